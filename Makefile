@@ -1,0 +1,64 @@
+# xdperf build: `make` (binary, library, plugins), `make test`, `make demo`, `make bench`, `make fuzz`.
+# Every user-facing target first installs missing Debian packages (scripts/deps.sh, idempotent).
+
+CC      ?= gcc
+BUILD   := build
+CSTD    := -std=gnu11
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+OPT     ?= -O2 -g
+CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-aliasing -ffp-contract=off $(EXTRA_CFLAGS)
+LDLIBS  := -ljansson -lm -lpthread
+
+LIB_SRCS := $(wildcard src/wasm/*.c src/plugin/*.c src/hotload/*.c src/packet/*.c src/datapath/*.c src/ctl/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+ASAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+
+.PHONY: all deps test demo bench fuzz clean asan
+all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
+
+$(BUILD)/libxdperf.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xdperf: $(CLI_OBJS) $(BUILD)/libxdperf.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libxdperf.a $(LDLIBS)
+
+# Sanitizer build of the same binary; the test suite runs it.
+asan: $(BUILD)/asan/xdperf
+$(BUILD)/asan/xdperf: $(ASAN_CLI_OBJS) $(ASAN_LIB_OBJS)
+	$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+test: deps all asan
+	@scripts/deps.sh test
+	@tests/run.sh
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+fuzz: deps
+	@scripts/deps.sh test
+	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,254 @@
+/* xdperf WebAssembly engine: public embedding API (part of libxdperf).
+ *
+ * Model:
+ *   xwasm_module   decoded, validated and translated module; immutable, may be shared by threads
+ *                  and instantiated any number of times.
+ *   xwasm_linker   set of named externs (host functions, exports of other instances) that
+ *                  resolves a module's imports at instantiation.
+ *   xwasm_instance one running copy of a module: memory, tables, globals, its own execution
+ *                  stack and limits. One thread at a time per instance; independent instances
+ *                  run concurrently. An instance that imports from another must not run while
+ *                  that other instance runs on a different thread.
+ *
+ * Conventions (libbpf-like): functions return 0 or a negative errno; where an `err` buffer is
+ * taken it receives one human-readable line (may be NULL). Ownership is stated per function.
+ * A trap in guest code makes xwasm_call() return XWASM_ETRAP and fills struct xwasm_trap.
+ */
+#ifndef XDPERF_WASM_H
+#define XDPERF_WASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Value types (their binary encodings). */
+enum xwasm_valtype {
+	XWASM_I32 = 0x7f,
+	XWASM_I64 = 0x7e,
+	XWASM_F32 = 0x7d,
+	XWASM_F64 = 0x7c,
+	XWASM_V128 = 0x7b,
+	XWASM_FUNCREF = 0x70,
+	XWASM_EXTERNREF = 0x6f,
+};
+
+/* Extern kinds (their binary encodings). */
+enum xwasm_extern_kind {
+	XWASM_EXTERN_FUNC = 0,
+	XWASM_EXTERN_TABLE = 1,
+	XWASM_EXTERN_MEMORY = 2,
+	XWASM_EXTERN_GLOBAL = 3,
+};
+
+typedef struct xwasm_module xwasm_module;
+typedef struct xwasm_instance xwasm_instance;
+typedef struct xwasm_linker xwasm_linker;
+typedef struct xwasm_func xwasm_func;
+typedef struct xwasm_table xwasm_table;
+typedef struct xwasm_memory xwasm_memory;
+typedef struct xwasm_global xwasm_global;
+
+/* A typed value. f32/f64 are carried bit-exactly (NaN payloads preserved): use the bits
+ * members to compare. A funcref is an xwasm_func* (NULL = null); an externref is any host
+ * pointer (NULL = null). */
+typedef struct xwasm_val {
+	uint8_t type; /* enum xwasm_valtype */
+	union {
+		int32_t i32;
+		int64_t i64;
+		uint32_t f32_bits;
+		uint64_t f64_bits;
+		float f32;
+		double f64;
+		void *ref;
+	} of;
+} xwasm_val;
+
+/* Trap kinds. Messages follow the spec test suite's wording. */
+enum xwasm_trap_kind {
+	XWASM_TRAP_NONE = 0,
+	XWASM_TRAP_UNREACHABLE,      /* "unreachable" */
+	XWASM_TRAP_MEMORY_OOB,       /* "out of bounds memory access" */
+	XWASM_TRAP_DIV_ZERO,         /* "integer divide by zero" */
+	XWASM_TRAP_INT_OVERFLOW,     /* "integer overflow" */
+	XWASM_TRAP_INVALID_CONV,     /* "invalid conversion to integer" */
+	XWASM_TRAP_INDIRECT_TYPE,    /* "indirect call type mismatch" */
+	XWASM_TRAP_UNDEFINED_ELEM,   /* "undefined element" (call_indirect index >= table size) */
+	XWASM_TRAP_UNINIT_ELEM,      /* "uninitialized element" (null entry) */
+	XWASM_TRAP_TABLE_OOB,        /* "out of bounds table access" */
+	XWASM_TRAP_STACK_EXHAUSTED,  /* "call stack exhausted" */
+	XWASM_TRAP_FUEL_EXHAUSTED,   /* "fuel exhausted" */
+	XWASM_TRAP_HOST,             /* a host function failed; message says why */
+	XWASM_TRAP_EXIT,             /* WASI proc_exit: exit_code holds the status */
+	XWASM_TRAP_OOM,              /* host could not allocate (stack, table) */
+};
+
+struct xwasm_trap {
+	enum xwasm_trap_kind kind;
+	int exit_code;            /* for XWASM_TRAP_EXIT */
+	char func_name[96];       /* function that trapped: name section name, export name or "func[N]" */
+	char message[256];        /* full message, e.g. "out of bounds memory access in func[3] (load)" */
+};
+
+/* xwasm_call() result for a trap (outside the errno range). */
+#define XWASM_ETRAP 4096
+
+/* Returns the spec wording for a trap kind ("integer divide by zero", ...). Static string. */
+const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind);
+
+/* ---- modules ---------------------------------------------------------------------------- */
+
+struct xwasm_load_opts {
+	size_t sz;             /* sizeof(struct xwasm_load_opts), for forward compatibility */
+	const char *name;      /* module name used in messages (copied); NULL = "module" */
+};
+
+/* Decodes, validates and translates a binary module. The bytes are copied; the caller keeps
+ * ownership of `bytes`. On success *out is a new module the caller frees with
+ * xwasm_module_free() (after every instance made from it). On error returns -EINVAL
+ * (malformed or invalid, err names the byte offset and the rule), -ENOTSUP (a feature beyond
+ * WebAssembly 2.0, e.g. SIMD) or -ENOMEM. */
+int xwasm_module_load(const uint8_t *bytes, size_t len, const struct xwasm_load_opts *opts,
+		      xwasm_module **out, char *err, size_t errlen);
+void xwasm_module_free(xwasm_module *m);
+
+/* Reflection over imports and exports. Strings are owned by the module. */
+struct xwasm_import_info {
+	const char *module;
+	const char *name;
+	enum xwasm_extern_kind kind;
+	/* for funcs: the function type */
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
+	/* for globals: value type and mutability; tables: element type; tables/memories: limits */
+	uint8_t valtype;
+	bool mutable_;
+	uint64_t min, max; /* max = UINT64_MAX if absent */
+};
+uint32_t xwasm_module_num_imports(const xwasm_module *m);
+int xwasm_module_import(const xwasm_module *m, uint32_t idx, struct xwasm_import_info *out);
+uint32_t xwasm_module_num_exports(const xwasm_module *m);
+/* Export idx: name (owned by the module) and kind; for functions, the same type fields as
+ * for imports are filled. */
+int xwasm_module_export(const xwasm_module *m, uint32_t idx, struct xwasm_import_info *out);
+
+/* ---- linker ------------------------------------------------------------------------------ */
+
+/* A host function. `caller` is the calling instance (use it for memory access and traps),
+ * `user` the pointer given at definition, args/results typed as declared. Return 0 to
+ * continue, or a trap kind (after xwasm_instance_set_trap() for a message) to trap. */
+typedef int (*xwasm_host_fn)(xwasm_instance *caller, void *user, const xwasm_val *args,
+			     xwasm_val *results);
+
+/* Optional fallback for imports the linker has no entry for: fill *fn and *user to provide a
+ * host function for a function import and return 0, or return -ENOENT. */
+typedef int (*xwasm_resolve_fn)(void *ctx, const struct xwasm_import_info *imp, xwasm_host_fn *fn,
+				void **user);
+
+xwasm_linker *xwasm_linker_new(void);                   /* caller frees with xwasm_linker_free */
+void xwasm_linker_free(xwasm_linker *l);                /* does not free registered instances */
+void xwasm_linker_set_resolver(xwasm_linker *l, xwasm_resolve_fn fn, void *ctx);
+/* Defines module.name as a host function of the given type. Strings and type arrays are copied. */
+int xwasm_linker_define_func(xwasm_linker *l, const char *module, const char *name,
+			     const uint8_t *params, uint32_t nparams, const uint8_t *results,
+			     uint32_t nresults, xwasm_host_fn fn, void *user);
+/* Defines module.name as an existing extern (owned elsewhere; must outlive its users). */
+int xwasm_linker_define_memory(xwasm_linker *l, const char *module, const char *name, xwasm_memory *mem);
+int xwasm_linker_define_table(xwasm_linker *l, const char *module, const char *name, xwasm_table *t);
+int xwasm_linker_define_global(xwasm_linker *l, const char *module, const char *name, xwasm_global *g);
+int xwasm_linker_define_funcref(xwasm_linker *l, const char *module, const char *name, xwasm_func *f);
+/* Makes every export of `inst` importable as module.<export name>. `inst` stays owned by the
+ * caller and must outlive instances linked against it. */
+int xwasm_linker_define_instance(xwasm_linker *l, const char *module, xwasm_instance *inst);
+
+/* ---- host-created externs (owned by the caller; free after every user) ------------------- */
+xwasm_memory *xwasm_memory_new(uint32_t min_pages, uint32_t max_pages /* UINT32_MAX = none */);
+void xwasm_memory_free(xwasm_memory *mem);
+xwasm_table *xwasm_table_new(uint8_t elemtype, uint32_t min, uint32_t max /* UINT32_MAX = none */);
+void xwasm_table_free(xwasm_table *t);
+xwasm_global *xwasm_global_new(xwasm_val init, bool mutable_);
+void xwasm_global_free(xwasm_global *g);
+
+/* ---- instances --------------------------------------------------------------------------- */
+
+struct xwasm_instance_opts {
+	size_t sz;                /* sizeof(struct xwasm_instance_opts) */
+	uint32_t max_memory_pages;/* cap on any memory this instance defines or grows; 0 = 65536 */
+	uint64_t fuel;            /* instruction budget per xwasm_call; 0 = unlimited */
+	uint32_t max_call_depth;  /* 0 = 10000 */
+	uint32_t stack_slots;     /* value stack size in 8-byte slots; 0 = 1M */
+	void *user;               /* opaque, see xwasm_instance_user() */
+};
+
+/* Instantiates `m`, resolving imports through `l` (may be NULL when there are none), running
+ * active segment initialisation and the start function. On success *out is a new instance the
+ * caller frees with xwasm_instance_free(). Errors: -ENOENT "unknown import M.N", -EINVAL
+ * "incompatible import type" (both name the import and its type), XWASM_ETRAP when
+ * initialisation or start traps (trap filled; may be NULL), -ENOMEM. */
+int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwasm_instance_opts *opts,
+		       xwasm_instance **out, struct xwasm_trap *trap, char *err, size_t errlen);
+void xwasm_instance_free(xwasm_instance *inst);
+const xwasm_module *xwasm_instance_module(const xwasm_instance *inst);
+void *xwasm_instance_user(const xwasm_instance *inst);
+
+/* Export lookup; NULL when absent or of another kind. Owned by the instance (or the instance
+ * it was imported from). */
+xwasm_func *xwasm_instance_func(const xwasm_instance *inst, const char *name);
+xwasm_memory *xwasm_instance_memory(const xwasm_instance *inst, const char *name);
+xwasm_global *xwasm_instance_global(const xwasm_instance *inst, const char *name);
+xwasm_table *xwasm_instance_table(const xwasm_instance *inst, const char *name);
+/* Memory 0 of the instance (defined or imported), NULL if none. */
+xwasm_memory *xwasm_instance_memory0(const xwasm_instance *inst);
+
+/* Function type of f. Arrays owned by the module. */
+void xwasm_func_type(const xwasm_func *f, const uint8_t **params, uint32_t *nparams,
+		     const uint8_t **results, uint32_t *nresults);
+
+/* Calls f on inst's stack. Arguments must match f's parameter types exactly. Returns 0 with
+ * results filled, -EINVAL on wrong argument count/types (err-less; message in trap->message
+ * when trap != NULL), XWASM_ETRAP on a trap (trap filled when non-NULL). The instance stays
+ * usable after a trap. Fuel (if set) is refilled at each call. */
+int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint32_t nargs,
+	       xwasm_val *results, uint32_t nresults, struct xwasm_trap *trap);
+
+/* Limits that may change between calls. */
+void xwasm_instance_set_fuel(xwasm_instance *inst, uint64_t fuel /* 0 = unlimited */);
+/* Fuel consumed by the last xwasm_call on this instance. */
+uint64_t xwasm_instance_fuel_used(const xwasm_instance *inst);
+
+/* For host functions: record a trap message on the calling instance; then return `kind`. */
+void xwasm_instance_set_trap(xwasm_instance *inst, enum xwasm_trap_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* For host functions implementing proc_exit: returns XWASM_TRAP_EXIT after recording code. */
+int xwasm_instance_exit(xwasm_instance *inst, int code);
+
+/* ---- memory, global, table access -------------------------------------------------------- */
+
+uint64_t xwasm_memory_size(const xwasm_memory *mem);          /* bytes */
+uint32_t xwasm_memory_pages(const xwasm_memory *mem);
+/* Bounds-checked guest memory access: -EFAULT when [off, off+len) is outside memory. */
+int xwasm_memory_read(const xwasm_memory *mem, uint64_t off, void *dst, size_t len);
+int xwasm_memory_write(xwasm_memory *mem, uint64_t off, const void *src, size_t len);
+/* Direct pointer to [off, off+len) or NULL when out of bounds. Valid until the memory grows
+ * (the engine reserves address space up front, so growth does not move it in practice, but
+ * callers must not rely on that across calls into the guest). */
+void *xwasm_memory_ptr(xwasm_memory *mem, uint64_t off, size_t len);
+/* Grows by delta pages; returns the old page count or -1 (beyond max or cap). */
+int64_t xwasm_memory_grow(xwasm_memory *mem, uint32_t delta);
+
+xwasm_val xwasm_global_get(const xwasm_global *g);
+int xwasm_global_set(xwasm_global *g, xwasm_val v);           /* -EPERM if immutable, -EINVAL type */
+uint8_t xwasm_global_type(const xwasm_global *g);
+bool xwasm_global_mutable(const xwasm_global *g);
+
+uint32_t xwasm_table_size(const xwasm_table *t);
+int xwasm_table_get(const xwasm_table *t, uint32_t idx, xwasm_val *out);   /* -ERANGE */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

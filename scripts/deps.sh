@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a target needs, only those missing (idempotent).
+# Usage: scripts/deps.sh build|test|bench
+set -euo pipefail
+build_pkgs=(gcc make libjansson-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
+test_pkgs=(wabt libclang-rt-14-dev)
+bench_pkgs=(wabt)
+case "${1:-build}" in
+  build) want=("${build_pkgs[@]}") ;;
+  test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$1'" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}" >&2
+SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,8 @@
+/* Subcommand entry points of the xdperf CLI (each returns the process exit status). */
+#ifndef XDPERF_CLI_COMMANDS_H
+#define XDPERF_CLI_COMMANDS_H
+
+int cmd_wasm_spectest(int argc, char **argv); /* xdperf wasm spectest FILE.json... */
+int cmd_wasm_run(int argc, char **argv);      /* xdperf wasm run FILE.wasm [--invoke NAME ARGS...] */
+
+#endif

@@ -1,0 +1,32 @@
+/* xdperf command line: dispatches subcommands. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/commands.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdperf <command> ...\n"
+		"  xdperf wasm run FILE.wasm [--invoke NAME [ARGS...]]   run a WASI command or call an export\n"
+		"  xdperf wasm spectest FILE.json...                     run wast2json spec test scripts\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "wasm")) {
+		if (argc >= 3 && !strcmp(argv[2], "spectest"))
+			return cmd_wasm_spectest(argc - 2, argv + 2);
+		if (argc >= 3 && !strcmp(argv[2], "run"))
+			return cmd_wasm_run(argc - 2, argv + 2);
+		fprintf(stderr, "xdperf wasm: unknown subcommand '%s' (expected run or spectest)\n",
+			argc >= 3 ? argv[2] : "");
+		return 2;
+	}
+	fprintf(stderr, "xdperf: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

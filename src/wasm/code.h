@@ -1,0 +1,115 @@
+/* Internal code format: the compiler (compile.c) translates each function body once into a
+ * stream of 32-bit words that the interpreter (interp.c) dispatches with computed goto.
+ *
+ * Every instruction is [handler][operands...]. The handler word is the offset of the op's
+ * label from the interpreter's base label (see xw_interp_handlers()). Operands that name
+ * values are frame slot indices: a frame is an array of 8-byte slots laid out as
+ *     [params][declared locals][constants][operand stack ...]
+ * so every operand of every op is addressed the same way, fp[slot]. Branch targets are word
+ * offsets relative to the start of the branching instruction.
+ */
+#ifndef XW_CODE_H
+#define XW_CODE_H
+
+#include <stdint.h>
+
+/* X(name, number of operand words) */
+#define XW_OPS(X)                                                                             \
+	/* control */                                                                          \
+	X(UNREACHABLE, 0) X(BR, 1) X(BR_IF, 2) X(BR_UNLESS, 2) X(BR_TABLE, 2 /* + n+1 */)        \
+	X(RETURN, 0) X(CALL, 2) X(CALL_INDIRECT, 4) X(FUEL, 1) X(SELECT, 4) X(COPY, 2)          \
+	X(GLOBAL_GET, 2) X(GLOBAL_SET, 2)                                                      \
+	/* fused compare-and-branch: a, b, target */                                           \
+	X(BR_I32_EQ, 3) X(BR_I32_NE, 3) X(BR_I32_LT_S, 3) X(BR_I32_LT_U, 3) X(BR_I32_GT_S, 3)   \
+	X(BR_I32_GT_U, 3) X(BR_I32_LE_S, 3) X(BR_I32_LE_U, 3) X(BR_I32_GE_S, 3)                 \
+	X(BR_I32_GE_U, 3) X(BR_I32_EQZ, 2)                                                      \
+	X(BR_I64_EQ, 3) X(BR_I64_NE, 3) X(BR_I64_LT_S, 3) X(BR_I64_LT_U, 3) X(BR_I64_GT_S, 3)   \
+	X(BR_I64_GT_U, 3) X(BR_I64_LE_S, 3) X(BR_I64_LE_U, 3) X(BR_I64_GE_S, 3)                 \
+	X(BR_I64_GE_U, 3) X(BR_I64_EQZ, 2)                                                      \
+	/* memory: loads d, addr, offset; stores addr, value, offset */                        \
+	X(I32_LOAD, 3) X(I64_LOAD, 3) X(I32_LOAD8_S, 3) X(I32_LOAD8_U, 3) X(I32_LOAD16_S, 3)    \
+	X(I32_LOAD16_U, 3) X(I64_LOAD8_S, 3) X(I64_LOAD8_U, 3) X(I64_LOAD16_S, 3)               \
+	X(I64_LOAD16_U, 3) X(I64_LOAD32_S, 3) X(I64_LOAD32_U, 3)                                \
+	X(I32_STORE, 3) X(I64_STORE, 3) X(STORE8, 3) X(STORE16, 3)                              \
+	X(MEMORY_SIZE, 1) X(MEMORY_GROW, 2) X(MEMORY_FILL, 3) X(MEMORY_COPY, 3)                 \
+	X(MEMORY_INIT, 4) X(DATA_DROP, 1)                                                      \
+	/* tables and references */                                                           \
+	X(TABLE_GET, 3) X(TABLE_SET, 3) X(TABLE_SIZE, 2) X(TABLE_GROW, 4) X(TABLE_FILL, 4)      \
+	X(TABLE_COPY, 5) X(TABLE_INIT, 5) X(ELEM_DROP, 1) X(REF_FUNC, 2) X(REF_IS_NULL, 2)      \
+	/* i32 */                                                                              \
+	X(I32_EQZ, 2) X(I32_EQ, 3) X(I32_NE, 3) X(I32_LT_S, 3) X(I32_LT_U, 3) X(I32_GT_S, 3)    \
+	X(I32_GT_U, 3) X(I32_LE_S, 3) X(I32_LE_U, 3) X(I32_GE_S, 3) X(I32_GE_U, 3)              \
+	X(I32_CLZ, 2) X(I32_CTZ, 2) X(I32_POPCNT, 2) X(I32_ADD, 3) X(I32_SUB, 3) X(I32_MUL, 3)  \
+	X(I32_DIV_S, 3) X(I32_DIV_U, 3) X(I32_REM_S, 3) X(I32_REM_U, 3) X(I32_AND, 3)           \
+	X(I32_OR, 3) X(I32_XOR, 3) X(I32_SHL, 3) X(I32_SHR_S, 3) X(I32_SHR_U, 3)                \
+	X(I32_ROTL, 3) X(I32_ROTR, 3)                                                          \
+	/* i64 */                                                                              \
+	X(I64_EQZ, 2) X(I64_EQ, 3) X(I64_NE, 3) X(I64_LT_S, 3) X(I64_LT_U, 3) X(I64_GT_S, 3)    \
+	X(I64_GT_U, 3) X(I64_LE_S, 3) X(I64_LE_U, 3) X(I64_GE_S, 3) X(I64_GE_U, 3)              \
+	X(I64_CLZ, 2) X(I64_CTZ, 2) X(I64_POPCNT, 2) X(I64_ADD, 3) X(I64_SUB, 3) X(I64_MUL, 3)  \
+	X(I64_DIV_S, 3) X(I64_DIV_U, 3) X(I64_REM_S, 3) X(I64_REM_U, 3) X(I64_AND, 3)           \
+	X(I64_OR, 3) X(I64_XOR, 3) X(I64_SHL, 3) X(I64_SHR_S, 3) X(I64_SHR_U, 3)                \
+	X(I64_ROTL, 3) X(I64_ROTR, 3)                                                          \
+	/* f32 */                                                                              \
+	X(F32_EQ, 3) X(F32_NE, 3) X(F32_LT, 3) X(F32_GT, 3) X(F32_LE, 3) X(F32_GE, 3)           \
+	X(F32_ABS, 2) X(F32_NEG, 2) X(F32_CEIL, 2) X(F32_FLOOR, 2) X(F32_TRUNC, 2)              \
+	X(F32_NEAREST, 2) X(F32_SQRT, 2) X(F32_ADD, 3) X(F32_SUB, 3) X(F32_MUL, 3)              \
+	X(F32_DIV, 3) X(F32_MIN, 3) X(F32_MAX, 3) X(F32_COPYSIGN, 3)                           \
+	/* f64 */                                                                              \
+	X(F64_EQ, 3) X(F64_NE, 3) X(F64_LT, 3) X(F64_GT, 3) X(F64_LE, 3) X(F64_GE, 3)           \
+	X(F64_ABS, 2) X(F64_NEG, 2) X(F64_CEIL, 2) X(F64_FLOOR, 2) X(F64_TRUNC, 2)              \
+	X(F64_NEAREST, 2) X(F64_SQRT, 2) X(F64_ADD, 3) X(F64_SUB, 3) X(F64_MUL, 3)              \
+	X(F64_DIV, 3) X(F64_MIN, 3) X(F64_MAX, 3) X(F64_COPYSIGN, 3)                           \
+	/* conversions */                                                                      \
+	X(I32_WRAP_I64, 2) X(I32_TRUNC_F32_S, 2) X(I32_TRUNC_F32_U, 2) X(I32_TRUNC_F64_S, 2)   \
+	X(I32_TRUNC_F64_U, 2) X(I64_EXTEND_I32_S, 2) X(I64_EXTEND_I32_U, 2)                    \
+	X(I64_TRUNC_F32_S, 2) X(I64_TRUNC_F32_U, 2) X(I64_TRUNC_F64_S, 2) X(I64_TRUNC_F64_U, 2) \
+	X(F32_CONVERT_I32_S, 2) X(F32_CONVERT_I32_U, 2) X(F32_CONVERT_I64_S, 2)                \
+	X(F32_CONVERT_I64_U, 2) X(F32_DEMOTE_F64, 2) X(F64_CONVERT_I32_S, 2)                   \
+	X(F64_CONVERT_I32_U, 2) X(F64_CONVERT_I64_S, 2) X(F64_CONVERT_I64_U, 2)                \
+	X(F64_PROMOTE_F32, 2)                                                                  \
+	X(I32_EXTEND8_S, 2) X(I32_EXTEND16_S, 2) X(I64_EXTEND8_S, 2) X(I64_EXTEND16_S, 2)      \
+	X(I64_EXTEND32_S, 2)                                                                   \
+	X(I32_TRUNC_SAT_F32_S, 2) X(I32_TRUNC_SAT_F32_U, 2) X(I32_TRUNC_SAT_F64_S, 2)          \
+	X(I32_TRUNC_SAT_F64_U, 2) X(I64_TRUNC_SAT_F32_S, 2) X(I64_TRUNC_SAT_F32_U, 2)          \
+	X(I64_TRUNC_SAT_F64_S, 2) X(I64_TRUNC_SAT_F64_U, 2)
+
+enum xw_op {
+#define XW_OP_ENUM(name, n) XW_OP_##name,
+	XW_OPS(XW_OP_ENUM)
+#undef XW_OP_ENUM
+	XW_OP_COUNT
+};
+
+/* A translated function. */
+typedef struct xw_compiled_func {
+	uint32_t *code;         /* instruction words */
+	uint32_t ncode;
+	uint32_t func_index;    /* index in the module's function space */
+	uint32_t nparams;
+	uint32_t nresults;
+	uint32_t nlocals;       /* params + declared locals */
+	uint32_t nconsts;
+	uint32_t frame_slots;   /* nlocals + nconsts + maximum operand stack height */
+	uint64_t *consts;       /* nconsts values, copied into the frame on entry */
+	uint32_t fuel_cost;     /* charged on entry: number of instructions in the body */
+} xw_compiled_func;
+
+/* Offsets of every op's handler relative to the interpreter's base label, indexed by
+ * enum xw_op (interp.c). */
+const int32_t *xw_interp_handlers(void);
+
+/* dump.c: number of operand words of each op (for BR_TABLE: the fixed part only), names,
+ * and a listing of a translated function for debugging. */
+extern const uint8_t xw_op_nargs[XW_OP_COUNT];
+extern const char *const xw_op_names[XW_OP_COUNT];
+#include <stdio.h>
+void xw_dump_code(FILE *f, const xw_compiled_func *cf);
+
+struct xwasm_module;
+/* compile.c: validate and translate every function body of m into m->compiled.
+ * Returns 0 or -EINVAL/-ENOTSUP/-ENOMEM with err naming the function, byte offset and rule. */
+int xw_compile_module(struct xwasm_module *m, char *err, size_t errlen);
+void xw_compiled_release(struct xwasm_module *m);
+
+#endif

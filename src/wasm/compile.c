@@ -1,0 +1,1569 @@
+/* Function-body validator and translator: checks each body against the WebAssembly 2.0
+ * typing rules (the spec's validation algorithm) and, in the same pass, emits the internal
+ * slot-addressed code of code.h. local.get and constants are not copied onto the operand
+ * stack: later instructions read the local's or constant's slot directly, and a result that
+ * is immediately stored to a local is written there by the producing instruction. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wasm/module.h"
+#include "wasm/code.h"
+
+#define T_UNKNOWN 0    /* polymorphic stack bottom value */
+
+#define TAG_STACK 0x40000000u
+#define TAG_CONST 0x80000000u
+#define TAG_MASK  0xc0000000u
+
+enum { K_STACK, K_LOCAL, K_CONST };
+
+struct opd {
+	uint8_t type;
+	uint8_t kind;
+	uint32_t idx;   /* local index (K_LOCAL) or constant index (K_CONST) */
+};
+
+struct patch {
+	uint32_t pos;   /* word holding the relative offset */
+	uint32_t ins;   /* start of the branching instruction */
+	int32_t next;
+};
+
+struct ctl {
+	uint8_t kind;               /* 0x02 block, 0x03 loop, 0x04 if, 0x05 else, 0 function */
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
+	uint32_t height;            /* operand stack height below the frame's values */
+	bool unreachable;
+	bool live_entry;            /* code at entry was reachable */
+	bool branched;              /* a reachable branch targets the end */
+	uint32_t start_pc;          /* loop label */
+	int32_t patches;            /* forward branches to the end */
+	int32_t else_patch;         /* if: the branch to else/end taken when false */
+	uint32_t fuel_pos;          /* loop: FUEL operand */
+	uint32_t ninstr_start;
+};
+
+/* One-result block types point their result list here. */
+static const uint8_t single_types[256] = {
+	[XWASM_I32] = XWASM_I32, [XWASM_I64] = XWASM_I64, [XWASM_F32] = XWASM_F32,
+	[XWASM_F64] = XWASM_F64, [XWASM_FUNCREF] = XWASM_FUNCREF, [XWASM_EXTERNREF] = XWASM_EXTERNREF,
+};
+
+struct cc {
+	xw_module *m;
+	uint32_t fidx;              /* function index */
+	const xw_functype *ft;
+	const uint8_t *p, *start, *end;
+	size_t base_off;            /* file offset of start */
+	char *err;
+	size_t errlen;
+	int rc;
+
+	uint8_t *local_types;
+	uint32_t nlocals;
+
+	struct opd *stack;
+	uint32_t sp, scap, max_h;
+	struct ctl *ctl;
+	uint32_t nctl, ccap;
+
+	uint32_t *code;
+	uint32_t ncode, codecap;
+	uint32_t *fixups;           /* positions of tagged slot words */
+	uint32_t nfix, fixcap;
+	struct patch *patches;
+	uint32_t npatch, patchcap;
+
+	uint64_t *consts;
+	uint32_t nconsts, constcap;
+	uint32_t *chash;            /* open addressing: const index + 1, 0 = empty */
+	uint32_t chcap;
+
+	bool live;                  /* emitted code is reachable */
+	uint32_t last_ins;          /* start of the last emitted instruction */
+	int64_t last_dst;           /* position of its dst word when it produced the top value, else -1 */
+	uint32_t last_dst_h;
+	uint32_t ninstr;
+	const int32_t *handlers;
+};
+
+/* ---- errors -------------------------------------------------------------------------- */
+
+static const char *tname(uint8_t t)
+{
+	switch (t) {
+	case XWASM_I32: return "i32";
+	case XWASM_I64: return "i64";
+	case XWASM_F32: return "f32";
+	case XWASM_F64: return "f64";
+	case XWASM_V128: return "v128";
+	case XWASM_FUNCREF: return "funcref";
+	case XWASM_EXTERNREF: return "externref";
+	default: return "unknown";
+	}
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct cc *c, int rc, const char *fmt, ...)
+{
+	if (c->rc)
+		return c->rc;
+	c->rc = rc;
+	if (c->err && c->errlen) {
+		char msg[200];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		snprintf(c->err, c->errlen, "%s at byte 0x%zx in func[%u]: %s",
+			 rc == -ENOTSUP ? "not supported" : "invalid",
+			 c->base_off + (size_t)(c->p - c->start), c->fidx, msg);
+	}
+	return rc;
+}
+#define FAIL(...) return fail(c, -EINVAL, __VA_ARGS__)
+#define MALFORMED(what) return fail(c, -EINVAL, "malformed %s", what)
+#define CHECK(x) do { int _r = (x); if (_r) return _r; } while (0)
+
+/* ---- growable arrays ------------------------------------------------------------------- */
+
+static int grow(struct cc *c, void **arr, uint32_t *cap, uint32_t need, size_t elsz)
+{
+	if (need <= *cap)
+		return 0;
+	uint32_t n = *cap ? *cap : 16;
+	while (n < need) {
+		if (n > (1u << 28))
+			return fail(c, -ENOMEM, "function too large");
+		n *= 2;
+	}
+	void *q = realloc(*arr, (size_t)n * elsz);
+	if (!q)
+		return fail(c, -ENOMEM, "out of memory");
+	*arr = q;
+	*cap = n;
+	return 0;
+}
+
+/* ---- code emission ----------------------------------------------------------------------- */
+
+/* A raw word: immediate, index or branch offset. */
+static void emit_word(struct cc *c, uint32_t w)
+{
+	if (c->rc || grow(c, (void **)&c->code, &c->codecap, c->ncode + 1, sizeof(uint32_t)))
+		return;
+	c->code[c->ncode++] = w;
+}
+
+/* A slot operand: stack and constant slots are tagged and resolved once the frame layout
+ * is known (end of compile_func). */
+static void emit_slot(struct cc *c, uint32_t w)
+{
+	if (c->rc)
+		return;
+	if (w & TAG_MASK) {
+		if (grow(c, (void **)&c->fixups, &c->fixcap, c->nfix + 1, sizeof(uint32_t)))
+			return;
+		c->fixups[c->nfix++] = c->ncode;
+	}
+	emit_word(c, w);
+}
+
+static void emit_op(struct cc *c, enum xw_op op)
+{
+	c->last_ins = c->ncode;
+	c->last_dst = -1;
+	emit_word(c, (uint32_t)c->handlers[op]);
+}
+
+/* Drops code from `pos` on (used when fusing the previous instruction into a branch). */
+static void rewind_code(struct cc *c, uint32_t pos)
+{
+	c->ncode = pos;
+	while (c->nfix && c->fixups[c->nfix - 1] >= pos)
+		c->nfix--;
+	c->last_dst = -1;
+}
+
+static uint32_t slot_of(const struct opd *o, uint32_t h)
+{
+	switch (o->kind) {
+	case K_LOCAL: return o->idx;
+	case K_CONST: return TAG_CONST | o->idx;
+	default: return TAG_STACK | h;
+	}
+}
+
+/* A label: code after this point can be reached from elsewhere. */
+static void label_here(struct cc *c)
+{
+	c->last_dst = -1;
+	c->last_ins = UINT32_MAX;
+}
+
+static void add_patch(struct cc *c, int32_t *head, uint32_t pos, uint32_t ins)
+{
+	if (grow(c, (void **)&c->patches, &c->patchcap, c->npatch + 1, sizeof(struct patch)))
+		return;
+	c->patches[c->npatch] = (struct patch){ pos, ins, *head };
+	*head = (int32_t)c->npatch++;
+}
+
+static void resolve_patches(struct cc *c, int32_t head, uint32_t target)
+{
+	for (int32_t i = head; i >= 0; i = c->patches[i].next)
+		c->code[c->patches[i].pos] = (uint32_t)((int32_t)target - (int32_t)c->patches[i].ins);
+}
+
+/* ---- constants ------------------------------------------------------------------------- */
+
+static uint32_t hash64(uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdull;
+	v ^= v >> 33;
+	return (uint32_t)v;
+}
+
+static int const_index(struct cc *c, uint64_t bits, uint32_t *out)
+{
+	if (c->nconsts * 2 + 2 > c->chcap) {
+		uint32_t ncap = c->chcap ? c->chcap * 2 : 64;
+		uint32_t *nh = calloc(ncap, sizeof *nh);
+		if (!nh)
+			return fail(c, -ENOMEM, "out of memory");
+		for (uint32_t i = 0; i < c->nconsts; i++) {
+			uint32_t h = hash64(c->consts[i]) & (ncap - 1);
+			while (nh[h])
+				h = (h + 1) & (ncap - 1);
+			nh[h] = i + 1;
+		}
+		free(c->chash);
+		c->chash = nh;
+		c->chcap = ncap;
+	}
+	uint32_t h = hash64(bits) & (c->chcap - 1);
+	while (c->chash[h]) {
+		if (c->consts[c->chash[h] - 1] == bits) {
+			*out = c->chash[h] - 1;
+			return 0;
+		}
+		h = (h + 1) & (c->chcap - 1);
+	}
+	CHECK(grow(c, (void **)&c->consts, &c->constcap, c->nconsts + 1, sizeof(uint64_t)));
+	c->consts[c->nconsts] = bits;
+	c->chash[h] = c->nconsts + 1;
+	*out = c->nconsts++;
+	return 0;
+}
+
+/* ---- operand stack ----------------------------------------------------------------------- */
+
+static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
+{
+	CHECK(grow(c, (void **)&c->stack, &c->scap, c->sp + 1, sizeof(struct opd)));
+	c->stack[c->sp++] = (struct opd){ type, kind, idx };
+	if (c->sp > c->max_h)
+		c->max_h = c->sp;
+	return 0;
+}
+
+static struct ctl *top_ctl(struct cc *c) { return &c->ctl[c->nctl - 1]; }
+
+/* Pops one operand of type `want` (0 = any); *out receives it and *h its height. */
+static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
+{
+	struct ctl *f = top_ctl(c);
+	if (c->sp == f->height) {
+		if (f->unreachable) {
+			*out = (struct opd){ T_UNKNOWN, K_STACK, 0 };
+			*h = c->sp;
+			return 0;
+		}
+		FAIL("type mismatch: expected %s but nothing on the stack", want ? tname(want) : "a value");
+	}
+	*out = c->stack[--c->sp];
+	*h = c->sp;
+	if (want && out->type != T_UNKNOWN && out->type != want)
+		FAIL("type mismatch: expected %s, got %s", tname(want), tname(out->type));
+	return 0;
+}
+
+static void materialize(struct cc *c, uint32_t h)
+{
+	struct opd *o = &c->stack[h];
+	if (o->kind == K_STACK)
+		return;
+	if (c->live) {
+		emit_op(c, XW_OP_COPY);
+		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, slot_of(o, h));
+	}
+	o->kind = K_STACK;
+	o->idx = 0;
+}
+
+static void materialize_range(struct cc *c, uint32_t from, uint32_t to)
+{
+	for (uint32_t h = from; h < to; h++)
+		materialize(c, h);
+}
+
+/* Before local x is written: stacked reads of x must keep the old value. */
+static void materialize_local(struct cc *c, uint32_t x)
+{
+	for (uint32_t h = 0; h < c->sp; h++)
+		if (c->stack[h].kind == K_LOCAL && c->stack[h].idx == x)
+			materialize(c, h);
+}
+
+static bool local_on_stack(struct cc *c, uint32_t x)
+{
+	for (uint32_t h = 0; h < c->sp; h++)
+		if (c->stack[h].kind == K_LOCAL && c->stack[h].idx == x)
+			return true;
+	return false;
+}
+
+/* Pushes the result of the instruction just emitted, whose dst word is at code[dst_pos]. */
+static int push_result(struct cc *c, uint8_t type, uint32_t dst_pos)
+{
+	uint32_t h = c->sp;
+	CHECK(push(c, type, K_STACK, 0));
+	if (c->live) {
+		c->last_dst = dst_pos;
+		c->last_dst_h = h;
+	}
+	return 0;
+}
+
+/* ---- control frames -------------------------------------------------------------------- */
+
+static int push_ctl(struct cc *c, uint8_t kind, uint32_t np, const uint8_t *params, uint32_t nr,
+		    const uint8_t *results)
+{
+	CHECK(grow(c, (void **)&c->ctl, &c->ccap, c->nctl + 1, sizeof(struct ctl)));
+	struct ctl *f = &c->ctl[c->nctl++];
+	memset(f, 0, sizeof *f);
+	f->kind = kind;
+	f->nparams = np;
+	f->params = params;
+	f->nresults = nr;
+	f->results = results;
+	f->height = c->sp - np;
+	f->live_entry = c->live;
+	f->patches = -1;
+	f->else_patch = -1;
+	f->ninstr_start = c->ninstr;
+	return 0;
+}
+
+static uint32_t label_arity(const struct ctl *f) { return f->kind == 0x03 ? f->nparams : f->nresults; }
+static const uint8_t *label_types(const struct ctl *f) { return f->kind == 0x03 ? f->params : f->results; }
+
+/* Checks that the top of the stack holds `n` values of `types` (without popping). */
+static int check_top(struct cc *c, uint32_t n, const uint8_t *types)
+{
+	struct ctl *f = top_ctl(c);
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t want = types[n - 1 - i];
+		if (c->sp < f->height + i + 1) {
+			if (f->unreachable)
+				continue;
+			FAIL("type mismatch: expected %u value(s) on the stack", n);
+		}
+		uint8_t got = c->stack[c->sp - 1 - i].type;
+		if (got != T_UNKNOWN && got != want)
+			FAIL("type mismatch: expected %s, got %s", tname(want), tname(got));
+	}
+	return 0;
+}
+
+/* Pops n values of types (for label/results checks) — handles the polymorphic bottom. */
+static int pop_types(struct cc *c, uint32_t n, const uint8_t *types)
+{
+	struct opd o;
+	uint32_t h;
+	for (uint32_t i = n; i-- > 0;)
+		CHECK(pop(c, types[i], &o, &h));
+	return 0;
+}
+
+/* Emits copies moving the top n stack values into the label slots of frame f. */
+static void emit_branch_copies(struct cc *c, const struct ctl *f, uint32_t n)
+{
+	if (!c->live)
+		return;
+	uint32_t src_h = c->sp - n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct opd *o = &c->stack[src_h + i];
+		uint32_t dst = f->height + i;
+		if (o->kind == K_STACK && src_h + i == dst)
+			continue;
+		emit_op(c, XW_OP_COPY);
+		emit_slot(c, TAG_STACK | dst);
+		emit_slot(c, slot_of(o, src_h + i));
+	}
+}
+
+static bool branch_needs_copies(struct cc *c, const struct ctl *f, uint32_t n)
+{
+	uint32_t src_h = c->sp - n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct opd *o = &c->stack[src_h + i];
+		if (o->kind != K_STACK || src_h + i != f->height + i)
+			return true;
+	}
+	return false;
+}
+
+/* Emits an unconditional jump to frame f's label. */
+static void emit_jump(struct cc *c, struct ctl *f)
+{
+	if (!c->live)
+		return;
+	uint32_t ins = c->ncode;
+	emit_op(c, XW_OP_BR);
+	if (f->kind == 0x03) {
+		emit_word(c, (uint32_t)((int32_t)f->start_pc - (int32_t)ins));
+	} else {
+		emit_word(c, 0);
+		add_patch(c, &f->patches, ins + 1, ins);
+		f->branched = true;
+	}
+}
+
+/* Writes the branch target word for frame f at code[pos] (instruction at ins). */
+static void branch_target(struct cc *c, struct ctl *f, uint32_t pos, uint32_t ins)
+{
+	if (f->kind == 0x03) {
+		c->code[pos] = (uint32_t)((int32_t)f->start_pc - (int32_t)ins);
+	} else {
+		add_patch(c, &f->patches, pos, ins);
+		f->branched = true;
+	}
+}
+
+static void set_unreachable(struct cc *c)
+{
+	struct ctl *f = top_ctl(c);
+	c->sp = f->height;
+	f->unreachable = true;
+	c->live = false;
+}
+
+/* Moves the function results into fp[0..n) and returns. */
+static void emit_return(struct cc *c)
+{
+	if (!c->live)
+		return;
+	uint32_t n = c->ft->nresults;
+	uint32_t src_h = c->sp - n;
+	if (n > 1)
+		materialize_range(c, src_h, c->sp);
+	for (uint32_t i = 0; i < n; i++) {
+		struct opd *o = &c->stack[src_h + i];
+		emit_op(c, XW_OP_COPY);
+		emit_word(c, i);
+		emit_slot(c, slot_of(o, src_h + i));
+	}
+	emit_op(c, XW_OP_RETURN);
+}
+
+/* ---- immediates ------------------------------------------------------------------------ */
+
+static int rd_u32(struct cc *c, uint32_t *v)
+{
+	if (xw_read_u32(&c->p, c->end, v))
+		MALFORMED("integer (LEB128 u32) or unexpected end");
+	return 0;
+}
+
+static int rd_u8(struct cc *c, uint8_t *v)
+{
+	if (xw_read_u8(&c->p, c->end, v))
+		MALFORMED("instruction: unexpected end");
+	return 0;
+}
+
+static int rd_zero_byte(struct cc *c)
+{
+	uint8_t b;
+	CHECK(rd_u8(c, &b));
+	if (b != 0)
+		MALFORMED("instruction: zero byte expected");
+	return 0;
+}
+
+static int rd_blocktype(struct cc *c, uint32_t *np, const uint8_t **params,
+			uint32_t *nr, const uint8_t **results)
+{
+	if (c->p >= c->end)
+		MALFORMED("block type: unexpected end");
+	uint8_t b = *c->p;
+	if (b == 0x40) {
+		c->p++;
+		*np = *nr = 0;
+		*params = *results = NULL;
+		return 0;
+	}
+	if (xw_is_numtype(b) || xw_is_reftype(b) || b == XWASM_V128) {
+		c->p++;
+		if (b == XWASM_V128)
+			return fail(c, -ENOTSUP, "SIMD (v128 block type)");
+		*np = 0;
+		*params = NULL;
+		*nr = 1;
+		*results = &single_types[b];
+		return 0;
+	}
+	int64_t idx;
+	if (xw_read_s33(&c->p, c->end, &idx))
+		MALFORMED("block type");
+	if (idx < 0 || (uint64_t)idx >= c->m->ntypes)
+		FAIL("unknown type %lld", (long long)idx);
+	const xw_functype *t = &c->m->types[idx];
+	*np = t->nparams;
+	*params = t->params;
+	*nr = t->nresults;
+	*results = t->results;
+	return 0;
+}
+
+static int rd_memarg(struct cc *c, uint32_t natural, uint32_t *offset)
+{
+	uint32_t align;
+	CHECK(rd_u32(c, &align));
+	CHECK(rd_u32(c, offset));
+	if (c->m->nmems == 0)
+		FAIL("unknown memory 0");
+	if (align > natural)
+		FAIL("alignment must not be larger than natural");
+	return 0;
+}
+
+/* ---- instruction groups ------------------------------------------------------------------ */
+
+static int op_unary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
+{
+	struct opd a;
+	uint32_t h;
+	CHECK(pop(c, tin, &a, &h));
+	uint32_t dpos = 0;
+	if (c->live) {
+		emit_op(c, op);
+		dpos = c->ncode;
+		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, slot_of(&a, h));
+	}
+	return push_result(c, tout, dpos);
+}
+
+static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
+{
+	struct opd a, b;
+	uint32_t ha, hb;
+	CHECK(pop(c, tin, &b, &hb));
+	CHECK(pop(c, tin, &a, &ha));
+	uint32_t dpos = 0;
+	if (c->live) {
+		emit_op(c, op);
+		dpos = c->ncode;
+		emit_slot(c, TAG_STACK | ha);
+		emit_slot(c, slot_of(&a, ha));
+		emit_slot(c, slot_of(&b, hb));
+	}
+	return push_result(c, tout, dpos);
+}
+
+static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
+{
+	uint32_t off;
+	CHECK(rd_memarg(c, natural, &off));
+	struct opd a;
+	uint32_t h;
+	CHECK(pop(c, XWASM_I32, &a, &h));
+	uint32_t dpos = 0;
+	if (c->live) {
+		emit_op(c, op);
+		dpos = c->ncode;
+		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, slot_of(&a, h));
+		emit_word(c, off);
+	}
+	return push_result(c, tout, dpos);
+}
+
+static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
+{
+	uint32_t off;
+	CHECK(rd_memarg(c, natural, &off));
+	struct opd a, v;
+	uint32_t ha, hv;
+	CHECK(pop(c, tval, &v, &hv));
+	CHECK(pop(c, XWASM_I32, &a, &ha));
+	if (c->live) {
+		emit_op(c, op);
+		emit_slot(c, slot_of(&a, ha));
+		emit_slot(c, slot_of(&v, hv));
+		emit_word(c, off);
+	}
+	return 0;
+}
+
+static int op_const(struct cc *c, uint8_t type, uint64_t bits)
+{
+	uint32_t k = 0;
+	if (c->live)
+		CHECK(const_index(c, bits, &k));
+	return push(c, type, K_CONST, k);
+}
+
+/* Fuses a just-emitted integer comparison producing the condition into a branch.
+ * Returns true when fused (the compare was removed and a BR_<cmp> emitted without target). */
+static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, uint32_t *target_pos)
+{
+	if (c->last_dst < 0 || c->last_dst_h != cond_h || c->last_ins == UINT32_MAX)
+		return false;
+	uint32_t ins = c->last_ins;
+	int32_t h = (int32_t)c->code[ins];
+	int op = -1;
+	for (int o = XW_OP_I32_EQZ; o <= XW_OP_I32_GE_U; o++)
+		if (c->handlers[o] == h) { op = o; break; }
+	if (op < 0)
+		for (int o = XW_OP_I64_EQZ; o <= XW_OP_I64_GE_U; o++)
+			if (c->handlers[o] == h) { op = o; break; }
+	if (op < 0)
+		return false;
+	static const uint8_t inv32[] = { /* EQZ..GE_U inverse within the i32 compare group */
+		0, 2, 1, 9, 10, 7, 8, 5, 6, 3, 4 };
+	bool is64 = op >= XW_OP_I64_EQZ;
+	int rel = op - (is64 ? XW_OP_I64_EQZ : XW_OP_I32_EQZ);
+	uint32_t a = c->code[ins + 2];
+	if (rel == 0) { /* eqz */
+		if (is64 && invert)
+			return false; /* no "branch if i64 nonzero" op: keep the compare */
+		rewind_code(c, ins);
+		emit_op(c, is64 ? XW_OP_BR_I64_EQZ : invert ? XW_OP_BR_IF : XW_OP_BR_UNLESS);
+		emit_slot(c, a);
+		*target_pos = c->ncode;
+		emit_word(c, 0);
+		return true;
+	}
+	uint32_t b = c->code[ins + 3];
+	if (invert)
+		rel = inv32[rel];
+	rewind_code(c, ins);
+	emit_op(c, (enum xw_op)((is64 ? XW_OP_BR_I64_EQ : XW_OP_BR_I32_EQ) + rel - 1));
+	emit_slot(c, a);
+	emit_slot(c, b);
+	*target_pos = c->ncode;
+	emit_word(c, 0);
+	return true;
+}
+
+static int op_br_if(struct cc *c, uint32_t depth)
+{
+	if (depth >= c->nctl)
+		FAIL("unknown label %u", depth);
+	struct opd cond;
+	uint32_t hc;
+	CHECK(pop(c, XWASM_I32, &cond, &hc));
+	struct ctl *f = &c->ctl[c->nctl - 1 - depth];
+	uint32_t n = label_arity(f);
+	CHECK(check_top(c, n, label_types(f)));
+	if (!c->live)
+		return 0;
+	if (c->sp < n) /* polymorphic: cannot happen when live */
+		return 0;
+	if (!branch_needs_copies(c, f, n)) {
+		uint32_t tpos;
+		uint32_t ins = c->ncode;
+		if (cond.kind == K_STACK && fuse_compare(c, hc, false, &tpos)) {
+			branch_target(c, f, tpos, c->last_ins);
+		} else {
+			ins = c->ncode;
+			emit_op(c, XW_OP_BR_IF);
+			emit_slot(c, slot_of(&cond, hc));
+			emit_word(c, 0);
+			branch_target(c, f, ins + 2, ins);
+		}
+		label_here(c);
+		return 0;
+	}
+	/* if (!cond) skip; copies; br */
+	uint32_t ins = c->ncode;
+	emit_op(c, XW_OP_BR_UNLESS);
+	emit_slot(c, slot_of(&cond, hc));
+	emit_word(c, 0);
+	emit_branch_copies(c, f, n);
+	emit_jump(c, f);
+	c->code[ins + 2] = c->ncode - ins;
+	label_here(c);
+	return 0;
+}
+
+static int op_br_table(struct cc *c)
+{
+	uint32_t n;
+	CHECK(rd_u32(c, &n));
+	if ((size_t)n > (size_t)(c->end - c->p))
+		MALFORMED("br_table: unexpected end");
+	uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
+	if (!depths)
+		return fail(c, -ENOMEM, "out of memory");
+	int rc = 0;
+	for (uint32_t i = 0; i <= n && !rc; i++)
+		rc = rd_u32(c, &depths[i]);
+	struct opd idx;
+	uint32_t hi;
+	if (!rc)
+		rc = pop(c, XWASM_I32, &idx, &hi);
+	if (rc) {
+		free(depths);
+		return rc;
+	}
+	uint32_t arity = 0;
+	for (uint32_t i = 0; i <= n; i++) {
+		if (depths[i] >= c->nctl) {
+			uint32_t d = depths[i];
+			free(depths);
+			FAIL("unknown label %u", d);
+		}
+		struct ctl *f = &c->ctl[c->nctl - 1 - depths[i]];
+		if (i == 0)
+			arity = label_arity(f);
+		else if (label_arity(f) != arity) {
+			free(depths);
+			FAIL("type mismatch: br_table targets differ in arity");
+		}
+		rc = check_top(c, arity, label_types(f));
+		if (rc) {
+			free(depths);
+			return rc;
+		}
+	}
+	if (c->live) {
+		uint32_t ins = c->ncode;
+		emit_op(c, XW_OP_BR_TABLE);
+		emit_slot(c, slot_of(&idx, hi));
+		emit_word(c, n);
+		uint32_t tab = c->ncode;
+		for (uint32_t i = 0; i <= n; i++)
+			emit_word(c, 0);
+		for (uint32_t i = 0; i <= n && !c->rc; i++) {
+			struct ctl *f = &c->ctl[c->nctl - 1 - depths[i]];
+			if (!branch_needs_copies(c, f, arity)) {
+				branch_target(c, f, tab + i, ins);
+			} else {
+				c->code[tab + i] = c->ncode - ins;
+				emit_branch_copies(c, f, arity);
+				emit_jump(c, f);
+			}
+		}
+	}
+	free(depths);
+	set_unreachable(c);
+	return c->rc;
+}
+
+static int op_call(struct cc *c, const xw_functype *t, enum xw_op op, uint32_t a1, uint32_t a2,
+		   bool indirect)
+{
+	struct opd idx = { 0 };
+	uint32_t hi = 0;
+	if (indirect)
+		CHECK(pop(c, XWASM_I32, &idx, &hi));
+	CHECK(check_top(c, t->nparams, t->params));
+	uint32_t base = c->sp >= t->nparams ? c->sp - t->nparams : 0;
+	if (base < top_ctl(c)->height)
+		base = top_ctl(c)->height; /* polymorphic, not live */
+	if (c->live) {
+		materialize_range(c, base, c->sp);
+		emit_op(c, op);
+		emit_word(c, a1);
+		if (indirect) {
+			emit_word(c, a2);
+			emit_slot(c, slot_of(&idx, hi));
+		}
+		emit_slot(c, TAG_STACK | base);
+	}
+	CHECK(pop_types(c, t->nparams, t->params));
+	for (uint32_t i = 0; i < t->nresults; i++)
+		CHECK(push(c, t->results[i], K_STACK, 0));
+	return 0;
+}
+
+/* ---- block structure --------------------------------------------------------------------- */
+
+static int op_block(struct cc *c, uint8_t kind)
+{
+	uint32_t np = 0, nr = 0;
+	const uint8_t *params = NULL, *results = NULL;
+	CHECK(rd_blocktype(c, &np, &params, &nr, &results));
+	struct opd cond = { 0 };
+	uint32_t hc = 0;
+	if (kind == 0x04)
+		CHECK(pop(c, XWASM_I32, &cond, &hc));
+	CHECK(check_top(c, np, params));
+	/* values the block may see or that sit below it must not be lazy local reads */
+	for (uint32_t h = 0; h < c->sp; h++) {
+		if (c->stack[h].kind == K_LOCAL || (h + np >= c->sp && c->stack[h].kind == K_CONST))
+			materialize(c, h);
+	}
+	/* in unreachable code the polymorphic bottom supplies missing params */
+	for (uint32_t avail = c->sp - top_ctl(c)->height; avail < np; avail++)
+		CHECK(push(c, T_UNKNOWN, K_STACK, 0));
+	CHECK(push_ctl(c, kind, np, params, nr, results));
+	struct ctl *f = top_ctl(c);
+	/* params take the declared types */
+	for (uint32_t i = 0; i < np; i++)
+		c->stack[f->height + i].type = params[i];
+	if (kind == 0x03) {
+		label_here(c);
+		f->start_pc = c->ncode;
+		if (c->live) {
+			emit_op(c, XW_OP_FUEL);
+			f->fuel_pos = c->ncode;
+			emit_word(c, 1);
+		}
+	} else if (kind == 0x04 && c->live) {
+		uint32_t tpos;
+		if (cond.kind == K_STACK && fuse_compare(c, hc, true, &tpos)) {
+			f->else_patch = -1;
+			add_patch(c, &f->else_patch, tpos, c->last_ins);
+		} else {
+			uint32_t ins = c->ncode;
+			emit_op(c, XW_OP_BR_UNLESS);
+			emit_slot(c, slot_of(&cond, hc));
+			emit_word(c, 0);
+			add_patch(c, &f->else_patch, ins + 2, ins);
+		}
+		label_here(c);
+	}
+	return c->rc;
+}
+
+/* Ensures the frame's results are in their slots at the end of a reachable path. */
+static int close_path(struct cc *c, struct ctl *f)
+{
+	CHECK(check_top(c, f->nresults, f->results));
+	if (c->sp != f->height + f->nresults && !(f->unreachable && c->sp <= f->height + f->nresults))
+		FAIL("type mismatch: block leaves %u value(s), expected %u", c->sp - f->height,
+		     f->nresults);
+	if (c->live && f->kind != 0)
+		materialize_range(c, f->height, c->sp);
+	return 0;
+}
+
+static int op_else(struct cc *c)
+{
+	struct ctl *f = top_ctl(c);
+	if (f->kind != 0x04)
+		FAIL("else without matching if");
+	CHECK(close_path(c, f));
+	if (c->live)
+		emit_jump(c, f);
+	/* the false path starts here */
+	label_here(c);
+	resolve_patches(c, f->else_patch, c->ncode);
+	f->else_patch = -1;
+	c->sp = f->height;
+	for (uint32_t i = 0; i < f->nparams; i++)
+		CHECK(push(c, f->params[i], K_STACK, 0));
+	f->kind = 0x05;
+	f->unreachable = false;
+	c->live = f->live_entry;
+	return 0;
+}
+
+static int op_end(struct cc *c)
+{
+	struct ctl *f = top_ctl(c);
+	if (f->kind == 0x04) {
+		/* an if without else must have matching params and results */
+		bool same = f->nparams == f->nresults;
+		for (uint32_t i = 0; same && i < f->nparams; i++)
+			same = f->params[i] == f->results[i];
+		if (!same)
+			FAIL("type mismatch: if without else must not change the stack");
+	}
+	CHECK(close_path(c, f));
+	if (f->kind == 0) {
+		/* function end: branches to the function label join here, then return */
+		if (f->branched) {
+			if (c->live)
+				materialize_range(c, f->height, c->sp);
+			label_here(c);
+			resolve_patches(c, f->patches, c->ncode);
+			c->sp = f->height;
+			for (uint32_t i = 0; i < f->nresults; i++)
+				CHECK(push(c, f->results[i], K_STACK, 0));
+			c->live = true;
+		}
+		emit_return(c);
+		c->nctl--;
+		return 0;
+	}
+	if (f->kind == 0x03 && f->live_entry && f->fuel_pos)
+		c->code[f->fuel_pos] = c->ninstr - f->ninstr_start + 1;
+	bool live_after = f->live_entry && (c->live || f->branched || f->else_patch >= 0);
+	label_here(c);
+	resolve_patches(c, f->patches, c->ncode);
+	resolve_patches(c, f->else_patch, c->ncode);
+	uint32_t height = f->height, nr = f->nresults;
+	const uint8_t *res = f->results;
+	c->nctl--;
+	c->sp = height;
+	for (uint32_t i = 0; i < nr; i++)
+		CHECK(push(c, res[i], K_STACK, 0));
+	c->live = live_after;
+	return 0;
+}
+
+/* ---- the main loop --------------------------------------------------------------------- */
+
+/* Signature of simple numeric opcodes 0x45..0xc4: inputs (1 or 2 of tin) -> tout. */
+struct numsig { uint8_t nin, tin, tout; };
+
+static struct numsig numsig(uint8_t b)
+{
+	const uint8_t I = XWASM_I32, L = XWASM_I64, F = XWASM_F32, D = XWASM_F64;
+	if (b == 0x45) return (struct numsig){ 1, I, I };
+	if (b <= 0x4f) return (struct numsig){ 2, I, I };
+	if (b == 0x50) return (struct numsig){ 1, L, I };
+	if (b <= 0x5a) return (struct numsig){ 2, L, I };
+	if (b <= 0x60) return (struct numsig){ 2, F, I };
+	if (b <= 0x66) return (struct numsig){ 2, D, I };
+	if (b <= 0x69) return (struct numsig){ 1, I, I };
+	if (b <= 0x78) return (struct numsig){ 2, I, I };
+	if (b <= 0x7b) return (struct numsig){ 1, L, L };
+	if (b <= 0x8a) return (struct numsig){ 2, L, L };
+	if (b <= 0x91) return (struct numsig){ 1, F, F };
+	if (b <= 0x98) return (struct numsig){ 2, F, F };
+	if (b <= 0x9f) return (struct numsig){ 1, D, D };
+	if (b <= 0xa6) return (struct numsig){ 2, D, D };
+	static const uint8_t conv[][2] = {
+		{ L, I }, { F, I }, { F, I }, { D, I }, { D, I },           /* a7..ab */
+		{ I, L }, { I, L }, { F, L }, { F, L }, { D, L }, { D, L }, /* ac..b1 */
+		{ I, F }, { I, F }, { L, F }, { L, F }, { D, F },           /* b2..b6 */
+		{ I, D }, { I, D }, { L, D }, { L, D }, { F, D },           /* b7..bb */
+		{ F, I }, { D, L }, { I, F }, { L, D },                     /* bc..bf reinterpret */
+		{ I, I }, { I, I }, { L, L }, { L, L }, { L, L },           /* c0..c4 */
+	};
+	return (struct numsig){ 1, conv[b - 0xa7][0], conv[b - 0xa7][1] };
+}
+
+static enum xw_op numop(uint8_t b)
+{
+	if (b <= 0x4f) return XW_OP_I32_EQZ + (b - 0x45);
+	if (b <= 0x5a) return XW_OP_I64_EQZ + (b - 0x50);
+	if (b <= 0x60) return XW_OP_F32_EQ + (b - 0x5b);
+	if (b <= 0x66) return XW_OP_F64_EQ + (b - 0x61);
+	if (b <= 0x78) return XW_OP_I32_CLZ + (b - 0x67);
+	if (b <= 0x8a) return XW_OP_I64_CLZ + (b - 0x79);
+	if (b <= 0x98) return XW_OP_F32_ABS + (b - 0x8b);
+	if (b <= 0xa6) return XW_OP_F64_ABS + (b - 0x99);
+	if (b <= 0xbb) return XW_OP_I32_WRAP_I64 + (b - 0xa7);
+	return XW_OP_I32_EXTEND8_S + (b - 0xc0);
+}
+
+/* Reinterpretations keep the bits: the value stays where it is with a new type. */
+static int op_reinterpret(struct cc *c, uint8_t tin, uint8_t tout)
+{
+	struct opd a;
+	uint32_t h;
+	int64_t keep = c->last_dst;
+	uint32_t keep_h = c->last_dst_h;
+	CHECK(pop(c, tin, &a, &h));
+	a.type = tout;
+	CHECK(push(c, tout, a.kind, a.idx));
+	c->last_dst = keep;
+	c->last_dst_h = keep_h;
+	return 0;
+}
+
+static int op_local(struct cc *c, uint8_t b)
+{
+	uint32_t x;
+	CHECK(rd_u32(c, &x));
+	if (x >= c->nlocals)
+		FAIL("unknown local %u", x);
+	uint8_t t = c->local_types[x];
+	if (b == 0x20)
+		return push(c, t, K_LOCAL, x);
+	struct opd v;
+	uint32_t h;
+	int64_t last = c->last_dst;
+	uint32_t last_h = c->last_dst_h;
+	CHECK(pop(c, t, &v, &h));
+	if (c->live) {
+		if (v.kind == K_STACK && last >= 0 && last_h == h && !local_on_stack(c, x)) {
+			c->code[last] = x; /* the producer writes the local directly */
+			c->last_dst = -1;
+		} else if (!(v.kind == K_LOCAL && v.idx == x)) {
+			materialize_local(c, x);
+			emit_op(c, XW_OP_COPY);
+			emit_word(c, x);
+			emit_slot(c, slot_of(&v, h));
+		}
+	}
+	if (b == 0x22)
+		CHECK(push(c, t, K_LOCAL, x));
+	return 0;
+}
+
+static int op_fc(struct cc *c)
+{
+	uint32_t sub;
+	CHECK(rd_u32(c, &sub));
+	xw_module *m = c->m;
+	struct opd a, b, d;
+	uint32_t ha, hb, hd;
+	uint32_t x, y;
+	if (sub <= 7) {
+		static const uint8_t tin[] = { XWASM_F32, XWASM_F32, XWASM_F64, XWASM_F64,
+					       XWASM_F32, XWASM_F32, XWASM_F64, XWASM_F64 };
+		return op_unary(c, XW_OP_I32_TRUNC_SAT_F32_S + sub, tin[sub],
+				sub < 4 ? XWASM_I32 : XWASM_I64);
+	}
+	switch (sub) {
+	case 8: /* memory.init */
+		CHECK(rd_u32(c, &x));
+		CHECK(rd_zero_byte(c));
+		if (!m->has_datacount)
+			FAIL("data count section required");
+		if (m->nmems == 0)
+			FAIL("unknown memory 0");
+		if (x >= m->datacount)
+			FAIL("unknown data segment %u", x);
+		CHECK(pop(c, XWASM_I32, &b, &hb));
+		CHECK(pop(c, XWASM_I32, &a, &ha));
+		CHECK(pop(c, XWASM_I32, &d, &hd));
+		if (c->live) {
+			emit_op(c, XW_OP_MEMORY_INIT);
+			emit_word(c, x);
+			emit_slot(c, slot_of(&d, hd));
+			emit_slot(c, slot_of(&a, ha));
+			emit_slot(c, slot_of(&b, hb));
+		}
+		return 0;
+	case 9: /* data.drop */
+		CHECK(rd_u32(c, &x));
+		if (!m->has_datacount)
+			FAIL("data count section required");
+		if (x >= m->datacount)
+			FAIL("unknown data segment %u", x);
+		if (c->live) {
+			emit_op(c, XW_OP_DATA_DROP);
+			emit_word(c, x);
+		}
+		return 0;
+	case 10: /* memory.copy */
+	case 11: /* memory.fill */
+		CHECK(rd_zero_byte(c));
+		if (sub == 10)
+			CHECK(rd_zero_byte(c));
+		if (m->nmems == 0)
+			FAIL("unknown memory 0");
+		CHECK(pop(c, XWASM_I32, &b, &hb));
+		CHECK(pop(c, XWASM_I32, &a, &ha));
+		CHECK(pop(c, XWASM_I32, &d, &hd));
+		if (c->live) {
+			emit_op(c, sub == 10 ? XW_OP_MEMORY_COPY : XW_OP_MEMORY_FILL);
+			emit_slot(c, slot_of(&d, hd));
+			emit_slot(c, slot_of(&a, ha));
+			emit_slot(c, slot_of(&b, hb));
+		}
+		return 0;
+	case 12: /* table.init elem table */
+		CHECK(rd_u32(c, &x));
+		CHECK(rd_u32(c, &y));
+		if (y >= m->ntables)
+			FAIL("unknown table %u", y);
+		if (x >= m->nelems)
+			FAIL("unknown elem segment %u", x);
+		if (m->elems[x].elemtype != m->tables[y].elemtype)
+			FAIL("type mismatch: table.init element type");
+		CHECK(pop(c, XWASM_I32, &b, &hb));
+		CHECK(pop(c, XWASM_I32, &a, &ha));
+		CHECK(pop(c, XWASM_I32, &d, &hd));
+		if (c->live) {
+			emit_op(c, XW_OP_TABLE_INIT);
+			emit_word(c, y);
+			emit_word(c, x);
+			emit_slot(c, slot_of(&d, hd));
+			emit_slot(c, slot_of(&a, ha));
+			emit_slot(c, slot_of(&b, hb));
+		}
+		return 0;
+	case 13: /* elem.drop */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->nelems)
+			FAIL("unknown elem segment %u", x);
+		if (c->live) {
+			emit_op(c, XW_OP_ELEM_DROP);
+			emit_word(c, x);
+		}
+		return 0;
+	case 14: /* table.copy dst src */
+		CHECK(rd_u32(c, &x));
+		CHECK(rd_u32(c, &y));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		if (y >= m->ntables)
+			FAIL("unknown table %u", y);
+		if (m->tables[x].elemtype != m->tables[y].elemtype)
+			FAIL("type mismatch: table.copy element types differ");
+		CHECK(pop(c, XWASM_I32, &b, &hb));
+		CHECK(pop(c, XWASM_I32, &a, &ha));
+		CHECK(pop(c, XWASM_I32, &d, &hd));
+		if (c->live) {
+			emit_op(c, XW_OP_TABLE_COPY);
+			emit_word(c, x);
+			emit_word(c, y);
+			emit_slot(c, slot_of(&d, hd));
+			emit_slot(c, slot_of(&a, ha));
+			emit_slot(c, slot_of(&b, hb));
+		}
+		return 0;
+	case 15: /* table.grow: init n -> old */
+	case 17: /* table.fill: i v n */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		CHECK(pop(c, XWASM_I32, &b, &hb));
+		CHECK(pop(c, m->tables[x].elemtype, &a, &ha));
+		if (sub == 17) {
+			CHECK(pop(c, XWASM_I32, &d, &hd));
+			if (c->live) {
+				emit_op(c, XW_OP_TABLE_FILL);
+				emit_word(c, x);
+				emit_slot(c, slot_of(&d, hd));
+				emit_slot(c, slot_of(&a, ha));
+				emit_slot(c, slot_of(&b, hb));
+			}
+			return 0;
+		}
+		{
+			uint32_t dpos = 0;
+			if (c->live) {
+				emit_op(c, XW_OP_TABLE_GROW);
+				dpos = c->ncode;
+				emit_slot(c, TAG_STACK | ha);
+				emit_word(c, x);
+				emit_slot(c, slot_of(&a, ha));
+				emit_slot(c, slot_of(&b, hb));
+			}
+			return push_result(c, XWASM_I32, dpos);
+		}
+	case 16: /* table.size */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		{
+			uint32_t dpos = 0;
+			if (c->live) {
+				emit_op(c, XW_OP_TABLE_SIZE);
+				dpos = c->ncode;
+				emit_slot(c, TAG_STACK | c->sp);
+				emit_word(c, x);
+			}
+			return push_result(c, XWASM_I32, dpos);
+		}
+	default:
+		if (sub >= 18)
+			MALFORMED("opcode 0xfc (unknown sub-opcode)");
+		MALFORMED("opcode");
+	}
+}
+
+static int compile_instr(struct cc *c)
+{
+	xw_module *m = c->m;
+	uint8_t b;
+	CHECK(rd_u8(c, &b));
+	c->ninstr++;
+	struct opd a, v;
+	uint32_t h, hv, x, y;
+
+	if (b >= 0x45 && b <= 0xc4) {
+		if (b >= 0xbc && b <= 0xbf) {
+			struct numsig s = numsig(b);
+			return op_reinterpret(c, s.tin, s.tout);
+		}
+		struct numsig s = numsig(b);
+		if (s.nin == 1)
+			return op_unary(c, numop(b), s.tin, s.tout);
+		return op_binary(c, numop(b), s.tin, s.tout);
+	}
+	switch (b) {
+	case 0x00: /* unreachable */
+		if (c->live)
+			emit_op(c, XW_OP_UNREACHABLE);
+		set_unreachable(c);
+		return 0;
+	case 0x01:
+		return 0;
+	case 0x02:
+	case 0x03:
+	case 0x04:
+		return op_block(c, b);
+	case 0x05:
+		return op_else(c);
+	case 0x0b:
+		return op_end(c);
+	case 0x0c: { /* br */
+		CHECK(rd_u32(c, &x));
+		if (x >= c->nctl)
+			FAIL("unknown label %u", x);
+		struct ctl *f = &c->ctl[c->nctl - 1 - x];
+		uint32_t n = label_arity(f);
+		CHECK(check_top(c, n, label_types(f)));
+		if (c->live) {
+			emit_branch_copies(c, f, n);
+			emit_jump(c, f);
+		}
+		set_unreachable(c);
+		return 0;
+	}
+	case 0x0d:
+		CHECK(rd_u32(c, &x));
+		return op_br_if(c, x);
+	case 0x0e:
+		return op_br_table(c);
+	case 0x0f: /* return */
+		CHECK(check_top(c, c->ft->nresults, c->ft->results));
+		emit_return(c);
+		set_unreachable(c);
+		return 0;
+	case 0x10: /* call */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->nfuncs)
+			FAIL("unknown function %u", x);
+		return op_call(c, xw_func_type(m, x), XW_OP_CALL, x, 0, false);
+	case 0x11: /* call_indirect type table */
+		CHECK(rd_u32(c, &y));
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		if (y >= m->ntypes)
+			FAIL("unknown type %u", y);
+		if (m->tables[x].elemtype != XWASM_FUNCREF)
+			FAIL("type mismatch: call_indirect table must be funcref");
+		return op_call(c, &m->types[y], XW_OP_CALL_INDIRECT, x, y, true);
+	case 0x1a: /* drop */
+		return pop(c, 0, &a, &h);
+	case 0x1b:   /* select */
+	case 0x1c: { /* select t* */
+		uint8_t t = 0;
+		if (b == 0x1c) {
+			CHECK(rd_u32(c, &x));
+			if (x != 1)
+				FAIL("invalid result arity for typed select");
+			CHECK(rd_u8(c, &t));
+			if (t == XWASM_V128)
+				return fail(c, -ENOTSUP, "SIMD (v128 select)");
+			if (!xw_is_numtype(t) && !xw_is_reftype(t))
+				MALFORMED("value type");
+		}
+		struct opd cond;
+		uint32_t hc;
+		CHECK(pop(c, XWASM_I32, &cond, &hc));
+		CHECK(pop(c, t, &v, &hv));
+		CHECK(pop(c, t ? t : v.type, &a, &h));
+		uint8_t rt = t ? t : (a.type != T_UNKNOWN ? a.type : v.type);
+		if (!t && rt != T_UNKNOWN && !xw_is_numtype(rt))
+			FAIL("type mismatch: select needs numeric operands (use typed select)");
+		if (!t && a.type != T_UNKNOWN && v.type != T_UNKNOWN && a.type != v.type)
+			FAIL("type mismatch in select");
+		uint32_t dpos = 0;
+		if (c->live) {
+			emit_op(c, XW_OP_SELECT);
+			dpos = c->ncode;
+			emit_slot(c, TAG_STACK | h);
+			emit_slot(c, slot_of(&a, h));
+			emit_slot(c, slot_of(&v, hv));
+			emit_slot(c, slot_of(&cond, hc));
+		}
+		return push_result(c, rt, dpos);
+	}
+	case 0x20:
+	case 0x21:
+	case 0x22:
+		return op_local(c, b);
+	case 0x23: { /* global.get */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->nglobals)
+			FAIL("unknown global %u", x);
+		uint32_t dpos = 0;
+		if (c->live) {
+			emit_op(c, XW_OP_GLOBAL_GET);
+			dpos = c->ncode;
+			emit_slot(c, TAG_STACK | c->sp);
+			emit_word(c, x);
+		}
+		return push_result(c, m->globals[x].type.valtype, dpos);
+	}
+	case 0x24: /* global.set */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->nglobals)
+			FAIL("unknown global %u", x);
+		if (!m->globals[x].type.mutable_)
+			FAIL("global is immutable");
+		CHECK(pop(c, m->globals[x].type.valtype, &v, &hv));
+		if (c->live) {
+			emit_op(c, XW_OP_GLOBAL_SET);
+			emit_slot(c, slot_of(&v, hv));
+			emit_word(c, x);
+		}
+		return 0;
+	case 0x25: { /* table.get */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		CHECK(pop(c, XWASM_I32, &a, &h));
+		uint32_t dpos = 0;
+		if (c->live) {
+			emit_op(c, XW_OP_TABLE_GET);
+			dpos = c->ncode;
+			emit_slot(c, TAG_STACK | h);
+			emit_word(c, x);
+			emit_slot(c, slot_of(&a, h));
+		}
+		return push_result(c, m->tables[x].elemtype, dpos);
+	}
+	case 0x26: /* table.set */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		CHECK(pop(c, m->tables[x].elemtype, &v, &hv));
+		CHECK(pop(c, XWASM_I32, &a, &h));
+		if (c->live) {
+			emit_op(c, XW_OP_TABLE_SET);
+			emit_word(c, x);
+			emit_slot(c, slot_of(&a, h));
+			emit_slot(c, slot_of(&v, hv));
+		}
+		return 0;
+	case 0x28: return op_load(c, XW_OP_I32_LOAD, 2, XWASM_I32);
+	case 0x29: return op_load(c, XW_OP_I64_LOAD, 3, XWASM_I64);
+	case 0x2a: return op_load(c, XW_OP_I32_LOAD, 2, XWASM_F32);
+	case 0x2b: return op_load(c, XW_OP_I64_LOAD, 3, XWASM_F64);
+	case 0x2c: return op_load(c, XW_OP_I32_LOAD8_S, 0, XWASM_I32);
+	case 0x2d: return op_load(c, XW_OP_I32_LOAD8_U, 0, XWASM_I32);
+	case 0x2e: return op_load(c, XW_OP_I32_LOAD16_S, 1, XWASM_I32);
+	case 0x2f: return op_load(c, XW_OP_I32_LOAD16_U, 1, XWASM_I32);
+	case 0x30: return op_load(c, XW_OP_I64_LOAD8_S, 0, XWASM_I64);
+	case 0x31: return op_load(c, XW_OP_I64_LOAD8_U, 0, XWASM_I64);
+	case 0x32: return op_load(c, XW_OP_I64_LOAD16_S, 1, XWASM_I64);
+	case 0x33: return op_load(c, XW_OP_I64_LOAD16_U, 1, XWASM_I64);
+	case 0x34: return op_load(c, XW_OP_I64_LOAD32_S, 2, XWASM_I64);
+	case 0x35: return op_load(c, XW_OP_I64_LOAD32_U, 2, XWASM_I64);
+	case 0x36: return op_store(c, XW_OP_I32_STORE, 2, XWASM_I32);
+	case 0x37: return op_store(c, XW_OP_I64_STORE, 3, XWASM_I64);
+	case 0x38: return op_store(c, XW_OP_I32_STORE, 2, XWASM_F32);
+	case 0x39: return op_store(c, XW_OP_I64_STORE, 3, XWASM_F64);
+	case 0x3a: return op_store(c, XW_OP_STORE8, 0, XWASM_I32);
+	case 0x3b: return op_store(c, XW_OP_STORE16, 1, XWASM_I32);
+	case 0x3c: return op_store(c, XW_OP_STORE8, 0, XWASM_I64);
+	case 0x3d: return op_store(c, XW_OP_STORE16, 1, XWASM_I64);
+	case 0x3e: return op_store(c, XW_OP_I32_STORE, 2, XWASM_I64);
+	case 0x3f: { /* memory.size */
+		CHECK(rd_zero_byte(c));
+		if (m->nmems == 0)
+			FAIL("unknown memory 0");
+		uint32_t dpos = 0;
+		if (c->live) {
+			emit_op(c, XW_OP_MEMORY_SIZE);
+			dpos = c->ncode;
+			emit_slot(c, TAG_STACK | c->sp);
+		}
+		return push_result(c, XWASM_I32, dpos);
+	}
+	case 0x40: /* memory.grow */
+		CHECK(rd_zero_byte(c));
+		if (m->nmems == 0)
+			FAIL("unknown memory 0");
+		return op_unary(c, XW_OP_MEMORY_GROW, XWASM_I32, XWASM_I32);
+	case 0x41: {
+		int32_t k;
+		if (xw_read_s32(&c->p, c->end, &k))
+			MALFORMED("i32 constant");
+		return op_const(c, XWASM_I32, (uint32_t)k);
+	}
+	case 0x42: {
+		int64_t k;
+		if (xw_read_s64(&c->p, c->end, &k))
+			MALFORMED("i64 constant");
+		return op_const(c, XWASM_I64, (uint64_t)k);
+	}
+	case 0x43: {
+		uint32_t k;
+		if (xw_read_bytes(&c->p, c->end, &k, 4))
+			MALFORMED("f32 constant");
+		return op_const(c, XWASM_F32, k);
+	}
+	case 0x44: {
+		uint64_t k;
+		if (xw_read_bytes(&c->p, c->end, &k, 8))
+			MALFORMED("f64 constant");
+		return op_const(c, XWASM_F64, k);
+	}
+	case 0xd0: { /* ref.null t */
+		uint8_t t;
+		CHECK(rd_u8(c, &t));
+		if (!xw_is_reftype(t))
+			MALFORMED("reference type");
+		return op_const(c, t, 0);
+	}
+	case 0xd1: { /* ref.is_null */
+		CHECK(pop(c, 0, &a, &h));
+		if (a.type != T_UNKNOWN && !xw_is_reftype(a.type))
+			FAIL("type mismatch: ref.is_null needs a reference");
+		uint32_t dpos = 0;
+		if (c->live) {
+			emit_op(c, XW_OP_REF_IS_NULL);
+			dpos = c->ncode;
+			emit_slot(c, TAG_STACK | h);
+			emit_slot(c, slot_of(&a, h));
+		}
+		return push_result(c, XWASM_I32, dpos);
+	}
+	case 0xd2: { /* ref.func */
+		CHECK(rd_u32(c, &x));
+		if (x >= m->nfuncs)
+			FAIL("unknown function %u", x);
+		if (!m->declared_funcs || !(m->declared_funcs[x / 8] & (1u << (x % 8))))
+			FAIL("undeclared function reference %u", x);
+		uint32_t dpos = 0;
+		if (c->live) {
+			emit_op(c, XW_OP_REF_FUNC);
+			dpos = c->ncode;
+			emit_slot(c, TAG_STACK | c->sp);
+			emit_word(c, x);
+		}
+		return push_result(c, XWASM_FUNCREF, dpos);
+	}
+	case 0xfc:
+		return op_fc(c);
+	case 0xfd:
+		return fail(c, -ENOTSUP, "SIMD (opcode 0xfd prefix)");
+	default:
+		c->p--;
+		return fail(c, -EINVAL, "malformed: illegal opcode 0x%02x", b);
+	}
+}
+
+static void cc_free(struct cc *c)
+{
+	free(c->local_types);
+	free(c->stack);
+	free(c->ctl);
+	free(c->code);
+	free(c->fixups);
+	free(c->patches);
+	free(c->consts);
+	free(c->chash);
+}
+
+static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *err, size_t errlen)
+{
+	struct cc cc = { 0 };
+	struct cc *c = &cc;
+	const xw_code *code = &m->codes[i];
+	c->m = m;
+	c->fidx = m->nimported_funcs + i;
+	c->ft = xw_func_type(m, c->fidx);
+	c->p = c->start = code->body;
+	c->end = code->body_end;
+	c->base_off = code->body_offset;
+	c->err = err;
+	c->errlen = errlen;
+	c->handlers = xw_interp_handlers();
+	c->live = true;
+	c->last_dst = -1;
+	c->last_ins = UINT32_MAX;
+	c->nlocals = c->ft->nparams + code->nlocals;
+	c->local_types = malloc(c->nlocals ? c->nlocals : 1);
+	if (!c->local_types) {
+		fail(c, -ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(c->local_types, c->ft->params, c->ft->nparams);
+	memcpy(c->local_types + c->ft->nparams, code->local_types, code->nlocals);
+
+	if (push_ctl(c, 0, 0, NULL, c->ft->nresults, c->ft->results))
+		goto out;
+	while (c->nctl > 0 && !c->rc) {
+		if (c->p >= c->end) {
+			fail(c, -EINVAL, "malformed: unexpected end of function body");
+			break;
+		}
+		compile_instr(c);
+	}
+	if (!c->rc && c->p != c->end)
+		fail(c, -EINVAL, "malformed: operators after the end of the function body");
+	if (c->rc)
+		goto out;
+
+	/* resolve tagged slots: [params+locals][constants][stack] */
+	uint32_t cbase = c->nlocals, sbase = c->nlocals + c->nconsts;
+	for (uint32_t k = 0; k < c->nfix; k++) {
+		uint32_t *w = &c->code[c->fixups[k]];
+		if (*w & TAG_STACK)
+			*w = sbase + (*w & ~TAG_MASK);
+		else if (*w & TAG_CONST)
+			*w = cbase + (*w & ~TAG_MASK);
+	}
+	out->code = c->code;
+	out->ncode = c->ncode;
+	c->code = NULL;
+	out->consts = c->consts;
+	c->consts = NULL;
+	out->nconsts = c->nconsts;
+	out->func_index = c->fidx;
+	out->nparams = c->ft->nparams;
+	out->nresults = c->ft->nresults;
+	out->nlocals = c->nlocals;
+	out->frame_slots = sbase + c->max_h + c->ft->nresults + 1;
+	out->fuel_cost = c->ninstr ? c->ninstr : 1;
+out:
+	cc_free(c);
+	return c->rc;
+}
+
+int xw_compile_module(xw_module *m, char *err, size_t errlen)
+{
+	if (m->ncodes == 0)
+		return 0;
+	m->compiled = calloc(m->ncodes, sizeof *m->compiled);
+	if (!m->compiled) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	bool dump = getenv("XDPERF_WASM_DUMP") != NULL;
+	for (uint32_t i = 0; i < m->ncodes; i++) {
+		int rc = compile_func(m, i, &m->compiled[i], err, errlen);
+		if (rc)
+			return rc;
+		if (dump)
+			xw_dump_code(stderr, &m->compiled[i]);
+	}
+	return 0;
+}
+
+void xw_compiled_release(xw_module *m)
+{
+	if (!m->compiled)
+		return;
+	for (uint32_t i = 0; i < m->ncodes; i++) {
+		free(m->compiled[i].code);
+		free(m->compiled[i].consts);
+	}
+	free(m->compiled);
+	m->compiled = NULL;
+}

@@ -1,0 +1,70 @@
+/* Private interface between the binary decoder's files (decode*.c): cursor, errors, readers. */
+#ifndef XW_DECODE_INT_H
+#define XW_DECODE_INT_H
+
+#include <stdarg.h>
+#include "wasm/module.h"
+
+/* Engine cap on declared locals summed over all functions of a module, so that a small
+ * hostile module cannot make the decoder allocate gigabytes of local type arrays. */
+#define XW_DEC_MAX_MODULE_LOCALS (1u << 25)
+
+typedef struct xw_dec {
+	xw_module *m;
+	const uint8_t *p;          /* cursor */
+	const uint8_t *end;        /* end of the current section (or of the file) */
+	const uint8_t *file_end;
+	bool in_section;           /* cut reads say "unexpected end of section or function" */
+	char *err;
+	size_t errlen;
+	bool pending_invalid;      /* a validation error was recorded; decoding goes on */
+	int pending_rc;
+	char pending_msg[256];
+	uint32_t nfunc_decls;      /* entries of the function section */
+	bool seen_code;
+	uint64_t module_locals;    /* running total over all code entries */
+	const uint8_t *names, *names_end;  /* content of the first "name" custom section */
+} xw_dec;
+
+/* File offset of a pointer into the module copy. */
+static inline size_t xw_dec_off(const xw_dec *d, const uint8_t *at)
+{
+	return (size_t)(at - d->m->bytes);
+}
+
+/* Errors. The malformed/simd/nomem/fatal forms return the code to propagate;
+ * xw_dec_invalid records the first validation error and lets decoding continue. */
+int xw_dec_malformed(xw_dec *d, const uint8_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int xw_dec_fatal_invalid(xw_dec *d, const uint8_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void xw_dec_invalid(xw_dec *d, const uint8_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int xw_dec_eof(xw_dec *d, const uint8_t *at);
+int xw_dec_nomem(xw_dec *d);
+int xw_dec_simd(xw_dec *d, const uint8_t *at, const char *what);
+
+/* Readers at d->p, bounded by d->end; 0 or a negative errno with the error reported. */
+int xw_dec_u8(xw_dec *d, uint8_t *out);
+int xw_dec_u32(xw_dec *d, uint32_t *out);
+int xw_dec_s32(xw_dec *d, int32_t *out);
+int xw_dec_s64(xw_dec *d, int64_t *out);
+/* Vector length whose elements take at least min_elem_bytes each: fails with "unexpected end"
+ * before anything is allocated if they cannot fit in what is left. */
+int xw_dec_count(xw_dec *d, uint32_t *out, size_t min_elem_bytes);
+/* Length-prefixed UTF-8 name: malloc'd NUL-terminated copy (raw bytes/len optional). */
+int xw_dec_name(xw_dec *d, char **out, const uint8_t **raw, uint32_t *rawlen);
+int xw_dec_valtype(xw_dec *d, uint8_t *out);
+int xw_dec_reftype(xw_dec *d, uint8_t *out);
+int xw_dec_limits(xw_dec *d, xw_limits *out);
+
+bool xw_utf8_valid(const uint8_t *s, size_t n);
+/* Appends `add` zeroed elements to *arr (of *n elements of elsz bytes); updates *n. */
+int xw_dec_grow(xw_dec *d, void **arr, uint32_t *n, uint32_t add, size_t elsz);
+
+/* decode_sections.c */
+int xw_dec_section(xw_dec *d, uint8_t id);
+/* decode_names.c: best-effort "name" section parsing (never fails the module). */
+void xw_dec_name_section(xw_dec *d);
+
+#endif

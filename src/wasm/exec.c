@@ -1,0 +1,272 @@
+/* Calling into an instance: argument checking, the execution stack, host function glue,
+ * trap records and the per-call fuel budget. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wasm/runtime.h"
+
+const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind)
+{
+	switch (kind) {
+	case XWASM_TRAP_NONE: return "no trap";
+	case XWASM_TRAP_UNREACHABLE: return "unreachable";
+	case XWASM_TRAP_MEMORY_OOB: return "out of bounds memory access";
+	case XWASM_TRAP_DIV_ZERO: return "integer divide by zero";
+	case XWASM_TRAP_INT_OVERFLOW: return "integer overflow";
+	case XWASM_TRAP_INVALID_CONV: return "invalid conversion to integer";
+	case XWASM_TRAP_INDIRECT_TYPE: return "indirect call type mismatch";
+	case XWASM_TRAP_UNDEFINED_ELEM: return "undefined element";
+	case XWASM_TRAP_UNINIT_ELEM: return "uninitialized element";
+	case XWASM_TRAP_TABLE_OOB: return "out of bounds table access";
+	case XWASM_TRAP_STACK_EXHAUSTED: return "call stack exhausted";
+	case XWASM_TRAP_FUEL_EXHAUSTED: return "fuel exhausted";
+	case XWASM_TRAP_HOST: return "host function failed";
+	case XWASM_TRAP_EXIT: return "exit";
+	case XWASM_TRAP_OOM: return "out of memory";
+	}
+	return "trap";
+}
+
+void xw_func_name(const xw_module *m, uint32_t idx, char *buf, size_t len)
+{
+	if (m && m->func_names && idx < m->nfuncs && m->func_names[idx]) {
+		snprintf(buf, len, "%s", m->func_names[idx]);
+		return;
+	}
+	if (m)
+		for (uint32_t i = 0; i < m->nexports; i++)
+			if (m->exports[i].kind == XWASM_EXTERN_FUNC && m->exports[i].index == idx) {
+				snprintf(buf, len, "%s", m->exports[i].name);
+				return;
+			}
+	snprintf(buf, len, "func[%u]", idx);
+}
+
+void xw_trap_fill(struct xw_exec *ex, int kind, const xw_module *m, uint32_t func_index,
+		  const char *detail)
+{
+	struct xwasm_trap *t = &ex->trap;
+	t->kind = kind;
+	t->exit_code = 0;
+	if (m)
+		xw_func_name(m, func_index, t->func_name, sizeof t->func_name);
+	else
+		t->func_name[0] = 0;
+	const char *what = xwasm_trap_kind_str(kind);
+	if (t->func_name[0])
+		snprintf(t->message, sizeof t->message, "%s%s%s in %s", what, detail ? ": " : "",
+			 detail ? detail : "", t->func_name);
+	else
+		snprintf(t->message, sizeof t->message, "%s%s%s", what, detail ? ": " : "",
+			 detail ? detail : "");
+}
+
+void xwasm_instance_set_trap(xwasm_instance *inst, enum xwasm_trap_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(inst->host_msg, sizeof inst->host_msg, fmt, ap);
+	va_end(ap);
+	(void)kind;
+}
+
+int xwasm_instance_exit(xwasm_instance *inst, int code)
+{
+	inst->exit_code = code;
+	snprintf(inst->host_msg, sizeof inst->host_msg, "exit code %d", code);
+	return XWASM_TRAP_EXIT;
+}
+
+#define MAX_HOST_ARGS 32
+
+int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint64_t *slots)
+{
+	const xw_functype *t = f->type;
+	xwasm_val sargs[MAX_HOST_ARGS], sres[MAX_HOST_ARGS];
+	xwasm_val *args = sargs, *res = sres;
+	if (t->nparams > MAX_HOST_ARGS)
+		args = malloc(t->nparams * sizeof *args);
+	if (t->nresults > MAX_HOST_ARGS)
+		res = malloc(t->nresults * sizeof *res);
+	if (!args || !res) {
+		if (args != sargs)
+			free(args);
+		xw_trap_fill(ex, XWASM_TRAP_OOM, NULL, 0, "host call arguments");
+		return XWASM_TRAP_OOM;
+	}
+	for (uint32_t i = 0; i < t->nparams; i++)
+		args[i] = xw_slot_to_val(t->params[i], slots[i]);
+	for (uint32_t i = 0; i < t->nresults; i++)
+		res[i] = xw_slot_to_val(t->results[i], 0);
+	caller->host_msg[0] = 0;
+	int r = f->host(caller, f->host_user, args, res);
+	if (r == 0) {
+		for (uint32_t i = 0; i < t->nresults; i++) {
+			res[i].type = t->results[i];
+			slots[i] = xw_val_to_slot(&res[i]);
+		}
+	} else {
+		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_OOM)
+			r = XWASM_TRAP_HOST;
+		xw_trap_fill(ex, r, NULL, 0, NULL);
+		if (caller->host_msg[0])
+			snprintf(ex->trap.message, sizeof ex->trap.message, "%s", caller->host_msg);
+		if (r == XWASM_TRAP_EXIT)
+			ex->trap.exit_code = caller->exit_code;
+	}
+	if (args != sargs)
+		free(args);
+	if (res != sres)
+		free(res);
+	return r;
+}
+
+static int ensure_stack(struct xw_exec *ex)
+{
+	if (ex->stack)
+		return 0;
+	ex->stack = calloc(ex->stack_slots, sizeof(uint64_t));
+	ex->frames = calloc(ex->max_depth + 1, sizeof(struct xw_frame));
+	if (!ex->stack || !ex->frames) {
+		free(ex->stack);
+		free(ex->frames);
+		ex->stack = NULL;
+		ex->frames = NULL;
+		return -ENOMEM;
+	}
+	ex->stack_end = ex->stack + ex->stack_slots;
+	ex->sp = ex->stack;
+	return 0;
+}
+
+int xw_exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results)
+{
+	struct xw_exec *ex = &inst->ex;
+	if (ensure_stack(ex)) {
+		xw_trap_fill(ex, XWASM_TRAP_OOM, NULL, 0, "execution stack");
+		return XWASM_TRAP_OOM;
+	}
+	bool outermost = ex->depth == 0;
+	if (outermost) {
+		ex->sp = ex->stack;
+		ex->fuel = ex->fuel_limit ? (int64_t)ex->fuel_limit : INT64_MAX;
+		ex->fuel_start = (uint64_t)ex->fuel;
+	}
+	const xw_functype *t = f->type;
+	uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+	uint64_t *base = ex->sp;
+	if (base + n + 1 > ex->stack_end) {
+		xw_trap_fill(ex, XWASM_TRAP_STACK_EXHAUSTED, NULL, 0, NULL);
+		return XWASM_TRAP_STACK_EXHAUSTED;
+	}
+	memcpy(base, args_results, (size_t)t->nparams * 8);
+	uint64_t *saved_sp = ex->sp;
+	int r;
+	if (f->code) {
+		r = xw_interp_call(ex, f, base);
+	} else {
+		ex->sp = base + n;
+		r = xw_call_host(ex, inst, f, base);
+	}
+	ex->sp = saved_sp;
+	if (r == 0)
+		memcpy(args_results, base, (size_t)t->nresults * 8);
+	return r;
+}
+
+int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint32_t nargs,
+	       xwasm_val *results, uint32_t nresults, struct xwasm_trap *trap)
+{
+	if (!inst || !f)
+		return -EINVAL;
+	const xw_functype *t = f->type;
+	if (nargs != t->nparams || nresults < t->nresults) {
+		if (trap) {
+			memset(trap, 0, sizeof *trap);
+			snprintf(trap->message, sizeof trap->message,
+				 "wrong number of arguments or results: function takes %u and returns %u",
+				 t->nparams, t->nresults);
+		}
+		return -EINVAL;
+	}
+	uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+	uint64_t small[16];
+	uint64_t *slots = n <= 16 ? small : malloc((size_t)n * 8);
+	if (!slots)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < nargs; i++) {
+		if (args[i].type != t->params[i]) {
+			if (trap) {
+				memset(trap, 0, sizeof *trap);
+				snprintf(trap->message, sizeof trap->message,
+					 "argument %u has the wrong type", i);
+			}
+			if (slots != small)
+				free(slots);
+			return -EINVAL;
+		}
+		slots[i] = xw_val_to_slot(&args[i]);
+	}
+	int r = xw_exec_invoke(inst, f, slots);
+	if (r == 0) {
+		for (uint32_t i = 0; i < t->nresults; i++)
+			results[i] = xw_slot_to_val(t->results[i], slots[i]);
+	} else if (trap) {
+		*trap = inst->ex.trap;
+	}
+	if (slots != small)
+		free(slots);
+	return r ? XWASM_ETRAP : 0;
+}
+
+void xwasm_instance_set_fuel(xwasm_instance *inst, uint64_t fuel)
+{
+	inst->ex.fuel_limit = fuel;
+}
+
+uint64_t xwasm_instance_fuel_used(const xwasm_instance *inst)
+{
+	int64_t left = inst->ex.fuel < 0 ? 0 : inst->ex.fuel;
+	return inst->ex.fuel_start - (uint64_t)left;
+}
+
+void xwasm_func_type(const xwasm_func *f, const uint8_t **params, uint32_t *nparams,
+		     const uint8_t **results, uint32_t *nresults)
+{
+	*params = f->type->params;
+	*nparams = f->type->nparams;
+	*results = f->type->results;
+	*nresults = f->type->nresults;
+}
+
+/* ---- globals ---- */
+
+xwasm_global *xwasm_global_new(xwasm_val init, bool mutable_)
+{
+	xwasm_global *g = calloc(1, sizeof *g);
+	if (!g)
+		return NULL;
+	g->type = init.type;
+	g->mutable_ = mutable_;
+	g->value = xw_val_to_slot(&init);
+	return g;
+}
+
+void xwasm_global_free(xwasm_global *g) { free(g); }
+
+xwasm_val xwasm_global_get(const xwasm_global *g) { return xw_slot_to_val(g->type, g->value); }
+
+int xwasm_global_set(xwasm_global *g, xwasm_val v)
+{
+	if (!g->mutable_)
+		return -EPERM;
+	if (v.type != g->type)
+		return -EINVAL;
+	g->value = xw_val_to_slot(&v);
+	return 0;
+}
+
+uint8_t xwasm_global_type(const xwasm_global *g) { return g->type; }
+bool xwasm_global_mutable(const xwasm_global *g) { return g->mutable_; }

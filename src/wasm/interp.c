@@ -1,0 +1,615 @@
+/* The interpreter: executes translated code (code.h) with computed-goto threading.
+ * wasm-to-wasm calls do not recurse on the C stack: frames live in xw_exec. Hot state
+ * (ip, fp, memory base and size, fuel) stays in locals; it is reloaded after anything that
+ * may change it (calls, memory.grow, host functions). */
+#include <math.h>
+#include <string.h>
+#include "wasm/runtime.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the interpreter assumes a little-endian host"
+#endif
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+static inline float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
+static inline uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
+static inline uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
+
+static inline float wf32_min(float a, float b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == 0 && b == 0)
+		return signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+static inline float wf32_max(float a, float b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == 0 && b == 0)
+		return signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+static inline double wf64_min(double a, double b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == 0 && b == 0)
+		return signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+static inline double wf64_max(double a, double b)
+{
+	if (a != a || b != b)
+		return a + b;
+	if (a == 0 && b == 0)
+		return signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+
+static inline uint32_t rotl32(uint32_t a, uint32_t k) { k &= 31; return (a << k) | (a >> ((32 - k) & 31)); }
+static inline uint32_t rotr32(uint32_t a, uint32_t k) { k &= 31; return (a >> k) | (a << ((32 - k) & 31)); }
+static inline uint64_t rotl64(uint64_t a, uint64_t k) { k &= 63; return (a << k) | (a >> ((64 - k) & 63)); }
+static inline uint64_t rotr64(uint64_t a, uint64_t k) { k &= 63; return (a >> k) | (a << ((64 - k) & 63)); }
+
+/* Saturating truncations. */
+static inline int32_t sat_i32_f64(double x)
+{
+	if (x != x) return 0;
+	if (x <= -2147483649.0) return INT32_MIN;
+	if (x >= 2147483648.0) return INT32_MAX;
+	return (int32_t)x;
+}
+static inline uint32_t sat_u32_f64(double x)
+{
+	if (x != x || x <= -1.0) return 0;
+	if (x >= 4294967296.0) return UINT32_MAX;
+	return (uint32_t)x;
+}
+static inline int64_t sat_i64_f64(double x)
+{
+	if (x != x) return 0;
+	if (x < -9223372036854775808.0) return INT64_MIN;
+	if (x >= 9223372036854775808.0) return INT64_MAX;
+	return (int64_t)x;
+}
+static inline uint64_t sat_u64_f64(double x)
+{
+	if (x != x || x <= -1.0) return 0;
+	if (x >= 18446744073709551616.0) return UINT64_MAX;
+	return (uint64_t)x;
+}
+
+static inline void reload_mem(xwasm_instance *inst, uint8_t **base, uint64_t *size)
+{
+	xwasm_memory *m = inst->mem;
+	*base = m ? m->base : NULL;
+	*size = m ? m->size : 0;
+}
+
+static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_t **handlers_out)
+{
+#define H(name, n) [XW_OP_##name] = (int32_t)((char *)&&L_##name - (char *)&&L_base),
+	static const int32_t handlers[XW_OP_COUNT] = { XW_OPS(H) };
+#undef H
+	if (handlers_out) {
+		*handlers_out = handlers;
+		return 0;
+	}
+
+	xwasm_instance *inst = entry->inst;
+	const xw_compiled_func *cf = entry->code;
+	const uint32_t *ip;
+	uint8_t *mem;
+	uint64_t memsize;
+	int64_t fuel = ex->fuel;
+	int trap = 0;
+	const char *detail = NULL;
+	reload_mem(inst, &mem, &memsize);
+
+#define DISPATCH() goto *(void *)((char *)&&L_base + (int32_t)ip[0])
+#define NEXT(n) do { ip += 1 + (n); DISPATCH(); } while (0)
+#define S(i) fp[ip[i]]
+#define U32(i) ((uint32_t)S(i))
+#define I32(i) ((int32_t)(uint32_t)S(i))
+#define U64(i) (S(i))
+#define I64(i) ((int64_t)S(i))
+#define F32(i) f32_of(S(i))
+#define F64(i) f64_of(S(i))
+#define TRAP(kind, msg) do { trap = (kind); detail = (msg); goto do_trap; } while (0)
+
+	/* entry frame: a sentinel return address ends the run */
+	if (UNLIKELY(ex->depth >= ex->max_depth || fp + cf->frame_slots > ex->stack_end))
+		TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+	{
+		struct xw_frame *fr = &ex->frames[ex->depth++];
+		fr->ip = NULL;
+		fr->fp = NULL;
+		fr->inst = inst;
+		fr->cf = NULL;
+	}
+	memset(fp + cf->nparams, 0, (size_t)(cf->nlocals - cf->nparams) * 8);
+	memcpy(fp + cf->nlocals, cf->consts, (size_t)cf->nconsts * 8);
+	fuel -= cf->fuel_cost;
+	if (UNLIKELY(fuel < 0))
+		TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
+	ip = cf->code;
+	DISPATCH();
+
+L_base:
+L_UNREACHABLE:
+	TRAP(XWASM_TRAP_UNREACHABLE, NULL);
+L_BR:
+	ip += (int32_t)ip[1];
+	DISPATCH();
+L_BR_IF:
+	if (U32(1)) { ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(2);
+L_BR_UNLESS:
+	if (!U32(1)) { ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(2);
+L_BR_TABLE: {
+	uint32_t i = U32(1), n = ip[2];
+	if (i > n)
+		i = n;
+	ip += (int32_t)ip[3 + i];
+	DISPATCH();
+}
+L_FUEL:
+	fuel -= ip[1];
+	if (UNLIKELY(fuel < 0))
+		TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
+	NEXT(1);
+L_COPY:
+	S(1) = S(2);
+	NEXT(2);
+L_SELECT:
+	S(1) = U32(4) ? S(2) : S(3);
+	NEXT(4);
+L_GLOBAL_GET:
+	S(1) = inst->globals[ip[2]]->value;
+	NEXT(2);
+L_GLOBAL_SET:
+	inst->globals[ip[2]]->value = S(1);
+	NEXT(2);
+
+#define BRCMP(name, T, cmp)                                                               \
+	L_BR_##name:                                                                     \
+	if ((T)S(1) cmp (T)S(2)) { ip += (int32_t)ip[3]; DISPATCH(); }                     \
+	NEXT(3);
+	BRCMP(I32_EQ, uint32_t, ==) BRCMP(I32_NE, uint32_t, !=) BRCMP(I32_LT_S, int32_t, <)
+	BRCMP(I32_LT_U, uint32_t, <) BRCMP(I32_GT_S, int32_t, >) BRCMP(I32_GT_U, uint32_t, >)
+	BRCMP(I32_LE_S, int32_t, <=) BRCMP(I32_LE_U, uint32_t, <=) BRCMP(I32_GE_S, int32_t, >=)
+	BRCMP(I32_GE_U, uint32_t, >=)
+	BRCMP(I64_EQ, uint64_t, ==) BRCMP(I64_NE, uint64_t, !=) BRCMP(I64_LT_S, int64_t, <)
+	BRCMP(I64_LT_U, uint64_t, <) BRCMP(I64_GT_S, int64_t, >) BRCMP(I64_GT_U, uint64_t, >)
+	BRCMP(I64_LE_S, int64_t, <=) BRCMP(I64_LE_U, uint64_t, <=) BRCMP(I64_GE_S, int64_t, >=)
+	BRCMP(I64_GE_U, uint64_t, >=)
+#undef BRCMP
+L_BR_I32_EQZ:
+	if (!U32(1)) { ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(2);
+L_BR_I64_EQZ:
+	if (!U64(1)) { ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(2);
+
+	/* ---- calls ---- */
+	{
+		xwasm_func *callee;
+		uint64_t *nfp;
+		const uint32_t *ret;
+L_CALL:
+		callee = inst->funcs[ip[1]];
+		nfp = fp + ip[2];
+		ret = ip + 3;
+		goto do_call;
+L_CALL_INDIRECT: {
+		xwasm_table *t = inst->tables[ip[1]];
+		uint32_t i = U32(3);
+		if (UNLIKELY(i >= t->size))
+			TRAP(XWASM_TRAP_UNDEFINED_ELEM, NULL);
+		callee = t->elems[i];
+		if (UNLIKELY(!callee))
+			TRAP(XWASM_TRAP_UNINIT_ELEM, NULL);
+		if (UNLIKELY(!xw_functype_eq(callee->type, &inst->mod->types[ip[2]])))
+			TRAP(XWASM_TRAP_INDIRECT_TYPE, NULL);
+		nfp = fp + ip[4];
+		ret = ip + 5;
+	}
+do_call:
+		if (LIKELY(callee->code != NULL)) {
+			const xw_compiled_func *ncf = callee->code;
+			if (UNLIKELY(ex->depth >= ex->max_depth || nfp + ncf->frame_slots > ex->stack_end))
+				TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+			struct xw_frame *fr = &ex->frames[ex->depth++];
+			fr->ip = ret;
+			fr->fp = fp;
+			fr->inst = inst;
+			fr->cf = cf;
+			fp = nfp;
+			cf = ncf;
+			if (callee->inst != inst) {
+				inst = callee->inst;
+				reload_mem(inst, &mem, &memsize);
+			}
+			if (cf->nlocals > cf->nparams)
+				memset(fp + cf->nparams, 0, (size_t)(cf->nlocals - cf->nparams) * 8);
+			if (cf->nconsts)
+				memcpy(fp + cf->nlocals, cf->consts, (size_t)cf->nconsts * 8);
+			fuel -= cf->fuel_cost;
+			if (UNLIKELY(fuel < 0))
+				TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
+			ip = cf->code;
+			DISPATCH();
+		}
+		/* host function */
+		uint32_t n = callee->type->nparams > callee->type->nresults ? callee->type->nparams
+									    : callee->type->nresults;
+		if (UNLIKELY(nfp + n > ex->stack_end))
+			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+		ex->fuel = fuel;
+		uint64_t *saved_sp = ex->sp;
+		ex->sp = nfp + n;
+		int r = xw_call_host(ex, inst, callee, nfp);
+		ex->sp = saved_sp;
+		fuel = ex->fuel;
+		reload_mem(inst, &mem, &memsize);
+		if (UNLIKELY(r)) {
+			/* message already in ex->trap */
+			trap = r;
+			goto do_host_trap;
+		}
+		ip = ret;
+		DISPATCH();
+	}
+L_RETURN: {
+	struct xw_frame *fr = &ex->frames[--ex->depth];
+	if (UNLIKELY(!fr->ip))
+		goto done;
+	ip = fr->ip;
+	fp = fr->fp;
+	cf = fr->cf;
+	if (fr->inst != inst) {
+		inst = fr->inst;
+		reload_mem(inst, &mem, &memsize);
+	}
+	DISPATCH();
+}
+
+	/* ---- memory ---- */
+#define EA(n)                                                                           \
+	uint64_t ea = (uint64_t)U32(2) + ip[3];                                          \
+	if (UNLIKELY(ea + (n) > memsize))                                                \
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+#define LOAD(name, T, n, conv)                                                           \
+	L_##name: {                                                                      \
+		EA(n);                                                                   \
+		T v;                                                                     \
+		memcpy(&v, mem + ea, n);                                                 \
+		S(1) = conv;                                                             \
+		NEXT(3);                                                                 \
+	}
+	LOAD(I32_LOAD, uint32_t, 4, v)
+	LOAD(I64_LOAD, uint64_t, 8, v)
+	LOAD(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)
+	LOAD(I32_LOAD8_U, uint8_t, 1, v)
+	LOAD(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)
+	LOAD(I32_LOAD16_U, uint16_t, 2, v)
+	LOAD(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)
+	LOAD(I64_LOAD8_U, uint8_t, 1, v)
+	LOAD(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)
+	LOAD(I64_LOAD16_U, uint16_t, 2, v)
+	LOAD(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
+	LOAD(I64_LOAD32_U, uint32_t, 4, v)
+#undef LOAD
+#define STORE(name, T, n)                                                                \
+	L_##name: {                                                                      \
+		uint64_t ea = (uint64_t)U32(1) + ip[3];                                  \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v = (T)S(2);                                                           \
+		memcpy(mem + ea, &v, n);                                                 \
+		NEXT(3);                                                                 \
+	}
+	STORE(I32_STORE, uint32_t, 4)
+	STORE(I64_STORE, uint64_t, 8)
+	STORE(STORE8, uint8_t, 1)
+	STORE(STORE16, uint16_t, 2)
+#undef STORE
+L_MEMORY_SIZE:
+	S(1) = inst->mem->pages;
+	NEXT(1);
+L_MEMORY_GROW: {
+	int64_t r = xw_memory_grow(inst->mem, U32(2));
+	reload_mem(inst, &mem, &memsize);
+	S(1) = (uint32_t)(int32_t)r;
+	NEXT(2);
+}
+L_MEMORY_FILL: {
+	uint64_t d = U32(1), n = U32(3);
+	if (UNLIKELY(d + n > memsize))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	memset(mem + d, (int)(uint8_t)U32(2), n);
+	NEXT(3);
+}
+L_MEMORY_COPY: {
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	if (UNLIKELY(d + n > memsize || s + n > memsize))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	memmove(mem + d, mem + s, n);
+	NEXT(3);
+}
+L_MEMORY_INIT: {
+	uint32_t seg = ip[1];
+	uint64_t d = U32(2), s = U32(3), n = U32(4);
+	if (UNLIKELY(s + n > inst->data_sizes[seg] || d + n > memsize))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	if (n)
+		memcpy(mem + d, inst->mod->datas[seg].bytes + s, n);
+	NEXT(4);
+}
+L_DATA_DROP:
+	inst->data_sizes[ip[1]] = 0;
+	NEXT(1);
+
+	/* ---- tables and references ---- */
+L_TABLE_GET: {
+	xwasm_table *t = inst->tables[ip[2]];
+	uint32_t i = U32(3);
+	if (UNLIKELY(i >= t->size))
+		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	S(1) = (uint64_t)(uintptr_t)t->elems[i];
+	NEXT(3);
+}
+L_TABLE_SET: {
+	xwasm_table *t = inst->tables[ip[1]];
+	uint32_t i = U32(2);
+	if (UNLIKELY(i >= t->size))
+		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	t->elems[i] = (void *)(uintptr_t)S(3);
+	NEXT(3);
+}
+L_TABLE_SIZE:
+	S(1) = inst->tables[ip[2]]->size;
+	NEXT(2);
+L_TABLE_GROW: {
+	int64_t r = xw_table_grow(inst->tables[ip[2]], U32(4), (void *)(uintptr_t)S(3));
+	S(1) = (uint32_t)(int32_t)r;
+	NEXT(4);
+}
+L_TABLE_FILL: {
+	xwasm_table *t = inst->tables[ip[1]];
+	uint64_t i = U32(2), n = U32(4);
+	void *v = (void *)(uintptr_t)S(3);
+	if (UNLIKELY(i + n > t->size))
+		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	for (uint64_t k = 0; k < n; k++)
+		t->elems[i + k] = v;
+	NEXT(4);
+}
+L_TABLE_COPY: {
+	xwasm_table *td = inst->tables[ip[1]], *ts = inst->tables[ip[2]];
+	uint64_t d = U32(3), s = U32(4), n = U32(5);
+	if (UNLIKELY(d + n > td->size || s + n > ts->size))
+		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	if (n)
+		memmove(td->elems + d, ts->elems + s, n * sizeof(void *));
+	NEXT(5);
+}
+L_TABLE_INIT: {
+	xwasm_table *t = inst->tables[ip[1]];
+	uint32_t seg = ip[2];
+	uint64_t d = U32(3), s = U32(4), n = U32(5);
+	if (UNLIKELY(s + n > inst->elem_sizes[seg] || d + n > t->size))
+		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	if (n)
+		memcpy(t->elems + d, inst->elem_items[seg] + s, n * sizeof(void *));
+	NEXT(5);
+}
+L_ELEM_DROP:
+	inst->elem_sizes[ip[1]] = 0;
+	NEXT(1);
+L_REF_FUNC:
+	S(1) = (uint64_t)(uintptr_t)inst->funcs[ip[2]];
+	NEXT(2);
+L_REF_IS_NULL:
+	S(1) = S(2) == 0;
+	NEXT(2);
+
+	/* ---- numeric ---- */
+#define UN(name, expr)  L_##name: { S(1) = (expr); NEXT(2); }
+#define BIN(name, expr) L_##name: { S(1) = (expr); NEXT(3); }
+	UN(I32_EQZ, U32(2) == 0)
+	BIN(I32_EQ, U32(2) == U32(3)) BIN(I32_NE, U32(2) != U32(3))
+	BIN(I32_LT_S, I32(2) < I32(3)) BIN(I32_LT_U, U32(2) < U32(3))
+	BIN(I32_GT_S, I32(2) > I32(3)) BIN(I32_GT_U, U32(2) > U32(3))
+	BIN(I32_LE_S, I32(2) <= I32(3)) BIN(I32_LE_U, U32(2) <= U32(3))
+	BIN(I32_GE_S, I32(2) >= I32(3)) BIN(I32_GE_U, U32(2) >= U32(3))
+	UN(I32_CLZ, U32(2) ? (uint32_t)__builtin_clz(U32(2)) : 32)
+	UN(I32_CTZ, U32(2) ? (uint32_t)__builtin_ctz(U32(2)) : 32)
+	UN(I32_POPCNT, (uint32_t)__builtin_popcount(U32(2)))
+	BIN(I32_ADD, (uint32_t)(U32(2) + U32(3))) BIN(I32_SUB, (uint32_t)(U32(2) - U32(3)))
+	BIN(I32_MUL, (uint32_t)(U32(2) * U32(3)))
+	BIN(I32_AND, U32(2) & U32(3)) BIN(I32_OR, U32(2) | U32(3)) BIN(I32_XOR, U32(2) ^ U32(3))
+	BIN(I32_SHL, (uint32_t)(U32(2) << (U32(3) & 31)))
+	BIN(I32_SHR_S, (uint32_t)(I32(2) >> (U32(3) & 31)))
+	BIN(I32_SHR_U, U32(2) >> (U32(3) & 31))
+	BIN(I32_ROTL, rotl32(U32(2), U32(3))) BIN(I32_ROTR, rotr32(U32(2), U32(3)))
+L_I32_DIV_S: {
+	int32_t a = I32(2), b = I32(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	if (UNLIKELY(a == INT32_MIN && b == -1)) TRAP(XWASM_TRAP_INT_OVERFLOW, NULL);
+	S(1) = (uint32_t)(a / b);
+	NEXT(3);
+}
+L_I32_DIV_U: {
+	uint32_t a = U32(2), b = U32(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	S(1) = a / b;
+	NEXT(3);
+}
+L_I32_REM_S: {
+	int32_t a = I32(2), b = I32(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	S(1) = (b == -1) ? 0 : (uint32_t)(a % b);
+	NEXT(3);
+}
+L_I32_REM_U: {
+	uint32_t a = U32(2), b = U32(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	S(1) = a % b;
+	NEXT(3);
+}
+	UN(I64_EQZ, U64(2) == 0)
+	BIN(I64_EQ, U64(2) == U64(3)) BIN(I64_NE, U64(2) != U64(3))
+	BIN(I64_LT_S, I64(2) < I64(3)) BIN(I64_LT_U, U64(2) < U64(3))
+	BIN(I64_GT_S, I64(2) > I64(3)) BIN(I64_GT_U, U64(2) > U64(3))
+	BIN(I64_LE_S, I64(2) <= I64(3)) BIN(I64_LE_U, U64(2) <= U64(3))
+	BIN(I64_GE_S, I64(2) >= I64(3)) BIN(I64_GE_U, U64(2) >= U64(3))
+	UN(I64_CLZ, U64(2) ? (uint64_t)__builtin_clzll(U64(2)) : 64)
+	UN(I64_CTZ, U64(2) ? (uint64_t)__builtin_ctzll(U64(2)) : 64)
+	UN(I64_POPCNT, (uint64_t)__builtin_popcountll(U64(2)))
+	BIN(I64_ADD, U64(2) + U64(3)) BIN(I64_SUB, U64(2) - U64(3)) BIN(I64_MUL, U64(2) * U64(3))
+	BIN(I64_AND, U64(2) & U64(3)) BIN(I64_OR, U64(2) | U64(3)) BIN(I64_XOR, U64(2) ^ U64(3))
+	BIN(I64_SHL, U64(2) << (U64(3) & 63))
+	BIN(I64_SHR_S, (uint64_t)(I64(2) >> (U64(3) & 63)))
+	BIN(I64_SHR_U, U64(2) >> (U64(3) & 63))
+	BIN(I64_ROTL, rotl64(U64(2), U64(3))) BIN(I64_ROTR, rotr64(U64(2), U64(3)))
+L_I64_DIV_S: {
+	int64_t a = I64(2), b = I64(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	if (UNLIKELY(a == INT64_MIN && b == -1)) TRAP(XWASM_TRAP_INT_OVERFLOW, NULL);
+	S(1) = (uint64_t)(a / b);
+	NEXT(3);
+}
+L_I64_DIV_U: {
+	uint64_t a = U64(2), b = U64(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	S(1) = a / b;
+	NEXT(3);
+}
+L_I64_REM_S: {
+	int64_t a = I64(2), b = I64(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	S(1) = (b == -1) ? 0 : (uint64_t)(a % b);
+	NEXT(3);
+}
+L_I64_REM_U: {
+	uint64_t a = U64(2), b = U64(3);
+	if (UNLIKELY(b == 0)) TRAP(XWASM_TRAP_DIV_ZERO, NULL);
+	S(1) = a % b;
+	NEXT(3);
+}
+	/* f32 */
+	BIN(F32_EQ, F32(2) == F32(3)) BIN(F32_NE, F32(2) != F32(3))
+	BIN(F32_LT, F32(2) < F32(3)) BIN(F32_GT, F32(2) > F32(3))
+	BIN(F32_LE, F32(2) <= F32(3)) BIN(F32_GE, F32(2) >= F32(3))
+	UN(F32_ABS, U32(2) & 0x7fffffffu)
+	UN(F32_NEG, U32(2) ^ 0x80000000u)
+	UN(F32_CEIL, of_f32(ceilf(F32(2))))
+	UN(F32_FLOOR, of_f32(floorf(F32(2))))
+	UN(F32_TRUNC, of_f32(truncf(F32(2))))
+	UN(F32_NEAREST, of_f32(rintf(F32(2))))
+	UN(F32_SQRT, of_f32(sqrtf(F32(2))))
+	BIN(F32_ADD, of_f32(F32(2) + F32(3))) BIN(F32_SUB, of_f32(F32(2) - F32(3)))
+	BIN(F32_MUL, of_f32(F32(2) * F32(3))) BIN(F32_DIV, of_f32(F32(2) / F32(3)))
+	BIN(F32_MIN, of_f32(wf32_min(F32(2), F32(3))))
+	BIN(F32_MAX, of_f32(wf32_max(F32(2), F32(3))))
+	BIN(F32_COPYSIGN, (U32(2) & 0x7fffffffu) | (U32(3) & 0x80000000u))
+	/* f64 */
+	BIN(F64_EQ, F64(2) == F64(3)) BIN(F64_NE, F64(2) != F64(3))
+	BIN(F64_LT, F64(2) < F64(3)) BIN(F64_GT, F64(2) > F64(3))
+	BIN(F64_LE, F64(2) <= F64(3)) BIN(F64_GE, F64(2) >= F64(3))
+	UN(F64_ABS, U64(2) & 0x7fffffffffffffffull)
+	UN(F64_NEG, U64(2) ^ 0x8000000000000000ull)
+	UN(F64_CEIL, of_f64(ceil(F64(2))))
+	UN(F64_FLOOR, of_f64(floor(F64(2))))
+	UN(F64_TRUNC, of_f64(trunc(F64(2))))
+	UN(F64_NEAREST, of_f64(rint(F64(2))))
+	UN(F64_SQRT, of_f64(sqrt(F64(2))))
+	BIN(F64_ADD, of_f64(F64(2) + F64(3))) BIN(F64_SUB, of_f64(F64(2) - F64(3)))
+	BIN(F64_MUL, of_f64(F64(2) * F64(3))) BIN(F64_DIV, of_f64(F64(2) / F64(3)))
+	BIN(F64_MIN, of_f64(wf64_min(F64(2), F64(3))))
+	BIN(F64_MAX, of_f64(wf64_max(F64(2), F64(3))))
+	BIN(F64_COPYSIGN, (U64(2) & 0x7fffffffffffffffull) | (U64(3) & 0x8000000000000000ull))
+
+	/* conversions */
+	UN(I32_WRAP_I64, (uint32_t)U64(2))
+#define TRUNC(name, FT, getf, lo_ok, hi_ok, T, store)                                     \
+	L_##name: {                                                                      \
+		FT x = getf(2);                                                          \
+		if (UNLIKELY(x != x)) TRAP(XWASM_TRAP_INVALID_CONV, NULL);               \
+		if (UNLIKELY(!(lo_ok && hi_ok))) TRAP(XWASM_TRAP_INT_OVERFLOW, NULL);     \
+		S(1) = store((T)x);                                                      \
+		NEXT(2);                                                                 \
+	}
+#define ST32(v) (uint32_t)(v)
+#define ST64(v) (uint64_t)(v)
+	TRUNC(I32_TRUNC_F32_S, float, F32, x >= -2147483648.0f, x < 2147483648.0f, int32_t, ST32)
+	TRUNC(I32_TRUNC_F32_U, float, F32, x > -1.0f, x < 4294967296.0f, uint32_t, ST32)
+	TRUNC(I32_TRUNC_F64_S, double, F64, x > -2147483649.0, x < 2147483648.0, int32_t, ST32)
+	TRUNC(I32_TRUNC_F64_U, double, F64, x > -1.0, x < 4294967296.0, uint32_t, ST32)
+	TRUNC(I64_TRUNC_F32_S, float, F32, x >= -9223372036854775808.0f, x < 9223372036854775808.0f, int64_t, ST64)
+	TRUNC(I64_TRUNC_F32_U, float, F32, x > -1.0f, x < 18446744073709551616.0f, uint64_t, ST64)
+	TRUNC(I64_TRUNC_F64_S, double, F64, x >= -9223372036854775808.0, x < 9223372036854775808.0, int64_t, ST64)
+	TRUNC(I64_TRUNC_F64_U, double, F64, x > -1.0, x < 18446744073709551616.0, uint64_t, ST64)
+#undef TRUNC
+	UN(I64_EXTEND_I32_S, (uint64_t)(int64_t)I32(2))
+	UN(I64_EXTEND_I32_U, (uint64_t)U32(2))
+	UN(F32_CONVERT_I32_S, of_f32((float)I32(2)))
+	UN(F32_CONVERT_I32_U, of_f32((float)U32(2)))
+	UN(F32_CONVERT_I64_S, of_f32((float)I64(2)))
+	UN(F32_CONVERT_I64_U, of_f32((float)U64(2)))
+	UN(F32_DEMOTE_F64, of_f32((float)F64(2)))
+	UN(F64_CONVERT_I32_S, of_f64((double)I32(2)))
+	UN(F64_CONVERT_I32_U, of_f64((double)U32(2)))
+	UN(F64_CONVERT_I64_S, of_f64((double)I64(2)))
+	UN(F64_CONVERT_I64_U, of_f64((double)U64(2)))
+	UN(F64_PROMOTE_F32, of_f64((double)F32(2)))
+	UN(I32_EXTEND8_S, (uint32_t)(int32_t)(int8_t)U32(2))
+	UN(I32_EXTEND16_S, (uint32_t)(int32_t)(int16_t)U32(2))
+	UN(I64_EXTEND8_S, (uint64_t)(int64_t)(int8_t)U64(2))
+	UN(I64_EXTEND16_S, (uint64_t)(int64_t)(int16_t)U64(2))
+	UN(I64_EXTEND32_S, (uint64_t)(int64_t)(int32_t)U64(2))
+	UN(I32_TRUNC_SAT_F32_S, (uint32_t)sat_i32_f64(F32(2)))
+	UN(I32_TRUNC_SAT_F32_U, sat_u32_f64(F32(2)))
+	UN(I32_TRUNC_SAT_F64_S, (uint32_t)sat_i32_f64(F64(2)))
+	UN(I32_TRUNC_SAT_F64_U, sat_u32_f64(F64(2)))
+	UN(I64_TRUNC_SAT_F32_S, (uint64_t)sat_i64_f64(F32(2)))
+	UN(I64_TRUNC_SAT_F32_U, sat_u64_f64(F32(2)))
+	UN(I64_TRUNC_SAT_F64_S, (uint64_t)sat_i64_f64(F64(2)))
+	UN(I64_TRUNC_SAT_F64_U, sat_u64_f64(F64(2)))
+#undef UN
+#undef BIN
+
+done:
+	ex->fuel = fuel;
+	return 0;
+
+do_trap:
+	xw_trap_fill(ex, trap, inst->mod, cf->func_index, detail);
+do_host_trap:
+	/* unwind every frame this run pushed */
+	while (ex->depth > 0 && ex->frames[ex->depth - 1].ip != NULL)
+		ex->depth--;
+	if (ex->depth > 0)
+		ex->depth--; /* the entry sentinel */
+	ex->fuel = fuel;
+	return trap;
+}
+
+int xw_interp_call(struct xw_exec *ex, xwasm_func *f, uint64_t *fp)
+{
+	return run(ex, f, fp, NULL);
+}
+
+const int32_t *xw_interp_handlers(void)
+{
+	const int32_t *h = NULL;
+	run(NULL, NULL, NULL, &h);
+	return h;
+}

@@ -1,0 +1,164 @@
+/* Runtime objects shared by the runtime (runtime.c, instance.c, linker.c) and the
+ * interpreter (interp.c): functions, memories, tables, globals, instances, execution state. */
+#ifndef XW_RUNTIME_H
+#define XW_RUNTIME_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "xdperf/wasm.h"
+#include "wasm/module.h"
+#include "wasm/code.h"
+
+struct xwasm_func {
+	const xw_functype *type;
+	xwasm_instance *inst;              /* defining instance (NULL for a host function) */
+	const xw_compiled_func *code;      /* NULL for a host function */
+	xwasm_host_fn host;
+	void *host_user;
+	uint32_t index;                    /* index in the defining module (or import slot) */
+};
+
+struct xwasm_memory {
+	uint8_t *base;        /* reserved address range; [0, size) accessible */
+	uint64_t size;        /* bytes = pages * 64 KiB */
+	uint32_t pages;
+	uint32_t max_pages;   /* declared maximum (or XW_MAX_PAGES) */
+	bool has_max;         /* a maximum was declared */
+	uint32_t cap_pages;   /* engine/instance cap: growth beyond fails */
+	size_t reserved;      /* bytes of address space reserved */
+};
+
+struct xwasm_table {
+	void **elems;
+	uint32_t size;
+	uint32_t max;         /* declared maximum, UINT32_MAX if none */
+	bool has_max;
+	uint8_t elemtype;
+};
+
+struct xwasm_global {
+	uint64_t value;       /* raw bits (refs as pointer bits) */
+	uint8_t type;
+	bool mutable_;
+};
+
+struct xw_frame {
+	const uint32_t *ip;                /* return address in the caller */
+	uint64_t *fp;                      /* caller frame */
+	xwasm_instance *inst;              /* caller instance */
+	const xw_compiled_func *cf;        /* caller function */
+};
+
+/* Execution state of one instance (its stacks and budget). */
+struct xw_exec {
+	uint64_t *stack;
+	uint64_t *stack_end;
+	uint64_t *sp;                      /* first free slot for a nested (re-entrant) call */
+	struct xw_frame *frames;
+	uint32_t depth;                    /* frames in use */
+	uint32_t max_depth;
+	uint32_t stack_slots;
+	int64_t fuel;                      /* remaining; INT64_MAX when unlimited */
+	uint64_t fuel_limit;               /* 0 = unlimited */
+	uint64_t fuel_start;
+	struct xwasm_trap trap;            /* last trap */
+};
+
+struct xwasm_instance {
+	const xw_module *mod;
+	xwasm_func **funcs;                /* mod->nfuncs entries */
+	xwasm_table **tables;              /* mod->ntables */
+	xwasm_memory *mem;                 /* memory 0 or NULL */
+	xwasm_global **globals;            /* mod->nglobals */
+	uint32_t *elem_sizes;              /* live length of each elem segment (0 once dropped) */
+	uint32_t *data_sizes;              /* live length of each data segment (0 once dropped) */
+	void ***elem_items;                /* resolved references of each elem segment */
+
+	xwasm_func *own_funcs;             /* storage: one per function (imported host funcs too) */
+	xwasm_table *own_tables;
+	xwasm_memory *own_mem;
+	xwasm_global *own_globals;
+
+	struct xwasm_instance_opts opts;
+	struct xw_exec ex;
+	/* set by host functions through xwasm_instance_set_trap / xwasm_instance_exit */
+	char host_msg[256];
+	int exit_code;
+};
+
+/* An extern as the linker resolves it. */
+struct xw_extern {
+	uint8_t kind;                      /* enum xwasm_extern_kind */
+	xwasm_func *func;                  /* wasm function (of an instance) */
+	const xw_functype *host_type;      /* host function: type, fn, user */
+	xwasm_host_fn host_fn;
+	void *host_user;
+	xwasm_table *table;
+	xwasm_memory *mem;
+	xwasm_global *global;
+};
+
+/* linker.c: looks up module.name; returns 0 and fills *out, or -ENOENT. */
+int xw_linker_lookup(xwasm_linker *l, const char *module, const char *name, struct xw_extern *out);
+/* Uses the linker's fallback resolver for a function import (or -ENOENT). */
+int xw_linker_resolve(xwasm_linker *l, const struct xwasm_import_info *imp, xwasm_host_fn *fn, void **user);
+/* exports.c: finds export `name` of inst; 0 and *out, or -ENOENT. */
+int xw_instance_export(const xwasm_instance *inst, const char *name, struct xw_extern *out);
+/* Fills reflection info for an import or export of module m. */
+void xw_fill_import_info(const xw_module *m, const xw_import *imp, struct xwasm_import_info *out);
+
+/* memory.c */
+int xw_memory_init(xwasm_memory *mem, uint32_t min_pages, uint32_t max_pages, uint32_t cap_pages);
+void xw_memory_release(xwasm_memory *mem);
+int64_t xw_memory_grow(xwasm_memory *mem, uint32_t delta);
+/* table.c */
+int xw_table_init(xwasm_table *t, uint8_t elemtype, uint32_t min, uint32_t max);
+void xw_table_release(xwasm_table *t);
+int64_t xw_table_grow(xwasm_table *t, uint32_t delta, void *init);
+
+/* interp.c: runs the wasm function f with its arguments in fp[0..nparams) (results are left in
+ * fp[0..nresults)) on the execution state ex. Returns 0 or a trap kind (details in ex->trap). */
+int xw_interp_call(struct xw_exec *ex, xwasm_func *f, uint64_t *fp);
+
+/* exec.c: calls host function f for `caller`, arguments/results in slots. Returns 0 or a trap
+ * kind, with the message in ex->trap. */
+int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint64_t *slots);
+
+/* exec.c: runs f (any instance or host) with raw slot arguments on inst's stack. */
+int xw_exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results);
+
+/* Fills ex->trap for a trap of `kind` raised in function `func_index` of module m
+ * (m may be NULL for host/entry traps). `detail` may be NULL. */
+void xw_trap_fill(struct xw_exec *ex, int kind, const xw_module *m, uint32_t func_index,
+		  const char *detail);
+
+/* Name of function idx for messages: name section, else export name, else "func[N]". */
+void xw_func_name(const xw_module *m, uint32_t idx, char *buf, size_t len);
+
+/* Conversions between xwasm_val and raw slots. */
+static inline uint64_t xw_val_to_slot(const xwasm_val *v)
+{
+	switch (v->type) {
+	case XWASM_I32: return (uint32_t)v->of.i32;
+	case XWASM_F32: return v->of.f32_bits;
+	case XWASM_I64: return (uint64_t)v->of.i64;
+	case XWASM_F64: return v->of.f64_bits;
+	default: return (uint64_t)(uintptr_t)v->of.ref;
+	}
+}
+static inline xwasm_val xw_slot_to_val(uint8_t type, uint64_t s)
+{
+	xwasm_val v;
+	v.type = type;
+	v.of.i64 = 0;
+	switch (type) {
+	case XWASM_I32: v.of.i32 = (int32_t)(uint32_t)s; break;
+	case XWASM_F32: v.of.f32_bits = (uint32_t)s; break;
+	case XWASM_I64: v.of.i64 = (int64_t)s; break;
+	case XWASM_F64: v.of.f64_bits = s; break;
+	default: v.of.ref = (void *)(uintptr_t)s; break;
+	}
+	return v;
+}
+
+#endif

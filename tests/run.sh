@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# xdperf test runner (`make test` calls it after building build/xdperf and build/asan/xdperf).
+#
+# Runs every tests/cases/*.sh in a stable (C-locale) order, each as a self-contained bash
+# script in its own fresh temp dir. Exit status of a case: 0 = pass, 77 = skip (the last line
+# of its output is the reason), anything else = fail. The last line printed is always
+#   N passed, M failed[, K skipped]
+# which is what CI reads. Exits 1 if any case failed.
+#
+# Usage: tests/run.sh [-v] [NAME...]   NAME = case name (file name without .sh) or a glob;
+#                                      -v prints the full output of every case.
+# Environment given to each case:
+#   XDPERF       absolute path of build/xdperf
+#   XDPERF_ASAN  absolute path of build/asan/xdperf (ASan/UBSan build)
+#   REPO         repository root
+#   SHARED       $REPO/../shared (shared data such as the wasm spec tests)
+#   TMPDIR       a fresh, empty per-case temp dir (removed afterwards unless the case failed
+#                and XDPERF_KEEP_TMP=1)
+# A case running longer than XDPERF_TEST_TIMEOUT seconds (default 1800) is killed and fails.
+set -uo pipefail
+export LC_ALL=C
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+verbose=0
+filters=()
+for a in "$@"; do
+  case "$a" in
+    -v|--verbose) verbose=1 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) filters+=("$a") ;;
+  esac
+done
+
+export XDPERF="$REPO/build/xdperf"
+export XDPERF_ASAN="$REPO/build/asan/xdperf"
+export REPO
+export SHARED="$(cd "$REPO/.." && pwd)/shared"
+for b in "$XDPERF" "$XDPERF_ASAN"; do
+  [ -x "$b" ] || echo "warning: $b is missing (run 'make all asan' first)" >&2
+done
+
+base_tmp="${TMPDIR:-/tmp}"
+case_timeout="${XDPERF_TEST_TIMEOUT:-1800}"
+cases=()
+while IFS= read -r f; do
+  name="$(basename "$f" .sh)"
+  if [ ${#filters[@]} -gt 0 ]; then
+    keep=0
+    for p in "${filters[@]}"; do
+      # shellcheck disable=SC2053
+      [[ "$name" == $p ]] && keep=1
+    done
+    [ $keep -eq 1 ] || continue
+  fi
+  cases+=("$f")
+done < <(find "$REPO/tests/cases" -maxdepth 1 -type f -name '*.sh' | sort)
+
+pass=0 fail=0 skip=0
+for f in "${cases[@]}"; do
+  name="$(basename "$f" .sh)"
+  tmp="$(mktemp -d "$base_tmp/xdperf-test-$name.XXXXXX")"
+  log="$(mktemp "$base_tmp/xdperf-test-$name.log.XXXXXX")"
+  start=$SECONDS
+  (cd "$REPO" && TMPDIR="$tmp" exec timeout -k 10 "$case_timeout" bash "$f") >"$log" 2>&1 </dev/null
+  rc=$?
+  [ $rc -eq 124 ] && echo "(timed out after ${case_timeout}s)" >>"$log"
+  secs=$((SECONDS - start))
+  if [ $rc -eq 0 ]; then
+    echo "PASS $name (${secs}s)"
+    [ $verbose -eq 1 ] && sed 's/^/    /' "$log"
+    pass=$((pass + 1))
+  elif [ $rc -eq 77 ]; then
+    reason="$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)"
+    echo "SKIP $name: ${reason:-no reason given}"
+    skip=$((skip + 1))
+  else
+    echo "FAIL $name (exit $rc, ${secs}s)"
+    if [ $verbose -eq 1 ]; then
+      sed 's/^/    /' "$log"
+    else
+      tail -n 30 "$log" | sed 's/^/    /'
+    fi
+    fail=$((fail + 1))
+  fi
+  rm -f "$log"
+  if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ "${XDPERF_KEEP_TMP:-0}" = 1 ]; then
+    echo "    (temp dir kept: $tmp)"
+  else
+    rm -rf "$tmp"
+  fi
+done
+
+summary="$pass passed, $fail failed"
+[ $skip -gt 0 ] && summary="$summary, $skip skipped"
+echo "$summary"
+[ $fail -eq 0 ]
