@@ -201,6 +201,9 @@ xwasm_func *xwasm_instance_func(const xwasm_instance *inst, const char *name);
 xwasm_memory *xwasm_instance_memory(const xwasm_instance *inst, const char *name);
 xwasm_global *xwasm_instance_global(const xwasm_instance *inst, const char *name);
 xwasm_table *xwasm_instance_table(const xwasm_instance *inst, const char *name);
+/* Lookups by name and length, for export names that contain NUL bytes. */
+xwasm_func *xwasm_instance_func_n(const xwasm_instance *inst, const char *name, size_t len);
+xwasm_global *xwasm_instance_global_n(const xwasm_instance *inst, const char *name, size_t len);
 /* Memory 0 of the instance (defined or imported), NULL if none. */
 xwasm_memory *xwasm_instance_memory0(const xwasm_instance *inst);
 

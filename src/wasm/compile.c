@@ -675,10 +675,13 @@ static int op_br_if(struct cc *c, uint32_t depth)
 	struct ctl *f = &c->ctl[c->nctl - 1 - depth];
 	uint32_t n = label_arity(f);
 	CHECK(check_top(c, n, label_types(f)));
-	if (!c->live)
+	if (!c->live) {
+		/* the label's values stay on the stack with the label's types */
+		CHECK(pop_types(c, n, label_types(f)));
+		for (uint32_t i = 0; i < n; i++)
+			CHECK(push(c, label_types(f)[i], K_STACK, 0));
 		return 0;
-	if (c->sp < n) /* polymorphic: cannot happen when live */
-		return 0;
+	}
 	if (!branch_needs_copies(c, f, n)) {
 		uint32_t tpos;
 		uint32_t ins = c->ncode;

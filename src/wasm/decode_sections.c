@@ -395,6 +395,7 @@ static int export_entry(xw_dec *d, xw_export *e, struct export_key *key)
 	uint32_t limit;
 	key->at = at;
 	TRY(xw_dec_name(d, &e->name, &key->name, &key->len));
+	e->name_len = key->len;
 	at = d->p;
 	TRY(xw_dec_u8(d, &e->kind));
 	if (e->kind > XWASM_EXTERN_GLOBAL)

@@ -273,8 +273,9 @@ static int prepare_segments(xwasm_instance *inst)
 	return 0;
 }
 
-/* Runs active segment initialisation in order; a failure traps (earlier writes stay). */
-static int init_segments(xwasm_instance *inst, struct xwasm_trap *trap)
+/* Runs active segment initialisation in order; a failure traps (earlier writes stay).
+ * *shared_table is set to an imported table that received references to inst's functions. */
+static int init_segments(xwasm_instance *inst, struct xwasm_trap *trap, xwasm_table **shared_table)
 {
 	const xw_module *m = inst->mod;
 	for (uint32_t i = 0; i < m->nelems; i++) {
@@ -289,8 +290,11 @@ static int init_segments(xwasm_instance *inst, struct xwasm_trap *trap)
 				*trap = inst->ex.trap;
 			return XWASM_ETRAP;
 		}
-		if (e->count)
+		if (e->count) {
 			memcpy(t->elems + off, inst->elem_items[i], (size_t)e->count * sizeof(void *));
+			if (e->table < m->nimported_tables)
+				*shared_table = t;
+		}
 		inst->elem_sizes[i] = 0;
 	}
 	for (uint32_t i = 0; i < m->ndatas; i++) {
@@ -337,9 +341,13 @@ int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwas
 		set_err(err, errlen, "out of memory");
 		goto fail;
 	}
-	rc = init_segments(inst, trap);
+	xwasm_table *shared = NULL;
+	rc = init_segments(inst, trap, &shared);
 	if (rc) {
 		set_err(err, errlen, "instantiation trapped: %s", inst->ex.trap.message);
+		/* functions already placed in a shared table must stay callable */
+		if (shared && xw_table_retain(shared, inst) == 0)
+			return rc;
 		goto fail;
 	}
 	if (m->has_start) {
@@ -349,6 +357,8 @@ int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwas
 			if (trap)
 				*trap = inst->ex.trap;
 			set_err(err, errlen, "start function trapped: %s", inst->ex.trap.message);
+			if (shared && xw_table_retain(shared, inst) == 0)
+				return XWASM_ETRAP;
 			rc = XWASM_ETRAP;
 			goto fail;
 		}
@@ -422,19 +432,38 @@ int xw_instance_export(const xwasm_instance *inst, const char *name, struct xw_e
 	return -ENOENT;
 }
 
-static const xw_export *find_export(const xwasm_instance *inst, const char *name, uint8_t kind)
+static const xw_export *find_export_n(const xwasm_instance *inst, const char *name, size_t len,
+				      uint8_t kind)
 {
 	const xw_module *m = inst->mod;
 	for (uint32_t i = 0; i < m->nexports; i++)
-		if (m->exports[i].kind == kind && !strcmp(m->exports[i].name, name))
+		if (m->exports[i].kind == kind && m->exports[i].name_len == len &&
+		    !memcmp(m->exports[i].name, name, len))
 			return &m->exports[i];
 	return NULL;
+}
+
+static const xw_export *find_export(const xwasm_instance *inst, const char *name, uint8_t kind)
+{
+	return find_export_n(inst, name, strlen(name), kind);
 }
 
 xwasm_func *xwasm_instance_func(const xwasm_instance *inst, const char *name)
 {
 	const xw_export *e = find_export(inst, name, XWASM_EXTERN_FUNC);
 	return e ? inst->funcs[e->index] : NULL;
+}
+
+xwasm_func *xwasm_instance_func_n(const xwasm_instance *inst, const char *name, size_t len)
+{
+	const xw_export *e = find_export_n(inst, name, len, XWASM_EXTERN_FUNC);
+	return e ? inst->funcs[e->index] : NULL;
+}
+
+xwasm_global *xwasm_instance_global_n(const xwasm_instance *inst, const char *name, size_t len)
+{
+	const xw_export *e = find_export_n(inst, name, len, XWASM_EXTERN_GLOBAL);
+	return e ? inst->globals[e->index] : NULL;
 }
 
 xwasm_memory *xwasm_instance_memory(const xwasm_instance *inst, const char *name)

@@ -133,7 +133,8 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 		fr->cf = NULL;
 	}
 	memset(fp + cf->nparams, 0, (size_t)(cf->nlocals - cf->nparams) * 8);
-	memcpy(fp + cf->nlocals, cf->consts, (size_t)cf->nconsts * 8);
+	if (cf->nconsts)
+		memcpy(fp + cf->nlocals, cf->consts, (size_t)cf->nconsts * 8);
 	fuel -= cf->fuel_cost;
 	if (UNLIKELY(fuel < 0))
 		TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
@@ -510,10 +511,10 @@ L_I64_REM_U: {
 	BIN(F32_LE, F32(2) <= F32(3)) BIN(F32_GE, F32(2) >= F32(3))
 	UN(F32_ABS, U32(2) & 0x7fffffffu)
 	UN(F32_NEG, U32(2) ^ 0x80000000u)
-	UN(F32_CEIL, of_f32(ceilf(F32(2))))
-	UN(F32_FLOOR, of_f32(floorf(F32(2))))
-	UN(F32_TRUNC, of_f32(truncf(F32(2))))
-	UN(F32_NEAREST, of_f32(rintf(F32(2))))
+	UN(F32_CEIL, of_f32(F32(2) != F32(2) ? F32(2) + F32(2) : ceilf(F32(2))))
+	UN(F32_FLOOR, of_f32(F32(2) != F32(2) ? F32(2) + F32(2) : floorf(F32(2))))
+	UN(F32_TRUNC, of_f32(F32(2) != F32(2) ? F32(2) + F32(2) : truncf(F32(2))))
+	UN(F32_NEAREST, of_f32(F32(2) != F32(2) ? F32(2) + F32(2) : rintf(F32(2))))
 	UN(F32_SQRT, of_f32(sqrtf(F32(2))))
 	BIN(F32_ADD, of_f32(F32(2) + F32(3))) BIN(F32_SUB, of_f32(F32(2) - F32(3)))
 	BIN(F32_MUL, of_f32(F32(2) * F32(3))) BIN(F32_DIV, of_f32(F32(2) / F32(3)))
@@ -526,10 +527,10 @@ L_I64_REM_U: {
 	BIN(F64_LE, F64(2) <= F64(3)) BIN(F64_GE, F64(2) >= F64(3))
 	UN(F64_ABS, U64(2) & 0x7fffffffffffffffull)
 	UN(F64_NEG, U64(2) ^ 0x8000000000000000ull)
-	UN(F64_CEIL, of_f64(ceil(F64(2))))
-	UN(F64_FLOOR, of_f64(floor(F64(2))))
-	UN(F64_TRUNC, of_f64(trunc(F64(2))))
-	UN(F64_NEAREST, of_f64(rint(F64(2))))
+	UN(F64_CEIL, of_f64(F64(2) != F64(2) ? F64(2) + F64(2) : ceil(F64(2))))
+	UN(F64_FLOOR, of_f64(F64(2) != F64(2) ? F64(2) + F64(2) : floor(F64(2))))
+	UN(F64_TRUNC, of_f64(F64(2) != F64(2) ? F64(2) + F64(2) : trunc(F64(2))))
+	UN(F64_NEAREST, of_f64(F64(2) != F64(2) ? F64(2) + F64(2) : rint(F64(2))))
 	UN(F64_SQRT, of_f64(sqrt(F64(2))))
 	BIN(F64_ADD, of_f64(F64(2) + F64(3))) BIN(F64_SUB, of_f64(F64(2) - F64(3)))
 	BIN(F64_MUL, of_f64(F64(2) * F64(3))) BIN(F64_DIV, of_f64(F64(2) / F64(3)))

@@ -70,6 +70,7 @@ xwasm_memory *xwasm_memory_new(uint32_t min_pages, uint32_t max_pages)
 		free(m);
 		return NULL;
 	}
+	m->has_max = max_pages != UINT32_MAX;
 	return m;
 }
 

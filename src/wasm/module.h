@@ -62,7 +62,8 @@ typedef struct xw_import {
 } xw_import;
 
 typedef struct xw_export {
-	char *name;
+	char *name;                 /* NUL-terminated; may also contain NUL bytes: see name_len */
+	uint32_t name_len;
 	uint8_t kind;
 	uint32_t index;
 } xw_export;

@@ -34,6 +34,10 @@ struct xwasm_table {
 	uint32_t max;         /* declared maximum, UINT32_MAX if none */
 	bool has_max;
 	uint8_t elemtype;
+	/* Instances whose instantiation failed after writing references to their functions
+	 * into this table: they stay alive (callable through the table) until it is freed. */
+	xwasm_instance **retained;
+	uint32_t nretained;
 };
 
 struct xwasm_global {
@@ -115,6 +119,7 @@ int64_t xw_memory_grow(xwasm_memory *mem, uint32_t delta);
 int xw_table_init(xwasm_table *t, uint8_t elemtype, uint32_t min, uint32_t max);
 void xw_table_release(xwasm_table *t);
 int64_t xw_table_grow(xwasm_table *t, uint32_t delta, void *init);
+int xw_table_retain(xwasm_table *t, xwasm_instance *inst);
 
 /* interp.c: runs the wasm function f with its arguments in fp[0..nparams) (results are left in
  * fp[0..nresults)) on the execution state ex. Returns 0 or a trap kind (details in ex->trap). */

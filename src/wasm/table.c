@@ -20,6 +20,21 @@ void xw_table_release(xwasm_table *t)
 {
 	free(t->elems);
 	t->elems = NULL;
+	for (uint32_t i = 0; i < t->nretained; i++)
+		xwasm_instance_free(t->retained[i]);
+	free(t->retained);
+	t->retained = NULL;
+	t->nretained = 0;
+}
+
+int xw_table_retain(xwasm_table *t, xwasm_instance *inst)
+{
+	xwasm_instance **r = realloc(t->retained, (t->nretained + 1) * sizeof *r);
+	if (!r)
+		return -ENOMEM;
+	r[t->nretained++] = inst;
+	t->retained = r;
+	return 0;
 }
 
 int64_t xw_table_grow(xwasm_table *t, uint32_t delta, void *init)
@@ -49,6 +64,7 @@ xwasm_table *xwasm_table_new(uint8_t elemtype, uint32_t min, uint32_t max)
 		free(t);
 		return NULL;
 	}
+	t->has_max = max != UINT32_MAX;
 	return t;
 }
 
