@@ -1,7 +1,9 @@
 /* Internal code format: the compiler (compile.c) translates each function body once into a
  * stream of 32-bit words that the interpreter (interp.c) dispatches with computed goto.
  *
- * Every instruction is [handler][operands...]. The handler word is the offset of the op's
+ * Every instruction is [handler][operands...]. Branch ops come in two forms: to a block end
+ * (forward) and, with an _L suffix, to a loop label; the latter charge the loop's fuel cost
+ * (its last operand) each time they are taken, so metering costs nothing extra per iteration. The handler word is the offset of the op's
  * label from the interpreter's base label (see xw_interp_handlers()). Operands that name
  * values are frame slot indices: a frame is an array of 8-byte slots laid out as
  *     [params][declared locals][constants][operand stack ...]
@@ -26,11 +28,25 @@
 	X(BR_I64_EQ, 3) X(BR_I64_NE, 3) X(BR_I64_LT_S, 3) X(BR_I64_LT_U, 3) X(BR_I64_GT_S, 3)   \
 	X(BR_I64_GT_U, 3) X(BR_I64_LE_S, 3) X(BR_I64_LE_U, 3) X(BR_I64_GE_S, 3)                 \
 	X(BR_I64_GE_U, 3) X(BR_I64_EQZ, 2)                                                      \
+	/* the same branches to a loop label: one more operand, the fuel charged per iteration */ \
+	X(BR_L, 2) X(BR_IF_L, 3) X(BR_UNLESS_L, 3)                                              \
+	X(BR_I32_EQ_L, 4) X(BR_I32_NE_L, 4) X(BR_I32_LT_S_L, 4) X(BR_I32_LT_U_L, 4)             \
+	X(BR_I32_GT_S_L, 4) X(BR_I32_GT_U_L, 4) X(BR_I32_LE_S_L, 4) X(BR_I32_LE_U_L, 4)         \
+	X(BR_I32_GE_S_L, 4) X(BR_I32_GE_U_L, 4) X(BR_I32_EQZ_L, 3)                              \
+	X(BR_I64_EQ_L, 4) X(BR_I64_NE_L, 4) X(BR_I64_LT_S_L, 4) X(BR_I64_LT_U_L, 4)             \
+	X(BR_I64_GT_S_L, 4) X(BR_I64_GT_U_L, 4) X(BR_I64_LE_S_L, 4) X(BR_I64_LE_U_L, 4)         \
+	X(BR_I64_GE_S_L, 4) X(BR_I64_GE_U_L, 4) X(BR_I64_EQZ_L, 3)                              \
 	/* memory: loads d, addr, offset; stores addr, value, offset */                        \
 	X(I32_LOAD, 3) X(I64_LOAD, 3) X(I32_LOAD8_S, 3) X(I32_LOAD8_U, 3) X(I32_LOAD16_S, 3)    \
 	X(I32_LOAD16_U, 3) X(I64_LOAD8_S, 3) X(I64_LOAD8_U, 3) X(I64_LOAD16_S, 3)               \
 	X(I64_LOAD16_U, 3) X(I64_LOAD32_S, 3) X(I64_LOAD32_U, 3)                                \
 	X(I32_STORE, 3) X(I64_STORE, 3) X(STORE8, 3) X(STORE16, 3)                              \
+	/* the same with the address computed by a fused i32.add: loads d, base, k, offset;   \
+	   stores base, k, value, offset; address = (u32)(base + k) + offset */               \
+	X(I32_LOAD_A, 4) X(I64_LOAD_A, 4) X(I32_LOAD8_S_A, 4) X(I32_LOAD8_U_A, 4)               \
+	X(I32_LOAD16_S_A, 4) X(I32_LOAD16_U_A, 4) X(I64_LOAD8_S_A, 4) X(I64_LOAD8_U_A, 4)       \
+	X(I64_LOAD16_S_A, 4) X(I64_LOAD16_U_A, 4) X(I64_LOAD32_S_A, 4) X(I64_LOAD32_U_A, 4)     \
+	X(I32_STORE_A, 4) X(I64_STORE_A, 4) X(STORE8_A, 4) X(STORE16_A, 4)                      \
 	X(MEMORY_SIZE, 1) X(MEMORY_GROW, 2) X(MEMORY_FILL, 3) X(MEMORY_COPY, 3)                 \
 	X(MEMORY_INIT, 4) X(DATA_DROP, 1)                                                      \
 	/* tables and references */                                                           \

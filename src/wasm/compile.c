@@ -42,7 +42,7 @@ struct ctl {
 	uint32_t start_pc;          /* loop label */
 	int32_t patches;            /* forward branches to the end */
 	int32_t else_patch;         /* if: the branch to else/end taken when false */
-	uint32_t fuel_pos;          /* loop: FUEL operand */
+	int32_t fuel_patches;       /* loop: cost words of back-edges, filled at the end */
 	uint32_t ninstr_start;
 };
 
@@ -357,6 +357,7 @@ static int push_ctl(struct cc *c, uint8_t kind, uint32_t np, const uint8_t *para
 	f->live_entry = c->live;
 	f->patches = -1;
 	f->else_patch = -1;
+	f->fuel_patches = -1;
 	f->ninstr_start = c->ninstr;
 	return 0;
 }
@@ -420,31 +421,42 @@ static bool branch_needs_copies(struct cc *c, const struct ctl *f, uint32_t n)
 	return false;
 }
 
+/* Branch op for a target frame: loops take the _L form, which charges fuel. */
+static enum xw_op branch_op(const struct ctl *f, enum xw_op op)
+{
+	if (f->kind != 0x03)
+		return op;
+	if (op == XW_OP_BR)
+		return XW_OP_BR_L;
+	if (op == XW_OP_BR_IF || op == XW_OP_BR_UNLESS)
+		return op - XW_OP_BR_IF + XW_OP_BR_IF_L;
+	return op - XW_OP_BR_I32_EQ + XW_OP_BR_I32_EQ_L;
+}
+
+/* Emits the target operand(s) of a branch instruction at `ins` to frame f: the offset and,
+ * for loops, the fuel cost (patched when the loop ends). */
+static void emit_target(struct cc *c, struct ctl *f, uint32_t ins)
+{
+	uint32_t pos = c->ncode;
+	if (f->kind == 0x03) {
+		emit_word(c, (uint32_t)((int32_t)f->start_pc - (int32_t)ins));
+		emit_word(c, 1);
+		add_patch(c, &f->fuel_patches, pos + 1, 0);
+	} else {
+		emit_word(c, 0);
+		add_patch(c, &f->patches, pos, ins);
+		f->branched = true;
+	}
+}
+
 /* Emits an unconditional jump to frame f's label. */
 static void emit_jump(struct cc *c, struct ctl *f)
 {
 	if (!c->live)
 		return;
 	uint32_t ins = c->ncode;
-	emit_op(c, XW_OP_BR);
-	if (f->kind == 0x03) {
-		emit_word(c, (uint32_t)((int32_t)f->start_pc - (int32_t)ins));
-	} else {
-		emit_word(c, 0);
-		add_patch(c, &f->patches, ins + 1, ins);
-		f->branched = true;
-	}
-}
-
-/* Writes the branch target word for frame f at code[pos] (instruction at ins). */
-static void branch_target(struct cc *c, struct ctl *f, uint32_t pos, uint32_t ins)
-{
-	if (f->kind == 0x03) {
-		c->code[pos] = (uint32_t)((int32_t)f->start_pc - (int32_t)ins);
-	} else {
-		add_patch(c, &f->patches, pos, ins);
-		f->branched = true;
-	}
+	emit_op(c, branch_op(f, XW_OP_BR));
+	emit_target(c, f, ins);
 }
 
 static void set_unreachable(struct cc *c)
@@ -466,6 +478,12 @@ static void emit_return(struct cc *c)
 		materialize_range(c, src_h, c->sp);
 	for (uint32_t i = 0; i < n; i++) {
 		struct opd *o = &c->stack[src_h + i];
+		if (o->kind == K_LOCAL && o->idx == i)
+			continue; /* already in place */
+		if (n == 1 && o->kind == K_STACK && c->last_dst >= 0 && c->last_dst_h == src_h) {
+			c->code[c->last_dst] = 0; /* the producer writes the result slot */
+			continue;
+		}
 		emit_op(c, XW_OP_COPY);
 		emit_word(c, i);
 		emit_slot(c, slot_of(o, src_h + i));
@@ -579,6 +597,20 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	return push_result(c, tout, dpos);
 }
 
+/* If the operand at height h was just produced by an i32.add, removes that add and returns
+ * its two operand words (the memory op then computes the address itself). */
+static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, uint32_t *base,
+			     uint32_t *k)
+{
+	if (!c->live || a->kind != K_STACK || c->last_dst < 0 || c->last_dst_h != h ||
+	    c->last_ins == UINT32_MAX || c->code[c->last_ins] != (uint32_t)c->handlers[XW_OP_I32_ADD])
+		return false;
+	*base = c->code[c->last_ins + 2];
+	*k = c->code[c->last_ins + 3];
+	rewind_code(c, c->last_ins);
+	return true;
+}
+
 static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 {
 	uint32_t off;
@@ -586,8 +618,15 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 	struct opd a;
 	uint32_t h;
 	CHECK(pop(c, XWASM_I32, &a, &h));
-	uint32_t dpos = 0;
-	if (c->live) {
+	uint32_t dpos = 0, base, k;
+	if (take_address_add(c, &a, h, &base, &k)) {
+		emit_op(c, op - XW_OP_I32_LOAD + XW_OP_I32_LOAD_A);
+		dpos = c->ncode;
+		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, base);
+		emit_slot(c, k);
+		emit_word(c, off);
+	} else if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
 		emit_slot(c, TAG_STACK | h);
@@ -605,7 +644,14 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 	uint32_t ha, hv;
 	CHECK(pop(c, tval, &v, &hv));
 	CHECK(pop(c, XWASM_I32, &a, &ha));
-	if (c->live) {
+	uint32_t base, k;
+	if (take_address_add(c, &a, ha, &base, &k)) {
+		emit_op(c, op - XW_OP_I32_STORE + XW_OP_I32_STORE_A);
+		emit_slot(c, base);
+		emit_slot(c, k);
+		emit_slot(c, slot_of(&v, hv));
+		emit_word(c, off);
+	} else if (c->live) {
 		emit_op(c, op);
 		emit_slot(c, slot_of(&a, ha));
 		emit_slot(c, slot_of(&v, hv));
@@ -622,9 +668,20 @@ static int op_const(struct cc *c, uint8_t type, uint64_t bits)
 	return push(c, type, K_CONST, k);
 }
 
+static void fused_target(struct cc *c, struct ctl *target, int32_t *patch_head, uint32_t ins)
+{
+	if (target) {
+		emit_target(c, target, ins);
+	} else {
+		add_patch(c, patch_head, c->ncode, ins);
+		emit_word(c, 0);
+	}
+}
+
 /* Fuses a just-emitted integer comparison producing the condition into a branch.
  * Returns true when fused (the compare was removed and a BR_<cmp> emitted without target). */
-static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, uint32_t *target_pos)
+static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, struct ctl *target,
+			 int32_t *patch_head)
 {
 	if (c->last_dst < 0 || c->last_dst_h != cond_h || c->last_ins == UINT32_MAX)
 		return false;
@@ -647,21 +704,21 @@ static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, uint32_t *t
 		if (is64 && invert)
 			return false; /* no "branch if i64 nonzero" op: keep the compare */
 		rewind_code(c, ins);
-		emit_op(c, is64 ? XW_OP_BR_I64_EQZ : invert ? XW_OP_BR_IF : XW_OP_BR_UNLESS);
+		enum xw_op bop = is64 ? XW_OP_BR_I64_EQZ : invert ? XW_OP_BR_IF : XW_OP_BR_UNLESS;
+		emit_op(c, target ? branch_op(target, bop) : bop);
 		emit_slot(c, a);
-		*target_pos = c->ncode;
-		emit_word(c, 0);
+		fused_target(c, target, patch_head, ins);
 		return true;
 	}
 	uint32_t b = c->code[ins + 3];
 	if (invert)
 		rel = inv32[rel];
 	rewind_code(c, ins);
-	emit_op(c, (enum xw_op)((is64 ? XW_OP_BR_I64_EQ : XW_OP_BR_I32_EQ) + rel - 1));
+	enum xw_op bop = (enum xw_op)((is64 ? XW_OP_BR_I64_EQ : XW_OP_BR_I32_EQ) + rel - 1);
+	emit_op(c, target ? branch_op(target, bop) : bop);
 	emit_slot(c, a);
 	emit_slot(c, b);
-	*target_pos = c->ncode;
-	emit_word(c, 0);
+	fused_target(c, target, patch_head, ins);
 	return true;
 }
 
@@ -683,16 +740,11 @@ static int op_br_if(struct cc *c, uint32_t depth)
 		return 0;
 	}
 	if (!branch_needs_copies(c, f, n)) {
-		uint32_t tpos;
-		uint32_t ins = c->ncode;
-		if (cond.kind == K_STACK && fuse_compare(c, hc, false, &tpos)) {
-			branch_target(c, f, tpos, c->last_ins);
-		} else {
-			ins = c->ncode;
-			emit_op(c, XW_OP_BR_IF);
+		if (!(cond.kind == K_STACK && fuse_compare(c, hc, false, f, NULL))) {
+			uint32_t ins = c->ncode;
+			emit_op(c, branch_op(f, XW_OP_BR_IF));
 			emit_slot(c, slot_of(&cond, hc));
-			emit_word(c, 0);
-			branch_target(c, f, ins + 2, ins);
+			emit_target(c, f, ins);
 		}
 		label_here(c);
 		return 0;
@@ -759,8 +811,9 @@ static int op_br_table(struct cc *c)
 			emit_word(c, 0);
 		for (uint32_t i = 0; i <= n && !c->rc; i++) {
 			struct ctl *f = &c->ctl[c->nctl - 1 - depths[i]];
-			if (!branch_needs_copies(c, f, arity)) {
-				branch_target(c, f, tab + i, ins);
+			if (f->kind != 0x03 && !branch_needs_copies(c, f, arity)) {
+				add_patch(c, &f->patches, tab + i, ins);
+				f->branched = true;
 			} else {
 				c->code[tab + i] = c->ncode - ins;
 				emit_branch_copies(c, f, arity);
@@ -828,16 +881,9 @@ static int op_block(struct cc *c, uint8_t kind)
 	if (kind == 0x03) {
 		label_here(c);
 		f->start_pc = c->ncode;
-		if (c->live) {
-			emit_op(c, XW_OP_FUEL);
-			f->fuel_pos = c->ncode;
-			emit_word(c, 1);
-		}
 	} else if (kind == 0x04 && c->live) {
-		uint32_t tpos;
-		if (cond.kind == K_STACK && fuse_compare(c, hc, true, &tpos)) {
-			f->else_patch = -1;
-			add_patch(c, &f->else_patch, tpos, c->last_ins);
+		if (cond.kind == K_STACK && fuse_compare(c, hc, true, NULL, &f->else_patch)) {
+			/* fused: the inverted compare branches to else/end */
 		} else {
 			uint32_t ins = c->ncode;
 			emit_op(c, XW_OP_BR_UNLESS);
@@ -911,8 +957,9 @@ static int op_end(struct cc *c)
 		c->nctl--;
 		return 0;
 	}
-	if (f->kind == 0x03 && f->live_entry && f->fuel_pos)
-		c->code[f->fuel_pos] = c->ninstr - f->ninstr_start + 1;
+	if (f->kind == 0x03)
+		for (int32_t i = f->fuel_patches; i >= 0; i = c->patches[i].next)
+			c->code[c->patches[i].pos] = c->ninstr - f->ninstr_start + 1;
 	bool live_after = f->live_entry && (c->live || f->branched || f->else_patch >= 0);
 	label_here(c);
 	resolve_patches(c, f->patches, c->ncode);

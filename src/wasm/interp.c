@@ -198,6 +198,41 @@ L_BR_I64_EQZ:
 	if (!U64(1)) { ip += (int32_t)ip[2]; DISPATCH(); }
 	NEXT(2);
 
+	/* backward branches to loop labels charge fuel when taken */
+#define BACKEDGE(costw)                                                                   \
+	do {                                                                             \
+		fuel -= ip[costw];                                                       \
+		if (UNLIKELY(fuel < 0))                                                  \
+			TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);                           \
+	} while (0)
+L_BR_L:
+	BACKEDGE(2);
+	ip += (int32_t)ip[1];
+	DISPATCH();
+L_BR_IF_L:
+	if (U32(1)) { BACKEDGE(3); ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(3);
+L_BR_UNLESS_L:
+L_BR_I32_EQZ_L:
+	if (!U32(1)) { BACKEDGE(3); ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(3);
+L_BR_I64_EQZ_L:
+	if (!U64(1)) { BACKEDGE(3); ip += (int32_t)ip[2]; DISPATCH(); }
+	NEXT(3);
+#define BRCMP_L(name, T, cmp)                                                             \
+	L_BR_##name##_L:                                                                 \
+	if ((T)S(1) cmp (T)S(2)) { BACKEDGE(4); ip += (int32_t)ip[3]; DISPATCH(); }        \
+	NEXT(4);
+	BRCMP_L(I32_EQ, uint32_t, ==) BRCMP_L(I32_NE, uint32_t, !=) BRCMP_L(I32_LT_S, int32_t, <)
+	BRCMP_L(I32_LT_U, uint32_t, <) BRCMP_L(I32_GT_S, int32_t, >) BRCMP_L(I32_GT_U, uint32_t, >)
+	BRCMP_L(I32_LE_S, int32_t, <=) BRCMP_L(I32_LE_U, uint32_t, <=) BRCMP_L(I32_GE_S, int32_t, >=)
+	BRCMP_L(I32_GE_U, uint32_t, >=)
+	BRCMP_L(I64_EQ, uint64_t, ==) BRCMP_L(I64_NE, uint64_t, !=) BRCMP_L(I64_LT_S, int64_t, <)
+	BRCMP_L(I64_LT_U, uint64_t, <) BRCMP_L(I64_GT_S, int64_t, >) BRCMP_L(I64_GT_U, uint64_t, >)
+	BRCMP_L(I64_LE_S, int64_t, <=) BRCMP_L(I64_LE_U, uint64_t, <=) BRCMP_L(I64_GE_S, int64_t, >=)
+	BRCMP_L(I64_GE_U, uint64_t, >=)
+#undef BRCMP_L
+
 	/* ---- calls ---- */
 	{
 		xwasm_func *callee;
@@ -237,10 +272,10 @@ do_call:
 				inst = callee->inst;
 				reload_mem(inst, &mem, &memsize);
 			}
-			if (cf->nlocals > cf->nparams)
-				memset(fp + cf->nparams, 0, (size_t)(cf->nlocals - cf->nparams) * 8);
-			if (cf->nconsts)
-				memcpy(fp + cf->nlocals, cf->consts, (size_t)cf->nconsts * 8);
+			for (uint32_t k = cf->nparams; k < cf->nlocals; k++)
+				fp[k] = 0;
+			for (uint32_t k = 0; k < cf->nconsts; k++)
+				fp[cf->nlocals + k] = cf->consts[k];
 			fuel -= cf->fuel_cost;
 			if (UNLIKELY(fuel < 0))
 				TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
@@ -307,6 +342,43 @@ L_RETURN: {
 	LOAD(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
 	LOAD(I64_LOAD32_U, uint32_t, 4, v)
 #undef LOAD
+#define LOAD_A(name, T, n, conv)                                                         \
+	L_##name##_A: {                                                                  \
+		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + U32(3)) + ip[4];             \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v;                                                                     \
+		memcpy(&v, mem + ea, n);                                                 \
+		S(1) = conv;                                                             \
+		NEXT(4);                                                                 \
+	}
+	LOAD_A(I32_LOAD, uint32_t, 4, v)
+	LOAD_A(I64_LOAD, uint64_t, 8, v)
+	LOAD_A(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)
+	LOAD_A(I32_LOAD8_U, uint8_t, 1, v)
+	LOAD_A(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)
+	LOAD_A(I32_LOAD16_U, uint16_t, 2, v)
+	LOAD_A(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)
+	LOAD_A(I64_LOAD8_U, uint8_t, 1, v)
+	LOAD_A(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)
+	LOAD_A(I64_LOAD16_U, uint16_t, 2, v)
+	LOAD_A(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
+	LOAD_A(I64_LOAD32_U, uint32_t, 4, v)
+#undef LOAD_A
+#define STORE_A(name, T, n)                                                              \
+	L_##name##_A: {                                                                  \
+		uint64_t ea = (uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[4];             \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v = (T)S(3);                                                           \
+		memcpy(mem + ea, &v, n);                                                 \
+		NEXT(4);                                                                 \
+	}
+	STORE_A(I32_STORE, uint32_t, 4)
+	STORE_A(I64_STORE, uint64_t, 8)
+	STORE_A(STORE8, uint8_t, 1)
+	STORE_A(STORE16, uint16_t, 2)
+#undef STORE_A
 #define STORE(name, T, n)                                                                \
 	L_##name: {                                                                      \
 		uint64_t ea = (uint64_t)U32(1) + ip[3];                                  \
