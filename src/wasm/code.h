@@ -47,6 +47,33 @@
 	X(I32_LOAD16_S_A, 4) X(I32_LOAD16_U_A, 4) X(I64_LOAD8_S_A, 4) X(I64_LOAD8_U_A, 4)       \
 	X(I64_LOAD16_S_A, 4) X(I64_LOAD16_U_A, 4) X(I64_LOAD32_S_A, 4) X(I64_LOAD32_U_A, 4)     \
 	X(I32_STORE_A, 4) X(I64_STORE_A, 4) X(STORE8_A, 4) X(STORE16_A, 4)                      \
+	/* i32 operations whose right operand is an immediate (the word itself, not a slot) */ \
+	X(CONST32, 2) X(CONST64, 3)                                                             \
+	X(I32_EQ_I, 3) X(I32_NE_I, 3) X(I32_LT_S_I, 3) X(I32_LT_U_I, 3) X(I32_GT_S_I, 3) \
+	X(I32_GT_U_I, 3) X(I32_LE_S_I, 3) X(I32_LE_U_I, 3) X(I32_GE_S_I, 3) X(I32_GE_U_I, 3) \
+	X(I32_ADD_I, 3) X(I32_SUB_I, 3) X(I32_MUL_I, 3) X(I32_AND_I, 3) X(I32_OR_I, 3) \
+	X(I32_XOR_I, 3) X(I32_SHL_I, 3) X(I32_SHR_S_I, 3) X(I32_SHR_U_I, 3) X(I32_ROTL_I, 3) \
+	X(I32_ROTR_I, 3) \
+	/* compare-and-branch with an immediate: a, imm, target [, fuel for loops] */          \
+	X(BR_I32_EQ_I, 3) X(BR_I32_NE_I, 3) X(BR_I32_LT_S_I, 3) X(BR_I32_LT_U_I, 3) X(BR_I32_GT_S_I, 3) \
+	X(BR_I32_GT_U_I, 3) X(BR_I32_LE_S_I, 3) X(BR_I32_LE_U_I, 3) X(BR_I32_GE_S_I, 3) X(BR_I32_GE_U_I, 3) \
+	X(BR_I32_EQ_I_L, 4) X(BR_I32_NE_I_L, 4) X(BR_I32_LT_S_I_L, 4) X(BR_I32_LT_U_I_L, 4) X(BR_I32_GT_S_I_L, 4) \
+	X(BR_I32_GT_U_I_L, 4) X(BR_I32_LE_S_I_L, 4) X(BR_I32_LE_U_I_L, 4) X(BR_I32_GE_S_I_L, 4) X(BR_I32_GE_U_I_L, 4) \
+	/* loads/stores with a fused i32.add of an immediate: d|base, imm, [value,] offset */  \
+	X(I32_LOAD_AI, 4) X(I64_LOAD_AI, 4) X(I32_LOAD8_S_AI, 4) X(I32_LOAD8_U_AI, 4)           \
+	X(I32_LOAD16_S_AI, 4) X(I32_LOAD16_U_AI, 4) X(I64_LOAD8_S_AI, 4) X(I64_LOAD8_U_AI, 4)   \
+	X(I64_LOAD16_S_AI, 4) X(I64_LOAD16_U_AI, 4) X(I64_LOAD32_S_AI, 4) X(I64_LOAD32_U_AI, 4) \
+	X(I32_STORE_AI, 4) X(I64_STORE_AI, 4) X(STORE8_AI, 4) X(STORE16_AI, 4)                  \
+	/* two chained f64 operations, the intermediate kept in a register: d, x, y, o with   \
+	   d = (x A y) B o (_L) or d = o B (x A y) (_R); A, B in add, sub, mul, div */          \
+	X(F64_ADD_ADD_L, 4) X(F64_ADD_ADD_R, 4) X(F64_ADD_SUB_L, 4) X(F64_ADD_SUB_R, 4) \
+	X(F64_ADD_MUL_L, 4) X(F64_ADD_MUL_R, 4) X(F64_ADD_DIV_L, 4) X(F64_ADD_DIV_R, 4) \
+	X(F64_SUB_ADD_L, 4) X(F64_SUB_ADD_R, 4) X(F64_SUB_SUB_L, 4) X(F64_SUB_SUB_R, 4) \
+	X(F64_SUB_MUL_L, 4) X(F64_SUB_MUL_R, 4) X(F64_SUB_DIV_L, 4) X(F64_SUB_DIV_R, 4) \
+	X(F64_MUL_ADD_L, 4) X(F64_MUL_ADD_R, 4) X(F64_MUL_SUB_L, 4) X(F64_MUL_SUB_R, 4) \
+	X(F64_MUL_MUL_L, 4) X(F64_MUL_MUL_R, 4) X(F64_MUL_DIV_L, 4) X(F64_MUL_DIV_R, 4) \
+	X(F64_DIV_ADD_L, 4) X(F64_DIV_ADD_R, 4) X(F64_DIV_SUB_L, 4) X(F64_DIV_SUB_R, 4) \
+	X(F64_DIV_MUL_L, 4) X(F64_DIV_MUL_R, 4) X(F64_DIV_DIV_L, 4) X(F64_DIV_DIV_R, 4) \
 	X(MEMORY_SIZE, 1) X(MEMORY_GROW, 2) X(MEMORY_FILL, 3) X(MEMORY_COPY, 3)                 \
 	X(MEMORY_INIT, 4) X(DATA_DROP, 1)                                                      \
 	/* tables and references */                                                           \

@@ -22,8 +22,11 @@ enum { K_STACK, K_LOCAL, K_CONST };
 struct opd {
 	uint8_t type;
 	uint8_t kind;
-	uint32_t idx;   /* local index (K_LOCAL) or constant index (K_CONST) */
+	uint32_t idx;   /* local index (K_LOCAL) or constant slot index (K_CONST, NO_SLOT until
+	                   an instruction needs the constant in a slot) */
+	uint64_t val;   /* K_CONST: the constant's bits */
 };
+#define NO_SLOT UINT32_MAX
 
 struct patch {
 	uint32_t pos;   /* word holding the relative offset */
@@ -118,9 +121,13 @@ static int fail(struct cc *c, int rc, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
-		snprintf(c->err, c->errlen, "%s at byte 0x%zx in func[%u]: %s",
-			 rc == -ENOTSUP ? "not supported" : "invalid",
-			 c->base_off + (size_t)(c->p - c->start), c->fidx, msg);
+		size_t at = c->base_off + (size_t)(c->p - c->start);
+		if (rc == -ENOTSUP)
+			snprintf(c->err, c->errlen, "not supported: %s at byte 0x%zx in func[%u]", msg,
+				 at, c->fidx);
+		else
+			snprintf(c->err, c->errlen, "invalid at byte 0x%zx in func[%u]: %s", at, c->fidx,
+				 msg);
 	}
 	return rc;
 }
@@ -188,13 +195,36 @@ static void rewind_code(struct cc *c, uint32_t pos)
 	c->last_dst = -1;
 }
 
-static uint32_t slot_of(const struct opd *o, uint32_t h)
+static int const_index(struct cc *c, uint64_t bits, uint32_t *out);
+
+/* Slot word of operand o at height h (a constant gets its frame slot on first use). */
+static uint32_t slot_of(struct cc *c, struct opd *o, uint32_t h)
 {
 	switch (o->kind) {
 	case K_LOCAL: return o->idx;
-	case K_CONST: return TAG_CONST | o->idx;
+	case K_CONST:
+		if (o->idx == NO_SLOT && const_index(c, o->val, &o->idx))
+			return 0;
+		return TAG_CONST | o->idx;
 	default: return TAG_STACK | h;
 	}
+}
+
+/* Emits dst := o: a copy, or for a constant an immediate load (no frame slot needed). */
+static void emit_move(struct cc *c, uint32_t dst, struct opd *o, uint32_t h)
+{
+	if (o->kind == K_CONST) {
+		bool wide = o->val >> 32 != 0;
+		emit_op(c, wide ? XW_OP_CONST64 : XW_OP_CONST32);
+		emit_slot(c, dst);
+		emit_word(c, (uint32_t)o->val);
+		if (wide)
+			emit_word(c, (uint32_t)(o->val >> 32));
+		return;
+	}
+	emit_op(c, XW_OP_COPY);
+	emit_slot(c, dst);
+	emit_slot(c, slot_of(c, o, h));
 }
 
 /* A label: code after this point can be reached from elsewhere. */
@@ -265,7 +295,7 @@ static int const_index(struct cc *c, uint64_t bits, uint32_t *out)
 static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
 {
 	CHECK(grow(c, (void **)&c->stack, &c->scap, c->sp + 1, sizeof(struct opd)));
-	c->stack[c->sp++] = (struct opd){ type, kind, idx };
+	c->stack[c->sp++] = (struct opd){ type, kind, idx, 0 };
 	if (c->sp > c->max_h)
 		c->max_h = c->sp;
 	return 0;
@@ -279,7 +309,7 @@ static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 	struct ctl *f = top_ctl(c);
 	if (c->sp == f->height) {
 		if (f->unreachable) {
-			*out = (struct opd){ T_UNKNOWN, K_STACK, 0 };
+			*out = (struct opd){ T_UNKNOWN, K_STACK, 0, 0 };
 			*h = c->sp;
 			return 0;
 		}
@@ -297,11 +327,8 @@ static void materialize(struct cc *c, uint32_t h)
 	struct opd *o = &c->stack[h];
 	if (o->kind == K_STACK)
 		return;
-	if (c->live) {
-		emit_op(c, XW_OP_COPY);
-		emit_slot(c, TAG_STACK | h);
-		emit_slot(c, slot_of(o, h));
-	}
+	if (c->live)
+		emit_move(c, TAG_STACK | h, o, h);
 	o->kind = K_STACK;
 	o->idx = 0;
 }
@@ -404,9 +431,7 @@ static void emit_branch_copies(struct cc *c, const struct ctl *f, uint32_t n)
 		uint32_t dst = f->height + i;
 		if (o->kind == K_STACK && src_h + i == dst)
 			continue;
-		emit_op(c, XW_OP_COPY);
-		emit_slot(c, TAG_STACK | dst);
-		emit_slot(c, slot_of(o, src_h + i));
+		emit_move(c, TAG_STACK | dst, o, src_h + i);
 	}
 }
 
@@ -430,6 +455,8 @@ static enum xw_op branch_op(const struct ctl *f, enum xw_op op)
 		return XW_OP_BR_L;
 	if (op == XW_OP_BR_IF || op == XW_OP_BR_UNLESS)
 		return op - XW_OP_BR_IF + XW_OP_BR_IF_L;
+	if (op >= XW_OP_BR_I32_EQ_I && op <= XW_OP_BR_I32_GE_U_I)
+		return op - XW_OP_BR_I32_EQ_I + XW_OP_BR_I32_EQ_I_L;
 	return op - XW_OP_BR_I32_EQ + XW_OP_BR_I32_EQ_L;
 }
 
@@ -484,9 +511,7 @@ static void emit_return(struct cc *c)
 			c->code[c->last_dst] = 0; /* the producer writes the result slot */
 			continue;
 		}
-		emit_op(c, XW_OP_COPY);
-		emit_word(c, i);
-		emit_slot(c, slot_of(o, src_h + i));
+		emit_move(c, i, o, src_h + i);
 	}
 	emit_op(c, XW_OP_RETURN);
 }
@@ -575,9 +600,110 @@ static int op_unary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 		emit_op(c, op);
 		dpos = c->ncode;
 		emit_slot(c, TAG_STACK | h);
-		emit_slot(c, slot_of(&a, h));
+		emit_slot(c, slot_of(c, &a, h));
 	}
 	return push_result(c, tout, dpos);
+}
+
+/* Position of op among f64 add, sub, mul, div, or -1. */
+static int f64_arith_index(int op)
+{
+	return op >= XW_OP_F64_ADD && op <= XW_OP_F64_DIV ? op - XW_OP_F64_ADD : -1;
+}
+
+/* f64 arithmetic whose operand at height h is the result of the f64 arithmetic op emitted
+ * just before: both become one fused op. Returns true when emitted (dst word at *dpos). */
+static bool fuse_f64_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha,
+			  struct opd *b, uint32_t hb, uint32_t *dpos)
+{
+	int ib = f64_arith_index(op);
+	if (ib < 0 || c->last_dst < 0 || c->last_ins == UINT32_MAX)
+		return false;
+	int side; /* 0: the temp is the left operand */
+	struct opd *other;
+	uint32_t ho;
+	if (a->kind == K_STACK && c->last_dst_h == ha) {
+		side = 0;
+		other = b;
+		ho = hb;
+	} else if (b->kind == K_STACK && c->last_dst_h == hb) {
+		side = 1;
+		other = a;
+		ho = ha;
+	} else {
+		return false;
+	}
+	int ia = -1;
+	for (int o = XW_OP_F64_ADD; o <= XW_OP_F64_DIV; o++)
+		if (c->code[c->last_ins] == (uint32_t)c->handlers[o])
+			ia = o - XW_OP_F64_ADD;
+	if (ia < 0)
+		return false;
+	uint32_t x = c->code[c->last_ins + 2], y = c->code[c->last_ins + 3];
+	rewind_code(c, c->last_ins);
+	emit_op(c, (enum xw_op)(XW_OP_F64_ADD_ADD_L + (ia * 4 + ib) * 2 + side));
+	*dpos = c->ncode;
+	emit_slot(c, TAG_STACK | ha);
+	emit_slot(c, x);
+	emit_slot(c, y);
+	emit_slot(c, slot_of(c, other, ho));
+	return true;
+}
+
+/* The immediate-operand form of an i32 binary op, or -1. */
+static int imm_form(enum xw_op op)
+{
+	if (op >= XW_OP_I32_EQ && op <= XW_OP_I32_GE_U)
+		return op - XW_OP_I32_EQ + XW_OP_I32_EQ_I;
+	if (op >= XW_OP_I32_ADD && op <= XW_OP_I32_MUL)
+		return op - XW_OP_I32_ADD + XW_OP_I32_ADD_I;
+	if (op >= XW_OP_I32_AND && op <= XW_OP_I32_ROTR)
+		return op - XW_OP_I32_AND + XW_OP_I32_AND_I;
+	return -1;
+}
+
+/* The op computing the same with its operands swapped, or -1. */
+static int swapped_form(enum xw_op op)
+{
+	switch (op) {
+	case XW_OP_I32_EQ: case XW_OP_I32_NE: case XW_OP_I32_ADD: case XW_OP_I32_MUL:
+	case XW_OP_I32_AND: case XW_OP_I32_OR: case XW_OP_I32_XOR:
+		return op;
+	case XW_OP_I32_LT_S: return XW_OP_I32_GT_S;
+	case XW_OP_I32_GT_S: return XW_OP_I32_LT_S;
+	case XW_OP_I32_LT_U: return XW_OP_I32_GT_U;
+	case XW_OP_I32_GT_U: return XW_OP_I32_LT_U;
+	case XW_OP_I32_LE_S: return XW_OP_I32_GE_S;
+	case XW_OP_I32_GE_S: return XW_OP_I32_LE_S;
+	case XW_OP_I32_LE_U: return XW_OP_I32_GE_U;
+	case XW_OP_I32_GE_U: return XW_OP_I32_LE_U;
+	default: return -1;
+	}
+}
+
+/* i32 op with a constant operand: emitted with the constant as an immediate word. */
+static bool emit_imm_binary(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha, struct opd *b,
+			    uint32_t hb, uint32_t *dpos)
+{
+	if (a->kind == K_CONST && b->kind != K_CONST && swapped_form(op) >= 0) {
+		struct opd *t = a;
+		a = b;
+		b = t;
+		uint32_t th = ha;
+		ha = hb;
+		hb = th;
+		op = (enum xw_op)swapped_form(op);
+	}
+	int iop = imm_form(op);
+	if (b->kind != K_CONST || iop < 0)
+		return false;
+	uint32_t dst_h = ha < hb ? ha : hb;
+	emit_op(c, (enum xw_op)iop);
+	*dpos = c->ncode;
+	emit_slot(c, TAG_STACK | dst_h);
+	emit_slot(c, slot_of(c, a, ha));
+	emit_word(c, (uint32_t)b->val);
+	return true;
 }
 
 static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
@@ -587,12 +713,16 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	CHECK(pop(c, tin, &b, &hb));
 	CHECK(pop(c, tin, &a, &ha));
 	uint32_t dpos = 0;
-	if (c->live) {
+	if (c->live && fuse_f64_pair(c, op, &a, ha, &b, hb, &dpos)) {
+		/* fused */
+	} else if (c->live && tin == XWASM_I32 && emit_imm_binary(c, op, &a, ha, &b, hb, &dpos)) {
+		/* immediate form */
+	} else if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
 		emit_slot(c, TAG_STACK | ha);
-		emit_slot(c, slot_of(&a, ha));
-		emit_slot(c, slot_of(&b, hb));
+		emit_slot(c, slot_of(c, &a, ha));
+		emit_slot(c, slot_of(c, &b, hb));
 	}
 	return push_result(c, tout, dpos);
 }
@@ -600,11 +730,15 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 /* If the operand at height h was just produced by an i32.add, removes that add and returns
  * its two operand words (the memory op then computes the address itself). */
 static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, uint32_t *base,
-			     uint32_t *k)
+			     uint32_t *k, bool *imm)
 {
 	if (!c->live || a->kind != K_STACK || c->last_dst < 0 || c->last_dst_h != h ||
-	    c->last_ins == UINT32_MAX || c->code[c->last_ins] != (uint32_t)c->handlers[XW_OP_I32_ADD])
+	    c->last_ins == UINT32_MAX)
 		return false;
+	uint32_t hw = c->code[c->last_ins];
+	if (hw != (uint32_t)c->handlers[XW_OP_I32_ADD] && hw != (uint32_t)c->handlers[XW_OP_I32_ADD_I])
+		return false;
+	*imm = hw == (uint32_t)c->handlers[XW_OP_I32_ADD_I];
 	*base = c->code[c->last_ins + 2];
 	*k = c->code[c->last_ins + 3];
 	rewind_code(c, c->last_ins);
@@ -619,18 +753,22 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 	uint32_t h;
 	CHECK(pop(c, XWASM_I32, &a, &h));
 	uint32_t dpos = 0, base, k;
-	if (take_address_add(c, &a, h, &base, &k)) {
-		emit_op(c, op - XW_OP_I32_LOAD + XW_OP_I32_LOAD_A);
+	bool imm;
+	if (take_address_add(c, &a, h, &base, &k, &imm)) {
+		emit_op(c, op - XW_OP_I32_LOAD + (imm ? XW_OP_I32_LOAD_AI : XW_OP_I32_LOAD_A));
 		dpos = c->ncode;
 		emit_slot(c, TAG_STACK | h);
 		emit_slot(c, base);
-		emit_slot(c, k);
+		if (imm)
+			emit_word(c, k);
+		else
+			emit_slot(c, k);
 		emit_word(c, off);
 	} else if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
 		emit_slot(c, TAG_STACK | h);
-		emit_slot(c, slot_of(&a, h));
+		emit_slot(c, slot_of(c, &a, h));
 		emit_word(c, off);
 	}
 	return push_result(c, tout, dpos);
@@ -645,16 +783,20 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 	CHECK(pop(c, tval, &v, &hv));
 	CHECK(pop(c, XWASM_I32, &a, &ha));
 	uint32_t base, k;
-	if (take_address_add(c, &a, ha, &base, &k)) {
-		emit_op(c, op - XW_OP_I32_STORE + XW_OP_I32_STORE_A);
+	bool imm;
+	if (take_address_add(c, &a, ha, &base, &k, &imm)) {
+		emit_op(c, op - XW_OP_I32_STORE + (imm ? XW_OP_I32_STORE_AI : XW_OP_I32_STORE_A));
 		emit_slot(c, base);
-		emit_slot(c, k);
-		emit_slot(c, slot_of(&v, hv));
+		if (imm)
+			emit_word(c, k);
+		else
+			emit_slot(c, k);
+		emit_slot(c, slot_of(c, &v, hv));
 		emit_word(c, off);
 	} else if (c->live) {
 		emit_op(c, op);
-		emit_slot(c, slot_of(&a, ha));
-		emit_slot(c, slot_of(&v, hv));
+		emit_slot(c, slot_of(c, &a, ha));
+		emit_slot(c, slot_of(c, &v, hv));
 		emit_word(c, off);
 	}
 	return 0;
@@ -662,10 +804,9 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 
 static int op_const(struct cc *c, uint8_t type, uint64_t bits)
 {
-	uint32_t k = 0;
-	if (c->live)
-		CHECK(const_index(c, bits, &k));
-	return push(c, type, K_CONST, k);
+	CHECK(push(c, type, K_CONST, NO_SLOT));
+	c->stack[c->sp - 1].val = bits;
+	return 0;
 }
 
 static void fused_target(struct cc *c, struct ctl *target, int32_t *patch_head, uint32_t ins)
@@ -693,12 +834,16 @@ static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, struct ctl 
 	if (op < 0)
 		for (int o = XW_OP_I64_EQZ; o <= XW_OP_I64_GE_U; o++)
 			if (c->handlers[o] == h) { op = o; break; }
+	int imm_rel = -1; /* compare with an immediate right operand: EQ..GE_U as 1..10 */
 	if (op < 0)
+		for (int o = XW_OP_I32_EQ_I; o <= XW_OP_I32_GE_U_I; o++)
+			if (c->handlers[o] == h) { imm_rel = o - XW_OP_I32_EQ_I + 1; break; }
+	if (op < 0 && imm_rel < 0)
 		return false;
 	static const uint8_t inv32[] = { /* EQZ..GE_U inverse within the i32 compare group */
 		0, 2, 1, 9, 10, 7, 8, 5, 6, 3, 4 };
 	bool is64 = op >= XW_OP_I64_EQZ;
-	int rel = op - (is64 ? XW_OP_I64_EQZ : XW_OP_I32_EQZ);
+	int rel = imm_rel > 0 ? imm_rel : op - (is64 ? XW_OP_I64_EQZ : XW_OP_I32_EQZ);
 	uint32_t a = c->code[ins + 2];
 	if (rel == 0) { /* eqz */
 		if (is64 && invert)
@@ -714,6 +859,14 @@ static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, struct ctl 
 	if (invert)
 		rel = inv32[rel];
 	rewind_code(c, ins);
+	if (imm_rel > 0) {
+		enum xw_op bop = (enum xw_op)(XW_OP_BR_I32_EQ_I + rel - 1);
+		emit_op(c, target ? branch_op(target, bop) : bop);
+		emit_slot(c, a);
+		emit_word(c, b); /* the immediate */
+		fused_target(c, target, patch_head, ins);
+		return true;
+	}
 	enum xw_op bop = (enum xw_op)((is64 ? XW_OP_BR_I64_EQ : XW_OP_BR_I32_EQ) + rel - 1);
 	emit_op(c, target ? branch_op(target, bop) : bop);
 	emit_slot(c, a);
@@ -743,7 +896,7 @@ static int op_br_if(struct cc *c, uint32_t depth)
 		if (!(cond.kind == K_STACK && fuse_compare(c, hc, false, f, NULL))) {
 			uint32_t ins = c->ncode;
 			emit_op(c, branch_op(f, XW_OP_BR_IF));
-			emit_slot(c, slot_of(&cond, hc));
+			emit_slot(c, slot_of(c, &cond, hc));
 			emit_target(c, f, ins);
 		}
 		label_here(c);
@@ -752,7 +905,7 @@ static int op_br_if(struct cc *c, uint32_t depth)
 	/* if (!cond) skip; copies; br */
 	uint32_t ins = c->ncode;
 	emit_op(c, XW_OP_BR_UNLESS);
-	emit_slot(c, slot_of(&cond, hc));
+	emit_slot(c, slot_of(c, &cond, hc));
 	emit_word(c, 0);
 	emit_branch_copies(c, f, n);
 	emit_jump(c, f);
@@ -804,7 +957,7 @@ static int op_br_table(struct cc *c)
 	if (c->live) {
 		uint32_t ins = c->ncode;
 		emit_op(c, XW_OP_BR_TABLE);
-		emit_slot(c, slot_of(&idx, hi));
+		emit_slot(c, slot_of(c, &idx, hi));
 		emit_word(c, n);
 		uint32_t tab = c->ncode;
 		for (uint32_t i = 0; i <= n; i++)
@@ -843,7 +996,7 @@ static int op_call(struct cc *c, const xw_functype *t, enum xw_op op, uint32_t a
 		emit_word(c, a1);
 		if (indirect) {
 			emit_word(c, a2);
-			emit_slot(c, slot_of(&idx, hi));
+			emit_slot(c, slot_of(c, &idx, hi));
 		}
 		emit_slot(c, TAG_STACK | base);
 	}
@@ -887,7 +1040,7 @@ static int op_block(struct cc *c, uint8_t kind)
 		} else {
 			uint32_t ins = c->ncode;
 			emit_op(c, XW_OP_BR_UNLESS);
-			emit_slot(c, slot_of(&cond, hc));
+			emit_slot(c, slot_of(c, &cond, hc));
 			emit_word(c, 0);
 			add_patch(c, &f->else_patch, ins + 2, ins);
 		}
@@ -1031,6 +1184,7 @@ static int op_reinterpret(struct cc *c, uint8_t tin, uint8_t tout)
 	CHECK(pop(c, tin, &a, &h));
 	a.type = tout;
 	CHECK(push(c, tout, a.kind, a.idx));
+	c->stack[c->sp - 1] = a;
 	c->last_dst = keep;
 	c->last_dst_h = keep_h;
 	return 0;
@@ -1056,9 +1210,7 @@ static int op_local(struct cc *c, uint8_t b)
 			c->last_dst = -1;
 		} else if (!(v.kind == K_LOCAL && v.idx == x)) {
 			materialize_local(c, x);
-			emit_op(c, XW_OP_COPY);
-			emit_word(c, x);
-			emit_slot(c, slot_of(&v, h));
+			emit_move(c, x, &v, h);
 		}
 	}
 	if (b == 0x22)
@@ -1096,9 +1248,9 @@ static int op_fc(struct cc *c)
 		if (c->live) {
 			emit_op(c, XW_OP_MEMORY_INIT);
 			emit_word(c, x);
-			emit_slot(c, slot_of(&d, hd));
-			emit_slot(c, slot_of(&a, ha));
-			emit_slot(c, slot_of(&b, hb));
+			emit_slot(c, slot_of(c, &d, hd));
+			emit_slot(c, slot_of(c, &a, ha));
+			emit_slot(c, slot_of(c, &b, hb));
 		}
 		return 0;
 	case 9: /* data.drop */
@@ -1124,9 +1276,9 @@ static int op_fc(struct cc *c)
 		CHECK(pop(c, XWASM_I32, &d, &hd));
 		if (c->live) {
 			emit_op(c, sub == 10 ? XW_OP_MEMORY_COPY : XW_OP_MEMORY_FILL);
-			emit_slot(c, slot_of(&d, hd));
-			emit_slot(c, slot_of(&a, ha));
-			emit_slot(c, slot_of(&b, hb));
+			emit_slot(c, slot_of(c, &d, hd));
+			emit_slot(c, slot_of(c, &a, ha));
+			emit_slot(c, slot_of(c, &b, hb));
 		}
 		return 0;
 	case 12: /* table.init elem table */
@@ -1145,9 +1297,9 @@ static int op_fc(struct cc *c)
 			emit_op(c, XW_OP_TABLE_INIT);
 			emit_word(c, y);
 			emit_word(c, x);
-			emit_slot(c, slot_of(&d, hd));
-			emit_slot(c, slot_of(&a, ha));
-			emit_slot(c, slot_of(&b, hb));
+			emit_slot(c, slot_of(c, &d, hd));
+			emit_slot(c, slot_of(c, &a, ha));
+			emit_slot(c, slot_of(c, &b, hb));
 		}
 		return 0;
 	case 13: /* elem.drop */
@@ -1175,9 +1327,9 @@ static int op_fc(struct cc *c)
 			emit_op(c, XW_OP_TABLE_COPY);
 			emit_word(c, x);
 			emit_word(c, y);
-			emit_slot(c, slot_of(&d, hd));
-			emit_slot(c, slot_of(&a, ha));
-			emit_slot(c, slot_of(&b, hb));
+			emit_slot(c, slot_of(c, &d, hd));
+			emit_slot(c, slot_of(c, &a, ha));
+			emit_slot(c, slot_of(c, &b, hb));
 		}
 		return 0;
 	case 15: /* table.grow: init n -> old */
@@ -1192,9 +1344,9 @@ static int op_fc(struct cc *c)
 			if (c->live) {
 				emit_op(c, XW_OP_TABLE_FILL);
 				emit_word(c, x);
-				emit_slot(c, slot_of(&d, hd));
-				emit_slot(c, slot_of(&a, ha));
-				emit_slot(c, slot_of(&b, hb));
+				emit_slot(c, slot_of(c, &d, hd));
+				emit_slot(c, slot_of(c, &a, ha));
+				emit_slot(c, slot_of(c, &b, hb));
 			}
 			return 0;
 		}
@@ -1205,8 +1357,8 @@ static int op_fc(struct cc *c)
 				dpos = c->ncode;
 				emit_slot(c, TAG_STACK | ha);
 				emit_word(c, x);
-				emit_slot(c, slot_of(&a, ha));
-				emit_slot(c, slot_of(&b, hb));
+				emit_slot(c, slot_of(c, &a, ha));
+				emit_slot(c, slot_of(c, &b, hb));
 			}
 			return push_result(c, XWASM_I32, dpos);
 		}
@@ -1335,9 +1487,9 @@ static int compile_instr(struct cc *c)
 			emit_op(c, XW_OP_SELECT);
 			dpos = c->ncode;
 			emit_slot(c, TAG_STACK | h);
-			emit_slot(c, slot_of(&a, h));
-			emit_slot(c, slot_of(&v, hv));
-			emit_slot(c, slot_of(&cond, hc));
+			emit_slot(c, slot_of(c, &a, h));
+			emit_slot(c, slot_of(c, &v, hv));
+			emit_slot(c, slot_of(c, &cond, hc));
 		}
 		return push_result(c, rt, dpos);
 	}
@@ -1367,7 +1519,7 @@ static int compile_instr(struct cc *c)
 		CHECK(pop(c, m->globals[x].type.valtype, &v, &hv));
 		if (c->live) {
 			emit_op(c, XW_OP_GLOBAL_SET);
-			emit_slot(c, slot_of(&v, hv));
+			emit_slot(c, slot_of(c, &v, hv));
 			emit_word(c, x);
 		}
 		return 0;
@@ -1382,7 +1534,7 @@ static int compile_instr(struct cc *c)
 			dpos = c->ncode;
 			emit_slot(c, TAG_STACK | h);
 			emit_word(c, x);
-			emit_slot(c, slot_of(&a, h));
+			emit_slot(c, slot_of(c, &a, h));
 		}
 		return push_result(c, m->tables[x].elemtype, dpos);
 	}
@@ -1395,8 +1547,8 @@ static int compile_instr(struct cc *c)
 		if (c->live) {
 			emit_op(c, XW_OP_TABLE_SET);
 			emit_word(c, x);
-			emit_slot(c, slot_of(&a, h));
-			emit_slot(c, slot_of(&v, hv));
+			emit_slot(c, slot_of(c, &a, h));
+			emit_slot(c, slot_of(c, &v, hv));
 		}
 		return 0;
 	case 0x28: return op_load(c, XW_OP_I32_LOAD, 2, XWASM_I32);
@@ -1479,7 +1631,7 @@ static int compile_instr(struct cc *c)
 			emit_op(c, XW_OP_REF_IS_NULL);
 			dpos = c->ncode;
 			emit_slot(c, TAG_STACK | h);
-			emit_slot(c, slot_of(&a, h));
+			emit_slot(c, slot_of(c, &a, h));
 		}
 		return push_result(c, XWASM_I32, dpos);
 	}
@@ -1500,8 +1652,14 @@ static int compile_instr(struct cc *c)
 	}
 	case 0xfc:
 		return op_fc(c);
-	case 0xfd:
-		return fail(c, -ENOTSUP, "SIMD (opcode 0xfd prefix)");
+	case 0xfd: {
+		uint32_t sub = 0;
+		c->p--;
+		const uint8_t *q = c->p + 1;
+		if (xw_read_u32(&q, c->end, &sub))
+			return fail(c, -ENOTSUP, "SIMD (opcode 0xfd prefix)");
+		return fail(c, -ENOTSUP, "SIMD (opcode 0xfd 0x%02x)", sub);
+	}
 	default:
 		c->p--;
 		return fail(c, -EINVAL, "malformed: illegal opcode 0x%02x", b);

@@ -610,6 +610,88 @@ L_I64_REM_U: {
 	BIN(F64_MAX, of_f64(wf64_max(F64(2), F64(3))))
 	BIN(F64_COPYSIGN, (U64(2) & 0x7fffffffffffffffull) | (U64(3) & 0x8000000000000000ull))
 
+
+	/* ---- immediates ---- */
+#define IMM32 (ip[3])
+L_CONST32:
+	S(1) = ip[2];
+	NEXT(2);
+L_CONST64:
+	S(1) = (uint64_t)ip[2] | (uint64_t)ip[3] << 32;
+	NEXT(3);
+#define BINI(name, expr) L_I32_##name##_I: { S(1) = (expr); NEXT(3); }
+	BINI(EQ, U32(2) == IMM32) BINI(NE, U32(2) != IMM32)
+	BINI(LT_S, I32(2) < (int32_t)IMM32) BINI(LT_U, U32(2) < IMM32)
+	BINI(GT_S, I32(2) > (int32_t)IMM32) BINI(GT_U, U32(2) > IMM32)
+	BINI(LE_S, I32(2) <= (int32_t)IMM32) BINI(LE_U, U32(2) <= IMM32)
+	BINI(GE_S, I32(2) >= (int32_t)IMM32) BINI(GE_U, U32(2) >= IMM32)
+	BINI(ADD, (uint32_t)(U32(2) + IMM32)) BINI(SUB, (uint32_t)(U32(2) - IMM32))
+	BINI(MUL, (uint32_t)(U32(2) * IMM32))
+	BINI(AND, U32(2) & IMM32) BINI(OR, U32(2) | IMM32) BINI(XOR, U32(2) ^ IMM32)
+	BINI(SHL, (uint32_t)(U32(2) << (IMM32 & 31)))
+	BINI(SHR_S, (uint32_t)(I32(2) >> (IMM32 & 31)))
+	BINI(SHR_U, U32(2) >> (IMM32 & 31))
+	BINI(ROTL, rotl32(U32(2), IMM32)) BINI(ROTR, rotr32(U32(2), IMM32))
+#undef BINI
+#define BRCMPI(name, T, cmp)                                                              \
+	L_BR_I32_##name##_I:                                                             \
+	if ((T)U32(1) cmp (T)ip[2]) { ip += (int32_t)ip[3]; DISPATCH(); }                  \
+	NEXT(3);                                                                         \
+	L_BR_I32_##name##_I_L:                                                           \
+	if ((T)U32(1) cmp (T)ip[2]) { BACKEDGE(4); ip += (int32_t)ip[3]; DISPATCH(); }     \
+	NEXT(4);
+	BRCMPI(EQ, uint32_t, ==) BRCMPI(NE, uint32_t, !=) BRCMPI(LT_S, int32_t, <)
+	BRCMPI(LT_U, uint32_t, <) BRCMPI(GT_S, int32_t, >) BRCMPI(GT_U, uint32_t, >)
+	BRCMPI(LE_S, int32_t, <=) BRCMPI(LE_U, uint32_t, <=) BRCMPI(GE_S, int32_t, >=)
+	BRCMPI(GE_U, uint32_t, >=)
+#undef BRCMPI
+#define LOAD_AI(name, T, n, conv)                                                        \
+	L_##name##_AI: {                                                                 \
+		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4];              \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v;                                                                     \
+		memcpy(&v, mem + ea, n);                                                 \
+		S(1) = conv;                                                             \
+		NEXT(4);                                                                 \
+	}
+	LOAD_AI(I32_LOAD, uint32_t, 4, v)
+	LOAD_AI(I64_LOAD, uint64_t, 8, v)
+	LOAD_AI(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)
+	LOAD_AI(I32_LOAD8_U, uint8_t, 1, v)
+	LOAD_AI(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)
+	LOAD_AI(I32_LOAD16_U, uint16_t, 2, v)
+	LOAD_AI(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)
+	LOAD_AI(I64_LOAD8_U, uint8_t, 1, v)
+	LOAD_AI(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)
+	LOAD_AI(I64_LOAD16_U, uint16_t, 2, v)
+	LOAD_AI(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
+	LOAD_AI(I64_LOAD32_U, uint32_t, 4, v)
+#undef LOAD_AI
+#define STORE_AI(name, T, n)                                                             \
+	L_##name##_AI: {                                                                 \
+		uint64_t ea = (uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[4];              \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v = (T)S(3);                                                           \
+		memcpy(mem + ea, &v, n);                                                 \
+		NEXT(4);                                                                 \
+	}
+	STORE_AI(I32_STORE, uint32_t, 4)
+	STORE_AI(I64_STORE, uint64_t, 8)
+	STORE_AI(STORE8, uint8_t, 1)
+	STORE_AI(STORE16, uint16_t, 2)
+#undef STORE_AI
+
+	/* fused f64 pairs: the intermediate never touches the frame */
+#define F2(A, opa, B, opb)                                                                \
+	L_F64_##A##_##B##_L: { double t = F64(2) opa F64(3); S(1) = of_f64(t opb F64(4)); NEXT(4); } \
+	L_F64_##A##_##B##_R: { double t = F64(2) opa F64(3); S(1) = of_f64(F64(4) opb t); NEXT(4); }
+#define F2ROW(A, opa) F2(A, opa, ADD, +) F2(A, opa, SUB, -) F2(A, opa, MUL, *) F2(A, opa, DIV, /)
+	F2ROW(ADD, +) F2ROW(SUB, -) F2ROW(MUL, *) F2ROW(DIV, /)
+#undef F2ROW
+#undef F2
+
 	/* conversions */
 	UN(I32_WRAP_I64, (uint32_t)U64(2))
 #define TRUNC(name, FT, getf, lo_ok, hi_ok, T, store)                                     \

@@ -1,18 +1,20 @@
 /* A capability-free subset of WASI (wasi_snapshot_preview1) on top of the xwasm linker.
  *
- * State: the options given to xwasm_wasi_define() are copied into an immutable context that
- * is interned for the life of the process (identical options share one), so host functions
- * never see freed state whatever the order in which the embedder frees linkers, modules and
- * instances. The context holds one "binding" per host function (context + table entry), which
- * is the `user` pointer of the definition.
+ * State: a struct xwasm_wasi, created by xwasm_wasi_new() and owned by the embedder, holds a
+ * copy of the options (immutable after creation) and one "binding" per host function (context
+ * + table entry), which is the `user` pointer of the definition. The resolver for other
+ * wasi_snapshot_preview1 imports has the context as its ctx; the names its trapping stubs
+ * report are owned by the context too (a push-only list updated with compare-and-swap, so
+ * concurrent instantiations through linkers bound to one context need no lock). There is no
+ * global mutable state: contexts are independent, and the only statics are const tables.
  *
  * All guest memory accesses go through the bounds-checked xwasm_memory_* API; all guest
  * integers are little-endian and are assembled byte by byte.
  */
 #include <errno.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +44,6 @@
 #define DET_MONOTONIC_NS 1000000000ull
 #define DET_CPUTIME_NS 1000000ull
 
-struct wasi_ctx;
-
 struct wasi_func {
 	const char *name;
 	const char *params;   /* one char per parameter: 'i' = i32, 'I' = i64 */
@@ -53,14 +53,19 @@ struct wasi_func {
 };
 
 struct wasi_binding {
-	const struct wasi_ctx *ctx;
+	const struct xwasm_wasi *ctx;
 	const struct wasi_func *func;
 };
 
 #define NFUNCS 46
 
-struct wasi_ctx {
-	struct wasi_ctx *next;
+/* Name of an unknown import bound to a trapping stub (the stub's `user`). */
+struct wasi_name {
+	struct wasi_name *next;
+	char name[];
+};
+
+struct xwasm_wasi {
 	int (*write)(void *ctx, int fd, const void *buf, size_t len);
 	void *write_ctx;
 	bool deterministic;
@@ -68,6 +73,8 @@ struct wasi_ctx {
 	char **argv;
 	uint32_t argbuf_size; /* sum of strlen(argv[i]) + 1 */
 	struct wasi_binding bindings[NFUNCS];
+	/* Unknown-import names, newest first; only ever pushed (CAS), freed with the context. */
+	_Atomic(struct wasi_name *) names;
 };
 
 /* ---- helpers ----------------------------------------------------------------------------- */
@@ -84,7 +91,7 @@ static uint32_t arg_u32(const xwasm_val *args, int i)
 	return (uint32_t)args[i].of.i32;
 }
 
-static const struct wasi_ctx *ctx_of(void *user)
+static const struct xwasm_wasi *ctx_of(void *user)
 {
 	return ((const struct wasi_binding *)user)->ctx;
 }
@@ -100,11 +107,11 @@ static xwasm_memory *guest_mem(xwasm_instance *caller)
  * valid and yields a pointer that must not be dereferenced. */
 static uint8_t *gptr(xwasm_memory *mem, uint64_t off, uint64_t len)
 {
-	static uint8_t empty;
+	static const uint8_t empty; /* read-only: callers never access a zero-length range */
 	if (!mem)
 		return NULL;
 	if (len == 0)
-		return &empty;
+		return (uint8_t *)&empty;
 	if (len > SIZE_MAX)
 		return NULL;
 	return xwasm_memory_ptr(mem, off, (size_t)len);
@@ -182,7 +189,7 @@ static bool is_stdio(int32_t fd)
 /* ---- descriptors ------------------------------------------------------------------------- */
 
 /* Writes all of buf to the sink; returns bytes written (short only on error) and sets *err. */
-static size_t sink_write(const struct wasi_ctx *c, int fd, const uint8_t *buf, size_t len, int *err)
+static size_t sink_write(const struct xwasm_wasi *c, int fd, const uint8_t *buf, size_t len, int *err)
 {
 	size_t done = 0;
 	*err = 0;
@@ -216,7 +223,7 @@ static size_t sink_write(const struct wasi_ctx *c, int fd, const uint8_t *buf, s
 /* fd_write(fd, iovs, iovs_len, nwritten) -> errno */
 static int h_fd_write(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	const struct wasi_ctx *c = ctx_of(user);
+	const struct xwasm_wasi *c = ctx_of(user);
 	int32_t fd = args[0].of.i32;
 	uint32_t iovs = arg_u32(args, 1), niov = arg_u32(args, 2), nwritten = arg_u32(args, 3);
 	if (fd != 1 && fd != 2)
@@ -317,7 +324,7 @@ static int h_enosys(xwasm_instance *caller, void *user, const xwasm_val *args, x
 /* args_sizes_get(argc_ptr, argv_buf_size_ptr) */
 static int h_args_sizes_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	const struct wasi_ctx *c = ctx_of(user);
+	const struct xwasm_wasi *c = ctx_of(user);
 	xwasm_memory *mem = guest_mem(caller);
 	uint8_t *pc = gptr(mem, arg_u32(args, 0), 4), *ps = gptr(mem, arg_u32(args, 1), 4);
 	if (!pc || !ps)
@@ -330,7 +337,7 @@ static int h_args_sizes_get(xwasm_instance *caller, void *user, const xwasm_val 
 /* args_get(argv, argv_buf): argv[i] pointers into argv_buf, strings NUL-terminated. */
 static int h_args_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	const struct wasi_ctx *c = ctx_of(user);
+	const struct xwasm_wasi *c = ctx_of(user);
 	xwasm_memory *mem = guest_mem(caller);
 	uint32_t argv = arg_u32(args, 0), buf = arg_u32(args, 1);
 	uint8_t *pv = gptr(mem, argv, (uint64_t)c->argc * 4), *pb = gptr(mem, buf, c->argbuf_size);
@@ -390,7 +397,7 @@ static uint64_t ts_ns(const struct timespec *ts)
 }
 
 /* Current time of a WASI clock in ns; false for unknown clocks. */
-static bool now_ns(const struct wasi_ctx *c, uint32_t id, uint64_t *out)
+static bool now_ns(const struct xwasm_wasi *c, uint32_t id, uint64_t *out)
 {
 	clockid_t cid;
 	if (!clock_of(id, &cid))
@@ -409,7 +416,7 @@ static bool now_ns(const struct wasi_ctx *c, uint32_t id, uint64_t *out)
 /* clock_res_get(id, res_ptr) */
 static int h_clock_res_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	const struct wasi_ctx *c = ctx_of(user);
+	const struct xwasm_wasi *c = ctx_of(user);
 	clockid_t cid;
 	uint64_t res = 1;
 	if (!clock_of(arg_u32(args, 0), &cid))
@@ -438,7 +445,7 @@ static int h_clock_time_get(xwasm_instance *caller, void *user, const xwasm_val 
 /* random_get(buf, len) */
 static int h_random_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	const struct wasi_ctx *c = ctx_of(user);
+	const struct xwasm_wasi *c = ctx_of(user);
 	uint32_t len = arg_u32(args, 1);
 	uint8_t *p = gptr(guest_mem(caller), arg_u32(args, 0), len);
 	if (!p)
@@ -492,7 +499,7 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
  * the earliest deadline and reports every subscription that has expired by then. */
 static int h_poll_oneoff(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	const struct wasi_ctx *c = ctx_of(user);
+	const struct xwasm_wasi *c = ctx_of(user);
 	xwasm_memory *mem = guest_mem(caller);
 	uint32_t in = arg_u32(args, 0), out = arg_u32(args, 1), nsubs = arg_u32(args, 2);
 	uint32_t neventsp = arg_u32(args, 3);
@@ -625,32 +632,34 @@ static int h_unknown_enosys(xwasm_instance *caller, void *user, const xwasm_val 
 	return ret_errno(results, XWASI_ENOSYS);
 }
 
-/* Interned names of unknown imports (for trap messages). */
-struct name_node {
-	struct name_node *next;
-	char name[];
-};
-static struct name_node *unknown_names;
-static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const char *intern_name(const char *name)
+/* Returns w's copy of `name` (for trap messages), adding one if w has none yet; NULL when out
+ * of memory. Lock-free: entries are only pushed at the head, so a list seen once stays valid;
+ * when the push races with another, the entries added meanwhile are searched before retrying,
+ * so every name is stored at most once. */
+static const char *name_get(struct xwasm_wasi *w, const char *name)
 {
-	pthread_mutex_lock(&intern_lock);
-	struct name_node *n;
-	for (n = unknown_names; n; n = n->next)
-		if (!strcmp(n->name, name))
-			break;
-	if (!n) {
-		size_t len = strlen(name);
-		n = malloc(sizeof(*n) + len + 1);
-		if (n) {
-			memcpy(n->name, name, len + 1);
-			n->next = unknown_names;
-			unknown_names = n;
+	struct wasi_name *head = atomic_load_explicit(&w->names, memory_order_acquire);
+	struct wasi_name *stop = NULL, *n = NULL;
+	for (;;) {
+		for (struct wasi_name *p = head; p != stop; p = p->next) {
+			if (!strcmp(p->name, name)) {
+				free(n);
+				return p->name;
+			}
 		}
+		if (!n) {
+			size_t len = strlen(name);
+			n = malloc(sizeof(*n) + len + 1);
+			if (!n)
+				return NULL;
+			memcpy(n->name, name, len + 1);
+		}
+		n->next = head;
+		if (atomic_compare_exchange_weak_explicit(&w->names, &head, n, memory_order_acq_rel,
+							  memory_order_acquire))
+			return n->name;
+		stop = n->next; /* already searched from there on; `head` is the new head */
 	}
-	pthread_mutex_unlock(&intern_lock);
-	return n ? n->name : NULL;
 }
 
 /* Imports without an errno result cannot report ENOSYS: they trap when called. */
@@ -670,77 +679,19 @@ static int wasi_resolve(void *ctx, const struct xwasm_import_info *imp, xwasm_ho
 		*user = NULL;
 	} else {
 		*fn = h_unknown_trap;
-		*user = (void *)intern_name(imp->name ? imp->name : "?");
+		*user = (void *)name_get(ctx, imp->name ? imp->name : "?");
 	}
 	return 0;
 }
 
 /* ---- contexts and definition ------------------------------------------------------------- */
 
-static struct wasi_ctx *contexts;
-
-static bool ctx_matches(const struct wasi_ctx *c, const struct xwasm_wasi_opts *o, uint32_t argc)
-{
-	if (c->write != o->write || c->write_ctx != o->write_ctx || c->deterministic != o->deterministic ||
-	    c->argc != argc)
-		return false;
-	for (uint32_t i = 0; i < argc; i++)
-		if (strcmp(c->argv[i], o->argv[i]))
-			return false;
-	return true;
-}
-
-static struct wasi_ctx *ctx_new(const struct xwasm_wasi_opts *o, uint32_t argc, uint32_t bufsz)
-{
-	/* One allocation: context, argv array, strings. */
-	size_t size = sizeof(struct wasi_ctx) + (size_t)argc * sizeof(char *) + bufsz;
-	struct wasi_ctx *c = calloc(1, size);
-	if (!c)
-		return NULL;
-	c->write = o->write;
-	c->write_ctx = o->write_ctx;
-	c->deterministic = o->deterministic;
-	c->argc = argc;
-	c->argbuf_size = bufsz;
-	c->argv = (char **)(c + 1);
-	char *s = (char *)(c->argv + argc);
-	for (uint32_t i = 0; i < argc; i++) {
-		size_t n = strlen(o->argv[i]) + 1;
-		memcpy(s, o->argv[i], n);
-		c->argv[i] = s;
-		s += n;
-	}
-	for (int i = 0; i < NFUNCS; i++) {
-		c->bindings[i].ctx = c;
-		c->bindings[i].func = &funcs[i];
-	}
-	return c;
-}
-
-/* Returns the interned context for these options, creating it if needed. */
-static const struct wasi_ctx *ctx_get(const struct xwasm_wasi_opts *o, uint32_t argc, uint32_t bufsz)
-{
-	pthread_mutex_lock(&intern_lock);
-	struct wasi_ctx *c;
-	for (c = contexts; c; c = c->next)
-		if (ctx_matches(c, o, argc))
-			break;
-	if (!c) {
-		c = ctx_new(o, argc, bufsz);
-		if (c) {
-			c->next = contexts;
-			contexts = c;
-		}
-	}
-	pthread_mutex_unlock(&intern_lock);
-	return c;
-}
-
-int xwasm_wasi_define(xwasm_linker *l, const struct xwasm_wasi_opts *opts)
+int xwasm_wasi_new(const struct xwasm_wasi_opts *opts, struct xwasm_wasi **out)
 {
 	struct xwasm_wasi_opts o = { .sz = sizeof(o) };
-	if (!l)
+	if (!out)
 		return -EINVAL;
+	*out = NULL;
 	if (opts) {
 		if (opts->sz < offsetof(struct xwasm_wasi_opts, write))
 			return -EINVAL;
@@ -761,10 +712,52 @@ int xwasm_wasi_define(xwasm_linker *l, const struct xwasm_wasi_opts *opts)
 		if (bufsz > UINT32_MAX / 2)
 			return -E2BIG;
 	}
-	const struct wasi_ctx *c = ctx_get(&o, (uint32_t)o.argc, (uint32_t)bufsz);
-	if (!c)
-		return -ENOMEM;
+	uint32_t argc = (uint32_t)o.argc;
 
+	/* One allocation: context, argv array, strings. */
+	size_t size = sizeof(struct xwasm_wasi) + (size_t)argc * sizeof(char *) + (size_t)bufsz;
+	struct xwasm_wasi *w = calloc(1, size);
+	if (!w)
+		return -ENOMEM;
+	w->write = o.write;
+	w->write_ctx = o.write_ctx;
+	w->deterministic = o.deterministic;
+	w->argc = argc;
+	w->argbuf_size = (uint32_t)bufsz;
+	w->argv = (char **)(w + 1);
+	char *s = (char *)(w->argv + argc);
+	for (uint32_t i = 0; i < argc; i++) {
+		size_t n = strlen(o.argv[i]) + 1;
+		memcpy(s, o.argv[i], n);
+		w->argv[i] = s;
+		s += n;
+	}
+	for (int i = 0; i < NFUNCS; i++) {
+		w->bindings[i].ctx = w;
+		w->bindings[i].func = &funcs[i];
+	}
+	atomic_init(&w->names, NULL);
+	*out = w;
+	return 0;
+}
+
+void xwasm_wasi_free(struct xwasm_wasi *w)
+{
+	if (!w)
+		return;
+	struct wasi_name *n = atomic_load_explicit(&w->names, memory_order_acquire);
+	while (n) {
+		struct wasi_name *next = n->next;
+		free(n);
+		n = next;
+	}
+	free(w);
+}
+
+int xwasm_wasi_define(xwasm_linker *l, struct xwasm_wasi *w)
+{
+	if (!l || !w)
+		return -EINVAL;
 	for (int i = 0; i < NFUNCS; i++) {
 		const struct wasi_func *f = &funcs[i];
 		uint8_t params[16], result = XWASM_I32;
@@ -772,10 +765,10 @@ int xwasm_wasi_define(xwasm_linker *l, const struct xwasm_wasi_opts *opts)
 		for (uint32_t k = 0; k < np; k++)
 			params[k] = f->params[k] == 'I' ? XWASM_I64 : XWASM_I32;
 		int err = xwasm_linker_define_func(l, WASI_MODULE, f->name, params, np, &result,
-						   f->result ? 1 : 0, f->fn, (void *)&c->bindings[i]);
+						   f->result ? 1 : 0, f->fn, (void *)&w->bindings[i]);
 		if (err)
 			return err;
 	}
-	xwasm_linker_set_resolver(l, wasi_resolve, NULL);
+	xwasm_linker_set_resolver(l, wasi_resolve, w);
 	return 0;
 }
