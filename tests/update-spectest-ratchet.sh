@@ -23,7 +23,8 @@ old="$(mktemp)"
   awk '{ print $1, $2 }' "$res/summary" | LC_ALL=C sort
 } >"$SPECTEST_RATCHET"
 if [ -s "$old" ]; then
-  diff -U0 "$old" "$SPECTEST_RATCHET" | grep -E '^[-+][^-+]' | sed 's/^/  /' || echo "  (no changes)"
+  changes="$(diff -U0 "$old" "$SPECTEST_RATCHET" | grep -E '^[-+][^-+]' | sed 's/^/  /')"
+  echo "${changes:-  (no changes)}"
 fi
 rm -f "$old"
 echo "wrote $SPECTEST_RATCHET"

@@ -54,14 +54,32 @@ struct xwasm_wasi_opts {
 	 * sleep: for reproducible tests. */
 	bool deterministic;
 };
-/* Defines the wasi_snapshot_preview1 functions into `l` and installs a resolver on `l` for the
- * other wasi_snapshot_preview1 imports (replacing any resolver set before). `opts` may be NULL
- * (defaults) and is copied: the caller keeps ownership of it and of argv. The copied state is
- * immutable and interned for the life of the process (identical options share one copy), so
- * it never dangles, whatever the order in which linkers, modules and instances are freed;
- * write_ctx must stay valid while guests that may write run. Thread-safe.
- * Returns 0 or a negative errno (-EINVAL bad options, -ENOMEM, or the linker's error). */
-int xwasm_wasi_define(xwasm_linker *l, const struct xwasm_wasi_opts *opts);
+
+/* A WASI context: the copied options plus the names of unknown imports its resolver has
+ * bound. Opaque; owned by whoever created it. Immutable after creation except for that name
+ * list, which is updated lock-free, so one context may back any number of linkers and
+ * instances, instantiated and run on any threads (the write callback is then called from
+ * each of those threads). No process-wide state: contexts are independent of each other. */
+struct xwasm_wasi;
+
+/* Creates a WASI context from `opts` (NULL = defaults). `opts` is copied, including argv and
+ * its strings: the caller keeps ownership of both and may free them right after the call;
+ * write_ctx is not copied and must stay valid while guests that may write run. On success
+ * *out is a new context the caller frees with xwasm_wasi_free() after every instance linked
+ * against it is freed. Returns 0, -EINVAL (bad options or NULL out), -E2BIG (arguments too
+ * large) or -ENOMEM; *out is set to NULL on error. */
+int xwasm_wasi_new(const struct xwasm_wasi_opts *opts, struct xwasm_wasi **out);
+/* Frees a context and everything it owns. NULL is a no-op. Every instance created through a
+ * linker bound to `w` must have been freed before (linkers may be freed in any order). */
+void xwasm_wasi_free(struct xwasm_wasi *w);
+/* Defines the wasi_snapshot_preview1 functions into `l`, bound to `w`, and installs a resolver
+ * on `l` (replacing any resolver set before; its ctx is `w`) for the other
+ * wasi_snapshot_preview1 function imports. `w` stays owned by the caller and must outlive
+ * every instance created through `l` (and must not be freed while `l` is still used to
+ * instantiate); `l` itself may be freed before those instances. The same `w` may be defined
+ * into several linkers. Returns 0, -EINVAL (NULL l or w) or the linker's
+ * error (-ENOMEM). */
+int xwasm_wasi_define(xwasm_linker *l, struct xwasm_wasi *w);
 
 #ifdef __cplusplus
 }

@@ -405,6 +405,7 @@ int cmd_wasm_run(int argc, char **argv)
 	char **gargv = NULL;
 	uint8_t *bytes = NULL;
 	xwasm_module *mod = NULL;
+	struct xwasm_wasi *wasi = NULL;
 	xwasm_linker *l = NULL;
 	xwasm_instance *inst = NULL;
 	int status = 1;
@@ -447,8 +448,11 @@ int cmd_wasm_run(int argc, char **argv)
 	gargv[0] = (char *)a.file;
 	for (int k = 0; k < a.ngargs; k++)
 		gargv[k + 1] = a.gargs[k];
+	/* The WASI context copies the arguments; it must outlive the instance (freed after it). */
 	struct xwasm_wasi_opts wo = { .sz = sizeof(wo), .argc = a.ngargs + 1, .argv = gargv };
-	rc = xwasm_wasi_define(l, &wo);
+	rc = xwasm_wasi_new(&wo, &wasi);
+	if (!rc)
+		rc = xwasm_wasi_define(l, wasi);
 	if (rc) {
 		fprintf(stderr, PFX "cannot set up WASI: %s\n", strerror(-rc));
 		goto out;
@@ -480,6 +484,7 @@ out:
 		xwasm_module_free(mod);
 	if (l)
 		xwasm_linker_free(l);
+	xwasm_wasi_free(wasi); /* after the instance that uses it */
 	free(gargv);
 	free(bytes);
 	free(scratch);

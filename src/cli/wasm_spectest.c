@@ -664,6 +664,8 @@ static void run_action(struct script *s, json_t *action, struct act_result *r)
 		if (rc || e.match != MATCH_EXACT) {
 			snprintf(r->msg, sizeof(r->msg), "argument %zu: %s", i,
 				 rc ? perr : "not a concrete value");
+			size_t dl = strlen(r->desc);
+			snprintf(r->desc + dl, sizeof(r->desc) - dl, "%s?)", i ? ", " : "");
 			free(args);
 			return;
 		}
@@ -678,12 +680,8 @@ static void run_action(struct script *s, json_t *action, struct act_result *r)
 		snprintf(r->desc + dl, sizeof(r->desc) - dl, ")");
 	}
 
-	if (json_string_length(json_object_get(action, "field")) != strlen(field)) {
-		snprintf(r->msg, sizeof(r->msg), "export name contains a NUL byte: not expressible "
-			 "through the C-string xwasm export lookup");
-		free(args);
-		return;
-	}
+	/* export names may contain NUL bytes (names.wast): look up by length */
+	size_t flen = json_string_length(json_object_get(action, "field"));
 	xwasm_instance *inst = lookup_instance(s, modname, r->msg, sizeof(r->msg));
 	if (!inst) {
 		free(args);
@@ -692,7 +690,7 @@ static void run_action(struct script *s, json_t *action, struct act_result *r)
 
 	if (!strcmp(type, "get")) {
 		free(args);
-		xwasm_global *g = xwasm_instance_global(inst, field);
+		xwasm_global *g = xwasm_instance_global_n(inst, field, flen);
 		if (!g) {
 			snprintf(r->msg, sizeof(r->msg), "no exported global \"%s\"", ename);
 			return;
@@ -715,7 +713,7 @@ static void run_action(struct script *s, json_t *action, struct act_result *r)
 		return;
 	}
 
-	xwasm_func *f = xwasm_instance_func(inst, field);
+	xwasm_func *f = xwasm_instance_func_n(inst, field, flen);
 	if (!f) {
 		snprintf(r->msg, sizeof(r->msg), "no exported function \"%s\"", ename);
 		free(args);

@@ -6,7 +6,8 @@
 # codes, argv, random_get, clocks and sleeping, --invoke with i32/i64/f32/f64 arguments and
 # results, traps, fuel, a missing file, an unknown export, wrong arity and argument types,
 # out-of-bounds guest pointers given to WASI (errno 21, host survives), unknown WASI imports
-# (link, return ENOSYS), proc_exit from an invoked export.
+# (link, return ENOSYS or trap naming the import), proc_exit from an invoked export. Every run
+# is leak-checked (the WASI context is created, used and freed after the instance).
 set -uo pipefail
 
 X="${XDPERF_ASAN:-${REPO:-.}/build/asan/xdperf}"
@@ -321,6 +322,25 @@ run we21 "$T/wasiedge.wasm" --invoke made_up;     expect_rc we21 0; expect_out w
 run we22 "$T/wasiedge.wasm" --invoke made_up_void
 expect_rc we22 1; expect_err_has we22 "trap in $T/wasiedge.wasm: "
 expect_err_has we22 "wasi_snapshot_preview1.made_up_void is not supported"
+
+# The same unknown WASI name imported twice (different types) and another one: each trapping
+# stub names its import; the names belong to the run's WASI context (freed with it: no leaks).
+wat unkdup <<'EOF'
+(module
+  (import "wasi_snapshot_preview1" "made_up_void" (func $a (param i32)))
+  (import "wasi_snapshot_preview1" "made_up_void" (func $b (param i64 i64)))
+  (import "wasi_snapshot_preview1" "another_one" (func $c (result i64)))
+  (memory (export "memory") 1)
+  (func (export "a") (call $a (i32.const 1)))
+  (func (export "b") (call $b (i64.const 1) (i64.const 2)))
+  (func (export "c") (drop (call $c))))
+EOF
+run unkdup_a "$T/unkdup.wasm" --invoke a
+expect_rc unkdup_a 1; expect_err_has unkdup_a "wasi_snapshot_preview1.made_up_void is not supported"
+run unkdup_b "$T/unkdup.wasm" --invoke b
+expect_rc unkdup_b 1; expect_err_has unkdup_b "wasi_snapshot_preview1.made_up_void is not supported"
+run unkdup_c "$T/unkdup.wasm" --invoke c
+expect_rc unkdup_c 1; expect_err_has unkdup_c "wasi_snapshot_preview1.another_one is not supported"
 
 # A WASI import with the wrong type is a link error naming it; a non-WASI import too.
 wat badimp <<'EOF'

@@ -17,7 +17,7 @@ SPECTEST_CORE_DIR="$SHARED/wasm-spec/core"
 SPECTEST_CACHE="$REPO/build/spectest-cache/core"
 : "${SPECTEST_RATCHET:=$REPO/tests/spectest-core.expected}"
 : "${SPECTEST_JOBS:=$( n=$(nproc 2>/dev/null || echo 2); [ "$n" -gt 4 ] && n=4; [ "$n" -lt 2 ] && n=2; echo "$n")}"
-: "${SPECTEST_TIMEOUT:=600}"
+: "${SPECTEST_TIMEOUT:=180}"
 
 spectest_core_convert() {
   if [ ! -d "$SPECTEST_CORE_DIR" ]; then
