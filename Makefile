@@ -23,25 +23,33 @@ all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a
 deps:
 	@scripts/deps.sh build
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
 
 $(BUILD)/libxdperf.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/xdperf: $(CLI_OBJS) $(BUILD)/libxdperf.a
-	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libxdperf.a $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libxdperf.a $(LDLIBS)
 
 # Sanitizer build of the same binary; the test suite runs it.
 asan: $(BUILD)/asan/xdperf
 $(BUILD)/asan/xdperf: $(ASAN_CLI_OBJS) $(ASAN_LIB_OBJS)
-	$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 test: deps all asan
 	@scripts/deps.sh test

@@ -19,7 +19,7 @@
 #define XW_OPS(X)                                                                             \
 	/* control */                                                                          \
 	X(UNREACHABLE, 0) X(BR, 1) X(BR_IF, 2) X(BR_UNLESS, 2) X(BR_TABLE, 2 /* + n+1 */)        \
-	X(RETURN, 0) X(CALL, 2) X(CALL_INDIRECT, 4) X(FUEL, 1) X(SELECT, 4) X(COPY, 2)          \
+	X(RETURN, 0) X(CALL, 2) X(CALL_INDIRECT, 4) X(SELECT, 4) X(COPY, 2)          \
 	X(GLOBAL_GET, 2) X(GLOBAL_SET, 2)                                                      \
 	/* fused compare-and-branch: a, b, target */                                           \
 	X(BR_I32_EQ, 3) X(BR_I32_NE, 3) X(BR_I32_LT_S, 3) X(BR_I32_LT_U, 3) X(BR_I32_GT_S, 3)   \

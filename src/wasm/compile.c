@@ -1737,7 +1737,8 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *e
 	out->nparams = c->ft->nparams;
 	out->nresults = c->ft->nresults;
 	out->nlocals = c->nlocals;
-	out->frame_slots = sbase + c->max_h + c->ft->nresults + 1;
+	/* results are written to fp[0..nresults) on return */
+	out->frame_slots = sbase + c->max_h > c->ft->nresults ? sbase + c->max_h : c->ft->nresults;
 	out->fuel_cost = c->ninstr ? c->ninstr : 1;
 out:
 	cc_free(c);

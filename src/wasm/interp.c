@@ -160,11 +160,6 @@ L_BR_TABLE: {
 	ip += (int32_t)ip[3 + i];
 	DISPATCH();
 }
-L_FUEL:
-	fuel -= ip[1];
-	if (UNLIKELY(fuel < 0))
-		TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
-	NEXT(1);
 L_COPY:
 	S(1) = S(2);
 	NEXT(2);
