@@ -67,6 +67,9 @@ struct cc {
 
 	uint8_t *local_types;
 	uint32_t nlocals;
+	uint32_t *lazy_refs;        /* per local: K_LOCAL entries on the operand stack */
+	uint32_t lazy_total;
+	size_t code_limit;          /* cap on translated words (hostile-input guard) */
 
 	struct opd *stack;
 	uint32_t sp, scap, max_h;
@@ -160,7 +163,13 @@ static int grow(struct cc *c, void **arr, uint32_t *cap, uint32_t need, size_t e
 /* A raw word: immediate, index or branch offset. */
 static void emit_word(struct cc *c, uint32_t w)
 {
-	if (c->rc || grow(c, (void **)&c->code, &c->codecap, c->ncode + 1, sizeof(uint32_t)))
+	if (c->rc)
+		return;
+	if (c->ncode >= c->code_limit) {
+		fail(c, -ENOTSUP, "function too large to translate (over %zu words)", c->code_limit);
+		return;
+	}
+	if (grow(c, (void **)&c->code, &c->codecap, c->ncode + 1, sizeof(uint32_t)))
 		return;
 	c->code[c->ncode++] = w;
 }
@@ -296,6 +305,10 @@ static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
 {
 	CHECK(grow(c, (void **)&c->stack, &c->scap, c->sp + 1, sizeof(struct opd)));
 	c->stack[c->sp++] = (struct opd){ type, kind, idx, 0 };
+	if (kind == K_LOCAL) {
+		c->lazy_refs[idx]++;
+		c->lazy_total++;
+	}
 	if (c->sp > c->max_h)
 		c->max_h = c->sp;
 	return 0;
@@ -316,6 +329,10 @@ static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 		FAIL("type mismatch: expected %s but nothing on the stack", want ? tname(want) : "a value");
 	}
 	*out = c->stack[--c->sp];
+	if (out->kind == K_LOCAL) {
+		c->lazy_refs[out->idx]--;
+		c->lazy_total--;
+	}
 	*h = c->sp;
 	if (want && out->type != T_UNKNOWN && out->type != want)
 		FAIL("type mismatch: expected %s, got %s", tname(want), tname(out->type));
@@ -329,6 +346,10 @@ static void materialize(struct cc *c, uint32_t h)
 		return;
 	if (c->live)
 		emit_move(c, TAG_STACK | h, o, h);
+	if (o->kind == K_LOCAL) {
+		c->lazy_refs[o->idx]--;
+		c->lazy_total--;
+	}
 	o->kind = K_STACK;
 	o->idx = 0;
 }
@@ -342,17 +363,35 @@ static void materialize_range(struct cc *c, uint32_t from, uint32_t to)
 /* Before local x is written: stacked reads of x must keep the old value. */
 static void materialize_local(struct cc *c, uint32_t x)
 {
-	for (uint32_t h = 0; h < c->sp; h++)
+	for (uint32_t h = c->sp; h-- > 0 && c->lazy_refs[x] > 0;)
 		if (c->stack[h].kind == K_LOCAL && c->stack[h].idx == x)
 			materialize(c, h);
 }
 
 static bool local_on_stack(struct cc *c, uint32_t x)
 {
-	for (uint32_t h = 0; h < c->sp; h++)
-		if (c->stack[h].kind == K_LOCAL && c->stack[h].idx == x)
-			return true;
-	return false;
+	return c->lazy_refs[x] > 0;
+}
+
+/* Materializes every lazy local read on the stack (searching from the top, stopping when
+ * none is left, so repeated calls stay cheap). */
+static void materialize_all_locals(struct cc *c)
+{
+	for (uint32_t h = c->sp; h-- > 0 && c->lazy_total > 0;)
+		if (c->stack[h].kind == K_LOCAL)
+			materialize(c, h);
+}
+
+/* Drops operands above height h (without popping them one by one). */
+static void truncate_stack(struct cc *c, uint32_t h)
+{
+	while (c->sp > h) {
+		struct opd *o = &c->stack[--c->sp];
+		if (o->kind == K_LOCAL) {
+			c->lazy_refs[o->idx]--;
+			c->lazy_total--;
+		}
+	}
 }
 
 /* Pushes the result of the instruction just emitted, whose dst word is at code[dst_pos]. */
@@ -489,7 +528,7 @@ static void emit_jump(struct cc *c, struct ctl *f)
 static void set_unreachable(struct cc *c)
 {
 	struct ctl *f = top_ctl(c);
-	c->sp = f->height;
+	truncate_stack(c, f->height);
 	f->unreachable = true;
 	c->live = false;
 }
@@ -1019,10 +1058,9 @@ static int op_block(struct cc *c, uint8_t kind)
 		CHECK(pop(c, XWASM_I32, &cond, &hc));
 	CHECK(check_top(c, np, params));
 	/* values the block may see or that sit below it must not be lazy local reads */
-	for (uint32_t h = 0; h < c->sp; h++) {
-		if (c->stack[h].kind == K_LOCAL || (h + np >= c->sp && c->stack[h].kind == K_CONST))
-			materialize(c, h);
-	}
+	materialize_all_locals(c);
+	for (uint32_t h = c->sp > np ? c->sp - np : 0; h < c->sp; h++)
+		materialize(c, h); /* block params live in their stack slots */
 	/* in unreachable code the polymorphic bottom supplies missing params */
 	for (uint32_t avail = c->sp - top_ctl(c)->height; avail < np; avail++)
 		CHECK(push(c, T_UNKNOWN, K_STACK, 0));
@@ -1073,7 +1111,7 @@ static int op_else(struct cc *c)
 	label_here(c);
 	resolve_patches(c, f->else_patch, c->ncode);
 	f->else_patch = -1;
-	c->sp = f->height;
+	truncate_stack(c, f->height);
 	for (uint32_t i = 0; i < f->nparams; i++)
 		CHECK(push(c, f->params[i], K_STACK, 0));
 	f->kind = 0x05;
@@ -1101,7 +1139,7 @@ static int op_end(struct cc *c)
 				materialize_range(c, f->height, c->sp);
 			label_here(c);
 			resolve_patches(c, f->patches, c->ncode);
-			c->sp = f->height;
+			truncate_stack(c, f->height);
 			for (uint32_t i = 0; i < f->nresults; i++)
 				CHECK(push(c, f->results[i], K_STACK, 0));
 			c->live = true;
@@ -1120,7 +1158,7 @@ static int op_end(struct cc *c)
 	uint32_t height = f->height, nr = f->nresults;
 	const uint8_t *res = f->results;
 	c->nctl--;
-	c->sp = height;
+	truncate_stack(c, height);
 	for (uint32_t i = 0; i < nr; i++)
 		CHECK(push(c, res[i], K_STACK, 0));
 	c->live = live_after;
@@ -1669,6 +1707,7 @@ static int compile_instr(struct cc *c)
 static void cc_free(struct cc *c)
 {
 	free(c->local_types);
+	free(c->lazy_refs);
 	free(c->stack);
 	free(c->ctl);
 	free(c->code);
@@ -1701,6 +1740,14 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *e
 		fail(c, -ENOMEM, "out of memory");
 		goto out;
 	}
+	c->lazy_refs = calloc(c->nlocals ? c->nlocals : 1, sizeof *c->lazy_refs);
+	if (!c->lazy_refs) {
+		fail(c, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* generous for real code (a few words per instruction byte); bounds hostile bodies, e.g.
+	 * many branches carrying hundreds of values each */
+	c->code_limit = 64 * (size_t)(c->end - c->start) + 4096;
 	memcpy(c->local_types, c->ft->params, c->ft->nparams);
 	memcpy(c->local_types + c->ft->nparams, code->local_types, code->nlocals);
 
