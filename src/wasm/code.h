@@ -135,7 +135,7 @@ typedef struct xw_compiled_func {
 	uint32_t nconsts;
 	uint32_t frame_slots;   /* nlocals + nconsts + maximum operand stack height */
 	uint64_t *consts;       /* nconsts values, copied into the frame on entry */
-	uint32_t fuel_cost;     /* charged on entry: number of instructions in the body */
+	uint32_t fuel_cost;     /* charged on entry: body instructions + locals + constants */
 } xw_compiled_func;
 
 /* Offsets of every op's handler relative to the interpreter's base label, indexed by

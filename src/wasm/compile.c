@@ -1786,7 +1786,8 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *e
 	out->nlocals = c->nlocals;
 	/* results are written to fp[0..nresults) on return */
 	out->frame_slots = sbase + c->max_h > c->ft->nresults ? sbase + c->max_h : c->ft->nresults;
-	out->fuel_cost = c->ninstr ? c->ninstr : 1;
+	/* entry cost: the body's instructions plus initialising the frame */
+	out->fuel_cost = c->ninstr + (c->nlocals - c->ft->nparams) + c->nconsts;
 out:
 	cc_free(c);
 	return c->rc;

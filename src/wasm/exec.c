@@ -123,6 +123,8 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 	return r;
 }
 
+static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results);
+
 static int ensure_stack(struct xw_exec *ex)
 {
 	if (ex->stack)
@@ -141,7 +143,37 @@ static int ensure_stack(struct xw_exec *ex)
 	return 0;
 }
 
+/* Host functions may call back into guests (re-entrancy), which recurses on the C stack of
+ * the calling thread. That recursion is bounded per thread: at most XW_MAX_NESTING nested
+ * entries and XW_MAX_NATIVE_STACK bytes of C stack between the outermost and the newest
+ * (guest-to-guest calls never use the C stack). Per-thread because the C stack is. */
+#define XW_MAX_NESTING 1000
+#if defined(__SANITIZE_ADDRESS__)
+#define XW_MAX_NATIVE_STACK (2048u * 1024u) /* sanitizer builds have much larger frames */
+#else
+#define XW_MAX_NATIVE_STACK (512u * 1024u)
+#endif
+static _Thread_local uint32_t nesting;
+static _Thread_local uintptr_t native_stack_base;
+
 int xw_exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results)
+{
+	struct xw_exec *ex = &inst->ex;
+	char here;
+	if (nesting == 0) {
+		native_stack_base = (uintptr_t)&here;
+	} else if (nesting >= XW_MAX_NESTING ||
+		   native_stack_base - (uintptr_t)&here > XW_MAX_NATIVE_STACK) {
+		xw_trap_fill(ex, XWASM_TRAP_STACK_EXHAUSTED, NULL, 0, "host re-entry nested too deeply");
+		return XWASM_TRAP_STACK_EXHAUSTED;
+	}
+	nesting++;
+	int r = exec_invoke(inst, f, args_results);
+	nesting--;
+	return r;
+}
+
+static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results)
 {
 	struct xw_exec *ex = &inst->ex;
 	if (ensure_stack(ex)) {

@@ -121,6 +121,13 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 #define F32(i) f32_of(S(i))
 #define F64(i) f64_of(S(i))
 #define TRAP(kind, msg) do { trap = (kind); detail = (msg); goto do_trap; } while (0)
+/* bulk operations cost fuel in proportion to their size (1 unit per 16 bytes or per element) */
+#define CHARGE(units)                                                                     \
+	do {                                                                             \
+		fuel -= (int64_t)(units);                                                \
+		if (UNLIKELY(fuel < 0))                                                  \
+			TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);                           \
+	} while (0)
 
 	/* entry frame: a sentinel return address ends the run */
 	if (UNLIKELY(ex->depth >= ex->max_depth || fp + cf->frame_slots > ex->stack_end))
@@ -401,6 +408,7 @@ L_MEMORY_FILL: {
 	uint64_t d = U32(1), n = U32(3);
 	if (UNLIKELY(d + n > memsize))
 		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
 	memset(mem + d, (int)(uint8_t)U32(2), n);
 	NEXT(3);
 }
@@ -408,6 +416,7 @@ L_MEMORY_COPY: {
 	uint64_t d = U32(1), s = U32(2), n = U32(3);
 	if (UNLIKELY(d + n > memsize || s + n > memsize))
 		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
 	memmove(mem + d, mem + s, n);
 	NEXT(3);
 }
@@ -416,6 +425,7 @@ L_MEMORY_INIT: {
 	uint64_t d = U32(2), s = U32(3), n = U32(4);
 	if (UNLIKELY(s + n > inst->data_sizes[seg] || d + n > memsize))
 		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
 	if (n)
 		memcpy(mem + d, inst->mod->datas[seg].bytes + s, n);
 	NEXT(4);
@@ -455,6 +465,7 @@ L_TABLE_FILL: {
 	void *v = (void *)(uintptr_t)S(3);
 	if (UNLIKELY(i + n > t->size))
 		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	CHARGE(n);
 	for (uint64_t k = 0; k < n; k++)
 		t->elems[i + k] = v;
 	NEXT(4);
@@ -464,6 +475,7 @@ L_TABLE_COPY: {
 	uint64_t d = U32(3), s = U32(4), n = U32(5);
 	if (UNLIKELY(d + n > td->size || s + n > ts->size))
 		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	CHARGE(n);
 	if (n)
 		memmove(td->elems + d, ts->elems + s, n * sizeof(void *));
 	NEXT(5);
@@ -474,6 +486,7 @@ L_TABLE_INIT: {
 	uint64_t d = U32(3), s = U32(4), n = U32(5);
 	if (UNLIKELY(s + n > inst->elem_sizes[seg] || d + n > t->size))
 		TRAP(XWASM_TRAP_TABLE_OOB, NULL);
+	CHARGE(n);
 	if (n)
 		memcpy(t->elems + d, inst->elem_items[seg] + s, n * sizeof(void *));
 	NEXT(5);

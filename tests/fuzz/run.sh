@@ -9,15 +9,17 @@
 #  2. prepares the seed corpus build/fuzz/corpus once (kept and reused afterwards): the module
 #     binaries of $SHARED/wasm-spec/core/*.wast converted with wast2json — every valid `module`
 #     and a sample of the malformed/invalid/unlinkable ones — deduplicated by content;
-#  3. runs libFuzzer for SECONDS on build/fuzz/corpus (new inputs are added there) plus
-#     tests/fuzz/regressions (read-only: earlier findings, re-run first), with
+#  3. replays tests/fuzz/regressions/*.wasm (earlier findings) one by one; if one fails it is
+#     reported and the script exits 1 without fuzzing (unless FUZZ_KEEP_GOING=1);
+#  4. runs libFuzzer for SECONDS on build/fuzz/corpus (new inputs are added there) with
 #     -max_len=65536 -timeout=10 -rss_limit_mb=2048. Crash, leak, timeout and OOM
 #     reproducers go to build/fuzz/artifacts/.
 #
 # Exit status: 0 = no finding; 1 = a crash/leak/timeout/OOM (the reproducer path is printed;
 # reproduce with `build/fuzz/fuzz_engine PATH`); 2 = cannot build or prepare.
 # Environment: FUZZ_CC (default clang-14, else clang), FUZZ_JOBS (parallel fuzzing processes,
-# default 1), FUZZ_VERBOSE=1 (stream libFuzzer's output), SHARED (default $REPO/../shared).
+# default 1), FUZZ_VERBOSE=1 (stream libFuzzer's output), FUZZ_KEEP_GOING=1 (fuzz even when a
+# regression reproducer fails; the exit status is still 1), SHARED (default $REPO/../shared).
 set -uo pipefail
 export LC_ALL=C
 
@@ -114,7 +116,33 @@ if [ -z "$(ls -A "$CORPUS" 2>/dev/null)" ]; then
   echo "fuzz: $n distinct seeds ($nvalid valid modules and $nother others before deduplication)"
 fi
 
-# ---- 3. fuzz -------------------------------------------------------------------------------
+# ---- 3. replay the regression reproducers -------------------------------------------------
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+regression_failed=0
+mapfile -t regs < <(find "$REGRESSIONS" -type f -name '*.wasm' | sort)
+if [ ${#regs[@]} -gt 0 ]; then
+  rlog="$OUT/regressions.log"
+  for r in "${regs[@]}"; do
+    if ! (cd "$OUT" && "$BIN" -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 -timeout_exitcode=1 \
+          "$r") >"$rlog" 2>&1; then
+      echo "fuzz: REGRESSION: $r fails:"
+      grep -E '^==[0-9]+==ERROR|SUMMARY:|runtime error:|timeout after' "$rlog" | head -n 5 | sed 's/^/    /'
+      regression_failed=1
+    fi
+  done
+  if [ $regression_failed -eq 1 ]; then
+    echo "fuzz: reproduce with: $BIN FILE"
+    if [ "${FUZZ_KEEP_GOING:-0}" != 1 ]; then
+      echo "fuzz: not fuzzing while a regression reproducer fails (FUZZ_KEEP_GOING=1 fuzzes anyway)"
+      exit 1
+    fi
+  else
+    echo "fuzz: ${#regs[@]} regression reproducers pass"
+  fi
+fi
+
+# ---- 4. fuzz -------------------------------------------------------------------------------
 jobs="${FUZZ_JOBS:-1}"
 log="$OUT/last-run.log"
 marker="$OUT/.run-start"
@@ -126,14 +154,11 @@ if [ "$jobs" -gt 1 ] 2>/dev/null; then
   args+=(-fork="$jobs" -ignore_crashes=0 -ignore_timeouts=0 -ignore_ooms=0)
 fi
 echo "fuzz: running for ${secs}s (corpus $(ls "$CORPUS" | wc -l) inputs; log $log)"
-# Leak checking is on by default with ASan; keep it, and make UBSan print stacks.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 if [ "${FUZZ_VERBOSE:-0}" = 1 ]; then
-  (cd "$OUT" && "$BIN" "${args[@]}" "$CORPUS" "$REGRESSIONS") 2>&1 | tee "$log"
+  (cd "$OUT" && "$BIN" "${args[@]}" "$CORPUS") 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
 else
-  (cd "$OUT" && "$BIN" "${args[@]}" "$CORPUS" "$REGRESSIONS") >"$log" 2>&1
+  (cd "$OUT" && "$BIN" "${args[@]}" "$CORPUS") >"$log" 2>&1
   rc=$?
 fi
 
@@ -143,7 +168,7 @@ while IFS= read -r a; do found+=("$a"); done < <(find "$ARTIFACTS" -type f -newe
 written="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)"
 if [ $rc -eq 0 ] && [ ${#found[@]} -eq 0 ]; then
   echo "fuzz: no findings in ${secs}s. $stats"
-  exit 0
+  exit $regression_failed
 fi
 echo "fuzz: FINDING (libFuzzer exit $rc). $stats"
 grep -E '^==[0-9]+==ERROR|SUMMARY:|runtime error:|ALARM: working on the last Unit|out-of-memory|deadly signal' "$log" | head -n 10

@@ -10,9 +10,12 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "xdperf/wasm.h"
 
 static const char *dir;
@@ -533,29 +536,42 @@ static void test_host(void)
 	expect_i32(inst, "outer", 1, -50, 0, 1, __LINE__);
 	/* wasm -> host -> wasm -> host ... 200 levels deep */
 	expect_i32(inst, "rdown", 1, 200, 0, 200, __LINE__);
-	/* unbounded host/wasm recursion ends with a trap, not a crash */
-	rc = call(inst, "rdown", 1, 1000000, 0, NULL, &t);
-	EXPECT_INT("rdown(1e6) through the host", rc, XWASM_ETRAP);
-	EXPECT_CONTAINS("rdown(1e6) trap message", t.message, "call stack exhausted");
-	expect_i32(inst, "rdown", 1, 3, 0, 3, __LINE__);
-
 	/* host reads guest memory written by the guest */
 	expect_i32(inst, "poke_peek", 1, 0x12345678, 0, 0x12345678, __LINE__);
 	xwasm_instance_free(inst);
+	xwasm_module_free(m);
+}
 
-	/* the same unbounded re-entrant recursion with the default depth limit (10000) */
-	l = host_linker();
-	inst = l ? instantiate(m, l, NULL, "host.wasm with default limits") : NULL;
+/* Unbounded wasm -> host -> wasm -> ... recursion must end with "call stack exhausted", not
+ * with a native stack overflow: every level costs native stack (host frames, the nested
+ * xwasm_call, the interpreter), so the engine must bound re-entrant nesting too. */
+static void reentrant_recursion(uint32_t max_call_depth)
+{
+	xwasm_module *m = load("host.wasm");
+	if (!m)
+		return;
+	xwasm_linker *l = host_linker();
+	struct xwasm_instance_opts o = { .sz = sizeof o, .max_call_depth = max_call_depth };
+	xwasm_instance *inst = l ? instantiate(m, l, &o, "host.wasm") : NULL;
 	xwasm_linker_free(l);
 	if (inst) {
-		rc = call(inst, "rdown", 1, 1000000, 0, NULL, &t);
-		EXPECT_INT("rdown(1e6) through the host, default depth", rc, XWASM_ETRAP);
-		EXPECT_CONTAINS("rdown(1e6) trap message, default depth", t.message, "call stack exhausted");
+		struct xwasm_trap t;
+		char what[96];
+		snprintf(what, sizeof what, "rdown(1e6) through the host, max_call_depth %u%s",
+			 max_call_depth, max_call_depth ? "" : " (default)");
+		int rc = call(inst, "rdown", 1, 1000000, 0, NULL, &t);
+		EXPECT_INT(what, rc, XWASM_ETRAP);
+		EXPECT_CONTAINS(what, t.message, "call stack exhausted");
+		/* still usable */
+		expect_i32(inst, "rdown", 1, 3, 0, 3, __LINE__);
 		expect_i32(inst, "outer", 1, 1, 0, 103, __LINE__);
 		xwasm_instance_free(inst);
 	}
 	xwasm_module_free(m);
 }
+
+static void test_reentrant_1000(void) { reentrant_recursion(1000); }
+static void test_reentrant_default(void) { reentrant_recursion(0); }
 
 /* ---- concurrent instances ------------------------------------------------------------------ */
 
@@ -568,7 +584,7 @@ struct worker {
 	int32_t seed;
 	int32_t got;
 	int rc;
-	char msg[256];
+	char msg[300];
 };
 
 /* The guest's checksum, recomputed in C (see sum in threads.wat). */
@@ -704,6 +720,34 @@ static void test_memory_api(void)
 	}
 }
 
+/* Runs fn in a child process, so that a crash (e.g. a native stack overflow) is reported as a
+ * failed check instead of ending the whole program. */
+static void run_isolated(const char *name, void (*fn)(void))
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		failf(__LINE__, "%s: fork failed", name);
+		return;
+	}
+	if (pid == 0) {
+		fails = 0;
+		fn();
+		fflush(NULL);
+		exit(fails ? 1 : 0);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	count_check();
+	if (WIFSIGNALED(st))
+		failf(__LINE__, "%s: expected a trap, got the process killed by signal %d (%s)", name,
+		      WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		failf(__LINE__, "%s: expected all checks to pass, got exit status %d (a sanitizer report or the failures above)",
+		      name, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -715,19 +759,25 @@ int main(int argc, char **argv)
 	struct {
 		const char *name;
 		void (*fn)(void);
+		bool isolated; /* run in a child process: may crash the host */
 	} tests[] = {
-		{ "fuel", test_fuel },
-		{ "call depth", test_depth },
-		{ "memory cap", test_memory_cap },
-		{ "trap names", test_trap_names },
-		{ "load errors", test_load_errors },
-		{ "host traps and re-entrancy", test_host },
-		{ "concurrent instances", test_threads },
-		{ "memory API", test_memory_api },
+		{ "fuel", test_fuel, false },
+		{ "call depth", test_depth, false },
+		{ "memory cap", test_memory_cap, false },
+		{ "trap names", test_trap_names, false },
+		{ "load errors", test_load_errors, false },
+		{ "host traps and re-entrancy", test_host, false },
+		{ "re-entrant recursion, max_call_depth 1000", test_reentrant_1000, true },
+		{ "re-entrant recursion, default depth", test_reentrant_default, true },
+		{ "concurrent instances", test_threads, false },
+		{ "memory API", test_memory_api, false },
 	};
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		int before = fails;
-		tests[i].fn();
+		if (tests[i].isolated)
+			run_isolated(tests[i].name, tests[i].fn);
+		else
+			tests[i].fn();
 		printf("%s %s\n", fails == before ? "ok  " : "FAIL", tests[i].name);
 	}
 	printf("%d checks, %d failed\n", checks, fails);
