@@ -84,6 +84,24 @@ static inline uint64_t sat_u64_f64(double x)
 	return (uint64_t)x;
 }
 
+/* Every load: name, C type, width, conversion of the loaded value v to a slot. */
+#define XW_LOADS(M)                                                                       \
+	M(I32_LOAD, uint32_t, 4, v)                                                       \
+	M(I64_LOAD, uint64_t, 8, v)                                                       \
+	M(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)                                   \
+	M(I32_LOAD8_U, uint8_t, 1, v)                                                     \
+	M(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)                                 \
+	M(I32_LOAD16_U, uint16_t, 2, v)                                                   \
+	M(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)                                   \
+	M(I64_LOAD8_U, uint8_t, 1, v)                                                     \
+	M(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)                                 \
+	M(I64_LOAD16_U, uint16_t, 2, v)                                                   \
+	M(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)                                 \
+	M(I64_LOAD32_U, uint32_t, 4, v)
+/* Every store: name, C type the value is narrowed to, width. */
+#define XW_STORES(M) M(I32_STORE, uint32_t, 4) M(I64_STORE, uint64_t, 8) M(STORE8, uint8_t, 1) \
+	M(STORE16, uint16_t, 2)
+
 static inline void reload_mem(xwasm_instance *inst, uint8_t **base, uint64_t *size)
 {
 	xwasm_memory *m = inst->mem;
@@ -319,82 +337,46 @@ L_RETURN: {
 }
 
 	/* ---- memory ---- */
-#define EA(n)                                                                           \
-	uint64_t ea = (uint64_t)U32(2) + ip[3];                                          \
-	if (UNLIKELY(ea + (n) > memsize))                                                \
-		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
-#define LOAD(name, T, n, conv)                                                           \
-	L_##name: {                                                                      \
-		EA(n);                                                                   \
+/* Loads and stores in three addressing forms: slot + offset; (slot + slot) + offset
+	 * (fused i32.add); (slot + immediate) + offset. The address is computed in 64 bits, so
+	 * one compare against the memory size bounds-checks the whole access. */
+#define MEM_LOAD(EA, NW, T, n, conv)                                                      \
+	{                                                                                \
+		uint64_t ea = (EA);                                                      \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
 		T v;                                                                     \
 		memcpy(&v, mem + ea, n);                                                 \
 		S(1) = conv;                                                             \
-		NEXT(3);                                                                 \
+		NEXT(NW);                                                                \
 	}
-	LOAD(I32_LOAD, uint32_t, 4, v)
-	LOAD(I64_LOAD, uint64_t, 8, v)
-	LOAD(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)
-	LOAD(I32_LOAD8_U, uint8_t, 1, v)
-	LOAD(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)
-	LOAD(I32_LOAD16_U, uint16_t, 2, v)
-	LOAD(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)
-	LOAD(I64_LOAD8_U, uint8_t, 1, v)
-	LOAD(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)
-	LOAD(I64_LOAD16_U, uint16_t, 2, v)
-	LOAD(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
-	LOAD(I64_LOAD32_U, uint32_t, 4, v)
+#define MEM_STORE(EA, VW, NW, T, n)                                                       \
+	{                                                                                \
+		uint64_t ea = (EA);                                                      \
+		if (UNLIKELY(ea + (n) > memsize))                                        \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v = (T)S(VW);                                                          \
+		memcpy(mem + ea, &v, n);                                                 \
+		NEXT(NW);                                                                \
+	}
+#define LOAD(name, T, n, conv) L_##name: MEM_LOAD((uint64_t)U32(2) + ip[3], 3, T, n, conv)
+#define LOAD_A(name, T, n, conv)                                                          \
+	L_##name##_A: MEM_LOAD((uint64_t)(uint32_t)(U32(2) + U32(3)) + ip[4], 4, T, n, conv)
+#define LOAD_AI(name, T, n, conv)                                                         \
+	L_##name##_AI: MEM_LOAD((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4], 4, T, n, conv)
+#define STORE(name, T, n) L_##name: MEM_STORE((uint64_t)U32(1) + ip[3], 2, 3, T, n)
+#define STORE_A(name, T, n)                                                               \
+	L_##name##_A: MEM_STORE((uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[4], 3, 4, T, n)
+#define STORE_AI(name, T, n)                                                              \
+	L_##name##_AI: MEM_STORE((uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[4], 3, 4, T, n)
+	XW_LOADS(LOAD) XW_LOADS(LOAD_A) XW_LOADS(LOAD_AI)
+	XW_STORES(STORE) XW_STORES(STORE_A) XW_STORES(STORE_AI)
 #undef LOAD
-#define LOAD_A(name, T, n, conv)                                                         \
-	L_##name##_A: {                                                                  \
-		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + U32(3)) + ip[4];             \
-		if (UNLIKELY(ea + (n) > memsize))                                        \
-			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		T v;                                                                     \
-		memcpy(&v, mem + ea, n);                                                 \
-		S(1) = conv;                                                             \
-		NEXT(4);                                                                 \
-	}
-	LOAD_A(I32_LOAD, uint32_t, 4, v)
-	LOAD_A(I64_LOAD, uint64_t, 8, v)
-	LOAD_A(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)
-	LOAD_A(I32_LOAD8_U, uint8_t, 1, v)
-	LOAD_A(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)
-	LOAD_A(I32_LOAD16_U, uint16_t, 2, v)
-	LOAD_A(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)
-	LOAD_A(I64_LOAD8_U, uint8_t, 1, v)
-	LOAD_A(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)
-	LOAD_A(I64_LOAD16_U, uint16_t, 2, v)
-	LOAD_A(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
-	LOAD_A(I64_LOAD32_U, uint32_t, 4, v)
 #undef LOAD_A
-#define STORE_A(name, T, n)                                                              \
-	L_##name##_A: {                                                                  \
-		uint64_t ea = (uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[4];             \
-		if (UNLIKELY(ea + (n) > memsize))                                        \
-			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		T v = (T)S(3);                                                           \
-		memcpy(mem + ea, &v, n);                                                 \
-		NEXT(4);                                                                 \
-	}
-	STORE_A(I32_STORE, uint32_t, 4)
-	STORE_A(I64_STORE, uint64_t, 8)
-	STORE_A(STORE8, uint8_t, 1)
-	STORE_A(STORE16, uint16_t, 2)
-#undef STORE_A
-#define STORE(name, T, n)                                                                \
-	L_##name: {                                                                      \
-		uint64_t ea = (uint64_t)U32(1) + ip[3];                                  \
-		if (UNLIKELY(ea + (n) > memsize))                                        \
-			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		T v = (T)S(2);                                                           \
-		memcpy(mem + ea, &v, n);                                                 \
-		NEXT(3);                                                                 \
-	}
-	STORE(I32_STORE, uint32_t, 4)
-	STORE(I64_STORE, uint64_t, 8)
-	STORE(STORE8, uint8_t, 1)
-	STORE(STORE16, uint16_t, 2)
+#undef LOAD_AI
 #undef STORE
+#undef STORE_A
+#undef STORE_AI
 L_MEMORY_SIZE:
 	S(1) = inst->mem->pages;
 	NEXT(1);
@@ -653,43 +635,6 @@ L_CONST64:
 	BRCMPI(LE_S, int32_t, <=) BRCMPI(LE_U, uint32_t, <=) BRCMPI(GE_S, int32_t, >=)
 	BRCMPI(GE_U, uint32_t, >=)
 #undef BRCMPI
-#define LOAD_AI(name, T, n, conv)                                                        \
-	L_##name##_AI: {                                                                 \
-		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4];              \
-		if (UNLIKELY(ea + (n) > memsize))                                        \
-			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		T v;                                                                     \
-		memcpy(&v, mem + ea, n);                                                 \
-		S(1) = conv;                                                             \
-		NEXT(4);                                                                 \
-	}
-	LOAD_AI(I32_LOAD, uint32_t, 4, v)
-	LOAD_AI(I64_LOAD, uint64_t, 8, v)
-	LOAD_AI(I32_LOAD8_S, int8_t, 1, (uint32_t)(int32_t)v)
-	LOAD_AI(I32_LOAD8_U, uint8_t, 1, v)
-	LOAD_AI(I32_LOAD16_S, int16_t, 2, (uint32_t)(int32_t)v)
-	LOAD_AI(I32_LOAD16_U, uint16_t, 2, v)
-	LOAD_AI(I64_LOAD8_S, int8_t, 1, (uint64_t)(int64_t)v)
-	LOAD_AI(I64_LOAD8_U, uint8_t, 1, v)
-	LOAD_AI(I64_LOAD16_S, int16_t, 2, (uint64_t)(int64_t)v)
-	LOAD_AI(I64_LOAD16_U, uint16_t, 2, v)
-	LOAD_AI(I64_LOAD32_S, int32_t, 4, (uint64_t)(int64_t)v)
-	LOAD_AI(I64_LOAD32_U, uint32_t, 4, v)
-#undef LOAD_AI
-#define STORE_AI(name, T, n)                                                             \
-	L_##name##_AI: {                                                                 \
-		uint64_t ea = (uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[4];              \
-		if (UNLIKELY(ea + (n) > memsize))                                        \
-			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		T v = (T)S(3);                                                           \
-		memcpy(mem + ea, &v, n);                                                 \
-		NEXT(4);                                                                 \
-	}
-	STORE_AI(I32_STORE, uint32_t, 4)
-	STORE_AI(I64_STORE, uint64_t, 8)
-	STORE_AI(STORE8, uint8_t, 1)
-	STORE_AI(STORE16, uint16_t, 2)
-#undef STORE_AI
 
 	/* fused f64 pairs: the intermediate never touches the frame */
 #define F2(A, opa, B, opb)                                                                \

@@ -2,9 +2,11 @@
  *
  * Each input is a module binary. It is loaded (decode, validate, translate); when that
  * succeeds it is instantiated with a linker whose fallback resolver provides a host function
- * returning zeros for every function import (non-function imports other than the few
- * "spectest" externs defined below fail to link, which is fine), under tight limits, and the
- * first exported functions whose parameters are all numeric are called with zero arguments.
+ * for every function import (non-function imports other than the few "spectest" externs
+ * defined below fail to link, which is fine), under tight limits, and the first exported
+ * functions whose parameters are all numeric are called with zero arguments. Most host
+ * functions return zeros; depending on a hash of the import's names some instead grow the
+ * caller's memory, trap, or call back into the caller (re-entrancy).
  * Traps are expected; crashes, sanitizer reports, leaks, hangs and unbounded allocation are
  * bugs.
  *
@@ -20,7 +22,9 @@
 #define MAX_EXPORT_CALLS 16   /* exported functions called per input */
 #define MAX_REFLECT 4096      /* imports/exports walked for reflection */
 
-/* Host function for any function import: zero results. `user` carries the result count. */
+/* Host functions for function imports. Which one an import gets depends on a hash of its
+ * names (so the fuzzer controls it through the import names); most return zeros. `user`
+ * carries the result count. */
 static int host_zero(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
 	(void)caller;
@@ -31,12 +35,76 @@ static int host_zero(xwasm_instance *caller, void *user, const xwasm_val *args, 
 	return 0;
 }
 
+/* Grows the caller's memory by a page behind the guest's back (the interpreter must reload
+ * its cached memory base and size after a host call). */
+static int host_grow(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	xwasm_memory *mem = xwasm_instance_memory0(caller);
+	if (mem)
+		(void)xwasm_memory_grow(mem, 1);
+	return host_zero(caller, user, args, results);
+}
+
+static int host_trap(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	xwasm_instance_set_trap(caller, XWASM_TRAP_HOST, "fuzz host trap %u", (unsigned)(uintptr_t)user);
+	return XWASM_TRAP_HOST;
+}
+
+static bool is_numeric(uint8_t t);
+
+/* Re-enters the caller: calls its first exported function with numeric parameters (zeros).
+ * Recursion through here is bounded by the engine (nesting, depth and fuel limits). */
+static int host_reenter(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	const xwasm_module *m = xwasm_instance_module(caller);
+	uint32_t nexp = xwasm_module_num_exports(m);
+	for (uint32_t i = 0; i < nexp && i < 64; i++) {
+		struct xwasm_import_info info;
+		if (xwasm_module_export(m, i, &info) || info.kind != XWASM_EXTERN_FUNC || !info.name ||
+		    info.nparams > 16 || info.nresults > 16)
+			continue;
+		bool ok = true;
+		for (uint32_t k = 0; k < info.nparams; k++)
+			ok = ok && is_numeric(info.params[k]);
+		xwasm_func *f = ok ? xwasm_instance_func(caller, info.name) : NULL;
+		if (!f)
+			continue;
+		xwasm_val a[16], r[16];
+		memset(a, 0, sizeof a);
+		for (uint32_t k = 0; k < info.nparams; k++)
+			a[k].type = info.params[k];
+		struct xwasm_trap t;
+		int rc = xwasm_call(caller, f, a, info.nparams, r, info.nresults, &t);
+		if (rc == XWASM_ETRAP) {
+			/* pass the nested trap on */
+			xwasm_instance_set_trap(caller, t.kind, "%s", t.message);
+			return t.kind ? (int)t.kind : XWASM_TRAP_HOST;
+		}
+		if (rc)
+			abort(); /* well-typed call: only success or a trap is allowed */
+		break;
+	}
+	return host_zero(caller, user, args, results);
+}
+
 static int resolve_any(void *ctx, const struct xwasm_import_info *imp, xwasm_host_fn *fn, void **user)
 {
 	(void)ctx;
 	if (imp->kind != XWASM_EXTERN_FUNC)
 		return -ENOENT;
-	*fn = host_zero;
+	uint32_t h = 2166136261u; /* FNV-1a of module "." name */
+	for (const char *p = imp->module; p && *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ '.') * 16777619u;
+	for (const char *p = imp->name; p && *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	switch (h % 8) {
+	case 5: *fn = host_grow; break;
+	case 6: *fn = host_reenter; break;
+	case 7: *fn = host_trap; break;
+	default: *fn = host_zero; break;
+	}
 	*user = (void *)(uintptr_t)imp->nresults;
 	return 0;
 }
