@@ -163,6 +163,8 @@ else
 fi
 
 stats="$(grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)' "$log" | tr '\n' ' ')"
+# fork mode (FUZZ_JOBS > 1) prints no final stats: use its last progress line
+[ -n "$stats" ] || stats="$(grep -E '^#[0-9]+: cov' "$log" | tail -n 1)"
 found=()
 while IFS= read -r a; do found+=("$a"); done < <(find "$ARTIFACTS" -type f -newer "$marker" | sort)
 written="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)"
