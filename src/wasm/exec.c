@@ -148,12 +148,14 @@ static int ensure_stack(struct xw_exec *ex)
  * entries and XW_MAX_NATIVE_STACK bytes of C stack between the outermost and the newest
  * (guest-to-guest calls never use the C stack). Per-thread because the C stack is. */
 #define XW_MAX_NESTING 1000
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
-#define __SANITIZE_ADDRESS__ 1 /* clang spells it differently */
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define XW_ASAN 1
+#elif defined(__has_feature)      /* clang */
+#if __has_feature(address_sanitizer)
+#define XW_ASAN 1
 #endif
 #endif
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef XW_ASAN
 #define XW_MAX_NATIVE_STACK (2048u * 1024u) /* sanitizer builds have much larger frames */
 #else
 #define XW_MAX_NATIVE_STACK (512u * 1024u)
