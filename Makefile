@@ -7,9 +7,9 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 OPT     ?= -O2 -g
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-aliasing -ffp-contract=off $(EXTRA_CFLAGS)
-LDLIBS  := -ljansson -lm -lpthread
+LDLIBS  := -ljansson -lsodium -lm -lpthread
 
-LIB_SRCS := $(wildcard src/wasm/*.c src/plugin/*.c src/hotload/*.c src/packet/*.c src/datapath/*.c src/ctl/*.c)
+LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/packet/*.c src/datapath/*.c src/ctl/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -17,8 +17,22 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all deps test demo bench fuzz clean asan
-all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a
+# Generator plugins: plugins/NAME.c (+ the SDK) -> build/plugins/NAME.wasm (WASI reactors).
+PLUGIN_SRCS := $(wildcard plugins/*.c)
+PLUGINS := $(PLUGIN_SRCS:plugins/%.c=$(BUILD)/plugins/%.wasm)
+SDK_SRCS := $(wildcard sdk/*.c)
+PLUGIN_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=reactor \
+	-Wl,--export=plugin_init -Wl,--export=plugin_process -Wl,--export=plugin_cleanup \
+	-Wl,--export=malloc -Wl,--export=free
+
+.PHONY: all deps test demo bench fuzz clean asan plugins
+all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a plugins
+
+plugins: $(PLUGINS)
+$(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  WASM    $@")
+	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $< $(SDK_SRCS)
 
 deps:
 	@scripts/deps.sh build

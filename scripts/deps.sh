@@ -2,7 +2,7 @@
 # Installs the Debian packages a target needs, only those missing (idempotent).
 # Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
-build_pkgs=(gcc make libjansson-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
+build_pkgs=(gcc make libjansson-dev libsodium-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
 test_pkgs=(wabt libclang-rt-14-dev)
 bench_pkgs=(wabt)
 case "${1:-build}" in

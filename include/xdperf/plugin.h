@@ -1,0 +1,88 @@
+/* xdperf generator plugins: loading a .wasm that implements the xdperf plugin ABI and calling
+ * it (part of libxdperf).
+ *
+ * The ABI (shared with the Go xdperf): the module exports
+ *   plugin_init(cfgPtr i32, cfgLen i32) -> i32          0 = OK
+ *   plugin_process(inPtr, inLen, outPtr, outCap i32) -> i32
+ *                                                      >= 0 bytes written, < 0 error code
+ *                                                      (-4: output buffer too small)
+ *   plugin_cleanup()                                   optional
+ *   malloc(size i32) -> i32, free(ptr i32)             buffers the host passes in
+ *   memory                                             linear memory
+ *   _initialize()                                      optional, called once first (reactor)
+ * and may import env.host_log(level, ptr, len), env.host_report_metric(namePtr, nameLen,
+ * value f64, timestamp i64) and the WASI subset (include/xdperf/wasi.h). A module that only
+ * exports _start is a WASI command, not a plugin, and is refused.
+ *
+ * Every failure of a plugin (missing export, trap, fuel or memory exhausted, error code, bad
+ * output) is reported as an error naming the plugin; the host process is never affected.
+ */
+#ifndef XDPERF_PLUGIN_H
+#define XDPERF_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum xdperf_log_level {
+	XDPERF_LOG_DEBUG = 0,
+	XDPERF_LOG_INFO = 1,
+	XDPERF_LOG_WARN = 2,
+	XDPERF_LOG_ERROR = 3,
+};
+
+/* ABI error code: the output buffer is too small. */
+#define XDPERF_PLUGIN_EOUTPUT_SMALL (-4)
+
+struct xdperf_plugin;
+
+struct xdperf_plugin_opts {
+	size_t sz;                 /* sizeof(struct xdperf_plugin_opts) */
+	const char *name;          /* shown in messages and log lines; default: file name without .wasm */
+	uint32_t max_memory_pages; /* plugin memory cap in 64 KiB pages; 0 = 1024 (64 MiB) */
+	uint64_t fuel;             /* instruction budget per call; 0 = 10^10 */
+	uint32_t max_call_depth;   /* 0 = engine default (10000) */
+	size_t max_output;         /* cap on one response; 0 = 16 MiB */
+	int log_level;             /* lowest level shown (enum xdperf_log_level); default INFO */
+	/* Receives the plugin's log lines (host_log, and its stdout/stderr at INFO/WARN).
+	 * NULL: printed on stderr as "[plugin NAME] LEVEL: message". */
+	void (*log)(void *ctx, const char *plugin, int level, const char *msg, size_t len);
+	void *log_ctx;
+	/* Receives host_report_metric values, timestamp converted to ns since the epoch. */
+	void (*metric)(void *ctx, const char *plugin, const char *name, double value, uint64_t ts_ns);
+	void *metric_ctx;
+};
+
+/* Loads the plugin at `path` (the bytes are read and copied), checks the ABI, instantiates it
+ * and runs _initialize if exported. On success *out is a new plugin the caller frees with
+ * xdperf_plugin_free(); opts is copied (its callbacks' contexts must outlive the plugin).
+ * Errors (-ENOENT, -EINVAL, -ENOTSUP, -ENOMEM) fill err with one line naming the plugin. */
+int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
+		       struct xdperf_plugin **out, char *err, size_t errlen);
+/* The same from bytes in memory (copied). */
+int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdperf_plugin_opts *opts,
+			     struct xdperf_plugin **out, char *err, size_t errlen);
+
+/* Calls plugin_init with the configuration text (JSON; may be empty). 0, or -EINVAL with err
+ * naming the error code or trap. */
+int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen);
+
+/* Calls plugin_process with the request text. On success *out is a malloc'd, NUL-terminated
+ * copy of the response (the caller frees it) and *outlen its length. A -4 answer is retried
+ * once with a buffer of max_output bytes. Errors: -EINVAL (error code, trap, bad output range),
+ * -E2BIG (output larger than max_output), -ENOMEM. */
+int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, char **out,
+			  size_t *outlen, char *err, size_t errlen);
+
+/* Calls plugin_cleanup (if exported; its failure is ignored) and frees everything. */
+void xdperf_plugin_free(struct xdperf_plugin *p);
+
+const char *xdperf_plugin_name(const struct xdperf_plugin *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,500 @@
+/* Generator plugin host: loads a module implementing the xdperf plugin ABI
+ * (include/xdperf/plugin.h), checks its exports, provides env.host_log,
+ * env.host_report_metric and the WASI subset, and moves configuration, requests and responses
+ * in and out of plugin memory through its malloc/free. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xdperf/plugin.h"
+#include "xdperf/wasi.h"
+#include "xdperf/wasm.h"
+#include "util/file.h"
+
+#define DEFAULT_PAGES 1024u                  /* 64 MiB */
+#define DEFAULT_FUEL 10000000000ull          /* 10^10 instructions per call */
+#define DEFAULT_MAX_OUTPUT (16u << 20)
+#define FIRST_OUTPUT_CAP (64u << 10)
+
+struct xdperf_plugin {
+	char name[64];
+	struct xdperf_plugin_opts opts;
+	xwasm_module *mod;
+	xwasm_linker *linker;
+	struct xwasm_wasi *wasi;
+	xwasm_instance *inst;
+	xwasm_memory *mem;
+	xwasm_func *f_init, *f_process, *f_cleanup, *f_malloc, *f_free;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int perr(char *err, size_t len, const char *fmt, ...)
+{
+	if (err && len) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* ---- logging and metrics ------------------------------------------------------------------ */
+
+static const char *level_name(int level)
+{
+	static const char *n[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+	return level >= 0 && level <= 3 ? n[level] : "INFO";
+}
+
+static void plugin_log(struct xdperf_plugin *p, int level, const char *msg, size_t len)
+{
+	if (level < XDPERF_LOG_DEBUG)
+		level = XDPERF_LOG_DEBUG;
+	if (level > XDPERF_LOG_ERROR)
+		level = XDPERF_LOG_ERROR;
+	if (level < p->opts.log_level)
+		return;
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--;
+	if (p->opts.log) {
+		p->opts.log(p->opts.log_ctx, p->name, level, msg, len);
+		return;
+	}
+	fprintf(stderr, "[plugin %s] %s: %.*s\n", p->name, level_name(level), (int)len, msg);
+}
+
+/* env.host_log(level i32, ptr i32, len i32) */
+static int host_log(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	struct xdperf_plugin *p = user;
+	uint32_t ptr = (uint32_t)args[1].of.i32, len = (uint32_t)args[2].of.i32;
+	const char *msg = xwasm_memory_ptr(xwasm_instance_memory0(caller), ptr, len);
+	if (!msg) {
+		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST,
+					"host_log: message [%u, +%u) is outside plugin memory", ptr, len);
+		return XWASM_TRAP_HOST;
+	}
+	plugin_log(p, args[0].of.i32, msg, len);
+	return 0;
+}
+
+/* Timestamps may be seconds, milliseconds, microseconds or nanoseconds since the epoch. */
+static uint64_t timestamp_ns(int64_t ts)
+{
+	if (ts <= 0)
+		return 0;
+	uint64_t t = (uint64_t)ts;
+	if (t < 100000000000ull)          /* < 1e11: seconds (until year 5138) */
+		return t * 1000000000ull;
+	if (t < 100000000000000ull)       /* < 1e14: milliseconds */
+		return t * 1000000ull;
+	if (t < 100000000000000000ull)    /* < 1e17: microseconds */
+		return t * 1000ull;
+	return t;
+}
+
+/* env.host_report_metric(namePtr i32, nameLen i32, value f64, timestamp i64) */
+static int host_metric(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	struct xdperf_plugin *p = user;
+	uint32_t ptr = (uint32_t)args[0].of.i32, len = (uint32_t)args[1].of.i32;
+	const char *name = xwasm_memory_ptr(xwasm_instance_memory0(caller), ptr, len);
+	if (!name || len > 256) {
+		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST,
+					"host_report_metric: name [%u, +%u) is outside plugin memory or too long",
+					ptr, len);
+		return XWASM_TRAP_HOST;
+	}
+	if (p->opts.metric) {
+		char buf[257];
+		memcpy(buf, name, len);
+		buf[len] = 0;
+		p->opts.metric(p->opts.metric_ctx, p->name, buf, args[2].of.f64,
+			       timestamp_ns(args[3].of.i64));
+	}
+	return 0;
+}
+
+/* WASI fd 1/2 of the plugin: its log at INFO (stdout) or WARN (stderr). */
+static int wasi_write(void *ctx, int fd, const void *buf, size_t len)
+{
+	plugin_log(ctx, fd == 2 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, buf, len);
+	return (int)(len > INT32_MAX ? INT32_MAX : len);
+}
+
+/* ---- ABI checks -------------------------------------------------------------------------- */
+
+struct abi_func {
+	const char *name;
+	uint8_t params[4], nparams;
+	uint8_t results[1], nresults;
+	bool required;
+};
+
+static const struct abi_func abi[] = {
+	{ "plugin_init", { XWASM_I32, XWASM_I32 }, 2, { XWASM_I32 }, 1, true },
+	{ "plugin_process", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 4, { XWASM_I32 }, 1, true },
+	{ "malloc", { XWASM_I32 }, 1, { XWASM_I32 }, 1, true },
+	{ "free", { XWASM_I32 }, 1, { 0 }, 0, true },
+	{ "plugin_cleanup", { 0 }, 0, { 0 }, 0, false },
+	{ "_initialize", { 0 }, 0, { 0 }, 0, false },
+};
+
+static void sig_str(const uint8_t *t, uint32_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (uint32_t i = 0; i < n && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+			      t[i] == XWASM_I32 ? "i32" : t[i] == XWASM_I64 ? "i64" :
+			      t[i] == XWASM_F32 ? "f32" : t[i] == XWASM_F64 ? "f64" : "ref");
+}
+
+static void abi_sig(const struct abi_func *f, char *buf, size_t len)
+{
+	char ps[64], rs[16];
+	sig_str(f->params, f->nparams, ps, sizeof ps);
+	sig_str(f->results, f->nresults, rs, sizeof rs);
+	snprintf(buf, len, "%s(%s) -> (%s)", f->name, ps, rs);
+}
+
+/* Checks the exports of m against the ABI; fills err with what is missing or wrong. */
+static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char *err, size_t errlen)
+{
+	bool has_start = false, has_memory = false;
+	bool found[sizeof abi / sizeof abi[0]] = { false };
+	uint32_t n = xwasm_module_num_exports(m);
+	for (uint32_t i = 0; i < n; i++) {
+		struct xwasm_import_info e;
+		xwasm_module_export(m, i, &e);
+		if (e.kind == XWASM_EXTERN_MEMORY && !strcmp(e.name, "memory"))
+			has_memory = true;
+		if (e.kind != XWASM_EXTERN_FUNC)
+			continue;
+		if (!strcmp(e.name, "_start"))
+			has_start = true;
+		for (size_t k = 0; k < sizeof abi / sizeof abi[0]; k++) {
+			const struct abi_func *f = &abi[k];
+			if (strcmp(e.name, f->name))
+				continue;
+			found[k] = true;
+			if (e.nparams != f->nparams || e.nresults != f->nresults ||
+			    memcmp(e.params, f->params, f->nparams) ||
+			    memcmp(e.results, f->results, f->nresults)) {
+				char want[96], ps[64], rs[16];
+				abi_sig(f, want, sizeof want);
+				sig_str(e.params, e.nparams, ps, sizeof ps);
+				sig_str(e.results, e.nresults, rs, sizeof rs);
+				return perr(err, errlen, "plugin %s: export %s has type (%s) -> (%s), the plugin ABI needs %s",
+					    p->name, f->name, ps, rs, want);
+			}
+		}
+	}
+	bool any_abi = found[0] || found[1];
+	if (has_start && !any_abi)
+		return perr(err, errlen,
+			    "plugin %s: this module is a WASI command (it exports _start), not a plugin: build it as a "
+			    "reactor that exports plugin_init and plugin_process (clang -mexec-model=reactor, "
+			    "TinyGo -buildmode=c-shared)", p->name);
+	for (size_t k = 0; k < sizeof abi / sizeof abi[0]; k++)
+		if (abi[k].required && !found[k]) {
+			char want[96];
+			abi_sig(&abi[k], want, sizeof want);
+			return perr(err, errlen, "plugin %s: missing export %s (required by the plugin ABI)",
+				    p->name, want);
+		}
+	if (!has_memory)
+		return perr(err, errlen, "plugin %s: missing export memory (required by the plugin ABI)", p->name);
+	return 0;
+}
+
+/* ---- calls ----------------------------------------------------------------------------------- */
+
+/* Calls f and turns a trap into a message; returns 0 or -EINVAL. */
+static int call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwasm_val *args,
+		uint32_t nargs, xwasm_val *res, uint32_t nres, char *err, size_t errlen)
+{
+	struct xwasm_trap trap;
+	int rc = xwasm_call(p->inst, f, args, nargs, res, nres, &trap);
+	if (rc == 0)
+		return 0;
+	if (rc != XWASM_ETRAP)
+		return perr(err, errlen, "plugin %s: cannot call %s: %s", p->name, what, trap.message);
+	if (trap.kind == XWASM_TRAP_EXIT)
+		return perr(err, errlen, "plugin %s: called proc_exit(%d) during %s", p->name,
+			    trap.exit_code, what);
+	if (trap.kind == XWASM_TRAP_FUEL_EXHAUSTED)
+		return perr(err, errlen,
+			    "plugin %s: %s ran out of fuel (instruction budget %llu per call): %s",
+			    p->name, what, (unsigned long long)p->opts.fuel, trap.message);
+	return perr(err, errlen, "plugin %s: trap in %s: %s", p->name, what, trap.message);
+}
+
+static xwasm_val i32(int32_t v)
+{
+	xwasm_val x = { .type = XWASM_I32, .of.i32 = v };
+	return x;
+}
+
+/* Allocates len bytes in plugin memory (and copies data there when non-NULL). */
+static int guest_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, uint32_t *ptr,
+		       char *err, size_t errlen)
+{
+	xwasm_val a = i32((int32_t)(len ? len : 1)), r;
+	int rc = call(p, p->f_malloc, "malloc", &a, 1, &r, 1, err, errlen);
+	if (rc)
+		return rc;
+	*ptr = (uint32_t)r.of.i32;
+	if (*ptr == 0)
+		return perr(err, errlen, "plugin %s: malloc(%u) failed (plugin memory cap %u pages = %u MiB)",
+			    p->name, len, p->opts.max_memory_pages, p->opts.max_memory_pages / 16);
+	p->mem = xwasm_instance_memory0(p->inst);
+	if (data && xwasm_memory_write(p->mem, *ptr, data, len))
+		return perr(err, errlen, "plugin %s: malloc(%u) returned %u, outside plugin memory",
+			    p->name, len, *ptr);
+	return 0;
+}
+
+static void guest_free(struct xdperf_plugin *p, uint32_t ptr)
+{
+	char ignore[8];
+	xwasm_val a = i32((int32_t)ptr);
+	if (ptr)
+		call(p, p->f_free, "free", &a, 1, NULL, 0, ignore, sizeof ignore);
+}
+
+int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen)
+{
+	if (len > UINT32_MAX / 2)
+		return perr(err, errlen, "plugin %s: configuration too large", p->name);
+	uint32_t ptr;
+	int rc = guest_alloc(p, (uint32_t)len, cfg, &ptr, err, errlen);
+	if (rc)
+		return rc;
+	xwasm_val args[2] = { i32((int32_t)ptr), i32((int32_t)len) }, r;
+	rc = call(p, p->f_init, "plugin_init", args, 2, &r, 1, err, errlen);
+	guest_free(p, ptr);
+	if (rc)
+		return rc;
+	if (r.of.i32 != 0)
+		return perr(err, errlen, "plugin %s: plugin_init failed with error code %d", p->name, r.of.i32);
+	return 0;
+}
+
+/* One plugin_process call with an output buffer of `cap` bytes; *code gets its result. */
+static int process_once(struct xdperf_plugin *p, uint32_t in, uint32_t inlen, uint32_t cap,
+			int32_t *code, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	uint32_t optr;
+	int rc = guest_alloc(p, cap, NULL, &optr, err, errlen);
+	if (rc)
+		return rc;
+	xwasm_val args[4] = { i32((int32_t)in), i32((int32_t)inlen), i32((int32_t)optr), i32((int32_t)cap) }, r;
+	rc = call(p, p->f_process, "plugin_process", args, 4, &r, 1, err, errlen);
+	if (rc == 0) {
+		*code = r.of.i32;
+		if (*code > 0 && (uint32_t)*code > cap) {
+			rc = perr(err, errlen, "plugin %s: plugin_process reported %d bytes written into a %u-byte buffer",
+				  p->name, *code, cap);
+		} else if (*code >= 0) {
+			char *buf = malloc((size_t)*code + 1);
+			p->mem = xwasm_instance_memory0(p->inst);
+			if (!buf)
+				rc = -ENOMEM;
+			else if (xwasm_memory_read(p->mem, optr, buf, (size_t)*code)) {
+				free(buf);
+				rc = perr(err, errlen, "plugin %s: output [%u, +%d) is outside plugin memory",
+					  p->name, optr, *code);
+			} else {
+				buf[*code] = 0;
+				*out = buf;
+				*outlen = (size_t)*code;
+			}
+		}
+	}
+	guest_free(p, optr);
+	return rc;
+}
+
+int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, char **out,
+			  size_t *outlen, char *err, size_t errlen)
+{
+	*out = NULL;
+	*outlen = 0;
+	if (len > UINT32_MAX / 2)
+		return perr(err, errlen, "plugin %s: request too large", p->name);
+	uint32_t in;
+	int rc = guest_alloc(p, (uint32_t)len, req, &in, err, errlen);
+	if (rc)
+		return rc;
+	uint32_t cap = FIRST_OUTPUT_CAP < p->opts.max_output ? FIRST_OUTPUT_CAP : (uint32_t)p->opts.max_output;
+	int32_t code = 0;
+	rc = process_once(p, in, (uint32_t)len, cap, &code, out, outlen, err, errlen);
+	if (rc == 0 && code == XDPERF_PLUGIN_EOUTPUT_SMALL && cap < p->opts.max_output) {
+		cap = (uint32_t)p->opts.max_output;
+		rc = process_once(p, in, (uint32_t)len, cap, &code, out, outlen, err, errlen);
+	}
+	guest_free(p, in);
+	if (rc)
+		return rc;
+	if (code == XDPERF_PLUGIN_EOUTPUT_SMALL) {
+		snprintf(err, errlen, "plugin %s: output does not fit in %zu bytes (the output cap)",
+			 p->name, p->opts.max_output);
+		return -E2BIG;
+	}
+	if (code < 0)
+		return perr(err, errlen, "plugin %s: plugin_process failed with error code %d", p->name, code);
+	return 0;
+}
+
+/* ---- load and free ------------------------------------------------------------------------- */
+
+static void set_name(struct xdperf_plugin *p, const char *name, const char *path)
+{
+	if (name) {
+		snprintf(p->name, sizeof p->name, "%s", name);
+		return;
+	}
+	const char *base = path ? strrchr(path, '/') : NULL;
+	base = base ? base + 1 : path ? path : "plugin";
+	size_t n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".wasm"))
+		n -= 5;
+	snprintf(p->name, sizeof p->name, "%.*s", (int)n, base);
+}
+
+static int define_host(struct xdperf_plugin *p)
+{
+	static const uint8_t log_params[] = { XWASM_I32, XWASM_I32, XWASM_I32 };
+	static const uint8_t metric_params[] = { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 };
+	struct xwasm_wasi_opts wo = { .sz = sizeof wo, .write = wasi_write, .write_ctx = p };
+	int rc = xwasm_linker_define_func(p->linker, "env", "host_log", log_params, 3, NULL, 0, host_log, p);
+	if (!rc)
+		rc = xwasm_linker_define_func(p->linker, "env", "host_report_metric", metric_params, 4, NULL,
+					      0, host_metric, p);
+	if (!rc)
+		rc = xwasm_wasi_new(&wo, &p->wasi);
+	if (!rc)
+		rc = xwasm_wasi_define(p->linker, p->wasi);
+	return rc;
+}
+
+static xwasm_func *export_func(struct xdperf_plugin *p, const char *name)
+{
+	return xwasm_instance_func(p->inst, name);
+}
+
+int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdperf_plugin_opts *opts,
+			     struct xdperf_plugin **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct xdperf_plugin *p = calloc(1, sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	if (opts) {
+		size_t n = opts->sz && opts->sz < sizeof p->opts ? opts->sz : sizeof p->opts;
+		memcpy(&p->opts, opts, n);
+	} else {
+		p->opts.log_level = XDPERF_LOG_INFO;
+	}
+	set_name(p, p->opts.name, NULL);
+	p->opts.name = NULL;
+	if (!p->opts.max_memory_pages)
+		p->opts.max_memory_pages = DEFAULT_PAGES;
+	if (!p->opts.fuel)
+		p->opts.fuel = DEFAULT_FUEL;
+	if (!p->opts.max_output)
+		p->opts.max_output = DEFAULT_MAX_OUTPUT;
+	if (p->opts.max_output > UINT32_MAX / 2)
+		p->opts.max_output = UINT32_MAX / 2;
+
+	char msg[256];
+	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = p->name };
+	int rc = xwasm_module_load(wasm, len, &lo, &p->mod, msg, sizeof msg);
+	if (rc) {
+		snprintf(err, errlen, "plugin %s: invalid module: %s", p->name, msg);
+		goto fail;
+	}
+	rc = check_abi(p, p->mod, err, errlen);
+	if (rc)
+		goto fail;
+	p->linker = xwasm_linker_new();
+	rc = p->linker ? define_host(p) : -ENOMEM;
+	if (rc) {
+		snprintf(err, errlen, "plugin %s: cannot set up host imports: %s", p->name, strerror(-rc));
+		goto fail;
+	}
+	struct xwasm_instance_opts io = { .sz = sizeof io, .max_memory_pages = p->opts.max_memory_pages,
+					  .fuel = p->opts.fuel, .max_call_depth = p->opts.max_call_depth };
+	struct xwasm_trap trap;
+	rc = xwasm_instance_new(p->mod, p->linker, &io, &p->inst, &trap, msg, sizeof msg);
+	if (rc) {
+		snprintf(err, errlen, "plugin %s: cannot instantiate: %s", p->name, msg);
+		rc = rc == XWASM_ETRAP ? -EINVAL : rc;
+		goto fail;
+	}
+	p->f_init = export_func(p, "plugin_init");
+	p->f_process = export_func(p, "plugin_process");
+	p->f_cleanup = export_func(p, "plugin_cleanup");
+	p->f_malloc = export_func(p, "malloc");
+	p->f_free = export_func(p, "free");
+	p->mem = xwasm_instance_memory(p->inst, "memory");
+	xwasm_func *init = export_func(p, "_initialize");
+	if (init && (rc = call(p, init, "_initialize", NULL, 0, NULL, 0, err, errlen)))
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	p->f_cleanup = NULL; /* never initialised: nothing to clean up */
+	xdperf_plugin_free(p);
+	return rc;
+}
+
+int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
+		       struct xdperf_plugin **out, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = xdperf_read_file(path, 256u << 20, &buf, &len);
+	if (rc) {
+		*out = NULL;
+		snprintf(err, errlen, "cannot read plugin %s: %s", path,
+			 rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+		return rc;
+	}
+	struct xdperf_plugin_opts o = { .sz = sizeof o, .log_level = XDPERF_LOG_INFO };
+	if (opts) {
+		size_t n = opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o;
+		memcpy(&o, opts, n);
+	}
+	char name[64];
+	if (!o.name) {
+		struct xdperf_plugin tmp;
+		set_name(&tmp, NULL, path);
+		snprintf(name, sizeof name, "%s", tmp.name);
+		o.name = name;
+	}
+	rc = xdperf_plugin_load_bytes(buf, len, &o, out, err, errlen);
+	free(buf);
+	return rc;
+}
+
+void xdperf_plugin_free(struct xdperf_plugin *p)
+{
+	if (!p)
+		return;
+	if (p->inst && p->f_cleanup) {
+		char ignore[8];
+		call(p, p->f_cleanup, "plugin_cleanup", NULL, 0, NULL, 0, ignore, sizeof ignore);
+	}
+	xwasm_instance_free(p->inst);
+	xwasm_linker_free(p->linker);
+	xwasm_wasi_free(p->wasi);
+	xwasm_module_free(p->mod);
+	free(p);
+}
+
+const char *xdperf_plugin_name(const struct xdperf_plugin *p) { return p->name; }

@@ -1,0 +1,80 @@
+/* Whole-file reading with a size cap. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "util/file.h"
+
+int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st)) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 4096;
+	if (cap > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	uint8_t *b = malloc(cap + 1);
+	size_t n = 0;
+	while (b) {
+		if (n == cap) { /* growing file or not a regular file */
+			if (cap >= max)
+				break;
+			cap = cap * 2 > max ? max : cap * 2;
+			uint8_t *nb = realloc(b, cap + 1);
+			if (!nb) {
+				free(b);
+				b = NULL;
+				break;
+			}
+			b = nb;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = -errno;
+			free(b);
+			close(fd);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (!b)
+		return -ENOMEM;
+	if (n == cap && cap >= max) {
+		char probe;
+		(void)probe;
+		/* exactly max bytes read and more may follow: refuse rather than truncate */
+		int fd2 = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd2 >= 0) {
+			if (lseek(fd2, (off_t)max, SEEK_SET) == (off_t)max && read(fd2, &probe, 1) == 1) {
+				close(fd2);
+				free(b);
+				return -EFBIG;
+			}
+			close(fd2);
+		}
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}

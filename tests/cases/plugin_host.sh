@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The generator plugin host: ABI checks, calls, buffers, logs, metrics and every kind of bad
+# plugin (tests/plugins/*.wat), through the public API, under ASan/UBSan.
+set -euo pipefail
+cd "$REPO"
+for f in tests/plugins/*.wat; do
+	wat2wasm --enable-all "$f" -o "$TMPDIR/$(basename "$f" .wat).wasm"
+done
+printf 'this is not a wasm module' > "$TMPDIR/not_wasm.wasm"
+srcs=(src/util/*.c src/wasm/*.c src/plugin/*.c)
+gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
+	"${srcs[@]}" tests/unit/plugin_host_test.c -ljansson -lsodium -lm -lpthread -o "$TMPDIR/plugin_host_test"
+ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/plugin_host_test" "$TMPDIR"
