@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
 build_pkgs=(gcc make libjansson-dev libsodium-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
-test_pkgs=(wabt libclang-rt-14-dev)
+test_pkgs=(wabt libclang-rt-14-dev tcpdump)
 bench_pkgs=(wabt)
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;

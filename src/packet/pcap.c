@@ -1,0 +1,271 @@
+/* pcap writer (see pcap.h). */
+#include "packet/pcap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PCAP_MAGIC 0xa1b2c3d4u
+#define PCAP_LINKTYPE_ETHERNET 1u
+#define PCAP_BUFSZ (256 * 1024)
+
+struct xdperf_pcap {
+	int fd;
+	char *path;     /* final path */
+	char *tmp;      /* temp path, NULL when writing directly to a device/FIFO */
+	int error;      /* sticky errno of the first failed write, 0 if none */
+	size_t used;
+	uint8_t buf[PCAP_BUFSZ];
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int write_all(int fd, const uint8_t *b, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno ? errno : EIO;
+		}
+		if (w == 0)
+			return ENOSPC;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int flush(struct xdperf_pcap *p)
+{
+	int e;
+
+	if (p->error)
+		return -p->error;
+	e = write_all(p->fd, p->buf, p->used);
+	p->used = 0;
+	if (e) {
+		p->error = e;
+		return -e;
+	}
+	return 0;
+}
+
+static int put(struct xdperf_pcap *p, const void *data, size_t n)
+{
+	const uint8_t *d = data;
+
+	if (p->error)
+		return -p->error;
+	while (n) {
+		size_t room = PCAP_BUFSZ - p->used, k = n < room ? n : room;
+
+		memcpy(p->buf + p->used, d, k);
+		p->used += k;
+		d += k;
+		n -= k;
+		if (p->used == PCAP_BUFSZ) {
+			int rc = flush(p);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static void destroy(struct xdperf_pcap *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->tmp)
+		unlink(p->tmp);
+	free(p->tmp);
+	free(p->path);
+	free(p);
+}
+
+int xdperf_pcap_open(const char *path, struct xdperf_pcap **out, char *err, size_t errlen)
+{
+	struct xdperf_pcap *p;
+	struct stat st;
+	int e;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path || !*path || !out) {
+		set_err(err, errlen, "pcap: no output file name");
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->path = strdup(path))) {
+		free(p);
+		set_err(err, errlen, "cannot create %s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	p->fd = -1;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		e = EISDIR;
+		goto fail;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* device or FIFO: write in place (there is nothing to rename) */
+		p->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (p->fd < 0) {
+			e = errno;
+			goto fail;
+		}
+	} else {
+		if (asprintf(&p->tmp, "%s.tmp-XXXXXX", path) < 0) {
+			p->tmp = NULL;
+			e = ENOMEM;
+			goto fail;
+		}
+		p->fd = mkostemp(p->tmp, O_CLOEXEC);
+		if (p->fd < 0) {
+			e = errno;
+			free(p->tmp);
+			p->tmp = NULL;
+			goto fail;
+		}
+		/* mkstemp creates 0600; give the result ordinary file permissions */
+		if (fchmod(p->fd, 0644) != 0) {
+			e = errno;
+			goto fail;
+		}
+	}
+
+	/* file header, host byte order: magic, version 2.4, thiszone, sigfigs, snaplen,
+	 * linktype (cannot fail: it only fills the empty buffer) */
+	uint32_t magic = PCAP_MAGIC;
+	uint32_t rest[4] = { 0, 0, XDPERF_PCAP_SNAPLEN, PCAP_LINKTYPE_ETHERNET };
+	uint16_t v[2] = { 2, 4 };
+
+	put(p, &magic, 4);
+	put(p, v, 4);
+	put(p, rest, sizeof(rest));
+	*out = p;
+	return 0;
+fail:
+	set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
+	destroy(p);
+	return -e;
+}
+
+int xdperf_pcap_write(struct xdperf_pcap *p, const uint8_t *frame, uint32_t len,
+		      uint64_t ts_ns)
+{
+	uint32_t caplen = len < XDPERF_PCAP_SNAPLEN ? len : XDPERF_PCAP_SNAPLEN;
+	uint32_t rec[4] = {
+		(uint32_t)(ts_ns / 1000000000u),
+		(uint32_t)(ts_ns % 1000000000u / 1000u),
+		caplen,
+		len,
+	};
+	int rc;
+
+	if (!p)
+		return -EINVAL;
+	rc = put(p, rec, sizeof(rec));
+	if (!rc)
+		rc = put(p, frame, caplen);
+	return rc;
+}
+
+int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen)
+{
+	int e = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!p) {
+		set_err(err, errlen, "pcap: no writer");
+		return -EINVAL;
+	}
+	if (flush(p) != 0)
+		e = p->error;
+	/* fsync reports delayed allocation failures (ENOSPC, EIO) of regular files */
+	if (!e && p->tmp && fsync(p->fd) != 0)
+		e = errno;
+	if (close(p->fd) != 0 && !e)
+		e = errno;
+	p->fd = -1;
+	if (e) {
+		set_err(err, errlen, "cannot write %s: %s", p->path, strerror(e));
+		destroy(p);
+		return -e;
+	}
+	if (p->tmp) {
+		if (rename(p->tmp, p->path) != 0) {
+			e = errno;
+			set_err(err, errlen, "cannot create %s: rename from %s: %s", p->path,
+				p->tmp, strerror(e));
+			destroy(p);
+			return -e;
+		}
+		free(p->tmp);
+		p->tmp = NULL;
+	}
+	destroy(p);
+	return 0;
+}
+
+void xdperf_pcap_abort(struct xdperf_pcap *p)
+{
+	if (p)
+		destroy(p);
+}
+
+uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps)
+{
+	if (rate_pps == 0)
+		return XDPERF_PCAP_DEFAULT_GAP_NS;
+	uint64_t gap = 1000000000u / rate_pps;
+
+	return gap ? gap : 1;
+}
+
+int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
+				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
+				size_t errlen)
+{
+	struct xdperf_pcap *p;
+	int rc;
+
+	if (!s || s->n == 0) {
+		set_err(err, errlen, "cannot write %s: no templates", path ? path : "(null)");
+		return -EINVAL;
+	}
+	if (gap_ns == 0)
+		gap_ns = XDPERF_PCAP_DEFAULT_GAP_NS;
+	rc = xdperf_pcap_open(path, &p, err, errlen);
+	if (rc)
+		return rc;
+	for (uint64_t i = 0; i < count; i++) {
+		const struct xdperf_template *t = xdperf_template_at(s, i);
+
+		if (xdperf_pcap_write(p, t->frame, t->len, start_ns + i * gap_ns) != 0)
+			break; /* sticky: close reports it and removes the temp file */
+	}
+	return xdperf_pcap_close(p, err, errlen);
+}

@@ -1,0 +1,56 @@
+/* pcap writer: classic libpcap files (magic 0xa1b2c3d4 = microsecond timestamps, version 2.4,
+ * snaplen 65535, linktype 1 = Ethernet, host byte order), buffered.
+ *
+ * A regular file is written atomically: data goes to PATH.tmp-XXXXXX in the same directory,
+ * renamed to PATH by xdperf_pcap_close() on success and removed on any failure or abort, so
+ * a failed write never leaves a file that looks complete. A path naming an existing
+ * non-regular file (a character device such as /dev/stdout or /dev/full, a FIFO) is written
+ * directly.
+ *
+ * Errors return a negative errno and (where an err buffer is taken) a one-line message
+ * naming the file, e.g. "cannot write out.pcap: No space left on device".
+ */
+#ifndef XDPERF_PACKET_PCAP_H
+#define XDPERF_PACKET_PCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet/template.h"
+
+#define XDPERF_PCAP_SNAPLEN 65535u
+#define XDPERF_PCAP_DEFAULT_GAP_NS 1000u /* 1 µs between packets */
+
+struct xdperf_pcap;
+
+/* Creates the output (temp file or device) and writes the file header.
+ * Returns 0 and a new writer in *out (owned by the caller: finish it with exactly one of
+ * xdperf_pcap_close() or xdperf_pcap_abort()), or a negative errno with a message in err. */
+int xdperf_pcap_open(const char *path, struct xdperf_pcap **out, char *err, size_t errlen);
+
+/* Appends one packet with timestamp ts_ns (nanoseconds since the epoch, stored as
+ * seconds + microseconds). Frames longer than the snaplen are truncated (orig_len kept).
+ * frame is borrowed. Returns 0 or a negative errno; the error is sticky: later writes fail
+ * too and xdperf_pcap_close() reports it (with the file name) and removes the temp file. */
+int xdperf_pcap_write(struct xdperf_pcap *p, const uint8_t *frame, uint32_t len,
+		      uint64_t ts_ns);
+
+/* Flushes, syncs and commits (renames the temp file to the path); always frees p.
+ * Returns 0, or a negative errno with a message in err (then nothing is left at the path
+ * that was not there before, and the temp file is removed). */
+int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen);
+
+/* Discards the output: closes and removes the temp file; frees p. NULL is a no-op. */
+void xdperf_pcap_abort(struct xdperf_pcap *p);
+
+/* Inter-packet gap in ns for a packet rate (0 = the default 1 µs). */
+uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps);
+
+/* Writes `count` packets cycling through the set's templates (packet i is
+ * xdperf_template_at(s, i)) with timestamps start_ns + i * gap_ns (gap_ns 0 = 1 µs), then
+ * commits. s is borrowed. Returns 0 or a negative errno with a message in err. */
+int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
+				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
+				size_t errlen);
+
+#endif

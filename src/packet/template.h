@@ -1,0 +1,67 @@
+/* Packet templates: a generator plugin's response (JSON) parsed into frames + metadata.
+ *
+ * Response format (as the Go xdperf emits it): a JSON array of
+ *   { "template": { "base_packet": { "data": STRING, "length": u16,
+ *                                    "type": "base64" (default) | "hex" | "zeros" },
+ *                   "modifiers": [...], "checksums": [...] },
+ *     "metadata": { "packet_count": u64, "rate_pps": u64, "tags": [STRING...],
+ *                   "imix": {...} } }
+ *
+ * Rules: data decodes; `length` (absent = decoded length) is <= the decoded length (the frame
+ * is the first `length` bytes of it) and 14 <= length <= XDPERF_TEMPLATE_SLOT; for "zeros" the
+ * frame is `length` zero bytes (data ignored, length required); 1..XDPERF_TEMPLATES_MAX
+ * templates. Errors are one line naming the template index and the field, e.g.
+ *   template 3: base_packet.data: invalid base64
+ * Integers are read through jansson, so packet_count / rate_pps above INT64_MAX are rejected.
+ */
+#ifndef XDPERF_PACKET_TEMPLATE_H
+#define XDPERF_PACKET_TEMPLATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XDPERF_TEMPLATE_SLOT 2048 /* bytes per template frame (UMEM slot) */
+#define XDPERF_TEMPLATES_MAX 2048 /* templates per response */
+#define XDPERF_ETH_HLEN 14
+
+struct xdperf_template {
+	uint8_t *frame;       /* len bytes, owned by the set */
+	uint16_t len;         /* 14..XDPERF_TEMPLATE_SLOT */
+	uint64_t packet_count; /* metadata.packet_count, 0 if absent */
+	uint64_t rate_pps;    /* metadata.rate_pps, 0 if absent */
+	char **tags;          /* metadata.tags (copies), ntags entries; NULL if none */
+	size_t ntags;
+	/* Kept for the field engine; each holds its own reference (released by
+	 * xdperf_template_set_free). NULL when absent or JSON null. */
+	json_t *modifiers;    /* template.modifiers (array) */
+	json_t *checksums;    /* template.checksums (array) */
+	json_t *imix;         /* metadata.imix (object) */
+	json_t *json;         /* the whole response element, extra fields included */
+};
+
+struct xdperf_template_set {
+	struct xdperf_template *t; /* n entries, in response order */
+	size_t n;                  /* 1..XDPERF_TEMPLATES_MAX */
+};
+
+/* Parses `len` bytes of JSON text (need not be NUL-terminated).
+ * On success returns 0 and stores a new set in *out; the caller owns it and releases it with
+ * xdperf_template_set_free(). On failure returns a negative errno (-EINVAL for malformed or
+ * invalid input, -ENOMEM), leaves *out untouched and writes a one-line message (no trailing
+ * newline) to err (if err != NULL and errlen > 0; truncated to errlen). */
+int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_set **out,
+			   char *err, size_t errlen);
+
+/* Frees the set, its frames and tags, and drops its JSON references. NULL is a no-op. */
+void xdperf_template_set_free(struct xdperf_template_set *s);
+
+/* The template of the i-th frame in send order for a total count: templates are cycled
+ * through (i % n). Borrowed pointer, valid as long as the set. s must be non-empty. */
+static inline const struct xdperf_template *
+xdperf_template_at(const struct xdperf_template_set *s, uint64_t i)
+{
+	return &s->t[i % s->n];
+}
+
+#endif
