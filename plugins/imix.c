@@ -1,0 +1,73 @@
+/* imix: the classic simple IMIX as three IPv4/UDP templates with frame lengths 64, 576 and
+ * 1500 bytes (Ethernet header included, FCS excluded) and weights 7:4:1.
+ * Fields (defaults): src_ip "192.168.1.1", dst_ip "192.168.1.2", src_port 1234,
+ * dst_port 5678, src_mac (device_mac_addr), dst_mac (ff:ff:ff:ff:ff:ff).
+ * The request's count is split by weight (the remainder goes to the 64-byte template). Every
+ * template's metadata carries
+ *   "imix": {"patterns": [{"size":64,"weight":7,"template":0}, {"size":576,...}, ...]}. */
+#include "xdperf_plugin.h"
+
+static const struct { uint16_t size, weight; } mix[3] = { { 64, 7 }, { 576, 4 }, { 1500, 1 } };
+
+static void imix_meta(xdp_jw *w, size_t index, void *ctx)
+{
+	(void)index;
+	(void)ctx;
+	xdp_jw_key(w, "imix");
+	xdp_jw_obj_begin(w);
+	xdp_jw_key(w, "patterns");
+	xdp_jw_arr_begin(w);
+	for (int i = 0; i < 3; i++) {
+		xdp_jw_obj_begin(w);
+		xdp_jw_kv_u64(w, "size", mix[i].size);
+		xdp_jw_kv_u64(w, "weight", mix[i].weight);
+		xdp_jw_kv_u64(w, "template", (uint64_t)i);
+		xdp_jw_obj_end(w);
+	}
+	xdp_jw_arr_end(w);
+	xdp_jw_obj_end(w);
+}
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	xdp_l2 l2 = { .vlan_id = -1 };
+	xdp_l3 l3 = { .version = 4 };
+	uint64_t sport, dport;
+	int rc;
+	if ((rc = xdp_req_ipv4(req, "src_ip", "192.168.1.1", l3.src)) ||
+	    (rc = xdp_req_ipv4(req, "dst_ip", "192.168.1.2", l3.dst)) ||
+	    (rc = xdp_req_range(req, "src_port", 1234, 0, 65535, &sport)) ||
+	    (rc = xdp_req_range(req, "dst_port", 5678, 0, 65535, &dport)) ||
+	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
+	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
+		return rc;
+
+	uint8_t payload[1500], frame[1500];
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i % 256);
+	uint64_t total_w = 0, assigned = 0;
+	for (int i = 0; i < 3; i++)
+		total_w += mix[i].weight;
+	for (int i = 0; i < 3; i++) {
+		size_t plen = mix[i].size - (XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN);
+		l3.id = (uint16_t)i;
+		int len = xdp_build_udp(frame, sizeof(frame), &l2, &l3, (uint16_t)sport,
+					(uint16_t)dport, payload, plen);
+		if (len != mix[i].size)
+			return XDP_ERR_GENERATE;
+		xdp_template *t = xdp_resp_add(resp, frame, (size_t)len);
+		if (!t)
+			return XDP_ERR_NOMEM;
+		/* count * weight / total without overflow */
+		uint64_t c = req->count / total_w * mix[i].weight +
+			     req->count % total_w * mix[i].weight / total_w;
+		t->packet_count = c;
+		assigned += c;
+		xdp_tmpl_tag(t, "imix");
+		xdp_tmpl_tag(t, i == 0 ? "imix-small" : i == 1 ? "imix-medium" : "imix-large");
+	}
+	resp->templates[0].packet_count += req->count - assigned;
+	resp->meta = imix_meta;
+	return 0;
+}

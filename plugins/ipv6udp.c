@@ -1,0 +1,56 @@
+/* ipv6udp: one IPv6/UDP template.
+ * Fields (defaults): src_ip "fd00::1", dst_ip "fd00::2", src_port 1234, dst_port 5678,
+ * payload_size 1024 (payload byte i = i % 256), hop_limit 64, vlan (absent = untagged, else
+ * the 802.1Q VLAN id 0..4095), src_mac (default device_mac_addr),
+ * dst_mac (default ff:ff:ff:ff:ff:ff, like the other plugins). The UDP checksum (mandatory over IPv6) covers the IPv6 pseudo header. */
+#include <stdlib.h>
+
+#include "xdperf_plugin.h"
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	xdp_l2 l2 = { .vlan_id = -1 };
+	xdp_l3 l3 = { .version = 6 };
+	uint64_t sport, dport, psize, hops, vlan;
+	int rc;
+	if ((rc = xdp_req_ipv6(req, "src_ip", "fd00::1", l3.src)) ||
+	    (rc = xdp_req_ipv6(req, "dst_ip", "fd00::2", l3.dst)) ||
+	    (rc = xdp_req_range(req, "src_port", 1234, 0, 65535, &sport)) ||
+	    (rc = xdp_req_range(req, "dst_port", 5678, 0, 65535, &dport)) ||
+	    (rc = xdp_req_range(req, "payload_size", 1024, 0, 9000 - 62, &psize)) ||
+	    (rc = xdp_req_range(req, "hop_limit", 64, 1, 255, &hops)) ||
+	    (rc = xdp_req_range(req, "vlan", UINT64_MAX, 0, UINT64_MAX, &vlan)) ||
+	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
+	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
+		return rc;
+	if (vlan != UINT64_MAX) {
+		if (vlan > 4095) {
+			xdp_log(XDP_LOG_ERROR, "ipv6udp: vlan must be 0..4095");
+			return XDP_ERR_INVALID_CONFIG;
+		}
+		l2.vlan_id = (int)vlan;
+	}
+	l3.ttl = (uint8_t)hops;
+	size_t cap = xdp_l2_len(&l2) + XDP_IPV6_HLEN + XDP_UDP_HLEN + psize;
+	uint8_t *frame = malloc(cap), *payload = malloc(psize ? psize : 1);
+	if (!frame || !payload) {
+		free(frame);
+		free(payload);
+		return XDP_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < psize; i++)
+		payload[i] = (uint8_t)(i % 256);
+	int len = xdp_build_udp(frame, cap, &l2, &l3, (uint16_t)sport, (uint16_t)dport, payload,
+				psize);
+	xdp_template *t = len < 0 ? NULL : xdp_resp_add(resp, frame, (size_t)len);
+	free(frame);
+	free(payload);
+	if (!t)
+		return len < 0 ? XDP_ERR_GENERATE : XDP_ERR_NOMEM;
+	xdp_tmpl_tag(t, "udp");
+	xdp_tmpl_tag(t, "ipv6");
+	if (l2.vlan_id >= 0)
+		xdp_tmpl_tag(t, "vlan");
+	return 0;
+}

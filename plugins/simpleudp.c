@@ -1,0 +1,52 @@
+/* simpleudp: one IPv4/UDP template.
+ *
+ * Config / request fields (defaults):
+ *   src_ip "192.168.1.1", dst_ip "192.168.1.2", src_port 1234, dst_port 5678,
+ *   payload_size 1024 (0..1472 + jumbo: up to 9000 - 42),
+ *   src_mac: the device's MAC (request field device_mac_addr),
+ *   dst_mac: ff:ff:ff:ff:ff:ff (broadcast) unless given.
+ * Payload byte i is i % 256. metadata.packet_count = the request's count. */
+#include <stdlib.h>
+
+#include "xdperf_plugin.h"
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	xdp_l2 l2 = { .vlan_id = -1 };
+	xdp_l3 l3 = { .version = 4 };
+	uint64_t sport, dport, psize;
+	int rc;
+
+	if ((rc = xdp_req_ipv4(req, "src_ip", "192.168.1.1", l3.src)) ||
+	    (rc = xdp_req_ipv4(req, "dst_ip", "192.168.1.2", l3.dst)) ||
+	    (rc = xdp_req_range(req, "src_port", 1234, 0, 65535, &sport)) ||
+	    (rc = xdp_req_range(req, "dst_port", 5678, 0, 65535, &dport)) ||
+	    (rc = xdp_req_range(req, "payload_size", 1024, 0, 9000 - 42, &psize)) ||
+	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
+	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
+		return rc;
+
+	size_t cap = XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN + psize;
+	uint8_t *frame = malloc(cap);
+	uint8_t *payload = malloc(psize ? psize : 1);
+	if (!frame || !payload) {
+		free(frame);
+		free(payload);
+		return XDP_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < psize; i++)
+		payload[i] = (uint8_t)(i % 256);
+	int len = xdp_build_udp(frame, cap, &l2, &l3, (uint16_t)sport, (uint16_t)dport, payload,
+				psize);
+	xdp_template *t = len < 0 ? NULL : xdp_resp_add(resp, frame, (size_t)len);
+	free(frame);
+	free(payload);
+	if (!t)
+		return len < 0 ? XDP_ERR_GENERATE : XDP_ERR_NOMEM;
+	xdp_tmpl_tag(t, "udp");
+	xdp_tmpl_tag(t, "ipv4");
+	xdp_log(XDP_LOG_DEBUG, "simpleudp: %d-byte frame, %llu packets", len,
+		(unsigned long long)req->count);
+	return 0;
+}

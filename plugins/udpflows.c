@@ -1,0 +1,143 @@
+/* udpflows: one IPv4/UDP template per flow, the cross product of
+ *   src_ip, dst_ip    "10.0.0.1" or a range "10.0.0.1-10.0.0.4" (defaults 192.168.1.1 / .2)
+ *   src_ports, dst_ports  a port or a range: 1000, "1000", "1000-1003" (defaults 1234 / 5678)
+ * in the order src_ip, dst_ip, src_port, dst_port (dst_port varies fastest), truncated to
+ * `flows` templates (default and maximum 2048). Also: payload_size (default 64, payload byte
+ * i = i % 256), src_mac (default device_mac_addr), dst_mac (default ff:ff:ff:ff:ff:ff).
+ * The request's count is split evenly over the flows (the first flows get the remainder). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdperf_plugin.h"
+
+#define MAX_FLOWS 2048
+
+/* "A" or "A-B" with A <= B; parse() converts one endpoint to a number. */
+static int split_range(const char *s, char *a, char *b, size_t cap)
+{
+	const char *dash = strchr(s, '-');
+	size_t la = dash ? (size_t)(dash - s) : strlen(s);
+	const char *sb = dash ? dash + 1 : s;
+	if (la >= cap || strlen(sb) >= cap)
+		return -1;
+	memcpy(a, s, la);
+	a[la] = '\0';
+	strcpy(b, sb);
+	return 0;
+}
+
+static int ip_range(const xdp_request *req, const char *key, const char *def, uint32_t *lo,
+		    uint32_t *hi)
+{
+	char s[64], a[32], b[32];
+	uint8_t ia[4], ib[4];
+	int rc = xdp_req_string(req, key, def, s, sizeof(s));
+	if (rc)
+		return rc;
+	if (split_range(s, a, b, sizeof(a)) || xdp_parse_ipv4(a, ia) || xdp_parse_ipv4(b, ib))
+		goto bad;
+	*lo = (uint32_t)ia[0] << 24 | (uint32_t)ia[1] << 16 | (uint32_t)ia[2] << 8 | ia[3];
+	*hi = (uint32_t)ib[0] << 24 | (uint32_t)ib[1] << 16 | (uint32_t)ib[2] << 8 | ib[3];
+	if (*lo > *hi)
+		goto bad;
+	return 0;
+bad:
+	xdp_log(XDP_LOG_ERROR, "udpflows: %s: want an IPv4 address or range A-B, got \"%s\"", key, s);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+static int parse_port(const char *s, uint32_t *out)
+{
+	char *end;
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v > 65535)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int port_range(const xdp_request *req, const char *key, uint32_t def, uint32_t *lo,
+		      uint32_t *hi)
+{
+	const xdp_json *d;
+	int v = xdp_req_find(req, key, &d);
+	char s[64], a[32], b[32];
+	if (v < 0) {
+		*lo = *hi = def;
+		return 0;
+	}
+	if (xdp_json_type(d, v) == XDP_JSON_NUMBER) {
+		uint64_t p;
+		if (xdp_json_u64(d, v, &p) || p > 65535)
+			goto bad;
+		*lo = *hi = (uint32_t)p;
+		return 0;
+	}
+	if (xdp_json_string(d, v, s, sizeof(s)) || split_range(s, a, b, sizeof(a)) ||
+	    parse_port(a, lo) || parse_port(b, hi) || *lo > *hi)
+		goto bad;
+	return 0;
+bad:
+	xdp_log(XDP_LOG_ERROR, "udpflows: %s: want a port or a range \"A-B\"", key);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint32_t sip_lo, sip_hi, dip_lo, dip_hi, sp_lo, sp_hi, dp_lo, dp_hi;
+	uint64_t maxflows, psize;
+	xdp_l2 l2 = { .vlan_id = -1 };
+	int rc;
+	if ((rc = ip_range(req, "src_ip", "192.168.1.1", &sip_lo, &sip_hi)) ||
+	    (rc = ip_range(req, "dst_ip", "192.168.1.2", &dip_lo, &dip_hi)) ||
+	    (rc = port_range(req, "src_ports", 1234, &sp_lo, &sp_hi)) ||
+	    (rc = port_range(req, "dst_ports", 5678, &dp_lo, &dp_hi)) ||
+	    (rc = xdp_req_range(req, "flows", MAX_FLOWS, 1, MAX_FLOWS, &maxflows)) ||
+	    (rc = xdp_req_range(req, "payload_size", 64, 0, 1472, &psize)) ||
+	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
+	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
+		return rc;
+
+	uint64_t nsip = (uint64_t)sip_hi - sip_lo + 1, ndip = (uint64_t)dip_hi - dip_lo + 1;
+	uint64_t nsp = (uint64_t)sp_hi - sp_lo + 1, ndp = (uint64_t)dp_hi - dp_lo + 1;
+	/* total flows, saturating at maxflows */
+	uint64_t total = 1;
+	uint64_t dims[4] = { nsip, ndip, nsp, ndp };
+	for (int i = 0; i < 4; i++)
+		total = total * dims[i] > maxflows ? maxflows : total * dims[i]; /* <= 2^43 */
+
+	uint8_t payload[1472], frame[1514];
+	for (size_t i = 0; i < psize; i++)
+		payload[i] = (uint8_t)(i % 256);
+	for (uint64_t f = 0; f < total; f++) {
+		uint64_t r = f;
+		uint32_t dp = dp_lo + (uint32_t)(r % ndp);
+		r /= ndp;
+		uint32_t sp = sp_lo + (uint32_t)(r % nsp);
+		r /= nsp;
+		uint32_t dip = dip_lo + (uint32_t)(r % ndip);
+		r /= ndip;
+		uint32_t sip = sip_lo + (uint32_t)(r % nsip);
+		xdp_l3 l3 = { .version = 4, .id = (uint16_t)f };
+		for (int k = 0; k < 4; k++) {
+			l3.src[k] = (uint8_t)(sip >> (24 - 8 * k));
+			l3.dst[k] = (uint8_t)(dip >> (24 - 8 * k));
+		}
+		int len = xdp_build_udp(frame, sizeof(frame), &l2, &l3, (uint16_t)sp, (uint16_t)dp,
+					payload, psize);
+		if (len < 0)
+			return XDP_ERR_GENERATE;
+		xdp_template *t = xdp_resp_add(resp, frame, (size_t)len);
+		if (!t)
+			return XDP_ERR_NOMEM;
+		t->packet_count = req->count / total + (f < req->count % total ? 1 : 0);
+		xdp_tmpl_tag(t, "udp");
+		xdp_tmpl_tag(t, "flow");
+	}
+	xdp_log(XDP_LOG_INFO, "udpflows: %llu flows", (unsigned long long)total);
+	return 0;
+}

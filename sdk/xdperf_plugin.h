@@ -1,0 +1,362 @@
+/* xdperf C plugin SDK (clang --target=wasm32-wasi -mexec-model=reactor).
+ *
+ * A generator plugin is one C file compiled together with sdk/xdperf_plugin.c. The simplest
+ * plugin only defines
+ *
+ *     int xdp_generate(const xdp_request *req, xdp_response *resp);
+ *
+ * and the SDK provides the exported ABI (plugin_init, plugin_process, plugin_cleanup; malloc and
+ * free come from wasi-libc): it keeps a copy of the init config, parses each request, calls
+ * xdp_generate(), serialises the response as the JSON array of templates the host expects and
+ * returns XDP_ERR_BUFFER_TOO_SMALL (-4) when it does not fit the host's output buffer.
+ * Optional hooks: xdp_init(cfg) after the config was stored, xdp_cleanup() at plugin_cleanup.
+ *
+ * Host ABI recap:
+ *   plugin_init(cfgPtr, cfgLen) -> 0 | < 0
+ *   plugin_process(inPtr, inLen, outPtr, outCap) -> bytes written | < 0 (-4: out too small)
+ *   imports env.host_log(i32 level, i32 ptr, i32 len),
+ *           env.host_report_metric(i32 namePtr, i32 nameLen, f64 value, i64 timestamp_ns)
+ * The request is the user's config object merged with "count" (u64) and "device_mac_addr"
+ * (6 bytes, standard base64). The response is
+ *   [{"template":{"base_packet":{"data":B64,"length":N},"modifiers":[],"checksums":[]},
+ *     "metadata":{"packet_count":C,"rate_pps":R,"tags":[...]}} , ...]
+ *
+ * Everything here is bounds-checked: malformed JSON gives an error code, never an
+ * out-of-bounds read; the writer never writes past its buffer and reports the size it needed.
+ */
+#ifndef XDPERF_PLUGIN_H
+#define XDPERF_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- export / import ---------------------------------------------------------------------- */
+
+#define XDP_EXPORT(name) __attribute__((export_name(#name)))
+#define XDP_IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
+
+/* Raw host imports (pointers are i32 offsets in the guest's memory). */
+XDP_IMPORT(host_log) void xdp_host_log(int32_t level, const char *msg, int32_t len);
+XDP_IMPORT(host_report_metric) void xdp_host_report_metric(const char *name, int32_t name_len,
+							   double value, int64_t timestamp_ns);
+
+/* ---- status codes ------------------------------------------------------------------------- */
+
+enum {
+	XDP_OK = 0,
+	XDP_ERR_INVALID_INPUT = -1,    /* request/config is not valid JSON (or not an object) */
+	XDP_ERR_INVALID_CONFIG = -2,   /* a field has the wrong type or an invalid value */
+	XDP_ERR_NOMEM = -3,            /* guest allocation failed */
+	XDP_ERR_BUFFER_TOO_SMALL = -4, /* the response does not fit the host's output buffer */
+	XDP_ERR_NOT_INITIALIZED = -5,  /* plugin_process before plugin_init */
+	XDP_ERR_GENERATE = -6,         /* the plugin could not build its packets */
+};
+
+/* ---- logging and metrics ------------------------------------------------------------------ */
+
+enum { XDP_LOG_DEBUG = 0, XDP_LOG_INFO = 1, XDP_LOG_WARN = 2, XDP_LOG_ERROR = 3 };
+
+/* printf-style message to the host (truncated to 511 bytes). */
+void xdp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports a metric with the current realtime clock (ns since the epoch) as timestamp. */
+void xdp_metric(const char *name, double value);
+/* Realtime clock in nanoseconds. */
+int64_t xdp_now_ns(void);
+
+/* ---- JSON reader -------------------------------------------------------------------------- */
+
+/* A parsed document is a flat array of tokens (jsmn-like, but strictly validated). Values are
+ * addressed by token index (int); -1 means "none". Object members are stored as a key token
+ * (XDP_JSON_STRING) directly followed by its value. Strings refer to the source text (escaped):
+ * use xdp_json_string() to decode. The source text must outlive the document. */
+enum xdp_json_type {
+	XDP_JSON_NULL, XDP_JSON_FALSE, XDP_JSON_TRUE, XDP_JSON_NUMBER, XDP_JSON_STRING,
+	XDP_JSON_ARRAY, XDP_JSON_OBJECT,
+};
+
+typedef struct xdp_json_tok {
+	uint8_t type;    /* enum xdp_json_type */
+	uint32_t start;  /* source offset of the text (strings: after the opening quote) */
+	uint32_t end;    /* one past the text (strings: the closing quote) */
+	uint32_t size;   /* containers: number of elements / members */
+	uint32_t next;   /* index of the token after this value's subtree */
+} xdp_json_tok;
+
+typedef struct xdp_json {
+	const char *src;
+	size_t len;
+	xdp_json_tok *toks; /* malloc'd */
+	uint32_t ntoks;
+} xdp_json;
+
+#define XDP_JSON_MAX_DEPTH 64
+
+/* Parses src[0..len) (one value, surrounding whitespace allowed). Returns 0 or
+ * XDP_ERR_INVALID_INPUT (syntax, depth > XDP_JSON_MAX_DEPTH) / XDP_ERR_NOMEM; on error the
+ * document is empty. Free with xdp_json_free(). The root value is token 0. */
+int xdp_json_parse(xdp_json *doc, const char *src, size_t len);
+void xdp_json_free(xdp_json *doc);
+
+int xdp_json_type(const xdp_json *doc, int tok);          /* -1 for an invalid index */
+/* Member `key` of object `obj` (its value token) or -1 (absent, obj not an object). If a key
+ * appears several times, the last one wins (like Go's encoding/json). */
+int xdp_json_find(const xdp_json *doc, int obj, const char *key);
+/* Number of elements of an array (or members of an object); 0 for other values. */
+size_t xdp_json_len(const xdp_json *doc, int tok);
+/* Element i of array `arr`, or -1. */
+int xdp_json_at(const xdp_json *doc, int arr, size_t i);
+
+/* Typed access to one value. Return 0, or XDP_ERR_INVALID_CONFIG on a type mismatch, an
+ * out-of-range number or (strings) when the decoded string plus NUL does not fit `cap`. */
+int xdp_json_string(const xdp_json *doc, int tok, char *buf, size_t cap);
+int xdp_json_u64(const xdp_json *doc, int tok, uint64_t *out); /* integer 0..2^64-1 */
+int xdp_json_i64(const xdp_json *doc, int tok, int64_t *out);  /* integer, optional '-' */
+int xdp_json_double(const xdp_json *doc, int tok, double *out);
+int xdp_json_bool(const xdp_json *doc, int tok, bool *out);
+
+/* By key: return 1 when found and converted, 0 when the key is absent or null (*out is left
+ * unchanged, so preset the default), XDP_ERR_INVALID_CONFIG on a wrong type/range. */
+int xdp_json_get_string(const xdp_json *doc, int obj, const char *key, char *buf, size_t cap);
+int xdp_json_get_u64(const xdp_json *doc, int obj, const char *key, uint64_t *out);
+int xdp_json_get_i64(const xdp_json *doc, int obj, const char *key, int64_t *out);
+int xdp_json_get_bool(const xdp_json *doc, int obj, const char *key, bool *out);
+/* Nested object: its token (>= 0), -1 absent/null, XDP_ERR_INVALID_CONFIG if not an object. */
+int xdp_json_get_object(const xdp_json *doc, int obj, const char *key);
+/* Arrays by key: up to `max` elements; *n receives the element count. Strings are stored at
+ * bufs + i * elem_cap. Return as the scalar getters (too many elements = INVALID_CONFIG). */
+int xdp_json_get_string_array(const xdp_json *doc, int obj, const char *key, char *bufs,
+			      size_t elem_cap, size_t max, size_t *n);
+int xdp_json_get_u64_array(const xdp_json *doc, int obj, const char *key, uint64_t *out,
+			   size_t max, size_t *n);
+int xdp_json_get_double_array(const xdp_json *doc, int obj, const char *key, double *out,
+			      size_t max, size_t *n);
+
+/* ---- JSON writer -------------------------------------------------------------------------- */
+
+/* Writes into a caller buffer; never past cap. After an overflow it keeps counting, so
+ * xdp_jw_finish() can report the size that would have been needed. Commas and the key/value
+ * colon are inserted automatically. */
+typedef struct xdp_jw {
+	char *buf;
+	size_t cap;
+	size_t len;         /* bytes produced so far (may exceed cap) */
+	int depth;
+	bool error;         /* nesting misuse (too deep, unbalanced) */
+	bool after_key;
+	uint32_t count[XDP_JSON_MAX_DEPTH]; /* values written at each level */
+} xdp_jw;
+
+void xdp_jw_init(xdp_jw *w, char *buf, size_t cap);
+void xdp_jw_obj_begin(xdp_jw *w);
+void xdp_jw_obj_end(xdp_jw *w);
+void xdp_jw_arr_begin(xdp_jw *w);
+void xdp_jw_arr_end(xdp_jw *w);
+void xdp_jw_key(xdp_jw *w, const char *key);
+void xdp_jw_str(xdp_jw *w, const char *s);
+void xdp_jw_strn(xdp_jw *w, const char *s, size_t n);
+void xdp_jw_u64(xdp_jw *w, uint64_t v);
+void xdp_jw_i64(xdp_jw *w, int64_t v);
+void xdp_jw_double(xdp_jw *w, double v); /* non-finite values are written as null */
+void xdp_jw_bool(xdp_jw *w, bool v);
+void xdp_jw_null(xdp_jw *w);
+void xdp_jw_base64(xdp_jw *w, const void *data, size_t len); /* standard alphabet, padded */
+/* key + value shorthands */
+void xdp_jw_kv_str(xdp_jw *w, const char *key, const char *v);
+void xdp_jw_kv_u64(xdp_jw *w, const char *key, uint64_t v);
+void xdp_jw_kv_i64(xdp_jw *w, const char *key, int64_t v);
+void xdp_jw_kv_bool(xdp_jw *w, const char *key, bool v);
+/* Bytes written (<= cap), XDP_ERR_BUFFER_TOO_SMALL if it overflowed (w->len = size needed),
+ * XDP_ERR_GENERATE on nesting misuse (unbalanced or too deep). */
+int xdp_jw_finish(const xdp_jw *w);
+
+/* ---- base64 ------------------------------------------------------------------------------- */
+
+size_t xdp_base64_len(size_t n); /* encoded length (padded) */
+/* Encodes into out (needs xdp_base64_len(n) bytes, no NUL). */
+void xdp_base64_encode(const void *in, size_t n, char *out);
+/* Decodes standard base64 (padding optional); returns decoded length or -1 (bad input or more
+ * than cap bytes). */
+int xdp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap);
+
+/* ---- addresses ---------------------------------------------------------------------------- */
+
+/* "aa:bb:cc:dd:ee:ff" (also '-' separators, case-insensitive). 0 or -1. */
+int xdp_parse_mac(const char *s, uint8_t mac[6]);
+/* Dotted quad, each 0..255, no leading '+'/spaces. 0 or -1. */
+int xdp_parse_ipv4(const char *s, uint8_t ip[4]);
+/* RFC 4291 text form incl. "::" and a trailing dotted quad. 0 or -1. */
+int xdp_parse_ipv6(const char *s, uint8_t ip[16]);
+/* Formatting helpers (buf >= 18 / 16 / 46 bytes). */
+void xdp_format_mac(const uint8_t mac[6], char *buf);
+void xdp_format_ipv4(const uint8_t ip[4], char *buf);
+
+/* ---- packet building ---------------------------------------------------------------------- */
+
+#define XDP_ETH_HLEN 14
+#define XDP_VLAN_HLEN 4
+#define XDP_IPV4_HLEN 20
+#define XDP_IPV6_HLEN 40
+#define XDP_UDP_HLEN 8
+#define XDP_TCP_HLEN 20
+#define XDP_ICMP_HLEN 8
+#define XDP_ETHERTYPE_IPV4 0x0800
+#define XDP_ETHERTYPE_IPV6 0x86dd
+#define XDP_ETHERTYPE_VLAN 0x8100
+#define XDP_PROTO_ICMP 1
+#define XDP_PROTO_TCP 6
+#define XDP_PROTO_UDP 17
+#define XDP_PROTO_ICMPV6 58
+
+#define XDP_TCP_FIN 0x01
+#define XDP_TCP_SYN 0x02
+#define XDP_TCP_RST 0x04
+#define XDP_TCP_PSH 0x08
+#define XDP_TCP_ACK 0x10
+#define XDP_TCP_URG 0x20
+
+/* Internet checksum helpers (RFC 1071): sum 16-bit big-endian words, fold, complement. */
+uint32_t xdp_csum_add(uint32_t sum, const void *data, size_t len);
+uint16_t xdp_csum_fold(uint32_t sum); /* folded and complemented */
+uint16_t xdp_csum(const void *data, size_t len);
+/* Checksum of an L4 segment (its checksum field must be zero) with the IPv4 / IPv6 pseudo
+ * header. */
+uint16_t xdp_l4_csum_v4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+			const void *l4, size_t len);
+uint16_t xdp_l4_csum_v6(const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
+			const void *l4, size_t len);
+
+/* Layer writers: write one header at p, return its length. Multi-byte fields big-endian. */
+size_t xdp_put_eth(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t ethertype);
+/* Ethernet + 802.1Q tag (TPID 0x8100, TCI = pcp << 13 | vid) + inner ethertype: 18 bytes. */
+size_t xdp_put_eth_vlan(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t vid,
+			uint8_t pcp, uint16_t ethertype);
+/* IPv4 without options, DF set, header checksum filled. payload_len = bytes after the header. */
+size_t xdp_put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+		    uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id);
+size_t xdp_put_ipv6(uint8_t *p, const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
+		    uint16_t payload_len, uint8_t hop_limit, uint8_t tclass, uint32_t flow_label);
+/* UDP header with checksum 0 (fill later with xdp_l4_csum_v4/v6, or use the frame builders). */
+size_t xdp_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t udp_len);
+
+/* Frame builders: L2 + L3 + L4 + payload with every checksum filled. */
+typedef struct xdp_l2 {
+	uint8_t dst[6], src[6];
+	int vlan_id;      /* -1 = untagged, else 0..4095 */
+	uint8_t vlan_pcp; /* 0..7 */
+} xdp_l2;
+
+typedef struct xdp_l3 {
+	int version;              /* 4 or 6 */
+	uint8_t src[16], dst[16]; /* IPv4 addresses in the first 4 bytes */
+	uint8_t ttl;              /* TTL / hop limit; 0 = 64 */
+	uint8_t tos;              /* TOS / traffic class */
+	uint16_t id;              /* IPv4 identification */
+	uint32_t flow_label;      /* IPv6 */
+} xdp_l3;
+
+typedef struct xdp_tcp {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;   /* XDP_TCP_* */
+	uint16_t window;
+	uint16_t mss;    /* 0 = no options; else one MSS option (header 24 bytes) */
+} xdp_tcp;
+
+/* Frame lengths, for sizing buffers. */
+size_t xdp_l2_len(const xdp_l2 *l2);
+size_t xdp_l3_len(const xdp_l3 *l3);
+
+/* Each returns the frame length, or -1 when it does not fit cap / exceeds 65535 bytes of IP
+ * payload / a parameter is invalid. `payload` may be NULL (zero bytes). */
+int xdp_build_udp(uint8_t *buf, size_t cap, const xdp_l2 *l2, const xdp_l3 *l3, uint16_t sport,
+		  uint16_t dport, const uint8_t *payload, size_t plen);
+int xdp_build_tcp(uint8_t *buf, size_t cap, const xdp_l2 *l2, const xdp_l3 *l3,
+		  const xdp_tcp *tcp, const uint8_t *payload, size_t plen);
+/* ICMP echo request (IPv4) or ICMPv6 echo request (IPv6), by l3->version. */
+int xdp_build_icmp_echo(uint8_t *buf, size_t cap, const xdp_l2 *l2, const xdp_l3 *l3,
+			uint16_t ident, uint16_t seq, const uint8_t *payload, size_t plen);
+
+/* ---- request / response (the boilerplate) ------------------------------------------------- */
+
+typedef struct xdp_request {
+	const xdp_json *doc;      /* the parsed request */
+	int root;                 /* its root object */
+	const xdp_json *config;   /* the config given to plugin_init (may have no tokens) */
+	int config_root;          /* its root object, or -1 */
+	uint64_t count;           /* "count" (0 if absent) */
+	uint8_t device_mac[6];    /* "device_mac_addr" (zeros if absent) */
+	bool has_device_mac;
+} xdp_request;
+
+/* Request lookups: the request's key first, then the init config's, then the default.
+ * Return 0 (value or default stored), or XDP_ERR_INVALID_CONFIG after logging which key is
+ * wrong (type, range, unparsable address). */
+int xdp_req_string(const xdp_request *r, const char *key, const char *def, char *buf, size_t cap);
+int xdp_req_u64(const xdp_request *r, const char *key, uint64_t def, uint64_t *out);
+/* u64 limited to [min, max]. */
+int xdp_req_range(const xdp_request *r, const char *key, uint64_t def, uint64_t min,
+		  uint64_t max, uint64_t *out);
+int xdp_req_i64(const xdp_request *r, const char *key, int64_t def, int64_t *out);
+int xdp_req_bool(const xdp_request *r, const char *key, bool def, bool *out);
+/* MAC as "aa:bb:cc:dd:ee:ff" or base64 of 6 bytes (like device_mac_addr). */
+int xdp_req_mac(const xdp_request *r, const char *key, const uint8_t def[6], uint8_t out[6]);
+int xdp_req_ipv4(const xdp_request *r, const char *key, const char *def, uint8_t out[4]);
+int xdp_req_ipv6(const xdp_request *r, const char *key, const char *def, uint8_t out[16]);
+/* The raw value for `key` (request first, then config): its token, with *doc set; -1 absent. */
+int xdp_req_find(const xdp_request *r, const char *key, const xdp_json **doc);
+
+#define XDP_MAX_TAGS 8
+#define XDP_TAG_LEN 32
+
+typedef struct xdp_template {
+	uint8_t *data;            /* base packet (owned by the response) */
+	size_t len;
+	uint64_t packet_count;    /* default: the request's count */
+	uint64_t rate_pps;        /* default: 0 (unlimited) */
+	char tags[XDP_MAX_TAGS][XDP_TAG_LEN];
+	int ntags;
+} xdp_template;
+
+typedef struct xdp_response xdp_response;
+/* Called inside each template's "metadata" object after the standard fields: add members with
+ * xdp_jw_key()/values. */
+typedef void (*xdp_meta_fn)(xdp_jw *w, size_t template_index, void *ctx);
+
+struct xdp_response {
+	xdp_template *templates;
+	size_t count, cap;
+	uint64_t default_count;
+	xdp_meta_fn meta;         /* optional extra metadata writer */
+	void *meta_ctx;
+};
+
+#define XDP_MAX_TEMPLATES 4096
+
+/* Appends a template holding a copy of data[0..len) (data NULL = len zero bytes). Returns it,
+ * or NULL (out of memory, more than XDP_MAX_TEMPLATES). */
+xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len);
+/* Adds a tag (truncated to XDP_TAG_LEN - 1; at most XDP_MAX_TAGS). */
+void xdp_tmpl_tag(xdp_template *t, const char *tag);
+
+/* Serialises a response (used by plugin_process; exposed for tests). Return as xdp_jw_finish. */
+int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed);
+void xdp_resp_free(xdp_response *r);
+
+/* ---- what a plugin defines ---------------------------------------------------------------- */
+
+/* Required: fill resp (xdp_resp_add ...). Return 0 or a negative XDP_ERR_*. */
+int xdp_generate(const xdp_request *req, xdp_response *resp);
+/* Optional (weak defaults in the SDK return 0 / do nothing): validate/cache the init config.
+ * cfg->doc is the config (no request fields). */
+int xdp_init(const xdp_request *cfg);
+void xdp_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
