@@ -70,6 +70,7 @@ test: deps all asan
 	@tests/run.sh
 
 demo: deps all
+	@scripts/deps.sh demo
 	@scripts/demo.sh
 
 bench: deps all

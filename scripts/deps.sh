@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing (idempotent).
-# Usage: scripts/deps.sh build|test|bench
+# Usage: scripts/deps.sh build|test|demo|bench
 set -euo pipefail
 build_pkgs=(gcc make libjansson-dev libsodium-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
 test_pkgs=(wabt libclang-rt-14-dev tcpdump)
 bench_pkgs=(wabt)
+demo_pkgs=(tcpdump)
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;
+  demo)  want=("${build_pkgs[@]}" "${demo_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "deps.sh: unknown set '$1'" >&2; exit 2 ;;

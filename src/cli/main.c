@@ -6,7 +6,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf <command> ...\n"
+		"usage: xdperf --plugin NAME|FILE.wasm --output FILE.pcap [--count N] [options]\n"
+		"       (xdperf --plugin x --help lists the generator options)\n"
+		"       xdperf <command> ...\n"
 		"  xdperf wasm run FILE.wasm [--invoke NAME [ARGS...]]   run a WASI command or call an export\n"
 		"  xdperf wasm spectest FILE.json...                     run wast2json spec test scripts\n");
 }
@@ -17,6 +19,8 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (argv[1][0] == '-')
+		return cmd_generate(argc, argv);
 	if (!strcmp(argv[1], "wasm")) {
 		if (argc >= 3 && !strcmp(argv[2], "spectest"))
 			return cmd_wasm_spectest(argc - 2, argv + 2);

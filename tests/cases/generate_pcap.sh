@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# xdperf --plugin ... --output FILE.pcap: exact packets (checked with tcpdump, which verifies the
+# IPv4 and UDP checksums) and one clear message + non-zero exit for every user error.
+set -uo pipefail
+cd "$REPO"
+X="$XDPERF_ASAN"
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+
+# 1000 simpleudp frames: 192.168.1.1:1234 -> 192.168.1.2:5678, 1024-byte payload, valid checksums
+"$X" --plugin simpleudp --output "$TMPDIR/s.pcap" --count 1000 2>"$TMPDIR/s.err" || no "simpleudp run: $(cat "$TMPDIR/s.err")"
+grep -q "wrote 1000 packets (1066000 bytes) from 1 template of plugin simpleudp" "$TMPDIR/s.err" || no "summary: $(cat "$TMPDIR/s.err")"
+tcpdump -nn -vv -r "$TMPDIR/s.pcap" 2>/dev/null > "$TMPDIR/s.txt"
+n=$(grep -c '192.168.1.1.1234 > 192.168.1.2.5678: \[udp sum ok\] UDP, length 1024' "$TMPDIR/s.txt")
+[ "$n" = 1000 ] || no "expected 1000 valid simpleudp frames, tcpdump shows $n"
+grep -q 'bad cksum' "$TMPDIR/s.txt" && no "an IPv4 header checksum is bad"
+# payload byte i = i % 256 (frame offset 42 onwards)
+tcpdump -nn -xx -c 1 -r "$TMPDIR/s.pcap" 2>/dev/null | grep -q '0x0020:  0102 04d2 162e 0408 .... 0001 0203 0405' \
+	|| no "payload of the first frame: $(tcpdump -nn -xx -c 1 -r "$TMPDIR/s.pcap" 2>/dev/null | sed -n 4p)"
+
+# several templates: packets cycle through them in order (udpflows, 4 flows)
+printf '{"src_ports":"1000-1003","flows":4}' > "$TMPDIR/flows.json"
+"$X" -p udpflows --plugin-config "$TMPDIR/flows.json" -o "$TMPDIR/f.pcap" -c 10 2>"$TMPDIR/f.err" || no "udpflows run: $(cat "$TMPDIR/f.err")"
+ports=$(tcpdump -nn -r "$TMPDIR/f.pcap" 2>/dev/null | sed -E 's/.* [0-9.]+\.([0-9]+) > .*/\1/' | tr '\n' ' ')
+[ "$ports" = "1000 1001 1002 1003 1000 1001 1002 1003 1000 1001 " ] || no "udpflows rotation: source ports $ports"
+
+# a plugin given by path, and the default count (sum of the templates' packet_count)
+"$X" -p build/plugins/imix.wasm -o "$TMPDIR/i.pcap" --cfg /dev/null 2>"$TMPDIR/i.err" && no "an empty config file must be rejected"
+printf '{"count":12}' > "$TMPDIR/imix.json"
+"$X" -p build/plugins/imix.wasm -o "$TMPDIR/i.pcap" -c 12 --cfg "$TMPDIR/imix.json" 2>"$TMPDIR/i.err" || no "imix by path: $(cat "$TMPDIR/i.err")"
+[ "$(tcpdump -nn -r "$TMPDIR/i.pcap" 2>/dev/null | wc -l)" = 12 ] || no "imix: expected 12 frames"
+
+# user errors: exit status and one message naming the problem; no output file left behind
+err() { # expected-status expected-text args...
+	local want=$1 text=$2; shift 2
+	"$X" "$@" >"$TMPDIR/e.out" 2>"$TMPDIR/e.err"
+	local got=$?
+	[ "$got" = "$want" ] || no "xdperf $*: exit $got, expected $want ($(cat "$TMPDIR/e.err"))"
+	grep -qF -- "$text" "$TMPDIR/e.err" || no "xdperf $*: expected message '$text', got '$(cat "$TMPDIR/e.err")'"
+	[ "$(wc -l < "$TMPDIR/e.err")" -le 2 ] || no "xdperf $*: more than one message: $(cat "$TMPDIR/e.err")"
+}
+err 2 "no plugin given" -o "$TMPDIR/z.pcap"
+err 2 "say where the packets go" -p simpleudp
+err 2 "not available in this version yet" -p simpleudp -d eth0
+err 2 "--count: 'ten' is not a packet count" -p simpleudp -o "$TMPDIR/z.pcap" -c ten
+err 2 "unknown option '--bogus'" -p simpleudp -o "$TMPDIR/z.pcap" --bogus
+err 2 "--log-level: 'loud' is not one of" -p simpleudp -o "$TMPDIR/z.pcap" --log-level loud
+err 1 "plugin 'nosuch' not found: no nosuch.wasm in" -p nosuch -o "$TMPDIR/z.pcap" -c 1
+err 1 "cannot read plugin /nonexistent.wasm: No such file or directory" -p /nonexistent.wasm -o "$TMPDIR/z.pcap" -c 1
+printf '{"src_ip": ' > "$TMPDIR/bad.json"
+err 1 "plugin configuration $TMPDIR/bad.json: invalid JSON at line" -p simpleudp --cfg "$TMPDIR/bad.json" -o "$TMPDIR/z.pcap"
+err 1 "cannot read plugin configuration /nonexistent.json" -p simpleudp --cfg /nonexistent.json -o "$TMPDIR/z.pcap"
+wat2wasm tests/plugins/trap.wat -o "$TMPDIR/trap.wasm"
+err 1 "plugin trap: trap in plugin_process: unreachable" -p "$TMPDIR/trap.wasm" -o "$TMPDIR/z.pcap" -c 1
+err 1 "cannot create /nonexistent-dir/x.pcap: No such file or directory" -p simpleudp -o /nonexistent-dir/x.pcap -c 1
+[ -e "$TMPDIR/z.pcap" ] && no "a failed run left $TMPDIR/z.pcap behind"
+exit $fail
