@@ -7,7 +7,7 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 OPT     ?= -O2 -g
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-aliasing -ffp-contract=off $(EXTRA_CFLAGS)
-LDLIBS  := -ljansson -lsodium -lm -lpthread
+LDLIBS  := -ljansson -lyaml -lsodium -lm -lpthread
 
 LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/packet/*.c src/datapath/*.c src/ctl/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)

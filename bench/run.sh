@@ -123,7 +123,7 @@ awk 'BEGIN {
 clang --target=wasm32-wasi -O2 -nostdlib -Wl,--no-entry -Wl,--strip-all -o "$OUT/load100k.wasm" "$gen" \
   || die "cannot build the load-time module"
 gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$REPO/include" -o "$OUT/load_time" "$REPO/bench/load_time.c" \
-  "$LIB" -ljansson -lsodium -lm -lpthread || die "cannot build bench/load_time"
+  "$LIB" -ljansson -lsodium -lyaml -lm -lpthread || die "cannot build bench/load_time"
 load_line="$("$OUT/load_time" "$OUT/load100k.wasm" "$LOAD_ITERS")" || die "load_time failed"
 echo "$load_line" >&2
 load_kb=$(awk -v s="$(stat -c %s "$OUT/load100k.wasm")" 'BEGIN { printf "%.0f", s / 1024 }')

@@ -2,7 +2,7 @@
 # Installs the Debian packages a target needs, only those missing (idempotent).
 # Usage: scripts/deps.sh build|test|demo|bench
 set -euo pipefail
-build_pkgs=(gcc make libjansson-dev libsodium-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
+build_pkgs=(gcc make libjansson-dev libsodium-dev libyaml-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
 test_pkgs=(wabt libclang-rt-14-dev tcpdump)
 bench_pkgs=(wabt)
 demo_pkgs=(tcpdump)

@@ -4,6 +4,7 @@
 
 int cmd_wasm_spectest(int argc, char **argv); /* xdperf wasm spectest FILE.json... */
 int cmd_wasm_run(int argc, char **argv);      /* xdperf wasm run FILE.wasm [--invoke NAME ARGS...] */
-int cmd_generate(int argc, char **argv);      /* xdperf --plugin NAME (-o FILE.pcap | -d IF) ... */
+int cmd_generate(int argc, char **argv);
+int cmd_plugin(int argc, char **argv);        /* xdperf plugin inspect|run NAME|FILE.wasm ... */      /* xdperf --plugin NAME (-o FILE.pcap | -d IF) ... */
 
 #endif

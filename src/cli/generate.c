@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/commands.h"
+#include "cli/plugin_common.h"
 #include "packet/pcap.h"
 #include "packet/template.h"
 #include "util/file.h"
+#include "util/yaml_json.h"
 #include "xdperf/plugin.h"
-
-#define DEFAULT_PLUGIN_PATH "/usr/local/share/xdperf/plugins"
 
 struct gen_args {
 	const char *plugin, *plugin_path, *config, *device, *output, *src_mac;
@@ -43,26 +43,6 @@ static void usage(FILE *f)
 		"  -l, --parallelism N        sender threads (device mode)\n"
 		"      --src-mac MAC          device MAC given to the plugin (pcap output: default 00:00:00:00:00:00)\n"
 		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
-}
-
-static int parse_level(const char *s)
-{
-	static const char *names[] = { "debug", "info", "warn", "error" };
-	for (int i = 0; i < 4; i++)
-		if (!strcasecmp(s, names[i]))
-			return i;
-	return -1;
-}
-
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char end;
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct gen_args *a)
@@ -155,44 +135,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	return 0;
 }
 
-/* Finds the plugin file: a path (contains '/' or ends in .wasm) or NAME.wasm in the plugin path,
- * then the default directory, then the build tree next to this binary. */
-static int find_plugin(const struct gen_args *a, char *path, size_t len)
-{
-	size_t n = strlen(a->plugin);
-	if (strchr(a->plugin, '/') || (n > 5 && !strcmp(a->plugin + n - 5, ".wasm"))) {
-		snprintf(path, len, "%s", a->plugin);
-		return 0;
-	}
-	char exe[PATH_MAX] = "", dirs[4][PATH_MAX];
-	int nd = 0;
-	if (a->plugin_path)
-		snprintf(dirs[nd++], PATH_MAX, "%s", a->plugin_path);
-	snprintf(dirs[nd++], PATH_MAX, "%s", DEFAULT_PLUGIN_PATH);
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/plugins", PATH_MAX - 16, exe);
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/../plugins", PATH_MAX - 16, exe);
-		}
-	}
-	struct stat st;
-	for (int i = 0; i < nd; i++) {
-		snprintf(path, len, "%.*s/%s.wasm", PATH_MAX - 16, dirs[i], a->plugin);
-		if (!stat(path, &st))
-			return 0;
-	}
-	fprintf(stderr, "xdperf: plugin '%s' not found: no %s.wasm in %s%s%s\n", a->plugin, a->plugin,
-		a->plugin_path ? a->plugin_path : DEFAULT_PLUGIN_PATH,
-		a->plugin_path ? " or " DEFAULT_PLUGIN_PATH : "", " or the build tree's plugins");
-	return -ENOENT;
-}
-
 /* The configuration object (from --plugin-config) or an empty object. */
-static json_t *load_config(const char *file)
+json_t *load_config(const char *file)
 {
 	if (!file)
 		return json_object();
@@ -204,37 +148,42 @@ static json_t *load_config(const char *file)
 			rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
 		return NULL;
 	}
+	/* JSON or YAML: text starting with '{' is tried as JSON first unless the name ends in
+	 * .yaml/.yml, and falls back to YAML (flow mappings such as {a: 1}); the JSON error is
+	 * reported when neither accepts it. */
+	const char *dot = strrchr(file, '.');
+	bool yaml_name = dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"));
+	size_t i = 0;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
 	json_error_t e;
-	json_t *cfg = json_loadb((const char *)buf, len, 0, &e);
-	free(buf);
+	json_t *cfg = NULL;
+	bool json = !yaml_name && i < len && buf[i] == '{';
+	if (json)
+		cfg = json_loadb((const char *)buf, len, 0, &e);
 	if (!cfg) {
-		fprintf(stderr, "xdperf: plugin configuration %s: invalid JSON at line %d column %d: %s\n",
-			file, e.line, e.column, e.text);
-		return NULL;
+		char yerr[512];
+		if (xdperf_yaml_to_json((const char *)buf, len, &cfg, yerr, sizeof yerr)) {
+			if (json)
+				fprintf(stderr, "xdperf: plugin configuration %s: invalid JSON at line %d column %d: %s\n",
+					file, e.line, e.column, e.text);
+			else
+				fprintf(stderr, "xdperf: plugin configuration %s: %s\n", file, yerr);
+			free(buf);
+			return NULL;
+		}
+		json = false;
 	}
+	free(buf);
 	if (!json_is_object(cfg)) {
-		fprintf(stderr, "xdperf: plugin configuration %s: must be a JSON object\n", file);
+		static const char *const kind[] = { "an object", "an array", "a string", "an integer",
+						    "a number", "true", "false", "empty (null)" };
+		fprintf(stderr, "xdperf: plugin configuration %s: must be %s, not %s\n", file,
+			json ? "a JSON object" : "a mapping (YAML) or object (JSON)", kind[json_typeof(cfg)]);
 		json_decref(cfg);
 		return NULL;
 	}
 	return cfg;
-}
-
-/* The request: the configuration plus count and device_mac_addr (6 bytes, base64 like Go's
- * []byte). */
-static char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6])
-{
-	char b64[16];
-	sodium_bin2base64(b64, sizeof b64, mac, 6, sodium_base64_VARIANT_ORIGINAL);
-	json_t *req = json_deep_copy(cfg);
-	if (!req || json_object_set_new(req, "count", json_integer((json_int_t)count)) ||
-	    json_object_set_new(req, "device_mac_addr", json_string(b64))) {
-		json_decref(req);
-		return NULL;
-	}
-	char *s = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	return s;
 }
 
 int cmd_generate(int argc, char **argv)
@@ -249,7 +198,7 @@ int cmd_generate(int argc, char **argv)
 		return 2;
 	}
 	char path[PATH_MAX + 32];
-	if (find_plugin(&a, path, sizeof path))
+	if (find_plugin(a.plugin, a.plugin_path, path, sizeof path))
 		return 1;
 	json_t *cfg = load_config(a.config);
 	if (!cfg)

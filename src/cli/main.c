@@ -10,7 +10,10 @@ static void usage(FILE *f)
 		"       (xdperf --plugin x --help lists the generator options)\n"
 		"       xdperf <command> ...\n"
 		"  xdperf wasm run FILE.wasm [--invoke NAME [ARGS...]]   run a WASI command or call an export\n"
-		"  xdperf wasm spectest FILE.json...                     run wast2json spec test scripts\n");
+		"  xdperf wasm spectest FILE.json...                     run wast2json spec test scripts\n"
+		"  xdperf plugin inspect NAME|FILE.wasm                  imports, exports, memory, plugin ABI check\n"
+		"  xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--json]\n"
+		"                                                        call a plugin once, decode its templates\n");
 }
 
 int main(int argc, char **argv)
@@ -30,6 +33,8 @@ int main(int argc, char **argv)
 			argc >= 3 ? argv[2] : "");
 		return 2;
 	}
+	if (!strcmp(argv[1], "plugin"))
+		return cmd_plugin(argc - 1, argv + 1);
 	fprintf(stderr, "xdperf: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -168,7 +168,7 @@ run_build() { # LABEL BINARY
 
 echo "== engine_limits (gcc, build/libxdperf.a)"
 if gcc "${CFLAGS[@]}" -O2 "$REPO/tests/unit/engine_limits.c" "$REPO/build/libxdperf.a" \
-     -ljansson -lsodium -lm -lpthread -o "$T/engine_limits"; then
+     -ljansson -lsodium -lyaml -lm -lpthread -o "$T/engine_limits"; then
   run_build "gcc/libxdperf.a" "$T/engine_limits"
 else
   echo "FAILED: cannot build tests/unit/engine_limits.c against build/libxdperf.a"

@@ -10,5 +10,5 @@ printf 'this is not a wasm module' > "$TMPDIR/not_wasm.wasm"
 srcs=(src/util/*.c src/wasm/*.c src/plugin/*.c)
 gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
-	"${srcs[@]}" tests/unit/plugin_host_test.c -ljansson -lsodium -lm -lpthread -o "$TMPDIR/plugin_host_test"
+	"${srcs[@]}" tests/unit/plugin_host_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/plugin_host_test"
 ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/plugin_host_test" "$TMPDIR"

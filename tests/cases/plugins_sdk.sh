@@ -19,7 +19,7 @@ make -s plugins >"$T/make.log" 2>&1 || { cat "$T/make.log"; echo "FAILED: make p
 [ -f build/libxdperf.a ] || { echo "FAILED: build/libxdperf.a missing (make all)"; exit 1; }
 H="$T/plugin_harness"
 gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude tests/unit/plugin_harness.c build/libxdperf.a \
-  -ljansson -lsodium -lm -lpthread -o "$H" || { echo "FAILED: building the harness"; exit 1; }
+  -ljansson -lsodium -lyaml -lm -lpthread -o "$H" || { echo "FAILED: building the harness"; exit 1; }
 P=build/plugins
 for p in simpleudp udpflows tcpsyn ipv6udp imix; do
   [ -f "$P/$p.wasm" ] || { echo "FAILED: $P/$p.wasm missing"; exit 1; }

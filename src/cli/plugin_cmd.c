@@ -1,0 +1,441 @@
+/* `xdperf plugin inspect FILE.wasm|NAME` and `xdperf plugin run NAME|FILE`: look inside a
+ * generator plugin (imports, exports, memory, ABI conformance) and show the packets it
+ * describes, decoded layer by layer. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/commands.h"
+#include "cli/plugin_common.h"
+#include "packet/decode.h"
+#include "packet/template.h"
+#include "util/file.h"
+#include "xdperf/plugin.h"
+#include "xdperf/wasm.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
+		"       xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--src-mac MAC] [--json]\n"
+		"                         [--log-level LEVEL] [-P DIR]\n"
+		"  inspect   list the module's imports, exports and memory and check the generator plugin ABI\n"
+		"            (exit 0: a usable plugin, 1: not)\n"
+		"  run       call the plugin once (plugin_init + plugin_process, the request xdperf --plugin\n"
+		"            sends) and decode each template: Ethernet, VLAN, IPv4/IPv6, UDP/TCP/ICMP,\n"
+		"            checksums, payload, metadata; --json prints the raw response instead\n"
+		"  -P, --plugin-path DIR      where NAME.wasm is looked up first\n"
+		"      --cfg, --plugin-config FILE   plugin configuration (JSON object)\n"
+		"  -c, --count N              count in the request (default 1)\n"
+		"      --src-mac MAC          device MAC in the request (default 00:00:00:00:00:00)\n"
+		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
+}
+
+/* ---- inspect --------------------------------------------------------------------------------- */
+
+struct abi_func {
+	const char *name;
+	uint8_t params[4], nparams;
+	uint8_t results[1], nresults;
+	bool required;
+};
+
+/* The generator plugin ABI (include/xdperf/plugin.h). */
+static const struct abi_func abi[] = {
+	{ "plugin_init", { XWASM_I32, XWASM_I32 }, 2, { XWASM_I32 }, 1, true },
+	{ "plugin_process", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 4, { XWASM_I32 }, 1, true },
+	{ "malloc", { XWASM_I32 }, 1, { XWASM_I32 }, 1, true },
+	{ "free", { XWASM_I32 }, 1, { 0 }, 0, true },
+	{ "plugin_cleanup", { 0 }, 0, { 0 }, 0, false },
+	{ "_initialize", { 0 }, 0, { 0 }, 0, false },
+};
+#define NABI (sizeof abi / sizeof abi[0])
+
+/* Host functions in module "env". */
+static const struct abi_func host_funcs[] = {
+	{ "host_log", { XWASM_I32, XWASM_I32, XWASM_I32 }, 3, { 0 }, 0, true },
+	{ "host_report_metric", { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 }, 4, { 0 }, 0, true },
+};
+
+static const char *valtype_str(uint8_t t)
+{
+	switch (t) {
+	case XWASM_I32: return "i32";
+	case XWASM_I64: return "i64";
+	case XWASM_F32: return "f32";
+	case XWASM_F64: return "f64";
+	case XWASM_V128: return "v128";
+	case XWASM_FUNCREF: return "funcref";
+	case XWASM_EXTERNREF: return "externref";
+	default: return "?";
+	}
+}
+
+static void types_str(const uint8_t *t, uint32_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (uint32_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", valtype_str(t[i]));
+}
+
+static void func_sig(const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr, char *buf, size_t len)
+{
+	char ps[256], rs[128];
+	types_str(p, np, ps, sizeof ps);
+	types_str(r, nr, rs, sizeof rs);
+	snprintf(buf, len, "(%s) -> (%s)", ps, rs);
+}
+
+static void limits_str(const struct xwasm_import_info *e, char *buf, size_t len)
+{
+	if (e->max == UINT64_MAX)
+		snprintf(buf, len, "initial %llu, max none", (unsigned long long)e->min);
+	else
+		snprintf(buf, len, "initial %llu, max %llu", (unsigned long long)e->min, (unsigned long long)e->max);
+}
+
+/* Type description of an import or export. */
+static void extern_str(const struct xwasm_import_info *e, char *buf, size_t len)
+{
+	char t[400];
+	switch (e->kind) {
+	case XWASM_EXTERN_FUNC:
+		func_sig(e->params, e->nparams, e->results, e->nresults, t, sizeof t);
+		snprintf(buf, len, "func %s", t);
+		break;
+	case XWASM_EXTERN_TABLE:
+		limits_str(e, t, sizeof t);
+		snprintf(buf, len, "table %s, %s", valtype_str(e->valtype), t);
+		break;
+	case XWASM_EXTERN_MEMORY:
+		if (e->max == UINT64_MAX)
+			snprintf(buf, len, "memory initial %llu pages, max none", (unsigned long long)e->min);
+		else
+			snprintf(buf, len, "memory initial %llu pages, max %llu pages", (unsigned long long)e->min,
+				 (unsigned long long)e->max);
+		break;
+	default:
+		snprintf(buf, len, "global %s%s", e->mutable_ ? "mut " : "", valtype_str(e->valtype));
+	}
+}
+
+static bool sig_is(const struct xwasm_import_info *e, const struct abi_func *f)
+{
+	return e->nparams == f->nparams && e->nresults == f->nresults &&
+	       !memcmp(e->params, f->params, f->nparams) && !memcmp(e->results, f->results, f->nresults);
+}
+
+static void abi_sig(const struct abi_func *f, char *buf, size_t len)
+{
+	char s[400];
+	func_sig(f->params, f->nparams, f->results, f->nresults, s, sizeof s);
+	snprintf(buf, len, "%s%s", f->name, s);
+}
+
+/* Collects problems as lines in a growing list. */
+struct problems {
+	char lines[64][512];
+	int n;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void problem(struct problems *p, const char *fmt, ...)
+{
+	if (p->n >= 64)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->lines[p->n++], sizeof p->lines[0], fmt, ap);
+	va_end(ap);
+}
+
+static int inspect(const char *path)
+{
+	uint8_t *bytes;
+	size_t len;
+	int rc = xdperf_read_file(path, 256u << 20, &bytes, &len);
+	if (rc) {
+		fprintf(stderr, "xdperf plugin inspect: cannot read %s: %s\n", path,
+			rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+		return 1;
+	}
+	xwasm_module *m = NULL;
+	char err[512];
+	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = path };
+	rc = xwasm_module_load(bytes, len, &lo, &m, err, sizeof err);
+	free(bytes);
+	if (rc) {
+		fprintf(stderr, "xdperf plugin inspect: %s: %s\n", path, err);
+		return 1;
+	}
+	static struct problems pr;
+	pr.n = 0;
+	char t[600];
+	printf("module %s (%zu bytes)\n", path, len);
+
+	uint32_t ni = xwasm_module_num_imports(m), ne = xwasm_module_num_exports(m);
+	bool mem_seen = false;
+	struct xwasm_import_info mem = { 0 };
+	printf("imports (%u):\n", ni);
+	for (uint32_t i = 0; i < ni; i++) {
+		struct xwasm_import_info e;
+		xwasm_module_import(m, i, &e);
+		extern_str(&e, t, sizeof t);
+		printf("  %s.%s  %s\n", e.module, e.name, t);
+		if (e.kind == XWASM_EXTERN_MEMORY && !mem_seen) {
+			mem_seen = true;
+			mem = e;
+		}
+		bool provided = false;
+		if (e.kind == XWASM_EXTERN_FUNC && !strcmp(e.module, "wasi_snapshot_preview1"))
+			provided = true;
+		else if (e.kind == XWASM_EXTERN_FUNC && !strcmp(e.module, "env")) {
+			for (size_t k = 0; k < sizeof host_funcs / sizeof host_funcs[0]; k++) {
+				if (strcmp(e.name, host_funcs[k].name))
+					continue;
+				provided = true;
+				if (!sig_is(&e, &host_funcs[k])) {
+					char want[400];
+					abi_sig(&host_funcs[k], want, sizeof want);
+					problem(&pr, "import env.%s has type %s, the host provides env.%s", e.name, t, want);
+				}
+			}
+		}
+		if (!provided)
+			problem(&pr, "import %s.%s (%s) is not provided by the host (it provides env.host_log, "
+				"env.host_report_metric and wasi_snapshot_preview1 functions)", e.module, e.name, t);
+	}
+
+	bool found[NABI] = { false }, has_start = false, has_memory = false;
+	printf("exports (%u):\n", ne);
+	for (uint32_t i = 0; i < ne; i++) {
+		struct xwasm_import_info e;
+		xwasm_module_export(m, i, &e);
+		extern_str(&e, t, sizeof t);
+		printf("  %s  %s\n", e.name, t);
+		if (e.kind == XWASM_EXTERN_MEMORY && !strcmp(e.name, "memory")) {
+			has_memory = true;
+			mem_seen = true;
+			mem = e;
+		}
+		if (e.kind != XWASM_EXTERN_FUNC)
+			continue;
+		if (!strcmp(e.name, "_start"))
+			has_start = true;
+		for (size_t k = 0; k < NABI; k++) {
+			if (strcmp(e.name, abi[k].name))
+				continue;
+			found[k] = true;
+			if (!sig_is(&e, &abi[k])) {
+				char want[400];
+				abi_sig(&abi[k], want, sizeof want);
+				problem(&pr, "export %s has type %s, the plugin ABI needs %s", e.name, t, want);
+			}
+		}
+	}
+	if (mem_seen) {
+		if (mem.max == UINT64_MAX)
+			printf("memory: initial %llu pages (%llu KiB), max none\n", (unsigned long long)mem.min,
+			       (unsigned long long)mem.min * 64);
+		else
+			printf("memory: initial %llu pages (%llu KiB), max %llu pages\n", (unsigned long long)mem.min,
+			       (unsigned long long)mem.min * 64, (unsigned long long)mem.max);
+	} else {
+		printf("memory: none exported\n");
+	}
+
+	if (has_start && !found[0] && !found[1])
+		problem(&pr, "this module is a WASI command (it exports _start), not a plugin: build it as a reactor "
+			"that exports plugin_init and plugin_process (clang -mexec-model=reactor, TinyGo "
+			"-buildmode=c-shared)");
+	for (size_t k = 0; k < NABI; k++)
+		if (abi[k].required && !found[k]) {
+			char want[400];
+			abi_sig(&abi[k], want, sizeof want);
+			problem(&pr, "missing export %s (required by the plugin ABI)", want);
+		}
+	if (!has_memory)
+		problem(&pr, "missing export memory (required by the plugin ABI)");
+
+	if (!pr.n)
+		printf("generator plugin ABI: OK\n");
+	else {
+		printf("generator plugin ABI: NOT satisfied (%d problem%s)\n", pr.n, pr.n == 1 ? "" : "s");
+		for (int i = 0; i < pr.n; i++)
+			printf("  - %s\n", pr.lines[i]);
+	}
+	xwasm_module_free(m);
+	return pr.n ? 1 : 0;
+}
+
+/* ---- run ------------------------------------------------------------------------------------- */
+
+static void print_template(const struct xdperf_template *t, size_t i)
+{
+	printf("template %zu: %u bytes\n", i, t->len);
+	printf("  metadata  packet_count %llu  rate_pps %llu  tags [", (unsigned long long)t->packet_count,
+	       (unsigned long long)t->rate_pps);
+	for (size_t k = 0; k < t->ntags; k++)
+		printf("%s%s", k ? ", " : "", t->tags[k]);
+	printf("]  modifiers %zu  checksums %zu%s\n", t->modifiers ? json_array_size(t->modifiers) : 0,
+	       t->checksums ? json_array_size(t->checksums) : 0, t->imix ? "  imix" : "");
+	size_t need = xdperf_frame_describe(t->frame, t->len, "  ", NULL, 0, NULL);
+	char *buf = malloc(need + 1);
+	if (!buf) {
+		printf("  (out of memory)\n");
+		return;
+	}
+	xdperf_frame_describe(t->frame, t->len, "  ", buf, need + 1, NULL);
+	fputs(buf, stdout);
+	free(buf);
+}
+
+struct run_args {
+	const char *plugin, *plugin_path, *config, *src_mac;
+	unsigned long long count;
+	bool json;
+	int log_level;
+};
+
+static int run(const struct run_args *a, const char *path)
+{
+	uint8_t mac[6] = { 0 };
+	if (a->src_mac && parse_mac(a->src_mac, mac)) {
+		fprintf(stderr, "xdperf: --src-mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", a->src_mac);
+		return 2;
+	}
+	json_t *cfg = load_config(a->config);
+	if (!cfg)
+		return 1;
+	int status = 1;
+	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT), *req = NULL, *resp = NULL;
+	size_t resplen;
+	struct xdperf_template_set *set = NULL;
+	struct xdperf_plugin *p = NULL;
+	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = a->log_level };
+	if (!cfgtext)
+		goto out;
+	if (xdperf_plugin_load(path, &po, &p, err, sizeof err) ||
+	    xdperf_plugin_init(p, cfgtext, strlen(cfgtext), err, sizeof err)) {
+		fprintf(stderr, "xdperf: %s\n", err);
+		goto out;
+	}
+	req = build_request(cfg, a->count, mac);
+	if (!req || xdperf_plugin_process(p, req, strlen(req), &resp, &resplen, err, sizeof err)) {
+		fprintf(stderr, "xdperf: %s\n", req ? err : "out of memory");
+		goto out;
+	}
+	if (a->json) {
+		fwrite(resp, 1, resplen, stdout);
+		if (!resplen || resp[resplen - 1] != '\n')
+			putchar('\n');
+		status = 0;
+		goto out;
+	}
+	if (xdperf_templates_parse(resp, resplen, &set, err, sizeof err)) {
+		fprintf(stderr, "xdperf: plugin %s returned an unusable response: %s\n", xdperf_plugin_name(p), err);
+		goto out;
+	}
+	printf("plugin %s: %zu template%s (request: %s)\n", xdperf_plugin_name(p), set->n, set->n == 1 ? "" : "s", req);
+	for (size_t i = 0; i < set->n; i++)
+		print_template(&set->t[i], i);
+	status = 0;
+out:
+	xdperf_template_set_free(set);
+	free(resp);
+	free(req);
+	free(cfgtext);
+	xdperf_plugin_free(p);
+	json_decref(cfg);
+	return status;
+}
+
+/* ---- command --------------------------------------------------------------------------------- */
+
+int cmd_plugin(int argc, char **argv)
+{
+	/* argv[0] = "plugin", argv[1] = subcommand */
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *sub = argv[1];
+	bool is_run = !strcmp(sub, "run");
+	if (!is_run && strcmp(sub, "inspect")) {
+		fprintf(stderr, "xdperf plugin: unknown subcommand '%s' (expected inspect or run)\n", sub);
+		return 2;
+	}
+	static const struct option opts[] = {
+		{ "plugin-path", required_argument, NULL, 'P' },
+		{ "plugin-config", required_argument, NULL, 'C' },
+		{ "cfg", required_argument, NULL, 'C' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "src-mac", required_argument, NULL, 'M' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_args a = { .count = 1, .log_level = XDPERF_LOG_INFO };
+	argc -= 1;
+	argv += 1;
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, ":P:c:h", opts, NULL);
+		if (c == -1)
+			break;
+		char *end;
+		if (!is_run && c != 'P' && c != 'h' && c != ':' && c != '?') {
+			fprintf(stderr, "xdperf plugin inspect: option '%s' only applies to plugin run\n", argv[optind - 1]);
+			return 2;
+		}
+		switch (c) {
+		case 'P': a.plugin_path = optarg; break;
+		case 'C': a.config = optarg; break;
+		case 'M': a.src_mac = optarg; break;
+		case 'J': a.json = true; break;
+		case 'c':
+			errno = 0;
+			a.count = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || !optarg[0]) {
+				fprintf(stderr, "xdperf: --count: '%s' is not a packet count\n", optarg);
+				return 2;
+			}
+			break;
+		case 'L':
+			a.log_level = parse_level(optarg);
+			if (a.log_level < 0) {
+				fprintf(stderr, "xdperf: --log-level: '%s' is not one of debug, info, warn, error\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		case ':':
+			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "xdperf: unknown option '%s' (see xdperf plugin --help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "xdperf plugin %s: no plugin given (NAME or FILE.wasm)\n", sub);
+		return 2;
+	}
+	if (optind + 1 < argc) {
+		fprintf(stderr, "xdperf plugin %s: unexpected argument '%s'\n", sub, argv[optind + 1]);
+		return 2;
+	}
+	a.plugin = argv[optind];
+	char path[PATH_MAX + 32];
+	if (find_plugin(a.plugin, a.plugin_path, path, sizeof path))
+		return 1;
+	return is_run ? run(&a, path) : inspect(path);
+}
