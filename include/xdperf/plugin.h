@@ -20,8 +20,10 @@
 #ifndef XDPERF_PLUGIN_H
 #define XDPERF_PLUGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdperf/wasm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,6 +83,15 @@ int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, 
 void xdperf_plugin_free(struct xdperf_plugin *p);
 
 const char *xdperf_plugin_name(const struct xdperf_plugin *p);
+
+/* Checks a loaded module's exports against the plugin ABI: calls report(ctx, text) for each
+ * problem (missing or mistyped export, a _start-only WASI command, no memory export) and
+ * returns the number of problems (0: the ABI is satisfied). */
+int xdperf_plugin_check_abi(const xwasm_module *m, void (*report)(void *ctx, const char *problem),
+			    void *ctx);
+/* Formats a function type as "(i32, i32) -> (i32)". */
+void xdperf_wasm_sig(const uint8_t *params, uint32_t np, const uint8_t *results, uint32_t nr,
+		     char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -45,17 +45,6 @@ struct abi_func {
 	bool required;
 };
 
-/* The generator plugin ABI (include/xdperf/plugin.h). */
-static const struct abi_func abi[] = {
-	{ "plugin_init", { XWASM_I32, XWASM_I32 }, 2, { XWASM_I32 }, 1, true },
-	{ "plugin_process", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 4, { XWASM_I32 }, 1, true },
-	{ "malloc", { XWASM_I32 }, 1, { XWASM_I32 }, 1, true },
-	{ "free", { XWASM_I32 }, 1, { 0 }, 0, true },
-	{ "plugin_cleanup", { 0 }, 0, { 0 }, 0, false },
-	{ "_initialize", { 0 }, 0, { 0 }, 0, false },
-};
-#define NABI (sizeof abi / sizeof abi[0])
-
 /* Host functions in module "env". */
 static const struct abi_func host_funcs[] = {
 	{ "host_log", { XWASM_I32, XWASM_I32, XWASM_I32 }, 3, { 0 }, 0, true },
@@ -76,21 +65,7 @@ static const char *valtype_str(uint8_t t)
 	}
 }
 
-static void types_str(const uint8_t *t, uint32_t n, char *buf, size_t len)
-{
-	size_t o = 0;
-	buf[0] = 0;
-	for (uint32_t i = 0; i < n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", valtype_str(t[i]));
-}
-
-static void func_sig(const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr, char *buf, size_t len)
-{
-	char ps[256], rs[128];
-	types_str(p, np, ps, sizeof ps);
-	types_str(r, nr, rs, sizeof rs);
-	snprintf(buf, len, "(%s) -> (%s)", ps, rs);
-}
+#define func_sig xdperf_wasm_sig
 
 static void limits_str(const struct xwasm_import_info *e, char *buf, size_t len)
 {
@@ -155,6 +130,11 @@ static void problem(struct problems *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void add_problem(void *ctx, const char *text)
+{
+	problem(ctx, "%s", text);
+}
+
 static int inspect(const char *path)
 {
 	uint8_t *bytes;
@@ -212,7 +192,6 @@ static int inspect(const char *path)
 				"env.host_report_metric and wasi_snapshot_preview1 functions)", e.module, e.name, t);
 	}
 
-	bool found[NABI] = { false }, has_start = false, has_memory = false;
 	printf("exports (%u):\n", ne);
 	for (uint32_t i = 0; i < ne; i++) {
 		struct xwasm_import_info e;
@@ -220,23 +199,8 @@ static int inspect(const char *path)
 		extern_str(&e, t, sizeof t);
 		printf("  %s  %s\n", e.name, t);
 		if (e.kind == XWASM_EXTERN_MEMORY && !strcmp(e.name, "memory")) {
-			has_memory = true;
 			mem_seen = true;
 			mem = e;
-		}
-		if (e.kind != XWASM_EXTERN_FUNC)
-			continue;
-		if (!strcmp(e.name, "_start"))
-			has_start = true;
-		for (size_t k = 0; k < NABI; k++) {
-			if (strcmp(e.name, abi[k].name))
-				continue;
-			found[k] = true;
-			if (!sig_is(&e, &abi[k])) {
-				char want[400];
-				abi_sig(&abi[k], want, sizeof want);
-				problem(&pr, "export %s has type %s, the plugin ABI needs %s", e.name, t, want);
-			}
 		}
 	}
 	if (mem_seen) {
@@ -250,18 +214,7 @@ static int inspect(const char *path)
 		printf("memory: none exported\n");
 	}
 
-	if (has_start && !found[0] && !found[1])
-		problem(&pr, "this module is a WASI command (it exports _start), not a plugin: build it as a reactor "
-			"that exports plugin_init and plugin_process (clang -mexec-model=reactor, TinyGo "
-			"-buildmode=c-shared)");
-	for (size_t k = 0; k < NABI; k++)
-		if (abi[k].required && !found[k]) {
-			char want[400];
-			abi_sig(&abi[k], want, sizeof want);
-			problem(&pr, "missing export %s (required by the plugin ABI)", want);
-		}
-	if (!has_memory)
-		problem(&pr, "missing export memory (required by the plugin ABI)");
+	xdperf_plugin_check_abi(m, add_problem, &pr);
 
 	if (!pr.n)
 		printf("generator plugin ABI: OK\n");

@@ -125,90 +125,28 @@ static int wasi_write(void *ctx, int fd, const void *buf, size_t len)
 	return (int)(len > INT32_MAX ? INT32_MAX : len);
 }
 
-/* ---- ABI checks -------------------------------------------------------------------------- */
+/* ---- ABI check ---------------------------------------------------------------------------- */
 
-struct abi_func {
-	const char *name;
-	uint8_t params[4], nparams;
-	uint8_t results[1], nresults;
-	bool required;
+struct first_problem {
+	char text[400];
+	bool set;
 };
 
-static const struct abi_func abi[] = {
-	{ "plugin_init", { XWASM_I32, XWASM_I32 }, 2, { XWASM_I32 }, 1, true },
-	{ "plugin_process", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 4, { XWASM_I32 }, 1, true },
-	{ "malloc", { XWASM_I32 }, 1, { XWASM_I32 }, 1, true },
-	{ "free", { XWASM_I32 }, 1, { 0 }, 0, true },
-	{ "plugin_cleanup", { 0 }, 0, { 0 }, 0, false },
-	{ "_initialize", { 0 }, 0, { 0 }, 0, false },
-};
-
-static void sig_str(const uint8_t *t, uint32_t n, char *buf, size_t len)
+static void keep_first(void *ctx, const char *problem)
 {
-	size_t o = 0;
-	buf[0] = 0;
-	for (uint32_t i = 0; i < n && o < len; i++)
-		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-			      t[i] == XWASM_I32 ? "i32" : t[i] == XWASM_I64 ? "i64" :
-			      t[i] == XWASM_F32 ? "f32" : t[i] == XWASM_F64 ? "f64" : "ref");
+	struct first_problem *f = ctx;
+	if (!f->set)
+		snprintf(f->text, sizeof f->text, "%s", problem);
+	f->set = true;
 }
 
-static void abi_sig(const struct abi_func *f, char *buf, size_t len)
-{
-	char ps[64], rs[16];
-	sig_str(f->params, f->nparams, ps, sizeof ps);
-	sig_str(f->results, f->nresults, rs, sizeof rs);
-	snprintf(buf, len, "%s(%s) -> (%s)", f->name, ps, rs);
-}
-
-/* Checks the exports of m against the ABI; fills err with what is missing or wrong. */
+/* Refuses a module that does not satisfy the ABI, naming its first problem. */
 static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char *err, size_t errlen)
 {
-	bool has_start = false, has_memory = false;
-	bool found[sizeof abi / sizeof abi[0]] = { false };
-	uint32_t n = xwasm_module_num_exports(m);
-	for (uint32_t i = 0; i < n; i++) {
-		struct xwasm_import_info e;
-		xwasm_module_export(m, i, &e);
-		if (e.kind == XWASM_EXTERN_MEMORY && !strcmp(e.name, "memory"))
-			has_memory = true;
-		if (e.kind != XWASM_EXTERN_FUNC)
-			continue;
-		if (!strcmp(e.name, "_start"))
-			has_start = true;
-		for (size_t k = 0; k < sizeof abi / sizeof abi[0]; k++) {
-			const struct abi_func *f = &abi[k];
-			if (strcmp(e.name, f->name))
-				continue;
-			found[k] = true;
-			if (e.nparams != f->nparams || e.nresults != f->nresults ||
-			    memcmp(e.params, f->params, f->nparams) ||
-			    memcmp(e.results, f->results, f->nresults)) {
-				char want[96], ps[64], rs[16];
-				abi_sig(f, want, sizeof want);
-				sig_str(e.params, e.nparams, ps, sizeof ps);
-				sig_str(e.results, e.nresults, rs, sizeof rs);
-				return perr(err, errlen, "plugin %s: export %s has type (%s) -> (%s), the plugin ABI needs %s",
-					    p->name, f->name, ps, rs, want);
-			}
-		}
-	}
-	bool any_abi = found[0] || found[1];
-	if (has_start && !any_abi)
-		return perr(err, errlen,
-			    "plugin %s: this module is a WASI command (it exports _start), not a plugin: build it as a "
-			    "reactor that exports plugin_init and plugin_process (clang -mexec-model=reactor, "
-			    "TinyGo -buildmode=c-shared)", p->name);
-	for (size_t k = 0; k < sizeof abi / sizeof abi[0]; k++)
-		if (abi[k].required && !found[k]) {
-			char want[96];
-			abi_sig(&abi[k], want, sizeof want);
-			return perr(err, errlen, "plugin %s: missing export %s (required by the plugin ABI)",
-				    p->name, want);
-		}
-	if (!has_memory)
-		return perr(err, errlen, "plugin %s: missing export memory (required by the plugin ABI)", p->name);
-	return 0;
+	struct first_problem f = { .set = false };
+	if (xdperf_plugin_check_abi(m, keep_first, &f) == 0)
+		return 0;
+	return perr(err, errlen, "plugin %s: %s", p->name, f.text);
 }
 
 /* ---- calls ----------------------------------------------------------------------------------- */

@@ -1,0 +1,100 @@
+/* The generator plugin ABI as data, and the check of a module's exports against it (used by
+ * the plugin loader and by `xdperf plugin inspect`). */
+#include <stdio.h>
+#include <string.h>
+#include "xdperf/plugin.h"
+
+struct abi_func {
+	const char *name;
+	uint8_t params[4], nparams;
+	uint8_t results[1], nresults;
+	bool required;
+};
+
+static const struct abi_func abi[] = {
+	{ "plugin_init", { XWASM_I32, XWASM_I32 }, 2, { XWASM_I32 }, 1, true },
+	{ "plugin_process", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 4, { XWASM_I32 }, 1, true },
+	{ "malloc", { XWASM_I32 }, 1, { XWASM_I32 }, 1, true },
+	{ "free", { XWASM_I32 }, 1, { 0 }, 0, true },
+	{ "plugin_cleanup", { 0 }, 0, { 0 }, 0, false },
+	{ "_initialize", { 0 }, 0, { 0 }, 0, false },
+};
+#define NABI (sizeof abi / sizeof abi[0])
+
+static const char *tname(uint8_t t)
+{
+	return t == XWASM_I32 ? "i32" : t == XWASM_I64 ? "i64" : t == XWASM_F32 ? "f32" :
+	       t == XWASM_F64 ? "f64" : t == XWASM_FUNCREF ? "funcref" : "externref";
+}
+
+void xdperf_wasm_sig(const uint8_t *params, uint32_t np, const uint8_t *results, uint32_t nr,
+		     char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "(");
+	for (uint32_t i = 0; i < np && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", tname(params[i]));
+	if (o < len)
+		o += (size_t)snprintf(buf + o, len - o, ") -> (");
+	for (uint32_t i = 0; i < nr && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", tname(results[i]));
+	if (o < len)
+		snprintf(buf + o, len - o, ")");
+}
+
+static void abi_sig(const struct abi_func *f, char *buf, size_t len)
+{
+	char s[128];
+	xdperf_wasm_sig(f->params, f->nparams, f->results, f->nresults, s, sizeof s);
+	snprintf(buf, len, "%s%s", f->name, s);
+}
+
+int xdperf_plugin_check_abi(const xwasm_module *m, void (*report)(void *ctx, const char *problem),
+			    void *ctx)
+{
+	bool found[NABI] = { false }, has_start = false, has_memory = false;
+	int n = 0;
+	char msg[400], want[160], got[160];
+	uint32_t ne = xwasm_module_num_exports(m);
+	for (uint32_t i = 0; i < ne; i++) {
+		struct xwasm_import_info e;
+		xwasm_module_export(m, i, &e);
+		if (e.kind == XWASM_EXTERN_MEMORY && !strcmp(e.name, "memory"))
+			has_memory = true;
+		if (e.kind != XWASM_EXTERN_FUNC)
+			continue;
+		if (!strcmp(e.name, "_start"))
+			has_start = true;
+		for (size_t k = 0; k < NABI; k++) {
+			const struct abi_func *f = &abi[k];
+			if (strcmp(e.name, f->name))
+				continue;
+			found[k] = true;
+			if (e.nparams == f->nparams && e.nresults == f->nresults &&
+			    !memcmp(e.params, f->params, f->nparams) && !memcmp(e.results, f->results, f->nresults))
+				continue;
+			abi_sig(f, want, sizeof want);
+			xdperf_wasm_sig(e.params, e.nparams, e.results, e.nresults, got, sizeof got);
+			snprintf(msg, sizeof msg, "export %s has type %s, the plugin ABI needs %s", f->name, got, want);
+			report(ctx, msg);
+			n++;
+		}
+	}
+	if (has_start && !found[0] && !found[1]) {
+		report(ctx, "this module is a WASI command (it exports _start), not a plugin: build it as a "
+			    "reactor that exports plugin_init and plugin_process (clang -mexec-model=reactor, "
+			    "TinyGo -buildmode=c-shared)");
+		n++;
+	}
+	for (size_t k = 0; k < NABI; k++)
+		if (abi[k].required && !found[k]) {
+			abi_sig(&abi[k], want, sizeof want);
+			snprintf(msg, sizeof msg, "missing export %s (required by the plugin ABI)", want);
+			report(ctx, msg);
+			n++;
+		}
+	if (!has_memory) {
+		report(ctx, "missing export memory (required by the plugin ABI)");
+		n++;
+	}
+	return n;
+}
