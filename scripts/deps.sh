@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh build|test|demo|bench
 set -euo pipefail
 build_pkgs=(gcc make libjansson-dev libsodium-dev libyaml-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
-test_pkgs=(wabt libclang-rt-14-dev tcpdump)
+test_pkgs=(wabt libclang-rt-14-dev tcpdump tshark)
 bench_pkgs=(wabt)
 demo_pkgs=(tcpdump)
 case "${1:-build}" in

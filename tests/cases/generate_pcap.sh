@@ -14,6 +14,12 @@ tcpdump -nn -vv -r "$TMPDIR/s.pcap" 2>/dev/null > "$TMPDIR/s.txt"
 n=$(grep -c '192.168.1.1.1234 > 192.168.1.2.5678: \[udp sum ok\] UDP, length 1024' "$TMPDIR/s.txt")
 [ "$n" = 1000 ] || no "expected 1000 valid simpleudp frames, tcpdump shows $n"
 grep -q 'bad cksum' "$TMPDIR/s.txt" && no "an IPv4 header checksum is bad"
+# tshark's dissectors agree: addresses, ports, 1024-byte payload, both checksums good (status 1)
+tshark -r "$TMPDIR/s.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields \
+	-e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e data.len -e ip.checksum.status \
+	-e udp.checksum.status 2>/dev/null | sort | uniq -c | sed 's/^ *//' > "$TMPDIR/ts.txt"
+[ "$(cat "$TMPDIR/ts.txt")" = "$(printf '1000 192.168.1.1\t1234\t192.168.1.2\t5678\t1024\t1\t1')" ] \
+	|| no "tshark decodes: $(cat "$TMPDIR/ts.txt")"
 # payload byte i = i % 256 (frame offset 42 onwards)
 tcpdump -nn -xx -c 1 -r "$TMPDIR/s.pcap" 2>/dev/null | grep -q '0x0020:  0102 04d2 162e 0408 .... 0001 0203 0405' \
 	|| no "payload of the first frame: $(tcpdump -nn -xx -c 1 -r "$TMPDIR/s.pcap" 2>/dev/null | sed -n 4p)"
