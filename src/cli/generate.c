@@ -3,22 +3,16 @@
  * work. */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include "cli/commands.h"
 #include "cli/plugin_common.h"
 #include "packet/pcap.h"
 #include "packet/template.h"
-#include "util/file.h"
-#include "util/yaml_json.h"
 #include "xdperf/plugin.h"
 
 struct gen_args {
@@ -135,56 +129,6 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	return 0;
 }
 
-/* The configuration object (from --plugin-config) or an empty object. */
-json_t *load_config(const char *file)
-{
-	if (!file)
-		return json_object();
-	uint8_t *buf;
-	size_t len;
-	int rc = xdperf_read_file(file, 16u << 20, &buf, &len);
-	if (rc) {
-		fprintf(stderr, "xdperf: cannot read plugin configuration %s: %s\n", file,
-			rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
-		return NULL;
-	}
-	/* JSON or YAML: text starting with '{' is tried as JSON first unless the name ends in
-	 * .yaml/.yml, and falls back to YAML (flow mappings such as {a: 1}); the JSON error is
-	 * reported when neither accepts it. */
-	const char *dot = strrchr(file, '.');
-	bool yaml_name = dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"));
-	size_t i = 0;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-		i++;
-	json_error_t e;
-	json_t *cfg = NULL;
-	bool json = !yaml_name && i < len && buf[i] == '{';
-	if (json)
-		cfg = json_loadb((const char *)buf, len, 0, &e);
-	if (!cfg) {
-		char yerr[512];
-		if (xdperf_yaml_to_json((const char *)buf, len, &cfg, yerr, sizeof yerr)) {
-			if (json)
-				fprintf(stderr, "xdperf: plugin configuration %s: invalid JSON at line %d column %d: %s\n",
-					file, e.line, e.column, e.text);
-			else
-				fprintf(stderr, "xdperf: plugin configuration %s: %s\n", file, yerr);
-			free(buf);
-			return NULL;
-		}
-		json = false;
-	}
-	free(buf);
-	if (!json_is_object(cfg)) {
-		static const char *const kind[] = { "an object", "an array", "a string", "an integer",
-						    "a number", "true", "false", "empty (null)" };
-		fprintf(stderr, "xdperf: plugin configuration %s: must be %s, not %s\n", file,
-			json ? "a JSON object" : "a mapping (YAML) or object (JSON)", kind[json_typeof(cfg)]);
-		json_decref(cfg);
-		return NULL;
-	}
-	return cfg;
-}
 
 int cmd_generate(int argc, char **argv)
 {
@@ -205,27 +149,12 @@ int cmd_generate(int argc, char **argv)
 		return 1;
 
 	int status = 1;
-	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT), *req = NULL, *resp = NULL;
-	size_t resplen;
+	char err[512];
 	struct xdperf_template_set *set = NULL;
-	struct xdperf_plugin *p = NULL;
-	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = a.log_level };
-	if (!cfgtext)
+	struct plugin_call pc;
+	if (plugin_call_once(path, cfg, a.log_level, a.count, mac, &pc) ||
+	    plugin_call_templates(&pc, &set))
 		goto out;
-	if (xdperf_plugin_load(path, &po, &p, err, sizeof err) ||
-	    xdperf_plugin_init(p, cfgtext, strlen(cfgtext), err, sizeof err)) {
-		fprintf(stderr, "xdperf: %s\n", err);
-		goto out;
-	}
-	req = build_request(cfg, a.count, mac);
-	if (!req || xdperf_plugin_process(p, req, strlen(req), &resp, &resplen, err, sizeof err)) {
-		fprintf(stderr, "xdperf: %s\n", req ? err : "out of memory");
-		goto out;
-	}
-	if (xdperf_templates_parse(resp, resplen, &set, err, sizeof err)) {
-		fprintf(stderr, "xdperf: plugin %s returned an unusable response: %s\n", xdperf_plugin_name(p), err);
-		goto out;
-	}
 	unsigned long long count = a.count;
 	if (!a.count_set)
 		for (size_t i = 0; i < set->n; i++)
@@ -245,14 +174,11 @@ int cmd_generate(int argc, char **argv)
 	for (unsigned long long i = 0; i < count && i < set->n; i++)
 		bytes += set->t[i].len * ((count - i + set->n - 1) / set->n);
 	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of plugin %s to %s\n",
-		count, bytes, set->n, set->n == 1 ? "" : "s", xdperf_plugin_name(p), a.output);
+		count, bytes, set->n, set->n == 1 ? "" : "s", xdperf_plugin_name(pc.p), a.output);
 	status = 0;
 out:
 	xdperf_template_set_free(set);
-	free(resp);
-	free(req);
-	free(cfgtext);
-	xdperf_plugin_free(p);
+	plugin_call_release(&pc);
 	json_decref(cfg);
 	return status;
 }

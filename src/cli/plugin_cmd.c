@@ -267,44 +267,27 @@ static int run(const struct run_args *a, const char *path)
 	if (!cfg)
 		return 1;
 	int status = 1;
-	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT), *req = NULL, *resp = NULL;
-	size_t resplen;
 	struct xdperf_template_set *set = NULL;
-	struct xdperf_plugin *p = NULL;
-	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = a->log_level };
-	if (!cfgtext)
+	struct plugin_call pc;
+	if (plugin_call_once(path, cfg, a->log_level, a->count, mac, &pc))
 		goto out;
-	if (xdperf_plugin_load(path, &po, &p, err, sizeof err) ||
-	    xdperf_plugin_init(p, cfgtext, strlen(cfgtext), err, sizeof err)) {
-		fprintf(stderr, "xdperf: %s\n", err);
-		goto out;
-	}
-	req = build_request(cfg, a->count, mac);
-	if (!req || xdperf_plugin_process(p, req, strlen(req), &resp, &resplen, err, sizeof err)) {
-		fprintf(stderr, "xdperf: %s\n", req ? err : "out of memory");
-		goto out;
-	}
 	if (a->json) {
-		fwrite(resp, 1, resplen, stdout);
-		if (!resplen || resp[resplen - 1] != '\n')
+		fwrite(pc.resp, 1, pc.resplen, stdout);
+		if (!pc.resplen || pc.resp[pc.resplen - 1] != '\n')
 			putchar('\n');
 		status = 0;
 		goto out;
 	}
-	if (xdperf_templates_parse(resp, resplen, &set, err, sizeof err)) {
-		fprintf(stderr, "xdperf: plugin %s returned an unusable response: %s\n", xdperf_plugin_name(p), err);
+	if (plugin_call_templates(&pc, &set))
 		goto out;
-	}
-	printf("plugin %s: %zu template%s (request: %s)\n", xdperf_plugin_name(p), set->n, set->n == 1 ? "" : "s", req);
+	printf("plugin %s: %zu template%s (request: %s)\n", xdperf_plugin_name(pc.p), set->n,
+	       set->n == 1 ? "" : "s", pc.req);
 	for (size_t i = 0; i < set->n; i++)
 		print_template(&set->t[i], i);
 	status = 0;
 out:
 	xdperf_template_set_free(set);
-	free(resp);
-	free(req);
-	free(cfgtext);
-	xdperf_plugin_free(p);
+	plugin_call_release(&pc);
 	json_decref(cfg);
 	return status;
 }

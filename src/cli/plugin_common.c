@@ -8,7 +8,13 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include "cli/plugin_common.h"
+#include "util/file.h"
+#include "util/yaml_json.h"
+#include "packet/template.h"
+#include "xdperf/plugin.h"
 
 int parse_level(const char *s)
 {
@@ -77,4 +83,104 @@ char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6])
 	char *s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	return s;
+}
+
+/* The configuration object (from --plugin-config) or an empty object. */
+json_t *load_config(const char *file)
+{
+	if (!file)
+		return json_object();
+	uint8_t *buf;
+	size_t len;
+	int rc = xdperf_read_file(file, 16u << 20, &buf, &len);
+	if (rc) {
+		fprintf(stderr, "xdperf: cannot read plugin configuration %s: %s\n", file,
+			rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
+		return NULL;
+	}
+	/* JSON or YAML: text starting with '{' is tried as JSON first unless the name ends in
+	 * .yaml/.yml, and falls back to YAML (flow mappings such as {a: 1}); the JSON error is
+	 * reported when neither accepts it. */
+	const char *dot = strrchr(file, '.');
+	bool yaml_name = dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"));
+	size_t i = 0;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	json_error_t e;
+	json_t *cfg = NULL;
+	bool json = !yaml_name && i < len && buf[i] == '{';
+	if (json)
+		cfg = json_loadb((const char *)buf, len, 0, &e);
+	if (!cfg) {
+		char yerr[512];
+		if (xdperf_yaml_to_json((const char *)buf, len, &cfg, yerr, sizeof yerr)) {
+			if (json)
+				fprintf(stderr, "xdperf: plugin configuration %s: invalid JSON at line %d column %d: %s\n",
+					file, e.line, e.column, e.text);
+			else
+				fprintf(stderr, "xdperf: plugin configuration %s: %s\n", file, yerr);
+			free(buf);
+			return NULL;
+		}
+		json = false;
+	}
+	free(buf);
+	if (!json_is_object(cfg)) {
+		static const char *const kind[] = { "an object", "an array", "a string", "an integer",
+						    "a number", "true", "false", "empty (null)" };
+		fprintf(stderr, "xdperf: plugin configuration %s: must be %s, not %s\n", file,
+			json ? "a JSON object" : "a mapping (YAML) or object (JSON)", kind[json_typeof(cfg)]);
+		json_decref(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+
+/* ---- one plugin call -------------------------------------------------------------------- */
+
+int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
+		     const uint8_t mac[6], struct plugin_call *pc)
+{
+	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT);
+	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level };
+	memset(pc, 0, sizeof *pc);
+	if (!cfgtext) {
+		fprintf(stderr, "xdperf: out of memory\n");
+		return 1;
+	}
+	int rc = xdperf_plugin_load(path, &po, &pc->p, err, sizeof err);
+	if (!rc)
+		rc = xdperf_plugin_init(pc->p, cfgtext, strlen(cfgtext), err, sizeof err);
+	free(cfgtext);
+	if (rc) {
+		fprintf(stderr, "xdperf: %s\n", err);
+		return 1;
+	}
+	pc->req = build_request(cfg, count, mac);
+	if (!pc->req || xdperf_plugin_process(pc->p, pc->req, strlen(pc->req), &pc->resp, &pc->resplen,
+					       err, sizeof err)) {
+		fprintf(stderr, "xdperf: %s\n", pc->req ? err : "out of memory");
+		return 1;
+	}
+	return 0;
+}
+
+int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set)
+{
+	char err[512];
+	if (xdperf_templates_parse(pc->resp, pc->resplen, set, err, sizeof err)) {
+		fprintf(stderr, "xdperf: plugin %s returned an unusable response: %s\n",
+			xdperf_plugin_name(pc->p), err);
+		return 1;
+	}
+	return 0;
+}
+
+void plugin_call_release(struct plugin_call *pc)
+{
+	free(pc->resp);
+	free(pc->req);
+	xdperf_plugin_free(pc->p);
+	memset(pc, 0, sizeof *pc);
 }

@@ -14,8 +14,8 @@
  * path; on failure prints one message and returns -ENOENT. */
 int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t len);
 
-/* The configuration object read from `file` (NULL: an empty object), or NULL after printing
- * one message. Defined in generate.c. */
+/* The configuration object read from `file` (JSON object or YAML mapping; NULL: an empty
+ * object), or NULL after printing one message. */
 json_t *load_config(const char *file);
 
 /* The request: the configuration plus count and device_mac_addr (6 bytes, base64 like Go's
@@ -26,5 +26,25 @@ char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6])
 int parse_level(const char *s);
 /* "aa:bb:cc:dd:ee:ff" -> mac; 0 or -1. */
 int parse_mac(const char *s, uint8_t mac[6]);
+
+struct xdperf_plugin;
+struct xdperf_template_set;
+
+/* One run of a plugin: loaded, initialised with the configuration, asked once. */
+struct plugin_call {
+	struct xdperf_plugin *p;
+	char *req;      /* the request sent */
+	char *resp;     /* the response, NUL-terminated */
+	size_t resplen;
+};
+
+/* Loads the plugin at path, calls plugin_init with cfg and plugin_process with the request for
+ * count and mac. 0, or 1 after printing one message; release pc with plugin_call_release()
+ * either way. */
+int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
+		     const uint8_t mac[6], struct plugin_call *pc);
+/* Parses and validates the response into *set (the caller frees it); 0, or 1 after a message. */
+int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set);
+void plugin_call_release(struct plugin_call *pc);
 
 #endif
