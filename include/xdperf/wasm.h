@@ -97,6 +97,9 @@ struct xwasm_trap {
 /* xwasm_call() result for a trap (outside the errno range). */
 #define XWASM_ETRAP 4096
 
+/* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or "?" . Static string. */
+const char *xwasm_valtype_str(uint8_t type);
+
 /* Returns the spec wording for a trap kind ("integer divide by zero", ...). Static string. */
 const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind);
 

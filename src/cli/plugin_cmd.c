@@ -51,20 +51,6 @@ static const struct abi_func host_funcs[] = {
 	{ "host_report_metric", { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 }, 4, { 0 }, 0, true },
 };
 
-static const char *valtype_str(uint8_t t)
-{
-	switch (t) {
-	case XWASM_I32: return "i32";
-	case XWASM_I64: return "i64";
-	case XWASM_F32: return "f32";
-	case XWASM_F64: return "f64";
-	case XWASM_V128: return "v128";
-	case XWASM_FUNCREF: return "funcref";
-	case XWASM_EXTERNREF: return "externref";
-	default: return "?";
-	}
-}
-
 #define func_sig xdperf_wasm_sig
 
 static void limits_str(const struct xwasm_import_info *e, char *buf, size_t len)
@@ -86,7 +72,7 @@ static void extern_str(const struct xwasm_import_info *e, char *buf, size_t len)
 		break;
 	case XWASM_EXTERN_TABLE:
 		limits_str(e, t, sizeof t);
-		snprintf(buf, len, "table %s, %s", valtype_str(e->valtype), t);
+		snprintf(buf, len, "table %s, %s", xwasm_valtype_str(e->valtype), t);
 		break;
 	case XWASM_EXTERN_MEMORY:
 		if (e->max == UINT64_MAX)
@@ -96,7 +82,7 @@ static void extern_str(const struct xwasm_import_info *e, char *buf, size_t len)
 				 (unsigned long long)e->max);
 		break;
 	default:
-		snprintf(buf, len, "global %s%s", e->mutable_ ? "mut " : "", valtype_str(e->valtype));
+		snprintf(buf, len, "global %s%s", e->mutable_ ? "mut " : "", xwasm_valtype_str(e->valtype));
 	}
 }
 

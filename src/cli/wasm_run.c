@@ -120,20 +120,6 @@ static bool parse_int(const char *s, int64_t min, uint64_t umax, uint64_t *out)
 	return true;
 }
 
-static const char *type_name(uint8_t t)
-{
-	switch (t) {
-	case XWASM_I32: return "i32";
-	case XWASM_I64: return "i64";
-	case XWASM_F32: return "f32";
-	case XWASM_F64: return "f64";
-	case XWASM_V128: return "v128";
-	case XWASM_FUNCREF: return "funcref";
-	case XWASM_EXTERNREF: return "externref";
-	default: return "?";
-	}
-}
-
 static bool parse_val(const char *s, uint8_t type, xwasm_val *v)
 {
 	uint64_t u;
@@ -196,9 +182,9 @@ static void print_val(const xwasm_val *v, uint8_t type)
 	case XWASM_F64: print_float(v->of.f64, false); break;
 	case XWASM_FUNCREF:
 	case XWASM_EXTERNREF:
-		printf("%s\n", v->of.ref ? type_name(type) : "null");
+		printf("%s\n", v->of.ref ? xwasm_valtype_str(type) : "null");
 		break;
-	default: printf("<%s>\n", type_name(type)); break;
+	default: printf("<%s>\n", xwasm_valtype_str(type)); break;
 	}
 }
 
@@ -334,7 +320,7 @@ static int invoke(const struct run_args *a, xwasm_instance *inst)
 		size_t off = 0;
 		for (uint32_t k = 0; k < np && off < sizeof(sig) - 16; k++)
 			off += (size_t)snprintf(sig + off, sizeof(sig) - off, "%s%s", k ? " " : "",
-						type_name(params[k]));
+						xwasm_valtype_str(params[k]));
 		fprintf(stderr, PFX "'%s' expects %u argument%s (%s), got %d\n", a->invoke, np,
 			np == 1 ? "" : "s", sig, a->niargs);
 		return 1;
@@ -350,7 +336,7 @@ static int invoke(const struct run_args *a, xwasm_instance *inst)
 	for (uint32_t k = 0; k < np; k++) {
 		if (!parse_val(a->iargs[k], params[k], &args[k])) {
 			fprintf(stderr, PFX "argument %u of '%s': '%s' is not a valid %s\n", k + 1,
-				a->invoke, a->iargs[k], type_name(params[k]));
+				a->invoke, a->iargs[k], xwasm_valtype_str(params[k]));
 			status = 1;
 			goto out;
 		}

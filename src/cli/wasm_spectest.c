@@ -119,20 +119,6 @@ static void report_fail(struct script *s, int line, const char *type, const char
 	putchar('\n');
 }
 
-static const char *valtype_name(uint8_t t)
-{
-	switch (t) {
-	case XWASM_I32: return "i32";
-	case XWASM_I64: return "i64";
-	case XWASM_F32: return "f32";
-	case XWASM_F64: return "f64";
-	case XWASM_V128: return "v128";
-	case XWASM_FUNCREF: return "funcref";
-	case XWASM_EXTERNREF: return "externref";
-	default: return "?";
-	}
-}
-
 static int valtype_parse(const char *s, uint8_t *out)
 {
 	static const struct { const char *n; uint8_t t; } tab[] = {
@@ -186,7 +172,7 @@ static void fmt_val(char *buf, size_t len, uint8_t t, const xwasm_val *v)
 			snprintf(buf, len, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
 		break;
 	default:
-		snprintf(buf, len, "%s:?", valtype_name(t));
+		snprintf(buf, len, "%s:?", xwasm_valtype_str(t));
 	}
 }
 
@@ -194,13 +180,13 @@ static void fmt_expect(char *buf, size_t len, const struct expect *e)
 {
 	switch (e->match) {
 	case MATCH_NAN_CANON:
-		snprintf(buf, len, "%s:nan:canonical", valtype_name(e->type));
+		snprintf(buf, len, "%s:nan:canonical", xwasm_valtype_str(e->type));
 		break;
 	case MATCH_NAN_ARITH:
-		snprintf(buf, len, "%s:nan:arithmetic", valtype_name(e->type));
+		snprintf(buf, len, "%s:nan:arithmetic", xwasm_valtype_str(e->type));
 		break;
 	case MATCH_NONNULL:
-		snprintf(buf, len, "%s:non-null", valtype_name(e->type));
+		snprintf(buf, len, "%s:non-null", xwasm_valtype_str(e->type));
 		break;
 	default:
 		fmt_val(buf, len, e->type, &e->val);
@@ -738,7 +724,7 @@ static void run_action(struct script *s, json_t *action, struct act_result *r)
 	for (uint32_t i = 0; i < nparams; i++) {
 		if (args[i].type != params[i]) {
 			snprintf(r->msg, sizeof(r->msg), "argument %" PRIu32 " is %s, function expects %s",
-				 i, valtype_name(args[i].type), valtype_name(params[i]));
+				 i, xwasm_valtype_str(args[i].type), xwasm_valtype_str(params[i]));
 			free(args);
 			return;
 		}

@@ -21,22 +21,16 @@ static const struct abi_func abi[] = {
 };
 #define NABI (sizeof abi / sizeof abi[0])
 
-static const char *tname(uint8_t t)
-{
-	return t == XWASM_I32 ? "i32" : t == XWASM_I64 ? "i64" : t == XWASM_F32 ? "f32" :
-	       t == XWASM_F64 ? "f64" : t == XWASM_FUNCREF ? "funcref" : "externref";
-}
-
 void xdperf_wasm_sig(const uint8_t *params, uint32_t np, const uint8_t *results, uint32_t nr,
 		     char *buf, size_t len)
 {
 	size_t o = (size_t)snprintf(buf, len, "(");
 	for (uint32_t i = 0; i < np && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", tname(params[i]));
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", xwasm_valtype_str(params[i]));
 	if (o < len)
 		o += (size_t)snprintf(buf + o, len - o, ") -> (");
 	for (uint32_t i = 0; i < nr && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", tname(results[i]));
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", xwasm_valtype_str(results[i]));
 	if (o < len)
 		snprintf(buf + o, len - o, ")");
 }

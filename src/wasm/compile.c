@@ -98,20 +98,6 @@ struct cc {
 
 /* ---- errors -------------------------------------------------------------------------- */
 
-static const char *tname(uint8_t t)
-{
-	switch (t) {
-	case XWASM_I32: return "i32";
-	case XWASM_I64: return "i64";
-	case XWASM_F32: return "f32";
-	case XWASM_F64: return "f64";
-	case XWASM_V128: return "v128";
-	case XWASM_FUNCREF: return "funcref";
-	case XWASM_EXTERNREF: return "externref";
-	default: return "unknown";
-	}
-}
-
 __attribute__((format(printf, 3, 4)))
 static int fail(struct cc *c, int rc, const char *fmt, ...)
 {
@@ -326,7 +312,7 @@ static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 			*h = c->sp;
 			return 0;
 		}
-		FAIL("type mismatch: expected %s but nothing on the stack", want ? tname(want) : "a value");
+		FAIL("type mismatch: expected %s but nothing on the stack", want ? xwasm_valtype_str(want) : "a value");
 	}
 	*out = c->stack[--c->sp];
 	if (out->kind == K_LOCAL) {
@@ -335,7 +321,7 @@ static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 	}
 	*h = c->sp;
 	if (want && out->type != T_UNKNOWN && out->type != want)
-		FAIL("type mismatch: expected %s, got %s", tname(want), tname(out->type));
+		FAIL("type mismatch: expected %s, got %s", xwasm_valtype_str(want), xwasm_valtype_str(out->type));
 	return 0;
 }
 
@@ -444,7 +430,7 @@ static int check_top(struct cc *c, uint32_t n, const uint8_t *types)
 		}
 		uint8_t got = c->stack[c->sp - 1 - i].type;
 		if (got != T_UNKNOWN && got != want)
-			FAIL("type mismatch: expected %s, got %s", tname(want), tname(got));
+			FAIL("type mismatch: expected %s, got %s", xwasm_valtype_str(want), xwasm_valtype_str(got));
 	}
 	return 0;
 }

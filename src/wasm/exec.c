@@ -7,6 +7,20 @@
 #include <string.h>
 #include "wasm/runtime.h"
 
+const char *xwasm_valtype_str(uint8_t type)
+{
+	switch (type) {
+	case XWASM_I32: return "i32";
+	case XWASM_I64: return "i64";
+	case XWASM_F32: return "f32";
+	case XWASM_F64: return "f64";
+	case XWASM_V128: return "v128";
+	case XWASM_FUNCREF: return "funcref";
+	case XWASM_EXTERNREF: return "externref";
+	default: return "?";
+	}
+}
+
 const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind)
 {
 	switch (kind) {

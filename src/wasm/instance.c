@@ -30,30 +30,27 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 /* Describes an import's expected type, e.g. "func (i32, i64) -> (f32)". */
 static void describe_import(const xw_module *m, const xw_import *imp, char *buf, size_t len)
 {
-	static const char *tn[256] = { [XWASM_I32] = "i32", [XWASM_I64] = "i64", [XWASM_F32] = "f32",
-		[XWASM_F64] = "f64", [XWASM_FUNCREF] = "funcref", [XWASM_EXTERNREF] = "externref",
-		[XWASM_V128] = "v128" };
 	size_t o = 0;
 	switch (imp->kind) {
 	case XWASM_EXTERN_FUNC: {
 		const xw_functype *t = &m->types[imp->u.typeidx];
 		o += snprintf(buf + o, len - o, "func (");
 		for (uint32_t i = 0; i < t->nparams && o < len; i++)
-			o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "", tn[t->params[i]]);
+			o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "", xwasm_valtype_str(t->params[i]));
 		if (o < len)
 			o += snprintf(buf + o, len - o, ") -> (");
 		for (uint32_t i = 0; i < t->nresults && o < len; i++)
-			o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "", tn[t->results[i]]);
+			o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "", xwasm_valtype_str(t->results[i]));
 		if (o < len)
 			snprintf(buf + o, len - o, ")");
 		break;
 	}
 	case XWASM_EXTERN_GLOBAL:
 		snprintf(buf, len, "global %s%s", imp->u.global.mutable_ ? "mut " : "",
-			 tn[imp->u.global.valtype]);
+			 xwasm_valtype_str(imp->u.global.valtype));
 		break;
 	case XWASM_EXTERN_TABLE:
-		snprintf(buf, len, "table %s min %llu", tn[imp->u.table.elemtype],
+		snprintf(buf, len, "table %s min %llu", xwasm_valtype_str(imp->u.table.elemtype),
 			 (unsigned long long)imp->u.table.limits.min);
 		break;
 	default:
