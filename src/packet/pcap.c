@@ -1,9 +1,9 @@
 /* pcap writer (see pcap.h). */
 #include "packet/pcap.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +23,6 @@ struct xdperf_pcap {
 	uint8_t buf[PCAP_BUFSZ];
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int write_all(int fd, const uint8_t *b, size_t n)
 {
@@ -113,13 +100,13 @@ int xdperf_pcap_open(const char *path, struct xdperf_pcap **out, char *err, size
 	if (err && errlen)
 		err[0] = '\0';
 	if (!path || !*path || !out) {
-		set_err(err, errlen, "pcap: no output file name");
+		xdperf_errf(err, errlen, "pcap: no output file name");
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->path = strdup(path))) {
 		free(p);
-		set_err(err, errlen, "cannot create %s: %s", path, strerror(ENOMEM));
+		xdperf_errf(err, errlen, "cannot create %s: %s", path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	p->fd = -1;
@@ -167,7 +154,7 @@ int xdperf_pcap_open(const char *path, struct xdperf_pcap **out, char *err, size
 	*out = p;
 	return 0;
 fail:
-	set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
+	xdperf_errf(err, errlen, "cannot create %s: %s", path, strerror(e));
 	destroy(p);
 	return -e;
 }
@@ -199,7 +186,7 @@ int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen)
 	if (err && errlen)
 		err[0] = '\0';
 	if (!p) {
-		set_err(err, errlen, "pcap: no writer");
+		xdperf_errf(err, errlen, "pcap: no writer");
 		return -EINVAL;
 	}
 	if (flush(p) != 0)
@@ -211,14 +198,14 @@ int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen)
 		e = errno;
 	p->fd = -1;
 	if (e) {
-		set_err(err, errlen, "cannot write %s: %s", p->path, strerror(e));
+		xdperf_errf(err, errlen, "cannot write %s: %s", p->path, strerror(e));
 		destroy(p);
 		return -e;
 	}
 	if (p->tmp) {
 		if (rename(p->tmp, p->path) != 0) {
 			e = errno;
-			set_err(err, errlen, "cannot create %s: rename from %s: %s", p->path,
+			xdperf_errf(err, errlen, "cannot create %s: rename from %s: %s", p->path,
 				p->tmp, strerror(e));
 			destroy(p);
 			return -e;
@@ -253,7 +240,7 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 	int rc;
 
 	if (!s || s->n == 0) {
-		set_err(err, errlen, "cannot write %s: no templates", path ? path : "(null)");
+		xdperf_errf(err, errlen, "cannot write %s: no templates", path ? path : "(null)");
 		return -EINVAL;
 	}
 	if (gap_ns == 0)

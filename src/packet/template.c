@@ -1,28 +1,15 @@
 /* Packet templates: parsing and validation of a generator plugin's JSON response.
  * See template.h for the format and the rules. */
 #include "packet/template.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void xdperf_template_set_free(struct xdperf_template_set *s)
 {
@@ -63,7 +50,7 @@ static int decode_data(size_t idx, const char *type, const char *s, size_t slen,
 
 	if (strcmp(type, "hex") == 0) {
 		if (slen % 2) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.data: invalid hex (odd number of digits: %zu)",
 				idx, slen);
 			return -EINVAL;
@@ -79,11 +66,11 @@ static int decode_data(size_t idx, const char *type, const char *s, size_t slen,
 				unsigned char c = (unsigned char)s[at];
 
 				if (c >= 0x20 && c < 0x7f)
-					set_err(err, errlen,
+					xdperf_errf(err, errlen,
 						"template %zu: base_packet.data: invalid hex ('%c' at offset %zu)",
 						idx, c, at);
 				else
-					set_err(err, errlen,
+					xdperf_errf(err, errlen,
 						"template %zu: base_packet.data: invalid hex (byte 0x%02x at offset %zu)",
 						idx, c, at);
 				free(b);
@@ -106,7 +93,7 @@ static int decode_data(size_t idx, const char *type, const char *s, size_t slen,
 	if (sodium_base642bin(b, max, s, slen, NULL, &got, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != s + slen) {
-		set_err(err, errlen, "template %zu: base_packet.data: invalid base64", idx);
+		xdperf_errf(err, errlen, "template %zu: base_packet.data: invalid base64", idx);
 		free(b);
 		return -EINVAL;
 	}
@@ -114,7 +101,7 @@ static int decode_data(size_t idx, const char *type, const char *s, size_t slen,
 	*buflen = got;
 	return 0;
 nomem:
-	set_err(err, errlen, "template %zu: out of memory", idx);
+	xdperf_errf(err, errlen, "template %zu: out of memory", idx);
 	return -ENOMEM;
 }
 
@@ -128,7 +115,7 @@ static int get_u64(size_t idx, json_t *obj, const char *key, const char *field, 
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		set_err(err, errlen, "template %zu: %s: expected a non-negative integer", idx, field);
+		xdperf_errf(err, errlen, "template %zu: %s: expected a non-negative integer", idx, field);
 		return -EINVAL;
 	}
 	*out = (uint64_t)json_integer_value(v);
@@ -146,7 +133,7 @@ static int get_json(size_t idx, json_t *obj, const char *key, const char *field,
 	if (!v || json_is_null(v))
 		return 0;
 	if (json_typeof(v) != want) {
-		set_err(err, errlen, "template %zu: %s: expected %s", idx, field,
+		xdperf_errf(err, errlen, "template %zu: %s: expected %s", idx, field,
 			want == JSON_ARRAY ? "an array" : "an object");
 		return -EINVAL;
 	}
@@ -164,20 +151,20 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 	int rc;
 
 	if (!json_is_object(el)) {
-		set_err(err, errlen, "template %zu: not a JSON object", idx);
+		xdperf_errf(err, errlen, "template %zu: not a JSON object", idx);
 		return -EINVAL;
 	}
 	t->json = json_incref(el);
 
 	tpl = json_object_get(el, "template");
 	if (!json_is_object(tpl)) {
-		set_err(err, errlen, "template %zu: template: %s", idx,
+		xdperf_errf(err, errlen, "template %zu: template: %s", idx,
 			tpl ? "expected an object" : "missing");
 		return -EINVAL;
 	}
 	bp = json_object_get(tpl, "base_packet");
 	if (!json_is_object(bp)) {
-		set_err(err, errlen, "template %zu: base_packet: %s", idx,
+		xdperf_errf(err, errlen, "template %zu: base_packet: %s", idx,
 			bp ? "expected an object" : "missing");
 		return -EINVAL;
 	}
@@ -185,12 +172,12 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 	v = json_object_get(bp, "type");
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v)) {
-			set_err(err, errlen, "template %zu: base_packet.type: expected a string", idx);
+			xdperf_errf(err, errlen, "template %zu: base_packet.type: expected a string", idx);
 			return -EINVAL;
 		}
 		type = json_string_value(v);
 		if (strcmp(type, "base64") && strcmp(type, "hex") && strcmp(type, "zeros")) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.type: unknown type \"%.40s\" (expected base64, hex or zeros)",
 				idx, type);
 			return -EINVAL;
@@ -204,14 +191,14 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 	if (v && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > UINT16_MAX) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.length: expected an integer in 0..65535", idx);
 			return -EINVAL;
 		}
 		have_len = 1;
 		len = json_integer_value(v);
 		if (len > XDPERF_TEMPLATE_SLOT) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.length %lld exceeds the %d-byte template slot",
 				idx, (long long)len, XDPERF_TEMPLATE_SLOT);
 			return -EINVAL;
@@ -220,24 +207,24 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 
 	v = json_object_get(bp, "data");
 	if (v && !json_is_null(v) && !json_is_string(v)) {
-		set_err(err, errlen, "template %zu: base_packet.data: expected a string", idx);
+		xdperf_errf(err, errlen, "template %zu: base_packet.data: expected a string", idx);
 		return -EINVAL;
 	}
 	if (strcmp(type, "zeros") == 0) {
 		if (!have_len) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.length: required for type zeros", idx);
 			return -EINVAL;
 		}
 		flen = (size_t)len;
 		buf = calloc(1, flen ? flen : 1);
 		if (!buf) {
-			set_err(err, errlen, "template %zu: out of memory", idx);
+			xdperf_errf(err, errlen, "template %zu: out of memory", idx);
 			return -ENOMEM;
 		}
 	} else {
 		if (!json_is_string(v)) {
-			set_err(err, errlen, "template %zu: base_packet.data: missing", idx);
+			xdperf_errf(err, errlen, "template %zu: base_packet.data: missing", idx);
 			return -EINVAL;
 		}
 		rc = decode_data(idx, type, json_string_value(v), json_string_length(v), &buf,
@@ -245,14 +232,14 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 		if (rc)
 			return rc;
 		if (have_len && (size_t)len > buflen) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.length %lld is larger than data (%zu bytes)",
 				idx, (long long)len, buflen);
 			free(buf);
 			return -EINVAL;
 		}
 		if (!have_len && buflen > XDPERF_TEMPLATE_SLOT) {
-			set_err(err, errlen,
+			xdperf_errf(err, errlen,
 				"template %zu: base_packet.data: %zu bytes exceed the %d-byte template slot",
 				idx, buflen, XDPERF_TEMPLATE_SLOT);
 			free(buf);
@@ -261,7 +248,7 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 		flen = have_len ? (size_t)len : buflen;
 	}
 	if (flen < XDPERF_ETH_HLEN) {
-		set_err(err, errlen,
+		xdperf_errf(err, errlen,
 			"template %zu: frame of %zu bytes is shorter than an Ethernet header (%d)",
 			idx, flen, XDPERF_ETH_HLEN);
 		free(buf);
@@ -282,7 +269,7 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 	if (!md || json_is_null(md))
 		return 0;
 	if (!json_is_object(md)) {
-		set_err(err, errlen, "template %zu: metadata: expected an object", idx);
+		xdperf_errf(err, errlen, "template %zu: metadata: expected an object", idx);
 		return -EINVAL;
 	}
 	rc = get_u64(idx, md, "packet_count", "metadata.packet_count", &t->packet_count, err,
@@ -299,7 +286,7 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_array(v)) {
-		set_err(err, errlen, "template %zu: metadata.tags: expected an array of strings",
+		xdperf_errf(err, errlen, "template %zu: metadata.tags: expected an array of strings",
 			idx);
 		return -EINVAL;
 	}
@@ -309,20 +296,20 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 		return 0;
 	t->tags = calloc(n, sizeof(*t->tags));
 	if (!t->tags) {
-		set_err(err, errlen, "template %zu: out of memory", idx);
+		xdperf_errf(err, errlen, "template %zu: out of memory", idx);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *s = json_array_get(v, i);
 
 		if (!json_is_string(s)) {
-			set_err(err, errlen, "template %zu: metadata.tags[%zu]: expected a string",
+			xdperf_errf(err, errlen, "template %zu: metadata.tags[%zu]: expected a string",
 				idx, i);
 			return -EINVAL;
 		}
 		t->tags[i] = strndup(json_string_value(s), json_string_length(s));
 		if (!t->tags[i]) {
-			set_err(err, errlen, "template %zu: out of memory", idx);
+			xdperf_errf(err, errlen, "template %zu: out of memory", idx);
 			return -ENOMEM;
 		}
 		t->ntags = i + 1;
@@ -342,28 +329,28 @@ int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_
 	if (err && errlen)
 		err[0] = '\0';
 	if (!json || !out) {
-		set_err(err, errlen, "response: no input");
+		xdperf_errf(err, errlen, "response: no input");
 		return -EINVAL;
 	}
 	root = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
 	if (!root) {
-		set_err(err, errlen, "response: invalid JSON at line %d column %d: %s", jerr.line,
+		xdperf_errf(err, errlen, "response: invalid JSON at line %d column %d: %s", jerr.line,
 			jerr.column, jerr.text);
 		return -EINVAL;
 	}
 	if (!json_is_array(root)) {
-		set_err(err, errlen, "response: not a JSON array");
+		xdperf_errf(err, errlen, "response: not a JSON array");
 		json_decref(root);
 		return -EINVAL;
 	}
 	n = json_array_size(root);
 	if (n == 0) {
-		set_err(err, errlen, "response: empty template array");
+		xdperf_errf(err, errlen, "response: empty template array");
 		json_decref(root);
 		return -EINVAL;
 	}
 	if (n > XDPERF_TEMPLATES_MAX) {
-		set_err(err, errlen, "response: %zu templates exceed the limit of %d", n,
+		xdperf_errf(err, errlen, "response: %zu templates exceed the limit of %d", n,
 			XDPERF_TEMPLATES_MAX);
 		json_decref(root);
 		return -EINVAL;
@@ -374,7 +361,7 @@ int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_
 	if (!s || !s->t) {
 		free(s);
 		json_decref(root);
-		set_err(err, errlen, "response: out of memory");
+		xdperf_errf(err, errlen, "response: out of memory");
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
