@@ -7,7 +7,8 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 OPT     ?= -O2 -g
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-aliasing -ffp-contract=off $(EXTRA_CFLAGS)
-LDLIBS  := -ljansson -lyaml -lsodium -lm -lpthread
+LDLIBS  := -lbpf -ljansson -lyaml -lsodium -lm -lpthread
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 
 LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/packet/*.c src/datapath/*.c src/ctl/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
@@ -16,6 +17,13 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+
+# BPF programs: src/bpf/NAME.bpf.c -> build/bpf/NAME.bpf.o -> build/bpf/NAME_bpf.skel.h
+# (bpftool skeleton, the object embedded), included by the loaders in src/datapath/.
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+BPF_SKELS := $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/bpf/%_bpf.skel.h)
+BPF_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -target bpf -I/usr/include/$(shell gcc -dumpmachine) -Isrc/bpf
+CFLAGS_ALL += -I$(BUILD)/bpf
 
 # Generator plugins: plugins/NAME.c (+ the SDK) -> build/plugins/NAME.wasm (WASI reactors).
 PLUGIN_SRCS := $(wildcard plugins/*.c)
@@ -36,6 +44,20 @@ $(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
 
 deps:
 	@scripts/deps.sh build
+
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)clang $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%_bpf.skel.h: $(BUILD)/bpf/%.bpf.o
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
+
+# The loaders include the skeletons.
+$(filter $(BUILD)/obj/src/datapath/%,$(LIB_OBJS)) $(filter $(BUILD)/asan/obj/src/datapath/%,$(ASAN_LIB_OBJS)): $(BPF_SKELS)
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)

@@ -10,6 +10,7 @@
 # 2. Load time: builds bench/load_time.c against build/libxdperf.a and measures decode +
 #    validate + translate of a ~100 KB module generated here (target < 2 ms per load).
 # The results are printed as a plain table and as Markdown for the README.
+# 3. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
 #
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
 # separated program names), BENCH_STRICT=1 (also exit 1 when a target is missed),
@@ -165,8 +166,22 @@ echo
 echo "Load (decode + validate + translate) of a ${load_kb} KB module: **${load_ms} ms** (target < ${LOAD_TARGET_MS} ms: $load_ok)."
 echo "Median of $RUNS whole-process runs each, \`BENCH_DIV=$DIV\`, $(uname -m), $(date -u +%Y-%m-%d)."
 
+# ---- transmit rates (bench/tx.sh: namespaces and XDP, so root only) ----------------------------
+tx_failed=0
+echo
+if [ "$(id -u)" = 0 ]; then
+  echo "bench: transmit-rate benchmark (bench/tx.sh)" >&2
+  "$REPO/bench/tx.sh" || tx_failed=1
+else
+  echo "bench: skipping the transmit-rate benchmark (bench/tx.sh): it needs root (network namespaces, XDP)"
+fi
+
 if [ $mismatch -ne 0 ]; then
   echo "bench: checksum mismatch between native and engine (see above)" >&2
+  exit 1
+fi
+if [ $tx_failed -ne 0 ]; then
+  echo "bench: the transmit-rate benchmark could not run (see above)" >&2
   exit 1
 fi
 if [ "${BENCH_STRICT:-0}" = 1 ] && { [ "$geo_ok" != met ] || [ "$max_ok" != met ] || [ "$load_ok" != met ]; }; then

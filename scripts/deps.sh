@@ -2,9 +2,10 @@
 # Installs the Debian packages a target needs, only those missing (idempotent).
 # Usage: scripts/deps.sh build|test|demo|bench
 set -euo pipefail
-build_pkgs=(gcc make libjansson-dev libsodium-dev libyaml-dev clang lld wasi-libc libclang-rt-14-dev-wasm32)
-test_pkgs=(wabt libclang-rt-14-dev tcpdump tshark)
-bench_pkgs=(wabt)
+build_pkgs=(gcc make libjansson-dev libsodium-dev libyaml-dev clang lld wasi-libc libclang-rt-14-dev-wasm32
+            libbpf-dev bpftool)
+test_pkgs=(wabt libclang-rt-14-dev tcpdump tshark iproute2 libcap2-bin jq)
+bench_pkgs=(wabt iproute2 xdp-tools netsniff-ng)
 demo_pkgs=(tcpdump)
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;

@@ -1,6 +1,6 @@
-/* `xdperf --plugin NAME ...`: runs a generator plugin and sends the packets it describes.
- * This version writes them to a pcap file (--output); the NIC data path comes with the XDP
- * work. */
+/* `xdperf --plugin NAME ...`: runs a generator plugin and sends the packets it describes on
+ * a network device (XDP or AF_PACKET, src/datapath/) or writes them to a pcap file. Option
+ * parsing and the pcap path live here; the device run and its output in generate_tx.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,32 +10,38 @@
 #include <string.h>
 #include <time.h>
 #include "cli/commands.h"
+#include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "packet/pcap.h"
 #include "packet/template.h"
+#include "util/file.h"
 #include "xdperf/plugin.h"
-
-struct gen_args {
-	const char *plugin, *plugin_path, *config, *device, *output, *src_mac;
-	unsigned long long count;
-	bool count_set;
-	unsigned parallelism;
-	int log_level;
-};
+#include "xdperf/tx.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdperf -p|--plugin NAME|FILE.wasm (-o|--output FILE.pcap | -d|--device IF) [options]\n"
 		"  -p, --plugin NAME|FILE     generator plugin: NAME.wasm in the plugin path, or a file\n"
+		"      --templates FILE.json  send these templates (a plugin response) instead of a plugin's\n"
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up (default " DEFAULT_PLUGIN_PATH
 		", then the build tree's plugins)\n"
 		"      --plugin-config, --cfg FILE   plugin configuration (JSON object)\n"
 		"  -o, --output FILE.pcap     write the packets to a pcap file\n"
-		"  -d, --device IF            send on a network interface (not available yet)\n"
-		"  -c, --count N              number of packets (default: the plugin's packet_count total)\n"
-		"  -l, --parallelism N        sender threads (device mode)\n"
-		"      --src-mac MAC          device MAC given to the plugin (pcap output: default 00:00:00:00:00:00)\n"
+		"  -d, --device IF            send on a network interface\n"
+		"  -c, --count N              packets in all (default: the plugin's packet_count total;\n"
+		"                             0 = until --duration or Ctrl-C)\n"
+		"  -t, --duration SEC         stop after SEC seconds (device mode)\n"
+		"  -l, --parallelism N        sender threads, one per CPU (device mode; default 1)\n"
+		"  -r, --rate PPS             packets per second in all (default: the templates' rate_pps,\n"
+		"                             else as fast as possible)\n"
+		"      --bitrate RATE         bits per second of frame bytes instead, e.g. 10G, 250M\n"
+		"      --mode MODE            xdp or afpacket (default: xdp, falling back to afpacket)\n"
+		"      --batch N              XDP frames per kernel batch, 1-256 (default 64)\n"
+		"      --json                 print the summary as one JSON object on stdout\n"
+		"  -q, --quiet                no per-second statistics\n"
+		"      --src-mac MAC          device MAC given to the plugin (default: the device's own;\n"
+		"                             pcap output: 00:00:00:00:00:00)\n"
 		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
 }
 
@@ -51,6 +57,14 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "count", required_argument, NULL, 'c' },
 		{ "parallelism", required_argument, NULL, 'l' },
 		{ "src-mac", required_argument, NULL, 'M' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "bitrate", required_argument, NULL, 'B' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "templates", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -60,7 +74,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	optind = 1;
 	opterr = 0;
 	for (;;) {
-		int c = getopt_long(argc, argv, ":p:P:o:d:c:l:h", opts, NULL);
+		int c = getopt_long(argc, argv, ":p:P:o:d:c:l:t:r:qh", opts, NULL);
 		if (c == -1)
 			break;
 		char *end;
@@ -89,6 +103,51 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			a->parallelism = (unsigned)v;
 			break;
 		}
+		case 't': {
+			double v = strtod(optarg, &end);
+			if (*end || !(v > 0) || v > 1e9) {
+				fprintf(stderr, "xdperf: --duration: '%s' is not a number of seconds\n", optarg);
+				return 2;
+			}
+			a->duration = v;
+			break;
+		}
+		case 'r':
+			errno = 0;
+			a->rate = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || !optarg[0] || a->rate == 0) {
+				fprintf(stderr, "xdperf: --rate: '%s' is not a packet rate (packets per second)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'B':
+			if (xdperf_parse_bitrate(optarg, &a->bitrate)) {
+				fprintf(stderr, "xdperf: --bitrate: '%s' is not a bit rate (like 10G, 250M, 1.5k)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (!strcmp(optarg, "xdp"))
+				a->mode = XDPERF_TX_XDP;
+			else if (!strcmp(optarg, "afpacket"))
+				a->mode = XDPERF_TX_AFPACKET;
+			else {
+				fprintf(stderr, "xdperf: --mode: '%s' is not xdp or afpacket\n", optarg);
+				return 2;
+			}
+			break;
+		case 'b': {
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v == 0 || v > 256) {
+				fprintf(stderr, "xdperf: --batch: '%s' is not a batch size (1-256)\n", optarg);
+				return 2;
+			}
+			a->batch = (unsigned)v;
+			break;
+		}
+		case 'j': a->json = true; break;
+		case 'T': a->templates = optarg; break;
+		case 'q': a->quiet = true; break;
 		case 'L':
 			a->log_level = parse_level(optarg);
 			if (a->log_level < 0) {
@@ -109,8 +168,12 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		fprintf(stderr, "xdperf: unexpected argument '%s' (see xdperf --help)\n", argv[optind]);
 		return 2;
 	}
-	if (!a->plugin) {
-		fprintf(stderr, "xdperf: no plugin given (-p NAME or --plugin FILE.wasm)\n");
+	if (!a->plugin && !a->templates) {
+		fprintf(stderr, "xdperf: no plugin given (-p NAME or --plugin FILE.wasm, or --templates FILE.json)\n");
+		return 2;
+	}
+	if (a->plugin && a->templates) {
+		fprintf(stderr, "xdperf: --plugin and --templates exclude each other\n");
 		return 2;
 	}
 	if (!a->output && !a->device) {
@@ -121,14 +184,37 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		fprintf(stderr, "xdperf: -o and -d exclude each other\n");
 		return 2;
 	}
-	if (a->device) {
-		fprintf(stderr, "xdperf: -d %s: sending on a network interface is not available in this version "
-				"yet; use -o FILE.pcap\n", a->device);
+	if (a->rate && a->bitrate) {
+		fprintf(stderr, "xdperf: --rate and --bitrate exclude each other\n");
+		return 2;
+	}
+	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate)) {
+		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch and --bitrate apply to "
+				"-d (device) runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;
 }
 
+/* Templates from a JSON file in the plugin response format; 0, or 1 after a message. */
+static int load_templates_file(const char *file, struct xdperf_template_set **set)
+{
+	uint8_t *buf;
+	size_t len;
+	char err[512];
+	int e = xdperf_read_file(file, 64u << 20, &buf, &len);
+	if (e) {
+		fprintf(stderr, "xdperf: --templates %s: %s\n", file, strerror(-e));
+		return 1;
+	}
+	e = xdperf_templates_parse((const char *)buf, len, set, err, sizeof err);
+	free(buf);
+	if (e) {
+		fprintf(stderr, "xdperf: --templates %s: %s\n", file, err);
+		return 1;
+	}
+	return 0;
+}
 
 int cmd_generate(int argc, char **argv)
 {
@@ -141,24 +227,43 @@ int cmd_generate(int argc, char **argv)
 		fprintf(stderr, "xdperf: --src-mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", a.src_mac);
 		return 2;
 	}
+	if (a.device && !a.src_mac && device_mac(a.device, mac))
+		return 1;
 	char path[PATH_MAX + 32];
-	if (find_plugin(a.plugin, a.plugin_path, path, sizeof path))
-		return 1;
-	json_t *cfg = load_config(a.config);
-	if (!cfg)
-		return 1;
-
+	json_t *cfg = NULL;
 	int status = 1;
 	char err[512];
 	struct xdperf_template_set *set = NULL;
-	struct plugin_call pc;
-	if (plugin_call_once(path, cfg, a.log_level, a.count, mac, &pc) ||
-	    plugin_call_templates(&pc, &set))
-		goto out;
+	struct plugin_call pc = { 0 };
+	const char *source;
+	if (a.templates) {
+		if (load_templates_file(a.templates, &set))
+			return 1;
+		source = a.templates;
+	} else {
+		if (find_plugin(a.plugin, a.plugin_path, path, sizeof path))
+			return 1;
+		if (!(cfg = load_config(a.config)))
+			return 1;
+		if (plugin_call_once(path, cfg, a.log_level, a.count, mac, &pc) ||
+		    plugin_call_templates(&pc, &set))
+			goto out;
+		source = xdperf_plugin_name(pc.p);
+	}
 	unsigned long long count = a.count;
 	if (!a.count_set)
 		for (size_t i = 0; i < set->n; i++)
 			count += set->t[i].packet_count;
+	if (a.device) {
+		if (!a.count_set && count == 0 && !(a.duration > 0)) {
+			fprintf(stderr, "xdperf: no packet count: give --count N or --duration SEC (the plugin's "
+					"templates set no packet_count; --count 0 sends until Ctrl-C)\n");
+			goto out;
+		}
+		a.count = count;
+		status = generate_on_device(&a, set, source);
+		goto out;
+	}
 	if (count == 0) {
 		fprintf(stderr, "xdperf: no packet count: give --count N (the plugin's templates set no packet_count)\n");
 		goto out;
@@ -166,15 +271,17 @@ int cmd_generate(int argc, char **argv)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	uint64_t start = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-	if (xdperf_pcap_write_templates(a.output, set, count, start, 0, err, sizeof err)) {
+	if (xdperf_pcap_write_templates(a.output, set, count, start, xdperf_pcap_gap_for_rate(a.rate),
+					err, sizeof err)) {
 		fprintf(stderr, "xdperf: %s\n", err);
 		goto out;
 	}
 	unsigned long long bytes = 0;
 	for (unsigned long long i = 0; i < count && i < set->n; i++)
 		bytes += set->t[i].len * ((count - i + set->n - 1) / set->n);
-	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of plugin %s to %s\n",
-		count, bytes, set->n, set->n == 1 ? "" : "s", xdperf_plugin_name(pc.p), a.output);
+	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of %s%s to %s\n",
+		count, bytes, set->n, set->n == 1 ? "" : "s", a.templates ? "" : "plugin ", source,
+		a.output);
 	status = 0;
 out:
 	xdperf_template_set_free(set);

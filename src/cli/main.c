@@ -13,7 +13,8 @@ static void usage(FILE *f)
 		"  xdperf wasm spectest FILE.json...                     run wast2json spec test scripts\n"
 		"  xdperf plugin inspect NAME|FILE.wasm                  imports, exports, memory, plugin ABI check\n"
 		"  xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--json]\n"
-		"                                                        call a plugin once, decode its templates\n");
+		"                                                        call a plugin once, decode its templates\n"
+		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n");
 }
 
 int main(int argc, char **argv)
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 			argc >= 3 ? argv[2] : "");
 		return 2;
 	}
+	if (!strcmp(argv[1], "count"))
+		return cmd_count(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "plugin"))
 		return cmd_plugin(argc - 1, argv + 1);
 	fprintf(stderr, "xdperf: unknown command '%s'\n", argv[1]);

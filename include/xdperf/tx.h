@@ -1,0 +1,115 @@
+/* xdperf transmit runs: sending frames on a network device with exact counts, rate control
+ * and live statistics (part of libxdperf).
+ *
+ *   struct xdperf_tx *tx;
+ *   LIBXDPERF_OPTS(xdperf_tx_opts, o, .count = 1000000, .parallelism = 2);
+ *   if (xdperf_tx_new("eth0", frames, nframes, &o, &tx, err, sizeof err) == 0) {
+ *           struct xdperf_tx_result r;
+ *           xdperf_tx_run(tx, &r, err, sizeof err);   // blocks; xdperf_tx_stop() ends it early
+ *           xdperf_tx_free(tx);
+ *   }
+ *
+ * Backends: XDP (an XDP program run with BPF_PROG_RUN and live frames, one pinned thread per
+ * CPU; needs root or CAP_BPF+CAP_NET_ADMIN+CAP_SYS_ADMIN, Linux 5.18+) and AF_PACKET (needs
+ * CAP_NET_RAW). XDPERF_TX_AUTO uses XDP and falls back to AF_PACKET when XDP cannot be used,
+ * reporting why through opts.notice.
+ */
+#ifndef XDPERF_TX_H
+#define XDPERF_TX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Declares and zero-initialises an options struct with its sz set, libbpf style. */
+#define LIBXDPERF_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = ({ struct TYPE ___o = { .sz = sizeof(struct TYPE), __VA_ARGS__ }; ___o; })
+
+enum xdperf_tx_mode {
+	XDPERF_TX_AUTO = 0,     /* XDP, else AF_PACKET (with a notice saying why) */
+	XDPERF_TX_XDP = 1,      /* XDP only: fail with the reason if it cannot be used */
+	XDPERF_TX_AFPACKET = 2, /* AF_PACKET only */
+};
+
+/* One frame to send. */
+struct xdperf_tx_frame {
+	const uint8_t *data; /* borrowed; must stay valid until xdperf_tx_free() */
+	uint16_t len;        /* 14..2048 bytes (Ethernet header included, FCS excluded) */
+	uint64_t rate_pps;   /* this frame's own rate; 0 = none. See xdperf_tx_opts.rate_pps. */
+};
+
+/* Counters of a run so far (or of the last interval, for progress). */
+struct xdperf_tx_stats {
+	uint64_t packets; /* frames the device accepted */
+	uint64_t bytes;   /* their frame bytes */
+	uint64_t errors;  /* frames that could not be sent (the run failed part-way) */
+	uint64_t refused; /* frames the device refused (queue full) and that were sent again */
+	double seconds;   /* time covered */
+};
+
+struct xdperf_tx_opts {
+	size_t sz;                 /* sizeof(struct xdperf_tx_opts) */
+	enum xdperf_tx_mode mode;
+	unsigned parallelism;      /* sender threads, each pinned to its own CPU; 0 = 1 */
+	const int *cpus;           /* CPUs for the threads (parallelism entries); NULL = the first
+				    * CPUs this process may run on */
+	uint64_t count;            /* frames in all, split exactly over the threads; 0 = no limit */
+	double duration;           /* seconds; 0 = no limit (then count, or xdperf_tx_stop) */
+	/* Total rate. With neither set: the sum of the frames' rate_pps when every frame has
+	 * one, else as fast as possible. Frames are interleaved in proportion to their rate_pps
+	 * when every frame has one, else sent in turn. */
+	uint64_t rate_pps;         /* frames per second */
+	uint64_t bitrate;          /* bits per second of frame bytes (excludes rate_pps) */
+	unsigned batch;            /* XDP frames per kernel batch, 1..256; 0 = 64 */
+	/* Called about once a second from the thread in xdperf_tx_run(). */
+	void (*progress)(void *ctx, const struct xdperf_tx_stats *total,
+			 const struct xdperf_tx_stats *interval);
+	void *progress_ctx;
+	/* Called when AUTO falls back from XDP to AF_PACKET, with the one-line reason. */
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+};
+
+struct xdperf_tx_result {
+	const char *mode;          /* "xdp" or "afpacket" (static string) */
+	struct xdperf_tx_stats total;
+	unsigned threads;
+	bool stopped;              /* ended by xdperf_tx_stop() */
+	bool resident;             /* XDP: the program stayed resident (fast path) */
+	double rate_pps;           /* the target rate, 0 if unpaced */
+};
+
+struct xdperf_tx;
+
+/* Prepares a run of nframes frames (1..2048) on device ifname; frames are borrowed. Checks
+ * the device (exists, up), options and CPUs; loads nothing yet. *out is freed with
+ * xdperf_tx_free(). Returns 0 or -errno with one line in err (-ENODEV, -ENETDOWN, -EINVAL). */
+int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size_t nframes,
+		  const struct xdperf_tx_opts *opts, struct xdperf_tx **out, char *err,
+		  size_t errlen);
+
+/* Runs to the end (count sent, duration over, or xdperf_tx_stop()) and fills *res, also when
+ * it fails part-way (res then says what was sent). Returns 0, or -errno with one line in err
+ * (-EPERM without privileges, -EOPNOTSUPP when XDP was forced and cannot be used, ...). One
+ * run per handle. */
+int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err, size_t errlen);
+
+/* Asks a running xdperf_tx_run() to stop soon; async-signal-safe (call it from a SIGINT
+ * handler). */
+void xdperf_tx_stop(struct xdperf_tx *tx);
+
+/* Frees the handle (after xdperf_tx_run() returned). NULL is a no-op. */
+void xdperf_tx_free(struct xdperf_tx *tx);
+
+/* "10G", "250M", "1.5k", "1000000" (bits/s, SI multipliers) -> bits per second; 0 or -EINVAL. */
+int xdperf_parse_bitrate(const char *s, uint64_t *bps);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,29 @@
+/* XDP receive counter: counts frames and bytes per CPU on the device it is attached to, then
+ * drops them (fast) or passes them on to the stack (so captures and sockets still see them).
+ * Used by the tests and benchmarks on the receiving end of a veth pair, and by server mode. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdperf_bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+__u32 pass = 0; /* 1: XDP_PASS after counting; 0: XDP_DROP */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_rx_cpu);
+} rx_cpu SEC(".maps");
+
+SEC("xdp")
+int xdperf_rx(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct xdperf_bpf_rx_cpu *st = bpf_map_lookup_elem(&rx_cpu, &zero);
+	if (st) {
+		st->packets++;
+		st->bytes += (__u64)(ctx->data_end - ctx->data);
+	}
+	return pass ? XDP_PASS : XDP_DROP;
+}

@@ -1,0 +1,32 @@
+/* The generator command's arguments, shared by its option parsing (generate.c) and its device
+ * run (generate_tx.c). */
+#ifndef XDPERF_CLI_GENERATE_H
+#define XDPERF_CLI_GENERATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct xdperf_template_set;
+
+struct gen_args {
+	const char *plugin, *plugin_path, *config, *device, *output, *src_mac, *templates;
+	unsigned long long count;   /* 0 with count_set: until --duration or Ctrl-C */
+	bool count_set;
+	unsigned parallelism;
+	int log_level;
+	double duration;            /* seconds, 0 = none */
+	uint64_t rate, bitrate;     /* 0 = none */
+	int mode;                   /* enum xdperf_tx_mode */
+	unsigned batch;
+	bool json, quiet;
+};
+
+/* The MAC address of device ifname; 0, or 1 after printing one message. */
+int device_mac(const char *ifname, uint8_t mac[6]);
+
+/* Sends the templates on a->device as a->... ask; prints live statistics and the summary.
+ * Returns the exit status. */
+int generate_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
+		       const char *plugin_name);
+
+#endif

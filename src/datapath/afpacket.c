@@ -1,0 +1,228 @@
+/* AF_PACKET transmit backend: one raw packet socket per sender thread, bound to the device
+ * with the qdisc bypassed, sending batches of template frames with sendmmsg (each message's
+ * iovec points straight at a template: no copies in user space). Frames the device refuses
+ * for lack of room (ENOBUFS/EAGAIN) are retried, so exactly the requested number goes out. */
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "datapath/backend.h"
+#include "util/err.h"
+
+#define AFP_BATCH 256           /* messages per sendmmsg */
+#define AFP_SNDBUF (64 << 20)   /* requested send buffer (SO_SNDBUFFORCE, else SO_SNDBUF) */
+
+struct afp {
+	struct dp_backend b;
+	int ifindex;
+	char ifname[64];
+	const struct dp_frames *f;
+	struct iovec *iov;        /* one per template, pointing at the template frame */
+	_Atomic uint64_t packets, bytes, errors;
+};
+
+struct afp_worker {
+	struct afp *a;
+	int fd;
+	uint32_t pos;             /* next schedule position */
+	struct mmsghdr msg[AFP_BATCH];
+};
+
+/* A socket that sends on ifindex and receives nothing (protocol 0). */
+static int afp_socket(struct afp *a, char *err, size_t errlen)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		int e = errno;
+		if (e == EPERM || e == EACCES)
+			xdperf_errf(err, errlen, "afpacket: cannot open a packet socket on %s: %s "
+				    "(needs CAP_NET_RAW)", a->ifname, strerror(e));
+		else
+			xdperf_errf(err, errlen, "afpacket: cannot open a packet socket on %s: %s",
+				    a->ifname, strerror(e));
+		return -e;
+	}
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = 0,
+				   .sll_ifindex = a->ifindex };
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		int e = errno;
+		xdperf_errf(err, errlen, "afpacket: cannot bind a packet socket to %s: %s",
+			    a->ifname, strerror(e));
+		close(fd);
+		return -e;
+	}
+	int one = 1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0) {
+		int e = errno;
+		xdperf_errf(err, errlen, "afpacket: cannot bypass the qdisc of %s: %s",
+			    a->ifname, strerror(e));
+		close(fd);
+		return -e;
+	}
+	int sb = AFP_SNDBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sb, sizeof(sb)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb)); /* capped; fine */
+	return fd;
+}
+
+static int afp_worker_open(struct dp_backend *b, unsigned idx, void **out, char *err,
+			   size_t errlen)
+{
+	struct afp *a = b->priv;
+	struct afp_worker *w = calloc(1, sizeof(*w));
+	if (!w) {
+		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", idx,
+			    a->ifname);
+		return -ENOMEM;
+	}
+	w->a = a;
+	w->fd = afp_socket(a, err, errlen);
+	if (w->fd < 0) {
+		int e = w->fd;
+		free(w);
+		return e;
+	}
+	for (unsigned i = 0; i < AFP_BATCH; i++)
+		w->msg[i].msg_hdr.msg_iovlen = 1;
+	*out = w;
+	return 0;
+}
+
+/* Waits briefly for room in the device queue / socket buffer. */
+static void afp_backoff(int fd, unsigned spins)
+{
+	if (spins < 16) {
+		sched_yield();
+		return;
+	}
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	(void)poll(&p, 1, 1);
+}
+
+static int afp_send(void *wp, uint64_t n, char *err, size_t errlen)
+{
+	struct afp_worker *w = wp;
+	struct afp *a = w->a;
+	const struct dp_frames *f = a->f;
+	const uint32_t *sched = f->sched;
+	const uint32_t sched_len = f->sched_len;
+	const struct iovec *iov = a->iov;
+	struct mmsghdr *msg = w->msg;
+	unsigned spins = 0;
+
+	while (n > 0) {
+		unsigned cnt = n < AFP_BATCH ? (unsigned)n : AFP_BATCH;
+		uint32_t pos = w->pos;
+		for (unsigned i = 0; i < cnt; i++) {
+			msg[i].msg_hdr.msg_iov = (struct iovec *)&iov[sched[pos]];
+			if (++pos == sched_len)
+				pos = 0;
+		}
+		int r = sendmmsg(w->fd, msg, cnt, MSG_DONTWAIT);
+		if (r <= 0) {
+			int e = r < 0 ? errno : EAGAIN;
+			if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
+				afp_backoff(w->fd, spins++);
+				continue;
+			}
+			if (e == EMSGSIZE || e == EINVAL)
+				atomic_fetch_add_explicit(&a->errors, 1, memory_order_relaxed);
+			xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(e));
+			return -e;
+		}
+		spins = 0;
+		/* r frames went out: advance the schedule by exactly r and count their bytes */
+		uint64_t bytes = 0;
+		pos = w->pos;
+		for (int i = 0; i < r; i++) {
+			bytes += iov[sched[pos]].iov_len;
+			if (++pos == sched_len)
+				pos = 0;
+		}
+		w->pos = pos;
+		n -= (uint64_t)r;
+		atomic_fetch_add_explicit(&a->packets, (uint64_t)r, memory_order_relaxed);
+		atomic_fetch_add_explicit(&a->bytes, bytes, memory_order_relaxed);
+	}
+	return 0;
+}
+
+static void afp_worker_close(void *wp)
+{
+	struct afp_worker *w = wp;
+	if (!w)
+		return;
+	close(w->fd);
+	free(w);
+}
+
+static void afp_totals(struct dp_backend *b, struct dp_totals *t)
+{
+	struct afp *a = b->priv;
+	t->packets = atomic_load_explicit(&a->packets, memory_order_relaxed);
+	t->bytes = atomic_load_explicit(&a->bytes, memory_order_relaxed);
+	t->errors = atomic_load_explicit(&a->errors, memory_order_relaxed);
+}
+
+static void afp_close(struct dp_backend *b)
+{
+	struct afp *a = b->priv;
+	free(a->iov);
+	free(a);
+}
+
+int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
+		     struct dp_backend **out, char *err, size_t errlen)
+{
+	if (!f || f->n == 0 || f->sched_len == 0) {
+		xdperf_errf(err, errlen, "afpacket: nothing to send on %s", ifname);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < f->sched_len; i++) {
+		if (f->sched[i] >= f->n) {
+			xdperf_errf(err, errlen, "afpacket: schedule entry %u names template %u of %u",
+				    i, f->sched[i], f->n);
+			return -EINVAL;
+		}
+	}
+	struct afp *a = calloc(1, sizeof(*a));
+	if (a)
+		a->iov = calloc(f->n, sizeof(*a->iov));
+	if (!a || !a->iov) {
+		free(a);
+		xdperf_errf(err, errlen, "afpacket: out of memory for %s", ifname);
+		return -ENOMEM;
+	}
+	a->ifindex = ifindex;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	a->f = f;
+	for (uint32_t i = 0; i < f->n; i++) {
+		a->iov[i].iov_base = (void *)f->frame[i];
+		a->iov[i].iov_len = f->len[i];
+	}
+	/* fail now, not in the first worker, when we may not open packet sockets */
+	int fd = afp_socket(a, err, errlen);
+	if (fd < 0) {
+		free(a->iov);
+		free(a);
+		return fd;
+	}
+	close(fd);
+	a->b.name = "afpacket";
+	a->b.priv = a;
+	a->b.worker_open = afp_worker_open;
+	a->b.send = afp_send;
+	a->b.worker_close = afp_worker_close;
+	a->b.totals = afp_totals;
+	a->b.close = afp_close;
+	*out = &a->b;
+	return 0;
+}

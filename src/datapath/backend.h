@@ -1,0 +1,54 @@
+/* The transmit backends behind the runner (src/datapath/run.c): XDP (BPF_PROG_RUN with live
+ * frames, xdp.c) and AF_PACKET (afpacket.c). A backend is opened once per run for one device
+ * and the frames to send; each sender thread then opens its own worker and asks it to send
+ * exact numbers of frames, continuing the send schedule where it left off. */
+#ifndef XDPERF_DATAPATH_BACKEND_H
+#define XDPERF_DATAPATH_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What to send: templates and the order to send them in. Borrowed by the backend for the
+ * life of the run (the runner keeps it alive). */
+struct dp_frames {
+	const uint8_t *const *frame; /* n template frames */
+	const uint16_t *len;         /* their lengths, 14..2048 */
+	uint32_t n;                  /* 1..2048 */
+	const uint32_t *sched;       /* template index of each schedule position */
+	uint32_t sched_len;          /* 1..65536; every worker walks it cyclically from 0 */
+};
+
+/* Counters summed over all workers (callable from any thread while workers send). */
+struct dp_totals {
+	uint64_t packets; /* frames the device accepted */
+	uint64_t bytes;   /* their frame bytes (no FCS/preamble) */
+	uint64_t errors;  /* frames that could not be sent (the run then failed) */
+	uint64_t refused; /* frames the device refused and the backend sent again */
+};
+
+struct dp_backend {
+	const char *name;   /* "xdp", "afpacket" */
+	void *priv;
+	/* Called in the sender thread (already pinned to its CPU). 0 or -errno + message. */
+	int (*worker_open)(struct dp_backend *b, unsigned idx, void **w, char *err, size_t errlen);
+	/* Sends exactly n (> 0) frames, sending again what the device refuses; 0, or -errno +
+	 * message (how many went out is then visible in totals). -EOPNOTSUPP: the device
+	 * refused every frame of this worker's first call (it does not take such frames). */
+	int (*send)(void *w, uint64_t n, char *err, size_t errlen);
+	void (*worker_close)(void *w);
+	void (*totals)(struct dp_backend *b, struct dp_totals *t);
+	/* Releases everything (detaches programs, closes sockets); b is freed. */
+	void (*close)(struct dp_backend *b);
+};
+
+/* Opens the XDP backend on ifindex (named ifname in messages). batch: frames per kernel batch
+ * (1..256; 0 = 64). Errors: -EPERM (no privileges), -EOPNOTSUPP (kernel or device cannot),
+ * other -errno; err then holds one line saying why. */
+int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
+		struct dp_backend **out, char *err, size_t errlen);
+
+/* Opens the AF_PACKET backend (one socket per worker, qdisc bypass). */
+int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
+		     struct dp_backend **out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,527 @@
+/* Transmit runs (include/xdperf/tx.h): picks the backend (XDP, else AF_PACKET), starts one
+ * sender thread per CPU, splits the count exactly, paces to the target rate, stops on count,
+ * duration or xdperf_tx_stop(), and reports progress once a second. */
+#include <errno.h>
+#include <math.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "datapath/backend.h"
+#include "datapath/bpf_util.h"
+#include "datapath/schedule.h"
+#include "bpf/xdperf_bpf.h"
+#include "util/err.h"
+#include "xdperf/tx.h"
+
+#define MAX_THREADS 1024
+#define UNPACED_CHUNK 16384   /* frames per send call when not pacing (a few ms) */
+#define PACE_SLICE 0.0005     /* seconds of traffic per send call when pacing */
+
+struct sender {
+	struct xdperf_tx *tx;
+	unsigned idx;
+	int cpu;
+	pthread_t th;
+	bool started;
+	uint64_t quota;     /* 0 = unlimited */
+	double rate;        /* frames/s for this thread, 0 = unpaced */
+	int rc;
+	char err[256];
+	double end;         /* when it stopped (monotonic seconds) */
+};
+
+struct xdperf_tx {
+	char ifname[IF_NAMESIZE + 1];
+	int ifindex;
+	struct xdperf_tx_opts o;
+	const uint8_t **frame;
+	uint16_t *len;
+	uint32_t n;
+	uint32_t *sched;
+	uint32_t sched_len;
+	double rate;            /* effective total rate, 0 = unpaced */
+	unsigned nthreads;
+	int cpus[MAX_THREADS];
+	bool ran;
+
+	/* per attempt */
+	struct dp_backend *be;
+	struct sender *s;
+	atomic_uint ready;      /* threads set up (or failed) and waiting for go */
+	atomic_int stop;        /* set by xdperf_tx_stop (signal handler) */
+	atomic_int quit;        /* set internally (duration, failure, refused probe) */
+	atomic_int go;          /* 1: start sending, 2: abort before sending */
+	atomic_uint running;
+	double t0, deadline;
+	atomic_int refused;     /* thread 0's first frame was refused by the device */
+	char refuse_msg[256];
+};
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void sleep_until(double when)
+{
+	struct timespec t;
+	t.tv_sec = (time_t)when;
+	t.tv_nsec = (long)((when - (double)t.tv_sec) * 1e9);
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+		;
+}
+
+int xdperf_parse_bitrate(const char *s, uint64_t *bps)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v > 0))
+		return -EINVAL;
+	double mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1e3; end++; break;
+	case 'm': case 'M': mul = 1e6; end++; break;
+	case 'g': case 'G': mul = 1e9; end++; break;
+	case 't': case 'T': mul = 1e12; end++; break;
+	default: break;
+	}
+	if (!strcmp(end, "bps") || !strcmp(end, "bit") || !strcmp(end, "b"))
+		end += strlen(end);
+	if (*end)
+		return -EINVAL;
+	v *= mul;
+	if (v < 1 || v > 1e15)
+		return -EINVAL;
+	*bps = (uint64_t)llround(v);
+	return 0;
+}
+
+static int device_check(const char *ifname, int *ifindex, char *err, size_t errlen)
+{
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE) {
+		xdperf_errf(err, errlen, "'%s' is not an interface name", ifname ? ifname : "");
+		return -EINVAL;
+	}
+	unsigned idx = if_nametoindex(ifname);
+	if (!idx) {
+		xdperf_errf(err, errlen, "no network interface '%s' in this namespace", ifname);
+		return -ENODEV;
+	}
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct ifreq ifr = { 0 };
+		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+		int up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? (ifr.ifr_flags & IFF_UP) != 0 : 1;
+		close(fd);
+		if (!up) {
+			xdperf_errf(err, errlen, "interface %s is down (ip link set %s up)", ifname, ifname);
+			return -ENETDOWN;
+		}
+	}
+	*ifindex = (int)idx;
+	return 0;
+}
+
+static int pick_cpus(struct xdperf_tx *tx, char *err, size_t errlen)
+{
+	if (tx->o.cpus) {
+		for (unsigned i = 0; i < tx->nthreads; i++) {
+			if (tx->o.cpus[i] < 0 || tx->o.cpus[i] >= CPU_SETSIZE) {
+				xdperf_errf(err, errlen, "CPU %d does not exist", tx->o.cpus[i]);
+				return -EINVAL;
+			}
+			tx->cpus[i] = tx->o.cpus[i];
+		}
+		return 0;
+	}
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set)) {
+		int e = -errno;
+		xdperf_errf(err, errlen, "reading the CPUs this process may use: %s", strerror(-e));
+		return e;
+	}
+	unsigned k = 0;
+	for (int c = 0; c < CPU_SETSIZE && k < tx->nthreads; c++)
+		if (CPU_ISSET(c, &set))
+			tx->cpus[k++] = c;
+	if (k < tx->nthreads) {
+		xdperf_errf(err, errlen, "--parallelism %u: this process may only use %u CPU%s (one "
+			    "sender thread per CPU)", tx->nthreads, k, k == 1 ? "" : "s");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size_t nframes,
+		  const struct xdperf_tx_opts *opts, struct xdperf_tx **out, char *err,
+		  size_t errlen)
+{
+	if (!out || !frames || nframes < 1 || nframes > XDPERF_BPF_TMPL_MAX) {
+		xdperf_errf(err, errlen, "between 1 and %d frames are needed, not %zu",
+			    XDPERF_BPF_TMPL_MAX, nframes);
+		return -EINVAL;
+	}
+	struct xdperf_tx_opts o = { 0 };
+	if (opts)
+		memcpy(&o, opts, opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o);
+	o.sz = sizeof o;
+	if (o.mode > XDPERF_TX_AFPACKET || o.parallelism > MAX_THREADS || o.batch > 256 ||
+	    (o.rate_pps && o.bitrate) || o.duration < 0 || !isfinite(o.duration)) {
+		xdperf_errf(err, errlen, "invalid transmit options (mode, parallelism 1-%d, batch "
+			    "1-256, one of rate and bitrate, duration >= 0)", MAX_THREADS);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < nframes; i++)
+		if (!frames[i].data || frames[i].len < 14 || frames[i].len > XDPERF_BPF_SLOT) {
+			xdperf_errf(err, errlen, "frame %zu: %u bytes (a frame has 14 to %d bytes)", i,
+				    frames[i].len, XDPERF_BPF_SLOT);
+			return -EINVAL;
+		}
+	int ifindex;
+	int e = device_check(ifname, &ifindex, err, errlen);
+	if (e)
+		return e;
+	struct xdperf_tx *tx = calloc(1, sizeof *tx);
+	if (!tx)
+		return -ENOMEM;
+	snprintf(tx->ifname, sizeof tx->ifname, "%s", ifname);
+	tx->ifindex = ifindex;
+	tx->o = o;
+	tx->n = (uint32_t)nframes;
+	tx->nthreads = o.parallelism ? o.parallelism : 1;
+	tx->frame = calloc(nframes, sizeof *tx->frame);
+	tx->len = calloc(nframes, sizeof *tx->len);
+	uint64_t *w = calloc(nframes, sizeof *w);
+	if (!tx->frame || !tx->len || !w) {
+		free(w);
+		xdperf_tx_free(tx);
+		return -ENOMEM;
+	}
+	bool all_rates = true;
+	double rate_sum = 0;
+	for (size_t i = 0; i < nframes; i++) {
+		tx->frame[i] = frames[i].data;
+		tx->len[i] = frames[i].len;
+		w[i] = frames[i].rate_pps;
+		all_rates = all_rates && frames[i].rate_pps > 0;
+		rate_sum += (double)frames[i].rate_pps;
+	}
+	e = dp_schedule_build(all_rates ? w : NULL, tx->n, XDPERF_BPF_SCHED_MAX, &tx->sched,
+			      &tx->sched_len);
+	free(w);
+	if (e) {
+		xdperf_tx_free(tx);
+		return e;
+	}
+	double avg_len = 0;
+	for (uint32_t i = 0; i < tx->sched_len; i++)
+		avg_len += tx->len[tx->sched[i]];
+	avg_len /= tx->sched_len;
+	if (o.rate_pps)
+		tx->rate = (double)o.rate_pps;
+	else if (o.bitrate)
+		tx->rate = (double)o.bitrate / (8.0 * avg_len);
+	else if (all_rates)
+		tx->rate = rate_sum;
+	if ((e = pick_cpus(tx, err, errlen))) {
+		xdperf_tx_free(tx);
+		return e;
+	}
+	*out = tx;
+	return 0;
+}
+
+void xdperf_tx_stop(struct xdperf_tx *tx)
+{
+	if (tx)
+		atomic_store(&tx->stop, 1);
+}
+
+static bool should_stop(struct xdperf_tx *tx)
+{
+	return atomic_load_explicit(&tx->stop, memory_order_relaxed) ||
+	       atomic_load_explicit(&tx->quit, memory_order_relaxed);
+}
+
+/* Thread 0's first frame on XDP doubles as a probe: a device that takes XDP frames from
+ * nobody (e.g. a veth whose peer has no XDP program) refuses it, and the run falls back
+ * before anything was sent. */
+static int probe_first_frame(struct sender *s, void *w)
+{
+	struct xdperf_tx *tx = s->tx;
+	int e = tx->be->send(w, 1, s->err, sizeof s->err);
+	if (e) {
+		snprintf(tx->refuse_msg, sizeof tx->refuse_msg, "%s", s->err);
+		atomic_store(&tx->refused, 1);
+	}
+	return e;
+}
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	struct xdperf_tx *tx = s->tx;
+	struct dp_backend *be = tx->be;
+	void *w = NULL;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(s->cpu, &set);
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	if (pthread_setaffinity_np(pthread_self(), sizeof set, &set)) {
+		s->rc = -EINVAL;
+		snprintf(s->err, sizeof s->err, "cannot pin a sender thread to CPU %d", s->cpu);
+	} else {
+		s->rc = be->worker_open(be, s->idx, &w, s->err, sizeof s->err);
+	}
+	uint64_t sent = 0;
+	bool probe = s->idx == 0 && !strcmp(be->name, "xdp");
+	if (!s->rc && probe) {
+		s->rc = probe_first_frame(s, w);
+		if (!s->rc)
+			sent = 1;
+	}
+	if (s->rc)
+		atomic_store(&tx->quit, 1);
+	atomic_fetch_add(&tx->ready, 1);
+	while (atomic_load(&tx->go) == 0)
+		sleep_until(mono() + 0.0002);
+	if (atomic_load(&tx->go) != 1 || s->rc)
+		goto done;
+
+	double t0 = tx->t0, deadline = tx->deadline;
+	uint64_t chunk = UNPACED_CHUNK;
+	if (s->rate > 0) {
+		chunk = (uint64_t)(s->rate * PACE_SLICE);
+		if (chunk < 1)
+			chunk = 1;
+		if (chunk > UNPACED_CHUNK)
+			chunk = UNPACED_CHUNK;
+	}
+	for (;;) {
+		if (s->quota && sent >= s->quota)
+			break;
+		if (should_stop(tx))
+			break;
+		double now = mono();
+		if (deadline > 0 && now >= deadline)
+			break;
+		uint64_t n = chunk;
+		if (s->rate > 0) {
+			/* Frame k (from 0) is due at t0 + k / rate. */
+			double due = floor((now - t0) * s->rate) + 1;
+			if (due <= (double)sent) {
+				double next = t0 + (double)sent / s->rate;
+				if (deadline > 0 && next > deadline)
+					next = deadline;
+				sleep_until(next);
+				continue;
+			}
+			if (due - (double)sent < (double)n)
+				n = (uint64_t)(due - (double)sent);
+		}
+		if (s->quota && s->quota - sent < n)
+			n = s->quota - sent;
+		if ((s->rc = be->send(w, n, s->err, sizeof s->err))) {
+			atomic_store(&tx->quit, 1);
+			break;
+		}
+		sent += n;
+	}
+done:
+	s->end = mono();
+	if (w)
+		be->worker_close(w);
+	atomic_fetch_sub(&tx->running, 1);
+	return NULL;
+}
+
+static void totals_now(struct xdperf_tx *tx, struct xdperf_tx_stats *st, double t)
+{
+	struct dp_totals d;
+	tx->be->totals(tx->be, &d);
+	st->packets = d.packets;
+	st->bytes = d.bytes;
+	st->errors = d.errors;
+	st->refused = d.refused;
+	st->seconds = t;
+}
+
+/* One attempt with the backend in tx->be. Returns 0, or -errno with the first thread error
+ * in err; *refused when XDP's probe frame was refused (nothing was sent). */
+static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool *refused,
+		       char *err, size_t errlen)
+{
+	unsigned nt = tx->nthreads;
+	*refused = false;
+	atomic_store(&tx->quit, 0);
+	atomic_store(&tx->go, 0);
+	atomic_store(&tx->refused, 0);
+	uint64_t count = tx->o.count;
+	if (count && count < nt) /* threads without a share would send unlimited: leave them out */
+		nt = (unsigned)count;
+	tx->s = calloc(nt, sizeof *tx->s);
+	if (!tx->s)
+		return -ENOMEM;
+	atomic_store(&tx->ready, 0);
+	for (unsigned i = 0; i < nt; i++) {
+		struct sender *s = &tx->s[i];
+		s->tx = tx;
+		s->idx = i;
+		s->cpu = tx->cpus[i];
+		s->quota = count ? count / nt + (i < count % nt) : 0;
+		s->rate = tx->rate > 0 ? tx->rate / nt : 0;
+	}
+	/* Sender threads take no signals: they end between send calls, so counts stay exact. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	atomic_store(&tx->running, 0);
+	int rc = 0;
+	unsigned started = 0;
+	for (unsigned i = 0; i < nt; i++) {
+		if (pthread_create(&tx->s[i].th, NULL, sender_main, &tx->s[i])) {
+			rc = -EAGAIN;
+			xdperf_errf(err, errlen, "cannot start sender thread %u", i);
+			break;
+		}
+		tx->s[i].started = true;
+		atomic_fetch_add(&tx->running, 1);
+		started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	while (atomic_load(&tx->ready) < started)
+		sleep_until(mono() + 0.0005);
+
+	if (rc || atomic_load(&tx->quit)) {
+		atomic_store(&tx->go, 2);
+	} else {
+		tx->t0 = mono();
+		tx->deadline = tx->o.duration > 0 ? tx->t0 + tx->o.duration : 0;
+		atomic_store(&tx->go, 1);
+	}
+
+	struct xdperf_tx_stats last = { 0 }, cur;
+	double next_tick = tx->t0 + 1.0;
+	while (atomic_load(&tx->running) > 0) {
+		double now = mono();
+		if (atomic_load(&tx->go) == 1 && tx->o.progress && now >= next_tick) {
+			totals_now(tx, &cur, now - tx->t0);
+			struct xdperf_tx_stats iv = { cur.packets - last.packets, cur.bytes - last.bytes,
+						      cur.errors - last.errors, cur.refused - last.refused,
+						      cur.seconds - last.seconds };
+			tx->o.progress(tx->o.progress_ctx, &cur, &iv);
+			last = cur;
+			next_tick += 1.0;
+			if (next_tick < now)
+				next_tick = now + 1.0;
+		}
+		double wake = now + 0.02;
+		if (atomic_load(&tx->go) == 1 && tx->o.progress && next_tick < wake)
+			wake = next_tick;
+		sleep_until(wake);
+	}
+	double end = tx->t0;
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(tx->s[i].th, NULL);
+		if (tx->s[i].end > end)
+			end = tx->s[i].end;
+		if (!rc && tx->s[i].rc) {
+			rc = tx->s[i].rc;
+			xdperf_errf(err, errlen, "%s", tx->s[i].err);
+		}
+	}
+	free(tx->s);
+	tx->s = NULL;
+	*refused = atomic_load(&tx->refused);
+	totals_now(tx, &res->total, atomic_load(&tx->go) == 1 ? end - tx->t0 : 0);
+	res->mode = tx->be->name;
+	res->threads = nt;
+	res->stopped = atomic_load(&tx->stop) != 0;
+	return rc;
+}
+
+int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err, size_t errlen)
+{
+	memset(res, 0, sizeof *res);
+	if (tx->ran) {
+		xdperf_errf(err, errlen, "this transmit handle has already run");
+		return -EINVAL;
+	}
+	tx->ran = true;
+	res->rate_pps = tx->rate;
+	struct dp_frames f = { tx->frame, tx->len, tx->n, tx->sched, tx->sched_len };
+	char why[512] = "";
+	int e = 0;
+	bool try_xdp = tx->o.mode != XDPERF_TX_AFPACKET;
+	if (try_xdp) {
+		e = dp_xdp_open(tx->ifindex, tx->ifname, &f, tx->o.batch, &tx->be, why, sizeof why);
+		if (!e) {
+			bool refused;
+			res->resident = dp_xdp_resident(tx->be);
+			e = run_attempt(tx, res, &refused, why, sizeof why);
+			if (!refused || tx->o.mode == XDPERF_TX_XDP) {
+				if (e)
+					xdperf_errf(err, errlen, "%s", why);
+				tx->be->close(tx->be);
+				tx->be = NULL;
+				return e;
+			}
+			tx->be->close(tx->be);
+			tx->be = NULL;
+		}
+		if (tx->o.mode == XDPERF_TX_XDP) {
+			xdperf_errf(err, errlen, "%s", why);
+			return e ? e : -EOPNOTSUPP;
+		}
+		if (tx->o.notice) {
+			char msg[700];
+			snprintf(msg, sizeof msg, "%s; using afpacket", why);
+			tx->o.notice(tx->o.notice_ctx, msg);
+		}
+		if (atomic_load(&tx->stop)) {
+			res->mode = "afpacket";
+			res->stopped = true;
+			return 0;
+		}
+	}
+	res->resident = false;
+	e = dp_afpacket_open(tx->ifindex, tx->ifname, &f, &tx->be, err, errlen);
+	if (e) {
+		res->mode = "afpacket";
+		return e;
+	}
+	bool refused;
+	e = run_attempt(tx, res, &refused, err, errlen);
+	tx->be->close(tx->be);
+	tx->be = NULL;
+	return e;
+}
+
+void xdperf_tx_free(struct xdperf_tx *tx)
+{
+	if (!tx)
+		return;
+	free(tx->frame);
+	free(tx->len);
+	free(tx->sched);
+	free(tx);
+}

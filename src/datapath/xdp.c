@@ -1,0 +1,351 @@
+/* XDP transmit backend: loads src/bpf/xdperf_tx.bpf.c (bpftool skeleton), fills its template
+ * and schedule maps, keeps the program resident in the kernel's XDP dispatcher by attaching it
+ * to the namespace's loopback for the life of the run (a bpf_link, so it goes away with the
+ * process whatever way it ends), and sends frames with BPF_PROG_RUN +
+ * BPF_F_TEST_XDP_LIVE_FRAMES from each pinned sender thread. Counters come from the program's
+ * per-CPU map; frames the device refused come from its tracepoint programs. */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include "datapath/backend.h"
+#include "datapath/bpf_util.h"
+#include "util/err.h"
+#include "bpf/xdperf_bpf.h"
+#include "xdperf_tx_bpf.skel.h"
+
+/* Frames per BPF_PROG_RUN call are capped so a call stays short (stop and rate checks
+ * happen between calls); the runner asks for less when pacing. */
+#define XDP_MAX_REPEAT (1u << 20)
+
+struct xdp_be {
+	struct dp_backend b;
+	struct xdperf_tx_bpf *skel;
+	struct bpf_link *lo_link; /* keeps the program in the dispatcher; NULL if not possible */
+	int prog_fd;
+	int ifindex;
+	char ifname[IF_NAMESIZE + 1];
+	unsigned batch;
+	uint8_t data_in[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT]; /* tag + template 0 */
+	uint32_t data_len;
+	int ncpus;
+	struct xdperf_bpf_tx_cpu *percpu; /* scratch for totals(), ncpus entries */
+	pthread_mutex_t totals_lock;
+};
+
+struct xdp_worker {
+	struct xdp_be *x;
+	struct xdp_md ctx;
+	int cpu;                  /* the CPU this worker's thread is pinned to */
+	uint64_t refused_seen;    /* refusals on that CPU already sent again */
+	uint64_t accepted;        /* frames the device took from this worker */
+	unsigned strikes;         /* consecutive calls refused entirely */
+	struct xdperf_bpf_tx_cpu *percpu; /* scratch, ncpus entries */
+};
+
+/* Frames refused so far on this worker's CPU (the tracepoints count on the CPU that sends). */
+static int refused_on_cpu(struct xdp_worker *w, uint64_t *refused)
+{
+	uint32_t zero = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(w->x->skel->maps.tx_cpu), &zero, w->percpu))
+		return -errno;
+	const struct xdperf_bpf_tx_cpu *s = &w->percpu[w->cpu];
+	*refused = s->drops + s->redirect_err;
+	return 0;
+}
+
+/* The window [off, off+len) outside which every template equals template 0, when all
+ * templates have template 0's length; false when lengths differ or the window is empty. */
+static bool common_window(const struct dp_frames *f, uint32_t *off, uint32_t *len)
+{
+	uint32_t l0 = f->len[0], lo = l0, hi = 0;
+	for (uint32_t t = 1; t < f->n; t++) {
+		if (f->len[t] != l0)
+			return false;
+		for (uint32_t i = 0; i < l0; i++)
+			if (f->frame[t][i] != f->frame[0][i]) {
+				if (i < lo)
+					lo = i;
+				if (i + 1 > hi)
+					hi = i + 1;
+			}
+	}
+	if (hi <= lo)
+		return false;
+	*off = lo;
+	*len = hi - lo;
+	return true;
+}
+
+static int load_maps(struct xdp_be *x, const struct dp_frames *f, char *err, size_t errlen)
+{
+	struct xdperf_bpf_tmpl *v = calloc(1, sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	int fd = bpf_map__fd(x->skel->maps.templates);
+	for (uint32_t t = 0; t < f->n; t++) {
+		memset(v, 0, sizeof *v);
+		v->len = f->len[t];
+		memcpy(v->data, f->frame[t], f->len[t]);
+		if (bpf_map_update_elem(fd, &t, v, BPF_ANY)) {
+			int e = -errno;
+			free(v);
+			xdperf_errf(err, errlen, "xdp: loading template %u into the BPF map: %s", t, strerror(-e));
+			return e;
+		}
+	}
+	free(v);
+	uint32_t words = x->skel->bss->win_words, at = x->skel->bss->win_at;
+	fd = bpf_map__fd(x->skel->maps.windows);
+	for (uint32_t t = 0; words && t < f->n; t++) {
+		struct xdperf_bpf_win wv = { 0 };
+		memcpy(wv.w, f->frame[t] + at, words * 8);
+		if (bpf_map_update_elem(fd, &t, &wv, BPF_ANY)) {
+			int e = -errno;
+			xdperf_errf(err, errlen, "xdp: loading template %u into the BPF map: %s", t, strerror(-e));
+			return e;
+		}
+	}
+	fd = bpf_map__fd(x->skel->maps.schedule);
+	for (uint32_t i = 0; i < f->sched_len; i++)
+		if (bpf_map_update_elem(fd, &i, &f->sched[i], BPF_ANY)) {
+			int e = -errno;
+			xdperf_errf(err, errlen, "xdp: loading the send schedule: %s", strerror(-e));
+			return e;
+		}
+	return 0;
+}
+
+static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char *err, size_t errlen)
+{
+	struct xdp_be *x = b->priv;
+	struct xdp_worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	w->x = x;
+	w->cpu = sched_getcpu();
+	w->percpu = calloc((size_t)x->ncpus, sizeof *w->percpu);
+	if (w->cpu < 0 || w->cpu >= x->ncpus || !w->percpu ||
+	    refused_on_cpu(w, &w->refused_seen)) {
+		free(w->percpu);
+		free(w);
+		xdperf_errf(err, errlen, "xdp: setting up sender %u on %s failed", idx, x->ifname);
+		return -ENOMEM;
+	}
+	w->ctx.data = XDPERF_BPF_META_LEN;
+	w->ctx.data_end = x->data_len;
+	w->ctx.ingress_ifindex = (uint32_t)x->ifindex;
+	w->ctx.rx_queue_index = 0;
+	*out = w;
+	return 0;
+}
+
+static int xdp_send(void *wp, uint64_t n, char *err, size_t errlen)
+{
+	struct xdp_worker *w = wp;
+	struct xdp_be *x = w->x;
+	while (n) {
+		uint32_t rep = n > XDP_MAX_REPEAT ? XDP_MAX_REPEAT : (uint32_t)n;
+		LIBBPF_OPTS(bpf_test_run_opts, o,
+			    .data_in = x->data_in,
+			    .data_size_in = x->data_len,
+			    .ctx_in = &w->ctx,
+			    .ctx_size_in = sizeof w->ctx,
+			    .repeat = (int)rep,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			    .batch_size = x->batch);
+		if (bpf_prog_test_run_opts(x->prog_fd, &o)) {
+			int e = -errno;
+			if (e == -EINVAL || e == -EOPNOTSUPP)
+				xdperf_errf(err, errlen,
+					    "xdp: the kernel refused BPF_PROG_RUN with live frames on %s (%s; "
+					    "needs Linux 5.18 or later)", x->ifname, strerror(-e));
+			else
+				xdperf_errf(err, errlen, "xdp: BPF_PROG_RUN on %s: %s", x->ifname, strerror(-e));
+			return e;
+		}
+		n -= rep;
+		/* What the device refused (its queue was full) goes again: counts stay exact. */
+		uint64_t r;
+		int e = refused_on_cpu(w, &r);
+		if (e) {
+			xdperf_errf(err, errlen, "xdp: reading the counters: %s", strerror(-e));
+			return e;
+		}
+		uint64_t again = r - w->refused_seen;
+		w->refused_seen = r;
+		w->accepted += rep - (again < rep ? again : rep);
+		if (again >= rep) {
+			if (w->accepted == 0) {
+				xdperf_errf(err, errlen,
+					    "xdp: %s refused the frames sent to it with XDP (the driver "
+					    "cannot transmit XDP frames; for veth, the peer needs an XDP "
+					    "program)", x->ifname);
+				return -EOPNOTSUPP;
+			}
+			if (++w->strikes > 1000) {
+				xdperf_errf(err, errlen, "xdp: %s refuses every frame now (is it down?)",
+					    x->ifname);
+				return -EIO;
+			}
+			sched_yield();
+		} else {
+			w->strikes = 0;
+		}
+		n += again;
+	}
+	return 0;
+}
+
+static void xdp_worker_close(void *wp)
+{
+	struct xdp_worker *w = wp;
+	free(w->percpu);
+	free(w);
+}
+
+static void xdp_totals(struct dp_backend *b, struct dp_totals *t)
+{
+	struct xdp_be *x = b->priv;
+	memset(t, 0, sizeof *t);
+	uint32_t zero = 0;
+	pthread_mutex_lock(&x->totals_lock);
+	if (!bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.tx_cpu), &zero, x->percpu)) {
+		uint64_t refused = 0;
+		for (int c = 0; c < x->ncpus; c++) {
+			const struct xdperf_bpf_tx_cpu *s = &x->percpu[c];
+			t->packets += s->packets;
+			t->bytes += s->bytes;
+			refused += s->drops + s->redirect_err;
+		}
+		/* Refused frames were counted as XDP_TX by the program and sent again; their
+		 * lengths are not known individually, so the bytes are corrected by the average. */
+		if (refused && t->packets) {
+			uint64_t avg = t->bytes / t->packets;
+			t->bytes -= refused * avg < t->bytes ? refused * avg : t->bytes;
+		}
+		t->packets = t->packets >= refused ? t->packets - refused : 0;
+		t->refused = refused;
+	}
+	pthread_mutex_unlock(&x->totals_lock);
+}
+
+static void xdp_close(struct dp_backend *b)
+{
+	if (!b)
+		return;
+	struct xdp_be *x = b->priv;
+	bpf_link__destroy(x->lo_link);
+	xdperf_tx_bpf__destroy(x->skel);
+	pthread_mutex_destroy(&x->totals_lock);
+	free(x->percpu);
+	free(x);
+}
+
+int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
+		struct dp_backend **out, char *err, size_t errlen)
+{
+	if (!f || f->n < 1 || f->n > XDPERF_BPF_TMPL_MAX || f->sched_len < 1 ||
+	    f->sched_len > XDPERF_BPF_SCHED_MAX || batch > 256) {
+		xdperf_errf(err, errlen, "xdp: invalid frames or batch size");
+		return -EINVAL;
+	}
+	for (uint32_t t = 0; t < f->n; t++)
+		if (f->len[t] < 14 || f->len[t] > XDPERF_BPF_SLOT) {
+			xdperf_errf(err, errlen, "xdp: template %u: %u bytes (14..%u)", t, f->len[t],
+				    XDPERF_BPF_SLOT);
+			return -EINVAL;
+		}
+	dp_bpf_quiet_libbpf();
+	struct xdp_be *x = calloc(1, sizeof *x);
+	if (!x)
+		return -ENOMEM;
+	pthread_mutex_init(&x->totals_lock, NULL);
+	x->b = (struct dp_backend){ .name = "xdp", .priv = x, .worker_open = xdp_worker_open,
+				    .send = xdp_send, .worker_close = xdp_worker_close,
+				    .totals = xdp_totals, .close = xdp_close };
+	x->ifindex = ifindex;
+	snprintf(x->ifname, sizeof x->ifname, "%s", ifname);
+	x->batch = batch ? batch : 64;
+	x->ncpus = libbpf_num_possible_cpus();
+	int e = 0;
+	if (x->ncpus <= 0 || !(x->percpu = calloc((size_t)x->ncpus, sizeof *x->percpu))) {
+		e = -ENOMEM;
+		goto fail;
+	}
+
+	x->skel = xdperf_tx_bpf__open();
+	if (!x->skel) {
+		e = -errno;
+		xdperf_errf(err, errlen, "xdp: opening the BPF object: %s", strerror(-e));
+		goto fail;
+	}
+	x->skel->bss->tx_ifindex = (uint32_t)ifindex;
+	x->skel->bss->tgid = (uint32_t)getpid();
+	x->skel->data->sched_len = f->sched_len;
+	x->skel->data->generation = 1;
+	uint32_t woff, wlen;
+	if (f->n > 1 && common_window(f, &woff, &wlen)) {
+		uint32_t words = (wlen + 7) / 8, l0 = f->len[0];
+		if (words <= XDPERF_BPF_WWORDS && words * 8 <= l0) {
+			x->skel->bss->win_words = words;
+			x->skel->bss->win_at = woff + words * 8 <= l0 ? woff : l0 - words * 8;
+			x->skel->bss->base_len = l0;
+		} else {
+			x->skel->bss->win_on = 1;
+			x->skel->bss->win_off = woff;
+			x->skel->bss->win_len = wlen;
+		}
+	}
+	e = xdperf_tx_bpf__load(x->skel);
+	if (e) {
+		e = e < 0 ? e : -errno;
+		dp_bpf_load_error(err, errlen, "xdp", ifname, e);
+		goto fail;
+	}
+	x->prog_fd = bpf_program__fd(x->skel->progs.xdperf_tx);
+	if ((e = load_maps(x, f, err, errlen)))
+		goto fail;
+	e = xdperf_tx_bpf__attach(x->skel); /* the two tracepoint counters */
+	if (e) {
+		e = e < 0 ? e : -errno;
+		xdperf_errf(err, errlen, "xdp: attaching the drop counters (xdp tracepoints): %s",
+			    strerror(-e));
+		goto fail;
+	}
+	/* Resident in the dispatcher: attached (generic mode) to this namespace's loopback. If
+	 * that is not possible (another program there), runs still work, only slower to start. */
+	int lo = (int)if_nametoindex("lo");
+	if (lo > 0 && lo != ifindex) {
+		x->lo_link = bpf_program__attach_xdp(x->skel->progs.xdperf_tx, lo);
+		if (!x->lo_link)
+			x->lo_link = NULL;
+	}
+
+	uint32_t tag[2] = { 0, 1 };
+	memcpy(x->data_in, tag, sizeof tag);
+	memcpy(x->data_in + XDPERF_BPF_META_LEN, f->frame[0], f->len[0]);
+	x->data_len = XDPERF_BPF_META_LEN + f->len[0];
+	*out = &x->b;
+	return 0;
+fail:
+	xdp_close(&x->b);
+	return e ? e : -EINVAL;
+}
+
+bool dp_xdp_resident(const struct dp_backend *b)
+{
+	const struct xdp_be *x = b->priv;
+	return x->lo_link != NULL;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The AF_PACKET backend without CAP_NET_RAW: opening fails with -EPERM and one line saying so
+# (run under capsh --drop=cap_net_raw inside a private namespace).
+set -uo pipefail
+cd "$REPO"
+. tests/lib/netns.sh
+netns_need_root
+command -v capsh >/dev/null || { echo "capsh (libcap2-bin) is not installed"; exit 77; }
+gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc \
+	-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	src/util/err.c src/datapath/afpacket.c tests/unit/afpacket_test.c -lpthread \
+	-o "$TMPDIR/afpacket_test" || { echo "FAIL: cannot build tests/unit/afpacket_test.c"; exit 1; }
+set -e
+netns_pair_setup
+set +e
+fail=0
+out="$(ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" --open 2>&1)"
+[ "$out" = "open ok" ] || { echo "FAIL: with CAP_NET_RAW: $out"; fail=1; }
+out="$(ip netns exec "$NS_A" capsh --drop=cap_net_raw -- -c "'$TMPDIR/afpacket_test' $IF_A --open" 2>&1)"
+want="open failed (-1): afpacket: cannot open a packet socket on $IF_A: Operation not permitted (needs CAP_NET_RAW)"
+[ "$out" = "$want" ] || { echo "FAIL: without CAP_NET_RAW: '$out', want '$want'"; fail=1; }
+exit $fail

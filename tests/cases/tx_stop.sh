@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Ending runs: --duration stops on time; SIGINT and SIGTERM stop a --count 0 run cleanly with
+# the summary (and what the receiver got equals what the summary says); the per-second
+# statistics lines have the documented shape; SIGKILL leaves no XDP program behind.
+set -euo pipefail
+. "$REPO/tests/lib/netns.sh"
+netns_need_root
+netns_pair_setup
+python3 "$REPO/tests/lib/mkframes.py" --lens 64 > "$TMPDIR/t.json"
+fail=0
+
+# --duration with live statistics (XDP and afpacket)
+for mode in xdp afpacket; do
+	rx_count_start "$NS_B" "$IF_B"
+	ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" --mode $mode -c 0 -t 2.5 -l 2 \
+		--json >"$TMPDIR/sum" 2>"$TMPDIR/err" || fail=1
+	read -r pk _ < <(rx_count_stop)
+	echo "$mode --duration 2.5: $(cat "$TMPDIR/sum")"
+	cat "$TMPDIR/err"
+	d=$(jq -r .duration_s "$TMPDIR/sum")
+	python3 -c "import sys; sys.exit(0 if abs($d - 2.5) < 0.1 else 1)" || { echo "FAIL: ran $d s"; fail=1; }
+	[ "$pk" = "$(jq -r .packets "$TMPDIR/sum")" ] || { echo "FAIL: received $pk"; fail=1; }
+	[ "$(grep -cE '^[0-9]+s  [0-9]+ xmit/s  [0-9.]+ Mbps  total [0-9]+$' "$TMPDIR/err")" = 2 ] ||
+		{ echo "FAIL: expected two statistics lines"; fail=1; }
+done
+
+# SIGINT / SIGTERM
+for sig in INT TERM; do
+	rx_count_start "$NS_B" "$IF_B"
+	ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" -c 0 -l 2 --json -q \
+		>"$TMPDIR/sum" 2>"$TMPDIR/err" &
+	p=$!
+	sleep 1.5
+	kill -$sig $p
+	rc=0; wait $p || rc=$?
+	read -r pk _ < <(rx_count_stop)
+	echo "SIG$sig: exit $rc, $(cat "$TMPDIR/sum"), received $pk"
+	[ $rc = 0 ] && [ "$(jq -r .stopped "$TMPDIR/sum")" = true ] && [ "$pk" = "$(jq -r .packets "$TMPDIR/sum")" ] ||
+		{ echo "FAIL: SIG$sig"; cat "$TMPDIR/err"; fail=1; }
+	[ "$pk" -gt 0 ] || { echo "FAIL: nothing sent before SIG$sig"; fail=1; }
+done
+
+# --count progress: a long run shows its share of the count
+ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" -c 3000 --rate 1000 2>"$TMPDIR/err" >/dev/null || fail=1
+grep -qE '^1s  [0-9]+ xmit/s  [0-9.]+ Mbps  total [0-9]+  \(3[0-9]%\)$' "$TMPDIR/err" || { echo "FAIL: progress"; cat "$TMPDIR/err"; fail=1; }
+
+# SIGKILL: the kernel drops the XDP program with the process (bpf_link)
+ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" -c 0 -q >/dev/null 2>&1 &
+p=$!
+for _ in $(seq 50); do ip -n "$NS_A" link show lo | grep -q xdp && break; sleep 0.1; done
+ip -n "$NS_A" link show lo | grep -q xdp || { echo "FAIL: no XDP program parked on lo during the run"; fail=1; }
+kill -KILL $p; wait $p 2>/dev/null || true
+sleep 0.5
+if ip -n "$NS_A" link show lo | grep -q xdp; then echo "FAIL: XDP program left on lo after SIGKILL"; fail=1
+else echo "SIGKILL: nothing left attached"; fi
+exit $fail
