@@ -24,7 +24,8 @@
 #include "xdperf/tx.h"
 
 #define MAX_THREADS 1024
-#define UNPACED_CHUNK 16384   /* frames per send call when not pacing (a few ms) */
+#define UNPACED_CHUNK 65536   /* frames per send call when not pacing (~10 ms at line rate) */
+#define CALL_SECONDS 0.005    /* target length of one unpaced send call */
 #define PACE_SLICE 0.0005     /* seconds of traffic per send call when pacing */
 
 struct sender {
@@ -345,6 +346,15 @@ static void *sender_main(void *arg)
 			break;
 		}
 		sent += n;
+		if (s->rate <= 0 && n == chunk) {
+			/* Unpaced: size calls to about CALL_SECONDS each, so stops and deadlines
+			 * are noticed promptly whatever the backend's speed. */
+			double dt = mono() - now;
+			if (dt > 0) {
+				double want = (double)n * CALL_SECONDS / dt;
+				chunk = want < 64 ? 64 : want > UNPACED_CHUNK ? UNPACED_CHUNK : (uint64_t)want;
+			}
+		}
 	}
 done:
 	s->end = mono();

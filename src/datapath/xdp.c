@@ -295,6 +295,10 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	x->skel->bss->tgid = (uint32_t)getpid();
 	x->skel->data->sched_len = f->sched_len;
 	x->skel->data->generation = 1;
+	if (f->n == 1) {
+		x->skel->bss->single = 1;
+		x->skel->bss->base_len = f->len[0];
+	}
 	uint32_t woff, wlen;
 	if (f->n > 1 && common_window(f, &woff, &wlen)) {
 		uint32_t words = (wlen + 7) / 8, l0 = f->len[0];

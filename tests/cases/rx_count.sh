@@ -12,24 +12,49 @@ no() { echo "FAIL: $*"; fail=1; }
 
 gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc -Ibuild/bpf \
 	-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	src/util/err.c src/datapath/afpacket.c tests/unit/afpacket_test.c -lpthread \
+	src/util/err.c src/datapath/afpacket*.c tests/unit/afpacket_test.c -lpthread \
 	-o "$TMPDIR/afpacket_test" || { echo "FAIL: cannot build tests/unit/afpacket_test.c"; exit 1; }
 
 set -e
 netns_pair_setup
 set +e
 export XDPERF="$XDPERF_ASAN" # the counter under ASan/UBSan too
-for n in 1 2047 100001; do
-	for t in 1 2; do
-		rx_count_start "$NS_B" "$IF_B" --pass --json || { no "counter did not start"; continue; }
-		sent="$(ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" "$n" "$t" 2>&1)" \
-			|| no "send $n frames from $t threads: $sent"
-		got="$(rx_count_stop)" || no "counter for $n/$t"
-		[ "$got" = "$sent" ] || no "$n frames from $t threads: sender reports '$sent', receiver '$got'"
-		# JSON of xdperf count
-		want="{\"device\":\"$IF_B\",\"packets\":${sent% *},\"bytes\":${sent#* }}"
-		[ "$(cat "$RX_COUNT_OUT")" = "$want" ] || no "count --json: '$(cat "$RX_COUNT_OUT")', want '$want'"
+# both send paths: sendmmsg (the default) and the TX ring
+for mode in mmsg ring; do
+	for n in 1 2047 100001; do
+		for t in 1 2; do
+			what="$mode: $n frames from $t threads"
+			rx_count_start "$NS_B" "$IF_B" --pass --json || { no "$what: counter did not start"; continue; }
+			sent="$(XDPERF_AFPACKET=$mode ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" "$n" "$t" 2>&1)" \
+				|| no "$what: $sent"
+			got="$(rx_count_stop)" || no "$what: counter failed"
+			[ "$got" = "$sent" ] || no "$what: sender reports '$sent', receiver '$got'"
+			# JSON of xdperf count
+			want="{\"device\":\"$IF_B\",\"packets\":${sent% *},\"bytes\":${sent#* }}"
+			[ "$(cat "$RX_COUNT_OUT")" = "$want" ] || no "$what: count --json '$(cat "$RX_COUNT_OUT")', want '$want'"
+		done
 	done
+	# a schedule longer than the pre-filled ring (frames copied into the ring as they go)
+	rx_count_start "$NS_B" "$IF_B" || no "$mode: counter did not start"
+	sent="$(XDPERF_AFPACKET=$mode ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" 50021 2 --long 2>&1)" \
+		|| no "$mode long schedule: $sent"
+	got="$(rx_count_stop)" || no "$mode long schedule: counter failed"
+	[ "$got" = "$sent" ] || no "$mode long schedule: sender reports '$sent', receiver '$got'"
+	# a frame longer than the device takes is a hard error naming the device
+	ip -n "$NS_A" link set "$IF_A" mtu 1000
+	out="$(XDPERF_AFPACKET=$mode ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" 100 1 2>&1)" \
+		&& no "$mode: a 1514-byte frame on a 1000-byte MTU was sent"
+	[ "$out" = "worker 0: afpacket: send on $IF_A: Message too long" ] || no "$mode: too long: '$out'"
+	ip -n "$NS_A" link set "$IF_A" mtu 1500
+	# a device that is down, or whose peer is (no carrier), is a hard error, not a hang
+	ip -n "$NS_A" link set "$IF_A" down
+	out="$(XDPERF_AFPACKET=$mode timeout 20 ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" 100 1 2>&1)"
+	[ "$out" = "worker 0: afpacket: send on $IF_A: Network is down" ] || no "$mode: device down: '$out'"
+	ip -n "$NS_A" link set "$IF_A" up
+	ip -n "$NS_B" link set "$IF_B" down
+	out="$(XDPERF_AFPACKET=$mode timeout 20 ip netns exec "$NS_A" "$TMPDIR/afpacket_test" "$IF_A" 100 1 2>&1)"
+	[ "$out" = "worker 0: afpacket: send on $IF_A: Network is down" ] || no "$mode: no carrier: '$out'"
+	ip -n "$NS_B" link set "$IF_B" up
 done
 # the byte total is the schedule's (0 1 0 2 1 0 0): 7 frames = 4*60 + 2*333 + 1514; 1000 frames
 # = 142 cycles + 0 1 0 2 1 0

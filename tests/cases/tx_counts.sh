@@ -38,6 +38,20 @@ for mode in xdp afpacket; do
 		fi
 	done
 done
+# A generator plugin straight onto the device (ASan/UBSan build): simpleudp's 1066-byte frames,
+# with the device's MAC as the source address.
+rx_count_start "$NS_B" "$IF_B" --pass
+ip netns exec "$NS_B" tcpdump -n -e -i "$IF_B" -c 1 -w "$TMPDIR/one.pcap" udp 2>/dev/null &
+tp=$!
+sleep 0.5
+json=$(ip netns exec "$NS_A" "$XDPERF_ASAN" -p simpleudp -d "$IF_A" -c 1000 -l 2 --json -q 2>"$TMPDIR/err") || { cat "$TMPDIR/err"; fail=1; }
+wait $tp || true
+read -r pk by < <(rx_count_stop)
+src=$(tcpdump -n -e -r "$TMPDIR/one.pcap" 2>/dev/null | awk '{print $2}')
+echo "plugin simpleudp: received $pk packets $by bytes, source MAC $src; summary $(jq -c '{plugin,packets,bytes,mode}' <<<"$json")"
+[ "$pk" = 1000 ] && [ "$by" = 1066000 ] && [ "$src" = "$MAC_A" ] && [ "$(jq -r .plugin <<<"$json")" = simpleudp ] ||
+	{ echo "FAIL: plugin run"; fail=1; }
+
 # The XDP program parked on the sender namespace's loopback is gone after the runs.
 if ip -n "$NS_A" link show lo | grep -q xdp; then
 	echo "FAIL: an XDP program is still attached to lo"

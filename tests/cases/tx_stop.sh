@@ -24,10 +24,10 @@ for mode in xdp afpacket; do
 		{ echo "FAIL: expected two statistics lines"; fail=1; }
 done
 
-# SIGINT / SIGTERM
+# SIGINT / SIGTERM (ASan/UBSan build)
 for sig in INT TERM; do
 	rx_count_start "$NS_B" "$IF_B"
-	ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" -c 0 -l 2 --json -q \
+	ip netns exec "$NS_A" "$XDPERF_ASAN" --templates "$TMPDIR/t.json" -d "$IF_A" -c 0 -l 2 --json -q \
 		>"$TMPDIR/sum" 2>"$TMPDIR/err" &
 	p=$!
 	sleep 1.5
@@ -45,6 +45,7 @@ ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" -c 3000 
 grep -qE '^1s  [0-9]+ xmit/s  [0-9.]+ Mbps  total [0-9]+  \(3[0-9]%\)$' "$TMPDIR/err" || { echo "FAIL: progress"; cat "$TMPDIR/err"; fail=1; }
 
 # SIGKILL: the kernel drops the XDP program with the process (bpf_link)
+rx_count_start "$NS_B" "$IF_B"
 ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/t.json" -d "$IF_A" -c 0 -q >/dev/null 2>&1 &
 p=$!
 for _ in $(seq 50); do ip -n "$NS_A" link show lo | grep -q xdp && break; sleep 0.1; done
@@ -53,4 +54,5 @@ kill -KILL $p; wait $p 2>/dev/null || true
 sleep 0.5
 if ip -n "$NS_A" link show lo | grep -q xdp; then echo "FAIL: XDP program left on lo after SIGKILL"; fail=1
 else echo "SIGKILL: nothing left attached"; fi
+rx_count_stop >/dev/null
 exit $fail

@@ -3,7 +3,8 @@
 #   netns_need_root       exit 77 (skip) unless root with a working `ip netns`
 #   netns_pair_setup      NS_A:veth0 (02:00:00:00:00:01, 10.201.0.1/24) <-> NS_B:veth1
 #                         (02:00:00:00:00:02, 10.201.0.2/24), both up; exports NS_A NS_B IF_A
-#                         IF_B MAC_A MAC_B; an EXIT trap deletes them and kills background jobs
+#                         IF_B MAC_A MAC_B; an EXIT trap deletes them and kills background jobs;
+#                         NETNS_QUEUES=N gives both ends N tx and rx queues (default 1)
 #   rx_count_start NS IF [--pass] [ARGS...]   `$XDPERF count -d IF` in NS, in the background,
 #                         returns once it is counting (at most 10 s)
 #   rx_count_stop         SIGINT to it, waits, echoes "PACKETS BYTES" (its stdout stays in
@@ -23,8 +24,19 @@ netns_need_root() {
 }
 
 netns_cleanup() {
-	local j
-	for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
+	local j i
+	# a counter still running (it would keep its namespace alive), then background jobs and
+	# their children
+	# (no exit status written yet: the pid is still that counter's)
+	if [ -n "${RX_COUNT_PID:-}" ] && [ ! -s "$RX_COUNT_OUT.rc" ] &&
+	   kill -INT "$RX_COUNT_PID" 2>/dev/null; then
+		for i in $(seq 40); do kill -0 "$RX_COUNT_PID" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$RX_COUNT_PID" 2>/dev/null || true
+	fi
+	for j in $(jobs -p); do
+		pkill -TERM -P "$j" 2>/dev/null || true
+		kill "$j" 2>/dev/null || true
+	done
 	wait 2>/dev/null || true
 	[ -n "${NS_A:-}" ] && ip netns del "$NS_A" 2>/dev/null
 	[ -n "${NS_B:-}" ] && ip netns del "$NS_B" 2>/dev/null
@@ -83,6 +95,8 @@ rx_count_start() { # NS IF [--pass] [more xdperf count options]
 	done
 	RX_COUNT_PID="$(cat "$RX_COUNT_OUT.pid" 2>/dev/null)"
 	grep -q "counting on" "$RX_COUNT_OUT.err" 2>/dev/null && return 0
+	kill -KILL "$RX_COUNT_PID" 2>/dev/null || true
+	RX_COUNT_PID=
 	echo "rx_count_start: xdperf count did not start on $ns/$dev: $(cat "$RX_COUNT_OUT.err")" >&2
 	return 1
 }

@@ -1,7 +1,9 @@
 /* AF_PACKET backend driver for the tests and the benchmark: sends exactly N frames of a few
  * templates (following a schedule) from T threads on a device, checks the backend's totals
  * against the schedule walked independently here, and prints "PACKETS BYTES" (or the rate).
- *   afpacket_test IF N T [--bench]     (--bench: one 64-byte template, prints the pps)
+ *   afpacket_test IF N T [--bench|--long]  (--bench: one 64-byte template, prints the pps;
+ *                                          --long: a 10007-entry schedule, longer than the
+ *                                          TX ring the backend keeps pre-filled) 
  *   afpacket_test IF --open            (only opens the backend: the EPERM path) */
 #include <errno.h>
 #include <net/if.h>
@@ -10,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
+#include <unistd.h>
 #include "datapath/backend.h"
 
 static struct dp_backend *be;
@@ -21,6 +25,11 @@ static void *worker(void *arg)
 {
 	unsigned idx = (unsigned)(uintptr_t)arg;
 	char err[256];
+	/* one CPU per sender, as the runner does */
+	cpu_set_t cpus;
+	CPU_ZERO(&cpus);
+	CPU_SET(idx % (unsigned)sysconf(_SC_NPROCESSORS_ONLN), &cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	void *w;
 	if (be->worker_open(be, idx, &w, err, sizeof(err))) {
 		fprintf(stderr, "worker %u: %s\n", idx, err);
@@ -57,6 +66,7 @@ int main(int argc, char **argv)
 	}
 	bool only_open = !strcmp(argv[2], "--open");
 	bool bench = argc > 4 && !strcmp(argv[4], "--bench");
+	bool long_sched = argc > 4 && !strcmp(argv[4], "--long");
 	uint64_t n = only_open ? 0 : strtoull(argv[2], NULL, 10);
 	unsigned threads = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
 	if (!only_open && (threads < 1 || threads > 64)) {
@@ -85,6 +95,13 @@ int main(int argc, char **argv)
 		.sched = bench ? sched_bench : sched_test,
 		.sched_len = bench ? 1 : 7,
 	};
+	static uint32_t sched_long[10007];
+	if (long_sched) {
+		for (uint32_t i = 0; i < 10007; i++)
+			sched_long[i] = (i * 2654435761u >> 7) % 3;
+		f.sched = sched_long;
+		f.sched_len = 10007;
+	}
 	char err[256];
 	int e = dp_afpacket_open(ifindex, ifname, &f, &be, err, sizeof(err));
 	if (e) {

@@ -1,0 +1,200 @@
+/* AF_PACKET send path through a PACKET_TX_RING (TPACKET_V2): the ring holds a whole number of
+ * schedule cycles when that fits, so its slots are filled with their frames once and sending
+ * is only setting status words; longer schedules copy each frame into its slot. Each frame
+ * has a virtio-net header (PACKET_VNET_HDR) covering all of it, so the kernel builds a linear
+ * skb instead of one pointing into the ring's pages (cheaper to forward, and a slot may be
+ * rewritten as soon as it is available again).
+ * A slot coming back to TP_STATUS_AVAILABLE is a frame the device accepted; a frame it
+ * refuses for lack of room stays requested and goes out on a later kick. */
+#include <errno.h>
+#include <endian.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "datapath/afpacket_int.h"
+#include "util/err.h"
+
+#define RING_MIN_FRAMES 2048      /* at least this many slots */
+#define RING_PREFILL_MAX 8192     /* largest ring kept pre-filled (slots: 16-32 MiB) */
+#define RING_KICK 256             /* slots requested per send() */
+#define DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+#define VNET_LEN sizeof(struct virtio_net_hdr)
+
+struct ring_worker {
+	struct afp *a;
+	int fd;
+	uint8_t *ring;
+	size_t ring_bytes;
+	uint32_t nframes, frame_size;
+	int prefilled;             /* slot i always holds the frame of schedule position i % len */
+	uint32_t head;             /* next slot to request */
+	uint32_t tail;             /* oldest requested slot */
+	uint32_t pending;          /* requested, not yet seen accepted */
+	uint32_t pos;              /* schedule position of slot head */
+	uint32_t tail_pos;         /* schedule position of slot tail */
+};
+
+static inline struct tpacket2_hdr *slot(struct ring_worker *w, uint32_t i)
+{
+	return (struct tpacket2_hdr *)(w->ring + (size_t)i * w->frame_size);
+}
+
+/* Puts template t into slot i: a virtio-net header whose hdr_len is the whole frame, so the
+ * kernel copies the frame into the skb instead of attaching the ring page (a paged skb costs
+ * a page allocation and copy when a veth forwards it to another namespace), then the frame. */
+static void fill(struct ring_worker *w, uint32_t i, uint32_t t)
+{
+	const struct dp_frames *f = w->a->f;
+	uint8_t *d = (uint8_t *)slot(w, i) + DATA_OFF;
+	struct virtio_net_hdr vh = { .flags = 0, .gso_type = VIRTIO_NET_HDR_GSO_NONE,
+				     .hdr_len = htole16(f->len[t]) };
+	memcpy(d, &vh, VNET_LEN);
+	memcpy(d + VNET_LEN, f->frame[t], f->len[t]);
+	slot(w, i)->tp_len = (uint32_t)VNET_LEN + f->len[t];
+}
+
+int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t errlen)
+{
+	const struct dp_frames *f = a->f;
+	struct ring_worker *w = calloc(1, sizeof(*w));
+	if (!w) {
+		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", idx, a->ifname);
+		return -ENOMEM;
+	}
+	w->a = a;
+	w->fd = afp_socket(a, err, errlen);
+	if (w->fd < 0) {
+		int e = w->fd;
+		free(w);
+		return e;
+	}
+	w->frame_size = DATA_OFF + VNET_LEN + a->max_len <= 2048 ? 2048 : 4096;
+	uint32_t per_block = 4096 / w->frame_size;
+	uint32_t cycles = (RING_MIN_FRAMES + f->sched_len - 1) / f->sched_len;
+	uint64_t nframes = (uint64_t)cycles * f->sched_len;
+	if (nframes % per_block)
+		nframes *= per_block;
+	w->prefilled = nframes <= RING_PREFILL_MAX;
+	w->nframes = w->prefilled ? (uint32_t)nframes : RING_MIN_FRAMES;
+
+	int v = TPACKET_V2;
+	struct tpacket_req req = {
+		.tp_block_size = 4096, .tp_block_nr = w->nframes / per_block,
+		.tp_frame_size = w->frame_size, .tp_frame_nr = w->nframes,
+	};
+	int e = 0;
+	int one = 1;
+	if (setsockopt(w->fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0 ||
+	    setsockopt(w->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(w->fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0) {
+		e = -errno;
+		xdperf_errf(err, errlen, "afpacket: cannot set up a transmit ring on %s: %s",
+			    a->ifname, strerror(-e));
+		goto fail;
+	}
+	w->ring_bytes = (size_t)w->nframes * w->frame_size;
+	w->ring = mmap(NULL, w->ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		       w->fd, 0);
+	if (w->ring == MAP_FAILED) {
+		e = -errno;
+		w->ring = NULL;
+		xdperf_errf(err, errlen, "afpacket: cannot map the transmit ring of %s: %s",
+			    a->ifname, strerror(-e));
+		goto fail;
+	}
+	if (w->prefilled)
+		for (uint32_t i = 0; i < w->nframes; i++)
+			fill(w, i, f->sched[i % f->sched_len]);
+	*out = w;
+	return 0;
+fail:
+	afp_ring_close(w);
+	return e;
+}
+
+/* Counts the slots the kernel has handed back since the last call. 0 or -errno. */
+static int reclaim(struct ring_worker *w)
+{
+	uint32_t done = 0;
+	while (w->pending > 0) {
+		struct tpacket2_hdr *h = slot(w, w->tail);
+		uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		if (st == TP_STATUS_AVAILABLE) {
+			done++;
+			w->pending--;
+			if (++w->tail == w->nframes)
+				w->tail = 0;
+			continue;
+		}
+		if (st & TP_STATUS_WRONG_FORMAT) {
+			/* the kernel refused this frame for good (with tp_loss unset it stops here) */
+			atomic_fetch_add_explicit(&w->a->errors, 1, memory_order_relaxed);
+			return -EMSGSIZE;
+		}
+		break;
+	}
+	if (done)
+		afp_account(w->a, &w->tail_pos, done);
+	return 0;
+}
+
+int afp_ring_send(void *wp, uint64_t n, char *err, size_t errlen)
+{
+	struct ring_worker *w = wp;
+	struct afp *a = w->a;
+	const struct dp_frames *f = a->f;
+	unsigned spins = 0;
+
+	while (n > 0 || w->pending > 0) {
+		int e = reclaim(w);
+		if (e) {
+			xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(-e));
+			return e;
+		}
+		uint32_t req = 0;
+		while (n > 0 && w->pending < w->nframes && req < RING_KICK) {
+			struct tpacket2_hdr *h = slot(w, w->head);
+			if (!w->prefilled)
+				fill(w, w->head, f->sched[w->pos]);
+			__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+			if (++w->head == w->nframes)
+				w->head = 0;
+			if (++w->pos == f->sched_len)
+				w->pos = 0;
+			w->pending++;
+			n--;
+			req++;
+		}
+		e = 0;
+		if (send(w->fd, NULL, 0, MSG_DONTWAIT) < 0) {
+			e = errno;
+			if (e == ENOBUFS || e == EAGAIN || e == EINTR)
+				e = -afp_backoff(a, w->fd, spins++);
+		} else if (req == 0) {
+			e = -afp_backoff(a, w->fd, spins++); /* waiting for the device to finish */
+		} else {
+			spins = 0;
+		}
+		if (e) {
+			(void)reclaim(w); /* count what did go out */
+			xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+void afp_ring_close(void *wp)
+{
+	struct ring_worker *w = wp;
+	if (!w)
+		return;
+	if (w->ring)
+		munmap(w->ring, w->ring_bytes);
+	close(w->fd);
+	free(w);
+}
