@@ -91,7 +91,7 @@ static void print_summary(const struct gen_args *a, const struct xdperf_tx_resul
 			 (unsigned long long)r->total.refused);
 	if (a->json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:i, s:I, s:b, s:i}",
-				      "plugin", plugin, "device", a->device, "mode", r->mode ? r->mode : "",
+				      a->templates ? "templates_file" : "plugin", plugin, "device", a->device, "mode", r->mode ? r->mode : "",
 				      "packets", (json_int_t)r->total.packets,
 				      "bytes", (json_int_t)r->total.bytes,
 				      "errors", (json_int_t)r->total.errors,
@@ -126,8 +126,15 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;
 	}
-	for (size_t i = 0; i < set->n; i++)
+	size_t with_rate = 0;
+	for (size_t i = 0; i < set->n; i++) {
 		fr[i] = (struct xdperf_tx_frame){ set->t[i].frame, set->t[i].len, set->t[i].rate_pps };
+		with_rate += set->t[i].rate_pps > 0;
+	}
+	if (with_rate && with_rate < set->n)
+		fprintf(stderr, "xdperf: warning: %zu of %zu templates set metadata.rate_pps; rates apply "
+				"only when every template has one, so the templates are sent in turn\n",
+			with_rate, set->n);
 	struct progress_ctx pctx = { a->count };
 	LIBXDPERF_OPTS(xdperf_tx_opts, o, .mode = (enum xdperf_tx_mode)a->mode,
 		       .parallelism = a->parallelism, .count = a->count, .duration = a->duration,

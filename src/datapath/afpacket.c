@@ -186,6 +186,7 @@ static void afp_totals(struct dp_backend *b, struct dp_totals *t)
 	t->packets = atomic_load_explicit(&a->packets, memory_order_relaxed);
 	t->bytes = atomic_load_explicit(&a->bytes, memory_order_relaxed);
 	t->errors = atomic_load_explicit(&a->errors, memory_order_relaxed);
+	t->refused = 0; /* refused frames are retried before they count */
 }
 
 static void afp_close(struct dp_backend *b)

@@ -366,7 +366,7 @@ done:
 
 static void totals_now(struct xdperf_tx *tx, struct xdperf_tx_stats *st, double t)
 {
-	struct dp_totals d;
+	struct dp_totals d = { 0 };
 	tx->be->totals(tx->be, &d);
 	st->packets = d.packets;
 	st->bytes = d.bytes;
