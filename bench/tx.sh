@@ -10,7 +10,8 @@
 # ratios the project tracks, and writes the same to build/bench/tx.md. A sender that fails
 # gets "fail" in its cells; the namespaces are always removed.
 #
-# Environment: BENCH_SECONDS (sender run time, default 3), XDPERF (the binary), TX_ONLY (an
+# Environment: BENCH_SECONDS (sender run time, default 2), BENCH_ROUNDS (rounds over all the
+# senders, default 3; each cell is the median), XDPERF (the binary), TX_ONLY (an
 # extended regular expression: only the rows whose sender name matches run), TRAFGEN_OPTS.
 set -uo pipefail
 export LC_ALL=C
@@ -18,7 +19,8 @@ export LC_ALL=C
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$REPO/build/bench"
 XDPERF="${XDPERF:-$REPO/build/xdperf}"
-D="${BENCH_SECONDS:-3}"
+D="${BENCH_SECONDS:-2}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 NS_TX="xdpfb$$tx"
 NS_RX="xdpfb$$rx"
 SIZES=(64 1500)
@@ -29,6 +31,7 @@ log() { echo "bench/tx: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, XDP)"
 [[ "$D" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
 [ -x "$XDPERF" ] || die "$XDPERF is not built (run make)"
 for c in ip python3 clang gcc timeout; do command -v $c >/dev/null || die "$c is not installed"; done
 mkdir -p "$OUT"
@@ -150,6 +153,7 @@ now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
 
 declare -A CELL          # CELL[row,size,threads] = Mpps, "fail" or "n/a"
 declare -A NOTE          # NOTE[row] = why a row is n/a
+declare -A VALS          # VALS[row,size,threads] = the Mpps of each round
 
 # measure ROW SIZE THREADS KIND CMD...: runs CMD in the sender namespace between count_start
 # and count_stop and stores the receiver-counted Mpps in CELL. KIND: "xdperf" (reads its JSON
@@ -159,7 +163,7 @@ measure() {
   local row=$1 size=$2 thr=$3 kind=$4; shift 4
   local key="$row,$size,$thr" out="$TMP/sender.out" err="$TMP/sender.err"
   if [ -n "${TX_ONLY:-}" ] && ! [[ "$row" =~ $TX_ONLY ]]; then CELL[$key]=skipped; return 1; fi
-  CELL[$key]=fail
+  [ -n "${VALS[$key]:-}" ] || CELL[$key]=fail
   count_start || return 1
   local t0 t1 rc
   t0=$(now_us)
@@ -191,9 +195,15 @@ print(o["duration_s"], o["packets"], o["errors"], o.get("mode", ""), o.get("erro
   [ -n "$sent" ] || sent=$(cat "$out" "$err" | sed -n 's/^[[:space:]]*\([0-9]*\) packets outgoing.*/\1/p' | tail -1)
   if [ "$rx" = 0 ]; then
     log "$row $size B $thr thr: nothing arrived on veth1"
+    [ -n "${VALS[$key]:-}" ] || CELL[$key]=fail
     return 1
   fi
-  CELL[$key]=$(awk -v n="$rx" -v s="$secs" 'BEGIN { printf "%.2f", n / s / 1e6 }')
+  local v
+  v=$(awk -v n="$rx" -v s="$secs" 'BEGIN { printf "%.2f", n / s / 1e6 }')
+  VALS[$key]+="$v "
+  # the cell is the median over the rounds so far (rounds interleave the senders)
+  CELL[$key]=$(tr ' ' '\n' <<<"${VALS[$key]}" | grep . | sort -n | awk '{ a[NR] = $1 }
+    END { print (NR % 2) ? a[(NR + 1) / 2] : sprintf("%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2) }')
   if [ -n "$sent" ]; then
     [ "$sent" != "$rx" ] && extra=" NOT RECEIVED $((sent - rx));$extra"
     extra=" sent $sent;$extra"
@@ -224,6 +234,8 @@ fi
 # drops its CPU statistics. TRAFGEN_OPTS overrides all of them (for trying others).
 read -ra TRAFGEN_OPTS <<<"${TRAFGEN_OPTS:--H --no-sock-mem --notouch-irq --no-cpu-stats}"
 
+for round in $(seq "$ROUNDS"); do
+log "==== round $round of $ROUNDS"
 for size in "${SIZES[@]}"; do
   for thr in "${THREADS[@]}"; do
     log "---- $size B, $thr thread(s), $D s per sender"
@@ -260,6 +272,7 @@ for size in "${SIZES[@]}"; do
         --conf "$TMP/trafgen-$size.cfg" --cpus "$thr" "${TRAFGEN_OPTS[@]}"
     fi
   done
+done
 done
 command -v trafgen >/dev/null || NOTE[trafgen]="trafgen is not installed (package netsniff-ng)"
 [ -n "$CEILING" ] || NOTE[ceiling]="bench/xdp_ceiling did not build"
