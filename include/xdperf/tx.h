@@ -40,6 +40,8 @@ struct xdperf_tx_frame {
 	const uint8_t *data; /* borrowed; must stay valid until xdperf_tx_free() */
 	uint16_t len;        /* 14..2048 bytes (Ethernet header included, FCS excluded) */
 	uint64_t rate_pps;   /* this frame's own rate; 0 = none. See xdperf_tx_opts.rate_pps. */
+	uint64_t weight;     /* its share of the frames sent, when every frame has a weight and
+			      * not every frame a rate_pps (e.g. an IMIX 7:4:1); 0 = none */
 };
 
 /* Counters of a run so far (or of the last interval, for progress). */
@@ -60,8 +62,9 @@ struct xdperf_tx_opts {
 	uint64_t count;            /* frames in all, split exactly over the threads; 0 = no limit */
 	double duration;           /* seconds; 0 = no limit (then count, or xdperf_tx_stop) */
 	/* Total rate. With neither set: the sum of the frames' rate_pps when every frame has
-	 * one, else as fast as possible. Frames are interleaved in proportion to their rate_pps
-	 * when every frame has one, else sent in turn. */
+	 * one, else as fast as possible. Frames are interleaved evenly in proportion to their
+	 * rate_pps when every frame has one, else to their weight when every frame has one,
+	 * else sent in turn. */
 	uint64_t rate_pps;         /* frames per second */
 	uint64_t bitrate;          /* bits per second of frame bytes (excludes rate_pps) */
 	unsigned batch;            /* XDP frames per kernel batch, 1..256; 0 = 64 */

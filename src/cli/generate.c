@@ -13,6 +13,7 @@
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "packet/pcap.h"
+#include "packet/schedule.h"
 #include "packet/template.h"
 #include "util/file.h"
 #include "xdperf/plugin.h"
@@ -271,14 +272,28 @@ int cmd_generate(int argc, char **argv)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	uint64_t start = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-	if (xdperf_pcap_write_templates(a.output, set, count, start, xdperf_pcap_gap_for_rate(a.rate),
-					err, sizeof err)) {
+	/* The same send order as a device run: rotation, or interleaved by rate_pps or
+	 * packet_count (e.g. an IMIX's 7:4:1). */
+	uint64_t *w = calloc(set->n, sizeof *w);
+	uint32_t *order = NULL, order_len = 0;
+	if (!w || xdperf_schedule_build(xdperf_schedule_weights(set, w) ? w : NULL, (uint32_t)set->n,
+					65536, &order, &order_len)) {
+		free(w);
+		fprintf(stderr, "xdperf: out of memory\n");
+		goto out;
+	}
+	free(w);
+	uint64_t gap = xdperf_pcap_gap_for_rate(a.rate);
+	int e = xdperf_pcap_write_order(a.output, set, order, order_len, count, start, gap, err,
+					sizeof err);
+	unsigned long long bytes = 0;
+	for (unsigned long long i = 0; i < count && i < order_len; i++)
+		bytes += set->t[order[i]].len * ((count - i + order_len - 1) / order_len);
+	free(order);
+	if (e) {
 		fprintf(stderr, "xdperf: %s\n", err);
 		goto out;
 	}
-	unsigned long long bytes = 0;
-	for (unsigned long long i = 0; i < count && i < set->n; i++)
-		bytes += set->t[i].len * ((count - i + set->n - 1) / set->n);
 	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of %s%s to %s\n",
 		count, bytes, set->n, set->n == 1 ? "" : "s", a.templates ? "" : "plugin ", source,
 		a.output);

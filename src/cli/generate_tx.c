@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cli/generate.h"
+#include "packet/schedule.h"
 #include "packet/template.h"
 #include "xdperf/tx.h"
 
@@ -127,10 +128,14 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 		return 1;
 	}
 	size_t with_rate = 0;
+	uint64_t *w = calloc(set->n, sizeof *w);
+	int kind = w ? xdperf_schedule_weights(set, w) : 0;
 	for (size_t i = 0; i < set->n; i++) {
-		fr[i] = (struct xdperf_tx_frame){ set->t[i].frame, set->t[i].len, set->t[i].rate_pps };
+		fr[i] = (struct xdperf_tx_frame){ set->t[i].frame, set->t[i].len, set->t[i].rate_pps,
+						  kind == 2 ? w[i] : 0 };
 		with_rate += set->t[i].rate_pps > 0;
 	}
+	free(w);
 	if (with_rate && with_rate < set->n)
 		fprintf(stderr, "xdperf: warning: %zu of %zu templates set metadata.rate_pps; rates apply "
 				"only when every template has one, so the templates are sent in turn\n",

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include "datapath/backend.h"
 #include "datapath/bpf_util.h"
-#include "datapath/schedule.h"
+#include "packet/schedule.h"
 #include "bpf/xdperf_bpf.h"
 #include "util/err.h"
 #include "xdperf/tx.h"
@@ -217,17 +217,19 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 		xdperf_tx_free(tx);
 		return -ENOMEM;
 	}
-	bool all_rates = true;
+	bool all_rates = true, all_weights = true;
 	double rate_sum = 0;
 	for (size_t i = 0; i < nframes; i++) {
 		tx->frame[i] = frames[i].data;
 		tx->len[i] = frames[i].len;
-		w[i] = frames[i].rate_pps;
 		all_rates = all_rates && frames[i].rate_pps > 0;
+		all_weights = all_weights && frames[i].weight > 0;
 		rate_sum += (double)frames[i].rate_pps;
 	}
-	e = dp_schedule_build(all_rates ? w : NULL, tx->n, XDPERF_BPF_SCHED_MAX, &tx->sched,
-			      &tx->sched_len);
+	for (size_t i = 0; i < nframes; i++)
+		w[i] = all_rates ? frames[i].rate_pps : frames[i].weight;
+	e = xdperf_schedule_build(all_rates || all_weights ? w : NULL, tx->n, XDPERF_BPF_SCHED_MAX,
+				  &tx->sched, &tx->sched_len);
 	free(w);
 	if (e) {
 		xdperf_tx_free(tx);

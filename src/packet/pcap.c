@@ -232,27 +232,41 @@ uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps)
 	return gap ? gap : 1;
 }
 
-int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
-				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
-				size_t errlen)
+int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
+			    const uint32_t *order, uint32_t order_len, uint64_t count,
+			    uint64_t start_ns, uint64_t gap_ns, char *err, size_t errlen)
 {
 	struct xdperf_pcap *p;
 	int rc;
 
-	if (!s || s->n == 0) {
+	if (!s || s->n == 0 || (order && order_len == 0)) {
 		xdperf_errf(err, errlen, "cannot write %s: no templates", path ? path : "(null)");
 		return -EINVAL;
 	}
+	for (uint32_t i = 0; order && i < order_len; i++)
+		if (order[i] >= s->n) {
+			xdperf_errf(err, errlen, "cannot write %s: send order names template %u of %zu",
+				    path ? path : "(null)", order[i], s->n);
+			return -EINVAL;
+		}
 	if (gap_ns == 0)
 		gap_ns = XDPERF_PCAP_DEFAULT_GAP_NS;
 	rc = xdperf_pcap_open(path, &p, err, errlen);
 	if (rc)
 		return rc;
 	for (uint64_t i = 0; i < count; i++) {
-		const struct xdperf_template *t = xdperf_template_at(s, i);
+		const struct xdperf_template *t =
+			order ? &s->t[order[i % order_len]] : xdperf_template_at(s, i);
 
 		if (xdperf_pcap_write(p, t->frame, t->len, start_ns + i * gap_ns) != 0)
 			break; /* sticky: close reports it and removes the temp file */
 	}
 	return xdperf_pcap_close(p, err, errlen);
+}
+
+int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
+				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
+				size_t errlen)
+{
+	return xdperf_pcap_write_order(path, s, NULL, 0, count, start_ns, gap_ns, err, errlen);
 }

@@ -53,4 +53,10 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
 				size_t errlen);
 
+/* The same in a given send order: packet i is s->t[order[i % order_len]] (order NULL: as
+ * above). */
+int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
+			    const uint32_t *order, uint32_t order_len, uint64_t count,
+			    uint64_t start_ns, uint64_t gap_ns, char *err, size_t errlen);
+
 #endif

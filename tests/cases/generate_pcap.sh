@@ -35,6 +35,9 @@ ports=$(tcpdump -nn -r "$TMPDIR/f.pcap" 2>/dev/null | sed -E 's/.* [0-9.]+\.([0-
 printf '{"count":12}' > "$TMPDIR/imix.json"
 "$X" -p build/plugins/imix.wasm -o "$TMPDIR/i.pcap" -c 12 --cfg "$TMPDIR/imix.json" 2>"$TMPDIR/i.err" || no "imix by path: $(cat "$TMPDIR/i.err")"
 [ "$(tcpdump -nn -r "$TMPDIR/i.pcap" 2>/dev/null | wc -l)" = 12 ] || no "imix: expected 12 frames"
+# its templates' packet_count (7:4:1) sets the mix and the order interleaves them evenly
+lens=$(tshark -r "$TMPDIR/i.pcap" -T fields -e frame.len 2>/dev/null | tr '\n' ' ')
+[ "$lens" = "64 576 64 64 576 64 1500 576 64 64 576 64 " ] || no "imix order: $lens"
 
 # user errors: exit status and one message naming the problem; no output file left behind
 err() { # expected-status expected-text args...

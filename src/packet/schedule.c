@@ -1,8 +1,10 @@
 /* Send schedule construction (see schedule.h): each template's w copies are spread evenly
  * over the cycle at positions (k + 1/2) * L / w, and the cycle is the sorted merge. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include "datapath/schedule.h"
+#include "packet/schedule.h"
+#include "packet/template.h"
 
 struct slot {
 	double at;
@@ -27,7 +29,7 @@ static uint64_t gcd(uint64_t a, uint64_t b)
 	return a;
 }
 
-int dp_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len, uint32_t **out,
+int xdperf_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len, uint32_t **out,
 		      uint32_t *len)
 {
 	if (n == 0 || max_len < n)
@@ -90,4 +92,19 @@ int dp_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len, uin
 	*out = sched;
 	*len = (uint32_t)L;
 	return 0;
+}
+
+int xdperf_schedule_weights(const struct xdperf_template_set *s, uint64_t *w)
+{
+	bool rates = true, counts = true, differ = false;
+	for (size_t i = 0; i < s->n; i++) {
+		rates = rates && s->t[i].rate_pps > 0;
+		counts = counts && s->t[i].packet_count > 0;
+		differ = differ || s->t[i].packet_count != s->t[0].packet_count;
+	}
+	if (!rates && !(counts && differ))
+		return 0;
+	for (size_t i = 0; i < s->n; i++)
+		w[i] = rates ? s->t[i].rate_pps : s->t[i].packet_count;
+	return rates ? 1 : 2;
 }
