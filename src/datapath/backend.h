@@ -5,6 +5,7 @@
 #ifndef XDPERF_DATAPATH_BACKEND_H
 #define XDPERF_DATAPATH_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ struct dp_backend {
  * other -errno; err then holds one line saying why. */
 int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
 		struct dp_backend **out, char *err, size_t errlen);
+
+/* True when the XDP backend b keeps its program resident in the kernel's dispatcher. */
+bool dp_xdp_resident(const struct dp_backend *b);
 
 /* Opens the AF_PACKET backend (one socket per worker, qdisc bypass). */
 int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,

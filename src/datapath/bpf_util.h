@@ -3,18 +3,12 @@
 #ifndef XDPERF_DATAPATH_BPF_UTIL_H
 #define XDPERF_DATAPATH_BPF_UTIL_H
 
-#include <stdbool.h>
 #include <stddef.h>
-
-struct dp_backend;
 
 /* libbpf prints nothing unless XDPERF_DEBUG_BPF=1 is set (then everything, to stderr). */
 void dp_bpf_quiet_libbpf(void);
 
 /* err := "<who>: cannot load the BPF program for <ifname>: <reason>", e a negative errno. */
 void dp_bpf_load_error(char *err, size_t errlen, const char *who, const char *ifname, int e);
-
-/* True when the XDP backend's program is kept resident in the kernel's dispatcher. */
-bool dp_xdp_resident(const struct dp_backend *b);
 
 #endif

@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "datapath/backend.h"
-#include "datapath/bpf_util.h"
 #include "packet/schedule.h"
 #include "bpf/xdperf_bpf.h"
 #include "util/err.h"
@@ -33,7 +32,6 @@ struct sender {
 	unsigned idx;
 	int cpu;
 	pthread_t th;
-	bool started;
 	uint64_t quota;     /* 0 = unlimited */
 	double rate;        /* frames/s for this thread, 0 = unpaced */
 	int rc;
@@ -65,7 +63,6 @@ struct xdperf_tx {
 	atomic_uint running;
 	double t0, deadline;
 	atomic_int refused;     /* thread 0's first frame was refused by the device */
-	char refuse_msg[256];
 };
 
 static double mono(void)
@@ -272,10 +269,8 @@ static int probe_first_frame(struct sender *s, void *w)
 {
 	struct xdperf_tx *tx = s->tx;
 	int e = tx->be->send(w, 1, s->err, sizeof s->err);
-	if (e) {
-		snprintf(tx->refuse_msg, sizeof tx->refuse_msg, "%s", s->err);
+	if (e)
 		atomic_store(&tx->refused, 1);
-	}
 	return e;
 }
 
@@ -415,7 +410,6 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 			xdperf_errf(err, errlen, "cannot start sender thread %u", i);
 			break;
 		}
-		tx->s[i].started = true;
 		atomic_fetch_add(&tx->running, 1);
 		started++;
 	}

@@ -48,11 +48,7 @@ int dp_rxcount_open(int ifindex, const char *ifname, bool pass, struct dp_rxcoun
 	}
 	c->skel->bss->pass = pass ? 1 : 0;
 	e = xdperf_rx_bpf__load(c->skel);
-	if (e == -EPERM || e == -EACCES) {
-		xdperf_errf(err, errlen, "rxcount: cannot load the BPF program for %s: %s (needs "
-			    "root or CAP_BPF+CAP_NET_ADMIN)", ifname, strerror(-e));
-		goto fail;
-	} else if (e) {
+	if (e) {
 		dp_bpf_load_error(err, errlen, "rxcount", ifname, e);
 		goto fail;
 	}
@@ -60,8 +56,8 @@ int dp_rxcount_open(int ifindex, const char *ifname, bool pass, struct dp_rxcoun
 	if (!c->link) {
 		e = -errno;
 		if (e == -EPERM || e == -EACCES)
-			xdperf_errf(err, errlen, "rxcount: cannot attach XDP to %s: %s (needs root or "
-				    "CAP_BPF+CAP_NET_ADMIN)", ifname, strerror(-e));
+			xdperf_errf(err, errlen, "rxcount: cannot attach XDP to %s: %s (needs root, or "
+				    "CAP_BPF and CAP_NET_ADMIN)", ifname, strerror(-e));
 		else if (e == -EBUSY || e == -EEXIST)
 			xdperf_errf(err, errlen, "rxcount: cannot attach XDP to %s: %s (another XDP "
 				    "program is attached)", ifname, strerror(-e));

@@ -331,11 +331,8 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	/* Resident in the dispatcher: attached (generic mode) to this namespace's loopback. If
 	 * that is not possible (another program there), runs still work, only slower to start. */
 	int lo = (int)if_nametoindex("lo");
-	if (lo > 0 && lo != ifindex) {
+	if (lo > 0 && lo != ifindex)
 		x->lo_link = bpf_program__attach_xdp(x->skel->progs.xdperf_tx, lo);
-		if (!x->lo_link)
-			x->lo_link = NULL;
-	}
 
 	uint32_t tag[2] = { 0, 1 };
 	memcpy(x->data_in, tag, sizeof tag);
