@@ -36,6 +36,42 @@ struct xdperf_bpf_tx_cpu {
 	__u32 pad;
 };
 
+/* The field engine of one template (value of the `fe` array map; built by
+ * src/packet/field.c, which also applies it in user space for AF_PACKET and pcap output). */
+#define XDPERF_BPF_FE_MODS 8
+#define XDPERF_BPF_FE_CSUMS 4
+#define XDPERF_BPF_FE_RANDOM 1     /* mod flag: x = a random number below n, else a walk */
+#define XDPERF_BPF_FE_LE 2         /* mod flag: the field is stored little endian */
+#define XDPERF_BPF_FE_ODD 4        /* mod flag: odd offset within the checksummed words */
+#define XDPERF_BPF_FE_NONZERO 1    /* csum flag: a result of 0 is sent as 0xffff (UDP) */
+struct xdperf_bpf_fe_mod {
+	__u16 off;       /* field offset in the frame */
+	__u8 len;        /* 1, 2, 4 or 8 */
+	__u8 flags;      /* XDPERF_BPF_FE_* */
+	__u8 csums;      /* bit c: csum[c] covers this field */
+	__u8 pad[3];
+	__u64 base;      /* value = base + mul * x (mod 2^64) */
+	__u64 mul;
+	__u64 n;         /* number of values x takes (0 = 2^64) */
+	__u64 k;         /* walk: x advances by k per packet on one CPU (k < n) ... */
+	__u64 thr;       /* ... wrapping by n: x >= thr ? x - thr : x + k (thr = n - k) */
+};
+struct xdperf_bpf_fe_csum {
+	__u16 off;       /* offset of the 16-bit checksum field */
+	__u16 flags;     /* XDPERF_BPF_FE_NONZERO */
+	__u32 acc;       /* ~template checksum + sum of ~(template field sums) it covers */
+};
+struct xdperf_bpf_fe {
+	__u32 nmods;     /* 0 = no field engine for this template */
+	__u32 ncsums;
+	struct xdperf_bpf_fe_mod mod[XDPERF_BPF_FE_MODS];
+	struct xdperf_bpf_fe_csum csum[XDPERF_BPF_FE_CSUMS];
+};
+/* Per-CPU walk position or random state of each modifier (per-CPU `fe_state` array). */
+struct xdperf_bpf_fe_state {
+	__u64 s[XDPERF_BPF_FE_MODS];
+};
+
 /* Per-CPU receive counters (value of the per-CPU `rx_cpu` array, one entry). */
 struct xdperf_bpf_rx_cpu {
 	__u64 packets;

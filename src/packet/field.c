@@ -1,0 +1,519 @@
+/* The field engine's compiler and user-space runner: see field.h. The per-packet step here
+ * and in src/bpf/xdperf_tx.bpf.c must stay the same computation (tests compare a pcap written
+ * here with what the XDP program puts on the wire). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "packet/decode.h"
+#include "packet/field.h"
+#include "packet/layers.h"
+#include "util/err.h"
+
+#define GOLDEN 0x9E3779B97F4A7C15ull
+
+/* ---- the per-packet step (mirrored in the BPF program) ----------------------------------- */
+
+static inline uint64_t fe_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t fe_below(uint64_t z, uint64_t n)
+{
+	if (n == 0)
+		return z;
+	if (n <= (1ull << 32))
+		return ((z >> 32) * n) >> 32;
+	return z % n;
+}
+
+static inline uint32_t fold16(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
+}
+
+/* The field's bytes (read as a big-endian number m of len bytes) as its share of a 16-bit
+ * one's-complement sum, for a field starting at an even or odd offset of the summed words. */
+static inline uint32_t fe_sum(uint64_t m, unsigned len, bool odd)
+{
+	uint32_t s;
+	switch (len) {
+	case 1:
+		return odd ? (uint32_t)(m & 0xff) : (uint32_t)(m & 0xff) << 8;
+	case 2:
+		s = (uint32_t)(m & 0xffff);
+		break;
+	case 4:
+		s = (uint32_t)(m >> 16 & 0xffff) + (uint32_t)(m & 0xffff);
+		break;
+	default:
+		s = (uint32_t)(m >> 48 & 0xffff) + (uint32_t)(m >> 32 & 0xffff) +
+		    (uint32_t)(m >> 16 & 0xffff) + (uint32_t)(m & 0xffff);
+		break;
+	}
+	if (odd) {
+		s = fold16(s);
+		s = ((s & 0xff) << 8) | (s >> 8);
+	}
+	return s;
+}
+
+static inline uint64_t mask_len(uint64_t v, unsigned len)
+{
+	return len == 8 ? v : v & ((1ull << (8 * len)) - 1);
+}
+
+static inline uint64_t swap_len(uint64_t v, unsigned len)
+{
+	switch (len) {
+	case 1: return v & 0xff;
+	case 2: return __builtin_bswap16((uint16_t)v);
+	case 4: return __builtin_bswap32((uint32_t)v);
+	default: return __builtin_bswap64(v);
+	}
+}
+
+static inline void put_be(uint8_t *p, uint64_t m, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++)
+		p[i] = (uint8_t)(m >> (8 * (len - 1 - i)));
+}
+
+static inline uint64_t get_be(const uint8_t *p, unsigned len)
+{
+	uint64_t m = 0;
+	for (unsigned i = 0; i < len; i++)
+		m = m << 8 | p[i];
+	return m;
+}
+
+void xdperf_fe_apply(const struct xdperf_bpf_fe *fe, struct xdperf_bpf_fe_state *st,
+		     uint8_t *frame)
+{
+	uint32_t acc[XDPERF_BPF_FE_CSUMS] = { 0 };
+	uint32_t nm = fe->nmods < XDPERF_BPF_FE_MODS ? fe->nmods : XDPERF_BPF_FE_MODS;
+	uint32_t nc = fe->ncsums < XDPERF_BPF_FE_CSUMS ? fe->ncsums : XDPERF_BPF_FE_CSUMS;
+	for (uint32_t i = 0; i < nm; i++) {
+		const struct xdperf_bpf_fe_mod *m = &fe->mod[i];
+		uint64_t x;
+		if (m->flags & XDPERF_BPF_FE_RANDOM) {
+			uint64_t s = st->s[i] + GOLDEN;
+			st->s[i] = s;
+			x = fe_below(fe_mix(s), m->n);
+		} else {
+			x = st->s[i];
+			st->s[i] = x >= m->thr ? x - m->thr : x + m->k;
+		}
+		uint64_t v = m->base + m->mul * x;
+		uint64_t be = m->flags & XDPERF_BPF_FE_LE ? swap_len(v, m->len) : mask_len(v, m->len);
+		put_be(frame + m->off, be, m->len);
+		uint32_t s = fe_sum(be, m->len, m->flags & XDPERF_BPF_FE_ODD);
+		for (uint32_t c = 0; c < nc; c++)
+			if (m->csums >> c & 1)
+				acc[c] += s;
+	}
+	for (uint32_t c = 0; c < nc; c++) {
+		const struct xdperf_bpf_fe_csum *k = &fe->csum[c];
+		uint16_t ck = (uint16_t)~fold16(k->acc + acc[c]);
+		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
+			ck = 0xffff;
+		frame[k->off] = (uint8_t)(ck >> 8);
+		frame[k->off + 1] = (uint8_t)ck;
+	}
+}
+
+bool xdperf_fe_writes(const struct xdperf_bpf_fe *fe, uint32_t off)
+{
+	for (uint32_t i = 0; i < fe->nmods && i < XDPERF_BPF_FE_MODS; i++)
+		if (off >= fe->mod[i].off && off < (uint32_t)fe->mod[i].off + fe->mod[i].len)
+			return true;
+	for (uint32_t c = 0; c < fe->ncsums && c < XDPERF_BPF_FE_CSUMS; c++)
+		if (off == fe->csum[c].off || off == fe->csum[c].off + 1u)
+			return true;
+	return false;
+}
+
+/* ---- threads ------------------------------------------------------------------------------ */
+
+/* a * b mod n (n = 0: mod 2^64) */
+static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t n)
+{
+	unsigned __int128 p = (unsigned __int128)a * b;
+	return n ? (uint64_t)(p % n) : (uint64_t)p;
+}
+
+void xdperf_fe_set_threads(struct xdperf_fe *fe, unsigned threads)
+{
+	if (threads < 1)
+		threads = 1;
+	fe->threads = threads;
+	for (uint32_t i = 0; i < fe->bpf.nmods; i++) {
+		struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
+		if (m->flags & XDPERF_BPF_FE_RANDOM)
+			continue;
+		m->k = mulmod(fe->k1[i], threads, m->n);
+		m->thr = m->n - m->k;
+	}
+}
+
+void xdperf_fe_state_init(const struct xdperf_fe *fe, unsigned t, struct xdperf_bpf_fe_state *st)
+{
+	memset(st, 0, sizeof *st);
+	for (uint32_t i = 0; i < fe->bpf.nmods; i++) {
+		const struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
+		if (m->flags & XDPERF_BPF_FE_RANDOM) {
+			st->s[i] = fe_mix(fe->seed[i] ^ (0xA0761D6478BD642Full * ((uint64_t)t + 1)));
+		} else {
+			uint64_t x = fe->x0[i] + mulmod(fe->k1[i], t, m->n);
+			if (m->n && x >= m->n) /* both terms < n */
+				x -= m->n;
+			st->s[i] = x;
+		}
+	}
+}
+
+/* ---- compiling ---------------------------------------------------------------------------- */
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+struct csum_loc {
+	unsigned flag;
+	const char *name;
+	bool present;       /* the frame has this checksum (and it is in use) */
+	const char *why;    /* when not present: why */
+	uint32_t off;       /* checksum field */
+	uint32_t lo, hi;    /* covered bytes [lo, hi) */
+	uint32_t plo, phi;  /* pseudo-header addresses [plo, phi), or empty */
+	bool nonzero;
+};
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* Locates the checksum `flag` in the frame. */
+static void locate(const uint8_t *f, uint16_t len, const struct xdperf_layers *ly, unsigned flag,
+		   struct csum_loc *c)
+{
+	memset(c, 0, sizeof *c);
+	c->flag = flag;
+	unsigned proto = 0, hdr = 0;
+	switch (flag) {
+	case XDPERF_CSUM_IPV4:
+		c->name = "ipv4";
+		if (ly->ipv != 4) {
+			c->why = "the frame has no IPv4 header";
+			return;
+		}
+		c->present = true;
+		c->off = ly->l3 + 10u;
+		c->lo = ly->l3;
+		c->hi = ly->l4;
+		return;
+	case XDPERF_CSUM_UDP: c->name = "udp"; proto = 17; hdr = 8; break;
+	case XDPERF_CSUM_TCP: c->name = "tcp"; proto = 6; hdr = 20; break;
+	case XDPERF_CSUM_ICMP: c->name = "icmp"; proto = 1; hdr = 4; break;
+	case XDPERF_CSUM_ICMPV6: c->name = "icmpv6"; proto = 58; hdr = 4; break;
+	default: c->name = "?"; c->why = "unknown checksum"; return;
+	}
+	if (!ly->ipv || !ly->l4 || ly->proto != proto || (proto == 1 && ly->ipv != 4) ||
+	    (proto == 58 && ly->ipv != 6)) {
+		c->why = flag == XDPERF_CSUM_UDP ? "the frame has no UDP header" :
+			 flag == XDPERF_CSUM_TCP ? "the frame has no TCP header" :
+			 flag == XDPERF_CSUM_ICMP ? "the frame has no ICMP (IPv4) header" :
+			 "the frame has no ICMPv6 header";
+		return;
+	}
+	if (ly->fragment) {
+		c->why = "the packet is an IP fragment";
+		return;
+	}
+	if (ly->l3_end > len || (uint32_t)ly->l4 + hdr > ly->l3_end) {
+		c->why = "the segment is not all in the frame";
+		return;
+	}
+	c->off = ly->l4 + (flag == XDPERF_CSUM_UDP ? 6u : flag == XDPERF_CSUM_TCP ? 16u : 2u);
+	if (flag == XDPERF_CSUM_UDP && ly->ipv == 4 && rd16(f + c->off) == 0) {
+		c->why = "the UDP checksum is 0 (not used over IPv4)";
+		return;
+	}
+	c->present = true;
+	c->lo = ly->l4;
+	c->hi = ly->l3_end;
+	c->nonzero = flag == XDPERF_CSUM_UDP;
+	if (proto != 1) {
+		c->plo = ly->l3 + (ly->ipv == 4 ? 12u : 8u);
+		c->phi = ly->l3 + (ly->ipv == 4 ? 20u : 40u);
+	}
+}
+
+/* The checksum c recomputed over base (its field zeroed first). */
+static uint16_t full_csum(uint8_t *base, const struct xdperf_layers *ly, const struct csum_loc *c)
+{
+	base[c->off] = base[c->off + 1] = 0;
+	uint32_t pseudo = 0;
+	if (c->plo < c->phi)
+		pseudo = xdperf_csum_fold(base + c->plo, c->phi - c->plo, 0) + (c->hi - c->lo) +
+			 ly->proto;
+	uint16_t ck = (uint16_t)~xdperf_csum_fold(base + c->lo, c->hi - c->lo, pseudo);
+	if (ck == 0 && c->nonzero)
+		ck = 0xffff;
+	base[c->off] = (uint8_t)(ck >> 8);
+	base[c->off + 1] = (uint8_t)ck;
+	return ck;
+}
+
+static bool overlaps(uint32_t a, uint32_t alen, uint32_t lo, uint32_t hi)
+{
+	return a < hi && a + alen > lo;
+}
+
+static bool inside(uint32_t a, uint32_t alen, uint32_t lo, uint32_t hi)
+{
+	return a >= lo && a + alen <= hi;
+}
+
+int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_field_mod *mods,
+		      size_t nmods, unsigned csums, struct xdperf_fe *fe, uint8_t *base,
+		      char *warn, size_t warnlen, char *err, size_t errlen)
+{
+	static const unsigned all[] = { XDPERF_CSUM_IPV4, XDPERF_CSUM_UDP, XDPERF_CSUM_TCP,
+					XDPERF_CSUM_ICMP, XDPERF_CSUM_ICMPV6 };
+	memset(fe, 0, sizeof *fe);
+	fe->threads = 1;
+	if (warn && warnlen)
+		warn[0] = '\0';
+	memcpy(base, frame, len);
+	if (nmods > XDPERF_FIELD_MODS_MAX) {
+		xdperf_errf(err, errlen, "%zu modifiers (at most %d per template)", nmods,
+			    XDPERF_FIELD_MODS_MAX);
+		return -EINVAL;
+	}
+	if (csums & ~(XDPERF_CSUM_IPV4 | XDPERF_CSUM_UDP | XDPERF_CSUM_TCP | XDPERF_CSUM_ICMP |
+		      XDPERF_CSUM_ICMPV6)) {
+		xdperf_errf(err, errlen, "checksums: unknown checksum flags 0x%x", csums);
+		return -EINVAL;
+	}
+	struct xdperf_layers ly;
+	xdperf_frame_layers(frame, len, &ly);
+	struct csum_loc loc[5];
+	struct csum_loc *upd[XDPERF_BPF_FE_CSUMS];
+	unsigned nupd = 0;
+	for (unsigned i = 0; i < 5; i++) {
+		locate(frame, len, &ly, all[i], &loc[i]);
+		if (!(csums & all[i]))
+			continue;
+		if (!loc[i].present) {
+			/* a UDP checksum of 0 over IPv4 stays 0: nothing to keep up to date */
+			if (all[i] == XDPERF_CSUM_UDP && loc[i].off)
+				continue;
+			xdperf_errf(err, errlen, "checksums: %s: %s", loc[i].name, loc[i].why);
+			return -EINVAL;
+		}
+		if (nupd == XDPERF_BPF_FE_CSUMS) {
+			xdperf_errf(err, errlen, "checksums: at most %d per template", XDPERF_BPF_FE_CSUMS);
+			return -EINVAL;
+		}
+		upd[nupd++] = &loc[i];
+	}
+	/* The base: the template with the updated checksums made right (IPv4 first: the L4
+	 * pseudo-header does not include its checksum, but order them anyway). */
+	uint16_t ck0[XDPERF_BPF_FE_CSUMS];
+	for (unsigned c = 0; c < nupd; c++)
+		ck0[c] = full_csum(base, &ly, upd[c]);
+
+	char uncovered[160] = "";
+	for (size_t i = 0; i < nmods; i++) {
+		const struct xdperf_field_mod *md = &mods[i];
+		char nm[64];
+		if (md->name)
+			snprintf(nm, sizeof nm, "modifier %zu (%s)", i, md->name);
+		else
+			snprintf(nm, sizeof nm, "modifier %zu (offset %u)", i, md->offset);
+		unsigned L = md->len;
+		if (L != 1 && L != 2 && L != 4 && L != 8) {
+			xdperf_errf(err, errlen, "%s: length %u (a field has 1, 2, 4 or 8 bytes)", nm, L);
+			return -EINVAL;
+		}
+		if ((uint32_t)md->offset + L > len) {
+			xdperf_errf(err, errlen, "%s: bytes %u..%u are past the end of the %u-byte frame",
+				    nm, md->offset, md->offset + L - 1, len);
+			return -EINVAL;
+		}
+		if ((unsigned)md->op > XDPERF_FIELD_RANGE) {
+			xdperf_errf(err, errlen, "%s: unknown operation %d", nm, (int)md->op);
+			return -EINVAL;
+		}
+		uint64_t wmax = L == 8 ? UINT64_MAX : (1ull << (8 * L)) - 1;
+		uint64_t lo = md->min, hi = md->max, step = md->step ? md->step : 1;
+		if (lo == 0 && hi == 0)
+			hi = wmax;
+		if (hi > wmax || lo > wmax) {
+			xdperf_errf(err, errlen, "%s: %s %llu does not fit %u byte%s", nm,
+				    hi > wmax ? "max" : "min",
+				    (unsigned long long)(hi > wmax ? hi : lo), L, L == 1 ? "" : "s");
+			return -EINVAL;
+		}
+		if (lo > hi) {
+			xdperf_errf(err, errlen, "%s: min %llu is above max %llu", nm,
+				    (unsigned long long)lo, (unsigned long long)hi);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (overlaps(md->offset, L, mods[j].offset, (uint32_t)mods[j].offset + mods[j].len)) {
+				xdperf_errf(err, errlen, "%s overlaps modifier %zu", nm, j);
+				return -EINVAL;
+			}
+		/* number of values: (hi - lo) / step + 1, 0 meaning 2^64 */
+		uint64_t n = (hi - lo) / step + 1;
+		uint64_t last = lo + (n ? n - 1 : UINT64_MAX / step) * step; /* the highest value reached */
+		struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
+		m->off = md->offset;
+		m->len = (uint8_t)L;
+		m->n = n;
+		if (md->little_endian)
+			m->flags |= XDPERF_BPF_FE_LE;
+		uint64_t start = md->has_start ? md->start : 0;
+		if (md->has_start && (start < lo || start > hi)) {
+			xdperf_errf(err, errlen, "%s: start %llu is outside min..max (%llu..%llu)", nm,
+				    (unsigned long long)start, (unsigned long long)lo,
+				    (unsigned long long)hi);
+			return -EINVAL;
+		}
+		switch (md->op) {
+		case XDPERF_FIELD_INCREMENT:
+		case XDPERF_FIELD_RANGE:
+			m->base = lo;
+			m->mul = step;
+			if (md->has_start && (start - lo) % step) {
+				xdperf_errf(err, errlen, "%s: start %llu is not min + a multiple of step %llu",
+					    nm, (unsigned long long)start, (unsigned long long)step);
+				return -EINVAL;
+			}
+			fe->x0[i] = md->has_start ? (start - lo) / step : 0;
+			fe->k1[i] = 1;
+			if (md->op == XDPERF_FIELD_RANGE && n != 1) {
+				/* a stride coprime to n near n / golden ratio, moved by the seed */
+				uint64_t nn = n ? n : UINT64_MAX;
+				uint64_t a = (uint64_t)((long double)nn * 0.6180339887498949L);
+				a = n ? (a + md->seed % n) % n : a + md->seed;
+				if (a == 0)
+					a = 1;
+				while (gcd64(a, n ? n : (1ull << 63)) != 1)
+					a = n ? (a + 1) % n : a + 1;
+				if (a == 0)
+					a = 1;
+				fe->k1[i] = a;
+			}
+			break;
+		case XDPERF_FIELD_DECREMENT:
+			m->base = last;
+			m->mul = (uint64_t)0 - step;
+			if (md->has_start && (last - start) % step) {
+				xdperf_errf(err, errlen, "%s: start %llu is not max - a multiple of step %llu",
+					    nm, (unsigned long long)start, (unsigned long long)step);
+				return -EINVAL;
+			}
+			fe->x0[i] = md->has_start ? (last - start) / step : 0;
+			fe->k1[i] = 1;
+			break;
+		case XDPERF_FIELD_RANDOM:
+			m->flags |= XDPERF_BPF_FE_RANDOM;
+			m->base = lo;
+			m->mul = step;
+			fe->seed[i] = md->seed ? md->seed : 0x5EEDull;
+			break;
+		}
+		if (n == 1)
+			fe->k1[i] = 0;
+		if (ly.ipv && ((md->offset - ly.l3) & 1))
+			m->flags |= XDPERF_BPF_FE_ODD;
+
+		/* checksums covering the field */
+		for (unsigned c = 0; c < 5; c++) {
+			struct csum_loc *cl = &loc[c];
+			if (!cl->present)
+				continue;
+			if (overlaps(md->offset, L, cl->off, cl->off + 2)) {
+				bool updated = csums & cl->flag;
+				if (updated) {
+					xdperf_errf(err, errlen, "%s overlaps the %s checksum, which is kept "
+						    "up to date", nm, cl->name);
+					return -EINVAL;
+				}
+				continue;
+			}
+			bool in_seg = overlaps(md->offset, L, cl->lo, cl->hi);
+			bool in_ps = cl->plo < cl->phi && overlaps(md->offset, L, cl->plo, cl->phi);
+			if (!in_seg && !in_ps)
+				continue;
+			if (!(csums & cl->flag)) {
+				size_t k = strlen(uncovered);
+				if (!strstr(uncovered, cl->name) && k + 16 < sizeof uncovered)
+					snprintf(uncovered + k, sizeof uncovered - k, "%s%s", k ? ", " : "",
+						 cl->name);
+				continue;
+			}
+			if ((in_seg && !inside(md->offset, L, cl->lo, cl->hi)) ||
+			    (in_ps && !inside(md->offset, L, cl->plo, cl->phi))) {
+				xdperf_errf(err, errlen, "%s straddles the edge of what the %s checksum "
+					    "covers", nm, cl->name);
+				return -EINVAL;
+			}
+			for (unsigned u = 0; u < nupd; u++)
+				if (upd[u] == cl)
+					m->csums |= (uint8_t)(1u << u);
+		}
+		/* the pseudo-header's length and protocol come from IP fields the engine does not
+		 * follow: an L4 checksum kept up to date forbids changing them */
+		bool l4upd = false;
+		for (unsigned u = 0; u < nupd; u++)
+			l4upd = l4upd || (upd[u]->plo < upd[u]->phi);
+		if (l4upd && ly.ipv == 4 &&
+		    (overlaps(md->offset, L, ly.l3, ly.l3 + 4u) || overlaps(md->offset, L, ly.l3 + 9u, ly.l3 + 10u))) {
+			xdperf_errf(err, errlen, "%s changes the IPv4 version, header or total length or "
+				    "protocol, which the L4 checksum's pseudo-header depends on", nm);
+			return -EINVAL;
+		}
+		if (l4upd && ly.ipv == 6 && overlaps(md->offset, L, ly.l3 + 4u, ly.l3 + 7u)) {
+			xdperf_errf(err, errlen, "%s changes the IPv6 payload length or next header, which "
+				    "the L4 checksum's pseudo-header depends on", nm);
+			return -EINVAL;
+		}
+	}
+	fe->bpf.nmods = (uint32_t)nmods;
+	fe->bpf.ncsums = nmods ? nupd : 0;
+	for (unsigned c = 0; c < fe->bpf.ncsums; c++) {
+		struct xdperf_bpf_fe_csum *k = &fe->bpf.csum[c];
+		k->off = (uint16_t)upd[c]->off;
+		k->flags = upd[c]->nonzero ? XDPERF_BPF_FE_NONZERO : 0;
+		uint32_t acc = (uint16_t)~ck0[c];
+		for (uint32_t i = 0; i < nmods; i++) {
+			const struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
+			if (!(m->csums >> c & 1))
+				continue;
+			uint32_t s = fold16(fe_sum(get_be(base + m->off, m->len), m->len,
+						   m->flags & XDPERF_BPF_FE_ODD));
+			acc += (uint16_t)~s;
+		}
+		k->acc = fold16(acc);
+	}
+	if (uncovered[0] && warn && warnlen)
+		snprintf(warn, warnlen, "modifiers change bytes covered by the %s checksum%s, which no "
+			 "checksums entry keeps up to date: those checksums will be wrong", uncovered,
+			 strchr(uncovered, ',') ? "s" : "");
+	xdperf_fe_set_threads(fe, 1);
+	return 0;
+}
