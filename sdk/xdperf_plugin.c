@@ -1494,6 +1494,162 @@ void xdp_tmpl_tag(xdp_template *t, const char *tag)
 	t->ntags++;
 }
 
+/* Named fields the host knows, with their width in bytes. */
+static const struct {
+	const char *name;
+	uint8_t width;
+} mod_fields[] = {
+	{ "eth.src", 6 },        { "eth.dst", 6 },        { "ipv4.tos", 1 },
+	{ "ipv4.id", 2 },        { "ipv4.ttl", 1 },       { "ipv4.src_ip", 4 },
+	{ "ipv4.dst_ip", 4 },    { "ipv6.src_ip", 8 },    { "ipv6.dst_ip", 8 },
+	{ "ipv6.hop_limit", 1 }, { "udp.src_port", 2 },   { "udp.dst_port", 2 },
+	{ "tcp.src_port", 2 },   { "tcp.dst_port", 2 },   { "tcp.seq", 4 },
+	{ "tcp.ack", 4 },        { "tcp.window", 2 },     { "icmp.id", 2 },
+	{ "icmp.seq", 2 },
+};
+
+static int mod_field_width(const char *name)
+{
+	for (size_t i = 0; i < sizeof(mod_fields) / sizeof(mod_fields[0]); i++)
+		if (!strcmp(mod_fields[i].name, name))
+			return mod_fields[i].width;
+	return -1;
+}
+
+static int bad_mod(const xdp_modifier *m, const char *why)
+{
+	if (m->field[0])
+		xdp_log(XDP_LOG_ERROR, "modifier %s: %s", m->field, why);
+	else
+		xdp_log(XDP_LOG_ERROR, "modifier at offset %u: %s", (unsigned)m->offset, why);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+int xdp_tmpl_add_mod(xdp_template *t, const xdp_modifier *m)
+{
+	if (!t || !m)
+		return XDP_ERR_INVALID_CONFIG;
+	if (t->nmods >= XDP_MAX_MODS)
+		return bad_mod(m, "too many modifiers (at most 8 per template)");
+	int width;
+	if (m->field[0]) {
+		if (!memchr(m->field, '\0', sizeof(m->field)) || (width = mod_field_width(m->field)) < 0)
+			return bad_mod(m, "unknown field");
+		if (m->little_endian)
+			return bad_mod(m, "little endian applies to offset/length targets only");
+	} else {
+		width = m->len;
+		if (width != 1 && width != 2 && width != 4 && width != 8)
+			return bad_mod(m, "length must be 1, 2, 4 or 8");
+		if ((size_t)m->offset + m->len > t->len)
+			return bad_mod(m, "field lies outside the base packet");
+	}
+	if ((unsigned)m->op > XDP_MOD_RANGE)
+		return bad_mod(m, "unknown operation");
+	uint64_t fmax = width >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * width)) - 1;
+	if (m->min > m->max)
+		return bad_mod(m, "min > max");
+	if (m->max > fmax)
+		return bad_mod(m, "max does not fit the field");
+	if (m->has_start && (m->min || m->max) && (m->start < m->min || m->start > m->max))
+		return bad_mod(m, "start outside [min, max]");
+	if (m->has_start && m->start > fmax)
+		return bad_mod(m, "start does not fit the field");
+	t->mods[t->nmods++] = *m;
+	return 0;
+}
+
+int xdp_tmpl_modify(xdp_template *t, const char *field, xdp_mod_op op, uint64_t min,
+		    uint64_t max, uint64_t step, uint64_t seed)
+{
+	xdp_modifier m = { .op = op, .min = min, .max = max, .step = step, .seed = seed };
+	if (!field || !field[0] || strlen(field) >= sizeof(m.field))
+		return XDP_ERR_INVALID_CONFIG;
+	strcpy(m.field, field);
+	return xdp_tmpl_add_mod(t, &m);
+}
+
+int xdp_tmpl_modify_at(xdp_template *t, uint16_t offset, uint8_t len, xdp_mod_op op,
+		       uint64_t min, uint64_t max, uint64_t step, uint64_t seed)
+{
+	xdp_modifier m = { .offset = offset, .len = len, .op = op, .min = min, .max = max,
+			   .step = step, .seed = seed };
+	return xdp_tmpl_add_mod(t, &m);
+}
+
+void xdp_tmpl_checksums(xdp_template *t, unsigned flags)
+{
+	if (t)
+		t->csums = flags & XDP_CSUM_ALL;
+}
+
+/* Integers above 2^53 do not survive a double-based JSON reader: write them as strings. */
+static void jw_big_u64(xdp_jw *w, const char *key, uint64_t v)
+{
+	xdp_jw_key(w, key);
+	if (v <= ((uint64_t)1 << 53)) {
+		xdp_jw_u64(w, v);
+		return;
+	}
+	char tmp[24];
+	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	xdp_jw_str(w, tmp);
+}
+
+static void write_mods(xdp_jw *w, const xdp_template *t)
+{
+	static const char *const ops[] = { "increment", "decrement", "random", "range" };
+	xdp_jw_key(w, "modifiers");
+	xdp_jw_arr_begin(w);
+	for (int i = 0; i < t->nmods; i++) {
+		const xdp_modifier *m = &t->mods[i];
+		xdp_jw_obj_begin(w);
+		xdp_jw_key(w, "target");
+		xdp_jw_obj_begin(w);
+		if (m->field[0]) {
+			const char *dot = strchr(m->field, '.');
+			xdp_jw_key(w, "layer");
+			xdp_jw_strn(w, m->field, (size_t)(dot - m->field));
+			xdp_jw_kv_str(w, "field", dot + 1);
+		} else {
+			xdp_jw_kv_u64(w, "offset", m->offset);
+			xdp_jw_kv_u64(w, "length", m->len);
+		}
+		xdp_jw_obj_end(w);
+		xdp_jw_key(w, "operation");
+		xdp_jw_obj_begin(w);
+		xdp_jw_kv_str(w, "type", ops[m->op]);
+		xdp_jw_obj_end(w);
+		xdp_jw_key(w, "params");
+		xdp_jw_obj_begin(w);
+		jw_big_u64(w, "min", m->min);
+		jw_big_u64(w, "max", m->max);
+		jw_big_u64(w, "step", m->step ? m->step : 1);
+		if (m->has_start)
+			jw_big_u64(w, "start", m->start);
+		if (m->op == XDP_MOD_RANDOM || m->op == XDP_MOD_RANGE)
+			jw_big_u64(w, "seed", m->seed);
+		if (m->little_endian)
+			xdp_jw_kv_str(w, "endian", "little");
+		xdp_jw_obj_end(w);
+		xdp_jw_obj_end(w);
+	}
+	xdp_jw_arr_end(w);
+
+	static const char *const layers[] = { "ipv4", "udp", "tcp", "icmp", "icmpv6" };
+	xdp_jw_key(w, "checksums");
+	xdp_jw_arr_begin(w);
+	for (unsigned k = 0; k < 5; k++) {
+		if (!(t->csums & (1u << k)))
+			continue;
+		xdp_jw_obj_begin(w);
+		xdp_jw_kv_str(w, "layer", layers[k]);
+		xdp_jw_kv_bool(w, "auto_update", true);
+		xdp_jw_obj_end(w);
+	}
+	xdp_jw_arr_end(w);
+}
+
 int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed)
 {
 	xdp_jw w;
@@ -1510,12 +1666,7 @@ int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed)
 		xdp_jw_base64(&w, t->data, t->len);
 		xdp_jw_kv_u64(&w, "length", t->len);
 		xdp_jw_obj_end(&w);
-		xdp_jw_key(&w, "modifiers");
-		xdp_jw_arr_begin(&w);
-		xdp_jw_arr_end(&w);
-		xdp_jw_key(&w, "checksums");
-		xdp_jw_arr_begin(&w);
-		xdp_jw_arr_end(&w);
+		write_mods(&w, t);
 		xdp_jw_obj_end(&w);
 		xdp_jw_key(&w, "metadata");
 		xdp_jw_obj_begin(&w);

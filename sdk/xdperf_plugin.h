@@ -18,8 +18,14 @@
  *           env.host_report_metric(i32 namePtr, i32 nameLen, f64 value, i64 timestamp_ns)
  * The request is the user's config object merged with "count" (u64) and "device_mac_addr"
  * (6 bytes, standard base64). The response is
- *   [{"template":{"base_packet":{"data":B64,"length":N},"modifiers":[],"checksums":[]},
+ *   [{"template":{"base_packet":{"data":B64,"length":N},"modifiers":[...],"checksums":[...]},
  *     "metadata":{"packet_count":C,"rate_pps":R,"tags":[...]}} , ...]
+ * with one modifier per xdp_tmpl_modify*() call,
+ *   {"target":{"layer":"ipv4","field":"src_ip"} | {"offset":O,"length":L},
+ *    "operation":{"type":"increment"|"decrement"|"random"|"range"},
+ *    "params":{"min":A,"max":B,"step":S[,"start":X][,"seed":R][,"endian":"little"]}}
+ * (seed for random/range only; values above 2^53 as decimal strings), and one
+ * {"layer":"ipv4"|"udp"|"tcp"|"icmp"|"icmpv6","auto_update":true} per xdp_tmpl_checksums() flag.
  *
  * Everything here is bounds-checked: malformed JSON gives an error code, never an
  * out-of-bounds read; the writer never writes past its buffer and reports the size it needed.
@@ -313,6 +319,36 @@ int xdp_req_find(const xdp_request *r, const char *key, const xdp_json **doc);
 #define XDP_MAX_TAGS 8
 #define XDP_TAG_LEN 32
 
+/* Per-packet field modifiers the host applies to a template (include/xdperf/field.h):
+ *   INCREMENT  start, start+step, ... up to max, then min again (start defaults to min)
+ *   DECREMENT  start, start-step, ... down to min, then max again (start defaults to max)
+ *   RANDOM     uniform over min, min+step, ... <= max (seeded)
+ *   RANGE      every value of min, min+step, ... <= max once per cycle, in a scattered order
+ * min = max = 0 means the field's whole range; step 0 means 1. */
+#define XDP_MAX_MODS 8
+#define XDP_MOD_FIELD_LEN 16
+
+typedef enum { XDP_MOD_INCREMENT, XDP_MOD_DECREMENT, XDP_MOD_RANDOM, XDP_MOD_RANGE } xdp_mod_op;
+
+typedef struct xdp_modifier {
+	char field[XDP_MOD_FIELD_LEN]; /* "layer.field", or "" for offset/len */
+	uint16_t offset;               /* absolute target (field == "") */
+	uint8_t len;                   /* 1, 2, 4 or 8 */
+	xdp_mod_op op;
+	uint64_t min, max, step, seed;
+	uint64_t start;                /* first value when has_start */
+	bool has_start;
+	bool little_endian;            /* offset/len targets only */
+} xdp_modifier;
+
+/* Checksums the host keeps correct while modifiers change the packet. */
+#define XDP_CSUM_IPV4 1u
+#define XDP_CSUM_UDP 2u
+#define XDP_CSUM_TCP 4u
+#define XDP_CSUM_ICMP 8u
+#define XDP_CSUM_ICMPV6 16u
+#define XDP_CSUM_ALL 31u
+
 typedef struct xdp_template {
 	uint8_t *data;            /* base packet (owned by the response) */
 	size_t len;
@@ -320,6 +356,9 @@ typedef struct xdp_template {
 	uint64_t rate_pps;        /* default: 0 (unlimited) */
 	char tags[XDP_MAX_TAGS][XDP_TAG_LEN];
 	int ntags;
+	xdp_modifier mods[XDP_MAX_MODS];
+	int nmods;
+	unsigned csums;           /* XDP_CSUM_* */
 } xdp_template;
 
 typedef struct xdp_response xdp_response;
@@ -342,6 +381,22 @@ struct xdp_response {
 xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len);
 /* Adds a tag (truncated to XDP_TAG_LEN - 1; at most XDP_MAX_TAGS). */
 void xdp_tmpl_tag(xdp_template *t, const char *tag);
+/* Adds a modifier on a named field: eth.src, eth.dst, ipv4.tos, ipv4.id, ipv4.ttl,
+ * ipv4.src_ip, ipv4.dst_ip, ipv6.src_ip, ipv6.dst_ip (their low 64 bits), ipv6.hop_limit,
+ * udp.src_port, udp.dst_port, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ack, tcp.window,
+ * icmp.id, icmp.seq. IPv4 addresses as host-order numbers (10.0.0.1 = 0x0a000001).
+ * Returns 0, or XDP_ERR_INVALID_CONFIG (already XDP_MAX_MODS modifiers, unknown field or
+ * operation, min > max, max wider than the field); the template is then unchanged. */
+int xdp_tmpl_modify(xdp_template *t, const char *field, xdp_mod_op op, uint64_t min,
+		    uint64_t max, uint64_t step, uint64_t seed);
+/* The same on bytes [offset, offset + len) of the frame (len 1, 2, 4 or 8, big endian);
+ * the field must lie inside the base packet. */
+int xdp_tmpl_modify_at(xdp_template *t, uint16_t offset, uint8_t len, xdp_mod_op op,
+		       uint64_t min, uint64_t max, uint64_t step, uint64_t seed);
+/* General form (start value, little endian): *m is validated and copied as above. */
+int xdp_tmpl_add_mod(xdp_template *t, const xdp_modifier *m);
+/* Sets the checksums (XDP_CSUM_* flags; unknown bits ignored) the host keeps up to date. */
+void xdp_tmpl_checksums(xdp_template *t, unsigned flags);
 
 /* Serialises a response (used by plugin_process; exposed for tests). Return as xdp_jw_finish. */
 int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdperf/field.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,13 +36,18 @@ enum xdperf_tx_mode {
 	XDPERF_TX_AFPACKET = 2, /* AF_PACKET only */
 };
 
-/* One frame to send. */
+/* One frame to send (a template: with modifiers, every packet sent from it differs). */
 struct xdperf_tx_frame {
-	const uint8_t *data; /* borrowed; must stay valid until xdperf_tx_free() */
+	const uint8_t *data; /* copied by xdperf_tx_new() / xdperf_tx_swap() */
 	uint16_t len;        /* 14..2048 bytes (Ethernet header included, FCS excluded) */
 	uint64_t rate_pps;   /* this frame's own rate; 0 = none. See xdperf_tx_opts.rate_pps. */
 	uint64_t weight;     /* its share of the frames sent, when every frame has a weight and
 			      * not every frame a rate_pps (e.g. an IMIX 7:4:1); 0 = none */
+	/* Field engine (include/xdperf/field.h): per-packet field changes, and the checksums
+	 * (XDPERF_CSUM_* flags) to keep correct. mods is copied. */
+	const struct xdperf_field_mod *mods;
+	uint32_t nmods;      /* 0..XDPERF_FIELD_MODS_MAX */
+	uint32_t csums;
 };
 
 /* Counters of a run so far (or of the last interval, for progress). */
@@ -104,6 +110,19 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 /* Asks a running xdperf_tx_run() to stop soon; async-signal-safe (call it from a SIGINT
  * handler). */
 void xdperf_tx_stop(struct xdperf_tx *tx);
+
+/* Hot swap: replaces the frames being sent, while xdperf_tx_run() runs in another thread
+ * (or before it starts), without stopping the sender threads. Every frame sent is wholly
+ * from the old or wholly from the new set; each thread starts the new set's send order and
+ * field sequences from their beginning. Returns once no thread sends the old set any more:
+ * 0, or -errno with one line in err (the old set then stays; -EINVAL for bad frames, -EBUSY
+ * after the run ended). The rate target of the run stays as it was. frames are copied.
+ * Safe to call from any one thread at a time; not from a signal handler. */
+int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, size_t nframes,
+		   char *err, size_t errlen);
+
+/* The number of swaps done so far (0 = none). */
+unsigned xdperf_tx_swaps(const struct xdperf_tx *tx);
 
 /* Frees the handle (after xdperf_tx_run() returned). NULL is a no-op. */
 void xdperf_tx_free(struct xdperf_tx *tx);

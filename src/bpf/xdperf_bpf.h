@@ -9,6 +9,26 @@
 #define XDPERF_BPF_META_LEN 8        /* page tag kept in the XDP metadata area */
 #define XDPERF_BPF_WIN_MAX 1024      /* largest partial (window) copy */
 
+/* Template sets live in two banks so a new set can be loaded while frames go out (hot
+ * swap): entry b * XDPERF_BPF_TMPL_MAX + t of the per-template maps (and
+ * b * XDPERF_BPF_SCHED_MAX + i of the schedule) belongs to bank b = gen & 1. */
+#define XDPERF_BPF_BANKS 2
+
+/* How to send one bank's templates (value of the `banks` array map). */
+struct xdperf_bpf_bank {
+	__u32 sched_len;  /* entries of the schedule in use; 1 = template 0 only */
+	__u32 single;     /* one template, already in every page (the run's first bank only) */
+	__u32 win_on;     /* all templates: same length, equal outside [win_off, +win_len) */
+	__u32 win_off;
+	__u32 win_len;
+	__u32 win_words;  /* small window: all templates have base_len bytes and differ only in
+			   * 8 * win_words bytes at win_at (`windows` map); 0 = off */
+	__u32 win_at;
+	__u32 base_len;
+	__u32 fe_on;      /* some template has a field engine (`fe` map) */
+	__u32 pad;
+};
+
 /* One template frame (value of the `templates` array map). */
 struct xdperf_bpf_tmpl {
 	__u32 len;               /* frame bytes, 1..XDPERF_BPF_SLOT */

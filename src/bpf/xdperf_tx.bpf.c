@@ -17,48 +17,62 @@
  * or the kernel refused, for this process only, so the summary reports them instead of
  * losing them silently. */
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <bpf/bpf_helpers.h>
 #include "xdperf_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by the loader before runs start (and changed only between runs). */
+/* Set by the loader before runs start. */
 __u32 tx_ifindex = 0;     /* frames run with this ingress ifindex are ours */
-__u32 sched_len = 1;      /* entries of `schedule` in use; 1 = template 0 only */
-__u32 generation = 1;     /* bumped when the templates change */
-__u32 win_on = 0;         /* all templates: same length, equal outside [win_off, +win_len) */
-__u32 win_off = 0;
-__u32 win_len = 0;
 __u32 tgid = 0;           /* this process, for the drop counter */
-/* Small-window mode: all templates have base_len bytes and differ only inside 8 * win_words
- * bytes at win_at; `windows` holds those bytes per template (cache-friendly, stored with
- * plain 8-byte writes instead of a helper call). */
-__u32 win_words = 0;      /* 1..XDPERF_BPF_WWORDS, 0 = mode off */
-__u32 win_at = 0;
-__u32 base_len = 0;
-/* One template: every page already holds it (it is the frame the run starts from). */
-__u32 single = 0;
+/* The template set in use: bank gen & 1. Changed while runs go on (hot swap): the loader
+ * fills the other bank, then stores the next gen; each frame reads it once. */
+volatile __u32 gen = 1;
+
+#define GOLDEN 0x9E3779B97F4A7C15ull
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPERF_BPF_TMPL_MAX);
+	__uint(max_entries, XDPERF_BPF_BANKS);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_bank);
+} banks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_BPF_BANKS * XDPERF_BPF_TMPL_MAX);
 	__type(key, __u32);
 	__type(value, struct xdperf_bpf_tmpl);
 } templates SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPERF_BPF_SCHED_MAX);
+	__uint(max_entries, XDPERF_BPF_BANKS * XDPERF_BPF_SCHED_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
 } schedule SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPERF_BPF_TMPL_MAX);
+	__uint(max_entries, XDPERF_BPF_BANKS * XDPERF_BPF_TMPL_MAX);
 	__type(key, __u32);
 	__type(value, struct xdperf_bpf_win);
 } windows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_BPF_BANKS * XDPERF_BPF_TMPL_MAX);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_fe);
+} fe SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_BPF_BANKS * XDPERF_BPF_TMPL_MAX);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_fe_state);
+} fe_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -73,6 +87,111 @@ static __always_inline int aborted(struct xdperf_bpf_tx_cpu *st)
 	return XDP_ABORTED;
 }
 
+static __always_inline __u32 fold16(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
+}
+
+static __always_inline __u64 fe_mix(__u64 z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* The field engine: the same step as xdperf_fe_apply() in src/packet/field.c. Returns 0, or
+ * -1 when a field lies outside the frame (the loader never lets that happen). */
+static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_fe *f,
+				    struct xdperf_bpf_fe_state *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 acc[XDPERF_BPF_FE_CSUMS] = { 0, 0, 0, 0 };
+	__u32 nm = f->nmods;
+	for (__u32 i = 0; i < XDPERF_BPF_FE_MODS && i < nm; i++) {
+		const struct xdperf_bpf_fe_mod *m = &f->mod[i];
+		__u64 x;
+		if (m->flags & XDPERF_BPF_FE_RANDOM) {
+			__u64 s = st->s[i] + GOLDEN;
+			st->s[i] = s;
+			__u64 z = fe_mix(s), n = m->n;
+			if (n == 0)
+				x = z;
+			else if (n <= (1ull << 32))
+				x = ((z >> 32) * n) >> 32;
+			else
+				x = z % n;
+		} else {
+			x = st->s[i];
+			st->s[i] = x >= m->thr ? x - m->thr : x + m->k;
+		}
+		__u64 v = m->base + m->mul * x;
+		bool le = m->flags & XDPERF_BPF_FE_LE;
+		__u8 *p = data + (m->off & (XDPERF_BPF_SLOT - 1));
+		__u32 s;
+		__u64 be;
+		switch (m->len) {
+		case 1:
+			if ((void *)(p + 1) > end)
+				return -1;
+			be = v & 0xff;
+			*p = (__u8)be;
+			s = m->flags & XDPERF_BPF_FE_ODD ? (__u32)be : (__u32)be << 8;
+			break;
+		case 2:
+			if ((void *)(p + 2) > end)
+				return -1;
+			be = le ? __builtin_bswap16((__u16)v) : (v & 0xffff);
+			*(__u16 *)p = __builtin_bswap16((__u16)be);
+			s = (__u32)be;
+			break;
+		case 4:
+			if ((void *)(p + 4) > end)
+				return -1;
+			be = le ? __builtin_bswap32((__u32)v) : (v & 0xffffffffull);
+			*(__u32 *)p = __builtin_bswap32((__u32)be);
+			s = (__u32)(be >> 16) + (__u32)(be & 0xffff);
+			break;
+		case 8:
+			if ((void *)(p + 8) > end)
+				return -1;
+			be = le ? __builtin_bswap64(v) : v;
+			*(__u64 *)p = __builtin_bswap64(be);
+			s = (__u32)(be >> 48) + (__u32)((be >> 32) & 0xffff) +
+			    (__u32)((be >> 16) & 0xffff) + (__u32)(be & 0xffff);
+			break;
+		default:
+			return -1;
+		}
+		if ((m->flags & XDPERF_BPF_FE_ODD) && m->len != 1) {
+			s = fold16(s);
+			s = ((s & 0xff) << 8) | (s >> 8);
+		}
+		__u8 cs = m->csums;
+		if (cs & 1)
+			acc[0] += s;
+		if (cs & 2)
+			acc[1] += s;
+		if (cs & 4)
+			acc[2] += s;
+		if (cs & 8)
+			acc[3] += s;
+	}
+	__u32 nc = f->ncsums;
+	for (__u32 c = 0; c < XDPERF_BPF_FE_CSUMS && c < nc; c++) {
+		const struct xdperf_bpf_fe_csum *k = &f->csum[c];
+		__u8 *p = data + (k->off & (XDPERF_BPF_SLOT - 1));
+		if ((void *)(p + 2) > end)
+			return -1;
+		__u16 ck = (__u16)~fold16(k->acc + acc[c]);
+		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
+			ck = 0xffff;
+		*(__u16 *)p = __builtin_bswap16(ck);
+	}
+	return 0;
+}
+
 SEC("xdp")
 int xdperf_tx(struct xdp_md *ctx)
 {
@@ -82,36 +201,46 @@ int xdperf_tx(struct xdp_md *ctx)
 	struct xdperf_bpf_tx_cpu *st = bpf_map_lookup_elem(&tx_cpu, &zero);
 	if (!st)
 		return XDP_ABORTED;
-
-	if (single) {
-		st->packets++;
-		st->bytes += base_len;
-		return XDP_TX;
+	__u32 g = gen;
+	__u32 b = g & 1;
+	struct xdperf_bpf_bank *cfg = bpf_map_lookup_elem(&banks, &b);
+	if (!cfg)
+		return aborted(st);
+	__u32 t = 0, len;
+	if (cfg->single) {
+		len = cfg->base_len;
+		goto fields;
 	}
-	__u32 t = 0;
-	__u32 n = sched_len;
+	__u32 n = cfg->sched_len;
 	if (n > 1) {
 		__u32 pos = st->pos;
+		if (pos >= n)
+			pos = 0; /* a new set with a shorter schedule */
 		__u32 next = pos + 1;
 		st->pos = next >= n ? 0 : next;
-		__u32 *tp = bpf_map_lookup_elem(&schedule, &pos);
+		__u32 key = b * XDPERF_BPF_SCHED_MAX + pos;
+		__u32 *tp = bpf_map_lookup_elem(&schedule, &key);
 		if (!tp)
 			return aborted(st);
 		t = *tp;
 	}
-	__u32 gen = generation;
-	__u32 nw = win_words;
-	if (nw) {
-		void *data = (void *)(long)ctx->data;
-		void *end = (void *)(long)ctx->data_end;
-		__u32 *tag = (void *)(long)ctx->data_meta;
-		if ((void *)(tag + 2) > data)
-			return aborted(st);
-		if (tag[0] != t || tag[1] != gen) {
-			struct xdperf_bpf_win *wv = bpf_map_lookup_elem(&windows, &t);
+	if (t >= XDPERF_BPF_TMPL_MAX)
+		return aborted(st);
+	__u32 tkey = b * XDPERF_BPF_TMPL_MAX + t;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 *tag = (void *)(long)ctx->data_meta;
+	if ((void *)(tag + 2) > data)
+		return aborted(st);
+	__u32 nw = cfg->win_words;
+	len = cfg->base_len;
+	if (nw && (__u32)(end - data) == len && tag[1] == g) {
+		/* small window: the page holds a template of this set; rewrite the window */
+		if (tag[0] != t) {
+			struct xdperf_bpf_win *wv = bpf_map_lookup_elem(&windows, &tkey);
 			if (!wv)
 				return aborted(st);
-			__u32 at = win_at;
+			__u32 at = cfg->win_at;
 			if (at > XDPERF_BPF_SLOT)
 				return aborted(st);
 			__u64 *p = data + at;
@@ -124,35 +253,29 @@ int xdperf_tx(struct xdp_md *ctx)
 				p[i] = wv->w[i];
 			}
 			tag[0] = t;
-			tag[1] = gen;
 			st->patches++;
 		}
-		st->packets++;
-		st->bytes += base_len;
-		return XDP_TX;
+		goto fields;
 	}
 
-	struct xdperf_bpf_tmpl *tm = bpf_map_lookup_elem(&templates, &t);
+	struct xdperf_bpf_tmpl *tm = bpf_map_lookup_elem(&templates, &tkey);
 	if (!tm)
 		return aborted(st);
-	__u32 len = tm->len;
+	len = tm->len;
 	if (len < 1 || len > XDPERF_BPF_SLOT)
 		return aborted(st);
-
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
 	long cur = end - data;
 	if (cur != (long)len) {
 		if (bpf_xdp_adjust_tail(ctx, (int)((long)len - cur)))
 			return aborted(st);
 	}
 	data = (void *)(long)ctx->data;
-	__u32 *tag = (void *)(long)ctx->data_meta;
+	tag = (void *)(long)ctx->data_meta;
 	if ((void *)(tag + 2) > data)
 		return aborted(st);
-	if (tag[0] != t || tag[1] != gen) {
-		__u32 wo = win_off, wl = win_len;
-		if (win_on && tag[1] == gen && wo < XDPERF_BPF_WIN_MAX && wl >= 1 &&
+	if (tag[0] != t || tag[1] != g) {
+		__u32 wo = cfg->win_off, wl = cfg->win_len;
+		if (cfg->win_on && tag[1] == g && wo < XDPERF_BPF_WIN_MAX && wl >= 1 &&
 		    wl <= XDPERF_BPF_WIN_MAX) {
 			if (bpf_xdp_store_bytes(ctx, wo, tm->data + wo, wl))
 				return aborted(st);
@@ -167,7 +290,17 @@ int xdperf_tx(struct xdp_md *ctx)
 		if ((void *)(tag + 2) > data)
 			return aborted(st);
 		tag[0] = t;
-		tag[1] = gen;
+		tag[1] = g;
+	}
+fields:
+	if (cfg->fe_on) {
+		__u32 fkey = b * XDPERF_BPF_TMPL_MAX + t;
+		struct xdperf_bpf_fe *f = bpf_map_lookup_elem(&fe, &fkey);
+		struct xdperf_bpf_fe_state *fs = bpf_map_lookup_elem(&fe_state, &fkey);
+		if (!f || !fs)
+			return aborted(st);
+		if (f->nmods && fe_apply(ctx, f, fs))
+			return aborted(st);
 	}
 	st->packets++;
 	st->bytes += len;

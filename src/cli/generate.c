@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
+#include "packet/imix.h"
 #include "packet/pcap.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
@@ -37,6 +38,10 @@ static void usage(FILE *f)
 		"  -r, --rate PPS             packets per second in all (default: the templates' rate_pps,\n"
 		"                             else as fast as possible)\n"
 		"      --bitrate RATE         bits per second of frame bytes instead, e.g. 10G, 250M\n"
+		"      --imix SPEC            send every template in an IMIX of frame sizes: simple (64:7,\n"
+		"                             576:4,1500:1) or SIZE:WEIGHT,... (default: metadata.imix)\n"
+		"      --watch                device mode: reload the plugin when its file, its config or\n"
+		"                             the templates file changes (SIGHUP reloads too)\n"
 		"      --mode MODE            xdp or afpacket (default: xdp, falling back to afpacket)\n"
 		"      --batch N              XDP frames per kernel batch, 1-256 (default 64)\n"
 		"      --json                 print the summary as one JSON object on stdout\n"
@@ -66,6 +71,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "json", no_argument, NULL, 'j' },
 		{ "templates", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "imix", required_argument, NULL, 'I' },
+		{ "watch", no_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -148,6 +155,18 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		}
 		case 'j': a->json = true; break;
 		case 'T': a->templates = optarg; break;
+		case 'I': {
+			struct xdperf_imix_pattern pat[64];
+			size_t np;
+			char why[256];
+			if (xdperf_imix_parse_spec(optarg, pat, 64, &np, why, sizeof why)) {
+				fprintf(stderr, "xdperf: --imix: %s\n", why);
+				return 2;
+			}
+			a->imix = optarg;
+			break;
+		}
+		case 'W': a->watch = true; break;
 		case 'q': a->quiet = true; break;
 		case 'L':
 			a->log_level = parse_level(optarg);
@@ -189,9 +208,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		fprintf(stderr, "xdperf: --rate and --bitrate exclude each other\n");
 		return 2;
 	}
-	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate)) {
-		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch and --bitrate apply to "
-				"-d (device) runs, not to -o FILE.pcap\n");
+	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
+			  a->watch)) {
+		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch, --bitrate and --watch "
+				"apply to -d (device) runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;
@@ -217,40 +237,72 @@ static int load_templates_file(const char *file, struct xdperf_template_set **se
 	return 0;
 }
 
+int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, char *source,
+		 size_t srclen)
+{
+	struct xdperf_template_set *set = NULL;
+	if (a->templates) {
+		if (load_templates_file(a->templates, &set))
+			return 1;
+		snprintf(source, srclen, "%s", a->templates);
+	} else {
+		char path[PATH_MAX + 32];
+		struct plugin_call pc = { 0 };
+		json_t *cfg = NULL;
+		int rc = find_plugin(a->plugin, a->plugin_path, path, sizeof path);
+		if (!rc && !(cfg = load_config(a->config)))
+			rc = 1;
+		if (!rc)
+			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, &pc) ||
+			     plugin_call_templates(&pc, &set);
+		if (!rc)
+			snprintf(source, srclen, "%s", xdperf_plugin_name(pc.p));
+		plugin_call_release(&pc);
+		json_decref(cfg);
+		if (rc)
+			return 1;
+	}
+	/* IMIX: --imix for every template, else the templates' metadata.imix */
+	struct xdperf_imix_pattern pat[64];
+	size_t np = 0;
+	char err[512], warn[512];
+	if (a->imix && xdperf_imix_parse_spec(a->imix, pat, 64, &np, err, sizeof err)) {
+		fprintf(stderr, "xdperf: --imix: %s\n", err);
+		xdperf_template_set_free(set);
+		return 1;
+	}
+	struct xdperf_template_set *mixed = NULL;
+	if (xdperf_imix_apply(set, pat, np, &mixed, warn, sizeof warn, err, sizeof err)) {
+		fprintf(stderr, "xdperf: %s%s: %s\n", a->imix ? "--imix " : "imix of ",
+			a->imix ? a->imix : source, err);
+		xdperf_template_set_free(set);
+		return 1;
+	}
+	if (warn[0])
+		fprintf(stderr, "xdperf: warning: %s\n", warn);
+	xdperf_template_set_free(set);
+	*out = mixed;
+	return 0;
+}
+
 int cmd_generate(int argc, char **argv)
 {
 	struct gen_args a = { 0 };
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	uint8_t mac[6] = { 0 };
-	if (a.src_mac && parse_mac(a.src_mac, mac)) {
+	if (a.src_mac && parse_mac(a.src_mac, a.mac)) {
 		fprintf(stderr, "xdperf: --src-mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", a.src_mac);
 		return 2;
 	}
-	if (a.device && !a.src_mac && device_mac(a.device, mac))
+	if (a.device && !a.src_mac && device_mac(a.device, a.mac))
 		return 1;
-	char path[PATH_MAX + 32];
-	json_t *cfg = NULL;
 	int status = 1;
 	char err[512];
+	char source[PATH_MAX + 32];
 	struct xdperf_template_set *set = NULL;
-	struct plugin_call pc = { 0 };
-	const char *source;
-	if (a.templates) {
-		if (load_templates_file(a.templates, &set))
-			return 1;
-		source = a.templates;
-	} else {
-		if (find_plugin(a.plugin, a.plugin_path, path, sizeof path))
-			return 1;
-		if (!(cfg = load_config(a.config)))
-			return 1;
-		if (plugin_call_once(path, cfg, a.log_level, a.count, mac, &pc) ||
-		    plugin_call_templates(&pc, &set))
-			goto out;
-		source = xdperf_plugin_name(pc.p);
-	}
+	if (gen_load_set(&a, &set, source, sizeof source))
+		return 1;
 	unsigned long long count = a.count;
 	if (!a.count_set)
 		for (size_t i = 0; i < set->n; i++)
@@ -262,6 +314,7 @@ int cmd_generate(int argc, char **argv)
 			goto out;
 		}
 		a.count = count;
+		a.count_set = true; /* a reload asks the plugin for the same count */
 		status = generate_on_device(&a, set, source);
 		goto out;
 	}
@@ -272,8 +325,8 @@ int cmd_generate(int argc, char **argv)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	uint64_t start = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-	/* The same send order as a device run: rotation, or interleaved by rate_pps or
-	 * packet_count (e.g. an IMIX's 7:4:1). */
+	/* The same send order as a device run: rotation, or interleaved by rate_pps or weights
+	 * (an IMIX's 7:4:1, or packet_count). */
 	uint64_t *w = calloc(set->n, sizeof *w);
 	uint32_t *order = NULL, order_len = 0;
 	if (!w || xdperf_schedule_build(xdperf_schedule_weights(set, w) ? w : NULL, (uint32_t)set->n,
@@ -300,7 +353,5 @@ int cmd_generate(int argc, char **argv)
 	status = 0;
 out:
 	xdperf_template_set_free(set);
-	plugin_call_release(&pc);
-	json_decref(cfg);
 	return status;
 }

@@ -10,6 +10,9 @@ struct xdperf_template_set;
 
 struct gen_args {
 	const char *plugin, *plugin_path, *config, *device, *output, *src_mac, *templates;
+	const char *imix;           /* --imix SPEC, NULL = none */
+	bool watch;                 /* --watch: reload when the plugin/config/templates file changes */
+	uint8_t mac[6];             /* device MAC given to the plugin */
 	unsigned long long count;   /* 0 with count_set: until --duration or Ctrl-C */
 	bool count_set;
 	unsigned parallelism;
@@ -21,11 +24,18 @@ struct gen_args {
 	bool json, quiet;
 };
 
+/* Runs the plugin (or reads --templates) and applies the IMIX (--imix or metadata.imix):
+ * the set to send, in *set (the caller frees it). source: the plugin's name or the file.
+ * 0, or 1 after printing the reason (one line). */
+int gen_load_set(const struct gen_args *a, struct xdperf_template_set **set, char *source,
+		 size_t srclen);
+
 /* The MAC address of device ifname; 0, or 1 after printing one message. */
 int device_mac(const char *ifname, uint8_t mac[6]);
 
 /* Sends the templates on a->device as a->... ask; prints live statistics and the summary.
- * Returns the exit status. */
+ * SIGHUP (and, with --watch, a changed plugin, config or templates file) reloads the set
+ * with gen_load_set() and swaps it in without stopping. Returns the exit status. */
 int generate_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
 		       const char *plugin_name);
 

@@ -1,9 +1,16 @@
-/* The device run of `xdperf --plugin NAME -d IF`: hands the plugin's templates to the
- * transmit runner (include/xdperf/tx.h), prints one statistics line per second on stderr,
- * stops cleanly on SIGINT/SIGTERM and prints the summary (text on stderr, or --json on
- * stdout). */
+/* The device run of `xdperf --plugin NAME -d IF`: hands the plugin's templates (with their
+ * field modifiers) to the transmit runner (include/xdperf/tx.h), prints one statistics line
+ * per second on stderr, reloads the plugin and swaps its templates in on SIGHUP or (--watch)
+ * when its files change, stops cleanly on SIGINT/SIGTERM and prints the summary (text on
+ * stderr, or --json on stdout). */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cli/generate.h"
+#include "cli/plugin_common.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
 #include "xdperf/tx.h"
@@ -81,7 +89,7 @@ static void notice(void *ctx, const char *msg)
 }
 
 static void print_summary(const struct gen_args *a, const struct xdperf_tx_result *r,
-			  size_t ntemplates, const char *plugin, const char *error)
+			  size_t ntemplates, unsigned swaps, const char *plugin, const char *error)
 {
 	double secs = r->total.seconds;
 	double pps = secs > 0 ? (double)r->total.packets / secs : 0;
@@ -101,6 +109,8 @@ static void print_summary(const struct gen_args *a, const struct xdperf_tx_resul
 				      "stopped", r->stopped, "templates", (int)ntemplates);
 		if (o)
 			json_object_set_new(o, "refused", json_integer((json_int_t)r->total.refused));
+		if (o)
+			json_object_set_new(o, "swaps", json_integer((json_int_t)swaps));
 		if (o && r->rate_pps > 0)
 			json_object_set_new(o, "rate_target_pps", json_real(r->rate_pps));
 		if (o && error)
@@ -112,34 +122,230 @@ static void print_summary(const struct gen_args *a, const struct xdperf_tx_resul
 		json_decref(o);
 		return;
 	}
+	char sw[48] = "";
+	if (swaps)
+		snprintf(sw, sizeof sw, ", %u template swap%s", swaps, swaps == 1 ? "" : "s");
 	fprintf(stderr, "xdperf: sent %llu packets (%llu bytes) in %.3f s on %s (%s, %u thread%s): "
-			"%.0f pps, %.1f Mbps, %llu errors%s%s\n",
+			"%.0f pps, %.1f Mbps, %llu errors%s%s%s\n",
 		(unsigned long long)r->total.packets, (unsigned long long)r->total.bytes, secs,
 		a->device, r->mode ? r->mode : "-", r->threads, r->threads == 1 ? "" : "s", pps,
-		bps / 1e6, (unsigned long long)r->total.errors, refused, r->stopped ? " (stopped)" : "");
+		bps / 1e6, (unsigned long long)r->total.errors, refused, sw,
+		r->stopped ? " (stopped)" : "");
+}
+
+/* The frames of a template set for the runner (pointing into the set). NULL when out of
+ * memory. */
+static struct xdperf_tx_frame *set_frames(const struct xdperf_template_set *set, bool verbose)
+{
+	struct xdperf_tx_frame *fr = calloc(set->n, sizeof *fr);
+	uint64_t *w = calloc(set->n, sizeof *w);
+	if (!fr || !w) {
+		free(fr);
+		free(w);
+		return NULL;
+	}
+	size_t with_rate = 0;
+	int kind = xdperf_schedule_weights(set, w);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct xdperf_template *t = &set->t[i];
+		fr[i] = (struct xdperf_tx_frame){ .data = t->frame, .len = t->len,
+						  .rate_pps = t->rate_pps,
+						  .weight = kind == 2 ? w[i] : 0,
+						  .mods = t->fields.mod,
+						  .nmods = (uint32_t)t->fields.nmods,
+						  .csums = t->fields.csums };
+		with_rate += t->rate_pps > 0;
+	}
+	free(w);
+	if (verbose && with_rate && with_rate < set->n)
+		fprintf(stderr, "xdperf: warning: %zu of %zu templates set metadata.rate_pps; rates apply "
+				"only when every template has one, so the templates are sent in turn\n",
+			with_rate, set->n);
+	return fr;
+}
+
+/* ---- hot swap: SIGHUP, or --watch ---------------------------------------------------------- */
+
+struct reloader {
+	const struct gen_args *a;
+	struct xdperf_tx *tx;
+	int sfd, ifd, stopfd;
+	pthread_t th;
+	bool started;
+	char files[3][PATH_MAX];     /* watched: plugin, config, templates */
+	unsigned nfiles;
+	uint64_t hash;               /* of the watched files' contents at the last load */
+};
+
+static uint64_t files_hash(struct reloader *r)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over the files' bytes */
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		FILE *f = fopen(r->files[i], "rb");
+		int c;
+		if (!f) {
+			h ^= 0xdeadull;
+			continue;
+		}
+		while ((c = getc(f)) != EOF)
+			h = (h ^ (uint64_t)c) * 1099511628211ull;
+		fclose(f);
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	return h;
+}
+
+static void reload(struct reloader *r, const char *why)
+{
+	struct xdperf_template_set *set = NULL;
+	char source[PATH_MAX + 32], err[512];
+	if (gen_load_set(r->a, &set, source, sizeof source)) {
+		fprintf(stderr, "xdperf: reload (%s) failed; still sending the previous templates\n", why);
+		return;
+	}
+	struct xdperf_tx_frame *fr = set_frames(set, true);
+	int e = fr ? xdperf_tx_swap(r->tx, fr, set->n, err, sizeof err) : -ENOMEM;
+	if (e == -ENOMEM && !fr)
+		snprintf(err, sizeof err, "out of memory");
+	if (e)
+		fprintf(stderr, "xdperf: reload (%s) of %s: %s; still sending the previous templates\n",
+			why, source, err);
+	else if (!r->a->quiet)
+		fprintf(stderr, "xdperf: reloaded %s (%s): %zu template%s now sent (swap %u)\n", source,
+			why, set->n, set->n == 1 ? "" : "s", xdperf_tx_swaps(r->tx));
+	free(fr);
+	xdperf_template_set_free(set);
+}
+
+/* Watches a file through its directory (editors and compilers replace files by renaming). */
+static int watch_file(struct reloader *r, const char *file)
+{
+	if (!file || r->nfiles >= 3)
+		return 0;
+	char *abs = realpath(file, NULL);
+	if (!abs) {
+		fprintf(stderr, "xdperf: --watch: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	snprintf(r->files[r->nfiles], sizeof r->files[0], "%s", abs);
+	char *slash = strrchr(abs, '/');
+	*slash = '\0';
+	int wd = inotify_add_watch(r->ifd, abs[0] ? abs : "/",
+				   IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB);
+	free(abs);
+	if (wd < 0) {
+		fprintf(stderr, "xdperf: --watch: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	r->nfiles++;
+	return 0;
+}
+
+static void *reloader_main(void *arg)
+{
+	struct reloader *r = arg;
+	for (;;) {
+		struct pollfd p[3] = { { r->stopfd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
+				       { r->ifd, POLLIN, 0 } };
+		if (poll(p, r->ifd >= 0 ? 3 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(r->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				r->hash = files_hash(r);
+				reload(r, "SIGHUP");
+			}
+		}
+		if (r->ifd >= 0 && (p[2].revents & POLLIN)) {
+			char buf[4096];
+			/* let the writer finish: gather events for 100 ms */
+			do {
+				if (read(r->ifd, buf, sizeof buf) < 0 && errno != EAGAIN)
+					break;
+			} while (poll(&p[2], 1, 100) > 0);
+			uint64_t h = files_hash(r);
+			if (h != r->hash) {
+				r->hash = h;
+				reload(r, "file changed");
+			}
+		}
+	}
+	return NULL;
+}
+
+static int reloader_start(struct reloader *r, const struct gen_args *a, struct xdperf_tx *tx)
+{
+	memset(r, 0, sizeof *r);
+	r->a = a;
+	r->tx = tx;
+	r->ifd = -1;
+	sigset_t hup;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	/* blocked here before any thread starts, so every thread inherits it: only the
+	 * signalfd sees SIGHUP */
+	pthread_sigmask(SIG_BLOCK, &hup, NULL);
+	r->sfd = signalfd(-1, &hup, SFD_CLOEXEC);
+	r->stopfd = eventfd(0, EFD_CLOEXEC);
+	if (r->sfd < 0 || r->stopfd < 0) {
+		fprintf(stderr, "xdperf: cannot set up reloading: %s\n", strerror(errno));
+		return -1;
+	}
+	if (a->watch) {
+		char path[PATH_MAX + 32];
+		r->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (r->ifd < 0) {
+			fprintf(stderr, "xdperf: --watch: %s\n", strerror(errno));
+			return -1;
+		}
+		if (a->plugin && find_plugin(a->plugin, a->plugin_path, path, sizeof path))
+			return -1;
+		if ((a->plugin && watch_file(r, path)) || watch_file(r, a->config) ||
+		    watch_file(r, a->templates))
+			return -1;
+		r->hash = files_hash(r);
+	}
+	if (pthread_create(&r->th, NULL, reloader_main, r)) {
+		fprintf(stderr, "xdperf: cannot start the reload thread\n");
+		return -1;
+	}
+	r->started = true;
+	return 0;
+}
+
+static void reloader_stop(struct reloader *r)
+{
+	if (r->started) {
+		uint64_t one = 1;
+		if (write(r->stopfd, &one, sizeof one) < 0)
+			pthread_cancel(r->th);
+		pthread_join(r->th, NULL);
+	}
+	if (r->sfd >= 0)
+		close(r->sfd);
+	if (r->stopfd >= 0)
+		close(r->stopfd);
+	if (r->ifd >= 0)
+		close(r->ifd);
+	sigset_t hup;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
 }
 
 int generate_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
 		       const char *plugin_name)
 {
-	struct xdperf_tx_frame *fr = calloc(set->n, sizeof *fr);
+	struct xdperf_tx_frame *fr = set_frames(set, true);
 	if (!fr) {
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;
 	}
-	size_t with_rate = 0;
-	uint64_t *w = calloc(set->n, sizeof *w);
-	int kind = w ? xdperf_schedule_weights(set, w) : 0;
-	for (size_t i = 0; i < set->n; i++) {
-		fr[i] = (struct xdperf_tx_frame){ set->t[i].frame, set->t[i].len, set->t[i].rate_pps,
-						  kind == 2 ? w[i] : 0 };
-		with_rate += set->t[i].rate_pps > 0;
-	}
-	free(w);
-	if (with_rate && with_rate < set->n)
-		fprintf(stderr, "xdperf: warning: %zu of %zu templates set metadata.rate_pps; rates apply "
-				"only when every template has one, so the templates are sent in turn\n",
-			with_rate, set->n);
 	struct progress_ctx pctx = { a->count };
 	LIBXDPERF_OPTS(xdperf_tx_opts, o, .mode = (enum xdperf_tx_mode)a->mode,
 		       .parallelism = a->parallelism, .count = a->count, .duration = a->duration,
@@ -149,9 +355,15 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 	char err[512];
 	struct xdperf_tx *tx;
 	int e = xdperf_tx_new(a->device, fr, set->n, &o, &tx, err, sizeof err);
+	free(fr);
 	if (e) {
 		fprintf(stderr, "xdperf: -d %s: %s\n", a->device, err);
-		free(fr);
+		return 1;
+	}
+	struct reloader rl;
+	if (reloader_start(&rl, a, tx)) {
+		reloader_stop(&rl);
+		xdperf_tx_free(tx);
 		return 1;
 	}
 	running_tx = tx;
@@ -165,12 +377,12 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	running_tx = NULL;
+	reloader_stop(&rl);
 	if (e)
 		fprintf(stderr, "xdperf: %s\n", err);
 	if (!e || r.total.packets || r.total.errors)
-		print_summary(a, &r, set->n, plugin_name, e ? err : NULL);
+		print_summary(a, &r, set->n, xdperf_tx_swaps(tx), plugin_name, e ? err : NULL);
 	xdperf_tx_free(tx);
-	free(fr);
 	if (e)
 		return 1;
 	if (r.total.errors) {

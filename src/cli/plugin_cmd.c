@@ -13,6 +13,8 @@
 #include "cli/commands.h"
 #include "cli/plugin_common.h"
 #include "packet/decode.h"
+#include "packet/field.h"
+#include "packet/field_json.h"
 #include "packet/template.h"
 #include "util/file.h"
 #include "xdperf/plugin.h"
@@ -23,15 +25,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
 		"       xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--src-mac MAC] [--json]\n"
-		"                         [--log-level LEVEL] [-P DIR]\n"
+		"                         [--packets N] [--log-level LEVEL] [-P DIR]\n"
 		"  inspect   list the module's imports, exports and memory and check the generator plugin ABI\n"
 		"            (exit 0: a usable plugin, 1: not)\n"
 		"  run       call the plugin once (plugin_init + plugin_process, the request xdperf --plugin\n"
 		"            sends) and decode each template: Ethernet, VLAN, IPv4/IPv6, UDP/TCP/ICMP,\n"
-		"            checksums, payload, metadata; --json prints the raw response instead\n"
+		"            checksums, payload, metadata, modifiers and the first packets they make;\n"
+		"            --json prints the raw response instead\n"
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up first\n"
 		"      --cfg, --plugin-config FILE   plugin configuration (JSON object)\n"
 		"  -c, --count N              count in the request (default 1)\n"
+		"      --packets N            packets shown per template with modifiers (default 4)\n"
 		"      --src-mac MAC          device MAC in the request (default 00:00:00:00:00:00)\n"
 		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
 }
@@ -215,7 +219,74 @@ static int inspect(const char *path)
 
 /* ---- run ------------------------------------------------------------------------------------- */
 
-static void print_template(const struct xdperf_template *t, size_t i)
+/* A field's value as the frame holds it: dotted for IPv4 addresses, else decimal. */
+static void field_value(const struct xdperf_field_mod *m, const uint8_t *frame, char *buf,
+			size_t len)
+{
+	uint64_t v = 0;
+	for (unsigned k = 0; k < m->len; k++) {
+		unsigned at = m->little_endian ? m->len - 1 - k : k;
+		v = v << 8 | frame[m->offset + at];
+	}
+	if (m->len == 4 && m->name && strstr(m->name, "ipv4.") && strstr(m->name, "_ip"))
+		snprintf(buf, len, "%u.%u.%u.%u", (unsigned)(v >> 24), (unsigned)(v >> 16 & 255),
+			 (unsigned)(v >> 8 & 255), (unsigned)(v & 255));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* The modifiers and checksums of a template, then the first `packets` packets they make. */
+static void print_fields(const struct xdperf_template *t, unsigned packets)
+{
+	const struct xdperf_fields *f = &t->fields;
+	if (!f->nmods && !f->csums)
+		return;
+	char line[256];
+	for (size_t k = 0; k < f->nmods; k++) {
+		xdperf_field_describe(&f->mod[k], line, sizeof line);
+		printf("  modifier %zu  %s\n", k, line);
+	}
+	static const struct { unsigned flag; const char *name; } cs[] = {
+		{ XDPERF_CSUM_IPV4, "ipv4" }, { XDPERF_CSUM_UDP, "udp" }, { XDPERF_CSUM_TCP, "tcp" },
+		{ XDPERF_CSUM_ICMP, "icmp" }, { XDPERF_CSUM_ICMPV6, "icmpv6" } };
+	if (f->csums) {
+		printf("  checksums kept up to date:");
+		for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)
+			if (f->csums & cs[k].flag)
+				printf(" %s", cs[k].name);
+		printf("\n");
+	}
+	if (!f->nmods || !packets)
+		return;
+	struct xdperf_fe fe;
+	struct xdperf_bpf_fe_state st;
+	uint8_t base[XDPERF_TEMPLATE_SLOT], frame[XDPERF_TEMPLATE_SLOT];
+	char err[256];
+	if (xdperf_fe_compile(t->frame, t->len, f->mod, f->nmods, f->csums, &fe, base, NULL, 0, err,
+			      sizeof err)) {
+		printf("  (field engine: %s)\n", err);
+		return;
+	}
+	xdperf_fe_state_init(&fe, 0, &st);
+	printf("  first %u packet%s (one sender thread):\n", packets, packets == 1 ? "" : "s");
+	for (unsigned p = 0; p < packets; p++) {
+		memcpy(frame, base, t->len);
+		xdperf_fe_apply(&fe.bpf, &st, frame);
+		printf("    %u:", p);
+		for (size_t k = 0; k < f->nmods; k++) {
+			char v[64];
+			field_value(&f->mod[k], frame, v, sizeof v);
+			printf("  %s %s", f->mod[k].name ? f->mod[k].name : "?", v);
+		}
+		struct xdperf_decode_info info = { 0 };
+		xdperf_frame_describe(frame, t->len, "", NULL, 0, &info);
+		if (info.checksums_ok || info.checksums_bad)
+			printf("  checksums %s", info.checksums_bad ? "INVALID" : "valid");
+		printf("\n");
+	}
+}
+
+static void print_template(const struct xdperf_template *t, size_t i, unsigned packets)
 {
 	printf("template %zu: %u bytes\n", i, t->len);
 	printf("  metadata  packet_count %llu  rate_pps %llu  tags [", (unsigned long long)t->packet_count,
@@ -233,6 +304,7 @@ static void print_template(const struct xdperf_template *t, size_t i)
 	xdperf_frame_describe(t->frame, t->len, "  ", buf, need + 1, NULL);
 	fputs(buf, stdout);
 	free(buf);
+	print_fields(t, packets);
 }
 
 struct run_args {
@@ -240,6 +312,7 @@ struct run_args {
 	unsigned long long count;
 	bool json;
 	int log_level;
+	unsigned packets;        /* packets shown per template with modifiers */
 };
 
 static int run(const struct run_args *a, const char *path)
@@ -269,7 +342,7 @@ static int run(const struct run_args *a, const char *path)
 	printf("plugin %s: %zu template%s (request: %s)\n", xdperf_plugin_name(pc.p), set->n,
 	       set->n == 1 ? "" : "s", pc.req);
 	for (size_t i = 0; i < set->n; i++)
-		print_template(&set->t[i], i);
+		print_template(&set->t[i], i, a->packets);
 	status = 0;
 out:
 	xdperf_template_set_free(set);
@@ -300,11 +373,12 @@ int cmd_plugin(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "src-mac", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "packets", required_argument, NULL, 'N' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct run_args a = { .count = 1, .log_level = XDPERF_LOG_INFO };
+	struct run_args a = { .count = 1, .log_level = XDPERF_LOG_INFO, .packets = 4 };
 	argc -= 1;
 	argv += 1;
 	optind = 1;
@@ -323,6 +397,15 @@ int cmd_plugin(int argc, char **argv)
 		case 'C': a.config = optarg; break;
 		case 'M': a.src_mac = optarg; break;
 		case 'J': a.json = true; break;
+		case 'N': {
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || !optarg[0] || optarg[0] == '-' || v > 100000) {
+				fprintf(stderr, "xdperf: --packets: '%s' is not a number of packets (0-100000)\n", optarg);
+				return 2;
+			}
+			a.packets = (unsigned)v;
+			break;
+		}
 		case 'c':
 			errno = 0;
 			a.count = strtoull(optarg, &end, 10);

@@ -1,11 +1,14 @@
 /* AF_PACKET transmit backend: one raw packet socket per sender thread, bound to the device
  * with the qdisc bypassed. Two send paths, same results: a PACKET_TX_RING (afpacket_ring.c,
  * the default: 10-20% faster than sendmmsg on a veth pair) and sendmmsg batches whose iovecs
- * point straight at the templates (here). The ring's frames carry a virtio-net header, which
- * makes the kernel skip its MTU check, so a template longer than the device's MTU allows
+ * point straight at the templates, or, for templates with field engine modifiers, at
+ * per-worker copies the engine rewrote (here). The ring's frames carry a virtio-net header,
+ * which makes the kernel skip its MTU check, so a template longer than the device's MTU allows
  * selects sendmmsg, where the kernel refuses it (EMSGSIZE). XDPERF_AFPACKET=mmsg|ring
  * overrides the choice (for measurements). Frames the device refuses for lack of room
- * (ENOBUFS/EAGAIN) are retried, so exactly the requested number goes out. */
+ * (ENOBUFS/EAGAIN) are retried, so exactly the requested number goes out; a frame is built
+ * (and the engine's state advanced) once, however often it is retried. A hot swap publishes
+ * the new set; each worker switches to it at the start of its next send call. */
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -26,12 +29,19 @@
 
 #define AFP_BATCH 256           /* messages per sendmmsg */
 #define AFP_SNDBUF (64 << 20)   /* requested send buffer (SO_SNDBUFFORCE, else SO_SNDBUF) */
+#define AFP_FRAME_MAX 2048      /* longest template (struct dp_frames) */
 
 struct afp_worker {
 	struct afp *a;
 	int fd;
-	uint32_t pos;             /* next schedule position */
+	unsigned idx;             /* worker index (field engine start states) */
+	const struct dp_frames *f; /* the set this worker sends from */
+	uint32_t pos;             /* schedule position of the next frame to go out */
+	struct xdperf_bpf_fe_state *state; /* per template of f; NULL without field engine */
+	uint8_t (*buf)[AFP_FRAME_MAX]; /* AFP_BATCH frame copies for the field engine */
+	unsigned built, sent;     /* frames in msg[] built, and of those sent */
 	struct mmsghdr msg[AFP_BATCH];
+	struct iovec iov[AFP_BATCH];
 };
 
 /* A socket that sends on ifindex and receives nothing (protocol 0). */
@@ -71,6 +81,50 @@ int afp_socket(struct afp *a, char *err, size_t errlen)
 	return fd;
 }
 
+
+bool afp_uses_fe(const struct dp_frames *f)
+{
+	for (uint32_t t = 0; f->fe && t < f->n; t++)
+		if (f->fe[t].bpf.nmods > 0)
+			return true;
+	return false;
+}
+
+int afp_fe_states(const struct dp_frames *f, unsigned idx, struct xdperf_bpf_fe_state **st)
+{
+	struct xdperf_bpf_fe_state *s = NULL;
+	if (afp_uses_fe(f)) {
+		s = calloc(f->n, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		for (uint32_t t = 0; t < f->n; t++)
+			if (f->fe[t].bpf.nmods > 0)
+				xdperf_fe_state_init(&f->fe[t], idx, &s[t]);
+	}
+	free(*st);
+	*st = s;
+	return 0;
+}
+
+/* Makes f the worker's set: schedule from position 0, field engine states from the start,
+ * nothing built. */
+static int worker_switch(struct afp_worker *w, const struct dp_frames *f, char *err,
+			 size_t errlen)
+{
+	if (afp_fe_states(f, w->idx, &w->state) < 0 ||
+	    (w->state && !w->buf && !(w->buf = malloc(sizeof(*w->buf) * AFP_BATCH)))) {
+		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", w->idx,
+			    w->a->ifname);
+		return -ENOMEM;
+	}
+	w->f = f;
+	w->pos = 0;
+	w->built = w->sent = 0;
+	return 0;
+}
+
+static void afp_worker_close(void *wp);
+
 static int afp_worker_open(struct dp_backend *b, unsigned idx, void **out, char *err,
 			   size_t errlen)
 {
@@ -84,14 +138,23 @@ static int afp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 		return -ENOMEM;
 	}
 	w->a = a;
+	w->idx = idx;
 	w->fd = afp_socket(a, err, errlen);
 	if (w->fd < 0) {
 		int e = w->fd;
 		free(w);
 		return e;
 	}
-	for (unsigned i = 0; i < AFP_BATCH; i++)
+	for (unsigned i = 0; i < AFP_BATCH; i++) {
+		w->msg[i].msg_hdr.msg_iov = &w->iov[i];
 		w->msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	int e = worker_switch(w, atomic_load_explicit(&a->cur, memory_order_acquire), err,
+			      errlen);
+	if (e) {
+		afp_worker_close(w);
+		return e;
+	}
 	*out = w;
 	return 0;
 }
@@ -118,26 +181,51 @@ int afp_backoff(struct afp *a, int fd, unsigned spins)
 	return 0;
 }
 
+/* Builds the next cnt frames of the schedule into msg[]: iovecs pointing at the templates,
+ * or at copies the field engine rewrote (its state advancing once per frame). */
+static void build(struct afp_worker *w, unsigned cnt)
+{
+	const struct dp_frames *f = w->f;
+	const uint32_t *sched = f->sched;
+	const uint32_t sched_len = f->sched_len;
+	uint32_t pos = w->pos;
+	for (unsigned i = 0; i < cnt; i++) {
+		uint32_t t = sched[pos];
+		if (w->state && afp_fe_on(f, t)) {
+			memcpy(w->buf[i], f->frame[t], f->len[t]);
+			xdperf_fe_apply(&f->fe[t].bpf, &w->state[t], w->buf[i]);
+			w->iov[i].iov_base = w->buf[i];
+		} else {
+			w->iov[i].iov_base = (void *)f->frame[t];
+		}
+		w->iov[i].iov_len = f->len[t];
+		if (++pos == sched_len)
+			pos = 0;
+	}
+	w->built = cnt;
+	w->sent = 0;
+}
+
 static int afp_send(void *wp, uint64_t n, char *err, size_t errlen)
 {
 	struct afp_worker *w = wp;
 	struct afp *a = w->a;
-	const struct dp_frames *f = a->f;
-	const uint32_t *sched = f->sched;
-	const uint32_t sched_len = f->sched_len;
-	const struct iovec *iov = a->iov;
-	struct mmsghdr *msg = w->msg;
+	const struct dp_frames *cur = atomic_load_explicit(&a->cur, memory_order_acquire);
+	if (cur != w->f) {
+		int e = worker_switch(w, cur, err, errlen);
+		if (e)
+			return e;
+	}
 	unsigned spins = 0;
 
 	while (n > 0) {
-		unsigned cnt = n < AFP_BATCH ? (unsigned)n : AFP_BATCH;
-		uint32_t pos = w->pos;
-		for (unsigned i = 0; i < cnt; i++) {
-			msg[i].msg_hdr.msg_iov = (struct iovec *)&iov[sched[pos]];
-			if (++pos == sched_len)
-				pos = 0;
-		}
-		int r = sendmmsg(w->fd, msg, cnt, MSG_DONTWAIT);
+		/* frames built before (a send call that failed) go out first, as they are */
+		if (w->sent == w->built)
+			build(w, n < AFP_BATCH ? (unsigned)n : AFP_BATCH);
+		unsigned cnt = w->built - w->sent;
+		if (cnt > n)
+			cnt = (unsigned)n;
+		int r = sendmmsg(w->fd, &w->msg[w->sent], cnt, MSG_DONTWAIT);
 		if (r <= 0) {
 			int e = r < 0 ? errno : EAGAIN;
 			if ((e == ENOBUFS || e == EAGAIN || e == EINTR) &&
@@ -149,20 +237,21 @@ static int afp_send(void *wp, uint64_t n, char *err, size_t errlen)
 			return -e;
 		}
 		spins = 0;
-		afp_account(a, &w->pos, (uint64_t)r); /* exactly r went out */
+		w->sent += (unsigned)r; /* only the unsent tail is sent again */
+		afp_account(a, w->f, &w->pos, (uint64_t)r); /* exactly r went out */
 		n -= (uint64_t)r;
 	}
 	return 0;
 }
 
-void afp_account(struct afp *a, uint32_t *posp, uint64_t r)
+void afp_account(struct afp *a, const struct dp_frames *f, uint32_t *posp, uint64_t r)
 {
-	const uint32_t *sched = a->f->sched;
-	const uint32_t sched_len = a->f->sched_len;
+	const uint32_t *sched = f->sched;
+	const uint32_t sched_len = f->sched_len;
 	uint64_t bytes = 0;
 	uint32_t pos = *posp;
 	for (uint64_t i = 0; i < r; i++) {
-		bytes += a->iov[sched[pos]].iov_len;
+		bytes += f->len[sched[pos]];
 		if (++pos == sched_len)
 			pos = 0;
 	}
@@ -177,6 +266,8 @@ static void afp_worker_close(void *wp)
 	if (!w)
 		return;
 	close(w->fd);
+	free(w->state);
+	free(w->buf);
 	free(w);
 }
 
@@ -191,36 +282,51 @@ static void afp_totals(struct dp_backend *b, struct dp_totals *t)
 
 static void afp_close(struct dp_backend *b)
 {
-	struct afp *a = b->priv;
-	free(a->iov);
-	free(a);
+	free(b->priv);
 }
 
-/* True when every template passes the kernel's length check for the device's current MTU
- * (Ethernet header included, 4 more bytes for a VLAN-tagged frame). */
-static bool fits_mtu(struct afp *a)
+/* Checks every template of f against the kernel's length check for the device's current MTU
+ * (Ethernet header included, 4 more bytes for a VLAN-tagged frame). 0 when all fit; else the
+ * first template that does not is *bad with the MTU in *mtu (*mtu < 0: MTU unknown). */
+static int mtu_check(struct afp *a, const struct dp_frames *f, uint32_t *bad, int *mtu)
 {
 	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	*bad = 0;
+	*mtu = -1;
 	if (fd < 0)
-		return false;
+		return -1;
 	bool ok = if_indextoname((unsigned)a->ifindex, ifr.ifr_name) &&
 		  ioctl(fd, SIOCGIFMTU, &ifr) == 0;
 	close(fd);
-	for (uint32_t i = 0; ok && i < a->f->n; i++) {
-		const uint8_t *fr = a->f->frame[i];
+	if (!ok)
+		return -1;
+	*mtu = ifr.ifr_mtu;
+	for (uint32_t i = 0; i < f->n; i++) {
+		const uint8_t *fr = f->frame[i];
 		unsigned vlan = fr[12] == 0x81 && fr[13] == 0x00 ? 4 : 0; /* as the kernel: 802.1Q */
-		ok = a->f->len[i] <= (unsigned)ifr.ifr_mtu + ETH_HLEN + vlan;
+		if (f->len[i] > (unsigned)ifr.ifr_mtu + ETH_HLEN + vlan) {
+			*bad = i;
+			return -1;
+		}
 	}
-	return ok;
+	return 0;
 }
 
-int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
-		     struct dp_backend **out, char *err, size_t errlen)
+/* The checks both open and swap make on a set. */
+static int check_frames(const struct dp_frames *f, const char *ifname, char *err,
+			size_t errlen)
 {
 	if (!f || f->n == 0 || f->sched_len == 0) {
 		xdperf_errf(err, errlen, "afpacket: nothing to send on %s", ifname);
 		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < f->n; i++) {
+		if (f->len[i] < ETH_HLEN || f->len[i] > AFP_FRAME_MAX) {
+			xdperf_errf(err, errlen, "afpacket: template %u: %u bytes (14..%u)", i,
+				    f->len[i], AFP_FRAME_MAX);
+			return -EINVAL;
+		}
 	}
 	for (uint32_t i = 0; i < f->sched_len; i++) {
 		if (f->sched[i] >= f->n) {
@@ -229,29 +335,52 @@ int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* The ring skips the kernel's MTU check, so a set for ring workers must pass it here (sets
+ * for sendmmsg workers meet the kernel's own check, EMSGSIZE, as at open). */
+static int afp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen)
+{
+	struct afp *a = b->priv;
+	int e = check_frames(f, a->ifname, err, errlen);
+	if (e)
+		return e;
+	uint32_t bad;
+	int mtu;
+	if (a->use_ring && mtu_check(a, f, &bad, &mtu) < 0) {
+		if (mtu < 0)
+			xdperf_errf(err, errlen, "afpacket: cannot read the MTU of %s", a->ifname);
+		else
+			xdperf_errf(err, errlen, "afpacket: template %u: %u bytes exceed the MTU of %s",
+				    bad, f->len[bad], a->ifname);
+		return -EMSGSIZE;
+	}
+	atomic_store_explicit(&a->cur, f, memory_order_release);
+	return 0;
+}
+
+int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
+		     struct dp_backend **out, char *err, size_t errlen)
+{
+	int e = check_frames(f, ifname, err, errlen);
+	if (e)
+		return e;
 	struct afp *a = calloc(1, sizeof(*a));
-	if (a)
-		a->iov = calloc(f->n, sizeof(*a->iov));
-	if (!a || !a->iov) {
-		free(a);
+	if (!a) {
 		xdperf_errf(err, errlen, "afpacket: out of memory for %s", ifname);
 		return -ENOMEM;
 	}
 	a->ifindex = ifindex;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-	a->f = f;
-	for (uint32_t i = 0; i < f->n; i++) {
-		a->iov[i].iov_base = (void *)f->frame[i];
-		a->iov[i].iov_len = f->len[i];
-		if (f->len[i] > a->max_len)
-			a->max_len = f->len[i];
-	}
+	atomic_init(&a->cur, f);
 	const char *mode = getenv("XDPERF_AFPACKET");
-	a->use_ring = !(mode && !strcmp(mode, "mmsg")) && fits_mtu(a);
+	uint32_t bad;
+	int mtu;
+	a->use_ring = !(mode && !strcmp(mode, "mmsg")) && mtu_check(a, f, &bad, &mtu) == 0;
 	/* fail now, not in the first worker, when we may not open packet sockets */
 	int fd = afp_socket(a, err, errlen);
 	if (fd < 0) {
-		free(a->iov);
 		free(a);
 		return fd;
 	}
@@ -262,6 +391,7 @@ int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 	a->b.send = a->use_ring ? afp_ring_send : afp_send;
 	a->b.worker_close = a->use_ring ? afp_ring_close : afp_worker_close;
 	a->b.totals = afp_totals;
+	a->b.swap = afp_swap;
 	a->b.close = afp_close;
 	*out = &a->b;
 	return 0;

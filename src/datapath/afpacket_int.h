@@ -4,18 +4,20 @@
 #define XDPERF_DATAPATH_AFPACKET_INT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 #include "datapath/backend.h"
+#include "packet/field.h"
 
 struct afp {
 	struct dp_backend b;
 	int ifindex;
 	char ifname[64];
-	const struct dp_frames *f;
-	struct iovec *iov;        /* one per template, pointing at the template frame */
-	uint16_t max_len;         /* longest template */
+	/* the set workers send from: each worker compares it with its own at the start of every
+	 * send call and switches when it changed (afp_swap publishes a new one) */
+	_Atomic(const struct dp_frames *) cur;
 	int use_ring;             /* workers send through a PACKET_TX_RING */
 	_Atomic uint64_t packets, bytes, errors;
 };
@@ -27,8 +29,23 @@ int afp_socket(struct afp *a, char *err, size_t errlen);
  * once the device turns out to be down or without carrier, else 0. */
 int afp_backoff(struct afp *a, int fd, unsigned spins);
 
-/* Accounts r accepted frames starting at schedule position *pos (advanced past them). */
-void afp_account(struct afp *a, uint32_t *pos, uint64_t r);
+/* Accounts r accepted frames of set f starting at schedule position *pos (advanced past
+ * them). */
+void afp_account(struct afp *a, const struct dp_frames *f, uint32_t *pos, uint64_t r);
+
+/* True when some template of f has field engine modifiers (its frames are then copies with
+ * xdperf_fe_apply() run on them). */
+bool afp_uses_fe(const struct dp_frames *f);
+
+/* Template t of f needs the field engine. */
+static inline bool afp_fe_on(const struct dp_frames *f, uint32_t t)
+{
+	return f->fe && f->fe[t].bpf.nmods > 0;
+}
+
+/* Replaces *st by the start states of worker idx for the templates of f (NULL when f has no
+ * field engine). 0 or -ENOMEM (*st then unchanged). */
+int afp_fe_states(const struct dp_frames *f, unsigned idx, struct xdperf_bpf_fe_state **st);
 
 /* The TX ring worker: same contract as the backend's worker_open/send/worker_close. */
 int afp_ring_open(struct afp *a, unsigned idx, void **w, char *err, size_t errlen);

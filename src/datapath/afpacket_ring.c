@@ -1,6 +1,10 @@
 /* AF_PACKET send path through a PACKET_TX_RING (TPACKET_V2): the ring holds a whole number of
  * schedule cycles when that fits, so its slots are filled with their frames once and sending
- * is only setting status words; longer schedules copy each frame into its slot. Each frame
+ * is only setting status words; longer schedules, and sets with field engine modifiers, copy
+ * each frame into its slot when it is requested (the engine then rewrites it there, once: a
+ * requested slot is never rebuilt). A worker switches to a swapped-in set at the start of a
+ * send call: once all its requested slots are back, it re-fills its ring for the new set, or
+ * replaces socket and ring when the new set needs another ring layout. Each frame
  * has a virtio-net header (PACKET_VNET_HDR) covering all of it, so the kernel builds a linear
  * skb instead of one pointing into the ring's pages (cheaper to forward, and a slot may be
  * rewritten as soon as it is available again).
@@ -27,10 +31,15 @@
 struct ring_worker {
 	struct afp *a;
 	int fd;
+	unsigned idx;              /* worker index (field engine start states) */
+	const struct dp_frames *f; /* the set this worker sends from */
+	struct xdperf_bpf_fe_state *state; /* per template of f; NULL without field engine */
 	uint8_t *ring;
 	size_t ring_bytes;
 	uint32_t nframes, frame_size;
-	int prefilled;             /* slot i always holds the frame of schedule position i % len */
+	int prefilled;             /* slot i always holds the frame of schedule position i % len
+				    * (counted from slot `base`) */
+	uint32_t base;             /* slot of schedule position 0 when prefilled */
 	uint32_t head;             /* next slot to request */
 	uint32_t tail;             /* oldest requested slot */
 	uint32_t pending;          /* requested, not yet seen accepted */
@@ -45,42 +54,57 @@ static inline struct tpacket2_hdr *slot(struct ring_worker *w, uint32_t i)
 
 /* Puts template t into slot i: a virtio-net header whose hdr_len is the whole frame, so the
  * kernel copies the frame into the skb instead of attaching the ring page (a paged skb costs
- * a page allocation and copy when a veth forwards it to another namespace), then the frame. */
+ * a page allocation and copy when a veth forwards it to another namespace), then the frame,
+ * rewritten by the field engine when t has one (advancing its state). */
 static void fill(struct ring_worker *w, uint32_t i, uint32_t t)
 {
-	const struct dp_frames *f = w->a->f;
+	const struct dp_frames *f = w->f;
 	uint8_t *d = (uint8_t *)slot(w, i) + DATA_OFF;
 	struct virtio_net_hdr vh = { .flags = 0, .gso_type = VIRTIO_NET_HDR_GSO_NONE,
 				     .hdr_len = htole16(f->len[t]) };
 	memcpy(d, &vh, VNET_LEN);
 	memcpy(d + VNET_LEN, f->frame[t], f->len[t]);
+	if (w->state && afp_fe_on(f, t))
+		xdperf_fe_apply(&f->fe[t].bpf, &w->state[t], d + VNET_LEN);
 	slot(w, i)->tp_len = (uint32_t)VNET_LEN + f->len[t];
 }
 
-int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t errlen)
+/* The ring layout set f needs: slot size, number of slots, pre-filled or not. */
+static void layout(const struct dp_frames *f, uint32_t *frame_size, uint32_t *nframes,
+		   int *prefilled)
 {
-	const struct dp_frames *f = a->f;
-	struct ring_worker *w = calloc(1, sizeof(*w));
-	if (!w) {
-		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", idx, a->ifname);
-		return -ENOMEM;
-	}
-	w->a = a;
-	w->fd = afp_socket(a, err, errlen);
-	if (w->fd < 0) {
-		int e = w->fd;
-		free(w);
-		return e;
-	}
-	w->frame_size = DATA_OFF + VNET_LEN + a->max_len <= 2048 ? 2048 : 4096;
-	uint32_t per_block = 4096 / w->frame_size;
+	uint16_t max_len = 0;
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->len[i] > max_len)
+			max_len = f->len[i];
+	*frame_size = DATA_OFF + VNET_LEN + max_len <= 2048 ? 2048 : 4096;
+	uint32_t per_block = 4096 / *frame_size;
 	uint32_t cycles = (RING_MIN_FRAMES + f->sched_len - 1) / f->sched_len;
-	uint64_t nframes = (uint64_t)cycles * f->sched_len;
-	if (nframes % per_block)
-		nframes *= per_block;
-	w->prefilled = nframes <= RING_PREFILL_MAX;
-	w->nframes = w->prefilled ? (uint32_t)nframes : RING_MIN_FRAMES;
+	uint64_t n = (uint64_t)cycles * f->sched_len;
+	if (n % per_block)
+		n *= per_block;
+	*prefilled = n <= RING_PREFILL_MAX && !afp_uses_fe(f);
+	*nframes = *prefilled ? (uint32_t)n : RING_MIN_FRAMES;
+}
 
+static void ring_release(struct ring_worker *w)
+{
+	if (w->ring)
+		munmap(w->ring, w->ring_bytes);
+	w->ring = NULL;
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+/* A socket with a ring of the layout in w (frame_size, nframes). 0 or -errno + message. */
+static int ring_setup(struct ring_worker *w, char *err, size_t errlen)
+{
+	struct afp *a = w->a;
+	w->fd = afp_socket(a, err, errlen);
+	if (w->fd < 0)
+		return w->fd;
+	uint32_t per_block = 4096 / w->frame_size;
 	int v = TPACKET_V2;
 	struct tpacket_req req = {
 		.tp_block_size = 4096, .tp_block_nr = w->nframes / per_block,
@@ -94,7 +118,8 @@ int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t err
 		e = -errno;
 		xdperf_errf(err, errlen, "afpacket: cannot set up a transmit ring on %s: %s",
 			    a->ifname, strerror(-e));
-		goto fail;
+		ring_release(w);
+		return e;
 	}
 	w->ring_bytes = (size_t)w->nframes * w->frame_size;
 	w->ring = mmap(NULL, w->ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
@@ -104,16 +129,98 @@ int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t err
 		w->ring = NULL;
 		xdperf_errf(err, errlen, "afpacket: cannot map the transmit ring of %s: %s",
 			    a->ifname, strerror(-e));
-		goto fail;
+		ring_release(w);
+		return e;
 	}
-	if (w->prefilled)
-		for (uint32_t i = 0; i < w->nframes; i++)
-			fill(w, i, f->sched[i % f->sched_len]);
+	w->head = w->tail = 0;
+	return 0;
+}
+
+static int reclaim(struct ring_worker *w);
+
+/* Waits until the kernel has handed back every requested slot (kicking it: a slot the device
+ * refused goes out on a later kick). 0 or -errno + message. */
+static int drain(struct ring_worker *w, char *err, size_t errlen)
+{
+	unsigned spins = 0;
+	while (w->pending > 0) {
+		int e = reclaim(w);
+		if (e) {
+			xdperf_errf(err, errlen, "afpacket: send on %s: %s", w->a->ifname,
+				    strerror(-e));
+			return e;
+		}
+		if (w->pending == 0)
+			break;
+		e = 0;
+		if (send(w->fd, NULL, 0, MSG_DONTWAIT) < 0 && errno != ENOBUFS &&
+		    errno != EAGAIN && errno != EINTR)
+			e = errno;
+		if (!e)
+			e = -afp_backoff(w->a, w->fd, spins++);
+		if (e) {
+			xdperf_errf(err, errlen, "afpacket: send on %s: %s", w->a->ifname,
+				    strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+/* Makes f the worker's set: its requested slots are all sent first; then the schedule starts
+ * from position 0 at slot head, the field engine states from the start, and the ring is
+ * re-filled (pre-filled layout) or replaced (another layout). 0 or -errno + message. */
+static int ring_switch(struct ring_worker *w, const struct dp_frames *f, char *err,
+		       size_t errlen)
+{
+	int e = drain(w, err, errlen);
+	if (e)
+		return e;
+	if (afp_fe_states(f, w->idx, &w->state) < 0) {
+		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", w->idx,
+			    w->a->ifname);
+		return -ENOMEM;
+	}
+	uint32_t frame_size, nframes;
+	int prefilled;
+	layout(f, &frame_size, &nframes, &prefilled);
+	w->f = NULL; /* until the ring matches f */
+	if (!w->ring || frame_size != w->frame_size || nframes != w->nframes) {
+		ring_release(w);
+		w->frame_size = frame_size;
+		w->nframes = nframes;
+		e = ring_setup(w, err, errlen);
+		if (e)
+			return e;
+	}
+	/* every slot is available: the kernel's next slot is head (tail == head) */
+	w->f = f;
+	w->prefilled = prefilled;
+	w->base = w->head;
+	w->pos = w->tail_pos = 0;
+	if (prefilled)
+		for (uint32_t k = 0; k < w->nframes; k++)
+			fill(w, (w->base + k) % w->nframes, f->sched[k % f->sched_len]);
+	return 0;
+}
+
+int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t errlen)
+{
+	struct ring_worker *w = calloc(1, sizeof(*w));
+	if (!w) {
+		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", idx, a->ifname);
+		return -ENOMEM;
+	}
+	w->a = a;
+	w->idx = idx;
+	w->fd = -1;
+	int e = ring_switch(w, atomic_load_explicit(&a->cur, memory_order_acquire), err, errlen);
+	if (e) {
+		afp_ring_close(w);
+		return e;
+	}
 	*out = w;
 	return 0;
-fail:
-	afp_ring_close(w);
-	return e;
 }
 
 /* Counts the slots the kernel has handed back since the last call. 0 or -errno. */
@@ -138,7 +245,7 @@ static int reclaim(struct ring_worker *w)
 		break;
 	}
 	if (done)
-		afp_account(w->a, &w->tail_pos, done);
+		afp_account(w->a, w->f, &w->tail_pos, done);
 	return 0;
 }
 
@@ -146,7 +253,13 @@ int afp_ring_send(void *wp, uint64_t n, char *err, size_t errlen)
 {
 	struct ring_worker *w = wp;
 	struct afp *a = w->a;
-	const struct dp_frames *f = a->f;
+	const struct dp_frames *cur = atomic_load_explicit(&a->cur, memory_order_acquire);
+	if (cur != w->f) {
+		int e = ring_switch(w, cur, err, errlen);
+		if (e)
+			return e;
+	}
+	const struct dp_frames *f = w->f;
 	unsigned spins = 0;
 
 	while (n > 0 || w->pending > 0) {
@@ -193,8 +306,7 @@ void afp_ring_close(void *wp)
 	struct ring_worker *w = wp;
 	if (!w)
 		return;
-	if (w->ring)
-		munmap(w->ring, w->ring_bytes);
-	close(w->fd);
+	ring_release(w);
+	free(w->state);
 	free(w);
 }

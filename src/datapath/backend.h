@@ -9,14 +9,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What to send: templates and the order to send them in. Borrowed by the backend for the
- * life of the run (the runner keeps it alive). */
+struct xdperf_fe;
+
+/* What to send: templates, the order to send them in and their field engines. Borrowed by
+ * the backend until the run ends or a swap replaced it and every worker has since finished
+ * the send call it was in (the runner keeps it alive that long). */
 struct dp_frames {
-	const uint8_t *const *frame; /* n template frames */
+	const uint8_t *const *frame; /* n template frames (field engine bases: checksums right) */
 	const uint16_t *len;         /* their lengths, 14..2048 */
 	uint32_t n;                  /* 1..2048 */
 	const uint32_t *sched;       /* template index of each schedule position */
 	uint32_t sched_len;          /* 1..65536; every worker walks it cyclically from 0 */
+	const struct xdperf_fe *fe;  /* n field engines (src/packet/field.h), set for nthreads
+				      * threads; NULL = none. Worker idx starts from state
+				      * xdperf_fe_state_init(&fe[t], idx) for each template t. */
+	unsigned nthreads;           /* sender threads of the run: worker idx < nthreads */
 };
 
 /* Counters summed over all workers (callable from any thread while workers send). */
@@ -38,6 +45,10 @@ struct dp_backend {
 	int (*send)(void *w, uint64_t n, char *err, size_t errlen);
 	void (*worker_close)(void *w);
 	void (*totals)(struct dp_backend *b, struct dp_totals *t);
+	/* Hot swap, from any thread while workers send: frames from f from now on (each worker
+	 * takes it at the start of its next send call at the latest; frames never mix the two
+	 * sets; f has the same nthreads). 0, or -errno + message (the old set stays). */
+	int (*swap)(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen);
 	/* Releases everything (detaches programs, closes sockets); b is freed. */
 	void (*close)(struct dp_backend *b);
 };

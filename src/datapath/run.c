@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "datapath/backend.h"
+#include "packet/field.h"
 #include "packet/schedule.h"
 #include "bpf/xdperf_bpf.h"
 #include "util/err.h"
@@ -32,6 +33,8 @@ struct sender {
 	unsigned idx;
 	int cpu;
 	pthread_t th;
+	atomic_uint calls;  /* odd while in a send call: a swap waits for it to move on */
+	atomic_bool done;
 	uint64_t quota;     /* 0 = unlimited */
 	double rate;        /* frames/s for this thread, 0 = unpaced */
 	int rc;
@@ -39,23 +42,35 @@ struct sender {
 	double end;         /* when it stopped (monotonic seconds) */
 };
 
+/* A set of frames as the backends take it, with everything it points to owned. */
+struct fset {
+	struct dp_frames f;
+	uint8_t **frame;        /* copies (field engine bases: checksums made right) */
+	uint16_t *len;
+	uint32_t *sched;
+	struct xdperf_fe *fe;   /* NULL when no frame has modifiers */
+	double avg_len;         /* over one schedule cycle */
+	double rate_sum;        /* sum of rate_pps when every frame has one, else 0 */
+};
+
 struct xdperf_tx {
 	char ifname[IF_NAMESIZE + 1];
 	int ifindex;
 	struct xdperf_tx_opts o;
-	const uint8_t **frame;
-	uint16_t *len;
-	uint32_t n;
-	uint32_t *sched;
-	uint32_t sched_len;
+	struct fset *set;       /* what is being sent (guarded by swap_lock) */
+	pthread_mutex_t swap_lock;
+	unsigned swaps;
+	bool ended;
 	double rate;            /* effective total rate, 0 = unpaced */
 	unsigned nthreads;
+	unsigned nt;            /* threads of a run: nthreads, fewer when count is smaller */
 	int cpus[MAX_THREADS];
 	bool ran;
 
 	/* per attempt */
-	struct dp_backend *be;
+	struct dp_backend *be;  /* set and cleared under swap_lock */
 	struct sender *s;
+	unsigned nsenders;      /* started threads in s */
 	atomic_uint ready;      /* threads set up (or failed) and waiting for go */
 	atomic_int stop;        /* set by xdperf_tx_stop (signal handler) */
 	atomic_int quit;        /* set internally (duration, failure, refused probe) */
@@ -169,13 +184,115 @@ static int pick_cpus(struct xdperf_tx *tx, char *err, size_t errlen)
 	return 0;
 }
 
+static void fset_free(struct fset *fs)
+{
+	if (!fs)
+		return;
+	for (uint32_t i = 0; fs->frame && i < fs->f.n; i++)
+		free(fs->frame[i]);
+	free(fs->frame);
+	free(fs->len);
+	free(fs->sched);
+	free(fs->fe);
+	free(fs);
+}
+
+/* Checks and copies frames into a new set for nt threads; compiles their field engines. */
+static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsigned nt,
+		    struct fset **out, char *err, size_t errlen)
+{
+	if (!frames || nframes < 1 || nframes > XDPERF_BPF_TMPL_MAX) {
+		xdperf_errf(err, errlen, "between 1 and %d frames are needed, not %zu",
+			    XDPERF_BPF_TMPL_MAX, nframes);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < nframes; i++)
+		if (!frames[i].data || frames[i].len < 14 || frames[i].len > XDPERF_BPF_SLOT) {
+			xdperf_errf(err, errlen, "frame %zu: %u bytes (a frame has 14 to %d bytes)", i,
+				    frames[i].len, XDPERF_BPF_SLOT);
+			return -EINVAL;
+		}
+	struct fset *fs = calloc(1, sizeof *fs);
+	if (!fs)
+		return -ENOMEM;
+	fs->f.n = (uint32_t)nframes;
+	fs->f.nthreads = nt;
+	fs->frame = calloc(nframes, sizeof *fs->frame);
+	fs->len = calloc(nframes, sizeof *fs->len);
+	uint64_t *w = calloc(nframes, sizeof *w);
+	bool any_fe = false;
+	for (size_t i = 0; i < nframes; i++)
+		any_fe = any_fe || frames[i].nmods || frames[i].csums;
+	if (any_fe)
+		fs->fe = calloc(nframes, sizeof *fs->fe);
+	int e = 0;
+	if (!fs->frame || !fs->len || !w || (any_fe && !fs->fe)) {
+		e = -ENOMEM;
+		goto out;
+	}
+	bool all_rates = true, all_weights = true;
+	for (size_t i = 0; i < nframes; i++) {
+		const struct xdperf_tx_frame *fr = &frames[i];
+		if (!(fs->frame[i] = malloc(fr->len))) {
+			e = -ENOMEM;
+			goto out;
+		}
+		fs->len[i] = fr->len;
+		if (any_fe) {
+			char why[300];
+			if (fr->nmods && !fr->mods) {
+				xdperf_errf(err, errlen, "frame %zu: %u modifiers but no mods array", i,
+					    fr->nmods);
+				e = -EINVAL;
+				goto out;
+			}
+			e = xdperf_fe_compile(fr->data, fr->len, fr->mods, fr->nmods, fr->csums,
+					      &fs->fe[i], fs->frame[i], NULL, 0, why, sizeof why);
+			if (e) {
+				xdperf_errf(err, errlen, "frame %zu: %s", i, why);
+				goto out;
+			}
+			xdperf_fe_set_threads(&fs->fe[i], nt);
+		} else {
+			memcpy(fs->frame[i], fr->data, fr->len);
+		}
+		all_rates = all_rates && fr->rate_pps > 0;
+		all_weights = all_weights && fr->weight > 0;
+		fs->rate_sum += (double)fr->rate_pps;
+	}
+	if (!all_rates)
+		fs->rate_sum = 0;
+	for (size_t i = 0; i < nframes; i++)
+		w[i] = all_rates ? frames[i].rate_pps : frames[i].weight;
+	e = xdperf_schedule_build(all_rates || all_weights ? w : NULL, fs->f.n, XDPERF_BPF_SCHED_MAX,
+				  &fs->sched, &fs->f.sched_len);
+	if (e)
+		goto out;
+	for (uint32_t i = 0; i < fs->f.sched_len; i++)
+		fs->avg_len += fs->len[fs->sched[i]];
+	fs->avg_len /= fs->f.sched_len;
+	fs->f.frame = (const uint8_t *const *)fs->frame;
+	fs->f.len = fs->len;
+	fs->f.sched = fs->sched;
+	fs->f.fe = fs->fe;
+out:
+	free(w);
+	if (e) {
+		if (e == -ENOMEM)
+			xdperf_errf(err, errlen, "out of memory");
+		fset_free(fs);
+		return e;
+	}
+	*out = fs;
+	return 0;
+}
+
 int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size_t nframes,
 		  const struct xdperf_tx_opts *opts, struct xdperf_tx **out, char *err,
 		  size_t errlen)
 {
-	if (!out || !frames || nframes < 1 || nframes > XDPERF_BPF_TMPL_MAX) {
-		xdperf_errf(err, errlen, "between 1 and %d frames are needed, not %zu",
-			    XDPERF_BPF_TMPL_MAX, nframes);
+	if (!out) {
+		xdperf_errf(err, errlen, "no handle to fill");
 		return -EINVAL;
 	}
 	struct xdperf_tx_opts o = { 0 };
@@ -188,66 +305,99 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 			    "1-256, one of rate and bitrate, duration >= 0)", MAX_THREADS);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < nframes; i++)
-		if (!frames[i].data || frames[i].len < 14 || frames[i].len > XDPERF_BPF_SLOT) {
-			xdperf_errf(err, errlen, "frame %zu: %u bytes (a frame has 14 to %d bytes)", i,
-				    frames[i].len, XDPERF_BPF_SLOT);
-			return -EINVAL;
-		}
-	int ifindex;
-	int e = device_check(ifname, &ifindex, err, errlen);
+	unsigned nthreads = o.parallelism ? o.parallelism : 1;
+	/* threads without a share of the count would send unlimited: leave them out */
+	unsigned nt = o.count && o.count < nthreads ? (unsigned)o.count : nthreads;
+	struct fset *fs;
+	int e = fset_new(frames, nframes, nt, &fs, err, errlen);
 	if (e)
 		return e;
+	int ifindex;
+	if ((e = device_check(ifname, &ifindex, err, errlen))) {
+		fset_free(fs);
+		return e;
+	}
 	struct xdperf_tx *tx = calloc(1, sizeof *tx);
-	if (!tx)
+	if (!tx) {
+		fset_free(fs);
 		return -ENOMEM;
+	}
+	pthread_mutex_init(&tx->swap_lock, NULL);
 	snprintf(tx->ifname, sizeof tx->ifname, "%s", ifname);
 	tx->ifindex = ifindex;
 	tx->o = o;
-	tx->n = (uint32_t)nframes;
-	tx->nthreads = o.parallelism ? o.parallelism : 1;
-	tx->frame = calloc(nframes, sizeof *tx->frame);
-	tx->len = calloc(nframes, sizeof *tx->len);
-	uint64_t *w = calloc(nframes, sizeof *w);
-	if (!tx->frame || !tx->len || !w) {
-		free(w);
-		xdperf_tx_free(tx);
-		return -ENOMEM;
-	}
-	bool all_rates = true, all_weights = true;
-	double rate_sum = 0;
-	for (size_t i = 0; i < nframes; i++) {
-		tx->frame[i] = frames[i].data;
-		tx->len[i] = frames[i].len;
-		all_rates = all_rates && frames[i].rate_pps > 0;
-		all_weights = all_weights && frames[i].weight > 0;
-		rate_sum += (double)frames[i].rate_pps;
-	}
-	for (size_t i = 0; i < nframes; i++)
-		w[i] = all_rates ? frames[i].rate_pps : frames[i].weight;
-	e = xdperf_schedule_build(all_rates || all_weights ? w : NULL, tx->n, XDPERF_BPF_SCHED_MAX,
-				  &tx->sched, &tx->sched_len);
-	free(w);
-	if (e) {
-		xdperf_tx_free(tx);
-		return e;
-	}
-	double avg_len = 0;
-	for (uint32_t i = 0; i < tx->sched_len; i++)
-		avg_len += tx->len[tx->sched[i]];
-	avg_len /= tx->sched_len;
+	tx->set = fs;
+	tx->nthreads = nthreads;
+	tx->nt = nt;
 	if (o.rate_pps)
 		tx->rate = (double)o.rate_pps;
 	else if (o.bitrate)
-		tx->rate = (double)o.bitrate / (8.0 * avg_len);
-	else if (all_rates)
-		tx->rate = rate_sum;
+		tx->rate = (double)o.bitrate / (8.0 * fs->avg_len);
+	else
+		tx->rate = fs->rate_sum;
 	if ((e = pick_cpus(tx, err, errlen))) {
 		xdperf_tx_free(tx);
 		return e;
 	}
 	*out = tx;
 	return 0;
+}
+
+/* Waits until no sender is inside a send call it started before now. */
+static void quiesce(struct xdperf_tx *tx, unsigned nsenders)
+{
+	for (unsigned i = 0; i < nsenders; i++) {
+		struct sender *s = &tx->s[i];
+		unsigned c = atomic_load(&s->calls);
+		if (!(c & 1))
+			continue;
+		while (atomic_load(&s->calls) == c && !atomic_load(&s->done))
+			sleep_until(mono() + 0.00005);
+	}
+}
+
+int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, size_t nframes,
+		   char *err, size_t errlen)
+{
+	if (!tx) {
+		xdperf_errf(err, errlen, "no transmit handle");
+		return -EINVAL;
+	}
+	struct fset *fs;
+	int e = fset_new(frames, nframes, tx->nt, &fs, err, errlen);
+	if (e)
+		return e;
+	pthread_mutex_lock(&tx->swap_lock);
+	if (tx->ended) {
+		pthread_mutex_unlock(&tx->swap_lock);
+		fset_free(fs);
+		xdperf_errf(err, errlen, "the run has ended");
+		return -EBUSY;
+	}
+	struct fset *old = tx->set;
+	if (tx->be) {
+		e = tx->be->swap(tx->be, &fs->f, err, errlen);
+		if (e) {
+			pthread_mutex_unlock(&tx->swap_lock);
+			fset_free(fs);
+			return e;
+		}
+		tx->set = fs;
+		tx->swaps++;
+		/* the old set (and, for XDP, its bank) is free once every call in flight ended */
+		quiesce(tx, tx->nsenders);
+	} else {
+		tx->set = fs;
+		tx->swaps++;
+	}
+	pthread_mutex_unlock(&tx->swap_lock);
+	fset_free(old);
+	return 0;
+}
+
+unsigned xdperf_tx_swaps(const struct xdperf_tx *tx)
+{
+	return tx ? tx->swaps : 0;
 }
 
 void xdperf_tx_stop(struct xdperf_tx *tx)
@@ -265,10 +415,18 @@ static bool should_stop(struct xdperf_tx *tx)
 /* Thread 0's first frame on XDP doubles as a probe: a device that takes XDP frames from
  * nobody (e.g. a veth whose peer has no XDP program) refuses it, and the run falls back
  * before anything was sent. */
+static int send_call(struct sender *s, struct dp_backend *be, void *w, uint64_t n)
+{
+	atomic_fetch_add(&s->calls, 1);
+	int e = be->send(w, n, s->err, sizeof s->err);
+	atomic_fetch_add(&s->calls, 1);
+	return e;
+}
+
 static int probe_first_frame(struct sender *s, void *w)
 {
 	struct xdperf_tx *tx = s->tx;
-	int e = tx->be->send(w, 1, s->err, sizeof s->err);
+	int e = send_call(s, tx->be, w, 1);
 	if (e)
 		atomic_store(&tx->refused, 1);
 	return e;
@@ -338,7 +496,7 @@ static void *sender_main(void *arg)
 		}
 		if (s->quota && s->quota - sent < n)
 			n = s->quota - sent;
-		if ((s->rc = be->send(w, n, s->err, sizeof s->err))) {
+		if ((s->rc = send_call(s, be, w, n))) {
 			atomic_store(&tx->quit, 1);
 			break;
 		}
@@ -355,6 +513,7 @@ static void *sender_main(void *arg)
 	}
 done:
 	s->end = mono();
+	atomic_store(&s->done, true);
 	if (w)
 		be->worker_close(w);
 	atomic_fetch_sub(&tx->running, 1);
@@ -377,17 +536,19 @@ static void totals_now(struct xdperf_tx *tx, struct xdperf_tx_stats *st, double 
 static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool *refused,
 		       char *err, size_t errlen)
 {
-	unsigned nt = tx->nthreads;
+	unsigned nt = tx->nt;
 	*refused = false;
 	atomic_store(&tx->quit, 0);
 	atomic_store(&tx->go, 0);
 	atomic_store(&tx->refused, 0);
 	uint64_t count = tx->o.count;
-	if (count && count < nt) /* threads without a share would send unlimited: leave them out */
-		nt = (unsigned)count;
-	tx->s = calloc(nt, sizeof *tx->s);
-	if (!tx->s)
+	struct sender *senders = calloc(nt, sizeof *senders);
+	if (!senders)
 		return -ENOMEM;
+	pthread_mutex_lock(&tx->swap_lock);
+	tx->s = senders;
+	tx->nsenders = nt; /* calls 0: idle; threads that fail to start are marked done */
+	pthread_mutex_unlock(&tx->swap_lock);
 	atomic_store(&tx->ready, 0);
 	for (unsigned i = 0; i < nt; i++) {
 		struct sender *s = &tx->s[i];
@@ -406,6 +567,8 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	unsigned started = 0;
 	for (unsigned i = 0; i < nt; i++) {
 		if (pthread_create(&tx->s[i].th, NULL, sender_main, &tx->s[i])) {
+			for (unsigned j = i; j < nt; j++)
+				atomic_store(&tx->s[j].done, true);
 			rc = -EAGAIN;
 			xdperf_errf(err, errlen, "cannot start sender thread %u", i);
 			break;
@@ -413,6 +576,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 		atomic_fetch_add(&tx->running, 1);
 		started++;
 	}
+
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	while (atomic_load(&tx->ready) < started)
 		sleep_until(mono() + 0.0005);
@@ -455,14 +619,40 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 			xdperf_errf(err, errlen, "%s", tx->s[i].err);
 		}
 	}
-	free(tx->s);
+	pthread_mutex_lock(&tx->swap_lock);
+	tx->nsenders = 0;
 	tx->s = NULL;
+	pthread_mutex_unlock(&tx->swap_lock);
+	free(senders);
 	*refused = atomic_load(&tx->refused);
 	totals_now(tx, &res->total, atomic_load(&tx->go) == 1 ? end - tx->t0 : 0);
 	res->mode = tx->be->name;
 	res->threads = nt;
 	res->stopped = atomic_load(&tx->stop) != 0;
 	return rc;
+}
+
+/* Opens a backend for the current set and publishes it for swaps. */
+static int open_backend(struct xdperf_tx *tx, bool xdp, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&tx->swap_lock);
+	struct dp_backend *be = NULL;
+	int e = xdp ? dp_xdp_open(tx->ifindex, tx->ifname, &tx->set->f, tx->o.batch, &be, err, errlen)
+		    : dp_afpacket_open(tx->ifindex, tx->ifname, &tx->set->f, &be, err, errlen);
+	tx->be = e ? NULL : be;
+	pthread_mutex_unlock(&tx->swap_lock);
+	return e;
+}
+
+static void close_backend(struct xdperf_tx *tx, bool last)
+{
+	pthread_mutex_lock(&tx->swap_lock);
+	if (tx->be)
+		tx->be->close(tx->be);
+	tx->be = NULL;
+	if (last)
+		tx->ended = true;
+	pthread_mutex_unlock(&tx->swap_lock);
 }
 
 int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err, size_t errlen)
@@ -474,12 +664,11 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 	}
 	tx->ran = true;
 	res->rate_pps = tx->rate;
-	struct dp_frames f = { tx->frame, tx->len, tx->n, tx->sched, tx->sched_len };
 	char why[512] = "";
 	int e = 0;
 	bool try_xdp = tx->o.mode != XDPERF_TX_AFPACKET;
 	if (try_xdp) {
-		e = dp_xdp_open(tx->ifindex, tx->ifname, &f, tx->o.batch, &tx->be, why, sizeof why);
+		e = open_backend(tx, true, why, sizeof why);
 		if (!e) {
 			bool refused;
 			res->resident = dp_xdp_resident(tx->be);
@@ -487,14 +676,13 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 			if (!refused || tx->o.mode == XDPERF_TX_XDP) {
 				if (e)
 					xdperf_errf(err, errlen, "%s", why);
-				tx->be->close(tx->be);
-				tx->be = NULL;
+				close_backend(tx, true);
 				return e;
 			}
-			tx->be->close(tx->be);
-			tx->be = NULL;
+			close_backend(tx, false);
 		}
 		if (tx->o.mode == XDPERF_TX_XDP) {
+			close_backend(tx, true);
 			xdperf_errf(err, errlen, "%s", why);
 			return e ? e : -EOPNOTSUPP;
 		}
@@ -504,21 +692,22 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 			tx->o.notice(tx->o.notice_ctx, msg);
 		}
 		if (atomic_load(&tx->stop)) {
+			close_backend(tx, true);
 			res->mode = "afpacket";
 			res->stopped = true;
 			return 0;
 		}
 	}
 	res->resident = false;
-	e = dp_afpacket_open(tx->ifindex, tx->ifname, &f, &tx->be, err, errlen);
+	e = open_backend(tx, false, err, errlen);
 	if (e) {
+		close_backend(tx, true);
 		res->mode = "afpacket";
 		return e;
 	}
 	bool refused;
 	e = run_attempt(tx, res, &refused, err, errlen);
-	tx->be->close(tx->be);
-	tx->be = NULL;
+	close_backend(tx, true);
 	return e;
 }
 
@@ -526,8 +715,7 @@ void xdperf_tx_free(struct xdperf_tx *tx)
 {
 	if (!tx)
 		return;
-	free(tx->frame);
-	free(tx->len);
-	free(tx->sched);
+	fset_free(tx->set);
+	pthread_mutex_destroy(&tx->swap_lock);
 	free(tx);
 }

@@ -21,6 +21,7 @@
 #include <linux/if_link.h>
 #include "datapath/backend.h"
 #include "datapath/bpf_util.h"
+#include "packet/field.h"
 #include "util/err.h"
 #include "bpf/xdperf_bpf.h"
 #include "xdperf_tx_bpf.skel.h"
@@ -42,6 +43,14 @@ struct xdp_be {
 	int ncpus;
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch for totals(), ncpus entries */
 	pthread_mutex_t totals_lock;
+	/* Hot swap: the set in use is bank gen & 1 (gen mirrors the program's global). */
+	pthread_mutex_t lock;               /* swap vs worker registration */
+	uint32_t gen;
+	const struct dp_frames *cur;        /* the set in bank gen & 1 */
+	unsigned nworkers;
+	unsigned worker_idx[1024];
+	int worker_cpu[1024];
+	struct xdperf_bpf_fe_state *states; /* scratch: ncpus per-CPU values */
 };
 
 struct xdp_worker {
@@ -70,11 +79,14 @@ static int refused_on_cpu(struct xdp_worker *w, uint64_t *refused)
 static bool common_window(const struct dp_frames *f, uint32_t *off, uint32_t *len)
 {
 	uint32_t l0 = f->len[0], lo = l0, hi = 0;
-	for (uint32_t t = 1; t < f->n; t++) {
+	for (uint32_t t = 0; t < f->n; t++) {
 		if (f->len[t] != l0)
 			return false;
+		/* bytes that differ from template 0, or that a field engine writes (a page that
+		 * held another template keeps that template's last field values there) */
 		for (uint32_t i = 0; i < l0; i++)
-			if (f->frame[t][i] != f->frame[0][i]) {
+			if (f->frame[t][i] != f->frame[0][i] ||
+			    (f->fe && f->fe[t].bpf.nmods && xdperf_fe_writes(&f->fe[t].bpf, i))) {
 				if (i < lo)
 					lo = i;
 				if (i + 1 > hi)
@@ -88,43 +100,149 @@ static bool common_window(const struct dp_frames *f, uint32_t *off, uint32_t *le
 	return true;
 }
 
-static int load_maps(struct xdp_be *x, const struct dp_frames *f, char *err, size_t errlen)
+static int map_err(const char *what, uint32_t t, char *err, size_t errlen)
 {
+	int e = -errno;
+	xdperf_errf(err, errlen, "xdp: loading %s %u into the BPF map: %s", what, t, strerror(-e));
+	return e;
+}
+
+/* Writes the start states of the registered workers (all, or only worker number `only`,
+ * keeping the other CPUs' states) into bank `bank` for the templates of f that have a field
+ * engine. Called with x->lock held, before those states are in use. */
+static int init_states(struct xdp_be *x, uint32_t bank, const struct dp_frames *f, int only,
+		       char *err, size_t errlen)
+{
+	if (!f->fe)
+		return 0;
+	int fd = bpf_map__fd(x->skel->maps.fe_state);
+	for (uint32_t t = 0; t < f->n; t++) {
+		if (!f->fe[t].bpf.nmods)
+			continue;
+		uint32_t key = bank * XDPERF_BPF_TMPL_MAX + t;
+		memset(x->states, 0, (size_t)x->ncpus * sizeof *x->states);
+		if (only >= 0 && bpf_map_lookup_elem(fd, &key, x->states))
+			return map_err("the field state of template", t, err, errlen);
+		for (unsigned i = 0; i < x->nworkers; i++)
+			if (only < 0 || (unsigned)only == i)
+				xdperf_fe_state_init(&f->fe[t], x->worker_idx[i],
+						     &x->states[x->worker_cpu[i]]);
+		if (bpf_map_update_elem(fd, &key, x->states, BPF_ANY))
+			return map_err("the field state of template", t, err, errlen);
+	}
+	return 0;
+}
+
+/* Fills bank `bank` with the set f (templates, windows, schedule, field engines, start
+ * states) and its settings. first: the run's first set (every page starts holding its
+ * template 0). Called with x->lock held, while the bank is not in use. */
+static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f, bool first,
+		     char *err, size_t errlen)
+{
+	struct xdperf_bpf_bank cfg = { .sched_len = f->sched_len, .base_len = f->len[0] };
+	bool fe_on = false;
+	for (uint32_t t = 0; f->fe && t < f->n; t++)
+		fe_on = fe_on || f->fe[t].bpf.nmods > 0;
+	cfg.fe_on = fe_on;
+	/* one template that every page already holds: send pages as they are */
+	cfg.single = first && f->n == 1;
+	uint32_t woff, wlen;
+	if (f->n > 1 && common_window(f, &woff, &wlen)) {
+		uint32_t words = (wlen + 7) / 8, l0 = f->len[0];
+		if (words <= XDPERF_BPF_WWORDS && words * 8 <= l0) {
+			cfg.win_words = words;
+			cfg.win_at = woff + words * 8 <= l0 ? woff : l0 - words * 8;
+		} else {
+			cfg.win_on = 1;
+			cfg.win_off = woff;
+			cfg.win_len = wlen;
+		}
+	}
 	struct xdperf_bpf_tmpl *v = calloc(1, sizeof *v);
 	if (!v)
 		return -ENOMEM;
+	int e = 0;
 	int fd = bpf_map__fd(x->skel->maps.templates);
-	for (uint32_t t = 0; t < f->n; t++) {
+	int fdw = bpf_map__fd(x->skel->maps.windows);
+	int fdf = bpf_map__fd(x->skel->maps.fe);
+	for (uint32_t t = 0; t < f->n && !e; t++) {
+		uint32_t key = bank * XDPERF_BPF_TMPL_MAX + t;
 		memset(v, 0, sizeof *v);
 		v->len = f->len[t];
 		memcpy(v->data, f->frame[t], f->len[t]);
-		if (bpf_map_update_elem(fd, &t, v, BPF_ANY)) {
-			int e = -errno;
-			free(v);
-			xdperf_errf(err, errlen, "xdp: loading template %u into the BPF map: %s", t, strerror(-e));
-			return e;
+		if (bpf_map_update_elem(fd, &key, v, BPF_ANY)) {
+			e = map_err("template", t, err, errlen);
+			break;
+		}
+		if (cfg.win_words) {
+			struct xdperf_bpf_win wv = { 0 };
+			memcpy(wv.w, f->frame[t] + cfg.win_at, cfg.win_words * 8);
+			if (bpf_map_update_elem(fdw, &key, &wv, BPF_ANY))
+				e = map_err("template", t, err, errlen);
+		}
+		if (fe_on && !e) {
+			struct xdperf_bpf_fe none = { 0 };
+			if (bpf_map_update_elem(fdf, &key, f->fe ? &f->fe[t].bpf : &none, BPF_ANY))
+				e = map_err("the field engine of template", t, err, errlen);
 		}
 	}
 	free(v);
-	uint32_t words = x->skel->bss->win_words, at = x->skel->bss->win_at;
-	fd = bpf_map__fd(x->skel->maps.windows);
-	for (uint32_t t = 0; words && t < f->n; t++) {
-		struct xdperf_bpf_win wv = { 0 };
-		memcpy(wv.w, f->frame[t] + at, words * 8);
-		if (bpf_map_update_elem(fd, &t, &wv, BPF_ANY)) {
-			int e = -errno;
-			xdperf_errf(err, errlen, "xdp: loading template %u into the BPF map: %s", t, strerror(-e));
-			return e;
-		}
-	}
+	if (e)
+		return e;
 	fd = bpf_map__fd(x->skel->maps.schedule);
+	for (uint32_t i = 0; i < f->sched_len; i++) {
+		uint32_t key = bank * XDPERF_BPF_SCHED_MAX + i;
+		if (bpf_map_update_elem(fd, &key, &f->sched[i], BPF_ANY))
+			return map_err("schedule entry", i, err, errlen);
+	}
+	if ((e = init_states(x, bank, f, -1, err, errlen)))
+		return e;
+	fd = bpf_map__fd(x->skel->maps.banks);
+	if (bpf_map_update_elem(fd, &bank, &cfg, BPF_ANY))
+		return map_err("bank", bank, err, errlen);
+	return 0;
+}
+
+static int check_frames(const struct dp_frames *f, char *err, size_t errlen)
+{
+	if (!f || f->n < 1 || f->n > XDPERF_BPF_TMPL_MAX || f->sched_len < 1 ||
+	    f->sched_len > XDPERF_BPF_SCHED_MAX) {
+		xdperf_errf(err, errlen, "xdp: invalid frames");
+		return -EINVAL;
+	}
+	for (uint32_t t = 0; t < f->n; t++)
+		if (f->len[t] < 14 || f->len[t] > XDPERF_BPF_SLOT) {
+			xdperf_errf(err, errlen, "xdp: template %u: %u bytes (14..%u)", t, f->len[t],
+				    XDPERF_BPF_SLOT);
+			return -EINVAL;
+		}
 	for (uint32_t i = 0; i < f->sched_len; i++)
-		if (bpf_map_update_elem(fd, &i, &f->sched[i], BPF_ANY)) {
-			int e = -errno;
-			xdperf_errf(err, errlen, "xdp: loading the send schedule: %s", strerror(-e));
-			return e;
+		if (f->sched[i] >= f->n) {
+			xdperf_errf(err, errlen, "xdp: schedule entry %u names template %u of %u", i,
+				    f->sched[i], f->n);
+			return -EINVAL;
 		}
 	return 0;
+}
+
+/* Hot swap: fill the bank not in use, then switch the program to it. The runner makes sure
+ * no frame still uses the old bank before the next swap refills it. */
+static int xdp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen)
+{
+	struct xdp_be *x = b->priv;
+	int e = check_frames(f, err, errlen);
+	if (e)
+		return e;
+	pthread_mutex_lock(&x->lock);
+	uint32_t next = x->gen + 1;
+	e = fill_bank(x, next & 1, f, false, err, errlen);
+	if (!e) {
+		__atomic_store_n(&x->skel->data->gen, next, __ATOMIC_RELEASE);
+		x->gen = next;
+		x->cur = f;
+	}
+	pthread_mutex_unlock(&x->lock);
+	return e;
 }
 
 static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char *err, size_t errlen)
@@ -142,6 +260,24 @@ static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 		free(w);
 		xdperf_errf(err, errlen, "xdp: setting up sender %u on %s failed", idx, x->ifname);
 		return -ENOMEM;
+	}
+	/* register: the worker's field engine state lives in its CPU's slot */
+	pthread_mutex_lock(&x->lock);
+	int e = 0;
+	if (x->nworkers < 1024) {
+		x->worker_idx[x->nworkers] = idx;
+		x->worker_cpu[x->nworkers] = w->cpu;
+		x->nworkers++;
+		e = init_states(x, x->gen & 1, x->cur, (int)x->nworkers - 1, err, errlen);
+	} else {
+		e = -E2BIG;
+		xdperf_errf(err, errlen, "xdp: too many sender threads");
+	}
+	pthread_mutex_unlock(&x->lock);
+	if (e) {
+		free(w->percpu);
+		free(w);
+		return e;
 	}
 	w->ctx.data = XDPERF_BPF_META_LEN;
 	w->ctx.data_end = x->data_len;
@@ -249,38 +385,37 @@ static void xdp_close(struct dp_backend *b)
 	bpf_link__destroy(x->lo_link);
 	xdperf_tx_bpf__destroy(x->skel);
 	pthread_mutex_destroy(&x->totals_lock);
+	pthread_mutex_destroy(&x->lock);
 	free(x->percpu);
+	free(x->states);
 	free(x);
 }
 
 int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
 		struct dp_backend **out, char *err, size_t errlen)
 {
-	if (!f || f->n < 1 || f->n > XDPERF_BPF_TMPL_MAX || f->sched_len < 1 ||
-	    f->sched_len > XDPERF_BPF_SCHED_MAX || batch > 256) {
-		xdperf_errf(err, errlen, "xdp: invalid frames or batch size");
+	int e = check_frames(f, err, errlen);
+	if (e)
+		return e;
+	if (batch > 256) {
+		xdperf_errf(err, errlen, "xdp: batch size %u (1..256)", batch);
 		return -EINVAL;
 	}
-	for (uint32_t t = 0; t < f->n; t++)
-		if (f->len[t] < 14 || f->len[t] > XDPERF_BPF_SLOT) {
-			xdperf_errf(err, errlen, "xdp: template %u: %u bytes (14..%u)", t, f->len[t],
-				    XDPERF_BPF_SLOT);
-			return -EINVAL;
-		}
 	dp_bpf_quiet_libbpf();
 	struct xdp_be *x = calloc(1, sizeof *x);
 	if (!x)
 		return -ENOMEM;
 	pthread_mutex_init(&x->totals_lock, NULL);
+	pthread_mutex_init(&x->lock, NULL);
 	x->b = (struct dp_backend){ .name = "xdp", .priv = x, .worker_open = xdp_worker_open,
 				    .send = xdp_send, .worker_close = xdp_worker_close,
-				    .totals = xdp_totals, .close = xdp_close };
+				    .totals = xdp_totals, .swap = xdp_swap, .close = xdp_close };
 	x->ifindex = ifindex;
 	snprintf(x->ifname, sizeof x->ifname, "%s", ifname);
 	x->batch = batch ? batch : 64;
 	x->ncpus = libbpf_num_possible_cpus();
-	int e = 0;
-	if (x->ncpus <= 0 || !(x->percpu = calloc((size_t)x->ncpus, sizeof *x->percpu))) {
+	if (x->ncpus <= 0 || !(x->percpu = calloc((size_t)x->ncpus, sizeof *x->percpu)) ||
+	    !(x->states = calloc((size_t)x->ncpus, sizeof *x->states))) {
 		e = -ENOMEM;
 		goto fail;
 	}
@@ -293,25 +428,8 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	}
 	x->skel->bss->tx_ifindex = (uint32_t)ifindex;
 	x->skel->bss->tgid = (uint32_t)getpid();
-	x->skel->data->sched_len = f->sched_len;
-	x->skel->data->generation = 1;
-	if (f->n == 1) {
-		x->skel->bss->single = 1;
-		x->skel->bss->base_len = f->len[0];
-	}
-	uint32_t woff, wlen;
-	if (f->n > 1 && common_window(f, &woff, &wlen)) {
-		uint32_t words = (wlen + 7) / 8, l0 = f->len[0];
-		if (words <= XDPERF_BPF_WWORDS && words * 8 <= l0) {
-			x->skel->bss->win_words = words;
-			x->skel->bss->win_at = woff + words * 8 <= l0 ? woff : l0 - words * 8;
-			x->skel->bss->base_len = l0;
-		} else {
-			x->skel->bss->win_on = 1;
-			x->skel->bss->win_off = woff;
-			x->skel->bss->win_len = wlen;
-		}
-	}
+	x->gen = 1;
+	x->skel->data->gen = x->gen;
 	e = xdperf_tx_bpf__load(x->skel);
 	if (e) {
 		e = e < 0 ? e : -errno;
@@ -319,7 +437,8 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 		goto fail;
 	}
 	x->prog_fd = bpf_program__fd(x->skel->progs.xdperf_tx);
-	if ((e = load_maps(x, f, err, errlen)))
+	x->cur = f;
+	if ((e = fill_bank(x, x->gen & 1, f, true, err, errlen)))
 		goto fail;
 	e = xdperf_tx_bpf__attach(x->skel); /* the two tracepoint counters */
 	if (e) {
@@ -334,7 +453,7 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	if (lo > 0 && lo != ifindex)
 		x->lo_link = bpf_program__attach_xdp(x->skel->progs.xdperf_tx, lo);
 
-	uint32_t tag[2] = { 0, 1 };
+	uint32_t tag[2] = { 0, x->gen };
 	memcpy(x->data_in, tag, sizeof tag);
 	memcpy(x->data_in + XDPERF_BPF_META_LEN, f->frame[0], f->len[0]);
 	x->data_len = XDPERF_BPF_META_LEN + f->len[0];

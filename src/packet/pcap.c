@@ -1,5 +1,6 @@
 /* pcap writer (see pcap.h). */
 #include "packet/pcap.h"
+#include "packet/field.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -232,6 +233,12 @@ uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps)
 	return gap ? gap : 1;
 }
 
+struct fe_tmpl {
+	struct xdperf_fe fe;
+	struct xdperf_bpf_fe_state st;
+	uint8_t base[XDPERF_TEMPLATE_SLOT];
+};
+
 int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
 			    const uint32_t *order, uint32_t order_len, uint64_t count,
 			    uint64_t start_ns, uint64_t gap_ns, char *err, size_t errlen)
@@ -251,16 +258,49 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 		}
 	if (gap_ns == 0)
 		gap_ns = XDPERF_PCAP_DEFAULT_GAP_NS;
-	rc = xdperf_pcap_open(path, &p, err, errlen);
-	if (rc)
-		return rc;
-	for (uint64_t i = 0; i < count; i++) {
-		const struct xdperf_template *t =
-			order ? &s->t[order[i % order_len]] : xdperf_template_at(s, i);
+	/* Templates with modifiers or checksums: each packet is the template's base with the
+	 * field engine applied, as one sender thread puts it on the wire. */
+	struct fe_tmpl *fe = NULL;
+	for (size_t i = 0; i < s->n && !fe; i++)
+		if (s->t[i].fields.nmods || s->t[i].fields.csums)
+			fe = calloc(s->n, sizeof *fe);
+	for (size_t i = 0; fe && i < s->n; i++) {
+		const struct xdperf_fields *f = &s->t[i].fields;
+		char why[300];
 
-		if (xdperf_pcap_write(p, t->frame, t->len, start_ns + i * gap_ns) != 0)
+		rc = xdperf_fe_compile(s->t[i].frame, s->t[i].len, f->mod, f->nmods, f->csums,
+				       &fe[i].fe, fe[i].base, NULL, 0, why, sizeof why);
+		if (rc) {
+			xdperf_errf(err, errlen, "cannot write %s: template %zu: %s", path, i, why);
+			free(fe);
+			return rc;
+		}
+		xdperf_fe_state_init(&fe[i].fe, 0, &fe[i].st);
+	}
+	if (!fe && s->n && (s->t[0].fields.nmods || s->t[0].fields.csums)) {
+		xdperf_errf(err, errlen, "cannot write %s: out of memory", path);
+		return -ENOMEM;
+	}
+	rc = xdperf_pcap_open(path, &p, err, errlen);
+	if (rc) {
+		free(fe);
+		return rc;
+	}
+	uint8_t frame[XDPERF_TEMPLATE_SLOT];
+	for (uint64_t i = 0; i < count; i++) {
+		uint32_t k = order ? order[i % order_len] : (uint32_t)(i % s->n);
+		const struct xdperf_template *t = &s->t[k];
+		const uint8_t *out = t->frame;
+
+		if (fe) {
+			memcpy(frame, fe[k].base, t->len);
+			xdperf_fe_apply(&fe[k].fe.bpf, &fe[k].st, frame);
+			out = frame;
+		}
+		if (xdperf_pcap_write(p, out, t->len, start_ns + i * gap_ns) != 0)
 			break; /* sticky: close reports it and removes the temp file */
 	}
+	free(fe);
 	return xdperf_pcap_close(p, err, errlen);
 }
 

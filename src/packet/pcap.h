@@ -54,7 +54,8 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 				size_t errlen);
 
 /* The same in a given send order: packet i is s->t[order[i % order_len]] (order NULL: as
- * above). */
+ * above). Templates with modifiers or checksums (t->fields) give each packet the field
+ * engine's values, as one sender thread sends them (src/packet/field.h). */
 int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
 			    const uint32_t *order, uint32_t order_len, uint64_t count,
 			    uint64_t start_ns, uint64_t gap_ns, char *err, size_t errlen);

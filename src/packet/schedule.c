@@ -96,15 +96,26 @@ int xdperf_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len,
 
 int xdperf_schedule_weights(const struct xdperf_template_set *s, uint64_t *w)
 {
-	bool rates = true, counts = true, differ = false;
+	bool rates = true, weights = true, counts = true, differ = false;
 	for (size_t i = 0; i < s->n; i++) {
 		rates = rates && s->t[i].rate_pps > 0;
+		weights = weights && s->t[i].weight > 0;
 		counts = counts && s->t[i].packet_count > 0;
 		differ = differ || s->t[i].packet_count != s->t[0].packet_count;
 	}
-	if (!rates && !(counts && differ))
+	if (rates) {
+		for (size_t i = 0; i < s->n; i++)
+			w[i] = s->t[i].rate_pps;
+		return 1;
+	}
+	if (weights) {
+		for (size_t i = 0; i < s->n; i++)
+			w[i] = s->t[i].weight;
+		return 2;
+	}
+	if (!(counts && differ))
 		return 0;
 	for (size_t i = 0; i < s->n; i++)
-		w[i] = rates ? s->t[i].rate_pps : s->t[i].packet_count;
-	return rates ? 1 : 2;
+		w[i] = s->t[i].packet_count;
+	return 2;
 }

@@ -17,8 +17,9 @@ int xdperf_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len,
 struct xdperf_template_set;
 
 /* The weights a template set asks for, into w (s->n entries): the templates' rate_pps when
- * every template has one, else their packet_count when every template has one and they are
- * not all equal. Returns 1 (rates), 2 (counts), or 0 (plain rotation; w untouched). */
+ * every template has one, else their IMIX weight when every template has one (see imix.h),
+ * else their packet_count when every template has one and they are not all equal.
+ * Returns 1 (rates), 2 (IMIX weights or counts), or 0 (plain rotation; w untouched). */
 int xdperf_schedule_weights(const struct xdperf_template_set *s, uint64_t *w);
 
 #endif

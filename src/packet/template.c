@@ -264,6 +264,13 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 			      &t->checksums, err, errlen);
 	if (rc)
 		return rc;
+	char msg[256];
+	rc = xdperf_fields_parse(t->modifiers, t->checksums, t->frame, t->len, &t->fields, msg,
+				 sizeof msg);
+	if (rc) {
+		xdperf_errf(err, errlen, "template %zu: %s", idx, msg);
+		return rc;
+	}
 
 	md = json_object_get(el, "metadata");
 	if (!md || json_is_null(md))

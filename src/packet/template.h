@@ -10,8 +10,11 @@
  * Rules: data decodes; `length` (absent = decoded length) is <= the decoded length (the frame
  * is the first `length` bytes of it) and 14 <= length <= XDPERF_TEMPLATE_SLOT; for "zeros" the
  * frame is `length` zero bytes (data ignored, length required); 1..XDPERF_TEMPLATES_MAX
- * templates. Errors are one line naming the template index and the field, e.g.
+ * templates. template.modifiers / template.checksums are converted (field_json.h) and checked
+ * against the frame by the field engine's compiler. Errors are one line naming the template
+ * index and the field, e.g.
  *   template 3: base_packet.data: invalid base64
+ *   template 2: modifiers[1].params.max: 70000 does not fit 2 bytes
  * Integers are read through jansson, so packet_count / rate_pps above INT64_MAX are rejected.
  */
 #ifndef XDPERF_PACKET_TEMPLATE_H
@@ -20,6 +23,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "packet/field_json.h"
 
 #define XDPERF_TEMPLATE_SLOT 2048 /* bytes per template frame (UMEM slot) */
 #define XDPERF_TEMPLATES_MAX 2048 /* templates per response */
@@ -38,6 +42,11 @@ struct xdperf_template {
 	json_t *checksums;    /* template.checksums (array) */
 	json_t *imix;         /* metadata.imix (object) */
 	json_t *json;         /* the whole response element, extra fields included */
+	/* modifiers + checksums converted and validated against the frame at parse time
+	 * (field_json.h); its name pointers point into itself: after copying a template, call
+	 * xdperf_fields_fix_names() on the copy */
+	struct xdperf_fields fields;
+	uint64_t weight;      /* IMIX weight (set by xdperf_imix_apply), 0 = none */
 };
 
 struct xdperf_template_set {

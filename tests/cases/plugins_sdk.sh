@@ -8,6 +8,10 @@
 # frame with the documented addresses, ports and payload; a too-small output buffer must make
 # plugin_process return -4 and the harness's retry with a bigger buffer must succeed; invalid
 # config and malformed requests must give negative codes, not traps.
+# Field modifiers: `xdperf plugin run flows --json` must describe the configured ranges as
+# modifiers (none for single-valued fields) with the IPv4 and UDP checksums kept, and a small
+# SDK test plugin built here checks xdp_tmpl_modify*() validation (bad arguments, a 9th
+# modifier) and the exact JSON the serialiser writes for them.
 set -uo pipefail
 
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -15,13 +19,15 @@ T="${TMPDIR:-/tmp}"
 cd "$REPO"
 command -v clang >/dev/null || { echo "clang is not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
+command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
 make -s plugins >"$T/make.log" 2>&1 || { cat "$T/make.log"; echo "FAILED: make plugins"; exit 1; }
 [ -f build/libxdperf.a ] || { echo "FAILED: build/libxdperf.a missing (make all)"; exit 1; }
+[ -x build/xdperf ] || { echo "FAILED: build/xdperf missing (make all)"; exit 1; }
 H="$T/plugin_harness"
 gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude tests/unit/plugin_harness.c build/libxdperf.a \
   -ljansson -lsodium -lyaml -lm -lpthread -o "$H" || { echo "FAILED: building the harness"; exit 1; }
 P=build/plugins
-for p in simpleudp udpflows tcpsyn ipv6udp imix; do
+for p in simpleudp udpflows tcpsyn ipv6udp imix flows; do
   [ -f "$P/$p.wasm" ] || { echo "FAILED: $P/$p.wasm missing"; exit 1; }
 done
 
@@ -105,7 +111,8 @@ for i, e in enumerate(resp):
     t = e['template']; bp = t['base_packet']; m = e['metadata']
     data = base64.b64decode(bp['data'], validate=True)
     assert len(data) == bp['length'], 'length field %d != data %d' % (bp['length'], len(data))
-    assert t['modifiers'] == [] and t['checksums'] == []
+    if not kind.startswith('flows'):
+        assert t['modifiers'] == [] and t['checksums'] == []
     assert isinstance(m['packet_count'], int) and isinstance(m['rate_pps'], int)
     assert isinstance(m['tags'], list) and all(isinstance(x, str) for x in m['tags'])
     frames.append((parse(data), m))
@@ -169,6 +176,12 @@ elif kind == 'imix':
     for _, m in frames:
         assert m['imix']['patterns'] == want, m
         assert 'imix' in m['tags']
+elif kind == 'flows-default':
+    assert len(frames) == 1
+    d, m = frames[0]
+    assert d['len'] == 60 and payload_ok(d['payload'], 18), d['len']
+    assert (d['src_ip'], d['dst_ip'], d['sport'], d['dport']) == ('10.0.0.1', '10.1.0.1', 1024, 5678), d
+    assert m['packet_count'] == 1000 and m['tags'] == ['udp', 'flows'], m
 else:
     raise SystemExit('unknown kind ' + kind)
 print('ok %s: %d template(s)' % (kind, len(frames)))
@@ -198,6 +211,114 @@ run ipv6udp-vlan "$T/v2.json" $P/ipv6udp.wasm --config \
   '{"src_ip":"2001:db8:0:0:0:0:1:2","dst_ip":"::ffff:10.0.0.1","vlan":42,"payload_size":10}' \
   && check ipv6udp-vlan "$T/v2.json"
 run imix "$T/i1.json" $P/imix.wasm --count 1000 && check imix "$T/i1.json"
+run flows "$T/fl0.json" $P/flows.wasm --count 1000 && check flows-default "$T/fl0.json"
+
+# flows through `xdperf plugin run --json`: modifiers and checksums as configured
+X=build/xdperf
+CS='[{"layer":"ipv4","auto_update":true},{"layer":"udp","auto_update":true}]'
+flows_json() { # name config-json expected-modifiers-json
+  local name="$1"
+  printf '%s' "$2" >"$T/flows_cfg.json"
+  if ! "$X" plugin run flows --cfg "$T/flows_cfg.json" --count 1000000 --json >"$T/fl.json" 2>"$T/fl.err"; then
+    echo "FAILED: flows $name: plugin run: $(cat "$T/fl.err")"; fail=1; return
+  fi
+  jq -e --argjson m "$3" --argjson c "$CS" 'length == 1 and .[0].template.modifiers == $m and
+      .[0].template.checksums == $c and .[0].metadata.packet_count == 1000000 and
+      .[0].template.base_packet.length == 60' "$T/fl.json" >/dev/null ||
+    { echo "FAILED: flows $name: got $(jq -c '.[0].template | del(.base_packet)' "$T/fl.json")"; fail=1; }
+}
+mod() { # layer field type min max [seed]
+  printf '{"target":{"layer":"%s","field":"%s"},"operation":{"type":"%s"},"params":{"min":%s,"max":%s,"step":1%s}}' \
+    "$1" "$2" "$3" "$4" "$5" "${6:+,\"seed\":$6}"
+}
+flows_json default '{}' "[$(mod ipv4 src_ip increment 167772161 167837694),$(mod udp src_port increment 1024 65535)]"
+flows_json random '{"src_ip":"10.0.0.1-10.0.0.254","dst_ip":"10.9.9.9","src_port":"1024-65535","dst_port":80,"mode":"random","seed":7}' \
+  "[$(mod ipv4 src_ip random 167772161 167772414 7),$(mod udp src_port random 1024 65535 8)]"
+flows_json range '{"dst_ip":"192.168.0.0-192.168.255.255","dst_port":"1-1000","src_port":"1000","mode":"range"}' \
+  "[$(mod ipv4 src_ip range 167772161 167837694 1),$(mod ipv4 dst_ip range 3232235520 3232301055 2),$(mod udp dst_port range 1 1000 3)]"
+flows_json single '{"src_ip":"10.0.0.1","dst_ip":"10.0.0.2","src_port":"1000","dst_port":2000,"mode":"random"}' '[]'
+flows_json decrement '{"src_ip":"10.0.0.1-10.0.0.1","src_port":7,"dst_port":"0-65535","mode":"decrement"}' \
+  "[$(mod udp dst_port decrement 0 65535)]"
+"$X" plugin run flows --cfg "$T/flows_cfg.json" --count 3 >"$T/fl.txt" 2>&1 &&
+  grep -q 'modifiers 1  checksums 2' "$T/fl.txt" && ! grep -q INVALID "$T/fl.txt" ||
+  { echo "FAILED: flows: plugin run (decoded): $(cat "$T/fl.txt")"; fail=1; }
+
+# SDK modifier API: validation, the 8-modifier limit and the serialised form
+cat >"$T/modtest.c" <<'CEOF'
+/* modtest: exercises xdp_tmpl_modify*() and xdp_tmpl_checksums() (tests/cases/plugins_sdk.sh). */
+#include "xdperf_plugin.h"
+
+#define EXPECT(c) \
+	do { \
+		if (!(c)) { \
+			xdp_log(XDP_LOG_ERROR, "modtest: line %d: %s", __LINE__, #c); \
+			return XDP_ERR_GENERATE; \
+		} \
+	} while (0)
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	(void)req;
+	xdp_template *t = xdp_resp_add(resp, NULL, 60);
+	EXPECT(t);
+	const int E = XDP_ERR_INVALID_CONFIG;
+	EXPECT(xdp_tmpl_modify(t, "ipv4.bogus", XDP_MOD_INCREMENT, 0, 0, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify(t, NULL, XDP_MOD_INCREMENT, 0, 0, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify(t, "ipv4.ttl", XDP_MOD_INCREMENT, 1, 256, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify(t, "udp.src_port", XDP_MOD_INCREMENT, 9, 1, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify(t, "udp.src_port", (xdp_mod_op)7, 0, 0, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify_at(t, 36, 3, XDP_MOD_RANDOM, 0, 0, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify_at(t, 59, 2, XDP_MOD_RANDOM, 0, 0, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify_at(t, 36, 2, XDP_MOD_RANDOM, 0, 65536, 1, 0) == E);
+	xdp_modifier le = { .field = "ipv4.id", .little_endian = true };
+	EXPECT(xdp_tmpl_add_mod(t, &le) == E);
+	EXPECT(t->nmods == 0);
+
+	EXPECT(xdp_tmpl_modify(t, "ipv4.src_ip", XDP_MOD_INCREMENT, 0x0a000001, 0x0a0000fe, 1, 0) == 0);
+	EXPECT(xdp_tmpl_modify(t, "udp.dst_port", XDP_MOD_DECREMENT, 0, 0, 0, 0) == 0);
+	EXPECT(xdp_tmpl_modify_at(t, 36, 2, XDP_MOD_RANDOM, 1024, 65535, 1, 7) == 0);
+	EXPECT(xdp_tmpl_modify_at(t, 50, 8, XDP_MOD_RANGE, 0, UINT64_MAX, 3, 9007199254740993ull) == 0);
+	xdp_modifier m = { .offset = 46, .len = 4, .op = XDP_MOD_INCREMENT, .min = 10, .max = 20,
+			   .start = 15, .has_start = true, .little_endian = true };
+	EXPECT(xdp_tmpl_add_mod(t, &m) == 0);
+	EXPECT(xdp_tmpl_modify(t, "eth.src", XDP_MOD_INCREMENT, 1, 0xffffffffffffull, 1, 0) == 0);
+	EXPECT(xdp_tmpl_modify(t, "ipv6.dst_ip", XDP_MOD_RANDOM, 0, UINT64_MAX, 1, 0) == 0);
+	EXPECT(xdp_tmpl_modify(t, "tcp.seq", XDP_MOD_RANGE, 5, 5000, 5, 3) == 0);
+	EXPECT(t->nmods == 8);
+	EXPECT(xdp_tmpl_modify(t, "icmp.id", XDP_MOD_INCREMENT, 0, 0, 1, 0) == E);
+	EXPECT(xdp_tmpl_modify_at(t, 0, 1, XDP_MOD_INCREMENT, 0, 0, 1, 0) == E);
+	EXPECT(t->nmods == 8);
+	xdp_tmpl_checksums(t, XDP_CSUM_ALL | 0x100);
+	EXPECT(t->csums == XDP_CSUM_ALL);
+	/* a template without modifiers keeps the old form */
+	EXPECT(xdp_resp_add(resp, NULL, 60));
+	return 0;
+}
+CEOF
+if clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=reactor \
+     -Wl,--export=plugin_init -Wl,--export=plugin_process -Wl,--export=plugin_cleanup \
+     -Wl,--export=malloc -Wl,--export=free -o "$T/modtest.wasm" "$T/modtest.c" sdk/*.c 2>"$T/modtest.log"; then
+  if run modtest "$T/mt.json" "$T/modtest.wasm"; then
+    jq -e '(.[0].template.modifiers | length) == 8 and
+      .[0].template.modifiers[0] == {"target":{"layer":"ipv4","field":"src_ip"},"operation":{"type":"increment"},"params":{"min":167772161,"max":167772414,"step":1}} and
+      .[0].template.modifiers[1].params == {"min":0,"max":0,"step":1} and
+      .[0].template.modifiers[1].operation.type == "decrement" and
+      .[0].template.modifiers[2] == {"target":{"offset":36,"length":2},"operation":{"type":"random"},"params":{"min":1024,"max":65535,"step":1,"seed":7}} and
+      .[0].template.modifiers[3].params == {"min":0,"max":"18446744073709551615","step":3,"seed":"9007199254740993"} and
+      .[0].template.modifiers[4] == {"target":{"offset":46,"length":4},"operation":{"type":"increment"},"params":{"min":10,"max":20,"step":1,"start":15,"endian":"little"}} and
+      .[0].template.modifiers[5].params.max == 281474976710655 and
+      .[0].template.modifiers[6].target == {"layer":"ipv6","field":"dst_ip"} and
+      .[0].template.modifiers[7] == {"target":{"layer":"tcp","field":"seq"},"operation":{"type":"range"},"params":{"min":5,"max":5000,"step":5,"seed":3}} and
+      ([.[0].template.checksums[] | select(.auto_update == true) | .layer] == ["ipv4","udp","tcp","icmp","icmpv6"]) and
+      .[1].template.modifiers == [] and .[1].template.checksums == []' "$T/mt.json" >/dev/null ||
+      { echo "FAILED: modtest JSON: $(jq -c '[.[].template | del(.base_packet)]' "$T/mt.json")"; fail=1; }
+    grep -q '"modifiers":\[\],"checksums":\[\]},"metadata"' "$T/mt.json" ||
+      { echo "FAILED: modtest: empty modifiers not written as before"; fail=1; }
+    grep -q 'too many modifiers' "$T/mt.json.err" || { echo "FAILED: modtest: no log for a 9th modifier"; fail=1; }
+  fi
+else
+  echo "FAILED: building modtest.wasm"; cat "$T/modtest.log"; fail=1
+fi
 
 # -4 on a too-small buffer, then the retry succeeds with the same response
 if "$H" $P/simpleudp.wasm --count 77 --mac $MAC --out-cap 100 --no-retry >/dev/null 2>"$T/small.err"; then
@@ -227,6 +348,10 @@ expect_rc bad-type -2 $P/simpleudp.wasm --config '{"payload_size":"big"}'
 expect_rc bad-mac -2 $P/simpleudp.wasm --config '{"dst_mac":"zz:00:00:00:00:00"}'
 expect_rc bad-range -2 $P/udpflows.wasm --config '{"src_ports":"9-1"}'
 expect_rc bad-v6 -2 $P/ipv6udp.wasm --config '{"src_ip":"fd00:::1"}'
+expect_rc flows-bad-mode -2 $P/flows.wasm --config '{"mode":"sideways"}'
+expect_rc flows-bad-ip -2 $P/flows.wasm --config '{"src_ip":"10.0.0.9-10.0.0.1"}'
+expect_rc flows-bad-port -2 $P/flows.wasm --config '{"dst_port":"80-70000"}'
+expect_rc flows-bad-size -2 $P/flows.wasm --config '{"payload_size":1473}'
 for req in '{"count":1' '[1,2]' '{"count":-1}' '{"a":tru}' '{"a":"\x"}' '"x"' '{"a":[1,]}' '{,}' \
            '{"a":1}}' '{"a":01}' "$(printf '%0.s[' $(seq 100))"; do
   "$H" $P/simpleudp.wasm --raw-request "$req" >/dev/null 2>"$T/err.txt"

@@ -184,10 +184,10 @@ static void test_valid(void)
 	/* metadata, modifiers, checksums, imix and extra fields are kept */
 	js = xasprintf(
 		"[{\"template\":{\"base_packet\":{\"data\":\"%s\",\"length\":60},"
-		"  \"modifiers\":[{\"offset\":26,\"op\":\"inc\",\"size\":4}],"
+		"  \"modifiers\":[{\"target\":{\"offset\":26,\"length\":4},\"operation\":\"increment\"}],"
 		"  \"checksums\":[{\"type\":\"ipv4\",\"offset\":14}],\"extra_t\":\"kept\"},"
 		"  \"metadata\":{\"packet_count\":18446744073709551,\"rate_pps\":1000000,"
-		"    \"tags\":[\"udp\",\"imix-\\u00e9\",\"\"],\"imix\":{\"64\":7,\"1500\":1},"
+		"    \"tags\":[\"udp\",\"imix-\\u00e9\",\"\"],\"imix\":{\"patterns\":[{\"size\":64,\"weight\":7}]},"
 		"    \"extra_m\":[1,2]},"
 		"  \"extra\":{\"x\":1}}]",
 		b);
@@ -203,8 +203,8 @@ static void test_valid(void)
 			      strcmp(t->tags[1], "imix-\xc3\xa9") == 0 && strcmp(t->tags[2], "") == 0,
 		      "tags wrong (%zu)", t->ntags);
 		CHECK(json_is_array(t->modifiers) && json_array_size(t->modifiers) == 1 &&
-			      json_integer_value(json_object_get(json_array_get(t->modifiers, 0),
-								 "offset")) == 26,
+			      json_integer_value(json_object_get(json_object_get(json_array_get(t->modifiers, 0),
+								 "target"), "offset")) == 26,
 		      "modifiers not kept");
 		CHECK(json_is_array(t->checksums) &&
 			      strcmp(json_string_value(json_object_get(
@@ -212,7 +212,7 @@ static void test_valid(void)
 				     "ipv4") == 0,
 		      "checksums not kept");
 		CHECK(json_is_object(t->imix) &&
-			      json_integer_value(json_object_get(t->imix, "1500")) == 1,
+			      json_array_size(json_object_get(t->imix, "patterns")) == 1,
 		      "imix not kept");
 		CHECK(json_integer_value(json_object_get(json_object_get(t->json, "extra"), "x")) ==
 			      1,

@@ -1,0 +1,170 @@
+/* flows: millions of IPv4/UDP flows from a single template whose fields the host rewrites per
+ * packet (SDK modifiers), with the IPv4 and UDP checksums kept correct (always on).
+ *
+ * Config / request fields (all optional, defaults in brackets):
+ *   src_ip    an address or a range "A-B"             ["10.0.0.1-10.0.255.254"]
+ *   dst_ip    an address or a range "A-B"             ["10.1.0.1"]
+ *   src_port  a port (number or string) or "A-B"      ["1024-65535"]
+ *   dst_port  a port (number or string) or "A-B"      [5678]
+ *   mode      "increment" | "decrement" | "random" | "range" (every varying field)  ["increment"]
+ *   seed      random/range seed; the k-th modifier (in the order above) uses seed + k  [1]
+ *   payload_size  UDP payload bytes, 0..1472; byte i is i % 256  [18: a 60-byte frame, the
+ *             Ethernet minimum without FCS]
+ *   src_mac   [the device's MAC (device_mac_addr)], dst_mac [ff:ff:ff:ff:ff:ff]
+ * A field given as a single value is fixed in the base packet and gets no modifier; a range
+ * gets one modifier over it (the base packet holds its first value). Each modifier walks its
+ * own sequence, one step per packet: with "increment", fields whose range sizes are coprime
+ * give every combination before repeating (e.g. 65534 source addresses x 64512 source ports).
+ * metadata.packet_count is the request's count; tags "udp", "flows". */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdperf_plugin.h"
+
+/* "A" or "A-B": copies both endpoints (A twice when there is no dash). */
+static int split_range(const char *s, char *a, char *b, size_t cap)
+{
+	const char *dash = strchr(s, '-');
+	size_t la = dash ? (size_t)(dash - s) : strlen(s);
+	const char *sb = dash ? dash + 1 : s;
+	if (la >= cap || strlen(sb) >= cap)
+		return -1;
+	memcpy(a, s, la);
+	a[la] = '\0';
+	strcpy(b, sb);
+	return 0;
+}
+
+static uint32_t ip_u32(const uint8_t ip[4])
+{
+	return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
+}
+
+static int ip_range(const xdp_request *req, const char *key, const char *def, uint32_t *lo,
+		    uint32_t *hi)
+{
+	char s[64], a[32], b[32];
+	uint8_t ia[4], ib[4];
+	int rc = xdp_req_string(req, key, def, s, sizeof(s));
+	if (rc)
+		return rc;
+	if (split_range(s, a, b, sizeof(a)) || xdp_parse_ipv4(a, ia) || xdp_parse_ipv4(b, ib) ||
+	    ip_u32(ia) > ip_u32(ib)) {
+		xdp_log(XDP_LOG_ERROR, "flows: %s: want an IPv4 address or a range A-B, got \"%s\"",
+			key, s);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	*lo = ip_u32(ia);
+	*hi = ip_u32(ib);
+	return 0;
+}
+
+static int parse_port(const char *s, uint32_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v > 65535)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int port_range(const xdp_request *req, const char *key, const char *def, uint32_t *lo,
+		      uint32_t *hi)
+{
+	const xdp_json *d;
+	char s[64], a[32], b[32];
+	int v = xdp_req_find(req, key, &d);
+	if (v >= 0 && xdp_json_type(d, v) == XDP_JSON_NUMBER) {
+		uint64_t p;
+		if (xdp_json_u64(d, v, &p) || p > 65535)
+			goto bad;
+		*lo = *hi = (uint32_t)p;
+		return 0;
+	}
+	if (v < 0)
+		strcpy(s, def);
+	else if (xdp_json_string(d, v, s, sizeof(s)))
+		goto bad;
+	if (split_range(s, a, b, sizeof(a)) || parse_port(a, lo) || parse_port(b, hi) || *lo > *hi)
+		goto bad;
+	return 0;
+bad:
+	xdp_log(XDP_LOG_ERROR, "flows: %s: want a port or a range \"A-B\"", key);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+static int parse_mode(const xdp_request *req, xdp_mod_op *op)
+{
+	static const char *const names[] = { "increment", "decrement", "random", "range" };
+	char s[16];
+	int rc = xdp_req_string(req, "mode", "increment", s, sizeof(s));
+	if (rc)
+		return rc;
+	for (int i = 0; i < 4; i++) {
+		if (!strcmp(s, names[i])) {
+			*op = (xdp_mod_op)i;
+			return 0;
+		}
+	}
+	xdp_log(XDP_LOG_ERROR, "flows: mode: want increment, decrement, random or range, got \"%s\"", s);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint32_t lo[4], hi[4];
+	uint64_t psize, seed;
+	xdp_mod_op op = XDP_MOD_INCREMENT;
+	xdp_l2 l2 = { .vlan_id = -1 };
+	xdp_l3 l3 = { .version = 4 };
+	int rc;
+	if ((rc = ip_range(req, "src_ip", "10.0.0.1-10.0.255.254", &lo[0], &hi[0])) ||
+	    (rc = ip_range(req, "dst_ip", "10.1.0.1", &lo[1], &hi[1])) ||
+	    (rc = port_range(req, "src_port", "1024-65535", &lo[2], &hi[2])) ||
+	    (rc = port_range(req, "dst_port", "5678", &lo[3], &hi[3])) ||
+	    (rc = parse_mode(req, &op)) ||
+	    (rc = xdp_req_u64(req, "seed", 1, &seed)) ||
+	    (rc = xdp_req_range(req, "payload_size", 18, 0, 1472, &psize)) ||
+	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
+	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
+		return rc;
+
+	/* the base packet holds the first value of every range */
+	for (int k = 0; k < 4; k++) {
+		l3.src[k] = (uint8_t)(lo[0] >> (24 - 8 * k));
+		l3.dst[k] = (uint8_t)(lo[1] >> (24 - 8 * k));
+	}
+	uint8_t payload[1472], frame[XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN + 1472];
+	for (size_t i = 0; i < psize; i++)
+		payload[i] = (uint8_t)(i % 256);
+	int len = xdp_build_udp(frame, sizeof(frame), &l2, &l3, (uint16_t)lo[2], (uint16_t)lo[3],
+				payload, psize);
+	if (len < 0)
+		return XDP_ERR_GENERATE;
+	xdp_template *t = xdp_resp_add(resp, frame, (size_t)len);
+	if (!t)
+		return XDP_ERR_NOMEM;
+	xdp_tmpl_tag(t, "udp");
+	xdp_tmpl_tag(t, "flows");
+	xdp_tmpl_checksums(t, XDP_CSUM_IPV4 | XDP_CSUM_UDP);
+
+	static const char *const fields[4] = { "ipv4.src_ip", "ipv4.dst_ip", "udp.src_port",
+					       "udp.dst_port" };
+	uint64_t flows = 1, k = 0;
+	for (int i = 0; i < 4; i++) {
+		if (lo[i] == hi[i])
+			continue;
+		if ((rc = xdp_tmpl_modify(t, fields[i], op, lo[i], hi[i], 1, seed + k)))
+			return rc;
+		k++;
+		uint64_t n = (uint64_t)hi[i] - lo[i] + 1;
+		flows = flows > UINT64_MAX / n ? UINT64_MAX : flows * n;
+	}
+	xdp_log(XDP_LOG_INFO, "flows: %d-byte frame, %llu modifier(s), up to %llu distinct flows",
+		len, (unsigned long long)k, (unsigned long long)flows);
+	return 0;
+}
