@@ -1499,7 +1499,7 @@ static const struct {
 	const char *name;
 	uint8_t width;
 } mod_fields[] = {
-	{ "eth.src", 6 },        { "eth.dst", 6 },        { "ipv4.tos", 1 },
+	{ "eth.src", 4 },        { "eth.dst", 4 },        { "ipv4.tos", 1 },
 	{ "ipv4.id", 2 },        { "ipv4.ttl", 1 },       { "ipv4.src_ip", 4 },
 	{ "ipv4.dst_ip", 4 },    { "ipv6.src_ip", 8 },    { "ipv6.dst_ip", 8 },
 	{ "ipv6.hop_limit", 1 }, { "udp.src_port", 2 },   { "udp.dst_port", 2 },

@@ -281,7 +281,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	xdp_modifier m = { .offset = 46, .len = 4, .op = XDP_MOD_INCREMENT, .min = 10, .max = 20,
 			   .start = 15, .has_start = true, .little_endian = true };
 	EXPECT(xdp_tmpl_add_mod(t, &m) == 0);
-	EXPECT(xdp_tmpl_modify(t, "eth.src", XDP_MOD_INCREMENT, 1, 0xffffffffffffull, 1, 0) == 0);
+	EXPECT(xdp_tmpl_modify(t, "eth.src", XDP_MOD_INCREMENT, 1, 0xffffffffull, 1, 0) == 0);
+	EXPECT(xdp_tmpl_modify(t, "eth.dst", XDP_MOD_INCREMENT, 1, 0x100000000ull, 1, 0) == E);
 	EXPECT(xdp_tmpl_modify(t, "ipv6.dst_ip", XDP_MOD_RANDOM, 0, UINT64_MAX, 1, 0) == 0);
 	EXPECT(xdp_tmpl_modify(t, "tcp.seq", XDP_MOD_RANGE, 5, 5000, 5, 3) == 0);
 	EXPECT(t->nmods == 8);
@@ -306,7 +307,7 @@ if clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=react
       .[0].template.modifiers[2] == {"target":{"offset":36,"length":2},"operation":{"type":"random"},"params":{"min":1024,"max":65535,"step":1,"seed":7}} and
       .[0].template.modifiers[3].params == {"min":0,"max":"18446744073709551615","step":3,"seed":"9007199254740993"} and
       .[0].template.modifiers[4] == {"target":{"offset":46,"length":4},"operation":{"type":"increment"},"params":{"min":10,"max":20,"step":1,"start":15,"endian":"little"}} and
-      .[0].template.modifiers[5].params.max == 281474976710655 and
+      .[0].template.modifiers[5].params.max == 4294967295 and
       .[0].template.modifiers[6].target == {"layer":"ipv6","field":"dst_ip"} and
       .[0].template.modifiers[7] == {"target":{"layer":"tcp","field":"seq"},"operation":{"type":"range"},"params":{"min":5,"max":5000,"step":5,"seed":3}} and
       ([.[0].template.checksums[] | select(.auto_update == true) | .layer] == ["ipv4","udp","tcp","icmp","icmpv6"]) and
