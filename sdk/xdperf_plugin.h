@@ -381,9 +381,9 @@ struct xdp_response {
 xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len);
 /* Adds a tag (truncated to XDP_TAG_LEN - 1; at most XDP_MAX_TAGS). */
 void xdp_tmpl_tag(xdp_template *t, const char *tag);
-/* Adds a modifier on a named field: eth.src, eth.dst (the low 4 bytes of the MAC), ipv4.tos, ipv4.id, ipv4.ttl,
- * ipv4.src_ip, ipv4.dst_ip, ipv6.src_ip, ipv6.dst_ip (their low 64 bits), ipv6.hop_limit,
- * udp.src_port, udp.dst_port, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ack, tcp.window,
+/* Adds a modifier on a named field: eth.src, eth.dst (the low 4 bytes of the MAC), ipv4.tos,
+ * ipv4.id, ipv4.ttl, ipv4.src_ip, ipv4.dst_ip, ipv6.src_ip, ipv6.dst_ip (their low 64 bits),
+ * ipv6.hop_limit, udp.src_port, udp.dst_port, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ack, tcp.window,
  * icmp.id, icmp.seq. IPv4 addresses as host-order numbers (10.0.0.1 = 0x0a000001).
  * Returns 0, or XDP_ERR_INVALID_CONFIG (already XDP_MAX_MODS modifiers, unknown field or
  * operation, min > max, max wider than the field); the template is then unchanged. */
