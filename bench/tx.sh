@@ -6,9 +6,15 @@
 # xdpfb<PID>rx:veth1, two queues per end: one per CPU) and counts what arrives on veth1 with
 # `xdperf count` (XDP, drops the frames). Senders: the bare BPF_PROG_RUN XDP_TX ceiling
 # (bench/xdp_ceiling.c), xdperf in XDP mode with 1 and 1024 templates, xdperf in AF_PACKET
-# mode, xdp-trafficgen and trafgen. Prints a Markdown table of receiver-counted Mpps and the
-# ratios the project tracks, and writes the same to build/bench/tx.md. A sender that fails
-# gets "fail" in its cells; the namespaces are always removed.
+# mode, xdp-trafficgen and trafgen. Then, 64-byte frames only, the field engine and the
+# template set features: xdperf with the flows plugin set to exactly 2 modifiers (source
+# address and source port ranges, so an IPv4 and a UDP checksum update per packet) in XDP and
+# AF_PACKET mode, an IMIX 7:4:1 (--imix simple: 64, 576 and 1500 bytes) from the one
+# template, and the one template sent while a loop swaps the templates file between two
+# one-template sets and sends SIGHUP every 100 ms (hot swaps). Prints a Markdown table of
+# receiver-counted Mpps and the ratios the project tracks (IMIX also in Gbps, the hot swap row
+# with its swap count), and writes the same to build/bench/tx.md. A sender that fails gets
+# "fail" in its cells; the namespaces are always removed.
 #
 # Environment: BENCH_SECONDS (sender run time, default 2), BENCH_ROUNDS (rounds over all the
 # senders, default 3; each cell is the median), XDPERF (the binary), TX_ONLY (an
@@ -66,7 +72,8 @@ ip -n "$NS_RX" link set veth1 up
 
 # ---- frames -------------------------------------------------------------------------------------
 # For each size: $TMP/tpl1-SIZE.json (1 template), $TMP/tpl1024-SIZE.json (UDP source ports
-# 1000..2023) in the xdperf plugin response format, and $TMP/trafgen-SIZE.cfg (the first frame).
+# 1000..2023) in the xdperf plugin response format, $TMP/tpl1b-SIZE.json (1 template, source
+# port 1001: the other set of the hot swaps) and $TMP/trafgen-SIZE.cfg (the first frame).
 python3 - "$TMP" "${SIZES[@]}" <<'EOF' || die "frame generation failed"
 import json, struct, sys
 
@@ -96,10 +103,61 @@ for size in map(int, sys.argv[2:]):
         tpl = [{"template": {"base_packet": {"data": frame(size, 1000 + i).hex(), "type": "hex"}}}
                for i in range(n)]
         json.dump(tpl, open("%s/tpl%d-%d.json" % (tmp, n, size), "w"))
+    json.dump([{"template": {"base_packet": {"data": frame(size, 1001).hex(), "type": "hex"}}}],
+              open("%s/tpl1b-%d.json" % (tmp, size), "w"))
     with open("%s/trafgen-%d.cfg" % (tmp, size), "w") as c:
         c.write("{\n" + ",\n".join(", ".join("0x%02x" % x for x in frame(size, 1000)[i:i + 16])
                                   for i in range(0, size, 16)) + "\n}\n")
 EOF
+
+# The flows plugin's configuration for the "2 modifiers + checksums" rows: a 64-byte frame
+# (22 payload bytes) like the others, source address and source port ranges (one modifier
+# each), destination fixed (no modifier); the plugin always keeps the IPv4 and UDP checksums.
+cat >"$TMP/flows2.json" <<'EOF'
+{"src_ip": "10.201.1.1-10.201.255.254", "dst_ip": "10.201.0.2", "src_port": "1024-65535",
+ "dst_port": 9, "payload_size": 22, "src_mac": "02:00:00:00:00:01", "dst_mac": "02:00:00:00:00:02"}
+EOF
+
+# $TMP/hotswap.sh SECONDS SET_A SET_B CUR CMD...: runs CMD (an xdperf that sends --templates
+# CUR for SECONDS) in the background and, every 100 ms while it sends, moves the other set
+# into CUR and sends it SIGHUP (a reload and swap of its templates); passes on CMD's output
+# and exit status. SIGHUP would end xdperf before it has set up its reloader (which blocks
+# SIGHUP), so the loop starts once /proc shows SIGHUP blocked, and it stops 200 ms before the
+# run's end: xdperf unblocks SIGHUP again before printing its summary.
+cat >"$TMP/hotswap.sh" <<'EOF'
+#!/usr/bin/env bash
+secs=$1 a=$2 b=$3 cur=$4; shift 4
+cp "$a" "$cur" || exit 1
+"$@" &
+pid=$!
+(   # guard against a run that hangs
+  trap 'kill $s 2>/dev/null; exit 0' TERM
+  sleep $((secs + 20)) & s=$!
+  wait $s && kill -INT $pid 2>/dev/null
+) &
+guard=$!
+while kill -0 $pid 2>/dev/null; do
+  blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
+  [ -n "$blk" ] && (( 0x$blk & 1 )) && break
+  sleep 0.01
+done
+t0=${EPOCHREALTIME/[.,]/}
+end=$((t0 + secs * 1000000 - 200000))
+n=0
+while kill -0 $pid 2>/dev/null; do
+  n=$((n + 1))
+  wait_us=$((t0 + n * 100000 - ${EPOCHREALTIME/[.,]/}))   # on a 100 ms grid from t0
+  [ $wait_us -gt 0 ] && sleep "$(printf '0.%06d' $wait_us)"
+  [ ${EPOCHREALTIME/[.,]/} -lt $end ] || break
+  if [ $((n % 2)) = 1 ]; then cp "$b" "$cur.new"; else cp "$a" "$cur.new"; fi
+  mv -f "$cur.new" "$cur"
+  kill -HUP $pid 2>/dev/null
+done
+wait $pid; rc=$?
+kill $guard 2>/dev/null
+exit $rc
+EOF
+chmod +x "$TMP/hotswap.sh"
 
 # ---- the ceiling program ------------------------------------------------------------------------
 CEILING=
@@ -140,13 +198,14 @@ count_stop() {    # SIGINT to the counter; sets RX to the packets it counted (no
   kill -INT "$COUNT_PID" 2>/dev/null
   wait "$COUNT_PID"; local rc=$?
   COUNT_PID=
-  local n
+  local n b
   n="$(sed -n 's/^packets \([0-9]*\) bytes [0-9]*$/\1/p' "$TMP/count.out")"
+  b="$(sed -n 's/^packets [0-9]* bytes \([0-9]*\)$/\1/p' "$TMP/count.out")"
   if [ $rc != 0 ] || [ -z "$n" ]; then
     log "xdperf count failed (exit $rc): $(head -2 "$TMP/count.err" | tr '\n' ' ')"
     return 1
   fi
-  RX=$n
+  RX=$n RXB=${b:-0}
 }
 
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
@@ -154,6 +213,13 @@ now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
 declare -A CELL          # CELL[row,size,threads] = Mpps, "fail" or "n/a"
 declare -A NOTE          # NOTE[row] = why a row is n/a
 declare -A VALS          # VALS[row,size,threads] = the Mpps of each round
+declare -A GVALS GCELL   # the same in Gbps (received frame bytes, FCS excluded)
+declare -A SWVALS SWCELL # xdperf's template swaps in each round, and their median
+
+median() {   # the median of the numbers in $1 (space separated)
+  tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ a[NR] = $1 }
+    END { print (NR % 2) ? a[(NR + 1) / 2] : sprintf("%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2) }'
+}
 
 # measure ROW SIZE THREADS KIND CMD...: runs CMD in the sender namespace between count_start
 # and count_stop and stores the receiver-counted Mpps in CELL. KIND: "xdperf" (reads its JSON
@@ -170,21 +236,23 @@ measure() {
   ip netns exec "$NS_TX" "$@" >"$out" 2>"$err"; rc=$?
   t1=$(now_us)
   count_stop || return 1
-  local rx=$RX
-  local secs sent="" extra=""
+  local rx=$RX rxb=$RXB
+  local secs sent="" extra="" swaps=""
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e6 }')
   if [ "$kind" = xdperf ]; then
     local j
     j="$(python3 -c 'import json,sys
 o = json.loads(sys.stdin.readline())
-print(o["duration_s"], o["packets"], o["errors"], o.get("mode", ""), o.get("error", "") or "-")' <"$out" 2>/dev/null)"
+print(o["duration_s"], o["packets"], o["errors"], o.get("mode", ""), o.get("swaps", 0),
+      o.get("error", "") or "-")' <"$out" 2>/dev/null)"
     if [ $rc != 0 ] || [ -z "$j" ]; then
       log "$row $size B $thr thr: xdperf failed (exit $rc): $(head -3 "$err" | tr '\n' ' ')"
       return 1
     fi
     local errs mode emsg
-    read -r secs sent errs mode emsg <<<"$j"
+    read -r secs sent errs mode swaps emsg <<<"$j"
     extra=" mode $mode, errors $errs"
+    [ "$swaps" != 0 ] && extra+=", $swaps template swaps"
     [ "$emsg" != - ] && extra+=", error: $emsg"
   elif [ $rc != 0 ] && [ $rc != 124 ]; then
     log "$row $size B $thr thr: failed (exit $rc): $(grep -v '^$' "$err" | head -3 | tr '\n' ' ')"
@@ -202,8 +270,10 @@ print(o["duration_s"], o["packets"], o["errors"], o.get("mode", ""), o.get("erro
   v=$(awk -v n="$rx" -v s="$secs" 'BEGIN { printf "%.2f", n / s / 1e6 }')
   VALS[$key]+="$v "
   # the cell is the median over the rounds so far (rounds interleave the senders)
-  CELL[$key]=$(tr ' ' '\n' <<<"${VALS[$key]}" | grep . | sort -n | awk '{ a[NR] = $1 }
-    END { print (NR % 2) ? a[(NR + 1) / 2] : sprintf("%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2) }')
+  CELL[$key]=$(median "${VALS[$key]}")
+  GVALS[$key]+="$(awk -v n="$rxb" -v s="$secs" 'BEGIN { printf "%.2f", n * 8 / s / 1e9 }') "
+  GCELL[$key]=$(median "${GVALS[$key]}")
+  if [ -n "$swaps" ]; then SWVALS[$key]+="$swaps "; SWCELL[$key]=$(median "${SWVALS[$key]}"); fi
   if [ -n "$sent" ]; then
     [ "$sent" != "$rx" ] && extra=" NOT RECEIVED $((sent - rx));$extra"
     extra=" sent $sent;$extra"
@@ -213,8 +283,11 @@ print(o["duration_s"], o["packets"], o["errors"], o.get("mode", ""), o.get("erro
 }
 
 # ---- the senders --------------------------------------------------------------------------------
-ROWS=("ceiling" "xdperf xdp, 1 template" "xdperf xdp, 1024 templates" "xdperf afpacket, 1 template"
+ROWS=("ceiling" "xdperf xdp, 1 template" "xdperf xdp, 1024 templates"
+      "xdperf xdp, 2 modifiers + checksums" "xdperf xdp, IMIX 7:4:1" "xdperf xdp, hot swaps every 100 ms"
+      "xdperf afpacket, 1 template" "xdperf afpacket, 2 modifiers + checksums"
       "xdp-trafficgen" "trafgen")
+NEW_SIZE=64        # the size the field engine and template set rows are measured at
 TMO=$((D + 20))    # guard against a sender that does not stop by itself
 
 # xdp-trafficgen 1.3.1 sends fixed 64-byte UDP frames (no size option) and stops on SIGINT.
@@ -248,8 +321,23 @@ for size in "${SIZES[@]}"; do
       measure "$row" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF" --templates "$TMP/tpl$n-$size.json" \
         -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
     done
+    if [ "$size" = $NEW_SIZE ]; then
+      measure "xdperf xdp, 2 modifiers + checksums" "$size" "$thr" xdperf timeout -s INT $TMO \
+        "$XDPERF" -p flows --cfg "$TMP/flows2.json" -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
+      measure "xdperf xdp, IMIX 7:4:1" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF" \
+        --templates "$TMP/tpl1-$size.json" --imix simple -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" \
+        --json -q
+      measure "xdperf xdp, hot swaps every 100 ms" "$size" "$thr" xdperf "$TMP/hotswap.sh" "$D" \
+        "$TMP/tpl1-$size.json" "$TMP/tpl1b-$size.json" "$TMP/swap.json" "$XDPERF" \
+        --templates "$TMP/swap.json" -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
+    fi
     measure "xdperf afpacket, 1 template" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF" \
       --templates "$TMP/tpl1-$size.json" -d veth0 --mode afpacket -c 0 -t "$D" -l "$thr" --json -q
+    if [ "$size" = $NEW_SIZE ]; then
+      measure "xdperf afpacket, 2 modifiers + checksums" "$size" "$thr" xdperf timeout -s INT $TMO \
+        "$XDPERF" -p flows --cfg "$TMP/flows2.json" -d veth0 --mode afpacket -c 0 -t "$D" -l "$thr" \
+        --json -q
+    fi
     if [ $xtg_ok = 1 ] && [ "$size" = $XTG_SIZE ]; then
       measure xdp-trafficgen "$size" "$thr" wall timeout -s INT "$D" xdp-trafficgen udp -t "$thr" \
         -m 02:00:00:00:00:02 -M 02:00:00:00:00:01 -A 10.201.0.1 -a 10.201.0.2 -P 1000 -p 9 veth0
@@ -316,6 +404,22 @@ ratio_line() {   # ratio_line LABEL ROW_A ROW_B
   ratio_line "xdp 1 template / ceiling" "xdperf xdp, 1 template" ceiling
   ratio_line "xdp 1024 templates / xdp-trafficgen" "xdperf xdp, 1024 templates" xdp-trafficgen
   ratio_line "afpacket / trafgen" "xdperf afpacket, 1 template" trafgen
+  ratio_line "xdp 2 modifiers + checksums / xdp 1 template (target >= 0.80)" \
+    "xdperf xdp, 2 modifiers + checksums" "xdperf xdp, 1 template"
+  ratio_line "afpacket 2 modifiers + checksums / afpacket 1 template" \
+    "xdperf afpacket, 2 modifiers + checksums" "xdperf afpacket, 1 template"
+  imix="xdperf xdp, IMIX 7:4:1"
+  echo "- IMIX 7:4:1 (64, 576, 1500 B; average 354.3 B), in Gbps of frame bytes: 1 thr" \
+    "${GCELL[$imix,64,1]:-n/a}, 2 thr ${GCELL[$imix,64,2]:-n/a}"
+  ratio_line "IMIX / xdp-trafficgen" "$imix" xdp-trafficgen
+  ratio_line "IMIX / ceiling, in packets" "$imix" ceiling
+  ratio_line "IMIX / xdp 1 template, in packets" "$imix" "xdperf xdp, 1 template"
+  hs="xdperf xdp, hot swaps every 100 ms"
+  echo "- hot swaps: template swaps per run (median): 1 thr ${SWCELL[$hs,64,1]:-n/a}," \
+    "2 thr ${SWCELL[$hs,64,2]:-n/a}"
+  ratio_line "hot swaps / xdp 1 template" "$hs" "xdperf xdp, 1 template"
+  echo "- the 2 modifiers, IMIX and hot swap rows are measured at 64 B only (IMIX: its mixed" \
+    "sizes, shown in the 64 B columns)"
   for row in ceiling trafgen; do   # (xdp-trafficgen's reason is in its ratio line)
     [ -n "${NOTE[$row]:-}" ] && echo "- $row: n/a: ${NOTE[$row]}"
   done

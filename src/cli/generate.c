@@ -281,6 +281,15 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 	if (warn[0])
 		fprintf(stderr, "xdperf: warning: %s\n", warn);
 	xdperf_template_set_free(set);
+	/* field engine warnings (a modified field whose checksum nobody updates): the first
+	 * one in full, then how many templates share it */
+	size_t nwarn = 0, first = 0;
+	for (size_t i = 0; i < mixed->n; i++)
+		if (mixed->t[i].fields.warn[0] && !nwarn++)
+			first = i;
+	if (nwarn)
+		fprintf(stderr, "xdperf: warning: template %zu: %s%s\n", first,
+			mixed->t[first].fields.warn, nwarn > 1 ? " (and in more templates)" : "");
 	*out = mixed;
 	return 0;
 }

@@ -249,6 +249,8 @@ static void print_fields(const struct xdperf_template *t, unsigned packets)
 	static const struct { unsigned flag; const char *name; } cs[] = {
 		{ XDPERF_CSUM_IPV4, "ipv4" }, { XDPERF_CSUM_UDP, "udp" }, { XDPERF_CSUM_TCP, "tcp" },
 		{ XDPERF_CSUM_ICMP, "icmp" }, { XDPERF_CSUM_ICMPV6, "icmpv6" } };
+	if (f->warn[0])
+		printf("  warning: %s\n", f->warn);
 	if (f->csums) {
 		printf("  checksums kept up to date:");
 		for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)

@@ -1,0 +1,26 @@
+"""Minimal pcap reader for the tests (import with sys.path.insert(0, "$REPO/tests/lib")).
+frames(path) -> list of (timestamp_s, bytes); handles micro- and nanosecond pcap files."""
+import struct
+
+
+def frames(path):
+    data = open(path, "rb").read()
+    if len(data) < 24:
+        return []
+    magic = struct.unpack_from("<I", data)[0]
+    if magic in (0xA1B2C3D4, 0xA1B23C4D):
+        e = "<"
+    else:
+        e = ">"
+        magic = struct.unpack_from(">I", data)[0]
+    div = 1e9 if magic == 0xA1B23C4D else 1e6
+    out, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack_from(e + "IIII", data, off)
+        out.append((sec + frac / div, data[off + 16: off + 16 + incl]))
+        off += 16 + incl
+    return out
+
+
+def be(b, off, n):
+    return int.from_bytes(b[off:off + n], "big")
