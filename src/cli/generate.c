@@ -306,6 +306,8 @@ int cmd_generate(int argc, char **argv)
 	}
 	if (a.device && !a.src_mac && device_mac(a.device, a.mac))
 		return 1;
+	if (a.device)
+		block_sighup();
 	int status = 1;
 	char err[512];
 	char source[PATH_MAX + 32];

@@ -30,6 +30,10 @@ struct gen_args {
 int gen_load_set(const struct gen_args *a, struct xdperf_template_set **set, char *source,
 		 size_t srclen);
 
+/* Blocks SIGHUP in the calling thread (and the threads it starts later): a device run turns
+ * it into a reload instead of an exit. */
+void block_sighup(void);
+
 /* The MAC address of device ifname; 0, or 1 after printing one message. */
 int device_mac(const char *ifname, uint8_t mac[6]);
 

@@ -287,8 +287,8 @@ static int reloader_start(struct reloader *r, const struct gen_args *a, struct x
 	sigset_t hup;
 	sigemptyset(&hup);
 	sigaddset(&hup, SIGHUP);
-	/* blocked here before any thread starts, so every thread inherits it: only the
-	 * signalfd sees SIGHUP */
+	/* blocked since cmd_generate() started (block_sighup()), before any thread: only the
+	 * signalfd sees SIGHUP, and one sent while the plugin was loading is a reload now */
 	pthread_sigmask(SIG_BLOCK, &hup, NULL);
 	r->sfd = signalfd(-1, &hup, SFD_CLOEXEC);
 	r->stopfd = eventfd(0, EFD_CLOEXEC);
@@ -332,10 +332,15 @@ static void reloader_stop(struct reloader *r)
 		close(r->stopfd);
 	if (r->ifd >= 0)
 		close(r->ifd);
+	/* SIGHUP stays blocked: one arriving now must not kill the run before its summary */
+}
+
+void block_sighup(void)
+{
 	sigset_t hup;
 	sigemptyset(&hup);
 	sigaddset(&hup, SIGHUP);
-	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
+	pthread_sigmask(SIG_BLOCK, &hup, NULL);
 }
 
 int generate_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
