@@ -242,6 +242,25 @@ flows_json decrement '{"src_ip":"10.0.0.1-10.0.0.1","src_port":7,"dst_port":"0-6
 "$X" plugin run flows --cfg "$T/flows_cfg.json" --count 3 >"$T/fl.txt" 2>&1 &&
   grep -q 'modifiers 1  checksums 2' "$T/fl.txt" && ! grep -q INVALID "$T/fl.txt" ||
   { echo "FAILED: flows: plugin run (decoded): $(cat "$T/fl.txt")"; fail=1; }
+# plugin run lists the modifiers and the first packets they make, checksums checked
+printf '%s' '{"src_ip":"10.0.0.1-10.0.0.5","src_port":"1000-1002","dst_ip":"10.1.0.1"}' >"$T/flows_cfg.json"
+if "$X" plugin run flows --cfg "$T/flows_cfg.json" --packets 6 >"$T/fl.txt" 2>&1; then
+  want='  modifier 0  ipv4.src_ip increment 10.0.0.1..10.0.0.5 step 1
+  modifier 1  udp.src_port increment 1000..1002 step 1
+  checksums kept up to date: ipv4 udp
+  first 6 packets (one sender thread):
+    0:  ipv4.src_ip 10.0.0.1  udp.src_port 1000  checksums valid
+    1:  ipv4.src_ip 10.0.0.2  udp.src_port 1001  checksums valid
+    2:  ipv4.src_ip 10.0.0.3  udp.src_port 1002  checksums valid
+    3:  ipv4.src_ip 10.0.0.4  udp.src_port 1000  checksums valid
+    4:  ipv4.src_ip 10.0.0.5  udp.src_port 1001  checksums valid
+    5:  ipv4.src_ip 10.0.0.1  udp.src_port 1002  checksums valid'
+  got=$(grep -A9 '^  modifier 0' "$T/fl.txt")
+  [ "$got" = "$want" ] && echo "ok plugin run shows modifiers and the first packets" ||
+    { echo "FAILED: flows: plugin run --packets 6 shows:"; echo "$got"; fail=1; }
+else
+  echo "FAILED: flows: plugin run --packets 6: $(cat "$T/fl.txt")"; fail=1
+fi
 
 # SDK modifier API: validation, the 8-modifier limit and the serialised form
 cat >"$T/modtest.c" <<'CEOF'
