@@ -12,7 +12,6 @@
 #include "cli/commands.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
-#include "packet/imix.h"
 #include "packet/pcap.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
@@ -156,10 +155,9 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'j': a->json = true; break;
 		case 'T': a->templates = optarg; break;
 		case 'I': {
-			struct xdperf_imix_pattern pat[64];
-			size_t np;
 			char why[256];
-			if (xdperf_imix_parse_spec(optarg, pat, 64, &np, why, sizeof why)) {
+			if (xdperf_imix_parse_spec(optarg, a->imix_pat, XDPERF_IMIX_PATTERNS_MAX,
+						   &a->imix_n, why, sizeof why)) {
 				fprintf(stderr, "xdperf: --imix: %s\n", why);
 				return 2;
 			}
@@ -263,16 +261,10 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 			return 1;
 	}
 	/* IMIX: --imix for every template, else the templates' metadata.imix */
-	struct xdperf_imix_pattern pat[64];
-	size_t np = 0;
 	char err[512], warn[512];
-	if (a->imix && xdperf_imix_parse_spec(a->imix, pat, 64, &np, err, sizeof err)) {
-		fprintf(stderr, "xdperf: --imix: %s\n", err);
-		xdperf_template_set_free(set);
-		return 1;
-	}
 	struct xdperf_template_set *mixed = NULL;
-	if (xdperf_imix_apply(set, pat, np, &mixed, warn, sizeof warn, err, sizeof err)) {
+	if (xdperf_imix_apply(set, a->imix_pat, a->imix_n, &mixed, warn, sizeof warn, err,
+			      sizeof err)) {
 		fprintf(stderr, "xdperf: %s%s: %s\n", a->imix ? "--imix " : "imix of ",
 			a->imix ? a->imix : source, err);
 		xdperf_template_set_free(set);

@@ -5,12 +5,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "packet/imix.h"
 
 struct xdperf_template_set;
 
 struct gen_args {
 	const char *plugin, *plugin_path, *config, *device, *output, *src_mac, *templates;
-	const char *imix;           /* --imix SPEC, NULL = none */
+	const char *imix;           /* --imix SPEC, NULL = none ... */
+	struct xdperf_imix_pattern imix_pat[XDPERF_IMIX_PATTERNS_MAX]; /* ... parsed */
+	size_t imix_n;
 	bool watch;                 /* --watch: reload when the plugin/config/templates file changes */
 	uint8_t mac[6];             /* device MAC given to the plugin */
 	unsigned long long count;   /* 0 with count_set: until --duration or Ctrl-C */
