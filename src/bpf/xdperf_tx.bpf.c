@@ -17,9 +17,9 @@
  * or the kernel refused, for this process only, so the summary reports them instead of
  * losing them silently. */
 #include <linux/bpf.h>
-#include <stdbool.h>
 #include <bpf/bpf_helpers.h>
 #include "xdperf_bpf.h"
+#include "xdperf_fe_step.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -29,8 +29,6 @@ __u32 tgid = 0;           /* this process, for the drop counter */
 /* The template set in use: bank gen & 1. Changed while runs go on (hot swap): the loader
  * fills the other bank, then stores the next gen; each frame reads it once. */
 volatile __u32 gen = 1;
-
-#define GOLDEN 0x9E3779B97F4A7C15ull
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -87,19 +85,6 @@ static __always_inline int aborted(struct xdperf_bpf_tx_cpu *st)
 	return XDP_ABORTED;
 }
 
-static __always_inline __u32 fold16(__u32 s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	return (s & 0xffff) + (s >> 16);
-}
-
-static __always_inline __u64 fe_mix(__u64 z)
-{
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
 /* The field engine: the same step as xdperf_fe_apply() in src/packet/field.c. Returns 0, or
  * -1 when a field lies outside the frame (the loader never lets that happen). */
 static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_fe *f,
@@ -111,63 +96,34 @@ static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_
 	__u32 nm = f->nmods;
 	for (__u32 i = 0; i < XDPERF_BPF_FE_MODS && i < nm; i++) {
 		const struct xdperf_bpf_fe_mod *m = &f->mod[i];
-		__u64 x;
-		if (m->flags & XDPERF_BPF_FE_RANDOM) {
-			__u64 s = st->s[i] + GOLDEN;
-			st->s[i] = s;
-			__u64 z = fe_mix(s), n = m->n;
-			if (n == 0)
-				x = z;
-			else if (n <= (1ull << 32))
-				x = ((z >> 32) * n) >> 32;
-			else
-				x = z % n;
-		} else {
-			x = st->s[i];
-			st->s[i] = x >= m->thr ? x - m->thr : x + m->k;
-		}
-		__u64 v = m->base + m->mul * x;
-		bool le = m->flags & XDPERF_BPF_FE_LE;
+		__u64 x = xdperf_fe_next(m, &st->s[i]);
+		__u64 be = xdperf_fe_be(m, m->base + m->mul * x);
 		__u8 *p = data + (m->off & (XDPERF_BPF_SLOT - 1));
-		__u32 s;
-		__u64 be;
 		switch (m->len) {
 		case 1:
 			if ((void *)(p + 1) > end)
 				return -1;
-			be = v & 0xff;
 			*p = (__u8)be;
-			s = m->flags & XDPERF_BPF_FE_ODD ? (__u32)be : (__u32)be << 8;
 			break;
 		case 2:
 			if ((void *)(p + 2) > end)
 				return -1;
-			be = le ? __builtin_bswap16((__u16)v) : (v & 0xffff);
 			*(__u16 *)p = __builtin_bswap16((__u16)be);
-			s = (__u32)be;
 			break;
 		case 4:
 			if ((void *)(p + 4) > end)
 				return -1;
-			be = le ? __builtin_bswap32((__u32)v) : (v & 0xffffffffull);
 			*(__u32 *)p = __builtin_bswap32((__u32)be);
-			s = (__u32)(be >> 16) + (__u32)(be & 0xffff);
 			break;
 		case 8:
 			if ((void *)(p + 8) > end)
 				return -1;
-			be = le ? __builtin_bswap64(v) : v;
 			*(__u64 *)p = __builtin_bswap64(be);
-			s = (__u32)(be >> 48) + (__u32)((be >> 32) & 0xffff) +
-			    (__u32)((be >> 16) & 0xffff) + (__u32)(be & 0xffff);
 			break;
 		default:
 			return -1;
 		}
-		if ((m->flags & XDPERF_BPF_FE_ODD) && m->len != 1) {
-			s = fold16(s);
-			s = ((s & 0xff) << 8) | (s >> 8);
-		}
+		__u32 s = xdperf_fe_sum(be, m->len, m->flags & XDPERF_BPF_FE_ODD);
 		__u8 cs = m->csums;
 		if (cs & 1)
 			acc[0] += s;
@@ -184,7 +140,7 @@ static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_
 		__u8 *p = data + (k->off & (XDPERF_BPF_SLOT - 1));
 		if ((void *)(p + 2) > end)
 			return -1;
-		__u16 ck = (__u16)~fold16(k->acc + acc[c]);
+		__u16 ck = (__u16)~xdperf_fe_fold16(k->acc + acc[c]);
 		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
 			ck = 0xffff;
 		*(__u16 *)p = __builtin_bswap16(ck);

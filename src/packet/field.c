@@ -1,80 +1,18 @@
-/* The field engine's compiler and user-space runner: see field.h. The per-packet step here
- * and in src/bpf/xdperf_tx.bpf.c must stay the same computation (tests compare a pcap written
- * here with what the XDP program puts on the wire). */
+/* The field engine's compiler and user-space runner: see field.h. The per-packet step runs
+ * here and in src/bpf/xdperf_tx.bpf.c on the same arithmetic (src/bpf/xdperf_fe_step.h); only
+ * the stores differ (tests compare a pcap written here with what the XDP program puts on the
+ * wire). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "packet/decode.h"
 #include "packet/field.h"
+#include "bpf/xdperf_fe_step.h" /* after field.h: needs the __u* types and xdperf_bpf.h */
 #include "packet/layers.h"
 #include "util/err.h"
+#include "util/arith.h"
 
-#define GOLDEN 0x9E3779B97F4A7C15ull
-
-/* ---- the per-packet step (mirrored in the BPF program) ----------------------------------- */
-
-static inline uint64_t fe_mix(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t fe_below(uint64_t z, uint64_t n)
-{
-	if (n == 0)
-		return z;
-	if (n <= (1ull << 32))
-		return ((z >> 32) * n) >> 32;
-	return z % n;
-}
-
-static inline uint32_t fold16(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	return (s & 0xffff) + (s >> 16);
-}
-
-/* The field's bytes (read as a big-endian number m of len bytes) as its share of a 16-bit
- * one's-complement sum, for a field starting at an even or odd offset of the summed words. */
-static inline uint32_t fe_sum(uint64_t m, unsigned len, bool odd)
-{
-	uint32_t s;
-	switch (len) {
-	case 1:
-		return odd ? (uint32_t)(m & 0xff) : (uint32_t)(m & 0xff) << 8;
-	case 2:
-		s = (uint32_t)(m & 0xffff);
-		break;
-	case 4:
-		s = (uint32_t)(m >> 16 & 0xffff) + (uint32_t)(m & 0xffff);
-		break;
-	default:
-		s = (uint32_t)(m >> 48 & 0xffff) + (uint32_t)(m >> 32 & 0xffff) +
-		    (uint32_t)(m >> 16 & 0xffff) + (uint32_t)(m & 0xffff);
-		break;
-	}
-	if (odd) {
-		s = fold16(s);
-		s = ((s & 0xff) << 8) | (s >> 8);
-	}
-	return s;
-}
-
-static inline uint64_t mask_len(uint64_t v, unsigned len)
-{
-	return len == 8 ? v : v & ((1ull << (8 * len)) - 1);
-}
-
-static inline uint64_t swap_len(uint64_t v, unsigned len)
-{
-	switch (len) {
-	case 1: return v & 0xff;
-	case 2: return __builtin_bswap16((uint16_t)v);
-	case 4: return __builtin_bswap32((uint32_t)v);
-	default: return __builtin_bswap64(v);
-	}
-}
+/* ---- the per-packet step (its arithmetic shared with the BPF program) ------------------- */
 
 static inline void put_be(uint8_t *p, uint64_t m, unsigned len)
 {
@@ -98,26 +36,17 @@ void xdperf_fe_apply(const struct xdperf_bpf_fe *fe, struct xdperf_bpf_fe_state 
 	uint32_t nc = fe->ncsums < XDPERF_BPF_FE_CSUMS ? fe->ncsums : XDPERF_BPF_FE_CSUMS;
 	for (uint32_t i = 0; i < nm; i++) {
 		const struct xdperf_bpf_fe_mod *m = &fe->mod[i];
-		uint64_t x;
-		if (m->flags & XDPERF_BPF_FE_RANDOM) {
-			uint64_t s = st->s[i] + GOLDEN;
-			st->s[i] = s;
-			x = fe_below(fe_mix(s), m->n);
-		} else {
-			x = st->s[i];
-			st->s[i] = x >= m->thr ? x - m->thr : x + m->k;
-		}
-		uint64_t v = m->base + m->mul * x;
-		uint64_t be = m->flags & XDPERF_BPF_FE_LE ? swap_len(v, m->len) : mask_len(v, m->len);
+		uint64_t x = xdperf_fe_next(m, &st->s[i]);
+		uint64_t be = xdperf_fe_be(m, m->base + m->mul * x);
 		put_be(frame + m->off, be, m->len);
-		uint32_t s = fe_sum(be, m->len, m->flags & XDPERF_BPF_FE_ODD);
+		uint32_t s = xdperf_fe_sum(be, m->len, m->flags & XDPERF_BPF_FE_ODD);
 		for (uint32_t c = 0; c < nc; c++)
 			if (m->csums >> c & 1)
 				acc[c] += s;
 	}
 	for (uint32_t c = 0; c < nc; c++) {
 		const struct xdperf_bpf_fe_csum *k = &fe->csum[c];
-		uint16_t ck = (uint16_t)~fold16(k->acc + acc[c]);
+		uint16_t ck = (uint16_t)~xdperf_fe_fold16(k->acc + acc[c]);
 		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
 			ck = 0xffff;
 		frame[k->off] = (uint8_t)(ck >> 8);
@@ -165,7 +94,7 @@ void xdperf_fe_state_init(const struct xdperf_fe *fe, unsigned t, struct xdperf_
 	for (uint32_t i = 0; i < fe->bpf.nmods; i++) {
 		const struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
 		if (m->flags & XDPERF_BPF_FE_RANDOM) {
-			st->s[i] = fe_mix(fe->seed[i] ^ (0xA0761D6478BD642Full * ((uint64_t)t + 1)));
+			st->s[i] = xdperf_fe_mix(fe->seed[i] ^ (0xA0761D6478BD642Full * ((uint64_t)t + 1)));
 		} else {
 			uint64_t x = fe->x0[i] + mulmod(fe->k1[i], t, m->n);
 			if (m->n && x >= m->n) /* both terms < n */
@@ -192,16 +121,6 @@ struct csum_loc {
 	uint32_t plo, phi;  /* pseudo-header addresses [plo, phi), or empty */
 	bool nonzero;
 };
-
-static uint64_t gcd64(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
 
 /* Locates the checksum `flag` in the frame. */
 static void locate(const uint8_t *f, uint16_t len, const struct xdperf_layers *ly, unsigned flag,
@@ -411,7 +330,7 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 				a = n ? (a + md->seed % n) % n : a + md->seed;
 				if (a == 0)
 					a = 1;
-				while (gcd64(a, n ? n : (1ull << 63)) != 1)
+				while (xdperf_gcd(a, n ? n : (1ull << 63)) != 1)
 					a = n ? (a + 1) % n : a + 1;
 				if (a == 0)
 					a = 1;
@@ -504,11 +423,11 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 			const struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
 			if (!(m->csums >> c & 1))
 				continue;
-			uint32_t s = fold16(fe_sum(get_be(base + m->off, m->len), m->len,
+			uint32_t s = xdperf_fe_fold16(xdperf_fe_sum(get_be(base + m->off, m->len), m->len,
 						   m->flags & XDPERF_BPF_FE_ODD));
 			acc += (uint16_t)~s;
 		}
-		k->acc = fold16(acc);
+		k->acc = xdperf_fe_fold16(acc);
 	}
 	if (uncovered[0] && warn && warnlen)
 		snprintf(warn, warnlen, "modifiers change bytes covered by the %s checksum%s, which no "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "packet/schedule.h"
 #include "packet/template.h"
+#include "util/arith.h"
 
 struct slot {
 	double at;
@@ -17,16 +18,6 @@ static int by_position(const void *a, const void *b)
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
 	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t r = a % b;
-		a = b;
-		b = r;
-	}
-	return a;
 }
 
 int xdperf_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len, uint32_t **out,
@@ -44,7 +35,7 @@ int xdperf_schedule_build(const uint64_t *weights, uint32_t n, uint32_t max_len,
 			free(w);
 			return -EINVAL;
 		}
-		g = gcd(w[i], g);
+		g = xdperf_gcd(w[i], g);
 	}
 	long double sum = 0;
 	for (uint32_t i = 0; i < n; i++) {
