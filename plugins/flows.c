@@ -21,81 +21,6 @@
 
 #include "xdperf_plugin.h"
 
-/* "A" or "A-B": copies both endpoints (A twice when there is no dash). */
-static int split_range(const char *s, char *a, char *b, size_t cap)
-{
-	const char *dash = strchr(s, '-');
-	size_t la = dash ? (size_t)(dash - s) : strlen(s);
-	const char *sb = dash ? dash + 1 : s;
-	if (la >= cap || strlen(sb) >= cap)
-		return -1;
-	memcpy(a, s, la);
-	a[la] = '\0';
-	strcpy(b, sb);
-	return 0;
-}
-
-static uint32_t ip_u32(const uint8_t ip[4])
-{
-	return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
-}
-
-static int ip_range(const xdp_request *req, const char *key, const char *def, uint32_t *lo,
-		    uint32_t *hi)
-{
-	char s[64], a[32], b[32];
-	uint8_t ia[4], ib[4];
-	int rc = xdp_req_string(req, key, def, s, sizeof(s));
-	if (rc)
-		return rc;
-	if (split_range(s, a, b, sizeof(a)) || xdp_parse_ipv4(a, ia) || xdp_parse_ipv4(b, ib) ||
-	    ip_u32(ia) > ip_u32(ib)) {
-		xdp_log(XDP_LOG_ERROR, "flows: %s: want an IPv4 address or a range A-B, got \"%s\"",
-			key, s);
-		return XDP_ERR_INVALID_CONFIG;
-	}
-	*lo = ip_u32(ia);
-	*hi = ip_u32(ib);
-	return 0;
-}
-
-static int parse_port(const char *s, uint32_t *out)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return -1;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*end || v > 65535)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int port_range(const xdp_request *req, const char *key, const char *def, uint32_t *lo,
-		      uint32_t *hi)
-{
-	const xdp_json *d;
-	char s[64], a[32], b[32];
-	int v = xdp_req_find(req, key, &d);
-	if (v >= 0 && xdp_json_type(d, v) == XDP_JSON_NUMBER) {
-		uint64_t p;
-		if (xdp_json_u64(d, v, &p) || p > 65535)
-			goto bad;
-		*lo = *hi = (uint32_t)p;
-		return 0;
-	}
-	if (v < 0)
-		strcpy(s, def);
-	else if (xdp_json_string(d, v, s, sizeof(s)))
-		goto bad;
-	if (split_range(s, a, b, sizeof(a)) || parse_port(a, lo) || parse_port(b, hi) || *lo > *hi)
-		goto bad;
-	return 0;
-bad:
-	xdp_log(XDP_LOG_ERROR, "flows: %s: want a port or a range \"A-B\"", key);
-	return XDP_ERR_INVALID_CONFIG;
-}
-
 static int parse_mode(const xdp_request *req, xdp_mod_op *op)
 {
 	static const char *const names[] = { "increment", "decrement", "random", "range" };
@@ -122,10 +47,10 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	xdp_l2 l2 = { .vlan_id = -1 };
 	xdp_l3 l3 = { .version = 4 };
 	int rc;
-	if ((rc = ip_range(req, "src_ip", "10.0.0.1-10.0.255.254", &lo[0], &hi[0])) ||
-	    (rc = ip_range(req, "dst_ip", "10.1.0.1", &lo[1], &hi[1])) ||
-	    (rc = port_range(req, "src_port", "1024-65535", &lo[2], &hi[2])) ||
-	    (rc = port_range(req, "dst_port", "5678", &lo[3], &hi[3])) ||
+	if ((rc = xdp_req_ipv4_range(req, "src_ip", "10.0.0.1-10.0.255.254", &lo[0], &hi[0])) ||
+	    (rc = xdp_req_ipv4_range(req, "dst_ip", "10.1.0.1", &lo[1], &hi[1])) ||
+	    (rc = xdp_req_port_range(req, "src_port", "1024-65535", &lo[2], &hi[2])) ||
+	    (rc = xdp_req_port_range(req, "dst_port", "5678", &lo[3], &hi[3])) ||
 	    (rc = parse_mode(req, &op)) ||
 	    (rc = xdp_req_u64(req, "seed", 1, &seed)) ||
 	    (rc = xdp_req_range(req, "payload_size", 18, 0, 1472, &psize)) ||

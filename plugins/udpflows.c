@@ -13,78 +13,6 @@
 
 #define MAX_FLOWS 2048
 
-/* "A" or "A-B" with A <= B; parse() converts one endpoint to a number. */
-static int split_range(const char *s, char *a, char *b, size_t cap)
-{
-	const char *dash = strchr(s, '-');
-	size_t la = dash ? (size_t)(dash - s) : strlen(s);
-	const char *sb = dash ? dash + 1 : s;
-	if (la >= cap || strlen(sb) >= cap)
-		return -1;
-	memcpy(a, s, la);
-	a[la] = '\0';
-	strcpy(b, sb);
-	return 0;
-}
-
-static int ip_range(const xdp_request *req, const char *key, const char *def, uint32_t *lo,
-		    uint32_t *hi)
-{
-	char s[64], a[32], b[32];
-	uint8_t ia[4], ib[4];
-	int rc = xdp_req_string(req, key, def, s, sizeof(s));
-	if (rc)
-		return rc;
-	if (split_range(s, a, b, sizeof(a)) || xdp_parse_ipv4(a, ia) || xdp_parse_ipv4(b, ib))
-		goto bad;
-	*lo = (uint32_t)ia[0] << 24 | (uint32_t)ia[1] << 16 | (uint32_t)ia[2] << 8 | ia[3];
-	*hi = (uint32_t)ib[0] << 24 | (uint32_t)ib[1] << 16 | (uint32_t)ib[2] << 8 | ib[3];
-	if (*lo > *hi)
-		goto bad;
-	return 0;
-bad:
-	xdp_log(XDP_LOG_ERROR, "udpflows: %s: want an IPv4 address or range A-B, got \"%s\"", key, s);
-	return XDP_ERR_INVALID_CONFIG;
-}
-
-static int parse_port(const char *s, uint32_t *out)
-{
-	char *end;
-	if (!*s || *s < '0' || *s > '9')
-		return -1;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*end || v > 65535)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int port_range(const xdp_request *req, const char *key, uint32_t def, uint32_t *lo,
-		      uint32_t *hi)
-{
-	const xdp_json *d;
-	int v = xdp_req_find(req, key, &d);
-	char s[64], a[32], b[32];
-	if (v < 0) {
-		*lo = *hi = def;
-		return 0;
-	}
-	if (xdp_json_type(d, v) == XDP_JSON_NUMBER) {
-		uint64_t p;
-		if (xdp_json_u64(d, v, &p) || p > 65535)
-			goto bad;
-		*lo = *hi = (uint32_t)p;
-		return 0;
-	}
-	if (xdp_json_string(d, v, s, sizeof(s)) || split_range(s, a, b, sizeof(a)) ||
-	    parse_port(a, lo) || parse_port(b, hi) || *lo > *hi)
-		goto bad;
-	return 0;
-bad:
-	xdp_log(XDP_LOG_ERROR, "udpflows: %s: want a port or a range \"A-B\"", key);
-	return XDP_ERR_INVALID_CONFIG;
-}
-
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -92,10 +20,10 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	uint64_t maxflows, psize;
 	xdp_l2 l2 = { .vlan_id = -1 };
 	int rc;
-	if ((rc = ip_range(req, "src_ip", "192.168.1.1", &sip_lo, &sip_hi)) ||
-	    (rc = ip_range(req, "dst_ip", "192.168.1.2", &dip_lo, &dip_hi)) ||
-	    (rc = port_range(req, "src_ports", 1234, &sp_lo, &sp_hi)) ||
-	    (rc = port_range(req, "dst_ports", 5678, &dp_lo, &dp_hi)) ||
+	if ((rc = xdp_req_ipv4_range(req, "src_ip", "192.168.1.1", &sip_lo, &sip_hi)) ||
+	    (rc = xdp_req_ipv4_range(req, "dst_ip", "192.168.1.2", &dip_lo, &dip_hi)) ||
+	    (rc = xdp_req_port_range(req, "src_ports", "1234", &sp_lo, &sp_hi)) ||
+	    (rc = xdp_req_port_range(req, "dst_ports", "5678", &dp_lo, &dp_hi)) ||
 	    (rc = xdp_req_range(req, "flows", MAX_FLOWS, 1, MAX_FLOWS, &maxflows)) ||
 	    (rc = xdp_req_range(req, "payload_size", 64, 0, 1472, &psize)) ||
 	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||

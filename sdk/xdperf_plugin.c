@@ -1453,6 +1453,80 @@ int xdp_req_ipv6(const xdp_request *r, const char *key, const char *def, uint8_t
 	return 0;
 }
 
+/* "A" or "A-B" into a and b (A twice without a dash); -1 when a part does not fit cap. */
+static int split_range(const char *s, char *a, char *b, size_t cap)
+{
+	const char *dash = strchr(s, '-');
+	size_t la = dash ? (size_t)(dash - s) : strlen(s);
+	const char *sb = dash ? dash + 1 : s;
+	if (la >= cap || strlen(sb) >= cap)
+		return -1;
+	memcpy(a, s, la);
+	a[la] = '\0';
+	strcpy(b, sb);
+	return 0;
+}
+
+static uint32_t ipv4_u32(const uint8_t ip[4])
+{
+	return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
+}
+
+int xdp_req_ipv4_range(const xdp_request *r, const char *key, const char *def, uint32_t *lo,
+		       uint32_t *hi)
+{
+	char s[64], a[32], b[32];
+	uint8_t ia[4], ib[4];
+	int rc = xdp_req_string(r, key, def, s, sizeof(s));
+	if (rc)
+		return rc;
+	if (split_range(s, a, b, sizeof(a)) || xdp_parse_ipv4(a, ia) || xdp_parse_ipv4(b, ib) ||
+	    ipv4_u32(ia) > ipv4_u32(ib)) {
+		xdp_log(XDP_LOG_ERROR, "config field \"%s\": want an IPv4 address or a range A-B, got \"%s\"",
+			key, s);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	*lo = ipv4_u32(ia);
+	*hi = ipv4_u32(ib);
+	return 0;
+}
+
+static int parse_port(const char *s, uint32_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v > 65535)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int xdp_req_port_range(const xdp_request *r, const char *key, const char *def, uint32_t *lo,
+		       uint32_t *hi)
+{
+	const xdp_json *d;
+	char s[64], a[32], b[32];
+	int v = xdp_req_find(r, key, &d);
+	if (v >= 0 && xdp_json_type(d, v) == XDP_JSON_NUMBER) {
+		uint64_t p;
+		if (xdp_json_u64(d, v, &p) || p > 65535)
+			goto bad;
+		*lo = *hi = (uint32_t)p;
+		return 0;
+	}
+	if (v < 0)
+		snprintf(s, sizeof(s), "%s", def);
+	else if (xdp_json_string(d, v, s, sizeof(s)))
+		goto bad;
+	if (split_range(s, a, b, sizeof(a)) || parse_port(a, lo) || parse_port(b, hi) || *lo > *hi)
+		goto bad;
+	return 0;
+bad:
+	return bad_key(key, "want a port or a range \"A-B\" (0-65535)");
+}
+
 /* ==== response ============================================================================== */
 
 xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len)

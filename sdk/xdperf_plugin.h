@@ -313,6 +313,12 @@ int xdp_req_bool(const xdp_request *r, const char *key, bool def, bool *out);
 int xdp_req_mac(const xdp_request *r, const char *key, const uint8_t def[6], uint8_t out[6]);
 int xdp_req_ipv4(const xdp_request *r, const char *key, const char *def, uint8_t out[4]);
 int xdp_req_ipv6(const xdp_request *r, const char *key, const char *def, uint8_t out[16]);
+/* An IPv4 address or a range "A-B" (A <= B) as host-order numbers (a single address: lo = hi). */
+int xdp_req_ipv4_range(const xdp_request *r, const char *key, const char *def, uint32_t *lo,
+		       uint32_t *hi);
+/* A port (number or string) or a range "A-B" of ports, 0..65535 (a single port: lo = hi). */
+int xdp_req_port_range(const xdp_request *r, const char *key, const char *def, uint32_t *lo,
+		       uint32_t *hi);
 /* The raw value for `key` (request first, then config): its token, with *doc set; -1 absent. */
 int xdp_req_find(const xdp_request *r, const char *key, const xdp_json **doc);
 
