@@ -82,18 +82,10 @@ int afp_socket(struct afp *a, char *err, size_t errlen)
 }
 
 
-bool afp_uses_fe(const struct dp_frames *f)
-{
-	for (uint32_t t = 0; f->fe && t < f->n; t++)
-		if (f->fe[t].bpf.nmods > 0)
-			return true;
-	return false;
-}
-
 int afp_fe_states(const struct dp_frames *f, unsigned idx, struct xdperf_bpf_fe_state **st)
 {
 	struct xdperf_bpf_fe_state *s = NULL;
-	if (afp_uses_fe(f)) {
+	if (f->fe) {
 		s = calloc(f->n, sizeof(*s));
 		if (!s)
 			return -ENOMEM;

@@ -33,10 +33,6 @@ int afp_backoff(struct afp *a, int fd, unsigned spins);
  * them). */
 void afp_account(struct afp *a, const struct dp_frames *f, uint32_t *pos, uint64_t r);
 
-/* True when some template of f has field engine modifiers (its frames are then copies with
- * xdperf_fe_apply() run on them). */
-bool afp_uses_fe(const struct dp_frames *f);
-
 /* Template t of f needs the field engine. */
 static inline bool afp_fe_on(const struct dp_frames *f, uint32_t t)
 {

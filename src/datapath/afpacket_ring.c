@@ -83,7 +83,7 @@ static void layout(const struct dp_frames *f, uint32_t *frame_size, uint32_t *nf
 	uint64_t n = (uint64_t)cycles * f->sched_len;
 	if (n % per_block)
 		n *= per_block;
-	*prefilled = n <= RING_PREFILL_MAX && !afp_uses_fe(f);
+	*prefilled = n <= RING_PREFILL_MAX && !f->fe;
 	*nframes = *prefilled ? (uint32_t)n : RING_MIN_FRAMES;
 }
 

@@ -21,7 +21,8 @@ struct dp_frames {
 	const uint32_t *sched;       /* template index of each schedule position */
 	uint32_t sched_len;          /* 1..65536; every worker walks it cyclically from 0 */
 	const struct xdperf_fe *fe;  /* n field engines (src/packet/field.h), set for nthreads
-				      * threads; NULL = none. Worker idx starts from state
+				      * threads; NULL when no template has modifiers (templates
+				      * without any have nmods 0). Worker idx starts from state
 				      * xdperf_fe_state_init(&fe[t], idx) for each template t. */
 	unsigned nthreads;           /* sender threads of the run: worker idx < nthreads */
 };

@@ -220,9 +220,11 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	fs->frame = calloc(nframes, sizeof *fs->frame);
 	fs->len = calloc(nframes, sizeof *fs->len);
 	uint64_t *w = calloc(nframes, sizeof *w);
-	bool any_fe = false;
-	for (size_t i = 0; i < nframes; i++)
+	bool any_fe = false, any_mods = false;
+	for (size_t i = 0; i < nframes; i++) {
 		any_fe = any_fe || frames[i].nmods || frames[i].csums;
+		any_mods = any_mods || frames[i].nmods;
+	}
 	if (any_fe)
 		fs->fe = calloc(nframes, sizeof *fs->fe);
 	int e = 0;
@@ -274,7 +276,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	fs->f.frame = (const uint8_t *const *)fs->frame;
 	fs->f.len = fs->len;
 	fs->f.sched = fs->sched;
-	fs->f.fe = fs->fe;
+	fs->f.fe = any_mods ? fs->fe : NULL; /* checksums alone only fix the bases */
 out:
 	free(w);
 	if (e) {

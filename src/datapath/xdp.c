@@ -140,10 +140,7 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 		     char *err, size_t errlen)
 {
 	struct xdperf_bpf_bank cfg = { .sched_len = f->sched_len, .base_len = f->len[0] };
-	bool fe_on = false;
-	for (uint32_t t = 0; f->fe && t < f->n; t++)
-		fe_on = fe_on || f->fe[t].bpf.nmods > 0;
-	cfg.fe_on = fe_on;
+	cfg.fe_on = f->fe != NULL;
 	/* one template that every page already holds: send pages as they are */
 	cfg.single = first && f->n == 1;
 	uint32_t woff, wlen;
@@ -180,9 +177,8 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 			if (bpf_map_update_elem(fdw, &key, &wv, BPF_ANY))
 				e = map_err("template", t, err, errlen);
 		}
-		if (fe_on && !e) {
-			struct xdperf_bpf_fe none = { 0 };
-			if (bpf_map_update_elem(fdf, &key, f->fe ? &f->fe[t].bpf : &none, BPF_ANY))
+		if (f->fe && !e) {
+			if (bpf_map_update_elem(fdf, &key, &f->fe[t].bpf, BPF_ANY))
 				e = map_err("the field engine of template", t, err, errlen);
 		}
 	}
