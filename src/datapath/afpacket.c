@@ -29,7 +29,6 @@
 
 #define AFP_BATCH 256           /* messages per sendmmsg */
 #define AFP_SNDBUF (64 << 20)   /* requested send buffer (SO_SNDBUFFORCE, else SO_SNDBUF) */
-#define AFP_FRAME_MAX 2048      /* longest template (struct dp_frames) */
 
 struct afp_worker {
 	struct afp *a;
@@ -38,7 +37,7 @@ struct afp_worker {
 	const struct dp_frames *f; /* the set this worker sends from */
 	uint32_t pos;             /* schedule position of the next frame to go out */
 	struct xdperf_bpf_fe_state *state; /* per template of f; NULL without field engine */
-	uint8_t (*buf)[AFP_FRAME_MAX]; /* AFP_BATCH frame copies for the field engine */
+	uint8_t (*buf)[DP_FRAME_MAX]; /* AFP_BATCH frame copies for the field engine */
 	unsigned built, sent;     /* frames in msg[] built, and of those sent */
 	struct mmsghdr msg[AFP_BATCH];
 	struct iovec iov[AFP_BATCH];
@@ -305,37 +304,12 @@ static int mtu_check(struct afp *a, const struct dp_frames *f, uint32_t *bad, in
 	return 0;
 }
 
-/* The checks both open and swap make on a set. */
-static int check_frames(const struct dp_frames *f, const char *ifname, char *err,
-			size_t errlen)
-{
-	if (!f || f->n == 0 || f->sched_len == 0) {
-		xdperf_errf(err, errlen, "afpacket: nothing to send on %s", ifname);
-		return -EINVAL;
-	}
-	for (uint32_t i = 0; i < f->n; i++) {
-		if (f->len[i] < ETH_HLEN || f->len[i] > AFP_FRAME_MAX) {
-			xdperf_errf(err, errlen, "afpacket: template %u: %u bytes (14..%u)", i,
-				    f->len[i], AFP_FRAME_MAX);
-			return -EINVAL;
-		}
-	}
-	for (uint32_t i = 0; i < f->sched_len; i++) {
-		if (f->sched[i] >= f->n) {
-			xdperf_errf(err, errlen, "afpacket: schedule entry %u names template %u of %u",
-				    i, f->sched[i], f->n);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 /* The ring skips the kernel's MTU check, so a set for ring workers must pass it here (sets
  * for sendmmsg workers meet the kernel's own check, EMSGSIZE, as at open). */
 static int afp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen)
 {
 	struct afp *a = b->priv;
-	int e = check_frames(f, a->ifname, err, errlen);
+	int e = dp_frames_check(f, "afpacket", a->ifname, err, errlen);
 	if (e)
 		return e;
 	uint32_t bad;
@@ -355,7 +329,7 @@ static int afp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, 
 int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 		     struct dp_backend **out, char *err, size_t errlen)
 {
-	int e = check_frames(f, ifname, err, errlen);
+	int e = dp_frames_check(f, "afpacket", ifname, err, errlen);
 	if (e)
 		return e;
 	struct afp *a = calloc(1, sizeof(*a));

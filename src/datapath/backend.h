@@ -11,6 +11,11 @@
 
 struct xdperf_fe;
 
+#define DP_TEMPLATES_MAX 2048u /* templates in a set */
+#define DP_SCHED_MAX 65536u    /* schedule entries */
+#define DP_FRAME_MIN 14u       /* frame bytes: an Ethernet header ... */
+#define DP_FRAME_MAX 2048u     /* ... up to a template slot */
+
 /* What to send: templates, the order to send them in and their field engines. Borrowed by
  * the backend until the run ends or a swap replaced it and every worker has since finished
  * the send call it was in (the runner keeps it alive that long). */
@@ -26,6 +31,12 @@ struct dp_frames {
 				      * xdperf_fe_state_init(&fe[t], idx) for each template t. */
 	unsigned nthreads;           /* sender threads of the run: worker idx < nthreads */
 };
+
+/* Checks f against the contract above (counts, lengths, schedule entries naming templates);
+ * 0, or -EINVAL with one line starting with `backend` in err. Backends call it at open and
+ * at every swap. */
+int dp_frames_check(const struct dp_frames *f, const char *backend, const char *ifname,
+		    char *err, size_t errlen);
 
 /* Counters summed over all workers (callable from any thread while workers send). */
 struct dp_totals {

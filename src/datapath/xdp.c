@@ -26,6 +26,9 @@
 #include "bpf/xdperf_bpf.h"
 #include "xdperf_tx_bpf.skel.h"
 
+_Static_assert(DP_TEMPLATES_MAX == XDPERF_BPF_TMPL_MAX && DP_SCHED_MAX == XDPERF_BPF_SCHED_MAX &&
+	       DP_FRAME_MAX == XDPERF_BPF_SLOT, "a set of frames fits the BPF maps");
+
 /* Frames per BPF_PROG_RUN call are capped so a call stays short (stop and rate checks
  * happen between calls); the runner asks for less when pacing. */
 #define XDP_MAX_REPEAT (1u << 20)
@@ -199,34 +202,12 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 	return 0;
 }
 
-static int check_frames(const struct dp_frames *f, char *err, size_t errlen)
-{
-	if (!f || f->n < 1 || f->n > XDPERF_BPF_TMPL_MAX || f->sched_len < 1 ||
-	    f->sched_len > XDPERF_BPF_SCHED_MAX) {
-		xdperf_errf(err, errlen, "xdp: invalid frames");
-		return -EINVAL;
-	}
-	for (uint32_t t = 0; t < f->n; t++)
-		if (f->len[t] < 14 || f->len[t] > XDPERF_BPF_SLOT) {
-			xdperf_errf(err, errlen, "xdp: template %u: %u bytes (14..%u)", t, f->len[t],
-				    XDPERF_BPF_SLOT);
-			return -EINVAL;
-		}
-	for (uint32_t i = 0; i < f->sched_len; i++)
-		if (f->sched[i] >= f->n) {
-			xdperf_errf(err, errlen, "xdp: schedule entry %u names template %u of %u", i,
-				    f->sched[i], f->n);
-			return -EINVAL;
-		}
-	return 0;
-}
-
 /* Hot swap: fill the bank not in use, then switch the program to it. The runner makes sure
  * no frame still uses the old bank before the next swap refills it. */
 static int xdp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen)
 {
 	struct xdp_be *x = b->priv;
-	int e = check_frames(f, err, errlen);
+	int e = dp_frames_check(f, "xdp", x->ifname, err, errlen);
 	if (e)
 		return e;
 	pthread_mutex_lock(&x->lock);
@@ -390,7 +371,7 @@ static void xdp_close(struct dp_backend *b)
 int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
 		struct dp_backend **out, char *err, size_t errlen)
 {
-	int e = check_frames(f, err, errlen);
+	int e = dp_frames_check(f, "xdp", ifname, err, errlen);
 	if (e)
 		return e;
 	if (batch > 256) {
