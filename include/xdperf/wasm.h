@@ -245,6 +245,9 @@ int xwasm_memory_write(xwasm_memory *mem, uint64_t off, const void *src, size_t 
 void *xwasm_memory_ptr(xwasm_memory *mem, uint64_t off, size_t len);
 /* Grows by delta pages; returns the old page count or -1 (beyond max or cap). */
 int64_t xwasm_memory_grow(xwasm_memory *mem, uint32_t delta);
+/* How many grows (memory.grow or xwasm_memory_grow) the instance's memory cap refused so far;
+ * refusals because of the module's own declared maximum are not counted. */
+uint64_t xwasm_memory_cap_refusals(const xwasm_memory *mem);
 
 xwasm_val xwasm_global_get(const xwasm_global *g);
 int xwasm_global_set(xwasm_global *g, xwasm_val v);           /* -EPERM if immutable, -EINVAL type */

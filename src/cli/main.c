@@ -14,7 +14,10 @@ static void usage(FILE *f)
 		"  xdperf plugin inspect NAME|FILE.wasm                  imports, exports, memory, plugin ABI check\n"
 		"  xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--json]\n"
 		"                                                        call a plugin once, decode its templates\n"
-		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n");
+		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n"
+		"  xdperf keygen [-o PREFIX]                             create PREFIX.key and PREFIX.pub (ed25519)\n"
+		"  xdperf sign [-k KEYFILE] FILE.wasm...                 write FILE.wasm.sig for each module\n"
+		"  xdperf verify --trust-dir DIR FILE.wasm...            check modules' signatures against DIR/*.pub\n");
 }
 
 int main(int argc, char **argv)
@@ -38,6 +41,12 @@ int main(int argc, char **argv)
 		return cmd_count(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "plugin"))
 		return cmd_plugin(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "keygen"))
+		return cmd_keygen(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sign"))
+		return cmd_sign(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	fprintf(stderr, "xdperf: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

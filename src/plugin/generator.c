@@ -11,6 +11,7 @@
 #include "xdperf/plugin.h"
 #include "xdperf/wasi.h"
 #include "xdperf/wasm.h"
+#include "plugin/host.h"
 #include "util/file.h"
 
 #define DEFAULT_PAGES 1024u                  /* 64 MiB */
@@ -20,6 +21,7 @@
 
 struct xdperf_plugin {
 	char name[64];
+	struct xdperf_host_sink sink;
 	struct xdperf_plugin_opts opts;
 	xwasm_module *mod;
 	xwasm_linker *linker;
@@ -39,90 +41,6 @@ static int perr(char *err, size_t len, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -EINVAL;
-}
-
-/* ---- logging and metrics ------------------------------------------------------------------ */
-
-static const char *level_name(int level)
-{
-	static const char *n[] = { "DEBUG", "INFO", "WARN", "ERROR" };
-	return level >= 0 && level <= 3 ? n[level] : "INFO";
-}
-
-static void plugin_log(struct xdperf_plugin *p, int level, const char *msg, size_t len)
-{
-	if (level < XDPERF_LOG_DEBUG)
-		level = XDPERF_LOG_DEBUG;
-	if (level > XDPERF_LOG_ERROR)
-		level = XDPERF_LOG_ERROR;
-	if (level < p->opts.log_level)
-		return;
-	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
-		len--;
-	if (p->opts.log) {
-		p->opts.log(p->opts.log_ctx, p->name, level, msg, len);
-		return;
-	}
-	fprintf(stderr, "[plugin %s] %s: %.*s\n", p->name, level_name(level), (int)len, msg);
-}
-
-/* env.host_log(level i32, ptr i32, len i32) */
-static int host_log(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
-{
-	struct xdperf_plugin *p = user;
-	uint32_t ptr = (uint32_t)args[1].of.i32, len = (uint32_t)args[2].of.i32;
-	const char *msg = xwasm_memory_ptr(xwasm_instance_memory0(caller), ptr, len);
-	if (!msg) {
-		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST,
-					"host_log: message [%u, +%u) is outside plugin memory", ptr, len);
-		return XWASM_TRAP_HOST;
-	}
-	plugin_log(p, args[0].of.i32, msg, len);
-	return 0;
-}
-
-/* Timestamps may be seconds, milliseconds, microseconds or nanoseconds since the epoch. */
-static uint64_t timestamp_ns(int64_t ts)
-{
-	if (ts <= 0)
-		return 0;
-	uint64_t t = (uint64_t)ts;
-	if (t < 100000000000ull)          /* < 1e11: seconds (until year 5138) */
-		return t * 1000000000ull;
-	if (t < 100000000000000ull)       /* < 1e14: milliseconds */
-		return t * 1000000ull;
-	if (t < 100000000000000000ull)    /* < 1e17: microseconds */
-		return t * 1000ull;
-	return t;
-}
-
-/* env.host_report_metric(namePtr i32, nameLen i32, value f64, timestamp i64) */
-static int host_metric(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
-{
-	struct xdperf_plugin *p = user;
-	uint32_t ptr = (uint32_t)args[0].of.i32, len = (uint32_t)args[1].of.i32;
-	const char *name = xwasm_memory_ptr(xwasm_instance_memory0(caller), ptr, len);
-	if (!name || len > 256) {
-		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST,
-					"host_report_metric: name [%u, +%u) is outside plugin memory or too long",
-					ptr, len);
-		return XWASM_TRAP_HOST;
-	}
-	if (p->opts.metric) {
-		char buf[257];
-		memcpy(buf, name, len);
-		buf[len] = 0;
-		p->opts.metric(p->opts.metric_ctx, p->name, buf, args[2].of.f64,
-			       timestamp_ns(args[3].of.i64));
-	}
-	return 0;
-}
-
-/* WASI fd 1/2 of the plugin: its log at INFO (stdout) or WARN (stderr). */
-static int wasi_write(void *ctx, int fd, const void *buf, size_t len)
-{
-	plugin_log(ctx, fd == 2 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, buf, len);
-	return (int)(len > INT32_MAX ? INT32_MAX : len);
 }
 
 /* ---- ABI check ---------------------------------------------------------------------------- */
@@ -306,18 +224,15 @@ static void set_name(struct xdperf_plugin *p, const char *name, const char *path
 
 static int define_host(struct xdperf_plugin *p)
 {
-	static const uint8_t log_params[] = { XWASM_I32, XWASM_I32, XWASM_I32 };
-	static const uint8_t metric_params[] = { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 };
-	struct xwasm_wasi_opts wo = { .sz = sizeof wo, .write = wasi_write, .write_ctx = p };
-	int rc = xwasm_linker_define_func(p->linker, "env", "host_log", log_params, 3, NULL, 0, host_log, p);
-	if (!rc)
-		rc = xwasm_linker_define_func(p->linker, "env", "host_report_metric", metric_params, 4, NULL,
-					      0, host_metric, p);
-	if (!rc)
-		rc = xwasm_wasi_new(&wo, &p->wasi);
-	if (!rc)
-		rc = xwasm_wasi_define(p->linker, p->wasi);
-	return rc;
+	struct xdperf_host_sink *s = &p->sink;
+	snprintf(s->name, sizeof s->name, "%s", p->name);
+	s->prefix = "plugin";
+	s->log_level = p->opts.log_level;
+	s->log = p->opts.log;
+	s->log_ctx = p->opts.log_ctx;
+	s->metric = p->opts.metric;
+	s->metric_ctx = p->opts.metric_ctx;
+	return xdperf_host_define(p->linker, s, &p->wasi);
 }
 
 static xwasm_func *export_func(struct xdperf_plugin *p, const char *name)

@@ -46,8 +46,12 @@ int64_t xw_memory_grow(xwasm_memory *mem, uint32_t delta)
 {
 	uint32_t old = mem->pages;
 	uint64_t want = (uint64_t)old + delta;
-	if (want > mem->max_pages || want > mem->cap_pages)
+	if (want > mem->max_pages)
 		return -1;
+	if (want > mem->cap_pages) {
+		mem->cap_refusals++;
+		return -1;
+	}
 	if (delta == 0)
 		return old;
 	if (want * XW_PAGE_SIZE > mem->reserved)
@@ -60,6 +64,8 @@ int64_t xw_memory_grow(xwasm_memory *mem, uint32_t delta)
 }
 
 /* ---- public API ---- */
+
+uint64_t xwasm_memory_cap_refusals(const xwasm_memory *mem) { return mem->cap_refusals; }
 
 xwasm_memory *xwasm_memory_new(uint32_t min_pages, uint32_t max_pages)
 {

@@ -25,6 +25,7 @@ struct xwasm_memory {
 	uint32_t max_pages;   /* declared maximum (or XW_MAX_PAGES) */
 	bool has_max;         /* a maximum was declared */
 	uint32_t cap_pages;   /* engine/instance cap: growth beyond fails */
+	uint64_t cap_refusals;/* grows refused because of cap_pages (not the declared maximum) */
 	size_t reserved;      /* bytes of address space reserved */
 };
 

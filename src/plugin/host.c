@@ -1,0 +1,103 @@
+/* Host imports shared by generator plugins and protocol modules (see host.h). */
+#include <stdio.h>
+#include <string.h>
+#include "plugin/host.h"
+#include "xdperf/plugin.h"
+
+static const char *level_name(int level)
+{
+	static const char *n[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+	return level >= 0 && level <= 3 ? n[level] : "INFO";
+}
+
+void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len)
+{
+	if (level < XDPERF_LOG_DEBUG)
+		level = XDPERF_LOG_DEBUG;
+	if (level > XDPERF_LOG_ERROR)
+		level = XDPERF_LOG_ERROR;
+	if (level < s->log_level)
+		return;
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--;
+	if (s->log) {
+		s->log(s->log_ctx, s->name, level, msg, len);
+		return;
+	}
+	fprintf(stderr, "[%s %s] %s: %.*s\n", s->prefix ? s->prefix : "plugin", s->name,
+		level_name(level), (int)len, msg);
+}
+
+/* env.host_log(level i32, ptr i32, len i32) */
+static int host_log(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	uint32_t ptr = (uint32_t)args[1].of.i32, len = (uint32_t)args[2].of.i32;
+	const char *msg = xwasm_memory_ptr(xwasm_instance_memory0(caller), ptr, len);
+	if (!msg) {
+		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST,
+					"host_log: message [%u, +%u) is outside the module's memory", ptr, len);
+		return XWASM_TRAP_HOST;
+	}
+	xdperf_host_log(user, args[0].of.i32, msg, len);
+	return 0;
+}
+
+/* Timestamps may be seconds, milliseconds, microseconds or nanoseconds since the epoch. */
+static uint64_t timestamp_ns(int64_t ts)
+{
+	if (ts <= 0)
+		return 0;
+	uint64_t t = (uint64_t)ts;
+	if (t < 100000000000ull)          /* < 1e11: seconds (until year 5138) */
+		return t * 1000000000ull;
+	if (t < 100000000000000ull)       /* < 1e14: milliseconds */
+		return t * 1000000ull;
+	if (t < 100000000000000000ull)    /* < 1e17: microseconds */
+		return t * 1000ull;
+	return t;
+}
+
+/* env.host_report_metric(namePtr i32, nameLen i32, value f64, timestamp i64) */
+static int host_metric(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	const struct xdperf_host_sink *s = user;
+	uint32_t ptr = (uint32_t)args[0].of.i32, len = (uint32_t)args[1].of.i32;
+	const char *name = xwasm_memory_ptr(xwasm_instance_memory0(caller), ptr, len);
+	if (!name || len > 256) {
+		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST,
+					"host_report_metric: name [%u, +%u) is outside the module's memory or too long",
+					ptr, len);
+		return XWASM_TRAP_HOST;
+	}
+	if (s->metric) {
+		char buf[257];
+		memcpy(buf, name, len);
+		buf[len] = 0;
+		s->metric(s->metric_ctx, s->name, buf, args[2].of.f64, timestamp_ns(args[3].of.i64));
+	}
+	return 0;
+}
+
+/* WASI fd 1/2 of the module: its log at INFO (stdout) or WARN (stderr). */
+static int wasi_write(void *ctx, int fd, const void *buf, size_t len)
+{
+	xdperf_host_log(ctx, fd == 2 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, buf, len);
+	return (int)(len > INT32_MAX ? INT32_MAX : len);
+}
+
+int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm_wasi **wasi)
+{
+	static const uint8_t log_params[] = { XWASM_I32, XWASM_I32, XWASM_I32 };
+	static const uint8_t metric_params[] = { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 };
+	struct xwasm_wasi_opts wo = { .sz = sizeof wo, .write = wasi_write, .write_ctx = s };
+	*wasi = NULL;
+	int rc = xwasm_linker_define_func(l, "env", "host_log", log_params, 3, NULL, 0, host_log, s);
+	if (!rc)
+		rc = xwasm_linker_define_func(l, "env", "host_report_metric", metric_params, 4, NULL, 0,
+					      host_metric, s);
+	if (!rc)
+		rc = xwasm_wasi_new(&wo, wasi);
+	if (!rc)
+		rc = xwasm_wasi_define(l, *wasi);
+	return rc;
+}
