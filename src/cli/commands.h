@@ -7,6 +7,7 @@ int cmd_wasm_run(int argc, char **argv);      /* xdperf wasm run FILE.wasm [--in
 int cmd_generate(int argc, char **argv);
 int cmd_count(int argc, char **argv);         /* xdperf count -d IF [--pass] [--duration SEC] [--json] */
 int cmd_plugin(int argc, char **argv);        /* xdperf plugin inspect|run NAME|FILE.wasm ... */      /* xdperf --plugin NAME (-o FILE.pcap | -d IF) ... */
+int cmd_protocol(int argc, char **argv);      /* xdperf protocol check|call FILE.wasm ... */
 int cmd_keygen(int argc, char **argv);        /* xdperf keygen [-o PREFIX] */
 int cmd_sign(int argc, char **argv);          /* xdperf sign [-k KEYFILE] FILE.wasm... */
 int cmd_verify(int argc, char **argv);        /* xdperf verify --trust-dir DIR FILE.wasm... */

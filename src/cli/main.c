@@ -15,6 +15,8 @@ static void usage(FILE *f)
 		"  xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--json]\n"
 		"                                                        call a plugin once, decode its templates\n"
 		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n"
+		"  xdperf protocol check FILE.wasm...                    check protocol modules (ABI, imports)\n"
+		"  xdperf protocol call FILE.wasm [--input TEXT] [...]   send a protocol module a message\n"
 		"  xdperf keygen [-o PREFIX]                             create PREFIX.key and PREFIX.pub (ed25519)\n"
 		"  xdperf sign [-k KEYFILE] FILE.wasm...                 write FILE.wasm.sig for each module\n"
 		"  xdperf verify --trust-dir DIR FILE.wasm...            check modules' signatures against DIR/*.pub\n");
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
 		return cmd_count(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "plugin"))
 		return cmd_plugin(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "protocol"))
+		return cmd_protocol(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "keygen"))
 		return cmd_keygen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sign"))

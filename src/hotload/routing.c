@@ -110,8 +110,8 @@ int hl_publish(struct xdperf_registry *r)
 int xdperf_worker_new(struct xdperf_registry *r, struct xdperf_worker **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	struct xdperf_worker *w = aligned_alloc(64, sizeof *w);
-	if (!w)
+	struct xdperf_worker *w;
+	if (posix_memalign((void **)&w, 64, sizeof *w))
 		return -ENOMEM;
 	memset(w, 0, sizeof *w);
 	w->r = r;

@@ -12,7 +12,15 @@ static const uint8_t one_i64[] = { XWASM_I64 };
 static bool sig_is(const struct xwasm_import_info *e, const uint8_t *p, uint32_t np, const uint8_t *r,
 		   uint32_t nr)
 {
-	return e->nparams == np && e->nresults == nr && !memcmp(e->params, p, np) && !memcmp(e->results, r, nr);
+	if (e->nparams != np || e->nresults != nr)
+		return false;
+	for (uint32_t i = 0; i < np; i++)
+		if (e->params[i] != p[i])
+			return false;
+	for (uint32_t i = 0; i < nr; i++)
+		if (e->results[i] != r[i])
+			return false;
+	return true;
 }
 
 static void wrong_type(const struct xwasm_import_info *e, const char *want,
