@@ -33,14 +33,36 @@ PLUGIN_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-mod
 	-Wl,--export=plugin_init -Wl,--export=plugin_process -Wl,--export=plugin_cleanup \
 	-Wl,--export=malloc -Wl,--export=free
 
-.PHONY: all deps test demo bench fuzz clean asan plugins
-all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a plugins
+# Protocol modules: protocols/NAME.c and the hot-load example's module -> build/plugins/NAME.wasm
+# (header-only SDK sdk/xdperf_protocol.h; its export_name attributes give alloc, free, handle).
+PROTO_SRCS := $(wildcard protocols/*.c) examples/hotload/example_protocol.c
+PROTOS := $(patsubst %.c,$(BUILD)/plugins/%.wasm,$(notdir $(PROTO_SRCS)))
+PROTO_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=reactor
+EXAMPLES := $(BUILD)/examples/hotload
 
-plugins: $(PLUGINS)
+.PHONY: all deps test demo bench fuzz clean asan plugins
+all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a plugins $(EXAMPLES)
+
+plugins: $(PLUGINS) $(PROTOS)
 $(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $< $(SDK_SRCS)
+
+$(BUILD)/plugins/%.wasm: protocols/%.c sdk/xdperf_protocol.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  WASM    $@")
+	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
+
+$(BUILD)/plugins/%.wasm: examples/hotload/%.c sdk/xdperf_protocol.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  WASM    $@")
+	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
+
+$(BUILD)/examples/hotload: examples/hotload/main.c $(BUILD)/libxdperf.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(BUILD)/libxdperf.a $(LDLIBS)
 
 deps:
 	@scripts/deps.sh build
