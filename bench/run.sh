@@ -10,10 +10,14 @@
 # 2. Load time: builds bench/load_time.c against build/libxdperf.a and measures decode +
 #    validate + translate of a ~100 KB module generated here (target < 2 ms per load).
 # The results are printed as a plain table and as Markdown for the README.
-# 3. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
+# 3. Hot-load registry (no root): bench/hotload.sh, see its header (calls/s of a wasm echo module
+#    vs a native handler, swap latency, memory per version; prints its own tables).
+# 4. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
 #
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
-# separated program names), BENCH_STRICT=1 (also exit 1 when a target is missed),
+# separated program names; the word "hotload" selects part 3, so BENCH_ONLY=hotload runs only
+# the hot-load benchmark; a BENCH_ONLY without it skips part 3), BENCH_STRICT=1 (also exit 1 when
+# a target is missed), HOTLOAD_BENCH_MS / HOTLOAD_ROUNDS / HOTLOAD_SWAPS (bench/hotload.sh),
 # BENCH_TIMEOUT (seconds per run; default none, to keep
 # `timeout` out of the measured time), LOAD_ITERS (default 200), XDPERF (the binary).
 set -euo pipefail
@@ -33,6 +37,17 @@ MAX_TARGET=14
 LOAD_TARGET_MS=2
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+# BENCH_ONLY: "hotload" selects the hot-load part; the other words are program names.
+run_hotload=1 only=""
+if [ -n "${BENCH_ONLY:-}" ]; then
+  run_hotload=0
+  for w in $BENCH_ONLY; do
+    if [ "$w" = hotload ]; then run_hotload=1; else only+=" $w"; fi
+  done
+  [ -n "$only" ] || exec "$REPO/bench/hotload.sh"
+  BENCH_ONLY="$only"
+fi
 
 [ -d "$SRC" ] || die "benchmark sources not found: $SRC is missing (expected shared/bench-wasm beside the repository)"
 compgen -G "$SRC/*.c" >/dev/null || die "no benchmark programs (*.c) in $SRC"
@@ -166,6 +181,17 @@ echo
 echo "Load (decode + validate + translate) of a ${load_kb} KB module: **${load_ms} ms** (target < ${LOAD_TARGET_MS} ms: $load_ok)."
 echo "Median of $RUNS whole-process runs each, \`BENCH_DIV=$DIV\`, $(uname -m), $(date -u +%Y-%m-%d)."
 
+# ---- hot-load registry (bench/hotload.sh: builds and runs bench/hotload.c; no root) ------------
+hotload_failed=0
+if [ $run_hotload = 1 ]; then
+  echo
+  BENCH_STRICT=0 "$REPO/bench/hotload.sh" | tee "$OUT/hotload.out" || hotload_failed=1
+fi
+hotload_missed=0
+if [ $run_hotload = 1 ] && [ $hotload_failed = 0 ] && grep -q 'MISSED' "$OUT/hotload.out"; then
+  hotload_missed=1
+fi
+
 # ---- transmit rates (bench/tx.sh: namespaces and XDP, so root only) ----------------------------
 tx_failed=0
 echo
@@ -180,11 +206,15 @@ if [ $mismatch -ne 0 ]; then
   echo "bench: checksum mismatch between native and engine (see above)" >&2
   exit 1
 fi
+if [ $hotload_failed -ne 0 ]; then
+  echo "bench: the hot-load benchmark failed (see above)" >&2
+  exit 1
+fi
 if [ $tx_failed -ne 0 ]; then
   echo "bench: the transmit-rate benchmark could not run (see above)" >&2
   exit 1
 fi
-if [ "${BENCH_STRICT:-0}" = 1 ] && { [ "$geo_ok" != met ] || [ "$max_ok" != met ] || [ "$load_ok" != met ]; }; then
+if [ "${BENCH_STRICT:-0}" = 1 ] && { [ "$geo_ok" != met ] || [ "$max_ok" != met ] || [ "$load_ok" != met ] || [ $hotload_missed = 1 ]; }; then
   echo "bench: a target was missed (BENCH_STRICT=1)" >&2
   exit 1
 fi

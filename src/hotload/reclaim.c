@@ -7,7 +7,7 @@
 
 bool hl_drained(struct xdperf_registry *r, uint64_t epoch)
 {
-	for (uint32_t i = 0; i < r->opts.max_workers; i++) {
+	for (uint32_t i = 0; i < r->nslots; i++) {
 		struct xdperf_worker *w = atomic_load(&r->workers[i]);
 		if (!w)
 			continue;
@@ -20,7 +20,7 @@ bool hl_drained(struct xdperf_registry *r, uint64_t epoch)
 
 void hl_version_drop_instances(struct xdperf_registry *r, struct hl_version *v)
 {
-	for (uint32_t i = 0; i < r->opts.max_workers; i++) {
+	for (uint32_t i = 0; i < r->nslots; i++) {
 		struct hl_slot *s = atomic_load(&v->slots[i]);
 		if (!s)
 			continue;
@@ -35,7 +35,7 @@ void hl_version_free(struct xdperf_registry *r, struct hl_version *v)
 	if (!v)
 		return;
 	hl_version_drop_instances(r, v);
-	for (uint32_t i = 0; i < r->opts.max_workers; i++)
+	for (uint32_t i = 0; i < r->nslots; i++)
 		free(atomic_load(&v->slots[i]));
 	free(v->slots);
 	xdperf_proto_module_free(v->mod);

@@ -17,6 +17,7 @@
 #include "xdperf/hotload.h"
 
 #define DEFAULT_WORKERS 64u
+#define MAX_WORKERS 4096u
 #define MAX_WASM (256u << 20)
 #define MAX_SIG 4096u
 
@@ -154,6 +155,11 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 	r->opts.sz = sizeof r->opts;
 	if (!r->opts.max_workers)
 		r->opts.max_workers = DEFAULT_WORKERS;
+	if (r->opts.max_workers > MAX_WORKERS) {
+		xdperf_errf(err, errlen, "hotload: max_workers %u is more than %u", r->opts.max_workers, MAX_WORKERS);
+		free(r);
+		return -EINVAL;
+	}
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutex_init(&r->shared_lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
@@ -162,7 +168,8 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 	int rc = xdperf_policy_copy(&r->policy, &r->opts.policy);
 	r->opts.policy.allowed_imports = NULL; /* the owned copy lives in r->policy */
 	r->opts.trust_dir = NULL;
-	r->workers = calloc(r->opts.max_workers, sizeof *r->workers);
+	r->nslots = r->opts.max_workers + 1;
+	r->workers = calloc(r->nslots, sizeof *r->workers);
 	if (rc || !r->workers) {
 		rc = -ENOMEM;
 		goto fail;
@@ -175,8 +182,7 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 		if ((rc = xdperf_trust_open(r->trust_dir, &r->trust, err, errlen)))
 			goto fail;
 	}
-	char e[8];
-	if ((rc = xdperf_worker_new(r, &r->shared, e, sizeof e)) || (rc = hl_publish(r)))
+	if ((rc = hl_worker_alloc(r, r->nslots - 1, &r->shared)) || (rc = hl_publish(r)))
 		goto fail;
 	if (r->opts.maintain_interval_ms) {
 		if ((rc = -pthread_create(&r->thread, NULL, maintain_thread, r))) {
@@ -302,7 +308,7 @@ static struct hl_version *version_new(struct xdperf_registry *r, const char *id,
 	struct hl_version *v = calloc(1, sizeof *v);
 	if (!v)
 		return NULL;
-	v->slots = calloc(r->opts.max_workers, sizeof *v->slots);
+	v->slots = calloc(r->nslots, sizeof *v->slots);
 	if (!v->slots) {
 		free(v);
 		return NULL;
@@ -310,7 +316,7 @@ static struct hl_version *version_new(struct xdperf_registry *r, const char *id,
 	snprintf(v->version, sizeof v->version, "%s", version);
 	snprintf(v->name, sizeof v->name, "%s@%s", id, version);
 	v->state = XDPERF_VERSION_INACTIVE;
-	v->touched_ns = hl_now_ns();
+	v->touched_ns = hl_coarse_ns();
 	return v;
 }
 
@@ -493,7 +499,7 @@ static void set_state(struct xdperf_registry *r, struct hl_version *v, enum xdpe
 	hl_log(r, XDPERF_LOG_INFO, "%s: %s -> %s", v->name, xdperf_version_state_str(v->state),
 	       xdperf_version_state_str(s));
 	v->state = s;
-	v->touched_ns = hl_now_ns();
+	v->touched_ns = hl_coarse_ns();
 	if (s == XDPERF_VERSION_DEPRECATING)
 		v->drain_epoch = 0; /* set by the next publish */
 	if (s != XDPERF_VERSION_TESTING)
@@ -602,7 +608,7 @@ int xdperf_registry_set_traffic(struct xdperf_registry *r, const char *id, const
 		} else {
 			/* hundredths of a percent: the routing resolution */
 			v->traffic = round(percent * 100) / 100;
-			v->touched_ns = hl_now_ns();
+			v->touched_ns = hl_coarse_ns();
 			hl_log(r, XDPERF_LOG_INFO, "%s: traffic %g%%", v->name, v->traffic);
 		}
 	}

@@ -20,7 +20,7 @@
 struct hl_slot {
 	_Atomic(struct xdperf_proto_instance *) inst;
 	_Atomic uint64_t calls, errors, traps, fuel, memcap, badout;
-	_Atomic uint64_t last_ns;    /* CLOCK_MONOTONIC of the last call */
+	_Atomic uint64_t last_ns;    /* CLOCK_MONOTONIC_COARSE at the last call (idle expiry) */
 	_Atomic uint64_t mem_bytes;  /* linear memory of inst after its last call */
 	_Atomic uint64_t hist[HL_HIST];
 };
@@ -41,7 +41,7 @@ struct hl_version {
 	void *native_ctx;
 	size_t wasm_bytes;
 	char sha256[65], key_id[17];
-	/* per worker slot (max_workers entries), created by the worker on its first call */
+	/* per worker slot (nslots entries), created by the worker on its first call */
 	_Atomic(struct hl_slot *) *slots;
 };
 
@@ -92,7 +92,8 @@ struct xdperf_registry {
 	_Atomic uint64_t epoch;              /* starts at 1 */
 	struct hl_snap *retired_snaps;
 	struct hl_version *retired_versions; /* unloaded, waiting to be drained */
-	_Atomic(struct xdperf_worker *) *workers;
+	_Atomic(struct xdperf_worker *) *workers; /* nslots: max_workers handles, then the shared one */
+	uint32_t nslots;
 	struct xdperf_worker *shared;        /* for calls without a worker */
 	pthread_mutex_t shared_lock;
 	bool warned_unsigned;
@@ -105,6 +106,7 @@ struct xdperf_registry {
 /* routing.c */
 int hl_publish(struct xdperf_registry *r);           /* rebuild + publish the snapshot (locked) */
 void hl_snap_free(struct hl_snap *s);
+int hl_worker_alloc(struct xdperf_registry *r, uint32_t slot, struct xdperf_worker **out);
 /* reclaim.c */
 bool hl_drained(struct xdperf_registry *r, uint64_t epoch);
 int hl_reclaim(struct xdperf_registry *r);           /* frees what is drained (locked) */
@@ -112,9 +114,11 @@ void hl_version_free(struct xdperf_registry *r, struct hl_version *v);
 void hl_version_drop_instances(struct xdperf_registry *r, struct hl_version *v);
 /* stats.c */
 void hl_hist_add(struct hl_slot *s, uint64_t ns);
+/* Sums v's counters into info (locked). */
 void hl_version_stats(const struct xdperf_registry *r, const struct hl_version *v,
 		      struct xdperf_version_info *info);
 uint64_t hl_now_ns(void);
+uint64_t hl_coarse_ns(void); /* CLOCK_MONOTONIC_COARSE: a few ns, a few ms resolution */
 /* registry.c */
 void hl_log(struct xdperf_registry *r, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -1,6 +1,7 @@
 /* Calling into an instance: argument checking, the execution stack, host function glue,
  * trap records and the per-call fuel budget. */
 #include <errno.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,17 +140,32 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 
 static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results);
 
+/* The value and frame stacks are mapped, not malloc'd: pages count in memory only once a
+ * call reaches them (a zeroed heap block would be resident at once, and instances are many). */
+static void *stack_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void xw_exec_release(struct xw_exec *ex)
+{
+	if (ex->stack)
+		munmap(ex->stack, (size_t)ex->stack_slots * sizeof(uint64_t));
+	if (ex->frames)
+		munmap(ex->frames, ((size_t)ex->max_depth + 1) * sizeof(struct xw_frame));
+	ex->stack = NULL;
+	ex->frames = NULL;
+}
+
 static int ensure_stack(struct xw_exec *ex)
 {
 	if (ex->stack)
 		return 0;
-	ex->stack = calloc(ex->stack_slots, sizeof(uint64_t));
-	ex->frames = calloc(ex->max_depth + 1, sizeof(struct xw_frame));
+	ex->stack = stack_map((size_t)ex->stack_slots * sizeof(uint64_t));
+	ex->frames = stack_map(((size_t)ex->max_depth + 1) * sizeof(struct xw_frame));
 	if (!ex->stack || !ex->frames) {
-		free(ex->stack);
-		free(ex->frames);
-		ex->stack = NULL;
-		ex->frames = NULL;
+		xw_exec_release(ex);
 		return -ENOMEM;
 	}
 	ex->stack_end = ex->stack + ex->stack_slots;

@@ -391,8 +391,7 @@ void xwasm_instance_free(xwasm_instance *inst)
 	free(inst->own_tables);
 	free(inst->globals);
 	free(inst->own_globals);
-	free(inst->ex.stack);
-	free(inst->ex.frames);
+	xw_exec_release(&inst->ex);
 	free(inst);
 }
 

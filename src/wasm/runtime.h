@@ -132,6 +132,8 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 
 /* exec.c: runs f (any instance or host) with raw slot arguments on inst's stack. */
 int xw_exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_results);
+/* Unmaps the value and frame stacks (instance teardown). */
+void xw_exec_release(struct xw_exec *ex);
 
 /* Fills ex->trap for a trap of `kind` raised in function `func_index` of module m
  * (m may be NULL for host/entry traps). `detail` may be NULL. */
