@@ -45,24 +45,11 @@ static int perr(char *err, size_t len, const char *fmt, ...)
 
 /* ---- ABI check ---------------------------------------------------------------------------- */
 
-struct first_problem {
-	char text[400];
-	bool set;
-};
-
-static void keep_first(void *ctx, const char *problem)
-{
-	struct first_problem *f = ctx;
-	if (!f->set)
-		snprintf(f->text, sizeof f->text, "%s", problem);
-	f->set = true;
-}
-
 /* Refuses a module that does not satisfy the ABI, naming its first problem. */
 static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char *err, size_t errlen)
 {
-	struct first_problem f = { .set = false };
-	if (xdperf_plugin_check_abi(m, keep_first, &f) == 0)
+	struct xdperf_first_problem f = { .set = false };
+	if (xdperf_plugin_check_abi(m, xdperf_keep_first, &f) == 0)
 		return 0;
 	return perr(err, errlen, "plugin %s: %s", p->name, f.text);
 }

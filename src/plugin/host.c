@@ -101,3 +101,11 @@ int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm
 		rc = xwasm_wasi_define(l, *wasi);
 	return rc;
 }
+
+void xdperf_keep_first(void *ctx, const char *problem)
+{
+	struct xdperf_first_problem *f = ctx;
+	if (!f->set)
+		snprintf(f->text, sizeof f->text, "%s", problem);
+	f->set = true;
+}

@@ -4,6 +4,7 @@
 #ifndef XDPERF_PLUGIN_HOST_H
 #define XDPERF_PLUGIN_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdperf/wasi.h"
@@ -27,5 +28,12 @@ int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm
 
 /* Passes one log line of the module to the sink (trailing newlines dropped, level clamped). */
 void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len);
+
+/* Collects the first problem an ABI check reports (report callback of the check functions). */
+struct xdperf_first_problem {
+	char text[400];
+	bool set;
+};
+void xdperf_keep_first(void *ctx, const char *problem);
 
 #endif

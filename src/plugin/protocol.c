@@ -44,19 +44,6 @@ const char *xdperf_proto_fault_str(enum xdperf_proto_fault f)
 
 /* ---- module ------------------------------------------------------------------------------ */
 
-struct first_problem {
-	char text[400];
-	bool set;
-};
-
-static void keep_first(void *ctx, const char *problem)
-{
-	struct first_problem *f = ctx;
-	if (!f->set)
-		snprintf(f->text, sizeof f->text, "%s", problem);
-	f->set = true;
-}
-
 /* Refuses imports from modules the policy does not allow, naming the first one. */
 static int check_imports(const struct xdperf_proto_module *m, char *err, size_t errlen)
 {
@@ -118,8 +105,8 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 		xdperf_errf(err, errlen, "protocol %s: invalid module: %s", m->name, msg);
 		goto fail;
 	}
-	struct first_problem f = { .set = false };
-	if (xdperf_proto_check_abi(m->mod, keep_first, &f)) {
+	struct xdperf_first_problem f = { .set = false };
+	if (xdperf_proto_check_abi(m->mod, xdperf_keep_first, &f)) {
 		xdperf_errf(err, errlen, "protocol %s: %s", m->name, f.text);
 		rc = -EINVAL;
 		goto fail;
