@@ -642,8 +642,8 @@ int main(int argc, char **argv)
 	if (uname(&u))
 		snprintf(u.machine, sizeof u.machine, "?");
 	printf("\n%d versions each, one call (so one instance) per version, measured first in a fresh "
-	       "process; RSS depends on the allocator's state (each instance callocs a 512 KiB value stack, "
-	       "resident once glibc serves it from the heap). %s, %ld CPUs shared with other processes "
+	       "process; RSS counts the pages instances touched (their value stacks and linear memory are "
+	       "mapped, so untouched pages stay out). %s, %ld CPUs shared with other processes "
 	       "(noisy; medians).\n", MEM_VERSIONS, u.machine, ncpu);
 	return (strcmp(ratio_ok, "met") || strcmp(swap_ok, "met")) ? 3 : 0;
 }
