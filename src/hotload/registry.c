@@ -733,14 +733,6 @@ int xdperf_registry_unload(struct xdperf_registry *r, const char *id, const char
 
 /* ---- maintenance and listing --------------------------------------------------------------- */
 
-static uint64_t idle_ms(struct xdperf_registry *r, struct hl_version *v)
-{
-	struct xdperf_version_info info;
-	memset(&info, 0, sizeof info);
-	hl_version_stats(r, v, &info);
-	return info.idle_ms;
-}
-
 /* Idle expiry limit (ms; XDPERF_PROTO_NEVER = never) of a native version: the protocol's, else
  * the registry's policy (a module's was resolved when it was loaded). */
 static uint32_t expiry_of(struct xdperf_registry *r, struct hl_proto *p)
@@ -764,7 +756,7 @@ int xdperf_registry_maintain(struct xdperf_registry *r)
 			if (v->state == XDPERF_VERSION_ACTIVE)
 				continue;
 			uint32_t lim = v->mod ? xdperf_proto_module_policy(v->mod)->idle_expiry_ms : expiry_of(r, p);
-			if (lim == XDPERF_PROTO_NEVER || idle_ms(r, v) < lim)
+			if (lim == XDPERF_PROTO_NEVER || hl_version_idle_ms(r, v) < lim)
 				continue;
 			hl_log(r, XDPERF_LOG_INFO, "%s: idle for %u ms or more, unloading", v->name, lim);
 			retire_version(r, v);

@@ -117,6 +117,7 @@ void hl_hist_add(struct hl_slot *s, uint64_t ns);
 /* Sums v's counters into info (locked). */
 void hl_version_stats(const struct xdperf_registry *r, const struct hl_version *v,
 		      struct xdperf_version_info *info);
+uint64_t hl_version_idle_ms(const struct xdperf_registry *r, const struct hl_version *v);
 uint64_t hl_now_ns(void);
 uint64_t hl_coarse_ns(void); /* CLOCK_MONOTONIC_COARSE: a few ns, a few ms resolution */
 /* registry.c */

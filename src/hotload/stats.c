@@ -68,12 +68,26 @@ static uint64_t percentile(const uint64_t *hist, uint64_t total, double q)
 	return bucket_mid(HL_HIST - 1);
 }
 
+/* Milliseconds since v's last call, or since its load or last state change. */
+uint64_t hl_version_idle_ms(const struct xdperf_registry *r, const struct hl_version *v)
+{
+	uint64_t last = v->touched_ns;
+	for (uint32_t i = 0; i < r->nslots; i++) {
+		const struct hl_slot *s = atomic_load_explicit(&v->slots[i], memory_order_acquire);
+		uint64_t l = s ? atomic_load_explicit(&s->last_ns, memory_order_relaxed) : 0;
+		if (l > last)
+			last = l;
+	}
+	uint64_t now = hl_coarse_ns();
+	return now > last ? (now - last) / 1000000u : 0;
+}
+
 void hl_version_stats(const struct xdperf_registry *r, const struct hl_version *v,
 		      struct xdperf_version_info *info)
 {
 	uint64_t hist[HL_HIST];
 	memset(hist, 0, sizeof hist);
-	uint64_t total = 0, last = v->touched_ns;
+	uint64_t total = 0;
 	for (uint32_t i = 0; i < r->nslots; i++) {
 		const struct hl_slot *s = atomic_load_explicit(&v->slots[i], memory_order_acquire);
 		if (!s)
@@ -87,9 +101,6 @@ void hl_version_stats(const struct xdperf_registry *r, const struct hl_version *
 		info->memory_bytes += get(&s->mem_bytes);
 		if (atomic_load_explicit(&s->inst, memory_order_acquire))
 			info->instances++;
-		uint64_t l = get(&s->last_ns);
-		if (l > last)
-			last = l;
 		for (unsigned b = 0; b < HL_HIST; b++) {
 			uint64_t c = get(&s->hist[b]);
 			hist[b] += c;
@@ -99,6 +110,5 @@ void hl_version_stats(const struct xdperf_registry *r, const struct hl_version *
 	info->memory_bytes += v->wasm_bytes;
 	info->p50_ns = percentile(hist, total, 0.50);
 	info->p99_ns = percentile(hist, total, 0.99);
-	uint64_t now = hl_coarse_ns();
-	info->idle_ms = now > last ? (now - last) / 1000000u : 0;
+	info->idle_ms = hl_version_idle_ms(r, v);
 }
