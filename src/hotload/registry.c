@@ -161,7 +161,11 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 		return -EINVAL;
 	}
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_mutex_init(&r->shared_lock, NULL);
+	pthread_mutexattr_t ma;               /* recursive: a native handler may call back in */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&r->shared_lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	pthread_cond_init(&r->cond, NULL);
 	atomic_init(&r->epoch, 1);
 	atomic_init(&r->snap, NULL);

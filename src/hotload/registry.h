@@ -77,6 +77,7 @@ struct xdperf_worker {
 	struct xdperf_registry *r;
 	uint32_t slot;
 	uint64_t rr;                 /* spreads key-less calls */
+	uint32_t depth;              /* calls in progress on this worker (nested by native handlers) */
 	_Atomic uint64_t active;     /* epoch entered, 0 = outside any call */
 	char pad[64];
 };

@@ -275,14 +275,17 @@ static int run(struct xdperf_worker *w, struct hl_version *v, const void *in, si
 	return rc;
 }
 
+/* Nested calls (a native handler routing through the same worker) keep the outer epoch. */
 static void enter(struct xdperf_worker *w)
 {
-	atomic_store(&w->active, atomic_load(&w->r->epoch));
+	if (w->depth++ == 0)
+		atomic_store(&w->active, atomic_load(&w->r->epoch));
 }
 
 static void leave(struct xdperf_worker *w)
 {
-	atomic_store_explicit(&w->active, 0, memory_order_release);
+	if (--w->depth == 0)
+		atomic_store_explicit(&w->active, 0, memory_order_release);
 }
 
 typedef int (*call_fn)(struct xdperf_registry *r, struct xdperf_worker *w, const char *id,

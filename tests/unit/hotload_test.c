@@ -1225,6 +1225,82 @@ static void test_native(void)
 	xdperf_registry_free(r);
 }
 
+/* A native handler that routes its input to protocol "nat" through the same worker (nested
+ * call), then promotes px@2 and runs maintain while its own call on px@1 is still in flight. */
+struct proxy_ctx {
+	struct xdperf_registry *r;
+	struct xdperf_worker *w;
+	struct xdperf_proto_buf inner;
+	int state_after; /* px@1's state seen from inside, after maintain */
+};
+
+static int native_proxy(void *ctx, const uint8_t *in, size_t len, struct xdperf_proto_buf *out, char *e, size_t el)
+{
+	struct proxy_ctx *p = ctx;
+	int rc = xdperf_registry_route(p->r, p->w, "nat", "k", 1, in, len, &p->inner, NULL, e, el);
+	if (rc)
+		return rc;
+	char pe[256];
+	if (xdperf_registry_promote(p->r, "px", "2", pe, sizeof pe))
+		return -EIO;
+	xdperf_registry_maintain(p->r);
+	struct xdperf_version_info *vi;
+	size_t n;
+	p->state_after = -1;
+	if (!xdperf_registry_list(p->r, "px", &vi, &n)) {
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(vi[i].version, "1"))
+				p->state_after = (int)vi[i].state;
+		free(vi);
+	}
+	if (out->cap < p->inner.len + 2) {
+		uint8_t *d = realloc(out->data, p->inner.len + 2);
+		if (!d)
+			return -ENOMEM;
+		out->data = d;
+		out->cap = p->inner.len + 2;
+	}
+	out->data[0] = '(';
+	memcpy(out->data + 1, p->inner.data, p->inner.len);
+	out->data[p->inner.len + 1] = ')';
+	out->len = p->inner.len + 2;
+	return 0;
+}
+
+static void test_nested(void)
+{
+	for (int shared = 0; shared <= 1; shared++) {
+		struct xdperf_registry *r = reg_new(NULL);
+		struct xdperf_worker *w = NULL;
+		struct xdperf_call_info ci;
+		if (!shared)
+			xdperf_worker_new(r, &w, err, sizeof err);
+		struct proxy_ctx pc = { .r = r, .w = w };
+		OK(xdperf_registry_load_native(r, "nat", "1", native_tag, "n1", err, sizeof err), "nested: nat@1");
+		OK(xdperf_registry_start_testing(r, "nat", "1", err, sizeof err), "nested: test nat@1");
+		OK(xdperf_registry_promote(r, "nat", "1", err, sizeof err), "nested: promote nat@1");
+		OK(xdperf_registry_load_native(r, "px", "1", native_proxy, &pc, err, sizeof err), "nested: px@1");
+		OK(xdperf_registry_load_native(r, "px", "2", native_tag, "p2", err, sizeof err), "nested: px@2");
+		OK(xdperf_registry_start_testing(r, "px", "1", err, sizeof err), "nested: test px@1");
+		OK(xdperf_registry_promote(r, "px", "1", err, sizeof err), "nested: promote px@1");
+		OK(xdperf_registry_start_testing(r, "px", "2", err, sizeof err), "nested: test px@2");
+		int rc = route(r, w, "px", "f", 1, "in", &ci);
+		CHECK(rc == 0 && answer_is("(n1:in)") && !strcmp(ci.version, "1"),
+		      "%s worker: px@1 answered through a nested call to nat (got %s '%s')", shared ? "shared" : "own",
+		      en(rc), answer());
+		CHECK(pc.state_after == XDPERF_VERSION_DEPRECATING,
+		      "%s worker: px@1 stayed deprecating while its call was in flight after the nested call returned (got %d)",
+		      shared ? "shared" : "own", pc.state_after);
+		xdperf_registry_maintain(r);
+		struct xdperf_version_info vi;
+		CHECK(find(r, "px", "1", &vi) && vi.state == XDPERF_VERSION_DEPRECATED,
+		      "%s worker: px@1 deprecated once the call returned", shared ? "shared" : "own");
+		free(pc.inner.data);
+		xdperf_worker_free(w);
+		xdperf_registry_free(r);
+	}
+}
+
 /* ---- idle expiry -------------------------------------------------------------------------------- */
 
 static void test_idle(void)
@@ -1502,7 +1578,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "strings", test_strings },	     { "loader", test_loader },	  { "transitions", test_transitions },
 		{ "draining", test_draining },	     { "routing", test_routing }, { "bad_modules", test_bad_modules },
-		{ "native", test_native },	     { "idle", test_idle },	  { "policy", test_policy },
+		{ "native", test_native },	     { "nested", test_nested },	     { "idle", test_idle },	  { "policy", test_policy },
 		{ "logs", test_logs },		     { "trust", test_trust },
 	};
 	const char *only = getenv("HOTLOAD_TEST_ONLY");
