@@ -44,6 +44,8 @@
  * immutable routing snapshot published with one atomic store, runs its own engine instance
  * of the version, and announces when it is inside a call, so a version or snapshot is freed
  * only when no worker can still use it. In-flight calls finish on the version they started on.
+ * A native handler may call route/execute again (same worker, or NULL) and control functions;
+ * a module instance is never re-entered (modules cannot call back into the registry).
  *
  * Conventions (libbpf-like): functions return 0 or a negative errno and fill `err` (may be NULL)
  * with one line naming the protocol, version or file. Ownership is stated per function.
