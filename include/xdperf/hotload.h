@@ -37,7 +37,9 @@
  *
  * Routing: xdperf_registry_route() hashes the flow key into 10,000 buckets. Testing versions
  * own the first buckets in load order, the active version the rest, so a flow keeps its version
- * while percentages only grow, and the split over many flows matches the percentages.
+ * while the split stands, a flow on the (last-loaded) canary stays there while its share grows,
+ * and the split over many flows matches the percentages. With several testing versions at once,
+ * changing an earlier-loaded one's share shifts the buckets of those loaded after it.
  *
  * Concurrency: control calls (load, traffic, promote, ...) are serialised by a mutex; calls
  * (route, execute) take no lock: each worker (struct xdperf_worker, one per thread) reads an

@@ -7,6 +7,8 @@
 
 bool hl_drained(struct xdperf_registry *r, uint64_t epoch)
 {
+	if (!epoch) /* not published yet (a publish failed): calls may still see it */
+		return false;
 	for (uint32_t i = 0; i < r->nslots; i++) {
 		struct xdperf_worker *w = atomic_load(&r->workers[i]);
 		if (!w)

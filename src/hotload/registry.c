@@ -171,6 +171,7 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 	atomic_init(&r->snap, NULL);
 	int rc = xdperf_policy_copy(&r->policy, &r->opts.policy);
 	r->opts.policy.allowed_imports = NULL; /* the owned copy lives in r->policy */
+	const char *trust_dir = r->opts.trust_dir;
 	r->opts.trust_dir = NULL;
 	r->nslots = r->opts.max_workers + 1;
 	r->workers = calloc(r->nslots, sizeof *r->workers);
@@ -178,8 +179,8 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if (opts && opts->trust_dir) {
-		if (!(r->trust_dir = strdup(opts->trust_dir))) {
+	if (trust_dir) {
+		if (!(r->trust_dir = strdup(trust_dir))) {
 			rc = -ENOMEM;
 			goto fail;
 		}
@@ -284,7 +285,7 @@ int xdperf_registry_set_policy(struct xdperf_registry *r, const char *id,
 		return -ENOMEM;
 	pthread_mutex_lock(&r->lock);
 	struct hl_proto *p = proto_get(r, id);
-	int rc = p ? hl_publish(r) : -ENOMEM;
+	int rc = p ? 0 : -ENOMEM;
 	if (!rc) {
 		xdperf_policy_release(&p->policy);
 		p->policy = copy;
@@ -347,6 +348,7 @@ static int add_version(struct xdperf_registry *r, const char *id, struct hl_vers
 		*tail = NULL;
 		xdperf_errf(err, errlen, "hotload: out of memory");
 	}
+	hl_reclaim(r);
 	return rc;
 }
 
@@ -587,6 +589,8 @@ int xdperf_registry_set_traffic(struct xdperf_registry *r, const char *id, const
 	pthread_mutex_lock(&r->lock);
 	struct hl_version *v = lookup(r, id, version, err, errlen);
 	int rc = v ? 0 : -ENOENT;
+	if (!rc && percent >= 0 && percent <= 100)
+		percent = round(percent * 100) / 100; /* hundredths of a percent: the routing resolution */
 	if (!rc && !(percent >= 0 && percent <= 100)) {
 		xdperf_errf(err, errlen, "%s: traffic %g%% is outside 0..100", v->name, percent);
 		rc = -EINVAL;
@@ -610,8 +614,7 @@ int xdperf_registry_set_traffic(struct xdperf_registry *r, const char *id, const
 				    "(others already take %g%%)", v->name, others + percent, others);
 			rc = -EINVAL;
 		} else {
-			/* hundredths of a percent: the routing resolution */
-			v->traffic = round(percent * 100) / 100;
+			v->traffic = percent;
 			v->touched_ns = hl_coarse_ns();
 			hl_log(r, XDPERF_LOG_INFO, "%s: traffic %g%%", v->name, v->traffic);
 		}

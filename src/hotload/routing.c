@@ -255,7 +255,7 @@ static int run(struct xdperf_worker *w, struct hl_version *v, const void *in, si
 	}
 	if (timed)
 		hl_hist_add(s, hl_now_ns() - t0);
-	atomic_store_explicit(&s->calls, n + 1, memory_order_relaxed);
+	hl_inc(&s->calls); /* reloaded: a nested call may have counted meanwhile */
 	atomic_store_explicit(&s->last_ns, hl_coarse_ns(), memory_order_relaxed);
 	if (rc) {
 		hl_inc(&s->errors);

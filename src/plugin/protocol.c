@@ -284,7 +284,8 @@ int xdperf_proto_instance_call(struct xdperf_proto_instance *pi, const void *in,
 		optr = (uint32_t)res[0].of.i32;
 		olen = (uint32_t)res[1].of.i32;
 	}
-	bool in_input = optr >= pi->inbuf && (uint64_t)optr + olen <= (uint64_t)pi->inbuf + pi->incap;
+	/* an answer starting in the input buffer is never freed: that buffer stays the host's */
+	bool in_input = optr >= pi->inbuf && optr < (uint64_t)pi->inbuf + pi->incap;
 	if (olen > pol->max_output) {
 		*fault = XDPERF_FAULT_OUTPUT;
 		xdperf_errf(err, errlen, "protocol %s: answer of %u bytes is larger than its max_output (%u bytes)",
@@ -299,6 +300,8 @@ int xdperf_proto_instance_call(struct xdperf_proto_instance *pi, const void *in,
 	} else if ((rc = out_reserve(out, olen)) == 0) {
 		xwasm_memory_read(pi->mem, optr, out->data, olen);
 		out->len = olen;
+	} else {
+		xdperf_errf(err, errlen, "protocol %s: out of memory copying a %u-byte answer", pi->m->name, olen);
 	}
 	if (!in_input && optr)
 		guest_free(pi, optr);

@@ -1301,6 +1301,28 @@ static void test_nested(void)
 	}
 }
 
+/* Percentages are rounded to the routing resolution before they are checked: 99.996 is 100. */
+static void test_rounding(void)
+{
+	struct xdperf_registry *r = reg_new(NULL);
+	struct xdperf_version_info vi;
+	OK(xdperf_registry_load_native(r, "rd", "1", native_tag, "r1", err, sizeof err), "rounding: rd@1");
+	OK(xdperf_registry_load_native(r, "rd", "2", native_tag, "r2", err, sizeof err), "rounding: rd@2");
+	OK(xdperf_registry_start_testing(r, "rd", "1", err, sizeof err), "rounding: test rd@1");
+	OK(xdperf_registry_promote(r, "rd", "1", err, sizeof err), "rounding: promote rd@1");
+	OK(xdperf_registry_start_testing(r, "rd", "2", err, sizeof err), "rounding: test rd@2");
+	OK(xdperf_registry_set_traffic(r, "rd", "2", 0.004, err, sizeof err), "rounding: rd@2 at 0.004%");
+	CHECK(find(r, "rd", "2", &vi) && vi.state == XDPERF_VERSION_TESTING && vi.traffic == 0,
+	      "0.004%% rounds to 0 (got %g)", vi.traffic);
+	OK(xdperf_registry_set_traffic(r, "rd", "2", 99.996, err, sizeof err), "rounding: rd@2 at 99.996%");
+	CHECK(find(r, "rd", "2", &vi) && vi.state == XDPERF_VERSION_ACTIVE && vi.traffic == 100,
+	      "99.996%% rounds to 100 and promotes (got %s %g)", xdperf_version_state_str(vi.state), vi.traffic);
+	CHECK(find(r, "rd", "1", &vi) && (vi.state == XDPERF_VERSION_DEPRECATING || vi.state == XDPERF_VERSION_DEPRECATED),
+	      "rd@1 deprecating (or, with no call in flight, already deprecated) after that (got %s)",
+	      xdperf_version_state_str(vi.state));
+	xdperf_registry_free(r);
+}
+
 /* ---- idle expiry -------------------------------------------------------------------------------- */
 
 static void test_idle(void)
@@ -1578,7 +1600,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "strings", test_strings },	     { "loader", test_loader },	  { "transitions", test_transitions },
 		{ "draining", test_draining },	     { "routing", test_routing }, { "bad_modules", test_bad_modules },
-		{ "native", test_native },	     { "nested", test_nested },	     { "idle", test_idle },	  { "policy", test_policy },
+		{ "native", test_native },	     { "nested", test_nested }, { "rounding", test_rounding },	     { "idle", test_idle },	  { "policy", test_policy },
 		{ "logs", test_logs },		     { "trust", test_trust },
 	};
 	const char *only = getenv("HOTLOAD_TEST_ONLY");
