@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "plugin/host.h"
 #include "util/file.h"
 #include "xdperf/hotload.h"
 #include "xdperf/plugin.h"
@@ -87,7 +88,7 @@ static void quiet_log(void *ctx, const char *name, int level, const char *msg, s
 {
 	(void)ctx;
 	if (level >= XDPERF_LOG_WARN)
-		fprintf(stderr, "[%s] %s: %.*s\n", name, level > XDPERF_LOG_WARN ? "ERROR" : "WARN", (int)len, msg);
+		fprintf(stderr, "[%s] %s: %.*s\n", name, xdperf_log_level_name(level), (int)len, msg);
 }
 
 static int call(const char *path, const uint8_t *in, size_t len, uint64_t count, const char *trust_dir,

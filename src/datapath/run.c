@@ -22,6 +22,7 @@
 #include "bpf/xdperf_bpf.h"
 #include "util/err.h"
 #include "xdperf/tx.h"
+#include "util/opts.h"
 
 #define MAX_THREADS 1024
 #define UNPACED_CHUNK 65536   /* frames per send call when not pacing (~10 ms at line rate) */
@@ -298,8 +299,7 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 		return -EINVAL;
 	}
 	struct xdperf_tx_opts o = { 0 };
-	if (opts)
-		memcpy(&o, opts, opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o);
+	xdperf_opts_copy(&o, sizeof o, opts);
 	o.sz = sizeof o;
 	if (o.mode > XDPERF_TX_AFPACKET || o.parallelism > MAX_THREADS || o.batch > 256 ||
 	    (o.rate_pps && o.bitrate) || o.duration < 0 || !isfinite(o.duration)) {

@@ -20,16 +20,19 @@ bool hl_drained(struct xdperf_registry *r, uint64_t epoch)
 	return true;
 }
 
+void hl_slot_drop_instance(struct hl_version *v, uint32_t slot)
+{
+	struct hl_slot *s = atomic_load(&v->slots[slot]);
+	if (!s)
+		return;
+	xdperf_proto_instance_free(atomic_exchange(&s->inst, NULL));
+	atomic_store_explicit(&s->mem_bytes, 0, memory_order_relaxed);
+}
+
 void hl_version_drop_instances(struct xdperf_registry *r, struct hl_version *v)
 {
-	for (uint32_t i = 0; i < r->nslots; i++) {
-		struct hl_slot *s = atomic_load(&v->slots[i]);
-		if (!s)
-			continue;
-		struct xdperf_proto_instance *pi = atomic_exchange(&s->inst, NULL);
-		xdperf_proto_instance_free(pi);
-		atomic_store_explicit(&s->mem_bytes, 0, memory_order_relaxed);
-	}
+	for (uint32_t i = 0; i < r->nslots; i++)
+		hl_slot_drop_instance(v, i);
 }
 
 void hl_version_free(struct xdperf_registry *r, struct hl_version *v)

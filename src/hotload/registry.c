@@ -11,10 +11,12 @@
 #include <sodium.h>
 #include <time.h>
 #include "hotload/registry.h"
+#include "plugin/host.h"
 #include "plugin/proto_policy.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "xdperf/hotload.h"
+#include "util/opts.h"
 
 #define DEFAULT_WORKERS 64u
 #define MAX_WORKERS 4096u
@@ -39,9 +41,8 @@ void hl_log(struct xdperf_registry *r, int level, const char *fmt, ...)
 		r->opts.log(r->opts.log_ctx, "hotload", level, msg, len);
 		return;
 	}
-	static const char *const lv[] = { "DEBUG", "INFO", "WARN", "ERROR" };
 	if (level >= XDPERF_LOG_INFO)
-		fprintf(stderr, "[hotload] %s: %s\n", lv[level & 3], msg);
+		fprintf(stderr, "[hotload] %s: %s\n", xdperf_log_level_name(level), msg);
 }
 
 /* ---- lookups ------------------------------------------------------------------------------- */
@@ -148,10 +149,7 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 	struct xdperf_registry *r = calloc(1, sizeof *r);
 	if (!r)
 		return -ENOMEM;
-	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof r->opts ? opts->sz : sizeof r->opts;
-		memcpy(&r->opts, opts, n);
-	}
+	xdperf_opts_copy(&r->opts, sizeof r->opts, opts);
 	r->opts.sz = sizeof r->opts;
 	if (!r->opts.max_workers)
 		r->opts.max_workers = DEFAULT_WORKERS;
@@ -298,16 +296,6 @@ int xdperf_registry_set_policy(struct xdperf_registry *r, const char *id,
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
-static void module_log(void *ctx, const char *name, int level, const char *msg, size_t len)
-{
-	struct xdperf_registry *r = ctx;
-	if (r->opts.log)
-		r->opts.log(r->opts.log_ctx, name, level, msg, len);
-	else
-		fprintf(stderr, "[protocol %s] %s: %.*s\n", name,
-			level >= 3 ? "ERROR" : level == 2 ? "WARN" : level == 1 ? "INFO" : "DEBUG", (int)len, msg);
-}
-
 static struct hl_version *version_new(struct xdperf_registry *r, const char *id, const char *version)
 {
 	struct hl_version *v = calloc(1, sizeof *v);
@@ -381,10 +369,7 @@ int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *
 			 char *err, size_t errlen)
 {
 	struct xdperf_load_opts o = { 0 };
-	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o;
-		memcpy(&o, opts, n);
-	}
+	xdperf_opts_copy(&o, sizeof o, opts);
 	int rc = check_names(id, version, err, errlen);
 	if (rc)
 		return rc;
@@ -414,7 +399,7 @@ int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *
 	}
 	/* compile outside the lock: calls and other control operations go on meanwhile */
 	struct xdperf_proto_module_opts mo = { .sz = sizeof mo, .name = name, .policy = &pol,
-					       .log = module_log, .log_ctx = r,
+					       .log = r->opts.log, .log_ctx = r->opts.log_ctx,
 					       .metric = r->opts.metric, .metric_ctx = r->opts.metric_ctx };
 	rc = xdperf_proto_module_load(wasm, len, &mo, &v->mod, err, errlen);
 	xdperf_policy_release(&pol);
@@ -442,10 +427,7 @@ int xdperf_registry_load_file(struct xdperf_registry *r, const char *id, const c
 			      const char *path, const struct xdperf_load_opts *opts, char *err, size_t errlen)
 {
 	struct xdperf_load_opts o = { .sz = sizeof o };
-	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o;
-		memcpy(&o, opts, n);
-	}
+	xdperf_opts_copy(&o, sizeof o, opts);
 	uint8_t *wasm = NULL, *sig = NULL;
 	size_t len = 0, siglen = 0;
 	int rc = xdperf_read_file(path, MAX_WASM, &wasm, &len);

@@ -113,6 +113,8 @@ bool hl_drained(struct xdperf_registry *r, uint64_t epoch);
 int hl_reclaim(struct xdperf_registry *r);           /* frees what is drained (locked) */
 void hl_version_free(struct xdperf_registry *r, struct hl_version *v);
 void hl_version_drop_instances(struct xdperf_registry *r, struct hl_version *v);
+/* Frees the instance one worker slot holds in v (its counters stay). */
+void hl_slot_drop_instance(struct hl_version *v, uint32_t slot);
 /* stats.c */
 void hl_hist_add(struct hl_slot *s, uint64_t ns);
 /* Sums v's counters into info (locked). */

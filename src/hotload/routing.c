@@ -140,15 +140,6 @@ int xdperf_worker_new(struct xdperf_registry *r, struct xdperf_worker **out, cha
 	return rc;
 }
 
-static void drop_slot(struct xdperf_registry *r, struct hl_version *v, uint32_t slot)
-{
-	struct hl_slot *s = atomic_load(&v->slots[slot]);
-	if (!s)
-		return;
-	xdperf_proto_instance_free(atomic_exchange(&s->inst, NULL));
-	atomic_store_explicit(&s->mem_bytes, 0, memory_order_relaxed);
-}
-
 /* Frees the worker's instances everywhere; its counters stay with the versions. */
 void xdperf_worker_free(struct xdperf_worker *w)
 {
@@ -158,9 +149,9 @@ void xdperf_worker_free(struct xdperf_worker *w)
 	pthread_mutex_lock(&r->lock);
 	for (struct hl_proto *p = r->protos; p; p = p->next)
 		for (struct hl_version *v = p->versions; v; v = v->next)
-			drop_slot(r, v, w->slot);
+			hl_slot_drop_instance(v, w->slot);
 	for (struct hl_version *v = r->retired_versions; v; v = v->next)
-		drop_slot(r, v, w->slot);
+		hl_slot_drop_instance(v, w->slot);
 	atomic_store(&r->workers[w->slot], NULL);
 	pthread_mutex_unlock(&r->lock);
 	free(w);

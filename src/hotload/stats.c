@@ -8,19 +8,15 @@
 #include "hotload/registry.h"
 #include "xdperf/hotload.h"
 
-uint64_t hl_now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t hl_coarse_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+uint64_t hl_now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+uint64_t hl_coarse_ns(void) { return clock_ns(CLOCK_MONOTONIC_COARSE); }
 
 /* Bucket of a latency: exact below 16 ns, then 8 per power of two. */
 static unsigned bucket_of(uint64_t ns)

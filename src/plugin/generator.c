@@ -13,6 +13,7 @@
 #include "xdperf/wasm.h"
 #include "plugin/host.h"
 #include "util/file.h"
+#include "util/opts.h"
 
 #define DEFAULT_PAGES 1024u                  /* 64 MiB */
 #define DEFAULT_FUEL 10000000000ull          /* 10^10 instructions per call */
@@ -235,8 +236,7 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 	if (!p)
 		return -ENOMEM;
 	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof p->opts ? opts->sz : sizeof p->opts;
-		memcpy(&p->opts, opts, n);
+		xdperf_opts_copy(&p->opts, sizeof p->opts, opts);
 	} else {
 		p->opts.log_level = XDPERF_LOG_INFO;
 	}
@@ -306,10 +306,7 @@ int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
 		return rc;
 	}
 	struct xdperf_plugin_opts o = { .sz = sizeof o, .log_level = XDPERF_LOG_INFO };
-	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o;
-		memcpy(&o, opts, n);
-	}
+	xdperf_opts_copy(&o, sizeof o, opts);
 	char name[64];
 	if (!o.name) {
 		struct xdperf_plugin tmp;

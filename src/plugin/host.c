@@ -4,7 +4,7 @@
 #include "plugin/host.h"
 #include "xdperf/plugin.h"
 
-static const char *level_name(int level)
+const char *xdperf_log_level_name(int level)
 {
 	static const char *n[] = { "DEBUG", "INFO", "WARN", "ERROR" };
 	return level >= 0 && level <= 3 ? n[level] : "INFO";
@@ -25,7 +25,7 @@ void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *ms
 		return;
 	}
 	fprintf(stderr, "[%s %s] %s: %.*s\n", s->prefix ? s->prefix : "plugin", s->name,
-		level_name(level), (int)len, msg);
+		xdperf_log_level_name(level), (int)len, msg);
 }
 
 /* env.host_log(level i32, ptr i32, len i32) */

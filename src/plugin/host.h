@@ -26,6 +26,9 @@ struct xdperf_host_sink {
  * outlive every instance made through l. Returns 0 or a negative errno. */
 int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm_wasi **wasi);
 
+/* "DEBUG", "INFO", "WARN", "ERROR" (enum xdperf_log_level); "INFO" for anything else. */
+const char *xdperf_log_level_name(int level);
+
 /* Passes one log line of the module to the sink (trailing newlines dropped, level clamped). */
 void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len);
 

@@ -3,14 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "plugin/proto_policy.h"
+#include "util/opts.h"
 
 int xdperf_policy_copy(struct xdperf_proto_policy *dst, const struct xdperf_proto_policy *src)
 {
 	memset(dst, 0, sizeof *dst);
-	if (src) {
-		size_t n = src->sz && src->sz < sizeof *dst ? src->sz : sizeof *dst;
-		memcpy(dst, src, n);
-	}
+	xdperf_opts_copy(dst, sizeof *dst, src);
 	dst->sz = sizeof *dst;
 	if (dst->allowed_imports && !(dst->allowed_imports = strdup(dst->allowed_imports)))
 		return -ENOMEM;

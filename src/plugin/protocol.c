@@ -12,6 +12,7 @@
 #include "util/err.h"
 #include "xdperf/hotload.h"
 #include "xdperf/plugin.h"
+#include "util/opts.h"
 
 #define STACK_SLOTS (64u << 10)   /* 512 KiB value stack per instance */
 #define MIN_INPUT_BUF 1024u
@@ -83,10 +84,7 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 			     struct xdperf_proto_module **out, char *err, size_t errlen)
 {
 	struct xdperf_proto_module_opts o = { 0 };
-	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof o ? opts->sz : sizeof o;
-		memcpy(&o, opts, n);
-	}
+	xdperf_opts_copy(&o, sizeof o, opts);
 	*out = NULL;
 	struct xdperf_proto_module *m = calloc(1, sizeof *m);
 	if (!m)
@@ -205,11 +203,13 @@ static int input_buffer(struct xdperf_proto_instance *pi, uint32_t len, enum xdp
 	if (pi->inbuf)
 		guest_free(pi, pi->inbuf);
 	pi->inbuf = pi->incap = 0;
+	/* a power of two from MIN_INPUT_BUF up, at most max_input (len <= max_input here) */
+	uint32_t limit = pi->m->policy.max_input > MIN_INPUT_BUF ? pi->m->policy.max_input : MIN_INPUT_BUF;
 	uint32_t cap = MIN_INPUT_BUF;
-	while (cap < len)
-		cap = cap > UINT32_MAX / 2 ? len : cap * 2;
-	if (cap > pi->m->policy.max_input && len <= pi->m->policy.max_input)
-		cap = pi->m->policy.max_input > MIN_INPUT_BUF ? pi->m->policy.max_input : MIN_INPUT_BUF;
+	while (cap < len && cap <= limit / 2)
+		cap *= 2;
+	if (cap < len)
+		cap = limit;
 	uint64_t refusals = xwasm_memory_cap_refusals(pi->mem);
 	xwasm_val a = i32(cap), r;
 	int rc = call(pi, pi->alloc, "alloc", &a, 1, &r, 1, fault, err, errlen);

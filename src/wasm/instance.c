@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "wasm/runtime.h"
+#include "util/opts.h"
 
 #define DEFAULT_DEPTH 10000u
 #define DEFAULT_STACK (1u << 20)
@@ -172,10 +173,7 @@ static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *
 		return -ENOMEM;
 	*out = inst;
 	inst->mod = m;
-	if (opts) {
-		size_t n = opts->sz && opts->sz < sizeof inst->opts ? opts->sz : sizeof inst->opts;
-		memcpy(&inst->opts, opts, n);
-	}
+	xdperf_opts_copy(&inst->opts, sizeof inst->opts, opts);
 	if (!inst->opts.max_call_depth)
 		inst->opts.max_call_depth = DEFAULT_DEPTH;
 	if (!inst->opts.stack_slots)
