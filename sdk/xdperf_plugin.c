@@ -609,8 +609,10 @@ static int get_array(const xdp_json *doc, int obj, const char *key, size_t max, 
 	return v;
 }
 
-int xdp_json_get_string_array(const xdp_json *doc, int obj, const char *key, char *bufs,
-			      size_t elem_cap, size_t max, size_t *n)
+/* Reads the array obj[key] (at most max elements) element by element with get(), which stores
+ * element i at base + i * size: 1 found, 0 absent, < 0 not an array, too long or a bad element. */
+static int get_elems(const xdp_json *doc, int obj, const char *key, size_t max, size_t *n,
+		     int (*get)(const xdp_json *doc, int tok, void *dst, size_t size), void *base, size_t size)
 {
 	size_t cnt = 0;
 	int a = get_array(doc, obj, key, max, &cnt);
@@ -620,50 +622,47 @@ int xdp_json_get_string_array(const xdp_json *doc, int obj, const char *key, cha
 		return a;
 	uint32_t t = (uint32_t)a + 1;
 	for (size_t i = 0; i < cnt; i++) {
-		if (xdp_json_string(doc, (int)t, bufs + i * elem_cap, elem_cap))
+		if (get(doc, (int)t, (char *)base + i * size, size))
 			return XDP_ERR_INVALID_CONFIG;
 		t = doc->toks[t].next;
 	}
 	*n = cnt;
 	return 1;
+}
+
+static int string_elem(const xdp_json *doc, int tok, void *dst, size_t size)
+{
+	return xdp_json_string(doc, tok, dst, size);
+}
+
+static int u64_elem(const xdp_json *doc, int tok, void *dst, size_t size)
+{
+	(void)size;
+	return xdp_json_u64(doc, tok, dst);
+}
+
+static int double_elem(const xdp_json *doc, int tok, void *dst, size_t size)
+{
+	(void)size;
+	return xdp_json_double(doc, tok, dst);
+}
+
+int xdp_json_get_string_array(const xdp_json *doc, int obj, const char *key, char *bufs,
+			      size_t elem_cap, size_t max, size_t *n)
+{
+	return get_elems(doc, obj, key, max, n, string_elem, bufs, elem_cap);
 }
 
 int xdp_json_get_u64_array(const xdp_json *doc, int obj, const char *key, uint64_t *out,
 			   size_t max, size_t *n)
 {
-	size_t cnt = 0;
-	int a = get_array(doc, obj, key, max, &cnt);
-	if (a == -1)
-		return 0;
-	if (a < 0)
-		return a;
-	uint32_t t = (uint32_t)a + 1;
-	for (size_t i = 0; i < cnt; i++) {
-		if (xdp_json_u64(doc, (int)t, &out[i]))
-			return XDP_ERR_INVALID_CONFIG;
-		t = doc->toks[t].next;
-	}
-	*n = cnt;
-	return 1;
+	return get_elems(doc, obj, key, max, n, u64_elem, out, sizeof *out);
 }
 
 int xdp_json_get_double_array(const xdp_json *doc, int obj, const char *key, double *out,
 			      size_t max, size_t *n)
 {
-	size_t cnt = 0;
-	int a = get_array(doc, obj, key, max, &cnt);
-	if (a == -1)
-		return 0;
-	if (a < 0)
-		return a;
-	uint32_t t = (uint32_t)a + 1;
-	for (size_t i = 0; i < cnt; i++) {
-		if (xdp_json_double(doc, (int)t, &out[i]))
-			return XDP_ERR_INVALID_CONFIG;
-		t = doc->toks[t].next;
-	}
-	*n = cnt;
-	return 1;
+	return get_elems(doc, obj, key, max, n, double_elem, out, sizeof *out);
 }
 
 /* ==== JSON writer =========================================================================== */
