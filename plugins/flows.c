@@ -63,16 +63,9 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		l3.src[k] = (uint8_t)(lo[0] >> (24 - 8 * k));
 		l3.dst[k] = (uint8_t)(lo[1] >> (24 - 8 * k));
 	}
-	uint8_t payload[1472], frame[XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN + 1472];
-	for (size_t i = 0; i < psize; i++)
-		payload[i] = (uint8_t)(i % 256);
-	int len = xdp_build_udp(frame, sizeof(frame), &l2, &l3, (uint16_t)lo[2], (uint16_t)lo[3],
-				payload, psize);
-	if (len < 0)
-		return XDP_ERR_GENERATE;
-	xdp_template *t = xdp_resp_add(resp, frame, (size_t)len);
+	xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)lo[2], (uint16_t)lo[3], psize, &rc);
 	if (!t)
-		return XDP_ERR_NOMEM;
+		return rc;
 	xdp_tmpl_tag(t, "udp");
 	xdp_tmpl_tag(t, "flows");
 	xdp_tmpl_checksums(t, XDP_CSUM_IPV4 | XDP_CSUM_UDP);
@@ -89,7 +82,7 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		uint64_t n = (uint64_t)hi[i] - lo[i] + 1;
 		flows = flows > UINT64_MAX / n ? UINT64_MAX : flows * n;
 	}
-	xdp_log(XDP_LOG_INFO, "flows: %d-byte frame, %llu modifier(s), up to %llu distinct flows",
-		len, (unsigned long long)k, (unsigned long long)flows);
+	xdp_log(XDP_LOG_INFO, "flows: %zu-byte frame, %llu modifier(s), up to %llu distinct flows",
+		t->len, (unsigned long long)k, (unsigned long long)flows);
 	return 0;
 }

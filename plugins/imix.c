@@ -43,22 +43,17 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
 		return rc;
 
-	uint8_t payload[1500], frame[1500];
-	for (size_t i = 0; i < sizeof(payload); i++)
-		payload[i] = (uint8_t)(i % 256);
 	uint64_t total_w = 0, assigned = 0;
 	for (int i = 0; i < 3; i++)
 		total_w += mix[i].weight;
 	for (int i = 0; i < 3; i++) {
 		size_t plen = mix[i].size - (XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN);
 		l3.id = (uint16_t)i;
-		int len = xdp_build_udp(frame, sizeof(frame), &l2, &l3, (uint16_t)sport,
-					(uint16_t)dport, payload, plen);
-		if (len != mix[i].size)
-			return XDP_ERR_GENERATE;
-		xdp_template *t = xdp_resp_add(resp, frame, (size_t)len);
+		xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)sport, (uint16_t)dport, plen, &rc);
 		if (!t)
-			return XDP_ERR_NOMEM;
+			return rc;
+		if (t->len != (size_t)mix[i].size)
+			return XDP_ERR_GENERATE;
 		/* count * weight / total without overflow */
 		uint64_t c = req->count / total_w * mix[i].weight +
 			     req->count % total_w * mix[i].weight / total_w;

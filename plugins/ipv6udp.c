@@ -32,22 +32,9 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		l2.vlan_id = (int)vlan;
 	}
 	l3.ttl = (uint8_t)hops;
-	size_t cap = xdp_l2_len(&l2) + XDP_IPV6_HLEN + XDP_UDP_HLEN + psize;
-	uint8_t *frame = malloc(cap), *payload = malloc(psize ? psize : 1);
-	if (!frame || !payload) {
-		free(frame);
-		free(payload);
-		return XDP_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < psize; i++)
-		payload[i] = (uint8_t)(i % 256);
-	int len = xdp_build_udp(frame, cap, &l2, &l3, (uint16_t)sport, (uint16_t)dport, payload,
-				psize);
-	xdp_template *t = len < 0 ? NULL : xdp_resp_add(resp, frame, (size_t)len);
-	free(frame);
-	free(payload);
+	xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)sport, (uint16_t)dport, psize, &rc);
 	if (!t)
-		return len < 0 ? XDP_ERR_GENERATE : XDP_ERR_NOMEM;
+		return rc;
 	xdp_tmpl_tag(t, "udp");
 	xdp_tmpl_tag(t, "ipv6");
 	if (l2.vlan_id >= 0)

@@ -27,26 +27,12 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
 		return rc;
 
-	size_t cap = XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN + psize;
-	uint8_t *frame = malloc(cap);
-	uint8_t *payload = malloc(psize ? psize : 1);
-	if (!frame || !payload) {
-		free(frame);
-		free(payload);
-		return XDP_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < psize; i++)
-		payload[i] = (uint8_t)(i % 256);
-	int len = xdp_build_udp(frame, cap, &l2, &l3, (uint16_t)sport, (uint16_t)dport, payload,
-				psize);
-	xdp_template *t = len < 0 ? NULL : xdp_resp_add(resp, frame, (size_t)len);
-	free(frame);
-	free(payload);
+	xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)sport, (uint16_t)dport, psize, &rc);
 	if (!t)
-		return len < 0 ? XDP_ERR_GENERATE : XDP_ERR_NOMEM;
+		return rc;
 	xdp_tmpl_tag(t, "udp");
 	xdp_tmpl_tag(t, "ipv4");
-	xdp_log(XDP_LOG_DEBUG, "simpleudp: %d-byte frame, %llu packets", len,
+	xdp_log(XDP_LOG_DEBUG, "simpleudp: %zu-byte frame, %llu packets", t->len,
 		(unsigned long long)req->count);
 	return 0;
 }

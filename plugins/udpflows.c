@@ -38,9 +38,6 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	for (int i = 0; i < 4; i++)
 		total = total * dims[i] > maxflows ? maxflows : total * dims[i]; /* <= 2^43 */
 
-	uint8_t payload[1472], frame[1514];
-	for (size_t i = 0; i < psize; i++)
-		payload[i] = (uint8_t)(i % 256);
 	for (uint64_t f = 0; f < total; f++) {
 		uint64_t r = f;
 		uint32_t dp = dp_lo + (uint32_t)(r % ndp);
@@ -55,13 +52,9 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 			l3.src[k] = (uint8_t)(sip >> (24 - 8 * k));
 			l3.dst[k] = (uint8_t)(dip >> (24 - 8 * k));
 		}
-		int len = xdp_build_udp(frame, sizeof(frame), &l2, &l3, (uint16_t)sp, (uint16_t)dp,
-					payload, psize);
-		if (len < 0)
-			return XDP_ERR_GENERATE;
-		xdp_template *t = xdp_resp_add(resp, frame, (size_t)len);
+		xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)sp, (uint16_t)dp, psize, &rc);
 		if (!t)
-			return XDP_ERR_NOMEM;
+			return rc;
 		t->packet_count = req->count / total + (f < req->count % total ? 1 : 0);
 		xdp_tmpl_tag(t, "udp");
 		xdp_tmpl_tag(t, "flow");

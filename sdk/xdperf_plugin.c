@@ -1555,6 +1555,27 @@ xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len)
 	return t;
 }
 
+xdp_template *xdp_resp_add_udp(xdp_response *r, const xdp_l2 *l2, const xdp_l3 *l3, uint16_t sport,
+			       uint16_t dport, size_t plen, int *err)
+{
+	size_t cap = xdp_l2_len(l2) + xdp_l3_len(l3) + XDP_UDP_HLEN + plen;
+	uint8_t *frame = malloc(cap), *payload = malloc(plen ? plen : 1);
+	xdp_template *t = NULL;
+	*err = XDP_ERR_NOMEM;
+	if (frame && payload) {
+		for (size_t i = 0; i < plen; i++)
+			payload[i] = (uint8_t)(i % 256);
+		int len = xdp_build_udp(frame, cap, l2, l3, sport, dport, payload, plen);
+		if (len < 0)
+			*err = XDP_ERR_GENERATE;
+		else
+			t = xdp_resp_add(r, frame, (size_t)len);
+	}
+	free(frame);
+	free(payload);
+	return t;
+}
+
 void xdp_tmpl_tag(xdp_template *t, const char *tag)
 {
 	if (!t || !tag || t->ntags >= XDP_MAX_TAGS)

@@ -385,6 +385,11 @@ struct xdp_response {
 /* Appends a template holding a copy of data[0..len) (data NULL = len zero bytes). Returns it,
  * or NULL (out of memory, more than XDP_MAX_TEMPLATES). */
 xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len);
+/* Builds a UDP frame (xdp_build_udp) whose payload byte i is i % 256, the default payload of
+ * the example plugins, and appends it as a template. Returns it, or NULL with *err set to
+ * XDP_ERR_GENERATE (invalid parameters, frame too large) or XDP_ERR_NOMEM. */
+xdp_template *xdp_resp_add_udp(xdp_response *r, const xdp_l2 *l2, const xdp_l3 *l3, uint16_t sport,
+			       uint16_t dport, size_t plen, int *err);
 /* Adds a tag (truncated to XDP_TAG_LEN - 1; at most XDP_MAX_TAGS). */
 void xdp_tmpl_tag(xdp_template *t, const char *tag);
 /* Adds a modifier on a named field: eth.src, eth.dst (the low 4 bytes of the MAC), ipv4.tos,
