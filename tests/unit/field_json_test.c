@@ -12,19 +12,7 @@
 #include "packet/imix.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
-
-static int fails, checks;
-
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		checks++;                                                                  \
-		if (!(cond)) {                                                             \
-			fails++;                                                           \
-			printf("FAILED: field_json_test.c:%d: ", __LINE__);                \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
-	} while (0)
+#include "check.h"
 
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *xasprintf(const char *fmt, ...)

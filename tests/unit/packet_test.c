@@ -22,20 +22,9 @@
 
 #include "packet/pcap.h"
 #include "packet/template.h"
+#include "check.h"
 
-static int fails, checks;
 static const char *dir;
-
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		checks++;                                                                  \
-		if (!(cond)) {                                                             \
-			fails++;                                                           \
-			printf("FAIL (packet_test.c:%d): ", __LINE__);                     \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
-	} while (0)
 
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *xasprintf(const char *fmt, ...)

@@ -5,20 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xdperf/plugin.h"
+#include "check.h"
 
-static int fails, checks;
 static const char *dir;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                             \
-		checks++;                                                                \
-		if (!(cond)) {                                                           \
-			fails++;                                                         \
-			printf("FAIL (%s:%d): ", __FILE__, __LINE__);                    \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-		}                                                                        \
-	} while (0)
 
 static char logbuf[4096];
 static double metric_value;

@@ -10,19 +10,7 @@
 #include <unistd.h>
 #include "util/file.h"
 #include "xdperf/hotload.h"
-
-static int fails, checks;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                  \
-		checks++;                                                     \
-		if (!(cond)) {                                                \
-			fails++;                                              \
-			printf("FAIL (%s:%d): ", __FILE__, __LINE__);         \
-			printf(__VA_ARGS__);                                  \
-			printf("\n");                                         \
-		}                                                             \
-	} while (0)
+#include "check.h"
 
 static const char *dir;
 

@@ -6,19 +6,7 @@
 #include <jansson.h>
 
 #include "util/yaml_json.h"
-
-static int fails, checks;
-
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		checks++;                                                                  \
-		if (!(cond)) {                                                             \
-			fails++;                                                           \
-			printf("FAIL (yaml_test.c:%d): ", __LINE__);                       \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
-	} while (0)
+#include "check.h"
 
 /* Converts `yaml` and compares the compact, key-sorted dump with `want_json`. */
 static void ok(int line, const char *yaml, const char *want_json)
