@@ -14,19 +14,6 @@
 #include "packet/template.h"
 #include "check.h"
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
 /* ---- frames ------------------------------------------------------------------------------- */
 
 enum kind { V4UDP, V4TCP, V6UDP, V4ICMP, V6ICMP, V4UDP0 /* UDP checksum 0 */ };
