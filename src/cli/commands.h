@@ -4,12 +4,14 @@
 
 int cmd_wasm_spectest(int argc, char **argv); /* xdperf wasm spectest FILE.json... */
 int cmd_wasm_run(int argc, char **argv);      /* xdperf wasm run FILE.wasm [--invoke NAME ARGS...] */
-int cmd_generate(int argc, char **argv);
+int cmd_generate(int argc, char **argv);      /* xdperf --plugin NAME (-o FILE.pcap | -d IF) ... */
 int cmd_count(int argc, char **argv);         /* xdperf count -d IF [--pass] [--duration SEC] [--json] */
-int cmd_plugin(int argc, char **argv);        /* xdperf plugin inspect|run NAME|FILE.wasm ... */      /* xdperf --plugin NAME (-o FILE.pcap | -d IF) ... */
+int cmd_plugin(int argc, char **argv);        /* xdperf plugin inspect|run NAME|FILE.wasm ... */
 int cmd_protocol(int argc, char **argv);      /* xdperf protocol check|call FILE.wasm ... */
 int cmd_keygen(int argc, char **argv);        /* xdperf keygen [-o PREFIX] */
 int cmd_sign(int argc, char **argv);          /* xdperf sign [-k KEYFILE] FILE.wasm... */
 int cmd_verify(int argc, char **argv);        /* xdperf verify --trust-dir DIR FILE.wasm... */
+int cmd_serve(int argc, char **argv);         /* xdperf serve --listen URL --protocol ID=FILE@VER ... */
+int cmd_ctl(int argc, char **argv);           /* xdperf ctl [--admin HOST:PORT] COMMAND ... */
 
 #endif

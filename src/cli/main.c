@@ -19,7 +19,11 @@ static void usage(FILE *f)
 		"  xdperf protocol call FILE.wasm [--input TEXT] [...]   send a protocol module a message\n"
 		"  xdperf keygen [-o PREFIX]                             create PREFIX.key and PREFIX.pub (ed25519)\n"
 		"  xdperf sign [-k KEYFILE] FILE.wasm...                 write FILE.wasm.sig for each module\n"
-		"  xdperf verify --trust-dir DIR FILE.wasm...            check modules' signatures against DIR/*.pub\n");
+		"  xdperf verify --trust-dir DIR FILE.wasm...            check modules' signatures against DIR/*.pub\n"
+		"  xdperf serve --listen udp://ADDR:PORT --protocol ID=FILE.wasm@VERSION [--admin ADDR:PORT] ...\n"
+		"                                                        answer UDP/TCP messages with protocol modules\n"
+		"  xdperf ctl [--admin HOST:PORT] list|upload|test|traffic|promote|rollback|unload|metrics ...\n"
+		"                                                        drive a running xdperf serve (admin API)\n");
 }
 
 int main(int argc, char **argv)
@@ -51,6 +55,10 @@ int main(int argc, char **argv)
 		return cmd_sign(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ctl"))
+		return cmd_ctl(argc - 1, argv + 1);
 	fprintf(stderr, "xdperf: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

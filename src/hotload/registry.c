@@ -14,6 +14,7 @@
 #include "plugin/host.h"
 #include "plugin/proto_policy.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/file.h"
 #include "xdperf/hotload.h"
 #include "util/opts.h"
@@ -31,18 +32,10 @@ const char *xdperf_version_state_str(enum xdperf_version_state s)
 
 void hl_log(struct xdperf_registry *r, int level, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	xdperf_vlogf(r->opts.log, r->opts.log_ctx, "hotload", level, fmt, ap);
 	va_end(ap);
-	size_t len = n < 0 ? 0 : (size_t)n >= sizeof msg ? sizeof msg - 1 : (size_t)n;
-	if (r->opts.log) {
-		r->opts.log(r->opts.log_ctx, "hotload", level, msg, len);
-		return;
-	}
-	if (level >= XDPERF_LOG_INFO)
-		fprintf(stderr, "[hotload] %s: %s\n", xdperf_log_level_name(level), msg);
 }
 
 /* ---- lookups ------------------------------------------------------------------------------- */

@@ -4,12 +4,6 @@
 #include "plugin/host.h"
 #include "xdperf/plugin.h"
 
-const char *xdperf_log_level_name(int level)
-{
-	static const char *n[] = { "DEBUG", "INFO", "WARN", "ERROR" };
-	return level >= 0 && level <= 3 ? n[level] : "INFO";
-}
-
 void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len)
 {
 	if (level < XDPERF_LOG_DEBUG)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "xdperf/wasi.h"
 #include "xdperf/wasm.h"
+#include "util/log.h"
 
 struct xdperf_host_sink {
 	char name[96];  /* module name in log lines, e.g. "simpleudp" or "echo@1.0.0" */
@@ -25,9 +26,6 @@ struct xdperf_host_sink {
  * the caller frees with xwasm_wasi_free after every instance) into l, bound to s; s must
  * outlive every instance made through l. Returns 0 or a negative errno. */
 int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm_wasi **wasi);
-
-/* "DEBUG", "INFO", "WARN", "ERROR" (enum xdperf_log_level); "INFO" for anything else. */
-const char *xdperf_log_level_name(int level);
 
 /* Passes one log line of the module to the sink (trailing newlines dropped, level clamped). */
 void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len);

@@ -1,0 +1,403 @@
+/* `xdperf serve`: a protocol responder over hot-loaded modules (include/xdperf/serve.h) with the
+ * admin API (include/xdperf/admin.h) and a module directory watch; prints per-interval request
+ * rates while traffic flows and a summary when stopped (SIGINT/SIGTERM or --duration). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "xdperf/admin.h"
+#include "xdperf/serve.h"
+
+#define MAX_ITEMS 32
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdperf serve --listen udp://ADDR:PORT[/ID] [--listen tcp://ADDR:PORT[/ID]]...\n"
+		"                    --protocol ID=FILE.wasm@VERSION... [--workers N] [--admin ADDR:PORT]\n"
+		"                    [--admin-token-file FILE] [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
+		"                    [--shared ID] [--max-message BYTES] [--max-connections N]\n"
+		"                    [--interval SEC] [--duration SEC]\n"
+		"Answers every UDP datagram, or every length-prefixed (u32 big endian) TCP message, with the\n"
+		"protocol module its flow (5-tuple) is routed to; modules are changed live over the admin API\n"
+		"(xdperf ctl) or by dropping ID@VERSION.wasm files into the watched directory.\n"
+		"  --listen URL             udp:// or tcp:// address to serve (IPv6 as [ADDR]:PORT); /ID names the\n"
+		"                           protocol (needed when more than one is loaded)\n"
+		"  --protocol ID=FILE@VER   load FILE as version VER of protocol ID and make it active (repeat to\n"
+		"                           load more; the last one given for an ID is active). FILE builtin:echo\n"
+		"                           is a native echo handler (for comparisons)\n"
+		"  --workers N              threads, each with its own sockets and module instances (default 1)\n"
+		"  --admin ADDR:PORT        start the admin HTTP API there (e.g. 127.0.0.1:7090)\n"
+		"  --admin-token-file FILE  require 'Authorization: Bearer TOKEN' (TOKEN = the file's first line;\n"
+		"                           or set XDPERF_ADMIN_TOKEN)\n"
+		"  --trust-dir DIR          require every module to be signed by a key in DIR (xdperf sign)\n"
+		"  --policy FILE            module limits (YAML/JSON: fuel, max_memory_pages, max_input, ...)\n"
+		"  --watch DIR              load changed DIR/ID@VERSION.wasm files as testing versions\n"
+		"  --shared ID              one module instance for all workers for ID (global module state)\n"
+		"  --max-message BYTES      largest TCP message (default 1048576)\n"
+		"  --max-connections N      TCP connections open at once (default 1024)\n"
+		"  --interval SEC           print request rates every SEC seconds while traffic flows (default 1,\n"
+		"                           0 = only the summary)\n"
+		"  --duration SEC           stop after SEC seconds (default: until SIGINT/SIGTERM)\n");
+}
+
+/* A native echo handler for `builtin:echo`. */
+static int native_echo(void *ctx, const uint8_t *in, size_t len, struct xdperf_proto_buf *out, char *err,
+		       size_t errlen)
+{
+	if (out->cap < len) {
+		uint8_t *p = realloc(out->data, len ? len : 1);
+		if (!p)
+			return -ENOMEM;
+		out->data = p;
+		out->cap = len ? len : 1;
+	}
+	if (len)
+		memcpy(out->data, in, len);
+	out->len = len;
+	return 0;
+}
+
+struct proto_arg {
+	char id[XDPERF_PROTO_ID_MAX];
+	char version[XDPERF_PROTO_VERSION_MAX];
+	const char *file;
+};
+
+static int parse_protocol(const char *s, struct proto_arg *p)
+{
+	const char *eq = strchr(s, '=');
+	const char *at = strrchr(s, '@');
+	if (!eq || eq == s || (size_t)(eq - s) >= sizeof p->id) {
+		fprintf(stderr, "xdperf serve: --protocol '%s': want ID=FILE.wasm@VERSION\n", s);
+		return -1;
+	}
+	if (!at || at < eq || !at[1] || strlen(at + 1) >= sizeof p->version) {
+		fprintf(stderr, "xdperf serve: --protocol '%s': add @VERSION (e.g. %.*s=FILE.wasm@1.0.0)\n", s,
+			(int)(eq - s), s);
+		return -1;
+	}
+	memcpy(p->id, s, (size_t)(eq - s));
+	p->id[eq - s] = 0;
+	snprintf(p->version, sizeof p->version, "%s", at + 1);
+	static char files[MAX_ITEMS][4096];
+	static int nfiles;
+	size_t fl = (size_t)(at - eq - 1);
+	if (!fl || fl >= sizeof files[0] || nfiles == MAX_ITEMS) {
+		fprintf(stderr, "xdperf serve: --protocol '%s': the file name is empty or too long\n", s);
+		return -1;
+	}
+	memcpy(files[nfiles], eq + 1, fl);
+	files[nfiles][fl] = 0;
+	p->file = files[nfiles++];
+	return 0;
+}
+
+static void print_rates(struct xdperf_responder *s, uint64_t *last, double secs, double elapsed, bool force)
+{
+	struct xdperf_listener_stats *st;
+	size_t n;
+	if (xdperf_responder_stats(s, &st, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = st[i].requests - last[i];
+		last[i] = st[i].requests;
+		if (!d && !force)
+			continue;
+		printf("%6.1fs  %-28s %-10s %10.0f req/s  replies %llu  failed %llu  total %llu\n", elapsed, st[i].url,
+		       st[i].protocol, secs > 0 ? (double)d / secs : 0.0, (unsigned long long)st[i].replies,
+		       (unsigned long long)st[i].failed, (unsigned long long)st[i].requests);
+	}
+	fflush(stdout);
+	free(st);
+}
+
+static void summary(struct xdperf_responder *s, double elapsed)
+{
+	struct xdperf_listener_stats *st;
+	size_t n;
+	if (xdperf_responder_stats(s, &st, &n))
+		return;
+	printf("summary after %.1fs:\n", elapsed);
+	for (size_t i = 0; i < n; i++) {
+		printf("  %s %s: %llu requests, %llu replies, %llu empty, %llu failed, %llu send errors, %llu/%llu "
+		       "bytes in/out", st[i].url, st[i].protocol, (unsigned long long)st[i].requests,
+		       (unsigned long long)st[i].replies, (unsigned long long)st[i].empty,
+		       (unsigned long long)st[i].failed, (unsigned long long)st[i].send_errors,
+		       (unsigned long long)st[i].rx_bytes, (unsigned long long)st[i].tx_bytes);
+		if (st[i].tcp)
+			printf(", %llu connections (%llu closed for framing, %llu refused)",
+			       (unsigned long long)st[i].connections, (unsigned long long)st[i].framing_errors,
+			       (unsigned long long)st[i].refused);
+		printf("\n");
+	}
+	free(st);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, 0, 'l' },      { "protocol", required_argument, 0, 'p' },
+		{ "workers", required_argument, 0, 'w' },     { "admin", required_argument, 0, 'a' },
+		{ "admin-token-file", required_argument, 0, 'T' }, { "trust-dir", required_argument, 0, 't' },
+		{ "policy", required_argument, 0, 'P' },      { "watch", required_argument, 0, 'W' },
+		{ "shared", required_argument, 0, 's' },      { "max-message", required_argument, 0, 'm' },
+		{ "max-connections", required_argument, 0, 'c' }, { "interval", required_argument, 0, 'i' },
+		{ "duration", required_argument, 0, 'd' },    { "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *listens[MAX_ITEMS], *shared[MAX_ITEMS];
+	struct proto_arg protos[MAX_ITEMS];
+	int nl = 0, np = 0, ns = 0;
+	const char *admin = NULL, *token_file = NULL, *trust_dir = NULL, *policy = NULL, *watch = NULL;
+	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (nl == MAX_ITEMS)
+				goto too_many;
+			listens[nl++] = optarg;
+			break;
+		case 'p':
+			if (np == MAX_ITEMS)
+				goto too_many;
+			if (parse_protocol(optarg, &protos[np++]))
+				return 2;
+			break;
+		case 's':
+			if (ns == MAX_ITEMS)
+				goto too_many;
+			shared[ns++] = optarg;
+			break;
+		case 'w':
+			if (cli_parse_u64("serve", "--workers", optarg, 1, 256, &workers))
+				return 2;
+			break;
+		case 'm':
+			if (cli_parse_u64("serve", "--max-message", optarg, 1, 1u << 30, &max_message))
+				return 2;
+			break;
+		case 'c':
+			if (cli_parse_u64("serve", "--max-connections", optarg, 1, 1000000, &max_conns))
+				return 2;
+			break;
+		case 'i':
+			if (cli_parse_u64("serve", "--interval", optarg, 0, 3600, &interval))
+				return 2;
+			break;
+		case 'd':
+			if (cli_parse_u64("serve", "--duration", optarg, 1, 100000000, &duration))
+				return 2;
+			break;
+		case 'a':
+			admin = optarg;
+			break;
+		case 'T':
+			token_file = optarg;
+			break;
+		case 't':
+			trust_dir = optarg;
+			break;
+		case 'P':
+			policy = optarg;
+			break;
+		case 'W':
+			watch = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xdperf serve: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!nl) {
+		fprintf(stderr, "xdperf serve: --listen udp://ADDR:PORT or tcp://ADDR:PORT is needed\n");
+		return 2;
+	}
+	if (!np && !watch && !admin) {
+		fprintf(stderr, "xdperf serve: no protocol: give --protocol ID=FILE.wasm@VERSION (or --watch DIR / "
+				"--admin ADDR:PORT to load modules later)\n");
+		return 2;
+	}
+	char token[512] = "";
+	if (token_file && cli_read_secret("serve", token_file, token, sizeof token))
+		return 1;
+	if (!token_file && getenv("XDPERF_ADMIN_TOKEN"))
+		snprintf(token, sizeof token, "%s", getenv("XDPERF_ADMIN_TOKEN"));
+	if (token[0] && !admin) {
+		fprintf(stderr, "xdperf serve: an admin token is set but no --admin address\n");
+		return 2;
+	}
+
+	/* Signals are taken by the main thread only (sigtimedwait below). */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	int rc = 1;
+	char err[600];
+	struct xdperf_policy_file *pf = NULL;
+	struct xdperf_metric_store *ms = NULL;
+	struct xdperf_registry *r = NULL;
+	struct xdperf_responder *s = NULL;
+	struct xdperf_admin *a = NULL;
+	struct xdperf_watch *w = NULL;
+	if (policy && xdperf_policy_file_read(policy, &pf, err, sizeof err)) {
+		fprintf(stderr, "xdperf serve: %s\n", err);
+		goto out;
+	}
+	if (xdperf_metric_store_new(0, &ms)) {
+		fprintf(stderr, "xdperf serve: out of memory\n");
+		goto out;
+	}
+	struct xdperf_registry_opts ro = { .sz = sizeof ro, .trust_dir = trust_dir, .max_workers = (uint32_t)workers + 8,
+					   .maintain_interval_ms = 1000, .metric = xdperf_metric_store_record,
+					   .metric_ctx = ms };
+	if (pf)
+		ro.policy = *xdperf_policy_file_defaults(pf);
+	if (xdperf_registry_new(&ro, &r, err, sizeof err) || (pf && xdperf_policy_file_apply(pf, r, err, sizeof err))) {
+		fprintf(stderr, "xdperf serve: %s\n", err);
+		goto out;
+	}
+	for (int i = 0; i < np; i++) {
+		struct proto_arg *p = &protos[i];
+		int e;
+		if (!strcmp(p->file, "builtin:echo"))
+			e = xdperf_registry_load_native(r, p->id, p->version, native_echo, NULL, err, sizeof err);
+		else
+			e = xdperf_registry_load_file(r, p->id, p->version, p->file, NULL, err, sizeof err);
+		if (!e)
+			e = xdperf_registry_start_testing(r, p->id, p->version, err, sizeof err);
+		if (!e)
+			e = xdperf_registry_promote(r, p->id, p->version, err, sizeof err);
+		if (e) {
+			fprintf(stderr, "xdperf serve: %s\n", err);
+			goto out;
+		}
+	}
+	struct xdperf_responder_opts so = { .sz = sizeof so, .workers = (uint32_t)workers,
+					    .max_message = (uint32_t)max_message,
+					    .max_connections = (uint32_t)max_conns };
+	if (xdperf_responder_new(r, &so, &s, err, sizeof err)) {
+		fprintf(stderr, "xdperf serve: %s\n", err);
+		goto out;
+	}
+	for (int i = 0; i < nl; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s", listens[i]);
+		const char *id = NULL;
+		char *slash = strlen(url) > 6 ? strchr(url + 6, '/') : NULL;
+		if (slash) {
+			*slash = 0;
+			id = slash + 1;
+		} else {
+			for (int j = 0; j < np; j++) {
+				if (id && strcmp(id, protos[j].id)) {
+					fprintf(stderr, "xdperf serve: --listen %s: several protocols are loaded; say which "
+							"one this address serves: %s/ID\n", listens[i], listens[i]);
+					goto out;
+				}
+				id = protos[j].id;
+			}
+			if (!id) {
+				fprintf(stderr, "xdperf serve: --listen %s: say which protocol this address serves: %s/ID\n",
+					listens[i], listens[i]);
+				goto out;
+			}
+		}
+		struct xdperf_listen_opts lo = { .sz = sizeof lo };
+		for (int j = 0; j < ns; j++)
+			if (!strcmp(shared[j], id))
+				lo.shared = true;
+		if (xdperf_responder_listen(s, url, id, &lo, err, sizeof err)) {
+			fprintf(stderr, "xdperf serve: %s\n", err);
+			goto out;
+		}
+	}
+	if (watch) {
+		struct xdperf_watch_opts wo = { .sz = sizeof wo };
+		if (xdperf_watch_new(r, watch, &wo, &w, err, sizeof err)) {
+			fprintf(stderr, "xdperf serve: %s\n", err);
+			goto out;
+		}
+	}
+	if (xdperf_responder_start(s, err, sizeof err)) {
+		fprintf(stderr, "xdperf serve: %s\n", err);
+		goto out;
+	}
+	if (admin) {
+		struct xdperf_admin_opts ao = { .sz = sizeof ao, .listen = admin, .token = token[0] ? token : NULL,
+						.responder = s, .metrics = ms };
+		if (xdperf_admin_new(r, &ao, &a, err, sizeof err)) {
+			fprintf(stderr, "xdperf serve: %s\n", err);
+			goto out;
+		}
+	}
+	double t0 = now_s(), tlast = t0;
+	struct xdperf_listener_stats *st0;
+	size_t nst;
+	uint64_t *last = NULL;
+	if (!xdperf_responder_stats(s, &st0, &nst)) {
+		last = calloc(nst ? nst : 1, sizeof *last);
+		free(st0);
+	}
+	for (;;) {
+		double now = now_s();
+		double next = interval ? tlast + (double)interval : now + 1;
+		if (duration && t0 + (double)duration < next)
+			next = t0 + (double)duration;
+		double wait = next - now;
+		if (wait < 0)
+			wait = 0;
+		struct timespec ts = { .tv_sec = (time_t)wait, .tv_nsec = (long)((wait - (double)(time_t)wait) * 1e9) };
+		int sig = sigtimedwait(&sigs, NULL, &ts);
+		now = now_s();
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (interval && last && now - tlast >= (double)interval - 1e-3) {
+			print_rates(s, last, now - tlast, now - t0, false);
+			tlast = now;
+		}
+		if (duration && now - t0 >= (double)duration - 1e-3)
+			break;
+	}
+	free(last);
+	xdperf_admin_free(a);
+	a = NULL;
+	xdperf_responder_stop(s);
+	summary(s, now_s() - t0);
+	rc = 0;
+out:
+	xdperf_admin_free(a);
+	xdperf_watch_free(w);
+	xdperf_responder_free(s);
+	xdperf_registry_free(r);
+	xdperf_metric_store_free(ms);
+	xdperf_policy_file_free(pf);
+	return rc;
+too_many:
+	fprintf(stderr, "xdperf serve: at most %d --listen, --protocol and --shared flags each\n", MAX_ITEMS);
+	return 2;
+}

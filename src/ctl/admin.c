@@ -1,0 +1,299 @@
+/* Admin HTTP server (include/xdperf/admin.h) on libmicrohttpd: binds the address, checks the
+ * bearer token, collects request bodies within max_upload, hands each request to the endpoints
+ * (admin_api.c) and sends their JSON or text answer; logs changes and errors. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl/admin_int.h"
+#include "responder/responder.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/opts.h"
+#include "xdperf/plugin.h"
+
+struct body {
+	uint8_t *buf;
+	size_t len, cap;
+	bool too_big;
+};
+
+void admin_error(struct admin_resp *rs, unsigned status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	rs->status = status;
+	json_decref(rs->json);
+	rs->json = json_pack("{s:s, s:i}", "error", msg, "status", (int)status);
+	snprintf(rs->note, sizeof rs->note, "%s", msg);
+}
+
+unsigned admin_status_of(int rc)
+{
+	switch (-rc) {
+	case ENOENT:
+		return 404;
+	case EEXIST:
+	case EBUSY:
+		return 409;
+	case ENODATA:
+	case ENOKEY:
+	case EBADMSG:
+		return 403; /* signature refused by the trust directory */
+	case E2BIG:
+	case EFBIG:
+		return 413;
+	case ENOMEM:
+	case ENOSPC:
+		return 503;
+	default:
+		return 400;
+	}
+}
+
+static bool token_ok(struct xdperf_admin *a, struct MHD_Connection *c)
+{
+	if (!a->token)
+		return true;
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return false;
+	h += 7;
+	size_t n = strlen(a->token);
+	return strlen(h) == n && !sodium_memcmp(h, a->token, n);
+}
+
+static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *c, const char *method,
+				 const char *url, struct admin_resp *rs)
+{
+	char *text = rs->text;
+	size_t len = rs->textlen;
+	const char *ctype = rs->content_type ? rs->content_type : "text/plain; charset=utf-8";
+	if (rs->json) {
+		text = json_dumps(rs->json, JSON_INDENT(2) | JSON_SORT_KEYS);
+		len = text ? strlen(text) : 0;
+		ctype = "application/json";
+		if (text) {
+			/* One trailing newline, as curl users expect. */
+			char *t = realloc(text, len + 2);
+			if (t) {
+				text = t;
+				text[len++] = '\n';
+				text[len] = 0;
+			}
+		}
+		free(rs->text);
+		rs->text = NULL;
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text ? text : (char *)"",
+								 text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		free(text);
+		json_decref(rs->json);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (rs->status == 401)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"xdperf\"");
+	if (rs->allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+	enum MHD_Result ret = MHD_queue_response(c, rs->status, r);
+	MHD_destroy_response(r);
+	bool change = strcmp(method, "GET") && strcmp(method, "HEAD");
+	if (rs->status >= 400 || change)
+		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", rs->status >= 500 ? XDPERF_LOG_ERROR :
+			    rs->status >= 400 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, "%s %s -> %u%s%s", method, url,
+			    rs->status, rs->note[0] ? ": " : "", rs->note);
+	json_decref(rs->json);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **state)
+{
+	struct xdperf_admin *a = cls;
+	struct body *b = *state;
+	if (!b) {
+		/* First call: headers only. Refuse early what needs no body to refuse. */
+		struct admin_resp rs = { 0 };
+		if (!token_ok(a, c)) {
+			admin_error(&rs, 401, "missing or wrong bearer token (send Authorization: Bearer TOKEN)");
+			return send_resp(a, c, method, url, &rs);
+		}
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > a->opts.max_upload) {
+			admin_error(&rs, 413, "request body of %s bytes is over the %zu-byte limit", cl, a->opts.max_upload);
+			return send_resp(a, c, method, url, &rs);
+		}
+		b = calloc(1, sizeof *b);
+		if (!b)
+			return MHD_NO;
+		*state = b;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (b->too_big || b->len + n > a->opts.max_upload) {
+			b->too_big = true;
+			return MHD_YES;
+		}
+		if (b->len + n > b->cap) {
+			size_t nc = b->cap ? b->cap : 65536;
+			while (nc < b->len + n)
+				nc *= 2;
+			uint8_t *nb = realloc(b->buf, nc);
+			if (!nb) {
+				b->too_big = true;
+				return MHD_YES;
+			}
+			b->buf = nb;
+			b->cap = nc;
+		}
+		memcpy(b->buf + b->len, upload, n);
+		b->len += n;
+		return MHD_YES;
+	}
+	struct admin_resp rs = { 0 };
+	if (b->too_big) {
+		admin_error(&rs, 413, "request body over the %zu-byte limit", a->opts.max_upload);
+	} else {
+		struct admin_req rq = { .method = method, .path = url, .body = b->buf, .len = b->len,
+					.signature = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+										 "X-Xdperf-Signature") };
+		admin_handle(a, &rq, &rs);
+	}
+	(void)version;
+	return send_resp(a, c, method, url, &rs);
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode code)
+{
+	struct body *b = *state;
+	if (b) {
+		free(b->buf);
+		free(b);
+	}
+	*state = NULL;
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *sa, char *err, size_t errlen)
+{
+	char url[100];
+	snprintf(url, sizeof url, "tcp://%s", s);
+	bool tcp;
+	socklen_t len;
+	int rc = rs_parse_url(url, &tcp, sa, &len, err, errlen);
+	if (rc)
+		xdperf_errf(err, errlen, "admin address '%s': want ADDR:PORT (e.g. 127.0.0.1:7090, [::1]:7090)", s);
+	return rc;
+}
+
+static bool is_loopback(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *opts, struct xdperf_admin **out,
+		     char *err, size_t errlen)
+{
+	struct xdperf_admin *a = calloc(1, sizeof *a);
+	if (!a) {
+		xdperf_errf(err, errlen, "admin: out of memory");
+		return -ENOMEM;
+	}
+	xdperf_opts_copy(&a->opts, sizeof a->opts, opts);
+	a->opts.sz = sizeof a->opts;
+	a->r = r;
+	snprintf(a->listen, sizeof a->listen, "%s", a->opts.listen ? a->opts.listen : "127.0.0.1:7090");
+	a->opts.listen = a->listen;
+	if (!a->opts.max_upload)
+		a->opts.max_upload = 64u << 20;
+	if (a->opts.token && *a->opts.token) {
+		a->token = strdup(a->opts.token);
+		if (!a->token) {
+			free(a);
+			xdperf_errf(err, errlen, "admin: out of memory");
+			return -ENOMEM;
+		}
+	}
+	a->opts.token = NULL;
+	struct sockaddr_storage sa;
+	int rc = parse_listen(a->listen, &sa, err, errlen);
+	if (rc) {
+		free(a->token);
+		free(a);
+		return rc;
+	}
+	if (!is_loopback(&sa) && !a->token)
+		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
+			    "the admin API on %s is reachable from other hosts and has no token; anyone who can "
+			    "reach it can load code (set a token)", a->listen);
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	/* Bind ourselves, so that a taken port is reported with its errno. */
+	int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sa.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+							      sizeof(struct sockaddr_in6)) ||
+	    listen(fd, 64)) {
+		rc = -errno;
+		if (rc == -EADDRINUSE)
+			xdperf_errf(err, errlen, "admin address %s: already in use (another process listens there)",
+				    a->listen);
+		else
+			xdperf_errf(err, errlen, "admin address %s: %s", a->listen, strerror(-rc));
+		if (fd >= 0)
+			close(fd);
+		free(a->token);
+		free(a);
+		return rc;
+	}
+	a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
+				MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+	if (!a->d) {
+		close(fd);
+		free(a->token);
+		free(a);
+		xdperf_errf(err, errlen, "admin address %s: the HTTP server did not start", opts->listen);
+		return -EIO;
+	}
+	socklen_t sl = sizeof sa;
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	a->port = ntohs(sa.ss_family == AF_INET ? ((struct sockaddr_in *)&sa)->sin_port :
+						  ((struct sockaddr_in6 *)&sa)->sin6_port);
+	char where[80];
+	rs_format_addr((struct sockaddr *)&sa, where, sizeof where);
+	xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_INFO, "admin API on http://%s%s", where,
+		    a->token ? " (bearer token required)" : "");
+	*out = a;
+	return 0;
+}
+
+uint16_t xdperf_admin_port(const struct xdperf_admin *a)
+{
+	return a->port;
+}
+
+void xdperf_admin_free(struct xdperf_admin *a)
+{
+	if (!a)
+		return;
+	MHD_stop_daemon(a->d);
+	if (a->token)
+		sodium_memzero(a->token, strlen(a->token));
+	free(a->token);
+	free(a);
+}

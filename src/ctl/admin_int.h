@@ -1,0 +1,47 @@
+/* Internals of the admin API shared by admin.c (HTTP server: bodies, token, responses) and
+ * admin_api.c (the endpoints: paths to registry calls, JSON in and out). */
+#ifndef XDPERF_CTL_ADMIN_INT_H
+#define XDPERF_CTL_ADMIN_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdperf/admin.h"
+
+struct xdperf_admin {
+	struct xdperf_registry *r;
+	struct xdperf_admin_opts opts;
+	char *token;
+	char listen[80];
+	struct MHD_Daemon *d;
+	uint16_t port;
+};
+
+/* One request as the endpoints see it. */
+struct admin_req {
+	const char *method;
+	const char *path;
+	const uint8_t *body;
+	size_t len;
+	const char *signature; /* X-Xdperf-Signature header or NULL */
+};
+
+/* One answer: status, and either JSON (owned, freed by the server) or text. */
+struct admin_resp {
+	unsigned status;
+	json_t *json;
+	char *text;            /* malloc'd, for /metrics */
+	size_t textlen;
+	const char *content_type;
+	const char *allow;     /* for 405 */
+	char note[512];        /* for the log line: what was changed, or the error */
+};
+
+/* Sets an error answer {"error": msg, "status": status}. */
+void admin_error(struct admin_resp *rs, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Status for a registry errno. */
+unsigned admin_status_of(int rc);
+/* Dispatches one request (admin_api.c). */
+void admin_handle(struct xdperf_admin *a, const struct admin_req *rq, struct admin_resp *rs);
+
+#endif

@@ -1,0 +1,285 @@
+/* Responder TCP path: accepting connections (within max_connections), reassembling
+ * length-prefixed messages (u32 big endian + bytes) from partial reads, answering each in order
+ * with the same framing, output backpressure, and closing a connection on an oversize length or
+ * a failed call with a log line, without touching the others. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+#include "responder/responder.h"
+#include "xdperf/plugin.h"
+
+#define READ_ROOM 4096 /* free room the receive buffer keeps (it doubles when needed) */
+#define READ_BUDGET (256u << 10) /* bytes read per wake-up before other sockets get their turn */
+
+struct rs_conn {
+	struct rs_ev ev;           /* first: epoll data points here */
+	struct rs_conn *prev, *next;
+	uint8_t key[RS_KEY_LEN];
+	char peer[72];
+	uint8_t *rbuf;
+	size_t rlen, rcap;
+	uint8_t *wbuf;
+	size_t wlen, woff, wcap;
+	uint32_t events;           /* registered epoll events */
+	bool eof;                  /* the peer finished sending: close once the answers are out */
+	struct xdperf_proto_buf out;
+};
+
+static void conn_close(struct rs_worker *wk, struct rs_conn *cn)
+{
+	epoll_ctl(wk->epfd, EPOLL_CTL_DEL, cn->ev.fd, NULL);
+	close(cn->ev.fd);
+	if (cn->prev)
+		cn->prev->next = cn->next;
+	else
+		wk->conns = cn->next;
+	if (cn->next)
+		cn->next->prev = cn->prev;
+	rs_add(wk->cnt[cn->ev.li].open_connections, (uint64_t)-1);
+	atomic_fetch_sub(&wk->s->open_conns, 1);
+	free(cn->rbuf);
+	free(cn->wbuf);
+	free(cn->out.data);
+	free(cn);
+}
+
+void rs_tcp_close_all(struct rs_worker *wk)
+{
+	while (wk->conns)
+		conn_close(wk, wk->conns);
+}
+
+void rs_tcp_accept(struct rs_worker *wk, uint32_t li, int lfd)
+{
+	struct xdperf_responder *s = wk->s;
+	struct rs_listener *l = &s->ls[li];
+	struct rs_counters *c = &wk->cnt[li];
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage peer, local;
+		socklen_t plen = sizeof peer, llen = sizeof local;
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				rs_log(wk, XDPERF_LOG_ERROR, "%s: accept: %s", l->url, strerror(errno));
+			return;
+		}
+		char pa[72];
+		rs_format_addr((struct sockaddr *)&peer, pa, sizeof pa);
+		if (atomic_fetch_add(&s->open_conns, 1) >= s->opts.max_connections) {
+			atomic_fetch_sub(&s->open_conns, 1);
+			rs_add(c->refused, 1);
+			rs_log(wk, XDPERF_LOG_WARN, "%s: connection from %s refused: %u connections open (the limit)",
+			       l->url, pa, s->opts.max_connections);
+			close(fd);
+			continue;
+		}
+		struct rs_conn *cn = calloc(1, sizeof *cn);
+		getsockname(fd, (struct sockaddr *)&local, &llen);
+		if (!cn) {
+			atomic_fetch_sub(&s->open_conns, 1);
+			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s closed: out of memory", l->url, pa);
+			close(fd);
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		cn->ev = (struct rs_ev){ .kind = RS_EV_CONN, .fd = fd, .li = li };
+		snprintf(cn->peer, sizeof cn->peer, "%s", pa);
+		rs_flow_key(cn->key, IPPROTO_TCP, (struct sockaddr *)&peer, (struct sockaddr *)&local);
+		cn->events = EPOLLIN | EPOLLRDHUP;
+		struct epoll_event e = { .events = cn->events, .data.ptr = cn };
+		if (epoll_ctl(wk->epfd, EPOLL_CTL_ADD, fd, &e)) {
+			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s closed: epoll: %s", l->url, pa, strerror(errno));
+			atomic_fetch_sub(&s->open_conns, 1);
+			close(fd);
+			free(cn);
+			continue;
+		}
+		cn->next = wk->conns;
+		if (wk->conns)
+			wk->conns->prev = cn;
+		wk->conns = cn;
+		rs_add(c->connections, 1);
+		rs_add(c->open_connections, 1);
+	}
+}
+
+static void set_events(struct rs_worker *wk, struct rs_conn *cn, uint32_t events)
+{
+	if (events == cn->events)
+		return;
+	struct epoll_event e = { .events = events, .data.ptr = cn };
+	if (!epoll_ctl(wk->epfd, EPOLL_CTL_MOD, cn->ev.fd, &e))
+		cn->events = events;
+}
+
+/* Writes what is pending; false when the connection failed (closed by the caller). */
+static bool flush(struct rs_worker *wk, struct rs_conn *cn)
+{
+	while (cn->woff < cn->wlen) {
+		ssize_t k = send(cn->ev.fd, cn->wbuf + cn->woff, cn->wlen - cn->woff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k > 0) {
+			cn->woff += (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s: send: %s; closing it", wk->s->ls[cn->ev.li].url,
+		       cn->peer, k < 0 ? strerror(errno) : "no progress");
+		rs_add(wk->cnt[cn->ev.li].send_errors, 1);
+		return false;
+	}
+	if (cn->woff == cn->wlen)
+		cn->woff = cn->wlen = 0;
+	size_t pending = cn->wlen - cn->woff;
+	uint32_t ev = EPOLLRDHUP;
+	if (pending)
+		ev |= EPOLLOUT;
+	if (pending < RS_TCP_PAUSE && !cn->eof)
+		ev |= EPOLLIN; /* backpressure: a client that does not read its answers is not read either */
+	set_events(wk, cn, ev);
+	return true;
+}
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 4096;
+	while (n < need)
+		n *= 2;
+	uint8_t *p = realloc(*buf, n);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+/* Answers every complete message in rbuf; false when the connection must close. */
+static bool process(struct rs_worker *wk, struct rs_conn *cn)
+{
+	struct rs_listener *l = &wk->s->ls[cn->ev.li];
+	struct rs_counters *c = &wk->cnt[cn->ev.li];
+	size_t off = 0;
+	bool ok = true;
+	while (cn->rlen - off >= 4) {
+		const uint8_t *h = cn->rbuf + off;
+		uint32_t mlen = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		if (mlen > wk->s->opts.max_message) {
+			rs_add(c->framing_errors, 1);
+			rs_log(wk, XDPERF_LOG_WARN, "%s: connection from %s sent a message length of %u bytes, over the "
+			       "%u-byte limit; closing it", l->url, cn->peer, mlen, wk->s->opts.max_message);
+			ok = false;
+			break;
+		}
+		if (cn->rlen - off - 4 < mlen) {
+			if (grow(&cn->rbuf, &cn->rcap, off + 4 + (size_t)mlen)) {
+				rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s: out of memory for a %u-byte "
+				       "message; closing it", l->url, cn->peer, mlen);
+				ok = false;
+			}
+			break;
+		}
+		rs_add(c->requests, 1);
+		rs_add(c->rx_bytes, mlen);
+		int rc = rs_call(wk, cn->ev.li, cn->key, h + 4, mlen, &cn->out);
+		off += 4 + (size_t)mlen;
+		if (rc) {
+			rs_add(c->failed, 1);
+			rs_log(wk, XDPERF_LOG_WARN, "%s: connection from %s closed: %s", l->url, cn->peer, wk->err);
+			ok = false;
+			break;
+		}
+		if (cn->out.len > UINT32_MAX || grow(&cn->wbuf, &cn->wcap, cn->wlen + 4 + cn->out.len)) {
+			rs_add(c->failed, 1);
+			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s closed: no room for a %zu-byte answer",
+			       l->url, cn->peer, cn->out.len);
+			ok = false;
+			break;
+		}
+		uint8_t *w = cn->wbuf + cn->wlen;
+		uint32_t ol = (uint32_t)cn->out.len;
+		w[0] = (uint8_t)(ol >> 24);
+		w[1] = (uint8_t)(ol >> 16);
+		w[2] = (uint8_t)(ol >> 8);
+		w[3] = (uint8_t)ol;
+		if (ol)
+			memcpy(w + 4, cn->out.data, ol);
+		cn->wlen += 4 + (size_t)ol;
+		rs_add(c->replies, 1);
+		rs_add(c->tx_bytes, ol);
+		if (!ol)
+			rs_add(c->empty, 1);
+	}
+	if (off) {
+		memmove(cn->rbuf, cn->rbuf + off, cn->rlen - off);
+		cn->rlen -= off;
+	}
+	return ok;
+}
+
+void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
+{
+	struct rs_conn *cn = (struct rs_conn *)ev;
+	struct rs_listener *l = &wk->s->ls[ev->li];
+	if (events & EPOLLERR) {
+		conn_close(wk, cn);
+		return;
+	}
+	if (events & EPOLLOUT) {
+		if (!flush(wk, cn)) {
+			conn_close(wk, cn);
+			return;
+		}
+		if (cn->eof && cn->wlen == cn->woff) {
+			conn_close(wk, cn);
+			return;
+		}
+	}
+	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || cn->eof)
+		return;
+	size_t got = 0;
+	bool ok = true;
+	while (got < READ_BUDGET && cn->wlen - cn->woff < RS_TCP_PAUSE) {
+		if (grow(&cn->rbuf, &cn->rcap, cn->rlen + READ_ROOM)) {
+			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s: out of memory; closing it", l->url, cn->peer);
+			ok = false;
+			break;
+		}
+		ssize_t k = recv(cn->ev.fd, cn->rbuf + cn->rlen, cn->rcap - cn->rlen, MSG_DONTWAIT);
+		if (k > 0) {
+			cn->rlen += (size_t)k;
+			got += (size_t)k;
+			if (!process(wk, cn)) {
+				ok = false;
+				break;
+			}
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (k < 0) {
+			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s: receive: %s", l->url, cn->peer, strerror(errno));
+			ok = false;
+			break;
+		}
+		/* k == 0: the client is done sending; answer what came, then close. */
+		if (cn->rlen)
+			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s ended inside a message (%zu bytes of it "
+			       "left unanswered)", l->url, cn->peer, cn->rlen);
+		cn->eof = true;
+		break;
+	}
+	if (!ok || !flush(wk, cn) || (cn->eof && cn->woff == cn->wlen))
+		conn_close(wk, cn);
+}
