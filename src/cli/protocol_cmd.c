@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "plugin/host.h"
 #include "util/file.h"
@@ -29,20 +30,6 @@ static void usage(FILE *f)
 		"  --memory-pages N       memory cap in 64 KiB pages (default 256)\n"
 		"  --max-output BYTES     largest answer accepted (default 1048576)\n"
 		"  --stats                print the version's counters and latency on standard error\n");
-}
-
-static int parse_u64(const char *flag, const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > max) {
-		fprintf(stderr, "xdperf protocol: %s: expected a number from 1 to %llu, got '%s'\n", flag,
-			(unsigned long long)max, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 static int check(int argc, char **argv, const struct xdperf_proto_policy *pol)
@@ -129,7 +116,7 @@ static int call(const char *path, const uint8_t *in, size_t len, uint64_t count,
 	status = 0;
 done:
 	if (stats) {
-		struct xdperf_version_info *v;
+		struct xdperf_version_info *v = NULL;
 		size_t n;
 		if (!xdperf_registry_list(r, id, &v, &n) && n == 1)
 			fprintf(stderr, "calls %llu, errors %llu, p50 %llu ns, p99 %llu ns, memory %llu KiB\n",
@@ -176,21 +163,21 @@ int cmd_protocol(int argc, char **argv)
 		case 'a': pol.allowed_imports = optarg; break;
 		case 's': stats = true; break;
 		case 'c':
-			if (parse_u64("--count", optarg, 1000000000ull, &count))
+			if (cli_parse_u64("protocol", "--count", optarg, 1, 1000000000ull, &count))
 				return 2;
 			break;
 		case 'F':
-			if (parse_u64("--fuel", optarg, UINT64_MAX, &v))
+			if (cli_parse_u64("protocol", "--fuel", optarg, 1, UINT64_MAX, &v))
 				return 2;
 			pol.fuel = v;
 			break;
 		case 'm':
-			if (parse_u64("--memory-pages", optarg, 65536, &v))
+			if (cli_parse_u64("protocol", "--memory-pages", optarg, 1, 65536, &v))
 				return 2;
 			pol.max_memory_pages = (uint32_t)v;
 			break;
 		case 'o':
-			if (parse_u64("--max-output", optarg, 1u << 30, &v))
+			if (cli_parse_u64("protocol", "--max-output", optarg, 1, 1u << 30, &v))
 				return 2;
 			pol.max_output = (uint32_t)v;
 			break;

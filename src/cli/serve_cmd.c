@@ -244,8 +244,8 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	if (!token_file && getenv("XDPERF_ADMIN_TOKEN"))
 		snprintf(token, sizeof token, "%s", getenv("XDPERF_ADMIN_TOKEN"));
-	if (token[0] && !admin) {
-		fprintf(stderr, "xdperf serve: an admin token is set but no --admin address\n");
+	if (token_file && !admin) {
+		fprintf(stderr, "xdperf serve: --admin-token-file needs --admin ADDR:PORT\n");
 		return 2;
 	}
 

@@ -139,11 +139,9 @@ static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 	if (cn->woff == cn->wlen)
 		cn->woff = cn->wlen = 0;
 	size_t pending = cn->wlen - cn->woff;
-	uint32_t ev = EPOLLRDHUP;
-	if (pending)
-		ev |= EPOLLOUT;
+	uint32_t ev = pending ? EPOLLOUT : 0;
 	if (pending < RS_TCP_PAUSE && !cn->eof)
-		ev |= EPOLLIN; /* backpressure: a client that does not read its answers is not read either */
+		ev |= EPOLLIN | EPOLLRDHUP; /* backpressure: a client that does not read its answers is not read either */
 	set_events(wk, cn, ev);
 	return true;
 }
@@ -230,7 +228,8 @@ void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
 {
 	struct rs_conn *cn = (struct rs_conn *)ev;
 	struct rs_listener *l = &wk->s->ls[ev->li];
-	if (events & EPOLLERR) {
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		/* Reset, or closed in both directions: no answer can reach the client any more. */
 		conn_close(wk, cn);
 		return;
 	}
