@@ -154,6 +154,16 @@ static int call(const struct ctl *c, const char *method, const char *path, const
 	return rc;
 }
 
+/* "/v1/protocols/ID" or "/v1/protocols/ID/versions/VER" into path. */
+static const char *proto_path(char *path, size_t len, const char *id, const char *ver)
+{
+	if (ver)
+		snprintf(path, len, "/v1/protocols/%s/versions/%s", id, ver);
+	else
+		snprintf(path, len, "/v1/protocols/%s", id);
+	return path;
+}
+
 static int need(int argc, int min, int max, const char *what)
 {
 	if (argc - 1 < min || argc - 1 > max) {
@@ -285,11 +295,8 @@ int cmd_ctl(int argc, char **argv)
 	if (!strcmp(cmd, "get")) {
 		if (need(argc, 1, 2, "get ID [VERSION]"))
 			return 2;
-		if (argc == 3)
-			snprintf(path, sizeof path, "/v1/protocols/%s/versions/%s", argv[1], argv[2]);
-		else
-			snprintf(path, sizeof path, "/v1/protocols/%s", argv[1]);
-		return call(&c, "GET", path, NULL, 0, NULL, NULL);
+		return call(&c, "GET", proto_path(path, sizeof path, argv[1], argc == 3 ? argv[2] : NULL), NULL, 0,
+			    NULL, NULL);
 	}
 	if (!strcmp(cmd, "upload"))
 		return upload(&c, argc, argv);
@@ -314,11 +321,8 @@ int cmd_ctl(int argc, char **argv)
 	if (!strcmp(cmd, "unload")) {
 		if (need(argc, 1, 2, "unload ID [VERSION]"))
 			return 2;
-		if (argc == 3)
-			snprintf(path, sizeof path, "/v1/protocols/%s/versions/%s", argv[1], argv[2]);
-		else
-			snprintf(path, sizeof path, "/v1/protocols/%s", argv[1]);
-		return call(&c, "DELETE", path, NULL, 0, NULL, NULL);
+		return call(&c, "DELETE", proto_path(path, sizeof path, argv[1], argc == 3 ? argv[2] : NULL), NULL, 0,
+			    NULL, NULL);
 	}
 	if (!strcmp(cmd, "listeners") || !strcmp(cmd, "metrics") || !strcmp(cmd, "health")) {
 		if (need(argc, 0, 0, cmd))

@@ -308,7 +308,8 @@ int cmd_serve(int argc, char **argv)
 		char url[256];
 		snprintf(url, sizeof url, "%s", listens[i]);
 		const char *id = NULL;
-		char *slash = strlen(url) > 6 ? strchr(url + 6, '/') : NULL;
+		bool scheme = !strncmp(url, "udp://", 6) || !strncmp(url, "tcp://", 6);
+		char *slash = scheme ? strchr(url + 6, '/') : NULL;
 		if (slash) {
 			*slash = 0;
 			id = slash + 1;

@@ -55,6 +55,15 @@ static struct wt_file *file_get(struct xdperf_watch *w, const char *name)
 	return f;
 }
 
+static void free_files(struct xdperf_watch *w)
+{
+	while (w->files) {
+		struct wt_file *f = w->files;
+		w->files = f->next;
+		free(f);
+	}
+}
+
 /* "ID@VERSION.wasm" -> id, version; false for other names. */
 static bool parse_name(const char *name, char id[XDPERF_PROTO_ID_MAX], char ver[XDPERF_PROTO_VERSION_MAX])
 {
@@ -266,11 +275,7 @@ int xdperf_watch_new(struct xdperf_registry *r, const char *dir, const struct xd
 			close(w->ifd);
 		if (w->stopfd >= 0)
 			close(w->stopfd);
-		while (w->files) {
-			struct wt_file *f = w->files;
-			w->files = f->next;
-			free(f);
-		}
+		free_files(w);
 		free(w->dir);
 		free(w);
 		return rc;
@@ -294,11 +299,7 @@ void xdperf_watch_free(struct xdperf_watch *w)
 		pthread_join(w->thread, NULL);
 	close(w->ifd);
 	close(w->stopfd);
-	while (w->files) {
-		struct wt_file *f = w->files;
-		w->files = f->next;
-		free(f);
-	}
+	free_files(w);
 	free(w->dir);
 	free(w);
 }

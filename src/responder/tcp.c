@@ -279,6 +279,11 @@ void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
 		cn->eof = true;
 		break;
 	}
-	if (!ok || !flush(wk, cn) || (cn->eof && cn->woff == cn->wlen))
+	if (!ok) {
+		/* Closing for an error: the answers to the messages before it still go out first. */
+		cn->eof = true;
+		cn->rlen = 0;
+	}
+	if (!flush(wk, cn) || (cn->eof && cn->woff == cn->wlen))
 		conn_close(wk, cn);
 }
