@@ -172,7 +172,7 @@ static void version_action(struct xdperf_admin *a, const struct admin_req *rq, s
 	int rc;
 	if (!method_is(rq, rs, "POST"))
 		return;
-	bool has;
+	bool has = false;
 	double pct = 0;
 	if (!strcmp(action, "test")) {
 		if (!traffic_of(rq, rs, false, &has, &pct))
@@ -268,7 +268,7 @@ static void protocols(struct xdperf_admin *a, const struct admin_req *rq, struct
 		version_action(a, rq, rs, id, ver, parts[3]);
 		return;
 	}
-	if (!strcmp(rq->method, "PUT") || !strcmp(rq->method, "POST")) {
+	if (!strcmp(rq->method, "PUT")) {
 		upload(a, rq, rs, id, ver);
 	} else if (!strcmp(rq->method, "DELETE")) {
 		rc = xdperf_registry_unload(a->r, id, ver, err, sizeof err);

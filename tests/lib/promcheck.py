@@ -155,9 +155,8 @@ def check(text):
                         raise Bad('second HELP for %s' % fam)
                     if fam in seen_samples:
                         raise Bad('HELP for %s after its samples' % fam)
-                    if re.search(r'\\(?![\\n])', help_text) or help_text.endswith('\\') and \
-                            len(help_text) - len(help_text.rstrip('\\')) % 2:
-                        raise Bad('HELP %s: bad escape' % fam)
+                    if re.sub(r'\\[\\n]', '', help_text).count('\\'):
+                        raise Bad('HELP %s: bad escape (only \\\\ and \\n)' % fam)
                     helps.add(fam)
                     fam_switch = fam
                 else:

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# The admin HTTP API (include/xdperf/admin.h) and its client `xdperf ctl`, against the ASan build
+# of `xdperf serve` (echo@1 on udp, --admin on port 0, --admin-token-file).
+# ctl: every command works and changes the state `ctl --json get` (jq) then shows: list (human
+# table: header and one row per version; --json), get ID, get ID VER, upload (inactive), upload
+# --test P (testing at P%), test ID VER P, traffic, promote (becomes the protocol's active),
+# deprecate (deprecated), rollback (the previous active is active again), unload ID VER (get ->
+# exit 1, 404), unload ID (protocol gone), listeners (human and --json, with the udp URL and its
+# request count after one datagram), metrics (Prometheus text), health ("ok", --json {"ok":true}).
+# HTTP errors (curl): each has the status, Content-Type application/json and a body whose .error
+# is a non-empty string and .status the same code: unknown protocol 404, unknown version 404,
+# traffic 150 / -1 / "abc" / missing field / non-object body / malformed JSON 400, wrong and
+# missing token 401 with WWW-Authenticate (the right token -> 200), garbage upload 400, duplicate
+# version 409, promote of an inactive version 400, unload of the active version 409, unknown
+# endpoint 404, wrong method 405 with an Allow header.
+# Signatures (a second server with --trust-dir): unsigned upload 403, a module with the valid .sig
+# of another file 403, a module signed by a key not in the dir 403, a correctly signed one 201 (it
+# is then listed with its signer); ctl upload of an unsigned module exits 1 printing one line with
+# the server's error and "(HTTP 403)".
+# ctl against a port nobody listens on: exit 1, one line saying the connection was refused.
+# Neither server logs a sanitizer error or dies.
+set -uo pipefail
+
+REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+T="${TMPDIR:-/tmp}"
+XDPERF="${XDPERF:-$REPO/build/xdperf}"
+XDPERF_ASAN="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
+cd "$REPO"
+for c in curl jq python3; do command -v $c >/dev/null || { echo "$c is not installed"; exit 77; }; done
+P=build/plugins
+fail=0
+bad() { echo "FAILED: $*"; fail=1; }
+check() { # name command... : ok when the command succeeds
+  local name="$1"; shift
+  if "$@"; then echo "ok $name"; else bad "$name"; fi
+}
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+start() { # name serve-args... ; sets ADMIN and PORT
+  local name="$1"; shift
+  "$XDPERF_ASAN" serve "$@" --admin 127.0.0.1:0 --interval 0 >"$T/$name.out" 2>"$T/$name.err" &
+  pids+=($!)
+  for _ in $(seq 200); do grep -q 'admin API on' "$T/$name.err" && break; sleep 0.1; done
+  ADMIN=$(sed -n 's|.*admin API on http://\([0-9.]*:[0-9]*\).*|\1|p' "$T/$name.err" | head -n 1)
+  PORT=$(sed -n 's|.*listening on udp://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$T/$name.err" | head -n 1)
+  if [ -z "$ADMIN" ] || [ -z "$PORT" ]; then cat "$T/$name.err"; echo "FAILED: server $name did not start"; exit 1; fi
+}
+healthy() { # name pid-index
+  kill -0 "${pids[$2]}" 2>/dev/null || bad "server $1 died: $(tail -n 3 "$T/$1.err")"
+  if grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' "$T/$1.err"; then
+    bad "sanitizer report from server $1:"; grep -E -A2 'runtime error|Sanitizer' "$T/$1.err" | head -n 8
+  fi
+}
+
+echo "s3cret-token" >"$T/token"
+start main --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --admin-token-file "$T/token"
+TOK="Authorization: Bearer s3cret-token"
+CTL=("$XDPERF" ctl --admin "$ADMIN" --token-file "$T/token")
+jget() { "${CTL[@]}" --json get "$@" 2>/dev/null; }
+
+# ---- HTTP errors --------------------------------------------------------------------------------
+# herr name want-status extra-header-regex curl-args...   (extra-header-regex "" = none)
+herr() {
+  local name="$1" want="$2" hdr="$3"; shift 3
+  rm -f "$T/h.hdr" "$T/h.body"
+  curl -s -D "$T/h.hdr" -o "$T/h.body" "$@"
+  local st ct
+  st=$(head -n 1 "$T/h.hdr" | tr -d '\r' | cut -d' ' -f2)
+  ct=$(grep -i '^content-type:' "$T/h.hdr" | tr -d '\r' | sed 's/^[^:]*: *//')
+  if [ "$st" != "$want" ]; then bad "$name: HTTP $st, want $want: $(cat "$T/h.body")"; return; fi
+  case "$ct" in application/json*) ;; *) bad "$name: Content-Type '$ct'"; return ;; esac
+  if ! jq -e --argjson s "$want" '(.error|type=="string" and length>0) and .status==$s' "$T/h.body" >/dev/null 2>&1; then
+    bad "$name: body $(cat "$T/h.body")"; return
+  fi
+  if [ -n "$hdr" ] && ! tr -d '\r' <"$T/h.hdr" | grep -Eiq "$hdr"; then
+    bad "$name: no header matching '$hdr':"; sed 's/^/  /' "$T/h.hdr"; return
+  fi
+  echo "ok $name -> $want: $(jq -r .error "$T/h.body")"
+}
+U="http://$ADMIN"
+A=(-H "$TOK")
+herr "unknown protocol" 404 "" "${A[@]}" "$U/v1/protocols/nope"
+herr "unknown version" 404 "" "${A[@]}" "$U/v1/protocols/echo/versions/9"
+for body in '{"traffic": 150}' '{"traffic": -1}' '{"traffic": "abc"}' '{}' '[50]' '50' '{"traffic":'; do
+  herr "traffic body '$body'" 400 "" "${A[@]}" -X POST -H 'Content-Type: application/json' -d "$body" \
+    "$U/v1/protocols/echo/versions/1/traffic"
+done
+herr "test with a malformed body" 400 "" "${A[@]}" -X POST -d '{"traffic": 5' "$U/v1/protocols/echo/versions/1/test"
+herr "wrong token" 401 '^WWW-Authenticate: *Bearer' -H "Authorization: Bearer wrong" "$U/v1/protocols"
+herr "missing token" 401 '^WWW-Authenticate: *Bearer' "$U/v1/protocols"
+herr "missing token on /metrics" 401 '^WWW-Authenticate:' "$U/metrics"
+st=$(curl -s -o /dev/null -w '%{http_code}' "${A[@]}" "$U/healthz")
+[ "$st" = 200 ] && echo "ok the right token -> 200" || bad "the right token -> $st"
+head -c 3000 /dev/urandom >"$T/garbage.wasm"
+herr "garbage upload" 400 "" "${A[@]}" -X PUT --data-binary @"$T/garbage.wasm" "$U/v1/protocols/junk/versions/1"
+[ "$(jget junk | jq -r .id 2>/dev/null)" != junk ] && echo "ok the garbage is not loaded" || bad "junk is loaded"
+herr "duplicate version" 409 "" "${A[@]}" -X PUT --data-binary @$P/echo.wasm "$U/v1/protocols/echo/versions/1"
+st=$(curl -s -o /dev/null -w '%{http_code}' "${A[@]}" -X PUT --data-binary @$P/uppercase.wasm "$U/v1/protocols/echo/versions/9")
+[ "$st" = 201 ] && echo "ok upload echo@9 -> 201" || bad "upload echo@9 -> $st"
+herr "promote an inactive version" 400 "" "${A[@]}" -X POST "$U/v1/protocols/echo/versions/9/promote"
+herr "unload the active version" 409 "" "${A[@]}" -X DELETE "$U/v1/protocols/echo/versions/1"
+herr "unknown endpoint" 404 "" "${A[@]}" "$U/v1/nothing"
+herr "unknown action" 404 "" "${A[@]}" -X POST "$U/v1/protocols/echo/versions/1/frobnicate"
+herr "wrong method" 405 '^Allow: *GET' "${A[@]}" -X PATCH "$U/v1/protocols"
+herr "wrong method on a version" 405 "^Allow: *GET, PUT, DELETE" "${A[@]}" -X PATCH "$U/v1/protocols/echo/versions/1"
+[ "$(jget echo 1 | jq -r '.state')" = active ] && echo "ok echo@1 is still active after the errors" ||
+  bad "echo@1 changed by the failed requests"
+"${CTL[@]}" unload echo 9 >/dev/null 2>&1 || bad "ctl unload echo 9"
+
+# ---- every ctl command --------------------------------------------------------------------------
+run() { # name command... (ctl args) : runs ctl, output in $T/ctl.out
+  "${CTL[@]}" "$@" >"$T/ctl.out" 2>"$T/ctl.err"
+  local rc=$?
+  if [ $rc -ne 0 ]; then bad "ctl $*: exit $rc: $(cat "$T/ctl.err")"; return 1; fi
+}
+jq_is() { # name jq-filter ctl-get-args...  : the filter on `ctl --json get ARGS` gives true
+  local name="$1" f="$2"; shift 2
+  local j; j=$(jget "$@")
+  if jq -e "$f" >/dev/null 2>&1 <<<"$j"; then echo "ok $name"; else bad "$name: $f on $(tr -d '\n ' <<<"$j" | head -c 400)"; fi
+}
+run list && {
+  head -n 1 "$T/ctl.out" | grep -Eq '^PROTOCOL +VERSION +STATE +TRAFFIC +CALLS +ERRORS' &&
+    grep -Eq '^echo +1 +active +100\.00% +[0-9]+ +0 ' "$T/ctl.out" && [ "$(wc -l <"$T/ctl.out")" -eq 2 ] &&
+    echo "ok ctl list: header and row" || { bad "ctl list table:"; cat "$T/ctl.out"; }
+}
+run --json list && { jq -e '.protocols|length==1 and .[0].id=="echo" and .[0].active=="1"' "$T/ctl.out" >/dev/null &&
+  echo "ok ctl --json list" || bad "ctl --json list: $(cat "$T/ctl.out")"; }
+run get echo && grep -Eq '^echo +1 +active' "$T/ctl.out" && echo "ok ctl get echo (table)" || bad "ctl get echo: $(cat "$T/ctl.out")"
+jq_is "ctl --json get echo: active 1, one version" '.id=="echo" and .active=="1" and (.versions|length)==1' echo
+jq_is "ctl --json get echo 1: active at 100%" '.version=="1" and .state=="active" and .traffic==100 and (.stats.calls|type)=="number"' echo 1
+run upload echo 2 $P/uppercase.wasm
+jq_is "upload echo 2: inactive at 0%" '.state=="inactive" and .traffic==0' echo 2
+run upload echo 3 $P/echo.wasm --test 25
+jq_is "upload echo 3 --test 25: testing at 25%" '.state=="testing" and .traffic==25' echo 3
+run test echo 2 10
+jq_is "test echo 2 10: testing at 10%" '.state=="testing" and .traffic==10' echo 2
+run traffic echo 2 30
+jq_is "traffic echo 2 30: testing at 30%" '.state=="testing" and .traffic==30' echo 2
+run promote echo 2
+jq_is "promote echo 2: echo's active is 2" '.active=="2"' echo
+jq_is "promote echo 2: echo@2 active at 100%" '.state=="active" and .traffic==100' echo 2
+jq_is "promote echo 2: echo@1 no longer active" '.state!="active"' echo 1
+run deprecate echo 3
+jq_is "deprecate echo 3: deprecated" '.state=="deprecated" or .state=="deprecating"' echo 3
+run rollback echo
+jq_is "rollback echo: echo@1 active again" '.active=="1"' echo
+jq_is "rollback echo: echo@2 not active" '.state!="active"' echo 2
+run unload echo 3
+if "${CTL[@]}" get echo 3 >/dev/null 2>"$T/g.err"; then bad "get echo 3 after unload succeeds"
+else grep -q '(HTTP 404)' "$T/g.err" && echo "ok unload echo 3: get echo 3 -> 404" || bad "get echo 3 after unload: $(cat "$T/g.err")"; fi
+jq_is "unload echo 3: echo has versions 1 and 2" '[.versions[].version]|sort==["1","2"]' echo
+# one datagram, then the listener counters
+python3 - "$PORT" <<'EOF' >"$T/udp.out" 2>&1 || bad "udp echo: $(cat "$T/udp.out")"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+s.sendto(b"hello admin", ("127.0.0.1", int(sys.argv[1])))
+d = s.recv(2048); assert d == b"hello admin", d
+EOF
+run listeners && { head -n 1 "$T/ctl.out" | grep -q '^LISTENER ' && grep -q "^udp://127.0.0.1:$PORT  *echo " "$T/ctl.out" &&
+  echo "ok ctl listeners (table)" || bad "ctl listeners: $(cat "$T/ctl.out")"; }
+run --json listeners && { jq -e --arg u "udp://127.0.0.1:$PORT" '.listeners|length==1 and .[0].url==$u and .[0].protocol=="echo" and .[0].requests==1 and .[0].replies==1' \
+  "$T/ctl.out" >/dev/null && echo "ok ctl --json listeners: 1 request, 1 reply" || bad "ctl --json listeners: $(cat "$T/ctl.out")"; }
+run metrics && { grep -q '^# TYPE xdperf_version_info gauge$' "$T/ctl.out" &&
+  grep -q '^xdperf_version_info{protocol="echo",version="1",state="active"' "$T/ctl.out" &&
+  echo "ok ctl metrics" || bad "ctl metrics: $(head -n 5 "$T/ctl.out")"; }
+run health && { [ "$(cat "$T/ctl.out")" = ok ] && echo "ok ctl health" || bad "ctl health: $(cat "$T/ctl.out")"; }
+run --json health && { jq -e '.ok==true' "$T/ctl.out" >/dev/null && echo "ok ctl --json health" || bad "ctl --json health: $(cat "$T/ctl.out")"; }
+run unload echo
+if "${CTL[@]}" get echo >/dev/null 2>"$T/g.err"; then bad "get echo after unload echo succeeds"
+else grep -q '(HTTP 404)' "$T/g.err" && echo "ok unload echo: get echo -> 404" || bad "get echo after unload: $(cat "$T/g.err")"; fi
+run --json list && { jq -e '.protocols==[]' "$T/ctl.out" >/dev/null && echo "ok list is empty" || bad "list after unload: $(cat "$T/ctl.out")"; }
+healthy main 0
+
+# ---- signatures -----------------------------------------------------------------------------------
+mkdir -p "$T/trust" "$T/keys" "$T/m"
+"$XDPERF" keygen -o "$T/keys/good" >/dev/null 2>&1 && "$XDPERF" keygen -o "$T/keys/other" >/dev/null 2>&1 ||
+  { echo "FAILED: keygen"; exit 1; }
+cp "$T/keys/good.pub" "$T/trust/"
+cp $P/echo.wasm "$T/m/signed.wasm"; cp $P/uppercase.wasm "$T/m/upper.wasm"; cp $P/echo.wasm "$T/m/other.wasm"
+cp $P/echo.wasm "$T/m/unsigned.wasm"
+"$XDPERF" sign -k "$T/keys/good.key" "$T/m/signed.wasm" "$T/m/upper.wasm" >/dev/null 2>&1 &&
+  "$XDPERF" sign -k "$T/keys/other.key" "$T/m/other.wasm" >/dev/null 2>&1 || { echo "FAILED: sign"; exit 1; }
+start trust --listen udp://127.0.0.1:0/echo --protocol echo=builtin:echo@1 --trust-dir "$T/trust"
+U="http://$ADMIN"
+sig() { head -n 1 "$1"; }
+herr "unsigned upload" 403 "" -X PUT --data-binary @"$T/m/unsigned.wasm" "$U/v1/protocols/echo/versions/2"
+herr "module with another file's signature" 403 "" -X PUT --data-binary @"$T/m/signed.wasm" \
+  -H "X-Xdperf-Signature: $(sig "$T/m/upper.wasm.sig")" "$U/v1/protocols/echo/versions/2"
+herr "module signed by an unknown key" 403 "" -X PUT --data-binary @"$T/m/other.wasm" \
+  -H "X-Xdperf-Signature: $(sig "$T/m/other.wasm.sig")" "$U/v1/protocols/echo/versions/2"
+st=$(curl -s -o "$T/s.body" -w '%{http_code}' -X PUT --data-binary @"$T/m/signed.wasm" \
+  -H "X-Xdperf-Signature: $(sig "$T/m/signed.wasm.sig")" "$U/v1/protocols/echo/versions/2")
+[ "$st" = 201 ] && echo "ok correctly signed upload -> 201" || bad "correctly signed upload -> $st: $(cat "$T/s.body")"
+s=$("$XDPERF" ctl --admin "$ADMIN" --json get echo 2 2>&1 | jq -r '.signer // empty')
+[ -n "$s" ] && echo "ok echo@2 lists its signer ($s)" || bad "echo@2 has no signer"
+"$XDPERF" ctl --admin "$ADMIN" upload echo 3 "$T/m/unsigned.wasm" >"$T/cu.out" 2>"$T/cu.err"; rc=$?
+curl -s -X PUT --data-binary @"$T/m/unsigned.wasm" "$U/v1/protocols/echo/versions/3" | jq -r .error >"$T/cu.want"
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/cu.err")" -eq 1 ] && grep -q '(HTTP 403)' "$T/cu.err" &&
+   grep -qF "$(cat "$T/cu.want")" "$T/cu.err" && [ ! -s "$T/cu.out" ]; then
+  echo "ok ctl upload unsigned: exit 1, $(cat "$T/cu.err")"
+else bad "ctl upload unsigned: exit $rc, stdout '$(cat "$T/cu.out")', stderr '$(cat "$T/cu.err")', want the error '$(cat "$T/cu.want")'"; fi
+healthy trust 1
+
+# ---- nobody listening ------------------------------------------------------------------------------
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$XDPERF" ctl --admin "127.0.0.1:$dead" list >"$T/d.out" 2>"$T/d.err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(cat "$T/d.out" "$T/d.err" | wc -l)" -eq 1 ] && grep -qi 'connection refused' "$T/d.err"; then
+  echo "ok ctl to a dead port: exit 1, $(cat "$T/d.err")"
+else bad "ctl to a dead port: exit $rc: $(cat "$T/d.out" "$T/d.err")"; fi
+
+[ $fail -eq 0 ] || exit 1
+echo "admin_api: all checks passed"
