@@ -197,7 +197,7 @@ static void version_action(struct xdperf_admin *a, const struct admin_req *rq, s
 		return;
 	}
 	answer_version(a, rs, 200, id, ver);
-	snprintf(rs->note, sizeof rs->note, "%s %s@%s%s", action, id, ver, has ? " (traffic set)" : "");
+	snprintf(rs->note, sizeof rs->note, "%s %s@%s%s", action, id, ver, has && pct > 0 ? " (traffic set)" : "");
 }
 
 static void protocols(struct xdperf_admin *a, const struct admin_req *rq, struct admin_resp *rs)
