@@ -228,11 +228,16 @@ struct xdperf_load_opts {
 	const char *sig;                          /* signature file text (NULL = unsigned) */
 	size_t siglen;
 	const struct xdperf_proto_policy *policy; /* version-level policy (NULL = inherit) */
+	/* A version of the same name that exists and is not active is replaced by this one in one
+	 * step, once the new module has passed every check (the old one is unloaded as by
+	 * xdperf_registry_unload; the new one starts inactive). An active one: -EBUSY. */
+	bool replace;
 };
 
 /* Loads bytes as version `version` of protocol `id` (created on first load), state inactive.
- * wasm and the signature are copied. Errors: -EEXIST (that version exists), -EINVAL (bad id
- * or version string, bad module, import not allowed), -ENODATA/-ENOKEY/-EBADMSG (trust), -ENOMEM. */
+ * wasm and the signature are copied. Errors: -EEXIST (that version exists; see opts.replace),
+ * -EBUSY (replace of the active version), -EINVAL (bad id or version string, bad module, import
+ * not allowed), -ENODATA/-ENOKEY/-EBADMSG (trust), -ENOMEM. */
 int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *version,
 			 const uint8_t *wasm, size_t len, const struct xdperf_load_opts *opts,
 			 char *err, size_t errlen);

@@ -47,3 +47,17 @@ int cli_read_secret(const char *cmd, const char *path, char *buf, size_t len)
 	free(text);
 	return 0;
 }
+
+char *cli_trim(const char *s, char *buf, size_t len)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	size_t k = strlen(s);
+	while (k && isspace((unsigned char)s[k - 1]))
+		k--;
+	if (k >= len)
+		k = len - 1;
+	memcpy(buf, s, k);
+	buf[k] = 0;
+	return buf;
+}

@@ -13,4 +13,7 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min
 /* The first line of a secret file (token), whitespace trimmed, into buf; -1 after a message. */
 int cli_read_secret(const char *cmd, const char *path, char *buf, size_t len);
 
+/* s without leading and trailing whitespace, copied into buf (cut at len - 1 bytes); returns buf. */
+char *cli_trim(const char *s, char *buf, size_t len);
+
 #endif

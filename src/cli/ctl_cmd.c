@@ -1,8 +1,10 @@
 /* `xdperf ctl`: the admin API client (include/xdperf/admin.h): one subcommand per endpoint,
  * tables for people and --json for scripts; an API error is printed as one line with its HTTP
  * status and exits 1. */
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,19 @@ static int call(const struct ctl *c, const char *method, const char *path, const
 	return rc;
 }
 
+/* Protocol ids and versions are [A-Za-z0-9._+-] (as the registry requires): checked here, so
+ * that nothing needs escaping in a path; prints one line and returns -1 otherwise. */
+static int check_name(const char *what, const char *s)
+{
+	size_t n = strlen(s);
+	bool ok = n > 0 && n < 64;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)s[i]) || strchr("._+-", s[i]);
+	if (!ok)
+		fprintf(stderr, "xdperf ctl: '%s' is not a valid %s (1-63 of A-Z a-z 0-9 . _ + -)\n", s, what);
+	return ok ? 0 : -1;
+}
+
 /* "/v1/protocols/ID" or "/v1/protocols/ID/versions/VER" into path. */
 static const char *proto_path(char *path, size_t len, const char *id, const char *ver)
 {
@@ -177,7 +192,7 @@ static int percent_body(const char *s, char *body, size_t len)
 {
 	char *end;
 	double p = strtod(s, &end);
-	if (end == s || *end == '%' ? end[1] != 0 : *end != 0) {
+	if (end == s || (*end == '%' ? end[1] : *end) || !isfinite(p) || p < 0 || p > 100) {
 		fprintf(stderr, "xdperf ctl: '%s' is not a percentage (0..100)\n", s);
 		return -1;
 	}
@@ -250,10 +265,12 @@ static int upload(const struct ctl *c, int argc, char **argv)
 
 int cmd_ctl(int argc, char **argv)
 {
-	struct ctl c = { .addr = getenv("XDPERF_ADMIN"), .token = getenv("XDPERF_ADMIN_TOKEN") };
+	struct ctl c = { .addr = getenv("XDPERF_ADMIN") };
+	static char token[512];
+	if (getenv("XDPERF_ADMIN_TOKEN"))
+		c.token = cli_trim(getenv("XDPERF_ADMIN_TOKEN"), token, sizeof token);
 	if (!c.addr || !*c.addr)
 		c.addr = "127.0.0.1:7090";
-	static char token[512];
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -287,6 +304,11 @@ int cmd_ctl(int argc, char **argv)
 	}
 	const char *cmd = argv[0];
 	char path[512], body[64];
+	bool has_names = strcmp(cmd, "list") && strcmp(cmd, "listeners") && strcmp(cmd, "metrics") &&
+			 strcmp(cmd, "health");
+	if (has_names && ((argc > 1 && check_name("protocol id", argv[1])) ||
+			  (argc > 2 && argv[2][0] != '-' && check_name("version", argv[2]))))
+		return 2;
 	if (!strcmp(cmd, "list")) {
 		if (need(argc, 0, 0, "list"))
 			return 2;

@@ -243,7 +243,7 @@ int cmd_serve(int argc, char **argv)
 	if (token_file && cli_read_secret("serve", token_file, token, sizeof token))
 		return 1;
 	if (!token_file && getenv("XDPERF_ADMIN_TOKEN"))
-		snprintf(token, sizeof token, "%s", getenv("XDPERF_ADMIN_TOKEN"));
+		cli_trim(getenv("XDPERF_ADMIN_TOKEN"), token, sizeof token);
 	if (token_file && !admin) {
 		fprintf(stderr, "xdperf serve: --admin-token-file needs --admin ADDR:PORT\n");
 		return 2;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ctl/admin_int.h"
 #include "responder/responder.h"
 #include "util/err.h"
@@ -30,10 +31,18 @@ void admin_error(struct admin_resp *rs, unsigned status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	admin_printable(msg);
 	rs->status = status;
 	json_decref(rs->json);
 	rs->json = json_pack("{s:s, s:i}", "error", msg, "status", (int)status);
 	snprintf(rs->note, sizeof rs->note, "%s", msg);
+}
+
+void admin_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?'; /* request text in messages and log lines: no control bytes, valid UTF-8 */
 }
 
 unsigned admin_status_of(int rc)
@@ -69,6 +78,28 @@ static bool token_ok(struct xdperf_admin *a, struct MHD_Connection *c)
 	h += 7;
 	size_t n = strlen(a->token);
 	return strlen(h) == n && !sodium_memcmp(h, a->token, n);
+}
+
+/* At most 20 request lines per second (anyone who can reach the port can cause 401s); the
+ * count of those left out is logged with the next one. Only the server's thread calls it. */
+static bool log_allowed(struct xdperf_admin *a)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if ((uint64_t)ts.tv_sec != a->log_sec) {
+		if (a->log_dropped)
+			xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
+				    "%u more request lines left out", a->log_dropped);
+		a->log_sec = (uint64_t)ts.tv_sec;
+		a->log_lines = 0;
+		a->log_dropped = 0;
+	}
+	if (a->log_lines >= 20) {
+		a->log_dropped++;
+		return false;
+	}
+	a->log_lines++;
+	return true;
 }
 
 static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *c, const char *method,
@@ -108,10 +139,16 @@ static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *
 	enum MHD_Result ret = MHD_queue_response(c, rs->status, r);
 	MHD_destroy_response(r);
 	bool change = strcmp(method, "GET") && strcmp(method, "HEAD");
-	if (rs->status >= 400 || change)
+	if ((rs->status >= 400 || change) && log_allowed(a)) {
+		char m[16], u[256];
+		snprintf(m, sizeof m, "%s", method);
+		snprintf(u, sizeof u, "%s", url);
+		admin_printable(m);
+		admin_printable(u);
 		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", rs->status >= 500 ? XDPERF_LOG_ERROR :
-			    rs->status >= 400 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, "%s %s -> %u%s%s", method, url,
+			    rs->status >= 400 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, "%s %s -> %u%s%s", m, u,
 			    rs->status, rs->note[0] ? ": " : "", rs->note);
+	}
 	json_decref(rs->json);
 	return ret;
 }
@@ -267,7 +304,7 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 		close(fd);
 		free(a->token);
 		free(a);
-		xdperf_errf(err, errlen, "admin address %s: the HTTP server did not start", opts->listen);
+		xdperf_errf(err, errlen, "admin address %s: the HTTP server did not start", a->listen);
 		return -EIO;
 	}
 	socklen_t sl = sizeof sa;

@@ -57,7 +57,8 @@ static void answer_version(struct xdperf_admin *a, struct admin_resp *rs, unsign
 	rs->status = status;
 	if (!version) {
 		json_t *arr = protocols_json(v, n);
-		rs->json = json_incref(json_array_get(arr, 0));
+		rs->json = n ? json_incref(json_array_get(arr, 0)) :
+			       json_pack("{s:s, s:n, s:[]}", "id", id, "active", "versions"); /* policy only */
 		json_decref(arr);
 	} else {
 		size_t i = 0;

@@ -15,6 +15,8 @@ struct xdperf_admin {
 	char listen[80];
 	struct MHD_Daemon *d;
 	uint16_t port;
+	uint64_t log_sec;          /* request-line rate limit (the server's thread only) */
+	unsigned log_lines, log_dropped;
 };
 
 /* One request as the endpoints see it. */
@@ -39,6 +41,8 @@ struct admin_resp {
 
 /* Sets an error answer {"error": msg, "status": status}. */
 void admin_error(struct admin_resp *rs, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Replaces control and non-ASCII bytes of s with '?' (text from requests in messages). */
+void admin_printable(char *s);
 /* Status for a registry errno. */
 unsigned admin_status_of(int rc);
 /* Dispatches one request (admin_api.c). */

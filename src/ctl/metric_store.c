@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ctl/metric_store.h"
 
 struct xdperf_metric_store {
@@ -63,6 +64,7 @@ void xdperf_metric_store_record(void *store, const char *name, const char *metri
 		}
 	}
 	if (hit) {
+		hit->seen_ns = ms_now_ns();
 		hit->value = value;
 		hit->ts_ns = ts_ns;
 		hit->count++;
@@ -87,12 +89,20 @@ int ms_snapshot(struct xdperf_metric_store *m, struct ms_series **out, size_t *n
 	return c ? 0 : -ENOMEM;
 }
 
-void ms_forget(struct xdperf_metric_store *m, bool (*keep)(void *ctx, const char *name), void *ctx)
+uint64_t ms_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ms_forget(struct xdperf_metric_store *m, bool (*keep)(void *ctx, const char *name), void *ctx,
+	       uint64_t since_ns)
 {
 	pthread_mutex_lock(&m->lock);
 	size_t j = 0;
 	for (size_t i = 0; i < m->n; i++)
-		if (keep(ctx, m->s[i].name))
+		if (m->s[i].seen_ns >= since_ns || keep(ctx, m->s[i].name))
 			m->s[j++] = m->s[i];
 	m->n = j;
 	pthread_mutex_unlock(&m->lock);

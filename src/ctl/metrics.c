@@ -189,10 +189,10 @@ static const char *series_labels(const struct ms_series *s, char *buf, size_t le
 }
 
 static void module_metrics(struct out *o, struct xdperf_metric_store *m, const struct xdperf_version_info *v,
-			   size_t n)
+			   size_t n, uint64_t listed_ns)
 {
 	const void *ctx[2] = { v, (const void *)n };
-	ms_forget(m, loaded, ctx);
+	ms_forget(m, loaded, ctx, listed_ns);
 	struct ms_series *s;
 	size_t ns;
 	uint64_t dropped;
@@ -224,6 +224,7 @@ int xdperf_metrics_render(struct xdperf_registry *r, struct xdperf_responder *s,
 	o.buf[0] = 0;
 	struct xdperf_version_info *v = NULL;
 	size_t n = 0;
+	uint64_t listed_ns = ms_now_ns();
 	if (xdperf_registry_list(r, NULL, &v, &n)) {
 		free(o.buf);
 		return -ENOMEM;
@@ -240,7 +241,7 @@ int xdperf_metrics_render(struct xdperf_registry *r, struct xdperf_responder *s,
 		}
 	}
 	if (m)
-		module_metrics(&o, m, v, n);
+		module_metrics(&o, m, v, n, listed_ns);
 	free(v);
 	if (o.oom) {
 		free(o.buf);

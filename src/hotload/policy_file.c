@@ -26,7 +26,8 @@ static int u64_field(json_t *v, const char *where, const char *key, uint64_t max
 		     size_t errlen)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max) {
-		xdperf_errf(err, errlen, "%s: '%s' must be an integer 0..%llu", where, key, (unsigned long long)max);
+		xdperf_errf(err, errlen, "%s: '%s' must be an integer 0..%llu (0 = inherit the default)", where, key,
+			    (unsigned long long)max);
 		return -EINVAL;
 	}
 	*out = (uint64_t)json_integer_value(v);
@@ -137,6 +138,10 @@ int xdperf_policy_file_read(const char *path, struct xdperf_policy_file **out, c
 	}
 	char where[600];
 	snprintf(where, sizeof where, "policy file %s", path);
+	if (json_is_null(j)) { /* an empty file: no limits beyond the defaults */
+		json_decref(j);
+		j = json_object();
+	}
 	rc = read_policy(j, where, true, &f->defaults, err, errlen);
 	json_t *ps = json_is_object(j) ? json_object_get(j, "protocols") : NULL;
 	if (!rc && ps && !json_is_object(ps)) {

@@ -306,19 +306,70 @@ static struct hl_version *version_new(struct xdperf_registry *r, const char *id,
 	return v;
 }
 
-/* Adds v to protocol id (locked) and publishes. */
-static int add_version(struct xdperf_registry *r, const char *id, struct hl_version *v, char *err, size_t errlen)
+/* ---- state transitions ------------------------------------------------------------------------ */
+
+static void set_state(struct xdperf_registry *r, struct hl_version *v, enum xdperf_version_state s)
+{
+	if (v->state == s)
+		return;
+	hl_log(r, XDPERF_LOG_INFO, "%s: %s -> %s", v->name, xdperf_version_state_str(v->state),
+	       xdperf_version_state_str(s));
+	v->state = s;
+	v->touched_ns = hl_coarse_ns();
+	if (s == XDPERF_VERSION_DEPRECATING)
+		v->drain_epoch = 0; /* set by the next publish */
+	if (s != XDPERF_VERSION_TESTING)
+		v->traffic = 0;
+}
+
+static void history_remove(struct hl_proto *p, struct hl_version *v)
+{
+	int k = 0;
+	for (int i = 0; i < p->nhistory; i++)
+		if (p->history[i] != v)
+			p->history[k++] = p->history[i];
+	p->nhistory = k;
+}
+
+/* Takes v out of its protocol and queues it for freeing once drained (locked). */
+static void retire_version(struct xdperf_registry *r, struct hl_version *v)
+{
+	struct hl_proto *p = v->proto;
+	struct hl_version **vp = &p->versions;
+	while (*vp != v)
+		vp = &(*vp)->next;
+	*vp = v->next;
+	history_remove(p, v);
+	hl_log(r, XDPERF_LOG_INFO, "%s: unloaded (was %s)", v->name, xdperf_version_state_str(v->state));
+	v->proto = NULL;
+	v->drain_epoch = 0;
+	v->next = r->retired_versions;
+	r->retired_versions = v;
+}
+
+/* Adds v to protocol id (locked) and publishes; with `replace`, a version of the same name that is
+ * not active is retired in the same step. */
+static int add_version(struct xdperf_registry *r, const char *id, struct hl_version *v, bool replace, char *err,
+		       size_t errlen)
 {
 	struct hl_proto *p = proto_get(r, id);
 	if (!p) {
 		xdperf_errf(err, errlen, "hotload: out of memory");
 		return -ENOMEM;
 	}
-	if (version_find(p, v->version)) {
+	struct hl_version *old = version_find(p, v->version);
+	if (old && !replace) {
 		xdperf_errf(err, errlen, "protocol %s already has version %s (unload it first, or use a new "
 			    "version string)", id, v->version);
 		return -EEXIST;
 	}
+	if (old && old->state == XDPERF_VERSION_ACTIVE) {
+		xdperf_errf(err, errlen, "%s is the active version and cannot be replaced (load the change under "
+			    "a new version string)", old->name);
+		return -EBUSY;
+	}
+	if (old)
+		retire_version(r, old);
 	v->proto = p;
 	struct hl_version **tail = &p->versions;
 	while (*tail)
@@ -406,7 +457,7 @@ int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *
 	crypto_hash_sha256(h, wasm, len);
 	sodium_bin2hex(v->sha256, sizeof v->sha256, h, sizeof h);
 	pthread_mutex_lock(&r->lock);
-	rc = add_version(r, id, v, err, errlen);
+	rc = add_version(r, id, v, o.replace, err, errlen);
 	if (!rc)
 		hl_log(r, XDPERF_LOG_INFO, "loaded %s (%zu bytes, %s, sha256 %.16s...)", name, len,
 		       key_id[0] ? "signed" : "unsigned", v->sha256);
@@ -464,37 +515,13 @@ int xdperf_registry_load_native(struct xdperf_registry *r, const char *id, const
 	v->native = fn;
 	v->native_ctx = ctx;
 	pthread_mutex_lock(&r->lock);
-	rc = add_version(r, id, v, err, errlen);
+	rc = add_version(r, id, v, false, err, errlen);
 	pthread_mutex_unlock(&r->lock);
 	if (rc)
 		hl_version_free(r, v);
 	return rc;
 }
 
-/* ---- state transitions ------------------------------------------------------------------------ */
-
-static void set_state(struct xdperf_registry *r, struct hl_version *v, enum xdperf_version_state s)
-{
-	if (v->state == s)
-		return;
-	hl_log(r, XDPERF_LOG_INFO, "%s: %s -> %s", v->name, xdperf_version_state_str(v->state),
-	       xdperf_version_state_str(s));
-	v->state = s;
-	v->touched_ns = hl_coarse_ns();
-	if (s == XDPERF_VERSION_DEPRECATING)
-		v->drain_epoch = 0; /* set by the next publish */
-	if (s != XDPERF_VERSION_TESTING)
-		v->traffic = 0;
-}
-
-static void history_remove(struct hl_proto *p, struct hl_version *v)
-{
-	int k = 0;
-	for (int i = 0; i < p->nhistory; i++)
-		if (p->history[i] != v)
-			p->history[k++] = p->history[i];
-	p->nhistory = k;
-}
 
 static void history_push(struct hl_proto *p, struct hl_version *v)
 {
@@ -657,22 +684,6 @@ int xdperf_registry_rollback(struct xdperf_registry *r, const char *id, char *er
 	}
 	pthread_mutex_unlock(&r->lock);
 	return rc;
-}
-
-/* Takes v out of its protocol and queues it for freeing once drained (locked). */
-static void retire_version(struct xdperf_registry *r, struct hl_version *v)
-{
-	struct hl_proto *p = v->proto;
-	struct hl_version **vp = &p->versions;
-	while (*vp != v)
-		vp = &(*vp)->next;
-	*vp = v->next;
-	history_remove(p, v);
-	hl_log(r, XDPERF_LOG_INFO, "%s: unloaded (was %s)", v->name, xdperf_version_state_str(v->state));
-	v->proto = NULL;
-	v->drain_epoch = 0;
-	v->next = r->retired_versions;
-	r->retired_versions = v;
 }
 
 int xdperf_registry_unload(struct xdperf_registry *r, const char *id, const char *version,

@@ -27,6 +27,7 @@ struct wt_file {
 	struct wt_file *next;
 	char name[256];
 	char sha256[65]; /* of the bytes last tried */
+	bool loaded;     /* and they loaded */
 };
 
 struct xdperf_watch {
@@ -125,25 +126,19 @@ static void consider(struct xdperf_watch *w, const char *name)
 	crypto_hash_sha256(h, bytes, len);
 	hex(h, sizeof h, sha);
 	struct wt_file *f = file_get(w, name);
-	if (!f || !strcmp(f->sha256, sha)) {
-		free(bytes);
-		return; /* this content was tried already */
-	}
-	snprintf(f->sha256, sizeof f->sha256, "%s", sha);
-	char err[512];
 	int state = loaded_as(w, id, ver, sha);
-	if (state == 1) {
+	/* Content tried already: skip it, unless it loaded then and has been unloaded since (ctl
+	 * unload, idle expiry) and is written again. */
+	if (!f || state == 1 || (!strcmp(f->sha256, sha) && !(f->loaded && state == 0))) {
 		free(bytes);
 		return;
 	}
+	snprintf(f->sha256, sizeof f->sha256, "%s", sha);
+	f->loaded = false;
+	char err[512];
 	if (state == 3) {
 		wlog(w, XDPERF_LOG_WARN, "%s changed, but %s@%s is the active version: not replaced (save the "
 		     "change under a new version, e.g. %s@NEXT.wasm)", path, id, ver, id);
-		free(bytes);
-		return;
-	}
-	if (state == 2 && (rc = xdperf_registry_unload(w->r, id, ver, err, sizeof err))) {
-		wlog(w, XDPERF_LOG_WARN, "%s changed, but the loaded %s@%s cannot be replaced: %s", path, id, ver, err);
 		free(bytes);
 		return;
 	}
@@ -153,13 +148,15 @@ static void consider(struct xdperf_watch *w, const char *name)
 	size_t siglen = 0;
 	if (xdperf_read_file(sigpath, 1u << 16, &sig, &siglen))
 		sig = NULL;
-	struct xdperf_load_opts lo = { .sz = sizeof lo, .sig = (const char *)sig, .siglen = siglen };
+	/* A loaded version of that name is replaced only once the new bytes passed every check. */
+	struct xdperf_load_opts lo = { .sz = sizeof lo, .sig = (const char *)sig, .siglen = siglen, .replace = true };
 	rc = xdperf_registry_load(w->r, id, ver, bytes, len, &lo, err, sizeof err);
 	if (!rc)
 		rc = xdperf_registry_start_testing(w->r, id, ver, err, sizeof err);
 	if (rc)
 		wlog(w, XDPERF_LOG_ERROR, "%s: not loaded: %s (tried again when the file or its .sig changes)", path, err);
 	else {
+		f->loaded = true;
 		atomic_fetch_add(&w->loads, 1);
 		wlog(w, XDPERF_LOG_INFO, "%s: %s %s@%s (sha256 %.16s...) as a testing version at 0%% traffic", path,
 		     state == 2 ? "replaced" : "loaded", id, ver, sha);

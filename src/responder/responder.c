@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +143,9 @@ static void worker_free(struct rs_worker *wk)
 	if (wk->epfd >= 0)
 		close(wk->epfd);
 	wk->epfd = -1;
+	if (wk->spare_fd >= 0)
+		close(wk->spare_fd);
+	wk->spare_fd = -1;
 	free(wk->lev);
 	wk->lev = NULL;
 }
@@ -194,6 +199,7 @@ static int worker_setup(struct xdperf_responder *s, struct rs_worker *wk, char *
 		xdperf_errf(err, errlen, "serve: epoll_create1: %s", strerror(e));
 		return -e;
 	}
+	wk->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	wk->lev = calloc(s->nls, sizeof *wk->lev);
 	wk->cnt = calloc(s->nls, sizeof *wk->cnt);
 	if (!wk->lev || !wk->cnt) {
@@ -227,6 +233,22 @@ fail:
 	return rc;
 }
 
+/* Raises the descriptor limit to what max_connections needs (up to the hard limit), or warns. */
+static void raise_fd_limit(struct xdperf_responder *s)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)s->opts.max_connections + (rlim_t)s->opts.workers * (s->nls + 4) + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	rlim_t cur = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < need)
+		xdperf_logf(s->opts.log, s->opts.log_ctx, "serve", XDPERF_LOG_WARN,
+			    "open-file limit %llu is below the %llu descriptors %u connections need; connections over "
+			    "it are refused (raise it with ulimit -n)", (unsigned long long)(rl.rlim_cur > cur ? rl.rlim_cur : cur),
+			    (unsigned long long)need, s->opts.max_connections);
+}
+
 int xdperf_responder_start(struct xdperf_responder *s, char *err, size_t errlen)
 {
 	if (s->started) {
@@ -237,6 +259,7 @@ int xdperf_responder_start(struct xdperf_responder *s, char *err, size_t errlen)
 		xdperf_errf(err, errlen, "serve: no listener (add one with --listen udp://ADDR:PORT or tcp://ADDR:PORT)");
 		return -EINVAL;
 	}
+	raise_fd_limit(s);
 	s->ws = calloc(s->opts.workers, sizeof *s->ws);
 	if (!s->ws) {
 		xdperf_errf(err, errlen, "serve: out of memory");
@@ -249,6 +272,7 @@ int xdperf_responder_start(struct xdperf_responder *s, char *err, size_t errlen)
 		wk->s = s;
 		wk->idx = i;
 		wk->epfd = -1;
+		wk->spare_fd = -1;
 	}
 	for (uint32_t i = 0; i < s->opts.workers && !rc; i++) {
 		struct rs_worker *wk = &s->ws[i];

@@ -49,6 +49,7 @@ struct rs_worker {
 	pthread_t thread;
 	bool started;
 	int epfd;
+	int spare_fd;                 /* a descriptor kept free for refusing connections at EMFILE */
 	struct rs_ev stop_ev;
 	struct rs_ev *lev;            /* per listener */
 	struct rs_counters *cnt;      /* per listener */

@@ -3,6 +3,7 @@
  * with the same framing, output backpressure, and closing a connection on an oversize length or
  * a failed call with a log line, without touching the others. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #define READ_ROOM 4096 /* free room the receive buffer keeps (it doubles when needed) */
 #define READ_BUDGET (256u << 10) /* bytes read per wake-up before other sockets get their turn */
+#define BUF_KEEP (256u << 10)    /* larger idle buffers are given back */
 
 struct rs_conn {
 	struct rs_ev ev;           /* first: epoll data points here */
@@ -27,6 +29,7 @@ struct rs_conn {
 	size_t wlen, woff, wcap;
 	uint32_t events;           /* registered epoll events */
 	bool eof;                  /* the peer finished sending: close once the answers are out */
+	bool closing;              /* closing for an error once the answers before it are out */
 	struct xdperf_proto_buf out;
 };
 
@@ -63,8 +66,22 @@ void rs_tcp_accept(struct rs_worker *wk, uint32_t li, int lfd)
 		struct sockaddr_storage peer, local;
 		socklen_t plen = sizeof peer, llen = sizeof local;
 		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && wk->spare_fd >= 0) {
+			/* Out of descriptors: the pending connection would keep the listener readable (and
+			 * this loop spinning); accept it on the spare descriptor and close it. */
+			int e = errno;
+			close(wk->spare_fd);
+			fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			wk->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			rs_add(c->refused, 1);
+			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection refused: %s (raise the limit with ulimit -n, or lower "
+			       "--max-connections)", l->url, strerror(e));
+			continue;
+		}
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			if (errno == ENOBUFS || errno == ENOMEM)
 				rs_log(wk, XDPERF_LOG_ERROR, "%s: accept: %s", l->url, strerror(errno));
 			return;
 		}
@@ -136,9 +153,19 @@ static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 		rs_add(wk->cnt[cn->ev.li].send_errors, 1);
 		return false;
 	}
-	if (cn->woff == cn->wlen)
-		cn->woff = cn->wlen = 0;
 	size_t pending = cn->wlen - cn->woff;
+	if (cn->woff) {
+		/* Keep only what is unsent, at the front: the buffer holds at most the pending output
+		 * plus one batch of answers. */
+		memmove(cn->wbuf, cn->wbuf + cn->woff, pending);
+		cn->woff = 0;
+		cn->wlen = pending;
+	}
+	if (!pending && cn->wcap > BUF_KEEP) {
+		free(cn->wbuf); /* one large burst does not pin its memory to the connection */
+		cn->wbuf = NULL;
+		cn->wcap = 0;
+	}
 	uint32_t ev = pending ? EPOLLOUT : 0;
 	if (pending < RS_TCP_PAUSE && !cn->eof)
 		ev |= EPOLLIN | EPOLLRDHUP; /* backpressure: a client that does not read its answers is not read either */
@@ -168,7 +195,8 @@ static bool process(struct rs_worker *wk, struct rs_conn *cn)
 	struct rs_counters *c = &wk->cnt[cn->ev.li];
 	size_t off = 0;
 	bool ok = true;
-	while (cn->rlen - off >= 4) {
+	/* Stops with unsent output over RS_TCP_PAUSE: the rest waits in rbuf until it drains. */
+	while (cn->rlen - off >= 4 && cn->wlen - cn->woff < RS_TCP_PAUSE) {
 		const uint8_t *h = cn->rbuf + off;
 		uint32_t mlen = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 		if (mlen > wk->s->opts.max_message) {
@@ -221,7 +249,55 @@ static bool process(struct rs_worker *wk, struct rs_conn *cn)
 		memmove(cn->rbuf, cn->rbuf + off, cn->rlen - off);
 		cn->rlen -= off;
 	}
+	if (!cn->rlen && cn->rcap > BUF_KEEP) {
+		free(cn->rbuf);
+		cn->rbuf = NULL;
+		cn->rcap = 0;
+	}
 	return ok;
+}
+
+/* True when rbuf holds a whole message (or a length that closes the connection). */
+static bool message_waiting(const struct rs_worker *wk, const struct rs_conn *cn)
+{
+	if (cn->rlen < 4)
+		return false;
+	const uint8_t *h = cn->rbuf;
+	uint32_t mlen = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+	return mlen > wk->s->opts.max_message || cn->rlen - 4 >= mlen;
+}
+
+/* Reads what the socket has (within the budget and while output is not paused), answering as
+ * messages complete; false when the connection must close. */
+static bool read_some(struct rs_worker *wk, struct rs_conn *cn)
+{
+	struct rs_listener *l = &wk->s->ls[cn->ev.li];
+	size_t got = 0;
+	while (got < READ_BUDGET && cn->wlen - cn->woff < RS_TCP_PAUSE) {
+		if (grow(&cn->rbuf, &cn->rcap, cn->rlen + READ_ROOM)) {
+			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s: out of memory; closing it", l->url, cn->peer);
+			return false;
+		}
+		ssize_t k = recv(cn->ev.fd, cn->rbuf + cn->rlen, cn->rcap - cn->rlen, MSG_DONTWAIT);
+		if (k > 0) {
+			cn->rlen += (size_t)k;
+			got += (size_t)k;
+			if (!process(wk, cn))
+				return false;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (k < 0) {
+			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s: receive: %s", l->url, cn->peer, strerror(errno));
+			return false;
+		}
+		cn->eof = true; /* the client is done sending: answer what came, then close */
+		return true;
+	}
+	return true;
 }
 
 void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
@@ -233,57 +309,29 @@ void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
 		conn_close(wk, cn);
 		return;
 	}
-	if (events & EPOLLOUT) {
-		if (!flush(wk, cn)) {
-			conn_close(wk, cn);
-			return;
-		}
-		if (cn->eof && cn->wlen == cn->woff) {
-			conn_close(wk, cn);
-			return;
-		}
-	}
-	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || cn->eof)
-		return;
-	size_t got = 0;
 	bool ok = true;
-	while (got < READ_BUDGET && cn->wlen - cn->woff < RS_TCP_PAUSE) {
-		if (grow(&cn->rbuf, &cn->rcap, cn->rlen + READ_ROOM)) {
-			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s: out of memory; closing it", l->url, cn->peer);
-			ok = false;
-			break;
-		}
-		ssize_t k = recv(cn->ev.fd, cn->rbuf + cn->rlen, cn->rcap - cn->rlen, MSG_DONTWAIT);
-		if (k > 0) {
-			cn->rlen += (size_t)k;
-			got += (size_t)k;
-			if (!process(wk, cn)) {
-				ok = false;
-				break;
-			}
-			continue;
-		}
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (k < 0) {
-			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s: receive: %s", l->url, cn->peer, strerror(errno));
-			ok = false;
-			break;
-		}
-		/* k == 0: the client is done sending; answer what came, then close. */
+	if ((events & EPOLLOUT) && !flush(wk, cn)) {
+		conn_close(wk, cn);
+		return;
+	}
+	/* Messages held back while output was paused go first, then new input. */
+	if (cn->rlen && !cn->closing && cn->wlen - cn->woff < RS_TCP_PAUSE)
+		ok = process(wk, cn);
+	if (ok && (events & (EPOLLIN | EPOLLRDHUP)) && !cn->eof)
+		ok = read_some(wk, cn);
+	if (!ok) {
+		/* Closing for an error: the answers to the messages before it still go out first. */
+		cn->eof = cn->closing = true;
+		cn->rlen = 0;
+	}
+	if (!flush(wk, cn)) {
+		conn_close(wk, cn);
+		return;
+	}
+	if (cn->eof && cn->woff == cn->wlen && !message_waiting(wk, cn)) {
 		if (cn->rlen)
 			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s ended inside a message (%zu bytes of it "
 			       "left unanswered)", l->url, cn->peer, cn->rlen);
-		cn->eof = true;
-		break;
-	}
-	if (!ok) {
-		/* Closing for an error: the answers to the messages before it still go out first. */
-		cn->eof = true;
-		cn->rlen = 0;
-	}
-	if (!flush(wk, cn) || (cn->eof && cn->woff == cn->wlen))
 		conn_close(wk, cn);
+	}
 }

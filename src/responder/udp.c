@@ -92,7 +92,8 @@ static size_t local_of(const struct msghdr *mh, const struct rs_listener *l, str
 	return 0;
 }
 
-/* Sends tx[0..n); waits for room in the socket buffer (up to 1 s per stall) rather than drop. */
+/* Sends tx[0..n); waits for room in the socket buffer rather than drop, up to 1 s per batch (then
+ * what is left is dropped and counted, so a stuck socket cannot hold the worker). */
 static void send_all(struct rs_worker *wk, struct rs_counters *c, int fd, uint32_t n, const char *url)
 {
 	uint32_t done = 0;
@@ -104,7 +105,6 @@ static void send_all(struct rs_worker *wk, struct rs_counters *c, int fd, uint32
 				rs_add(c->tx_bytes, wk->tx[done + i].msg_len);
 			rs_add(c->replies, (uint64_t)k);
 			done += (uint32_t)k;
-			stalls = 0;
 			continue;
 		}
 		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) && stalls < 10) {
@@ -119,7 +119,6 @@ static void send_all(struct rs_worker *wk, struct rs_counters *c, int fd, uint32
 		rs_log(wk, XDPERF_LOG_WARN, "%s: answer not sent: %s", url, k < 0 ? strerror(errno) : "stalled");
 		rs_add(c->send_errors, 1);
 		done++;
-		stalls = 0;
 	}
 }
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# `xdperf serve` TCP memory under clients that do not keep up (release build, so that the
+# server's resident memory is not blurred by the sanitizer's quarantine):
+#  - answers larger than requests: kv (build/plugins/kv.wasm, shared) holds a 1000-byte value;
+#    a client pipelines 40 000 "GET k" messages (11 bytes each, 40 MB of answers) and reads
+#    nothing for 2 s: the server's RSS grows by less than 16 MiB (it stops answering at 4 MiB of
+#    unsent output; measured 4 MiB), then the client reads all 40 000 answers, each the value;
+#  - a slow but steady reader: 800 pipelined 64 KiB messages (52 MB) to uppercase while the client
+#    reads 64 KiB every 4 ms: every answer arrives, in order, and the server's RSS grows by less
+#    than 24 MiB (the unsent output is moved to the front of its buffer; when it was only ever
+#    appended to, this grew by 43 MiB);
+#  - both connections stay usable afterwards (one more round trip each).
+set -uo pipefail
+
+REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+T="${TMPDIR:-/tmp}"
+X="${XDPERF:-$REPO/build/xdperf}"
+cd "$REPO" || exit 1
+command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
+[ -x "$X" ] || { echo "FAILED: $X missing (make all)"; exit 1; }
+
+SPID=""
+cleanup() { [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null; }
+trap cleanup EXIT
+
+"$X" serve --listen tcp://127.0.0.1:0/kv --listen tcp://127.0.0.1:0/up \
+  --protocol kv=build/plugins/kv.wasm@1 --protocol up=build/plugins/uppercase.wasm@1 --shared kv \
+  --interval 0 >"$T/serve.out" 2>"$T/serve.err" &
+SPID=$!
+KP="" UP=""
+for _ in $(seq 100); do
+  KP=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9]*\) for protocol kv.*|\1|p' "$T/serve.err")
+  UP=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9]*\) for protocol up.*|\1|p' "$T/serve.err")
+  [ -n "$KP" ] && [ -n "$UP" ] && break
+  sleep 0.1
+done
+[ -n "$KP" ] && [ -n "$UP" ] || { echo "FAILED: server did not start:"; cat "$T/serve.err"; exit 1; }
+
+python3 - "$KP" "$UP" "$SPID" <<'PYEOF'
+import socket, struct, sys, threading, time
+KP, UP, PID = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+fails = 0
+def rss():
+    for l in open("/proc/%s/status" % PID):
+        if l.startswith("VmRSS:"):
+            return int(l.split()[1]) * 1024
+def frame(b): return struct.pack(">I", len(b)) + b
+def recv_exact(s, n):
+    buf = bytearray()
+    while len(buf) < n:
+        d = s.recv(min(1 << 20, n - len(buf)))
+        if not d: raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
+        buf += d
+    return bytes(buf)
+def recv_msg(s):
+    (n,) = struct.unpack(">I", recv_exact(s, 4))
+    return recv_exact(s, n)
+def check(cond, msg):
+    global fails
+    print(("ok " if cond else "FAILED: ") + msg, flush=True)
+    if not cond: fails += 1
+
+# 1. answers larger than requests, nobody reading
+s = socket.create_connection(("127.0.0.1", KP)); s.settimeout(30)
+val = b"v" * 1000
+s.sendall(frame(b"SET k " + val)); check(recv_msg(s) == b"OK", "kv: SET of a 1000-byte value")
+base = rss()
+N = 40000
+t = threading.Thread(target=lambda: s.sendall(frame(b"GET k") * N)); t.start()
+time.sleep(2)
+grown = rss() - base
+check(grown < 16 << 20, "kv: %d pipelined GETs, not read for 2 s: server RSS grew %.1f MiB (< 16)" % (N, grown / 2**20))
+bad = 0
+for i in range(N):
+    if recv_msg(s) != b"VALUE " + val: bad += 1
+t.join()
+check(bad == 0, "kv: all %d answers read afterwards, %d wrong" % (N, bad))
+s.sendall(frame(b"COUNT")); check(recv_msg(s) == b"1", "kv: connection still usable")
+s.close()
+
+# 2. a slow, steady reader
+s = socket.create_connection(("127.0.0.1", UP)); s.settimeout(30)
+base = rss()
+N = 800
+msg = bytes((97 + i % 26) for i in range(65536))
+t = threading.Thread(target=lambda: s.sendall(frame(msg) * N)); t.start()
+want = frame(msg.upper()) * N
+got = bytearray(); peak = 0
+while len(got) < len(want):
+    d = s.recv(65536)
+    if not d: break
+    got += d
+    time.sleep(0.004)
+    if len(got) % (1 << 20) < 65536: peak = max(peak, rss() - base)
+t.join()
+peak = max(peak, rss() - base)
+check(bytes(got) == want, "uppercase: %d pipelined 64 KiB messages read slowly: all answers, in order (%d of %d bytes)" % (N, len(got), len(want)))
+check(peak < 24 << 20, "uppercase: server RSS grew at most %.1f MiB (< 24) while the reader lagged" % (peak / 2**20))
+s.sendall(frame(b"again")); check(recv_msg(s) == b"AGAIN", "uppercase: connection still usable")
+s.close()
+sys.exit(1 if fails else 0)
+PYEOF
+rc=$?
+kill -TERM "$SPID"; wait "$SPID"; src=$?; SPID=""
+[ $src -eq 0 ] || { echo "FAILED: server exit status $src"; rc=1; }
+[ $rc -eq 0 ] && echo "serve_backpressure: all checks passed"
+exit $rc
