@@ -55,7 +55,9 @@ healthy() { # name pid-index
 }
 
 echo "s3cret-token" >"$T/token"
-start main --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --admin-token-file "$T/token"
+printf 'protocols:\n  ghost: { fuel: 1000 }\n' >"$T/policy.yaml"
+start main --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --admin-token-file "$T/token" \
+  --policy "$T/policy.yaml"
 TOK="Authorization: Bearer s3cret-token"
 CTL=("$XDPERF" ctl --admin "$ADMIN" --token-file "$T/token")
 jget() { "${CTL[@]}" --json get "$@" 2>/dev/null; }
@@ -102,6 +104,20 @@ st=$(curl -s -o /dev/null -w '%{http_code}' "${A[@]}" -X PUT --data-binary @$P/u
 herr "promote an inactive version" 400 "" "${A[@]}" -X POST "$U/v1/protocols/echo/versions/9/promote"
 herr "unload the active version" 409 "" "${A[@]}" -X DELETE "$U/v1/protocols/echo/versions/1"
 herr "unknown endpoint" 404 "" "${A[@]}" "$U/v1/nothing"
+j=$(curl -s -H "$TOK" "$U/v1/protocols/ghost")
+jq -e '.id=="ghost" and .active==null and .versions==[]' >/dev/null 2>&1 <<<"$j" &&
+  echo "ok a protocol with only a policy (no versions) -> $(tr -d '\n ' <<<"$j")" || bad "GET ghost: '$j'"
+herr "an id that is not UTF-8" 404 "" "${A[@]}" "$U/v1/protocols/%FF"
+herr "a path with a newline" 404 "" "${A[@]}" "$U/v1/protocols/a%0Ab/versions/1"
+if grep -q '^b/versions' "$T"/*.err 2>/dev/null; then bad "a newline from the URL reached the log"; else echo "ok no newline from a URL in the log"; fi
+for pct in x % '' nan 101 -5; do
+  "${CTL[@]}" traffic echo 1 "$pct" >/dev/null 2>"$T/p.err"; rc=$?
+  [ $rc -eq 2 ] && grep -q "not a percentage" "$T/p.err" && echo "ok ctl traffic '$pct' -> exit 2, $(cat "$T/p.err")" ||
+    bad "ctl traffic '$pct' -> exit $rc: $(cat "$T/p.err")"
+done
+"${CTL[@]}" get 'a b' >/dev/null 2>"$T/p.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "not a valid protocol id" "$T/p.err" && echo "ok ctl get 'a b' -> exit 2: $(cat "$T/p.err")" ||
+  bad "ctl get 'a b' -> exit $rc: $(cat "$T/p.err")"
 herr "unknown action" 404 "" "${A[@]}" -X POST "$U/v1/protocols/echo/versions/1/frobnicate"
 herr "wrong method" 405 '^Allow: *GET' "${A[@]}" -X PATCH "$U/v1/protocols"
 herr "wrong method on a version" 405 "^Allow: *GET, PUT, DELETE" "${A[@]}" -X PATCH "$U/v1/protocols/echo/versions/1"

@@ -96,6 +96,20 @@ cp $P/echo.wasm "$W/echo@2.wasm"
 once "other bytes" watch '\[watch\].*echo@2\.wasm: replaced echo@2 '
 jq_is "echo@2 now has echo's bytes, testing at 0%" ".state==\"testing\" and .traffic==0 and .sha256==\"$(sha $P/echo.wasm)\"" echo 2
 
+"${CTL[@]}" traffic echo 2 20 >/dev/null 2>"$T/t.err" || bad "ctl traffic echo 2 20: $(cat "$T/t.err")"
+printf 'broken replacement\n' >"$W/echo@2.wasm"
+once "broken replacement" watch '\[watch\] ERROR: .*echo@2\.wasm: not loaded'
+jq_is "echo@2 keeps its bytes and its 20% after a broken replacement" ".state==\"testing\" and .traffic==20 and .sha256==\"$(sha $P/echo.wasm)\"" echo 2
+cp $P/echo.wasm "$W/echo@2.wasm"
+sleep 1
+n=$(count watch '^\[watch\].*: (replaced|loaded) echo@2 ')
+[ "$n" -eq 2 ] && echo "ok the bytes echo@2 has already: not loaded again" || bad "echo@2 load lines after restoring: $n, want 2"
+"${CTL[@]}" unload pre 1 >/dev/null 2>"$T/t.err" || bad "ctl unload pre 1: $(cat "$T/t.err")"
+cp $P/echo.wasm "$W/pre@1.wasm"
+wait_for watch '\[watch\].*pre@1\.wasm: loaded pre@1 ' 2 5 && echo "ok pre@1, unloaded with ctl, loaded again when written again" ||
+  bad "pre@1 not loaded again after ctl unload and a rewrite"
+jq_is "pre@1 is back, testing" '.state=="testing"' pre 1
+
 printf 'this is not a wasm module\n' >"$W/bad@1.wasm"
 once "bad file" watch "bad@1\.wasm"
 grep -q "\[watch\] ERROR: .*/bad@1\.wasm: not loaded" "$T/watch.err" && echo "ok the bad file's line is an error naming it" ||

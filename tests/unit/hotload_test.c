@@ -1323,6 +1323,55 @@ static void test_rounding(void)
 	xdperf_registry_free(r);
 }
 
+/* ---- load with replace ----------------------------------------------------------------------- */
+
+static int load_replace(struct xdperf_registry *r, const char *id, const char *ver, struct wasm w)
+{
+	struct xdperf_load_opts lo = { .sz = sizeof lo, .replace = true };
+	err[0] = 0;
+	int rc = xdperf_registry_load(r, id, ver, w.b, w.len, &lo, err, sizeof err);
+	free(w.b);
+	return rc;
+}
+
+static void test_replace(void)
+{
+	struct xdperf_registry *r = reg_new(NULL);
+	struct xdperf_version_info vi;
+	OK(load_mod(r, "rp", "1", tagged("one"), NULL), "replace: rp@1");
+	OK(xdperf_registry_start_testing(r, "rp", "1", err, sizeof err), "replace: test rp@1");
+	OK(xdperf_registry_promote(r, "rp", "1", err, sizeof err), "replace: promote rp@1");
+	OK(load_mod(r, "rp", "2", tagged("two"), NULL), "replace: rp@2");
+	OK(xdperf_registry_start_testing(r, "rp", "2", err, sizeof err), "replace: test rp@2");
+	OK(xdperf_registry_set_traffic(r, "rp", "2", 30, err, sizeof err), "replace: rp@2 at 30%");
+	REFUSED(load_mod(r, "rp", "2", tagged("zwei"), NULL), -EEXIST, "rp", "2", "replace: without the option");
+	/* a new module that fails a check leaves the old one as it was */
+	struct wasm junk = { .b = (uint8_t *)strdup("not a module"), .len = 12 };
+	CHECK(load_replace(r, "rp", "2", junk) == -EINVAL, "replace: junk bytes refused (err '%s')", err);
+	CHECK(find(r, "rp", "2", &vi) && vi.state == XDPERF_VERSION_TESTING && vi.traffic == 30,
+	      "replace: after a refused replacement rp@2 is still testing at 30%% (got %s %g)",
+	      xdperf_version_state_str(vi.state), vi.traffic);
+	OK(exec(r, "rp", "2", "x", NULL), "replace: rp@2 still answers");
+	CHECK(answer_is("two:x"), "replace: ... with the old module (got '%s')", answer());
+	/* a good one replaces it in one step: inactive, the new bytes */
+	OK(load_replace(r, "rp", "2", tagged("zwei")), "replace: rp@2 replaced");
+	CHECK(find(r, "rp", "2", &vi) && vi.state == XDPERF_VERSION_INACTIVE && vi.traffic == 0,
+	      "replace: the new rp@2 starts inactive (got %s %g)", xdperf_version_state_str(vi.state), vi.traffic);
+	OK(exec(r, "rp", "2", "x", NULL), "replace: new rp@2 answers");
+	CHECK(answer_is("zwei:x"), "replace: ... with the new module (got '%s')", answer());
+	CHECK(find(r, "rp", "1", &vi) && vi.state == XDPERF_VERSION_ACTIVE && vi.traffic == 100,
+	      "replace: rp@1 still active at 100%% (got %s %g)", xdperf_version_state_str(vi.state), vi.traffic);
+	REFUSED(load_replace(r, "rp", "1", tagged("uno")), -EBUSY, "rp", "1", "replace: the active version");
+	OK(exec(r, "rp", "1", "x", NULL), "replace: rp@1 answers");
+	CHECK(answer_is("one:x"), "replace: rp@1 kept its module (got '%s')", answer());
+	struct xdperf_version_info *all;
+	size_t n;
+	OK(xdperf_registry_list(r, "rp", &all, &n), "replace: list");
+	CHECK(n == 2, "replace: two versions listed (got %zu)", n);
+	free(all);
+	xdperf_registry_free(r);
+}
+
 /* ---- idle expiry -------------------------------------------------------------------------------- */
 
 static void test_idle(void)
@@ -1600,7 +1649,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "strings", test_strings },	     { "loader", test_loader },	  { "transitions", test_transitions },
 		{ "draining", test_draining },	     { "routing", test_routing }, { "bad_modules", test_bad_modules },
-		{ "native", test_native },	     { "nested", test_nested }, { "rounding", test_rounding },	     { "idle", test_idle },	  { "policy", test_policy },
+		{ "native", test_native },	     { "nested", test_nested }, { "rounding", test_rounding },	     { "replace", test_replace },	     { "idle", test_idle },	  { "policy", test_policy },
 		{ "logs", test_logs },		     { "trust", test_trust },
 	};
 	const char *only = getenv("HOTLOAD_TEST_ONLY");
