@@ -12,12 +12,16 @@
 # The results are printed as a plain table and as Markdown for the README.
 # 3. Hot-load registry (no root): bench/hotload.sh, see its header (calls/s of a wasm echo module
 #    vs a native handler, swap latency, memory per version; prints its own tables).
-# 4. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
+# 4. UDP responder (no root): bench/responder.sh, see its header (datagrams/s of `xdperf serve`
+#    with the echo module vs builtin:echo, 1 and 2 workers, and during continuous version swaps).
+# 5. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
 #
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
 # separated program names; the word "hotload" selects part 3, so BENCH_ONLY=hotload runs only
-# the hot-load benchmark; a BENCH_ONLY without it skips part 3), BENCH_STRICT=1 (also exit 1 when
-# a target is missed), HOTLOAD_BENCH_MS / HOTLOAD_ROUNDS / HOTLOAD_SWAPS (bench/hotload.sh),
+# the hot-load benchmark; a BENCH_ONLY without it skips part 3; likewise "responder" for part 4),
+# BENCH_STRICT=1 (also exit 1 when a target is missed), HOTLOAD_BENCH_MS / HOTLOAD_ROUNDS /
+# HOTLOAD_SWAPS (bench/hotload.sh), RESPONDER_SECONDS / RESPONDER_RUNS / RESPONDER_FLOWS /
+# RESPONDER_WINDOW / RESPONDER_SWAP_MS (bench/responder.sh),
 # BENCH_TIMEOUT (seconds per run; default none, to keep
 # `timeout` out of the measured time), LOAD_ITERS (default 200), XDPERF (the binary).
 set -euo pipefail
@@ -38,14 +42,23 @@ LOAD_TARGET_MS=2
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-# BENCH_ONLY: "hotload" selects the hot-load part; the other words are program names.
-run_hotload=1 only=""
+# BENCH_ONLY: "hotload" selects the hot-load part, "responder" the UDP responder part; the other
+# words are program names.
+run_hotload=1 run_responder=1 only=""
 if [ -n "${BENCH_ONLY:-}" ]; then
-  run_hotload=0
+  run_hotload=0 run_responder=0
   for w in $BENCH_ONLY; do
-    if [ "$w" = hotload ]; then run_hotload=1; else only+=" $w"; fi
+    case "$w" in
+      hotload) run_hotload=1 ;;
+      responder) run_responder=1 ;;
+      *) only+=" $w" ;;
+    esac
   done
-  [ -n "$only" ] || exec "$REPO/bench/hotload.sh"
+  if [ -z "$only" ]; then
+    [ $run_hotload = 0 ] || "$REPO/bench/hotload.sh"
+    [ $run_responder = 0 ] || exec "$REPO/bench/responder.sh"
+    exit 0
+  fi
   BENCH_ONLY="$only"
 fi
 
@@ -192,6 +205,13 @@ if [ $run_hotload = 1 ] && [ $hotload_failed = 0 ] && grep -q 'MISSED' "$OUT/hot
   hotload_missed=1
 fi
 
+# ---- UDP responder (bench/responder.sh: builds and runs bench/udp_load.c; no root) ------------
+responder_failed=0
+if [ $run_responder = 1 ]; then
+  echo
+  "$REPO/bench/responder.sh" || responder_failed=1
+fi
+
 # ---- transmit rates (bench/tx.sh: namespaces and XDP, so root only) ----------------------------
 tx_failed=0
 echo
@@ -208,6 +228,10 @@ if [ $mismatch -ne 0 ]; then
 fi
 if [ $hotload_failed -ne 0 ]; then
   echo "bench: the hot-load benchmark failed (see above)" >&2
+  exit 1
+fi
+if [ $responder_failed -ne 0 ]; then
+  echo "bench: the UDP responder benchmark failed or lost replies (see above)" >&2
   exit 1
 fi
 if [ $tx_failed -ne 0 ]; then

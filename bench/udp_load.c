@@ -13,13 +13,16 @@
  * outstanding after that is "lost".
  *
  * Output (stdout): one line of key=value pairs, or JSON with --json:
- *   sent replies lost unmatched errors stalled_flows seconds rate
+ *   sent replies lost unmatched errors stalled_flows seconds rate cpu [srv_cpu busy_cpu]
  * (sent/replies/lost over the whole run incl. warm-up; rate = replies/s over the measured
  * interval; unmatched = replies that matched no outstanding request; stalled_flows = flows whose
- * whole window was lost). Exit 0, or 1 on a setup error, or 2 when no reply came at all.
+ * whole window was lost; cpu = this process's user + system CPU time over the measured interval
+ * divided by its length, in CPUs: near the thread count means the client saturated; with
+ * --watch-pid PID also srv_cpu, the same for process PID (from /proc/PID/stat), and busy_cpu, the
+ * whole machine's non-idle time in CPUs, from /proc/stat). Exit 0, or 1 on a setup error, or 2 when no reply came at all.
  *
  * Usage: udp_load --target HOST:PORT [--flows F] [--window W] [--size S] [--duration D]
- *                 [--warmup SEC] [--drain-ms MS] [--threads T] [--cpu LIST] [--json]
+ *                 [--warmup SEC] [--drain-ms MS] [--threads T] [--cpu LIST] [--watch-pid PID] [--json]
  * --cpu LIST: comma separated CPUs; thread i is pinned to LIST[i % n].
  */
 #include <arpa/inet.h>
@@ -35,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +71,7 @@ struct thread {
 
 static struct {
 	const char *target;
-	int flows, window, size, threads, json, ncpu;
+	int flows, window, size, threads, json, ncpu, watch_pid;
 	double duration, warmup;
 	int drain_ms;
 	int cpus[256];
@@ -92,7 +96,8 @@ static void sleep_s(double s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: udp_load --target HOST:PORT [--flows F] [--window W] [--size S] [--duration SEC]\n"
-			"                [--warmup SEC] [--drain-ms MS] [--threads T] [--cpu LIST] [--json]\n");
+			"                [--warmup SEC] [--drain-ms MS] [--threads T] [--cpu LIST] [--watch-pid PID]\n"
+			"                [--json]\n");
 	exit(1);
 }
 
@@ -218,6 +223,50 @@ static uint64_t sum(struct thread *th, size_t off)
 	return s;
 }
 
+/* This process's user + system CPU seconds. */
+static double self_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* utime + stime of process pid (clock ticks), 0 when pid is 0 or unreadable. */
+static unsigned long long pid_ticks(int pid)
+{
+	char path[64], buf[1024];
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')'); /* after the command name */
+	unsigned long long ut = 0, st = 0;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return ut + st;
+}
+
+/* The machine's non-idle time (clock ticks) from the first line of /proc/stat. */
+static unsigned long long busy_ticks(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return 0;
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		       &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return 0;
+	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]; /* user nice system irq softirq steal */
+}
+
 static int parse_target(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[256];
@@ -246,10 +295,10 @@ int main(int argc, char **argv)
 		{ "target", 1, 0, 't' }, { "flows", 1, 0, 'f' },    { "window", 1, 0, 'w' },
 		{ "size", 1, 0, 's' },   { "duration", 1, 0, 'd' }, { "warmup", 1, 0, 'u' },
 		{ "drain-ms", 1, 0, 'r' }, { "threads", 1, 0, 'T' }, { "cpu", 1, 0, 'c' },
-		{ "json", 0, 0, 'j' },   { "help", 0, 0, 'h' },     { 0, 0, 0, 0 },
+		{ "watch-pid", 1, 0, 'p' }, { "json", 0, 0, 'j' },   { "help", 0, 0, 'h' },     { 0, 0, 0, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "t:f:w:s:d:u:r:T:c:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:f:w:s:d:u:r:T:c:p:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 't': opt.target = optarg; break;
 		case 'f': opt.flows = atoi(optarg); break;
@@ -268,6 +317,7 @@ int main(int argc, char **argv)
 					usage();
 			}
 			break;
+		case 'p': opt.watch_pid = atoi(optarg); break;
 		case 'j': opt.json = 1; break;
 		default: usage();
 		}
@@ -342,12 +392,15 @@ int main(int argc, char **argv)
 
 	size_t off_rep = offsetof(struct thread, replies);
 	sleep_s(opt.warmup);
-	double t0 = now_s();
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	double t0 = now_s(), c0 = self_cpu();
+	unsigned long long p0 = pid_ticks(opt.watch_pid), b0 = busy_ticks();
 	uint64_t r0 = sum(th, off_rep);
 	atomic_store(&phase, PH_MEASURE);
 	sleep_s(opt.duration);
 	uint64_t r1 = sum(th, off_rep);
-	double t1 = now_s();
+	double t1 = now_s(), c1 = self_cpu();
+	unsigned long long p1 = pid_ticks(opt.watch_pid), b1 = busy_ticks();
 	atomic_store(&phase, PH_DRAIN);
 	sleep_s(opt.drain_ms / 1000.0);
 	atomic_store(&phase, PH_STOP);
@@ -363,15 +416,22 @@ int main(int argc, char **argv)
 		stalled += flows[i].outstanding == (uint64_t)opt.window;
 	}
 	double secs = t1 - t0, rate = (double)(r1 - r0) / secs;
+	double cpu = (c1 - c0) / secs, srv = (double)(p1 - p0) / hz / secs, busy = (double)(b1 - b0) / hz / secs;
 	if (opt.json)
 		printf("{\"sent\":%llu,\"replies\":%llu,\"lost\":%llu,\"unmatched\":%llu,\"errors\":%llu,"
-		       "\"stalled_flows\":%d,\"seconds\":%.3f,\"rate\":%.0f}\n",
+		       "\"stalled_flows\":%d,\"seconds\":%.3f,\"rate\":%.0f,\"cpu\":%.2f,\"srv_cpu\":%.2f,"
+		       "\"busy_cpu\":%.2f}\n",
 		       (unsigned long long)sent, (unsigned long long)replies, (unsigned long long)lost,
-		       (unsigned long long)unmatched, (unsigned long long)errors, stalled, secs, rate);
+		       (unsigned long long)unmatched, (unsigned long long)errors, stalled, secs, rate, cpu, srv, busy);
+	else if (opt.watch_pid)
+		printf("sent=%llu replies=%llu lost=%llu unmatched=%llu errors=%llu stalled_flows=%d seconds=%.3f "
+		       "rate=%.0f cpu=%.2f srv_cpu=%.2f busy_cpu=%.2f\n",
+		       (unsigned long long)sent, (unsigned long long)replies, (unsigned long long)lost,
+		       (unsigned long long)unmatched, (unsigned long long)errors, stalled, secs, rate, cpu, srv, busy);
 	else
 		printf("sent=%llu replies=%llu lost=%llu unmatched=%llu errors=%llu stalled_flows=%d seconds=%.3f "
-		       "rate=%.0f\n",
+		       "rate=%.0f cpu=%.2f\n",
 		       (unsigned long long)sent, (unsigned long long)replies, (unsigned long long)lost,
-		       (unsigned long long)unmatched, (unsigned long long)errors, stalled, secs, rate);
+		       (unsigned long long)unmatched, (unsigned long long)errors, stalled, secs, rate, cpu);
 	return replies ? 0 : 2;
 }
