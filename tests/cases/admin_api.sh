@@ -21,37 +21,16 @@
 # Neither server logs a sanitizer error or dies.
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-XDPERF="${XDPERF:-$REPO/build/xdperf}"
-XDPERF_ASAN="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
-for c in curl jq python3; do command -v $c >/dev/null || { echo "$c is not installed"; exit 77; }; done
+need_tools curl jq python3
 P=build/plugins
-fail=0
-bad() { echo "FAILED: $*"; fail=1; }
-check() { # name command... : ok when the command succeeds
-  local name="$1"; shift
-  if "$@"; then echo "ok $name"; else bad "$name"; fi
-}
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
 start() { # name serve-args... ; sets ADMIN and PORT
   local name="$1"; shift
-  "$XDPERF_ASAN" serve "$@" --admin 127.0.0.1:0 --interval 0 >"$T/$name.out" 2>"$T/$name.err" &
-  pids+=($!)
-  for _ in $(seq 200); do grep -q 'admin API on' "$T/$name.err" && break; sleep 0.1; done
-  ADMIN=$(sed -n 's|.*admin API on http://\([0-9.]*:[0-9]*\).*|\1|p' "$T/$name.err" | head -n 1)
-  PORT=$(sed -n 's|.*listening on udp://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$T/$name.err" | head -n 1)
-  if [ -z "$ADMIN" ] || [ -z "$PORT" ]; then cat "$T/$name.err"; echo "FAILED: server $name did not start"; exit 1; fi
-}
-healthy() { # name pid-index
-  kill -0 "${pids[$2]}" 2>/dev/null || bad "server $1 died: $(tail -n 3 "$T/$1.err")"
-  if grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' "$T/$1.err"; then
-    bad "sanitizer report from server $1:"; grep -E -A2 'runtime error|Sanitizer' "$T/$1.err" | head -n 8
-  fi
+  serve_start "$name" "$XDPERF_ASAN" "$@" --admin 127.0.0.1:0 --interval 0
+  serve_wait "$name" admin udp
+  PORT=$(serve_port "$name" udp)
 }
 
 echo "s3cret-token" >"$T/token"
@@ -187,7 +166,7 @@ run unload echo
 if "${CTL[@]}" get echo >/dev/null 2>"$T/g.err"; then bad "get echo after unload echo succeeds"
 else grep -q '(HTTP 404)' "$T/g.err" && echo "ok unload echo: get echo -> 404" || bad "get echo after unload: $(cat "$T/g.err")"; fi
 run --json list && { jq -e '.protocols==[]' "$T/ctl.out" >/dev/null && echo "ok list is empty" || bad "list after unload: $(cat "$T/ctl.out")"; }
-healthy main 0
+serve_healthy main
 
 # ---- signatures -----------------------------------------------------------------------------------
 mkdir -p "$T/trust" "$T/keys" "$T/m"
@@ -217,7 +196,7 @@ if [ $rc -eq 1 ] && [ "$(wc -l <"$T/cu.err")" -eq 1 ] && grep -q '(HTTP 403)' "$
    grep -qF "$(cat "$T/cu.want")" "$T/cu.err" && [ ! -s "$T/cu.out" ]; then
   echo "ok ctl upload unsigned: exit 1, $(cat "$T/cu.err")"
 else bad "ctl upload unsigned: exit $rc, stdout '$(cat "$T/cu.out")', stderr '$(cat "$T/cu.err")', want the error '$(cat "$T/cu.want")'"; fi
-healthy trust 1
+serve_healthy trust
 
 # ---- nobody listening ------------------------------------------------------------------------------
 dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -17,18 +17,11 @@
 # stay (module metric 1); the output still passes the checker. The server logs no sanitizer error.
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-XDPERF="${XDPERF:-$REPO/build/xdperf}"
-XDPERF_ASAN="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
-command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
-command -v dig >/dev/null || { echo "dig is not installed"; exit 77; }
-command -v curl >/dev/null || { echo "curl is not installed"; exit 77; }
+need_tools python3 dig curl
 PC="python3 $REPO/tests/lib/promcheck.py"
 P=build/plugins
-fail=0
-bad() { echo "FAILED: $*"; fail=1; }
 
 # ---- the checker itself ------------------------------------------------------------------------
 reject() { # name want-line text
@@ -65,16 +58,10 @@ printf '%s' "$good" | $PC --get 'a_total{k="3"}' >/dev/null 2>&1 && bad "promche
   echo "ok promcheck --get of an absent sample exits 1"
 
 # ---- the server ---------------------------------------------------------------------------------
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
-"$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/dns --protocol dns=$P/dns.wasm@1 \
-  --admin 127.0.0.1:0 --interval 0 >"$T/serve.out" 2>"$T/serve.err" &
-pids+=($!)
-for _ in $(seq 200); do grep -q 'admin API on' "$T/serve.err" && break; sleep 0.1; done
-ADMIN=$(sed -n 's|.*admin API on http://\([0-9.]*:[0-9]*\).*|\1|p' "$T/serve.err" | head -n 1)
-PORT=$(sed -n 's|.*listening on udp://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$T/serve.err" | head -n 1)
-if [ -z "$ADMIN" ] || [ -z "$PORT" ]; then cat "$T/serve.err"; echo "FAILED: the server did not start"; exit 1; fi
+serve_start serve "$XDPERF_ASAN" --listen udp://127.0.0.1:0/dns --protocol dns=$P/dns.wasm@1 \
+  --admin 127.0.0.1:0 --interval 0
+serve_wait serve admin udp
+PORT=$(serve_port serve udp)
 CTL=("$XDPERF" ctl --admin "$ADMIN")
 
 for i in 1 2 3 4 5; do

@@ -15,12 +15,11 @@ set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"
 cd "$REPO"
+. tests/lib/harness.sh
 command -v clang >/dev/null || { echo "clang is not installed"; exit 77; }
-make -s plugins >"$T/make.log" 2>&1 || { cat "$T/make.log"; echo "FAILED: make plugins"; exit 1; }
-[ -f build/libxdperf.a ] || { echo "FAILED: build/libxdperf.a missing (make all)"; exit 1; }
+build_plugins
 H="$T/protocol_sdk_harness"
-gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude tests/unit/protocol_sdk_harness.c build/libxdperf.a \
-  -ljansson -lsodium -lyaml -lbpf -lm -lpthread -o "$H" || { echo "FAILED: building the harness"; exit 1; }
+build_harness tests/unit/protocol_sdk_harness.c "$H"
 P=build/plugins
 fail=0
 

@@ -20,15 +20,14 @@ set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"
 cd "$REPO"
+. tests/lib/harness.sh
 X="${XDPERF:-$REPO/build/xdperf}"
 command -v clang >/dev/null || { echo "clang is not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
-make -s plugins >"$T/make.log" 2>&1 || { cat "$T/make.log"; echo "FAILED: make plugins"; exit 1; }
+build_plugins
 [ -x "$X" ] || { echo "FAILED: $X missing (make all)"; exit 1; }
-[ -f build/libxdperf.a ] || { echo "FAILED: build/libxdperf.a missing (make all)"; exit 1; }
 H="$T/protocol_kv_harness"
-gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude tests/unit/protocol_kv_harness.c build/libxdperf.a \
-  -ljansson -lsodium -lyaml -lbpf -lm -lpthread -o "$H" || { echo "FAILED: building the harness"; exit 1; }
+build_harness tests/unit/protocol_kv_harness.c "$H"
 P=build/plugins
 fail=0
 

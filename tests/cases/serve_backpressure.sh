@@ -12,53 +12,27 @@
 #  - both connections stay usable afterwards (one more round trip each).
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-X="${XDPERF:-$REPO/build/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
+X="$XDPERF"
 cd "$REPO" || exit 1
-command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
+need_tools python3
 [ -x "$X" ] || { echo "FAILED: $X missing (make all)"; exit 1; }
 
-SPID=""
-cleanup() { [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null; }
-trap cleanup EXIT
-
-"$X" serve --listen tcp://127.0.0.1:0/kv --listen tcp://127.0.0.1:0/up \
+serve_start serve "$X" --listen tcp://127.0.0.1:0/kv --listen tcp://127.0.0.1:0/up \
   --protocol kv=build/plugins/kv.wasm@1 --protocol up=build/plugins/uppercase.wasm@1 --shared kv \
-  --interval 0 >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-KP="" UP=""
-for _ in $(seq 100); do
-  KP=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9]*\) for protocol kv.*|\1|p' "$T/serve.err")
-  UP=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9]*\) for protocol up.*|\1|p' "$T/serve.err")
-  [ -n "$KP" ] && [ -n "$UP" ] && break
-  sleep 0.1
-done
-[ -n "$KP" ] && [ -n "$UP" ] || { echo "FAILED: server did not start:"; cat "$T/serve.err"; exit 1; }
+  --interval 0
+SPID=${SERVE_PID[serve]}
+serve_wait serve tcp:kv tcp:up
+KP=$(serve_port serve tcp kv); UP=$(serve_port serve tcp up)
 
-python3 - "$KP" "$UP" "$SPID" <<'PYEOF'
-import socket, struct, sys, threading, time
+PYTHONPATH="$REPO/tests/lib" PYTHONDONTWRITEBYTECODE=1 python3 - "$KP" "$UP" "$SPID" <<'PYEOF'
+import socket, sys, threading, time
+from frames import frame, recv_msg, status, expect as check
 KP, UP, PID = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-fails = 0
 def rss():
     for l in open("/proc/%s/status" % PID):
         if l.startswith("VmRSS:"):
             return int(l.split()[1]) * 1024
-def frame(b): return struct.pack(">I", len(b)) + b
-def recv_exact(s, n):
-    buf = bytearray()
-    while len(buf) < n:
-        d = s.recv(min(1 << 20, n - len(buf)))
-        if not d: raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
-        buf += d
-    return bytes(buf)
-def recv_msg(s):
-    (n,) = struct.unpack(">I", recv_exact(s, 4))
-    return recv_exact(s, n)
-def check(cond, msg):
-    global fails
-    print(("ok " if cond else "FAILED: ") + msg, flush=True)
-    if not cond: fails += 1
 
 # 1. answers larger than requests, nobody reading
 s = socket.create_connection(("127.0.0.1", KP)); s.settimeout(30)
@@ -98,10 +72,10 @@ check(bytes(got) == want, "uppercase: %d pipelined 64 KiB messages read slowly: 
 check(peak < 24 << 20, "uppercase: server RSS grew at most %.1f MiB (< 24) while the reader lagged" % (peak / 2**20))
 s.sendall(frame(b"again")); check(recv_msg(s) == b"AGAIN", "uppercase: connection still usable")
 s.close()
-sys.exit(1 if fails else 0)
+sys.exit(status())
 PYEOF
 rc=$?
-kill -TERM "$SPID"; wait "$SPID"; src=$?; SPID=""
-[ $src -eq 0 ] || { echo "FAILED: server exit status $src"; rc=1; }
+serve_stop serve 60
+[ "$SERVE_RC" = 0 ] || { echo "FAILED: server exit status ${SERVE_RC:-(still running after 60 s)}"; rc=1; }
 [ $rc -eq 0 ] && echo "serve_backpressure: all checks passed"
 exit $rc

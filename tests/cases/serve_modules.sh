@@ -23,88 +23,46 @@
 #    loaded, --workers 0.
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-X="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
+X="$XDPERF_ASAN"
 cd "$REPO" || exit 1
-command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
-command -v dig >/dev/null || { echo "dig is not installed (bind9-dnsutils)"; exit 77; }
+need_tools python3 "dig (bind9-dnsutils)"
 [ -x "$X" ] || { echo "FAILED: $X missing (make asan)"; exit 1; }
 P=build/plugins
 for m in kv dns echo; do
   [ -f $P/$m.wasm ] || { echo "FAILED: $P/$m.wasm missing (make plugins)"; exit 1; }
 done
-fail=0
-
-SPID=""
-cleanup() { [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null; }
-trap cleanup EXIT
 
 v6=1
 python3 -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2>/dev/null || v6=0
 V6ARGS=()
 [ $v6 -eq 1 ] && V6ARGS=(--listen "udp://[::1]:0/echo")
 
-"$X" serve --workers 2 --shared kv --interval 0 \
+V6WANT=()
+[ $v6 -eq 1 ] && V6WANT=('udp:echo@\[::1\]')
+serve_start serve "$X" --workers 2 --shared kv --interval 0 \
   --protocol kv=$P/kv.wasm@1 --protocol kvlocal=$P/kv.wasm@1 --protocol dns=$P/dns.wasm@1 \
   --protocol echo=$P/echo.wasm@1 \
   --listen tcp://127.0.0.1:0/kv --listen udp://127.0.0.1:0/kv --listen tcp://127.0.0.1:0/kvlocal \
-  --listen udp://127.0.0.1:0/dns --listen udp://127.0.0.1:0/echo "${V6ARGS[@]}" \
-  >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-
-port() { # PROTO ADDR-REGEX ID
-  sed -n "s|.*listening on $1://$2:\([0-9]*\) for protocol $3 .*|\1|p" "$T/serve.err"
-}
-KT="" KU="" LT="" DU="" EU="" E6=""
-for _ in $(seq 100); do
-  KT=$(port tcp '127\.0\.0\.1' kv); KU=$(port udp '127\.0\.0\.1' kv); LT=$(port tcp '127\.0\.0\.1' kvlocal)
-  DU=$(port udp '127\.0\.0\.1' dns); EU=$(port udp '127\.0\.0\.1' echo); E6=$(port udp '\[::1\]' echo)
-  [ -n "$KT" ] && [ -n "$KU" ] && [ -n "$LT" ] && [ -n "$DU" ] && [ -n "$EU" ] && { [ $v6 -eq 0 ] || [ -n "$E6" ]; } && break
-  kill -0 "$SPID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$KT" ] || [ -z "$KU" ] || [ -z "$LT" ] || [ -z "$DU" ] || [ -z "$EU" ] || { [ $v6 -eq 1 ] && [ -z "$E6" ]; }; then
-  echo "FAILED: server did not start (ports: kv tcp '$KT' udp '$KU', kvlocal '$LT', dns '$DU', echo '$EU', echo6 '$E6'):"
-  cat "$T/serve.err"; exit 1
-fi
+  --listen udp://127.0.0.1:0/dns --listen udp://127.0.0.1:0/echo "${V6ARGS[@]}"
+serve_wait serve tcp:kv udp:kv tcp:kvlocal udp:dns udp:echo "${V6WANT[@]}"
+KT=$(serve_port serve tcp kv); KU=$(serve_port serve udp kv); LT=$(serve_port serve tcp kvlocal)
+DU=$(serve_port serve udp dns); EU=$(serve_port serve udp echo); E6=$(serve_port serve udp echo '\[::1\]')
 echo "ok server up: kv tcp $KT udp $KU, kvlocal tcp $LT, dns udp $DU, echo udp $EU${E6:+, echo udp [::1]:$E6}"
 
 cat >"$T/client.py" <<'PYEOF'
-import socket, struct, sys, time
+import socket, sys, time
+from frames import ok, fail, check, frame, recv_msg, status
 
 KT, KU, LT, EU = (int(a) for a in sys.argv[1:5])
 E6 = int(sys.argv[5]) if sys.argv[5] else 0
-fails = 0
-
-def ok(m): print("ok " + m, flush=True)
-def fail(m):
-    global fails
-    fails += 1
-    print("FAILED: " + m, flush=True)
-
-def check(name, fn):
-    try:
-        fn()
-    except Exception as e:
-        fail("%s: %s: %r" % (name, type(e).__name__, e))
-
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        d = s.recv(n - len(buf))
-        if not d:
-            raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
-        buf += d
-    return buf
 
 class Tcp:
     def __init__(self, port):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
     def ask(self, msg):
-        self.s.sendall(struct.pack(">I", len(msg)) + msg)
-        (n,) = struct.unpack(">I", recv_exact(self.s, 4))
-        return recv_exact(self.s, n)
+        self.s.sendall(frame(msg))
+        return recv_msg(self.s)
     def close(self): self.s.close()
 
 class Udp:
@@ -200,10 +158,10 @@ def udp_echo(port, fam, host, label, sizes):
 check("udp echo", lambda: udp_echo(EU, socket.AF_INET, "127.0.0.1", "127.0.0.1", list(range(1, 1473)) + [65507]))
 if E6:
     check("udp echo v6", lambda: udp_echo(E6, socket.AF_INET6, "::1", "[::1]", [1, 5, 100, 1232, 1452, 9000, 65507]))
-sys.exit(1 if fails else 0)
+sys.exit(status())
 PYEOF
 
-timeout 120 python3 "$T/client.py" "$KT" "$KU" "$LT" "$EU" "$E6" || fail=1
+PYTHONPATH="$REPO/tests/lib" PYTHONDONTWRITEBYTECODE=1 timeout 120 python3 "$T/client.py" "$KT" "$KU" "$LT" "$EU" "$E6" || fail=1
 [ $v6 -eq 0 ] && echo "note: ::1 is not configured here; the IPv6 listener check was skipped"
 
 # dns with dig
@@ -242,20 +200,11 @@ a=$(dq a.example.test +short)
 [ "$a" = 192.0.2.1 ] && echo "ok the first server still answers (dig a.example.test -> $a)" ||
   { echo "FAILED: the first server no longer answers after the port-in-use attempts: '$a'"; fail=1; }
 
-kill -TERM "$SPID"
-for _ in $(seq 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$SPID" 2>/dev/null; then
-  echo "FAILED: server still running 10 s after SIGTERM"; fail=1
-else
-  wait "$SPID"; rc=$?
-  [ $rc -eq 0 ] && echo "ok SIGTERM -> exit 0" || { echo "FAILED: exit status $rc after SIGTERM"; fail=1; }
-fi
-if grep -Eq 'AddressSanitizer|runtime error|LeakSanitizer' "$T/serve.err"; then
-  echo "FAILED: sanitizer report in the server's stderr:"; grep -E -A20 'AddressSanitizer|runtime error|LeakSanitizer' "$T/serve.err" | head -n 40
-  fail=1
-else
-  echo "ok no sanitizer report in the server's stderr"
-fi
+serve_stop serve 10
+if [ -z "$SERVE_RC" ]; then bad "server still running 10 s after SIGTERM"
+elif [ "$SERVE_RC" -eq 0 ]; then echo "ok SIGTERM -> exit 0"
+else bad "exit status $SERVE_RC after SIGTERM"; fi
+serve_sanitizer_check serve
 [ $fail -ne 0 ] && { echo "--- server stderr (tail):"; tail -n 20 "$T/serve.err"; }
 
 E=$P/echo.wasm@1

@@ -25,72 +25,32 @@
 #  - SIGTERM -> exit status 0; no "AddressSanitizer"/"runtime error" in the server's stderr.
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-X="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
-C="${XDPERF:-$REPO/build/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
+X="$XDPERF_ASAN"
+C="$XDPERF"
 cd "$REPO" || exit 1
-command -v wat2wasm >/dev/null || { echo "wat2wasm is not installed"; exit 77; }
-command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
+need_tools wat2wasm python3
 [ -x "$X" ] && [ -x "$C" ] || { echo "FAILED: $X or $C missing (make all asan)"; exit 1; }
 [ -f build/plugins/uppercase.wasm ] || { echo "FAILED: build/plugins/uppercase.wasm missing (make plugins)"; exit 1; }
 wat2wasm tests/protocols/trap_on.wat -o "$T/trap_on.wasm" || { echo "FAILED: wat2wasm trap_on.wat"; exit 1; }
 
-SPID=""
-cleanup() { [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null; }
-trap cleanup EXIT
-
-"$X" serve --listen tcp://127.0.0.1:0/echo --listen tcp://127.0.0.1:0/trap \
+serve_start serve "$X" --listen tcp://127.0.0.1:0/echo --listen tcp://127.0.0.1:0/trap \
   --protocol echo=build/plugins/uppercase.wasm@1 --protocol trap="$T/trap_on.wasm"@1 \
-  --max-message 1000 --max-connections 8 --workers 2 --admin 127.0.0.1:0 --interval 0 \
-  >"$T/serve.out" 2>"$T/serve.err" &
-SPID=$!
-
-EP="" TP="" ADMIN=""
-for _ in $(seq 100); do
-  EP=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9]*\) for protocol echo.*|\1|p' "$T/serve.err")
-  TP=$(sed -n 's|.*listening on tcp://127\.0\.0\.1:\([0-9]*\) for protocol trap.*|\1|p' "$T/serve.err")
-  ADMIN=$(sed -n 's|.*admin API on http://\(127\.0\.0\.1:[0-9]*\).*|\1|p' "$T/serve.err")
-  [ -n "$EP" ] && [ -n "$TP" ] && [ -n "$ADMIN" ] && break
-  kill -0 "$SPID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$EP" ] || [ -z "$TP" ] || [ -z "$ADMIN" ]; then
-  echo "FAILED: server did not start (echo port '$EP', trap port '$TP', admin '$ADMIN'):"; cat "$T/serve.err"; exit 1
-fi
+  --max-message 1000 --max-connections 8 --workers 2 --admin 127.0.0.1:0 --interval 0
+serve_wait serve tcp:echo tcp:trap admin
+EP=$(serve_port serve tcp echo); TP=$(serve_port serve tcp trap)
 echo "ok server up: echo tcp port $EP, trap tcp port $TP, admin $ADMIN"
 
 cat >"$T/client.py" <<'PYEOF'
 import json, re, socket, struct, subprocess, sys, time
+from frames import ok, fail, check, frame, recv_msg, status
 
 EP, TP, ERRF, CTL, ADMIN = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-fails = 0
-
-def ok(m): print("ok " + m, flush=True)
-def fail(m):
-    global fails
-    fails += 1
-    print("FAILED: " + m, flush=True)
 
 def conn(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return s
-
-def frame(b): return struct.pack(">I", len(b)) + b
-
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        d = s.recv(n - len(buf))
-        if not d:
-            raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
-        buf += d
-    return buf
-
-def recv_msg(s):
-    (n,) = struct.unpack(">I", recv_exact(s, 4))
-    return recv_exact(s, n)
 
 def nothing_more(s, wait=0.3):
     """True when nothing else arrives within `wait` seconds (and the connection is open)."""
@@ -152,12 +112,6 @@ def wait_open(n, timeout=5.0):
             return True
         time.sleep(0.05)
     return False
-
-def check(name, fn):
-    try:
-        fn()
-    except Exception as e:
-        fail("%s: %s: %r" % (name, type(e).__name__, e))
 
 U = lambda b: b.upper()   # uppercase.wasm maps a-z to A-Z only, like bytes.upper()
 
@@ -350,27 +304,16 @@ def counters():
        % (e["framing_errors"], e["refused"], e["requests"], t["failed"]))
 check("counters", counters)
 
-sys.exit(1 if fails else 0)
+sys.exit(status())
 PYEOF
 
-fail=0
-timeout 120 python3 "$T/client.py" "$EP" "$TP" "$T/serve.err" "$C" "$ADMIN" || fail=1
+PYTHONPATH="$REPO/tests/lib" PYTHONDONTWRITEBYTECODE=1 timeout 120 python3 "$T/client.py" "$EP" "$TP" "$T/serve.err" "$C" "$ADMIN" || fail=1
 
-kill -TERM "$SPID"
-for _ in $(seq 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$SPID" 2>/dev/null; then
-  echo "FAILED: server still running 10 s after SIGTERM"; fail=1
-else
-  wait "$SPID"; rc=$?
-  SPID=""
-  if [ $rc -eq 0 ]; then echo "ok SIGTERM -> exit 0"; else echo "FAILED: exit status $rc after SIGTERM"; fail=1; fi
-fi
-if grep -Eq 'AddressSanitizer|runtime error|LeakSanitizer' "$T/serve.err"; then
-  echo "FAILED: sanitizer report in the server's stderr:"; grep -E -A20 'AddressSanitizer|runtime error|LeakSanitizer' "$T/serve.err" | head -n 40
-  fail=1
-else
-  echo "ok no sanitizer report in the server's stderr"
-fi
+serve_stop serve 10
+if [ -z "$SERVE_RC" ]; then bad "server still running 10 s after SIGTERM"
+elif [ "$SERVE_RC" -eq 0 ]; then echo "ok SIGTERM -> exit 0"
+else bad "exit status $SERVE_RC after SIGTERM"; fi
+serve_sanitizer_check serve
 if [ $fail -ne 0 ]; then
   echo "--- server stderr (tail):"; tail -n 30 "$T/serve.err"
   exit 1

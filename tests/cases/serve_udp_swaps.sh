@@ -18,28 +18,17 @@
 # sent), and its stderr has no ERROR line and no sanitizer report.
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-X="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
-CTLBIN="${XDPERF:-$REPO/build/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
+X="$XDPERF_ASAN"
+CTLBIN="$XDPERF"
 LOAD="$REPO/tests/lib/udp_load.py"
 MIN_SENT=20000
-command -v wat2wasm >/dev/null || { echo "wat2wasm (wabt) is not installed"; exit 77; }
-command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
+need_tools "wat2wasm (wabt)" python3
 [ -x "$X" ] || { echo "FAILED: $X missing (make asan)"; exit 1; }
 cd "$T" || exit 1
 # a private copy of the ctl binary: a rebuild of build/ while the case runs cannot break it
 for _ in $(seq 50); do cp "$CTLBIN" xdperf-ctl 2>/dev/null && [ -x xdperf-ctl ] && break; sleep 0.1; done
 [ -x xdperf-ctl ] || { echo "FAILED: cannot copy $CTLBIN"; exit 1; }
-fail=0
-srv=""
-loadpid=""
-cleanup() {
-  [ -n "$loadpid" ] && kill "$loadpid" 2>/dev/null
-  [ -n "$srv" ] && kill -KILL "$srv" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
 
 # v1, v2, v3, v9: tagged.wasm with the 31-byte "@TAG@@@..." placeholder patched (NUL-padded)
 wat2wasm --enable-all "$REPO/tests/protocols/tagged.wat" -o tagged.wasm || { echo "FAILED: wat2wasm"; exit 1; }
@@ -51,20 +40,11 @@ for t in ("v1", "v2", "v3", "v9"):
     open(t + ".wasm", "wb").write(b.replace(ph, t.encode().ljust(31, b"\0")))
 EOF
 
-ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" "$X" serve --listen udp://127.0.0.1:0 \
-  --protocol tag=v1.wasm@v1 --admin 127.0.0.1:0 --workers 2 --interval 0 >srv.out 2>srv.err &
-srv=$!
-uport="" aport=""
-for _ in $(seq 100); do
-  uport=$(sed -n 's|^\[serve\] INFO: listening on udp://127\.0\.0\.1:\([0-9]*\) for protocol .*|\1|p' srv.err)
-  aport=$(sed -n 's|^\[admin\] INFO: admin API on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' srv.err)
-  [ -n "$uport" ] && [ -n "$aport" ] && break
-  kill -0 "$srv" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$uport" ] || [ -z "$aport" ]; then
-  echo "FAILED: server did not report its ports:"; cat srv.err; exit 1
-fi
+ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" serve_start srv "$X" --listen udp://127.0.0.1:0 \
+  --protocol tag=v1.wasm@v1 --admin 127.0.0.1:0 --workers 2 --interval 0
+srv=${SERVE_PID[srv]}
+serve_wait srv udp admin
+uport=$(serve_port srv udp); aport=${ADMIN##*:}
 echo "ok server up: udp port $uport, admin port $aport"
 
 ctl() { "$T/xdperf-ctl" ctl --admin "127.0.0.1:$aport" "$@"; }
@@ -84,6 +64,7 @@ progress() { cat prog 2>/dev/null || echo "0 0"; }
 python3 "$LOAD" --target "127.0.0.1:$uport" --flows 64 --window 4 --min "$MIN_SENT" \
   --stop-file stop --max-seconds 60 --drain 3 --progress prog >load1.json 2>load1.err &
 loadpid=$!
+pids+=("$loadpid")
 for _ in $(seq 100); do # wait until traffic flows
   read -r _s r < <(progress); [ "${r:-0}" -gt 0 ] && break; sleep 0.05
 done
@@ -219,14 +200,10 @@ sent2=$((sent1 + 5000))
 listeners_check "$sent2" "phase 2"
 
 # ---- shutdown -----------------------------------------------------------------------------------
-kill -TERM "$srv"
-for _ in $(seq 150); do kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$srv" 2>/dev/null; then
-  echo "FAILED: server still running 15 s after SIGTERM"; fail=1
-else
-  wait "$srv"; rc=$?; srv=""
-  [ $rc -eq 0 ] && echo "ok server exited 0 on SIGTERM" || { echo "FAILED: server exited $rc on SIGTERM"; fail=1; }
-fi
+serve_stop srv 15
+if [ -z "$SERVE_RC" ]; then bad "server still running 15 s after SIGTERM"
+elif [ "$SERVE_RC" -eq 0 ]; then echo "ok server exited 0 on SIGTERM"
+else bad "server exited $SERVE_RC on SIGTERM"; fi
 if grep -Eq "^  udp://127\.0\.0\.1:$uport tag: $sent2 requests, $sent2 replies, 0 empty, 0 failed, 0 send errors" srv.out &&
    grep -q '^summary after ' srv.out; then
   echo "ok summary: $(grep "^  udp://" srv.out | sed 's/^ *//')"

@@ -17,34 +17,17 @@
 # naming the field. No server logs a sanitizer error.
 set -uo pipefail
 
-REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-T="${TMPDIR:-/tmp}"
-XDPERF="${XDPERF:-$REPO/build/xdperf}"
-XDPERF_ASAN="${XDPERF_ASAN:-$REPO/build/asan/xdperf}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
-for c in jq python3 wat2wasm; do command -v $c >/dev/null || { echo "$c is not installed"; exit 77; }; done
+need_tools jq python3 wat2wasm
 P=build/plugins
-fail=0
-bad() { echo "FAILED: $*"; fail=1; }
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
-start() { # name serve-args... ; sets ADMIN and PORT
+start() { # name serve-args... ; sets ADMIN, PORT and CTL
   local name="$1"; shift
-  "$XDPERF_ASAN" serve "$@" --admin 127.0.0.1:0 --interval 0 >"$T/$name.out" 2>"$T/$name.err" &
-  pids+=($!)
-  for _ in $(seq 200); do grep -q 'admin API on' "$T/$name.err" && break; sleep 0.1; done
-  ADMIN=$(sed -n 's|.*admin API on http://\([0-9.]*:[0-9]*\).*|\1|p' "$T/$name.err" | head -n 1)
-  PORT=$(sed -n 's|.*listening on udp://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$T/$name.err" | head -n 1)
-  if [ -z "$ADMIN" ] || [ -z "$PORT" ]; then cat "$T/$name.err"; echo "FAILED: server $name did not start"; exit 1; fi
+  serve_start "$name" "$XDPERF_ASAN" "$@" --admin 127.0.0.1:0 --interval 0
+  serve_wait "$name" admin udp
+  PORT=$(serve_port "$name" udp)
   CTL=("$XDPERF" ctl --admin "$ADMIN")
-}
-healthy() { # name pid-index
-  kill -0 "${pids[$2]}" 2>/dev/null || bad "server $1 died: $(tail -n 3 "$T/$1.err")"
-  if grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' "$T/$1.err"; then
-    bad "sanitizer report from server $1:"; grep -E -A2 'runtime error|Sanitizer' "$T/$1.err" | head -n 8
-  fi
 }
 count() { grep -cE "$2" "$T/$1.err"; }                 # server-name regex
 wait_for() { # server-name regex want-count seconds
@@ -129,7 +112,7 @@ once "active version changed" watch '\[watch\] WARN: .*echo@2\.wasm changed, but
 jq_is "echo@2 keeps echo's bytes and stays active" ".state==\"active\" and .sha256==\"$(sha $P/echo.wasm)\"" echo 2
 n=$(count watch '^\[watch\].*: (replaced|loaded) echo@2 ')
 [ "$n" -eq 2 ] && echo "ok echo@2 was loaded twice in all" || bad "echo@2 load lines: $n, want 2"
-healthy watch 0
+serve_healthy watch
 
 # ---- watch with a trust dir ---------------------------------------------------------------------------
 mkdir -p "$T/trust" "$T/keys" "$T/w2" "$T/m"
@@ -144,7 +127,7 @@ if "${CTL[@]}" get sig 1 >/dev/null 2>&1; then bad "sig@1 is loaded without a .s
 cp "$T/m/sig@1.wasm.sig" "$T/w2/sig@1.wasm.sig"
 once "the .sig arrives" trust '\[watch\].*sig@1\.wasm: loaded sig@1 '
 jq_is "sig@1 is testing and signed" '.state=="testing" and (.signer|type)=="string"' sig 1
-healthy trust 1
+serve_healthy trust
 
 # ---- policy files -----------------------------------------------------------------------------------
 wat2wasm tests/protocols/loop_on.wat -o "$T/loop_on.wasm" || { echo "FAILED: wat2wasm loop_on.wat"; exit 1; }
@@ -155,7 +138,7 @@ a=$(udp "$PORT" loop-forever)
 [ "$a" = TIMEOUT ] && echo "ok the looping call gets no answer" || bad "the looping call answered '$a'"
 jq_is "the looping call is a fuel fault" '.stats.fuel >= 1 and .stats.errors >= 1 and .state=="active"' loop 1
 [ "$(udp "$PORT" again)" = again ] && echo "ok loop_on still answers after the fuel fault" || bad "no answer after the fuel fault"
-healthy policy 2
+serve_healthy policy
 
 printf 'fuel: 100000\nfrobnicate_level: 3\n' >"$T/bad_policy.yaml"
 timeout 20 "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 \
