@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "packet/decode.h"
+#include "util/bytes.h"
 
 struct out {
 	char *buf;
@@ -30,22 +31,12 @@ static void line(struct out *o, const char *layer)
 	put(o, "%s%-9s ", o->indent, layer);
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 uint16_t xdperf_csum_fold(const uint8_t *data, size_t len, uint32_t sum)
 {
 	uint64_t s = sum;
 	size_t i = 0;
 	for (; i + 1 < len; i += 2)
-		s += rd16(data + i);
+		s += get_be16(data + i);
 	if (i < len)
 		s += (uint32_t)data[i] << 8;
 	while (s >> 16)
@@ -113,11 +104,11 @@ static void l4(struct out *o, unsigned proto, const uint8_t *p, size_t l4len, si
 	case 17: {
 		if (avail < 8)
 			return truncated(o, "UDP", 8, avail);
-		uint16_t ck = rd16(p + 6);
+		uint16_t ck = get_be16(p + 6);
 		line(o, "UDP");
-		put(o, "%u -> %u  length %u  checksum 0x%04x", rd16(p), rd16(p + 2), rd16(p + 4), ck);
-		if (rd16(p + 4) != l4len)
-			put(o, " (length field %u, IP says %zu)", rd16(p + 4), l4len);
+		put(o, "%u -> %u  length %u  checksum 0x%04x", get_be16(p), get_be16(p + 2), get_be16(p + 4), ck);
+		if (get_be16(p + 4) != l4len)
+			put(o, " (length field %u, IP says %zu)", get_be16(p + 4), l4len);
 		if (!whole)
 			put(o, " (not checked)\n");
 		else if (ck == 0 && !v6)
@@ -138,8 +129,8 @@ static void l4(struct out *o, unsigned proto, const uint8_t *p, size_t l4len, si
 			if (p[13] & (1u << i))
 				fo += (size_t)snprintf(flags + fo, sizeof flags - fo, "%s%s", fo ? "," : "", fl[i]);
 		line(o, "TCP");
-		put(o, "%u -> %u  seq %u  ack %u  flags %s  window %u  checksum 0x%04x", rd16(p), rd16(p + 2),
-		    rd32(p + 4), rd32(p + 8), fo ? flags : "none", rd16(p + 14), rd16(p + 16));
+		put(o, "%u -> %u  seq %u  ack %u  flags %s  window %u  checksum 0x%04x", get_be16(p), get_be16(p + 2),
+		    get_be32(p + 4), get_be32(p + 8), fo ? flags : "none", get_be16(p + 14), get_be16(p + 16));
 		if (!whole)
 			put(o, " (not checked)\n");
 		else
@@ -153,7 +144,7 @@ static void l4(struct out *o, unsigned proto, const uint8_t *p, size_t l4len, si
 		if (avail < 4)
 			return truncated(o, proto == 1 ? "ICMP" : "ICMPv6", 4, avail);
 		line(o, proto == 1 ? "ICMP" : "ICMPv6");
-		put(o, "type %u  code %u  checksum 0x%04x", p[0], p[1], rd16(p + 2));
+		put(o, "type %u  code %u  checksum 0x%04x", p[0], p[1], get_be16(p + 2));
 		if (!whole || (proto == 1 && pseudo == UINT32_MAX))
 			put(o, " (not checked)\n");
 		else
@@ -172,13 +163,13 @@ static void ipv4(struct out *o, const uint8_t *p, size_t have)
 {
 	if (have < 20)
 		return truncated(o, "IPv4", 20, have);
-	size_t ihl = (size_t)(p[0] & 15) * 4, tot = rd16(p + 2);
+	size_t ihl = (size_t)(p[0] & 15) * 4, tot = get_be16(p + 2);
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, p + 12, s, sizeof s);
 	inet_ntop(AF_INET, p + 16, d, sizeof d);
 	line(o, "IPv4");
 	put(o, "%s -> %s  proto %u (%s)  ttl %u  total length %zu  checksum 0x%04x", s, d, p[9],
-	    proto_name(p[9]), p[8], tot, rd16(p + 10));
+	    proto_name(p[9]), p[8], tot, get_be16(p + 10));
 	if ((p[0] >> 4) != 4 || ihl < 20 || ihl > have) {
 		put(o, " (bad version/header length 0x%02x)\n", p[0]);
 		if (o->info)
@@ -195,7 +186,7 @@ static void ipv4(struct out *o, const uint8_t *p, size_t have)
 		truncated(o, "IPv4", tot, have);
 		return l4(o, p[9], p + ihl, tot - ihl, have - ihl, UINT32_MAX, false);
 	}
-	uint16_t frag = rd16(p + 6);
+	uint16_t frag = get_be16(p + 6);
 	bool fragment = (frag & 0x1fff) || (frag & 0x2000);
 	if (fragment) {
 		line(o, "IPv4");
@@ -217,7 +208,7 @@ static void ipv6(struct out *o, const uint8_t *p, size_t have)
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	inet_ntop(AF_INET6, p + 8, s, sizeof s);
 	inet_ntop(AF_INET6, p + 24, d, sizeof d);
-	size_t plen = rd16(p + 4);
+	size_t plen = get_be16(p + 4);
 	unsigned nh = p[6];
 	line(o, "IPv6");
 	put(o, "%s -> %s  next header %u (%s)  hop limit %u  payload length %zu\n", s, d, nh,
@@ -263,15 +254,15 @@ size_t xdperf_frame_describe(const uint8_t *f, size_t len, const char *indent, c
 	put(&o, "%02x:%02x:%02x:%02x:%02x:%02x -> %02x:%02x:%02x:%02x:%02x:%02x", f[6], f[7], f[8], f[9],
 	    f[10], f[11], f[0], f[1], f[2], f[3], f[4], f[5]);
 	size_t off = 12;
-	unsigned type = rd16(f + off);
+	unsigned type = get_be16(f + off);
 	put(&o, "  type 0x%04x (%s)\n", type, ethertype_name(type));
 	while (type == 0x8100 || type == 0x88a8) {
 		if (off + 6 > len) {
 			truncated(&o, "VLAN", off + 6, len);
 			return o.n;
 		}
-		uint16_t tci = rd16(f + off + 2);
-		type = rd16(f + off + 4);
+		uint16_t tci = get_be16(f + off + 2);
+		type = get_be16(f + off + 4);
 		line(&o, "VLAN");
 		put(&o, "id %u  priority %u%s  type 0x%04x (%s)\n", tci & 0xfff, tci >> 13, tci & 0x1000 ? "  DEI" : "",
 		    type, ethertype_name(type));

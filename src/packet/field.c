@@ -11,6 +11,7 @@
 #include "packet/layers.h"
 #include "util/err.h"
 #include "util/arith.h"
+#include "util/bytes.h"
 
 /* ---- the per-packet step (its arithmetic shared with the BPF program) ------------------- */
 
@@ -106,11 +107,6 @@ void xdperf_fe_state_init(const struct xdperf_fe *fe, unsigned t, struct xdperf_
 
 /* ---- compiling ---------------------------------------------------------------------------- */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 struct csum_loc {
 	unsigned flag;
 	const char *name;
@@ -164,7 +160,7 @@ static void locate(const uint8_t *f, uint16_t len, const struct xdperf_layers *l
 		return;
 	}
 	c->off = ly->l4 + (flag == XDPERF_CSUM_UDP ? 6u : flag == XDPERF_CSUM_TCP ? 16u : 2u);
-	if (flag == XDPERF_CSUM_UDP && ly->ipv == 4 && rd16(f + c->off) == 0) {
+	if (flag == XDPERF_CSUM_UDP && ly->ipv == 4 && get_be16(f + c->off) == 0) {
 		c->why = "the UDP checksum is 0 (not used over IPv4)";
 		return;
 	}

@@ -10,26 +10,16 @@
 #include "packet/imix.h"
 #include "packet/layers.h"
 #include "util/err.h"
+#include "util/bytes.h"
 
 /* ---- resizing ----------------------------------------------------------------------------- */
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* Recomputes the checksum at `ck` over out[lo..hi) with the pseudo-header of ly (or none). */
 static void l4_csum(uint8_t *f, const struct xdperf_layers *ly, uint32_t ck, uint32_t lo,
 		    uint32_t hi, bool pseudo, bool nonzero)
 {
 	uint32_t sum = 0;
-	wr16(f + ck, 0);
+	put_be16(f + ck, 0);
 	if (pseudo) {
 		if (ly->ipv == 4)
 			sum = xdperf_csum_fold(f + ly->l3 + 12, 8, 0);
@@ -40,7 +30,7 @@ static void l4_csum(uint8_t *f, const struct xdperf_layers *ly, uint32_t ck, uin
 	uint16_t c = (uint16_t)~xdperf_csum_fold(f + lo, hi - lo, sum);
 	if (c == 0 && nonzero)
 		c = 0xffff;
-	wr16(f + ck, c);
+	put_be16(f + ck, c);
 }
 
 int xdperf_frame_resize(const uint8_t *frame, uint16_t len, uint16_t new_len, uint8_t *out,
@@ -100,16 +90,16 @@ int xdperf_frame_resize(const uint8_t *frame, uint16_t len, uint16_t new_len, ui
 		return 0;
 
 	if (ly.ipv == 4) {
-		wr16(out + ly.l3 + 2, (uint32_t)(new_len - ly.l3));
-		wr16(out + ly.l3 + 10, 0);
-		wr16(out + ly.l3 + 10, (uint16_t)~xdperf_csum_fold(out + ly.l3, ly.l4 - ly.l3, 0));
+		put_be16(out + ly.l3 + 2, (uint32_t)(new_len - ly.l3));
+		put_be16(out + ly.l3 + 10, 0);
+		put_be16(out + ly.l3 + 10, (uint16_t)~xdperf_csum_fold(out + ly.l3, ly.l4 - ly.l3, 0));
 	} else {
-		wr16(out + ly.l3 + 4, (uint32_t)(new_len - ly.l3 - 40));
+		put_be16(out + ly.l3 + 4, (uint32_t)(new_len - ly.l3 - 40));
 	}
 	switch (ly.proto) {
 	case 17:
-		wr16(out + ly.l4 + 4, (uint32_t)(new_len - ly.l4));
-		if (ly.ipv == 4 && rd16(frame + ly.l4 + 6) == 0)
+		put_be16(out + ly.l4 + 4, (uint32_t)(new_len - ly.l4));
+		if (ly.ipv == 4 && get_be16(frame + ly.l4 + 6) == 0)
 			break; /* no UDP checksum over IPv4 */
 		l4_csum(out, &ly, ly.l4 + 6u, ly.l4, new_len, true, true);
 		break;

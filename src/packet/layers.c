@@ -1,11 +1,7 @@
 /* Header offsets of an Ethernet frame: see layers.h. */
 #include <string.h>
 #include "packet/layers.h"
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+#include "util/bytes.h"
 
 int xdperf_frame_layers(const uint8_t *f, size_t len, struct xdperf_layers *ly)
 {
@@ -13,12 +9,12 @@ int xdperf_frame_layers(const uint8_t *f, size_t len, struct xdperf_layers *ly)
 	if (len < 14)
 		return 0;
 	size_t off = 12;
-	uint16_t et = rd16(f + off);
+	uint16_t et = get_be16(f + off);
 	for (int tags = 0; (et == 0x8100 || et == 0x88a8) && tags < 2; tags++) {
 		if (off + 6 > len)
 			return 0;
 		off += 4;
-		et = rd16(f + off);
+		et = get_be16(f + off);
 	}
 	off += 2;
 	ly->l3 = (uint16_t)off;
@@ -30,16 +26,16 @@ int xdperf_frame_layers(const uint8_t *f, size_t len, struct xdperf_layers *ly)
 		if (ihl < 20 || off + ihl > len)
 			return 0;
 		ly->ipv = 4;
-		ly->l3_end = (uint16_t)(off + rd16(f + off + 2) > 0xffff ? 0xffff : off + rd16(f + off + 2));
+		ly->l3_end = (uint16_t)(off + get_be16(f + off + 2) > 0xffff ? 0xffff : off + get_be16(f + off + 2));
 		ly->proto = f[off + 9];
-		ly->fragment = (rd16(f + off + 6) & 0x3fff) != 0;
+		ly->fragment = (get_be16(f + off + 6) & 0x3fff) != 0;
 		ly->l4 = (uint16_t)(off + ihl);
 		return 0;
 	}
 	if (et != 0x86dd || off + 40 > len || f[off] >> 4 != 6)
 		return 0;
 	ly->ipv = 6;
-	size_t end = off + 40 + rd16(f + off + 4);
+	size_t end = off + 40 + get_be16(f + off + 4);
 	ly->l3_end = (uint16_t)(end > 0xffff ? 0xffff : end);
 	uint8_t nh = f[off + 6];
 	size_t p = off + 40;
