@@ -22,42 +22,46 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min
 	return 0;
 }
 
-int cli_read_secret(const char *cmd, const char *path, char *buf, size_t len)
-{
-	uint8_t *text;
-	size_t n;
-	int rc = xdperf_read_file(path, 4096, &text, &n);
-	if (rc) {
-		fprintf(stderr, "xdperf %s: token file %s: %s\n", cmd, path, rc == -EFBIG ? "too large" : strerror(-rc));
-		return -1;
-	}
-	char *s = (char *)text;
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	size_t k = strcspn(s, "\r\n");
-	while (k && isspace((unsigned char)s[k - 1]))
-		k--;
-	if (!k || k >= len) {
-		fprintf(stderr, "xdperf %s: token file %s: %s\n", cmd, path, k ? "token too long" : "empty");
-		free(text);
-		return -1;
-	}
-	memcpy(buf, s, k);
-	buf[k] = 0;
-	free(text);
-	return 0;
-}
-
-char *cli_trim(const char *s, char *buf, size_t len)
+/* s without leading and trailing whitespace into buf (at most len - 1 bytes); returns the
+ * trimmed length, which may be larger. */
+static size_t trim(const char *s, char *buf, size_t len)
 {
 	while (*s && isspace((unsigned char)*s))
 		s++;
 	size_t k = strlen(s);
 	while (k && isspace((unsigned char)s[k - 1]))
 		k--;
-	if (k >= len)
-		k = len - 1;
-	memcpy(buf, s, k);
-	buf[k] = 0;
-	return buf;
+	size_t c = k < len ? k : len - 1;
+	memcpy(buf, s, c);
+	buf[c] = 0;
+	return k;
+}
+
+int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (!file) {
+		if (getenv("XDPERF_ADMIN_TOKEN"))
+			trim(getenv("XDPERF_ADMIN_TOKEN"), buf, len);
+		return 0;
+	}
+	uint8_t *text;
+	size_t n;
+	int rc = xdperf_read_file(file, 4096, &text, &n);
+	if (rc) {
+		fprintf(stderr, "xdperf %s: token file %s: %s\n", cmd, file, rc == -EFBIG ? "too large" : strerror(-rc));
+		return -1;
+	}
+	char *s = (char *)text;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	s[strcspn(s, "\r\n")] = 0; /* the first line that is not blank */
+	size_t k = trim(s, buf, len);
+	free(text);
+	if (!k || k >= len) {
+		fprintf(stderr, "xdperf %s: token file %s: %s\n", cmd, file, k ? "token too long" : "empty");
+		buf[0] = 0;
+		return -1;
+	}
+	return 0;
 }

@@ -10,10 +10,9 @@
  * number from MIN to MAX, got 'S'" and returns -1. */
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* The first line of a secret file (token), whitespace trimmed, into buf; -1 after a message. */
-int cli_read_secret(const char *cmd, const char *path, char *buf, size_t len);
-
-/* s without leading and trailing whitespace, copied into buf (cut at len - 1 bytes); returns buf. */
-char *cli_trim(const char *s, char *buf, size_t len);
+/* The admin API's bearer token into buf: the first line of `file` (whitespace trimmed) when file
+ * is not NULL, otherwise $XDPERF_ADMIN_TOKEN (trimmed), otherwise "". Returns 0, or -1 after one
+ * message (file unreadable, empty, or a token of len bytes or more). */
+int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len);
 
 #endif

@@ -266,9 +266,7 @@ static int upload(const struct ctl *c, int argc, char **argv)
 int cmd_ctl(int argc, char **argv)
 {
 	struct ctl c = { .addr = getenv("XDPERF_ADMIN") };
-	static char token[512];
-	if (getenv("XDPERF_ADMIN_TOKEN"))
-		c.token = cli_trim(getenv("XDPERF_ADMIN_TOKEN"), token, sizeof token);
+	const char *token_file = NULL;
 	if (!c.addr || !*c.addr)
 		c.addr = "127.0.0.1:7090";
 	int i = 1;
@@ -277,9 +275,7 @@ int cmd_ctl(int argc, char **argv)
 		if ((!strcmp(a, "--admin") || !strcmp(a, "-a")) && i + 1 < argc) {
 			c.addr = argv[++i];
 		} else if (!strcmp(a, "--token-file") && i + 1 < argc) {
-			if (cli_read_secret("ctl", argv[++i], token, sizeof token))
-				return 1;
-			c.token = token;
+			token_file = argv[++i];
 		} else if (!strcmp(a, "--json")) {
 			c.json = true;
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc) {
@@ -296,6 +292,10 @@ int cmd_ctl(int argc, char **argv)
 			return 2;
 		}
 	}
+	char token[512];
+	if (cli_admin_token("ctl", token_file, token, sizeof token))
+		return 1;
+	c.token = token;
 	argc -= i;
 	argv += i;
 	if (argc < 1) {

@@ -66,7 +66,7 @@ static int native_echo(void *ctx, const uint8_t *in, size_t len, struct xdperf_p
 struct proto_arg {
 	char id[XDPERF_PROTO_ID_MAX];
 	char version[XDPERF_PROTO_VERSION_MAX];
-	const char *file;
+	char file[4096];
 };
 
 static int parse_protocol(const char *s, struct proto_arg *p)
@@ -85,16 +85,13 @@ static int parse_protocol(const char *s, struct proto_arg *p)
 	memcpy(p->id, s, (size_t)(eq - s));
 	p->id[eq - s] = 0;
 	snprintf(p->version, sizeof p->version, "%s", at + 1);
-	static char files[MAX_ITEMS][4096];
-	static int nfiles;
 	size_t fl = (size_t)(at - eq - 1);
-	if (!fl || fl >= sizeof files[0] || nfiles == MAX_ITEMS) {
+	if (!fl || fl >= sizeof p->file) {
 		fprintf(stderr, "xdperf serve: --protocol '%s': the file name is empty or too long\n", s);
 		return -1;
 	}
-	memcpy(files[nfiles], eq + 1, fl);
-	files[nfiles][fl] = 0;
-	p->file = files[nfiles++];
+	memcpy(p->file, eq + 1, fl);
+	p->file[fl] = 0;
 	return 0;
 }
 
@@ -239,11 +236,9 @@ int cmd_serve(int argc, char **argv)
 				"--admin ADDR:PORT to load modules later)\n");
 		return 2;
 	}
-	char token[512] = "";
-	if (token_file && cli_read_secret("serve", token_file, token, sizeof token))
+	char token[512];
+	if (cli_admin_token("serve", token_file, token, sizeof token))
 		return 1;
-	if (!token_file && getenv("XDPERF_ADMIN_TOKEN"))
-		cli_trim(getenv("XDPERF_ADMIN_TOKEN"), token, sizeof token);
 	if (token_file && !admin) {
 		fprintf(stderr, "xdperf serve: --admin-token-file needs --admin ADDR:PORT\n");
 		return 2;

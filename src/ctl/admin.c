@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "ctl/admin_int.h"
 #include "responder/responder.h"
 #include "util/err.h"
@@ -80,28 +79,6 @@ static bool token_ok(struct xdperf_admin *a, struct MHD_Connection *c)
 	return strlen(h) == n && !sodium_memcmp(h, a->token, n);
 }
 
-/* At most 20 request lines per second (anyone who can reach the port can cause 401s); the
- * count of those left out is logged with the next one. Only the server's thread calls it. */
-static bool log_allowed(struct xdperf_admin *a)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	if ((uint64_t)ts.tv_sec != a->log_sec) {
-		if (a->log_dropped)
-			xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
-				    "%u more request lines left out", a->log_dropped);
-		a->log_sec = (uint64_t)ts.tv_sec;
-		a->log_lines = 0;
-		a->log_dropped = 0;
-	}
-	if (a->log_lines >= 20) {
-		a->log_dropped++;
-		return false;
-	}
-	a->log_lines++;
-	return true;
-}
-
 static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *c, const char *method,
 				 const char *url, struct admin_resp *rs)
 {
@@ -139,7 +116,9 @@ static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *
 	enum MHD_Result ret = MHD_queue_response(c, rs->status, r);
 	MHD_destroy_response(r);
 	bool change = strcmp(method, "GET") && strcmp(method, "HEAD");
-	if ((rs->status >= 400 || change) && log_allowed(a)) {
+	/* anyone who can reach the port can cause 401s: at most 20 lines a second (one thread serves) */
+	if ((rs->status >= 400 || change) &&
+	    xdperf_log_limit_pass(&a->log_limit, 20, a->opts.log, a->opts.log_ctx, "admin", "request lines")) {
 		char m[16], u[256];
 		snprintf(m, sizeof m, "%s", method);
 		snprintf(u, sizeof u, "%s", url);
@@ -222,13 +201,12 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state, enum MHD_
 	*state = NULL;
 }
 
-static int parse_listen(const char *s, struct sockaddr_storage *sa, char *err, size_t errlen)
+static int parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *len, char *err, size_t errlen)
 {
 	char url[100];
 	snprintf(url, sizeof url, "tcp://%s", s);
 	bool tcp;
-	socklen_t len;
-	int rc = rs_parse_url(url, &tcp, sa, &len, err, errlen);
+	int rc = rs_parse_url(url, &tcp, sa, len, err, errlen);
 	if (rc)
 		xdperf_errf(err, errlen, "admin address '%s': want ADDR:PORT (e.g. 127.0.0.1:7090, [::1]:7090)", s);
 	return rc;
@@ -266,7 +244,8 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 	}
 	a->opts.token = NULL;
 	struct sockaddr_storage sa;
-	int rc = parse_listen(a->listen, &sa, err, errlen);
+	socklen_t salen;
+	int rc = parse_listen(a->listen, &sa, &salen, err, errlen);
 	if (rc) {
 		free(a->token);
 		free(a);
@@ -278,33 +257,22 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 			    "reach it can load code (set a token)", a->listen);
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	/* Bind ourselves, so that a taken port is reported with its errno. */
-	int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sa.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-							      sizeof(struct sockaddr_in6)) ||
-	    listen(fd, 64)) {
-		rc = -errno;
-		if (rc == -EADDRINUSE)
-			xdperf_errf(err, errlen, "admin address %s: already in use (another process listens there)",
-				    a->listen);
-		else
-			xdperf_errf(err, errlen, "admin address %s: %s", a->listen, strerror(-rc));
-		if (fd >= 0)
-			close(fd);
+	char name[100];
+	snprintf(name, sizeof name, "admin address %s", a->listen);
+	int fd = rs_open_socket(&sa, salen, true, false, name, err, errlen);
+	if (fd < 0) {
 		free(a->token);
 		free(a);
-		return rc;
+		return fd;
 	}
 	a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 				MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	if (!a->d) {
+		xdperf_errf(err, errlen, "%s: the HTTP server did not start", name);
 		close(fd);
 		free(a->token);
 		free(a);
-		xdperf_errf(err, errlen, "admin address %s: the HTTP server did not start", a->listen);
 		return -EIO;
 	}
 	socklen_t sl = sizeof sa;

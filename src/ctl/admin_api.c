@@ -137,12 +137,23 @@ static int split(const char *path, char parts[4][96])
 	return *p && strcmp(p, "/") ? -1 : n;
 }
 
+/* 405 with the Allow header `allow`; the message says `use` (e.g. "GET or DELETE"). */
+static void not_allowed(const struct admin_req *rq, struct admin_resp *rs, const char *allow, const char *use)
+{
+	rs->allow = allow;
+	admin_error(rs, 405, "%s %s: use %s", rq->method, rq->path, use);
+}
+
+static bool is_get(const struct admin_req *rq)
+{
+	return !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
+}
+
 static bool method_is(const struct admin_req *rq, struct admin_resp *rs, const char *want)
 {
-	if (!strcmp(rq->method, want) || (!strcmp(want, "GET") && !strcmp(rq->method, "HEAD")))
+	if (!strcmp(rq->method, want) || (!strcmp(want, "GET") && is_get(rq)))
 		return true;
-	rs->allow = want;
-	admin_error(rs, 405, "%s %s: use %s", rq->method, rq->path, want);
+	not_allowed(rq, rs, want, want);
 	return false;
 }
 
@@ -238,13 +249,10 @@ static void protocols(struct xdperf_admin *a, const struct admin_req *rq, struct
 			snprintf(rs->note, sizeof rs->note, "unloaded protocol %s", id);
 			return;
 		}
-		rs->allow = "GET, DELETE";
-		if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
-			admin_error(rs, 405, "%s %s: use GET or DELETE", rq->method, rq->path);
-			return;
-		}
-		rs->allow = NULL;
-		answer_version(a, rs, 200, id, NULL);
+		if (is_get(rq))
+			answer_version(a, rs, 200, id, NULL);
+		else
+			not_allowed(rq, rs, "GET, DELETE", "GET or DELETE");
 		return;
 	}
 	if (n == 2 && !strcmp(parts[1], "rollback")) {
@@ -280,11 +288,10 @@ static void protocols(struct xdperf_admin *a, const struct admin_req *rq, struct
 		rs->status = 200;
 		rs->json = json_pack("{s:s, s:s}", "unloaded", id, "version", ver);
 		snprintf(rs->note, sizeof rs->note, "unloaded %s@%s", id, ver);
-	} else if (!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD")) {
+	} else if (is_get(rq)) {
 		answer_version(a, rs, 200, id, ver);
 	} else {
-		rs->allow = "GET, PUT, DELETE";
-		admin_error(rs, 405, "%s %s: use GET, PUT (upload) or DELETE (unload)", rq->method, rq->path);
+		not_allowed(rq, rs, "GET, PUT, DELETE", "GET, PUT (upload) or DELETE (unload)");
 	}
 }
 
@@ -295,16 +302,13 @@ static json_t *listeners_json(struct xdperf_responder *s)
 	size_t n;
 	if (!s || xdperf_responder_stats(s, &l, &n))
 		return arr;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-						     "url", l[i].url, "protocol", l[i].protocol, "requests",
-						     (json_int_t)l[i].requests, "replies", (json_int_t)l[i].replies,
-						     "empty", (json_int_t)l[i].empty, "failed", (json_int_t)l[i].failed,
-						     "send_errors", (json_int_t)l[i].send_errors, "rx_bytes",
-						     (json_int_t)l[i].rx_bytes, "tx_bytes", (json_int_t)l[i].tx_bytes,
-						     "connections", (json_int_t)l[i].connections, "open_connections",
-						     (json_int_t)l[i].open_connections, "framing_errors",
-						     (json_int_t)l[i].framing_errors, "refused", (json_int_t)l[i].refused));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s}", "url", l[i].url, "protocol", l[i].protocol);
+		for (size_t j = 0; j < admin_listener_nfields; j++)
+			json_object_set_new(o, admin_listener_fields[j].key,
+					    json_integer((json_int_t)admin_listener_value(&l[i], &admin_listener_fields[j])));
+		json_array_append_new(arr, o);
+	}
 	free(l);
 	return arr;
 }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util/log.h"
 #include "xdperf/admin.h"
 
 struct xdperf_admin {
@@ -15,8 +16,7 @@ struct xdperf_admin {
 	char listen[80];
 	struct MHD_Daemon *d;
 	uint16_t port;
-	uint64_t log_sec;          /* request-line rate limit (the server's thread only) */
-	unsigned log_lines, log_dropped;
+	struct xdperf_log_limit log_limit; /* request lines (the server's thread only) */
 };
 
 /* One request as the endpoints see it. */
@@ -41,6 +41,16 @@ struct admin_resp {
 
 /* Sets an error answer {"error": msg, "status": status}. */
 void admin_error(struct admin_resp *rs, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The counters of struct xdperf_listener_stats (metrics.c): keys of /v1/listeners, names of the
+ * xdperf_listener_* metric families. */
+struct admin_listener_field {
+	const char *key, *type, *help;
+	size_t off;
+};
+extern const struct admin_listener_field admin_listener_fields[];
+extern const size_t admin_listener_nfields;
+uint64_t admin_listener_value(const struct xdperf_listener_stats *l, const struct admin_listener_field *f);
+
 /* Replaces control and non-ASCII bytes of s with '?' (text from requests in messages). */
 void admin_printable(char *s);
 /* Status for a registry errno. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ctl/admin_int.h"
 #include "ctl/metric_store.h"
 #include "xdperf/admin.h"
 
@@ -125,38 +126,42 @@ static void versions(struct out *o, const struct xdperf_version_info *v, size_t 
 	per_version(o, v, n, "xdperf_version_idle_seconds", "gauge", "Seconds since the version's last call.", v_idle);
 }
 
+#define F(field, type, help) { #field, type, help, offsetof(struct xdperf_listener_stats, field) }
+const struct admin_listener_field admin_listener_fields[] = {
+	F(requests, "counter", "Messages received."),
+	F(replies, "counter", "Answers sent."),
+	F(empty, "counter", "Empty answers (UDP: nothing sent)."),
+	F(failed, "counter", "Messages whose call failed (module fault or no version)."),
+	F(send_errors, "counter", "Answers the socket refused."),
+	F(rx_bytes, "counter", "Message bytes received."),
+	F(tx_bytes, "counter", "Answer bytes sent."),
+	F(connections, "counter", "TCP connections accepted."),
+	F(open_connections, "gauge", "TCP connections open."),
+	F(framing_errors, "counter", "TCP connections closed for an oversize message length."),
+	F(refused, "counter", "TCP connections refused over the connection limit."),
+};
+#undef F
+const size_t admin_listener_nfields = sizeof admin_listener_fields / sizeof admin_listener_fields[0];
+
+uint64_t admin_listener_value(const struct xdperf_listener_stats *l, const struct admin_listener_field *f)
+{
+	uint64_t v;
+	memcpy(&v, (const char *)l + f->off, sizeof v);
+	return v;
+}
+
 static void listeners(struct out *o, const struct xdperf_listener_stats *l, size_t n)
 {
-	static const struct {
-		const char *name, *type, *help;
-		size_t off;
-	} f[] = {
-#define F(field, type, help) { "xdperf_listener_" #field, type, help, offsetof(struct xdperf_listener_stats, field) }
-		F(requests, "counter", "Messages received."),
-		F(replies, "counter", "Answers sent."),
-		F(empty, "counter", "Empty answers (UDP: nothing sent)."),
-		F(failed, "counter", "Messages whose call failed (module fault or no version)."),
-		F(send_errors, "counter", "Answers the socket refused."),
-		F(rx_bytes, "counter", "Message bytes received."),
-		F(tx_bytes, "counter", "Answer bytes sent."),
-		F(connections, "counter", "TCP connections accepted."),
-		F(open_connections, "gauge", "TCP connections open."),
-		F(framing_errors, "counter", "TCP connections closed for an oversize message length."),
-		F(refused, "counter", "TCP connections refused over the connection limit."),
-#undef F
-	};
+	const struct admin_listener_field *f = admin_listener_fields;
 	char a[160], b[160];
-	for (size_t j = 0; j < sizeof f / sizeof f[0]; j++) {
+	for (size_t j = 0; j < admin_listener_nfields; j++) {
 		bool counter = !strcmp(f[j].type, "counter");
 		char name[80];
-		snprintf(name, sizeof name, "%s%s", f[j].name, counter ? "_total" : "");
+		snprintf(name, sizeof name, "xdperf_listener_%s%s", f[j].key, counter ? "_total" : "");
 		family(o, name, f[j].type, f[j].help);
-		for (size_t i = 0; i < n; i++) {
-			uint64_t val;
-			memcpy(&val, (const char *)&l[i] + f[j].off, sizeof val);
+		for (size_t i = 0; i < n; i++)
 			put(o, "%s{listener=\"%s\",protocol=\"%s\"} %llu\n", name, esc(l[i].url, a, sizeof a),
-			    esc(l[i].protocol, b, sizeof b), (unsigned long long)val);
-		}
+			    esc(l[i].protocol, b, sizeof b), (unsigned long long)admin_listener_value(&l[i], &f[j]));
 	}
 }
 

@@ -84,24 +84,20 @@ static bool parse_name(const char *name, char id[XDPERF_PROTO_ID_MAX], char ver[
 	return true;
 }
 
-static void hex(const uint8_t *h, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", h[i]);
-}
+/* The registry's view of id@ver against the bytes with SHA-256 sha. */
+enum loaded_as { NOT_LOADED, SAME_BYTES, OTHER_BYTES, OTHER_BYTES_ACTIVE };
 
-/* The registry's view of id@ver: 0 not loaded, 1 loaded with the same bytes, 2 loaded with
- * other bytes and not active, 3 loaded with other bytes and active. */
-static int loaded_as(struct xdperf_watch *w, const char *id, const char *ver, const char *sha)
+static enum loaded_as loaded_as(struct xdperf_watch *w, const char *id, const char *ver, const char *sha)
 {
 	struct xdperf_version_info *v = NULL;
 	size_t n = 0;
-	int res = 0;
+	enum loaded_as res = NOT_LOADED;
 	if (xdperf_registry_list(w->r, id, &v, &n))
-		return 0;
+		return NOT_LOADED;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].version, ver))
-			res = !strcmp(v[i].sha256, sha) ? 1 : v[i].state == XDPERF_VERSION_ACTIVE ? 3 : 2;
+			res = !strcmp(v[i].sha256, sha) ? SAME_BYTES :
+			      v[i].state == XDPERF_VERSION_ACTIVE ? OTHER_BYTES_ACTIVE : OTHER_BYTES;
 	free(v);
 	return res;
 }
@@ -121,22 +117,22 @@ static void consider(struct xdperf_watch *w, const char *name)
 			wlog(w, XDPERF_LOG_WARN, "%s: %s", path, strerror(-rc));
 		return;
 	}
-	uint8_t h[32];
-	char sha[65];
+	uint8_t h[crypto_hash_sha256_BYTES];
+	char sha[2 * crypto_hash_sha256_BYTES + 1];
 	crypto_hash_sha256(h, bytes, len);
-	hex(h, sizeof h, sha);
+	sodium_bin2hex(sha, sizeof sha, h, sizeof h);
 	struct wt_file *f = file_get(w, name);
-	int state = loaded_as(w, id, ver, sha);
+	enum loaded_as state = loaded_as(w, id, ver, sha);
 	/* Content tried already: skip it, unless it loaded then and has been unloaded since (ctl
 	 * unload, idle expiry) and is written again. */
-	if (!f || state == 1 || (!strcmp(f->sha256, sha) && !(f->loaded && state == 0))) {
+	if (!f || state == SAME_BYTES || (!strcmp(f->sha256, sha) && !(f->loaded && state == NOT_LOADED))) {
 		free(bytes);
 		return;
 	}
 	snprintf(f->sha256, sizeof f->sha256, "%s", sha);
 	f->loaded = false;
 	char err[512];
-	if (state == 3) {
+	if (state == OTHER_BYTES_ACTIVE) {
 		wlog(w, XDPERF_LOG_WARN, "%s changed, but %s@%s is the active version: not replaced (save the "
 		     "change under a new version, e.g. %s@NEXT.wasm)", path, id, ver, id);
 		free(bytes);
@@ -159,7 +155,7 @@ static void consider(struct xdperf_watch *w, const char *name)
 		f->loaded = true;
 		atomic_fetch_add(&w->loads, 1);
 		wlog(w, XDPERF_LOG_INFO, "%s: %s %s@%s (sha256 %.16s...) as a testing version at 0%% traffic", path,
-		     state == 2 ? "replaced" : "loaded", id, ver, sha);
+		     state == OTHER_BYTES ? "replaced" : "loaded", id, ver, sha);
 	}
 	free(sig);
 	free(bytes);

@@ -110,25 +110,26 @@ void rs_flow_key(uint8_t key[RS_KEY_LEN], int proto, const struct sockaddr *peer
 	addr_bytes(local, key + 20, key + 36);
 }
 
-static int open_socket(struct rs_listener *l, bool reuse, char *err, size_t errlen)
+int rs_open_socket(const struct sockaddr_storage *sa, socklen_t salen, bool tcp, bool reuseport, const char *name,
+		   char *err, size_t errlen)
 {
-	int fam = l->addr.ss_family;
-	int fd = socket(fam, (l->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fam = sa->ss_family;
+	int fd = socket(fam, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		int e = errno;
-		xdperf_errf(err, errlen, "%s: socket: %s", l->url, strerror(e));
+		xdperf_errf(err, errlen, "%s: socket: %s", name, strerror(e));
 		return -e;
 	}
 	int one = 1;
-	if (l->tcp)
+	if (tcp)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one)) {
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one)) {
 		int e = errno;
-		xdperf_errf(err, errlen, "%s: SO_REUSEPORT: %s", l->url, strerror(e));
+		xdperf_errf(err, errlen, "%s: SO_REUSEPORT: %s", name, strerror(e));
 		close(fd);
 		return -e;
 	}
-	if (!l->tcp) {
+	if (!tcp) {
 		/* The local address of each datagram: part of the flow key, and the source of the answer. */
 		if (fam == AF_INET)
 			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
@@ -138,23 +139,23 @@ static int open_socket(struct rs_listener *l, bool reuse, char *err, size_t errl
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
 	}
-	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen)) {
+	if (bind(fd, (const struct sockaddr *)sa, salen)) {
 		int e = errno;
 		if (e == EADDRINUSE)
-			xdperf_errf(err, errlen, "%s: address already in use (another process listens there)", l->url);
+			xdperf_errf(err, errlen, "%s: address already in use (another process listens there)", name);
 		else if (e == EACCES)
 			xdperf_errf(err, errlen, "%s: permission denied (ports below 1024 need root or "
-				    "CAP_NET_BIND_SERVICE)", l->url);
+				    "CAP_NET_BIND_SERVICE)", name);
 		else if (e == EADDRNOTAVAIL)
-			xdperf_errf(err, errlen, "%s: no local interface has this address", l->url);
+			xdperf_errf(err, errlen, "%s: no local interface has this address", name);
 		else
-			xdperf_errf(err, errlen, "%s: bind: %s", l->url, strerror(e));
+			xdperf_errf(err, errlen, "%s: bind: %s", name, strerror(e));
 		close(fd);
 		return -e;
 	}
-	if (l->tcp && listen(fd, 1024)) {
+	if (tcp && listen(fd, 1024)) {
 		int e = errno;
-		xdperf_errf(err, errlen, "%s: listen: %s", l->url, strerror(e));
+		xdperf_errf(err, errlen, "%s: listen: %s", name, strerror(e));
 		close(fd);
 		return -e;
 	}
@@ -168,14 +169,14 @@ int rs_bind(struct xdperf_responder *s, struct rs_listener *l, char *err, size_t
 	uint32_t n = s->opts.workers;
 	for (uint32_t i = 0; i < n; i++)
 		l->fds[i] = -1;
-	int probe = open_socket(l, false, err, errlen);
+	int probe = rs_open_socket(&l->addr, l->addrlen, l->tcp, false, l->url, err, errlen);
 	if (probe < 0)
 		return probe;
 	socklen_t len = sizeof l->addr;
 	getsockname(probe, (struct sockaddr *)&l->addr, &len);
 	close(probe);
 	for (uint32_t i = 0; i < n; i++) {
-		int fd = open_socket(l, true, err, errlen);
+		int fd = rs_open_socket(&l->addr, l->addrlen, l->tcp, true, l->url, err, errlen);
 		if (fd < 0) {
 			for (uint32_t j = 0; j < i; j++)
 				close(l->fds[j]);

@@ -9,7 +9,6 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 #include "responder/responder.h"
 #include "util/err.h"
@@ -19,30 +18,12 @@
 
 #define RS_LOG_PER_SEC 10
 
-static uint64_t mono_sec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec;
-}
-
 void rs_log(struct rs_worker *wk, int level, const char *fmt, ...)
 {
 	struct xdperf_responder *s = wk->s;
-	uint64_t now = mono_sec();
-	if (now != wk->log_window) {
-		if (wk->log_dropped)
-			xdperf_logf(s->opts.log, s->opts.log_ctx, "serve", XDPERF_LOG_WARN,
-				    "worker %u: %u more lines like the above left out", wk->idx, wk->log_dropped);
-		wk->log_window = now;
-		wk->log_lines = 0;
-		wk->log_dropped = 0;
-	}
-	if (wk->log_lines >= RS_LOG_PER_SEC) {
-		wk->log_dropped++;
+	if (!xdperf_log_limit_pass(&wk->log_limit, RS_LOG_PER_SEC, s->opts.log, s->opts.log_ctx, "serve",
+				   wk->log_what))
 		return;
-	}
-	wk->log_lines++;
 	va_list ap;
 	va_start(ap, fmt);
 	xdperf_vlogf(s->opts.log, s->opts.log_ctx, "serve", level, fmt, ap);
@@ -53,9 +34,8 @@ int rs_call(struct rs_worker *wk, uint32_t li, const uint8_t key[RS_KEY_LEN], co
 	    struct xdperf_proto_buf *out)
 {
 	struct rs_listener *l = &wk->s->ls[li];
-	struct xdperf_call_info info;
-	return xdperf_registry_route(wk->s->r, l->shared ? NULL : wk->w, l->id, key, RS_KEY_LEN, in, len, out,
-				     &info, wk->err, sizeof wk->err);
+	return xdperf_registry_route(wk->s->r, l->shared ? NULL : wk->w, l->id, key, RS_KEY_LEN, in, len, out, NULL,
+				     wk->err, sizeof wk->err);
 }
 
 int xdperf_responder_new(struct xdperf_registry *r, const struct xdperf_responder_opts *opts,
@@ -153,7 +133,6 @@ static void worker_free(struct rs_worker *wk)
 static void *worker_main(void *arg)
 {
 	struct rs_worker *wk = arg;
-	struct xdperf_responder *s = wk->s;
 	struct epoll_event evs[64];
 	for (;;) {
 		int n = epoll_wait(wk->epfd, evs, 64, -1);
@@ -184,7 +163,6 @@ static void *worker_main(void *arg)
 		if (stop)
 			break;
 	}
-	(void)s;
 	/* The registry handle is freed on this thread, outside any call. */
 	xdperf_worker_free(wk->w);
 	wk->w = NULL;
@@ -240,12 +218,12 @@ static void raise_fd_limit(struct xdperf_responder *s)
 	rlim_t need = (rlim_t)s->opts.max_connections + (rlim_t)s->opts.workers * (s->nls + 4) + 64;
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
 		return;
-	rlim_t cur = rl.rlim_cur;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < need)
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < need) /* the limit in force, raised or not */
 		xdperf_logf(s->opts.log, s->opts.log_ctx, "serve", XDPERF_LOG_WARN,
 			    "open-file limit %llu is below the %llu descriptors %u connections need; connections over "
-			    "it are refused (raise it with ulimit -n)", (unsigned long long)(rl.rlim_cur > cur ? rl.rlim_cur : cur),
+			    "it are refused (raise it with ulimit -n)", (unsigned long long)rl.rlim_cur,
 			    (unsigned long long)need, s->opts.max_connections);
 }
 
@@ -271,6 +249,7 @@ int xdperf_responder_start(struct xdperf_responder *s, char *err, size_t errlen)
 		struct rs_worker *wk = &s->ws[i];
 		wk->s = s;
 		wk->idx = i;
+		snprintf(wk->log_what, sizeof wk->log_what, "lines like the above (worker %u)", i);
 		wk->epfd = -1;
 		wk->spare_fd = -1;
 	}

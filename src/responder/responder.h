@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "util/log.h"
 #include "xdperf/serve.h"
 
 #define RS_KEY_LEN 38       /* flow key: proto, peer addr[16] port[2], local addr[16] port[2] */
@@ -64,8 +65,8 @@ struct rs_worker {
 	/* TCP connections */
 	struct rs_conn *conns;
 	/* rate-limited log */
-	uint64_t log_window;
-	unsigned log_lines, log_dropped;
+	struct xdperf_log_limit log_limit;
+	char log_what[48];
 	char err[256];
 };
 
@@ -83,6 +84,11 @@ struct xdperf_responder {
 /* listener.c */
 int rs_parse_url(const char *url, bool *tcp, struct sockaddr_storage *sa, socklen_t *salen,
 		 char *err, size_t errlen);
+/* A non-blocking socket bound to sa (TCP: listening), with SO_REUSEPORT when asked; UDP ones
+ * report each datagram's local address. Errors name `name` and say what to do. Returns the fd
+ * or a negative errno. */
+int rs_open_socket(const struct sockaddr_storage *sa, socklen_t salen, bool tcp, bool reuseport, const char *name,
+		   char *err, size_t errlen);
 /* Binds one socket per worker for l (l->addr set from url; port 0 becomes the real one). */
 int rs_bind(struct xdperf_responder *s, struct rs_listener *l, char *err, size_t errlen);
 void rs_format_addr(const struct sockaddr *sa, char *buf, size_t len);

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 #include "responder/responder.h"
+#include "util/bytes.h"
 #include "xdperf/plugin.h"
 
 #define READ_ROOM 4096 /* free room the receive buffer keeps (it doubles when needed) */
@@ -26,10 +27,9 @@ struct rs_conn {
 	uint8_t *rbuf;
 	size_t rlen, rcap;
 	uint8_t *wbuf;
-	size_t wlen, woff, wcap;
+	size_t wlen, wcap;         /* wbuf[0..wlen) is unsent output */
 	uint32_t events;           /* registered epoll events */
 	bool eof;                  /* the peer finished sending: close once the answers are out */
-	bool closing;              /* closing for an error once the answers before it are out */
 	struct xdperf_proto_buf out;
 };
 
@@ -138,10 +138,11 @@ static void set_events(struct rs_worker *wk, struct rs_conn *cn, uint32_t events
 /* Writes what is pending; false when the connection failed (closed by the caller). */
 static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 {
-	while (cn->woff < cn->wlen) {
-		ssize_t k = send(cn->ev.fd, cn->wbuf + cn->woff, cn->wlen - cn->woff, MSG_NOSIGNAL | MSG_DONTWAIT);
+	size_t off = 0;
+	while (off < cn->wlen) {
+		ssize_t k = send(cn->ev.fd, cn->wbuf + off, cn->wlen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k > 0) {
-			cn->woff += (size_t)k;
+			off += (size_t)k;
 			continue;
 		}
 		if (k < 0 && errno == EINTR)
@@ -153,12 +154,11 @@ static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 		rs_add(wk->cnt[cn->ev.li].send_errors, 1);
 		return false;
 	}
-	size_t pending = cn->wlen - cn->woff;
-	if (cn->woff) {
+	size_t pending = cn->wlen - off;
+	if (off) {
 		/* Keep only what is unsent, at the front: the buffer holds at most the pending output
 		 * plus one batch of answers. */
-		memmove(cn->wbuf, cn->wbuf + cn->woff, pending);
-		cn->woff = 0;
+		memmove(cn->wbuf, cn->wbuf + off, pending);
 		cn->wlen = pending;
 	}
 	if (!pending && cn->wcap > BUF_KEEP) {
@@ -196,9 +196,9 @@ static bool process(struct rs_worker *wk, struct rs_conn *cn)
 	size_t off = 0;
 	bool ok = true;
 	/* Stops with unsent output over RS_TCP_PAUSE: the rest waits in rbuf until it drains. */
-	while (cn->rlen - off >= 4 && cn->wlen - cn->woff < RS_TCP_PAUSE) {
+	while (cn->rlen - off >= 4 && cn->wlen < RS_TCP_PAUSE) {
 		const uint8_t *h = cn->rbuf + off;
-		uint32_t mlen = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		uint32_t mlen = get_be32(h);
 		if (mlen > wk->s->opts.max_message) {
 			rs_add(c->framing_errors, 1);
 			rs_log(wk, XDPERF_LOG_WARN, "%s: connection from %s sent a message length of %u bytes, over the "
@@ -231,14 +231,10 @@ static bool process(struct rs_worker *wk, struct rs_conn *cn)
 			ok = false;
 			break;
 		}
-		uint8_t *w = cn->wbuf + cn->wlen;
 		uint32_t ol = (uint32_t)cn->out.len;
-		w[0] = (uint8_t)(ol >> 24);
-		w[1] = (uint8_t)(ol >> 16);
-		w[2] = (uint8_t)(ol >> 8);
-		w[3] = (uint8_t)ol;
+		put_be32(cn->wbuf + cn->wlen, ol);
 		if (ol)
-			memcpy(w + 4, cn->out.data, ol);
+			memcpy(cn->wbuf + cn->wlen + 4, cn->out.data, ol);
 		cn->wlen += 4 + (size_t)ol;
 		rs_add(c->replies, 1);
 		rs_add(c->tx_bytes, ol);
@@ -262,8 +258,7 @@ static bool message_waiting(const struct rs_worker *wk, const struct rs_conn *cn
 {
 	if (cn->rlen < 4)
 		return false;
-	const uint8_t *h = cn->rbuf;
-	uint32_t mlen = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+	uint32_t mlen = get_be32(cn->rbuf);
 	return mlen > wk->s->opts.max_message || cn->rlen - 4 >= mlen;
 }
 
@@ -273,7 +268,7 @@ static bool read_some(struct rs_worker *wk, struct rs_conn *cn)
 {
 	struct rs_listener *l = &wk->s->ls[cn->ev.li];
 	size_t got = 0;
-	while (got < READ_BUDGET && cn->wlen - cn->woff < RS_TCP_PAUSE) {
+	while (got < READ_BUDGET && cn->wlen < RS_TCP_PAUSE) {
 		if (grow(&cn->rbuf, &cn->rcap, cn->rlen + READ_ROOM)) {
 			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s: out of memory; closing it", l->url, cn->peer);
 			return false;
@@ -315,20 +310,21 @@ void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
 		return;
 	}
 	/* Messages held back while output was paused go first, then new input. */
-	if (cn->rlen && !cn->closing && cn->wlen - cn->woff < RS_TCP_PAUSE)
+	if (cn->rlen && cn->wlen < RS_TCP_PAUSE)
 		ok = process(wk, cn);
 	if (ok && (events & (EPOLLIN | EPOLLRDHUP)) && !cn->eof)
 		ok = read_some(wk, cn);
 	if (!ok) {
-		/* Closing for an error: the answers to the messages before it still go out first. */
-		cn->eof = cn->closing = true;
+		/* Closing for an error: the answers to the messages before it still go out first, and
+		 * nothing more is read or answered (eof, rbuf emptied). */
+		cn->eof = true;
 		cn->rlen = 0;
 	}
 	if (!flush(wk, cn)) {
 		conn_close(wk, cn);
 		return;
 	}
-	if (cn->eof && cn->woff == cn->wlen && !message_waiting(wk, cn)) {
+	if (cn->eof && !cn->wlen && !message_waiting(wk, cn)) {
 		if (cn->rlen)
 			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s ended inside a message (%zu bytes of it "
 			       "left unanswered)", l->url, cn->peer, cn->rlen);

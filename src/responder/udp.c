@@ -58,6 +58,17 @@ void rs_udp_free(struct rs_worker *wk)
 	wk->outs = NULL;
 }
 
+/* One control message (level, type, data) in ctl; returns the space it takes. */
+static size_t put_cmsg(uint8_t ctl[64], int level, int type, const void *data, size_t len)
+{
+	struct cmsghdr *o = (struct cmsghdr *)ctl;
+	o->cmsg_level = level;
+	o->cmsg_type = type;
+	o->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(o), data, len);
+	return CMSG_SPACE(len);
+}
+
 /* Local address of a received datagram (from its pktinfo) into *local (port = the listener's);
  * and the control message that makes the answer leave from that address, into ctl. */
 static size_t local_of(const struct msghdr *mh, const struct rs_listener *l, struct sockaddr_storage *local,
@@ -70,23 +81,13 @@ static size_t local_of(const struct msghdr *mh, const struct rs_listener *l, str
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
 			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
 			struct in_pktinfo reply = { .ipi_spec_dst = pi.ipi_addr };
-			struct cmsghdr *o = (struct cmsghdr *)ctl;
-			o->cmsg_level = IPPROTO_IP;
-			o->cmsg_type = IP_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof reply);
-			memcpy(CMSG_DATA(o), &reply, sizeof reply);
-			return CMSG_SPACE(sizeof reply);
+			return put_cmsg(ctl, IPPROTO_IP, IP_PKTINFO, &reply, sizeof reply);
 		}
 		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
 			((struct sockaddr_in6 *)local)->sin6_addr = pi.ipi6_addr;
-			struct cmsghdr *o = (struct cmsghdr *)ctl;
-			o->cmsg_level = IPPROTO_IPV6;
-			o->cmsg_type = IPV6_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof pi);
-			memcpy(CMSG_DATA(o), &pi, sizeof pi);
-			return CMSG_SPACE(sizeof pi);
+			return put_cmsg(ctl, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof pi);
 		}
 	}
 	return 0;

@@ -2,6 +2,7 @@
 #include "util/log.h"
 
 #include <stdio.h>
+#include <time.h>
 #include "xdperf/plugin.h"
 
 const char *xdperf_log_level_name(int level)
@@ -29,4 +30,24 @@ void xdperf_logf(xdperf_log_fn fn, void *ctx, const char *name, int level, const
 	va_start(ap, fmt);
 	xdperf_vlogf(fn, ctx, name, level, fmt, ap);
 	va_end(ap);
+}
+
+bool xdperf_log_limit_pass(struct xdperf_log_limit *l, unsigned per_sec, xdperf_log_fn fn, void *ctx,
+			   const char *name, const char *what)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if ((uint64_t)ts.tv_sec != l->sec) {
+		if (l->dropped)
+			xdperf_logf(fn, ctx, name, XDPERF_LOG_WARN, "%u more %s left out", l->dropped, what);
+		l->sec = (uint64_t)ts.tv_sec;
+		l->lines = 0;
+		l->dropped = 0;
+	}
+	if (l->lines >= per_sec) {
+		l->dropped++;
+		return false;
+	}
+	l->lines++;
+	return true;
 }

@@ -4,6 +4,8 @@
 #define XDPERF_UTIL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 /* "DEBUG", "INFO", "WARN", "ERROR" (enum xdperf_log_level); "INFO" for anything else. */
@@ -16,5 +18,17 @@ void xdperf_logf(xdperf_log_fn fn, void *ctx, const char *name, int level, const
 	__attribute__((format(printf, 5, 6)));
 void xdperf_vlogf(xdperf_log_fn fn, void *ctx, const char *name, int level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 5, 0)));
+
+/* A cap on log lines per second for one thread's lines (a flood of failing requests must not
+ * flood the log). Start with {0}. */
+struct xdperf_log_limit {
+	uint64_t sec;
+	unsigned lines, dropped;
+};
+
+/* True when one more line may be logged this second (at most per_sec); in a new second, first
+ * logs at WARN how many were left out in the last one: "N more WHAT left out". */
+bool xdperf_log_limit_pass(struct xdperf_log_limit *l, unsigned per_sec, xdperf_log_fn fn, void *ctx,
+			   const char *name, const char *what);
 
 #endif
