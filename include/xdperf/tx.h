@@ -81,6 +81,12 @@ struct xdperf_tx_opts {
 	/* Called when AUTO falls back from XDP to AF_PACKET, with the one-line reason. */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
+	/* Measurement stamps: every frame's last 24 UDP payload bytes become a trailer (magic,
+	 * stream = sender thread << 16 | template index, sequence number from 0 per stream,
+	 * CLOCK_TAI transmit time in ns; see docs/server.md), the UDP checksum kept right. Every
+	 * frame must be UDP over IPv4/IPv6 with at least 24 payload bytes (-EINVAL naming the
+	 * frame otherwise), and no modifier may write into the trailer. */
+	bool stamp;
 };
 
 struct xdperf_tx_result {

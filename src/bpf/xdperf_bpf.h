@@ -26,7 +26,7 @@ struct xdperf_bpf_bank {
 	__u32 win_at;
 	__u32 base_len;
 	__u32 fe_on;      /* some template has a field engine (`fe` map) */
-	__u32 pad;
+	__u32 stamp_on;   /* every frame gets a measurement trailer (`stamp` map) */
 };
 
 /* One template frame (value of the `templates` array map). */
@@ -92,10 +92,57 @@ struct xdperf_bpf_fe_state {
 	__u64 s[XDPERF_BPF_FE_MODS];
 };
 
+/* Measurement stamps (src/bpf/xdperf_stamp.h has the trailer and its arithmetic): where the
+ * trailer of one template lies (value of the `stamp` array map, keyed like `templates`). */
+#define XDPERF_BPF_ST_CSUM 1   /* the UDP checksum at csum_off is in use: keep it right */
+#define XDPERF_BPF_ST_ODD 2    /* the trailer starts at an odd offset of the checksummed words */
+struct xdperf_bpf_stamp {
+	__u16 off;       /* trailer offset in the frame (its last XDPERF_STAMP_LEN bytes of UDP
+			  * payload) */
+	__u16 csum_off;  /* UDP checksum offset */
+	__u16 flags;     /* XDPERF_BPF_ST_* */
+	__u16 pad;
+};
+#define XDPERF_BPF_CPUS_MAX 1024 /* entries of `cpu_worker`: the sender thread on each CPU */
+
 /* Per-CPU receive counters (value of the per-CPU `rx_cpu` array, one entry). */
 struct xdperf_bpf_rx_cpu {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* Server mode (src/bpf/xdperf_srv.bpf.c): per-CPU counters (one entry). */
+struct xdperf_bpf_srv_cpu {
+	__u64 packets;     /* frames counted (UDP to the port, or every frame without a port) */
+	__u64 bytes;       /* their frame bytes */
+	__u64 passed;      /* frames not matching the port, handed to the stack untouched */
+	__u64 stamped;     /* counted frames with a valid trailer, queued for analysis */
+	__u64 unstamped;   /* counted frames without one (stamp checking on) */
+	__u64 ring_full;   /* stamped frames the analysis ring had no room for */
+	__u64 sampled;     /* frames copied to the verifier ring */
+	__u64 sample_full; /* samples the verifier ring had no room for */
+	__u64 nth;         /* frames since the last sample (per CPU) */
+};
+
+/* One stamped frame, as the server program hands it to user space (the `stamps` ring). */
+struct xdperf_bpf_srv_rec {
+	__u32 stream;
+	__u32 len;         /* frame bytes */
+	__u64 seq;
+	__u64 tx_ns;       /* the sender's CLOCK_TAI at stamping */
+	__u64 rx_ns;       /* the receiver's CLOCK_TAI at XDP */
+};
+
+/* One sampled frame for the verifier plugin (the `samples` ring). */
+#define XDPERF_BPF_SAMPLE_MAX 2048
+struct xdperf_bpf_srv_sample {
+	__u32 len;         /* frame bytes (data holds the first min(len, XDPERF_BPF_SAMPLE_MAX)) */
+	__u32 stamped;     /* 1 when seq/stream come from a valid trailer */
+	__u32 stream;
+	__u32 pad;
+	__u64 seq;
+	__u64 rx_ns;
+	__u8 data[XDPERF_BPF_SAMPLE_MAX];
 };
 
 #endif

@@ -13,6 +13,13 @@
  * BPF_PROG_RUN waits ~25 ms in synchronize_rcu). Real packets there arrive with another
  * ingress ifindex and are passed untouched.
  *
+ * With measurement stamps on, each frame's last 24 UDP payload bytes get the trailer of
+ * src/bpf/xdperf_stamp.h (stream = sender thread and template, a per-CPU sequence number per
+ * template, CLOCK_TAI now) and the UDP checksum is adjusted for it: the old trailer's share
+ * is taken out before the field engine runs (which may rewrite the checksum for a zero
+ * trailer, as in the template) and the new one's added after it, so the checksum stays right
+ * whatever the page held before.
+ *
  * Raw tracepoints on xdp:xdp_devmap_xmit and xdp:xdp_redirect_err count frames the device
  * or the kernel refused, for this process only, so the summary reports them instead of
  * losing them silently. */
@@ -20,6 +27,7 @@
 #include <bpf/bpf_helpers.h>
 #include "xdperf_bpf.h"
 #include "xdperf_fe_step.h"
+#include "xdperf_stamp.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -78,6 +86,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdperf_bpf_tx_cpu);
 } tx_cpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_BPF_BANKS * XDPERF_BPF_TMPL_MAX);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_stamp);
+} stamp SEC(".maps");
+
+/* next sequence number of each template on this CPU (its sender thread's stream) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_BPF_TMPL_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stamp_seq SEC(".maps");
+
+/* the sender thread pinned to each CPU (set by the loader as threads start) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_BPF_CPUS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} cpu_worker SEC(".maps");
 
 static __always_inline int aborted(struct xdperf_bpf_tx_cpu *st)
 {
@@ -146,6 +177,73 @@ static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_
 		*(__u16 *)p = __builtin_bswap16(ck);
 	}
 	return 0;
+}
+
+/* The trailer's share of the UDP checksum as the page holds it now; -1 when it lies outside. */
+static __always_inline int stamp_sum_now(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
+					 __u32 *sum)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *p = data + (sp->off & (XDPERF_BPF_SLOT - 1));
+	if ((void *)(p + XDPERF_STAMP_LEN) > end)
+		return -1;
+	__u32 m, s;
+	__u64 q, ns;
+	__builtin_memcpy(&m, p, 4);
+	__builtin_memcpy(&s, p + 4, 4);
+	__builtin_memcpy(&q, p + 8, 8);
+	__builtin_memcpy(&ns, p + 16, 8);
+	*sum = xdperf_stamp_sum(__builtin_bswap32(m), __builtin_bswap32(s), __builtin_bswap64(q),
+				__builtin_bswap64(ns), sp->flags & XDPERF_BPF_ST_ODD);
+	return 0;
+}
+
+/* Adjusts the UDP checksum for covered bytes summing to old_sum now summing to new_sum. */
+static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
+					  __u32 old_sum, __u32 new_sum)
+{
+	if (!(sp->flags & XDPERF_BPF_ST_CSUM))
+		return 0;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *c = data + (sp->csum_off & (XDPERF_BPF_SLOT - 1));
+	if ((void *)(c + 2) > end)
+		return -1;
+	__u16 ck;
+	__builtin_memcpy(&ck, c, 2);
+	ck = __builtin_bswap16(xdperf_stamp_csum(__builtin_bswap16(ck), old_sum, new_sum));
+	__builtin_memcpy(c, &ck, 2);
+	return 0;
+}
+
+/* Writes this frame's trailer (template t) and adds its share to the checksum. */
+static __always_inline int stamp_write(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
+				       __u32 t)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
+	__u64 *sq = bpf_map_lookup_elem(&stamp_seq, &t);
+	if (!wk || !sq)
+		return -1;
+	__u32 stream = XDPERF_STAMP_STREAM(*wk, t);
+	__u64 seq = *sq;
+	*sq = seq + 1;
+	__u64 ns = bpf_ktime_get_tai_ns();
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *p = data + (sp->off & (XDPERF_BPF_SLOT - 1));
+	if ((void *)(p + XDPERF_STAMP_LEN) > end)
+		return -1;
+	__u32 m = __builtin_bswap32(XDPERF_STAMP_MAGIC), s = __builtin_bswap32(stream);
+	__u64 q = __builtin_bswap64(seq), n = __builtin_bswap64(ns);
+	__builtin_memcpy(p, &m, 4);
+	__builtin_memcpy(p + 4, &s, 4);
+	__builtin_memcpy(p + 8, &q, 8);
+	__builtin_memcpy(p + 16, &n, 8);
+	return stamp_fix_csum(ctx, sp, 0,
+			      xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stream, seq, ns,
+					       sp->flags & XDPERF_BPF_ST_ODD));
 }
 
 SEC("xdp")
@@ -248,7 +346,15 @@ int xdperf_tx(struct xdp_md *ctx)
 		tag[0] = t;
 		tag[1] = g;
 	}
-fields:
+fields:;
+	struct xdperf_bpf_stamp *sp = NULL;
+	if (cfg->stamp_on) {
+		/* the checksum as if the trailer were zero (as in the template) */
+		__u32 skey = b * XDPERF_BPF_TMPL_MAX + t, old;
+		sp = bpf_map_lookup_elem(&stamp, &skey);
+		if (!sp || stamp_sum_now(ctx, sp, &old) || stamp_fix_csum(ctx, sp, old, 0))
+			return aborted(st);
+	}
 	if (cfg->fe_on) {
 		__u32 fkey = b * XDPERF_BPF_TMPL_MAX + t;
 		struct xdperf_bpf_fe *f = bpf_map_lookup_elem(&fe, &fkey);
@@ -258,6 +364,8 @@ fields:
 		if (f->nmods && fe_apply(ctx, f, fs))
 			return aborted(st);
 	}
+	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, sp, t))
+		return aborted(st);
 	st->packets++;
 	st->bytes += len;
 	return XDP_TX;

@@ -43,6 +43,11 @@ static void usage(FILE *f)
 		"                             the templates file changes (SIGHUP reloads too)\n"
 		"      --mode MODE            xdp or afpacket (default: xdp, falling back to afpacket)\n"
 		"      --batch N              XDP frames per kernel batch, 1-256 (default 64)\n"
+		"      --stamp                write a measurement trailer (stream, sequence number, send\n"
+		"                             time) into every packet's last 24 UDP payload bytes, for\n"
+		"                             an `xdperf --server --stamp` to measure loss and latency\n"
+		"      --server-addr HOST:PORT    the control port of an `xdperf --server`: reset it\n"
+		"                             before the run, fetch its report after, print both\n"
 		"      --json                 print the summary as one JSON object on stdout\n"
 		"  -q, --quiet                no per-second statistics\n"
 		"      --src-mac MAC          device MAC given to the plugin (default: the device's own;\n"
@@ -73,6 +78,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "imix", required_argument, NULL, 'I' },
 		{ "watch", no_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "stamp", no_argument, NULL, 'S' },
+		{ "server-addr", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -165,6 +172,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			break;
 		}
 		case 'W': a->watch = true; break;
+		case 'S': a->stamp = true; break;
+		case 'A': a->server_addr = optarg; break;
 		case 'q': a->quiet = true; break;
 		case 'L':
 			a->log_level = parse_level(optarg);
@@ -207,9 +216,9 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		return 2;
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
-			  a->watch)) {
-		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch, --bitrate and --watch "
-				"apply to -d (device) runs, not to -o FILE.pcap\n");
+			  a->watch || a->stamp || a->server_addr)) {
+		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch, --bitrate, --watch, "
+				"--stamp and --server-addr apply to -d (device) runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;

@@ -25,6 +25,8 @@ struct gen_args {
 	int mode;                   /* enum xdperf_tx_mode */
 	unsigned batch;
 	bool json, quiet;
+	bool stamp;                 /* --stamp: measurement trailer in every packet */
+	const char *server_addr;    /* --server-addr HOST:PORT: the xdperf server's control port */
 };
 
 /* Runs the plugin (or reads --templates) and applies the IMIX (--imix or metadata.imix):

@@ -356,7 +356,7 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 		       .parallelism = a->parallelism, .count = a->count, .duration = a->duration,
 		       .rate_pps = a->rate, .bitrate = a->bitrate, .batch = a->batch,
 		       .progress = a->quiet ? NULL : progress, .progress_ctx = &pctx,
-		       .notice = notice);
+		       .notice = notice, .stamp = a->stamp);
 	char err[512];
 	struct xdperf_tx *tx;
 	int e = xdperf_tx_new(a->device, fr, set->n, &o, &tx, err, sizeof err);

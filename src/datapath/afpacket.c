@@ -37,7 +37,8 @@ struct afp_worker {
 	const struct dp_frames *f; /* the set this worker sends from */
 	uint32_t pos;             /* schedule position of the next frame to go out */
 	struct xdperf_bpf_fe_state *state; /* per template of f; NULL without field engine */
-	uint8_t (*buf)[DP_FRAME_MAX]; /* AFP_BATCH frame copies for the field engine */
+	uint8_t (*buf)[DP_FRAME_MAX]; /* AFP_BATCH frame copies for the field engine / stamps */
+	uint64_t seq[DP_TEMPLATES_MAX]; /* next stamp sequence number per template */
 	unsigned built, sent;     /* frames in msg[] built, and of those sent */
 	struct mmsghdr msg[AFP_BATCH];
 	struct iovec iov[AFP_BATCH];
@@ -103,7 +104,7 @@ static int worker_switch(struct afp_worker *w, const struct dp_frames *f, char *
 			 size_t errlen)
 {
 	if (afp_fe_states(f, w->idx, &w->state) < 0 ||
-	    (w->state && !w->buf && !(w->buf = malloc(sizeof(*w->buf) * AFP_BATCH)))) {
+	    ((w->state || f->stamp) && !w->buf && !(w->buf = malloc(sizeof(*w->buf) * AFP_BATCH)))) {
 		xdperf_errf(err, errlen, "afpacket: out of memory for worker %u on %s", w->idx,
 			    w->a->ifname);
 		return -ENOMEM;
@@ -173,7 +174,8 @@ int afp_backoff(struct afp *a, int fd, unsigned spins)
 }
 
 /* Builds the next cnt frames of the schedule into msg[]: iovecs pointing at the templates,
- * or at copies the field engine rewrote (its state advancing once per frame). */
+ * or at copies the field engine and stamps rewrote (state and sequence numbers advancing once
+ * per frame). */
 static void build(struct afp_worker *w, unsigned cnt)
 {
 	const struct dp_frames *f = w->f;
@@ -182,9 +184,12 @@ static void build(struct afp_worker *w, unsigned cnt)
 	uint32_t pos = w->pos;
 	for (unsigned i = 0; i < cnt; i++) {
 		uint32_t t = sched[pos];
-		if (w->state && afp_fe_on(f, t)) {
+		if (afp_rewrite(f, t)) {
 			memcpy(w->buf[i], f->frame[t], f->len[t]);
-			xdperf_fe_apply(&f->fe[t].bpf, &w->state[t], w->buf[i]);
+			if (afp_fe_on(f, t))
+				xdperf_fe_apply(&f->fe[t].bpf, &w->state[t], w->buf[i]);
+			if (f->stamp)
+				afp_stamp(f, t, w->idx, w->seq, w->buf[i]);
 			w->iov[i].iov_base = w->buf[i];
 		} else {
 			w->iov[i].iov_base = (void *)f->frame[t];

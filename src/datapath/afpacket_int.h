@@ -10,6 +10,9 @@
 #include <sys/uio.h>
 #include "datapath/backend.h"
 #include "packet/field.h"
+#include "packet/stamp.h"
+#include "bpf/xdperf_fe_step.h"
+#include "bpf/xdperf_stamp.h"
 
 struct afp {
 	struct dp_backend b;
@@ -37,6 +40,22 @@ void afp_account(struct afp *a, const struct dp_frames *f, uint32_t *pos, uint64
 static inline bool afp_fe_on(const struct dp_frames *f, uint32_t t)
 {
 	return f->fe && f->fe[t].bpf.nmods > 0;
+}
+
+/* Template t of f is rewritten per frame (field engine or stamps): sent from a copy. */
+static inline bool afp_rewrite(const struct dp_frames *f, uint32_t t)
+{
+	return afp_fe_on(f, t) || f->stamp;
+}
+
+/* Writes the trailer of the next frame of template t of worker idx into frame (a copy of the
+ * template); seq holds the worker's next sequence number of each template (kept across
+ * swaps, as the XDP program keeps them). */
+static inline void afp_stamp(const struct dp_frames *f, uint32_t t, unsigned idx, uint64_t *seq,
+			     uint8_t *frame)
+{
+	xdperf_stamp_write(frame, &f->stamp[t], XDPERF_STAMP_STREAM(idx, t), seq[t]++,
+			   xdperf_stamp_now());
 }
 
 /* Replaces *st by the start states of worker idx for the templates of f (NULL when f has no

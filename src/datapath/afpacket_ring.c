@@ -34,6 +34,7 @@ struct ring_worker {
 	unsigned idx;              /* worker index (field engine start states) */
 	const struct dp_frames *f; /* the set this worker sends from */
 	struct xdperf_bpf_fe_state *state; /* per template of f; NULL without field engine */
+	uint64_t seq[DP_TEMPLATES_MAX]; /* next stamp sequence number per template */
 	uint8_t *ring;
 	size_t ring_bytes;
 	uint32_t nframes, frame_size;
@@ -55,7 +56,8 @@ static inline struct tpacket2_hdr *slot(struct ring_worker *w, uint32_t i)
 /* Puts template t into slot i: a virtio-net header whose hdr_len is the whole frame, so the
  * kernel copies the frame into the skb instead of attaching the ring page (a paged skb costs
  * a page allocation and copy when a veth forwards it to another namespace), then the frame,
- * rewritten by the field engine when t has one (advancing its state). */
+ * rewritten by the field engine when t has one (advancing its state) and stamped when the set
+ * has stamps. */
 static void fill(struct ring_worker *w, uint32_t i, uint32_t t)
 {
 	const struct dp_frames *f = w->f;
@@ -66,6 +68,8 @@ static void fill(struct ring_worker *w, uint32_t i, uint32_t t)
 	memcpy(d + VNET_LEN, f->frame[t], f->len[t]);
 	if (w->state && afp_fe_on(f, t))
 		xdperf_fe_apply(&f->fe[t].bpf, &w->state[t], d + VNET_LEN);
+	if (f->stamp)
+		afp_stamp(f, t, w->idx, w->seq, d + VNET_LEN);
 	slot(w, i)->tp_len = (uint32_t)VNET_LEN + f->len[t];
 }
 
@@ -83,7 +87,7 @@ static void layout(const struct dp_frames *f, uint32_t *frame_size, uint32_t *nf
 	uint64_t n = (uint64_t)cycles * f->sched_len;
 	if (n % per_block)
 		n *= per_block;
-	*prefilled = n <= RING_PREFILL_MAX && !f->fe;
+	*prefilled = n <= RING_PREFILL_MAX && !f->fe && !f->stamp;
 	*nframes = *prefilled ? (uint32_t)n : RING_MIN_FRAMES;
 }
 

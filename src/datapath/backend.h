@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct xdperf_fe;
+struct xdperf_bpf_stamp;
 
 #define DP_TEMPLATES_MAX 2048u /* templates in a set */
 #define DP_SCHED_MAX 65536u    /* schedule entries */
@@ -30,6 +31,10 @@ struct dp_frames {
 				      * without any have nmods 0). Worker idx starts from state
 				      * xdperf_fe_state_init(&fe[t], idx) for each template t. */
 	unsigned nthreads;           /* sender threads of the run: worker idx < nthreads */
+	const struct xdperf_bpf_stamp *stamp; /* n trailer places (src/packet/stamp.h; the
+				      * templates' trailer bytes are zero), or NULL: no stamps.
+				      * Worker idx stamps stream XDPERF_STAMP_STREAM(idx, t) with
+				      * sequence numbers from 0 per template. */
 };
 
 /* Checks f against the contract above (counts, lengths, schedule entries naming templates);

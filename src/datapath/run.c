@@ -19,6 +19,9 @@
 #include "datapath/backend.h"
 #include "packet/field.h"
 #include "packet/schedule.h"
+#include "packet/stamp.h"
+#include "bpf/xdperf_fe_step.h"
+#include "bpf/xdperf_stamp.h"
 #include "bpf/xdperf_bpf.h"
 #include "util/err.h"
 #include "xdperf/tx.h"
@@ -50,6 +53,7 @@ struct fset {
 	uint16_t *len;
 	uint32_t *sched;
 	struct xdperf_fe *fe;   /* NULL when no frame has modifiers */
+	struct xdperf_bpf_stamp *stamp; /* trailer places, NULL without stamps */
 	double avg_len;         /* over one schedule cycle */
 	double rate_sum;        /* sum of rate_pps when every frame has one, else 0 */
 };
@@ -195,12 +199,14 @@ static void fset_free(struct fset *fs)
 	free(fs->len);
 	free(fs->sched);
 	free(fs->fe);
+	free(fs->stamp);
 	free(fs);
 }
 
-/* Checks and copies frames into a new set for nt threads; compiles their field engines. */
+/* Checks and copies frames into a new set for nt threads; compiles their field engines;
+ * with stamps, finds each frame's trailer place and zeroes it (checksum kept right) first. */
 static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsigned nt,
-		    struct fset **out, char *err, size_t errlen)
+		    bool stamp, struct fset **out, char *err, size_t errlen)
 {
 	if (!frames || nframes < 1 || nframes > XDPERF_BPF_TMPL_MAX) {
 		xdperf_errf(err, errlen, "between 1 and %d frames are needed, not %zu",
@@ -228,8 +234,11 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	}
 	if (any_fe)
 		fs->fe = calloc(nframes, sizeof *fs->fe);
+	if (stamp)
+		fs->stamp = calloc(nframes, sizeof *fs->stamp);
 	int e = 0;
-	if (!fs->frame || !fs->len || !w || (any_fe && !fs->fe)) {
+	uint8_t tmp[XDPERF_BPF_SLOT];
+	if (!fs->frame || !fs->len || !w || (any_fe && !fs->fe) || (stamp && !fs->stamp)) {
 		e = -ENOMEM;
 		goto out;
 	}
@@ -241,6 +250,17 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 			goto out;
 		}
 		fs->len[i] = fr->len;
+		const uint8_t *data = fr->data;
+		if (stamp) {
+			char why[200];
+			if ((e = xdperf_stamp_locate(fr->data, fr->len, &fs->stamp[i], why, sizeof why))) {
+				xdperf_errf(err, errlen, "frame %zu: cannot carry a stamp: %s", i, why);
+				goto out;
+			}
+			memcpy(tmp, fr->data, fr->len);
+			xdperf_stamp_clear(tmp, &fs->stamp[i]);
+			data = tmp;
+		}
 		if (any_fe) {
 			char why[300];
 			if (fr->nmods && !fr->mods) {
@@ -249,16 +269,31 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 				e = -EINVAL;
 				goto out;
 			}
-			e = xdperf_fe_compile(fr->data, fr->len, fr->mods, fr->nmods, fr->csums,
+			e = xdperf_fe_compile(data, fr->len, fr->mods, fr->nmods, fr->csums,
 					      &fs->fe[i], fs->frame[i], NULL, 0, why, sizeof why);
 			if (e) {
 				xdperf_errf(err, errlen, "frame %zu: %s", i, why);
 				goto out;
 			}
 			xdperf_fe_set_threads(&fs->fe[i], nt);
+			if (stamp && fr->nmods) {
+				for (uint32_t m = 0; m < fs->fe[i].bpf.nmods; m++)
+					if (fs->fe[i].bpf.mod[m].off < fs->stamp[i].off + XDPERF_STAMP_LEN &&
+					    fs->fe[i].bpf.mod[m].off + fs->fe[i].bpf.mod[m].len >
+						    fs->stamp[i].off) {
+						xdperf_errf(err, errlen, "frame %zu: modifier %u writes into "
+							    "the stamp trailer (the last %d bytes of the "
+							    "UDP payload)", i, m, XDPERF_STAMP_LEN);
+						e = -EINVAL;
+						goto out;
+					}
+			}
 		} else {
-			memcpy(fs->frame[i], fr->data, fr->len);
+			memcpy(fs->frame[i], data, fr->len);
 		}
+		/* again on the base: the field engine may have computed a checksum that was 0 */
+		if (stamp)
+			(void)xdperf_stamp_locate(fs->frame[i], fr->len, &fs->stamp[i], NULL, 0);
 		all_rates = all_rates && fr->rate_pps > 0;
 		all_weights = all_weights && fr->weight > 0;
 		fs->rate_sum += (double)fr->rate_pps;
@@ -278,6 +313,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	fs->f.len = fs->len;
 	fs->f.sched = fs->sched;
 	fs->f.fe = any_mods ? fs->fe : NULL; /* checksums alone only fix the bases */
+	fs->f.stamp = fs->stamp;
 out:
 	free(w);
 	if (e) {
@@ -311,7 +347,7 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	/* threads without a share of the count would send unlimited: leave them out */
 	unsigned nt = o.count && o.count < nthreads ? (unsigned)o.count : nthreads;
 	struct fset *fs;
-	int e = fset_new(frames, nframes, nt, &fs, err, errlen);
+	int e = fset_new(frames, nframes, nt, o.stamp, &fs, err, errlen);
 	if (e)
 		return e;
 	int ifindex;
@@ -366,7 +402,7 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 		return -EINVAL;
 	}
 	struct fset *fs;
-	int e = fset_new(frames, nframes, tx->nt, &fs, err, errlen);
+	int e = fset_new(frames, nframes, tx->nt, tx->o.stamp, &fs, err, errlen);
 	if (e)
 		return e;
 	pthread_mutex_lock(&tx->swap_lock);

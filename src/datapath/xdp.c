@@ -22,6 +22,8 @@
 #include "datapath/backend.h"
 #include "datapath/bpf_util.h"
 #include "packet/field.h"
+#include "bpf/xdperf_fe_step.h"
+#include "bpf/xdperf_stamp.h"
 #include "util/err.h"
 #include "bpf/xdperf_bpf.h"
 #include "xdperf_tx_bpf.skel.h"
@@ -77,6 +79,13 @@ static int refused_on_cpu(struct xdp_worker *w, uint64_t *refused)
 	return 0;
 }
 
+/* True when stamping writes byte off of a frame with trailer place *at (trailer, checksum). */
+static bool stamp_writes(const struct xdperf_bpf_stamp *at, uint32_t off)
+{
+	return (off >= at->off && off < at->off + (uint32_t)XDPERF_STAMP_LEN) ||
+	       ((at->flags & XDPERF_BPF_ST_CSUM) && off >= at->csum_off && off < at->csum_off + 2u);
+}
+
 /* The window [off, off+len) outside which every template equals template 0, when all
  * templates have template 0's length; false when lengths differ or the window is empty. */
 static bool common_window(const struct dp_frames *f, uint32_t *off, uint32_t *len)
@@ -89,7 +98,8 @@ static bool common_window(const struct dp_frames *f, uint32_t *off, uint32_t *le
 		 * held another template keeps that template's last field values there) */
 		for (uint32_t i = 0; i < l0; i++)
 			if (f->frame[t][i] != f->frame[0][i] ||
-			    (f->fe && f->fe[t].bpf.nmods && xdperf_fe_writes(&f->fe[t].bpf, i))) {
+			    (f->fe && f->fe[t].bpf.nmods && xdperf_fe_writes(&f->fe[t].bpf, i)) ||
+			    (f->stamp && stamp_writes(&f->stamp[t], i))) {
 				if (i < lo)
 					lo = i;
 				if (i + 1 > hi)
@@ -144,6 +154,7 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 {
 	struct xdperf_bpf_bank cfg = { .sched_len = f->sched_len, .base_len = f->len[0] };
 	cfg.fe_on = f->fe != NULL;
+	cfg.stamp_on = f->stamp != NULL;
 	/* one template that every page already holds: send pages as they are */
 	cfg.single = first && f->n == 1;
 	uint32_t woff, wlen;
@@ -165,6 +176,7 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 	int fd = bpf_map__fd(x->skel->maps.templates);
 	int fdw = bpf_map__fd(x->skel->maps.windows);
 	int fdf = bpf_map__fd(x->skel->maps.fe);
+	int fds = bpf_map__fd(x->skel->maps.stamp);
 	for (uint32_t t = 0; t < f->n && !e; t++) {
 		uint32_t key = bank * XDPERF_BPF_TMPL_MAX + t;
 		memset(v, 0, sizeof *v);
@@ -184,6 +196,8 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 			if (bpf_map_update_elem(fdf, &key, &f->fe[t].bpf, BPF_ANY))
 				e = map_err("the field engine of template", t, err, errlen);
 		}
+		if (f->stamp && !e && bpf_map_update_elem(fds, &key, &f->stamp[t], BPF_ANY))
+			e = map_err("the stamp place of template", t, err, errlen);
 	}
 	free(v);
 	if (e)
@@ -241,7 +255,12 @@ static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 	/* register: the worker's field engine state lives in its CPU's slot */
 	pthread_mutex_lock(&x->lock);
 	int e = 0;
-	if (x->nworkers < 1024) {
+	uint32_t cpu = (uint32_t)w->cpu;
+	if (cpu >= XDPERF_BPF_CPUS_MAX ||
+	    bpf_map_update_elem(bpf_map__fd(x->skel->maps.cpu_worker), &cpu, &idx, BPF_ANY)) {
+		e = -EINVAL;
+		xdperf_errf(err, errlen, "xdp: cannot register sender %u on CPU %d", idx, w->cpu);
+	} else if (x->nworkers < 1024) {
 		x->worker_idx[x->nworkers] = idx;
 		x->worker_cpu[x->nworkers] = w->cpu;
 		x->nworkers++;

@@ -1,0 +1,35 @@
+/* The measurement trailer `--stamp` writes into the last XDPERF_STAMP_LEN bytes of every UDP
+ * payload, and the checksum arithmetic that keeps the UDP checksum right when it changes.
+ * Shared by the XDP programs (src/bpf/xdperf_tx.bpf.c writes it, xdperf_srv.bpf.c reads it)
+ * and user space (src/packet/stamp.c: AF_PACKET sends, the AF_PACKET server), so both give
+ * the same bytes. Compiled for both targets: include it after the __u* types,
+ * xdperf_bpf.h and xdperf_fe_step.h.
+ *
+ * Layout, all big endian:  magic u32 | stream u32 | sequence u64 | transmit time u64 (ns,
+ * CLOCK_TAI of the sender). stream = sender thread << 16 | template index. */
+#ifndef XDPERF_BPF_STAMP_H
+#define XDPERF_BPF_STAMP_H
+
+#define XDPERF_STAMP_MAGIC 0x58445053u /* "XDPS" */
+#define XDPERF_STAMP_LEN 24
+#define XDPERF_STAMP_STREAM(thread, tmpl) ((__u32)(thread) << 16 | (__u32)(tmpl))
+
+/* The trailer's share of a 16-bit one's-complement sum (odd: it starts at an odd offset of
+ * the summed words). At most 12 * 0xffff. */
+XDPERF_FE_INLINE __u32 xdperf_stamp_sum(__u32 magic, __u32 stream, __u64 seq, __u64 ns, int odd)
+{
+	return xdperf_fe_sum(magic, 4, odd) + xdperf_fe_sum(stream, 4, odd) +
+	       xdperf_fe_sum(seq, 8, odd) + xdperf_fe_sum(ns, 8, odd);
+}
+
+/* The UDP checksum (host order, as read) after covered bytes summing to old_sum were replaced
+ * by bytes summing to new_sum (RFC 1624, eqn. 3). A UDP result of 0 is sent as 0xffff. */
+XDPERF_FE_INLINE __u16 xdperf_stamp_csum(__u16 ck, __u32 old_sum, __u32 new_sum)
+{
+	__u32 s = (__u32)(~ck & 0xffff) + (~xdperf_fe_fold16(old_sum) & 0xffff) +
+		  xdperf_fe_fold16(new_sum);
+	__u16 r = (__u16)~xdperf_fe_fold16(s);
+	return r ? r : 0xffff;
+}
+
+#endif
