@@ -10,7 +10,7 @@ CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-a
 LDLIBS  := -lbpf -ljansson -lyaml -lsodium -lmicrohttpd -lcurl -lm -lpthread
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 
-LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c src/packet/*.c src/datapath/*.c src/ctl/*.c)
+LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c src/packet/*.c src/datapath/*.c src/server/*.c src/ctl/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -49,6 +49,16 @@ $(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $< $(SDK_SRCS)
 
+# Verifier plugins: plugins/verify_NAME.c -> build/plugins/verify_NAME.wasm. They answer a frame
+# check ({"packet":...} -> {"result":{"valid":...}}), not the template request, so they define the
+# exported ABI themselves and use only the SDK header (macros, status codes, constants), not
+# sdk/xdperf_plugin.c, whose plugin_init/plugin_process are the generator ones. (This pattern
+# rule has the shorter stem, so make prefers it to the generic one above.)
+$(BUILD)/plugins/verify_%.wasm: plugins/verify_%.c $(wildcard sdk/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  WASM    $@")
+	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $<
+
 $(BUILD)/plugins/%.wasm: protocols/%.c sdk/xdperf_protocol.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
@@ -79,7 +89,7 @@ $(BUILD)/bpf/%_bpf.skel.h: $(BUILD)/bpf/%.bpf.o
 .SECONDARY: $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 
 # The loaders include the skeletons.
-$(filter $(BUILD)/obj/src/datapath/%,$(LIB_OBJS)) $(filter $(BUILD)/asan/obj/src/datapath/%,$(ASAN_LIB_OBJS)): $(BPF_SKELS)
+$(filter $(BUILD)/obj/src/datapath/% $(BUILD)/obj/src/server/%,$(LIB_OBJS)) $(filter $(BUILD)/asan/obj/src/datapath/% $(BUILD)/asan/obj/src/server/%,$(ASAN_LIB_OBJS)): $(BPF_SKELS)
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)

@@ -12,6 +12,7 @@ int cmd_keygen(int argc, char **argv);        /* xdperf keygen [-o PREFIX] */
 int cmd_sign(int argc, char **argv);          /* xdperf sign [-k KEYFILE] FILE.wasm... */
 int cmd_verify(int argc, char **argv);        /* xdperf verify --trust-dir DIR FILE.wasm... */
 int cmd_serve(int argc, char **argv);         /* xdperf serve --listen URL --protocol ID=FILE@VER ... */
-int cmd_ctl(int argc, char **argv);           /* xdperf ctl [--admin HOST:PORT] COMMAND ... */
+int cmd_ctl(int argc, char **argv);
+int cmd_server(int argc, char **argv);        /* xdperf --server -d IF [--port N] [--stamp] ... */           /* xdperf ctl [--admin HOST:PORT] COMMAND ... */
 
 #endif

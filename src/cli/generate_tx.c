@@ -21,8 +21,10 @@
 #include <unistd.h>
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
+#include "cli/server_print.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
+#include "xdperf/server.h"
 #include "xdperf/tx.h"
 
 static struct xdperf_tx *running_tx;
@@ -89,7 +91,8 @@ static void notice(void *ctx, const char *msg)
 }
 
 static void print_summary(const struct gen_args *a, const struct xdperf_tx_result *r,
-			  size_t ntemplates, unsigned swaps, const char *plugin, const char *error)
+			  size_t ntemplates, unsigned swaps, const char *plugin, const char *error,
+			  const struct xdperf_server_report *srv, const char *srv_error)
 {
 	double secs = r->total.seconds;
 	double pps = secs > 0 ? (double)r->total.packets / secs : 0;
@@ -115,6 +118,21 @@ static void print_summary(const struct gen_args *a, const struct xdperf_tx_resul
 			json_object_set_new(o, "rate_target_pps", json_real(r->rate_pps));
 		if (o && error)
 			json_object_set_new(o, "error", json_string(error));
+		if (o && srv) {
+			char *t = xdperf_server_report_json(srv);
+			json_t *so = t ? json_loads(t, 0, NULL) : NULL;
+			free(t);
+			if (so && a->stamp) {
+				/* loss against what was sent: also the frames lost after the last arrival */
+				uint64_t arrived = srv->total.unique + srv->stats.ring_full;
+				uint64_t lost = r->total.packets > arrived ? r->total.packets - arrived : 0;
+				json_object_set_new(so, "lost_vs_sent", json_integer((json_int_t)lost));
+			}
+			if (so)
+				json_object_set_new(o, "server", so);
+		}
+		if (o && srv_error)
+			json_object_set_new(o, "server_error", json_string(srv_error));
 		char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		if (txt)
 			printf("%s\n", txt);
@@ -131,6 +149,17 @@ static void print_summary(const struct gen_args *a, const struct xdperf_tx_resul
 		a->device, r->mode ? r->mode : "-", r->threads, r->threads == 1 ? "" : "s", pps,
 		bps / 1e6, (unsigned long long)r->total.errors, refused, sw,
 		r->stopped ? " (stopped)" : "");
+	if (srv) {
+		fprintf(stderr, "xdperf: ");
+		print_server_report(stderr, srv, a->stamp ? r->total.packets : UINT64_MAX);
+		if (!a->stamp)
+			fprintf(stderr, "xdperf: sent %llu, the server counted %llu (without --stamp the "
+					"server counts everything that arrives on its port)\n",
+				(unsigned long long)r->total.packets,
+				(unsigned long long)srv->stats.packets);
+	}
+	if (srv_error)
+		fprintf(stderr, "xdperf: no report from the server: %s\n", srv_error);
 }
 
 /* The frames of a template set for the runner (pointing into the set). NULL when out of
@@ -365,6 +394,24 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 		fprintf(stderr, "xdperf: -d %s: %s\n", a->device, err);
 		return 1;
 	}
+	/* the server first: reset before anything is sent, or nothing is sent */
+	struct xdperf_server_ctl *ctl = NULL;
+	if (a->server_addr) {
+		bool srv_stamp = false;
+		e = xdperf_server_ctl_connect(a->server_addr, 5000, &ctl, err, sizeof err);
+		if (!e)
+			e = xdperf_server_ctl_reset(ctl, err, sizeof err);
+		if (e) {
+			fprintf(stderr, "xdperf: --server-addr: %s; nothing sent\n", err);
+			xdperf_server_ctl_close(ctl);
+			xdperf_tx_free(tx);
+			return 1;
+		}
+		xdperf_server_ctl_info(ctl, NULL, 0, NULL, &srv_stamp);
+		if (a->stamp && !srv_stamp)
+			fprintf(stderr, "xdperf: warning: the server at %s does not check stamps (start it "
+					"with --stamp for loss and latency)\n", a->server_addr);
+	}
 	struct reloader rl;
 	if (reloader_start(&rl, a, tx)) {
 		reloader_stop(&rl);
@@ -385,10 +432,23 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 	reloader_stop(&rl);
 	if (e)
 		fprintf(stderr, "xdperf: %s\n", err);
+	struct xdperf_server_report *srv = NULL;
+	char srv_err[512] = "";
+	bool asked = ctl != NULL;
+	if (ctl) {
+		/* the last frames may still be on the way (queues, delays): wait until the server
+		 * has them all, or nothing new arrived for half a second */
+		if (xdperf_server_ctl_report(ctl, r.total.packets, 500, 10000, &srv, srv_err,
+					     sizeof srv_err))
+			srv = NULL;
+		xdperf_server_ctl_close(ctl);
+	}
 	if (!e || r.total.packets || r.total.errors)
-		print_summary(a, &r, set->n, xdperf_tx_swaps(tx), plugin_name, e ? err : NULL);
+		print_summary(a, &r, set->n, xdperf_tx_swaps(tx), plugin_name, e ? err : NULL, srv,
+			      asked && !srv ? srv_err : NULL);
+	xdperf_server_report_free(srv);
 	xdperf_tx_free(tx);
-	if (e)
+	if (e || (asked && !srv))
 		return 1;
 	if (r.total.errors) {
 		fprintf(stderr, "xdperf: %llu packets could not be sent on %s\n",

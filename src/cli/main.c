@@ -15,6 +15,8 @@ static void usage(FILE *f)
 		"  xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--json]\n"
 		"                                                        call a plugin once, decode its templates\n"
 		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n"
+		"  xdperf --server -d IF [--port N] [--stamp] [--control HOST:PORT] [--duration SEC] ...\n"
+		"                                                        receive and measure: rate, loss, latency\n"
 		"  xdperf protocol check FILE.wasm...                    check protocol modules (ABI, imports)\n"
 		"  xdperf protocol call FILE.wasm [--input TEXT] [...]   send a protocol module a message\n"
 		"  xdperf keygen [-o PREFIX]                             create PREFIX.key and PREFIX.pub (ed25519)\n"
@@ -32,8 +34,12 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	if (argv[1][0] == '-')
+	if (argv[1][0] == '-') {
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--server"))
+				return cmd_server(argc, argv);
 		return cmd_generate(argc, argv);
+	}
 	if (!strcmp(argv[1], "wasm")) {
 		if (argc >= 3 && !strcmp(argv[2], "spectest"))
 			return cmd_wasm_spectest(argc - 2, argv + 2);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "datapath/bpf_util.h"
 #include "util/err.h"
@@ -26,7 +27,12 @@ void dp_bpf_quiet_libbpf(void)
 
 void dp_bpf_load_error(char *err, size_t errlen, const char *who, const char *ifname, int e)
 {
-	if (e == -EPERM || e == -EACCES)
+	if ((e == -EPERM || e == -EACCES) && geteuid() == 0)
+		xdperf_errf(err, errlen,
+			    "%s: the kernel refused the BPF program for %s: %s (its verifier rejected "
+			    "it, or a security policy forbids BPF; XDPERF_DEBUG_BPF=1 shows the log)",
+			    who, ifname, strerror(-e));
+	else if (e == -EPERM || e == -EACCES)
 		xdperf_errf(err, errlen,
 			    "%s: cannot load the BPF program for %s: %s (needs root, or CAP_BPF and "
 			    "CAP_NET_ADMIN)", who, ifname, strerror(-e));

@@ -1,0 +1,187 @@
+/* XDP program of server mode (`xdperf --server`): counts the frames and bytes arriving on the
+ * device per CPU. With a port, only UDP datagrams to that port are counted and consumed
+ * (XDP_DROP); everything else passes to the stack untouched, so the host stays reachable.
+ * Without a port every frame is counted and passed on.
+ *
+ * With stamp checking, a counted frame's trailer (src/bpf/xdperf_stamp.h, at the end of its
+ * UDP payload as the UDP length says) is handed to user space through the `stamps` ring with
+ * this host's CLOCK_TAI receive time; user space works out loss, duplicates, reordering and
+ * latency per stream. With a sample interval N, every N-th counted frame on a CPU is copied
+ * (up to XDPERF_BPF_SAMPLE_MAX bytes) to the `samples` ring for a verifier plugin. A full ring
+ * is counted, never silent. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdperf_bpf.h"
+#include "xdperf_fe_step.h"
+#include "xdperf_stamp.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the loader before attaching. */
+__u32 port = 0;         /* UDP destination port to count (host order); 0 = every frame */
+__u32 stamp = 0;        /* 1: check trailers */
+__u32 sample_every = 0; /* copy every N-th counted frame per CPU to `samples`; 0 = none */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_srv_cpu);
+} srv_cpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} stamps SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} samples SEC(".maps");
+
+#define ETH_P_IPV4 0x0800
+#define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+
+/* The UDP header of the frame (as src/packet/stamp.c: xdperf_udp_find), or -1. */
+static __always_inline int udp_find(void *data, void *end, __u32 *udp_off)
+{
+	__u8 *p = data;
+	if ((void *)(p + 14) > end)
+		return -1;
+	__u32 off = 12;
+	__u16 type = (__u16)(p[12] << 8 | p[13]);
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (type != ETH_P_8021Q && type != ETH_P_8021AD)
+			break;
+		off += 4;
+		if ((void *)(p + off + 2) > end)
+			return -1;
+		type = (__u16)(p[off] << 8 | p[off + 1]);
+	}
+	off += 2;
+	__u8 *ip = p + off;
+	if (type == ETH_P_IPV4) {
+		if ((void *)(ip + 20) > end || (ip[0] >> 4) != 4 || ip[9] != 17 ||
+		    ((ip[6] & 0x1f) | ip[7]))
+			return -1;
+		__u32 ihl = (__u32)(ip[0] & 15) * 4;
+		if (ihl < 20)
+			return -1;
+		off += ihl;
+	} else if (type == ETH_P_IPV6) {
+		if ((void *)(ip + 40) > end || (ip[0] >> 4) != 6 || ip[6] != 17)
+			return -1;
+		off += 40;
+	} else {
+		return -1;
+	}
+	*udp_off = off;
+	return 0;
+}
+
+SEC("xdp")
+int xdperf_srv(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct xdperf_bpf_srv_cpu *st = bpf_map_lookup_elem(&srv_cpu, &zero);
+	if (!st)
+		return XDP_PASS;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 len = (__u32)(end - data);
+	__u32 uo = 0, ulen = 0;
+	int udp = udp_find(data, end, &uo) == 0;
+	if (udp) {
+		__u8 *u = data + (uo & 0xff);
+		if ((void *)(u + 8) > end) {
+			udp = 0;
+		} else {
+			ulen = (__u32)(u[4] << 8 | u[5]);
+			if (port && (__u32)(u[2] << 8 | u[3]) != port)
+				udp = 0;
+		}
+	}
+	if (port && !udp) {
+		st->passed++;
+		return XDP_PASS;
+	}
+	st->packets++;
+	st->bytes += len;
+	int verdict = port ? XDP_DROP : XDP_PASS;
+
+	__u32 stream = 0;
+	__u64 seq = 0, tx_ns = 0;
+	int have = 0;
+	if (stamp) {
+		__u8 t[XDPERF_STAMP_LEN];
+		__u32 at = uo + ulen - XDPERF_STAMP_LEN;
+		if (udp && ulen >= 8 + XDPERF_STAMP_LEN && uo + ulen <= len &&
+		    bpf_xdp_load_bytes(ctx, at & 0xffff, t, XDPERF_STAMP_LEN) == 0) {
+			__u32 m;
+			__builtin_memcpy(&m, t, 4);
+			if (__builtin_bswap32(m) == XDPERF_STAMP_MAGIC) {
+				__u32 sv;
+				__u64 q, n;
+				__builtin_memcpy(&sv, t + 4, 4);
+				__builtin_memcpy(&q, t + 8, 8);
+				__builtin_memcpy(&n, t + 16, 8);
+				stream = __builtin_bswap32(sv);
+				seq = __builtin_bswap64(q);
+				tx_ns = __builtin_bswap64(n);
+				have = 1;
+			}
+		}
+		if (have) {
+			struct xdperf_bpf_srv_rec *r = bpf_ringbuf_reserve(&stamps, sizeof *r, 0);
+			if (r) {
+				r->stream = stream;
+				r->len = len;
+				r->seq = seq;
+				r->tx_ns = tx_ns;
+				r->rx_ns = bpf_ktime_get_tai_ns();
+				bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+				st->stamped++;
+			} else {
+				st->ring_full++;
+			}
+		} else {
+			st->unstamped++;
+		}
+	}
+
+	if (sample_every && ++st->nth >= sample_every) {
+		st->nth = 0;
+		struct xdperf_bpf_srv_sample *sm = bpf_ringbuf_reserve(&samples, sizeof *sm, 0);
+		if (!sm) {
+			st->sample_full++;
+			return verdict;
+		}
+		sm->len = len;
+		sm->stamped = (__u32)have;
+		sm->stream = stream;
+		sm->pad = 0;
+		sm->seq = seq;
+		sm->rx_ns = bpf_ktime_get_tai_ns();
+		long e;
+		if (len >= XDPERF_BPF_SAMPLE_MAX) {
+			e = bpf_xdp_load_bytes(ctx, 0, sm->data, XDPERF_BPF_SAMPLE_MAX);
+		} else {
+			/* the mask the verifier needs, kept by the compiler */
+			__u32 m = len;
+			asm volatile("" : "+r"(m));
+			m &= XDPERF_BPF_SAMPLE_MAX - 1;
+			e = m ? bpf_xdp_load_bytes(ctx, 0, sm->data, m) : -1;
+		}
+		if (e) {
+			bpf_ringbuf_discard(sm, 0);
+			st->sample_full++;
+			return verdict;
+		}
+		bpf_ringbuf_submit(sm, 0);
+		st->sampled++;
+	}
+	return verdict;
+}

@@ -1,0 +1,262 @@
+/* `xdperf --server -d IF [--mode xdp|afpacket] [--port N] [--stamp] [--control HOST:PORT]
+ * [--verifier FILE.wasm] [--duration SEC] [--json]`: receives on IF with the server of
+ * include/xdperf/server.h, prints `<t>s <pps> rx/s <Mbps> Mbps total <n>` every second (stderr)
+ * and a summary at the end (text on stderr, or --json on stdout) — after --duration, or
+ * SIGINT/SIGTERM. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/commands.h"
+#include "cli/server_print.h"
+#include "util/file.h"
+#include "xdperf/plugin.h"
+#include "xdperf/server.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdperf --server -d|--device IF [options]\n"
+		"  receives, counts and measures what arrives on IF (the other end of `xdperf -d`)\n"
+		"      --mode MODE            xdp or afpacket (default: xdp, falling back to afpacket)\n"
+		"      --port N               count only UDP to port N (and consume it); everything else\n"
+		"                             passes to the stack (default: count every frame, pass all)\n"
+		"      --stamp                check the trailers `xdperf --stamp` writes: loss, duplicates,\n"
+		"                             reordering, one-way latency per stream\n"
+		"      --control HOST:PORT    listen for generators (`xdperf -d IF --server-addr HOST:PORT`):\n"
+		"                             they reset the counters before a run and fetch the report\n"
+		"      --verifier FILE.wasm   give every N-th frame to a verifier plugin\n"
+		"      --verifier-config FILE its configuration (JSON)\n"
+		"      --sample N             the N of --verifier (default 1000; per CPU with XDP)\n"
+		"  -t, --duration SEC         stop after SEC seconds (default: until Ctrl-C)\n"
+		"      --json                 print the summary as one JSON object on stdout\n"
+		"  -q, --quiet                no per-second lines\n");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig; /* only interrupts the wait; collected by sigtimedwait */
+}
+
+static void notice(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "xdperf: %s\n", msg);
+}
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Waits until `until` (monotonic seconds) or a stop signal; true when a signal came. */
+static bool wait_until(const sigset_t *set, double until)
+{
+	for (;;) {
+		double left = until - mono();
+		if (left <= 0)
+			return false;
+		struct timespec ts = { (time_t)left, (long)((left - floor(left)) * 1e9) };
+		if (sigtimedwait(set, NULL, &ts) >= 0)
+			return true;
+		if (errno == EAGAIN)
+			return false;
+	}
+}
+
+static int parse_u(const char *opt, const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long x = strtoul(v, &end, 10);
+	if (errno || *end || !v[0] || v[0] == '-' || x > max) {
+		fprintf(stderr, "xdperf: %s: '%s' is not a number 1..%lu\n", opt, v, max);
+		return 2;
+	}
+	*out = x;
+	return 0;
+}
+
+int cmd_server(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", no_argument, NULL, 'S' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "stamp", no_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "verifier", required_argument, NULL, 'v' },
+		{ "verifier-config", required_argument, NULL, 'C' },
+		{ "sample", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dev = NULL, *cfgfile = NULL;
+	bool json = false, quiet = false;
+	double duration = 0;
+	unsigned long v;
+	LIBXDPERF_OPTS(xdperf_server_opts, o, .notice = notice, .log_level = XDPERF_LOG_INFO);
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, ":d:t:qh", opts, NULL);
+		if (c == -1)
+			break;
+		char *end;
+		switch (c) {
+		case 'S': break;
+		case 'd': dev = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "xdp"))
+				o.mode = XDPERF_SERVER_XDP;
+			else if (!strcmp(optarg, "afpacket"))
+				o.mode = XDPERF_SERVER_AFPACKET;
+			else {
+				fprintf(stderr, "xdperf: --mode: '%s' is not xdp or afpacket\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			if (parse_u("--port", optarg, 65535, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "xdperf: --port: '%s' is not a port 1..65535\n", optarg);
+				return 2;
+			}
+			o.port = (uint16_t)v;
+			break;
+		case 's': o.stamp = true; break;
+		case 'c': o.control = optarg; break;
+		case 'v': o.verifier = optarg; break;
+		case 'C': cfgfile = optarg; break;
+		case 'n':
+			if (parse_u("--sample", optarg, 1u << 30, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "xdperf: --sample: '%s' is not a number 1..%u\n", optarg,
+						1u << 30);
+				return 2;
+			}
+			o.sample_every = (unsigned)v;
+			break;
+		case 't':
+			errno = 0;
+			duration = strtod(optarg, &end);
+			if (errno || *end || !optarg[0] || !(duration > 0) || duration > 1e9) {
+				fprintf(stderr, "xdperf: --duration: '%s' is not a number of seconds\n", optarg);
+				return 2;
+			}
+			break;
+		case 'j': json = true; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		case ':':
+			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "xdperf: --server: unknown option '%s' (see xdperf --server --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xdperf: unexpected argument '%s' (see xdperf --server --help)\n", argv[optind]);
+		return 2;
+	}
+	if (!dev) {
+		fprintf(stderr, "xdperf: --server needs a device (-d IF)\n");
+		return 2;
+	}
+	if ((cfgfile || o.sample_every) && !o.verifier) {
+		fprintf(stderr, "xdperf: --verifier-config and --sample need --verifier FILE.wasm\n");
+		return 2;
+	}
+	char *cfg = NULL;
+	if (cfgfile) {
+		uint8_t *buf;
+		size_t len;
+		int e = xdperf_read_file(cfgfile, 1u << 20, &buf, &len);
+		if (e) {
+			fprintf(stderr, "xdperf: --verifier-config %s: %s\n", cfgfile, strerror(-e));
+			return 1;
+		}
+		cfg = (char *)buf; /* NUL-terminated by xdperf_read_file */
+		o.verifier_config = cfg;
+	}
+
+	/* stop signals blocked before anything starts: one arriving early is not lost */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	char err[600];
+	struct xdperf_server *s;
+	int e = xdperf_server_open(dev, &o, &s, err, sizeof err);
+	free(cfg);
+	if (e) {
+		fprintf(stderr, "xdperf: --server -d %s: %s\n", dev, err);
+		return 1;
+	}
+	char port[32] = "every frame (passed on)";
+	if (o.port)
+		snprintf(port, sizeof port, "UDP port %u", o.port);
+	fprintf(stderr, "xdperf: server on %s (%s): counting %s%s%s%s%s\n", dev,
+		xdperf_server_mode_name(s), port, o.stamp ? ", checking stamps" : "",
+		o.control ? ", control on " : "", o.control ? o.control : "",
+		o.verifier ? ", verifier plugin" : "");
+	double start = mono(), next = start + 1;
+	double end = duration > 0 ? start + duration : INFINITY;
+	struct xdperf_server_stats prev = { 0 };
+	for (;;) {
+		double until = next < end ? next : end;
+		if (wait_until(&set, until))
+			break;
+		if (mono() >= end)
+			break;
+		next += 1;
+		struct xdperf_server_stats st;
+		if (quiet || xdperf_server_stats(s, &st))
+			continue;
+		if (st.packets < prev.packets || st.seconds < prev.seconds) /* reset by a generator */
+			prev = (struct xdperf_server_stats){ 0 };
+		double dt = st.seconds - prev.seconds;
+		double pps = dt > 0 ? (double)(st.packets - prev.packets) / dt : 0;
+		double mbps = dt > 0 ? (double)(st.bytes - prev.bytes) * 8 / dt / 1e6 : 0;
+		fprintf(stderr, "%.0fs  %.0f rx/s  %.1f Mbps  total %llu\n", st.seconds, pps, mbps,
+			(unsigned long long)st.packets);
+		prev = st;
+	}
+	struct xdperf_server_report *r = NULL;
+	e = xdperf_server_report(s, &r);
+	xdperf_server_close(s);
+	if (e) {
+		fprintf(stderr, "xdperf: --server: out of memory for the report\n");
+		return 1;
+	}
+	if (json) {
+		char *txt = xdperf_server_report_json(r);
+		if (txt)
+			printf("%s\n", txt);
+		free(txt);
+	} else {
+		fprintf(stderr, "xdperf: ");
+		print_server_report(stderr, r, UINT64_MAX);
+	}
+	xdperf_server_report_free(r);
+	return fflush(stdout) ? 1 : 0;
+}

@@ -1,0 +1,269 @@
+/* The generator's side of the server control connection (include/xdperf/server.h): connect
+ * and hello, reset, stats, and the report after waiting for the last frames to arrive. */
+#include <errno.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "util/err.h"
+#include "xdperf/server.h"
+
+struct xdperf_server_ctl {
+	int fd;
+	int timeout_ms;
+	char addr[300];
+	char mode[16];
+	uint16_t port;
+	bool stamp;
+	char *buf;
+	size_t used, cap;
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Sends {"cmd":cmd} and reads one answer line; *ans is the parsed object with "ok": true. */
+static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char *err,
+		size_t errlen)
+{
+	char req[64];
+	int n = snprintf(req, sizeof req, "{\"cmd\":\"%s\"}\n", cmd);
+	if (send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+		xdperf_errf(err, errlen, "server %s: sending '%s': %s", c->addr, cmd,
+			    strerror(errno));
+		return -EIO;
+	}
+	double deadline = now_ms() + c->timeout_ms;
+	for (;;) {
+		char *nl = c->used ? memchr(c->buf, '\n', c->used) : NULL;
+		if (nl) {
+			*nl = '\0';
+			json_error_t je;
+			json_t *o = json_loads(c->buf, 0, &je);
+			size_t rest = c->used - (size_t)(nl + 1 - c->buf);
+			memmove(c->buf, nl + 1, rest);
+			c->used = rest;
+			if (!json_is_object(o)) {
+				json_decref(o);
+				xdperf_errf(err, errlen, "server %s: answer to '%s' is not JSON", c->addr, cmd);
+				return -EPROTO;
+			}
+			if (!json_is_true(json_object_get(o, "ok"))) {
+				const char *m = json_string_value(json_object_get(o, "error"));
+				xdperf_errf(err, errlen, "server %s: '%s' refused: %s", c->addr, cmd,
+					    m ? m : "no reason given");
+				json_decref(o);
+				return -EPROTO;
+			}
+			*ans = o;
+			return 0;
+		}
+		if (c->used + 65536 > c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 131072;
+			if (cap > (256u << 20)) {
+				xdperf_errf(err, errlen, "server %s: answer to '%s' too long", c->addr, cmd);
+				return -E2BIG;
+			}
+			char *b = realloc(c->buf, cap + 1);
+			if (!b)
+				return -ENOMEM;
+			c->buf = b;
+			c->cap = cap;
+		}
+		int left = (int)(deadline - now_ms());
+		struct pollfd p = { c->fd, POLLIN, 0 };
+		if (left <= 0 || poll(&p, 1, left) == 0) {
+			xdperf_errf(err, errlen, "server %s: no answer to '%s' within %d ms", c->addr, cmd,
+				    c->timeout_ms);
+			return -ETIMEDOUT;
+		}
+		ssize_t r = recv(c->fd, c->buf + c->used, c->cap - c->used, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			xdperf_errf(err, errlen, "server %s: connection closed%s%s", c->addr,
+				    r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
+			return -ECONNRESET;
+		}
+		c->used += (size_t)r;
+	}
+}
+
+int xdperf_server_ctl_connect(const char *addr, int timeout_ms, struct xdperf_server_ctl **out,
+			      char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = addr ? strrchr(addr, ':') : NULL;
+	const char *h = addr;
+	size_t hl = colon ? (size_t)(colon - addr) : 0;
+	if (addr && addr[0] == '[') { /* [v6]:port */
+		h = addr + 1;
+		hl = hl >= 2 && addr[hl - 1] == ']' ? hl - 2 : sizeof host;
+	}
+	if (!colon || !colon[1] || hl == 0 || hl >= sizeof host) {
+		xdperf_errf(err, errlen, "--server-addr '%s': want HOST:PORT", addr ? addr : "");
+		return -EINVAL;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	int g = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (g) {
+		xdperf_errf(err, errlen, "--server-addr %s: %s", addr, gai_strerror(g));
+		return -EINVAL;
+	}
+	struct xdperf_server_ctl *c = calloc(1, sizeof *c);
+	if (!c) {
+		freeaddrinfo(ai);
+		return -ENOMEM;
+	}
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+	snprintf(c->addr, sizeof c->addr, "%s", addr);
+	c->fd = -1;
+	int e = -ECONNREFUSED;
+	for (struct addrinfo *p = ai; p && c->fd < 0; p = p->ai_next) {
+		int fd = socket(p->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, p->ai_addr, p->ai_addrlen) && errno != EINPROGRESS) {
+			e = -errno;
+			close(fd);
+			continue;
+		}
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		int so = 0;
+		socklen_t sl = sizeof so;
+		if (poll(&pf, 1, c->timeout_ms) <= 0) {
+			e = -ETIMEDOUT;
+			close(fd);
+			continue;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl) || so) {
+			e = -(so ? so : errno);
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+	}
+	freeaddrinfo(ai);
+	if (c->fd < 0) {
+		xdperf_errf(err, errlen, "cannot reach the xdperf server at %s: %s (is `xdperf --server "
+			    "--control ...` running there?)", addr, strerror(-e));
+		free(c);
+		return e;
+	}
+	json_t *o;
+	e = call(c, "hello", &o, err, errlen);
+	if (e) {
+		xdperf_server_ctl_close(c);
+		return e;
+	}
+	if (strcmp(json_string_value(json_object_get(o, "server")) ?: "", "xdperf")) {
+		json_decref(o);
+		xdperf_errf(err, errlen, "server %s: not an xdperf server", addr);
+		xdperf_server_ctl_close(c);
+		return -EPROTO;
+	}
+	snprintf(c->mode, sizeof c->mode, "%s", json_string_value(json_object_get(o, "mode")) ?: "");
+	c->port = (uint16_t)json_integer_value(json_object_get(o, "port"));
+	c->stamp = json_is_true(json_object_get(o, "stamp"));
+	json_decref(o);
+	*out = c;
+	return 0;
+}
+
+void xdperf_server_ctl_info(const struct xdperf_server_ctl *c, char *mode, size_t modelen,
+			    uint16_t *port, bool *stamp)
+{
+	if (mode)
+		snprintf(mode, modelen, "%s", c->mode);
+	if (port)
+		*port = c->port;
+	if (stamp)
+		*stamp = c->stamp;
+}
+
+int xdperf_server_ctl_reset(struct xdperf_server_ctl *c, char *err, size_t errlen)
+{
+	json_t *o;
+	int e = call(c, "reset", &o, err, errlen);
+	json_decref(e ? NULL : o);
+	return e;
+}
+
+static uint64_t ju(json_t *o, const char *k)
+{
+	json_int_t v = json_integer_value(json_object_get(o, k));
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_stats *st,
+			    char *err, size_t errlen)
+{
+	json_t *o;
+	int e = call(c, "stats", &o, err, errlen);
+	if (e)
+		return e;
+	memset(st, 0, sizeof *st);
+	st->packets = ju(o, "packets");
+	st->bytes = ju(o, "bytes");
+	st->stamped = ju(o, "stamped");
+	st->ring_full = ju(o, "ring_full");
+	st->seconds = json_number_value(json_object_get(o, "duration_s"));
+	json_decref(o);
+	return 0;
+}
+
+int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int quiet_ms,
+			     int max_ms, struct xdperf_server_report **out, char *err,
+			     size_t errlen)
+{
+	double start = now_ms(), since = start;
+	uint64_t last = UINT64_MAX;
+	for (;;) {
+		struct xdperf_server_stats st;
+		int e = xdperf_server_ctl_stats(c, &st, err, errlen);
+		if (e)
+			return e;
+		uint64_t got = c->stamp ? st.stamped + st.ring_full : st.packets;
+		double t = now_ms();
+		if (got != last) {
+			last = got;
+			since = t;
+		}
+		if (got >= expect || t - since >= quiet_ms || t - start >= max_ms)
+			break;
+		struct timespec ts = { 0, 20 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	json_t *o;
+	int e = call(c, "report", &o, err, errlen);
+	if (e)
+		return e;
+	char *txt = json_dumps(json_object_get(o, "report"), JSON_COMPACT);
+	json_decref(o);
+	if (!txt)
+		return -ENOMEM;
+	e = xdperf_server_report_parse(txt, out, err, errlen);
+	free(txt);
+	return e;
+}
+
+void xdperf_server_ctl_close(struct xdperf_server_ctl *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	free(c);
+}

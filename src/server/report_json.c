@@ -1,0 +1,147 @@
+/* The server report as JSON (what the control connection carries and --json prints) and back. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/err.h"
+#include "xdperf/server.h"
+
+static json_t *latency_json(const struct xdperf_latency *l)
+{
+	return json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}", "count", (json_int_t)l->count,
+			 "negative", (json_int_t)l->negative, "min_ns", (json_int_t)l->min_ns,
+			 "avg_ns", l->avg_ns, "p50_ns", (json_int_t)l->p50_ns,
+			 "p99_ns", (json_int_t)l->p99_ns, "p999_ns", (json_int_t)l->p999_ns,
+			 "max_ns", (json_int_t)l->max_ns);
+}
+
+static json_t *stream_json(const struct xdperf_stream_report *s, bool with_id)
+{
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			      "received", (json_int_t)s->received, "unique", (json_int_t)s->unique,
+			      "lost", (json_int_t)s->lost, "duplicated", (json_int_t)s->duplicated,
+			      "reordered", (json_int_t)s->reordered,
+			      "first_seq", (json_int_t)s->first_seq, "last_seq", (json_int_t)s->last_seq,
+			      "latency", latency_json(&s->latency));
+	if (o && with_id) {
+		json_object_set_new(o, "stream", json_integer(s->stream));
+		json_object_set_new(o, "thread", json_integer(s->stream >> 16));
+		json_object_set_new(o, "template", json_integer(s->stream & 0xffff));
+	}
+	return o;
+}
+
+char *xdperf_server_report_json(const struct xdperf_server_report *r)
+{
+	const struct xdperf_server_stats *st = &r->stats;
+	json_t *streams = json_array();
+	for (size_t i = 0; streams && i < r->nstreams; i++)
+		json_array_append_new(streams, stream_json(&r->streams[i], true));
+	json_t *o = json_pack(
+		"{s:s, s:s, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:o, s:I, s:s}",
+		"device", r->device, "mode", r->mode, "port", (int)r->port, "stamp", r->stamp,
+		"packets", (json_int_t)st->packets, "bytes", (json_int_t)st->bytes,
+		"passed", (json_int_t)st->passed, "stamped", (json_int_t)st->stamped,
+		"unstamped", (json_int_t)st->unstamped, "ring_full", (json_int_t)st->ring_full,
+		"sampled", (json_int_t)st->sampled, "sample_full", (json_int_t)st->sample_full,
+		"duration_s", st->seconds, "total", stream_json(&r->total, false),
+		"streams", streams ? streams : json_array(),
+		"streams_over_limit", (json_int_t)r->streams_over_limit,
+		"latency_clock", "CLOCK_TAI of sender and receiver: valid only when both share a "
+				 "clock (one host) or are synchronised (PTP)");
+	if (o && r->verifier) {
+		json_t *v = json_pack("{s:I, s:I, s:I, s:s}", "valid", (json_int_t)r->valid,
+				      "invalid", (json_int_t)r->invalid,
+				      "failed", (json_int_t)r->verifier_failed,
+				      "first_error", r->first_error);
+		json_object_set_new(o, "verifier", v);
+	}
+	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return txt;
+}
+
+static uint64_t u(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static void latency_parse(json_t *o, struct xdperf_latency *l)
+{
+	l->count = u(o, "count");
+	l->negative = u(o, "negative");
+	l->min_ns = u(o, "min_ns");
+	l->p50_ns = u(o, "p50_ns");
+	l->p99_ns = u(o, "p99_ns");
+	l->p999_ns = u(o, "p999_ns");
+	l->max_ns = u(o, "max_ns");
+	l->avg_ns = json_number_value(json_object_get(o, "avg_ns"));
+}
+
+static void stream_parse(json_t *o, struct xdperf_stream_report *s)
+{
+	s->stream = (uint32_t)u(o, "stream");
+	s->received = u(o, "received");
+	s->unique = u(o, "unique");
+	s->lost = u(o, "lost");
+	s->duplicated = u(o, "duplicated");
+	s->reordered = u(o, "reordered");
+	s->first_seq = u(o, "first_seq");
+	s->last_seq = u(o, "last_seq");
+	latency_parse(json_object_get(o, "latency"), &s->latency);
+}
+
+int xdperf_server_report_parse(const char *text, struct xdperf_server_report **out, char *err,
+			       size_t errlen)
+{
+	json_error_t je;
+	json_t *o = json_loads(text, 0, &je);
+	if (!json_is_object(o) || !json_is_object(json_object_get(o, "total"))) {
+		xdperf_errf(err, errlen, "the server's report is not a report object%s%s",
+			    o ? "" : ": ", o ? "" : je.text);
+		json_decref(o);
+		return -EINVAL;
+	}
+	struct xdperf_server_report *r = calloc(1, sizeof *r);
+	json_t *streams = json_object_get(o, "streams");
+	size_t n = json_is_array(streams) ? json_array_size(streams) : 0;
+	if (!r || (n && !(r->streams = calloc(n, sizeof *r->streams)))) {
+		free(r);
+		json_decref(o);
+		xdperf_errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(r->device, sizeof r->device, "%s", json_string_value(json_object_get(o, "device")) ?: "");
+	snprintf(r->mode, sizeof r->mode, "%s", json_string_value(json_object_get(o, "mode")) ?: "");
+	r->port = (uint16_t)u(o, "port");
+	r->stamp = json_is_true(json_object_get(o, "stamp"));
+	struct xdperf_server_stats *st = &r->stats;
+	st->packets = u(o, "packets");
+	st->bytes = u(o, "bytes");
+	st->passed = u(o, "passed");
+	st->stamped = u(o, "stamped");
+	st->unstamped = u(o, "unstamped");
+	st->ring_full = u(o, "ring_full");
+	st->sampled = u(o, "sampled");
+	st->sample_full = u(o, "sample_full");
+	st->seconds = json_number_value(json_object_get(o, "duration_s"));
+	stream_parse(json_object_get(o, "total"), &r->total);
+	for (size_t i = 0; i < n; i++)
+		stream_parse(json_array_get(streams, i), &r->streams[i]);
+	r->nstreams = n;
+	r->streams_over_limit = u(o, "streams_over_limit");
+	json_t *v = json_object_get(o, "verifier");
+	if (json_is_object(v)) {
+		r->verifier = true;
+		r->valid = u(v, "valid");
+		r->invalid = u(v, "invalid");
+		r->verifier_failed = u(v, "failed");
+		snprintf(r->first_error, sizeof r->first_error, "%s",
+			 json_string_value(json_object_get(v, "first_error")) ?: "");
+	}
+	json_decref(o);
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* The server's receive backends: XDP (rx_xdp.c, src/bpf/xdperf_srv.bpf.c) and AF_PACKET
+ * (rx_afpacket.c). Both count frames and bytes, pick out UDP to the port, hand stamped frames'
+ * trailers and every N-th frame (a sample) to the sink, and keep counters that only grow (the
+ * server subtracts a baseline at reset). */
+#ifndef XDPERF_SERVER_RX_H
+#define XDPERF_SERVER_RX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "bpf/xdperf_bpf.h"
+
+struct srv_sink {
+	/* one stamped frame (stream, sequence, send and receive time in ns, CLOCK_TAI) */
+	void (*stamp)(void *ctx, uint32_t stream, uint64_t seq, uint64_t tx_ns, uint64_t rx_ns);
+	/* one sampled frame; false when the verifier's queue is full (counted as sample_full) */
+	bool (*sample)(void *ctx, const struct xdperf_bpf_srv_sample *s);
+	void *ctx;
+};
+
+struct srv_rx_cfg {
+	int ifindex;
+	const char *ifname;
+	uint16_t port;
+	bool stamp;
+	unsigned sample_every; /* 0 = no samples */
+	struct srv_sink sink;
+};
+
+struct srv_rx {
+	const char *name; /* "xdp", "afpacket" */
+	/* Counters since open (the srv_cpu fields, summed). 0 or -errno. Any thread. */
+	int (*counters)(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum);
+	/* Hands what arrived to the sink (discard: drops the stamps and samples instead); does
+	 * not wait. Callers serialise poll calls. */
+	void (*poll)(struct srv_rx *rx, bool discard);
+	/* Waits a little for frames to arrive (at most about 50 ms). */
+	void (*wait)(struct srv_rx *rx);
+	void (*close)(struct srv_rx *rx);
+};
+
+/* 0, or -errno with one line in err (-EPERM without privileges, -EBUSY when the device
+ * already has an XDP program, -EOPNOTSUPP). */
+int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err, size_t errlen);
+int srv_rx_afpacket_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err,
+			 size_t errlen);
+
+#endif

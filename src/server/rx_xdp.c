@@ -1,0 +1,158 @@
+/* Server receive backend over XDP: loads src/bpf/xdperf_srv.bpf.c (bpftool skeleton),
+ * attaches it to the device through a bpf_link (gone with the process whatever way it ends),
+ * sums its per-CPU counters and consumes its two ring buffers (stamps without wakeups, so
+ * they are polled every millisecond; samples). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "datapath/bpf_util.h"
+#include "server/rx.h"
+#include "util/err.h"
+#include "xdperf_srv_bpf.skel.h"
+
+struct rx_xdp {
+	struct srv_rx rx;
+	struct srv_rx_cfg cfg;
+	struct xdperf_srv_bpf *skel;
+	struct bpf_link *link;
+	struct ring_buffer *rb;
+	int ncpu;
+	struct xdperf_bpf_srv_cpu *vals;
+	bool discard;
+};
+
+static int on_stamp(void *ctx, void *data, size_t len)
+{
+	struct rx_xdp *x = ctx;
+	if (x->discard || len < sizeof(struct xdperf_bpf_srv_rec))
+		return 0;
+	const struct xdperf_bpf_srv_rec *r = data;
+	x->cfg.sink.stamp(x->cfg.sink.ctx, r->stream, r->seq, r->tx_ns, r->rx_ns);
+	return 0;
+}
+
+static int on_sample(void *ctx, void *data, size_t len)
+{
+	struct rx_xdp *x = ctx;
+	if (x->discard || len < sizeof(struct xdperf_bpf_srv_sample))
+		return 0;
+	/* a full queue is counted by the sink's owner */
+	(void)x->cfg.sink.sample(x->cfg.sink.ctx, data);
+	return 0;
+}
+
+static int xdp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum)
+{
+	struct rx_xdp *x = (struct rx_xdp *)rx;
+	__u32 zero = 0;
+	if (bpf_map__lookup_elem(x->skel->maps.srv_cpu, &zero, sizeof zero, x->vals,
+				 sizeof(*x->vals) * (size_t)x->ncpu, 0))
+		return -errno;
+	memset(sum, 0, sizeof *sum);
+	for (int i = 0; i < x->ncpu; i++) {
+		const struct xdperf_bpf_srv_cpu *v = &x->vals[i];
+		sum->packets += v->packets;
+		sum->bytes += v->bytes;
+		sum->passed += v->passed;
+		sum->stamped += v->stamped;
+		sum->unstamped += v->unstamped;
+		sum->ring_full += v->ring_full;
+		sum->sampled += v->sampled;
+		sum->sample_full += v->sample_full;
+	}
+	return 0;
+}
+
+static void xdp_poll(struct srv_rx *rx, bool discard)
+{
+	struct rx_xdp *x = (struct rx_xdp *)rx;
+	x->discard = discard;
+	(void)ring_buffer__consume(x->rb);
+	x->discard = false;
+}
+
+static void xdp_wait(struct srv_rx *rx)
+{
+	(void)rx;
+	/* stamps come without wakeups: look again in a millisecond */
+	struct timespec ts = { 0, 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+static void xdp_close(struct srv_rx *rx)
+{
+	struct rx_xdp *x = (struct rx_xdp *)rx;
+	if (!x)
+		return;
+	ring_buffer__free(x->rb);
+	bpf_link__destroy(x->link);
+	xdperf_srv_bpf__destroy(x->skel);
+	free(x->vals);
+	free(x);
+}
+
+int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err, size_t errlen)
+{
+	dp_bpf_quiet_libbpf();
+	int ncpu = libbpf_num_possible_cpus();
+	struct rx_xdp *x = calloc(1, sizeof *x);
+	if (!x || ncpu <= 0 || !(x->vals = calloc((size_t)ncpu, sizeof *x->vals))) {
+		free(x);
+		xdperf_errf(err, errlen, "server: out of memory for %s", cfg->ifname);
+		return -ENOMEM;
+	}
+	x->rx = (struct srv_rx){ .name = "xdp", .counters = xdp_counters, .poll = xdp_poll,
+				 .wait = xdp_wait, .close = xdp_close };
+	x->cfg = *cfg;
+	x->ncpu = ncpu;
+	int e;
+	x->skel = xdperf_srv_bpf__open();
+	if (!x->skel) {
+		e = -errno;
+		xdperf_errf(err, errlen, "server: cannot open the BPF program for %s: %s", cfg->ifname,
+			    strerror(-e));
+		goto fail;
+	}
+	x->skel->bss->port = cfg->port;
+	x->skel->bss->stamp = cfg->stamp;
+	x->skel->bss->sample_every = cfg->sample_every;
+	if (!cfg->stamp)
+		bpf_map__set_max_entries(x->skel->maps.stamps, 4096);
+	if (!cfg->sample_every)
+		bpf_map__set_max_entries(x->skel->maps.samples, 4096);
+	e = xdperf_srv_bpf__load(x->skel);
+	if (e) {
+		dp_bpf_load_error(err, errlen, "server", cfg->ifname, e);
+		goto fail;
+	}
+	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.stamps), on_stamp, x, NULL);
+	if (!x->rb || ring_buffer__add(x->rb, bpf_map__fd(x->skel->maps.samples), on_sample, x)) {
+		e = -errno;
+		xdperf_errf(err, errlen, "server: cannot map the BPF rings for %s: %s", cfg->ifname,
+			    strerror(-e));
+		goto fail;
+	}
+	x->link = bpf_program__attach_xdp(x->skel->progs.xdperf_srv, cfg->ifindex);
+	if (!x->link) {
+		e = -errno;
+		if (e == -EPERM || e == -EACCES)
+			xdperf_errf(err, errlen, "server: cannot attach XDP to %s: %s (needs root, or "
+				    "CAP_BPF and CAP_NET_ADMIN)", cfg->ifname, strerror(-e));
+		else if (e == -EBUSY || e == -EEXIST)
+			xdperf_errf(err, errlen, "server: cannot attach XDP to %s: %s (another XDP "
+				    "program is attached)", cfg->ifname, strerror(-e));
+		else
+			xdperf_errf(err, errlen, "server: cannot attach XDP to %s: %s", cfg->ifname,
+				    strerror(-e));
+		goto fail;
+	}
+	*out = &x->rx;
+	return 0;
+fail:
+	xdp_close(&x->rx);
+	return e ? e : -EINVAL;
+}
