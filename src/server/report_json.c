@@ -1,4 +1,5 @@
-/* The server report as JSON (what the control connection carries and --json prints) and back. */
+/* The server report as JSON (what the control connection carries and --json prints) and back,
+ * and its freeing. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -144,4 +145,12 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	json_decref(o);
 	*out = r;
 	return 0;
+}
+
+void xdperf_server_report_free(struct xdperf_server_report *r)
+{
+	if (!r)
+		return;
+	free(r->streams);
+	free(r);
 }

@@ -118,14 +118,6 @@ int xdperf_server_report(struct xdperf_server *s, struct xdperf_server_report **
 	return 0;
 }
 
-void xdperf_server_report_free(struct xdperf_server_report *r)
-{
-	if (!r)
-		return;
-	free(r->streams);
-	free(r);
-}
-
 void xdperf_server_close(struct xdperf_server *s)
 {
 	if (!s)

@@ -191,7 +191,8 @@ int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report 
 		t->reordered += o->reordered;
 		t->lost += o->lost;
 	}
-	qsort(r->streams, k, sizeof *r->streams, by_id);
+	if (k)
+		qsort(r->streams, k, sizeof *r->streams, by_id);
 	r->nstreams = k;
 	r->streams_over_limit = s->over;
 	latency(&s->total, s->total_negative, &t->latency);
