@@ -83,7 +83,7 @@ struct xdperf_tx_opts {
 	void *notice_ctx;
 	/* Measurement stamps: every frame's last 24 UDP payload bytes become a trailer (magic,
 	 * stream = sender thread << 16 | template index, sequence number from 0 per stream,
-	 * CLOCK_TAI transmit time in ns; see docs/server.md), the UDP checksum kept right. Every
+	 * CLOCK_TAI transmit time in ns; README: server mode), the UDP checksum kept right. Every
 	 * frame must be UDP over IPv4/IPv6 with at least 24 payload bytes (-EINVAL naming the
 	 * frame otherwise), and no modifier may write into the trailer. */
 	bool stamp;

@@ -319,6 +319,9 @@ int xdperf_tx(struct xdp_md *ctx)
 	if (len < 1 || len > XDPERF_BPF_SLOT)
 		return aborted(st);
 	long cur = end - data;
+	/* A recycled page comes back with the run's first length; growing it zeroes the bytes
+	 * added, so a page that held this template before must be written again then. */
+	int grown = cur < (long)len;
 	if (cur != (long)len) {
 		if (bpf_xdp_adjust_tail(ctx, (int)((long)len - cur)))
 			return aborted(st);
@@ -327,9 +330,9 @@ int xdperf_tx(struct xdp_md *ctx)
 	tag = (void *)(long)ctx->data_meta;
 	if ((void *)(tag + 2) > data)
 		return aborted(st);
-	if (tag[0] != t || tag[1] != g) {
+	if (grown || tag[0] != t || tag[1] != g) {
 		__u32 wo = cfg->win_off, wl = cfg->win_len;
-		if (cfg->win_on && tag[1] == g && wo < XDPERF_BPF_WIN_MAX && wl >= 1 &&
+		if (!grown && cfg->win_on && tag[1] == g && wo < XDPERF_BPF_WIN_MAX && wl >= 1 &&
 		    wl <= XDPERF_BPF_WIN_MAX) {
 			if (bpf_xdp_store_bytes(ctx, wo, tm->data + wo, wl))
 				return aborted(st);

@@ -10,7 +10,7 @@ netns_need_root
 command -v capsh >/dev/null || { echo "capsh (libcap2-bin) is not installed"; exit 77; }
 gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc \
 	-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	src/util/err.c src/packet/field.c src/packet/decode.c src/packet/layers.c \
+	src/util/err.c src/packet/field.c src/packet/decode.c src/packet/layers.c src/packet/stamp.c \
 	src/datapath/afpacket*.c src/datapath/frames.c tests/unit/afpacket_test.c -lpthread \
 	-o "$TMPDIR/afpacket_test" || { echo "FAIL: cannot build tests/unit/afpacket_test.c"; exit 1; }
 set -e
