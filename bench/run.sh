@@ -15,13 +15,18 @@
 # 4. UDP responder (no root): bench/responder.sh, see its header (datagrams/s of `xdperf serve`
 #    with the echo module vs builtin:echo, 1 and 2 workers, and during continuous version swaps).
 # 5. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
+# 6. Server receive rate (root only, else skipped with a message): bench/server.sh, see its
+#    header (what `xdperf --server` counts on a veth pair from an XDP generator, with and
+#    without --stamp checking, next to the generator's own rate; plus a paced no-loss check).
 #
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
 # separated program names; the word "hotload" selects part 3, so BENCH_ONLY=hotload runs only
-# the hot-load benchmark; a BENCH_ONLY without it skips part 3; likewise "responder" for part 4),
+# the hot-load benchmark; a BENCH_ONLY without it skips part 3; likewise "responder" for part 4
+# and "server" for part 6),
 # BENCH_STRICT=1 (also exit 1 when a target is missed), HOTLOAD_BENCH_MS / HOTLOAD_ROUNDS /
 # HOTLOAD_SWAPS (bench/hotload.sh), RESPONDER_SECONDS / RESPONDER_RUNS / RESPONDER_FLOWS /
-# RESPONDER_WINDOW / RESPONDER_SWAP_MS (bench/responder.sh),
+# RESPONDER_WINDOW / RESPONDER_SWAP_MS (bench/responder.sh), SERVER_BENCH_SECONDS /
+# SERVER_BENCH_THREADS / SERVER_BENCH_SIZES / SERVER_BENCH_RATE (bench/server.sh),
 # BENCH_TIMEOUT (seconds per run; default none, to keep
 # `timeout` out of the measured time), LOAD_ITERS (default 200), XDPERF (the binary).
 set -euo pipefail
@@ -42,21 +47,37 @@ LOAD_TARGET_MS=2
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-# BENCH_ONLY: "hotload" selects the hot-load part, "responder" the UDP responder part; the other
-# words are program names.
-run_hotload=1 run_responder=1 only=""
+# server_part: part 6 (bench/server.sh: namespaces and XDP, so root only)
+server_part() {
+  if [ "$(id -u)" = 0 ]; then
+    echo "bench: server receive-rate benchmark (bench/server.sh)" >&2
+    "$REPO/bench/server.sh"
+  else
+    echo "bench: skipping the server receive-rate benchmark (bench/server.sh): it needs root (network namespaces, XDP)"
+  fi
+}
+
+# BENCH_ONLY: "hotload" selects the hot-load part, "responder" the UDP responder part, "server"
+# the server receive-rate part; the other words are program names.
+run_hotload=1 run_responder=1 run_server=1 only=""
 if [ -n "${BENCH_ONLY:-}" ]; then
-  run_hotload=0 run_responder=0
+  run_hotload=0 run_responder=0 run_server=0
   for w in $BENCH_ONLY; do
     case "$w" in
       hotload) run_hotload=1 ;;
       responder) run_responder=1 ;;
+      server) run_server=1 ;;
       *) only+=" $w" ;;
     esac
   done
   if [ -z "$only" ]; then
     [ $run_hotload = 0 ] || "$REPO/bench/hotload.sh"
-    [ $run_responder = 0 ] || exec "$REPO/bench/responder.sh"
+    if [ $run_server = 0 ]; then
+      [ $run_responder = 0 ] || exec "$REPO/bench/responder.sh"
+      exit 0
+    fi
+    [ $run_responder = 0 ] || "$REPO/bench/responder.sh"
+    server_part || exit 1
     exit 0
   fi
   BENCH_ONLY="$only"
@@ -222,6 +243,13 @@ else
   echo "bench: skipping the transmit-rate benchmark (bench/tx.sh): it needs root (network namespaces, XDP)"
 fi
 
+# ---- server receive rate (bench/server.sh: namespaces and XDP, so root only) -------------------
+server_failed=0
+if [ $run_server = 1 ]; then
+  echo
+  server_part || server_failed=1
+fi
+
 if [ $mismatch -ne 0 ]; then
   echo "bench: checksum mismatch between native and engine (see above)" >&2
   exit 1
@@ -236,6 +264,10 @@ if [ $responder_failed -ne 0 ]; then
 fi
 if [ $tx_failed -ne 0 ]; then
   echo "bench: the transmit-rate benchmark could not run (see above)" >&2
+  exit 1
+fi
+if [ $server_failed -ne 0 ]; then
+  echo "bench: the server receive-rate benchmark failed or lost frames in its paced run (see above)" >&2
   exit 1
 fi
 if [ "${BENCH_STRICT:-0}" = 1 ] && { [ "$geo_ok" != met ] || [ "$max_ok" != met ] || [ "$load_ok" != met ] || [ $hotload_missed = 1 ]; }; then
