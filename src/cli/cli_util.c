@@ -65,3 +65,20 @@ int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len)
 	}
 	return 0;
 }
+
+static void on_stop_signal(int sig)
+{
+	(void)sig; /* only interrupts the wait; the signal is collected by sigtimedwait */
+}
+
+void cli_block_stop_signals(sigset_t *set)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}

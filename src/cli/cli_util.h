@@ -1,8 +1,10 @@
-/* Option-value parsing shared by the subcommands: numbers with a range, read from flags, with
- * one error line naming the command and the flag. */
+/* Shared by the subcommands: option-value parsing (numbers with a range, read from flags,
+ * with one error line naming the command and the flag), the admin token, and the stop signals
+ * of commands that run until SIGINT/SIGTERM. */
 #ifndef XDPERF_CLI_UTIL_H
 #define XDPERF_CLI_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,5 +16,9 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min
  * is not NULL, otherwise $XDPERF_ADMIN_TOKEN (trimmed), otherwise "". Returns 0, or -1 after one
  * message (file unreadable, empty, or a token of len bytes or more). */
 int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len);
+
+/* Blocks SIGINT and SIGTERM (before threads start, so none of them takes one) with a handler
+ * that only interrupts waits; *set holds the two for sigtimedwait/sigwaitinfo. */
+void cli_block_stop_signals(sigset_t *set);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "datapath/rxcount.h"
 
@@ -25,11 +26,6 @@ static void usage(FILE *f)
 		"      --pass            hand the frames on to the stack (default: drop them)\n"
 		"  -t, --duration SEC    stop after SEC seconds (default: run until interrupted)\n"
 		"      --json            print {\"device\":IF,\"packets\":N,\"bytes\":M}\n");
-}
-
-static void on_signal(int sig)
-{
-	(void)sig; /* only interrupts the wait; the signal is collected by sigtimedwait */
 }
 
 /* Waits for SIGINT/SIGTERM, at most secs seconds (secs < 0: no limit). */
@@ -130,15 +126,8 @@ int cmd_count(int argc, char **argv)
 	}
 
 	/* block the stop signals before attaching: one arriving early is not lost */
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	cli_block_stop_signals(&set);
 
 	char err[256];
 	struct dp_rxcount *c;

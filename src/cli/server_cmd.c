@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/server_print.h"
 #include "util/file.h"
@@ -36,11 +37,6 @@ static void usage(FILE *f)
 		"  -t, --duration SEC         stop after SEC seconds (default: until Ctrl-C)\n"
 		"      --json                 print the summary as one JSON object on stdout\n"
 		"  -q, --quiet                no per-second lines\n");
-}
-
-static void on_signal(int sig)
-{
-	(void)sig; /* only interrupts the wait; collected by sigtimedwait */
 }
 
 static void notice(void *ctx, const char *msg)
@@ -194,15 +190,8 @@ int cmd_server(int argc, char **argv)
 	}
 
 	/* stop signals blocked before anything starts: one arriving early is not lost */
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	cli_block_stop_signals(&set);
 
 	char err[600];
 	struct xdperf_server *s;
