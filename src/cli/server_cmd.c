@@ -101,7 +101,7 @@ int cmd_server(int argc, char **argv)
 	const char *dev = NULL, *cfgfile = NULL;
 	bool json = false, quiet = false;
 	double duration = 0;
-	unsigned long v;
+	unsigned long v = 1;
 	LIBXDPERF_OPTS(xdperf_server_opts, o, .notice = notice, .log_level = XDPERF_LOG_INFO);
 	optind = 1;
 	opterr = 0;
@@ -124,6 +124,7 @@ int cmd_server(int argc, char **argv)
 			}
 			break;
 		case 'p':
+			v = 1;
 			if (parse_u("--port", optarg, 65535, &v) || !v) {
 				if (!v)
 					fprintf(stderr, "xdperf: --port: '%s' is not a port 1..65535\n", optarg);
@@ -136,6 +137,7 @@ int cmd_server(int argc, char **argv)
 		case 'v': o.verifier = optarg; break;
 		case 'C': cfgfile = optarg; break;
 		case 'n':
+			v = 1;
 			if (parse_u("--sample", optarg, 1u << 30, &v) || !v) {
 				if (!v)
 					fprintf(stderr, "xdperf: --sample: '%s' is not a number 1..%u\n", optarg,

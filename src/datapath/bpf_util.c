@@ -1,6 +1,7 @@
 /* libbpf logging control and load-failure messages for the BPF loaders. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,29 @@ void dp_bpf_quiet_libbpf(void)
 	libbpf_set_print(d && *d && strcmp(d, "0") ? print_all : print_none);
 }
 
+/* True when this process may load BPF programs as far as capabilities go (CAP_BPF or
+ * CAP_SYS_ADMIN in its effective set): a refusal then comes from the verifier or a policy. */
+static bool may_load_bpf(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long eff = 0;
+	bool found = false;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (!found)
+		return geteuid() == 0;
+	return (eff >> 39 & 1) || (eff >> 21 & 1); /* CAP_BPF, CAP_SYS_ADMIN */
+}
+
 void dp_bpf_load_error(char *err, size_t errlen, const char *who, const char *ifname, int e)
 {
-	if ((e == -EPERM || e == -EACCES) && geteuid() == 0)
+	if ((e == -EPERM || e == -EACCES) && may_load_bpf())
 		xdperf_errf(err, errlen,
 			    "%s: the kernel refused the BPF program for %s: %s (its verifier rejected "
 			    "it, or a security policy forbids BPF; XDPERF_DEBUG_BPF=1 shows the log)",

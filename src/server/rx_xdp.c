@@ -3,6 +3,7 @@
  * sums its per-CPU counters and consumes its two ring buffers (stamps without wakeups, so
  * they are polled every millisecond; samples). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct rx_xdp {
 	int ncpu;
 	struct xdperf_bpf_srv_cpu *vals;
 	bool discard;
+	_Atomic uint64_t queue_full; /* samples the program copied that the verifier had no room for */
 };
 
 static int on_stamp(void *ctx, void *data, size_t len)
@@ -40,8 +42,8 @@ static int on_sample(void *ctx, void *data, size_t len)
 	struct rx_xdp *x = ctx;
 	if (x->discard || len < sizeof(struct xdperf_bpf_srv_sample))
 		return 0;
-	/* a full queue is counted by the sink's owner */
-	(void)x->cfg.sink.sample(x->cfg.sink.ctx, data);
+	if (!x->cfg.sink.sample(x->cfg.sink.ctx, data))
+		atomic_fetch_add(&x->queue_full, 1);
 	return 0;
 }
 
@@ -64,6 +66,10 @@ static int xdp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum)
 		sum->sampled += v->sampled;
 		sum->sample_full += v->sample_full;
 	}
+	/* copied to the ring but not taken by the verifier: skipped, not sampled */
+	uint64_t q = atomic_load(&x->queue_full);
+	sum->sampled -= q < sum->sampled ? q : sum->sampled;
+	sum->sample_full += q;
 	return 0;
 }
 
