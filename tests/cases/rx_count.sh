@@ -12,7 +12,7 @@ no() { echo "FAIL: $*"; fail=1; }
 
 gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc -Ibuild/bpf \
 	-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	src/util/err.c src/datapath/afpacket*.c src/datapath/frames.c src/packet/field.c src/packet/decode.c src/packet/layers.c tests/unit/afpacket_test.c -lpthread \
+	src/util/err.c src/datapath/afpacket*.c src/datapath/frames.c src/packet/field.c src/packet/decode.c src/packet/layers.c src/packet/stamp.c tests/unit/afpacket_test.c -lpthread \
 	-o "$TMPDIR/afpacket_test" || { echo "FAIL: cannot build tests/unit/afpacket_test.c"; exit 1; }
 
 set -e
