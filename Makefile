@@ -49,15 +49,16 @@ $(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $< $(SDK_SRCS)
 
-# Verifier plugins: plugins/verify_NAME.c -> build/plugins/verify_NAME.wasm. They answer a frame
-# check ({"packet":...} -> {"result":{"valid":...}}), not the template request, so they define the
-# exported ABI themselves and use only the SDK header (macros, status codes, constants), not
-# sdk/xdperf_plugin.c, whose plugin_init/plugin_process are the generator ones. (This pattern
-# rule has the shorter stem, so make prefers it to the generic one above.)
-$(BUILD)/plugins/verify_%.wasm: plugins/verify_%.c $(wildcard sdk/*.h)
+# Verifier plugins: plugins/verify_NAME.c (+ the SDK) -> build/plugins/verify_NAME.wasm. They
+# answer a frame check ({"packet":...} -> {"result":{"valid":...}}), not the template request, so
+# they define the exported ABI themselves and build the SDK with -DXDP_SDK_NO_GENERATOR_ABI: its
+# helpers (JSON reader/writer, base64, checksums, logging) without its generator plugin_init /
+# plugin_process / plugin_cleanup. (This pattern rule has the shorter stem, so make prefers it to
+# the generic one above.)
+$(BUILD)/plugins/verify_%.wasm: plugins/verify_%.c $(SDK_SRCS) $(wildcard sdk/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
-	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $<
+	$(Q)clang $(PLUGIN_CFLAGS) -DXDP_SDK_NO_GENERATOR_ABI -o $@ $< $(SDK_SRCS)
 
 $(BUILD)/plugins/%.wasm: protocols/%.c sdk/xdperf_protocol.h
 	@mkdir -p $(dir $@)

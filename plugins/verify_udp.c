@@ -26,10 +26,9 @@
  * missing or not a non-negative integer), XDP_ERR_BUFFER_TOO_SMALL (-4) or
  * XDP_ERR_NOT_INITIALIZED (-5).
  *
- * The generator SDK's exported ABI (sdk/xdperf_plugin.c) builds template responses, so this
- * plugin is self-contained: it takes the ABI macros, status codes and constants from
- * sdk/xdperf_plugin.h and brings its own small bounds-checked JSON reader, base64 decoder and
- * checksum (the Makefile builds plugins/verify_*.c without sdk/xdperf_plugin.c).
+ * Built with the SDK (sdk/xdperf_plugin.c compiled with -DXDP_SDK_NO_GENERATOR_ABI, see the
+ * Makefile): the SDK's exported generator ABI is left out and this file defines its own, using
+ * the SDK's JSON reader and writer, base64 decoder, Internet checksum and logging.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,372 +50,53 @@ static struct {
 	int64_t min_payload; /* 0: no minimum */
 } g_cfg;
 
-static void host_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void host_log(int level, const char *fmt, ...)
+/* ---- reading the parsed JSON (xdp_json_parse) ---------------------------------------------- */
+
+typedef int (*member_fn)(void *ctx, const xdp_json *doc, const char *key, int val);
+
+/* Calls member(ctx, doc, key, value token) for each member of object `obj` in document order:
+ * unlike xdp_json_find, a repeated key is seen every time (so each value is checked, the last
+ * one wins). Keys longer than KEY_LEN - 1 bytes are passed as "" (never a known key). Returns
+ * 0 or member's first negative code. */
+static int each_member(const xdp_json *doc, int obj, member_fn member, void *ctx)
 {
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	xdp_host_log(level, buf, n);
-}
-
-/* ---- a minimal JSON reader ----------------------------------------------------------------- */
-
-/* Reads one document from s[0..n) front to back; every access is checked against n. */
-typedef struct {
-	const char *s;
-	size_t n, i;
-} jr;
-
-#define JSON_MAX_DEPTH 32
-
-static void ws(jr *r)
-{
-	while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\t' || r->s[r->i] == '\n' ||
-			       r->s[r->i] == '\r'))
-		r->i++;
-}
-
-static bool at(jr *r, char c)
-{
-	ws(r);
-	return r->i < r->n && r->s[r->i] == c;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A string at r->i (after whitespace). Decodes it into buf[0..cap) when buf is given (\uXXXX
- * as UTF-8); *len receives the decoded length, *fits whether it fit (a NUL is added if so).
- * Returns 0 or -1 (syntax). */
-static int read_string(jr *r, char *buf, size_t cap, size_t *len, bool *fits)
-{
-	size_t o = 0;
-	bool ok = true;
-	if (!at(r, '"'))
-		return -1;
-	r->i++;
-	for (;;) {
-		if (r->i >= r->n)
-			return -1;
-		unsigned char c = (unsigned char)r->s[r->i++];
-		char tmp[4];
-		size_t tl = 1;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return -1;
-		if (c != '\\') {
-			tmp[0] = (char)c;
-		} else {
-			if (r->i >= r->n)
-				return -1;
-			char e = r->s[r->i++];
-			switch (e) {
-			case '"': case '\\': case '/': tmp[0] = e; break;
-			case 'b': tmp[0] = '\b'; break;
-			case 'f': tmp[0] = '\f'; break;
-			case 'n': tmp[0] = '\n'; break;
-			case 'r': tmp[0] = '\r'; break;
-			case 't': tmp[0] = '\t'; break;
-			case 'u': {
-				if (r->n - r->i < 4)
-					return -1;
-				uint32_t cp = 0;
-				for (int k = 0; k < 4; k++) {
-					int v = hexval(r->s[r->i++]);
-					if (v < 0)
-						return -1;
-					cp = cp << 4 | (uint32_t)v;
-				}
-				/* surrogates are kept as-is (3-byte sequences): only keys and base64
-				 * text are decoded here, and neither needs them */
-				if (cp < 0x80) {
-					tmp[0] = (char)cp;
-				} else if (cp < 0x800) {
-					tmp[0] = (char)(0xc0 | cp >> 6);
-					tmp[1] = (char)(0x80 | (cp & 0x3f));
-					tl = 2;
-				} else {
-					tmp[0] = (char)(0xe0 | cp >> 12);
-					tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-					tmp[2] = (char)(0x80 | (cp & 0x3f));
-					tl = 3;
-				}
-				break;
-			}
-			default:
-				return -1;
-			}
-		}
-		if (buf && ok && cap - o > tl) {
-			memcpy(buf + o, tmp, tl);
-		} else {
-			ok = false;
-		}
-		o += tl;
-	}
-	if (buf && ok)
-		buf[o] = '\0';
-	if (len)
-		*len = o;
-	if (fits)
-		*fits = buf && ok;
-	return 0;
-}
-
-/* A number at r->i (JSON grammar). *is_int: no fraction or exponent; *val: its value when it
- * is an integer that fits int64 (*in_range tells). Returns 0 or -1 (syntax). */
-static int read_number(jr *r, bool *is_int, bool *in_range, int64_t *val)
-{
-	ws(r);
-	const char *s = r->s;
-	size_t i = r->i, n = r->n;
-	bool neg = false, integer = true, range = true;
-	uint64_t v = 0;
-	if (i < n && s[i] == '-') {
-		neg = true;
-		i++;
-	}
-	if (i >= n || s[i] < '0' || s[i] > '9')
-		return -1;
-	if (s[i] == '0') {
-		i++;
-	} else {
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			unsigned d = (unsigned)(s[i++] - '0');
-			if (v > (UINT64_MAX - d) / 10)
-				range = false;
-			else
-				v = v * 10 + d;
-		}
-	}
-	if (i < n && s[i] == '.') {
-		integer = false;
-		i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
-			return -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		integer = false;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
-			return -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	r->i = i;
-	if (range && v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
-		range = false;
-	if (is_int)
-		*is_int = integer;
-	if (in_range)
-		*in_range = integer && range;
-	if (val && integer && range)
-		*val = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return 0;
-}
-
-static int skip_value(jr *r, int depth);
-
-/* Iterates the members of the object at r->i: calls member(ctx, r, key) with r at the value,
- * which must consume it (skip_value for keys it does not know) and return 0, or a negative
- * code that stops the walk. Keys longer than KEY_LEN - 1 are passed as "" (never a known key).
- * Returns 0, -1 (syntax) or member's code. */
-static int read_object(jr *r, int depth, int (*member)(void *ctx, jr *r, const char *key),
-		       void *ctx)
-{
-	if (depth > JSON_MAX_DEPTH || !at(r, '{'))
-		return -1;
-	r->i++;
-	if (at(r, '}')) {
-		r->i++;
-		return 0;
-	}
-	for (;;) {
+	const xdp_json_tok *o = &doc->toks[obj];
+	for (uint32_t k = (uint32_t)obj + 1; k < o->next; k = doc->toks[k + 1].next) {
 		char key[KEY_LEN];
-		bool fits;
-		if (read_string(r, key, sizeof(key), NULL, &fits) < 0)
-			return -1;
-		if (!fits)
+		if (xdp_json_string(doc, (int)k, key, sizeof(key)) < 0)
 			key[0] = '\0';
-		if (!at(r, ':'))
-			return -1;
-		r->i++;
-		int rc = member ? member(ctx, r, key) : skip_value(r, depth + 1);
+		int rc = member(ctx, doc, key, (int)k + 1);
 		if (rc < 0)
 			return rc;
-		if (at(r, ',')) {
-			r->i++;
-			continue;
-		}
-		if (at(r, '}')) {
-			r->i++;
-			return 0;
-		}
-		return -1;
 	}
-}
-
-static int skip_literal(jr *r, const char *lit)
-{
-	size_t l = strlen(lit);
-	if (r->n - r->i < l || memcmp(r->s + r->i, lit, l) != 0)
-		return -1;
-	r->i += l;
 	return 0;
 }
 
-static int skip_value(jr *r, int depth)
+/* An integer in [lo, hi], written as one: xdp_json_i64 also takes "3.0" or "1e2", this plugin
+ * does not. 0 or XDP_ERR_INVALID_CONFIG (type or range). */
+static int int_value(const xdp_json *doc, int tok, int64_t lo, int64_t hi, int64_t *out)
 {
-	if (depth > JSON_MAX_DEPTH)
-		return -1;
-	ws(r);
-	if (r->i >= r->n)
-		return -1;
-	switch (r->s[r->i]) {
-	case '{':
-		return read_object(r, depth, NULL, NULL);
-	case '[':
-		r->i++;
-		if (at(r, ']')) {
-			r->i++;
-			return 0;
-		}
-		for (;;) {
-			if (skip_value(r, depth + 1) < 0)
-				return -1;
-			if (at(r, ',')) {
-				r->i++;
-				continue;
-			}
-			if (at(r, ']')) {
-				r->i++;
-				return 0;
-			}
-			return -1;
-		}
-	case '"':
-		return read_string(r, NULL, 0, NULL, NULL);
-	case 't':
-		return skip_literal(r, "true");
-	case 'f':
-		return skip_literal(r, "false");
-	case 'n':
-		return skip_literal(r, "null");
-	default:
-		return read_number(r, NULL, NULL, NULL);
-	}
-}
-
-/* null at r->i: consumes it and returns true. */
-static bool take_null(jr *r)
-{
-	ws(r);
-	return r->i < r->n && r->s[r->i] == 'n' && skip_literal(r, "null") == 0;
-}
-
-/* An integer value in [lo, hi]: 0, -1 (syntax), XDP_ERR_INVALID_CONFIG (type or range). */
-static int read_int(jr *r, int64_t lo, int64_t hi, int64_t *out)
-{
-	ws(r);
-	if (r->i >= r->n)
-		return -1;
-	char c = r->s[r->i];
-	if (c != '-' && (c < '0' || c > '9'))
-		return skip_value(r, 1) < 0 ? -1 : XDP_ERR_INVALID_CONFIG;
-	bool is_int, in_range;
-	int64_t v = 0;
-	if (read_number(r, &is_int, &in_range, &v) < 0)
-		return -1;
-	if (!in_range || v < lo || v > hi)
+	if (xdp_json_type(doc, tok) != XDP_JSON_NUMBER)
+		return XDP_ERR_INVALID_CONFIG;
+	const xdp_json_tok *t = &doc->toks[tok];
+	for (uint32_t i = t->start; i < t->end; i++)
+		if (doc->src[i] == '.' || doc->src[i] == 'e' || doc->src[i] == 'E')
+			return XDP_ERR_INVALID_CONFIG;
+	int64_t v;
+	if (xdp_json_i64(doc, tok, &v) < 0 || v < lo || v > hi)
 		return XDP_ERR_INVALID_CONFIG;
 	*out = v;
 	return 0;
 }
 
-/* End of document: only whitespace left. */
-static bool at_end(jr *r)
-{
-	ws(r);
-	return r->i == r->n;
-}
-
-/* ---- base64 and checksums ------------------------------------------------------------------ */
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64, padding optional (but only at the end). Decoded length (<= cap) or -1. */
-static long b64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
+/* xdp_base64_decode drops any number of trailing '=': here padding is at most two, and only to
+ * complete the last group of four. */
+static bool b64_padding_ok(const char *s, size_t n)
 {
 	size_t pad = 0;
-	while (n > 0 && pad < 2 && in[n - 1] == '=') {
-		n--;
+	while (pad < n && s[n - 1 - pad] == '=')
 		pad++;
-	}
-	if (n % 4 == 1 || (pad && (n + pad) % 4 != 0))
-		return -1;
-	size_t o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = b64val((unsigned char)in[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= cap)
-				return -1;
-			out[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return (long)o;
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-	for (; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
+	return pad == 0 || (pad <= 2 && n % 4 == 0);
 }
 
 static uint16_t be16(const uint8_t *p)
@@ -446,7 +126,7 @@ static void fail(errlist *e, const char *fmt, ...)
 }
 
 /* UDP at f[l4..) with ip_len bytes of IP payload; caplen bytes of the frame are present.
- * pseudo_sum: the pseudo header's partial sum without the length. */
+ * pseudo_sum: the pseudo header's partial sum (xdp_csum_add) without the length. */
 static void check_udp(errlist *e, const uint8_t *f, size_t caplen, size_t l4, size_t ip_len,
 		      uint32_t pseudo_sum, bool v6)
 {
@@ -468,9 +148,8 @@ static void check_udp(errlist *e, const uint8_t *f, size_t caplen, size_t l4, si
 			fail(e, "UDP checksum 0x0000 invalid (a zero checksum is not allowed over IPv6)");
 	} else if (l4 + ulen <= caplen) {
 		/* the sum with the checksum field zeroed gives the value it should hold */
-		uint32_t s = csum_add(pseudo_sum, f + l4, 6);
-		s = csum_add(s + ulen, f + l4 + 8, ulen - 8u);
-		uint16_t want = (uint16_t)~s;
+		uint32_t s = xdp_csum_add(pseudo_sum, f + l4, 6);
+		uint16_t want = xdp_csum_fold(xdp_csum_add(s + ulen, f + l4 + 8, ulen - 8u));
 		if (want == 0)
 			want = 0xffff;
 		if (ck != want)
@@ -502,10 +181,10 @@ static void check_ipv4(errlist *e, const uint8_t *f, size_t flen, size_t caplen,
 		fail(e, "frame shorter than its IPv4 header (%zu < %u)", avail, hlen);
 		return;
 	}
-	if (csum_add(0, ip, hlen) != 0xffff) {
-		uint32_t s = csum_add(csum_add(0, ip, 10), ip + 12, hlen - 12);
+	if (xdp_csum(ip, hlen) != 0) {
+		uint32_t s = xdp_csum_add(xdp_csum_add(0, ip, 10), ip + 12, hlen - 12);
 		fail(e, "IPv4 header checksum invalid (0x%04x, want 0x%04x)", be16(ip + 10),
-		     (uint16_t)~s);
+		     xdp_csum_fold(s));
 	}
 	unsigned tot = be16(ip + 2), frag = be16(ip + 6);
 	bool fits = true;
@@ -527,7 +206,7 @@ static void check_ipv4(errlist *e, const uint8_t *f, size_t flen, size_t caplen,
 	}
 	if (!fits)
 		return;
-	uint32_t ps = csum_add(csum_add(0, ip + 12, 8), (const uint8_t[]){ 0, XDP_PROTO_UDP }, 2);
+	uint32_t ps = xdp_csum_add(xdp_csum_add(0, ip + 12, 8), (const uint8_t[]){ 0, XDP_PROTO_UDP }, 2);
 	check_udp(e, f, caplen, l3 + hlen, tot - hlen, ps, false);
 }
 
@@ -554,7 +233,7 @@ static void check_ipv6(errlist *e, const uint8_t *f, size_t flen, size_t caplen,
 	}
 	if (!fits)
 		return;
-	uint32_t ps = csum_add(csum_add(0, ip + 8, 32), (const uint8_t[]){ 0, XDP_PROTO_UDP }, 2);
+	uint32_t ps = xdp_csum_add(xdp_csum_add(0, ip + 8, 32), (const uint8_t[]){ 0, XDP_PROTO_UDP }, 2);
 	check_udp(e, f, caplen, l3 + XDP_IPV6_HLEN, plen, ps, true);
 }
 
@@ -596,103 +275,63 @@ static void check_frame(errlist *e, const uint8_t *f, size_t flen, size_t caplen
 
 typedef struct {
 	bool has_packet, has_data, has_length;
-	size_t data_start, data_end; /* the data string, quotes included */
+	int data; /* the data string's token */
 	int64_t length;
 } request;
 
-static int packet_member(void *ctx, jr *r, const char *key)
+static int packet_member(void *ctx, const xdp_json *doc, const char *key, int val)
 {
 	request *q = ctx;
+	int type = xdp_json_type(doc, val);
 	if (!strcmp(key, "data")) {
-		ws(r);
-		size_t start = r->i;
-		if (read_string(r, NULL, 0, NULL, NULL) < 0)
-			return -1;
+		if (type != XDP_JSON_STRING)
+			return XDP_ERR_INVALID_INPUT;
 		q->has_data = true;
-		q->data_start = start;
-		q->data_end = r->i;
+		q->data = val;
 		return 0;
 	}
 	if (!strcmp(key, "length")) {
-		if (read_int(r, 0, INT64_MAX, &q->length) < 0)
+		if (int_value(doc, val, 0, INT64_MAX, &q->length) < 0)
 			return XDP_ERR_INVALID_INPUT;
 		q->has_length = true;
 		return 0;
 	}
-	if (!strcmp(key, "timestamp") || !strcmp(key, "sequence")) {
-		if (take_null(r))
-			return 0;
-		ws(r);
-		return read_number(r, NULL, NULL, NULL) < 0 ? XDP_ERR_INVALID_INPUT : 0;
-	}
-	return skip_value(r, 2);
+	if (!strcmp(key, "timestamp") || !strcmp(key, "sequence"))
+		return type == XDP_JSON_NULL || type == XDP_JSON_NUMBER ? 0 : XDP_ERR_INVALID_INPUT;
+	return 0;
 }
 
-static int request_member(void *ctx, jr *r, const char *key)
+static int request_member(void *ctx, const xdp_json *doc, const char *key, int val)
 {
 	request *q = ctx;
 	if (strcmp(key, "packet"))
-		return skip_value(r, 1);
+		return 0;
 	/* a repeated "packet" replaces the earlier one */
 	q->has_data = q->has_length = false;
 	q->has_packet = true;
-	return read_object(r, 1, packet_member, q) < 0 ? XDP_ERR_INVALID_INPUT : 0;
-}
-
-/* ---- response writer ----------------------------------------------------------------------- */
-
-typedef struct {
-	char *buf;
-	size_t cap, len; /* len may exceed cap: the size needed */
-} writer;
-
-static void put(writer *w, const char *s, size_t n)
-{
-	if (w->len < w->cap) {
-		size_t k = w->cap - w->len < n ? w->cap - w->len : n;
-		memcpy(w->buf + w->len, s, k);
-	}
-	w->len += n;
-}
-
-static void put_str(writer *w, const char *s)
-{
-	put(w, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(w, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			put(w, esc, 6);
-		} else {
-			put(w, (const char *)&c, 1);
-		}
-	}
-	put(w, "\"", 1);
+	if (xdp_json_type(doc, val) != XDP_JSON_OBJECT)
+		return XDP_ERR_INVALID_INPUT;
+	return each_member(doc, val, packet_member, q);
 }
 
 /* ---- the exported ABI ---------------------------------------------------------------------- */
 
-static int cfg_member(void *ctx, jr *r, const char *key)
+static int cfg_member(void *ctx, const xdp_json *doc, const char *key, int val)
 {
 	(void)ctx;
 	int64_t *dst = !strcmp(key, "dst_port") ? &g_cfg.dst_port
 		       : !strcmp(key, "min_payload") ? &g_cfg.min_payload : NULL;
 	if (!dst) {
-		host_log(XDP_LOG_WARN, "verify_udp: unknown config key \"%s\" ignored", key);
-		return skip_value(r, 1);
+		xdp_log(XDP_LOG_WARN, "verify_udp: unknown config key \"%s\" ignored", key);
+		return 0;
 	}
-	if (take_null(r)) {
+	if (xdp_json_type(doc, val) == XDP_JSON_NULL) {
 		*dst = dst == &g_cfg.dst_port ? -1 : 0;
 		return 0;
 	}
-	int rc = read_int(r, 0, 65535, dst);
-	if (rc == XDP_ERR_INVALID_CONFIG)
-		host_log(XDP_LOG_ERROR, "verify_udp: config \"%s\" must be an integer 0..65535", key);
+	int rc = int_value(doc, val, 0, 65535, dst);
+	if (rc < 0)
+		xdp_log(XDP_LOG_ERROR, "verify_udp: config \"%s\" must be an integer 0..65535", key);
 	return rc;
 }
 
@@ -703,19 +342,23 @@ XDP_EXPORT(plugin_init) int32_t plugin_init(int32_t cfg_ptr, int32_t cfg_len)
 	g_cfg.min_payload = 0;
 	if (cfg_len < 0 || (cfg_len > 0 && cfg_ptr == 0))
 		return XDP_ERR_INVALID_INPUT;
-	jr r = { (const char *)(uintptr_t)(uint32_t)cfg_ptr, (size_t)cfg_len, 0 };
+	const char *src = (const char *)(uintptr_t)(uint32_t)cfg_ptr;
+	size_t n = (size_t)cfg_len, i = 0;
+	while (i < n && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r'))
+		i++;
 	int rc = 0;
-	if (at_end(&r) || take_null(&r)) {
-		if (!at_end(&r))
+	if (i < n) { /* not empty: null or an object */
+		xdp_json doc;
+		rc = xdp_json_parse(&doc, src, n);
+		if (rc == 0 && xdp_json_type(&doc, 0) == XDP_JSON_OBJECT)
+			rc = each_member(&doc, 0, cfg_member, NULL);
+		else if (rc == 0 && xdp_json_type(&doc, 0) != XDP_JSON_NULL)
 			rc = XDP_ERR_INVALID_INPUT;
-	} else {
-		rc = read_object(&r, 0, cfg_member, NULL);
-		if (rc == 0 && !at_end(&r))
-			rc = XDP_ERR_INVALID_INPUT;
+		xdp_json_free(&doc);
 	}
 	if (rc < 0) {
-		if (rc == -1)
-			host_log(XDP_LOG_ERROR, "verify_udp: config is not a JSON object");
+		if (rc == XDP_ERR_INVALID_INPUT)
+			xdp_log(XDP_LOG_ERROR, "verify_udp: config is not a JSON object");
 		g_cfg.dst_port = -1;
 		g_cfg.min_payload = 0;
 		return rc;
@@ -731,34 +374,44 @@ XDP_EXPORT(plugin_process) int32_t plugin_process(int32_t in_ptr, int32_t in_len
 		return XDP_ERR_NOT_INITIALIZED;
 	if (in_len < 0 || out_cap < 0 || (in_len > 0 && in_ptr == 0) || (out_cap > 0 && out_ptr == 0))
 		return XDP_ERR_INVALID_INPUT;
-	jr r = { (const char *)(uintptr_t)(uint32_t)in_ptr, (size_t)in_len, 0 };
+	xdp_json doc;
 	request q = { 0 };
-	if (read_object(&r, 0, request_member, &q) < 0 || !at_end(&r)) {
-		host_log(XDP_LOG_ERROR, "verify_udp: request is not a JSON object");
+	int rc = xdp_json_parse(&doc, (const char *)(uintptr_t)(uint32_t)in_ptr, (size_t)in_len);
+	if (rc == 0)
+		rc = xdp_json_type(&doc, 0) == XDP_JSON_OBJECT ? each_member(&doc, 0, request_member, &q)
+								: XDP_ERR_INVALID_INPUT;
+	if (rc < 0) {
+		xdp_json_free(&doc);
+		if (rc == XDP_ERR_NOMEM)
+			return rc;
+		xdp_log(XDP_LOG_ERROR, "verify_udp: request is not a JSON object");
 		return XDP_ERR_INVALID_INPUT;
 	}
 	if (!q.has_packet || !q.has_data || !q.has_length) {
-		host_log(XDP_LOG_ERROR, "verify_udp: request needs packet.data and packet.length");
+		xdp_json_free(&doc);
+		xdp_log(XDP_LOG_ERROR, "verify_udp: request needs packet.data and packet.length");
 		return XDP_ERR_INVALID_INPUT;
 	}
 
 	/* decode the data string, then its base64 (both at most as long as the string) */
-	jr s = { r.s, q.data_end, q.data_start };
-	size_t raw = q.data_end - q.data_start, tlen = 0;
+	size_t raw = doc.toks[q.data].end - doc.toks[q.data].start, tlen = 0;
 	char *text = malloc(raw + 1);
 	uint8_t *frame = malloc(raw + 1);
-	bool fits = false;
-	long flen = -1;
-	if (text && frame && read_string(&s, text, raw + 1, &tlen, &fits) == 0 && fits)
-		flen = b64_decode(text, tlen, frame, raw + 1);
-	free(text);
+	int flen = -1;
+	if (text && frame && xdp_json_string_len(&doc, q.data, text, raw + 1, &tlen) == 0 &&
+	    b64_padding_ok(text, tlen))
+		flen = xdp_base64_decode(text, tlen, frame, raw + 1);
+	xdp_json_free(&doc);
 	if (flen < 0) {
+		bool nomem = !text || !frame;
+		free(text);
 		free(frame);
-		if (!fits)
+		if (nomem)
 			return XDP_ERR_NOMEM;
-		host_log(XDP_LOG_ERROR, "verify_udp: packet.data is not base64");
+		xdp_log(XDP_LOG_ERROR, "verify_udp: packet.data is not base64");
 		return XDP_ERR_INVALID_INPUT;
 	}
+	free(text);
 
 	errlist e = { .n = 0 };
 	size_t caplen = (size_t)flen, wire = caplen;
@@ -776,22 +429,24 @@ XDP_EXPORT(plugin_process) int32_t plugin_process(int32_t in_ptr, int32_t in_len
 	if (e.more)
 		snprintf(e.msg[MAX_ERRORS - 1], ERROR_LEN, "... and %d more errors", e.more + 1);
 
-	writer w = { (char *)(uintptr_t)(uint32_t)out_ptr, (size_t)out_cap, 0 };
-	const char *head = e.n ? "{\"result\":{\"valid\":false,\"errors\":["
-			       : "{\"result\":{\"valid\":true,\"errors\":[";
-	put(&w, head, strlen(head));
-	for (int i = 0; i < e.n; i++) {
-		if (i)
-			put(&w, ",", 1);
-		put_str(&w, e.msg[i]);
-	}
-	put(&w, "]}}", 3);
-	if (w.len > w.cap) {
-		host_log(XDP_LOG_WARN, "verify_udp: response needs %zu bytes, buffer has %zu", w.len,
-			 w.cap);
-		return XDP_ERR_BUFFER_TOO_SMALL;
-	}
-	return (int32_t)w.len;
+	xdp_jw w;
+	xdp_jw_init(&w, (char *)(uintptr_t)(uint32_t)out_ptr, (size_t)out_cap);
+	xdp_jw_obj_begin(&w);
+	xdp_jw_key(&w, "result");
+	xdp_jw_obj_begin(&w);
+	xdp_jw_kv_bool(&w, "valid", e.n == 0);
+	xdp_jw_key(&w, "errors");
+	xdp_jw_arr_begin(&w);
+	for (int i = 0; i < e.n; i++)
+		xdp_jw_str(&w, e.msg[i]);
+	xdp_jw_arr_end(&w);
+	xdp_jw_obj_end(&w);
+	xdp_jw_obj_end(&w);
+	rc = xdp_jw_finish(&w);
+	if (rc == XDP_ERR_BUFFER_TOO_SMALL)
+		xdp_log(XDP_LOG_WARN, "verify_udp: response needs %zu bytes, buffer has %zu", w.len,
+			w.cap);
+	return rc;
 }
 
 XDP_EXPORT(plugin_cleanup) void plugin_cleanup(void)

@@ -406,6 +406,11 @@ static uint32_t hex4(const char *s)
 
 int xdp_json_string(const xdp_json *doc, int tok, char *buf, size_t cap)
 {
+	return xdp_json_string_len(doc, tok, buf, cap, NULL);
+}
+
+int xdp_json_string_len(const xdp_json *doc, int tok, char *buf, size_t cap, size_t *len)
+{
 	const xdp_json_tok *t = tok_at(doc, tok);
 	if (!t || t->type != XDP_JSON_STRING || !buf || cap == 0)
 		return XDP_ERR_INVALID_CONFIG;
@@ -452,6 +457,8 @@ int xdp_json_string(const xdp_json *doc, int tok, char *buf, size_t cap)
 		o += tl;
 	}
 	buf[o] = '\0';
+	if (len)
+		*len = o;
 	return 0;
 }
 
@@ -1793,6 +1800,10 @@ void xdp_resp_free(xdp_response *r)
 
 /* ==== the exported ABI ====================================================================== */
 
+/* The generator ABI: left out with -DXDP_SDK_NO_GENERATOR_ABI, for a plugin that exports its
+ * own plugin_init / plugin_process / plugin_cleanup (a verifier) and uses only the helpers. */
+#ifndef XDP_SDK_NO_GENERATOR_ABI
+
 __attribute__((weak)) int xdp_init(const xdp_request *cfg)
 {
 	(void)cfg;
@@ -1919,3 +1930,5 @@ XDP_EXPORT(plugin_cleanup) void plugin_cleanup(void)
 		xdp_cleanup();
 	drop_config();
 }
+
+#endif /* XDP_SDK_NO_GENERATOR_ABI */

@@ -11,6 +11,12 @@
  * returns XDP_ERR_BUFFER_TOO_SMALL (-4) when it does not fit the host's output buffer.
  * Optional hooks: xdp_init(cfg) after the config was stored, xdp_cleanup() at plugin_cleanup.
  *
+ * A plugin with an ABI of its own (a verifier, plugins/verify_*.c: one frame in, a verdict out)
+ * defines plugin_init / plugin_process / plugin_cleanup itself and compiles sdk/xdperf_plugin.c
+ * with -DXDP_SDK_NO_GENERATOR_ABI: that leaves out the SDK's exported entry points (and
+ * xdp_generate / xdp_init / xdp_cleanup are then never called) but keeps every helper below
+ * (logging, JSON reader and writer, base64, checksums, packet building).
+ *
  * Host ABI recap:
  *   plugin_init(cfgPtr, cfgLen) -> 0 | < 0
  *   plugin_process(inPtr, inLen, outPtr, outCap) -> bytes written | < 0 (-4: out too small)
@@ -120,6 +126,9 @@ int xdp_json_at(const xdp_json *doc, int arr, size_t i);
 /* Typed access to one value. Return 0, or XDP_ERR_INVALID_CONFIG on a type mismatch, an
  * out-of-range number or (strings) when the decoded string plus NUL does not fit `cap`. */
 int xdp_json_string(const xdp_json *doc, int tok, char *buf, size_t cap);
+/* The same, and *len (if not NULL) receives the decoded length: a "\u0000" escape decodes to
+ * a NUL byte, which strlen() would stop at. */
+int xdp_json_string_len(const xdp_json *doc, int tok, char *buf, size_t cap, size_t *len);
 int xdp_json_u64(const xdp_json *doc, int tok, uint64_t *out); /* integer 0..2^64-1 */
 int xdp_json_i64(const xdp_json *doc, int tok, int64_t *out);  /* integer, optional '-' */
 int xdp_json_double(const xdp_json *doc, int tok, double *out);
@@ -415,7 +424,8 @@ void xdp_resp_free(xdp_response *r);
 
 /* ---- what a plugin defines ---------------------------------------------------------------- */
 
-/* Required: fill resp (xdp_resp_add ...). Return 0 or a negative XDP_ERR_*. */
+/* Required (unless built with -DXDP_SDK_NO_GENERATOR_ABI): fill resp (xdp_resp_add ...).
+ * Return 0 or a negative XDP_ERR_*. */
 int xdp_generate(const xdp_request *req, xdp_response *resp);
 /* Optional (weak defaults in the SDK return 0 / do nothing): validate/cache the init config.
  * cfg->doc is the config (no request fields). */
