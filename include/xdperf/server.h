@@ -74,6 +74,7 @@ struct xdperf_server_stats {
 	uint64_t ring_full;    /* stamped frames not analysed: user space fell behind */
 	uint64_t sampled;      /* frames given to the verifier */
 	uint64_t sample_full;  /* samples dropped: the verifier fell behind */
+	uint64_t distinct;     /* distinct (stream, sequence number) pairs analysed so far */
 	double seconds;        /* since the reset */
 };
 
@@ -158,8 +159,8 @@ void xdperf_server_ctl_info(const struct xdperf_server_ctl *c, char *mode, size_
 int xdperf_server_ctl_reset(struct xdperf_server_ctl *c, char *err, size_t errlen);
 int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_stats *st,
 			    char *err, size_t errlen);
-/* Waits until the server's stamped (or, without stamps, counted) frames reach `expect` or stop
- * changing for quiet_ms (at most max_ms), then fetches the report. */
+/* Waits until the server's distinct stamped frames (or, without stamps, counted frames) reach
+ * `expect` or its counts stop changing for quiet_ms (at most max_ms), then fetches the report. */
 int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int quiet_ms,
 			     int max_ms, struct xdperf_server_report **out, char *err,
 			     size_t errlen);

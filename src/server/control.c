@@ -75,10 +75,11 @@ static void handle(struct srv_control *c, const char *line)
 		if (xdperf_server_stats(s, &st))
 			reply_error(c->cfd, "cannot read the counters");
 		else
-			reply_json(c->cfd, json_pack("{s:b, s:I, s:I, s:I, s:I, s:f}", "ok", 1,
+			reply_json(c->cfd, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:f}", "ok", 1,
 						     "packets", (json_int_t)st.packets,
 						     "bytes", (json_int_t)st.bytes,
 						     "stamped", (json_int_t)st.stamped,
+						     "distinct", (json_int_t)st.distinct,
 						     "ring_full", (json_int_t)st.ring_full,
 						     "duration_s", st.seconds));
 	} else if (!strcmp(cmd, "report")) {

@@ -217,6 +217,7 @@ int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_st
 	st->packets = ju(o, "packets");
 	st->bytes = ju(o, "bytes");
 	st->stamped = ju(o, "stamped");
+	st->distinct = ju(o, "distinct");
 	st->ring_full = ju(o, "ring_full");
 	st->seconds = json_number_value(json_object_get(o, "duration_s"));
 	json_decref(o);
@@ -234,10 +235,13 @@ int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int q
 		int e = xdperf_server_ctl_stats(c, &st, err, errlen);
 		if (e)
 			return e;
-		uint64_t got = c->stamp ? st.stamped + st.ring_full : st.packets;
+		/* distinct frames decide (duplicates arrive on top); any change restarts the quiet
+		 * period */
+		uint64_t got = c->stamp ? st.distinct + st.ring_full : st.packets;
+		uint64_t all = st.packets + st.stamped + st.ring_full;
 		double t = now_ms();
-		if (got != last) {
-			last = got;
+		if (all != last) {
+			last = all;
 			since = t;
 		}
 		if (got >= expect || t - since >= quiet_ms || t - start >= max_ms)

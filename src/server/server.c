@@ -71,6 +71,7 @@ int xdperf_server_stats(struct xdperf_server *s, struct xdperf_server_stats *st)
 	int e = s->rx->counters(s->rx, &now);
 	if (!e) {
 		sub(st, &now, &s->base);
+		st->distinct = srv_streams_distinct(s->streams);
 		st->seconds = mono() - s->t0;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -104,6 +105,7 @@ int xdperf_server_report(struct xdperf_server *s, struct xdperf_server_report **
 	int e = s->rx->counters(s->rx, &now);
 	if (!e) {
 		sub(&r->stats, &now, &s->base);
+		r->stats.distinct = srv_streams_distinct(s->streams);
 		r->stats.seconds = mono() - s->t0;
 		e = srv_streams_report(s->streams, r);
 	}

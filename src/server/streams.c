@@ -25,6 +25,7 @@ struct srv_streams {
 	struct stream *s[SRV_SLOTS]; /* open addressing by id */
 	uint32_t n;
 	uint64_t over;
+	uint64_t distinct;      /* sum of the streams' unique */
 	struct srv_hist total;  /* every latency sample */
 	uint64_t total_negative;
 };
@@ -42,6 +43,7 @@ void srv_streams_clear(struct srv_streams *s)
 	}
 	s->n = 0;
 	s->over = 0;
+	s->distinct = 0;
 	memset(&s->total, 0, sizeof s->total);
 	s->total_negative = 0;
 }
@@ -103,6 +105,7 @@ void srv_streams_add(struct srv_streams *s, uint32_t id, uint64_t seq, uint64_t 
 		return;
 	}
 	st->received++;
+	uint64_t before = st->unique;
 	if (st->received == 1) {
 		st->lo = st->hi = seq;
 		st->unique = 1;
@@ -130,6 +133,7 @@ void srv_streams_add(struct srv_streams *s, uint32_t id, uint64_t seq, uint64_t 
 		st->unique++;
 		st->reordered++;
 	}
+	s->distinct += st->unique - before;
 	if (seq < st->lo)
 		st->lo = seq;
 	uint64_t lat = 0;
@@ -141,6 +145,11 @@ void srv_streams_add(struct srv_streams *s, uint32_t id, uint64_t seq, uint64_t 
 	}
 	srv_hist_add(&st->lat, lat);
 	srv_hist_add(&s->total, lat);
+}
+
+uint64_t srv_streams_distinct(const struct srv_streams *s)
+{
+	return s->distinct;
 }
 
 static void latency(const struct srv_hist *h, uint64_t negative, struct xdperf_latency *l)

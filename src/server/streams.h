@@ -21,6 +21,9 @@ void srv_streams_clear(struct srv_streams *s);
 void srv_streams_add(struct srv_streams *s, uint32_t stream, uint64_t seq, uint64_t tx_ns,
 		     uint64_t rx_ns);
 
+/* Distinct (stream, sequence number) pairs so far, over all streams. */
+uint64_t srv_streams_distinct(const struct srv_streams *s);
+
 /* Fills r->total, r->streams (malloc'd, by stream id), r->nstreams, r->streams_over_limit.
  * 0 or -ENOMEM. */
 int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report *r);

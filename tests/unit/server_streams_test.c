@@ -70,6 +70,8 @@ static void test_sequences(void)
 	      c ? (unsigned long long)c->received : 0, c ? (unsigned long long)c->unique : 0,
 	      c ? (unsigned long long)c->duplicated : 0, c ? (unsigned long long)c->reordered : 0,
 	      c ? (unsigned long long)c->lost : 0);
+	CHECK(srv_streams_distinct(s) == r->total.unique, "running distinct count %llu = %llu",
+	      (unsigned long long)srv_streams_distinct(s), (unsigned long long)r->total.unique);
 	CHECK(r->total.received == 1095 && r->total.unique == 1093 && r->total.lost == 11 + 19997 &&
 	      r->total.duplicated == 2 && r->total.reordered == 3, "totals");
 	CHECK(a && a->latency.min_ns == 1000 && a->latency.max_ns == 1000 && a->latency.p50_ns == 1000,
@@ -93,7 +95,8 @@ static void test_sequences(void)
 	xdperf_server_report_free(r);
 	srv_streams_clear(s);
 	r = report(s);
-	CHECK(r->nstreams == 0 && r->total.received == 0 && r->total.latency.count == 0, "cleared");
+	CHECK(r->nstreams == 0 && r->total.received == 0 && r->total.latency.count == 0 &&
+	      srv_streams_distinct(s) == 0, "cleared");
 	xdperf_server_report_free(r);
 	srv_streams_free(s);
 }

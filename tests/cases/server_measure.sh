@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# Server mode measurements end to end through a router: generator in A -> R -> server in B
+# (lib/netns3.sh), stamped 128-byte UDP frames to 10.202.2.1:9000, the generator driving the
+# server over its control connection (--server-addr, routed through R as well).
+#  1. baseline (kernel forwarding): 20000 frames at 20000 pps, all received once, in order,
+#     nothing lost, lost_vs_sent 0; latency count 20000, 0 < min <= p50 <= p99 <= p99.9 <= max
+#     < 50 ms, p50 < 1 ms.
+#  R impairs in user space (this kernel has no netem, see lib/netns3.sh) and counts what it did:
+#  2. loss 5 %: the client's lost_vs_sent = the frames R dropped, exactly; server unique = sent -
+#     dropped; XDP and AF_PACKET senders.
+#  3. reordering (delay 2 ms, 25 % sent at once): the server's reordered / duplicated counts =
+#     those computed from a capture on R's r1 egress (what the server receives, in its order)
+#     with the server's definitions; reordered > 0; nothing lost.
+#  4. duplication 3 %: duplicated = the capture's duplicates = R's (> 0), nothing lost; and 30 %
+#     with 150 ms delay, where more duplicates have arrived when the sender stops than frames
+#     are still on the way: the report must still include every frame.
+#  5. latency with 5 ms delay: min >= 5 ms, 5 ms <= p50 <= 6.5 ms, max < 50 ms.
+#  6. the generator's text summary (no --json) with 5 % loss: the server lines on stderr with
+#     the figures R reports.
+# The server of sections 1-5 is the ASan/UBSan build (no sanitizer report allowed; its own --json
+# summary at SIGINT = the last run's report); section 6 uses the release build.
+set -uo pipefail
+cd "$REPO"
+. tests/lib/netns.sh
+. tests/lib/netns3.sh
+netns_need_root
+for t in tcpdump python3; do
+	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
+done
+fail=0
+T="$TMPDIR"
+no() { echo "FAIL: $*"; fail=1; }
+
+set -e
+netns3_setup
+set +e
+netns3_r_accept_xdp || { echo "FAIL: R cannot take XDP frames on r0"; exit 1; }
+
+# one template: 128-byte IPv4/UDP frame A -> B (10.202.1.1:4000 -> 10.202.2.1:9000), routed
+# through R (destination MAC = R's r0)
+python3 - "$MAC3_R0" "$MAC3_A" "$IP3_A" "$IP3_B" >"$T/t.json" <<'EOF'
+import json, struct, sys
+sys.path.insert(0, "tests/lib")
+from mktmpl import csum
+dmac, smac, sip, dip = sys.argv[1:5]
+length, sport, dport = 128, 4000, 9000
+src, dst = (bytes(int(x) for x in a.split(".")) for a in (sip, dip))
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, length - 14, 0x1234, 0, 64, 17, 0, src, dst))
+struct.pack_into("!H", ip, 10, csum(bytes(ip)))
+l4_len = length - 14 - 20
+l4 = bytearray(struct.pack("!HHHH", sport, dport, l4_len, 0) + bytes(i % 256 for i in range(l4_len - 8)))
+struct.pack_into("!H", l4, 6, csum(src + dst + struct.pack("!BBH", 0, 17, l4_len) + bytes(l4)) or 0xFFFF)
+frame = bytes.fromhex(dmac.replace(":", "") + smac.replace(":", "")) + b"\x08\x00" + bytes(ip) + bytes(l4)
+t = {"base_packet": {"data": frame.hex(), "type": "hex"}, "modifiers": [],
+     "checksums": [{"layer": "ipv4", "auto_update": True}, {"layer": "udp", "auto_update": True}]}
+print(json.dumps([{"template": t, "metadata": {"packet_count": 0}}]))
+EOF
+
+# ---- helpers --------------------------------------------------------------------------------
+SRV_PID=
+SRV_OUT=
+srv_start() { # NAME BIN [server options...]
+	local name=$1 bin=$2
+	shift 2
+	SRV_OUT="$T/$name"
+	ip netns exec "$NS3_B" "$bin" --server -d "$IF3_B" --port 9000 --stamp --control "$IP3_B:7000" -q \
+		"$@" >"$SRV_OUT.out" 2>"$SRV_OUT.err" &
+	SRV_PID=$!
+	local i
+	for i in $(seq 200); do
+		grep -q "control on" "$SRV_OUT.err" 2>/dev/null && return 0
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "FAIL: server $name did not start: $(cat "$SRV_OUT.err")"
+	exit 1
+}
+srv_stop() {
+	kill -INT "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID"
+	local rc=$?
+	[ $rc = 0 ] || no "server $(basename "$SRV_OUT") exited $rc: $(tail -n 3 "$SRV_OUT.err")"
+	if grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' "$SRV_OUT.err"; then
+		no "sanitizer report in the server's stderr:"
+		grep -E -A5 'runtime error|Sanitizer' "$SRV_OUT.err" | head -n 20
+	fi
+	SRV_PID=
+}
+
+# gen NAME COUNT RATE [generator options...]: stamped run in A against the server, summary in
+# $T/NAME.json (or NAME.err); GEN_RC
+GEN_RC=0
+gen() {
+	local name=$1 count=$2 rate=$3
+	shift 3
+	GEN_RC=0
+	timeout 60 ip netns exec "$NS3_A" "$XDPERF" -d "$IF3_A" --templates "$T/t.json" -c "$count" \
+		-r "$rate" --stamp --server-addr "$IP3_B:7000" -q "$@" >"$T/$name.json" 2>"$T/$name.err" ||
+		GEN_RC=$?
+	[ $GEN_RC = 0 ] || no "$name: generator exited $GEN_RC: $(tail -n 3 "$T/$name.err")"
+}
+
+# j FILE EXPR: a Python expression over the JSON object d in FILE (s = d["server"],
+# t = s["total"], l = t["latency"])
+j() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d.get("server", d)
+t = s.get("total", {})
+l = t.get("latency", {})
+v = eval(sys.argv[2])
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)
+EOF
+}
+
+# chk NAME 'EXPR' ...: each expression (over d s t l and the shell-provided names in env E_*)
+# must be true; prints the failing ones with the values they use
+chk() {
+	local name=$1 e
+	shift
+	for e in "$@"; do
+		[ "$(j "$T/$name.json" "$e" 2>&1)" = True ] || no "$name: not ($e)"
+	done
+}
+
+# impairment state: R's counters after netns3_impair_stop -> IMP_received IMP_dropped ...
+imp_read() {
+	local k v
+	set -- $(cat "$NETNS3_IMPAIR_STATS")
+	while [ $# -ge 2 ]; do
+		k=$1 v=$2
+		shift 2
+		printf -v "IMP_$k" %s "$v"
+	done
+	[ "${IMP_sockdrops:-x}" = 0 ] || no "R's impairer socket lost ${IMP_sockdrops:-?} frames"
+	[ "${IMP_errors:-x}" = 0 ] || no "R's impairer failed ${IMP_errors:-?} sends"
+}
+
+# capture on R's r1 egress: exactly what the server gets, in its order
+CAP_PID=
+cap_start() { # FILE
+	CAP_FILE=$1
+	ip netns exec "$NS3_R" tcpdump -n --immediate-mode -Q out -B 65536 -s 256 -i "$IF3_R1" \
+		-w "$CAP_FILE" udp dst port 9000 2>"$CAP_FILE.err" &
+	CAP_PID=$!
+	local i
+	for i in $(seq 100); do grep -q "listening on" "$CAP_FILE.err" 2>/dev/null && return 0; sleep 0.05; done
+	no "tcpdump did not start: $(cat "$CAP_FILE.err")"
+}
+cap_stop() {
+	sleep 0.3
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	grep -q "^0 packets dropped by kernel" "$CAP_FILE.err" ||
+		no "the capture lost frames: $(grep dropped "$CAP_FILE.err")"
+}
+# the server's counters computed from a capture (per stream, the definitions of
+# src/server/streams.c): JSON {"received","unique","duplicated","reordered","lost","streams"}
+cap_analyse() { # FILE
+	python3 - "$1" <<'EOF'
+import json, sys
+sys.path.insert(0, "tests/lib")
+from pcapread import frames, be
+st = {}
+bad = 0
+for _, f in frames(sys.argv[1]):
+    if len(f) < 42 or be(f, 12, 2) != 0x0800 or f[23] != 17:
+        continue
+    ihl = (f[14] & 15) * 4
+    u = 14 + ihl
+    if be(f, u + 2, 2) != 9000:
+        continue
+    end = u + be(f, u + 4, 2)
+    tr = f[end - 24:end]
+    if be(tr, 0, 4) != 0x58445053:
+        bad += 1
+        continue
+    sid, seq = be(tr, 4, 4), be(tr, 8, 8)
+    s = st.setdefault(sid, {"received": 0, "seen": set(), "hi": None, "dup": 0, "reo": 0})
+    s["received"] += 1
+    if seq in s["seen"]:
+        s["dup"] += 1
+    else:
+        if s["hi"] is not None and seq < s["hi"]:
+            s["reo"] += 1
+        s["seen"].add(seq)
+    s["hi"] = seq if s["hi"] is None else max(s["hi"], seq)
+out = {"received": 0, "unique": 0, "duplicated": 0, "reordered": 0, "lost": 0,
+       "streams": len(st), "unstamped": bad}
+for s in st.values():
+    out["received"] += s["received"]
+    out["unique"] += len(s["seen"])
+    out["duplicated"] += s["dup"]
+    out["reordered"] += s["reo"]
+    out["lost"] += max(s["seen"]) - min(s["seen"]) + 1 - len(s["seen"])
+print(json.dumps(out))
+EOF
+}
+# server totals = the capture's: NAME CAPFILE
+cap_compare() {
+	local name=$1 cap=$2 k c s
+	cap_analyse "$cap" >"$cap.json" || { no "$name: cannot analyse the capture"; return; }
+	echo "  $name: capture $(cat "$cap.json")"
+	for k in received unique duplicated reordered lost; do
+		c=$(j "$cap.json" "d['$k']")
+		s=$(j "$T/$name.json" "t['$k']")
+		[ "$c" = "$s" ] || no "$name: server total.$k = $s, the capture's = $c"
+	done
+	[ "$(j "$cap.json" "d['streams']")" = 1 ] || no "$name: capture streams $(j "$cap.json" "d['streams']")"
+	[ "$(j "$cap.json" "d['unstamped']")" = 0 ] || no "$name: unstamped frames in the capture"
+}
+summary() { # NAME
+	echo "  $1: sent $(j "$T/$1.json" "d['packets']") ($(j "$T/$1.json" "d['mode']")), server:" \
+		"$(j "$T/$1.json" "{k: t[k] for k in ('received','unique','lost','duplicated','reordered')}")" \
+		"lost_vs_sent $(j "$T/$1.json" "s.get('lost_vs_sent')")" \
+		"latency(us) min $(j "$T/$1.json" "l['min_ns']/1e3") p50 $(j "$T/$1.json" "l['p50_ns']/1e3")" \
+		"p99 $(j "$T/$1.json" "l['p99_ns']/1e3") p99.9 $(j "$T/$1.json" "l['p999_ns']/1e3")" \
+		"max $(j "$T/$1.json" "l['max_ns']/1e3")"
+}
+# common checks of an impaired run: NAME (after imp_read)
+impaired_common() {
+	local name=$1 sent
+	sent=$(j "$T/$name.json" "d['packets']")
+	echo "  $name: R received $IMP_received, dropped $IMP_dropped, duplicated $IMP_duplicated," \
+		"sent at once $IMP_immediate, forwarded $IMP_sent"
+	[ "$IMP_received" = "$sent" ] || no "$name: R received $IMP_received of $sent frames"
+	chk "$name" "d['errors'] == 0" "s['stamp'] is True and s['port'] == 9000" \
+		"s['unstamped'] == 0 and s['ring_full'] == 0 and s['streams_over_limit'] == 0" \
+		"len(s['streams']) == 1" \
+		"s['stamped'] == $IMP_sent and t['received'] == $IMP_sent" \
+		"s['lost_vs_sent'] == $IMP_dropped" \
+		"t['unique'] == $sent - $IMP_dropped" \
+		"t['duplicated'] == $IMP_duplicated" \
+		"t['lost'] <= $IMP_dropped" \
+		"l['count'] == t['received'] and l['negative'] == 0"
+}
+
+srv_start asan "$XDPERF_ASAN" --json
+
+# ---- 1. baseline ----------------------------------------------------------------------------
+echo "1. baseline"
+gen base 20000 20000 --json
+summary base
+chk base "d['packets'] == 20000 and d['errors'] == 0 and d['mode'] == 'xdp'" \
+	"s['mode'] == 'xdp' and s['packets'] == 20000 and s['stamped'] == 20000" \
+	"s['unstamped'] == 0 and s['ring_full'] == 0" \
+	"t['received'] == 20000 and t['unique'] == 20000" \
+	"t['lost'] == 0 and t['duplicated'] == 0 and t['reordered'] == 0" \
+	"s['lost_vs_sent'] == 0" \
+	"len(s['streams']) == 1 and s['streams'][0]['first_seq'] == 0 and s['streams'][0]['last_seq'] == 19999" \
+	"l['count'] == 20000 and l['negative'] == 0" \
+	"0 < l['min_ns'] <= l['p50_ns'] <= l['p99_ns'] <= l['p999_ns'] <= l['max_ns'] < 50e6" \
+	"l['min_ns'] <= l['avg_ns'] <= l['max_ns']" \
+	"l['p50_ns'] < 1e6"
+
+# ---- 2. loss --------------------------------------------------------------------------------
+echo "2. loss 5%"
+for mode in xdp afpacket; do
+	name=loss_$mode
+	netns3_impair_start "$T/$name.imp" --loss 5 --seed 7 || { no "$name: impairer"; continue; }
+	gen "$name" 10000 10000 --json --mode "$mode"
+	netns3_impair_stop || no "$name: impairer"
+	imp_read
+	summary "$name"
+	impaired_common "$name"
+	[ "$IMP_dropped" -gt 300 ] || no "$name: R dropped only $IMP_dropped of 10000 at 5%"
+	chk "$name" "d['mode'] == '$mode'" "t['reordered'] == 0 and t['duplicated'] == 0"
+done
+
+# ---- 3. reordering --------------------------------------------------------------------------
+echo "3. reordering"
+cap_start "$T/reorder.pcap"
+netns3_impair_start "$T/reorder.imp" --delay 2 --reorder 25 --seed 11 || no "reorder: impairer"
+gen reorder 10000 10000 --json
+netns3_impair_stop || no "reorder: impairer"
+cap_stop
+imp_read
+summary reorder
+impaired_common reorder
+cap_compare reorder "$T/reorder.pcap"
+chk reorder "t['reordered'] > 100" "t['lost'] == 0 and s['lost_vs_sent'] == 0" \
+	"t['unique'] == 10000 and t['duplicated'] == 0"
+
+# ---- 4. duplication -------------------------------------------------------------------------
+echo "4. duplication"
+# 3 % at once; and 30 % with 150 ms delay: at the end of the run the duplicates that arrived
+# outnumber the frames still on the way, the report must still wait for those (the generator
+# waits until the server has every frame it sent, not as many frames as it sent)
+for v in dup3 dup30_delay150; do
+	name=$v
+	args=(--dup 3 --seed 5)
+	[ $v = dup30_delay150 ] && args=(--dup 30 --delay 150 --seed 5)
+	cap_start "$T/$name.pcap"
+	netns3_impair_start "$T/$name.imp" "${args[@]}" || no "$name: impairer"
+	gen "$name" 10000 10000 --json
+	netns3_impair_stop || no "$name: impairer"
+	cap_stop
+	imp_read
+	summary "$name"
+	impaired_common "$name"
+	cap_compare "$name" "$T/$name.pcap"
+	stamped=$(j "$T/$name.json" "s['stamped']")
+	[ "$stamped" = "$IMP_sent" ] || no "$name: the generator fetched the report when the server" \
+		"had $stamped of the $IMP_sent frames R forwarded (its wait for the last frames counts" \
+		"duplicates as if they were frames still missing): lost_vs_sent" \
+		"$(j "$T/$name.json" "s['lost_vs_sent']") though nothing was lost"
+	[ "$IMP_duplicated" -gt 100 ] || no "$name: R duplicated only $IMP_duplicated"
+	chk "$name" "t['lost'] == 0 and s['lost_vs_sent'] == 0 and t['unique'] == 10000" \
+		"t['reordered'] == 0"
+done
+
+# ---- 5. latency -----------------------------------------------------------------------------
+echo "5. latency, 5 ms delay"
+netns3_impair_start "$T/delay.imp" --delay 5 || no "delay: impairer"
+gen delay 5000 5000 --json
+netns3_impair_stop || no "delay: impairer"
+imp_read
+summary delay
+impaired_common delay
+chk delay "l['count'] == 5000" "l['min_ns'] >= 5e6" "5e6 <= l['p50_ns'] <= 6.5e6" \
+	"l['p50_ns'] <= l['p99_ns'] <= l['p999_ns'] <= l['max_ns'] < 50e6" \
+	"t['reordered'] == 0 and t['lost'] == 0"
+
+srv_stop
+# the server's own --json summary at SIGINT: the last run (reset by its generator)
+cp "$SRV_OUT.out" "$T/asan_final.json"
+chk asan_final "s['device'] == '$IF3_B' and s['mode'] == 'xdp'" "t['received'] == 5000" \
+	"t['unique'] == 5000 and l['count'] == 5000 and l['min_ns'] >= 5e6" \
+	"'lost_vs_sent' not in s"
+
+# ---- 6. text output -------------------------------------------------------------------------
+echo "6. text summary with 5% loss (release build server)"
+srv_start srv_text "$XDPERF"
+netns3_impair_start "$T/text.imp" --loss 5 --seed 3 || no "text: impairer"
+gen text 4000 8000
+netns3_impair_stop || no "text: impairer"
+imp_read
+srv_stop
+sed 's/^/    | /' "$T/text.err"
+got=$((4000 - IMP_dropped))
+pct=$(python3 -c "print('%.3f' % (100.0 * $IMP_dropped / 4000))")
+grep -Eq "^xdperf: sent 4000 packets \(512000 bytes\) in [0-9.]+ s on $IF3_A \(xdp, 1 thread\): [0-9]+ pps, [0-9.]+ Mbps, 0 errors$" "$T/text.err" ||
+	no "text: no 'sent 4000 packets' line"
+grep -Eq "^xdperf: server $IF3_B \(xdp, UDP port 9000\): received $got packets \($((got * 128)) bytes\) in [0-9.]+ s: [0-9]+ pps, [0-9.]+ Mbps; [0-9]+ other frames? passed to the stack$" "$T/text.err" ||
+	no "text: no 'server $IF3_B ... received $got packets' line"
+grep -Fxq "  stamps: $got received ($got distinct) of 4000 sent, $IMP_dropped lost ($pct%), 0 duplicated, 0 reordered; 0 frames without a stamp; 1 stream" "$T/text.err" ||
+	no "text: no 'stamps: $got received ($got distinct) of 4000 sent, $IMP_dropped lost ($pct%) ...' line"
+grep -Eq "^  one-way latency: min [0-9.]+ [nmu]?s  avg [0-9.]+ [nmu]?s  p50 [0-9.]+ [nmu]?s  p99 [0-9.]+ [nmu]?s  p99\.9 [0-9.]+ [nmu]?s  max [0-9.]+ [nmu]?s$" "$T/text.err" ||
+	no "text: no 'one-way latency' line"
+grep -Fq "    (sender's and receiver's CLOCK_TAI compared" "$T/text.err" || no "text: no clock caveat"
+grep -Eq "^  stream 0 \(thread 0, template 0\): $got received, seq [0-9]+\.\.[0-9]+, [0-9]+ lost in between, 0 duplicated, 0 reordered, latency p50 [0-9.]+ [nmu]?s p99 [0-9.]+ [nmu]?s$" "$T/text.err" ||
+	no "text: no 'stream 0' line"
+[ -s "$T/text.json" ] && no "text: printed on stdout: $(head -c 200 "$T/text.json")"
+grep -q "^xdperf: server on $IF3_B (xdp): counting UDP port 9000, checking stamps, control on $IP3_B:7000" "$SRV_OUT.err" ||
+	no "text: server start line: $(head -n 1 "$SRV_OUT.err")"
+
+[ $fail = 0 ] && echo "server_measure: all checks passed"
+exit $fail
