@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "datapath/backend.h"
+#include "datapath/device.h"
 #include "packet/field.h"
 #include "packet/schedule.h"
 #include "packet/stamp.h"
@@ -130,32 +131,6 @@ int xdperf_parse_bitrate(const char *s, uint64_t *bps)
 	if (v < 1 || v > 1e15)
 		return -EINVAL;
 	*bps = (uint64_t)llround(v);
-	return 0;
-}
-
-static int device_check(const char *ifname, int *ifindex, char *err, size_t errlen)
-{
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE) {
-		xdperf_errf(err, errlen, "'%s' is not an interface name", ifname ? ifname : "");
-		return -EINVAL;
-	}
-	unsigned idx = if_nametoindex(ifname);
-	if (!idx) {
-		xdperf_errf(err, errlen, "no network interface '%s' in this namespace", ifname);
-		return -ENODEV;
-	}
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		struct ifreq ifr = { 0 };
-		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-		int up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? (ifr.ifr_flags & IFF_UP) != 0 : 1;
-		close(fd);
-		if (!up) {
-			xdperf_errf(err, errlen, "interface %s is down (ip link set %s up)", ifname, ifname);
-			return -ENETDOWN;
-		}
-	}
-	*ifindex = (int)idx;
 	return 0;
 }
 
@@ -351,7 +326,7 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	if (e)
 		return e;
 	int ifindex;
-	if ((e = device_check(ifname, &ifindex, err, errlen))) {
+	if ((e = dp_device_check(ifname, &ifindex, err, errlen))) {
 		fset_free(fs);
 		return e;
 	}

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "datapath/device.h"
 #include "server/server_int.h"
 #include "util/err.h"
 #include "util/opts.h"
@@ -137,32 +138,6 @@ void xdperf_server_close(struct xdperf_server *s)
 	free(s);
 }
 
-/* The device exists and is up; its index. */
-static int device_check(const char *ifname, int *ifindex, char *err, size_t errlen)
-{
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE) {
-		xdperf_errf(err, errlen, "'%s' is not an interface name", ifname ? ifname : "");
-		return -EINVAL;
-	}
-	unsigned idx = if_nametoindex(ifname);
-	if (!idx) {
-		xdperf_errf(err, errlen, "no network interface '%s' in this namespace", ifname);
-		return -ENODEV;
-	}
-	struct ifreq ifr = { 0 };
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
-		close(fd);
-		xdperf_errf(err, errlen, "interface %s is down (ip link set %s up)", ifname, ifname);
-		return -ENETDOWN;
-	}
-	if (fd >= 0)
-		close(fd);
-	*ifindex = (int)idx;
-	return 0;
-}
-
 int xdperf_server_open(const char *ifname, const struct xdperf_server_opts *opts,
 		       struct xdperf_server **out, char *err, size_t errlen)
 {
@@ -176,7 +151,7 @@ int xdperf_server_open(const char *ifname, const struct xdperf_server_opts *opts
 	if (o.verifier && !o.sample_every)
 		o.sample_every = 1000;
 	int ifindex, e;
-	if ((e = device_check(ifname, &ifindex, err, errlen)))
+	if ((e = dp_device_check(ifname, &ifindex, err, errlen)))
 		return e;
 	struct xdperf_server *s = calloc(1, sizeof *s);
 	if (!s)
