@@ -4,55 +4,28 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "packet/layers.h"
 #include "packet/stamp.h"
 #include "bpf/xdperf_fe_step.h"
 #include "bpf/xdperf_stamp.h"
 #include "util/bytes.h"
 #include "util/err.h"
 
-#define ETH_P_IPV4 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_P_8021Q 0x8100
-#define ETH_P_8021AD 0x88A8
-
 bool xdperf_udp_find(const uint8_t *f, size_t len, uint32_t *udp_off, uint32_t *udp_len,
 		     bool *ipv6)
 {
-	size_t off = 12;
-	if (len < off + 2)
+	struct xdperf_layers ly;
+	xdperf_frame_layers(f, len, &ly);
+	/* whole datagrams; IPv6 without extension headers, as the XDP server parses them */
+	if (!ly.ipv || ly.proto != 17 || ly.fragment || !ly.l4 ||
+	    (ly.ipv == 6 && ly.l4 != ly.l3 + 40u) || len < (size_t)ly.l4 + 8)
 		return false;
-	uint16_t type = get_be16(f + off);
-	for (int tags = 0; tags < 2 && (type == ETH_P_8021Q || type == ETH_P_8021AD); tags++) {
-		off += 4;
-		if (len < off + 2)
-			return false;
-		type = get_be16(f + off);
-	}
-	off += 2;
-	uint32_t l4;
-	if (type == ETH_P_IPV4) {
-		if (len < off + 20 || (f[off] >> 4) != 4)
-			return false;
-		uint32_t ihl = (uint32_t)(f[off] & 15) * 4;
-		if (ihl < 20 || f[off + 9] != 17 || (get_be16(f + off + 6) & 0x1fff))
-			return false;
-		l4 = (uint32_t)off + ihl;
-		*ipv6 = false;
-	} else if (type == ETH_P_IPV6) {
-		if (len < off + 40 || (f[off] >> 4) != 6 || f[off + 6] != 17)
-			return false;
-		l4 = (uint32_t)off + 40;
-		*ipv6 = true;
-	} else {
+	uint32_t ul = get_be16(f + ly.l4 + 4);
+	if (ul < 8 || (size_t)ly.l4 + ul > len)
 		return false;
-	}
-	if (len < (size_t)l4 + 8)
-		return false;
-	uint32_t ul = get_be16(f + l4 + 4);
-	if (ul < 8 || (size_t)l4 + ul > len)
-		return false;
-	*udp_off = l4;
+	*udp_off = ly.l4;
 	*udp_len = ul;
+	*ipv6 = ly.ipv == 6;
 	return true;
 }
 

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include "bpf/xdperf_bpf.h"
 
-/* Where the UDP header of an Ethernet frame (one or two VLAN tags, IPv4 without fragment
- * offset, IPv6 without extension headers) lies: its offset, and the UDP length it states.
- * False when the frame is not such a UDP datagram or is cut short. */
+/* Where the UDP header of an Ethernet frame (one or two VLAN tags, IPv4 not a fragment, IPv6
+ * without extension headers; src/packet/layers.c finds the headers) lies: its offset, and the
+ * UDP length it states. False when the frame is not such a UDP datagram or is cut short. */
 bool xdperf_udp_find(const uint8_t *frame, size_t len, uint32_t *udp_off, uint32_t *udp_len,
 		     bool *ipv6);
 
