@@ -1,11 +1,13 @@
-/* Option-value parsing shared by the subcommands (cli/cli_util.h). */
+/* Helpers shared by the subcommands (cli/cli_util.h). */
 #include "cli/cli_util.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "util/file.h"
 
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -81,4 +83,30 @@ void cli_block_stop_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+double cli_mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+bool cli_wait_signal(const sigset_t *set, double until)
+{
+	for (;;) {
+		if (isinf(until)) {
+			if (sigwaitinfo(set, NULL) >= 0)
+				return true;
+			continue;
+		}
+		double left = until - cli_mono();
+		if (left <= 0)
+			return false;
+		struct timespec ts = { (time_t)left, (long)((left - floor(left)) * 1e9) };
+		if (sigtimedwait(set, NULL, &ts) >= 0)
+			return true;
+		if (errno == EAGAIN)
+			return false;
+	}
 }

@@ -5,6 +5,7 @@
 #define XDPERF_CLI_UTIL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,5 +21,12 @@ int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len);
 /* Blocks SIGINT and SIGTERM (before threads start, so none of them takes one) with a handler
  * that only interrupts waits; *set holds the two for sigtimedwait/sigwaitinfo. */
 void cli_block_stop_signals(sigset_t *set);
+
+/* CLOCK_MONOTONIC in seconds. */
+double cli_mono(void);
+
+/* Waits for one of the (blocked) signals in set until `until` (cli_mono() seconds; INFINITY:
+ * no limit). True when a signal came, false when the time was up. */
+bool cli_wait_signal(const sigset_t *set, double until);
 
 #endif

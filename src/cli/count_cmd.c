@@ -28,45 +28,6 @@ static void usage(FILE *f)
 		"      --json            print {\"device\":IF,\"packets\":N,\"bytes\":M}\n");
 }
 
-/* Waits for SIGINT/SIGTERM, at most secs seconds (secs < 0: no limit). */
-static void wait_stop(double secs)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	struct timespec end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	if (secs >= 0) {
-		double whole = floor(secs);
-		end.tv_sec += (time_t)whole;
-		end.tv_nsec += (long)((secs - whole) * 1e9);
-		if (end.tv_nsec >= 1000000000L) {
-			end.tv_sec++;
-			end.tv_nsec -= 1000000000L;
-		}
-	}
-	for (;;) {
-		if (secs < 0) {
-			if (sigwaitinfo(&set, NULL) >= 0)
-				return;
-			continue;
-		}
-		struct timespec now, left;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = end.tv_sec - now.tv_sec;
-		left.tv_nsec = end.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000L;
-		}
-		if (left.tv_sec < 0)
-			return;
-		if (sigtimedwait(&set, NULL, &left) >= 0 || errno == EAGAIN)
-			return;
-	}
-}
-
 int cmd_count(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -136,7 +97,7 @@ int cmd_count(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "xdperf count: counting on %s\n", dev);
-	wait_stop(duration);
+	(void)cli_wait_signal(&set, duration < 0 ? INFINITY : cli_mono() + duration);
 
 	uint64_t packets = 0, bytes = 0;
 	int e = dp_rxcount_read(c, &packets, &bytes);

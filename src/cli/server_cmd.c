@@ -45,41 +45,6 @@ static void notice(void *ctx, const char *msg)
 	fprintf(stderr, "xdperf: %s\n", msg);
 }
 
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/* Waits until `until` (monotonic seconds) or a stop signal; true when a signal came. */
-static bool wait_until(const sigset_t *set, double until)
-{
-	for (;;) {
-		double left = until - mono();
-		if (left <= 0)
-			return false;
-		struct timespec ts = { (time_t)left, (long)((left - floor(left)) * 1e9) };
-		if (sigtimedwait(set, NULL, &ts) >= 0)
-			return true;
-		if (errno == EAGAIN)
-			return false;
-	}
-}
-
-static int parse_u(const char *opt, const char *v, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long x = strtoul(v, &end, 10);
-	if (errno || *end || !v[0] || v[0] == '-' || x > max) {
-		fprintf(stderr, "xdperf: %s: '%s' is not a number 1..%lu\n", opt, v, max);
-		return 2;
-	}
-	*out = x;
-	return 0;
-}
-
 int cmd_server(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,7 +66,7 @@ int cmd_server(int argc, char **argv)
 	const char *dev = NULL, *cfgfile = NULL;
 	bool json = false, quiet = false;
 	double duration = 0;
-	unsigned long v = 1;
+	uint64_t v;
 	LIBXDPERF_OPTS(xdperf_server_opts, o, .notice = notice, .log_level = XDPERF_LOG_INFO);
 	optind = 1;
 	opterr = 0;
@@ -124,12 +89,8 @@ int cmd_server(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			v = 1;
-			if (parse_u("--port", optarg, 65535, &v) || !v) {
-				if (!v)
-					fprintf(stderr, "xdperf: --port: '%s' is not a port 1..65535\n", optarg);
+			if (cli_parse_u64("--server", "--port", optarg, 1, 65535, &v))
 				return 2;
-			}
 			o.port = (uint16_t)v;
 			break;
 		case 's': o.stamp = true; break;
@@ -137,13 +98,8 @@ int cmd_server(int argc, char **argv)
 		case 'v': o.verifier = optarg; break;
 		case 'C': cfgfile = optarg; break;
 		case 'n':
-			v = 1;
-			if (parse_u("--sample", optarg, 1u << 30, &v) || !v) {
-				if (!v)
-					fprintf(stderr, "xdperf: --sample: '%s' is not a number 1..%u\n", optarg,
-						1u << 30);
+			if (cli_parse_u64("--server", "--sample", optarg, 1, 1u << 30, &v))
 				return 2;
-			}
 			o.sample_every = (unsigned)v;
 			break;
 		case 't':
@@ -210,14 +166,14 @@ int cmd_server(int argc, char **argv)
 		xdperf_server_mode_name(s), port, o.stamp ? ", checking stamps" : "",
 		o.control ? ", control on " : "", o.control ? o.control : "",
 		o.verifier ? ", verifier plugin" : "");
-	double start = mono(), next = start + 1;
+	double start = cli_mono(), next = start + 1;
 	double end = duration > 0 ? start + duration : INFINITY;
 	struct xdperf_server_stats prev = { 0 };
 	for (;;) {
 		double until = next < end ? next : end;
-		if (wait_until(&set, until))
+		if (cli_wait_signal(&set, until))
 			break;
-		if (mono() >= end)
+		if (cli_mono() >= end)
 			break;
 		next += 1;
 		struct xdperf_server_stats st;
