@@ -62,3 +62,15 @@ void dp_bpf_load_error(char *err, size_t errlen, const char *who, const char *if
 			    "%s: cannot load the BPF program for %s: %s (XDPERF_DEBUG_BPF=1 shows the "
 			    "kernel's log)", who, ifname, strerror(-e));
 }
+
+void dp_bpf_attach_error(char *err, size_t errlen, const char *who, const char *ifname, int e)
+{
+	if (e == -EPERM || e == -EACCES)
+		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s (needs root, or CAP_BPF and "
+			    "CAP_NET_ADMIN)", who, ifname, strerror(-e));
+	else if (e == -EBUSY || e == -EEXIST)
+		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s (another XDP program is "
+			    "attached)", who, ifname, strerror(-e));
+	else
+		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s", who, ifname, strerror(-e));
+}

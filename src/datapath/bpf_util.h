@@ -1,5 +1,5 @@
-/* Small pieces shared by the BPF loaders in src/datapath/: libbpf's logging and the one-line
- * messages for programs the kernel will not load. */
+/* Small pieces shared by the BPF loaders (src/datapath/, src/server/): libbpf's logging and the one-line
+ * messages for programs the kernel will not load or attach. */
 #ifndef XDPERF_DATAPATH_BPF_UTIL_H
 #define XDPERF_DATAPATH_BPF_UTIL_H
 
@@ -10,5 +10,9 @@ void dp_bpf_quiet_libbpf(void);
 
 /* err := "<who>: cannot load the BPF program for <ifname>: <reason>", e a negative errno. */
 void dp_bpf_load_error(char *err, size_t errlen, const char *who, const char *ifname, int e);
+
+/* One line for a failed XDP attach of who's program to ifname (-errno e): privileges, another
+ * program already attached, or the error itself. */
+void dp_bpf_attach_error(char *err, size_t errlen, const char *who, const char *ifname, int e);
 
 #endif

@@ -55,15 +55,7 @@ int dp_rxcount_open(int ifindex, const char *ifname, bool pass, struct dp_rxcoun
 	c->link = bpf_program__attach_xdp(c->skel->progs.xdperf_rx, ifindex);
 	if (!c->link) {
 		e = -errno;
-		if (e == -EPERM || e == -EACCES)
-			xdperf_errf(err, errlen, "rxcount: cannot attach XDP to %s: %s (needs root, or "
-				    "CAP_BPF and CAP_NET_ADMIN)", ifname, strerror(-e));
-		else if (e == -EBUSY || e == -EEXIST)
-			xdperf_errf(err, errlen, "rxcount: cannot attach XDP to %s: %s (another XDP "
-				    "program is attached)", ifname, strerror(-e));
-		else
-			xdperf_errf(err, errlen, "rxcount: cannot attach XDP to %s: %s", ifname,
-				    strerror(-e));
+		dp_bpf_attach_error(err, errlen, "rxcount", ifname, e);
 		goto fail;
 	}
 	*out = c;

@@ -145,15 +145,7 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 	x->link = bpf_program__attach_xdp(x->skel->progs.xdperf_srv, cfg->ifindex);
 	if (!x->link) {
 		e = -errno;
-		if (e == -EPERM || e == -EACCES)
-			xdperf_errf(err, errlen, "server: cannot attach XDP to %s: %s (needs root, or "
-				    "CAP_BPF and CAP_NET_ADMIN)", cfg->ifname, strerror(-e));
-		else if (e == -EBUSY || e == -EEXIST)
-			xdperf_errf(err, errlen, "server: cannot attach XDP to %s: %s (another XDP "
-				    "program is attached)", cfg->ifname, strerror(-e));
-		else
-			xdperf_errf(err, errlen, "server: cannot attach XDP to %s: %s", cfg->ifname,
-				    strerror(-e));
+		dp_bpf_attach_error(err, errlen, "server", cfg->ifname, e);
 		goto fail;
 	}
 	*out = &x->rx;
