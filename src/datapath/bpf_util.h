@@ -1,5 +1,5 @@
-/* Small pieces shared by the BPF loaders (src/datapath/, src/server/): libbpf's logging and the one-line
- * messages for programs the kernel will not load or attach. */
+/* Small pieces shared by the BPF loaders (src/datapath/, src/server/): libbpf's logging and
+ * the one-line messages for programs the kernel will not load or attach. */
 #ifndef XDPERF_DATAPATH_BPF_UTIL_H
 #define XDPERF_DATAPATH_BPF_UTIL_H
 

@@ -24,22 +24,26 @@ struct srv_control {
 	size_t used;
 };
 
-/* Sends text + '\n' whole (the socket blocks up to 5 s per write). */
-static void reply(int fd, const char *text)
+/* Sends len bytes whole (the socket blocks up to 5 s per write); false when it cannot. */
+static bool send_all(int fd, const char *p, size_t len)
 {
-	size_t n = strlen(text), off = 0;
-	while (off <= n) {
-		const char *p = off < n ? text + off : "\n";
-		size_t len = off < n ? n - off : 1;
+	while (len) {
 		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
-		off += (size_t)w;
-		if (off == n + 1)
-			return;
+			return false;
+		p += w;
+		len -= (size_t)w;
 	}
+	return true;
+}
+
+/* One answer line: text + '\n'. */
+static void reply(int fd, const char *text)
+{
+	if (send_all(fd, text, strlen(text)))
+		(void)send_all(fd, "\n", 1);
 }
 
 static void reply_json(int fd, json_t *o)
@@ -89,15 +93,9 @@ static void handle(struct srv_control *c, const char *line)
 			reply_error(c->cfd, "out of memory");
 		} else {
 			/* {"ok":true,"report":REPORT} without parsing the report again */
-			size_t n = strlen(txt);
-			char *all = malloc(n + 32);
-			if (all) {
-				snprintf(all, n + 32, "{\"ok\":true,\"report\":%s}", txt);
-				reply(c->cfd, all);
-				free(all);
-			} else {
-				reply_error(c->cfd, "out of memory");
-			}
+			static const char head[] = "{\"ok\":true,\"report\":";
+			if (send_all(c->cfd, head, sizeof head - 1) && send_all(c->cfd, txt, strlen(txt)))
+				reply(c->cfd, "}");
 		}
 		free(txt);
 		xdperf_server_report_free(r);
