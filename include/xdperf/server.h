@@ -143,6 +143,10 @@ char *xdperf_server_report_json(const struct xdperf_server_report *r);
 int xdperf_server_report_parse(const char *json, struct xdperf_server_report **out, char *err,
 			       size_t errlen);
 
+/* Frames lost against `sent` (what the generator sent): sent - (distinct stamped frames +
+ * ring_full), at least 0. Unlike total.lost it includes losses after the last arrival. */
+uint64_t xdperf_server_report_lost(const struct xdperf_server_report *r, uint64_t sent);
+
 /* Detaches, stops the threads, frees (NULL is fine). */
 void xdperf_server_close(struct xdperf_server *s);
 

@@ -124,8 +124,7 @@ static void print_summary(const struct gen_args *a, const struct xdperf_tx_resul
 			free(t);
 			if (so && a->stamp) {
 				/* loss against what was sent: also the frames lost after the last arrival */
-				uint64_t arrived = srv->total.unique + srv->stats.ring_full;
-				uint64_t lost = r->total.packets > arrived ? r->total.packets - arrived : 0;
+				uint64_t lost = xdperf_server_report_lost(srv, r->total.packets);
 				json_object_set_new(so, "lost_vs_sent", json_integer((json_int_t)lost));
 			}
 			if (so)

@@ -53,10 +53,7 @@ void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t
 	fprintf(f, "\n");
 	if (r->stamp) {
 		const struct xdperf_stream_report *t = &r->total;
-		uint64_t arrived = t->unique + st->ring_full; /* distinct, analysed or not */
-		uint64_t lost = t->lost;
-		if (sent != UINT64_MAX)
-			lost = sent > arrived ? sent - arrived : 0;
+		uint64_t lost = sent != UINT64_MAX ? xdperf_server_report_lost(r, sent) : t->lost;
 		double base = sent != UINT64_MAX ? (double)sent : (double)(t->unique + t->lost);
 		fprintf(f, "  stamps: %" PRIu64 " received (%" PRIu64 " distinct)", t->received,
 			t->unique);

@@ -1,5 +1,5 @@
 /* The server report as JSON (what the control connection carries and --json prints) and back,
- * and its freeing. */
+ * loss against what was sent, and its freeing. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -145,6 +145,12 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	json_decref(o);
 	*out = r;
 	return 0;
+}
+
+uint64_t xdperf_server_report_lost(const struct xdperf_server_report *r, uint64_t sent)
+{
+	uint64_t arrived = r->total.unique + r->stats.ring_full; /* distinct, analysed or not */
+	return sent > arrived ? sent - arrived : 0;
 }
 
 void xdperf_server_report_free(struct xdperf_server_report *r)
