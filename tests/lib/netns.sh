@@ -23,11 +23,11 @@ netns_need_root() {
 	ip netns del "$probe" 2>/dev/null || true
 }
 
-netns_cleanup() {
+# Stops what runs in the namespaces before they go: a counter still running (it would keep its
+# namespace alive; no exit status written yet means the pid is still that counter's), then
+# background jobs and their children. Also used by tests/lib/netns3.sh.
+netns_stop_jobs() {
 	local j i
-	# a counter still running (it would keep its namespace alive), then background jobs and
-	# their children
-	# (no exit status written yet: the pid is still that counter's)
 	if [ -n "${RX_COUNT_PID:-}" ] && [ ! -s "$RX_COUNT_OUT.rc" ] &&
 	   kill -INT "$RX_COUNT_PID" 2>/dev/null; then
 		for i in $(seq 40); do kill -0 "$RX_COUNT_PID" 2>/dev/null || break; sleep 0.05; done
@@ -38,6 +38,10 @@ netns_cleanup() {
 		kill "$j" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
+}
+
+netns_cleanup() {
+	netns_stop_jobs
 	[ -n "${NS_A:-}" ] && ip netns del "$NS_A" 2>/dev/null
 	[ -n "${NS_B:-}" ] && ip netns del "$NS_B" 2>/dev/null
 	return 0

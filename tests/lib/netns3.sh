@@ -29,17 +29,7 @@
 #                    (sockdrops: frames its socket lost, errors: failed sends; both should be 0)
 
 netns3_cleanup() {
-	local j i
-	if [ -n "${RX_COUNT_PID:-}" ] && [ ! -s "$RX_COUNT_OUT.rc" ] &&
-	   kill -INT "$RX_COUNT_PID" 2>/dev/null; then
-		for i in $(seq 40); do kill -0 "$RX_COUNT_PID" 2>/dev/null || break; sleep 0.05; done
-		kill -KILL "$RX_COUNT_PID" 2>/dev/null || true
-	fi
-	for j in $(jobs -p); do
-		pkill -TERM -P "$j" 2>/dev/null || true
-		kill "$j" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
+	netns_stop_jobs
 	local ns
 	for ns in "${NS3_A:-}" "${NS3_R:-}" "${NS3_B:-}"; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
