@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "util/clock.h"
 #include "util/file.h"
 
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -85,13 +86,6 @@ void cli_block_stop_signals(sigset_t *set)
 	sigprocmask(SIG_BLOCK, set, NULL);
 }
 
-double cli_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 bool cli_wait_signal(const sigset_t *set, double until)
 {
 	for (;;) {
@@ -100,7 +94,7 @@ bool cli_wait_signal(const sigset_t *set, double until)
 				return true;
 			continue;
 		}
-		double left = until - cli_mono();
+		double left = until - xdperf_mono();
 		if (left <= 0)
 			return false;
 		struct timespec ts = { (time_t)left, (long)((left - floor(left)) * 1e9) };

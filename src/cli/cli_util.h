@@ -22,11 +22,8 @@ int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len);
  * that only interrupts waits; *set holds the two for sigtimedwait/sigwaitinfo. */
 void cli_block_stop_signals(sigset_t *set);
 
-/* CLOCK_MONOTONIC in seconds. */
-double cli_mono(void);
-
-/* Waits for one of the (blocked) signals in set until `until` (cli_mono() seconds; INFINITY:
- * no limit). True when a signal came, false when the time was up. */
+/* Waits for one of the (blocked) signals in set until `until` (xdperf_mono() seconds,
+ * util/clock.h; INFINITY: no limit). True when a signal came, false when the time was up. */
 bool cli_wait_signal(const sigset_t *set, double until);
 
 #endif

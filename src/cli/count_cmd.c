@@ -14,6 +14,7 @@
 #include <time.h>
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "util/clock.h"
 #include "datapath/rxcount.h"
 
 static void usage(FILE *f)
@@ -97,7 +98,7 @@ int cmd_count(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "xdperf count: counting on %s\n", dev);
-	(void)cli_wait_signal(&set, duration < 0 ? INFINITY : cli_mono() + duration);
+	(void)cli_wait_signal(&set, duration < 0 ? INFINITY : xdperf_mono() + duration);
 
 	uint64_t packets = 0, bytes = 0;
 	int e = dp_rxcount_read(c, &packets, &bytes);

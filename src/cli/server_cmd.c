@@ -15,6 +15,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/server_print.h"
+#include "util/clock.h"
 #include "util/file.h"
 #include "xdperf/plugin.h"
 #include "xdperf/server.h"
@@ -166,14 +167,14 @@ int cmd_server(int argc, char **argv)
 		xdperf_server_mode_name(s), port, o.stamp ? ", checking stamps" : "",
 		o.control ? ", control on " : "", o.control ? o.control : "",
 		o.verifier ? ", verifier plugin" : "");
-	double start = cli_mono(), next = start + 1;
+	double start = xdperf_mono(), next = start + 1;
 	double end = duration > 0 ? start + duration : INFINITY;
 	struct xdperf_server_stats prev = { 0 };
 	for (;;) {
 		double until = next < end ? next : end;
 		if (cli_wait_signal(&set, until))
 			break;
-		if (cli_mono() >= end)
+		if (xdperf_mono() >= end)
 			break;
 		next += 1;
 		struct xdperf_server_stats st;

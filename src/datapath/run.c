@@ -24,6 +24,7 @@
 #include "bpf/xdperf_fe_step.h"
 #include "bpf/xdperf_stamp.h"
 #include "bpf/xdperf_bpf.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "xdperf/tx.h"
 #include "util/opts.h"
@@ -85,13 +86,6 @@ struct xdperf_tx {
 	double t0, deadline;
 	atomic_int refused;     /* thread 0's first frame was refused by the device */
 };
-
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void sleep_until(double when)
 {
@@ -365,7 +359,7 @@ static void quiesce(struct xdperf_tx *tx, unsigned nsenders)
 		if (!(c & 1))
 			continue;
 		while (atomic_load(&s->calls) == c && !atomic_load(&s->done))
-			sleep_until(mono() + 0.00005);
+			sleep_until(xdperf_mono() + 0.00005);
 	}
 }
 
@@ -472,7 +466,7 @@ static void *sender_main(void *arg)
 		atomic_store(&tx->quit, 1);
 	atomic_fetch_add(&tx->ready, 1);
 	while (atomic_load(&tx->go) == 0)
-		sleep_until(mono() + 0.0002);
+		sleep_until(xdperf_mono() + 0.0002);
 	if (atomic_load(&tx->go) != 1 || s->rc)
 		goto done;
 
@@ -490,7 +484,7 @@ static void *sender_main(void *arg)
 			break;
 		if (should_stop(tx))
 			break;
-		double now = mono();
+		double now = xdperf_mono();
 		if (deadline > 0 && now >= deadline)
 			break;
 		uint64_t n = chunk;
@@ -517,7 +511,7 @@ static void *sender_main(void *arg)
 		if (s->rate <= 0 && n == chunk) {
 			/* Unpaced: size calls to about CALL_SECONDS each, so stops and deadlines
 			 * are noticed promptly whatever the backend's speed. */
-			double dt = mono() - now;
+			double dt = xdperf_mono() - now;
 			if (dt > 0) {
 				double want = (double)n * CALL_SECONDS / dt;
 				chunk = want < 64 ? 64 : want > UNPACED_CHUNK ? UNPACED_CHUNK : (uint64_t)want;
@@ -525,7 +519,7 @@ static void *sender_main(void *arg)
 		}
 	}
 done:
-	s->end = mono();
+	s->end = xdperf_mono();
 	atomic_store(&s->done, true);
 	if (w)
 		be->worker_close(w);
@@ -592,12 +586,12 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	while (atomic_load(&tx->ready) < started)
-		sleep_until(mono() + 0.0005);
+		sleep_until(xdperf_mono() + 0.0005);
 
 	if (rc || atomic_load(&tx->quit)) {
 		atomic_store(&tx->go, 2);
 	} else {
-		tx->t0 = mono();
+		tx->t0 = xdperf_mono();
 		tx->deadline = tx->o.duration > 0 ? tx->t0 + tx->o.duration : 0;
 		atomic_store(&tx->go, 1);
 	}
@@ -605,7 +599,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	struct xdperf_tx_stats last = { 0 }, cur;
 	double next_tick = tx->t0 + 1.0;
 	while (atomic_load(&tx->running) > 0) {
-		double now = mono();
+		double now = xdperf_mono();
 		if (atomic_load(&tx->go) == 1 && tx->o.progress && now >= next_tick) {
 			totals_now(tx, &cur, now - tx->t0);
 			struct xdperf_tx_stats iv = { cur.packets - last.packets, cur.bytes - last.bytes,

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/clock.h"
 #include "util/err.h"
 #include "xdperf/server.h"
 
@@ -26,9 +27,7 @@ struct xdperf_server_ctl {
 
 static double now_ms(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+	return xdperf_mono() * 1e3;
 }
 
 /* Sends {"cmd":cmd} and reads one answer line; *ans is the parsed object with "ok": true. */

@@ -12,15 +12,9 @@
 #include <unistd.h>
 #include "datapath/device.h"
 #include "server/server_int.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/opts.h"
-
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void on_stamp(void *ctx, uint32_t stream, uint64_t seq, uint64_t tx, uint64_t rx)
 {
@@ -73,7 +67,7 @@ int xdperf_server_stats(struct xdperf_server *s, struct xdperf_server_stats *st)
 	if (!e) {
 		sub(st, &now, &s->base);
 		st->distinct = srv_streams_distinct(s->streams);
-		st->seconds = mono() - s->t0;
+		st->seconds = xdperf_mono() - s->t0;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return e;
@@ -85,7 +79,7 @@ void xdperf_server_reset(struct xdperf_server *s)
 	s->rx->poll(s->rx, true); /* what arrived before the reset goes */
 	srv_streams_clear(s->streams);
 	(void)s->rx->counters(s->rx, &s->base);
-	s->t0 = mono();
+	s->t0 = xdperf_mono();
 	if (s->verifier)
 		srv_verifier_reset(s->verifier);
 	pthread_mutex_unlock(&s->lock);
@@ -107,7 +101,7 @@ int xdperf_server_report(struct xdperf_server *s, struct xdperf_server_report **
 	if (!e) {
 		sub(&r->stats, &now, &s->base);
 		r->stats.distinct = srv_streams_distinct(s->streams);
-		r->stats.seconds = mono() - s->t0;
+		r->stats.seconds = xdperf_mono() - s->t0;
 		e = srv_streams_report(s->streams, r);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -184,7 +178,7 @@ int xdperf_server_open(const char *ifname, const struct xdperf_server_opts *opts
 	if (e)
 		goto fail;
 	(void)s->rx->counters(s->rx, &s->base);
-	s->t0 = mono();
+	s->t0 = xdperf_mono();
 	if (o.control && (e = srv_control_start(s, o.control, &s->control, err, errlen)))
 		goto fail;
 	if (pthread_create(&s->th, NULL, analysis_main, s)) {
