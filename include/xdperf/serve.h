@@ -10,7 +10,8 @@
  *   tcp://ADDR:PORT   every message is a 4-byte big-endian length and that many bytes; every
  *                     answer is sent the same way, in order (an empty answer as length 0). A
  *                     length over max_message, or a failed call, closes that connection with a
- *                     log line; other connections are unaffected.
+ *                     log line; other connections are unaffected. A connection with no bytes
+ *                     received or sent for idle_timeout_ms is closed with a log line.
  * Routing: the flow key is the 5-tuple (protocol, client address and port, local address and
  * port), so a client's flow stays on one version while the traffic split stands.
  *
@@ -50,7 +51,13 @@ struct xdperf_responder_opts {
 	 * "serve". */
 	void (*log)(void *ctx, const char *name, int level, const char *msg, size_t len);
 	void *log_ctx;
+	/* TCP: close a connection when nothing was received from it and nothing could be sent to it
+	 * for this long, ms [300000 = 5 min; XDPERF_IDLE_NEVER: never]. Checked every
+	 * min(1 s, idle_timeout_ms / 4). */
+	uint32_t idle_timeout_ms;
 };
+
+#define XDPERF_IDLE_NEVER UINT32_MAX
 
 /* Creates a responder over registry r (which must outlive it). opts is copied. Free with
  * xdperf_responder_free(). Errors: -EINVAL (bad option), -ENOMEM. */
@@ -95,6 +102,7 @@ struct xdperf_listener_stats {
 	uint64_t open_connections;  /* TCP: open now */
 	uint64_t framing_errors;    /* TCP: connections closed for an oversize length */
 	uint64_t refused;           /* TCP: connections refused over max_connections */
+	uint64_t idle_closed;       /* TCP: connections closed after idle_timeout_ms without traffic */
 };
 
 /* Counters of every listener, in the order they were added (summed over the workers).

@@ -106,16 +106,17 @@ static void print_answer(json_t *j)
 		print_header();
 		print_version_row(j);
 	} else if (listeners) {
-		printf("%-30s %-16s %12s %12s %8s %8s %8s\n", "LISTENER", "PROTOCOL", "REQUESTS", "REPLIES", "FAILED",
-		       "OPEN", "FRAMING");
+		printf("%-30s %-16s %12s %12s %8s %8s %8s %8s\n", "LISTENER", "PROTOCOL", "REQUESTS", "REPLIES", "FAILED",
+		       "OPEN", "FRAMING", "IDLE");
 		json_array_foreach(listeners, i, v)
-			printf("%-30s %-16s %12lld %12lld %8lld %8lld %8lld\n", json_string_value(json_object_get(v, "url")),
+			printf("%-30s %-16s %12lld %12lld %8lld %8lld %8lld %8lld\n", json_string_value(json_object_get(v, "url")),
 			       json_string_value(json_object_get(v, "protocol")),
 			       (long long)json_integer_value(json_object_get(v, "requests")),
 			       (long long)json_integer_value(json_object_get(v, "replies")),
 			       (long long)json_integer_value(json_object_get(v, "failed")),
 			       (long long)json_integer_value(json_object_get(v, "open_connections")),
-			       (long long)json_integer_value(json_object_get(v, "framing_errors")));
+			       (long long)json_integer_value(json_object_get(v, "framing_errors")),
+			       (long long)json_integer_value(json_object_get(v, "idle_closed")));
 	} else if (json_object_get(j, "unloaded")) {
 		const char *ver = json_string_value(json_object_get(j, "version"));
 		printf("unloaded %s%s%s\n", json_string_value(json_object_get(j, "unloaded")), ver ? "@" : "",

@@ -3,6 +3,7 @@
  * rates while traffic flows and a summary when stopped (SIGINT/SIGTERM or --duration). */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "util/clock.h"
 #include "xdperf/admin.h"
 #include "xdperf/serve.h"
 
@@ -22,7 +24,7 @@ static void usage(FILE *f)
 		"                    --protocol ID=FILE.wasm@VERSION... [--workers N] [--admin ADDR:PORT]\n"
 		"                    [--admin-token-file FILE] [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
 		"                    [--shared ID] [--max-message BYTES] [--max-connections N]\n"
-		"                    [--interval SEC] [--duration SEC]\n"
+		"                    [--idle-timeout SEC] [--interval SEC] [--duration SEC]\n"
 		"Answers every UDP datagram, or every length-prefixed (u32 big endian) TCP message, with the\n"
 		"protocol module its flow (5-tuple) is routed to; modules are changed live over the admin API\n"
 		"(xdperf ctl) or by dropping ID@VERSION.wasm files into the watched directory.\n"
@@ -41,6 +43,8 @@ static void usage(FILE *f)
 		"  --shared ID              one module instance for all workers for ID (global module state)\n"
 		"  --max-message BYTES      largest TCP message (default 1048576)\n"
 		"  --max-connections N      TCP connections open at once (default 1024)\n"
+		"  --idle-timeout SEC       close a TCP connection after SEC seconds without a byte received or\n"
+		"                           sent (default 300, 0 = never)\n"
 		"  --interval SEC           print request rates every SEC seconds while traffic flows (default 1,\n"
 		"                           0 = only the summary)\n"
 		"  --duration SEC           stop after SEC seconds (default: until SIGINT/SIGTERM)\n");
@@ -128,19 +132,12 @@ static void summary(struct xdperf_responder *s, double elapsed)
 		       (unsigned long long)st[i].failed, (unsigned long long)st[i].send_errors,
 		       (unsigned long long)st[i].rx_bytes, (unsigned long long)st[i].tx_bytes);
 		if (st[i].tcp)
-			printf(", %llu connections (%llu closed for framing, %llu refused)",
+			printf(", %llu connections (%llu closed for framing, %llu idle, %llu refused)",
 			       (unsigned long long)st[i].connections, (unsigned long long)st[i].framing_errors,
-			       (unsigned long long)st[i].refused);
+			       (unsigned long long)st[i].idle_closed, (unsigned long long)st[i].refused);
 		printf("\n");
 	}
 	free(st);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -152,14 +149,15 @@ int cmd_serve(int argc, char **argv)
 		{ "policy", required_argument, 0, 'P' },      { "watch", required_argument, 0, 'W' },
 		{ "shared", required_argument, 0, 's' },      { "max-message", required_argument, 0, 'm' },
 		{ "max-connections", required_argument, 0, 'c' }, { "interval", required_argument, 0, 'i' },
-		{ "duration", required_argument, 0, 'd' },    { "help", no_argument, 0, 'h' },
+		{ "duration", required_argument, 0, 'd' },    { "idle-timeout", required_argument, 0, 'I' },
+		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *listens[MAX_ITEMS], *shared[MAX_ITEMS];
 	struct proto_arg protos[MAX_ITEMS];
 	int nl = 0, np = 0, ns = 0;
 	const char *admin = NULL, *token_file = NULL, *trust_dir = NULL, *policy = NULL, *watch = NULL;
-	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0;
+	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0, idle = 300;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -198,6 +196,10 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'd':
 			if (cli_parse_u64("serve", "--duration", optarg, 1, 100000000, &duration))
+				return 2;
+			break;
+		case 'I':
+			if (cli_parse_u64("serve", "--idle-timeout", optarg, 0, 4000000, &idle))
 				return 2;
 			break;
 		case 'a':
@@ -244,12 +246,9 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 
-	/* Signals are taken by the main thread only (sigtimedwait below). */
+	/* Signals are taken by the main thread only (cli_wait_signal below). */
 	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	cli_block_stop_signals(&sigs);
 
 	int rc = 1;
 	char err[600];
@@ -294,7 +293,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	struct xdperf_responder_opts so = { .sz = sizeof so, .workers = (uint32_t)workers,
 					    .max_message = (uint32_t)max_message,
-					    .max_connections = (uint32_t)max_conns };
+					    .max_connections = (uint32_t)max_conns,
+					    .idle_timeout_ms = idle ? (uint32_t)idle * 1000u : XDPERF_IDLE_NEVER };
 	if (xdperf_responder_new(r, &so, &s, err, sizeof err)) {
 		fprintf(stderr, "xdperf serve: %s\n", err);
 		goto out;
@@ -351,7 +351,7 @@ int cmd_serve(int argc, char **argv)
 			goto out;
 		}
 	}
-	double t0 = now_s(), tlast = t0;
+	double t0 = xdperf_mono(), tlast = t0;
 	struct xdperf_listener_stats *st0;
 	size_t nst;
 	uint64_t *last = NULL;
@@ -360,18 +360,12 @@ int cmd_serve(int argc, char **argv)
 		free(st0);
 	}
 	for (;;) {
-		double now = now_s();
-		double next = interval ? tlast + (double)interval : now + 1;
+		double next = interval ? tlast + (double)interval : INFINITY;
 		if (duration && t0 + (double)duration < next)
 			next = t0 + (double)duration;
-		double wait = next - now;
-		if (wait < 0)
-			wait = 0;
-		struct timespec ts = { .tv_sec = (time_t)wait, .tv_nsec = (long)((wait - (double)(time_t)wait) * 1e9) };
-		int sig = sigtimedwait(&sigs, NULL, &ts);
-		now = now_s();
-		if (sig == SIGINT || sig == SIGTERM)
+		if (cli_wait_signal(&sigs, next))
 			break;
+		double now = xdperf_mono();
 		if (interval && last && now - tlast >= (double)interval - 1e-3) {
 			print_rates(s, last, now - tlast, now - t0, false);
 			tlast = now;
@@ -383,7 +377,7 @@ int cmd_serve(int argc, char **argv)
 	xdperf_admin_free(a);
 	a = NULL;
 	xdperf_responder_stop(s);
-	summary(s, now_s() - t0);
+	summary(s, xdperf_mono() - t0);
 	rc = 0;
 out:
 	xdperf_admin_free(a);

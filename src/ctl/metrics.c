@@ -139,6 +139,7 @@ const struct admin_listener_field admin_listener_fields[] = {
 	F(open_connections, "gauge", "TCP connections open."),
 	F(framing_errors, "counter", "TCP connections closed for an oversize message length."),
 	F(refused, "counter", "TCP connections refused over the connection limit."),
+	F(idle_closed, "counter", "TCP connections closed after the idle timeout without traffic."),
 };
 #undef F
 const size_t admin_listener_nfields = sizeof admin_listener_fields / sizeof admin_listener_fields[0];

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include "responder/responder.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/opts.h"
@@ -52,6 +53,8 @@ int xdperf_responder_new(struct xdperf_registry *r, const struct xdperf_responde
 		o.max_connections = 1024;
 	if (!o.batch)
 		o.batch = 32;
+	if (!o.idle_timeout_ms)
+		o.idle_timeout_ms = 300000;
 	if (o.workers > 256 || o.batch > 256 || o.max_message > (1u << 30)) {
 		xdperf_errf(err, errlen, "serve: workers (%u, at most 256), batch (%u, at most 256) or max "
 			    "message (%u, at most 1 GiB) out of range", o.workers, o.batch, o.max_message);
@@ -134,8 +137,9 @@ static void *worker_main(void *arg)
 {
 	struct rs_worker *wk = arg;
 	struct epoll_event evs[64];
+	int sweep = rs_tcp_sweep_interval(wk->s); /* ms, or -1: connections never idle out */
 	for (;;) {
-		int n = epoll_wait(wk->epfd, evs, 64, -1);
+		int n = epoll_wait(wk->epfd, evs, 64, sweep >= 0 && wk->conns ? sweep : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -162,6 +166,11 @@ static void *worker_main(void *arg)
 		}
 		if (stop)
 			break;
+		if (sweep >= 0 && wk->conns) {
+			uint64_t now = xdperf_mono_coarse_ms();
+			if (now - wk->idle_swept_ms >= (uint64_t)sweep)
+				rs_tcp_sweep(wk, now);
+		}
 	}
 	/* The registry handle is freed on this thread, outside any call. */
 	xdperf_worker_free(wk->w);
@@ -340,6 +349,7 @@ int xdperf_responder_stats(struct xdperf_responder *s, struct xdperf_listener_st
 			o->open_connections += LOAD(c->open_connections);
 			o->framing_errors += LOAD(c->framing_errors);
 			o->refused += LOAD(c->refused);
+			o->idle_closed += LOAD(c->idle_closed);
 		}
 	}
 	*out = st;

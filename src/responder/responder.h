@@ -20,7 +20,7 @@
  * xdperf_responder_stats with relaxed atomic loads. */
 struct rs_counters {
 	uint64_t requests, replies, empty, failed, send_errors, rx_bytes, tx_bytes;
-	uint64_t connections, open_connections, framing_errors, refused;
+	uint64_t connections, open_connections, framing_errors, refused, idle_closed;
 };
 
 #define rs_add(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
@@ -64,6 +64,7 @@ struct rs_worker {
 	struct xdperf_proto_buf *outs;
 	/* TCP connections */
 	struct rs_conn *conns;
+	uint64_t idle_swept_ms;       /* when the idle connections were last looked for */
 	/* rate-limited log */
 	struct xdperf_log_limit log_limit;
 	char log_what[48];
@@ -110,5 +111,9 @@ void rs_udp_ready(struct rs_worker *wk, uint32_t li, int fd);
 void rs_tcp_accept(struct rs_worker *wk, uint32_t li, int fd);
 void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events);
 void rs_tcp_close_all(struct rs_worker *wk);
+/* ms between idle sweeps, or -1 when connections never idle out (epoll_wait's timeout). */
+int rs_tcp_sweep_interval(const struct xdperf_responder *s);
+/* Closes the connections idle for idle_timeout_ms (counted, logged). */
+void rs_tcp_sweep(struct rs_worker *wk, uint64_t now_ms);
 
 #endif

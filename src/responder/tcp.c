@@ -1,7 +1,7 @@
 /* Responder TCP path: accepting connections (within max_connections), reassembling
  * length-prefixed messages (u32 big endian + bytes) from partial reads, answering each in order
- * with the same framing, output backpressure, and closing a connection on an oversize length or
- * a failed call with a log line, without touching the others. */
+ * with the same framing, output backpressure, and closing a connection on an oversize length, a
+ * failed call or idleness with a log line, without touching the others. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "responder/responder.h"
 #include "util/bytes.h"
+#include "util/clock.h"
 #include "xdperf/plugin.h"
 
 #define READ_ROOM 4096 /* free room the receive buffer keeps (it doubles when needed) */
@@ -30,6 +31,7 @@ struct rs_conn {
 	size_t wlen, wcap;         /* wbuf[0..wlen) is unsent output */
 	uint32_t events;           /* registered epoll events */
 	bool eof;                  /* the peer finished sending: close once the answers are out */
+	uint64_t active_ms;        /* last byte received or sent (coarse monotonic clock) */
 	struct xdperf_proto_buf out;
 };
 
@@ -109,6 +111,7 @@ void rs_tcp_accept(struct rs_worker *wk, uint32_t li, int lfd)
 		snprintf(cn->peer, sizeof cn->peer, "%s", pa);
 		rs_flow_key(cn->key, IPPROTO_TCP, (struct sockaddr *)&peer, (struct sockaddr *)&local);
 		cn->events = EPOLLIN | EPOLLRDHUP;
+		cn->active_ms = xdperf_mono_coarse_ms();
 		struct epoll_event e = { .events = cn->events, .data.ptr = cn };
 		if (epoll_ctl(wk->epfd, EPOLL_CTL_ADD, fd, &e)) {
 			rs_log(wk, XDPERF_LOG_ERROR, "%s: connection from %s closed: epoll: %s", l->url, pa, strerror(errno));
@@ -143,6 +146,7 @@ static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 		ssize_t k = send(cn->ev.fd, cn->wbuf + off, cn->wlen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k > 0) {
 			off += (size_t)k;
+			cn->active_ms = xdperf_mono_coarse_ms();
 			continue;
 		}
 		if (k < 0 && errno == EINTR)
@@ -277,6 +281,7 @@ static bool read_some(struct rs_worker *wk, struct rs_conn *cn)
 		if (k > 0) {
 			cn->rlen += (size_t)k;
 			got += (size_t)k;
+			cn->active_ms = xdperf_mono_coarse_ms();
 			if (!process(wk, cn))
 				return false;
 			continue;
@@ -328,6 +333,35 @@ void rs_tcp_event(struct rs_worker *wk, struct rs_ev *ev, uint32_t events)
 		if (cn->rlen)
 			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s ended inside a message (%zu bytes of it "
 			       "left unanswered)", l->url, cn->peer, cn->rlen);
+		conn_close(wk, cn);
+	}
+}
+
+int rs_tcp_sweep_interval(const struct xdperf_responder *s)
+{
+	uint32_t t = s->opts.idle_timeout_ms;
+	if (t == XDPERF_IDLE_NEVER)
+		return -1;
+	return t >= 4000 ? 1000 : t >= 4 ? (int)(t / 4) : 1;
+}
+
+void rs_tcp_sweep(struct rs_worker *wk, uint64_t now_ms)
+{
+	uint32_t limit = wk->s->opts.idle_timeout_ms;
+	wk->idle_swept_ms = now_ms;
+	for (struct rs_conn *cn = wk->conns, *next; cn; cn = next) {
+		next = cn->next;
+		if (now_ms < cn->active_ms || now_ms - cn->active_ms < limit)
+			continue;
+		rs_add(wk->cnt[cn->ev.li].idle_closed, 1);
+		if (cn->wlen)
+			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s closed: idle for %.1f s (the limit, "
+			       "--idle-timeout), with %zu bytes of answers it did not read", wk->s->ls[cn->ev.li].url,
+			       cn->peer, (double)(now_ms - cn->active_ms) / 1000.0, cn->wlen);
+		else
+			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s closed: idle for %.1f s (the limit, "
+			       "--idle-timeout)", wk->s->ls[cn->ev.li].url, cn->peer,
+			       (double)(now_ms - cn->active_ms) / 1000.0);
 		conn_close(wk, cn);
 	}
 }

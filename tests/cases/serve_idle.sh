@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# `xdperf serve --idle-timeout`: TCP connections without a byte received or sent for the timeout
+# are closed with a log line; busy ones are not. On the ASan/UBSan build, two servers:
+#   idle:  tcp://127.0.0.1:0/echo -> uppercase.wasm@1, --idle-timeout 2, --max-message 70000
+#   never: the same with --idle-timeout 0 (never)
+# Checks:
+#  - a connection that got its answer and then stays silent is closed by the server (EOF) no
+#    sooner than 2 s after its last byte and within 8 s, with exactly one log line
+#    "...connection from ADDR:PORT closed: idle for N.N s (the limit, --idle-timeout)";
+#  - a connection that sends a message every 0.5 s for 5 s (over twice the timeout) stays open
+#    and every message is answered;
+#  - a client that sends without reading (60 000-byte messages until the server stops reading
+#    it: 4 MiB of unsent answers) is closed after the timeout too, and its log line says how many
+#    bytes of answers it did not read;
+#  - on the --idle-timeout 0 server, a connection silent for 4 s still answers;
+#  - counters: `xdperf ctl --json listeners` idle_closed = 2 on the idle server, 0 on the other;
+#    /metrics has xdperf_listener_idle_closed_total ... 2; the SIGTERM summary says "2 idle";
+#  - --idle-timeout abc / -1 exit 2 with one line naming --idle-timeout;
+#  - SIGTERM -> exit 0, no sanitizer report.
+set -uo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
+X="$XDPERF_ASAN"
+C="$XDPERF"
+cd "$REPO" || exit 1
+need_tools python3 curl
+[ -x "$X" ] && [ -x "$C" ] || { echo "FAILED: $X or $C missing (make all asan)"; exit 1; }
+[ -f build/plugins/uppercase.wasm ] || { echo "FAILED: build/plugins/uppercase.wasm missing (make plugins)"; exit 1; }
+
+for v in abc -1; do
+  out=$("$C" serve --listen tcp://127.0.0.1:0 --protocol echo=build/plugins/uppercase.wasm@1 --idle-timeout "$v" 2>&1)
+  rc=$?
+  if [ $rc -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && [[ "$out" == *"--idle-timeout"*"'$v'"* ]]; then
+    echo "ok --idle-timeout $v -> exit 2: $out"
+  else
+    bad "--idle-timeout $v: exit $rc, output: $out"
+  fi
+done
+
+serve_start idle "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/plugins/uppercase.wasm@1 \
+  --idle-timeout 2 --max-message 70000 --admin 127.0.0.1:0 --interval 0
+serve_wait idle tcp:echo admin
+IDLE_PORT=$(serve_port idle tcp echo); IDLE_ADMIN=$ADMIN
+serve_start never "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/plugins/uppercase.wasm@1 \
+  --idle-timeout 0 --admin 127.0.0.1:0 --interval 0
+serve_wait never tcp:echo admin
+NEVER_PORT=$(serve_port never tcp echo); NEVER_ADMIN=$ADMIN
+echo "ok servers up: idle port $IDLE_PORT (admin $IDLE_ADMIN), never port $NEVER_PORT (admin $NEVER_ADMIN)"
+
+cat >"$T/idle_client.py" <<'PYEOF'
+import re, select, socket, sys, time, threading
+from frames import ok, fail, check, expect, frame, recv_msg, status
+
+IP, NP, ERRF = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+
+def conn(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+def closed_at(s, wait):
+    """time.monotonic() when the server closed s (EOF or reset) within `wait` s, else None."""
+    end = time.monotonic() + wait
+    try:
+        while time.monotonic() < end:
+            s.settimeout(max(0.01, end - time.monotonic()))
+            if s.recv(1 << 20) == b"":
+                return time.monotonic()
+    except (ConnectionResetError, BrokenPipeError):
+        return time.monotonic()
+    except socket.timeout:
+        pass
+    return None
+
+def log_lines(port, rx):
+    with open(ERRF, errors="replace") as f:
+        return [l.rstrip("\n") for l in f if re.search(rx, l)]
+
+def silent():
+    s = conn(IP)
+    cport = s.getsockname()[1]
+    s.sendall(frame(b"hello"))
+    if recv_msg(s) != b"HELLO":
+        return fail("silent: wrong answer")
+    last = time.monotonic()
+    t = closed_at(s, 8.0)
+    s.close()
+    if t is None:
+        return fail("silent: connection still open 8 s after its last byte")
+    after = t - last
+    expect(after >= 1.9, "silent connection closed %.2f s after its last byte (timeout 2 s)" % after)
+    rx = (r"^\[serve\] INFO: tcp://127\.0\.0\.1:%d: connection from 127\.0\.0\.1:%d closed: idle for "
+          r"[0-9]+\.[0-9] s \(the limit, --idle-timeout\)$" % (IP, cport))
+    time.sleep(0.2)
+    lines = log_lines(IP, rx)
+    expect(len(lines) == 1, "one idle log line for it: %r" % lines)
+
+def busy():
+    s = conn(IP)
+    start = time.monotonic()
+    n = 0
+    while time.monotonic() - start < 5.0:
+        m = b"tick %d" % n
+        s.sendall(frame(m))
+        if recv_msg(s) != m.upper():
+            return fail("busy: wrong answer to message %d" % n)
+        n += 1
+        time.sleep(0.5)
+    s.sendall(frame(b"last"))
+    expect(recv_msg(s) == b"LAST", "busy connection (a message every 0.5 s for 5 s, %d messages) still open and answered" % n)
+    s.close()
+
+def not_reading():
+    s = conn(IP)
+    cport = s.getsockname()[1]
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.setblocking(False)
+    msg = frame(b"x" * 60000)
+    sent, buf = 0, b""
+    last = time.monotonic()
+    # Send until nothing has gone out for 1 s: the server stopped reading this connection.
+    while time.monotonic() - last < 1.0:
+        if not buf:
+            buf = msg
+        try:
+            k = s.send(buf)
+            sent += k
+            buf = buf[k:]
+            last = time.monotonic()
+        except BlockingIOError:
+            time.sleep(0.01)
+        except (ConnectionResetError, BrokenPipeError) as e:
+            return fail("not reading: closed while still sending (%r) after %d bytes" % (e, sent))
+    ok("a client that does not read sent %d bytes before the server stopped reading it" % sent)
+    # Wait for the close without reading (reading would let the server go on): a close with
+    # unread input sends a reset, poll() reports it.
+    p = select.poll()
+    p.register(s, select.POLLRDHUP)
+    ev = p.poll(8000)
+    if not ev or not ev[0][1] & (select.POLLHUP | select.POLLERR | select.POLLRDHUP):
+        return fail("not reading: connection still open 8 s later (%r)" % ev)
+    s.close()
+    rx = (r"^\[serve\] INFO: tcp://127\.0\.0\.1:%d: connection from 127\.0\.0\.1:%d closed: idle for "
+          r"[0-9]+\.[0-9] s \(the limit, --idle-timeout\), with ([0-9]+) bytes of answers it did not read$"
+          % (IP, cport))
+    time.sleep(0.2)
+    lines = log_lines(IP, rx)
+    if len(lines) != 1:
+        return fail("not reading: want one log line matching %r, got %r" % (rx, lines))
+    unread = int(re.search(rx, lines[0]).group(1))
+    expect(unread >= 4 << 20, "not-reading connection closed when idle, log: %s" % lines[0])
+
+def never():
+    s = conn(NP)
+    s.sendall(frame(b"a"))
+    if recv_msg(s) != b"A":
+        return fail("never: wrong answer")
+    time.sleep(4.0)
+    s.sendall(frame(b"b"))
+    expect(recv_msg(s) == b"B", "--idle-timeout 0: a connection silent for 4 s still answers")
+    s.close()
+
+# The silent, busy and never cases wait side by side (each in its own thread).
+ths = [threading.Thread(target=check, args=(n, f)) for n, f in
+       (("silent", silent), ("busy", busy), ("never", never))]
+for t in ths:
+    t.start()
+for t in ths:
+    t.join()
+check("not reading", not_reading)
+sys.exit(status())
+PYEOF
+
+PYTHONPATH="$REPO/tests/lib" PYTHONDONTWRITEBYTECODE=1 timeout 120 python3 "$T/idle_client.py" \
+  "$IDLE_PORT" "$NEVER_PORT" "$T/idle.err" || fail=1
+
+idle_closed() { # ADMIN -> the echo listener's idle_closed
+  "$C" ctl --admin "$1" --json listeners | python3 -c 'import json,sys; print(json.load(sys.stdin)["listeners"][0]["idle_closed"])'
+}
+v=$(idle_closed "$IDLE_ADMIN"); w=$(idle_closed "$NEVER_ADMIN")
+if [ "$v" = 2 ] && [ "$w" = 0 ]; then echo "ok ctl listeners: idle_closed 2 (idle server), 0 (never)"
+else bad "ctl listeners: idle_closed '$v' (want 2), '$w' on the never server (want 0)"; fi
+m=$(curl -s "http://$IDLE_ADMIN/metrics" | grep '^xdperf_listener_idle_closed_total{')
+if [[ "$m" == *'protocol="echo"} 2' ]]; then echo "ok metrics: $m"; else bad "metrics: '$m'"; fi
+
+for n in idle never; do
+  serve_stop $n 10
+  if [ "$SERVE_RC" != 0 ]; then bad "$n: exit status '$SERVE_RC' after SIGTERM"; fi
+  serve_sanitizer_check $n
+done
+if grep -q "connections (0 closed for framing, 2 idle, 0 refused)" "$T/idle.out"; then
+  echo "ok summary: $(grep -o '[0-9]* connections (.*)' "$T/idle.out")"
+else
+  bad "summary without '2 idle': $(cat "$T/idle.out")"
+fi
+if [ $fail -ne 0 ]; then
+  echo "--- idle server stderr (tail):"; tail -n 20 "$T/idle.err"
+  exit 1
+fi
+echo "serve_idle: all checks passed"
