@@ -7,7 +7,7 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 OPT     ?= -O2 -g
 CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-aliasing -ffp-contract=off $(EXTRA_CFLAGS)
-LDLIBS  := -lbpf -ljansson -lyaml -lsodium -lmicrohttpd -lcurl -lm -lpthread
+LDLIBS  := -lbpf -ljansson -lyaml -lsodium -lmicrohttpd -lgnutls -lcurl -lm -lpthread
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 
 LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c src/packet/*.c src/datapath/*.c src/server/*.c src/ctl/*.c)

@@ -72,11 +72,16 @@ struct xdperf_admin_opts {
 	/* One line per request that changed something or failed; NULL = stderr. `name` "admin". */
 	void (*log)(void *ctx, const char *name, int level, const char *msg, size_t len);
 	void *log_ctx;
+	/* HTTPS: PEM certificate (chain) and private key files, both or neither [plain HTTP]. */
+	const char *tls_cert;
+	const char *tls_key;
 };
 
 /* Starts the server (its own threads) on r, which must outlive it. opts is copied; responder
  * and metrics must outlive it. A listen address not on loopback is allowed but logged as a
- * warning when no token is set. Errors: -EADDRINUSE, -EINVAL (bad address), -ENOMEM. */
+ * warning when no token is set. Errors: -EADDRINUSE, -EINVAL (bad address; only one of
+ * tls_cert and tls_key), -ENOENT/-EACCES (a TLS file), -EBADMSG (a TLS file that is not PEM,
+ * or a key that does not match the certificate), -ENOMEM. */
 int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *opts,
 		     struct xdperf_admin **out, char *err, size_t errlen);
 /* The port it listens on (useful with port 0). */
@@ -93,11 +98,26 @@ struct xdperf_admin_reply {
 	char *content_type; /* malloc'd or NULL (caller frees) */
 };
 
-/* One request to an admin server at `addr` ("HOST:PORT"): method, path (starting with '/'),
- * optional body (len bytes; NULL = none) with content type, extra header (e.g. the signature;
- * NULL = none), bearer token (NULL = none), timeout in ms (0 = 10 s). Returns 0 with *reply
- * filled for any HTTP status; -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH, -EINVAL (bad address)
- * or -EIO when no answer came (err says why). */
+struct xdperf_admin_client_opts {
+	size_t sz;               /* sizeof(struct xdperf_admin_client_opts) */
+	const char *token;       /* bearer token; NULL = none */
+	uint32_t timeout_ms;     /* whole request [10 s] */
+	const char *ca_file;     /* HTTPS: PEM CA certificate(s) to trust (e.g. the server's
+				  * self-signed certificate) instead of the system's; NULL = system */
+};
+
+/* One request to an admin server at `addr` ("HOST:PORT" or "http://HOST:PORT" for plain HTTP,
+ * "https://HOST:PORT" for HTTPS, the certificate verified against opts->ca_file or the system's
+ * CAs, host name included): method, path (starting with '/'), optional body (len bytes; NULL =
+ * none) with content type, extra header (e.g. the signature; NULL = none); opts may be NULL.
+ * Returns 0 with *reply filled for any HTTP status; -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH,
+ * -EINVAL (bad address), -ENOENT/-EACCES (ca_file), -EPROTO (TLS handshake failed, or HTTP
+ * spoken to an HTTPS server), -EBADMSG (certificate not trusted) or -EIO when no answer came
+ * (err says why and what to change). */
+int xdperf_admin_call(const char *addr, const char *method, const char *path, const void *body, size_t len,
+		      const char *content_type, const char *header, const struct xdperf_admin_client_opts *opts,
+		      struct xdperf_admin_reply *reply, char *err, size_t errlen);
+/* xdperf_admin_call with only a token and a timeout (0 = 10 s). */
 int xdperf_admin_request(const char *addr, const char *method, const char *path, const void *body,
 			 size_t len, const char *content_type, const char *header, const char *token,
 			 uint32_t timeout_ms, struct xdperf_admin_reply *reply, char *err, size_t errlen);

@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf ctl [--admin HOST:PORT] [--token-file FILE] [--json] [--timeout MS] COMMAND ...\n"
+		"usage: xdperf ctl [--admin [https://]HOST:PORT] [--cacert FILE] [--token-file FILE] [--json]\n"
+		"                  [--timeout MS] COMMAND ...\n"
 		"  list                                   protocols, versions, states, traffic and call counts\n"
 		"  get ID [VERSION]                       one protocol, or one version with its stats\n"
 		"  upload ID VERSION FILE.wasm [--sig FILE.sig] [--test [PERCENT]]\n"
@@ -31,12 +32,15 @@ static void usage(FILE *f)
 		"  listeners                              the responder's listeners and counters\n"
 		"  metrics                                the Prometheus metrics text\n"
 		"  health                                 check that the server answers\n"
-		"The address defaults to $XDPERF_ADMIN or 127.0.0.1:7090, the token to $XDPERF_ADMIN_TOKEN.\n");
+		"The address defaults to $XDPERF_ADMIN or 127.0.0.1:7090, the token to $XDPERF_ADMIN_TOKEN.\n"
+		"https://HOST:PORT talks to a server started with --admin-tls-cert; --cacert FILE (or\n"
+		"$XDPERF_ADMIN_CACERT) is the PEM certificate or CA to trust for it (default: the system's CAs).\n");
 }
 
 struct ctl {
 	const char *addr;
 	const char *token;
+	const char *ca_file;
 	bool json;
 	bool quiet;       /* print nothing on success */
 	uint32_t timeout_ms;
@@ -132,8 +136,9 @@ static int call(const struct ctl *c, const char *method, const char *path, const
 {
 	struct xdperf_admin_reply rep;
 	char err[600];
-	if (xdperf_admin_request(c->addr, method, path, body, len, ctype, header, c->token, c->timeout_ms, &rep, err,
-				 sizeof err)) {
+	struct xdperf_admin_client_opts o = { .sz = sizeof o, .token = c->token, .timeout_ms = c->timeout_ms,
+					      .ca_file = c->ca_file };
+	if (xdperf_admin_call(c->addr, method, path, body, len, ctype, header, &o, &rep, err, sizeof err)) {
 		fprintf(stderr, "xdperf ctl: %s\n", err);
 		return 1;
 	}
@@ -266,10 +271,12 @@ static int upload(const struct ctl *c, int argc, char **argv)
 
 int cmd_ctl(int argc, char **argv)
 {
-	struct ctl c = { .addr = getenv("XDPERF_ADMIN") };
+	struct ctl c = { .addr = getenv("XDPERF_ADMIN"), .ca_file = getenv("XDPERF_ADMIN_CACERT") };
 	const char *token_file = NULL;
 	if (!c.addr || !*c.addr)
 		c.addr = "127.0.0.1:7090";
+	if (c.ca_file && !*c.ca_file)
+		c.ca_file = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -277,6 +284,8 @@ int cmd_ctl(int argc, char **argv)
 			c.addr = argv[++i];
 		} else if (!strcmp(a, "--token-file") && i + 1 < argc) {
 			token_file = argv[++i];
+		} else if (!strcmp(a, "--cacert") && i + 1 < argc) {
+			c.ca_file = argv[++i];
 		} else if (!strcmp(a, "--json")) {
 			c.json = true;
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc) {

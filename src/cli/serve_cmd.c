@@ -22,7 +22,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xdperf serve --listen udp://ADDR:PORT[/ID] [--listen tcp://ADDR:PORT[/ID]]...\n"
 		"                    --protocol ID=FILE.wasm@VERSION... [--workers N] [--admin ADDR:PORT]\n"
-		"                    [--admin-token-file FILE] [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
+		"                    [--admin-token-file FILE] [--admin-tls-cert FILE --admin-tls-key FILE]\n"
+		"                    [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
 		"                    [--shared ID] [--max-message BYTES] [--max-connections N]\n"
 		"                    [--idle-timeout SEC] [--interval SEC] [--duration SEC]\n"
 		"Answers every UDP datagram, or every length-prefixed (u32 big endian) TCP message, with the\n"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 		"  --admin ADDR:PORT        start the admin HTTP API there (e.g. 127.0.0.1:7090)\n"
 		"  --admin-token-file FILE  require 'Authorization: Bearer TOKEN' (TOKEN = the file's first line;\n"
 		"                           or set XDPERF_ADMIN_TOKEN)\n"
+		"  --admin-tls-cert FILE    serve the admin API over HTTPS with this PEM certificate (chain)\n"
+		"  --admin-tls-key FILE     ... and this PEM private key\n"
 		"  --trust-dir DIR          require every module to be signed by a key in DIR (xdperf sign)\n"
 		"  --policy FILE            module limits (YAML/JSON: fuel, max_memory_pages, max_input, ...)\n"
 		"  --watch DIR              load changed DIR/ID@VERSION.wasm files as testing versions\n"
@@ -146,6 +149,7 @@ int cmd_serve(int argc, char **argv)
 		{ "listen", required_argument, 0, 'l' },      { "protocol", required_argument, 0, 'p' },
 		{ "workers", required_argument, 0, 'w' },     { "admin", required_argument, 0, 'a' },
 		{ "admin-token-file", required_argument, 0, 'T' }, { "trust-dir", required_argument, 0, 't' },
+		{ "admin-tls-cert", required_argument, 0, 'C' }, { "admin-tls-key", required_argument, 0, 'K' },
 		{ "policy", required_argument, 0, 'P' },      { "watch", required_argument, 0, 'W' },
 		{ "shared", required_argument, 0, 's' },      { "max-message", required_argument, 0, 'm' },
 		{ "max-connections", required_argument, 0, 'c' }, { "interval", required_argument, 0, 'i' },
@@ -157,6 +161,7 @@ int cmd_serve(int argc, char **argv)
 	struct proto_arg protos[MAX_ITEMS];
 	int nl = 0, np = 0, ns = 0;
 	const char *admin = NULL, *token_file = NULL, *trust_dir = NULL, *policy = NULL, *watch = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL;
 	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0, idle = 300;
 	int c;
 	optind = 1;
@@ -208,6 +213,12 @@ int cmd_serve(int argc, char **argv)
 		case 'T':
 			token_file = optarg;
 			break;
+		case 'C':
+			tls_cert = optarg;
+			break;
+		case 'K':
+			tls_key = optarg;
+			break;
 		case 't':
 			trust_dir = optarg;
 			break;
@@ -243,6 +254,15 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	if (token_file && !admin) {
 		fprintf(stderr, "xdperf serve: --admin-token-file needs --admin ADDR:PORT\n");
+		return 2;
+	}
+	if ((tls_cert || tls_key) && !admin) {
+		fprintf(stderr, "xdperf serve: --admin-tls-%s needs --admin ADDR:PORT\n", tls_cert ? "cert" : "key");
+		return 2;
+	}
+	if (!tls_cert != !tls_key) {
+		fprintf(stderr, "xdperf serve: --admin-tls-%s needs --admin-tls-%s too\n", tls_cert ? "cert" : "key",
+			tls_cert ? "key" : "cert");
 		return 2;
 	}
 
@@ -345,7 +365,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (admin) {
 		struct xdperf_admin_opts ao = { .sz = sizeof ao, .listen = admin, .token = token[0] ? token : NULL,
-						.responder = s, .metrics = ms };
+						.responder = s, .metrics = ms, .tls_cert = tls_cert, .tls_key = tls_key };
 		if (xdperf_admin_new(r, &ao, &a, err, sizeof err)) {
 			fprintf(stderr, "xdperf serve: %s\n", err);
 			goto out;

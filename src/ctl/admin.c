@@ -1,8 +1,11 @@
-/* Admin HTTP server (include/xdperf/admin.h) on libmicrohttpd: binds the address, checks the
+/* Admin HTTP server (include/xdperf/admin.h) on libmicrohttpd: binds the address, serves HTTP
+ * or HTTPS (certificate and key checked with GnuTLS first, so a bad file is named), checks the
  * bearer token, collects request bodies within max_upload, hands each request to the endpoints
  * (admin_api.c) and sends their JSON or text answer; logs changes and errors. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -13,6 +16,7 @@
 #include "ctl/admin_int.h"
 #include "responder/responder.h"
 #include "util/err.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/opts.h"
 #include "xdperf/plugin.h"
@@ -219,6 +223,81 @@ static bool is_loopback(const struct sockaddr_storage *sa)
 	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
 }
 
+/* Frees what xdperf_admin_new allocated besides the daemon (the key zeroed first). */
+static void admin_release(struct xdperf_admin *a)
+{
+	if (a->token)
+		sodium_memzero(a->token, strlen(a->token));
+	if (a->tls_key)
+		sodium_memzero(a->tls_key, a->tls_key_len);
+	free(a->token);
+	free(a->tls_key);
+	free(a->tls_cert);
+	free(a);
+}
+
+static int read_tls_file(const char *what, const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+	int rc = xdperf_read_file(path, 1u << 20, buf, len);
+	if (rc)
+		xdperf_errf(err, errlen, "admin TLS %s %s: %s", what, path, rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
+	return rc;
+}
+
+/* Reads opts.tls_cert and opts.tls_key and checks them the way the HTTPS server will use them
+ * (PEM, a key matching the certificate); nothing to do for plain HTTP. */
+static int load_tls(struct xdperf_admin *a, char *err, size_t errlen)
+{
+	const char *cf = a->opts.tls_cert, *kf = a->opts.tls_key;
+	a->opts.tls_cert = a->opts.tls_key = NULL; /* the caller's strings are not kept */
+	if (!cf && !kf)
+		return 0;
+	if (!cf || !kf) {
+		xdperf_errf(err, errlen, "admin TLS: a certificate and a key are both needed (only the %s was given)",
+			    cf ? "certificate" : "key");
+		return -EINVAL;
+	}
+	size_t clen;
+	int rc = read_tls_file("certificate", cf, &a->tls_cert, &clen, err, errlen);
+	if (!rc)
+		rc = read_tls_file("key", kf, &a->tls_key, &a->tls_key_len, err, errlen);
+	if (rc)
+		return rc;
+	gnutls_datum_t cd = { a->tls_cert, (unsigned)clen }, kd = { a->tls_key, (unsigned)a->tls_key_len };
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_certificate_credentials_t cred = NULL;
+	int g = gnutls_x509_crt_init(&crt);
+	if (g >= 0 && (g = gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_PEM)) < 0) {
+		xdperf_errf(err, errlen, "admin TLS certificate %s: %s (want a PEM certificate)", cf, gnutls_strerror(g));
+		rc = -EBADMSG;
+	}
+	if (!rc && g >= 0 && (g = gnutls_x509_privkey_init(&key)) >= 0 &&
+	    (g = gnutls_x509_privkey_import(key, &kd, GNUTLS_X509_FMT_PEM)) < 0) {
+		xdperf_errf(err, errlen, "admin TLS key %s: %s (want an unencrypted PEM private key)", kf, gnutls_strerror(g));
+		rc = -EBADMSG;
+	}
+	if (!rc && g >= 0 && (g = gnutls_certificate_allocate_credentials(&cred)) >= 0 &&
+	    (g = gnutls_certificate_set_x509_key_mem(cred, &cd, &kd, GNUTLS_X509_FMT_PEM)) < 0) {
+		if (g == GNUTLS_E_CERTIFICATE_KEY_MISMATCH)
+			xdperf_errf(err, errlen, "admin TLS key %s does not belong to the certificate %s", kf, cf);
+		else
+			xdperf_errf(err, errlen, "admin TLS certificate %s with key %s: %s", cf, kf, gnutls_strerror(g));
+		rc = -EBADMSG;
+	}
+	if (!rc && g < 0) {
+		xdperf_errf(err, errlen, "admin TLS: %s", gnutls_strerror(g));
+		rc = g == GNUTLS_E_MEMORY_ERROR ? -ENOMEM : -EIO;
+	}
+	if (cred)
+		gnutls_certificate_free_credentials(cred);
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
 int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *opts, struct xdperf_admin **out,
 		     char *err, size_t errlen)
 {
@@ -246,33 +325,39 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	int rc = parse_listen(a->listen, &sa, &salen, err, errlen);
+	if (!rc)
+		rc = load_tls(a, err, errlen);
 	if (rc) {
-		free(a->token);
-		free(a);
+		admin_release(a);
 		return rc;
 	}
 	if (!is_loopback(&sa) && !a->token)
 		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
 			    "the admin API on %s is reachable from other hosts and has no token; anyone who can "
 			    "reach it can load code (set a token)", a->listen);
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+			 (a->tls_cert ? MHD_USE_TLS : 0);
 	/* Bind ourselves, so that a taken port is reported with its errno. */
 	char name[100];
 	snprintf(name, sizeof name, "admin address %s", a->listen);
 	int fd = rs_open_socket(&sa, salen, true, false, name, err, errlen);
 	if (fd < 0) {
-		free(a->token);
-		free(a);
+		admin_release(a);
 		return fd;
 	}
-	a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+	if (a->tls_cert)
+		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
+					MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_HTTPS_MEM_CERT, (const char *)a->tls_cert,
+					MHD_OPTION_HTTPS_MEM_KEY, (const char *)a->tls_key, MHD_OPTION_END);
+	else
+		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
+					MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	if (!a->d) {
-		xdperf_errf(err, errlen, "%s: the HTTP server did not start", name);
+		xdperf_errf(err, errlen, "%s: the %s server did not start", name, a->tls_cert ? "HTTPS" : "HTTP");
 		close(fd);
-		free(a->token);
-		free(a);
+		admin_release(a);
 		return -EIO;
 	}
 	socklen_t sl = sizeof sa;
@@ -281,8 +366,8 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 						  ((struct sockaddr_in6 *)&sa)->sin6_port);
 	char where[80];
 	rs_format_addr((struct sockaddr *)&sa, where, sizeof where);
-	xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_INFO, "admin API on http://%s%s", where,
-		    a->token ? " (bearer token required)" : "");
+	xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_INFO, "admin API on %s://%s%s",
+		    a->tls_cert ? "https" : "http", where, a->token ? " (bearer token required)" : "");
 	*out = a;
 	return 0;
 }
@@ -297,8 +382,5 @@ void xdperf_admin_free(struct xdperf_admin *a)
 	if (!a)
 		return;
 	MHD_stop_daemon(a->d);
-	if (a->token)
-		sodium_memzero(a->token, strlen(a->token));
-	free(a->token);
-	free(a);
+	admin_release(a);
 }

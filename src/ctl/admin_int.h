@@ -16,6 +16,8 @@ struct xdperf_admin {
 	char listen[80];
 	struct MHD_Daemon *d;
 	uint16_t port;
+	uint8_t *tls_cert, *tls_key;  /* PEM text (NUL-terminated) or NULL: plain HTTP */
+	size_t tls_key_len;
 	struct xdperf_log_limit log_limit; /* request lines (the server's thread only) */
 };
 

@@ -1,12 +1,15 @@
-/* Admin API client (include/xdperf/admin.h: xdperf_admin_request) on libcurl: one HTTP request
- * to http://HOST:PORT/PATH with an optional body, signature header and bearer token. */
+/* Admin API client (include/xdperf/admin.h: xdperf_admin_call) on libcurl: one HTTP or HTTPS
+ * request to HOST:PORT/PATH with an optional body, signature header and bearer token, and one
+ * error line saying what went wrong (refused, timed out, TLS trust or handshake). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "util/err.h"
+#include "util/opts.h"
 #include "xdperf/admin.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -43,14 +46,44 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return k;
 }
 
-int xdperf_admin_request(const char *addr, const char *method, const char *path, const void *body, size_t len,
-			 const char *content_type, const char *header, const char *token, uint32_t timeout_ms,
-			 struct xdperf_admin_reply *reply, char *err, size_t errlen)
+/* Splits addr into the scheme's URL prefix and the HOST:PORT part; false when it is neither
+ * HOST:PORT nor http(s)://HOST:PORT. */
+static bool parse_addr(const char *addr, const char **scheme, const char **hostport)
 {
+	*scheme = "http://";
+	*hostport = addr;
+	if (!strncmp(addr, "http://", 7)) {
+		*hostport = addr + 7;
+	} else if (!strncmp(addr, "https://", 8)) {
+		*scheme = "https://";
+		*hostport = addr + 8;
+	}
+	const char *h = *hostport;
+	size_t n = strlen(h);
+	if (n && h[n - 1] == '/')
+		n--; /* a trailing slash is fine */
+	return n && strchr(h, ':') && !memchr(h, '/', n);
+}
+
+int xdperf_admin_call(const char *addr, const char *method, const char *path, const void *body, size_t len,
+		      const char *content_type, const char *header, const struct xdperf_admin_client_opts *opts,
+		      struct xdperf_admin_reply *reply, char *err, size_t errlen)
+{
+	struct xdperf_admin_client_opts o = { .sz = sizeof o };
+	xdperf_opts_copy(&o, sizeof o, opts);
+	uint32_t timeout_ms = o.timeout_ms ? o.timeout_ms : 10000;
+	const char *scheme, *hp;
 	memset(reply, 0, sizeof *reply);
-	if (!addr || !*addr || strchr(addr, '/') || !strchr(addr, ':') || !path || path[0] != '/') {
-		xdperf_errf(err, errlen, "admin address '%s': want HOST:PORT (e.g. 127.0.0.1:7090)", addr ? addr : "");
+	if (!addr || !parse_addr(addr, &scheme, &hp) || !path || path[0] != '/') {
+		xdperf_errf(err, errlen, "admin address '%s': want HOST:PORT, http://HOST:PORT or https://HOST:PORT "
+			    "(e.g. 127.0.0.1:7090)", addr ? addr : "");
 		return -EINVAL;
+	}
+	bool https = scheme[4] == 's';
+	if (o.ca_file && access(o.ca_file, R_OK)) {
+		int e = errno;
+		xdperf_errf(err, errlen, "CA file %s: %s", o.ca_file, strerror(e));
+		return -e;
 	}
 	pthread_once(&curl_once, curl_init);
 	CURL *c = curl_easy_init();
@@ -59,12 +92,15 @@ int xdperf_admin_request(const char *addr, const char *method, const char *path,
 		return -ENOMEM;
 	}
 	char url[512];
-	snprintf(url, sizeof url, "http://%s%s", addr, path);
+	size_t hl = strlen(hp);
+	if (hl && hp[hl - 1] == '/')
+		hl--;
+	snprintf(url, sizeof url, "%s%.*s%s", scheme, (int)hl, hp, path);
 	struct sink s = { 0 };
 	struct curl_slist *hs = NULL;
-	char line[600];
-	if (token && *token) {
-		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+	char line[600], cerr[CURL_ERROR_SIZE] = "";
+	if (o.token && *o.token) {
+		snprintf(line, sizeof line, "Authorization: Bearer %s", o.token);
 		hs = curl_slist_append(hs, line);
 	}
 	if (header)
@@ -78,10 +114,13 @@ int xdperf_admin_request(const char *addr, const char *method, const char *path,
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(timeout_ms ? timeout_ms : 10000));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	if (o.ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -92,18 +131,18 @@ int xdperf_admin_request(const char *addr, const char *method, const char *path,
 	if (!strcmp(method, "HEAD"))
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	CURLcode rc = curl_easy_perform(c);
+	const char *why = cerr[0] ? cerr : curl_easy_strerror(rc);
 	int ret = 0;
 	if (rc != CURLE_OK) {
 		switch (rc) {
 		case CURLE_COULDNT_CONNECT:
 			ret = -ECONNREFUSED;
-			xdperf_errf(err, errlen, "admin API at %s: connection refused (is xdperf serve --admin %s running?)",
-				    addr, addr);
+			xdperf_errf(err, errlen, "admin API at %s: connection refused (is xdperf serve --admin %.*s running?)",
+				    addr, (int)hl, hp);
 			break;
 		case CURLE_OPERATION_TIMEDOUT:
 			ret = -ETIMEDOUT;
-			xdperf_errf(err, errlen, "admin API at %s: no answer within %u ms", addr,
-				    timeout_ms ? timeout_ms : 10000);
+			xdperf_errf(err, errlen, "admin API at %s: no answer within %u ms", addr, timeout_ms);
 			break;
 		case CURLE_COULDNT_RESOLVE_HOST:
 			ret = -EHOSTUNREACH;
@@ -113,9 +152,25 @@ int xdperf_admin_request(const char *addr, const char *method, const char *path,
 			ret = -EINVAL;
 			xdperf_errf(err, errlen, "admin address '%s': want HOST:PORT", addr);
 			break;
+		case CURLE_PEER_FAILED_VERIFICATION:
+			ret = -EBADMSG;
+			xdperf_errf(err, errlen, "admin API at %s: its TLS certificate is not trusted: %s (give the "
+				    "certificate or its CA with --cacert FILE)", addr, why);
+			break;
+		case CURLE_SSL_CONNECT_ERROR:
+			ret = -EPROTO;
+			xdperf_errf(err, errlen, "admin API at %s: TLS handshake failed: %s (does the server speak HTTPS? "
+				    "for plain HTTP use http://%.*s)", addr, why, (int)hl, hp);
+			break;
+		case CURLE_GOT_NOTHING:
+		case CURLE_RECV_ERROR:
+			ret = https ? -EIO : -EPROTO;
+			xdperf_errf(err, errlen, "admin API at %s: the connection closed without an answer (%s)%s", addr, why,
+				    https ? "" : "; if the server uses TLS (--admin-tls-cert), use https://HOST:PORT");
+			break;
 		default:
 			ret = s.oom ? -ENOMEM : -EIO;
-			xdperf_errf(err, errlen, "admin API at %s: %s", addr, curl_easy_strerror(rc));
+			xdperf_errf(err, errlen, "admin API at %s: %s", addr, why);
 		}
 		free(s.buf);
 	} else {
@@ -129,6 +184,14 @@ int xdperf_admin_request(const char *addr, const char *method, const char *path,
 	curl_slist_free_all(hs);
 	curl_easy_cleanup(c);
 	return ret;
+}
+
+int xdperf_admin_request(const char *addr, const char *method, const char *path, const void *body, size_t len,
+			 const char *content_type, const char *header, const char *token, uint32_t timeout_ms,
+			 struct xdperf_admin_reply *reply, char *err, size_t errlen)
+{
+	struct xdperf_admin_client_opts o = { .sz = sizeof o, .token = token, .timeout_ms = timeout_ms };
+	return xdperf_admin_call(addr, method, path, body, len, content_type, header, &o, reply, err, errlen);
 }
 
 void xdperf_admin_reply_free(struct xdperf_admin_reply *reply)

@@ -378,7 +378,7 @@ EOF
 
 gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -g -O1 -D_GNU_SOURCE \
   -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-  -I"$REPO/include" -o "$T/host" "$T/host.c" "${objs[@]}" -lbpf -ljansson -lsodium -lyaml -lmicrohttpd -lcurl -lm -pthread \
+  -I"$REPO/include" -o "$T/host" "$T/host.c" "${objs[@]}" -lbpf -ljansson -lsodium -lyaml -lmicrohttpd -lgnutls -lcurl -lm -pthread \
   || { echo "FAILED: cannot build the host program"; exit 1; }
 # leak checking is forced: a context must free everything it owns (copied options, names)
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" "$T/host" "$T/guest.wasm"

@@ -8,7 +8,7 @@
 #                              $T/NAME.out, stderr in $T/NAME.err; the pid goes to pids and to
 #                              SERVE_PID[NAME]
 #   serve_wait NAME SPEC...    waits (at most 10 s, less if the server dies) until the stderr of
-#                              NAME shows every SPEC: "admin" (sets ADMIN=ADDR:PORT), or
+#                              NAME shows every SPEC: "admin" (sets ADMIN=ADDR:PORT, HTTP or HTTPS), or
 #                              PROTO[:ID[@HOST-REGEX]] (a listener, see serve_port); otherwise
 #                              shows that stderr, "FAILED: server NAME did not start" and exits 1
 #   serve_port NAME PROTO [ID [HOST-REGEX]]  prints the port of the first matching
@@ -71,7 +71,7 @@ serve_wait() {
     missing=""
     for spec in "$@"; do
       if [ "$spec" = admin ]; then
-        ADMIN=$(sed -n 's|^\[admin\] INFO: admin API on http://\([0-9.]*:[0-9]*\).*|\1|p' "$T/$name.err" | head -n 1)
+        ADMIN=$(sed -n 's|^\[admin\] INFO: admin API on https\{0,1\}://\([0-9.]*:[0-9]*\).*|\1|p' "$T/$name.err" | head -n 1)
         [ -n "$ADMIN" ] || missing+=" $spec"
       else
         p="${spec%%:*}" id="" host=""
