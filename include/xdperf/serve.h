@@ -52,8 +52,8 @@ struct xdperf_responder_opts {
 	void (*log)(void *ctx, const char *name, int level, const char *msg, size_t len);
 	void *log_ctx;
 	/* TCP: close a connection when nothing was received from it and nothing could be sent to it
-	 * for this long, ms [300000 = 5 min; XDPERF_IDLE_NEVER: never]. Checked every
-	 * min(1 s, idle_timeout_ms / 4). */
+	 * for this long, ms [0 = the default, 300000 = 5 min; XDPERF_IDLE_NEVER: never]. Checked
+	 * every min(1 s, idle_timeout_ms / 4). */
 	uint32_t idle_timeout_ms;
 };
 

@@ -139,7 +139,12 @@ static void *worker_main(void *arg)
 	struct epoll_event evs[64];
 	int sweep = rs_tcp_sweep_interval(wk->s); /* ms, or -1: connections never idle out */
 	for (;;) {
-		int n = epoll_wait(wk->epfd, evs, 64, sweep >= 0 && wk->conns ? sweep : -1);
+		int timeout = -1;
+		if (sweep >= 0 && wk->conns) { /* until the next sweep is due */
+			uint64_t now = xdperf_mono_coarse_ms(), due = wk->idle_swept_ms + (uint64_t)sweep;
+			timeout = due > now ? (int)(due - now) : 0;
+		}
+		int n = epoll_wait(wk->epfd, evs, 64, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -276,11 +281,17 @@ int xdperf_responder_start(struct xdperf_responder *s, char *err, size_t errlen)
 	if (rc)
 		xdperf_responder_stop(s);
 	else
-		for (uint32_t i = 0; i < s->nls; i++)
+		for (uint32_t i = 0; i < s->nls; i++) {
+			char idle[48] = "";
+			if (s->ls[i].tcp && s->opts.idle_timeout_ms == XDPERF_IDLE_NEVER)
+				snprintf(idle, sizeof idle, ", no idle timeout");
+			else if (s->ls[i].tcp)
+				snprintf(idle, sizeof idle, ", idle timeout %g s", (double)s->opts.idle_timeout_ms / 1000.0);
 			xdperf_logf(s->opts.log, s->opts.log_ctx, "serve", XDPERF_LOG_INFO,
-				    "listening on %s for protocol %s (%u worker%s%s)", s->ls[i].url, s->ls[i].id,
+				    "listening on %s for protocol %s (%u worker%s%s%s)", s->ls[i].url, s->ls[i].id,
 				    s->opts.workers, s->opts.workers == 1 ? "" : "s",
-				    s->ls[i].shared ? ", one shared instance" : "");
+				    s->ls[i].shared ? ", one shared instance" : "", idle);
+		}
 	return rc;
 }
 

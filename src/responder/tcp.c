@@ -353,6 +353,19 @@ void rs_tcp_sweep(struct rs_worker *wk, uint64_t now_ms)
 		next = cn->next;
 		if (now_ms < cn->active_ms || now_ms - cn->active_ms < limit)
 			continue;
+		/* A busy worker may not have got to this connection's events yet: input waiting to be
+		 * read (when it is being read at all), or room to send, is activity, not idleness. */
+		uint8_t b;
+		if ((cn->events & EPOLLIN) && recv(cn->ev.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+			cn->active_ms = now_ms;
+			continue;
+		}
+		if (cn->wlen && !flush(wk, cn)) {
+			conn_close(wk, cn);
+			continue;
+		}
+		if (now_ms - cn->active_ms < limit)
+			continue;
 		rs_add(wk->cnt[cn->ev.li].idle_closed, 1);
 		if (cn->wlen)
 			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s closed: idle for %.1f s (the limit, "

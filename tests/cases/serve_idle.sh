@@ -9,10 +9,11 @@
 #    "...connection from ADDR:PORT closed: idle for N.N s (the limit, --idle-timeout)";
 #  - a connection that sends a message every 0.5 s for 5 s (over twice the timeout) stays open
 #    and every message is answered;
-#  - a client that sends without reading (60 000-byte messages until the server stops reading
-#    it: 4 MiB of unsent answers) is closed after the timeout too, and its log line says how many
-#    bytes of answers it did not read;
-#  - on the --idle-timeout 0 server, a connection silent for 4 s still answers;
+#  - a client that sends without reading (60 000-byte messages; the server stops reading it at
+#    4 MiB of unsent answers, so sending stalls) is closed (reset) no sooner than 2 s after its
+#    sending stalled, and its log line says how many bytes of answers (>= 4 MiB) it did not read;
+#  - on the --idle-timeout 0 server, a connection silent for 4 s still answers; the listening
+#    lines say "idle timeout 2 s" and "no idle timeout";
 #  - counters: `xdperf ctl --json listeners` idle_closed = 2 on the idle server, 0 on the other;
 #    /metrics has xdperf_listener_idle_closed_total ... 2; the SIGTERM summary says "2 idle";
 #  - --idle-timeout abc / -1 exit 2 with one line naming --idle-timeout;
@@ -46,6 +47,14 @@ serve_start never "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/plu
 serve_wait never tcp:echo admin
 NEVER_PORT=$(serve_port never tcp echo); NEVER_ADMIN=$ADMIN
 echo "ok servers up: idle port $IDLE_PORT (admin $IDLE_ADMIN), never port $NEVER_PORT (admin $NEVER_ADMIN)"
+for spec in "idle:idle timeout 2 s" "never:no idle timeout"; do
+  n=${spec%%:*} want=${spec#*:}
+  if grep -q "^\[serve\] INFO: listening on tcp://.* for protocol echo (1 worker, $want)$" "$T/$n.err"; then
+    echo "ok $n server: '$want' in its listening line"
+  else
+    bad "$n server: no '$want' in: $(grep listening "$T/$n.err")"
+  fi
+done
 
 cat >"$T/idle_client.py" <<'PYEOF'
 import re, select, socket, sys, time, threading
@@ -118,8 +127,12 @@ def not_reading():
     msg = frame(b"x" * 60000)
     sent, buf = 0, b""
     last = time.monotonic()
-    # Send until nothing has gone out for 1 s: the server stopped reading this connection.
-    while time.monotonic() - last < 1.0:
+    p = select.poll()
+    p.register(s, select.POLLOUT)
+    # Send and never read, until the server closes the connection (a reset: it closes with
+    # input unread). It stops reading at 4 MiB of unsent answers, so sending stalls first.
+    closed = None
+    while time.monotonic() - last < 8.0:
         if not buf:
             buf = msg
         try:
@@ -127,19 +140,22 @@ def not_reading():
             sent += k
             buf = buf[k:]
             last = time.monotonic()
+            continue
         except BlockingIOError:
-            time.sleep(0.01)
-        except (ConnectionResetError, BrokenPipeError) as e:
-            return fail("not reading: closed while still sending (%r) after %d bytes" % (e, sent))
-    ok("a client that does not read sent %d bytes before the server stopped reading it" % sent)
-    # Wait for the close without reading (reading would let the server go on): a close with
-    # unread input sends a reset, poll() reports it.
-    p = select.poll()
-    p.register(s, select.POLLRDHUP)
-    ev = p.poll(8000)
-    if not ev or not ev[0][1] & (select.POLLHUP | select.POLLERR | select.POLLRDHUP):
-        return fail("not reading: connection still open 8 s later (%r)" % ev)
+            pass
+        except (ConnectionResetError, BrokenPipeError):
+            closed = time.monotonic()
+            break
+        ev = p.poll(50)
+        if ev and ev[0][1] & (select.POLLERR | select.POLLHUP):
+            closed = time.monotonic()
+            break
     s.close()
+    if closed is None:
+        return fail("not reading: still open 8 s after sending stalled (%d bytes sent)" % sent)
+    stalled = closed - last
+    expect(stalled >= 1.9, "a client that does not read: %d bytes sent, closed %.2f s after sending stalled"
+           % (sent, stalled))
     rx = (r"^\[serve\] INFO: tcp://127\.0\.0\.1:%d: connection from 127\.0\.0\.1:%d closed: idle for "
           r"[0-9]+\.[0-9] s \(the limit, --idle-timeout\), with ([0-9]+) bytes of answers it did not read$"
           % (IP, cport))
