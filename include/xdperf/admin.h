@@ -80,8 +80,9 @@ struct xdperf_admin_opts {
 /* Starts the server (its own threads) on r, which must outlive it. opts is copied; responder
  * and metrics must outlive it. A listen address not on loopback is allowed but logged as a
  * warning when no token is set. Errors: -EADDRINUSE, -EINVAL (bad address; only one of
- * tls_cert and tls_key), -ENOENT/-EACCES (a TLS file), -EBADMSG (a TLS file that is not PEM,
- * or a key that does not match the certificate), -ENOMEM. */
+ * tls_cert and tls_key), -EBADMSG (a TLS file that is not PEM, or a key that does not match
+ * the certificate), the errno of reading a TLS file (-ENOENT, -EACCES, -EISDIR, -EFBIG over
+ * 1 MiB, ...), -ENOMEM. */
 int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *opts,
 		     struct xdperf_admin **out, char *err, size_t errlen);
 /* The port it listens on (useful with port 0). */
@@ -103,7 +104,8 @@ struct xdperf_admin_client_opts {
 	const char *token;       /* bearer token; NULL = none */
 	uint32_t timeout_ms;     /* whole request [10 s] */
 	const char *ca_file;     /* HTTPS: PEM CA certificate(s) to trust (e.g. the server's
-				  * self-signed certificate) instead of the system's; NULL = system */
+				  * self-signed certificate) instead of the system's; NULL = system.
+				  * Not read for http:// */
 };
 
 /* One request to an admin server at `addr` ("HOST:PORT" or "http://HOST:PORT" for plain HTTP,
@@ -111,9 +113,10 @@ struct xdperf_admin_client_opts {
  * CAs, host name included): method, path (starting with '/'), optional body (len bytes; NULL =
  * none) with content type, extra header (e.g. the signature; NULL = none); opts may be NULL.
  * Returns 0 with *reply filled for any HTTP status; -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH,
- * -EINVAL (bad address), -ENOENT/-EACCES (ca_file), -EPROTO (TLS handshake failed, or HTTP
- * spoken to an HTTPS server), -EBADMSG (certificate not trusted) or -EIO when no answer came
- * (err says why and what to change). */
+ * -EINVAL (bad address), the errno of opening ca_file (-ENOENT, -EACCES, ...), -EPROTO (TLS
+ * handshake failed, or HTTP spoken to an HTTPS server), -EBADMSG (certificate not trusted, not
+ * issued for HOST, or a ca_file that is not PEM) or -EIO when no answer came (err says why and
+ * what to change). */
 int xdperf_admin_call(const char *addr, const char *method, const char *path, const void *body, size_t len,
 		      const char *content_type, const char *header, const struct xdperf_admin_client_opts *opts,
 		      struct xdperf_admin_reply *reply, char *err, size_t errlen);

@@ -229,7 +229,7 @@ static void admin_release(struct xdperf_admin *a)
 	if (a->token)
 		sodium_memzero(a->token, strlen(a->token));
 	if (a->tls_key)
-		sodium_memzero(a->tls_key, a->tls_key_len);
+		sodium_memzero(a->tls_key, a->tls_key_len + 1);
 	free(a->token);
 	free(a->tls_key);
 	free(a->tls_cert);
@@ -238,7 +238,7 @@ static void admin_release(struct xdperf_admin *a)
 
 static int read_tls_file(const char *what, const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
 {
-	int rc = xdperf_read_file(path, 1u << 20, buf, len);
+	int rc = xdperf_read_file_secret(path, 1u << 20, buf, len);
 	if (rc)
 		xdperf_errf(err, errlen, "admin TLS %s %s: %s", what, path, rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
 	return rc;

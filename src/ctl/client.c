@@ -62,7 +62,21 @@ static bool parse_addr(const char *addr, const char **scheme, const char **hostp
 	size_t n = strlen(h);
 	if (n && h[n - 1] == '/')
 		n--; /* a trailing slash is fine */
-	return n && strchr(h, ':') && !memchr(h, '/', n);
+	if (!n || memchr(h, '/', n))
+		return false;
+	/* HOST:PORT or [IPv6]:PORT: a host, then ':' and 1..5 digits at the end */
+	size_t colon = n;
+	while (colon > 0 && h[colon - 1] != ':')
+		colon--;
+	if (colon < 2 || n - colon < 1 || n - colon > 5)
+		return false;
+	for (size_t i = colon; i < n; i++)
+		if (h[i] < '0' || h[i] > '9')
+			return false;
+	const char *close = memchr(h, ']', n);
+	if (h[0] == '[')
+		return close && close == h + colon - 2;
+	return !close && !memchr(h, ':', colon - 1); /* a bare IPv6 address needs brackets */
 }
 
 int xdperf_admin_call(const char *addr, const char *method, const char *path, const void *body, size_t len,
@@ -80,7 +94,7 @@ int xdperf_admin_call(const char *addr, const char *method, const char *path, co
 		return -EINVAL;
 	}
 	bool https = scheme[4] == 's';
-	if (o.ca_file && access(o.ca_file, R_OK)) {
+	if (https && o.ca_file && access(o.ca_file, R_OK)) {
 		int e = errno;
 		xdperf_errf(err, errlen, "CA file %s: %s", o.ca_file, strerror(e));
 		return -e;
@@ -119,8 +133,10 @@ int xdperf_admin_call(const char *addr, const char *method, const char *path, co
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	if (o.ca_file)
+	if (https && o.ca_file) {
 		curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* only these, not the system's as well */
+	}
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -150,12 +166,22 @@ int xdperf_admin_call(const char *addr, const char *method, const char *path, co
 			break;
 		case CURLE_URL_MALFORMAT:
 			ret = -EINVAL;
-			xdperf_errf(err, errlen, "admin address '%s': want HOST:PORT", addr);
+			xdperf_errf(err, errlen, "admin address '%s': want HOST:PORT, http://HOST:PORT or https://HOST:PORT",
+				    addr);
 			break;
 		case CURLE_PEER_FAILED_VERIFICATION:
 			ret = -EBADMSG;
-			xdperf_errf(err, errlen, "admin API at %s: its TLS certificate is not trusted: %s (give the "
-				    "certificate or its CA with --cacert FILE)", addr, why);
+			if (strstr(why, "name"))
+				xdperf_errf(err, errlen, "admin API at %s: its TLS certificate is not issued for that host: %s "
+					    "(connect by a name or address in its subjectAltName)", addr, why);
+			else
+				xdperf_errf(err, errlen, "admin API at %s: its TLS certificate is not trusted: %s (give the "
+					    "certificate or its CA with --cacert FILE)", addr, why);
+			break;
+		case CURLE_SSL_CACERT_BADFILE:
+			ret = -EBADMSG;
+			xdperf_errf(err, errlen, "CA file %s: not a PEM certificate (%s)", o.ca_file ? o.ca_file : "(system)",
+				    why);
 			break;
 		case CURLE_SSL_CONNECT_ERROR:
 			ret = -EPROTO;

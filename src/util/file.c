@@ -1,12 +1,34 @@
-/* Whole-file reading with a size cap. */
+/* Whole-file reading with a size cap; the _secret form wipes every copy it lets go of. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "util/file.h"
 
-int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
+/* Frees b (cap + 1 bytes), wiped first when it held a secret. */
+static void drop(uint8_t *b, size_t cap, bool secret)
+{
+	if (b && secret)
+		explicit_bzero(b, cap + 1);
+	free(b);
+}
+
+/* realloc that leaves no copy of a secret behind in the freed block. */
+static uint8_t *grow(uint8_t *b, size_t old_cap, size_t cap, bool secret)
+{
+	if (!secret)
+		return realloc(b, cap + 1);
+	uint8_t *nb = malloc(cap + 1);
+	if (nb)
+		memcpy(nb, b, old_cap + 1);
+	drop(b, old_cap, true);
+	return nb;
+}
+
+static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, bool secret)
 {
 	*buf = NULL;
 	*len = 0;
@@ -34,10 +56,12 @@ int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 		if (n == cap) { /* growing file or not a regular file */
 			if (cap >= max)
 				break;
+			size_t old_cap = cap;
 			cap = cap * 2 > max ? max : cap * 2;
-			uint8_t *nb = realloc(b, cap + 1);
+			uint8_t *nb = grow(b, old_cap, cap, secret);
 			if (!nb) {
-				free(b);
+				if (!secret)
+					free(b);
 				b = NULL;
 				break;
 			}
@@ -48,7 +72,7 @@ int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 			if (errno == EINTR)
 				continue;
 			int e = -errno;
-			free(b);
+			drop(b, cap, secret);
 			close(fd);
 			return e;
 		}
@@ -67,7 +91,7 @@ int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 		if (fd2 >= 0) {
 			if (lseek(fd2, (off_t)max, SEEK_SET) == (off_t)max && read(fd2, &probe, 1) == 1) {
 				close(fd2);
-				free(b);
+				drop(b, cap, secret);
 				return -EFBIG;
 			}
 			close(fd2);
@@ -77,4 +101,14 @@ int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	return read_file(path, max, buf, len, false);
+}
+
+int xdperf_read_file_secret(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	return read_file(path, max, buf, len, true);
 }

@@ -9,5 +9,8 @@
  * caller frees *buf. Returns 0, a negative errno from open/read, -EISDIR, or -EFBIG when the
  * file is larger than `max`. */
 int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+/* The same for key material: every buffer it frees on the way (growing, errors) is wiped first;
+ * the caller wipes *buf (len + 1 bytes) before freeing it. */
+int xdperf_read_file_secret(const char *path, size_t max, uint8_t **buf, size_t *len);
 
 #endif

@@ -10,7 +10,11 @@
 #  - without --cacert (system CAs): exit 1, one line "... TLS certificate is not trusted ...
 #    --cacert"; --cacert naming another certificate: the same; --cacert /missing: one line naming
 #    the file; plain http:// to the HTTPS port: one line suggesting https://; https:// to a
-#    plain-HTTP admin port: one line "TLS handshake failed ... http://";
+#    plain-HTTP admin port: one line "TLS handshake failed ... http://"; --cacert of a non-PEM
+#    file: "not a PEM certificate"; a certificate for localhost reached as 127.0.0.1: "not
+#    issued for that host ... '127.0.0.1' ... subjectAltName"; addresses "127.0.0.1:", "::1:7090", ":7090",
+#    "https://127.0.0.1:x": one line listing the accepted forms; plain http:// works with a stale
+#    $XDPERF_ADMIN_CACERT;
 #  - the token still applies over TLS (wrong token -> HTTP 401, exit 1);
 #  - start-up errors, each exit != 0 with one line naming the file: missing certificate file,
 #    a certificate file that is not PEM, a key that does not belong to the certificate, a key
@@ -21,6 +25,7 @@ set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
+unset XDPERF_ADMIN XDPERF_ADMIN_TOKEN XDPERF_ADMIN_CACERT
 need_tools curl openssl python3
 P=build/plugins
 [ -x "$XDPERF_ASAN" ] && [ -x "$XDPERF" ] || { echo "FAILED: $XDPERF_ASAN or $XDPERF missing (make all asan)"; exit 1; }
@@ -31,6 +36,8 @@ mk req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/key.
   -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1"
 mk req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/other-key.pem" \
   -out "$T/other-cert.pem" -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1"
+mk req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/lh-key.pem" \
+  -out "$T/lh-cert.pem" -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost"
 mk req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca-key.pem" -out "$T/ca.pem" \
   -days 2 -subj "/CN=xdperf test CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=keyCertSign"
 mk req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/leaf-key.pem" -out "$T/leaf.csr" \
@@ -136,6 +143,12 @@ one_line_fail "--cacert of another certificate" "its TLS certificate is not trus
   ctl --cacert "$T/other-cert.pem" list
 one_line_fail "--cacert /missing" "^xdperf ctl: CA file $T/missing.pem: No such file or directory$" \
   ctl --cacert "$T/missing.pem" list
+one_line_fail "--cacert that is not PEM" "^xdperf ctl: CA file $T/garbage.pem: not a PEM certificate" \
+  ctl --cacert "$T/garbage.pem" list
+for a in "127.0.0.1:" "::1:7090" ":7090" "https://127.0.0.1:x"; do
+  one_line_fail "address '$a'" "admin address '$a': want HOST:PORT, http://HOST:PORT or https://HOST:PORT" \
+    "$XDPERF" ctl --admin "$a" list
+done
 one_line_fail "plain http:// to the HTTPS port" "closed without an answer.*use https://HOST:PORT" \
   "$XDPERF" ctl --admin "http://$ADMIN" list
 one_line_fail "wrong token over HTTPS" "\(HTTP 401\)$" \
@@ -153,13 +166,27 @@ else
   bad "CA-signed certificate: $(cat "$T/h.out")"
 fi
 
+# ---- a certificate for another name --------------------------------------------------------------------
+serve_start lh "$XDPERF_ASAN" "${base[@]}" --admin 127.0.0.1:0 \
+  --admin-tls-cert "$T/lh-cert.pem" --admin-tls-key "$T/lh-key.pem"
+serve_wait lh admin udp:echo
+one_line_fail "certificate for localhost, reached as 127.0.0.1" \
+  "its TLS certificate is not issued for that host: .*'127\.0\.0\.1'.*subjectAltName" \
+  "$XDPERF" ctl --admin "https://$ADMIN" --cacert "$T/lh-cert.pem" health
+
 # ---- https:// to a plain admin port -----------------------------------------------------------------
 serve_start plain "$XDPERF_ASAN" "${base[@]}" --admin 127.0.0.1:0
 serve_wait plain admin udp:echo
 one_line_fail "https:// to a plain-HTTP admin port" "TLS handshake failed: .*use http://$ADMIN" \
-  env "$XDPERF" ctl --admin "https://$ADMIN" --cacert "$T/cert.pem" list
+  "$XDPERF" ctl --admin "https://$ADMIN" --cacert "$T/cert.pem" list
+if XDPERF_ADMIN_CACERT="$T/missing.pem" "$XDPERF" ctl --admin "http://$ADMIN" health >"$T/h2.out" 2>&1 &&
+   grep -qx ok "$T/h2.out"; then
+  echo "ok plain http:// ignores \$XDPERF_ADMIN_CACERT (a missing file)"
+else
+  bad "plain http:// with a stale \$XDPERF_ADMIN_CACERT: $(cat "$T/h2.out")"
+fi
 
-for n in tls ca plain; do
+for n in tls ca lh plain; do
   serve_stop $n 10
   [ "$SERVE_RC" = 0 ] || bad "$n: exit status '$SERVE_RC' after SIGTERM"
   serve_sanitizer_check $n
