@@ -386,8 +386,9 @@ int cmd_serve(int argc, char **argv)
 		if (cli_wait_signal(&sigs, next))
 			break;
 		double now = xdperf_mono();
-		if (interval && last && now - tlast >= (double)interval - 1e-3) {
-			print_rates(s, last, now - tlast, now - t0, false);
+		if (interval && now - tlast >= (double)interval - 1e-3) {
+			if (last) /* NULL only when out of memory at start: no rates then, but no spinning */
+				print_rates(s, last, now - tlast, now - t0, false);
 			tlast = now;
 		}
 		if (duration && now - t0 >= (double)duration - 1e-3)
