@@ -28,7 +28,7 @@ cd "$REPO"
 unset XDPERF_ADMIN XDPERF_ADMIN_TOKEN XDPERF_ADMIN_CACERT
 need_tools curl openssl python3
 P=build/plugins
-[ -x "$XDPERF_ASAN" ] && [ -x "$XDPERF" ] || { echo "FAILED: $XDPERF_ASAN or $XDPERF missing (make all asan)"; exit 1; }
+need_built "$XDPERF_ASAN" "$XDPERF" $P/echo.wasm $P/uppercase.wasm
 
 # ---- certificates ---------------------------------------------------------------------------------
 mk() { openssl "$@" 2>"$T/openssl.err" || { echo "FAILED: openssl $*"; cat "$T/openssl.err"; exit 1; }; }

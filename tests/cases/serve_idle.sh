@@ -25,8 +25,7 @@ X="$XDPERF_ASAN"
 C="$XDPERF"
 cd "$REPO" || exit 1
 need_tools python3 curl
-[ -x "$X" ] && [ -x "$C" ] || { echo "FAILED: $X or $C missing (make all asan)"; exit 1; }
-[ -f build/plugins/uppercase.wasm ] || { echo "FAILED: build/plugins/uppercase.wasm missing (make plugins)"; exit 1; }
+need_built "$X" "$C" build/plugins/uppercase.wasm
 
 for v in abc -1; do
   out=$("$C" serve --listen tcp://127.0.0.1:0 --protocol echo=build/plugins/uppercase.wasm@1 --idle-timeout "$v" 2>&1)

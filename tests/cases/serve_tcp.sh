@@ -30,8 +30,7 @@ X="$XDPERF_ASAN"
 C="$XDPERF"
 cd "$REPO" || exit 1
 need_tools wat2wasm python3
-[ -x "$X" ] && [ -x "$C" ] || { echo "FAILED: $X or $C missing (make all asan)"; exit 1; }
-[ -f build/plugins/uppercase.wasm ] || { echo "FAILED: build/plugins/uppercase.wasm missing (make plugins)"; exit 1; }
+need_built "$X" "$C" build/plugins/uppercase.wasm
 wat2wasm tests/protocols/trap_on.wat -o "$T/trap_on.wasm" || { echo "FAILED: wat2wasm trap_on.wat"; exit 1; }
 
 serve_start serve "$X" --listen tcp://127.0.0.1:0/echo --listen tcp://127.0.0.1:0/trap \

@@ -4,6 +4,8 @@
 #   bad MSG...                 prints "FAILED: MSG" and sets fail=1
 #   need_tools CMD...          exit 77 with "CMD is not installed" when one is missing; a CMD of
 #                              "dig (bind9-dnsutils)" checks dig and prints the whole string
+#   need_built FILE...         exit 1 with "FAILED: FILE missing (make all asan)" when one of the
+#                              build outputs is missing
 #   serve_start NAME BIN ARGS...  runs "BIN serve ARGS..." in the background, stdout in
 #                              $T/NAME.out, stderr in $T/NAME.err; the pid goes to pids and to
 #                              SERVE_PID[NAME]
@@ -34,6 +36,13 @@ need_tools() {
   local c
   for c in "$@"; do
     command -v "${c%% *}" >/dev/null || { echo "$c is not installed"; exit 77; }
+  done
+}
+
+need_built() {
+  local f
+  for f in "$@"; do
+    [ -e "$f" ] || { echo "FAILED: $f missing (make all asan)"; exit 1; }
   done
 }
 
