@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "server/stats_json.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "xdperf/server.h"
@@ -199,12 +200,6 @@ int xdperf_server_ctl_reset(struct xdperf_server_ctl *c, char *err, size_t errle
 	return e;
 }
 
-static uint64_t ju(json_t *o, const char *k)
-{
-	json_int_t v = json_integer_value(json_object_get(o, k));
-	return v > 0 ? (uint64_t)v : 0;
-}
-
 int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_stats *st,
 			    char *err, size_t errlen)
 {
@@ -212,13 +207,7 @@ int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_st
 	int e = call(c, "stats", &o, err, errlen);
 	if (e)
 		return e;
-	memset(st, 0, sizeof *st);
-	st->packets = ju(o, "packets");
-	st->bytes = ju(o, "bytes");
-	st->stamped = ju(o, "stamped");
-	st->distinct = ju(o, "distinct");
-	st->ring_full = ju(o, "ring_full");
-	st->seconds = json_number_value(json_object_get(o, "duration_s"));
+	srv_stats_parse(o, st);
 	json_decref(o);
 	return 0;
 }

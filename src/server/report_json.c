@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "server/stats_json.h"
 #include "util/err.h"
 #include "xdperf/server.h"
 
@@ -63,34 +64,49 @@ char *xdperf_server_report_json(const struct xdperf_server_report *r)
 	return txt;
 }
 
-static uint64_t u(json_t *o, const char *k)
+uint64_t srv_json_u64(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
 }
 
+void srv_stats_parse(json_t *o, struct xdperf_server_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->packets = srv_json_u64(o, "packets");
+	st->bytes = srv_json_u64(o, "bytes");
+	st->passed = srv_json_u64(o, "passed");
+	st->stamped = srv_json_u64(o, "stamped");
+	st->unstamped = srv_json_u64(o, "unstamped");
+	st->distinct = srv_json_u64(o, "distinct");
+	st->ring_full = srv_json_u64(o, "ring_full");
+	st->sampled = srv_json_u64(o, "sampled");
+	st->sample_full = srv_json_u64(o, "sample_full");
+	st->seconds = json_number_value(json_object_get(o, "duration_s"));
+}
+
 static void latency_parse(json_t *o, struct xdperf_latency *l)
 {
-	l->count = u(o, "count");
-	l->negative = u(o, "negative");
-	l->min_ns = u(o, "min_ns");
-	l->p50_ns = u(o, "p50_ns");
-	l->p99_ns = u(o, "p99_ns");
-	l->p999_ns = u(o, "p999_ns");
-	l->max_ns = u(o, "max_ns");
+	l->count = srv_json_u64(o, "count");
+	l->negative = srv_json_u64(o, "negative");
+	l->min_ns = srv_json_u64(o, "min_ns");
+	l->p50_ns = srv_json_u64(o, "p50_ns");
+	l->p99_ns = srv_json_u64(o, "p99_ns");
+	l->p999_ns = srv_json_u64(o, "p999_ns");
+	l->max_ns = srv_json_u64(o, "max_ns");
 	l->avg_ns = json_number_value(json_object_get(o, "avg_ns"));
 }
 
 static void stream_parse(json_t *o, struct xdperf_stream_report *s)
 {
-	s->stream = (uint32_t)u(o, "stream");
-	s->received = u(o, "received");
-	s->unique = u(o, "unique");
-	s->lost = u(o, "lost");
-	s->duplicated = u(o, "duplicated");
-	s->reordered = u(o, "reordered");
-	s->first_seq = u(o, "first_seq");
-	s->last_seq = u(o, "last_seq");
+	s->stream = (uint32_t)srv_json_u64(o, "stream");
+	s->received = srv_json_u64(o, "received");
+	s->unique = srv_json_u64(o, "unique");
+	s->lost = srv_json_u64(o, "lost");
+	s->duplicated = srv_json_u64(o, "duplicated");
+	s->reordered = srv_json_u64(o, "reordered");
+	s->first_seq = srv_json_u64(o, "first_seq");
+	s->last_seq = srv_json_u64(o, "last_seq");
 	latency_parse(json_object_get(o, "latency"), &s->latency);
 }
 
@@ -116,29 +132,20 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	}
 	snprintf(r->device, sizeof r->device, "%s", json_string_value(json_object_get(o, "device")) ?: "");
 	snprintf(r->mode, sizeof r->mode, "%s", json_string_value(json_object_get(o, "mode")) ?: "");
-	r->port = (uint16_t)u(o, "port");
+	r->port = (uint16_t)srv_json_u64(o, "port");
 	r->stamp = json_is_true(json_object_get(o, "stamp"));
-	struct xdperf_server_stats *st = &r->stats;
-	st->packets = u(o, "packets");
-	st->bytes = u(o, "bytes");
-	st->passed = u(o, "passed");
-	st->stamped = u(o, "stamped");
-	st->unstamped = u(o, "unstamped");
-	st->ring_full = u(o, "ring_full");
-	st->sampled = u(o, "sampled");
-	st->sample_full = u(o, "sample_full");
-	st->seconds = json_number_value(json_object_get(o, "duration_s"));
+	srv_stats_parse(o, &r->stats);
 	stream_parse(json_object_get(o, "total"), &r->total);
 	for (size_t i = 0; i < n; i++)
 		stream_parse(json_array_get(streams, i), &r->streams[i]);
 	r->nstreams = n;
-	r->streams_over_limit = u(o, "streams_over_limit");
+	r->streams_over_limit = srv_json_u64(o, "streams_over_limit");
 	json_t *v = json_object_get(o, "verifier");
 	if (json_is_object(v)) {
 		r->verifier = true;
-		r->valid = u(v, "valid");
-		r->invalid = u(v, "invalid");
-		r->verifier_failed = u(v, "failed");
+		r->valid = srv_json_u64(v, "valid");
+		r->invalid = srv_json_u64(v, "invalid");
+		r->verifier_failed = srv_json_u64(v, "failed");
 		snprintf(r->first_error, sizeof r->first_error, "%s",
 			 json_string_value(json_object_get(v, "first_error")) ?: "");
 	}
