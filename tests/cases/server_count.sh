@@ -46,12 +46,7 @@ srv_start() {
 	SRV_F="$T/srv$nsrv"
 	ip netns exec "$NS_B" "$bin" --server -d "$IF_B" "$@" >"$SRV_F.out" 2>"$SRV_F.err" &
 	SRV_PID=$!
-	local i
-	for i in $(seq 150); do
-		grep -q '^xdperf: server on' "$SRV_F.err" 2>/dev/null && return 0
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_line "$SRV_F.err" '^xdperf: server on' "$SRV_PID" 15 && return 0
 	echo "server $* did not start: $(cat "$SRV_F.err")"
 	kill -KILL "$SRV_PID" 2>/dev/null
 	wait "$SRV_PID" 2>/dev/null

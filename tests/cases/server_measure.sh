@@ -66,12 +66,7 @@ srv_start() { # NAME BIN [server options...]
 	ip netns exec "$NS3_B" "$bin" --server -d "$IF3_B" --port 9000 --stamp --control "$IP3_B:7000" -q \
 		"$@" >"$SRV_OUT.out" 2>"$SRV_OUT.err" &
 	SRV_PID=$!
-	local i
-	for i in $(seq 200); do
-		grep -q "control on" "$SRV_OUT.err" 2>/dev/null && return 0
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_line "$SRV_OUT.err" "control on" "$SRV_PID" 10 && return 0
 	echo "FAIL: server $name did not start: $(cat "$SRV_OUT.err")"
 	exit 1
 }

@@ -9,6 +9,18 @@
 #                         returns once it is counting (at most 10 s)
 #   rx_count_stop         SIGINT to it, waits, echoes "PACKETS BYTES" (its stdout stays in
 #                         $RX_COUNT_OUT)
+#   wait_line FILE PATTERN PID SECONDS  0 once FILE has a line matching PATTERN (grep), 1 when
+#                         PID exits first or SECONDS pass (a background process's start-up)
+
+wait_line() {
+	local i
+	for ((i = 0; i < $4 * 20; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
 
 netns_need_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -1,5 +1,5 @@
 # Three network namespaces joined through a router, for the test cases (source it, after
-# tests/lib/netns.sh: netns_need_root, rx_count_start / rx_count_stop come from there).
+# tests/lib/netns.sh: netns_need_root, rx_count_start / rx_count_stop, wait_line come from there).
 # Everything lives in namespaces this library creates (named xdpf<PID>A / R / B) and is removed
 # on exit.
 #   netns3_setup     NS3_A:veth0 (02:00:00:03:01:01, 10.202.1.1/24)
@@ -95,12 +95,7 @@ netns3_impair_start() { # STATS [options]
 		--dst "$MAC3_B" --port "${NETNS3_PORT:-9000}" --stats "$NETNS3_IMPAIR_STATS" "$@" \
 		2>"$NETNS3_IMPAIR_STATS.err" &
 	NETNS3_IMPAIR_PID=$!
-	local i
-	for i in $(seq 100); do
-		grep -q "^ready" "$NETNS3_IMPAIR_STATS.err" 2>/dev/null && return 0
-		kill -0 "$NETNS3_IMPAIR_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_line "$NETNS3_IMPAIR_STATS.err" "^ready" "$NETNS3_IMPAIR_PID" 5 && return 0
 	echo "netns3_impair_start: did not start: $(cat "$NETNS3_IMPAIR_STATS.err")" >&2
 	return 1
 }
