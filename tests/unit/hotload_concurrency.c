@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 #include "xdperf/hotload.h"
+#define CHECK_SHOW_PASSES 1
+#include "check.h"
 
 #define NT 4            /* worker threads */
 #define NV 101          /* versions v000 .. v100 */
@@ -25,26 +27,7 @@
 #define MAXIV 16        /* routable intervals per version */
 #define FLOWS 50000     /* distinct flows per worker */
 
-static int fails, checks;
 
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!ok)
-		fails++;
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-#define CHECK(cond, ...)                                 \
-	do {                                             \
-		int ok_ = !!(cond);                      \
-		check(ok_, __VA_ARGS__);                 \
-	} while (0)
 
 /* ---- what the control thread did, in terms of the sequence counter `seq` ---------------------
  * A version is routable (takes a share of flows) over intervals [start, end) of seq: start is

@@ -15,28 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "xdperf/hotload.h"
+#define CHECK_SHOW_PASSES 1
+#include "check.h"
 
-static int fails, checks;
 static const char *dir, *scratch;
 
-static void check(int ok, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!ok)
-		fails++;
-	printf("%s (%s:%d): ", ok ? "PASS" : "FAIL", file, line);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-/* cond is evaluated before the message arguments (which may show what cond just looked up). */
-#define CHECK(cond, ...)                                                                          \
-	do {                                                                                     \
-		int ok_ = !!(cond);                                                              \
-		check(ok_, __FILE__, __LINE__, __VA_ARGS__);                                     \
-	} while (0)
 
 static const char *en(int rc)
 {
