@@ -46,22 +46,23 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return k;
 }
 
-/* Splits addr into the scheme's URL prefix and the HOST:PORT part; false when it is neither
- * HOST:PORT nor http(s)://HOST:PORT. */
-static bool parse_addr(const char *addr, const char **scheme, const char **hostport)
+/* Splits addr into its scheme (*https) and the HOST:PORT part (*hostport, *hostlen bytes,
+ * without a trailing slash); false when it is neither HOST:PORT nor http(s)://HOST:PORT. */
+static bool parse_addr(const char *addr, bool *https, const char **hostport, size_t *hostlen)
 {
-	*scheme = "http://";
+	*https = false;
 	*hostport = addr;
 	if (!strncmp(addr, "http://", 7)) {
 		*hostport = addr + 7;
 	} else if (!strncmp(addr, "https://", 8)) {
-		*scheme = "https://";
+		*https = true;
 		*hostport = addr + 8;
 	}
 	const char *h = *hostport;
 	size_t n = strlen(h);
 	if (n && h[n - 1] == '/')
 		n--; /* a trailing slash is fine */
+	*hostlen = n;
 	if (!n || memchr(h, '/', n))
 		return false;
 	/* HOST:PORT or [IPv6]:PORT: a host, then ':' and 1..5 digits at the end */
@@ -86,14 +87,15 @@ int xdperf_admin_call(const char *addr, const char *method, const char *path, co
 	struct xdperf_admin_client_opts o = { .sz = sizeof o };
 	xdperf_opts_copy(&o, sizeof o, opts);
 	uint32_t timeout_ms = o.timeout_ms ? o.timeout_ms : 10000;
-	const char *scheme, *hp;
+	const char *hp;
+	size_t hl;
+	bool https;
 	memset(reply, 0, sizeof *reply);
-	if (!addr || !parse_addr(addr, &scheme, &hp) || !path || path[0] != '/') {
+	if (!addr || !parse_addr(addr, &https, &hp, &hl) || !path || path[0] != '/') {
 		xdperf_errf(err, errlen, "admin address '%s': want HOST:PORT, http://HOST:PORT or https://HOST:PORT "
 			    "(e.g. 127.0.0.1:7090)", addr ? addr : "");
 		return -EINVAL;
 	}
-	bool https = scheme[4] == 's';
 	if (https && o.ca_file && access(o.ca_file, R_OK)) {
 		int e = errno;
 		xdperf_errf(err, errlen, "CA file %s: %s", o.ca_file, strerror(e));
@@ -106,10 +108,7 @@ int xdperf_admin_call(const char *addr, const char *method, const char *path, co
 		return -ENOMEM;
 	}
 	char url[512];
-	size_t hl = strlen(hp);
-	if (hl && hp[hl - 1] == '/')
-		hl--;
-	snprintf(url, sizeof url, "%s%.*s%s", scheme, (int)hl, hp, path);
+	snprintf(url, sizeof url, "%s://%.*s%s", https ? "https" : "http", (int)hl, hp, path);
 	struct sink s = { 0 };
 	struct curl_slist *hs = NULL;
 	char line[600], cerr[CURL_ERROR_SIZE] = "";
