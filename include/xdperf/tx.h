@@ -52,11 +52,13 @@ struct xdperf_tx_frame {
 
 /* Counters of a run so far (or of the last interval, for progress). */
 struct xdperf_tx_stats {
-	uint64_t packets; /* frames the device accepted */
-	uint64_t bytes;   /* their frame bytes */
+	uint64_t packets; /* frames the device accepted (sent) */
+	uint64_t bytes;   /* their frame bytes (Ethernet header to payload; no FCS, preamble or
+			   * gap) */
 	uint64_t errors;  /* frames that could not be sent (the run failed part-way) */
-	uint64_t refused; /* frames the device refused (queue full) and that were sent again */
-	double seconds;   /* time covered */
+	uint64_t refused; /* times the device refused a frame (queue full, no room); each such
+			   * frame was sent again, as itself, and counts in packets once it went */
+	double seconds;   /* time covered: for a whole run, from its first to its last frame */
 };
 
 struct xdperf_tx_opts {
@@ -87,6 +89,11 @@ struct xdperf_tx_opts {
 	 * frame must be UDP over IPv4/IPv6 with at least 24 payload bytes (-EINVAL naming the
 	 * frame otherwise), and no modifier may write into the trailer. */
 	bool stamp;
+	/* Seconds the device may take none of the frames offered to it (it refuses them all, or
+	 * has no carrier) before the run ends with -ETIMEDOUT and a line saying why; 0 = 5. */
+	double stall_timeout;
+	/* The run identity in the stamps (keeps runs apart at a server); 0 = a random one. */
+	uint32_t run_id;
 };
 
 struct xdperf_tx_result {
@@ -96,6 +103,19 @@ struct xdperf_tx_result {
 	bool stopped;              /* ended by xdperf_tx_stop() */
 	bool resident;             /* XDP: the program stayed resident (fast path) */
 	double rate_pps;           /* the target rate, 0 if unpaced */
+	uint32_t run_id;           /* the stamps' run identity (0 without stamps) */
+	double held_s;             /* seconds the senders waited for a lost carrier to return */
+};
+
+/* One stream of a run: the frames of one template index sent by one sender thread (the
+ * stamps' stream; after a hot swap, template i of the new set continues stream i). */
+struct xdperf_tx_stream {
+	unsigned thread;
+	uint32_t tmpl;             /* template index */
+	uint32_t stream;           /* thread << 16 | template, as in the stamps */
+	uint64_t packets;          /* frames the device accepted */
+	uint64_t bytes;            /* their frame bytes */
+	uint64_t refused;          /* times the device refused one of them (each went again) */
 };
 
 struct xdperf_tx;
@@ -109,9 +129,15 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 
 /* Runs to the end (count sent, duration over, or xdperf_tx_stop()) and fills *res, also when
  * it fails part-way (res then says what was sent). Returns 0, or -errno with one line in err
- * (-EPERM without privileges, -EOPNOTSUPP when XDP was forced and cannot be used, ...). One
+ * (-EPERM without privileges, -EOPNOTSUPP when XDP was forced and cannot be used, -ETIMEDOUT
+ * when the device took nothing for the stall timeout, -ENODEV when it went away, ...). One
  * run per handle. */
 int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err, size_t errlen);
+
+/* The run's streams with anything sent or refused, by thread then template, after
+ * xdperf_tx_run() returned: *out is malloc'd (the caller frees it), *n its entries; their sums
+ * equal the result's total packets, bytes and refused. 0, -EINVAL (no run yet) or -ENOMEM. */
+int xdperf_tx_streams(const struct xdperf_tx *tx, struct xdperf_tx_stream **out, size_t *n);
 
 /* Asks a running xdperf_tx_run() to stop soon; async-signal-safe (call it from a SIGINT
  * handler). */

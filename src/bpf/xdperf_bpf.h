@@ -42,9 +42,28 @@ struct xdperf_bpf_win {
 	__u64 w[XDPERF_BPF_WWORDS];
 };
 
-/* Per-CPU transmit state and counters (value of the per-CPU `tx_cpu` array, one entry). */
+/* Per-CPU transmit state and counters (value of the per-CPU `tx_cpu` array, one entry).
+ *
+ * Which frames the device refused: the kernel queues XDP_TX frames per CPU and device (at
+ * most 16, DEV_MAP_BULK_SIZE) and hands them to the driver in order; the driver takes a
+ * prefix and the rest are dropped (xdp:xdp_devmap_xmit says how many were sent and how many
+ * dropped). So the program records every frame it returns as XDP_TX in `hist` (head counts
+ * them), the xdp_devmap_xmit counter walks the same frames in the same order (tail), and the
+ * dropped ones are known exactly: their template is charged and they go on the `redo` queue,
+ * which the program empties before taking the next frame of the schedule, so a refused frame
+ * is sent again as itself (same template, same stamp sequence number). A frame the kernel
+ * refuses before queueing it (xdp:xdp_redirect_err, right after the program returned it) is
+ * the last one recorded. */
+#define XDPERF_BPF_HIST 64       /* frames recorded, > 16 queued + the one being queued */
+#define XDPERF_BPF_REDO 64       /* refused frames waiting to be sent again */
+struct xdperf_bpf_txrec {
+	__u64 seq;       /* its stamp sequence number (stamps on) */
+	__u16 tmpl;      /* template index */
+	__u16 len;       /* frame bytes */
+	__u32 gen;       /* the template set it came from */
+};
 struct xdperf_bpf_tx_cpu {
-	__u64 packets;   /* frames returned as XDP_TX */
+	__u64 packets;   /* frames returned as XDP_TX (refused ones included) */
 	__u64 bytes;     /* their frame bytes */
 	__u64 copies;    /* frames whose page needed a full template copy */
 	__u64 patches;   /* frames whose page needed only the differing window */
@@ -52,8 +71,30 @@ struct xdperf_bpf_tx_cpu {
 	__u64 xmit_err;  /* failed device transmit calls (xdp_devmap_xmit with an error) */
 	__u64 redirect_err; /* frames the kernel could not hand to the device (xdp_redirect_err) */
 	__u64 aborted;   /* frames the program gave up on (XDP_ABORTED; not sent) */
+	__u64 refused_bytes; /* frame bytes of the refused (drops + redirect_err) frames */
+	__u64 redone;    /* refused frames sent again as themselves */
+	__u64 redo_lost; /* refused frames not sent again as themselves (queue full, or a hot
+			  * swap came first): the next frame of the schedule replaced them */
 	__u32 pos;       /* next schedule position */
-	__u32 pad;
+	__u32 last_refused; /* template | len << 16 of the last refused frame, 0 = none yet */
+};
+
+/* The frame records and the redo queue (value of the per-CPU `tx_hist` array, one entry;
+ * apart from `tx_cpu` so that reading the counters stays cheap). */
+struct xdperf_bpf_tx_hist {
+	__u32 head, tail;           /* hist: frames recorded / frames taken or dropped */
+	__u32 redo_head, redo_tail; /* redo: pushed / popped */
+	struct xdperf_bpf_txrec hist[XDPERF_BPF_HIST];
+	struct xdperf_bpf_txrec redo[XDPERF_BPF_REDO];
+};
+
+/* Per-CPU, per-template counters (value of the per-CPU `tmpl_cnt` array, by template index:
+ * the streams of the stamps). Accepted = packets - refused. */
+struct xdperf_bpf_tmpl_cnt {
+	__u64 packets;   /* frames returned as XDP_TX */
+	__u64 bytes;
+	__u64 refused;   /* of those, refused by the device */
+	__u64 refused_bytes;
 };
 
 /* The field engine of one template (value of the `fe` array map; built by

@@ -20,9 +20,12 @@
  * trailer, as in the template) and the new one's added after it, so the checksum stays right
  * whatever the page held before.
  *
+ * Every frame is counted to its template (per CPU: the stream of that CPU's sender thread).
  * Raw tracepoints on xdp:xdp_devmap_xmit and xdp:xdp_redirect_err count frames the device
- * or the kernel refused, for this process only, so the summary reports them instead of
- * losing them silently. */
+ * or the kernel refused, for this process only, and work out exactly which frames those were
+ * (the frame records in `tx_hist`, src/bpf/xdperf_bpf.h): each is charged to its template and
+ * queued to be sent again as itself (same template and stamp sequence number) before the
+ * schedule goes on, so counts, bytes and the template mix stay exact. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdperf_bpf.h"
@@ -86,6 +89,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdperf_bpf_tx_cpu);
 } tx_cpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_tx_hist);
+} tx_hist SEC(".maps");
+
+/* per-template counters on this CPU (the streams of its sender thread) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_BPF_TMPL_MAX);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_tmpl_cnt);
+} tmpl_cnt SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -217,9 +235,11 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
 	return 0;
 }
 
-/* Writes this frame's trailer (template t) and adds its share to the checksum. */
+/* Writes this frame's trailer (template t) and adds its share to the checksum. The sequence
+ * number is the template's next one, or *seq for a frame sent again (redo); *seq is set to
+ * the one written. */
 static __always_inline int stamp_write(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
-				       __u32 t)
+				       __u32 t, int redo, __u64 *seqp)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
@@ -227,8 +247,12 @@ static __always_inline int stamp_write(struct xdp_md *ctx, const struct xdperf_b
 	if (!wk || !sq)
 		return -1;
 	__u32 stream = XDPERF_STAMP_STREAM(*wk, t);
-	__u64 seq = *sq;
-	*sq = seq + 1;
+	__u64 seq = *seqp;
+	if (!redo) {
+		seq = *sq;
+		*sq = seq + 1;
+	}
+	*seqp = seq;
 	__u64 ns = bpf_ktime_get_tai_ns();
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -260,13 +284,31 @@ int xdperf_tx(struct xdp_md *ctx)
 	struct xdperf_bpf_bank *cfg = bpf_map_lookup_elem(&banks, &b);
 	if (!cfg)
 		return aborted(st);
+	struct xdperf_bpf_tx_hist *hs = bpf_map_lookup_elem(&tx_hist, &zero);
+	if (!hs)
+		return aborted(st);
 	__u32 t = 0, len;
+	/* a frame the device refused goes first, as itself (if it is of this set) */
+	int redo = 0;
+	__u64 seq = 0;
+	if (hs->redo_head != hs->redo_tail) {
+		struct xdperf_bpf_txrec *r = &hs->redo[hs->redo_tail & (XDPERF_BPF_REDO - 1)];
+		hs->redo_tail++;
+		if (r->gen == g && r->tmpl < XDPERF_BPF_TMPL_MAX) {
+			t = r->tmpl;
+			seq = r->seq;
+			redo = 1;
+			st->redone++;
+		} else {
+			st->redo_lost++;
+		}
+	}
 	if (cfg->single) {
 		len = cfg->base_len;
 		goto fields;
 	}
 	__u32 n = cfg->sched_len;
-	if (n > 1) {
+	if (n > 1 && !redo) {
 		__u32 pos = st->pos;
 		if (pos >= n)
 			pos = 0; /* a new set with a shorter schedule */
@@ -367,11 +409,47 @@ fields:;
 		if (f->nmods && fe_apply(ctx, f, fs))
 			return aborted(st);
 	}
-	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, sp, t))
+	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, sp, t, redo, &seq))
 		return aborted(st);
+	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
+	if (!tc)
+		return aborted(st);
+	tc->packets++;
+	tc->bytes += len;
 	st->packets++;
 	st->bytes += len;
+	struct xdperf_bpf_txrec *h = &hs->hist[hs->head & (XDPERF_BPF_HIST - 1)];
+	h->seq = seq;
+	h->tmpl = (__u16)t;
+	h->len = (__u16)len;
+	h->gen = g;
+	hs->head++;
 	return XDP_TX;
+}
+
+/* A recorded frame the device refused: charged to its template, queued to be sent again. */
+static __always_inline void refuse(struct xdperf_bpf_tx_cpu *st, struct xdperf_bpf_tx_hist *hs,
+				   __u32 at)
+{
+	struct xdperf_bpf_txrec *h = &hs->hist[at & (XDPERF_BPF_HIST - 1)];
+	__u32 t = h->tmpl;
+	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
+	if (tc) {
+		tc->refused++;
+		tc->refused_bytes += h->len;
+	}
+	st->refused_bytes += h->len;
+	st->last_refused = t | (__u32)h->len << 16;
+	if (hs->redo_head - hs->redo_tail < XDPERF_BPF_REDO) {
+		struct xdperf_bpf_txrec *r = &hs->redo[hs->redo_head & (XDPERF_BPF_REDO - 1)];
+		r->seq = h->seq;
+		r->tmpl = h->tmpl;
+		r->len = h->len;
+		r->gen = h->gen;
+		hs->redo_head++;
+	} else {
+		st->redo_lost++;
+	}
 }
 
 /* xdp:xdp_devmap_xmit(from_dev, to_dev, sent, drops, err) */
@@ -380,16 +458,28 @@ int xdperf_tx_drops(struct bpf_raw_tracepoint_args *ctx)
 {
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != tgid)
 		return 0;
+	int sent = (int)ctx->args[2];
 	int drops = (int)ctx->args[3];
 	int err = (int)ctx->args[4];
-	if (drops <= 0 && !err)
-		return 0;
 	__u32 zero = 0;
 	struct xdperf_bpf_tx_cpu *st = bpf_map_lookup_elem(&tx_cpu, &zero);
-	if (!st)
+	struct xdperf_bpf_tx_hist *hs = bpf_map_lookup_elem(&tx_hist, &zero);
+	if (!st || !hs)
 		return 0;
-	if (drops > 0)
-		st->drops += (__u64)drops;
+	if (sent < 0)
+		sent = 0;
+	if (drops < 0)
+		drops = 0;
+	/* the queue held the next sent + drops recorded frames, in order; the last drops of
+	 * them were dropped */
+	__u32 first = hs->tail + (__u32)sent;
+	for (int i = 0; i < XDPERF_BPF_HIST; i++) {
+		if (i >= drops)
+			break;
+		refuse(st, hs, first + (__u32)i);
+	}
+	hs->tail += (__u32)sent + (__u32)drops;
+	st->drops += (__u64)drops;
 	if (err)
 		st->xmit_err++;
 	return 0;
@@ -403,7 +493,14 @@ int xdperf_tx_redirect_err(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	__u32 zero = 0;
 	struct xdperf_bpf_tx_cpu *st = bpf_map_lookup_elem(&tx_cpu, &zero);
-	if (st)
-		st->redirect_err++;
+	struct xdperf_bpf_tx_hist *hs = bpf_map_lookup_elem(&tx_hist, &zero);
+	if (!st || !hs)
+		return 0;
+	st->redirect_err++;
+	/* the frame the program just returned, never queued: it is the last one recorded */
+	if (hs->head != hs->tail) {
+		hs->head--;
+		refuse(st, hs, hs->head);
+	}
 	return 0;
 }

@@ -48,6 +48,9 @@ static void usage(FILE *f)
 		"                             an `xdperf --server --stamp` to measure loss and latency\n"
 		"      --server-addr HOST:PORT    the control port of an `xdperf --server`: reset it\n"
 		"                             before the run, fetch its report after, print both\n"
+		"      --stall-timeout SEC    end the run (exit 1, saying why) when the device takes no\n"
+		"                             frame for SEC seconds: it refuses them, or has no carrier\n"
+		"                             (default 5)\n"
 		"      --json                 print the summary as one JSON object on stdout\n"
 		"  -q, --quiet                no per-second statistics\n"
 		"      --src-mac MAC          device MAC given to the plugin (default: the device's own;\n"
@@ -80,6 +83,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "stamp", no_argument, NULL, 'S' },
 		{ "server-addr", required_argument, NULL, 'A' },
+		{ "stall-timeout", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -174,6 +178,16 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'W': a->watch = true; break;
 		case 'S': a->stamp = true; break;
 		case 'A': a->server_addr = optarg; break;
+		case 'Z': {
+			double v = strtod(optarg, &end);
+			if (*end || !optarg[0] || !(v >= 0.1) || v > 3600) {
+				fprintf(stderr, "xdperf: --stall-timeout: '%s' is not a number of seconds "
+						"(0.1-3600)\n", optarg);
+				return 2;
+			}
+			a->stall_timeout = v;
+			break;
+		}
 		case 'q': a->quiet = true; break;
 		case 'L':
 			a->log_level = parse_level(optarg);
@@ -216,9 +230,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		return 2;
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
-			  a->watch || a->stamp || a->server_addr)) {
+			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0)) {
 		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch, --bitrate, --watch, "
-				"--stamp and --server-addr apply to -d (device) runs, not to -o FILE.pcap\n");
+				"--stamp, --server-addr and --stall-timeout apply to -d (device) runs, not to "
+				"-o FILE.pcap\n");
 		return 2;
 	}
 	return 0;

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
-#include "cli/server_print.h"
+#include "cli/tx_summary.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
 #include "xdperf/server.h"
@@ -88,77 +88,6 @@ static void notice(void *ctx, const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "xdperf: %s\n", msg);
-}
-
-static void print_summary(const struct gen_args *a, const struct xdperf_tx_result *r,
-			  size_t ntemplates, unsigned swaps, const char *plugin, const char *error,
-			  const struct xdperf_server_report *srv, const char *srv_error)
-{
-	double secs = r->total.seconds;
-	double pps = secs > 0 ? (double)r->total.packets / secs : 0;
-	double bps = secs > 0 ? (double)r->total.bytes * 8 / secs : 0;
-	char refused[96] = "";
-	if (r->total.refused)
-		snprintf(refused, sizeof refused, " (%llu refused by the device and sent again)",
-			 (unsigned long long)r->total.refused);
-	if (a->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:i, s:I, s:b, s:i}",
-				      a->templates ? "templates_file" : "plugin", plugin, "device", a->device, "mode", r->mode ? r->mode : "",
-				      "packets", (json_int_t)r->total.packets,
-				      "bytes", (json_int_t)r->total.bytes,
-				      "errors", (json_int_t)r->total.errors,
-				      "duration_s", secs, "pps", pps, "bps", bps,
-				      "threads", (int)r->threads, "count", (json_int_t)a->count,
-				      "stopped", r->stopped, "templates", (int)ntemplates);
-		if (o)
-			json_object_set_new(o, "refused", json_integer((json_int_t)r->total.refused));
-		if (o)
-			json_object_set_new(o, "swaps", json_integer((json_int_t)swaps));
-		if (o && r->rate_pps > 0)
-			json_object_set_new(o, "rate_target_pps", json_real(r->rate_pps));
-		if (o && error)
-			json_object_set_new(o, "error", json_string(error));
-		if (o && srv) {
-			char *t = xdperf_server_report_json(srv);
-			json_t *so = t ? json_loads(t, 0, NULL) : NULL;
-			free(t);
-			if (so && a->stamp) {
-				/* loss against what was sent: also the frames lost after the last arrival */
-				uint64_t lost = xdperf_server_report_lost(srv, r->total.packets);
-				json_object_set_new(so, "lost_vs_sent", json_integer((json_int_t)lost));
-			}
-			if (so)
-				json_object_set_new(o, "server", so);
-		}
-		if (o && srv_error)
-			json_object_set_new(o, "server_error", json_string(srv_error));
-		char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		if (txt)
-			printf("%s\n", txt);
-		free(txt);
-		json_decref(o);
-		return;
-	}
-	char sw[48] = "";
-	if (swaps)
-		snprintf(sw, sizeof sw, ", %u template swap%s", swaps, swaps == 1 ? "" : "s");
-	fprintf(stderr, "xdperf: sent %llu packets (%llu bytes) in %.3f s on %s (%s, %u thread%s): "
-			"%.0f pps, %.1f Mbps, %llu errors%s%s%s\n",
-		(unsigned long long)r->total.packets, (unsigned long long)r->total.bytes, secs,
-		a->device, r->mode ? r->mode : "-", r->threads, r->threads == 1 ? "" : "s", pps,
-		bps / 1e6, (unsigned long long)r->total.errors, refused, sw,
-		r->stopped ? " (stopped)" : "");
-	if (srv) {
-		fprintf(stderr, "xdperf: ");
-		print_server_report(stderr, srv, a->stamp ? r->total.packets : UINT64_MAX);
-		if (!a->stamp)
-			fprintf(stderr, "xdperf: sent %llu, the server counted %llu (without --stamp the "
-					"server counts everything that arrives on its port)\n",
-				(unsigned long long)r->total.packets,
-				(unsigned long long)srv->stats.packets);
-	}
-	if (srv_error)
-		fprintf(stderr, "xdperf: no report from the server: %s\n", srv_error);
 }
 
 /* The frames of a template set for the runner (pointing into the set). NULL when out of
@@ -384,7 +313,7 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 		       .parallelism = a->parallelism, .count = a->count, .duration = a->duration,
 		       .rate_pps = a->rate, .bitrate = a->bitrate, .batch = a->batch,
 		       .progress = a->quiet ? NULL : progress, .progress_ctx = &pctx,
-		       .notice = notice, .stamp = a->stamp);
+		       .notice = notice, .stamp = a->stamp, .stall_timeout = a->stall_timeout);
 	char err[512];
 	struct xdperf_tx *tx;
 	int e = xdperf_tx_new(a->device, fr, set->n, &o, &tx, err, sizeof err);
@@ -442,9 +371,19 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 			srv = NULL;
 		xdperf_server_ctl_close(ctl);
 	}
-	if (!e || r.total.packets || r.total.errors)
-		print_summary(a, &r, set->n, xdperf_tx_swaps(tx), plugin_name, e ? err : NULL, srv,
-			      asked && !srv ? srv_err : NULL);
+	struct xdperf_tx_stream *streams = NULL;
+	size_t nstreams = 0;
+	if (xdperf_tx_streams(tx, &streams, &nstreams))
+		fprintf(stderr, "xdperf: out of memory for the per-stream figures\n");
+	struct tx_summary sum = { .r = &r, .streams = streams, .nstreams = nstreams,
+				  .ntemplates = set->n, .swaps = xdperf_tx_swaps(tx),
+				  .plugin = plugin_name, .error = e ? err : NULL, .srv = srv,
+				  .srv_error = asked && !srv ? srv_err : NULL };
+	/* a run that failed before its first frame (XDP refused from the start included) has
+	 * no summary, only its error line */
+	if (!e || r.total.packets || r.total.errors || (r.total.refused && e != -EOPNOTSUPP))
+		tx_summary_print(a, &sum);
+	free(streams);
 	xdperf_server_report_free(srv);
 	xdperf_tx_free(tx);
 	if (e || (asked && !srv))

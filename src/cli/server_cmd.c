@@ -203,7 +203,7 @@ int cmd_server(int argc, char **argv)
 		free(txt);
 	} else {
 		fprintf(stderr, "xdperf: ");
-		print_server_report(stderr, r, UINT64_MAX);
+		print_server_report(stderr, r, UINT64_MAX, 0);
 	}
 	xdperf_server_report_free(r);
 	return fflush(stdout) ? 1 : 0;

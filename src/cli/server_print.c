@@ -33,7 +33,8 @@ static void latency_line(FILE *f, const char *lead, const struct xdperf_latency 
 		a[3], a[4], a[5]);
 }
 
-void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t sent)
+void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t sent,
+			 uint64_t lost_vs_sent)
 {
 	const struct xdperf_server_stats *st = &r->stats;
 	double secs = st->seconds > 0 ? st->seconds : 0;
@@ -53,7 +54,7 @@ void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t
 	fprintf(f, "\n");
 	if (r->stamp) {
 		const struct xdperf_stream_report *t = &r->total;
-		uint64_t lost = sent != UINT64_MAX ? xdperf_server_report_lost(r, sent) : t->lost;
+		uint64_t lost = sent != UINT64_MAX ? lost_vs_sent : t->lost;
 		double base = sent != UINT64_MAX ? (double)sent : (double)(t->unique + t->lost);
 		fprintf(f, "  stamps: %" PRIu64 " received (%" PRIu64 " distinct)", t->received,
 			t->unique);

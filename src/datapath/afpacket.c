@@ -3,12 +3,14 @@
  * the default: 10-20% faster than sendmmsg on a veth pair) and sendmmsg batches whose iovecs
  * point straight at the templates, or, for templates with field engine modifiers, at
  * per-worker copies the engine rewrote (here). The ring's frames carry a virtio-net header,
- * which makes the kernel skip its MTU check, so a template longer than the device's MTU allows
- * selects sendmmsg, where the kernel refuses it (EMSGSIZE). XDPERF_AFPACKET=mmsg|ring
- * overrides the choice (for measurements). Frames the device refuses for lack of room
- * (ENOBUFS/EAGAIN) are retried, so exactly the requested number goes out; a frame is built
- * (and the engine's state advanced) once, however often it is retried. A hot swap publishes
- * the new set; each worker switches to it at the start of its next send call. */
+ * which makes the kernel skip its MTU check, so the ring is used only for frames that fit
+ * every MTU on the way (src/datapath/link.h). XDPERF_AFPACKET=mmsg|ring overrides the choice
+ * (for measurements). Frames the device refuses for lack of room (ENOBUFS/EAGAIN) are
+ * retried, so exactly the requested number goes out — until the run's stop request or the
+ * stall timeout; a frame is built (and the engine's state advanced) once, however often it is
+ * retried. Every accepted frame is counted to its worker and template (its stream). A hot
+ * swap publishes the new set; each worker switches to it at the start of its next send
+ * call. */
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -25,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "datapath/afpacket_int.h"
+#include "datapath/link.h"
 #include "util/err.h"
 
 #define AFP_BATCH 256           /* messages per sendmmsg */
@@ -121,6 +124,11 @@ static int afp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 			   size_t errlen)
 {
 	struct afp *a = b->priv;
+	if (idx >= a->nthreads) {
+		xdperf_errf(err, errlen, "afpacket: worker %u of a set for %u threads", idx,
+			    a->nthreads);
+		return -EINVAL;
+	}
 	if (a->use_ring)
 		return afp_ring_open(a, idx, out, err, errlen);
 	struct afp_worker *w = calloc(1, sizeof(*w));
@@ -151,26 +159,28 @@ static int afp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 	return 0;
 }
 
-/* Waits briefly for room in the device queue: yields at first, then sleeps 20 us at a time
- * (poll would not help: with the qdisc bypassed the socket always looks writable). A device
- * that is down or has lost its carrier drops everything (ENOBUFS forever): every 256 sleeps
- * its state is checked, and -ENETDOWN returned then. */
-int afp_backoff(struct afp *a, int fd, unsigned spins)
+int afp_wait(struct afp *a, struct dp_wait *wait, const struct dp_frames *f, uint32_t t,
+	     char *err, size_t errlen)
 {
-	if (spins < 32) {
-		sched_yield();
-		return 0;
-	}
-	if (spins % 256 == 0) {
-		struct ifreq ifr = { 0 };
-		if (if_indextoname((unsigned)a->ifindex, ifr.ifr_name) &&
-		    ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
-		    (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) != (IFF_UP | IFF_RUNNING))
-			return -ENETDOWN;
-	}
-	struct timespec ts = { 0, 20000 };
-	nanosleep(&ts, NULL);
-	return 0;
+	int e = dp_wait_more(a->run, wait);
+	if (e == -ETIMEDOUT)
+		dp_stall_message(a->run, "afpacket", a->ifindex, a->ifname, false, (int)t, f->len[t],
+				 err, errlen);
+	return e;
+}
+
+void afp_send_error(struct afp *a, const struct dp_frames *f, uint32_t t, int e, char *err,
+		    size_t errlen)
+{
+	if (e == ENXIO || e == ENODEV)
+		xdperf_errf(err, errlen, "afpacket: %s no longer exists", a->ifname);
+	else if (e == ENETDOWN)
+		xdperf_errf(err, errlen, "afpacket: %s is down", a->ifname);
+	else if (e == EMSGSIZE)
+		xdperf_errf(err, errlen, "afpacket: template %u (%u bytes) is longer than the MTU of "
+			    "%s allows", t, f->len[t], a->ifname);
+	else
+		xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(e));
 }
 
 /* Builds the next cnt frames of the schedule into msg[]: iovecs pointing at the templates,
@@ -202,20 +212,22 @@ static void build(struct afp_worker *w, unsigned cnt)
 	w->sent = 0;
 }
 
-static int afp_send(void *wp, uint64_t n, char *err, size_t errlen)
+static int send_frames(struct afp_worker *w, uint64_t n, uint64_t *done, struct dp_wait *wait,
+		       char *err, size_t errlen)
 {
-	struct afp_worker *w = wp;
 	struct afp *a = w->a;
+	*done = 0;
 	const struct dp_frames *cur = atomic_load_explicit(&a->cur, memory_order_acquire);
 	if (cur != w->f) {
 		int e = worker_switch(w, cur, err, errlen);
 		if (e)
 			return e;
 	}
-	unsigned spins = 0;
 
 	while (n > 0) {
-		/* frames built before (a send call that failed) go out first, as they are */
+		if (a->run->stop && atomic_load_explicit(a->run->stop, memory_order_relaxed))
+			return -EINTR;
+		/* frames built before (a send call that ended early) go out first, as they are */
 		if (w->sent == w->built)
 			build(w, n < AFP_BATCH ? (unsigned)n : AFP_BATCH);
 		unsigned cnt = w->built - w->sent;
@@ -224,30 +236,50 @@ static int afp_send(void *wp, uint64_t n, char *err, size_t errlen)
 		int r = sendmmsg(w->fd, &w->msg[w->sent], cnt, MSG_DONTWAIT);
 		if (r <= 0) {
 			int e = r < 0 ? errno : EAGAIN;
-			if ((e == ENOBUFS || e == EAGAIN || e == EINTR) &&
-			    (e = -afp_backoff(a, w->fd, spins++)) == 0)
-				continue;
+			uint32_t t = w->f->sched[w->pos];
+			if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
+				if ((e = afp_wait(a, wait, w->f, t, err, errlen)) == 0)
+					continue;
+				return e;
+			}
 			if (e == EMSGSIZE || e == EINVAL)
 				atomic_fetch_add_explicit(&a->errors, 1, memory_order_relaxed);
-			xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(e));
+			afp_send_error(a, w->f, t, e, err, errlen);
 			return -e;
 		}
-		spins = 0;
+		dp_wait_done(wait);
 		w->sent += (unsigned)r; /* only the unsent tail is sent again */
-		afp_account(a, w->f, &w->pos, (uint64_t)r); /* exactly r went out */
+		afp_account(a, w->idx, w->f, &w->pos, (uint64_t)r); /* exactly r went out */
 		n -= (uint64_t)r;
+		*done += (uint64_t)r;
 	}
 	return 0;
 }
 
-void afp_account(struct afp *a, const struct dp_frames *f, uint32_t *posp, uint64_t r)
+static int afp_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, char *err,
+		    size_t errlen)
+{
+	struct dp_wait wait = { 0 };
+	int e = send_frames(wp, n, done, &wait, err, errlen);
+	*idle_since = dp_wait_idle_since(&wait);
+	return e;
+}
+
+void afp_account(struct afp *a, unsigned idx, const struct dp_frames *f, uint32_t *posp,
+		 uint64_t r)
 {
 	const uint32_t *sched = f->sched;
 	const uint32_t sched_len = f->sched_len;
+	struct dp_stream *cnt = &a->cnt[(size_t)idx * DP_TEMPLATES_MAX];
 	uint64_t bytes = 0;
 	uint32_t pos = *posp;
 	for (uint64_t i = 0; i < r; i++) {
-		bytes += f->len[sched[pos]];
+		uint32_t t = sched[pos];
+		struct dp_stream *c = &cnt[t];
+		/* one writer (this worker); readers load these with relaxed atomics */
+		__atomic_store_n(&c->packets, c->packets + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->bytes, c->bytes + f->len[t], __ATOMIC_RELAXED);
+		bytes += f->len[t];
 		if (++pos == sched_len)
 			pos = 0;
 	}
@@ -273,66 +305,54 @@ static void afp_totals(struct dp_backend *b, struct dp_totals *t)
 	t->packets = atomic_load_explicit(&a->packets, memory_order_relaxed);
 	t->bytes = atomic_load_explicit(&a->bytes, memory_order_relaxed);
 	t->errors = atomic_load_explicit(&a->errors, memory_order_relaxed);
-	t->refused = 0; /* refused frames are retried before they count */
+	t->refused = 0; /* a frame the device has no room for is retried before it counts */
+}
+
+static void afp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nworkers,
+			uint32_t ntmpl)
+{
+	struct afp *a = b->priv;
+	for (unsigned i = 0; i < nworkers && i < a->nthreads; i++)
+		for (uint32_t t = 0; t < ntmpl && t < DP_TEMPLATES_MAX; t++) {
+			const struct dp_stream *c = &a->cnt[(size_t)i * DP_TEMPLATES_MAX + t];
+			struct dp_stream *o = &out[(size_t)i * ntmpl + t];
+			o->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+			o->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		}
 }
 
 static void afp_close(struct dp_backend *b)
 {
-	free(b->priv);
+	struct afp *a = b->priv;
+	free(a->cnt);
+	free(a);
 }
 
-/* Checks every template of f against the kernel's length check for the device's current MTU
- * (Ethernet header included, 4 more bytes for a VLAN-tagged frame). 0 when all fit; else the
- * first template that does not is *bad with the MTU in *mtu (*mtu < 0: MTU unknown). */
-static int mtu_check(struct afp *a, const struct dp_frames *f, uint32_t *bad, int *mtu)
+/* The ring's frames carry a virtio-net header, which makes the kernel skip its MTU check, so
+ * a set for ring workers must fit every MTU on the way (the device's, a veth peer's); the
+ * transmit runner checks that for every set before it gets here, and this check keeps the
+ * ring safe on its own. 0, or -errno with one line in err. */
+static int fits(struct afp *a, const struct dp_frames *f, char *err, size_t errlen)
 {
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	*bad = 0;
-	*mtu = -1;
-	if (fd < 0)
-		return -1;
-	bool ok = if_indextoname((unsigned)a->ifindex, ifr.ifr_name) &&
-		  ioctl(fd, SIOCGIFMTU, &ifr) == 0;
-	close(fd);
-	if (!ok)
-		return -1;
-	*mtu = ifr.ifr_mtu;
-	for (uint32_t i = 0; i < f->n; i++) {
-		const uint8_t *fr = f->frame[i];
-		unsigned vlan = fr[12] == 0x81 && fr[13] == 0x00 ? 4 : 0; /* as the kernel: 802.1Q */
-		if (f->len[i] > (unsigned)ifr.ifr_mtu + ETH_HLEN + vlan) {
-			*bad = i;
-			return -1;
-		}
-	}
-	return 0;
+	struct dp_link l;
+	int e = dp_link_query(a->ifindex, &l, err, errlen);
+	return e ? e : dp_link_check_frames(&l, f->frame, f->len, f->n, err, errlen);
 }
 
-/* The ring skips the kernel's MTU check, so a set for ring workers must pass it here (sets
- * for sendmmsg workers meet the kernel's own check, EMSGSIZE, as at open). */
 static int afp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen)
 {
 	struct afp *a = b->priv;
 	int e = dp_frames_check(f, "afpacket", a->ifname, err, errlen);
+	if (!e && a->use_ring)
+		e = fits(a, f, err, errlen);
 	if (e)
 		return e;
-	uint32_t bad;
-	int mtu;
-	if (a->use_ring && mtu_check(a, f, &bad, &mtu) < 0) {
-		if (mtu < 0)
-			xdperf_errf(err, errlen, "afpacket: cannot read the MTU of %s", a->ifname);
-		else
-			xdperf_errf(err, errlen, "afpacket: template %u: %u bytes exceed the MTU of %s",
-				    bad, f->len[bad], a->ifname);
-		return -EMSGSIZE;
-	}
 	atomic_store_explicit(&a->cur, f, memory_order_release);
 	return 0;
 }
 
 int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
-		     struct dp_backend **out, char *err, size_t errlen)
+		     const struct dp_run *run, struct dp_backend **out, char *err, size_t errlen)
 {
 	int e = dp_frames_check(f, "afpacket", ifname, err, errlen);
 	if (e)
@@ -343,15 +363,22 @@ int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 		return -ENOMEM;
 	}
 	a->ifindex = ifindex;
+	a->run = run;
+	a->nthreads = f->nthreads ? f->nthreads : 1;
+	a->cnt = calloc((size_t)a->nthreads * DP_TEMPLATES_MAX, sizeof(*a->cnt));
+	if (!a->cnt) {
+		free(a);
+		xdperf_errf(err, errlen, "afpacket: out of memory for %s", ifname);
+		return -ENOMEM;
+	}
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 	atomic_init(&a->cur, f);
 	const char *mode = getenv("XDPERF_AFPACKET");
-	uint32_t bad;
-	int mtu;
-	a->use_ring = !(mode && !strcmp(mode, "mmsg")) && mtu_check(a, f, &bad, &mtu) == 0;
+	a->use_ring = !(mode && !strcmp(mode, "mmsg")) && fits(a, f, NULL, 0) == 0;
 	/* fail now, not in the first worker, when we may not open packet sockets */
 	int fd = afp_socket(a, err, errlen);
 	if (fd < 0) {
+		free(a->cnt);
 		free(a);
 		return fd;
 	}
@@ -362,6 +389,7 @@ int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 	a->b.send = a->use_ring ? afp_ring_send : afp_send;
 	a->b.worker_close = a->use_ring ? afp_ring_close : afp_worker_close;
 	a->b.totals = afp_totals;
+	a->b.streams = afp_streams;
 	a->b.swap = afp_swap;
 	a->b.close = afp_close;
 	*out = &a->b;

@@ -23,18 +23,27 @@ struct afp {
 	_Atomic(const struct dp_frames *) cur;
 	int use_ring;             /* workers send through a PACKET_TX_RING */
 	_Atomic uint64_t packets, bytes, errors;
+	const struct dp_run *run;
+	unsigned nthreads;
+	struct dp_stream *cnt;    /* [worker idx * DP_TEMPLATES_MAX + template]: written only by
+				   * that worker, read by streams() (relaxed atomics) */
 };
 
 /* A packet socket bound to the device, qdisc bypassed, receiving nothing; fd or -errno. */
 int afp_socket(struct afp *a, char *err, size_t errlen);
 
-/* Waits briefly for room in the device queue (spins: failed attempts in a row); -ENETDOWN
- * once the device turns out to be down or without carrier, else 0. */
-int afp_backoff(struct afp *a, int fd, unsigned spins);
+/* Accounts r accepted frames of worker idx from set f starting at schedule position *pos
+ * (advanced past them): totals and the worker's streams. */
+void afp_account(struct afp *a, unsigned idx, const struct dp_frames *f, uint32_t *pos,
+		 uint64_t r);
 
-/* Accounts r accepted frames of set f starting at schedule position *pos (advanced past
- * them). */
-void afp_account(struct afp *a, const struct dp_frames *f, uint32_t *pos, uint64_t r);
+/* The message of a send that failed with errno e (> 0) on frame template t of f. */
+void afp_send_error(struct afp *a, const struct dp_frames *f, uint32_t t, int e, char *err,
+		    size_t errlen);
+
+/* dp_wait_more() for a worker about to send template t of f, with the stall message. */
+int afp_wait(struct afp *a, struct dp_wait *wait, const struct dp_frames *f, uint32_t t,
+	     char *err, size_t errlen);
 
 /* Template t of f needs the field engine. */
 static inline bool afp_fe_on(const struct dp_frames *f, uint32_t t)
@@ -64,7 +73,8 @@ int afp_fe_states(const struct dp_frames *f, unsigned idx, struct xdperf_bpf_fe_
 
 /* The TX ring worker: same contract as the backend's worker_open/send/worker_close. */
 int afp_ring_open(struct afp *a, unsigned idx, void **w, char *err, size_t errlen);
-int afp_ring_send(void *w, uint64_t n, char *err, size_t errlen);
+int afp_ring_send(void *w, uint64_t n, uint64_t *done, double *idle_since, char *err,
+		  size_t errlen);
 void afp_ring_close(void *w);
 
 #endif

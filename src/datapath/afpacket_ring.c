@@ -9,7 +9,9 @@
  * skb instead of one pointing into the ring's pages (cheaper to forward, and a slot may be
  * rewritten as soon as it is available again).
  * A slot coming back to TP_STATUS_AVAILABLE is a frame the device accepted; a frame it
- * refuses for lack of room stays requested and goes out on a later kick. */
+ * refuses for lack of room stays requested and goes out on a later kick (as itself: the same
+ * bytes). Waits look at the run's stop request and give up after its stall timeout; a call
+ * that ends early counts what the device took (settle()). */
 #include <errno.h>
 #include <endian.h>
 #include <linux/if_packet.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "datapath/afpacket_int.h"
 #include "util/err.h"
@@ -140,33 +143,27 @@ static int ring_setup(struct ring_worker *w, char *err, size_t errlen)
 	return 0;
 }
 
-static int reclaim(struct ring_worker *w);
+static int reclaim(struct ring_worker *w, uint64_t *done);
+static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress, uint32_t req,
+		     char *err, size_t errlen);
 
 /* Waits until the kernel has handed back every requested slot (kicking it: a slot the device
- * refused goes out on a later kick). 0 or -errno + message. */
+ * refused goes out on a later kick). 0, or -EINTR / -ETIMEDOUT / -errno + message. */
 static int drain(struct ring_worker *w, char *err, size_t errlen)
 {
-	unsigned spins = 0;
+	struct dp_wait wait = { 0 };
+	uint64_t done = 0;
 	while (w->pending > 0) {
-		int e = reclaim(w);
+		uint64_t before = done;
+		int e = reclaim(w, &done);
 		if (e) {
-			xdperf_errf(err, errlen, "afpacket: send on %s: %s", w->a->ifname,
-				    strerror(-e));
+			afp_send_error(w->a, w->f, w->f->sched[w->tail_pos], -e, err, errlen);
 			return e;
 		}
 		if (w->pending == 0)
 			break;
-		e = 0;
-		if (send(w->fd, NULL, 0, MSG_DONTWAIT) < 0 && errno != ENOBUFS &&
-		    errno != EAGAIN && errno != EINTR)
-			e = errno;
-		if (!e)
-			e = -afp_backoff(w->a, w->fd, spins++);
-		if (e) {
-			xdperf_errf(err, errlen, "afpacket: send on %s: %s", w->a->ifname,
-				    strerror(e));
-			return -e;
-		}
+		if ((e = ring_kick(w, &wait, done > before, 0, err, errlen)))
+			return e;
 	}
 	return 0;
 }
@@ -227,15 +224,16 @@ int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t err
 	return 0;
 }
 
-/* Counts the slots the kernel has handed back since the last call. 0 or -errno. */
-static int reclaim(struct ring_worker *w)
+/* Counts the slots the kernel has handed back since the last call (adding them to *done).
+ * 0 or -errno. */
+static int reclaim(struct ring_worker *w, uint64_t *done)
 {
-	uint32_t done = 0;
+	uint32_t k = 0;
 	while (w->pending > 0) {
 		struct tpacket2_hdr *h = slot(w, w->tail);
 		uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 		if (st == TP_STATUS_AVAILABLE) {
-			done++;
+			k++;
 			w->pending--;
 			if (++w->tail == w->nframes)
 				w->tail = 0;
@@ -248,15 +246,69 @@ static int reclaim(struct ring_worker *w)
 		}
 		break;
 	}
-	if (done)
-		afp_account(w->a, w->f, &w->tail_pos, done);
+	if (k)
+		afp_account(w->a, w->idx, w->f, &w->tail_pos, k);
+	*done += k;
 	return 0;
 }
 
-int afp_ring_send(void *wp, uint64_t n, char *err, size_t errlen)
+/* Asks the kernel to send the requested slots. Waits (dp_wait_more) when the device had no
+ * room or nothing could be requested and nothing came back (progress false). 0, or -EINTR /
+ * -ETIMEDOUT / -errno with the message. */
+static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress, uint32_t req,
+		     char *err, size_t errlen)
 {
-	struct ring_worker *w = wp;
 	struct afp *a = w->a;
+	uint32_t t = w->f->sched[w->tail_pos];
+	if (progress)
+		dp_wait_done(wait);
+	if (send(w->fd, NULL, 0, MSG_DONTWAIT) < 0) {
+		int e = errno;
+		if (e != ENOBUFS && e != EAGAIN && e != EINTR) {
+			afp_send_error(a, w->f, t, e, err, errlen);
+			return -e;
+		}
+	} else if (req > 0 || progress) {
+		return 0;
+	}
+	return afp_wait(a, wait, w->f, t, err, errlen);
+}
+
+/* A send call ends early (stop, stall, error): counts what the device took. Slots the kernel
+ * is still sending (handed to the driver) are waited for briefly; requested slots it never
+ * took stay unsent (nothing kicks them any more). */
+static void settle(struct ring_worker *w, uint64_t *done)
+{
+	for (int i = 0; i < 200 && w->pending > 0; i++) {
+		if (reclaim(w, done) || w->pending == 0)
+			return;
+		uint32_t st = __atomic_load_n(&slot(w, w->tail)->tp_status, __ATOMIC_ACQUIRE);
+		if (st & TP_STATUS_SEND_REQUEST)
+			return;
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	/* still with the driver after 200 ms: it took them */
+	uint32_t k = 0;
+	while (w->pending > 0) {
+		uint32_t st = __atomic_load_n(&slot(w, w->tail)->tp_status, __ATOMIC_ACQUIRE);
+		if (!(st & TP_STATUS_SENDING))
+			break;
+		k++;
+		w->pending--;
+		if (++w->tail == w->nframes)
+			w->tail = 0;
+	}
+	if (k)
+		afp_account(w->a, w->idx, w->f, &w->tail_pos, k);
+	*done += k;
+}
+
+static int send_frames(struct ring_worker *w, uint64_t n, uint64_t *done, struct dp_wait *wait,
+		       char *err, size_t errlen)
+{
+	struct afp *a = w->a;
+	*done = 0;
 	const struct dp_frames *cur = atomic_load_explicit(&a->cur, memory_order_acquire);
 	if (cur != w->f) {
 		int e = ring_switch(w, cur, err, errlen);
@@ -264,12 +316,16 @@ int afp_ring_send(void *wp, uint64_t n, char *err, size_t errlen)
 			return e;
 	}
 	const struct dp_frames *f = w->f;
-	unsigned spins = 0;
 
 	while (n > 0 || w->pending > 0) {
-		int e = reclaim(w);
+		if (a->run->stop && atomic_load_explicit(a->run->stop, memory_order_relaxed)) {
+			settle(w, done);
+			return -EINTR;
+		}
+		uint64_t before = *done;
+		int e = reclaim(w, done);
 		if (e) {
-			xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(-e));
+			afp_send_error(a, f, f->sched[w->tail_pos], -e, err, errlen);
 			return e;
 		}
 		uint32_t req = 0;
@@ -286,23 +342,21 @@ int afp_ring_send(void *wp, uint64_t n, char *err, size_t errlen)
 			n--;
 			req++;
 		}
-		e = 0;
-		if (send(w->fd, NULL, 0, MSG_DONTWAIT) < 0) {
-			e = errno;
-			if (e == ENOBUFS || e == EAGAIN || e == EINTR)
-				e = -afp_backoff(a, w->fd, spins++);
-		} else if (req == 0) {
-			e = -afp_backoff(a, w->fd, spins++); /* waiting for the device to finish */
-		} else {
-			spins = 0;
-		}
-		if (e) {
-			(void)reclaim(w); /* count what did go out */
-			xdperf_errf(err, errlen, "afpacket: send on %s: %s", a->ifname, strerror(e));
-			return -e;
+		if ((e = ring_kick(w, wait, *done > before, req, err, errlen))) {
+			settle(w, done);
+			return e;
 		}
 	}
 	return 0;
+}
+
+int afp_ring_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, char *err,
+		  size_t errlen)
+{
+	struct dp_wait wait = { 0 };
+	int e = send_frames(wp, n, done, &wait, err, errlen);
+	*idle_since = dp_wait_idle_since(&wait);
+	return e;
 }
 
 void afp_ring_close(void *wp)

@@ -48,7 +48,22 @@ struct dp_totals {
 	uint64_t packets; /* frames the device accepted */
 	uint64_t bytes;   /* their frame bytes (no FCS/preamble) */
 	uint64_t errors;  /* frames that could not be sent (the run then failed) */
-	uint64_t refused; /* frames the device refused and the backend sent again */
+	uint64_t refused; /* frames the device refused (each was sent again, as itself) */
+};
+
+/* The counters of one stream: the frames of one template index sent by one worker. Template
+ * index t of a swapped-in set continues stream t (as the stamps' stream numbers do). */
+struct dp_stream {
+	uint64_t packets; /* frames the device accepted */
+	uint64_t bytes;
+	uint64_t refused; /* refused by the device (and sent again) */
+};
+
+/* What the runner tells every backend and its workers (set before workers open). */
+struct dp_run {
+	const _Atomic int *stop;  /* nonzero: end send calls now (-EINTR) */
+	const _Atomic int *hold;  /* nonzero: the device lost its carrier; senders wait */
+	double stall_timeout;     /* seconds without an accepted frame before -ETIMEDOUT */
 };
 
 struct dp_backend {
@@ -56,12 +71,22 @@ struct dp_backend {
 	void *priv;
 	/* Called in the sender thread (already pinned to its CPU). 0 or -errno + message. */
 	int (*worker_open)(struct dp_backend *b, unsigned idx, void **w, char *err, size_t errlen);
-	/* Sends exactly n (> 0) frames, sending again what the device refuses; 0, or -errno +
-	 * message (how many went out is then visible in totals). -EOPNOTSUPP: the device
-	 * refused every frame of this worker's first call (it does not take such frames). */
-	int (*send)(void *w, uint64_t n, char *err, size_t errlen);
+	/* Sends n (> 0) frames, sending again (as themselves) what the device refuses, and
+	 * sets *done to the frames the device accepted, *idle_since to when the device last
+	 * stopped taking frames if the call ended waiting for it (else 0; monotonic seconds).
+	 * 0: all n went out. -EINTR: the run's
+	 * stop was requested (*done may be < n). -ETIMEDOUT: the device accepted nothing for
+	 * the stall timeout (message says why, as far as it can be seen). -EOPNOTSUPP: the device
+	 * refused every frame of this worker's first call (it does not take such frames).
+	 * Other -errno + message. */
+	int (*send)(void *w, uint64_t n, uint64_t *done, double *idle_since, char *err,
+		    size_t errlen);
 	void (*worker_close)(void *w);
 	void (*totals)(struct dp_backend *b, struct dp_totals *t);
+	/* Per-stream counters: out[idx * ntmpl + t] += those of worker idx, template t, for
+	 * idx < nworkers, t < ntmpl (callable while workers send; exact once they closed). */
+	void (*streams)(struct dp_backend *b, struct dp_stream *out, unsigned nworkers,
+			uint32_t ntmpl);
 	/* Hot swap, from any thread while workers send: frames from f from now on (each worker
 	 * takes it at the start of its next send call at the latest; frames never mix the two
 	 * sets; f has the same nthreads). 0, or -errno + message (the old set stays). */
@@ -74,13 +99,40 @@ struct dp_backend {
  * (1..256; 0 = 64). Errors: -EPERM (no privileges), -EOPNOTSUPP (kernel or device cannot),
  * other -errno; err then holds one line saying why. */
 int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
-		struct dp_backend **out, char *err, size_t errlen);
+		const struct dp_run *run, struct dp_backend **out, char *err, size_t errlen);
 
 /* True when the XDP backend b keeps its program resident in the kernel's dispatcher. */
 bool dp_xdp_resident(const struct dp_backend *b);
 
 /* Opens the AF_PACKET backend (one socket per worker, qdisc bypass). */
 int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
-		     struct dp_backend **out, char *err, size_t errlen);
+		     const struct dp_run *run, struct dp_backend **out, char *err, size_t errlen);
+
+/* Waiting for a device that accepted nothing (both backends). A worker keeps one per send
+ * call: dp_wait_more() after an attempt that sent nothing, dp_wait_done() after one that
+ * sent something. */
+struct dp_wait {
+	unsigned spins;  /* attempts in a row that sent nothing */
+	double since;    /* when the first of them was (monotonic seconds) */
+};
+static inline void dp_wait_done(struct dp_wait *w)
+{
+	w->spins = 0;
+}
+/* When the device stopped taking frames, if it still takes none; else 0. */
+static inline double dp_wait_idle_since(const struct dp_wait *w)
+{
+	return w->spins ? w->since : 0;
+}
+/* Yields at first, then sleeps 20 us at a time. 0: try again; -EINTR: stop requested;
+ * -ETIMEDOUT: nothing accepted for run->stall_timeout. */
+int dp_wait_more(const struct dp_run *run, struct dp_wait *w);
+
+/* The message of a stalled device: "NAME accepted none of the frames sent to it for S s
+ * (--stall-timeout): WHY", WHY from its link state (src/datapath/link.h), or from what it
+ * refused: template t of len bytes (t < 0: unknown). */
+void dp_stall_message(const struct dp_run *run, const char *backend, int ifindex,
+		      const char *ifname, bool xdp, int t, unsigned len, char *err,
+		      size_t errlen);
 
 #endif

@@ -1,6 +1,8 @@
-/* Transmit runs (include/xdperf/tx.h): picks the backend (XDP, else AF_PACKET), starts one
- * sender thread per CPU, splits the count exactly, paces to the target rate, stops on count,
- * duration or xdperf_tx_stop(), and reports progress once a second. */
+/* Transmit runs (include/xdperf/tx.h): checks the frames against every MTU on the way, picks
+ * the backend (XDP, else AF_PACKET), starts one sender thread per CPU, splits the count
+ * exactly, paces to the target rate, stops on count, duration, xdperf_tx_stop() or a device
+ * that takes nothing for the stall timeout, watches the device's carrier (senders wait while
+ * it is lost), reports progress once a second and keeps the per-stream counters. */
 #include <errno.h>
 #include <math.h>
 #include <net/if.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 #include "datapath/backend.h"
 #include "datapath/device.h"
+#include "datapath/link.h"
 #include "packet/field.h"
 #include "packet/schedule.h"
 #include "packet/stamp.h"
@@ -33,6 +36,11 @@
 #define UNPACED_CHUNK 65536   /* frames per send call when not pacing (~10 ms at line rate) */
 #define CALL_SECONDS 0.005    /* target length of one unpaced send call */
 #define PACE_SLICE 0.0005     /* seconds of traffic per send call when pacing */
+#define SLEEP_MAX 0.05        /* longest sleep between looks at the stop request */
+#define CATCH_UP_MAX 0.05     /* a paced sender behind by more than this much traffic (a
+			       * stall, a hold) continues from now instead of bursting */
+#define LINK_EVERY 0.1        /* seconds between looks at the device's state */
+#define STALL_DEFAULT 5.0     /* seconds (xdperf_tx_opts.stall_timeout = 0) */
 
 struct sender {
 	struct xdperf_tx *tx;
@@ -45,7 +53,7 @@ struct sender {
 	double rate;        /* frames/s for this thread, 0 = unpaced */
 	int rc;
 	char err[256];
-	double end;         /* when it stopped (monotonic seconds) */
+	double last;        /* when its last frame went (monotonic seconds; 0 = none) */
 };
 
 /* A set of frames as the backends take it, with everything it points to owned. */
@@ -81,6 +89,16 @@ struct xdperf_tx {
 	atomic_uint ready;      /* threads set up (or failed) and waiting for go */
 	atomic_int stop;        /* set by xdperf_tx_stop (signal handler) */
 	atomic_int quit;        /* set internally (duration, failure, refused probe) */
+	atomic_int halt;        /* stop or quit: what senders and backends look at */
+	atomic_int hold;        /* the device has no carrier: senders wait for it */
+	struct dp_run run;      /* given to the backends */
+	int fail_rc;            /* the runner ended the run (device gone, carrier lost) ... */
+	char fail[512];         /* ... and why */
+	double held;            /* seconds spent holding */
+	uint32_t max_n;         /* most templates of any set sent so far */
+	struct dp_stream *streams; /* after a run: [thread * streams_n + template] */
+	uint32_t streams_n;
+	unsigned streams_nt;
 	atomic_int go;          /* 1: start sending, 2: abort before sending */
 	atomic_uint running;
 	double t0, deadline;
@@ -98,6 +116,20 @@ static void sleep_until(double when)
 	}
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 		;
+}
+
+static void set_quit(struct xdperf_tx *tx)
+{
+	atomic_store(&tx->quit, 1);
+	atomic_store(&tx->halt, 1);
+}
+
+/* Checks the frames of a set against the device's MTU and its veth peer's. */
+static int check_mtu(int ifindex, const struct fset *fs, char *err, size_t errlen)
+{
+	struct dp_link l;
+	int e = dp_link_query(ifindex, &l, err, errlen);
+	return e ? e : dp_link_check_frames(&l, fs->f.frame, fs->f.len, fs->f.n, err, errlen);
 }
 
 int xdperf_parse_bitrate(const char *s, uint64_t *bps)
@@ -320,7 +352,8 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	if (e)
 		return e;
 	int ifindex;
-	if ((e = dp_device_check(ifname, &ifindex, err, errlen))) {
+	if ((e = dp_device_check(ifname, &ifindex, err, errlen)) ||
+	    (e = check_mtu(ifindex, fs, err, errlen))) {
 		fset_free(fs);
 		return e;
 	}
@@ -334,8 +367,12 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	tx->ifindex = ifindex;
 	tx->o = o;
 	tx->set = fs;
+	tx->max_n = fs->f.n;
 	tx->nthreads = nthreads;
 	tx->nt = nt;
+	tx->run.stop = &tx->halt;
+	tx->run.hold = &tx->hold;
+	tx->run.stall_timeout = o.stall_timeout > 0 ? o.stall_timeout : STALL_DEFAULT;
 	if (o.rate_pps)
 		tx->rate = (double)o.rate_pps;
 	else if (o.bitrate)
@@ -372,6 +409,8 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 	}
 	struct fset *fs;
 	int e = fset_new(frames, nframes, tx->nt, tx->o.stamp, &fs, err, errlen);
+	if (!e && (e = check_mtu(tx->ifindex, fs, err, errlen)))
+		fset_free(fs);
 	if (e)
 		return e;
 	pthread_mutex_lock(&tx->swap_lock);
@@ -391,11 +430,15 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 		}
 		tx->set = fs;
 		tx->swaps++;
+		if (fs->f.n > tx->max_n)
+			tx->max_n = fs->f.n;
 		/* the old set (and, for XDP, its bank) is free once every call in flight ended */
 		quiesce(tx, tx->nsenders);
 	} else {
 		tx->set = fs;
 		tx->swaps++;
+		if (fs->f.n > tx->max_n)
+			tx->max_n = fs->f.n;
 	}
 	pthread_mutex_unlock(&tx->swap_lock);
 	fset_free(old);
@@ -409,34 +452,53 @@ unsigned xdperf_tx_swaps(const struct xdperf_tx *tx)
 
 void xdperf_tx_stop(struct xdperf_tx *tx)
 {
-	if (tx)
+	if (tx) {
 		atomic_store(&tx->stop, 1);
+		atomic_store(&tx->halt, 1);
+	}
 }
 
 static bool should_stop(struct xdperf_tx *tx)
 {
-	return atomic_load_explicit(&tx->stop, memory_order_relaxed) ||
-	       atomic_load_explicit(&tx->quit, memory_order_relaxed);
+	return atomic_load_explicit(&tx->halt, memory_order_relaxed);
 }
 
 /* Thread 0's first frame on XDP doubles as a probe: a device that takes XDP frames from
  * nobody (e.g. a veth whose peer has no XDP program) refuses it, and the run falls back
  * before anything was sent. */
-static int send_call(struct sender *s, struct dp_backend *be, void *w, uint64_t n)
+/* One send call; notes when this sender's last frame went. */
+static int send_call(struct sender *s, struct dp_backend *be, void *w, uint64_t n,
+		     uint64_t *done)
 {
+	double idle_since = 0;
 	atomic_fetch_add(&s->calls, 1);
-	int e = be->send(w, n, s->err, sizeof s->err);
+	int e = be->send(w, n, done, &idle_since, s->err, sizeof s->err);
 	atomic_fetch_add(&s->calls, 1);
+	if (*done)
+		s->last = idle_since > 0 ? idle_since : xdperf_mono();
 	return e;
 }
 
-static int probe_first_frame(struct sender *s, void *w)
+static int probe_first_frame(struct sender *s, void *w, uint64_t *done)
 {
 	struct xdperf_tx *tx = s->tx;
-	int e = send_call(s, tx->be, w, 1);
-	if (e)
+	int e = send_call(s, tx->be, w, 1, done);
+	if (e == -EOPNOTSUPP)
 		atomic_store(&tx->refused, 1);
-	return e;
+	return e == -EINTR ? 0 : e;
+}
+
+/* While the device has no carrier: waits (looking at stop and deadline). Returns the seconds
+ * waited. */
+static double hold_on(struct xdperf_tx *tx, double deadline)
+{
+	double h0 = xdperf_mono(), now = h0;
+	while (atomic_load_explicit(&tx->hold, memory_order_relaxed) && !should_stop(tx) &&
+	       !(deadline > 0 && now >= deadline)) {
+		sleep_until(now + 0.001);
+		now = xdperf_mono();
+	}
+	return now - h0;
 }
 
 static void *sender_main(void *arg)
@@ -457,13 +519,10 @@ static void *sender_main(void *arg)
 	}
 	uint64_t sent = 0;
 	bool probe = s->idx == 0 && !strcmp(be->name, "xdp");
-	if (!s->rc && probe) {
-		s->rc = probe_first_frame(s, w);
-		if (!s->rc)
-			sent = 1;
-	}
+	if (!s->rc && probe)
+		s->rc = probe_first_frame(s, w, &sent);
 	if (s->rc)
-		atomic_store(&tx->quit, 1);
+		set_quit(tx);
 	atomic_fetch_add(&tx->ready, 1);
 	while (atomic_load(&tx->go) == 0)
 		sleep_until(xdperf_mono() + 0.0002);
@@ -487,14 +546,25 @@ static void *sender_main(void *arg)
 		double now = xdperf_mono();
 		if (deadline > 0 && now >= deadline)
 			break;
+		if (atomic_load_explicit(&tx->hold, memory_order_relaxed)) {
+			/* no carrier: send nothing into a dead link; the pacing resumes where it was */
+			t0 += hold_on(tx, deadline);
+			continue;
+		}
 		uint64_t n = chunk;
 		if (s->rate > 0) {
 			/* Frame k (from 0) is due at t0 + k / rate. */
 			double due = floor((now - t0) * s->rate) + 1;
+			if (due - (double)sent > CATCH_UP_MAX * s->rate + 1) {
+				t0 = now - (double)sent / s->rate;
+				due = (double)sent + 1;
+			}
 			if (due <= (double)sent) {
 				double next = t0 + (double)sent / s->rate;
 				if (deadline > 0 && next > deadline)
 					next = deadline;
+				if (next > now + SLEEP_MAX)
+					next = now + SLEEP_MAX; /* look at stop and hold again soon */
 				sleep_until(next);
 				continue;
 			}
@@ -503,11 +573,16 @@ static void *sender_main(void *arg)
 		}
 		if (s->quota && s->quota - sent < n)
 			n = s->quota - sent;
-		if ((s->rc = send_call(s, be, w, n))) {
-			atomic_store(&tx->quit, 1);
+		uint64_t done = 0;
+		int e = send_call(s, be, w, n, &done);
+		sent += done;
+		if (e == -EINTR)
+			break;
+		if (e) {
+			s->rc = e;
+			set_quit(tx);
 			break;
 		}
-		sent += n;
 		if (s->rate <= 0 && n == chunk) {
 			/* Unpaced: size calls to about CALL_SECONDS each, so stops and deadlines
 			 * are noticed promptly whatever the backend's speed. */
@@ -519,7 +594,6 @@ static void *sender_main(void *arg)
 		}
 	}
 done:
-	s->end = xdperf_mono();
 	atomic_store(&s->done, true);
 	if (w)
 		be->worker_close(w);
@@ -538,6 +612,96 @@ static void totals_now(struct xdperf_tx *tx, struct xdperf_tx_stats *st, double 
 	st->seconds = t;
 }
 
+/* Looks at the device (runner thread, while senders send): gone -> the run ends; no carrier ->
+ * senders hold until it is back, and the run ends when that takes the stall timeout. */
+static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
+{
+	struct dp_link l;
+	int e = dp_link_query(tx->ifindex, &l, NULL, 0);
+	if (e == -ENODEV) {
+		tx->fail_rc = -ENODEV;
+		xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s no longer exists (it was removed "
+			    "during the run)", tx->be->name, tx->ifname);
+		set_quit(tx);
+		return;
+	}
+	if (e)
+		return;
+	bool holding = atomic_load(&tx->hold) != 0;
+	if (l.dev.up && l.dev.carrier) {
+		if (holding) {
+			double h = now - *hold_since;
+			tx->held += h;
+			atomic_store(&tx->hold, 0);
+			if (tx->o.notice) {
+				char msg[160];
+				snprintf(msg, sizeof msg, "%s has its carrier again after %.1f s; sending "
+					 "again", tx->ifname, h);
+				tx->o.notice(tx->o.notice_ctx, msg);
+			}
+		}
+		return;
+	}
+	char why[300];
+	dp_link_why(&l, false, why, sizeof why);
+	if (!holding) {
+		*hold_since = now;
+		atomic_store(&tx->hold, 1);
+		if (tx->o.notice) {
+			char msg[400];
+			snprintf(msg, sizeof msg, "%s; waiting up to %.1f s for it (--stall-timeout)",
+				 why, tx->run.stall_timeout);
+			tx->o.notice(tx->o.notice_ctx, msg);
+		}
+	} else if (now - *hold_since >= tx->run.stall_timeout) {
+		tx->fail_rc = -ENETDOWN;
+		xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s for %.1f s (--stall-timeout)",
+			    tx->be->name, why, tx->run.stall_timeout);
+		set_quit(tx);
+	}
+}
+
+/* Keeps the per-stream counters of the attempt that just ended (nt threads). */
+static void keep_streams(struct xdperf_tx *tx, unsigned nt)
+{
+	free(tx->streams);
+	tx->streams_n = tx->max_n;
+	tx->streams_nt = nt;
+	tx->streams = calloc((size_t)nt * tx->max_n, sizeof *tx->streams);
+	if (tx->streams)
+		tx->be->streams(tx->be, tx->streams, nt, tx->max_n);
+}
+
+int xdperf_tx_streams(const struct xdperf_tx *tx, struct xdperf_tx_stream **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!tx || !tx->ran)
+		return -EINVAL;
+	if (!tx->streams)
+		return tx->streams_n ? -ENOMEM : 0;
+	size_t k = 0;
+	for (size_t i = 0; i < (size_t)tx->streams_nt * tx->streams_n; i++)
+		k += tx->streams[i].packets || tx->streams[i].refused;
+	struct xdperf_tx_stream *o = calloc(k ? k : 1, sizeof *o);
+	if (!o)
+		return -ENOMEM;
+	k = 0;
+	for (unsigned th = 0; th < tx->streams_nt; th++)
+		for (uint32_t t = 0; t < tx->streams_n; t++) {
+			const struct dp_stream *c = &tx->streams[(size_t)th * tx->streams_n + t];
+			if (!c->packets && !c->refused)
+				continue;
+			o[k++] = (struct xdperf_tx_stream){ .thread = th, .tmpl = t,
+							    .stream = XDPERF_STAMP_STREAM(th, t),
+							    .packets = c->packets, .bytes = c->bytes,
+							    .refused = c->refused };
+		}
+	*out = o;
+	*n = k;
+	return 0;
+}
+
 /* One attempt with the backend in tx->be. Returns 0, or -errno with the first thread error
  * in err; *refused when XDP's probe frame was refused (nothing was sent). */
 static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool *refused,
@@ -546,8 +710,12 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	unsigned nt = tx->nt;
 	*refused = false;
 	atomic_store(&tx->quit, 0);
+	atomic_store(&tx->halt, atomic_load(&tx->stop));
+	atomic_store(&tx->hold, 0);
 	atomic_store(&tx->go, 0);
 	atomic_store(&tx->refused, 0);
+	tx->fail_rc = 0;
+	tx->fail[0] = '\0';
 	uint64_t count = tx->o.count;
 	struct sender *senders = calloc(nt, sizeof *senders);
 	if (!senders)
@@ -597,10 +765,11 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	}
 
 	struct xdperf_tx_stats last = { 0 }, cur;
-	double next_tick = tx->t0 + 1.0;
+	double next_tick = tx->t0 + 1.0, next_link = tx->t0 + LINK_EVERY, hold_since = 0;
 	while (atomic_load(&tx->running) > 0) {
 		double now = xdperf_mono();
-		if (atomic_load(&tx->go) == 1 && tx->o.progress && now >= next_tick) {
+		bool going = atomic_load(&tx->go) == 1;
+		if (going && tx->o.progress && now >= next_tick) {
 			totals_now(tx, &cur, now - tx->t0);
 			struct xdperf_tx_stats iv = { cur.packets - last.packets, cur.bytes - last.bytes,
 						      cur.errors - last.errors, cur.refused - last.refused,
@@ -611,21 +780,38 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 			if (next_tick < now)
 				next_tick = now + 1.0;
 		}
+		/* a sender stuck waiting for a device ends at the deadline too */
+		if (going && tx->deadline > 0 && now >= tx->deadline)
+			atomic_store(&tx->halt, 1);
+		if (going && now >= next_link && !should_stop(tx)) {
+			next_link = now + LINK_EVERY;
+			watch_link(tx, now, &hold_since);
+		}
 		double wake = now + 0.02;
-		if (atomic_load(&tx->go) == 1 && tx->o.progress && next_tick < wake)
+		if (going && tx->o.progress && next_tick < wake)
 			wake = next_tick;
 		sleep_until(wake);
 	}
-	double end = tx->t0;
+	if (atomic_load(&tx->hold)) {
+		tx->held += xdperf_mono() - hold_since;
+		atomic_store(&tx->hold, 0);
+	}
+	double end = tx->t0; /* of the last frame */
 	for (unsigned i = 0; i < started; i++) {
 		pthread_join(tx->s[i].th, NULL);
-		if (tx->s[i].end > end)
-			end = tx->s[i].end;
+		if (tx->s[i].last > end)
+			end = tx->s[i].last;
 		if (!rc && tx->s[i].rc) {
 			rc = tx->s[i].rc;
 			xdperf_errf(err, errlen, "%s", tx->s[i].err);
 		}
 	}
+	if (!rc && tx->fail_rc) {
+		rc = tx->fail_rc;
+		xdperf_errf(err, errlen, "%s", tx->fail);
+	}
+	res->held_s = tx->held;
+	keep_streams(tx, nt);
 	pthread_mutex_lock(&tx->swap_lock);
 	tx->nsenders = 0;
 	tx->s = NULL;
@@ -644,8 +830,10 @@ static int open_backend(struct xdperf_tx *tx, bool xdp, char *err, size_t errlen
 {
 	pthread_mutex_lock(&tx->swap_lock);
 	struct dp_backend *be = NULL;
-	int e = xdp ? dp_xdp_open(tx->ifindex, tx->ifname, &tx->set->f, tx->o.batch, &be, err, errlen)
-		    : dp_afpacket_open(tx->ifindex, tx->ifname, &tx->set->f, &be, err, errlen);
+	int e = xdp ? dp_xdp_open(tx->ifindex, tx->ifname, &tx->set->f, tx->o.batch, &tx->run, &be,
+				  err, errlen)
+		    : dp_afpacket_open(tx->ifindex, tx->ifname, &tx->set->f, &tx->run, &be, err,
+				       errlen);
 	tx->be = e ? NULL : be;
 	pthread_mutex_unlock(&tx->swap_lock);
 	return e;
@@ -723,6 +911,7 @@ void xdperf_tx_free(struct xdperf_tx *tx)
 	if (!tx)
 		return;
 	fset_free(tx->set);
+	free(tx->streams);
 	pthread_mutex_destroy(&tx->swap_lock);
 	free(tx);
 }

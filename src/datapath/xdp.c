@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <linux/if_link.h>
 #include "datapath/backend.h"
 #include "datapath/bpf_util.h"
+#include "datapath/link.h"
 #include "packet/field.h"
 #include "bpf/xdperf_fe_step.h"
 #include "bpf/xdperf_stamp.h"
@@ -56,6 +58,8 @@ struct xdp_be {
 	unsigned worker_idx[1024];
 	int worker_cpu[1024];
 	struct xdperf_bpf_fe_state *states; /* scratch: ncpus per-CPU values */
+	struct xdperf_bpf_tmpl_cnt *tcnt;   /* scratch for streams(): ncpus per-CPU values */
+	const struct dp_run *run;
 };
 
 struct xdp_worker {
@@ -63,19 +67,23 @@ struct xdp_worker {
 	struct xdp_md ctx;
 	int cpu;                  /* the CPU this worker's thread is pinned to */
 	uint64_t refused_seen;    /* refusals on that CPU already sent again */
+	uint64_t aborted_seen;    /* frames the program gave up on, so far */
 	uint64_t accepted;        /* frames the device took from this worker */
-	unsigned strikes;         /* consecutive calls refused entirely */
+	uint32_t last_refused;    /* template | len << 16 of the last refused frame */
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch, ncpus entries */
 };
 
-/* Frames refused so far on this worker's CPU (the tracepoints count on the CPU that sends). */
-static int refused_on_cpu(struct xdp_worker *w, uint64_t *refused)
+/* Frames refused, and frames the program gave up on, so far on this worker's CPU (the
+ * tracepoints count on the CPU that sends). */
+static int refused_on_cpu(struct xdp_worker *w, uint64_t *refused, uint64_t *aborted)
 {
 	uint32_t zero = 0;
 	if (bpf_map_lookup_elem(bpf_map__fd(w->x->skel->maps.tx_cpu), &zero, w->percpu))
 		return -errno;
 	const struct xdperf_bpf_tx_cpu *s = &w->percpu[w->cpu];
 	*refused = s->drops + s->redirect_err;
+	*aborted = s->aborted;
+	w->last_refused = s->last_refused;
 	return 0;
 }
 
@@ -246,7 +254,7 @@ static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 	w->cpu = sched_getcpu();
 	w->percpu = calloc((size_t)x->ncpus, sizeof *w->percpu);
 	if (w->cpu < 0 || w->cpu >= x->ncpus || !w->percpu ||
-	    refused_on_cpu(w, &w->refused_seen)) {
+	    refused_on_cpu(w, &w->refused_seen, &w->aborted_seen)) {
 		free(w->percpu);
 		free(w);
 		xdperf_errf(err, errlen, "xdp: setting up sender %u on %s failed", idx, x->ifname);
@@ -283,11 +291,30 @@ static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 	return 0;
 }
 
-static int xdp_send(void *wp, uint64_t n, char *err, size_t errlen)
+/* Why the device refused the first frames of a run, as far as can be seen. */
+static void refused_message(struct xdp_worker *w, char *err, size_t errlen)
 {
-	struct xdp_worker *w = wp;
 	struct xdp_be *x = w->x;
+	char why[300] = "";
+	struct dp_link l;
+	if (dp_link_query(x->ifindex, &l, NULL, 0) == 0)
+		dp_link_why(&l, true, why, sizeof why);
+	if (why[0])
+		xdperf_errf(err, errlen, "xdp: %s refused the frames sent to it with XDP: %s",
+			    x->ifname, why);
+	else
+		xdperf_errf(err, errlen, "xdp: %s refused the frames sent to it with XDP (its "
+			    "driver cannot transmit XDP frames)", x->ifname);
+}
+
+static int send_frames(struct xdp_worker *w, uint64_t n, uint64_t *done, struct dp_wait *wait,
+		       char *err, size_t errlen)
+{
+	struct xdp_be *x = w->x;
+	*done = 0;
 	while (n) {
+		if (x->run->stop && atomic_load_explicit(x->run->stop, memory_order_relaxed))
+			return -EINTR;
 		uint32_t rep = n > XDP_MAX_REPEAT ? XDP_MAX_REPEAT : (uint32_t)n;
 		LIBBPF_OPTS(bpf_test_run_opts, o,
 			    .data_in = x->data_in,
@@ -299,7 +326,9 @@ static int xdp_send(void *wp, uint64_t n, char *err, size_t errlen)
 			    .batch_size = x->batch);
 		if (bpf_prog_test_run_opts(x->prog_fd, &o)) {
 			int e = -errno;
-			if (e == -EINVAL || e == -EOPNOTSUPP)
+			if (e == -ENODEV || e == -ENXIO)
+				xdperf_errf(err, errlen, "xdp: %s no longer exists", x->ifname);
+			else if (e == -EINVAL || e == -EOPNOTSUPP)
 				xdperf_errf(err, errlen,
 					    "xdp: the kernel refused BPF_PROG_RUN with live frames on %s (%s; "
 					    "needs Linux 5.18 or later)", x->ifname, strerror(-e));
@@ -307,37 +336,52 @@ static int xdp_send(void *wp, uint64_t n, char *err, size_t errlen)
 				xdperf_errf(err, errlen, "xdp: BPF_PROG_RUN on %s: %s", x->ifname, strerror(-e));
 			return e;
 		}
-		n -= rep;
-		/* What the device refused (its queue was full) goes again: counts stay exact. */
-		uint64_t r;
-		int e = refused_on_cpu(w, &r);
+		/* What the device refused goes again, as itself (the program's redo queue), until
+		 * exactly n were accepted. */
+		uint64_t r, ab;
+		int e = refused_on_cpu(w, &r, &ab);
 		if (e) {
 			xdperf_errf(err, errlen, "xdp: reading the counters: %s", strerror(-e));
 			return e;
 		}
+		if (ab != w->aborted_seen) {
+			xdperf_errf(err, errlen, "xdp: the transmit program gave up on %llu frames for "
+				    "%s (internal error)", (unsigned long long)(ab - w->aborted_seen),
+				    x->ifname);
+			return -EIO;
+		}
 		uint64_t again = r - w->refused_seen;
 		w->refused_seen = r;
-		w->accepted += rep - (again < rep ? again : rep);
-		if (again >= rep) {
-			if (w->accepted == 0) {
-				xdperf_errf(err, errlen,
-					    "xdp: %s refused the frames sent to it with XDP (the driver "
-					    "cannot transmit XDP frames; for veth, the peer needs an XDP "
-					    "program)", x->ifname);
-				return -EOPNOTSUPP;
-			}
-			if (++w->strikes > 1000) {
-				xdperf_errf(err, errlen, "xdp: %s refuses every frame now (is it down?)",
-					    x->ifname);
-				return -EIO;
-			}
-			sched_yield();
-		} else {
-			w->strikes = 0;
+		uint64_t took = rep - (again < rep ? again : rep);
+		w->accepted += took;
+		*done += took;
+		n -= took;
+		if (took) {
+			dp_wait_done(wait);
+			continue;
 		}
-		n += again;
+		if (w->accepted == 0) {
+			refused_message(w, err, errlen);
+			return -EOPNOTSUPP;
+		}
+		e = dp_wait_more(x->run, wait);
+		if (e == -ETIMEDOUT)
+			dp_stall_message(x->run, "xdp", x->ifindex, x->ifname, true,
+					 w->last_refused ? (int)(w->last_refused & 0xffff) : -1,
+					 w->last_refused >> 16, err, errlen);
+		if (e)
+			return e;
 	}
 	return 0;
+}
+
+static int xdp_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, char *err,
+		    size_t errlen)
+{
+	struct dp_wait wait = { 0 };
+	int e = send_frames(wp, n, done, &wait, err, errlen);
+	*idle_since = dp_wait_idle_since(&wait);
+	return e;
 }
 
 static void xdp_worker_close(void *wp)
@@ -354,23 +398,44 @@ static void xdp_totals(struct dp_backend *b, struct dp_totals *t)
 	uint32_t zero = 0;
 	pthread_mutex_lock(&x->totals_lock);
 	if (!bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.tx_cpu), &zero, x->percpu)) {
-		uint64_t refused = 0;
+		uint64_t refused = 0, refused_bytes = 0;
 		for (int c = 0; c < x->ncpus; c++) {
 			const struct xdperf_bpf_tx_cpu *s = &x->percpu[c];
 			t->packets += s->packets;
 			t->bytes += s->bytes;
 			refused += s->drops + s->redirect_err;
+			refused_bytes += s->refused_bytes;
 		}
-		/* Refused frames were counted as XDP_TX by the program and sent again; their
-		 * lengths are not known individually, so the bytes are corrected by the average. */
-		if (refused && t->packets) {
-			uint64_t avg = t->bytes / t->packets;
-			t->bytes -= refused * avg < t->bytes ? refused * avg : t->bytes;
-		}
+		/* refused frames were returned as XDP_TX and counted; each is known with its
+		 * length (the program's frame records), and was sent again as itself */
 		t->packets = t->packets >= refused ? t->packets - refused : 0;
+		t->bytes = t->bytes >= refused_bytes ? t->bytes - refused_bytes : 0;
 		t->refused = refused;
 	}
 	pthread_mutex_unlock(&x->totals_lock);
+}
+
+static void xdp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nworkers,
+			uint32_t ntmpl)
+{
+	struct xdp_be *x = b->priv;
+	int fd = bpf_map__fd(x->skel->maps.tmpl_cnt);
+	pthread_mutex_lock(&x->lock);
+	for (uint32_t t = 0; t < ntmpl && t < XDPERF_BPF_TMPL_MAX; t++) {
+		if (bpf_map_lookup_elem(fd, &t, x->tcnt))
+			continue;
+		for (unsigned i = 0; i < x->nworkers; i++) {
+			unsigned idx = x->worker_idx[i];
+			const struct xdperf_bpf_tmpl_cnt *c = &x->tcnt[x->worker_cpu[i]];
+			if (idx >= nworkers)
+				continue;
+			struct dp_stream *s = &out[(size_t)idx * ntmpl + t];
+			s->packets += c->packets - c->refused;
+			s->bytes += c->bytes - c->refused_bytes;
+			s->refused += c->refused;
+		}
+	}
+	pthread_mutex_unlock(&x->lock);
 }
 
 static void xdp_close(struct dp_backend *b)
@@ -384,11 +449,12 @@ static void xdp_close(struct dp_backend *b)
 	pthread_mutex_destroy(&x->lock);
 	free(x->percpu);
 	free(x->states);
+	free(x->tcnt);
 	free(x);
 }
 
 int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsigned batch,
-		struct dp_backend **out, char *err, size_t errlen)
+		const struct dp_run *run, struct dp_backend **out, char *err, size_t errlen)
 {
 	int e = dp_frames_check(f, "xdp", ifname, err, errlen);
 	if (e)
@@ -405,13 +471,16 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	pthread_mutex_init(&x->lock, NULL);
 	x->b = (struct dp_backend){ .name = "xdp", .priv = x, .worker_open = xdp_worker_open,
 				    .send = xdp_send, .worker_close = xdp_worker_close,
-				    .totals = xdp_totals, .swap = xdp_swap, .close = xdp_close };
+				    .totals = xdp_totals, .streams = xdp_streams, .swap = xdp_swap,
+				    .close = xdp_close };
+	x->run = run;
 	x->ifindex = ifindex;
 	snprintf(x->ifname, sizeof x->ifname, "%s", ifname);
 	x->batch = batch ? batch : 64;
 	x->ncpus = libbpf_num_possible_cpus();
 	if (x->ncpus <= 0 || !(x->percpu = calloc((size_t)x->ncpus, sizeof *x->percpu)) ||
-	    !(x->states = calloc((size_t)x->ncpus, sizeof *x->states))) {
+	    !(x->states = calloc((size_t)x->ncpus, sizeof *x->states)) ||
+	    !(x->tcnt = calloc((size_t)x->ncpus, sizeof *x->tcnt))) {
 		e = -ENOMEM;
 		goto fail;
 	}

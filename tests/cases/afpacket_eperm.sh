@@ -11,7 +11,7 @@ command -v capsh >/dev/null || { echo "capsh (libcap2-bin) is not installed"; ex
 gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc \
 	-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	src/util/err.c src/packet/field.c src/packet/decode.c src/packet/layers.c src/packet/stamp.c \
-	src/datapath/afpacket*.c src/datapath/frames.c tests/unit/afpacket_test.c -lpthread \
+	src/datapath/afpacket*.c src/datapath/frames.c src/datapath/link.c src/datapath/stall.c tests/unit/afpacket_test.c -lpthread \
 	-o "$TMPDIR/afpacket_test" || { echo "FAIL: cannot build tests/unit/afpacket_test.c"; exit 1; }
 set -e
 netns_pair_setup

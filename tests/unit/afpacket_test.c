@@ -35,6 +35,8 @@
 #include "packet/field.h"
 
 static struct dp_backend *be;
+static _Atomic int stop_flag;
+static const struct dp_run run = { .stop = &stop_flag, .stall_timeout = 1 };
 static uint64_t per_worker[64];
 static int failed;
 
@@ -58,8 +60,16 @@ static void *worker(void *arg)
 	uint64_t left = per_worker[idx];
 	for (unsigned i = 0; left > 0; i++) {
 		uint64_t n = chunks[i % 6] < left ? chunks[i % 6] : left;
-		if (be->send(w, n, err, sizeof(err))) {
+		uint64_t done;
+		double idle;
+		if (be->send(w, n, &done, &idle, err, sizeof(err))) {
 			fprintf(stderr, "worker %u: %s\n", idx, err);
+			failed = 1;
+			break;
+		}
+		if (done != n) {
+			fprintf(stderr, "worker %u: %llu of %llu sent\n", idx,
+				(unsigned long long)done, (unsigned long long)n);
 			failed = 1;
 			break;
 		}
@@ -156,8 +166,15 @@ static int send_n(void *w, uint64_t n)
 	char err[256];
 	for (unsigned i = 0; n > 0; i++) {
 		uint64_t c = chunks[i % 6] < n ? chunks[i % 6] : n;
-		if (be->send(w, c, err, sizeof(err))) {
+		uint64_t done;
+		double idle;
+		if (be->send(w, c, &done, &idle, err, sizeof(err))) {
 			fprintf(stderr, "send: %s\n", err);
+			return -1;
+		}
+		if (done != c) {
+			fprintf(stderr, "send: %llu of %llu sent\n", (unsigned long long)done,
+				(unsigned long long)c);
 			return -1;
 		}
 		n -= c;
@@ -260,7 +277,7 @@ static int fe_test(int ifindex, const char *ifname, int rx, uint64_t n)
 			       .sched_len = 1, .fe = &fe, .nthreads = 1 };
 	char err[256];
 	void *w;
-	if (dp_afpacket_open(ifindex, ifname, &f, &be, err, sizeof(err)) ||
+	if (dp_afpacket_open(ifindex, ifname, &f, &run, &be, err, sizeof(err)) ||
 	    be->worker_open(be, 0, &w, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -321,7 +338,7 @@ static int swap_test(int ifindex, const char *ifname, int rx)
 	badsched.sched = s5;
 	char err[256];
 	void *w;
-	if (dp_afpacket_open(ifindex, ifname, &A, &be, err, sizeof(err)) ||
+	if (dp_afpacket_open(ifindex, ifname, &A, &run, &be, err, sizeof(err)) ||
 	    be->worker_open(be, 0, &w, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -339,7 +356,8 @@ static int swap_test(int ifindex, const char *ifname, int rx)
 	if (ring) {
 		e = be->swap(be, &toolong, err, sizeof(err));
 		snprintf(want_err, sizeof(want_err),
-			 "afpacket: template 0: 1600 bytes exceed the MTU of %s", ifname);
+			 "template 0: 1600 bytes do not fit the MTU of %s (1500: frames up to 1514 "
+			 "bytes); lower the frame size or raise the MTU", ifname);
 		if (e != -EMSGSIZE || strcmp(err, want_err)) {
 			fprintf(stderr, "too long swap: %d '%s', want '%s'\n", e, err, want_err);
 			bad = 1;
@@ -430,7 +448,7 @@ int main(int argc, char **argv)
 	struct dp_frames f = {
 		.frame = frame, .len = len, .n = ntmpl,
 		.sched = bench ? sched_bench : sched_test,
-		.sched_len = bench ? 1 : 7,
+		.sched_len = bench ? 1 : 7, .nthreads = threads,
 	};
 	static uint32_t sched_long[10007];
 	if (long_sched) {
@@ -440,7 +458,7 @@ int main(int argc, char **argv)
 		f.sched_len = 10007;
 	}
 	char err[256];
-	int e = dp_afpacket_open(ifindex, ifname, &f, &be, err, sizeof(err));
+	int e = dp_afpacket_open(ifindex, ifname, &f, &run, &be, err, sizeof(err));
 	if (e) {
 		printf("open failed (%d): %s\n", e, err);
 		return 1;

@@ -1,0 +1,218 @@
+/* The generator's summary (src/cli/tx_summary.h). Definitions (README, "Accounting"): sent =
+ * frames the device accepted; refused = times the device refused a frame, which was then sent
+ * again as itself; per stream (thread x template) with --server-addr and --stamp: received =
+ * distinct sequence numbers the server saw, lost = sent - received. Totals are the sums of the
+ * streams. Rates divide by the time from the first frame to the last. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/server_print.h"
+#include "cli/tx_summary.h"
+
+#define TEMPLATE_LINES 32 /* per-template lines in the text summary; --json lists every stream */
+
+/* What the server received of stream id: distinct sequence numbers (0 when it saw none). */
+static uint64_t received_of(const struct xdperf_server_report *srv, uint32_t id)
+{
+	size_t lo = 0, hi = srv->nstreams;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (srv->streams[mid].stream < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < srv->nstreams && srv->streams[lo].stream == id ? srv->streams[lo].unique : 0;
+}
+
+static uint64_t lost_of(uint64_t sent, uint64_t received)
+{
+	return sent > received ? sent - received : 0;
+}
+
+/* Per template (summed over threads). */
+struct tmpl_sum {
+	uint64_t packets, bytes, refused, received, lost;
+	bool any;
+};
+
+static struct tmpl_sum *by_template(const struct tx_summary *s, bool server, uint32_t *n)
+{
+	uint32_t max = 0;
+	for (size_t i = 0; i < s->nstreams; i++)
+		if (s->streams[i].tmpl + 1 > max)
+			max = s->streams[i].tmpl + 1;
+	struct tmpl_sum *t = calloc(max ? max : 1, sizeof *t);
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < s->nstreams; i++) {
+		const struct xdperf_tx_stream *x = &s->streams[i];
+		struct tmpl_sum *o = &t[x->tmpl];
+		o->any = true;
+		o->packets += x->packets;
+		o->bytes += x->bytes;
+		o->refused += x->refused;
+		if (server) {
+			uint64_t rcv = received_of(s->srv, x->stream);
+			o->received += rcv;
+			o->lost += lost_of(x->packets, rcv);
+		}
+	}
+	*n = max;
+	return t;
+}
+
+static json_t *streams_json(const struct tx_summary *s, bool server, uint64_t *lost_total)
+{
+	json_t *arr = json_array();
+	*lost_total = 0;
+	for (size_t i = 0; arr && i < s->nstreams; i++) {
+		const struct xdperf_tx_stream *x = &s->streams[i];
+		json_t *o = json_pack("{s:i, s:i, s:I, s:I, s:I, s:I}", "thread", (int)x->thread,
+				      "template", (int)x->tmpl, "stream", (json_int_t)x->stream,
+				      "packets", (json_int_t)x->packets, "bytes", (json_int_t)x->bytes,
+				      "refused", (json_int_t)x->refused);
+		if (o && server) {
+			uint64_t rcv = received_of(s->srv, x->stream);
+			uint64_t lost = lost_of(x->packets, rcv);
+			*lost_total += lost;
+			json_object_set_new(o, "received", json_integer((json_int_t)rcv));
+			json_object_set_new(o, "lost", json_integer((json_int_t)lost));
+		}
+		if (o)
+			json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static void print_json(const struct gen_args *a, const struct tx_summary *s, bool server)
+{
+	const struct xdperf_tx_result *r = s->r;
+	double secs = r->total.seconds;
+	double pps = secs > 0 ? (double)r->total.packets / secs : 0;
+	double bps = secs > 0 ? (double)r->total.bytes * 8 / secs : 0;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:i, s:I, s:b, s:i}",
+			      a->templates ? "templates_file" : "plugin", s->plugin, "device",
+			      a->device, "mode", r->mode ? r->mode : "",
+			      "packets", (json_int_t)r->total.packets,
+			      "bytes", (json_int_t)r->total.bytes,
+			      "errors", (json_int_t)r->total.errors,
+			      "duration_s", secs, "pps", pps, "bps", bps,
+			      "threads", (int)r->threads, "count", (json_int_t)a->count,
+			      "stopped", r->stopped, "templates", (int)s->ntemplates);
+	if (!o)
+		return;
+	json_object_set_new(o, "refused", json_integer((json_int_t)r->total.refused));
+	json_object_set_new(o, "swaps", json_integer((json_int_t)s->swaps));
+	if (r->rate_pps > 0)
+		json_object_set_new(o, "rate_target_pps", json_real(r->rate_pps));
+	if (r->run_id)
+		json_object_set_new(o, "run_id", json_integer((json_int_t)r->run_id));
+	if (r->held_s > 0)
+		json_object_set_new(o, "carrier_wait_s", json_real(r->held_s));
+	uint64_t lost = 0;
+	json_object_set_new(o, "streams", streams_json(s, server, &lost));
+	if (s->error)
+		json_object_set_new(o, "error", json_string(s->error));
+	if (s->srv) {
+		char *t = xdperf_server_report_json(s->srv);
+		json_t *so = t ? json_loads(t, 0, NULL) : NULL;
+		free(t);
+		/* loss against what was sent, stream by stream: also the frames lost after the
+		 * last arrival, and streams that never arrived */
+		if (so && server)
+			json_object_set_new(so, "lost_vs_sent", json_integer((json_int_t)lost));
+		if (so)
+			json_object_set_new(o, "server", so);
+	}
+	if (s->srv_error)
+		json_object_set_new(o, "server_error", json_string(s->srv_error));
+	char *txt = json_dumps(o, JSON_COMPACT);
+	if (txt)
+		printf("%s\n", txt);
+	free(txt);
+	json_decref(o);
+}
+
+static void print_templates(const struct tx_summary *s, bool server)
+{
+	uint32_t n;
+	struct tmpl_sum *t = by_template(s, server, &n);
+	if (!t)
+		return;
+	uint32_t with = 0;
+	for (uint32_t i = 0; i < n; i++)
+		with += t[i].any;
+	if (with > 1 || (server && with == 1 && s->r->threads > 1)) {
+		uint32_t shown = 0;
+		for (uint32_t i = 0; i < n && shown < TEMPLATE_LINES; i++) {
+			if (!t[i].any)
+				continue;
+			shown++;
+			fprintf(stderr, "xdperf:   template %u: %" PRIu64 " packets (%" PRIu64 " bytes)", i,
+				t[i].packets, t[i].bytes);
+			if (t[i].refused)
+				fprintf(stderr, ", refused %" PRIu64 " times", t[i].refused);
+			if (server)
+				fprintf(stderr, "; server received %" PRIu64 ", lost %" PRIu64 " (%.3f%%)",
+					t[i].received, t[i].lost,
+					t[i].packets ? 100.0 * (double)t[i].lost / (double)t[i].packets : 0.0);
+			fprintf(stderr, "\n");
+		}
+		if (with > shown)
+			fprintf(stderr, "xdperf:   ... %u more templates (--json lists every stream)\n",
+				with - shown);
+	}
+	free(t);
+}
+
+void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
+{
+	const struct xdperf_tx_result *r = s->r;
+	/* per-stream loss needs the stamps' sequence numbers */
+	bool server = s->srv && a->stamp && s->srv->stamp;
+	if (a->json) {
+		print_json(a, s, server);
+		return;
+	}
+	double secs = r->total.seconds;
+	char rate[96];
+	if (r->total.packets >= 2 && secs > 0)
+		snprintf(rate, sizeof rate, "%.0f pps, %.1f Mbps", (double)r->total.packets / secs,
+			 (double)r->total.bytes * 8 / secs / 1e6);
+	else
+		snprintf(rate, sizeof rate, "no rate (fewer than 2 packets)");
+	char refused[128] = "";
+	if (r->total.refused)
+		snprintf(refused, sizeof refused, "; the device refused frames %" PRIu64 " times (each "
+			 "was sent again until it took it)", r->total.refused);
+	char sw[48] = "";
+	if (s->swaps)
+		snprintf(sw, sizeof sw, ", %u template swap%s", s->swaps, s->swaps == 1 ? "" : "s");
+	char held[64] = "";
+	if (r->held_s > 0)
+		snprintf(held, sizeof held, ", %.1f s waiting for the carrier", r->held_s);
+	fprintf(stderr, "xdperf: sent %" PRIu64 " packets (%" PRIu64 " bytes) on %s (%s, %u thread%s) "
+			"in %.3f s from the first to the last frame: %s, %" PRIu64 " errors%s%s%s%s\n",
+		r->total.packets, r->total.bytes, a->device, r->mode ? r->mode : "-", r->threads,
+		r->threads == 1 ? "" : "s", secs, rate, r->total.errors, refused, sw, held,
+		r->stopped ? " (stopped)" : "");
+	print_templates(s, server);
+	if (s->srv) {
+		uint64_t lost = 0;
+		if (server)
+			for (size_t i = 0; i < s->nstreams; i++)
+				lost += lost_of(s->streams[i].packets,
+						received_of(s->srv, s->streams[i].stream));
+		fprintf(stderr, "xdperf: ");
+		print_server_report(stderr, s->srv, server ? r->total.packets : UINT64_MAX, lost);
+		if (!a->stamp)
+			fprintf(stderr, "xdperf: sent %" PRIu64 ", the server counted %" PRIu64 " (without "
+					"--stamp the server counts everything that arrives on its port)\n",
+				r->total.packets, s->srv->stats.packets);
+	}
+	if (s->srv_error)
+		fprintf(stderr, "xdperf: no report from the server: %s\n", s->srv_error);
+}

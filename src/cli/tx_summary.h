@@ -1,0 +1,26 @@
+/* The summary of a generator device run (`xdperf -p ... -d IF`): totals, the streams (per
+ * template, and per thread and template in --json) and, with --server-addr, what the server
+ * received of each stream. Text on stderr, or one JSON object on stdout. */
+#ifndef XDPERF_CLI_TX_SUMMARY_H
+#define XDPERF_CLI_TX_SUMMARY_H
+
+#include <stddef.h>
+#include "cli/generate.h"
+#include "xdperf/server.h"
+#include "xdperf/tx.h"
+
+struct tx_summary {
+	const struct xdperf_tx_result *r;
+	const struct xdperf_tx_stream *streams; /* by thread, then template */
+	size_t nstreams;
+	size_t ntemplates;        /* of the set sent last */
+	unsigned swaps;
+	const char *plugin;       /* plugin name or templates file */
+	const char *error;        /* the run's error line, or NULL */
+	const struct xdperf_server_report *srv; /* --server-addr's report, or NULL */
+	const char *srv_error;    /* why there is no report, or NULL */
+};
+
+void tx_summary_print(const struct gen_args *a, const struct tx_summary *s);
+
+#endif
