@@ -85,7 +85,8 @@ struct xdperf_latency {
 	double avg_ns;
 };
 
-/* One stream (a sender thread's frames of one template), or all of them together. */
+/* One stream (a sender thread's frames of one template in one generator run), or all of them
+ * together. */
 struct xdperf_stream_report {
 	uint32_t stream;       /* sender thread << 16 | template index */
 	uint64_t received;     /* frames, duplicates included */
@@ -96,6 +97,14 @@ struct xdperf_stream_report {
 	uint64_t reordered;    /* frames that arrived after a higher sequence number */
 	uint64_t first_seq, last_seq; /* lowest and highest seen */
 	struct xdperf_latency latency;
+	uint32_t run;          /* the generator run (0: version 1 trailers, which carry none) */
+};
+
+/* One generator run seen: its streams' figures summed. */
+struct xdperf_run_report {
+	uint32_t run;          /* 0: frames with version 1 trailers (older generators) */
+	size_t nstreams;
+	uint64_t received, unique, lost, duplicated, reordered;
 };
 
 struct xdperf_server_report {
@@ -106,12 +115,14 @@ struct xdperf_server_report {
 	struct xdperf_server_stats stats;
 	struct xdperf_stream_report total; /* stream field unused; lost = sum over streams */
 	size_t nstreams;
-	struct xdperf_stream_report *streams; /* by stream id */
+	struct xdperf_stream_report *streams; /* by run, then stream id */
 	uint64_t streams_over_limit; /* stamped frames of streams beyond the table (not analysed) */
 	bool verifier;         /* a verifier plugin ran */
 	uint64_t valid, invalid;  /* its verdicts */
 	uint64_t verifier_failed; /* samples it failed on (trap, bad answer) */
 	char first_error[256]; /* the first invalid verdict's errors, or failure */
+	size_t nruns;          /* generator runs seen (streams are by run, then stream id) */
+	struct xdperf_run_report *runs; /* by run id */
 };
 
 struct xdperf_server;
@@ -146,6 +157,11 @@ int xdperf_server_report_parse(const char *json, struct xdperf_server_report **o
 /* Frames lost against `sent` (what the generator sent): sent - (distinct stamped frames +
  * ring_full), at least 0. Unlike total.lost it includes losses after the last arrival. */
 uint64_t xdperf_server_report_lost(const struct xdperf_server_report *r, uint64_t sent);
+
+/* The report of stream `stream` of generator run `run`, or NULL when none of its frames
+ * arrived. */
+const struct xdperf_stream_report *xdperf_server_report_stream(const struct xdperf_server_report *r,
+							     uint32_t run, uint32_t stream);
 
 /* Detaches, stops the threads, frees (NULL is fine). */
 void xdperf_server_close(struct xdperf_server *s);

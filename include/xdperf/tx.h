@@ -83,11 +83,11 @@ struct xdperf_tx_opts {
 	/* Called when AUTO falls back from XDP to AF_PACKET, with the one-line reason. */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
-	/* Measurement stamps: every frame's last 24 UDP payload bytes become a trailer (magic,
-	 * stream = sender thread << 16 | template index, sequence number from 0 per stream,
-	 * CLOCK_TAI transmit time in ns; README: server mode), the UDP checksum kept right. Every
-	 * frame must be UDP over IPv4/IPv6 with at least 24 payload bytes (-EINVAL naming the
-	 * frame otherwise), and no modifier may write into the trailer. */
+	/* Measurement stamps: every frame's last 28 UDP payload bytes become a trailer (magic,
+	 * run identity, stream = sender thread << 16 | template index, sequence number from 0 per
+	 * stream, CLOCK_TAI transmit time in ns; README: server mode), the UDP checksum kept
+	 * right. Every frame must be UDP over IPv4/IPv6 with at least 28 payload bytes (-EINVAL
+	 * naming the frame otherwise), and no modifier may write into the trailer. */
 	bool stamp;
 	/* Seconds the device may take none of the frames offered to it (it refuses them all, or
 	 * has no carrier) before the run ends with -ETIMEDOUT and a line saying why; 0 = 5. */

@@ -172,15 +172,17 @@ struct xdperf_bpf_srv_rec {
 	__u64 seq;
 	__u64 tx_ns;       /* the sender's CLOCK_TAI at stamping */
 	__u64 rx_ns;       /* the receiver's CLOCK_TAI at XDP */
+	__u32 run;         /* the generator run (0: a version 1 trailer, no run) */
+	__u32 pad;
 };
 
 /* One sampled frame for the verifier plugin (the `samples` ring). */
 #define XDPERF_BPF_SAMPLE_MAX 2048
 struct xdperf_bpf_srv_sample {
 	__u32 len;         /* frame bytes (data holds the first min(len, XDPERF_BPF_SAMPLE_MAX)) */
-	__u32 stamped;     /* 1 when seq/stream come from a valid trailer */
+	__u32 stamped;     /* 1 when run/seq/stream come from a valid trailer */
 	__u32 stream;
-	__u32 pad;
+	__u32 run;
 	__u64 seq;
 	__u64 rx_ns;
 	__u8 data[XDPERF_BPF_SAMPLE_MAX];

@@ -3,8 +3,8 @@
  * (XDP_DROP); everything else passes to the stack untouched, so the host stays reachable.
  * Without a port every frame is counted and passed on.
  *
- * With stamp checking, a counted frame's trailer (src/bpf/xdperf_stamp.h, at the end of its
- * UDP payload as the UDP length says) is handed to user space through the `stamps` ring with
+ * With stamp checking, a counted frame's trailer (src/bpf/xdperf_stamp.h, version 2 or 1, at
+ * the end of its UDP payload as the UDP length says) is handed to user space through the `stamps` ring with
  * this host's CLOCK_TAI receive time; user space works out loss, duplicates, reordering and
  * latency per stream. With a sample interval N, every N-th counted frame on a CPU is copied
  * (up to XDPERF_BPF_SAMPLE_MAX bytes) to the `samples` ring for a verifier plugin. A full ring
@@ -82,6 +82,42 @@ static __always_inline int udp_find(void *data, void *end, __u32 *udp_off)
 	return 0;
 }
 
+/* Reads the trailer ending at frame offset end of a UDP datagram of ulen bytes: version 2
+ * (28 bytes, "XDPR"), else version 1 (24 bytes, "XDPS", run 0). 1 when found, else 0. */
+static __always_inline int stamp_read(struct xdp_md *ctx, __u32 end, __u32 ulen, __u32 *run,
+				      __u32 *stream, __u64 *seq, __u64 *tx_ns)
+{
+	__u8 t[XDPERF_STAMP_LEN];
+	__u32 m, r = 0, sv;
+	__u64 q, n;
+	if (ulen >= 8 + XDPERF_STAMP_LEN &&
+	    bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN) & 0xffff, t, XDPERF_STAMP_LEN) == 0) {
+		__builtin_memcpy(&m, t, 4);
+		if (__builtin_bswap32(m) == XDPERF_STAMP_MAGIC) {
+			__builtin_memcpy(&r, t + 4, 4);
+			__builtin_memcpy(&sv, t + 8, 4);
+			__builtin_memcpy(&q, t + 12, 8);
+			__builtin_memcpy(&n, t + 20, 8);
+			goto found;
+		}
+	}
+	if (bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN_V1) & 0xffff, t,
+			       XDPERF_STAMP_LEN_V1))
+		return 0;
+	__builtin_memcpy(&m, t, 4);
+	if (__builtin_bswap32(m) != XDPERF_STAMP_MAGIC_V1)
+		return 0;
+	__builtin_memcpy(&sv, t + 4, 4);
+	__builtin_memcpy(&q, t + 8, 8);
+	__builtin_memcpy(&n, t + 16, 8);
+found:
+	*run = __builtin_bswap32(r);
+	*stream = __builtin_bswap32(sv);
+	*seq = __builtin_bswap64(q);
+	*tx_ns = __builtin_bswap64(n);
+	return 1;
+}
+
 SEC("xdp")
 int xdperf_srv(struct xdp_md *ctx)
 {
@@ -112,31 +148,17 @@ int xdperf_srv(struct xdp_md *ctx)
 	st->bytes += len;
 	int verdict = port ? XDP_DROP : XDP_PASS;
 
-	__u32 stream = 0;
+	__u32 stream = 0, run = 0;
 	__u64 seq = 0, tx_ns = 0;
 	int have = 0;
+	if (stamp && udp && uo + ulen <= len && ulen >= 8 + XDPERF_STAMP_LEN_V1)
+		have = stamp_read(ctx, uo + ulen, ulen, &run, &stream, &seq, &tx_ns);
 	if (stamp) {
-		__u8 t[XDPERF_STAMP_LEN];
-		__u32 at = uo + ulen - XDPERF_STAMP_LEN;
-		if (udp && ulen >= 8 + XDPERF_STAMP_LEN && uo + ulen <= len &&
-		    bpf_xdp_load_bytes(ctx, at & 0xffff, t, XDPERF_STAMP_LEN) == 0) {
-			__u32 m;
-			__builtin_memcpy(&m, t, 4);
-			if (__builtin_bswap32(m) == XDPERF_STAMP_MAGIC) {
-				__u32 sv;
-				__u64 q, n;
-				__builtin_memcpy(&sv, t + 4, 4);
-				__builtin_memcpy(&q, t + 8, 8);
-				__builtin_memcpy(&n, t + 16, 8);
-				stream = __builtin_bswap32(sv);
-				seq = __builtin_bswap64(q);
-				tx_ns = __builtin_bswap64(n);
-				have = 1;
-			}
-		}
 		if (have) {
 			struct xdperf_bpf_srv_rec *r = bpf_ringbuf_reserve(&stamps, sizeof *r, 0);
 			if (r) {
+				r->run = run;
+				r->pad = 0;
 				r->stream = stream;
 				r->len = len;
 				r->seq = seq;
@@ -162,7 +184,7 @@ int xdperf_srv(struct xdp_md *ctx)
 		sm->len = len;
 		sm->stamped = (__u32)have;
 		sm->stream = stream;
-		sm->pad = 0;
+		sm->run = run;
 		sm->seq = seq;
 		sm->rx_ns = bpf_ktime_get_tai_ns();
 		long e;

@@ -5,21 +5,30 @@
  * the same bytes. Compiled for both targets: include it after the __u* types,
  * xdperf_bpf.h and xdperf_fe_step.h.
  *
- * Layout, all big endian:  magic u32 | stream u32 | sequence u64 | transmit time u64 (ns,
- * CLOCK_TAI of the sender). stream = sender thread << 16 | template index. */
+ * Layout (version 2, written by xdperf), all big endian, 28 bytes:
+ *   magic u32 "XDPR" | run u32 | stream u32 | sequence u64 | transmit time u64
+ * run: the generator run's identity (random per run unless given), so a server keeps runs
+ * apart; stream = sender thread << 16 | template index; sequence: from 0 per stream and run;
+ * transmit time: ns, CLOCK_TAI of the sender.
+ * Version 1 (older xdperf; still read, as run 0), 24 bytes:
+ *   magic u32 "XDPS" | stream u32 | sequence u64 | transmit time u64 */
 #ifndef XDPERF_BPF_STAMP_H
 #define XDPERF_BPF_STAMP_H
 
-#define XDPERF_STAMP_MAGIC 0x58445053u /* "XDPS" */
-#define XDPERF_STAMP_LEN 24
+#define XDPERF_STAMP_MAGIC 0x58445052u    /* "XDPR" */
+#define XDPERF_STAMP_LEN 28
+#define XDPERF_STAMP_MAGIC_V1 0x58445053u /* "XDPS" */
+#define XDPERF_STAMP_LEN_V1 24
 #define XDPERF_STAMP_STREAM(thread, tmpl) ((__u32)(thread) << 16 | (__u32)(tmpl))
 
-/* The trailer's share of a 16-bit one's-complement sum (odd: it starts at an odd offset of
- * the summed words). At most 12 * 0xffff. */
-XDPERF_FE_INLINE __u32 xdperf_stamp_sum(__u32 magic, __u32 stream, __u64 seq, __u64 ns, int odd)
+/* The (version 2) trailer's share of a 16-bit one's-complement sum (odd: it starts at an odd
+ * offset of the summed words). At most 14 * 0xffff. */
+XDPERF_FE_INLINE __u32 xdperf_stamp_sum(__u32 magic, __u32 run, __u32 stream, __u64 seq,
+					__u64 ns, int odd)
 {
-	return xdperf_fe_sum(magic, 4, odd) + xdperf_fe_sum(stream, 4, odd) +
-	       xdperf_fe_sum(seq, 8, odd) + xdperf_fe_sum(ns, 8, odd);
+	return xdperf_fe_sum(magic, 4, odd) + xdperf_fe_sum(run, 4, odd) +
+	       xdperf_fe_sum(stream, 4, odd) + xdperf_fe_sum(seq, 8, odd) +
+	       xdperf_fe_sum(ns, 8, odd);
 }
 
 /* The UDP checksum (host order, as read) after covered bytes summing to old_sum were replaced

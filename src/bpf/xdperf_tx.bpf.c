@@ -13,9 +13,9 @@
  * BPF_PROG_RUN waits ~25 ms in synchronize_rcu). Real packets there arrive with another
  * ingress ifindex and are passed untouched.
  *
- * With measurement stamps on, each frame's last 24 UDP payload bytes get the trailer of
- * src/bpf/xdperf_stamp.h (stream = sender thread and template, a per-CPU sequence number per
- * template, CLOCK_TAI now) and the UDP checksum is adjusted for it: the old trailer's share
+ * With measurement stamps on, each frame's last 28 UDP payload bytes get the trailer of
+ * src/bpf/xdperf_stamp.h (the run, stream = sender thread and template, a per-CPU sequence
+ * number per template, CLOCK_TAI now) and the UDP checksum is adjusted for it: the old trailer's share
  * is taken out before the field engine runs (which may rewrite the checksum for a zero
  * trailer, as in the template) and the new one's added after it, so the checksum stays right
  * whatever the page held before.
@@ -37,6 +37,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader before runs start. */
 __u32 tx_ifindex = 0;     /* frames run with this ingress ifindex are ours */
 __u32 tgid = 0;           /* this process, for the drop counter */
+__u32 stamp_run = 0;      /* the run identity written into stamps */
 /* The template set in use: bank gen & 1. Changed while runs go on (hot swap): the loader
  * fills the other bank, then stores the next gen; each frame reads it once. */
 volatile __u32 gen = 1;
@@ -206,14 +207,16 @@ static __always_inline int stamp_sum_now(struct xdp_md *ctx, const struct xdperf
 	__u8 *p = data + (sp->off & (XDPERF_BPF_SLOT - 1));
 	if ((void *)(p + XDPERF_STAMP_LEN) > end)
 		return -1;
-	__u32 m, s;
+	__u32 m, r, s;
 	__u64 q, ns;
 	__builtin_memcpy(&m, p, 4);
-	__builtin_memcpy(&s, p + 4, 4);
-	__builtin_memcpy(&q, p + 8, 8);
-	__builtin_memcpy(&ns, p + 16, 8);
-	*sum = xdperf_stamp_sum(__builtin_bswap32(m), __builtin_bswap32(s), __builtin_bswap64(q),
-				__builtin_bswap64(ns), sp->flags & XDPERF_BPF_ST_ODD);
+	__builtin_memcpy(&r, p + 4, 4);
+	__builtin_memcpy(&s, p + 8, 4);
+	__builtin_memcpy(&q, p + 12, 8);
+	__builtin_memcpy(&ns, p + 20, 8);
+	*sum = xdperf_stamp_sum(__builtin_bswap32(m), __builtin_bswap32(r), __builtin_bswap32(s),
+				__builtin_bswap64(q), __builtin_bswap64(ns),
+				sp->flags & XDPERF_BPF_ST_ODD);
 	return 0;
 }
 
@@ -259,14 +262,16 @@ static __always_inline int stamp_write(struct xdp_md *ctx, const struct xdperf_b
 	__u8 *p = data + (sp->off & (XDPERF_BPF_SLOT - 1));
 	if ((void *)(p + XDPERF_STAMP_LEN) > end)
 		return -1;
-	__u32 m = __builtin_bswap32(XDPERF_STAMP_MAGIC), s = __builtin_bswap32(stream);
+	__u32 m = __builtin_bswap32(XDPERF_STAMP_MAGIC), r = __builtin_bswap32(stamp_run);
+	__u32 s = __builtin_bswap32(stream);
 	__u64 q = __builtin_bswap64(seq), n = __builtin_bswap64(ns);
 	__builtin_memcpy(p, &m, 4);
-	__builtin_memcpy(p + 4, &s, 4);
-	__builtin_memcpy(p + 8, &q, 8);
-	__builtin_memcpy(p + 16, &n, 8);
+	__builtin_memcpy(p + 4, &r, 4);
+	__builtin_memcpy(p + 8, &s, 4);
+	__builtin_memcpy(p + 12, &q, 8);
+	__builtin_memcpy(p + 20, &n, 8);
 	return stamp_fix_csum(ctx, sp, 0,
-			      xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stream, seq, ns,
+			      xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stamp_run, stream, seq, ns,
 					       sp->flags & XDPERF_BPF_ST_ODD));
 }
 

@@ -44,7 +44,7 @@ static void usage(FILE *f)
 		"      --mode MODE            xdp or afpacket (default: xdp, falling back to afpacket)\n"
 		"      --batch N              XDP frames per kernel batch, 1-256 (default 64)\n"
 		"      --stamp                write a measurement trailer (stream, sequence number, send\n"
-		"                             time) into every packet's last 24 UDP payload bytes, for\n"
+		"                             time) into every packet's last 28 UDP payload bytes, for\n"
 		"                             an `xdperf --server --stamp` to measure loss and latency\n"
 		"      --server-addr HOST:PORT    the control port of an `xdperf --server`: reset it\n"
 		"                             before the run, fetch its report after, print both\n"

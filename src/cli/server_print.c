@@ -74,15 +74,36 @@ void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t
 					   "this host's clock: the clocks differ\n",
 					t->latency.negative);
 		}
+		if (r->nruns > 1) {
+			fprintf(f, "  %zu generator runs (streams and sequence numbers are per run):\n",
+				r->nruns);
+			for (size_t i = 0; i < r->nruns && i < STREAM_LINES; i++) {
+				const struct xdperf_run_report *u = &r->runs[i];
+				char id[48];
+				if (u->run)
+					snprintf(id, sizeof id, "run %08x", u->run);
+				else
+					snprintf(id, sizeof id, "run 0 (version 1 stamps)");
+				fprintf(f, "  %s: %zu stream%s, %" PRIu64 " received (%" PRIu64 " distinct), %"
+					   PRIu64 " lost in between, %" PRIu64 " duplicated, %" PRIu64
+					   " reordered\n", id, u->nstreams, u->nstreams == 1 ? "" : "s",
+					u->received, u->unique, u->lost, u->duplicated, u->reordered);
+			}
+			if (r->nruns > STREAM_LINES)
+				fprintf(f, "  ... %zu more runs (--json lists all)\n",
+					r->nruns - STREAM_LINES);
+		}
 		for (size_t i = 0; i < r->nstreams && i < STREAM_LINES; i++) {
 			const struct xdperf_stream_report *s = &r->streams[i];
-			char p50[24], p99[24];
+			char p50[24], p99[24], run[24] = "";
 			fmt_ns(p50, sizeof p50, (double)s->latency.p50_ns);
 			fmt_ns(p99, sizeof p99, (double)s->latency.p99_ns);
-			fprintf(f, "  stream %u (thread %u, template %u): %" PRIu64 " received, seq %" PRIu64
+			if (r->nruns > 1)
+				snprintf(run, sizeof run, "run %08x ", s->run);
+			fprintf(f, "  %sstream %u (thread %u, template %u): %" PRIu64 " received, seq %" PRIu64
 				   "..%" PRIu64 ", %" PRIu64 " lost in between, %" PRIu64 " duplicated, %" PRIu64
 				   " reordered, latency p50 %s p99 %s\n",
-				s->stream, s->stream >> 16, s->stream & 0xffff, s->received, s->first_seq,
+				run, s->stream, s->stream >> 16, s->stream & 0xffff, s->received, s->first_seq,
 				s->last_seq, s->lost, s->duplicated, s->reordered, p50, p99);
 		}
 		if (r->nstreams > STREAM_LINES)

@@ -13,18 +13,12 @@
 
 #define TEMPLATE_LINES 32 /* per-template lines in the text summary; --json lists every stream */
 
-/* What the server received of stream id: distinct sequence numbers (0 when it saw none). */
-static uint64_t received_of(const struct xdperf_server_report *srv, uint32_t id)
+/* What the server received of stream id of this run: distinct sequence numbers (0 when it
+ * saw none). */
+static uint64_t received_of(const struct tx_summary *s, uint32_t id)
 {
-	size_t lo = 0, hi = srv->nstreams;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (srv->streams[mid].stream < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < srv->nstreams && srv->streams[lo].stream == id ? srv->streams[lo].unique : 0;
+	const struct xdperf_stream_report *r = xdperf_server_report_stream(s->srv, s->r->run_id, id);
+	return r ? r->unique : 0;
 }
 
 static uint64_t lost_of(uint64_t sent, uint64_t received)
@@ -55,7 +49,7 @@ static struct tmpl_sum *by_template(const struct tx_summary *s, bool server, uin
 		o->bytes += x->bytes;
 		o->refused += x->refused;
 		if (server) {
-			uint64_t rcv = received_of(s->srv, x->stream);
+			uint64_t rcv = received_of(s, x->stream);
 			o->received += rcv;
 			o->lost += lost_of(x->packets, rcv);
 		}
@@ -75,7 +69,7 @@ static json_t *streams_json(const struct tx_summary *s, bool server, uint64_t *l
 				      "packets", (json_int_t)x->packets, "bytes", (json_int_t)x->bytes,
 				      "refused", (json_int_t)x->refused);
 		if (o && server) {
-			uint64_t rcv = received_of(s->srv, x->stream);
+			uint64_t rcv = received_of(s, x->stream);
 			uint64_t lost = lost_of(x->packets, rcv);
 			*lost_total += lost;
 			json_object_set_new(o, "received", json_integer((json_int_t)rcv));
@@ -194,18 +188,21 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	char held[64] = "";
 	if (r->held_s > 0)
 		snprintf(held, sizeof held, ", %.1f s waiting for the carrier", r->held_s);
-	fprintf(stderr, "xdperf: sent %" PRIu64 " packets (%" PRIu64 " bytes) on %s (%s, %u thread%s) "
-			"in %.3f s from the first to the last frame: %s, %" PRIu64 " errors%s%s%s%s\n",
+	char run[24] = "";
+	if (r->run_id)
+		snprintf(run, sizeof run, ", run %08x", r->run_id);
+	fprintf(stderr, "xdperf: sent %" PRIu64 " packets (%" PRIu64 " bytes) on %s (%s, %u thread%s%s) "
+			"in %.*f s from the first to the last frame: %s, %" PRIu64 " errors%s%s%s%s\n",
 		r->total.packets, r->total.bytes, a->device, r->mode ? r->mode : "-", r->threads,
-		r->threads == 1 ? "" : "s", secs, rate, r->total.errors, refused, sw, held,
-		r->stopped ? " (stopped)" : "");
+		r->threads == 1 ? "" : "s", run, secs < 1 ? 6 : 3, secs, rate, r->total.errors,
+		refused, sw, held, r->stopped ? " (stopped)" : "");
 	print_templates(s, server);
 	if (s->srv) {
 		uint64_t lost = 0;
 		if (server)
 			for (size_t i = 0; i < s->nstreams; i++)
 				lost += lost_of(s->streams[i].packets,
-						received_of(s->srv, s->streams[i].stream));
+						received_of(s, s->streams[i].stream));
 		fprintf(stderr, "xdperf: ");
 		print_server_report(stderr, s->srv, server ? r->total.packets : UINT64_MAX, lost);
 		if (!a->stamp)

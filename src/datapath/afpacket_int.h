@@ -63,7 +63,7 @@ static inline bool afp_rewrite(const struct dp_frames *f, uint32_t t)
 static inline void afp_stamp(const struct dp_frames *f, uint32_t t, unsigned idx, uint64_t *seq,
 			     uint8_t *frame)
 {
-	xdperf_stamp_write(frame, &f->stamp[t], XDPERF_STAMP_STREAM(idx, t), seq[t]++,
+	xdperf_stamp_write(frame, &f->stamp[t], f->run_id, XDPERF_STAMP_STREAM(idx, t), seq[t]++,
 			   xdperf_stamp_now());
 }
 

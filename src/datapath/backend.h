@@ -35,6 +35,7 @@ struct dp_frames {
 				      * templates' trailer bytes are zero), or NULL: no stamps.
 				      * Worker idx stamps stream XDPERF_STAMP_STREAM(idx, t) with
 				      * sequence numbers from 0 per template. */
+	uint32_t run_id;             /* the run identity the stamps carry (same in every set) */
 };
 
 /* Checks f against the contract above (counts, lengths, schedule entries naming templates);

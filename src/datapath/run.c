@@ -96,6 +96,7 @@ struct xdperf_tx {
 	char fail[512];         /* ... and why */
 	double held;            /* seconds spent holding */
 	uint32_t max_n;         /* most templates of any set sent so far */
+	uint32_t run_id;        /* the stamps' run identity (0 without stamps) */
 	struct dp_stream *streams; /* after a run: [thread * streams_n + template] */
 	uint32_t streams_n;
 	unsigned streams_nt;
@@ -368,6 +369,9 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	tx->o = o;
 	tx->set = fs;
 	tx->max_n = fs->f.n;
+	if (o.stamp)
+		tx->run_id = o.run_id ? o.run_id : xdperf_stamp_new_run();
+	fs->f.run_id = tx->run_id;
 	tx->nthreads = nthreads;
 	tx->nt = nt;
 	tx->run.stop = &tx->halt;
@@ -413,6 +417,7 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 		fset_free(fs);
 	if (e)
 		return e;
+	fs->f.run_id = tx->run_id;
 	pthread_mutex_lock(&tx->swap_lock);
 	if (tx->ended) {
 		pthread_mutex_unlock(&tx->swap_lock);
@@ -811,6 +816,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 		xdperf_errf(err, errlen, "%s", tx->fail);
 	}
 	res->held_s = tx->held;
+	res->run_id = tx->run_id;
 	keep_streams(tx, nt);
 	pthread_mutex_lock(&tx->swap_lock);
 	tx->nsenders = 0;

@@ -493,6 +493,7 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	}
 	x->skel->bss->tx_ifindex = (uint32_t)ifindex;
 	x->skel->bss->tgid = (uint32_t)getpid();
+	x->skel->bss->stamp_run = f->run_id;
 	x->gen = 1;
 	x->skel->data->gen = x->gen;
 	e = xdperf_tx_bpf__load(x->skel);

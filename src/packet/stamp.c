@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 #include "packet/layers.h"
 #include "packet/stamp.h"
 #include "bpf/xdperf_fe_step.h"
@@ -58,8 +60,8 @@ int xdperf_stamp_locate(const uint8_t *frame, size_t len, struct xdperf_bpf_stam
 static uint32_t sum_now(const uint8_t *frame, const struct xdperf_bpf_stamp *at)
 {
 	const uint8_t *p = frame + at->off;
-	return xdperf_stamp_sum(get_be32(p), get_be32(p + 4), get_be64(p + 8), get_be64(p + 16),
-				at->flags & XDPERF_BPF_ST_ODD);
+	return xdperf_stamp_sum(get_be32(p), get_be32(p + 4), get_be32(p + 8), get_be64(p + 12),
+				get_be64(p + 20), at->flags & XDPERF_BPF_ST_ODD);
 }
 
 static void fix_csum(uint8_t *frame, const struct xdperf_bpf_stamp *at, uint32_t old_sum,
@@ -76,17 +78,18 @@ void xdperf_stamp_clear(uint8_t *frame, const struct xdperf_bpf_stamp *at)
 	memset(frame + at->off, 0, XDPERF_STAMP_LEN);
 }
 
-void xdperf_stamp_write(uint8_t *frame, const struct xdperf_bpf_stamp *at, uint32_t stream,
-			uint64_t seq, uint64_t tx_ns)
+void xdperf_stamp_write(uint8_t *frame, const struct xdperf_bpf_stamp *at, uint32_t run,
+			uint32_t stream, uint64_t seq, uint64_t tx_ns)
 {
 	uint32_t old = sum_now(frame, at);
 	uint8_t *p = frame + at->off;
 	put_be32(p, XDPERF_STAMP_MAGIC);
-	put_be32(p + 4, stream);
-	put_be64(p + 8, seq);
-	put_be64(p + 16, tx_ns);
+	put_be32(p + 4, run);
+	put_be32(p + 8, stream);
+	put_be64(p + 12, seq);
+	put_be64(p + 20, tx_ns);
 	fix_csum(frame, at, old,
-		 xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stream, seq, tx_ns,
+		 xdperf_stamp_sum(XDPERF_STAMP_MAGIC, run, stream, seq, tx_ns,
 				  at->flags & XDPERF_BPF_ST_ODD));
 }
 
@@ -94,15 +97,36 @@ bool xdperf_stamp_read(const uint8_t *frame, size_t len, struct xdperf_stamp *ou
 {
 	uint32_t uo, ul;
 	bool v6;
-	if (!xdperf_udp_find(frame, len, &uo, &ul, &v6) || ul < 8 + XDPERF_STAMP_LEN)
+	if (!xdperf_udp_find(frame, len, &uo, &ul, &v6) || ul < 8 + XDPERF_STAMP_LEN_V1)
 		return false;
-	const uint8_t *p = frame + uo + ul - XDPERF_STAMP_LEN;
-	if (get_be32(p) != XDPERF_STAMP_MAGIC)
+	const uint8_t *end = frame + uo + ul;
+	if (ul >= 8 + XDPERF_STAMP_LEN && get_be32(end - XDPERF_STAMP_LEN) == XDPERF_STAMP_MAGIC) {
+		const uint8_t *p = end - XDPERF_STAMP_LEN;
+		out->version = 2;
+		out->run = get_be32(p + 4);
+		out->stream = get_be32(p + 8);
+		out->seq = get_be64(p + 12);
+		out->tx_ns = get_be64(p + 20);
+		return true;
+	}
+	const uint8_t *p = end - XDPERF_STAMP_LEN_V1;
+	if (get_be32(p) != XDPERF_STAMP_MAGIC_V1)
 		return false;
+	out->version = 1;
+	out->run = 0;
 	out->stream = get_be32(p + 4);
 	out->seq = get_be64(p + 8);
 	out->tx_ns = get_be64(p + 16);
 	return true;
+}
+
+uint32_t xdperf_stamp_new_run(void)
+{
+	uint32_t r = 0;
+	while (r == 0)
+		if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+			r = (uint32_t)xdperf_stamp_now() ^ (uint32_t)getpid() << 16;
+	return r;
 }
 
 uint64_t xdperf_stamp_now(void)

@@ -26,21 +26,27 @@ int xdperf_stamp_locate(const uint8_t *frame, size_t len, struct xdperf_bpf_stam
 /* Zeroes the trailer bytes of frame (a template), keeping the UDP checksum right. */
 void xdperf_stamp_clear(uint8_t *frame, const struct xdperf_bpf_stamp *at);
 
-/* Writes a trailer into frame, whose trailer bytes are zero (a fresh template copy) or an
- * earlier trailer, keeping the UDP checksum right. */
-void xdperf_stamp_write(uint8_t *frame, const struct xdperf_bpf_stamp *at, uint32_t stream,
-			uint64_t seq, uint64_t tx_ns);
+/* Writes a (version 2) trailer into frame, whose trailer bytes are zero (a fresh template
+ * copy) or an earlier trailer, keeping the UDP checksum right. */
+void xdperf_stamp_write(uint8_t *frame, const struct xdperf_bpf_stamp *at, uint32_t run,
+			uint32_t stream, uint64_t seq, uint64_t tx_ns);
 
 /* A trailer read from a received frame. */
 struct xdperf_stamp {
+	unsigned version; /* 2, or 1: an older generator's trailer without a run (run 0) */
+	uint32_t run;
 	uint32_t stream;
 	uint64_t seq;
 	uint64_t tx_ns;
 };
 
 /* Reads the trailer of a received UDP frame (at the end of its UDP payload as the UDP length
- * says, so Ethernet padding does not matter). False when there is none (magic missing). */
+ * says, so Ethernet padding does not matter): version 2, else version 1. False when there is
+ * none (magic missing). */
 bool xdperf_stamp_read(const uint8_t *frame, size_t len, struct xdperf_stamp *out);
+
+/* A new run identity: random, never 0. */
+uint32_t xdperf_stamp_new_run(void);
 
 /* CLOCK_TAI now, in ns (the clock stamps carry). */
 uint64_t xdperf_stamp_now(void);

@@ -27,11 +27,21 @@ static json_t *stream_json(const struct xdperf_stream_report *s, bool with_id)
 			      "first_seq", (json_int_t)s->first_seq, "last_seq", (json_int_t)s->last_seq,
 			      "latency", latency_json(&s->latency));
 	if (o && with_id) {
+		json_object_set_new(o, "run", json_integer(s->run));
 		json_object_set_new(o, "stream", json_integer(s->stream));
 		json_object_set_new(o, "thread", json_integer(s->stream >> 16));
 		json_object_set_new(o, "template", json_integer(s->stream & 0xffff));
 	}
 	return o;
+}
+
+static json_t *run_json(const struct xdperf_run_report *u)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "run", (json_int_t)u->run,
+			 "streams", (json_int_t)u->nstreams, "received", (json_int_t)u->received,
+			 "unique", (json_int_t)u->unique, "lost", (json_int_t)u->lost,
+			 "duplicated", (json_int_t)u->duplicated,
+			 "reordered", (json_int_t)u->reordered);
 }
 
 char *xdperf_server_report_json(const struct xdperf_server_report *r)
@@ -40,6 +50,9 @@ char *xdperf_server_report_json(const struct xdperf_server_report *r)
 	json_t *streams = json_array();
 	for (size_t i = 0; streams && i < r->nstreams; i++)
 		json_array_append_new(streams, stream_json(&r->streams[i], true));
+	json_t *runs = json_array();
+	for (size_t i = 0; runs && i < r->nruns; i++)
+		json_array_append_new(runs, run_json(&r->runs[i]));
 	json_t *o = json_pack(
 		"{s:s, s:s, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:o, s:I, s:s}",
 		"device", r->device, "mode", r->mode, "port", (int)r->port, "stamp", r->stamp,
@@ -52,6 +65,10 @@ char *xdperf_server_report_json(const struct xdperf_server_report *r)
 		"streams_over_limit", (json_int_t)r->streams_over_limit,
 		"latency_clock", "CLOCK_TAI of sender and receiver: valid only when both share a "
 				 "clock (one host) or are synchronised (PTP)");
+	if (o)
+		json_object_set_new(o, "runs", runs ? runs : json_array());
+	else
+		json_decref(runs);
 	if (o && r->verifier) {
 		json_t *v = json_pack("{s:I, s:I, s:I, s:s}", "valid", (json_int_t)r->valid,
 				      "invalid", (json_int_t)r->invalid,
@@ -99,6 +116,7 @@ static void latency_parse(json_t *o, struct xdperf_latency *l)
 
 static void stream_parse(json_t *o, struct xdperf_stream_report *s)
 {
+	s->run = (uint32_t)srv_json_u64(o, "run");
 	s->stream = (uint32_t)srv_json_u64(o, "stream");
 	s->received = srv_json_u64(o, "received");
 	s->unique = srv_json_u64(o, "unique");
@@ -124,8 +142,11 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	struct xdperf_server_report *r = calloc(1, sizeof *r);
 	json_t *streams = json_object_get(o, "streams");
 	size_t n = json_is_array(streams) ? json_array_size(streams) : 0;
-	if (!r || (n && !(r->streams = calloc(n, sizeof *r->streams)))) {
-		free(r);
+	json_t *runs = json_object_get(o, "runs");
+	size_t nr = json_is_array(runs) ? json_array_size(runs) : 0;
+	if (!r || (n && !(r->streams = calloc(n, sizeof *r->streams))) ||
+	    (nr && !(r->runs = calloc(nr, sizeof *r->runs)))) {
+		xdperf_server_report_free(r);
 		json_decref(o);
 		xdperf_errf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -139,6 +160,18 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	for (size_t i = 0; i < n; i++)
 		stream_parse(json_array_get(streams, i), &r->streams[i]);
 	r->nstreams = n;
+	for (size_t i = 0; i < nr; i++) {
+		json_t *u = json_array_get(runs, i);
+		struct xdperf_run_report *x = &r->runs[i];
+		x->run = (uint32_t)srv_json_u64(u, "run");
+		x->nstreams = (size_t)srv_json_u64(u, "streams");
+		x->received = srv_json_u64(u, "received");
+		x->unique = srv_json_u64(u, "unique");
+		x->lost = srv_json_u64(u, "lost");
+		x->duplicated = srv_json_u64(u, "duplicated");
+		x->reordered = srv_json_u64(u, "reordered");
+	}
+	r->nruns = nr;
 	r->streams_over_limit = srv_json_u64(o, "streams_over_limit");
 	json_t *v = json_object_get(o, "verifier");
 	if (json_is_object(v)) {
@@ -160,10 +193,29 @@ uint64_t xdperf_server_report_lost(const struct xdperf_server_report *r, uint64_
 	return sent > arrived ? sent - arrived : 0;
 }
 
+const struct xdperf_stream_report *xdperf_server_report_stream(const struct xdperf_server_report *r,
+							     uint32_t run, uint32_t stream)
+{
+	uint64_t key = (uint64_t)run << 32 | stream;
+	size_t lo = 0, hi = r->nstreams;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct xdperf_stream_report *m = &r->streams[mid];
+		if (((uint64_t)m->run << 32 | m->stream) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->nstreams && r->streams[lo].run == run && r->streams[lo].stream == stream)
+		return &r->streams[lo];
+	return NULL;
+}
+
 void xdperf_server_report_free(struct xdperf_server_report *r)
 {
 	if (!r)
 		return;
 	free(r->streams);
+	free(r->runs);
 	free(r);
 }

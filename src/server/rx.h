@@ -12,8 +12,9 @@
 #include "bpf/xdperf_bpf.h"
 
 struct srv_sink {
-	/* one stamped frame (stream, sequence, send and receive time in ns, CLOCK_TAI) */
-	void (*stamp)(void *ctx, uint32_t stream, uint64_t seq, uint64_t tx_ns, uint64_t rx_ns);
+	/* one stamped frame (run, stream, sequence, send and receive time in ns, CLOCK_TAI) */
+	void (*stamp)(void *ctx, uint32_t run, uint32_t stream, uint64_t seq, uint64_t tx_ns,
+		      uint64_t rx_ns);
 	/* one sampled frame; false when the verifier's queue is full (counted as sample_full) */
 	bool (*sample)(void *ctx, const struct xdperf_bpf_srv_sample *s);
 	void *ctx;

@@ -73,7 +73,7 @@ static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have,
 		atomic_fetch_add_explicit(stamped ? &a->stamped : &a->unstamped, 1,
 					  memory_order_relaxed);
 		if (stamped && !discard)
-			a->cfg.sink.stamp(a->cfg.sink.ctx, st.stream, st.seq, st.tx_ns, now);
+			a->cfg.sink.stamp(a->cfg.sink.ctx, st.run, st.stream, st.seq, st.tx_ns, now);
 	}
 	if (a->cfg.sample_every && ++a->nth >= a->cfg.sample_every) {
 		a->nth = 0;
@@ -84,6 +84,7 @@ static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have,
 		s->len = len;
 		s->stamped = stamped;
 		s->stream = st.stream;
+		s->run = st.run;
 		s->seq = st.seq;
 		s->rx_ns = now;
 		memcpy(s->data, f, n);

@@ -33,7 +33,7 @@ static int on_stamp(void *ctx, void *data, size_t len)
 	if (x->discard || len < sizeof(struct xdperf_bpf_srv_rec))
 		return 0;
 	const struct xdperf_bpf_srv_rec *r = data;
-	x->cfg.sink.stamp(x->cfg.sink.ctx, r->stream, r->seq, r->tx_ns, r->rx_ns);
+	x->cfg.sink.stamp(x->cfg.sink.ctx, r->run, r->stream, r->seq, r->tx_ns, r->rx_ns);
 	return 0;
 }
 

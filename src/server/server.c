@@ -16,10 +16,11 @@
 #include "util/err.h"
 #include "util/opts.h"
 
-static void on_stamp(void *ctx, uint32_t stream, uint64_t seq, uint64_t tx, uint64_t rx)
+static void on_stamp(void *ctx, uint32_t run, uint32_t stream, uint64_t seq, uint64_t tx,
+		     uint64_t rx)
 {
 	struct xdperf_server *s = ctx;
-	srv_streams_add(s->streams, stream, seq, tx, rx); /* under s->lock (analysis thread) */
+	srv_streams_add(s->streams, run, stream, seq, tx, rx); /* under s->lock (analysis thread) */
 }
 
 static bool on_sample(void *ctx, const struct xdperf_bpf_srv_sample *smp)

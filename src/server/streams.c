@@ -1,4 +1,5 @@
-/* Stamp analysis per stream. A stream remembers the highest sequence number seen and which of
+/* Stamp analysis per stream: a stream is one sender thread's frames of one template in one
+ * generator run (the trailer's run identity), so runs never mix. A stream remembers the highest sequence number seen and which of
  * the SRV_WINDOW numbers below it have arrived: a number above the highest moves the window
  * (the numbers skipped are missing for now), one inside it is a duplicate when already seen,
  * else a late (reordered) arrival. Lost = numbers from the lowest to the highest seen minus
@@ -13,6 +14,7 @@
 #define SRV_SLOTS (2 * SRV_STREAMS_MAX)
 
 struct stream {
+	uint32_t run;
 	uint32_t id;
 	uint64_t received, unique, duplicated, reordered;
 	uint64_t lo, hi;       /* lowest and highest sequence number seen */
@@ -56,14 +58,14 @@ void srv_streams_free(struct srv_streams *s)
 	free(s);
 }
 
-static struct stream *find(struct srv_streams *s, uint32_t id)
+static struct stream *find(struct srv_streams *s, uint32_t run, uint32_t id)
 {
-	uint32_t h = (id * 2654435761u) % SRV_SLOTS;
+	uint32_t h = (uint32_t)(((uint64_t)run << 32 | id) * 0x9e3779b97f4a7c15ull >> 40) % SRV_SLOTS;
 	for (uint32_t k = 0; k < SRV_SLOTS; k++) {
 		struct stream *st = s->s[(h + k) % SRV_SLOTS];
 		if (!st)
 			break;
-		if (st->id == id)
+		if (st->id == id && st->run == run)
 			return st;
 	}
 	if (s->n >= SRV_STREAMS_MAX)
@@ -72,6 +74,7 @@ static struct stream *find(struct srv_streams *s, uint32_t id)
 	if (!st)
 		return NULL;
 	st->id = id;
+	st->run = run;
 	for (uint32_t k = 0;; k++)
 		if (!s->s[(h + k) % SRV_SLOTS]) {
 			s->s[(h + k) % SRV_SLOTS] = st;
@@ -96,10 +99,10 @@ static inline void bit_set(struct stream *st, uint64_t q, bool on)
 		st->seen[b / 64] &= ~(1ull << (b % 64));
 }
 
-void srv_streams_add(struct srv_streams *s, uint32_t id, uint64_t seq, uint64_t tx_ns,
-		     uint64_t rx_ns)
+void srv_streams_add(struct srv_streams *s, uint32_t run, uint32_t id, uint64_t seq,
+		     uint64_t tx_ns, uint64_t rx_ns)
 {
-	struct stream *st = find(s, id);
+	struct stream *st = find(s, run, id);
 	if (!st) {
 		s->over++;
 		return;
@@ -166,9 +169,35 @@ static void latency(const struct srv_hist *h, uint64_t negative, struct xdperf_l
 
 static int by_id(const void *a, const void *b)
 {
-	uint32_t x = ((const struct xdperf_stream_report *)a)->stream;
-	uint32_t y = ((const struct xdperf_stream_report *)b)->stream;
-	return x < y ? -1 : x > y;
+	const struct xdperf_stream_report *x = a, *y = b;
+	uint64_t p = (uint64_t)x->run << 32 | x->stream, q = (uint64_t)y->run << 32 | y->stream;
+	return p < q ? -1 : p > q;
+}
+
+/* The runs of r's streams (sorted by run), summed. 0 or -ENOMEM. */
+static int runs_of(struct xdperf_server_report *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nstreams; i++)
+		n += i == 0 || r->streams[i].run != r->streams[i - 1].run;
+	r->runs = n ? calloc(n, sizeof *r->runs) : NULL;
+	if (n && !r->runs)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < r->nstreams; i++) {
+		const struct xdperf_stream_report *o = &r->streams[i];
+		if (i == 0 || o->run != r->streams[i - 1].run)
+			r->runs[k++].run = o->run;
+		struct xdperf_run_report *u = &r->runs[k - 1];
+		u->nstreams++;
+		u->received += o->received;
+		u->unique += o->unique;
+		u->lost += o->lost;
+		u->duplicated += o->duplicated;
+		u->reordered += o->reordered;
+	}
+	r->nruns = n;
+	return 0;
 }
 
 int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report *r)
@@ -185,6 +214,7 @@ int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report 
 			continue;
 		struct xdperf_stream_report *o = &r->streams[k++];
 		o->stream = st->id;
+		o->run = st->run;
 		o->received = st->received;
 		o->unique = st->unique;
 		o->duplicated = st->duplicated;
@@ -205,5 +235,5 @@ int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report 
 	r->nstreams = k;
 	r->streams_over_limit = s->over;
 	latency(&s->total, s->total_negative, &t->latency);
-	return 0;
+	return runs_of(r);
 }

@@ -156,7 +156,7 @@ cap_analyse() { # FILE
 	python3 - "$1" <<'EOF'
 import json, sys
 sys.path.insert(0, "tests/lib")
-from pcapread import frames, be
+from pcapread import frames, be, trailer
 st = {}
 bad = 0
 for _, f in frames(sys.argv[1]):
@@ -167,11 +167,11 @@ for _, f in frames(sys.argv[1]):
     if be(f, u + 2, 2) != 9000:
         continue
     end = u + be(f, u + 4, 2)
-    tr = f[end - 24:end]
-    if be(tr, 0, 4) != 0x58445053:
+    tr = trailer(f, end)
+    if tr is None:
         bad += 1
         continue
-    sid, seq = be(tr, 4, 4), be(tr, 8, 8)
+    sid, seq = (tr[1], tr[2]), tr[3]
     s = st.setdefault(sid, {"received": 0, "seen": set(), "hi": None, "dup": 0, "reo": 0})
     s["received"] += 1
     if seq in s["seen"]:
@@ -335,7 +335,7 @@ srv_stop
 sed 's/^/    | /' "$T/text.err"
 got=$((4000 - IMP_dropped))
 pct=$(python3 -c "print('%.3f' % (100.0 * $IMP_dropped / 4000))")
-grep -Eq "^xdperf: sent 4000 packets \(512000 bytes\) on $IF3_A \(xdp, 1 thread\) in [0-9.]+ s from the first to the last frame: [0-9]+ pps, [0-9.]+ Mbps, 0 errors$" "$T/text.err" ||
+grep -Eq "^xdperf: sent 4000 packets \(512000 bytes\) on $IF3_A \(xdp, 1 thread, run [0-9a-f]{8}\) in [0-9.]+ s from the first to the last frame: [0-9]+ pps, [0-9.]+ Mbps, 0 errors$" "$T/text.err" ||
 	no "text: no 'sent 4000 packets' line"
 grep -Eq "^xdperf: server $IF3_B \(xdp, UDP port 9000\): received $got packets \($((got * 128)) bytes\) in [0-9.]+ s: [0-9]+ pps, [0-9.]+ Mbps; [0-9]+ other frames? passed to the stack$" "$T/text.err" ||
 	no "text: no 'server $IF3_B ... received $got packets' line"

@@ -2,7 +2,8 @@
 # Server stamp analysis without a network (tests/unit/server_streams_test.c, ASan/UBSan):
 # sequence tracking (gaps, duplicates, late arrivals inside and beyond the window, several
 # streams, the stream limit), latency quantiles against exact values, the report's JSON round
-# trip, and the stamp trailer's checksum arithmetic in user space.
+# trip, two runs of the same streams kept apart, and the stamp trailer (version 2 written,
+# checksum arithmetic in user space; version 1 still read).
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="$(mktemp -d "${TMPDIR:-/tmp}/server_streams.XXXXXX")"

@@ -4,8 +4,9 @@
 # page that held the same template before must be written again (it was not: about one frame
 # in ten of the longer templates went out with a zeroed tail). Every captured frame must equal
 # its template, each template sent its exact share; then the same with --stamp (XDP and
-# AF_PACKET): every IPv4/UDP checksum valid per tshark and every stream's sequence numbers
-# 0..n-1 in order, the payload before the trailer as in the template.
+# AF_PACKET): every IPv4/UDP checksum valid per tshark, one run identity in every trailer and
+# every stream's sequence numbers 0..n-1 in order, the payload before the trailer as in the
+# template.
 set -euo pipefail
 . "$REPO/tests/lib/netns.sh"
 . "$REPO/tests/lib/capture.sh"
@@ -30,12 +31,14 @@ check() { # PCAP STAMPED(0/1) THREADS
 import sys, json, os, struct, collections
 sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
 import pcapread
+from pcapread import trailer
 tm = [bytes.fromhex(t["template"]["base_packet"]["data"]) for t in json.load(open(sys.argv[2]))]
 stamped, threads = sys.argv[3] == "1", int(sys.argv[4])
 fr = [f for _, f in pcapread.frames(sys.argv[1])]
 per = collections.Counter()
 bad = 0
 seqs = collections.defaultdict(list)
+runs = set()
 for f in fr:
     if not stamped:
         if f in tm:
@@ -43,11 +46,13 @@ for f in fr:
         else:
             bad += 1
         continue
-    m, s, q, ns = struct.unpack(">IIQQ", f[-24:])
+    tr = trailer(f, len(f))
+    v, run, s, q, ns = tr if tr else (0, 0, 0, 0, 0)
+    runs.add(run)
     t = s & 0xffff
-    c = 40 if tm[t][12:14] == b"\x08\x00" else 60  # the UDP checksum (IPv4 / IPv6)
-    ok = m == 0x58445053 and t < len(tm) and len(f) == len(tm[t]) and \
-        f[:c] == tm[t][:c] and f[c + 2:len(f) - 24] == tm[t][c + 2:len(f) - 24]
+    c = 40 if t < len(tm) and tm[t][12:14] == b"\x08\x00" else 60  # the UDP checksum (v4 / v6)
+    ok = v == 2 and run != 0 and t < len(tm) and len(f) == len(tm[t]) and \
+        f[:c] == tm[t][:c] and f[c + 2:len(f) - 28] == tm[t][c + 2:len(f) - 28]
     if ok:
         per[t] += 1
         seqs[s].append(q)
@@ -56,9 +61,9 @@ for f in fr:
 want = len(fr) // len(tm)
 inorder = all(v == list(range(len(v))) for v in seqs.values())
 print(f"  {len(fr)} frames, {bad} not matching their template, per template {dict(sorted(per.items()))}"
-      + (f", {len(seqs)} streams, sequences in order: {inorder}" if stamped else ""))
+      + (f", {len(seqs)} streams, sequences in order: {inorder}, runs {len(runs)}" if stamped else ""))
 ok = len(fr) == 3000 and bad == 0 and all(per[i] == want for i in range(len(tm))) and \
-    (not stamped or (inorder and len(seqs) == len(tm) * threads))
+    (not stamped or (inorder and len(seqs) == len(tm) * threads and len(runs) == 1))
 sys.exit(0 if ok else 1)
 PY
 }

@@ -1,5 +1,6 @@
 """Minimal pcap reader for the tests (import with sys.path.insert(0, "$REPO/tests/lib")).
-frames(path) -> list of (timestamp_s, bytes); handles micro- and nanosecond pcap files."""
+frames(path) -> list of (timestamp_s, bytes); handles micro- and nanosecond pcap files;
+trailer(f, end) reads an xdperf stamp trailer (version 2, or 1)."""
 import struct
 
 
@@ -24,3 +25,17 @@ def frames(path):
 
 def be(b, off, n):
     return int.from_bytes(b[off:off + n], "big")
+
+
+STAMP_MAGIC, STAMP_LEN = 0x58445052, 28        # "XDPR": magic run stream seq tx_ns
+STAMP_MAGIC_V1, STAMP_LEN_V1 = 0x58445053, 24  # "XDPS": magic stream seq tx_ns (no run)
+
+
+def trailer(f, end):
+    """The xdperf stamp trailer ending at f[end] (the end of the UDP payload):
+    (version, run, stream, seq, tx_ns), version 1 with run 0; None when there is none."""
+    if end >= STAMP_LEN and be(f, end - 28, 4) == STAMP_MAGIC:
+        return 2, be(f, end - 24, 4), be(f, end - 20, 4), be(f, end - 16, 8), be(f, end - 8, 8)
+    if end >= STAMP_LEN_V1 and be(f, end - 24, 4) == STAMP_MAGIC_V1:
+        return 1, 0, be(f, end - 20, 4), be(f, end - 16, 8), be(f, end - 8, 8)
+    return None

@@ -1,9 +1,11 @@
 /* Unit test of the server's stamp analysis (src/server/streams.c, hist.c), the report's JSON
  * round trip (report_json.c) and the stamp trailer in user space (src/packet/stamp.c):
  * in-order streams, gaps, duplicates, late arrivals inside and beyond the window, several
- * streams, the stream limit, latency quantiles against exact sorted values, negative
- * latencies, clearing; trailer writes that keep the UDP checksum right (IPv4 odd and even
- * offsets, IPv6, no-checksum IPv4) and reads that ignore Ethernet padding. */
+ * streams, two runs of the same streams kept apart (no false duplicates) and summed per run,
+ * the stream limit, latency quantiles against exact sorted values, negative latencies,
+ * clearing; trailer writes that keep the UDP checksum right (IPv4 odd and even offsets, IPv6,
+ * no-checksum IPv4), reads that ignore Ethernet padding, and version 1 trailers (no run)
+ * still read. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,23 +38,23 @@ static void test_sequences(void)
 	struct srv_streams *s = srv_streams_new();
 	/* stream 1: 0..999 in order */
 	for (uint64_t q = 0; q < 1000; q++)
-		srv_streams_add(s, 1, q, 1000, 2000);
+		srv_streams_add(s, 7, 1, q, 1000, 2000);
 	/* stream 2: 0..99 without 10, 20..29; 50 twice; 60 after 61 */
 	for (uint64_t q = 0; q < 100; q++) {
 		if (q == 10 || (q >= 20 && q < 30) || q == 60)
 			continue;
-		srv_streams_add(s, 2, q, 0, 5);
+		srv_streams_add(s, 7, 2, q, 0, 5);
 		if (q == 50)
-			srv_streams_add(s, 2, q, 0, 5);
+			srv_streams_add(s, 7, 2, q, 0, 5);
 		if (q == 61)
-			srv_streams_add(s, 2, 60, 0, 5);
+			srv_streams_add(s, 7, 2, 60, 0, 5);
 	}
 	/* stream 3: a late arrival beyond the window, and a jump larger than the window */
-	srv_streams_add(s, 3, 0, 0, 1);
-	srv_streams_add(s, 3, 20000, 0, 1);
-	srv_streams_add(s, 3, 5, 0, 1);      /* 19995 behind: beyond the window */
-	srv_streams_add(s, 3, 19999, 0, 1);  /* inside: late */
-	srv_streams_add(s, 3, 19999, 0, 1);  /* duplicate */
+	srv_streams_add(s, 7, 3, 0, 0, 1);
+	srv_streams_add(s, 7, 3, 20000, 0, 1);
+	srv_streams_add(s, 7, 3, 5, 0, 1);      /* 19995 behind: beyond the window */
+	srv_streams_add(s, 7, 3, 19999, 0, 1);  /* inside: late */
+	srv_streams_add(s, 7, 3, 19999, 0, 1);  /* duplicate */
 	struct xdperf_server_report *r = report(s);
 	CHECK(r->nstreams == 3, "3 streams, got %zu", r->nstreams);
 	const struct xdperf_stream_report *a = stream(r, 1), *b = stream(r, 2), *c = stream(r, 3);
@@ -101,11 +103,48 @@ static void test_sequences(void)
 	srv_streams_free(s);
 }
 
+/* Two generator runs send the same streams (same ids, sequence numbers from 0 each): they are
+ * kept apart, with nothing counted twice; the report lists both runs with their sums. */
+static void test_runs(void)
+{
+	struct srv_streams *s = srv_streams_new();
+	for (uint32_t run = 0xa1; run <= 0xa2; run++)
+		for (uint32_t id = 0; id < 3; id++)
+			for (uint64_t q = 0; q < 1000; q++)
+				if (!(run == 0xa2 && id == 2 && q % 10 == 0)) /* run 2 loses 100 */
+					srv_streams_add(s, run, id, q, 10, 20);
+	struct xdperf_server_report *r = report(s);
+	CHECK(r->nstreams == 6 && r->total.duplicated == 0 && r->total.reordered == 0,
+	      "two runs of 3 streams: %zu streams, %llu duplicated", r->nstreams,
+	      (unsigned long long)r->total.duplicated);
+	CHECK(r->nruns == 2 && r->runs[0].run == 0xa1 && r->runs[1].run == 0xa2 &&
+	      r->runs[0].nstreams == 3 && r->runs[0].unique == 3000 && r->runs[0].lost == 0 &&
+	      r->runs[1].unique == 2900 && r->runs[1].lost == 99,
+	      "runs listed and summed: %zu runs", r->nruns);
+	const struct xdperf_stream_report *x = xdperf_server_report_stream(r, 0xa2, 2);
+	CHECK(x && x->run == 0xa2 && x->unique == 900 && x->first_seq == 1 &&
+	      !xdperf_server_report_stream(r, 0xa3, 0) && !xdperf_server_report_stream(r, 0xa1, 3),
+	      "lookup by run and stream");
+	char *txt = xdperf_server_report_json(r);
+	struct xdperf_server_report *back = NULL;
+	char err[256];
+	CHECK(txt && xdperf_server_report_parse(txt, &back, err, sizeof err) == 0, "parses back");
+	if (back) {
+		CHECK(back->nruns == 2 && back->runs[1].lost == 99 && back->runs[1].nstreams == 3 &&
+		      back->streams[5].run == 0xa2 && xdperf_server_report_stream(back, 0xa1, 1),
+		      "runs survive the JSON round trip");
+		xdperf_server_report_free(back);
+	}
+	free(txt);
+	xdperf_server_report_free(r);
+	srv_streams_free(s);
+}
+
 static void test_limit_and_negative(void)
 {
 	struct srv_streams *s = srv_streams_new();
 	for (uint32_t id = 0; id < SRV_STREAMS_MAX + 10; id++)
-		srv_streams_add(s, id, 0, 100, 50); /* negative: received before sent */
+		srv_streams_add(s, 7, id, 0, 100, 50); /* negative: received before sent */
 	struct xdperf_server_report *r = report(s);
 	CHECK(r->nstreams == SRV_STREAMS_MAX && r->streams_over_limit == 10,
 	      "stream limit: %zu streams, %llu over", r->nstreams,
@@ -201,7 +240,7 @@ static void test_trailer(void)
 {
 	uint8_t f[256], pad[300];
 	char err[256];
-	for (size_t plen = 24; plen < 40; plen++) { /* odd and even trailer offsets */
+	for (size_t plen = 28; plen < 44; plen++) { /* odd and even trailer offsets */
 		size_t len = udp4(f, plen, false);
 		struct xdperf_bpf_stamp at;
 		CHECK(xdperf_stamp_locate(f, len, &at, err, sizeof err) == 0, "locate: %s", err);
@@ -209,11 +248,13 @@ static void test_trailer(void)
 		CHECK(udp4_csum_ok(f, len), "payload %zu: checksum after clearing", plen);
 		bool ok = true;
 		for (uint64_t q = 0; q < 300; q++) {
-			xdperf_stamp_write(f, &at, 0x10002, q * 0x0102030405ull, ~q * 977);
+			uint32_t run = 0x9e3779b9u * (uint32_t)(q + 1);
+			xdperf_stamp_write(f, &at, run, 0x10002, q * 0x0102030405ull, ~q * 977);
 			ok = ok && udp4_csum_ok(f, len);
 			struct xdperf_stamp st;
-			ok = ok && xdperf_stamp_read(f, len, &st) && st.stream == 0x10002 &&
-			     st.seq == q * 0x0102030405ull && st.tx_ns == ~q * 977;
+			ok = ok && xdperf_stamp_read(f, len, &st) && st.version == 2 && st.run == run &&
+			     st.stream == 0x10002 && st.seq == q * 0x0102030405ull &&
+			     st.tx_ns == ~q * 977;
 		}
 		CHECK(ok, "payload %zu: 300 rewrites keep the checksum right and read back", plen);
 		/* Ethernet padding after the datagram does not move the trailer */
@@ -226,11 +267,21 @@ static void test_trailer(void)
 	size_t len = udp4(f, 30, true);
 	struct xdperf_bpf_stamp at;
 	xdperf_stamp_locate(f, len, &at, err, sizeof err);
-	xdperf_stamp_write(f, &at, 1, 2, 3);
+	xdperf_stamp_write(f, &at, 9, 1, 2, 3);
 	CHECK(get_be16(f + 40) == 0, "a zero (absent) IPv4 UDP checksum stays zero");
-	len = udp4(f, 23, false);
-	CHECK(xdperf_stamp_locate(f, len, &at, err, sizeof err) == -22 && strstr(err, "24"),
-	      "a 23-byte payload is refused: %s", err);
+	/* a version 1 trailer (older generators: "XDPS", no run) is read as run 0 */
+	len = udp4(f, 26, false);
+	uint8_t *t = f + len - 24;
+	put_be32(t, 0x58445053);
+	put_be32(t + 4, 0x30004);
+	put_be64(t + 8, 12345);
+	put_be64(t + 16, 678);
+	struct xdperf_stamp v1;
+	CHECK(xdperf_stamp_read(f, len, &v1) && v1.version == 1 && v1.run == 0 &&
+	      v1.stream == 0x30004 && v1.seq == 12345 && v1.tx_ns == 678, "version 1 trailer read");
+	len = udp4(f, 27, false);
+	CHECK(xdperf_stamp_locate(f, len, &at, err, sizeof err) == -22 && strstr(err, "28"),
+	      "a 27-byte payload is refused: %s", err);
 	f[23] = 6; /* TCP */
 	CHECK(xdperf_stamp_locate(f, len, &at, err, sizeof err) == -22 && strstr(err, "UDP"),
 	      "not UDP is refused: %s", err);
@@ -242,6 +293,7 @@ static void test_trailer(void)
 int main(void)
 {
 	test_sequences();
+	test_runs();
 	test_limit_and_negative();
 	test_quantiles();
 	test_trailer();
