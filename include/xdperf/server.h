@@ -31,6 +31,7 @@
 #ifndef XDPERF_SERVER_H
 #define XDPERF_SERVER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,10 +170,25 @@ void xdperf_server_close(struct xdperf_server *s);
 /* ---- the generator's side of the control connection ---- */
 struct xdperf_server_ctl;
 
-/* Connects to "HOST:PORT" and says hello (timeout_ms for connecting and each answer; 0 =
- * 5000). 0 or -errno with one line in err naming the address. */
+struct xdperf_server_ctl_opts {
+	size_t sz;                  /* sizeof(struct xdperf_server_ctl_opts) */
+	int timeout_ms;             /* connecting, and each answer; 0 = 5000 */
+	/* A stop request, e.g. set by a SIGINT handler (nonzero: stop); NULL = none. Once it is
+	 * set, connecting gives up (-EINTR), the report's wait for the last frames ends within
+	 * 0.5 s, and each answer is awaited at most 0.5 s more. Borrowed. */
+	const volatile sig_atomic_t *stop;
+};
+
+/* Connects to "HOST:PORT" and says hello. 0 or -errno with one line in err naming the
+ * address (-EINTR: stopped). *out is freed with xdperf_server_ctl_close(). */
+int xdperf_server_ctl_open(const char *addr, const struct xdperf_server_ctl_opts *opts,
+			   struct xdperf_server_ctl **out, char *err, size_t errlen);
+/* The same with only a timeout (0 = 5000 ms). */
 int xdperf_server_ctl_connect(const char *addr, int timeout_ms, struct xdperf_server_ctl **out,
 			      char *err, size_t errlen);
+/* The connection's socket, to watch while no call is made: readable or hung up means the
+ * server closed the connection (it never speaks unasked). */
+int xdperf_server_ctl_fd(const struct xdperf_server_ctl *c);
 /* The server's hello answer: its mode, port, stamp checking. */
 void xdperf_server_ctl_info(const struct xdperf_server_ctl *c, char *mode, size_t modelen,
 			    uint16_t *port, bool *stamp);

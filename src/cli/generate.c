@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/commands.h"
+#include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "packet/pcap.h"
@@ -324,11 +325,19 @@ int cmd_generate(int argc, char **argv)
 		return 1;
 	if (a.device)
 		block_sighup();
+	gen_stop_install();
 	int status = 1;
 	char err[512];
 	char source[PATH_MAX + 32];
 	struct xdperf_template_set *set = NULL;
-	if (gen_load_set(&a, &set, source, sizeof source))
+	int lrc = gen_load_set(&a, &set, source, sizeof source);
+	if (gen_stops) {
+		fprintf(stderr, "xdperf: stopped by %s while %s; nothing sent\n", gen_stop_name(),
+			a.templates ? "reading the templates" : "the plugin was starting");
+		xdperf_template_set_free(set);
+		return gen_stop_status();
+	}
+	if (lrc)
 		return 1;
 	unsigned long long count = a.count;
 	if (!a.count_set)
@@ -364,19 +373,24 @@ int cmd_generate(int argc, char **argv)
 	}
 	free(w);
 	uint64_t gap = xdperf_pcap_gap_for_rate(a.rate);
-	int e = xdperf_pcap_write_order(a.output, set, order, order_len, count, start, gap, err,
-					sizeof err);
+	uint64_t written = 0;
+	int e = xdperf_pcap_write_order(a.output, set, order, order_len, count, start, gap,
+					&gen_stops, &written, err, sizeof err);
 	unsigned long long bytes = 0;
-	for (unsigned long long i = 0; i < count && i < order_len; i++)
-		bytes += set->t[order[i]].len * ((count - i + order_len - 1) / order_len);
+	for (unsigned long long i = 0; i < written && i < order_len; i++)
+		bytes += set->t[order[i]].len * ((written - i + order_len - 1) / order_len);
 	free(order);
 	if (e) {
 		fprintf(stderr, "xdperf: %s\n", err);
 		goto out;
 	}
-	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of %s%s to %s\n",
-		count, bytes, set->n, set->n == 1 ? "" : "s", a.templates ? "" : "plugin ", source,
-		a.output);
+	char stopped[80] = "";
+	if (written < count)
+		snprintf(stopped, sizeof stopped, " (stopped by %s: %llu of %llu)", gen_stop_name(),
+			 (unsigned long long)written, count);
+	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of %s%s to %s%s\n",
+		(unsigned long long)written, bytes, set->n, set->n == 1 ? "" : "s",
+		a.templates ? "" : "plugin ", source, a.output, stopped);
 	status = 0;
 out:
 	xdperf_template_set_free(set);

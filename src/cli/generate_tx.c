@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "cli/tx_summary.h"
@@ -26,14 +27,6 @@
 #include "packet/template.h"
 #include "xdperf/server.h"
 #include "xdperf/tx.h"
-
-static struct xdperf_tx *running_tx;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	xdperf_tx_stop(running_tx);
-}
 
 int device_mac(const char *ifname, uint8_t mac[6])
 {
@@ -127,6 +120,8 @@ struct reloader {
 	const struct gen_args *a;
 	struct xdperf_tx *tx;
 	int sfd, ifd, stopfd;
+	int ctlfd;                   /* the server's control connection, -1 = none */
+	_Atomic bool server_lost;    /* it closed during the run (the run was stopped) */
 	pthread_t th;
 	bool started;
 	char files[3][PATH_MAX];     /* watched: plugin, config, templates */
@@ -202,15 +197,23 @@ static void *reloader_main(void *arg)
 {
 	struct reloader *r = arg;
 	for (;;) {
-		struct pollfd p[3] = { { r->stopfd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
-				       { r->ifd, POLLIN, 0 } };
-		if (poll(p, r->ifd >= 0 ? 3 : 2, -1) < 0) {
+		struct pollfd p[4] = { { r->stopfd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
+				       { r->ctlfd, POLLIN | POLLRDHUP, 0 }, { r->ifd, POLLIN, 0 } };
+		if (poll(p, r->ifd >= 0 ? 4 : 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[0].revents)
 			break;
+		if (r->ctlfd >= 0 && p[2].revents) {
+			/* the server never speaks unasked: it closed the connection */
+			fprintf(stderr, "xdperf: the server at %s closed the control connection; "
+					"stopping the run\n", r->a->server_addr);
+			atomic_store(&r->server_lost, true);
+			xdperf_tx_stop(r->tx);
+			r->ctlfd = -1;
+		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(r->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
@@ -218,13 +221,13 @@ static void *reloader_main(void *arg)
 				reload(r, "SIGHUP");
 			}
 		}
-		if (r->ifd >= 0 && (p[2].revents & POLLIN)) {
+		if (r->ifd >= 0 && (p[3].revents & POLLIN)) {
 			char buf[4096];
 			/* let the writer finish: gather events for 100 ms */
 			do {
 				if (read(r->ifd, buf, sizeof buf) < 0 && errno != EAGAIN)
 					break;
-			} while (poll(&p[2], 1, 100) > 0);
+			} while (poll(&p[3], 1, 100) > 0);
 			uint64_t h = files_hash(r);
 			if (h != r->hash) {
 				r->hash = h;
@@ -235,12 +238,14 @@ static void *reloader_main(void *arg)
 	return NULL;
 }
 
-static int reloader_start(struct reloader *r, const struct gen_args *a, struct xdperf_tx *tx)
+static int reloader_start(struct reloader *r, const struct gen_args *a, struct xdperf_tx *tx,
+			  int ctlfd)
 {
 	memset(r, 0, sizeof *r);
 	r->a = a;
 	r->tx = tx;
 	r->ifd = -1;
+	r->ctlfd = ctlfd;
 	sigset_t hup;
 	sigemptyset(&hup);
 	sigaddset(&hup, SIGHUP);
@@ -326,14 +331,19 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 	struct xdperf_server_ctl *ctl = NULL;
 	if (a->server_addr) {
 		bool srv_stamp = false;
-		e = xdperf_server_ctl_connect(a->server_addr, 5000, &ctl, err, sizeof err);
+		LIBXDPERF_OPTS(xdperf_server_ctl_opts, co, .timeout_ms = 5000, .stop = &gen_stops);
+		e = xdperf_server_ctl_open(a->server_addr, &co, &ctl, err, sizeof err);
 		if (!e)
 			e = xdperf_server_ctl_reset(ctl, err, sizeof err);
-		if (e) {
-			fprintf(stderr, "xdperf: --server-addr: %s; nothing sent\n", err);
+		if (e || gen_stops) {
+			if (gen_stops)
+				fprintf(stderr, "xdperf: stopped by %s while reaching the server at %s; "
+						"nothing sent\n", gen_stop_name(), a->server_addr);
+			else
+				fprintf(stderr, "xdperf: --server-addr: %s; nothing sent\n", err);
 			xdperf_server_ctl_close(ctl);
 			xdperf_tx_free(tx);
-			return 1;
+			return gen_stops ? gen_stop_status() : 1;
 		}
 		xdperf_server_ctl_info(ctl, NULL, 0, NULL, &srv_stamp);
 		if (a->stamp && !srv_stamp)
@@ -341,28 +351,27 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 					"with --stamp for loss and latency)\n", a->server_addr);
 	}
 	struct reloader rl;
-	if (reloader_start(&rl, a, tx)) {
+	if (reloader_start(&rl, a, tx, xdperf_server_ctl_fd(ctl))) {
 		reloader_stop(&rl);
+		xdperf_server_ctl_close(ctl);
 		xdperf_tx_free(tx);
 		return 1;
 	}
-	running_tx = tx;
-	struct sigaction sa = { 0 }, old_int, old_term;
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	gen_stop_attach(tx);
 	struct xdperf_tx_result r;
 	e = xdperf_tx_run(tx, &r, err, sizeof err);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	running_tx = NULL;
+	gen_stop_attach(NULL);
 	reloader_stop(&rl);
 	if (e)
 		fprintf(stderr, "xdperf: %s\n", err);
 	struct xdperf_server_report *srv = NULL;
 	char srv_err[512] = "";
 	bool asked = ctl != NULL;
+	if (ctl && atomic_load(&rl.server_lost)) {
+		snprintf(srv_err, sizeof srv_err, "it closed the control connection during the run");
+		xdperf_server_ctl_close(ctl);
+		ctl = NULL;
+	}
 	if (ctl) {
 		/* the last frames may still be on the way (queues, delays): wait until the server
 		 * has them all, or nothing new arrived for half a second */

@@ -180,8 +180,9 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 		snprintf(rate, sizeof rate, "no rate (fewer than 2 packets)");
 	char refused[128] = "";
 	if (r->total.refused)
-		snprintf(refused, sizeof refused, "; the device refused frames %" PRIu64 " times (each "
-			 "was sent again until it took it)", r->total.refused);
+		snprintf(refused, sizeof refused, "; the device refused frames %" PRIu64 " time%s "
+			 "(each was sent again until it took it)", r->total.refused,
+			 r->total.refused == 1 ? "" : "s");
 	char sw[48] = "";
 	if (s->swaps)
 		snprintf(sw, sizeof sw, ", %u template swap%s", s->swaps, s->swaps == 1 ? "" : "s");

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct xdperf_pcap {
 	char *path;     /* final path */
 	char *tmp;      /* temp path, NULL when writing directly to a device/FIFO */
 	int error;      /* sticky errno of the first failed write, 0 if none */
+	bool nosync;    /* stopped by the user: commit without waiting for the disk */
 	size_t used;
 	uint8_t buf[PCAP_BUFSZ];
 };
@@ -192,8 +194,9 @@ int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen)
 	}
 	if (flush(p) != 0)
 		e = p->error;
-	/* fsync reports delayed allocation failures (ENOSPC, EIO) of regular files */
-	if (!e && p->tmp && fsync(p->fd) != 0)
+	/* fsync reports delayed allocation failures (ENOSPC, EIO) of regular files; a stopped
+	 * run commits at once (writing back gigabytes could take longer than a stop may) */
+	if (!e && p->tmp && !p->nosync && fsync(p->fd) != 0)
 		e = errno;
 	if (close(p->fd) != 0 && !e)
 		e = errno;
@@ -241,11 +244,14 @@ struct fe_tmpl {
 
 int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
 			    const uint32_t *order, uint32_t order_len, uint64_t count,
-			    uint64_t start_ns, uint64_t gap_ns, char *err, size_t errlen)
+			    uint64_t start_ns, uint64_t gap_ns, const volatile sig_atomic_t *stop,
+			    uint64_t *written, char *err, size_t errlen)
 {
 	struct xdperf_pcap *p;
 	int rc;
 
+	if (written)
+		*written = 0;
 	if (!s || s->n == 0 || (order && order_len == 0)) {
 		xdperf_errf(err, errlen, "cannot write %s: no templates", path ? path : "(null)");
 		return -EINVAL;
@@ -287,7 +293,10 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 		return rc;
 	}
 	uint8_t frame[XDPERF_TEMPLATE_SLOT];
-	for (uint64_t i = 0; i < count; i++) {
+	uint64_t i;
+	for (i = 0; i < count; i++) {
+		if (stop && *stop)
+			break;
 		uint32_t k = order ? order[i % order_len] : (uint32_t)(i % s->n);
 		const struct xdperf_template *t = &s->t[k];
 		const uint8_t *out = t->frame;
@@ -300,6 +309,9 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 		if (xdperf_pcap_write(p, out, t->len, start_ns + i * gap_ns) != 0)
 			break; /* sticky: close reports it and removes the temp file */
 	}
+	if (written)
+		*written = i;
+	p->nosync = i < count;
 	free(fe);
 	return xdperf_pcap_close(p, err, errlen);
 }
@@ -308,5 +320,6 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
 				size_t errlen)
 {
-	return xdperf_pcap_write_order(path, s, NULL, 0, count, start_ns, gap_ns, err, errlen);
+	return xdperf_pcap_write_order(path, s, NULL, 0, count, start_ns, gap_ns, NULL, NULL, err,
+				       errlen);
 }

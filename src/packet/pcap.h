@@ -14,6 +14,7 @@
 #define XDPERF_PACKET_PCAP_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "packet/template.h"
@@ -55,9 +56,12 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 
 /* The same in a given send order: packet i is s->t[order[i % order_len]] (order NULL: as
  * above). Templates with modifiers or checksums (t->fields) give each packet the field
- * engine's values, as one sender thread sends them (src/packet/field.h). */
+ * engine's values, as one sender thread sends them (src/packet/field.h). When *stop becomes
+ * nonzero (a signal handler; stop may be NULL) the packets written so far are committed as
+ * the file; *written (may be NULL) says how many. */
 int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
 			    const uint32_t *order, uint32_t order_len, uint64_t count,
-			    uint64_t start_ns, uint64_t gap_ns, char *err, size_t errlen);
+			    uint64_t start_ns, uint64_t gap_ns, const volatile sig_atomic_t *stop,
+			    uint64_t *written, char *err, size_t errlen);
 
 #endif

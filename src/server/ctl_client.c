@@ -1,7 +1,9 @@
 /* The generator's side of the server control connection (include/xdperf/server.h): connect
- * and hello, reset, stats, and the report after waiting for the last frames to arrive. */
+ * and hello, reset, stats, and the report after waiting for the last frames to arrive. Every
+ * wait is bounded and looks at the caller's stop request (in slices of SLICE_MS). */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -13,11 +15,17 @@
 #include "server/stats_json.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/opts.h"
 #include "xdperf/server.h"
+
+#define SLICE_MS 50      /* longest wait between looks at the stop request */
+#define STOP_GRACE_MS 500 /* once stopped: the most any wait goes on */
 
 struct xdperf_server_ctl {
 	int fd;
 	int timeout_ms;
+	const volatile sig_atomic_t *stop;
+	double stop_seen;  /* when the stop request was first seen (ms), 0 = not yet */
 	char addr[300];
 	char mode[16];
 	uint16_t port;
@@ -29,6 +37,16 @@ struct xdperf_server_ctl {
 static double now_ms(void)
 {
 	return xdperf_mono() * 1e3;
+}
+
+/* A deadline cut to STOP_GRACE_MS after the stop request was first seen. */
+static double cut(struct xdperf_server_ctl *c, double deadline)
+{
+	if (!c->stop || !*c->stop)
+		return deadline;
+	if (!c->stop_seen)
+		c->stop_seen = now_ms();
+	return deadline < c->stop_seen + STOP_GRACE_MS ? deadline : c->stop_seen + STOP_GRACE_MS;
 }
 
 /* Sends {"cmd":cmd} and reads one answer line; *ans is the parsed object with "ok": true. */
@@ -79,13 +97,22 @@ static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char
 			c->buf = b;
 			c->cap = cap;
 		}
-		int left = (int)(deadline - now_ms());
+		int left = (int)(cut(c, deadline) - now_ms());
 		struct pollfd p = { c->fd, POLLIN, 0 };
-		if (left <= 0 || poll(&p, 1, left) == 0) {
-			xdperf_errf(err, errlen, "server %s: no answer to '%s' within %d ms", c->addr, cmd,
-				    c->timeout_ms);
+		int pr = left > 0 ? poll(&p, 1, left < SLICE_MS ? left : SLICE_MS) : 0;
+		if (pr == 0 && left > SLICE_MS)
+			continue;
+		if (pr == 0) {
+			if (c->stop_seen)
+				xdperf_errf(err, errlen, "server %s: no answer to '%s' before stopping",
+					    c->addr, cmd);
+			else
+				xdperf_errf(err, errlen, "server %s: no answer to '%s' within %d ms",
+					    c->addr, cmd, c->timeout_ms);
 			return -ETIMEDOUT;
 		}
+		if (pr < 0 && errno == EINTR)
+			continue;
 		ssize_t r = recv(c->fd, c->buf + c->used, c->cap - c->used, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -98,9 +125,48 @@ static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char
 	}
 }
 
+/* Waits for a non-blocking connect on fd: 0, -ETIMEDOUT, -EINTR (stopped) or -errno. */
+static int connected(struct xdperf_server_ctl *c, int fd)
+{
+	double deadline = now_ms() + c->timeout_ms;
+	for (;;) {
+		if (c->stop && *c->stop)
+			return -EINTR;
+		int left = (int)(deadline - now_ms());
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		int pr = poll(&pf, 1, left < SLICE_MS ? left : SLICE_MS);
+		if (pr < 0 && errno != EINTR)
+			return -errno;
+		if (pr > 0)
+			break;
+	}
+	int so = 0;
+	socklen_t sl = sizeof so;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl))
+		return -errno;
+	return so ? -so : 0;
+}
+
 int xdperf_server_ctl_connect(const char *addr, int timeout_ms, struct xdperf_server_ctl **out,
 			      char *err, size_t errlen)
 {
+	LIBXDPERF_OPTS(xdperf_server_ctl_opts, o, .timeout_ms = timeout_ms);
+	return xdperf_server_ctl_open(addr, &o, out, err, errlen);
+}
+
+int xdperf_server_ctl_fd(const struct xdperf_server_ctl *c)
+{
+	return c ? c->fd : -1;
+}
+
+int xdperf_server_ctl_open(const char *addr, const struct xdperf_server_ctl_opts *opts,
+			   struct xdperf_server_ctl **out, char *err, size_t errlen)
+{
+	struct xdperf_server_ctl_opts o = { 0 };
+	xdperf_opts_copy(&o, sizeof o, opts);
+	int timeout_ms = o.timeout_ms;
 	char host[256];
 	const char *colon = addr ? strrchr(addr, ':') : NULL;
 	const char *h = addr;
@@ -127,6 +193,7 @@ int xdperf_server_ctl_connect(const char *addr, int timeout_ms, struct xdperf_se
 		return -ENOMEM;
 	}
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+	c->stop = o.stop;
 	snprintf(c->addr, sizeof c->addr, "%s", addr);
 	c->fd = -1;
 	int e = -ECONNREFUSED;
@@ -139,44 +206,42 @@ int xdperf_server_ctl_connect(const char *addr, int timeout_ms, struct xdperf_se
 			close(fd);
 			continue;
 		}
-		struct pollfd pf = { fd, POLLOUT, 0 };
-		int so = 0;
-		socklen_t sl = sizeof so;
-		if (poll(&pf, 1, c->timeout_ms) <= 0) {
-			e = -ETIMEDOUT;
+		if ((e = connected(c, fd))) {
 			close(fd);
-			continue;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl) || so) {
-			e = -(so ? so : errno);
-			close(fd);
+			if (e == -EINTR)
+				break;
 			continue;
 		}
 		c->fd = fd;
 	}
 	freeaddrinfo(ai);
+	if (c->fd < 0 && e == -EINTR) {
+		xdperf_errf(err, errlen, "stopped while connecting to the xdperf server at %s", addr);
+		free(c);
+		return e;
+	}
 	if (c->fd < 0) {
 		xdperf_errf(err, errlen, "cannot reach the xdperf server at %s: %s (is `xdperf --server "
 			    "--control ...` running there?)", addr, strerror(-e));
 		free(c);
 		return e;
 	}
-	json_t *o;
-	e = call(c, "hello", &o, err, errlen);
+	json_t *hi;
+	e = call(c, "hello", &hi, err, errlen);
 	if (e) {
 		xdperf_server_ctl_close(c);
 		return e;
 	}
-	if (strcmp(json_string_value(json_object_get(o, "server")) ?: "", "xdperf")) {
-		json_decref(o);
+	if (strcmp(json_string_value(json_object_get(hi, "server")) ?: "", "xdperf")) {
+		json_decref(hi);
 		xdperf_errf(err, errlen, "server %s: not an xdperf server", addr);
 		xdperf_server_ctl_close(c);
 		return -EPROTO;
 	}
-	snprintf(c->mode, sizeof c->mode, "%s", json_string_value(json_object_get(o, "mode")) ?: "");
-	c->port = (uint16_t)json_integer_value(json_object_get(o, "port"));
-	c->stamp = json_is_true(json_object_get(o, "stamp"));
-	json_decref(o);
+	snprintf(c->mode, sizeof c->mode, "%s", json_string_value(json_object_get(hi, "mode")) ?: "");
+	c->port = (uint16_t)json_integer_value(json_object_get(hi, "port"));
+	c->stamp = json_is_true(json_object_get(hi, "stamp"));
+	json_decref(hi);
 	*out = c;
 	return 0;
 }
@@ -232,7 +297,8 @@ int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int q
 			last = all;
 			since = t;
 		}
-		if (got >= expect || t - since >= quiet_ms || t - start >= max_ms)
+		if (got >= expect || t - since >= quiet_ms || t - start >= max_ms ||
+		    t >= cut(c, INFINITY))
 			break;
 		struct timespec ts = { 0, 20 * 1000000L };
 		nanosleep(&ts, NULL);
