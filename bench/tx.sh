@@ -18,7 +18,10 @@
 #
 # Environment: BENCH_SECONDS (sender run time, default 2), BENCH_ROUNDS (rounds over all the
 # senders, default 3; each cell is the median), XDPERF (the binary), TX_ONLY (an
-# extended regular expression: only the rows whose sender name matches run), TRAFGEN_OPTS.
+# extended regular expression: only the rows whose sender name matches run), TRAFGEN_OPTS,
+# XDPERF_BASE (another xdperf binary, e.g. of an earlier commit: `git worktree add /tmp/base
+# REV && make -C /tmp/base build/xdperf`; adds its "xdp, 1 template" and "1024 templates"
+# rows, measured right after this build's in every round, and the new/base ratios).
 set -uo pipefail
 export LC_ALL=C
 
@@ -287,6 +290,10 @@ ROWS=("ceiling" "xdperf xdp, 1 template" "xdperf xdp, 1024 templates"
       "xdperf xdp, 2 modifiers + checksums" "xdperf xdp, IMIX 7:4:1" "xdperf xdp, hot swaps every 100 ms"
       "xdperf afpacket, 1 template" "xdperf afpacket, 2 modifiers + checksums"
       "xdp-trafficgen" "trafgen")
+if [ -n "${XDPERF_BASE:-}" ]; then
+  [ -x "$XDPERF_BASE" ] || die "XDPERF_BASE=$XDPERF_BASE is not an executable"
+  ROWS=("${ROWS[0]}" "${ROWS[1]}" "${ROWS[1]} (base)" "${ROWS[2]}" "${ROWS[2]} (base)" "${ROWS[@]:3}")
+fi
 NEW_SIZE=64        # the size the field engine and template set rows are measured at
 TMO=$((D + 20))    # guard against a sender that does not stop by itself
 
@@ -320,6 +327,9 @@ for size in "${SIZES[@]}"; do
       row="xdperf xdp, $n template"; [ $n = 1 ] || row+=s
       measure "$row" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF" --templates "$TMP/tpl$n-$size.json" \
         -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
+      [ -n "${XDPERF_BASE:-}" ] &&
+        measure "$row (base)" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF_BASE" \
+          --templates "$TMP/tpl$n-$size.json" -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
     done
     if [ "$size" = $NEW_SIZE ]; then
       measure "xdperf xdp, 2 modifiers + checksums" "$size" "$thr" xdperf timeout -s INT $TMO \
@@ -402,6 +412,11 @@ ratio_line() {   # ratio_line LABEL ROW_A ROW_B
   done
   echo
   ratio_line "xdp 1 template / ceiling" "xdperf xdp, 1 template" ceiling
+  if [ -n "${XDPERF_BASE:-}" ]; then
+    ratio_line "xdp 1 template, this build / base" "xdperf xdp, 1 template" "xdperf xdp, 1 template (base)"
+    ratio_line "xdp 1024 templates, this build / base" "xdperf xdp, 1024 templates" \
+      "xdperf xdp, 1024 templates (base)"
+  fi
   ratio_line "xdp 1024 templates / xdp-trafficgen" "xdperf xdp, 1024 templates" xdp-trafficgen
   ratio_line "afpacket / trafgen" "xdperf afpacket, 1 template" trafgen
   ratio_line "xdp 2 modifiers + checksums / xdp 1 template (target >= 0.80)" \

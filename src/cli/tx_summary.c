@@ -11,7 +11,7 @@
 #include "cli/server_print.h"
 #include "cli/tx_summary.h"
 
-#define TEMPLATE_LINES 32 /* per-template lines in the text summary; --json lists every stream */
+#define TEMPLATE_LINES 16 /* per-template lines in the text summary; --json lists every stream */
 
 /* What the server received of stream id of this run: distinct sequence numbers (0 when it
  * saw none). */
@@ -140,9 +140,11 @@ static void print_templates(const struct tx_summary *s, bool server)
 	for (uint32_t i = 0; i < n; i++)
 		with += t[i].any;
 	if (with > 1 || (server && with == 1 && s->r->threads > 1)) {
+		/* more templates than lines: the ones with losses first */
+		bool only_lossy = with > TEMPLATE_LINES && server;
 		uint32_t shown = 0;
 		for (uint32_t i = 0; i < n && shown < TEMPLATE_LINES; i++) {
-			if (!t[i].any)
+			if (!t[i].any || (only_lossy && !t[i].lost))
 				continue;
 			shown++;
 			fprintf(stderr, "xdperf:   template %u: %" PRIu64 " packets (%" PRIu64 " bytes)", i,
@@ -156,8 +158,8 @@ static void print_templates(const struct tx_summary *s, bool server)
 			fprintf(stderr, "\n");
 		}
 		if (with > shown)
-			fprintf(stderr, "xdperf:   ... %u more templates (--json lists every stream)\n",
-				with - shown);
+			fprintf(stderr, "xdperf:   ... %u more templates%s (--json lists every stream)\n",
+				with - shown, only_lossy && shown < TEMPLATE_LINES ? ", none lost" : "");
 	}
 	free(t);
 }
