@@ -4,7 +4,7 @@
 #   netns_pair_setup      NS_A:veth0 (02:00:00:00:00:01, 10.201.0.1/24) <-> NS_B:veth1
 #                         (02:00:00:00:00:02, 10.201.0.2/24), both up; exports NS_A NS_B IF_A
 #                         IF_B MAC_A MAC_B; an EXIT trap deletes them and kills background jobs;
-#                         NETNS_QUEUES=N gives both ends N tx and rx queues (default 1)
+#                         NETNS_QUEUES=N gives both ends N tx and rx queues (default: one per CPU)
 #   rx_count_start NS IF [--pass] [ARGS...]   `$XDPERF count -d IF` in NS, in the background,
 #                         returns once it is counting (at most 10 s)
 #   rx_count_stop         SIGINT to it, waits, echoes "PACKETS BYTES" (its stdout stays in
@@ -74,7 +74,7 @@ netns_pair_setup() {
 	# one queue per CPU on both ends: each sender CPU then has its own receive ring and NAPI
 	# context on the peer (with one queue, two XDP senders overflow its 256-frame ring)
 	local q
-	q=$(nproc)
+	q=${NETNS_QUEUES:-$(nproc)}
 	ip -n "$NS_A" link add "$IF_A" address "$MAC_A" numtxqueues "$q" numrxqueues "$q" type veth \
 		peer name "$IF_B" address "$MAC_B" netns "$NS_B" numtxqueues "$q" numrxqueues "$q"
 	ip -n "$NS_A" addr add 10.201.0.1/24 dev "$IF_A"
