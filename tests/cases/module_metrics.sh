@@ -17,6 +17,8 @@
 #  - a second server with --shared kv: 20 SETs from 20 flows give kv_keys{worker="shared"} = 20
 #    and no numbered worker's gauge.
 # Every /metrics passes tests/lib/promcheck.py; no sanitizer report.
+# First the store alone (tests/unit/metric_store_test.c, ASan/UBSan): the rule with chosen workers
+# and instances, the series limit and unloaded versions.
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
@@ -26,6 +28,18 @@ need_built "$XDPERF_ASAN" build/plugins/dns.wasm build/plugins/kv.wasm
 PC="python3 $REPO/tests/lib/promcheck.py"
 MC="python3 $REPO/tests/lib/modclient.py"
 P=build/plugins
+
+# ---- the store alone ------------------------------------------------------------------------------
+gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I. -Wall -Wextra -Werror -O2 -c tests/unit/metric_store_test.c -o /dev/null &&
+  gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I. -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+    -ffp-contract=off -fno-strict-aliasing src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c \
+    src/ctl/metric_store.c src/ctl/metrics.c tests/unit/metric_store_test.c -ljansson -lsodium -lyaml -lm -lpthread \
+    -o "$T/metric_store_test" || { echo "FAILED: cannot build tests/unit/metric_store_test.c"; exit 1; }
+if out=$(ASAN_OPTIONS=detect_leaks=1 "$T/metric_store_test" 2>&1) && grep -q ', 0 failed' <<<"$out"; then
+  echo "ok $(grep 'metric_store_test:' <<<"$out")"
+else
+  bad "metric_store_test:"; echo "$out" | tail -n 20
+fi
 
 serve_start serve "$XDPERF_ASAN" --workers 2 --listen udp://127.0.0.1:0/dns --protocol dns=$P/dns.wasm@1 \
   --listen udp://127.0.0.1:0/kv --protocol kv=$P/kv.wasm@1 --admin 127.0.0.1:0 --interval 0
