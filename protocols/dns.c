@@ -17,7 +17,8 @@
  *   label longer than 63, name longer than 255 -> FORMERR (1), header only
  * AA is set only on answers about the zone (NOERROR, NXDOMAIN).
  * No reply (empty answer): a message shorter than the 12-byte header, or a response (QR=1).
- * Metric: dns_queries, the number of queries answered so far, after each one.
+ * Metric: dns_queries_total (a counter: the name ends in _total), the number of queries this
+ * instance answered so far, after each one.
  */
 #include "xdperf_protocol.h"
 
@@ -170,7 +171,7 @@ static int dns_reply(xdp_out *out, const uint8_t *in, uint16_t flags, uint32_t q
 		memcpy(p + 12, addr, 4);
 	}
 	dns_queries++;
-	xdp_proto_metric("dns_queries", (double)dns_queries);
+	xdp_proto_metric("dns_queries_total", (double)dns_queries);
 	return 0;
 }
 

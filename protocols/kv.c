@@ -14,7 +14,7 @@
  * Anything else -> "ERR <reason>": unknown command, empty key, key too long (> 64 bytes),
  * value too long (> 1024 bytes), missing value, too many arguments, out of memory.
  * Keys are byte strings without spaces; commands are case-sensitive.
- * Metric: kv_keys (the key count) after every SET and DEL.
+ * Metric: kv_keys (a gauge: the key count of this instance) after every SET and DEL.
  */
 #include "xdperf_protocol.h"
 

@@ -75,7 +75,10 @@ static inline int64_t xdp_proto_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Reports a metric with an explicit timestamp (no WASI import needed). */
+/* Reports a metric with an explicit timestamp (no WASI import needed). Each instance (one per
+ * worker) reports its own values; `xdperf serve` sums a name ending in "_total" over workers as
+ * a counter (report this instance's count, never decreasing) and shows any other name per worker
+ * as a gauge (README: Metrics). */
 static inline void xdp_proto_metric_at(const char *name, double value, int64_t ts_ns)
 {
 	xdp_proto_host_report_metric(name, (int32_t)strlen(name), value, ts_ns);

@@ -38,18 +38,23 @@ extern "C" {
 
 /* ---- metric values reported by modules ------------------------------------------------------- */
 
-/* Keeps the last value (and a count) of every (ID@VERSION, metric) a module reported with
- * host_report_metric, for /metrics. Thread-safe; at most `max_series` series (further ones are
- * counted as dropped). */
+/* Keeps what modules report with host_report_metric, for /metrics: per series (ID@VERSION,
+ * metric name) each worker's last value and a report count. A name ending in "_total" is a
+ * counter: its value is the sum over workers of the last value of every instance that reported
+ * it (instances freed since included, so it does not go back when a worker's instance is
+ * replaced). Any other name is a gauge: one value per worker whose instance still exists.
+ * Thread-safe; at most `max_series` series, each with every worker's share (reports that would
+ * need another series are counted as dropped). */
 struct xdperf_metric_store;
 
 /* max_series 0 = 1024. *out is freed with xdperf_metric_store_free(). -ENOMEM. */
 int xdperf_metric_store_new(uint32_t max_series, struct xdperf_metric_store **out);
 void xdperf_metric_store_free(struct xdperf_metric_store *m);
-/* The registry's metric callback: pass .metric = xdperf_metric_store_record and
- * .metric_ctx = the store in struct xdperf_registry_opts. */
+/* The registry's metric callback (an xdperf_metric_fn): pass .metric = xdperf_metric_store_record
+ * and .metric_ctx = the store in struct xdperf_registry_opts. src NULL = worker XDPERF_WORKER_NONE,
+ * instance 0. */
 void xdperf_metric_store_record(void *store, const char *name, const char *metric, double value,
-				uint64_t ts_ns);
+				uint64_t ts_ns, const struct xdperf_metric_source *src);
 
 /* Renders the Prometheus text exposition of the registry's versions (state, traffic, calls,
  * errors by kind, latency, memory), the responder's listeners (s may be NULL) and the stored

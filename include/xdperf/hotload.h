@@ -107,6 +107,24 @@ struct xdperf_proto_buf {
 	size_t cap;
 };
 
+/* ---- metric values modules report (env.host_report_metric) ---------------------------------- */
+
+#define XDPERF_WORKER_SHARED (-1)  /* the registry's shared worker (calls with a NULL worker) */
+#define XDPERF_WORKER_NONE (-2)    /* an instance made outside the registry */
+
+/* Where a metric value comes from: the worker whose instance reported it and that instance. */
+struct xdperf_metric_source {
+	int32_t worker;      /* worker handle number (0 = the first xdperf_worker_new() while it
+			        lives; numbers are reused after xdperf_worker_free), or one of the above */
+	uint64_t instance;   /* the instance's serial number: from 1, never reused in the process */
+};
+
+/* Receives host_report_metric values (timestamp in ns since the epoch) of module `name`
+ * ("ID@VERSION" in a registry) with their source. metric == NULL (value 0, ts_ns 0) says that
+ * instance src->instance is being freed: it will report nothing more. */
+typedef void (*xdperf_metric_fn)(void *ctx, const char *name, const char *metric, double value, uint64_t ts_ns,
+				 const struct xdperf_metric_source *src);
+
 /* ---- loader: compiled modules and their instances ----------------------------------------- */
 
 struct xdperf_proto_module;   /* compiled, immutable, shared by threads */
@@ -119,8 +137,8 @@ struct xdperf_proto_module_opts {
 	/* Log lines of the module (host_log, stdout at INFO, stderr at WARN); NULL = stderr. */
 	void (*log)(void *ctx, const char *name, int level, const char *msg, size_t len);
 	void *log_ctx;
-	/* host_report_metric values (timestamp in ns since the epoch). */
-	void (*metric)(void *ctx, const char *name, const char *metric, double value, uint64_t ts_ns);
+	/* host_report_metric values and instance ends (see xdperf_metric_fn). */
+	xdperf_metric_fn metric;
 	void *metric_ctx;
 };
 
@@ -142,6 +160,10 @@ int xdperf_proto_check_abi(const xwasm_module *m, void (*report)(void *ctx, cons
  * with xdperf_proto_instance_free(). Errors: -EINVAL (instantiation or _initialize failed), -ENOMEM. */
 int xdperf_proto_instance_new(struct xdperf_proto_module *m, struct xdperf_proto_instance **out,
 			      char *err, size_t errlen);
+/* The same for worker `worker` (a handle number or XDPERF_WORKER_*), which its metric values
+ * carry as their source; xdperf_proto_instance_new() is this with XDPERF_WORKER_NONE. */
+int xdperf_proto_instance_new_worker(struct xdperf_proto_module *m, int32_t worker,
+				     struct xdperf_proto_instance **out, char *err, size_t errlen);
 void xdperf_proto_instance_free(struct xdperf_proto_instance *inst);
 /* One message through handle. On success out->data[0..out->len) is the answer. On failure
  * returns -EINVAL (or -E2BIG for input/output size, -ENOMEM), *fault says which kind (may be
@@ -206,8 +228,9 @@ struct xdperf_registry_opts {
 	 * is "hotload" for the registry's own lines, "ID@VERSION" for a module's. */
 	void (*log)(void *ctx, const char *name, int level, const char *msg, size_t len);
 	void *log_ctx;
-	/* host_report_metric values of every module ("ID@VERSION" as name). */
-	void (*metric)(void *ctx, const char *name, const char *metric, double value, uint64_t ts_ns);
+	/* host_report_metric values of every module ("ID@VERSION" as name), with the worker and
+	 * instance that reported them, and the ends of instances (see xdperf_metric_fn). */
+	xdperf_metric_fn metric;
 	void *metric_ctx;
 };
 

@@ -76,8 +76,22 @@ struct xdperf_server_stats {
 	uint64_t sampled;      /* frames given to the verifier */
 	uint64_t sample_full;  /* samples dropped: the verifier fell behind */
 	uint64_t distinct;     /* distinct (stream, sequence number) pairs analysed so far */
-	double seconds;        /* since the reset */
+	double seconds;        /* the whole wait: since the reset (or open), idle time included */
+	/* The active interval: seconds from the reset to the first and to the last counted frame,
+	 * and between them (from integer ns of one clock: active_s <= last_s <= seconds exactly).
+	 * All 0 when no frame was counted; with one frame first_s = last_s, active_s = 0. XDP:
+	 * CLOCK_MONOTONIC when the program sees the frame; AF_PACKET: the kernel's receive
+	 * timestamp (CLOCK_REALTIME; seconds is then measured on that clock too). A frame arriving
+	 * during the reset itself may fall on either side of it. */
+	double first_s, last_s, active_s;
+	uint64_t first_bytes;  /* frame bytes of the first counted frame */
 };
+
+/* Rates over the active interval: the frames after the first over the time they took,
+ * (packets - 1) / active_s, and their bits, (bytes - first_bytes) * 8 / active_s — so frames
+ * paced at R per second give R. False (*pps = *bps = 0) when not defined: fewer than two
+ * frames, or no time between the first and the last. */
+bool xdperf_server_rates(const struct xdperf_server_stats *st, double *pps, double *bps);
 
 struct xdperf_latency {
 	uint64_t count;        /* samples (negative ones count as 0) */
@@ -140,6 +154,9 @@ const char *xdperf_server_mode_name(const struct xdperf_server *s);
 
 /* Counters since the last reset; 0 or -errno. Callable from any thread. */
 int xdperf_server_stats(struct xdperf_server *s, struct xdperf_server_stats *st);
+/* The counters since open, which resets do not touch, with `seconds` since open (distinct and
+ * the active interval are 0): rates over intervals a reset may fall into. 0 or -errno. */
+int xdperf_server_stats_since_open(struct xdperf_server *s, struct xdperf_server_stats *st);
 
 /* Zeroes counters and stream state (a control "reset" does the same). */
 void xdperf_server_reset(struct xdperf_server *s);

@@ -163,6 +163,11 @@ struct xdperf_bpf_srv_cpu {
 	__u64 sampled;     /* frames copied to the verifier ring */
 	__u64 sample_full; /* samples the verifier ring had no room for */
 	__u64 nth;         /* frames since the last sample (per CPU) */
+	/* CLOCK_MONOTONIC (bpf_ktime_get_ns) of the first counted frame at or after the program's
+	 * reset_ns (0 = none yet), with its frame bytes, and of the last counted frame */
+	__u64 first_ns;
+	__u64 first_len;
+	__u64 last_ns;
 };
 
 /* One stamped frame, as the server program hands it to user space (the `stamps` ring). */

@@ -21,6 +21,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 __u32 port = 0;         /* UDP destination port to count (host order); 0 = every frame */
 __u32 stamp = 0;        /* 1: check trailers */
 __u32 sample_every = 0; /* copy every N-th counted frame per CPU to `samples`; 0 = none */
+__u64 reset_ns = 0;     /* CLOCK_MONOTONIC of the last reset (set any time): srv_cpu's first_ns is
+			 * the first counted frame at or after it, last_ns the last one */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -146,6 +148,12 @@ int xdperf_srv(struct xdp_md *ctx)
 	}
 	st->packets++;
 	st->bytes += len;
+	__u64 now = bpf_ktime_get_ns();
+	if (st->first_ns < reset_ns || !st->first_ns) {
+		st->first_ns = now;
+		st->first_len = len;
+	}
+	st->last_ns = now;
 	int verdict = port ? XDP_DROP : XDP_PASS;
 
 	__u32 stream = 0, run = 0;

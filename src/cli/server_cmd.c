@@ -1,8 +1,8 @@
 /* `xdperf --server -d IF [--mode xdp|afpacket] [--port N] [--stamp] [--control HOST:PORT]
  * [--verifier FILE.wasm] [--duration SEC] [--json]`: receives on IF with the server of
  * include/xdperf/server.h, prints `<t>s <pps> rx/s <Mbps> Mbps total <n>` every second (stderr)
- * and a summary at the end (text on stderr, or --json on stdout) — after --duration, or
- * SIGINT/SIGTERM. */
+ * and a summary at the end (text on stderr, or --json on stdout; rates over the active
+ * interval, first to last frame) — after --duration, or SIGINT/SIGTERM. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -169,6 +169,10 @@ int cmd_server(int argc, char **argv)
 		o.verifier ? ", verifier plugin" : "");
 	double start = xdperf_mono(), next = start + 1;
 	double end = duration > 0 ? start + duration : INFINITY;
+	/* Rates per line from the counters since the start, which resets do not touch: what
+	 * arrived between two lines over the time between them, a reset in between or not
+	 * (counts since the reset over the fraction of a second since it inflated the line after
+	 * a reset and lost what came before it). "total" counts since the last reset. */
 	struct xdperf_server_stats prev = { 0 };
 	for (;;) {
 		double until = next < end ? next : end;
@@ -177,17 +181,18 @@ int cmd_server(int argc, char **argv)
 		if (xdperf_mono() >= end)
 			break;
 		next += 1;
-		struct xdperf_server_stats st;
-		if (quiet || xdperf_server_stats(s, &st))
+		struct xdperf_server_stats all, st;
+		if (quiet || xdperf_server_stats_since_open(s, &all) || xdperf_server_stats(s, &st))
 			continue;
-		if (st.packets < prev.packets || st.seconds < prev.seconds) /* reset by a generator */
-			prev = (struct xdperf_server_stats){ 0 };
-		double dt = st.seconds - prev.seconds;
-		double pps = dt > 0 ? (double)(st.packets - prev.packets) / dt : 0;
-		double mbps = dt > 0 ? (double)(st.bytes - prev.bytes) * 8 / dt / 1e6 : 0;
-		fprintf(stderr, "%.0fs  %.0f rx/s  %.1f Mbps  total %llu\n", st.seconds, pps, mbps,
+		double dt = all.seconds - prev.seconds;
+		double pps = dt > 0 ? (double)(all.packets - prev.packets) / dt : 0;
+		double mbps = dt > 0 ? (double)(all.bytes - prev.bytes) * 8 / dt / 1e6 : 0;
+		fprintf(stderr, "%.0fs  %.0f rx/s  %.1f Mbps  total %llu", all.seconds, pps, mbps,
 			(unsigned long long)st.packets);
-		prev = st;
+		if (st.seconds < dt) /* the counters were reset since the last line */
+			fprintf(stderr, "  (reset %.3f s ago)", st.seconds);
+		fprintf(stderr, "\n");
+		prev = all;
 	}
 	struct xdperf_server_report *r = NULL;
 	e = xdperf_server_report(s, &r);

@@ -1,4 +1,4 @@
-/* Text form of a server report: counters, stamp analysis (loss, duplicates, reordering),
+/* Text form of a server report: counters and rates over the active interval, stamp analysis (loss, duplicates, reordering),
  * latency with its clock caveat, the first streams, verifier verdicts, and warnings for what
  * could not be analysed. */
 #include <inttypes.h>
@@ -37,17 +37,22 @@ void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t
 			 uint64_t lost_vs_sent)
 {
 	const struct xdperf_server_stats *st = &r->stats;
-	double secs = st->seconds > 0 ? st->seconds : 0;
 	char what[48];
 	if (r->port)
 		snprintf(what, sizeof what, "UDP port %u", r->port);
 	else
 		snprintf(what, sizeof what, "every frame");
-	fprintf(f, "server %s (%s, %s): received %" PRIu64 " packets (%" PRIu64 " bytes) in %.3f s: "
-		   "%.0f pps, %.1f Mbps",
-		r->device, r->mode, what, st->packets, st->bytes, secs,
-		secs > 0 ? (double)st->packets / secs : 0,
-		secs > 0 ? (double)st->bytes * 8 / secs / 1e6 : 0);
+	fprintf(f, "server %s (%s, %s): received %" PRIu64 " packet%s (%" PRIu64 " bytes)", r->device,
+		r->mode, what, st->packets, st->packets == 1 ? "" : "s", st->bytes);
+	double pps, bps;
+	if (xdperf_server_rates(st, &pps, &bps))
+		fprintf(f, " in %.6f s between the first and last frame: %.0f pps, %.1f Mbps", st->active_s,
+			pps, bps / 1e6);
+	else if (st->packets == 1)
+		fprintf(f, ", one frame (%.6f s after counting started): no rate", st->first_s);
+	else if (st->packets)
+		fprintf(f, " with no time between the first and last frame: no rate");
+	fprintf(f, " (counting for %.3f s)", st->seconds > 0 ? st->seconds : 0);
 	if (r->port)
 		fprintf(f, "; %" PRIu64 " other frame%s passed to the stack", st->passed,
 			st->passed == 1 ? "" : "s");

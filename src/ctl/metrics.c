@@ -194,6 +194,26 @@ static const char *series_labels(const struct ms_series *s, char *buf, size_t le
 	return buf;
 }
 
+/* The worker label: the handle number, "shared" or "none". */
+static const char *worker_label(int32_t w, char *buf, size_t len)
+{
+	if (w == XDPERF_WORKER_SHARED)
+		return "shared";
+	if (w < 0)
+		return "none";
+	snprintf(buf, len, "%d", (int)w);
+	return buf;
+}
+
+/* Numbered workers first, in order, then shared, then none. */
+static int cmp_part(const void *a, const void *b)
+{
+	int32_t x = ((const struct ms_part *)a)->worker, y = ((const struct ms_part *)b)->worker;
+	uint32_t ux = x < 0 ? (uint32_t)INT32_MAX + (uint32_t)-x : (uint32_t)x;
+	uint32_t uy = y < 0 ? (uint32_t)INT32_MAX + (uint32_t)-y : (uint32_t)y;
+	return ux < uy ? -1 : ux > uy;
+}
+
 static void module_metrics(struct out *o, struct xdperf_metric_store *m, const struct xdperf_version_info *v,
 			   size_t n, uint64_t listed_ns)
 {
@@ -206,18 +226,33 @@ static void module_metrics(struct out *o, struct xdperf_metric_store *m, const s
 		o->oom = true;
 		return;
 	}
-	char lab[700];
-	family(o, "xdperf_module_metric", "gauge", "Last value a module reported with host_report_metric.");
+	char lab[700], w[16];
+	family(o, "xdperf_module_counter_total", "counter",
+	       "Module metrics named *_total: the sum over workers of the last value each of their instances "
+	       "reported, freed instances included.");
 	for (size_t i = 0; i < ns; i++)
-		put(o, "xdperf_module_metric{%s} %.17g\n", series_labels(&s[i], lab, sizeof lab), s[i].value);
-	family(o, "xdperf_module_metric_reports_total", "counter", "Reports of each module metric.");
+		if (s[i].counter)
+			put(o, "xdperf_module_counter_total{%s} %.17g\n", series_labels(&s[i], lab, sizeof lab),
+			    ms_counter_value(&s[i]));
+	family(o, "xdperf_module_gauge", "gauge",
+	       "Other module metrics: the last value the worker's instance reported, while that instance exists.");
+	for (size_t i = 0; i < ns; i++) {
+		if (s[i].counter)
+			continue;
+		qsort(s[i].parts, s[i].nparts, sizeof *s[i].parts, cmp_part);
+		for (size_t j = 0; j < s[i].nparts; j++)
+			if (s[i].parts[j].live)
+				put(o, "xdperf_module_gauge{%s,worker=\"%s\"} %.17g\n", series_labels(&s[i], lab, sizeof lab),
+				    worker_label(s[i].parts[j].worker, w, sizeof w), s[i].parts[j].value);
+	}
+	family(o, "xdperf_module_metric_reports_total", "counter", "Reports of each module metric, all workers.");
 	for (size_t i = 0; i < ns; i++)
 		put(o, "xdperf_module_metric_reports_total{%s} %llu\n", series_labels(&s[i], lab, sizeof lab),
 		    (unsigned long long)s[i].count);
 	family(o, "xdperf_module_metric_dropped_total", "counter",
 	       "Module metric reports dropped because the store was full.");
 	put(o, "xdperf_module_metric_dropped_total %llu\n", (unsigned long long)dropped);
-	free(s);
+	ms_snapshot_free(s, ns);
 }
 
 int xdperf_metrics_render(struct xdperf_registry *r, struct xdperf_responder *s, struct xdperf_metric_store *m,

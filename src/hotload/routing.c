@@ -233,7 +233,8 @@ static int run(struct xdperf_worker *w, struct hl_version *v, const void *in, si
 		struct xdperf_proto_instance *pi = atomic_load_explicit(&s->inst, memory_order_relaxed);
 		rc = 0;
 		if (!pi) {
-			rc = xdperf_proto_instance_new(v->mod, &pi, err, errlen);
+			int32_t who = w == w->r->shared ? XDPERF_WORKER_SHARED : (int32_t)w->slot;
+			rc = xdperf_proto_instance_new_worker(v->mod, who, &pi, err, errlen);
 			if (rc)
 				fault = XDPERF_FAULT_ABI;
 			else

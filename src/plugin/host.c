@@ -63,11 +63,15 @@ static int host_metric(xwasm_instance *caller, void *user, const xwasm_val *args
 					ptr, len);
 		return XWASM_TRAP_HOST;
 	}
-	if (s->metric) {
+	if (s->metric || s->metric_src) {
 		char buf[257];
 		memcpy(buf, name, len);
 		buf[len] = 0;
-		s->metric(s->metric_ctx, s->name, buf, args[2].of.f64, timestamp_ns(args[3].of.i64));
+		if (s->metric_src)
+			s->metric_src(s->metric_ctx, s->name, buf, args[2].of.f64, timestamp_ns(args[3].of.i64),
+				      xwasm_instance_user(caller));
+		else
+			s->metric(s->metric_ctx, s->name, buf, args[2].of.f64, timestamp_ns(args[3].of.i64));
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdperf/hotload.h"
 #include "xdperf/wasi.h"
 #include "xdperf/wasm.h"
 #include "util/log.h"
@@ -19,6 +20,9 @@ struct xdperf_host_sink {
 	void *log_ctx;
 	void (*metric)(void *ctx, const char *name, const char *metric, double value, uint64_t ts_ns);
 	void *metric_ctx;
+	/* Protocol modules: used instead of `metric` when set, with the calling instance's user
+	 * pointer as the source (a const struct xdperf_metric_source *, or NULL). */
+	xdperf_metric_fn metric_src;
 	const char *prefix; /* "plugin" or "protocol" */
 };
 

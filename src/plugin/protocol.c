@@ -4,6 +4,7 @@
  * failure into a fault of that one call. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@ struct xdperf_proto_instance {
 	xwasm_memory *mem;
 	xwasm_func *handle, *alloc, *free;
 	uint32_t inbuf, incap;             /* input buffer kept across calls */
+	struct xdperf_metric_source src;   /* the xwasm instance's user pointer (host_report_metric) */
 };
+
+static _Atomic uint64_t instance_serial; /* the last instance serial number given */
 
 const char *xdperf_proto_fault_str(enum xdperf_proto_fault f)
 {
@@ -118,7 +122,7 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 	s->log_level = XDPERF_LOG_INFO;
 	s->log = o.log;
 	s->log_ctx = o.log_ctx;
-	s->metric = o.metric;
+	s->metric_src = o.metric;
 	s->metric_ctx = o.metric_ctx;
 	m->linker = xwasm_linker_new();
 	rc = m->linker ? xdperf_host_define(m->linker, s, &m->wasi) : -ENOMEM;
@@ -318,13 +322,21 @@ uint64_t xdperf_proto_instance_memory(const struct xdperf_proto_instance *pi)
 int xdperf_proto_instance_new(struct xdperf_proto_module *m, struct xdperf_proto_instance **out,
 			      char *err, size_t errlen)
 {
+	return xdperf_proto_instance_new_worker(m, XDPERF_WORKER_NONE, out, err, errlen);
+}
+
+int xdperf_proto_instance_new_worker(struct xdperf_proto_module *m, int32_t worker,
+				     struct xdperf_proto_instance **out, char *err, size_t errlen)
+{
 	*out = NULL;
 	struct xdperf_proto_instance *pi = calloc(1, sizeof *pi);
 	if (!pi)
 		return -ENOMEM;
 	pi->m = m;
+	pi->src.worker = worker;
+	pi->src.instance = atomic_fetch_add(&instance_serial, 1) + 1;
 	struct xwasm_instance_opts io = { .sz = sizeof io, .max_memory_pages = m->policy.max_memory_pages,
-					  .fuel = m->policy.fuel, .stack_slots = STACK_SLOTS };
+					  .fuel = m->policy.fuel, .stack_slots = STACK_SLOTS, .user = &pi->src };
 	struct xwasm_trap trap;
 	char msg[256];
 	pthread_mutex_lock(&m->lock);
@@ -342,8 +354,7 @@ int xdperf_proto_instance_new(struct xdperf_proto_module *m, struct xdperf_proto
 	xwasm_func *init = xwasm_instance_func(pi->inst, "_initialize");
 	enum xdperf_proto_fault fault;
 	if (init && (rc = call(pi, init, "_initialize", NULL, 0, NULL, 0, &fault, err, errlen))) {
-		xwasm_instance_free(pi->inst);
-		free(pi);
+		xdperf_proto_instance_free(pi); /* _initialize may have reported metrics */
 		return rc;
 	}
 	*out = pi;
@@ -354,6 +365,9 @@ void xdperf_proto_instance_free(struct xdperf_proto_instance *pi)
 {
 	if (!pi)
 		return;
+	const struct xdperf_host_sink *s = &pi->m->sink;
+	if (s->metric_src) /* its metric values end here */
+		s->metric_src(s->metric_ctx, s->name, NULL, 0, 0, &pi->src);
 	xwasm_instance_free(pi->inst);
 	free(pi);
 }

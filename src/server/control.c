@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "responder/responder.h"
 #include "server/server_int.h"
+#include "server/stats_json.h"
 #include "util/err.h"
 
 #define LINE_MAX_BYTES 4096
@@ -76,16 +77,14 @@ static void handle(struct srv_control *c, const char *line)
 		reply_json(c->cfd, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(cmd, "stats")) {
 		struct xdperf_server_stats st;
+		json_t *a = NULL;
 		if (xdperf_server_stats(s, &st))
 			reply_error(c->cfd, "cannot read the counters");
+		else if (!(a = json_pack("{s:b}", "ok", 1)) || srv_stats_put(a, &st))
+			reply_error(c->cfd, "out of memory");
 		else
-			reply_json(c->cfd, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:f}", "ok", 1,
-						     "packets", (json_int_t)st.packets,
-						     "bytes", (json_int_t)st.bytes,
-						     "stamped", (json_int_t)st.stamped,
-						     "distinct", (json_int_t)st.distinct,
-						     "ring_full", (json_int_t)st.ring_full,
-						     "duration_s", st.seconds));
+			reply_json(c->cfd, json_incref(a));
+		json_decref(a);
 	} else if (!strcmp(cmd, "report")) {
 		struct xdperf_server_report *r = NULL;
 		char *txt = NULL;

@@ -1,5 +1,5 @@
 /* The server report as JSON (what the control connection carries and --json prints) and back,
- * loss against what was sent, and its freeing. */
+ * the rates over its active interval, loss against what was sent, and its freeing. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -44,27 +44,44 @@ static json_t *run_json(const struct xdperf_run_report *u)
 			 "reordered", (json_int_t)u->reordered);
 }
 
+int srv_stats_put(json_t *o, const struct xdperf_server_stats *st)
+{
+	double pps, bps;
+	bool rates = xdperf_server_rates(st, &pps, &bps);
+	json_t *m = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:o, s:o}",
+			      "packets", (json_int_t)st->packets, "bytes", (json_int_t)st->bytes,
+			      "passed", (json_int_t)st->passed, "stamped", (json_int_t)st->stamped,
+			      "unstamped", (json_int_t)st->unstamped, "ring_full", (json_int_t)st->ring_full,
+			      "sampled", (json_int_t)st->sampled, "sample_full", (json_int_t)st->sample_full,
+			      "distinct", (json_int_t)st->distinct, "wait_s", st->seconds,
+			      "first_s", st->first_s, "last_s", st->last_s, "active_s", st->active_s,
+			      "first_bytes", (json_int_t)st->first_bytes,
+			      "pps", rates ? json_real(pps) : json_null(), "bps", rates ? json_real(bps) : json_null());
+	int e = m ? json_object_update(o, m) : -1;
+	json_decref(m);
+	return e;
+}
+
 char *xdperf_server_report_json(const struct xdperf_server_report *r)
 {
-	const struct xdperf_server_stats *st = &r->stats;
 	json_t *streams = json_array();
 	for (size_t i = 0; streams && i < r->nstreams; i++)
 		json_array_append_new(streams, stream_json(&r->streams[i], true));
 	json_t *runs = json_array();
 	for (size_t i = 0; runs && i < r->nruns; i++)
 		json_array_append_new(runs, run_json(&r->runs[i]));
-	json_t *o = json_pack(
-		"{s:s, s:s, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:o, s:I, s:s}",
-		"device", r->device, "mode", r->mode, "port", (int)r->port, "stamp", r->stamp,
-		"packets", (json_int_t)st->packets, "bytes", (json_int_t)st->bytes,
-		"passed", (json_int_t)st->passed, "stamped", (json_int_t)st->stamped,
-		"unstamped", (json_int_t)st->unstamped, "ring_full", (json_int_t)st->ring_full,
-		"sampled", (json_int_t)st->sampled, "sample_full", (json_int_t)st->sample_full,
-		"duration_s", st->seconds, "total", stream_json(&r->total, false),
-		"streams", streams ? streams : json_array(),
-		"streams_over_limit", (json_int_t)r->streams_over_limit,
-		"latency_clock", "CLOCK_TAI of sender and receiver: valid only when both share a "
-				 "clock (one host) or are synchronised (PTP)");
+	json_t *o = json_pack("{s:s, s:s, s:i, s:b}", "device", r->device, "mode", r->mode,
+			      "port", (int)r->port, "stamp", r->stamp);
+	json_t *rest = json_pack("{s:o, s:o, s:I, s:s}", "total", stream_json(&r->total, false),
+				 "streams", streams ? streams : json_array(),
+				 "streams_over_limit", (json_int_t)r->streams_over_limit,
+				 "latency_clock", "CLOCK_TAI of sender and receiver: valid only when both share a "
+						  "clock (one host) or are synchronised (PTP)");
+	if (!o || !rest || srv_stats_put(o, &r->stats) || json_object_update(o, rest)) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(rest);
 	if (o)
 		json_object_set_new(o, "runs", runs ? runs : json_array());
 	else
@@ -99,7 +116,12 @@ void srv_stats_parse(json_t *o, struct xdperf_server_stats *st)
 	st->ring_full = srv_json_u64(o, "ring_full");
 	st->sampled = srv_json_u64(o, "sampled");
 	st->sample_full = srv_json_u64(o, "sample_full");
-	st->seconds = json_number_value(json_object_get(o, "duration_s"));
+	json_t *w = json_object_get(o, "wait_s");
+	st->seconds = json_number_value(w ? w : json_object_get(o, "duration_s")); /* older servers */
+	st->first_s = json_number_value(json_object_get(o, "first_s"));
+	st->last_s = json_number_value(json_object_get(o, "last_s"));
+	st->active_s = json_number_value(json_object_get(o, "active_s"));
+	st->first_bytes = srv_json_u64(o, "first_bytes");
 }
 
 static void latency_parse(json_t *o, struct xdperf_latency *l)
@@ -185,6 +207,16 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	json_decref(o);
 	*out = r;
 	return 0;
+}
+
+bool xdperf_server_rates(const struct xdperf_server_stats *st, double *pps, double *bps)
+{
+	*pps = *bps = 0;
+	if (st->packets < 2 || !(st->active_s > 0))
+		return false;
+	*pps = (double)(st->packets - 1) / st->active_s;
+	*bps = (double)(st->bytes > st->first_bytes ? st->bytes - st->first_bytes : 0) * 8 / st->active_s;
+	return true;
 }
 
 uint64_t xdperf_server_report_lost(const struct xdperf_server_report *r, uint64_t sent)

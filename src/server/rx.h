@@ -1,13 +1,15 @@
 /* The server's receive backends: XDP (rx_xdp.c, src/bpf/xdperf_srv.bpf.c) and AF_PACKET
  * (rx_afpacket.c). Both count frames and bytes, pick out UDP to the port, hand stamped frames'
  * trailers and every N-th frame (a sample) to the sink, and keep counters that only grow (the
- * server subtracts a baseline at reset). */
+ * server subtracts a baseline at reset) and the times of the first and last counted frame since
+ * the last restart (a reset). */
 #ifndef XDPERF_SERVER_RX_H
 #define XDPERF_SERVER_RX_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <linux/types.h>
 #include "bpf/xdperf_bpf.h"
 
@@ -31,8 +33,15 @@ struct srv_rx_cfg {
 
 struct srv_rx {
 	const char *name; /* "xdp", "afpacket" */
-	/* Counters since open (the srv_cpu fields, summed). 0 or -errno. Any thread. */
+	/* The clock of the frame times (first_ns, last_ns, restart): CLOCK_MONOTONIC for XDP,
+	 * CLOCK_REALTIME for AF_PACKET (the kernel's receive timestamps). */
+	clockid_t clock;
+	/* Counters since open (the srv_cpu fields, summed; nth unused), and first_ns / first_len /
+	 * last_ns: the first and the last counted frame at or after the last restart (0 = none).
+	 * 0 or -errno. Any thread. */
 	int (*counters)(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum);
+	/* From now on first_ns and last_ns count frames at or after `ns` (a time of `clock`). */
+	void (*restart)(struct srv_rx *rx, uint64_t ns);
 	/* Hands what arrived to the sink (discard: drops the stamps and samples instead); does
 	 * not wait. Callers serialise poll calls. */
 	void (*poll)(struct srv_rx *rx, bool discard);

@@ -2,8 +2,9 @@
  * packet socket on the device (frames still reach the stack) read in recvmmsg batches; the
  * port filter, stamp reading and sampling work as in the XDP program (src/packet/stamp.c
  * parses the same way). Frames the socket dropped because this process fell behind
- * (PACKET_STATISTICS) are counted as ring_full. Receive times are CLOCK_TAI when a batch
- * returns. */
+ * (PACKET_STATISTICS) are counted as ring_full. Receive times of stamps are CLOCK_TAI when a
+ * batch returns; the first and last counted frame's times are the kernel's receive timestamps
+ * (SO_TIMESTAMPNS, CLOCK_REALTIME; the batch's return time for a frame without one). */
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "packet/stamp.h"
@@ -29,7 +31,12 @@ struct rx_afp {
 	int fd;
 	uint64_t nth;
 	_Atomic uint64_t packets, bytes, passed, stamped, unstamped, dropped, sampled, sample_full;
+	_Atomic uint64_t since, first_ns, first_len, last_ns; /* CLOCK_REALTIME ns (restart) */
 	uint8_t (*buf)[FRAME_BUF];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl[BATCH];
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
 	struct xdperf_bpf_srv_sample sample;
@@ -51,11 +58,51 @@ static int afp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *s)
 	s->ring_full = atomic_load(&a->dropped);
 	s->sampled = atomic_load(&a->sampled);
 	s->sample_full = atomic_load(&a->sample_full);
+	s->first_ns = atomic_load(&a->first_ns);
+	s->first_len = atomic_load(&a->first_len);
+	s->last_ns = atomic_load(&a->last_ns);
+	if (s->first_ns < atomic_load(&a->since)) /* none since the restart */
+		s->first_ns = s->first_len = s->last_ns = 0;
 	return 0;
 }
 
+static void afp_restart(struct srv_rx *rx, uint64_t ns)
+{
+	struct rx_afp *a = (struct rx_afp *)rx;
+	atomic_store(&a->since, ns);
+}
+
+/* A counted frame received at t (CLOCK_REALTIME ns): the first and last since the restart. */
+static void frame_time(struct rx_afp *a, uint64_t t, uint32_t len)
+{
+	uint64_t since = atomic_load_explicit(&a->since, memory_order_relaxed);
+	if (t < since)
+		return; /* received before the restart, read after it */
+	uint64_t f = atomic_load_explicit(&a->first_ns, memory_order_relaxed);
+	if (!f || f < since) {
+		atomic_store_explicit(&a->first_ns, t, memory_order_relaxed);
+		atomic_store_explicit(&a->first_len, len, memory_order_relaxed);
+	}
+	if (t > atomic_load_explicit(&a->last_ns, memory_order_relaxed))
+		atomic_store_explicit(&a->last_ns, t, memory_order_relaxed);
+}
+
+/* The kernel's receive time of message i (SCM_TIMESTAMPNS), else `fallback`. */
+static uint64_t rx_time(struct mmsghdr *m, uint64_t fallback)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m->msg_hdr); c; c = CMSG_NXTHDR(&m->msg_hdr, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof ts);
+			if (ts.tv_sec > 0)
+				return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		}
+	return fallback;
+}
+
 static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have, uint64_t now,
-		bool discard)
+		uint64_t rx_ns, bool discard)
 {
 	uint32_t uo, ul;
 	bool v6;
@@ -66,6 +113,7 @@ static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have,
 	}
 	atomic_fetch_add_explicit(&a->packets, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&a->bytes, len, memory_order_relaxed);
+	frame_time(a, rx_ns, len);
 	struct xdperf_stamp st = { 0 };
 	bool stamped = false;
 	if (a->cfg.stamp) {
@@ -105,15 +153,21 @@ static void afp_poll(struct srv_rx *rx, bool discard)
 {
 	struct rx_afp *a = (struct rx_afp *)rx;
 	for (int rounds = 0; rounds < 64; rounds++) {
-		for (int i = 0; i < BATCH; i++)
+		for (int i = 0; i < BATCH; i++) {
 			a->msg[i].msg_hdr.msg_flags = 0;
+			a->msg[i].msg_hdr.msg_controllen = sizeof a->ctl[i];
+		}
 		int n = recvmmsg(a->fd, a->msg, BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
 		if (n <= 0)
 			return;
 		uint64_t now = xdperf_stamp_now();
+		struct timespec rt;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		uint64_t batch_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
 		for (int i = 0; i < n; i++) {
 			uint32_t len = a->msg[i].msg_len;
-			one(a, a->buf[i], len, len < FRAME_BUF ? len : FRAME_BUF, now, discard);
+			one(a, a->buf[i], len, len < FRAME_BUF ? len : FRAME_BUF, now,
+			    rx_time(&a->msg[i], batch_ns), discard);
 		}
 		if (n < BATCH)
 			return;
@@ -140,8 +194,8 @@ int srv_rx_afpacket_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char
 		xdperf_errf(err, errlen, "server: out of memory for %s", cfg->ifname);
 		return -ENOMEM;
 	}
-	a->rx = (struct srv_rx){ .name = "afpacket", .counters = afp_counters, .poll = afp_poll,
-				 .wait = afp_wait, .close = afp_close };
+	a->rx = (struct srv_rx){ .name = "afpacket", .clock = CLOCK_REALTIME, .counters = afp_counters,
+				 .restart = afp_restart, .poll = afp_poll, .wait = afp_wait, .close = afp_close };
 	a->cfg = *cfg;
 	a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	int e;
@@ -161,6 +215,7 @@ int srv_rx_afpacket_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char
 		goto fail;
 	}
 	(void)setsockopt(a->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one_, sizeof one_);
+	(void)setsockopt(a->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one_, sizeof one_); /* else batch times */
 	if (setsockopt(a->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rb, sizeof rb) < 0)
 		(void)setsockopt(a->fd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof rb);
 	/* frames that arrived before the socket was bound to the device: none counted */
@@ -174,6 +229,7 @@ int srv_rx_afpacket_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char
 		a->iov[i] = (struct iovec){ a->buf[i], FRAME_BUF };
 		a->msg[i].msg_hdr.msg_iov = &a->iov[i];
 		a->msg[i].msg_hdr.msg_iovlen = 1;
+		a->msg[i].msg_hdr.msg_control = a->ctl[i].buf;
 	}
 	*out = &a->rx;
 	return 0;

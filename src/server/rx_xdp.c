@@ -1,6 +1,7 @@
 /* Server receive backend over XDP: loads src/bpf/xdperf_srv.bpf.c (bpftool skeleton),
  * attaches it to the device through a bpf_link (gone with the process whatever way it ends),
- * sums its per-CPU counters and consumes its two ring buffers (stamps without wakeups, so
+ * sums its per-CPU counters (the earliest first and the latest last frame time since the
+ * restart: its reset_ns) and consumes its two ring buffers (stamps without wakeups, so
  * they are polled every millisecond; samples). */
 #include <errno.h>
 #include <stdatomic.h>
@@ -55,8 +56,16 @@ static int xdp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum)
 				 sizeof(*x->vals) * (size_t)x->ncpu, 0))
 		return -errno;
 	memset(sum, 0, sizeof *sum);
+	uint64_t since = x->skel->bss->reset_ns;
 	for (int i = 0; i < x->ncpu; i++) {
 		const struct xdperf_bpf_srv_cpu *v = &x->vals[i];
+		/* a CPU's times from before the restart are not this interval's */
+		if (v->first_ns >= since && v->first_ns && (!sum->first_ns || v->first_ns < sum->first_ns)) {
+			sum->first_ns = v->first_ns;
+			sum->first_len = v->first_len;
+		}
+		if (v->last_ns >= since && v->last_ns > sum->last_ns)
+			sum->last_ns = v->last_ns;
 		sum->packets += v->packets;
 		sum->bytes += v->bytes;
 		sum->passed += v->passed;
@@ -79,6 +88,12 @@ static void xdp_poll(struct srv_rx *rx, bool discard)
 	x->discard = discard;
 	(void)ring_buffer__consume(x->rb);
 	x->discard = false;
+}
+
+static void xdp_restart(struct srv_rx *rx, uint64_t ns)
+{
+	struct rx_xdp *x = (struct rx_xdp *)rx;
+	x->skel->bss->reset_ns = ns; /* the program reads it per frame */
 }
 
 static void xdp_wait(struct srv_rx *rx)
@@ -111,8 +126,8 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 		xdperf_errf(err, errlen, "server: out of memory for %s", cfg->ifname);
 		return -ENOMEM;
 	}
-	x->rx = (struct srv_rx){ .name = "xdp", .counters = xdp_counters, .poll = xdp_poll,
-				 .wait = xdp_wait, .close = xdp_close };
+	x->rx = (struct srv_rx){ .name = "xdp", .clock = CLOCK_MONOTONIC, .counters = xdp_counters,
+				 .restart = xdp_restart, .poll = xdp_poll, .wait = xdp_wait, .close = xdp_close };
 	x->cfg = *cfg;
 	x->ncpu = ncpu;
 	int e;

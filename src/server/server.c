@@ -12,7 +12,6 @@
 #include <unistd.h>
 #include "datapath/device.h"
 #include "server/server_int.h"
-#include "util/clock.h"
 #include "util/err.h"
 #include "util/opts.h"
 
@@ -47,6 +46,13 @@ const char *xdperf_server_mode_name(const struct xdperf_server *s)
 	return s->rx->name;
 }
 
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec t;
+	clock_gettime(c, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void sub(struct xdperf_server_stats *st, const struct xdperf_bpf_srv_cpu *now,
 		const struct xdperf_bpf_srv_cpu *b)
 {
@@ -60,18 +66,53 @@ static void sub(struct xdperf_server_stats *st, const struct xdperf_bpf_srv_cpu 
 	st->sample_full = now->sample_full - b->sample_full;
 }
 
+/* st from the counters `now` (read before now_ns) against the baseline b, with the whole wait
+ * and, when `active`, the first and last frame since t0 (all ns of the backend's clock). */
+static void fill(struct xdperf_server_stats *st, const struct xdperf_bpf_srv_cpu *now,
+		 const struct xdperf_bpf_srv_cpu *b, uint64_t t0, uint64_t now_ns, bool active)
+{
+	memset(st, 0, sizeof *st);
+	sub(st, now, b);
+	st->seconds = now_ns > t0 ? (double)(now_ns - t0) / 1e9 : 0;
+	if (active && now->first_ns && now->first_ns >= t0) {
+		uint64_t last = now->last_ns > now->first_ns ? now->last_ns : now->first_ns;
+		st->first_s = (double)(now->first_ns - t0) / 1e9;
+		st->last_s = (double)(last - t0) / 1e9;
+		st->active_s = (double)(last - now->first_ns) / 1e9;
+		st->first_bytes = now->first_len;
+	}
+}
+
 int xdperf_server_stats(struct xdperf_server *s, struct xdperf_server_stats *st)
 {
 	struct xdperf_bpf_srv_cpu now;
 	pthread_mutex_lock(&s->lock);
 	int e = s->rx->counters(s->rx, &now);
 	if (!e) {
-		sub(st, &now, &s->base);
+		fill(st, &now, &s->base, s->t0_ns, clock_ns(s->rx->clock), true);
 		st->distinct = srv_streams_distinct(s->streams);
-		st->seconds = xdperf_mono() - s->t0;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return e;
+}
+
+int xdperf_server_stats_since_open(struct xdperf_server *s, struct xdperf_server_stats *st)
+{
+	struct xdperf_bpf_srv_cpu now;
+	pthread_mutex_lock(&s->lock);
+	int e = s->rx->counters(s->rx, &now);
+	if (!e)
+		fill(st, &now, &s->open_base, s->open_ns, clock_ns(s->rx->clock), false);
+	pthread_mutex_unlock(&s->lock);
+	return e;
+}
+
+/* Restarts counting now: the baseline, the time and the backend's first frame (locked). */
+static void restart(struct xdperf_server *s)
+{
+	s->t0_ns = clock_ns(s->rx->clock);
+	s->rx->restart(s->rx, s->t0_ns);
+	(void)s->rx->counters(s->rx, &s->base);
 }
 
 void xdperf_server_reset(struct xdperf_server *s)
@@ -79,8 +120,7 @@ void xdperf_server_reset(struct xdperf_server *s)
 	pthread_mutex_lock(&s->lock);
 	s->rx->poll(s->rx, true); /* what arrived before the reset goes */
 	srv_streams_clear(s->streams);
-	(void)s->rx->counters(s->rx, &s->base);
-	s->t0 = xdperf_mono();
+	restart(s);
 	if (s->verifier)
 		srv_verifier_reset(s->verifier);
 	pthread_mutex_unlock(&s->lock);
@@ -100,9 +140,8 @@ int xdperf_server_report(struct xdperf_server *s, struct xdperf_server_report **
 	struct xdperf_bpf_srv_cpu now;
 	int e = s->rx->counters(s->rx, &now);
 	if (!e) {
-		sub(&r->stats, &now, &s->base);
+		fill(&r->stats, &now, &s->base, s->t0_ns, clock_ns(s->rx->clock), true);
 		r->stats.distinct = srv_streams_distinct(s->streams);
-		r->stats.seconds = xdperf_mono() - s->t0;
 		e = srv_streams_report(s->streams, r);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -178,8 +217,9 @@ int xdperf_server_open(const char *ifname, const struct xdperf_server_opts *opts
 	}
 	if (e)
 		goto fail;
-	(void)s->rx->counters(s->rx, &s->base);
-	s->t0 = xdperf_mono();
+	restart(s);
+	s->open_ns = s->t0_ns;
+	s->open_base = s->base;
 	if (o.control && (e = srv_control_start(s, o.control, &s->control, err, errlen)))
 		goto fail;
 	if (pthread_create(&s->th, NULL, analysis_main, s)) {

@@ -20,7 +20,9 @@ struct xdperf_server {
 	pthread_mutex_t lock;          /* streams, baseline, rx polling */
 	struct srv_streams *streams;
 	struct xdperf_bpf_srv_cpu base; /* counters at the last reset */
-	double t0;                     /* monotonic seconds at the last reset */
+	uint64_t t0_ns;                /* the last reset (or open), ns of rx->clock */
+	uint64_t open_ns;              /* the open, ns of rx->clock */
+	struct xdperf_bpf_srv_cpu open_base; /* counters at the open */
 	pthread_t th;                  /* analysis: polls rx */
 	atomic_bool quit;
 	struct srv_control *control;

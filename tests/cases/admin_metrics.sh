@@ -10,11 +10,12 @@
 # Server (ASan build, dns.wasm on udp, 1 worker) after 5 dig queries: /metrics answers 200 with
 # Content-Type "text/plain; version=0.0.4...", curl and ctl give the same families and pass the
 # checker; xdperf_version_calls_total{dns,1} = 5, xdperf_listener_requests_total = 5 (and
-# replies 5), xdperf_module_metric{dns,1,dns_queries} = 5 (dns.c reports its running count after
-# each answer), xdperf_module_metric_reports_total = 5, version_info of dns@1 has state="active".
+# replies 5), xdperf_module_counter_total{dns,1,dns_queries_total} = 5 (dns.c reports its running
+# count after each answer), xdperf_module_metric_reports_total = 5, version_info of dns@1 has
+# state="active". (Several workers: tests/cases/module_metrics.sh.)
 # After dns@2 is uploaded for testing, set to 100% (which promotes it) and gets 1 query, unloading the no longer active dns@1
 # removes every series with protocol="dns",version="1" (module metric included) while dns@2's
-# stay (module metric 1); the output still passes the checker. The server logs no sanitizer error.
+# stay (module counter 1); the output still passes the checker. The server logs no sanitizer error.
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
@@ -94,8 +95,8 @@ expect 'xdperf_version_calls_total{protocol="dns",version="1"}' 5
 expect 'xdperf_version_errors_total{protocol="dns",version="1"}' 0
 expect "xdperf_listener_requests_total{$L}" 5
 expect "xdperf_listener_replies_total{$L}" 5
-expect 'xdperf_module_metric{protocol="dns",version="1",metric="dns_queries"}' 5
-expect 'xdperf_module_metric_reports_total{protocol="dns",version="1",metric="dns_queries"}' 5
+expect 'xdperf_module_counter_total{protocol="dns",version="1",metric="dns_queries_total"}' 5
+expect 'xdperf_module_metric_reports_total{protocol="dns",version="1",metric="dns_queries_total"}' 5
 info=$(grep '^xdperf_version_info{protocol="dns",version="1",' "$T/m.txt")
 grep -q 'state="active"' <<<"$info" && echo "ok version_info of dns@1 has state=\"active\"" ||
   bad "version_info of dns@1: '$info'"
@@ -116,7 +117,7 @@ left=$(grep -c 'protocol="dns",version="1"' "$T/m2.txt")
   { bad "$left series of the unloaded dns@1 remain:"; grep 'protocol="dns",version="1"' "$T/m2.txt" | head -n 5; }
 cp "$T/m2.txt" "$T/m.txt"
 expect 'xdperf_version_calls_total{protocol="dns",version="2"}' 1
-expect 'xdperf_module_metric{protocol="dns",version="2",metric="dns_queries"}' 1
+expect 'xdperf_module_counter_total{protocol="dns",version="2",metric="dns_queries_total"}' 1
 expect "xdperf_listener_requests_total{$L}" 6
 grep -q '^xdperf_version_info{protocol="dns",version="2",.*state="active"' "$T/m2.txt" &&
   echo "ok version_info of dns@2 has state=\"active\"" || bad "no active version_info for dns@2"

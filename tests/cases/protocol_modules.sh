@@ -14,7 +14,7 @@
 # with and without a parsable question; FORMERR (QDCOUNT 0/2, truncated, compression pointer,
 # label of 64, name over 255 bytes); no reply for < 12 bytes and for QR=1; an EDNS query
 # answered without OPT (ARCOUNT 0); no input traps (every truncation of a query and random
-# bytes); the dns_queries metric counts queries in one instance (harness).
+# bytes); the dns_queries_total metric counts queries in one instance (harness).
 set -uo pipefail
 
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -260,12 +260,12 @@ else:
 r = subprocess.run([H, WASM, "-m", "--hex", query("a.example.test").hex(), "--hex", "00",
                     "--hex", query("nope.example.test").hex()], capture_output=True)
 got = r.stdout.decode().split("\n")
-want = ["metric dns_queries 1", call(query("a.example.test")).hex(), "-",
-        "metric dns_queries 2", call(query("nope.example.test")).hex(), ""]
+want = ["metric dns_queries_total 1", call(query("a.example.test")).hex(), "-",
+        "metric dns_queries_total 2", call(query("nope.example.test")).hex(), ""]
 if r.returncode or got != want:
-    bad("dns_queries metric", "got %s, want %s %s" % (got, want, r.stderr.decode()[-300:]))
+    bad("dns_queries_total metric", "got %s, want %s %s" % (got, want, r.stderr.decode()[-300:]))
 else:
-    ok("dns_queries metric 1, 2 over three messages (one without reply)")
+    ok("dns_queries_total metric 1, 2 over three messages (one without reply)")
 sys.exit(1 if fails else 0)
 PYEOF
 python3 "$T/dns_test.py" "$X" "$P/dns.wasm" "$H" "$T" || fail=1

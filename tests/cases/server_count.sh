@@ -15,7 +15,15 @@
 #     a dst_port config makes them invalid naming the port (ASan build), an unpaced burst with
 #     --sample 1: every sampled frame gets a verdict, the rest is sample_full (xdp, afpacket);
 #     a missing plugin or config file
-#  7. every ASan run: no sanitizer report on stderr
+#  7. rates over the active interval (first to last counted frame): 20 frames at 100 pps after
+#     2.5 s of idling (xdp, afpacket): first_s >= 2.5, first_s <= last_s <= wait_s and
+#     active_s <= wait_s exactly, pps within 40..200 and over 5x the whole-wait rate, pps and bps
+#     equal (packets - 1) and (bytes - first_bytes) * 8 over active_s; one frame: "no rate"
+#     (text, ASan build) and null rates (JSON); no frame: null rates; a generator's reset between
+#     two per-second lines: the line after it says "(reset ... s ago)" and its rate is not
+#     inflated (at most about the frames since the reset per second), the generator's report
+#     of the server has the active interval
+#  8. every ASan run: no sanitizer report on stderr
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
@@ -204,7 +212,7 @@ if srv_start "$XDPERF_ASAN" --mode xdp --port 9000 -t 3.5; then
 	eq "last per-second total" "$(printf '%s\n' "$lines" | tail -n 1 | sed 's/.*total //')" 2000
 	eq "per-second seconds" "$(printf '%s\n' "$lines" | sed 's/s .*//' | tr '\n' ' ')" "1 2 3 "
 	summary="$(grep -v -E '^[0-9]+s  |^xdperf: server on' "$f")"
-	for w in "$IF_B" xdp "received 2000 packets"; do
+	for w in "$IF_B" xdp "received 2000 packets" "s between the first and last frame: " "(counting for "; do
 		if grep -qF -- "$w" <<<"$summary"; then ok "summary mentions '$w'"; else no "summary '$summary' lacks '$w'"; fi
 	done
 	[ -s "$SRV_F.out" ] && no "text mode printed on stdout: $(cat "$SRV_F.out")"
@@ -283,6 +291,8 @@ if srv_start "$XDPERF" --mode xdp --port 9000 --json -q; then
 	sleep 0.3
 	srv_stop
 	eq "frames to UDP 9000 after a failed --server-addr" "$(j packets)" 0
+	eq "no frame: pps null, first_s, last_s and active_s 0" \
+		"$(jq -r '.pps == null and .first_s == 0 and .last_s == 0 and .active_s == 0' "$SRV_F.out")" true
 	# the only frame that arrived: the connection attempt (TCP SYN, 74 bytes)
 	eq "other frames after a failed --server-addr (the TCP SYN)" "$(j passed)" 1
 else
@@ -356,6 +366,89 @@ else
 	err 1 "missing verifier config" ip netns exec "$NS_B" "$XDPERF" --server -d "$IF_B" \
 		--verifier "$W" --verifier-config "$T/nosuch.json" -t 1
 	one_line "missing verifier config" "$T/e.err" "$T/nosuch.json"
+fi
+
+# ---- 7. rates over the active interval ---------------------------------------------------------
+echo "== 7. active interval: 20 frames at 100 pps after 2.5 s idle; one frame; a reset between lines"
+# jt EXPR: a jq test on the server's --json summary ("true" or what it is)
+jt() { jq -r "$1" "$SRV_F.out" 2>/dev/null; }
+for mode in xdp afpacket; do
+	what="$mode server, 20 frames at 100 pps after 2.5 s idle"
+	srv_start "$XDPERF" --mode "$mode" --port 9000 --json -q || { no "$what: no server"; continue; }
+	sleep 2.5
+	send --templates "$T/p9000.json" -c 20 -r 100 --mode "$mode"
+	sleep 0.5 # the last frames reach the counters
+	srv_stop
+	eq "$what: packets" "$(j packets)" 20
+	eq "$what: first_bytes" "$(j first_bytes)" $LEN
+	# exact orderings: the idle time before the first frame, the active interval inside the wait
+	eq "$what: first_s >= 2.5 (idle before it), first_s <= last_s <= wait_s, active_s <= wait_s" \
+		"$(jt '.first_s >= 2.5 and .first_s <= .last_s and .last_s <= .wait_s and .active_s <= .wait_s')" true
+	# pps is (packets - 1) / active_s: 100 when paced exactly; the whole wait would give < 8
+	eq "$what: pps ($(j pps), wait_s $(j wait_s), active_s $(j active_s)) within 40..200, not diluted" \
+		"$(jt '.pps >= 40 and .pps <= 200 and .pps > 5 * .packets / .wait_s')" true
+	eq "$what: pps * active_s = packets - 1, bps * active_s = (bytes - first_bytes) * 8" \
+		"$(jt '((.pps * .active_s - 19) | fabs) < 1e-6 and ((.bps * .active_s - (.bytes - .first_bytes) * 8) | fabs) < 1e-3')" true
+done
+# one frame: no rate (text summary, ASan build; and null in JSON)
+if srv_start "$XDPERF_ASAN" --mode xdp --port 9000 -q; then
+	send --templates "$T/p9000.json" -c 1
+	sleep 0.5
+	srv_stop
+	sum="$(grep '^xdperf: server ' "$SRV_F.err" | tail -n 1)"
+	if grep -q 'received 1 packet (200 bytes), one frame (.* s after counting started): no rate (counting for' <<<"$sum"; then
+		ok "one frame: '$sum'"
+	else
+		no "one frame: summary '$sum'"
+	fi
+	asan_clean "one-frame run" "$SRV_F.err"
+else
+	no "one frame: no server"
+fi
+if srv_start "$XDPERF" --mode xdp --port 9000 --json -q; then
+	send --templates "$T/p9000.json" -c 1
+	sleep 0.5
+	srv_stop
+	eq "one frame (JSON): pps and bps null, active_s 0, first_s = last_s > 0" \
+		"$(jt '.packets == 1 and .pps == null and .bps == null and .active_s == 0 and .first_s == .last_s and .first_s > 0')" true
+else
+	no "one frame (JSON): no server"
+fi
+# a reset by a generator between two per-second lines: the line after it counts what arrived
+# between the lines over the time between them (before, the frames since the reset over the
+# fraction of a second since it: many times the frames that arrived)
+if srv_start "$XDPERF" --mode xdp --port 9000 --control 10.201.0.2:7000; then
+	wait_line "$SRV_F.err" '^2s ' "$SRV_PID" 15 || no "reset line: no per-second line '2s'"
+	sleep 0.7 # the reset then falls late in a second: a short time before the next line
+	ip netns exec "$NS_A" "$XDPERF" -d "$IF_A" -q --templates "$T/p9000.json" -c 20 -r 100 \
+		--server-addr 10.201.0.2:7000 >"$T/gen.out" 2>"$T/gen.err" ||
+		no "generator with --server-addr exited $?: $(tail -n 3 "$T/gen.err")"
+	t_last=$(grep -cE '^[0-9]+s  ' "$SRV_F.err")
+	wait_line "$SRV_F.err" "^$((t_last + 1))s " "$SRV_PID" 15 # one more line after the run
+	srv_stop
+	rl="$(grep -m 1 -E '^[0-9]+s  .*  \(reset [0-9.]+ s ago\)$' "$SRV_F.err")"
+	if [ -z "$rl" ]; then
+		no "no per-second line says '(reset ... s ago)': $(grep -E '^[0-9]+s  ' "$SRV_F.err" | tr '\n' '|')"
+	else
+		pps=$(awk '{print $2}' <<<"$rl") tot=$(sed 's/.*total \([0-9]*\).*/\1/' <<<"$rl")
+		# every frame it counts arrived after the reset, within the ~1 s since the line before
+		if [ "$tot" -le 20 ] && [ "$pps" -le $((2 * tot + 1)) ]; then
+			ok "the line after the reset: '$rl' ($pps rx/s for $tot frames since the reset)"
+		else
+			no "the line after the reset is inflated: '$rl' ($pps rx/s for $tot frames)"
+		fi
+	fi
+	# "server veth1 (...): received 20 packets (4000 bytes) in A s between the first and last
+	# frame: P pps, M Mbps (counting for W s); ..."
+	gl="$(grep -m 1 '^xdperf: server ' "$T/gen.err")"
+	gs=$(sed -n 's/.*received 20 packets (4000 bytes) in \([0-9.]*\) s between the first and last frame: \([0-9]*\) pps, [0-9.]* Mbps (counting for \([0-9.]*\) s).*/\1 \2 \3/p' <<<"$gl")
+	if [ -n "$gs" ] && awk '{ exit !($2 >= 40 && $2 <= 200 && $1 <= $3) }' <<<"$gs"; then
+		ok "the generator's summary of the server: active interval, pps within 40..200: '$gl'"
+	else
+		no "the generator's summary of the server: '$gl'"
+	fi
+else
+	no "reset line: no server"
 fi
 
 [ $fail = 0 ] && echo "server_count: all checks passed"

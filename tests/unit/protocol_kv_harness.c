@@ -33,12 +33,14 @@ static void log_line(void *ctx, const char *name, int level, const char *msg, si
 	fprintf(stderr, "[%s] %d: %.*s\n", name, level, (int)len, msg);
 }
 
-static void metric(void *ctx, const char *name, const char *m, double value, uint64_t ts_ns)
+static void metric(void *ctx, const char *name, const char *m, double value, uint64_t ts_ns,
+		   const struct xdperf_metric_source *src)
 {
 	(void)ctx;
 	(void)name;
 	(void)ts_ns;
-	if (print_metrics && !in_repeat)
+	(void)src;
+	if (m && print_metrics && !in_repeat) /* m NULL: an instance ends */
 		printf("metric %s %g\n", m, value);
 }
 
