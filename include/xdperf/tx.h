@@ -105,7 +105,15 @@ struct xdperf_tx_result {
 	double rate_pps;           /* the target rate, 0 if unpaced */
 	uint32_t run_id;           /* the stamps' run identity (0 without stamps) */
 	double held_s;             /* seconds the senders waited for a lost carrier to return */
+	uint32_t first_bytes;      /* bytes of each sender thread's first frame (all threads start
+				    * the send schedule at the same template) */
 };
+
+/* Rates of a run: the frames after each thread's first over the time from the first frame to
+ * the last, (packets - threads) / seconds, and their bits, (bytes - threads * first_bytes) * 8 /
+ * seconds — so frames paced at R per second give R. False (*pps = *bps = 0) when not defined:
+ * no frame after each thread's first, or no time between them. */
+bool xdperf_tx_rates(const struct xdperf_tx_result *r, double *pps, double *bps);
 
 /* One stream of a run: the frames of one template index sent by one sender thread (the
  * stamps' stream; after a hot swap, template i of the new set continues stream i). */

@@ -2,7 +2,8 @@
  * frames the device accepted; refused = times the device refused a frame, which was then sent
  * again as itself; per stream (thread x template) with --server-addr and --stamp: received =
  * distinct sequence numbers the server saw, lost = sent - received. Totals are the sums of the
- * streams. Rates divide by the time from the first frame to the last. */
+ * streams. Rates: the frames after each thread's first over the time from the first frame to
+ * the last (xdperf_tx_rates). */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -84,16 +85,16 @@ static json_t *streams_json(const struct tx_summary *s, bool server, uint64_t *l
 static void print_json(const struct gen_args *a, const struct tx_summary *s, bool server)
 {
 	const struct xdperf_tx_result *r = s->r;
-	double secs = r->total.seconds;
-	double pps = secs > 0 ? (double)r->total.packets / secs : 0;
-	double bps = secs > 0 ? (double)r->total.bytes * 8 / secs : 0;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:i, s:I, s:b, s:i}",
+	double secs = r->total.seconds, pps, bps;
+	bool rates = xdperf_tx_rates(r, &pps, &bps);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:o, s:o, s:i, s:I, s:b, s:i}",
 			      a->templates ? "templates_file" : "plugin", s->plugin, "device",
 			      a->device, "mode", r->mode ? r->mode : "",
 			      "packets", (json_int_t)r->total.packets,
 			      "bytes", (json_int_t)r->total.bytes,
 			      "errors", (json_int_t)r->total.errors,
-			      "duration_s", secs, "pps", pps, "bps", bps,
+			      "duration_s", secs, "pps", rates ? json_real(pps) : json_null(),
+			      "bps", rates ? json_real(bps) : json_null(),
 			      "threads", (int)r->threads, "count", (json_int_t)a->count,
 			      "stopped", r->stopped, "templates", (int)s->ntemplates);
 	if (!o)
@@ -173,13 +174,12 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 		print_json(a, s, server);
 		return;
 	}
-	double secs = r->total.seconds;
+	double secs = r->total.seconds, pps, bps;
 	char rate[96];
-	if (r->total.packets >= 2 && secs > 0)
-		snprintf(rate, sizeof rate, "%.0f pps, %.1f Mbps", (double)r->total.packets / secs,
-			 (double)r->total.bytes * 8 / secs / 1e6);
+	if (xdperf_tx_rates(r, &pps, &bps))
+		snprintf(rate, sizeof rate, "%.0f pps, %.1f Mbps", pps, bps / 1e6);
 	else
-		snprintf(rate, sizeof rate, "no rate (fewer than 2 packets)");
+		snprintf(rate, sizeof rate, "no rate (one frame per thread)");
 	char refused[128] = "";
 	if (r->total.refused)
 		snprintf(refused, sizeof refused, "; the device refused frames %" PRIu64 " time%s "

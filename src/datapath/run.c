@@ -97,6 +97,7 @@ struct xdperf_tx {
 	double held;            /* seconds spent holding */
 	uint32_t max_n;         /* most templates of any set sent so far */
 	uint32_t run_id;        /* the stamps' run identity (0 without stamps) */
+	uint32_t first_bytes;   /* length of every thread's first frame (the first set's sched[0]) */
 	struct dp_stream *streams; /* after a run: [thread * streams_n + template] */
 	uint32_t streams_n;
 	unsigned streams_nt;
@@ -369,6 +370,7 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	tx->o = o;
 	tx->set = fs;
 	tx->max_n = fs->f.n;
+	tx->first_bytes = fs->f.len[fs->f.sched[0]];
 	if (o.stamp)
 		tx->run_id = o.run_id ? o.run_id : xdperf_stamp_new_run();
 	fs->f.run_id = tx->run_id;
@@ -817,6 +819,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	}
 	res->held_s = tx->held;
 	res->run_id = tx->run_id;
+	res->first_bytes = tx->first_bytes;
 	keep_streams(tx, nt);
 	pthread_mutex_lock(&tx->swap_lock);
 	tx->nsenders = 0;
@@ -910,6 +913,17 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 	e = run_attempt(tx, res, &refused, err, errlen);
 	close_backend(tx, true);
 	return e;
+}
+
+bool xdperf_tx_rates(const struct xdperf_tx_result *r, double *pps, double *bps)
+{
+	*pps = *bps = 0;
+	uint64_t firsts = r->threads, fb = (uint64_t)r->first_bytes * r->threads;
+	if (r->total.packets <= firsts || !(r->total.seconds > 0))
+		return false;
+	*pps = (double)(r->total.packets - firsts) / r->total.seconds;
+	*bps = (double)(r->total.bytes > fb ? r->total.bytes - fb : 0) * 8 / r->total.seconds;
+	return true;
 }
 
 void xdperf_tx_free(struct xdperf_tx *tx)
