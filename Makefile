@@ -44,7 +44,7 @@ EXAMPLES := $(BUILD)/examples/hotload
 all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a plugins $(EXAMPLES)
 
 plugins: $(PLUGINS) $(PROTOS)
-$(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
+$(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PLUGIN_CFLAGS) -o $@ $< $(SDK_SRCS)
@@ -55,17 +55,17 @@ $(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h)
 # helpers (JSON reader/writer, base64, checksums, logging) without its generator plugin_init /
 # plugin_process / plugin_cleanup. (This pattern rule has the shorter stem, so make prefers it to
 # the generic one above.)
-$(BUILD)/plugins/verify_%.wasm: plugins/verify_%.c $(SDK_SRCS) $(wildcard sdk/*.h)
+$(BUILD)/plugins/verify_%.wasm: plugins/verify_%.c $(SDK_SRCS) $(wildcard sdk/*.h) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PLUGIN_CFLAGS) -DXDP_SDK_NO_GENERATOR_ABI -o $@ $< $(SDK_SRCS)
 
-$(BUILD)/plugins/%.wasm: protocols/%.c sdk/xdperf_protocol.h
+$(BUILD)/plugins/%.wasm: protocols/%.c sdk/xdperf_protocol.h | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
 
-$(BUILD)/plugins/%.wasm: examples/hotload/%.c sdk/xdperf_protocol.h
+$(BUILD)/plugins/%.wasm: examples/hotload/%.c sdk/xdperf_protocol.h | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
@@ -78,7 +78,7 @@ $(BUILD)/examples/hotload: examples/hotload/main.c $(BUILD)/libxdperf.a
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h)
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BPF     $<")
 	$(Q)clang $(BPF_CFLAGS) -c $< -o $@
@@ -95,12 +95,13 @@ $(filter $(BUILD)/obj/src/datapath/% $(BUILD)/obj/src/server/%,$(LIB_OBJS)) $(fi
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(BUILD)/obj/%.o: %.c
+# Every compiled file waits for the packages (deps) also under `make -j`.
+$(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/asan/obj/%.o: %.c
+$(BUILD)/asan/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC asan $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
