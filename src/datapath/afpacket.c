@@ -238,6 +238,8 @@ static int send_frames(struct afp_worker *w, uint64_t n, uint64_t *done, struct 
 			int e = r < 0 ? errno : EAGAIN;
 			uint32_t t = w->f->sched[w->pos];
 			if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
+				if (e != EINTR)
+					afp_refused(a, w->idx, t);
 				if ((e = afp_wait(a, wait, w->f, t, err, errlen)) == 0)
 					continue;
 				return e;
@@ -263,6 +265,13 @@ static int afp_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, ch
 	int e = send_frames(wp, n, done, &wait, err, errlen);
 	*idle_since = dp_wait_idle_since(&wait);
 	return e;
+}
+
+void afp_refused(struct afp *a, unsigned idx, uint32_t t)
+{
+	struct dp_stream *c = &a->cnt[(size_t)idx * DP_TEMPLATES_MAX + t];
+	__atomic_store_n(&c->refused, c->refused + 1, __ATOMIC_RELAXED);
+	atomic_fetch_add_explicit(&a->refused, 1, memory_order_relaxed);
 }
 
 void afp_account(struct afp *a, unsigned idx, const struct dp_frames *f, uint32_t *posp,
@@ -305,7 +314,7 @@ static void afp_totals(struct dp_backend *b, struct dp_totals *t)
 	t->packets = atomic_load_explicit(&a->packets, memory_order_relaxed);
 	t->bytes = atomic_load_explicit(&a->bytes, memory_order_relaxed);
 	t->errors = atomic_load_explicit(&a->errors, memory_order_relaxed);
-	t->refused = 0; /* a frame the device has no room for is retried before it counts */
+	t->refused = atomic_load_explicit(&a->refused, memory_order_relaxed);
 }
 
 static void afp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nworkers,
@@ -318,6 +327,7 @@ static void afp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nw
 			struct dp_stream *o = &out[(size_t)i * ntmpl + t];
 			o->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
 			o->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+			o->refused += __atomic_load_n(&c->refused, __ATOMIC_RELAXED);
 		}
 }
 

@@ -22,7 +22,7 @@ struct afp {
 	 * send call and switches when it changed (afp_swap publishes a new one) */
 	_Atomic(const struct dp_frames *) cur;
 	int use_ring;             /* workers send through a PACKET_TX_RING */
-	_Atomic uint64_t packets, bytes, errors;
+	_Atomic uint64_t packets, bytes, errors, refused;
 	const struct dp_run *run;
 	unsigned nthreads;
 	struct dp_stream *cnt;    /* [worker idx * DP_TEMPLATES_MAX + template]: written only by
@@ -36,6 +36,9 @@ int afp_socket(struct afp *a, char *err, size_t errlen);
  * (advanced past them): totals and the worker's streams. */
 void afp_account(struct afp *a, unsigned idx, const struct dp_frames *f, uint32_t *pos,
 		 uint64_t r);
+
+/* The device refused a frame of template t (no room): counted for worker idx, and in total. */
+void afp_refused(struct afp *a, unsigned idx, uint32_t t);
 
 /* The message of a send that failed with errno e (> 0) on frame template t of f. */
 void afp_send_error(struct afp *a, const struct dp_frames *f, uint32_t t, int e, char *err,

@@ -149,20 +149,19 @@ static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress,
 
 /* Waits until the kernel has handed back every requested slot (kicking it: a slot the device
  * refused goes out on a later kick). 0, or -EINTR / -ETIMEDOUT / -errno + message. */
-static int drain(struct ring_worker *w, char *err, size_t errlen)
+static int drain(struct ring_worker *w, uint64_t *done, char *err, size_t errlen)
 {
 	struct dp_wait wait = { 0 };
-	uint64_t done = 0;
 	while (w->pending > 0) {
-		uint64_t before = done;
-		int e = reclaim(w, &done);
+		uint64_t before = *done;
+		int e = reclaim(w, done);
 		if (e) {
 			afp_send_error(w->a, w->f, w->f->sched[w->tail_pos], -e, err, errlen);
 			return e;
 		}
 		if (w->pending == 0)
 			break;
-		if ((e = ring_kick(w, &wait, done > before, 0, err, errlen)))
+		if ((e = ring_kick(w, &wait, *done > before, 0, err, errlen)))
 			return e;
 	}
 	return 0;
@@ -171,10 +170,10 @@ static int drain(struct ring_worker *w, char *err, size_t errlen)
 /* Makes f the worker's set: its requested slots are all sent first; then the schedule starts
  * from position 0 at slot head, the field engine states from the start, and the ring is
  * re-filled (pre-filled layout) or replaced (another layout). 0 or -errno + message. */
-static int ring_switch(struct ring_worker *w, const struct dp_frames *f, char *err,
-		       size_t errlen)
+static int ring_switch(struct ring_worker *w, const struct dp_frames *f, uint64_t *done,
+		       char *err, size_t errlen)
 {
-	int e = drain(w, err, errlen);
+	int e = drain(w, done, err, errlen);
 	if (e)
 		return e;
 	if (afp_fe_states(f, w->idx, &w->state) < 0) {
@@ -215,7 +214,9 @@ int afp_ring_open(struct afp *a, unsigned idx, void **out, char *err, size_t err
 	w->a = a;
 	w->idx = idx;
 	w->fd = -1;
-	int e = ring_switch(w, atomic_load_explicit(&a->cur, memory_order_acquire), err, errlen);
+	uint64_t none = 0;
+	int e = ring_switch(w, atomic_load_explicit(&a->cur, memory_order_acquire), &none, err,
+			    errlen);
 	if (e) {
 		afp_ring_close(w);
 		return e;
@@ -252,6 +253,23 @@ static int reclaim(struct ring_worker *w, uint64_t *done)
 	return 0;
 }
 
+/* The template of the frame the kernel refused on the last kick: its first requested slot that
+ * is still (again) TP_STATUS_SEND_REQUEST. */
+static uint32_t refused_template(struct ring_worker *w)
+{
+	uint32_t i = w->tail, pos = w->tail_pos;
+	for (uint32_t k = 0; k < w->pending; k++) {
+		uint32_t st = __atomic_load_n(&slot(w, i)->tp_status, __ATOMIC_ACQUIRE);
+		if (st & TP_STATUS_SEND_REQUEST)
+			break;
+		if (++i == w->nframes)
+			i = 0;
+		if (++pos == w->f->sched_len)
+			pos = 0;
+	}
+	return w->f->sched[pos];
+}
+
 /* Asks the kernel to send the requested slots. Waits (dp_wait_more) when the device had no
  * room or nothing could be requested and nothing came back (progress false). 0, or -EINTR /
  * -ETIMEDOUT / -errno with the message. */
@@ -268,6 +286,8 @@ static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress,
 			afp_send_error(a, w->f, t, e, err, errlen);
 			return -e;
 		}
+		if (e != EINTR)
+			afp_refused(a, w->idx, refused_template(w));
 	} else if (req > 0 || progress) {
 		return 0;
 	}
@@ -311,11 +331,16 @@ static int send_frames(struct ring_worker *w, uint64_t n, uint64_t *done, struct
 	*done = 0;
 	const struct dp_frames *cur = atomic_load_explicit(&a->cur, memory_order_acquire);
 	if (cur != w->f) {
-		int e = ring_switch(w, cur, err, errlen);
-		if (e)
+		int e = ring_switch(w, cur, done, err, errlen);
+		if (e) {
+			if (w->f && w->pending)
+				settle(w, done); /* what the device took of the old set */
 			return e;
+		}
 	}
 	const struct dp_frames *f = w->f;
+	/* slots a call that ended early (a lost carrier) requested count toward this one's n */
+	n = n > w->pending ? n - w->pending : 0;
 
 	while (n > 0 || w->pending > 0) {
 		if (a->run->stop && atomic_load_explicit(a->run->stop, memory_order_relaxed)) {

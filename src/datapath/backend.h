@@ -76,7 +76,9 @@ struct dp_backend {
 	 * sets *done to the frames the device accepted, *idle_since to when the device last
 	 * stopped taking frames if the call ended waiting for it (else 0; monotonic seconds).
 	 * 0: all n went out. -EINTR: the run's
-	 * stop was requested (*done may be < n). -ETIMEDOUT: the device accepted nothing for
+	 * stop was requested (*done may be < n). -EAGAIN: the device lost its carrier (the run's
+	 * hold is set): the runner waits and calls again (frames already queued count in a later
+	 * call's *done, which may then exceed its n). -ETIMEDOUT: the device accepted nothing for
 	 * the stall timeout (message says why, as far as it can be seen). -EOPNOTSUPP: the device
 	 * refused every frame of this worker's first call (it does not take such frames).
 	 * Other -errno + message. */
@@ -126,7 +128,8 @@ static inline double dp_wait_idle_since(const struct dp_wait *w)
 	return w->spins ? w->since : 0;
 }
 /* Yields at first, then sleeps 20 us at a time. 0: try again; -EINTR: stop requested;
- * -ETIMEDOUT: nothing accepted for run->stall_timeout. */
+ * -EAGAIN: the device lost its carrier (return to the runner, which holds); -ETIMEDOUT:
+ * nothing accepted for run->stall_timeout. */
 int dp_wait_more(const struct dp_run *run, struct dp_wait *w);
 
 /* The message of a stalled device: "NAME accepted none of the frames sent to it for S s

@@ -492,7 +492,7 @@ static int probe_first_frame(struct sender *s, void *w, uint64_t *done)
 	int e = send_call(s, tx->be, w, 1, done);
 	if (e == -EOPNOTSUPP)
 		atomic_store(&tx->refused, 1);
-	return e == -EINTR ? 0 : e;
+	return e == -EINTR || e == -EAGAIN ? 0 : e;
 }
 
 /* While the device has no carrier: waits (looking at stop and deadline). Returns the seconds
@@ -585,6 +585,8 @@ static void *sender_main(void *arg)
 		sent += done;
 		if (e == -EINTR)
 			break;
+		if (e == -EAGAIN)
+			continue; /* no carrier: hold at the top of the loop */
 		if (e) {
 			s->rc = e;
 			set_quit(tx);

@@ -16,6 +16,8 @@ int dp_wait_more(const struct dp_run *run, struct dp_wait *w)
 {
 	if (run->stop && atomic_load_explicit(run->stop, memory_order_relaxed))
 		return -EINTR;
+	if (run->hold && atomic_load_explicit(run->hold, memory_order_relaxed))
+		return -EAGAIN;
 	if (w->spins++ == 0) {
 		w->since = xdperf_mono();
 		sched_yield();
