@@ -37,8 +37,9 @@
 #define CALL_SECONDS 0.005    /* target length of one unpaced send call */
 #define PACE_SLICE 0.0005     /* seconds of traffic per send call when pacing */
 #define SLEEP_MAX 0.05        /* longest sleep between looks at the stop request */
-#define CATCH_UP_MAX 0.05     /* a paced sender behind by more than this much traffic (a
-			       * stall, a hold) continues from now instead of bursting */
+#define STALL_SHIFT 0.05      /* a paced sender whose device took nothing for longer than
+			       * this (a stall) shifts its schedule by that time instead of
+			       * bursting to catch up; shorter waits are caught up */
 #define LINK_EVERY 0.1        /* seconds between looks at the device's state */
 #define STALL_DEFAULT 5.0     /* seconds (xdperf_tx_opts.stall_timeout = 0) */
 
@@ -54,6 +55,7 @@ struct sender {
 	int rc;
 	char err[256];
 	double last;        /* when its last frame went (monotonic seconds; 0 = none) */
+	double idle;        /* seconds the device took nothing at the end of the last call */
 };
 
 /* A set of frames as the backends take it, with everything it points to owned. */
@@ -481,8 +483,10 @@ static int send_call(struct sender *s, struct dp_backend *be, void *w, uint64_t 
 	atomic_fetch_add(&s->calls, 1);
 	int e = be->send(w, n, done, &idle_since, s->err, sizeof s->err);
 	atomic_fetch_add(&s->calls, 1);
+	double now = xdperf_mono();
 	if (*done)
-		s->last = idle_since > 0 ? idle_since : xdperf_mono();
+		s->last = idle_since > 0 ? idle_since : now;
+	s->idle = idle_since > 0 ? now - idle_since : 0;
 	return e;
 }
 
@@ -562,10 +566,6 @@ static void *sender_main(void *arg)
 		if (s->rate > 0) {
 			/* Frame k (from 0) is due at t0 + k / rate. */
 			double due = floor((now - t0) * s->rate) + 1;
-			if (due - (double)sent > CATCH_UP_MAX * s->rate + 1) {
-				t0 = now - (double)sent / s->rate;
-				due = (double)sent + 1;
-			}
 			if (due <= (double)sent) {
 				double next = t0 + (double)sent / s->rate;
 				if (deadline > 0 && next > deadline)
@@ -583,6 +583,8 @@ static void *sender_main(void *arg)
 		uint64_t done = 0;
 		int e = send_call(s, be, w, n, &done);
 		sent += done;
+		if (s->idle > STALL_SHIFT)
+			t0 += s->idle; /* the device stalled: no burst to make up for it */
 		if (e == -EINTR)
 			break;
 		if (e == -EAGAIN)
