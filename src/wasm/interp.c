@@ -109,7 +109,7 @@ static inline uint64_t sat_u64_f64(double x)
  * interrupt. False: interrupted, the operation partly done. */
 #define XW_BULK_PIECE ((uint64_t)16 << 20)
 
-static bool bulk_fill(const struct xw_exec *ex, uint8_t *d, int v, uint64_t n)
+__attribute__((noinline, cold)) static bool bulk_fill(const struct xw_exec *ex, uint8_t *d, int v, uint64_t n)
 {
 	for (; n > XW_BULK_PIECE; n -= XW_BULK_PIECE, d += XW_BULK_PIECE) {
 		memset(d, v, XW_BULK_PIECE);
@@ -122,7 +122,7 @@ static bool bulk_fill(const struct xw_exec *ex, uint8_t *d, int v, uint64_t n)
 
 /* memmove in pieces: front to back when the destination is below the source, back to front
  * otherwise, so that overlapping ranges copy as one memmove would. */
-static bool bulk_move(const struct xw_exec *ex, uint8_t *d, const uint8_t *s, uint64_t n)
+__attribute__((noinline, cold)) static bool bulk_move(const struct xw_exec *ex, uint8_t *d, const uint8_t *s, uint64_t n)
 {
 	if ((uintptr_t)d <= (uintptr_t)s) {
 		for (; n > XW_BULK_PIECE; n -= XW_BULK_PIECE, d += XW_BULK_PIECE, s += XW_BULK_PIECE) {
@@ -187,6 +187,7 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 		if (UNLIKELY(fuel < 0)) {                                                \
 			trap = xw_fuel_next_slice(ex, fuel);                             \
 			fuel = ex->fuel;                                                 \
+			reload_mem(inst, &mem, &memsize); /* not kept across the call */ \
 			if (trap)                                                        \
 				goto do_trap;                                            \
 		}                                                                        \
@@ -216,6 +217,7 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 fuel_out:
 	trap = xw_fuel_next_slice(ex, fuel);
 	fuel = ex->fuel;
+	reload_mem(inst, &mem, &memsize); /* so that they need not be kept across the call */
 	if (UNLIKELY(trap))
 		goto do_trap;
 	DISPATCH();
