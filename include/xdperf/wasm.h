@@ -230,8 +230,8 @@ int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint3
 void xwasm_instance_set_fuel(xwasm_instance *inst, uint64_t fuel /* 0 = unlimited */);
 /* Fuel consumed by the last xwasm_call on this instance. */
 uint64_t xwasm_instance_fuel_used(const xwasm_instance *inst);
-/* Replaces the instance's interrupt flag (NULL = none); takes effect at the next xwasm_call.
- * Not owned: `irq` must outlive the instance or be replaced first. */
+/* Replaces the instance's interrupt flag (NULL = none), between calls. Not owned: `irq` must
+ * outlive the instance or be replaced first. */
 void xwasm_instance_set_interrupt(xwasm_instance *inst, xwasm_interrupt *irq);
 
 /* ---- interrupting a running call ---------------------------------------------------------- *

@@ -221,7 +221,7 @@ static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_resul
 	bool outermost = ex->depth == 0;
 	if (outermost) {
 		ex->sp = ex->stack;
-		xw_fuel_start(inst);
+		xw_fuel_start(ex);
 	}
 	if (xw_interrupted(ex)) { /* level-triggered: a call started while raised ends at once */
 		xw_trap_fill(ex, XWASM_TRAP_INTERRUPTED, f->code ? f->inst->mod : NULL, f->index, NULL);
@@ -296,7 +296,7 @@ int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint3
 
 void xwasm_instance_set_fuel(xwasm_instance *inst, uint64_t fuel)
 {
-	inst->ex.fuel_limit = fuel;
+	xw_fuel_set(&inst->ex, fuel);
 }
 
 uint64_t xwasm_instance_fuel_used(const xwasm_instance *inst)

@@ -38,9 +38,15 @@ bool xwasm_interrupt_pending(const xwasm_interrupt *irq)
 	return atomic_load_explicit(&irq->raised, memory_order_relaxed) != 0;
 }
 
-void xwasm_instance_set_interrupt(xwasm_instance *inst, xwasm_interrupt *irq)
+void xw_interrupt_set(xwasm_instance *inst, xwasm_interrupt *irq)
 {
 	inst->opts.interrupt = irq;
+	inst->ex.irq = irq ? irq : &xw_no_interrupt;
+}
+
+void xwasm_instance_set_interrupt(xwasm_instance *inst, xwasm_interrupt *irq)
+{
+	xw_interrupt_set(inst, irq);
 }
 
 bool xwasm_instance_interrupted(const xwasm_instance *inst)
@@ -48,15 +54,9 @@ bool xwasm_instance_interrupted(const xwasm_instance *inst)
 	return inst->opts.interrupt && xwasm_interrupt_pending(inst->opts.interrupt);
 }
 
-void xw_fuel_start(xwasm_instance *inst)
+void xw_fuel_set(struct xw_exec *ex, uint64_t fuel)
 {
-	struct xw_exec *ex = &inst->ex;
-	uint64_t total = ex->fuel_limit && ex->fuel_limit < (uint64_t)INT64_MAX ? ex->fuel_limit
-										 : (uint64_t)INT64_MAX;
-	ex->fuel_start = total;
-	ex->fuel = total < (uint64_t)XW_FUEL_SLICE ? (int64_t)total : XW_FUEL_SLICE;
-	ex->fuel_reserve = (int64_t)total - ex->fuel;
-	ex->irq = inst->opts.interrupt ? inst->opts.interrupt : &xw_no_interrupt;
+	ex->fuel_total = fuel && fuel < (uint64_t)INT64_MAX ? (int64_t)fuel : INT64_MAX;
 }
 
 int xw_fuel_next_slice(struct xw_exec *ex, int64_t fuel)

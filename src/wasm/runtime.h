@@ -79,9 +79,9 @@ struct xw_exec {
 	uint32_t stack_slots;
 	int64_t fuel;                      /* left in the current slice (< 0: slice overrun) */
 	int64_t fuel_reserve;              /* budget beyond the current slice */
-	uint64_t fuel_limit;               /* 0 = unlimited (INT64_MAX units) */
+	int64_t fuel_total;                /* budget per call (xw_fuel_set); INT64_MAX = unlimited */
 	uint64_t fuel_start;               /* budget of the current outermost call */
-	const struct xwasm_interrupt *irq; /* flag of the current call; xw_no_interrupt if none */
+	const struct xwasm_interrupt *irq; /* the instance's flag (xw_interrupt_set), never NULL */
 	struct xwasm_trap trap;            /* last trap */
 };
 
@@ -151,8 +151,18 @@ static inline bool xw_interrupted(const struct xw_exec *ex)
  * slice in ex->fuel, or XWASM_TRAP_FUEL_EXHAUSTED (the whole budget is spent) or
  * XWASM_TRAP_INTERRUPTED, with ex->fuel and ex->fuel_reserve left so that fuel used is exact. */
 int xw_fuel_next_slice(struct xw_exec *ex, int64_t fuel);
-/* interrupt.c: starts the budget of an outermost call on inst (fuel limit, slice, flag). */
-void xw_fuel_start(xwasm_instance *inst);
+/* interrupt.c: sets the budget per call (0 = unlimited) and the interrupt flag (NULL = none)
+ * of an instance. */
+void xw_fuel_set(struct xw_exec *ex, uint64_t fuel);
+void xw_interrupt_set(xwasm_instance *inst, xwasm_interrupt *irq);
+/* Starts the budget of an outermost call: its first slice, the rest in reserve. */
+static inline void xw_fuel_start(struct xw_exec *ex)
+{
+	int64_t total = ex->fuel_total;
+	ex->fuel_start = (uint64_t)total;
+	ex->fuel = total < XW_FUEL_SLICE ? total : XW_FUEL_SLICE;
+	ex->fuel_reserve = total - ex->fuel;
+}
 
 /* exec.c: calls host function f for `caller`, arguments/results in slots. Returns 0 or a trap
  * kind, with the message in ex->trap. */
