@@ -96,6 +96,7 @@ enum xdperf_proto_fault {
 	XDPERF_FAULT_ABI,        /* alloc returned 0 or an out-of-range pointer, proc_exit, ... */
 	XDPERF_FAULT_NATIVE,     /* a native handler returned an error */
 	XDPERF_FAULT_ROUTE,      /* no such protocol/version, or no version takes this flow */
+	XDPERF_FAULT_INTERRUPTED,/* the interrupt flag (opts.interrupt) ended the call */
 };
 const char *xdperf_proto_fault_str(enum xdperf_proto_fault f); /* "trap", "fuel", ...; static */
 
@@ -140,6 +141,12 @@ struct xdperf_proto_module_opts {
 	/* host_report_metric values and instance ends (see xdperf_metric_fn). */
 	xdperf_metric_fn metric;
 	void *metric_ctx;
+	/* Interrupt flag of every instance of the module (include/xdperf/wasm.h); NULL = none.
+	 * Raising it ends the module call running on any thread within milliseconds: that message
+	 * fails with -EINTR and XDPERF_FAULT_INTERRUPTED ("protocol NAME: handle was
+	 * interrupted"); while it stays raised every call fails so at once; once cleared, calls on
+	 * the same instances run normally. Not owned: it must outlive the module. */
+	xwasm_interrupt *interrupt;
 };
 
 /* Decodes, validates and checks a module against the protocol ABI and the policy's allowed
@@ -157,7 +164,8 @@ const struct xdperf_proto_policy *xdperf_proto_module_policy(const struct xdperf
 int xdperf_proto_check_abi(const xwasm_module *m, void (*report)(void *ctx, const char *problem), void *ctx);
 
 /* Instantiates m (memory cap and fuel from its policy) and runs _initialize. *out is freed
- * with xdperf_proto_instance_free(). Errors: -EINVAL (instantiation or _initialize failed), -ENOMEM. */
+ * with xdperf_proto_instance_free(). Errors: -EINVAL (instantiation or _initialize failed),
+ * -EINTR (interrupted), -ENOMEM. */
 int xdperf_proto_instance_new(struct xdperf_proto_module *m, struct xdperf_proto_instance **out,
 			      char *err, size_t errlen);
 /* The same for worker `worker` (a handle number or XDPERF_WORKER_*), which its metric values
@@ -166,8 +174,9 @@ int xdperf_proto_instance_new_worker(struct xdperf_proto_module *m, int32_t work
 				     struct xdperf_proto_instance **out, char *err, size_t errlen);
 void xdperf_proto_instance_free(struct xdperf_proto_instance *inst);
 /* One message through handle. On success out->data[0..out->len) is the answer. On failure
- * returns -EINVAL (or -E2BIG for input/output size, -ENOMEM), *fault says which kind (may be
- * NULL), err says what happened; the instance stays usable for the next message. */
+ * returns -EINVAL (or -E2BIG for input/output size, -EINTR when interrupted, -ENOMEM), *fault
+ * says which kind (may be NULL), err says what happened; the instance stays usable for the
+ * next message. */
 int xdperf_proto_instance_call(struct xdperf_proto_instance *inst, const void *in, size_t len,
 			       struct xdperf_proto_buf *out, enum xdperf_proto_fault *fault,
 			       char *err, size_t errlen);
@@ -232,6 +241,11 @@ struct xdperf_registry_opts {
 	 * instance that reported them, and the ends of instances (see xdperf_metric_fn). */
 	xdperf_metric_fn metric;
 	void *metric_ctx;
+	/* Interrupt flag given to every module version loaded (xdperf_proto_module_opts.interrupt):
+	 * raising it (e.g. at shutdown, from a signal handler) ends the module calls running in
+	 * every worker; route/execute then fail with -EINTR, fault XDPERF_FAULT_INTERRUPTED, counted
+	 * as errors of that version. NULL = none. Not owned: it must outlive the registry. */
+	xwasm_interrupt *interrupt;
 };
 
 /* Creates a registry. opts is copied (strings too). Errors: -ENOKEY / -ENOENT / -EINVAL from
@@ -336,7 +350,8 @@ struct xdperf_call_info {
  * the version the traffic split gives it, and runs it. w may be NULL: a shared worker is used
  * under a mutex (for control tools, not the hot path). The answer lands in *out. info may be
  * NULL. Errors: -ENOENT (unknown protocol, or no version takes this flow), -EINVAL (the
- * module failed this message: info->fault says how; counted in its stats), -E2BIG, -ENOMEM. */
+ * module failed this message: info->fault says how; counted in its stats), -EINTR (the
+ * registry's interrupt flag ended it; counted as an error), -E2BIG, -ENOMEM. */
 int xdperf_registry_route(struct xdperf_registry *r, struct xdperf_worker *w, const char *id,
 			  const void *key, size_t keylen, const void *in, size_t len,
 			  struct xdperf_proto_buf *out, struct xdperf_call_info *info, char *err, size_t errlen);

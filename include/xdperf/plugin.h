@@ -16,6 +16,26 @@
  *
  * Every failure of a plugin (missing export, trap, fuel or memory exhausted, error code, bad
  * output) is reported as an error naming the plugin; the host process is never affected.
+ *
+ * Interrupting (e.g. on SIGINT): give the plugin an interrupt flag (opts.interrupt, an
+ * xwasm_interrupt from include/xdperf/wasm.h) and raise it from a signal handler or another
+ * thread; the plugin call running then ends within milliseconds (whatever its fuel) and the
+ * function that made it returns -EINTR with err "plugin NAME: plugin_init was interrupted"
+ * (likewise plugin_process, plugin_cleanup and _initialize). The flag stays raised until the
+ * caller clears it, and every plugin call made meanwhile fails at once with -EINTR, so the
+ * caller can unwind without any plugin code running, xdperf_plugin_free() included (its
+ * plugin_cleanup then fails at once and is skipped). Clearing the flag makes the plugin
+ * callable again. The CLI pattern (SIGINT/SIGTERM while a plugin initialises or answers):
+ *
+ *     static xwasm_interrupt *stop;       // xwasm_interrupt_new() before installing the handler
+ *     static void on_signal(int sig) { xwasm_interrupt_raise(stop); }   // async-signal-safe
+ *     struct xdperf_plugin_opts o = { .sz = sizeof o, .interrupt = stop };
+ *     rc = xdperf_plugin_load(path, &o, &p, err, sizeof err);
+ *     if (!rc) rc = xdperf_plugin_init(p, cfg, len, err, sizeof err);
+ *     if (!rc) rc = xdperf_plugin_process(p, req, reqlen, &out, &outlen, err, sizeof err);
+ *     if (rc == -EINTR) { ... print err, then the summary; exit as for the signal ... }
+ *     xdperf_plugin_free(p);              // prompt even while `stop` is raised
+ *     xwasm_interrupt_free(stop);         // after the plugin
  */
 #ifndef XDPERF_PLUGIN_H
 #define XDPERF_PLUGIN_H
@@ -56,30 +76,40 @@ struct xdperf_plugin_opts {
 	/* Receives host_report_metric values, timestamp converted to ns since the epoch. */
 	void (*metric)(void *ctx, const char *plugin, const char *name, double value, uint64_t ts_ns);
 	void *metric_ctx;
+	/* Interrupt flag for every call into the plugin (see the top of this file); NULL = none.
+	 * Not owned: it must outlive the plugin. */
+	xwasm_interrupt *interrupt;
 };
 
 /* Loads the plugin at `path` (the bytes are read and copied), checks the ABI, instantiates it
  * and runs _initialize if exported. On success *out is a new plugin the caller frees with
- * xdperf_plugin_free(); opts is copied (its callbacks' contexts must outlive the plugin).
- * Errors (-ENOENT, -EINVAL, -ENOTSUP, -ENOMEM) fill err with one line naming the plugin. */
+ * xdperf_plugin_free(); opts is copied (its callbacks' contexts and the interrupt flag must
+ * outlive the plugin). Errors (-ENOENT, -EINVAL, -ENOTSUP, -ENOMEM, -EINTR: _initialize was
+ * interrupted) fill err with one line naming the plugin. */
 int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
 		       struct xdperf_plugin **out, char *err, size_t errlen);
 /* The same from bytes in memory (copied). */
 int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdperf_plugin_opts *opts,
 			     struct xdperf_plugin **out, char *err, size_t errlen);
 
-/* Calls plugin_init with the configuration text (JSON; may be empty). 0, or -EINVAL with err
- * naming the error code or trap. */
+/* Calls plugin_init with the configuration text (JSON; may be empty). 0, -EINTR (interrupted:
+ * "plugin NAME: plugin_init was interrupted"), or -EINVAL with err naming the error code or trap. */
 int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen);
 
 /* Calls plugin_process with the request text. On success *out is a malloc'd, NUL-terminated
  * copy of the response (the caller frees it) and *outlen its length. A -4 answer is retried
  * once with a buffer of max_output bytes. Errors: -EINVAL (error code, trap, bad output range),
- * -E2BIG (output larger than max_output), -ENOMEM. */
+ * -E2BIG (output larger than max_output), -EINTR (interrupted), -ENOMEM. */
 int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, char **out,
 			  size_t *outlen, char *err, size_t errlen);
 
-/* Calls plugin_cleanup (if exported; its failure is ignored) and frees everything. */
+/* Calls plugin_cleanup if the plugin exports it and it was not called before (0 otherwise).
+ * Returns 0, -EINTR (interrupted) or -EINVAL (trap), err naming the plugin. The plugin is not
+ * called again by xdperf_plugin_free(); free it next. */
+int xdperf_plugin_cleanup(struct xdperf_plugin *p, char *err, size_t errlen);
+
+/* Calls plugin_cleanup (if exported and not called by xdperf_plugin_cleanup; its failure is
+ * ignored, and while the interrupt flag is raised it fails at once) and frees everything. */
 void xdperf_plugin_free(struct xdperf_plugin *p);
 
 const char *xdperf_plugin_name(const struct xdperf_plugin *p);

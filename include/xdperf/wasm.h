@@ -51,6 +51,7 @@ typedef struct xwasm_func xwasm_func;
 typedef struct xwasm_table xwasm_table;
 typedef struct xwasm_memory xwasm_memory;
 typedef struct xwasm_global xwasm_global;
+typedef struct xwasm_interrupt xwasm_interrupt;
 
 /* A typed value. f32/f64 are carried bit-exactly (NaN payloads preserved): use the bits
  * members to compare. A funcref is an xwasm_func* (NULL = null); an externref is any host
@@ -85,6 +86,7 @@ enum xwasm_trap_kind {
 	XWASM_TRAP_HOST,             /* a host function failed; message says why */
 	XWASM_TRAP_EXIT,             /* WASI proc_exit: exit_code holds the status */
 	XWASM_TRAP_OOM,              /* host could not allocate (stack, table) */
+	XWASM_TRAP_INTERRUPTED,      /* "interrupted": the instance's xwasm_interrupt was raised */
 };
 
 struct xwasm_trap {
@@ -185,6 +187,9 @@ struct xwasm_instance_opts {
 	uint32_t max_call_depth;  /* 0 = 10000 */
 	uint32_t stack_slots;     /* value stack size in 8-byte slots; 0 = 1M */
 	void *user;               /* opaque, see xwasm_instance_user() */
+	/* Interrupt flag (see "interrupting a running call" below); NULL = calls cannot be
+	 * interrupted. Not owned: it must outlive the instance. */
+	xwasm_interrupt *interrupt;
 };
 
 /* Instantiates `m`, resolving imports through `l` (may be NULL when there are none), running
@@ -225,6 +230,53 @@ int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint3
 void xwasm_instance_set_fuel(xwasm_instance *inst, uint64_t fuel /* 0 = unlimited */);
 /* Fuel consumed by the last xwasm_call on this instance. */
 uint64_t xwasm_instance_fuel_used(const xwasm_instance *inst);
+/* Replaces the instance's interrupt flag (NULL = none), between calls. Not owned: `irq` must
+ * outlive the instance or be replaced first. */
+void xwasm_instance_set_interrupt(xwasm_instance *inst, xwasm_interrupt *irq);
+
+/* ---- interrupting a running call ---------------------------------------------------------- *
+ *
+ * An xwasm_interrupt is a flag the embedder owns and gives to instances (opts.interrupt or
+ * xwasm_instance_set_interrupt(); one flag may serve any number of instances). Raising it makes
+ * every call running on those instances trap with XWASM_TRAP_INTERRUPTED ("interrupted in
+ * FUNC") soon: the interpreter looks at the flag whenever a fuel slice of about 10^6
+ * instructions runs out (a millisecond or two of wasm execution, with or without a fuel
+ * limit), after every host function returns, between 16 MiB pieces of memory.fill/copy/init,
+ * and the WASI poll_oneoff sleep wakes up for it within 10 ms. The flag is level-triggered: it
+ * stays raised until xwasm_interrupt_clear(), and while it is raised every new xwasm_call (and
+ * xwasm_instance_new's start function) on those instances traps at once. An interrupted
+ * instance stays usable: after clearing the flag, calls run normally (the guest's own state
+ * is whatever the interrupted call left, as after any trap). Checking costs nothing on the
+ * hot path (the fuel budget is already counted; only a slice's end looks at the flag).
+ *
+ * Typical use, Ctrl-C during a long plugin call:
+ *
+ *     static xwasm_interrupt *irq;                // created before the handler is installed
+ *     static void on_sigint(int sig) { xwasm_interrupt_raise(irq); }
+ *     ...
+ *     irq = xwasm_interrupt_new();
+ *     struct xwasm_instance_opts o = { .sz = sizeof o, .interrupt = irq };
+ *     ... sigaction(SIGINT, ...on_sigint...) ...
+ *     if (xwasm_call(inst, f, ...) == XWASM_ETRAP && trap.kind == XWASM_TRAP_INTERRUPTED)
+ *             ... stop; ...
+ *     ... free the instances, then xwasm_interrupt_free(irq) ...
+ */
+
+/* Creates a flag, clear. The caller owns it and frees it with xwasm_interrupt_free() after
+ * every instance given it is freed (or has been given another). NULL when out of memory. */
+xwasm_interrupt *xwasm_interrupt_new(void);
+void xwasm_interrupt_free(xwasm_interrupt *irq);           /* NULL is a no-op */
+/* Raises the flag. Async-signal-safe and callable from any thread (one lock-free atomic store). */
+void xwasm_interrupt_raise(xwasm_interrupt *irq);
+/* Clears the flag (any thread; async-signal-safe). Calls started afterwards run normally. */
+void xwasm_interrupt_clear(xwasm_interrupt *irq);
+/* True while the flag is raised (async-signal-safe). */
+bool xwasm_interrupt_pending(const xwasm_interrupt *irq);
+/* For host functions that may block or run long: true when the flag of the calling instance
+ * is raised. Such a function should then stop waiting and return XWASM_TRAP_INTERRUPTED
+ * (after xwasm_instance_set_trap() for the message). A host function that returns normally
+ * is followed by the interrupted trap anyway, as soon as it returns. */
+bool xwasm_instance_interrupted(const xwasm_instance *inst);
 
 /* For host functions: record a trap message on the calling instance; then return `kind`. */
 void xwasm_instance_set_trap(xwasm_instance *inst, enum xwasm_trap_kind kind, const char *fmt, ...)

@@ -444,7 +444,8 @@ int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *
 	/* compile outside the lock: calls and other control operations go on meanwhile */
 	struct xdperf_proto_module_opts mo = { .sz = sizeof mo, .name = name, .policy = &pol,
 					       .log = r->opts.log, .log_ctx = r->opts.log_ctx,
-					       .metric = r->opts.metric, .metric_ctx = r->opts.metric_ctx };
+					       .metric = r->opts.metric, .metric_ctx = r->opts.metric_ctx,
+					       .interrupt = r->opts.interrupt };
 	rc = xdperf_proto_module_load(wasm, len, &mo, &v->mod, err, errlen);
 	xdperf_policy_release(&pol);
 	if (rc) {

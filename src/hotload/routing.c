@@ -236,7 +236,7 @@ static int run(struct xdperf_worker *w, struct hl_version *v, const void *in, si
 			int32_t who = w == w->r->shared ? XDPERF_WORKER_SHARED : (int32_t)w->slot;
 			rc = xdperf_proto_instance_new_worker(v->mod, who, &pi, err, errlen);
 			if (rc)
-				fault = XDPERF_FAULT_ABI;
+				fault = rc == -EINTR ? XDPERF_FAULT_INTERRUPTED : XDPERF_FAULT_ABI;
 			else
 				atomic_store_explicit(&s->inst, pi, memory_order_release);
 		}
@@ -259,7 +259,7 @@ static int run(struct xdperf_worker *w, struct hl_version *v, const void *in, si
 			hl_inc(&s->memcap);
 		else if (fault == XDPERF_FAULT_OUTPUT)
 			hl_inc(&s->badout);
-		if (rc != -E2BIG && rc != -ENOMEM)
+		if (rc != -E2BIG && rc != -ENOMEM && rc != -EINTR)
 			rc = -EINVAL;
 	}
 	if (info)

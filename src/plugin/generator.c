@@ -30,6 +30,7 @@ struct xdperf_plugin {
 	xwasm_instance *inst;
 	xwasm_memory *mem;
 	xwasm_func *f_init, *f_process, *f_cleanup, *f_malloc, *f_free;
+	bool cleaned_up;                   /* plugin_cleanup was called (xdperf_plugin_cleanup) */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -57,7 +58,8 @@ static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char 
 
 /* ---- calls ----------------------------------------------------------------------------------- */
 
-/* Calls f and turns a trap into a message; returns 0 or -EINVAL. */
+/* Calls f and turns a trap into a message; returns 0, -EINTR (the interrupt flag of
+ * opts.interrupt ended the call) or -EINVAL. */
 static int call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwasm_val *args,
 		uint32_t nargs, xwasm_val *res, uint32_t nres, char *err, size_t errlen)
 {
@@ -70,6 +72,10 @@ static int call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const 
 	if (trap.kind == XWASM_TRAP_EXIT)
 		return perr(err, errlen, "plugin %s: called proc_exit(%d) during %s", p->name,
 			    trap.exit_code, what);
+	if (trap.kind == XWASM_TRAP_INTERRUPTED) {
+		perr(err, errlen, "plugin %s: %s was interrupted", p->name, what);
+		return -EINTR;
+	}
 	if (trap.kind == XWASM_TRAP_FUEL_EXHAUSTED)
 		return perr(err, errlen,
 			    "plugin %s: %s ran out of fuel (instruction budget %llu per call): %s",
@@ -116,6 +122,8 @@ int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, cha
 		return perr(err, errlen, "plugin %s: configuration too large", p->name);
 	uint32_t ptr;
 	int rc = guest_alloc(p, (uint32_t)len, cfg, &ptr, err, errlen);
+	if (rc == -EINTR) /* in malloc: say which ABI call it was for */
+		perr(err, errlen, "plugin %s: plugin_init was interrupted", p->name);
 	if (rc)
 		return rc;
 	xwasm_val args[2] = { i32((int32_t)ptr), i32((int32_t)len) }, r;
@@ -134,6 +142,8 @@ static int process_once(struct xdperf_plugin *p, uint32_t in, uint32_t inlen, ui
 {
 	uint32_t optr;
 	int rc = guest_alloc(p, cap, NULL, &optr, err, errlen);
+	if (rc == -EINTR)
+		perr(err, errlen, "plugin %s: plugin_process was interrupted", p->name);
 	if (rc)
 		return rc;
 	xwasm_val args[4] = { i32((int32_t)in), i32((int32_t)inlen), i32((int32_t)optr), i32((int32_t)cap) }, r;
@@ -172,6 +182,8 @@ int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, 
 		return perr(err, errlen, "plugin %s: request too large", p->name);
 	uint32_t in;
 	int rc = guest_alloc(p, (uint32_t)len, req, &in, err, errlen);
+	if (rc == -EINTR)
+		perr(err, errlen, "plugin %s: plugin_process was interrupted", p->name);
 	if (rc)
 		return rc;
 	uint32_t cap = FIRST_OUTPUT_CAP < p->opts.max_output ? FIRST_OUTPUT_CAP : (uint32_t)p->opts.max_output;
@@ -268,9 +280,15 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 		goto fail;
 	}
 	struct xwasm_instance_opts io = { .sz = sizeof io, .max_memory_pages = p->opts.max_memory_pages,
-					  .fuel = p->opts.fuel, .max_call_depth = p->opts.max_call_depth };
+					  .fuel = p->opts.fuel, .max_call_depth = p->opts.max_call_depth,
+					  .interrupt = p->opts.interrupt };
 	struct xwasm_trap trap;
 	rc = xwasm_instance_new(p->mod, p->linker, &io, &p->inst, &trap, msg, sizeof msg);
+	if (rc == XWASM_ETRAP && trap.kind == XWASM_TRAP_INTERRUPTED) {
+		snprintf(err, errlen, "plugin %s: its start function was interrupted", p->name);
+		rc = -EINTR;
+		goto fail;
+	}
 	if (rc) {
 		snprintf(err, errlen, "plugin %s: cannot instantiate: %s", p->name, msg);
 		rc = rc == XWASM_ETRAP ? -EINVAL : rc;
@@ -319,13 +337,21 @@ int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
 	return rc;
 }
 
+int xdperf_plugin_cleanup(struct xdperf_plugin *p, char *err, size_t errlen)
+{
+	if (!p->f_cleanup || p->cleaned_up)
+		return 0;
+	p->cleaned_up = true;
+	return call(p, p->f_cleanup, "plugin_cleanup", NULL, 0, NULL, 0, err, errlen);
+}
+
 void xdperf_plugin_free(struct xdperf_plugin *p)
 {
 	if (!p)
 		return;
-	if (p->inst && p->f_cleanup) {
+	if (p->inst) {
 		char ignore[8];
-		call(p, p->f_cleanup, "plugin_cleanup", NULL, 0, NULL, 0, ignore, sizeof ignore);
+		xdperf_plugin_cleanup(p, ignore, sizeof ignore);
 	}
 	xwasm_instance_free(p->inst);
 	xwasm_linker_free(p->linker);

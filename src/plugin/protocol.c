@@ -27,6 +27,7 @@ struct xdperf_proto_module {
 	struct xdperf_host_sink sink;
 	pthread_mutex_t lock;              /* instantiation (the linker is shared) */
 	bool packed;
+	xwasm_interrupt *interrupt;        /* opts.interrupt (not owned) */
 };
 
 struct xdperf_proto_instance {
@@ -43,7 +44,7 @@ static _Atomic uint64_t instance_serial; /* the last instance serial number give
 const char *xdperf_proto_fault_str(enum xdperf_proto_fault f)
 {
 	static const char *const n[] = { "none", "trap", "fuel", "memory", "output", "input", "abi",
-					 "native", "route" };
+					 "native", "route", "interrupted" };
 	return (unsigned)f < sizeof n / sizeof n[0] ? n[f] : "?";
 }
 
@@ -116,6 +117,7 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 	if ((rc = check_imports(m, err, errlen)))
 		goto fail;
 	m->packed = handle_packed(m->mod);
+	m->interrupt = o.interrupt;
 	struct xdperf_host_sink *s = &m->sink;
 	snprintf(s->name, sizeof s->name, "%s", m->name);
 	s->prefix = "protocol";
@@ -157,8 +159,8 @@ static xwasm_val i32(uint32_t v)
 	return x;
 }
 
-/* Calls f; on a trap classifies it (fuel, memory cap hit during the call, proc_exit, other)
- * and writes the message. Returns 0 or -EINVAL. */
+/* Calls f; on a trap classifies it (interrupted, fuel, memory cap hit during the call,
+ * proc_exit, other) and writes the message. Returns 0, -EINTR (interrupted) or -EINVAL. */
 static int call(struct xdperf_proto_instance *pi, xwasm_func *f, const char *what, const xwasm_val *args,
 		uint32_t nargs, xwasm_val *res, uint32_t nres, enum xdperf_proto_fault *fault,
 		char *err, size_t errlen)
@@ -172,6 +174,10 @@ static int call(struct xdperf_proto_instance *pi, xwasm_func *f, const char *wha
 	if (rc != XWASM_ETRAP) {
 		*fault = XDPERF_FAULT_ABI;
 		xdperf_errf(err, errlen, "protocol %s: cannot call %s: %s", name, what, trap.message);
+	} else if (trap.kind == XWASM_TRAP_INTERRUPTED) {
+		*fault = XDPERF_FAULT_INTERRUPTED;
+		xdperf_errf(err, errlen, "protocol %s: %s was interrupted", name, what);
+		return -EINTR;
 	} else if (trap.kind == XWASM_TRAP_FUEL_EXHAUSTED) {
 		*fault = XDPERF_FAULT_FUEL;
 		xdperf_errf(err, errlen, "protocol %s: %s ran out of fuel (budget %llu instructions per call)",
@@ -217,6 +223,8 @@ static int input_buffer(struct xdperf_proto_instance *pi, uint32_t len, enum xdp
 	uint64_t refusals = xwasm_memory_cap_refusals(pi->mem);
 	xwasm_val a = i32(cap), r;
 	int rc = call(pi, pi->alloc, "alloc", &a, 1, &r, 1, fault, err, errlen);
+	if (rc == -EINTR) /* say which message it was for */
+		xdperf_errf(err, errlen, "protocol %s: handle was interrupted", pi->m->name);
 	if (rc)
 		return rc;
 	uint32_t ptr = (uint32_t)r.of.i32;
@@ -336,12 +344,18 @@ int xdperf_proto_instance_new_worker(struct xdperf_proto_module *m, int32_t work
 	pi->src.worker = worker;
 	pi->src.instance = atomic_fetch_add(&instance_serial, 1) + 1;
 	struct xwasm_instance_opts io = { .sz = sizeof io, .max_memory_pages = m->policy.max_memory_pages,
-					  .fuel = m->policy.fuel, .stack_slots = STACK_SLOTS, .user = &pi->src };
+					  .fuel = m->policy.fuel, .stack_slots = STACK_SLOTS, .user = &pi->src,
+					  .interrupt = m->interrupt };
 	struct xwasm_trap trap;
 	char msg[256];
 	pthread_mutex_lock(&m->lock);
 	int rc = xwasm_instance_new(m->mod, m->linker, &io, &pi->inst, &trap, msg, sizeof msg);
 	pthread_mutex_unlock(&m->lock);
+	if (rc == XWASM_ETRAP && trap.kind == XWASM_TRAP_INTERRUPTED) {
+		xdperf_errf(err, errlen, "protocol %s: its start function was interrupted", m->name);
+		free(pi);
+		return -EINTR;
+	}
 	if (rc) {
 		xdperf_errf(err, errlen, "protocol %s: cannot instantiate: %s", m->name, msg);
 		free(pi);

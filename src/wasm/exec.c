@@ -40,6 +40,7 @@ const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind)
 	case XWASM_TRAP_HOST: return "host function failed";
 	case XWASM_TRAP_EXIT: return "exit";
 	case XWASM_TRAP_OOM: return "out of memory";
+	case XWASM_TRAP_INTERRUPTED: return "interrupted";
 	}
 	return "trap";
 }
@@ -123,7 +124,7 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 			slots[i] = xw_val_to_slot(&res[i]);
 		}
 	} else {
-		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_OOM)
+		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_INTERRUPTED)
 			r = XWASM_TRAP_HOST;
 		xw_trap_fill(ex, r, NULL, 0, NULL);
 		if (caller->host_msg[0])
@@ -220,8 +221,11 @@ static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_resul
 	bool outermost = ex->depth == 0;
 	if (outermost) {
 		ex->sp = ex->stack;
-		ex->fuel = ex->fuel_limit ? (int64_t)ex->fuel_limit : INT64_MAX;
-		ex->fuel_start = (uint64_t)ex->fuel;
+		xw_fuel_start(ex);
+	}
+	if (xw_interrupted(ex)) { /* level-triggered: a call started while raised ends at once */
+		xw_trap_fill(ex, XWASM_TRAP_INTERRUPTED, f->code ? f->inst->mod : NULL, f->index, NULL);
+		return XWASM_TRAP_INTERRUPTED;
 	}
 	const xw_functype *t = f->type;
 	uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
@@ -292,13 +296,14 @@ int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint3
 
 void xwasm_instance_set_fuel(xwasm_instance *inst, uint64_t fuel)
 {
-	inst->ex.fuel_limit = fuel;
+	xw_fuel_set(&inst->ex, fuel);
 }
 
 uint64_t xwasm_instance_fuel_used(const xwasm_instance *inst)
 {
-	int64_t left = inst->ex.fuel < 0 ? 0 : inst->ex.fuel;
-	return inst->ex.fuel_start - (uint64_t)left;
+	const struct xw_exec *ex = &inst->ex;
+	uint64_t left = (uint64_t)ex->fuel_reserve + (ex->fuel < 0 ? 0 : (uint64_t)ex->fuel);
+	return ex->fuel_start - left;
 }
 
 void xwasm_func_type(const xwasm_func *f, const uint8_t **params, uint32_t *nparams,

@@ -182,7 +182,8 @@ static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *
 		inst->opts.max_memory_pages = XW_MAX_PAGES;
 	inst->ex.max_depth = inst->opts.max_call_depth;
 	inst->ex.stack_slots = inst->opts.stack_slots;
-	inst->ex.fuel_limit = inst->opts.fuel;
+	xw_fuel_set(&inst->ex, inst->opts.fuel);
+	xw_interrupt_set(inst, inst->opts.interrupt);
 	inst->funcs = calloc(m->nfuncs + 1, sizeof *inst->funcs);
 	inst->own_funcs = calloc(m->nfuncs + 1, sizeof *inst->own_funcs);
 	inst->tables = calloc(m->ntables + 1, sizeof *inst->tables);

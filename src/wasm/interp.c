@@ -1,7 +1,9 @@
 /* The interpreter: executes translated code (code.h) with computed-goto threading.
  * wasm-to-wasm calls do not recurse on the C stack: frames live in xw_exec. Hot state
  * (ip, fp, memory base and size, fuel) stays in locals; it is reloaded after anything that
- * may change it (calls, memory.grow, host functions). */
+ * may change it (calls, memory.grow, host functions). The fuel local is one slice of the
+ * call's budget (interrupt.c): when it runs out, fuel_out takes the next one or traps with
+ * fuel exhausted or interrupted. */
 #include <math.h>
 #include <string.h>
 #include "wasm/runtime.h"
@@ -102,6 +104,44 @@ static inline uint64_t sat_u64_f64(double x)
 #define XW_STORES(M) M(I32_STORE, uint32_t, 4) M(I64_STORE, uint64_t, 8) M(STORE8, uint8_t, 1) \
 	M(STORE16, uint16_t, 2)
 
+/* Bulk memory operations larger than XW_BULK_PIECE bytes run in pieces with a look at the
+ * interrupt flag between them, so that one fill or copy of up to 4 GiB does not hold up an
+ * interrupt. False: interrupted, the operation partly done. */
+#define XW_BULK_PIECE ((uint64_t)16 << 20)
+
+__attribute__((noinline, cold)) static bool bulk_fill(const struct xw_exec *ex, uint8_t *d, int v, uint64_t n)
+{
+	for (; n > XW_BULK_PIECE; n -= XW_BULK_PIECE, d += XW_BULK_PIECE) {
+		memset(d, v, XW_BULK_PIECE);
+		if (xw_interrupted(ex))
+			return false;
+	}
+	memset(d, v, n);
+	return true;
+}
+
+/* memmove in pieces: front to back when the destination is below the source, back to front
+ * otherwise, so that overlapping ranges copy as one memmove would. */
+__attribute__((noinline, cold)) static bool bulk_move(const struct xw_exec *ex, uint8_t *d, const uint8_t *s, uint64_t n)
+{
+	if ((uintptr_t)d <= (uintptr_t)s) {
+		for (; n > XW_BULK_PIECE; n -= XW_BULK_PIECE, d += XW_BULK_PIECE, s += XW_BULK_PIECE) {
+			memmove(d, s, XW_BULK_PIECE);
+			if (xw_interrupted(ex))
+				return false;
+		}
+		memmove(d, s, n);
+		return true;
+	}
+	for (; n > XW_BULK_PIECE; n -= XW_BULK_PIECE) {
+		memmove(d + n - XW_BULK_PIECE, s + n - XW_BULK_PIECE, XW_BULK_PIECE);
+		if (xw_interrupted(ex))
+			return false;
+	}
+	memmove(d, s, n);
+	return true;
+}
+
 static inline void reload_mem(xwasm_instance *inst, uint8_t **base, uint64_t *size)
 {
 	xwasm_memory *m = inst->mem;
@@ -139,12 +179,18 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 #define F32(i) f32_of(S(i))
 #define F64(i) f64_of(S(i))
 #define TRAP(kind, msg) do { trap = (kind); detail = (msg); goto do_trap; } while (0)
-/* bulk operations cost fuel in proportion to their size (1 unit per 16 bytes or per element) */
+/* bulk operations cost fuel in proportion to their size (1 unit per 16 bytes or per element),
+ * charged before they run */
 #define CHARGE(units)                                                                     \
 	do {                                                                             \
 		fuel -= (int64_t)(units);                                                \
-		if (UNLIKELY(fuel < 0))                                                  \
-			TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);                           \
+		if (UNLIKELY(fuel < 0)) {                                                \
+			trap = xw_fuel_next_slice(ex, fuel);                             \
+			fuel = ex->fuel;                                                 \
+			reload_mem(inst, &mem, &memsize); /* not kept across the call */ \
+			if (trap)                                                        \
+				goto do_trap;                                            \
+		}                                                                        \
 	} while (0)
 
 	/* entry frame: a sentinel return address ends the run */
@@ -161,9 +207,19 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 	if (cf->nconsts)
 		memcpy(fp + cf->nlocals, cf->consts, (size_t)cf->nconsts * 8);
 	fuel -= cf->fuel_cost;
-	if (UNLIKELY(fuel < 0))
-		TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
 	ip = cf->code;
+	if (UNLIKELY(fuel < 0))
+		goto fuel_out;
+	DISPATCH();
+
+	/* the fuel slice ran out (at a function entry or a loop back-edge, ip at the next
+	 * instruction): take the next slice, or trap */
+fuel_out:
+	trap = xw_fuel_next_slice(ex, fuel);
+	fuel = ex->fuel;
+	reload_mem(inst, &mem, &memsize); /* so that they need not be kept across the call */
+	if (UNLIKELY(trap))
+		goto do_trap;
 	DISPATCH();
 
 L_base:
@@ -218,30 +274,31 @@ L_BR_I64_EQZ:
 	if (!U64(1)) { ip += (int32_t)ip[2]; DISPATCH(); }
 	NEXT(2);
 
-	/* backward branches to loop labels charge fuel when taken */
-#define BACKEDGE(costw)                                                                   \
+	/* backward branches to loop labels charge fuel when taken: the cost in word costw, the
+	 * offset in word offw */
+#define BACKEDGE(costw, offw)                                                             \
 	do {                                                                             \
 		fuel -= ip[costw];                                                       \
+		ip += (int32_t)ip[offw];                                                 \
 		if (UNLIKELY(fuel < 0))                                                  \
-			TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);                           \
+			goto fuel_out;                                                   \
+		DISPATCH();                                                              \
 	} while (0)
 L_BR_L:
-	BACKEDGE(2);
-	ip += (int32_t)ip[1];
-	DISPATCH();
+	BACKEDGE(2, 1);
 L_BR_IF_L:
-	if (U32(1)) { BACKEDGE(3); ip += (int32_t)ip[2]; DISPATCH(); }
+	if (U32(1)) BACKEDGE(3, 2);
 	NEXT(3);
 L_BR_UNLESS_L:
 L_BR_I32_EQZ_L:
-	if (!U32(1)) { BACKEDGE(3); ip += (int32_t)ip[2]; DISPATCH(); }
+	if (!U32(1)) BACKEDGE(3, 2);
 	NEXT(3);
 L_BR_I64_EQZ_L:
-	if (!U64(1)) { BACKEDGE(3); ip += (int32_t)ip[2]; DISPATCH(); }
+	if (!U64(1)) BACKEDGE(3, 2);
 	NEXT(3);
 #define BRCMP_L(name, T, cmp)                                                             \
 	L_BR_##name##_L:                                                                 \
-	if ((T)S(1) cmp (T)S(2)) { BACKEDGE(4); ip += (int32_t)ip[3]; DISPATCH(); }        \
+	if ((T)S(1) cmp (T)S(2)) BACKEDGE(4, 3);                                           \
 	NEXT(4);
 	BRCMP_L(I32_EQ, uint32_t, ==) BRCMP_L(I32_NE, uint32_t, !=) BRCMP_L(I32_LT_S, int32_t, <)
 	BRCMP_L(I32_LT_U, uint32_t, <) BRCMP_L(I32_GT_S, int32_t, >) BRCMP_L(I32_GT_U, uint32_t, >)
@@ -297,9 +354,9 @@ do_call:
 			for (uint32_t k = 0; k < cf->nconsts; k++)
 				fp[cf->nlocals + k] = cf->consts[k];
 			fuel -= cf->fuel_cost;
-			if (UNLIKELY(fuel < 0))
-				TRAP(XWASM_TRAP_FUEL_EXHAUSTED, NULL);
 			ip = cf->code;
+			if (UNLIKELY(fuel < 0))
+				goto fuel_out;
 			DISPATCH();
 		}
 		/* host function */
@@ -319,6 +376,9 @@ do_call:
 			trap = r;
 			goto do_host_trap;
 		}
+		/* a host function may have taken long (or waited): look at the flag now */
+		if (UNLIKELY(xw_interrupted(ex)))
+			TRAP(XWASM_TRAP_INTERRUPTED, NULL);
 		ip = ret;
 		DISPATCH();
 	}
@@ -391,7 +451,10 @@ L_MEMORY_FILL: {
 	if (UNLIKELY(d + n > memsize))
 		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
 	CHARGE(n >> 4);
-	memset(mem + d, (int)(uint8_t)U32(2), n);
+	if (LIKELY(n <= XW_BULK_PIECE))
+		memset(mem + d, (int)(uint8_t)U32(2), n);
+	else if (!bulk_fill(ex, mem + d, (int)(uint8_t)U32(2), n))
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
 	NEXT(3);
 }
 L_MEMORY_COPY: {
@@ -399,7 +462,10 @@ L_MEMORY_COPY: {
 	if (UNLIKELY(d + n > memsize || s + n > memsize))
 		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
 	CHARGE(n >> 4);
-	memmove(mem + d, mem + s, n);
+	if (LIKELY(n <= XW_BULK_PIECE))
+		memmove(mem + d, mem + s, n);
+	else if (!bulk_move(ex, mem + d, mem + s, n))
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
 	NEXT(3);
 }
 L_MEMORY_INIT: {
@@ -408,8 +474,12 @@ L_MEMORY_INIT: {
 	if (UNLIKELY(s + n > inst->data_sizes[seg] || d + n > memsize))
 		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
 	CHARGE(n >> 4);
-	if (n)
-		memcpy(mem + d, inst->mod->datas[seg].bytes + s, n);
+	if (LIKELY(n <= XW_BULK_PIECE)) {
+		if (n)
+			memcpy(mem + d, inst->mod->datas[seg].bytes + s, n);
+	} else if (!bulk_move(ex, mem + d, inst->mod->datas[seg].bytes + s, n)) {
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	}
 	NEXT(4);
 }
 L_DATA_DROP:
@@ -628,7 +698,7 @@ L_CONST64:
 	if ((T)U32(1) cmp (T)ip[2]) { ip += (int32_t)ip[3]; DISPATCH(); }                  \
 	NEXT(3);                                                                         \
 	L_BR_I32_##name##_I_L:                                                           \
-	if ((T)U32(1) cmp (T)ip[2]) { BACKEDGE(4); ip += (int32_t)ip[3]; DISPATCH(); }     \
+	if ((T)U32(1) cmp (T)ip[2]) BACKEDGE(4, 3);                                        \
 	NEXT(4);
 	BRCMPI(EQ, uint32_t, ==) BRCMPI(NE, uint32_t, !=) BRCMPI(LT_S, int32_t, <)
 	BRCMPI(LT_U, uint32_t, <) BRCMPI(GT_S, int32_t, >) BRCMPI(GT_U, uint32_t, >)

@@ -3,6 +3,7 @@
 #ifndef XW_RUNTIME_H
 #define XW_RUNTIME_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "xdperf/wasm.h"
@@ -54,6 +55,19 @@ struct xw_frame {
 	const xw_compiled_func *cf;        /* caller function */
 };
 
+/* The embedder's interrupt flag (interrupt.c). */
+struct xwasm_interrupt {
+	atomic_int raised;
+};
+/* Never raised: what a call without an interrupt flag looks at. */
+extern struct xwasm_interrupt xw_no_interrupt;
+
+/* Fuel is spent from a slice of at most XW_FUEL_SLICE units that the interpreter keeps in a
+ * local; the rest of the call's budget waits in xw_exec.fuel_reserve. When a slice runs out,
+ * xw_fuel_next_slice() looks at the interrupt flag and takes the next slice from the reserve,
+ * so a call notices an interrupt within one slice whatever its budget (unlimited too). */
+#define XW_FUEL_SLICE ((int64_t)1 << 20)
+
 /* Execution state of one instance (its stacks and budget). */
 struct xw_exec {
 	uint64_t *stack;
@@ -63,9 +77,11 @@ struct xw_exec {
 	uint32_t depth;                    /* frames in use */
 	uint32_t max_depth;
 	uint32_t stack_slots;
-	int64_t fuel;                      /* remaining; INT64_MAX when unlimited */
-	uint64_t fuel_limit;               /* 0 = unlimited */
-	uint64_t fuel_start;
+	int64_t fuel;                      /* left in the current slice (< 0: slice overrun) */
+	int64_t fuel_reserve;              /* budget beyond the current slice */
+	int64_t fuel_total;                /* budget per call (xw_fuel_set); INT64_MAX = unlimited */
+	uint64_t fuel_start;               /* budget of the current outermost call */
+	const struct xwasm_interrupt *irq; /* the instance's flag (xw_interrupt_set), never NULL */
 	struct xwasm_trap trap;            /* last trap */
 };
 
@@ -84,7 +100,7 @@ struct xwasm_instance {
 	xwasm_memory *own_mem;
 	xwasm_global *own_globals;
 
-	struct xwasm_instance_opts opts;
+	struct xwasm_instance_opts opts;   /* opts.interrupt: see xwasm_instance_set_interrupt */
 	struct xw_exec ex;
 	/* set by host functions through xwasm_instance_set_trap / xwasm_instance_exit */
 	char host_msg[256];
@@ -125,6 +141,28 @@ int xw_table_retain(xwasm_table *t, xwasm_instance *inst);
 /* interp.c: runs the wasm function f with its arguments in fp[0..nparams) (results are left in
  * fp[0..nresults)) on the execution state ex. Returns 0 or a trap kind (details in ex->trap). */
 int xw_interp_call(struct xw_exec *ex, xwasm_func *f, uint64_t *fp);
+
+/* interrupt.c: true when the current call's interrupt flag is raised. */
+static inline bool xw_interrupted(const struct xw_exec *ex)
+{
+	return atomic_load_explicit(&ex->irq->raised, memory_order_relaxed) != 0;
+}
+/* interrupt.c: the current slice ended with `fuel` (< 0) left in it. Returns 0 with the next
+ * slice in ex->fuel, or XWASM_TRAP_FUEL_EXHAUSTED (the whole budget is spent) or
+ * XWASM_TRAP_INTERRUPTED, with ex->fuel and ex->fuel_reserve left so that fuel used is exact. */
+int xw_fuel_next_slice(struct xw_exec *ex, int64_t fuel);
+/* interrupt.c: sets the budget per call (0 = unlimited) and the interrupt flag (NULL = none)
+ * of an instance. */
+void xw_fuel_set(struct xw_exec *ex, uint64_t fuel);
+void xw_interrupt_set(xwasm_instance *inst, xwasm_interrupt *irq);
+/* Starts the budget of an outermost call: its first slice, the rest in reserve. */
+static inline void xw_fuel_start(struct xw_exec *ex)
+{
+	int64_t total = ex->fuel_total;
+	ex->fuel_start = (uint64_t)total;
+	ex->fuel = total < XW_FUEL_SLICE ? total : XW_FUEL_SLICE;
+	ex->fuel_reserve = total - ex->fuel;
+}
 
 /* exec.c: calls host function f for `caller`, arguments/results in slots. Returns 0 or a trap
  * kind, with the message in ex->trap. */

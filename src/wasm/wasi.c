@@ -495,6 +495,26 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* Sleeps until `deadline` (CLOCK_MONOTONIC ns) in steps of at most SLEEP_STEP_NS, looking at
+ * the caller's interrupt flag after each (a signal cuts a step short). True: interrupted. */
+#define SLEEP_STEP_NS 10000000ull
+static bool sleep_until(const xwasm_instance *caller, uint64_t deadline)
+{
+	for (;;) {
+		if (xwasm_instance_interrupted(caller))
+			return true;
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		uint64_t now = ts_ns(&t);
+		if (now >= deadline)
+			return false;
+		uint64_t until = deadline - now > SLEEP_STEP_NS ? now + SLEEP_STEP_NS : deadline;
+		struct timespec ts = { .tv_sec = (time_t)(until / 1000000000ull),
+				       .tv_nsec = (long)(until % 1000000000ull) };
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL); /* EINTR: look again */
+	}
+}
+
 /* poll_oneoff(in, out, nsubscriptions, nevents_ptr): clock subscriptions only. Sleeps until
  * the earliest deadline and reports every subscription that has expired by then. */
 static int h_poll_oneoff(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
@@ -541,14 +561,11 @@ static int h_poll_oneoff(xwasm_instance *caller, void *user, const xwasm_val *ar
 
 	uint64_t now = earliest;
 	if (!c->deterministic) {
-		struct timespec ts = {
-			.tv_sec = (time_t)(earliest / 1000000000ull > (uint64_t)INT64_MAX / 2
-						   ? (uint64_t)INT64_MAX / 2 : earliest / 1000000000ull),
-			.tv_nsec = (long)(earliest % 1000000000ull),
-		};
-		int r;
-		while ((r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL)) == EINTR)
-			;
+		if (sleep_until(caller, earliest)) {
+			free(deadline);
+			xwasm_instance_set_trap(caller, XWASM_TRAP_INTERRUPTED, "interrupted in poll_oneoff");
+			return XWASM_TRAP_INTERRUPTED;
+		}
 		struct timespec t2;
 		clock_gettime(CLOCK_MONOTONIC, &t2);
 		now = ts_ns(&t2);

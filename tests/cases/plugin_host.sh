@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The generator plugin host: ABI checks, calls, buffers, logs, metrics and every kind of bad
-# plugin (tests/plugins/*.wat), through the public API, under ASan/UBSan.
+# plugin (tests/plugins/*.wat), through the public API, under ASan/UBSan; and interrupted plugin
+# calls (opts.interrupt raised by a SIGALRM handler and by a thread: -EINTR, one line).
 set -euo pipefail
 cd "$REPO"
 for f in tests/plugins/*.wat; do
@@ -12,3 +13,8 @@ gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined
 	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
 	"${srcs[@]}" tests/unit/plugin_host_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/plugin_host_test"
 ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/plugin_host_test" "$TMPDIR"
+# interrupting plugin calls (tests/plugins/loops.wat): by a signal handler and by a thread
+gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
+	"${srcs[@]}" tests/unit/plugin_interrupt_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/plugin_interrupt_test"
+ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/plugin_interrupt_test" "$TMPDIR"

@@ -162,7 +162,7 @@ static void call_exports(const xwasm_module *m, xwasm_instance *inst)
 				/* the record must be a terminated string of a known kind */
 				if (strnlen(trap.message, sizeof trap.message) == sizeof trap.message ||
 				    strnlen(trap.func_name, sizeof trap.func_name) == sizeof trap.func_name ||
-				    trap.kind <= XWASM_TRAP_NONE || trap.kind > XWASM_TRAP_OOM)
+				    trap.kind <= XWASM_TRAP_NONE || trap.kind > XWASM_TRAP_INTERRUPTED)
 					abort();
 			} else if (rc != 0) {
 				abort(); /* arguments were well-typed: only success or a trap is allowed */

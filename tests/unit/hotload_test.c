@@ -278,14 +278,14 @@ static void test_strings(void)
 	CHECK(!strcmp(xdperf_proto_fault_str(XDPERF_FAULT_TRAP), "trap"), "fault_str(TRAP) = \"trap\"");
 	CHECK(!strcmp(xdperf_proto_fault_str(XDPERF_FAULT_FUEL), "fuel"), "fault_str(FUEL) = \"fuel\"");
 	bool distinct = true;
-	for (int a = 0; a <= XDPERF_FAULT_ROUTE; a++)
-		for (int b = a + 1; b <= XDPERF_FAULT_ROUTE; b++) {
+	for (int a = 0; a <= XDPERF_FAULT_INTERRUPTED; a++)
+		for (int b = a + 1; b <= XDPERF_FAULT_INTERRUPTED; b++) {
 			const char *x = xdperf_proto_fault_str((enum xdperf_proto_fault)a);
 			const char *y = xdperf_proto_fault_str((enum xdperf_proto_fault)b);
 			if (!x || !y || !*x || !strcmp(x, y))
 				distinct = false;
 		}
-	CHECK(distinct, "fault_str gives a distinct, non-empty name for each of the 9 faults");
+	CHECK(distinct, "fault_str gives a distinct, non-empty name for each of the 10 faults");
 }
 
 /* ---- loader ----------------------------------------------------------------------------------- */

@@ -1,0 +1,30 @@
+(module
+  ;; Loops forever where asked, for the interrupt tests (tests/unit/plugin_interrupt_test.c):
+  ;; plugin_init with a configuration starting with 'i'; plugin_process with a request
+  ;; starting with 'p'; plugin_cleanup after a plugin_init whose configuration starts with 'c'.
+  ;; Otherwise plugin_init returns 0 and plugin_process answers "[]".
+  (memory (export "memory") 2)
+  (global $heap (mut i32) (i32.const 65536))
+  (global $cleanup_loops (mut i32) (i32.const 0))
+  (func (export "malloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (i32.and (i32.add (local.get $n) (i32.const 7)) (i32.const -8))))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (if (i32.eq (memory.grow (i32.add (i32.shr_u (i32.sub (global.get $heap) (i32.mul (memory.size) (i32.const 65536))) (i32.const 16)) (i32.const 1))) (i32.const -1))
+        (then (global.set $heap (local.get $p)) (return (i32.const 0))))))
+    (local.get $p))
+  (func (export "free") (param i32))
+  (func (export "_initialize"))
+  (func (export "plugin_init") (param $p i32) (param $n i32) (result i32)
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 105))
+      (then (loop $l (br $l))))
+    (global.set $cleanup_loops (i32.eq (i32.load8_u (local.get $p)) (i32.const 99)))
+    (i32.const 0))
+  (func (export "plugin_process") (param $in i32) (param $inl i32) (param $out i32) (param $cap i32) (result i32)
+    (if (i32.eq (i32.load8_u (local.get $in)) (i32.const 112))
+      (then (loop $l (br $l))))
+    (i32.store16 (local.get $out) (i32.const 0x5d5b))
+    (i32.const 2))
+  (func (export "plugin_cleanup")
+    (if (global.get $cleanup_loops) (then (loop $l (br $l))))))
