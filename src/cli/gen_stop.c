@@ -1,11 +1,12 @@
 /* Stop requests of the generator command (src/cli/gen_stop.h). */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include "cli/gen_stop.h"
 #include "xdperf/tx.h"
 
 volatile sig_atomic_t gen_stops;
-_Atomic int gen_interrupt;
+xwasm_interrupt *gen_irq;
 static volatile sig_atomic_t first_signal;
 static struct xdperf_tx *_Atomic running;
 
@@ -14,7 +15,8 @@ static void on_stop(int sig)
 	if (!first_signal)
 		first_signal = sig;
 	gen_stops++;
-	atomic_store(&gen_interrupt, 1);
+	if (gen_irq)
+		xwasm_interrupt_raise(gen_irq);
 	struct xdperf_tx *tx = atomic_load(&running);
 	if (tx)
 		xdperf_tx_stop(tx);
@@ -22,6 +24,8 @@ static void on_stop(int sig)
 
 void gen_stop_install(void)
 {
+	if (!gen_irq)
+		gen_irq = xwasm_interrupt_new(); /* NULL (no memory): plugin calls run to the end */
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

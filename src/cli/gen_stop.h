@@ -7,15 +7,16 @@
 #define XDPERF_CLI_GEN_STOP_H
 
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
+#include "xdperf/wasm.h"
 
 struct xdperf_tx;
 
 /* Stop signals received so far (0: none). */
 extern volatile sig_atomic_t gen_stops;
-/* Set with the first stop signal: what plugin calls are interrupted by. */
-extern _Atomic int gen_interrupt;
+/* Raised with the first stop signal: plugin calls given it are interrupted (-EINTR). NULL
+ * before gen_stop_install(). */
+extern xwasm_interrupt *gen_irq;
 
 /* Installs the handlers (the command's start, before any thread). */
 void gen_stop_install(void);

@@ -276,7 +276,7 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 		if (!rc && !(cfg = load_config(a->config)))
 			rc = 1;
 		if (!rc)
-			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, &pc) ||
+			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, gen_irq, &pc) ||
 			     plugin_call_templates(&pc, &set);
 		if (!rc)
 			snprintf(source, srclen, "%s", xdperf_plugin_name(pc.p));
@@ -332,8 +332,9 @@ int cmd_generate(int argc, char **argv)
 	struct xdperf_template_set *set = NULL;
 	int lrc = gen_load_set(&a, &set, source, sizeof source);
 	if (gen_stops) {
-		fprintf(stderr, "xdperf: stopped by %s while %s; nothing sent\n", gen_stop_name(),
-			a.templates ? "reading the templates" : "the plugin was starting");
+		fprintf(stderr, "xdperf: stopped by %s while %s; nothing %s\n", gen_stop_name(),
+			a.templates ? "reading the templates" : "the plugin was starting",
+			a.output ? "written" : "sent");
 		xdperf_template_set_free(set);
 		return gen_stop_status();
 	}

@@ -4,6 +4,7 @@
  * when its files change, stops cleanly on SIGINT/SIGTERM and prints the summary (text on
  * stderr, or --json on stdout). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -152,7 +153,9 @@ static void reload(struct reloader *r, const char *why)
 	struct xdperf_template_set *set = NULL;
 	char source[PATH_MAX + 32], err[512];
 	if (gen_load_set(r->a, &set, source, sizeof source)) {
-		fprintf(stderr, "xdperf: reload (%s) failed; still sending the previous templates\n", why);
+		if (!gen_stops) /* else the run is ending: the plugin call was interrupted */
+			fprintf(stderr, "xdperf: reload (%s) failed; still sending the previous "
+					"templates\n", why);
 		return;
 	}
 	struct xdperf_tx_frame *fr = set_frames(set, true);

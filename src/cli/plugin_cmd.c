@@ -330,7 +330,7 @@ static int run(const struct run_args *a, const char *path)
 	int status = 1;
 	struct xdperf_template_set *set = NULL;
 	struct plugin_call pc;
-	if (plugin_call_once(path, cfg, a->log_level, a->count, mac, &pc))
+	if (plugin_call_once(path, cfg, a->log_level, a->count, mac, NULL, &pc))
 		goto out;
 	if (a->json) {
 		fwrite(pc.resp, 1, pc.resplen, stdout);

@@ -140,10 +140,10 @@ json_t *load_config(const char *file)
 /* ---- one plugin call -------------------------------------------------------------------- */
 
 int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
-		     const uint8_t mac[6], struct plugin_call *pc)
+		     const uint8_t mac[6], xwasm_interrupt *irq, struct plugin_call *pc)
 {
 	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT);
-	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level };
+	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level, .interrupt = irq };
 	memset(pc, 0, sizeof *pc);
 	if (!cfgtext) {
 		fprintf(stderr, "xdperf: out of memory\n");
@@ -154,13 +154,20 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 		rc = xdperf_plugin_init(pc->p, cfgtext, strlen(cfgtext), err, sizeof err);
 	free(cfgtext);
 	if (rc) {
-		fprintf(stderr, "xdperf: %s\n", err);
+		if (rc != -EINTR)
+			fprintf(stderr, "xdperf: %s\n", err);
 		return 1;
 	}
 	pc->req = build_request(cfg, count, mac);
-	if (!pc->req || xdperf_plugin_process(pc->p, pc->req, strlen(pc->req), &pc->resp, &pc->resplen,
-					       err, sizeof err)) {
-		fprintf(stderr, "xdperf: %s\n", pc->req ? err : "out of memory");
+	if (!pc->req) {
+		fprintf(stderr, "xdperf: out of memory\n");
+		return 1;
+	}
+	rc = xdperf_plugin_process(pc->p, pc->req, strlen(pc->req), &pc->resp, &pc->resplen, err,
+				   sizeof err);
+	if (rc) {
+		if (rc != -EINTR)
+			fprintf(stderr, "xdperf: %s\n", err);
 		return 1;
 	}
 	return 0;

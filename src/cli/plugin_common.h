@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdperf/wasm.h"
 
 #define DEFAULT_PLUGIN_PATH "/usr/local/share/xdperf/plugins"
 
@@ -39,10 +40,11 @@ struct plugin_call {
 };
 
 /* Loads the plugin at path, calls plugin_init with cfg and plugin_process with the request for
- * count and mac. 0, or 1 after printing one message; release pc with plugin_call_release()
- * either way. */
+ * count and mac. 0, or 1 after printing one message (none when irq, which interrupts the
+ * calls (NULL: none), was raised: the caller says it stopped); release pc with
+ * plugin_call_release() either way. */
 int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
-		     const uint8_t mac[6], struct plugin_call *pc);
+		     const uint8_t mac[6], xwasm_interrupt *irq, struct plugin_call *pc);
 /* Parses and validates the response into *set (the caller frees it); 0, or 1 after a message. */
 int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set);
 void plugin_call_release(struct plugin_call *pc);
