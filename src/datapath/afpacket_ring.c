@@ -8,9 +8,10 @@
  * has a virtio-net header (PACKET_VNET_HDR) covering all of it, so the kernel builds a linear
  * skb instead of one pointing into the ring's pages (cheaper to forward, and a slot may be
  * rewritten as soon as it is available again).
- * A slot coming back to TP_STATUS_AVAILABLE is a frame the device accepted; a frame it
- * refuses for lack of room stays requested and goes out on a later kick (as itself: the same
- * bytes). Waits look at the run's stop request and give up after its stall timeout; a call
+ * A slot coming back to TP_STATUS_AVAILABLE is a frame the device accepted (counted by the
+ * send call that sees it: a call returns once the kernel took all it requested, without
+ * waiting for their slots); a frame it refuses for lack of room stays requested and goes out
+ * on a later kick (as itself: the same bytes). Waits look at the run's stop request and give up after its stall timeout; a call
  * that ends early counts what the device took (settle()). */
 #include <errno.h>
 #include <endian.h>
@@ -145,7 +146,7 @@ static int ring_setup(struct ring_worker *w, char *err, size_t errlen)
 
 static int reclaim(struct ring_worker *w, uint64_t *done);
 static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress, uint32_t req,
-		     char *err, size_t errlen);
+		     bool *clean, char *err, size_t errlen);
 
 /* Waits until the kernel has handed back every requested slot (kicking it: a slot the device
  * refused goes out on a later kick). 0, or -EINTR / -ETIMEDOUT / -errno + message. */
@@ -161,7 +162,8 @@ static int drain(struct ring_worker *w, uint64_t *done, char *err, size_t errlen
 		}
 		if (w->pending == 0)
 			break;
-		if ((e = ring_kick(w, &wait, *done > before, 0, err, errlen)))
+		bool clean;
+		if ((e = ring_kick(w, &wait, *done > before, 0, &clean, err, errlen)))
 			return e;
 	}
 	return 0;
@@ -270,14 +272,16 @@ static uint32_t refused_template(struct ring_worker *w)
 	return w->f->sched[pos];
 }
 
-/* Asks the kernel to send the requested slots. Waits (dp_wait_more) when the device had no
- * room or nothing could be requested and nothing came back (progress false). 0, or -EINTR /
- * -ETIMEDOUT / -errno with the message. */
+/* Asks the kernel to send the requested slots; *clean: it took every one of them (none is
+ * still waiting for room). Waits (dp_wait_more) when the device had no room or nothing could
+ * be requested and nothing came back (progress false). 0, or -EINTR / -ETIMEDOUT / -errno with
+ * the message. */
 static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress, uint32_t req,
-		     char *err, size_t errlen)
+		     bool *clean, char *err, size_t errlen)
 {
 	struct afp *a = w->a;
 	uint32_t t = w->f->sched[w->tail_pos];
+	*clean = false;
 	if (progress)
 		dp_wait_done(wait);
 	if (send(w->fd, NULL, 0, MSG_DONTWAIT) < 0) {
@@ -288,8 +292,10 @@ static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress,
 		}
 		if (e != EINTR)
 			afp_refused(a, w->idx, refused_template(w));
-	} else if (req > 0 || progress) {
-		return 0;
+	} else {
+		*clean = true;
+		if (req > 0 || progress)
+			return 0;
 	}
 	return afp_wait(a, wait, w->f, t, err, errlen);
 }
@@ -339,8 +345,12 @@ static int send_frames(struct ring_worker *w, uint64_t n, uint64_t *done, struct
 		}
 	}
 	const struct dp_frames *f = w->f;
-	/* slots a call that ended early (a lost carrier) requested count toward this one's n */
+	/* Slots requested before count toward this call's n: a call returns once the kernel has
+	 * taken all it requested (their slots come back later, counted by a later call), and one
+	 * asked for no more than is pending waits for those (the end of a run). */
+	bool drain = n <= w->pending;
 	n = n > w->pending ? n - w->pending : 0;
+	bool clean = false;
 
 	while (n > 0 || w->pending > 0) {
 		if (a->run->stop && atomic_load_explicit(a->run->stop, memory_order_relaxed)) {
@@ -353,6 +363,8 @@ static int send_frames(struct ring_worker *w, uint64_t n, uint64_t *done, struct
 			afp_send_error(a, f, f->sched[w->tail_pos], -e, err, errlen);
 			return e;
 		}
+		if (n == 0 && clean && !drain)
+			break;
 		uint32_t req = 0;
 		while (n > 0 && w->pending < w->nframes && req < RING_KICK) {
 			struct tpacket2_hdr *h = slot(w, w->head);
@@ -367,7 +379,7 @@ static int send_frames(struct ring_worker *w, uint64_t n, uint64_t *done, struct
 			n--;
 			req++;
 		}
-		if ((e = ring_kick(w, wait, *done > before, req, err, errlen))) {
+		if ((e = ring_kick(w, wait, *done > before, req, &clean, err, errlen))) {
 			settle(w, done);
 			return e;
 		}

@@ -2,7 +2,6 @@
  * look at the run's stop request every time and give up after the stall timeout, and the
  * one-line reason given then (src/datapath/backend.h). */
 #include <errno.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,19 +11,30 @@
 #include "util/clock.h"
 #include "util/err.h"
 
+/* A short busy-wait step (the CPU's spin-loop hint). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield");
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
 int dp_wait_more(const struct dp_run *run, struct dp_wait *w)
 {
 	if (run->stop && atomic_load_explicit(run->stop, memory_order_relaxed))
 		return -EINTR;
 	if (run->hold && atomic_load_explicit(run->hold, memory_order_relaxed))
 		return -EAGAIN;
-	if (w->spins++ == 0) {
+	/* no sched_yield(): with a busy process on this CPU it hands it a whole time slice */
+	if (w->spins++ == 0)
 		w->since = xdperf_mono();
-		sched_yield();
-		return 0;
-	}
-	if (w->spins < 32) {
-		sched_yield();
+	if (w->spins < 16) {
+		for (int i = 0; i < 64; i++)
+			cpu_relax();
 		return 0;
 	}
 	if (w->spins % 64 == 0 && run->stall_timeout > 0 &&
