@@ -1,6 +1,9 @@
 """Minimal pcap reader for the tests (import with sys.path.insert(0, "$REPO/tests/lib")).
-frames(path) -> list of (timestamp_s, bytes); handles micro- and nanosecond pcap files."""
+frames(path) -> list of (timestamp_s, bytes); handles micro- and nanosecond pcap files.
+complete(path) -> the number of whole frames in a file still being written (a record cut short
+at the end is not counted); `python3 pcapread.py FILE` prints it."""
 import struct
+import sys
 
 
 def frames(path):
@@ -24,3 +27,24 @@ def frames(path):
 
 def be(b, off, n):
     return int.from_bytes(b[off:off + n], "big")
+
+
+def complete(path):
+    try:
+        data = open(path, "rb").read()
+    except FileNotFoundError:
+        return 0
+    if len(data) < 24:
+        return 0
+    e = "<" if struct.unpack_from("<I", data)[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    n, off = 0, 24
+    while off + 16 <= len(data):
+        off += 16 + struct.unpack_from(e + "I", data, off + 8)[0]
+        if off > len(data):
+            break
+        n += 1
+    return n
+
+
+if __name__ == "__main__":
+    print(complete(sys.argv[1]))
