@@ -93,11 +93,12 @@ print(f"  first frame at 0, B from {tb0 - t0:.3f} s to {tb1 - t0:.3f} s, last fr
 inside_a = sum(1 for (t, _), l in zip(fr, lab) if l == "A" and tb0 + 0.005 < t < tb1 - 0.005)
 if inside_a:
     bad(f"{inside_a} A frames between the swaps (more than 5 ms after B started / before it ended)")
-# swapped in after the file changed, and soon; a frame goes out every 20 us, so the last B
-# frame is no more than that before the second swap
+# swapped in after the file changed, and soon; a frame goes out every 20 us, each thread
+# sending every 0.5 ms at least, so the last B frame is not long before the second swap (5 ms
+# allowed for threads held up by the scheduler)
 if not (wrote_b < tb0 <= wrote_b + 1.0):
     bad(f"first B frame {tb0 - wrote_b:.3f} s after B was written, want 0 to 1 s")
-if not (wrote_a - 0.001 < tb1 <= wrote_a + 1.0):
+if not (wrote_a - 0.005 < tb1 <= wrote_a + 1.0):
     bad(f"last B frame {tb1 - wrote_a:.3f} s after A was written again, want 0 to 1 s")
 if lab[-1] != "A":
     bad("the run did not end with set A again")
