@@ -4,6 +4,7 @@
  * failed call or idleness with a log line, without touching the others. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ struct rs_conn {
 	uint32_t events;           /* registered epoll events */
 	bool eof;                  /* the peer finished sending: close once the answers are out */
 	uint64_t active_ms;        /* last byte received or sent (coarse monotonic clock) */
+	uint64_t rx_total, tx_total; /* bytes received and sent (stated when it is closed as idle) */
 	struct xdperf_proto_buf out;
 };
 
@@ -146,6 +148,7 @@ static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 		ssize_t k = send(cn->ev.fd, cn->wbuf + off, cn->wlen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k > 0) {
 			off += (size_t)k;
+			cn->tx_total += (uint64_t)k;
 			cn->active_ms = xdperf_mono_coarse_ms();
 			continue;
 		}
@@ -281,6 +284,7 @@ static bool read_some(struct rs_worker *wk, struct rs_conn *cn)
 		if (k > 0) {
 			cn->rlen += (size_t)k;
 			got += (size_t)k;
+			cn->rx_total += (uint64_t)k;
 			cn->active_ms = xdperf_mono_coarse_ms();
 			if (!process(wk, cn))
 				return false;
@@ -367,14 +371,14 @@ void rs_tcp_sweep(struct rs_worker *wk, uint64_t now_ms)
 		if (now_ms - cn->active_ms < limit)
 			continue;
 		rs_add(wk->cnt[cn->ev.li].idle_closed, 1);
+		/* The byte counts date the last activity for a client that notes when it sent which
+		 * byte: it can check the idle time from its side (tests/cases/serve_idle.sh). */
+		char unread[64] = "";
 		if (cn->wlen)
-			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s closed: idle for %.1f s (the limit, "
-			       "--idle-timeout), with %zu bytes of answers it did not read", wk->s->ls[cn->ev.li].url,
-			       cn->peer, (double)(now_ms - cn->active_ms) / 1000.0, cn->wlen);
-		else
-			rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s closed: idle for %.1f s (the limit, "
-			       "--idle-timeout)", wk->s->ls[cn->ev.li].url, cn->peer,
-			       (double)(now_ms - cn->active_ms) / 1000.0);
+			snprintf(unread, sizeof unread, ", with %zu bytes of answers it did not read", cn->wlen);
+		rs_log(wk, XDPERF_LOG_INFO, "%s: connection from %s closed: idle for %.1f s (the limit, --idle-timeout) "
+		       "after %" PRIu64 " bytes received and %" PRIu64 " sent%s", wk->s->ls[cn->ev.li].url, cn->peer,
+		       (double)(now_ms - cn->active_ms) / 1000.0, cn->rx_total, cn->tx_total, unread);
 		conn_close(wk, cn);
 	}
 }

@@ -14,7 +14,9 @@
 #  4. duplication 3 %: duplicated = the capture's duplicates = R's (> 0), nothing lost; and 30 %
 #     with 150 ms delay, where more duplicates have arrived when the sender stops than frames
 #     are still on the way: the report must still include every frame.
-#  5. latency with 5 ms delay: min >= 5 ms, 5 ms <= p50 <= 6.5 ms, max < 50 ms.
+#  5. latency with 5 ms delay: min and p50 >= 5 ms; min, p50, p99 and max each between the time
+#     R held the frames (from their receive timestamps to their sends, as R measured it) and
+#     the time until its sends returned, plus the kernel paths (0.5 ms; p99 1 ms; max 5 ms).
 #  6. the generator's text summary (no --json) with 5 % loss: the server lines on stderr with
 #     the figures R reports.
 # The server of sections 1-5 is the ASan/UBSan build (no sanitizer report allowed; its own --json
@@ -136,15 +138,16 @@ imp_read() {
 CAP_PID=
 cap_start() { # FILE
 	CAP_FILE=$1
-	ip netns exec "$NS3_R" tcpdump -n --immediate-mode -Q out -B 65536 -s 256 -i "$IF3_R1" \
+	ip netns exec "$NS3_R" tcpdump -n --immediate-mode -U -Q out -B 65536 -s 256 -i "$IF3_R1" \
 		-w "$CAP_FILE" udp dst port 9000 2>"$CAP_FILE.err" &
 	CAP_PID=$!
 	local i
 	for i in $(seq 100); do grep -q "listening on" "$CAP_FILE.err" 2>/dev/null && return 0; sleep 0.05; done
 	no "tcpdump did not start: $(cat "$CAP_FILE.err")"
 }
-cap_stop() {
-	sleep 0.3
+cap_stop() { # FRAMES: once the capture holds the FRAMES R sent (it may lag, at most 10 s)
+	pcap_wait "$CAP_FILE" "$1" 10 ||
+		no "the capture holds $(python3 tests/lib/pcapread.py "$CAP_FILE") of the $1 frames R sent after 10 s"
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
 	grep -q "^0 packets dropped by kernel" "$CAP_FILE.err" ||
@@ -269,8 +272,8 @@ cap_start "$T/reorder.pcap"
 netns3_impair_start "$T/reorder.imp" --delay 2 --reorder 25 --seed 11 || no "reorder: impairer"
 gen reorder 10000 10000 --json
 netns3_impair_stop || no "reorder: impairer"
-cap_stop
 imp_read
+cap_stop "$IMP_sent"
 summary reorder
 impaired_common reorder
 cap_compare reorder "$T/reorder.pcap"
@@ -290,8 +293,8 @@ for v in dup3 dup30_delay150; do
 	netns3_impair_start "$T/$name.imp" "${args[@]}" || no "$name: impairer"
 	gen "$name" 10000 10000 --json
 	netns3_impair_stop || no "$name: impairer"
-	cap_stop
 	imp_read
+	cap_stop "$IMP_sent"
 	summary "$name"
 	impaired_common "$name"
 	cap_compare "$name" "$T/$name.pcap"
@@ -313,8 +316,21 @@ netns3_impair_stop || no "delay: impairer"
 imp_read
 summary delay
 impaired_common delay
-chk delay "l['count'] == 5000" "l['min_ns'] >= 5e6" "5e6 <= l['p50_ns'] <= 6.5e6" \
-	"l['p50_ns'] <= l['p99_ns'] <= l['p999_ns'] <= l['max_ns'] < 50e6" \
+echo "  delay: R held the frames (us): min $((IMP_held_min_ns / 1000)) p50 $((IMP_held_p50_ns / 1000))" \
+	"p99 $((IMP_held_p99_ns / 1000)) max $((IMP_held_max_ns / 1000)); until sent: min $((IMP_out_min_ns / 1000))" \
+	"p50 $((IMP_out_p50_ns / 1000)) p99 $((IMP_out_p99_ns / 1000)) max $((IMP_out_max_ns / 1000))"
+# Each frame's latency is at least the time R held it (from its receive timestamp to its send,
+# during which B's XDP program stamps the arrival) and at most the time until its send returned,
+# plus the kernel's paths A -> R and R -> B (microseconds; 0.5 ms allowed, 1 ms for p99, 5 ms for
+# the single slowest frame). R is a Python program: on a loaded machine it holds frames longer
+# than 5 ms, so the server's figures are compared with what R did, not with 5 ms. Percentiles
+# come from the server's histogram (bucket middles, within 1/64): 2 % either way.
+chk delay "l['count'] == 5000" "l['min_ns'] >= 5e6 and l['p50_ns'] >= 5e6" \
+	"l['p50_ns'] <= l['p99_ns'] <= l['p999_ns'] <= l['max_ns']" \
+	"$IMP_held_min_ns <= l['min_ns'] <= $IMP_out_min_ns + 0.5e6" \
+	"0.98 * $IMP_held_p50_ns <= l['p50_ns'] <= 1.02 * $IMP_out_p50_ns + 0.5e6" \
+	"0.98 * $IMP_held_p99_ns <= l['p99_ns'] <= 1.02 * $IMP_out_p99_ns + 1e6" \
+	"$IMP_held_max_ns <= l['max_ns'] <= $IMP_out_max_ns + 5e6" \
 	"t['reordered'] == 0 and t['lost'] == 0"
 
 srv_stop

@@ -41,10 +41,12 @@ done
 # A generator plugin straight onto the device (ASan/UBSan build): simpleudp's 1066-byte frames,
 # with the device's MAC as the source address.
 rx_count_start "$NS_B" "$IF_B" --pass
-ip netns exec "$NS_B" tcpdump -n -e -i "$IF_B" -c 1 -w "$TMPDIR/one.pcap" udp 2>/dev/null &
+ip netns exec "$NS_B" tcpdump -n -e -i "$IF_B" -c 1 -w "$TMPDIR/one.pcap" udp 2>"$TMPDIR/tcpdump.err" &
 tp=$!
-sleep 0.5
+wait_line "$TMPDIR/tcpdump.err" "listening on" $tp 10 || { echo "FAIL: tcpdump did not start"; fail=1; }
 json=$(ip netns exec "$NS_A" "$XDPERF_ASAN" -p simpleudp -d "$IF_A" -c 1000 -l 2 --json -q 2>"$TMPDIR/err") || { cat "$TMPDIR/err"; fail=1; }
+for _ in $(seq 100); do kill -0 $tp 2>/dev/null || break; sleep 0.1; done # it stops at its frame
+kill $tp 2>/dev/null || true
 wait $tp || true
 read -r pk by < <(rx_count_stop)
 src=$(tcpdump -n -e -r "$TMPDIR/one.pcap" 2>/dev/null | awk '{print $2}')

@@ -1,20 +1,25 @@
 # Capture helpers on top of netns.sh (source both; netns_pair_setup first).
 #   cap_start FILE [FILTER...]  `xdperf count --pass` on NS_B:IF_B (the XDP program a veth peer
-#                               needs for XDP sends) and tcpdump -Q in writing FILE, in the
-#                               background; returns once both are running
-#   cap_stop                    waits 0.3 s, stops both; sets CAP_RX to the frames the XDP
-#                               counter saw (exact, unlike a capture that may drop under load)
+#                               needs for XDP sends) and tcpdump -Q in writing FILE (each frame
+#                               as it comes, -U), in the background; returns once both are running
+#   cap_stop                    stops the counter, sets CAP_RX to the frames it saw (exact,
+#                               unlike a capture that may drop under load), waits until FILE
+#                               holds that many frames (at most 10 s: tcpdump may lag behind),
+#                               then stops tcpdump (pcap_wait, lib/netns.sh)
 #   cap_send FILE [FILTER...] -- ARGS...   cap_start FILE FILTER, runs `$XDPERF -d IF_A ARGS`
 #                               in NS_A (stderr in $TMPDIR/send.err, stdout in
 #                               $TMPDIR/send.out, exit status in SEND_RC), then cap_stop.
 #                               XDPERF_BIN overrides the binary (e.g. the ASan build).
 CAP_PID=
 CAP_RX=
+CAP_PCAP=
 cap_start() { # FILE [FILTER...]
 	local file=$1
 	shift
+	CAP_PCAP=$file
+	rm -f "$file" "$file.err" # a file name used before: its old "listening on" line must not count
 	rx_count_start "$NS_B" "$IF_B" --pass || return 1
-	ip netns exec "$NS_B" tcpdump -n --immediate-mode -Q in -B 65536 -s 4096 -i "$IF_B" -w "$file" "$@" \
+	ip netns exec "$NS_B" tcpdump -n --immediate-mode -U -Q in -B 65536 -s 4096 -i "$IF_B" -w "$file" "$@" \
 		2>"$file.err" &
 	CAP_PID=$!
 	local i
@@ -24,13 +29,15 @@ cap_start() { # FILE [FILTER...]
 }
 
 cap_stop() {
-	sleep 0.3
-	kill -INT "$CAP_PID" 2>/dev/null || true
-	wait "$CAP_PID" 2>/dev/null || true
-	CAP_PID=
 	local pk
 	read -r pk _ < <(rx_count_stop) || true
 	CAP_RX=${pk:-}
+	pcap_wait "$CAP_PCAP" "${CAP_RX:-0}" 10 ||
+		echo "cap_stop: the capture holds $(python3 "$REPO/tests/lib/pcapread.py" "$CAP_PCAP") of the" \
+			"${CAP_RX:-?} frames counted after 10 s" >&2
+	kill -INT "$CAP_PID" 2>/dev/null || true
+	wait "$CAP_PID" 2>/dev/null || true
+	CAP_PID=
 }
 
 SEND_RC=0

@@ -11,6 +11,8 @@
 #                         $RX_COUNT_OUT)
 #   wait_line FILE PATTERN PID SECONDS  0 once FILE has a line matching PATTERN (grep), 1 when
 #                         PID exits first or SECONDS pass (a background process's start-up)
+#   pcap_wait FILE N SECONDS  0 once the pcap FILE (being written by tcpdump -U) holds N whole
+#                         frames, 1 when SECONDS pass first (a capture catching up)
 
 wait_line() {
 	local i
@@ -18,6 +20,15 @@ wait_line() {
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.05
+	done
+	return 1
+}
+
+pcap_wait() { # FILE N SECONDS
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(python3 "$REPO/tests/lib/pcapread.py" "$1")" -ge "$2" ] && return 0
+		sleep 0.1
 	done
 	return 1
 }

@@ -27,6 +27,11 @@
 #   netns3_impair_stop    stops it and removes the rule; its counters land in STATS as
 #                    `received N dropped N duplicated N immediate N sent N sockdrops N errors N`
 #                    (sockdrops: frames its socket lost, errors: failed sends; both should be 0)
+#                    and, with --delay, the time each sent frame spent in R, from the kernel's
+#                    receive timestamp on r0 to just before (`held_*`) and just after (`out_*`)
+#                    its send on r1, in ns: `held_min_ns N held_p50_ns N held_p99_ns N
+#                    held_max_ns N out_min_ns N out_p50_ns N out_p99_ns N out_max_ns N` (what
+#                    R really did, which on a loaded machine is more than MS)
 
 netns3_cleanup() {
 	netns_stop_jobs
@@ -130,6 +135,9 @@ ETH_P_IP, SOL_PACKET, PACKET_STATISTICS, PACKET_OUTGOING = 0x0800, 263, 6, 4
 rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
 rx.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
 rx.bind((getattr(a, "in"), ETH_P_IP))
+SO_TIMESTAMPNS = 35
+if a.delay:
+    rx.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
 tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
 tx.setsockopt(socket.SOL_SOCKET, 32, 16 << 20)  # SO_SNDBUFFORCE
 tx.bind((a.out, 0))
@@ -137,6 +145,7 @@ eth = bytes.fromhex(a.dst.replace(":", "")) + bytes.fromhex(a.src.replace(":", "
 delay_ns = int(a.delay * 1e6)
 st = dict(received=0, dropped=0, duplicated=0, immediate=0, sent=0, sockdrops=0, errors=0)
 heap, n = [], 0
+held, out = [], []  # per sent frame (with --delay): ns from its arrival to before / after its send
 stop = False
 def on_term(*_):
     global stop
@@ -144,12 +153,28 @@ def on_term(*_):
 signal.signal(signal.SIGTERM, on_term)
 signal.signal(signal.SIGINT, on_term)
 
-def send(f):
+def send(f, arrived=None):
+    t = time.time_ns()
     try:
         tx.send(f)
         st["sent"] += 1
     except OSError:
         st["errors"] += 1
+    if arrived is not None:
+        held.append(t - arrived)
+        out.append(time.time_ns() - arrived)
+
+def recv():
+    """(frame, address, kernel receive time in ns or None)"""
+    if not a.delay:
+        return rx.recvfrom(65536, socket.MSG_DONTWAIT) + (None,)
+    b, anc, _, addr = rx.recvmsg(65536, 64, socket.MSG_DONTWAIT)
+    ts = None
+    for lvl, typ, data in anc:
+        if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and len(data) >= 16:
+            sec, nsec = struct.unpack("qq", data[:16])
+            ts = sec * 10**9 + nsec
+    return b, addr, ts
 
 def route(b):
     ip = bytearray(b[14:])
@@ -166,7 +191,8 @@ print("ready", file=sys.stderr, flush=True)
 while True:
     now = time.monotonic_ns()
     while heap and heap[0][0] <= now:
-        send(heapq.heappop(heap)[2])
+        _, _, f, arrived = heapq.heappop(heap)
+        send(f, arrived)
     if stop and not heap:
         break
     timeout = 0.2 if not heap else max(0, heap[0][0] - now) / 1e9
@@ -178,7 +204,7 @@ while True:
         continue
     while True:
         try:
-            b, addr = rx.recvfrom(65536, socket.MSG_DONTWAIT)
+            b, addr, arrived = recv()
         except (BlockingIOError, InterruptedError):
             break
         if addr[2] == PACKET_OUTGOING or len(b) < 42 or b[12:14] != b"\x08\x00" or b[23] != 17:
@@ -197,13 +223,18 @@ while True:
         if delay_ns and not (a.reorder and rnd.random() * 100 < a.reorder):
             for _ in range(copies):
                 n += 1
-                heapq.heappush(heap, (now + delay_ns, n, f))
+                heapq.heappush(heap, (now + delay_ns, n, f, arrived))
         else:
             if delay_ns:
                 st["immediate"] += 1
             for _ in range(copies):
-                send(f)
+                send(f, arrived)
 st["sockdrops"] = struct.unpack("II", rx.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))[1]
+for name, v in (("held", sorted(held)), ("out", sorted(out))):
+    if v:  # the percentiles as the server computes them: the value at rank ceil(q * n)
+        rank = lambda q: v[max(0, -(-int(q * 1000) * len(v) // 1000) - 1)]
+        st.update({name + "_min_ns": v[0], name + "_p50_ns": rank(0.5), name + "_p99_ns": rank(0.99),
+                   name + "_max_ns": v[-1]})
 with open(a.stats + ".tmp", "w") as o:
     o.write(" ".join("%s %d" % kv for kv in st.items()) + "\n")
 os.rename(a.stats + ".tmp", a.stats)

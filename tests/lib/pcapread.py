@@ -1,7 +1,10 @@
 """Minimal pcap reader for the tests (import with sys.path.insert(0, "$REPO/tests/lib")).
 frames(path) -> list of (timestamp_s, bytes); handles micro- and nanosecond pcap files;
-trailer(f, end) reads an xdperf stamp trailer (version 2, or 1)."""
+trailer(f, end) reads an xdperf stamp trailer (version 2, or 1);
+complete(path) -> the number of whole frames in a file still being written (a record cut short
+at the end is not counted); `python3 pcapread.py FILE` prints it."""
 import struct
+import sys
 
 
 def frames(path):
@@ -39,3 +42,24 @@ def trailer(f, end):
     if end >= STAMP_LEN_V1 and be(f, end - 24, 4) == STAMP_MAGIC_V1:
         return 1, 0, be(f, end - 20, 4), be(f, end - 16, 8), be(f, end - 8, 8)
     return None
+
+
+def complete(path):
+    try:
+        data = open(path, "rb").read()
+    except FileNotFoundError:
+        return 0
+    if len(data) < 24:
+        return 0
+    e = "<" if struct.unpack_from("<I", data)[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    n, off = 0, 24
+    while off + 16 <= len(data):
+        off += 16 + struct.unpack_from(e + "I", data, off + 8)[0]
+        if off > len(data):
+            break
+        n += 1
+    return n
+
+
+if __name__ == "__main__":
+    print(complete(sys.argv[1]))
