@@ -76,7 +76,8 @@ struct xdperf_bpf_tx_cpu {
 	__u64 redo_lost; /* refused frames not sent again as themselves (queue full, or a hot
 			  * swap came first): the next frame of the schedule replaced them */
 	__u32 pos;       /* next schedule position */
-	__u32 last_refused; /* template | len << 16 of the last refused frame, 0 = none yet */
+	__u32 last_refused; /* template | len << 16 of the frame the device last stopped at (the
+			     * first refused of its batch), 0 = none yet */
 };
 
 /* The frame records and the redo queue (value of the per-CPU `tx_hist` array, one entry;

@@ -444,7 +444,6 @@ static __always_inline void refuse(struct xdperf_bpf_tx_cpu *st, struct xdperf_b
 		tc->refused_bytes += h->len;
 	}
 	st->refused_bytes += h->len;
-	st->last_refused = t | (__u32)h->len << 16;
 	if (hs->redo_head - hs->redo_tail < XDPERF_BPF_REDO) {
 		struct xdperf_bpf_txrec *r = &hs->redo[hs->redo_head & (XDPERF_BPF_REDO - 1)];
 		r->seq = h->seq;
@@ -478,6 +477,11 @@ int xdperf_tx_drops(struct bpf_raw_tracepoint_args *ctx)
 	/* the queue held the next sent + drops recorded frames, in order; the last drops of
 	 * them were dropped */
 	__u32 first = hs->tail + (__u32)sent;
+	if (drops > 0) {
+		/* the first dropped frame is the one the driver stopped at (the rest went with it) */
+		struct xdperf_bpf_txrec *h = &hs->hist[first & (XDPERF_BPF_HIST - 1)];
+		st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;
+	}
 	for (int i = 0; i < XDPERF_BPF_HIST; i++) {
 		if (i >= drops)
 			break;
@@ -505,6 +509,8 @@ int xdperf_tx_redirect_err(struct bpf_raw_tracepoint_args *ctx)
 	/* the frame the program just returned, never queued: it is the last one recorded */
 	if (hs->head != hs->tail) {
 		hs->head--;
+		struct xdperf_bpf_txrec *h = &hs->hist[hs->head & (XDPERF_BPF_HIST - 1)];
+		st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;
 		refuse(st, hs, hs->head);
 	}
 	return 0;

@@ -365,6 +365,14 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 	e = xdperf_tx_run(tx, &r, err, sizeof err);
 	gen_stop_attach(NULL);
 	reloader_stop(&rl);
+	if (!e && r.stopped && gen_stops && !r.total.packets && !r.total.refused) {
+		/* stopped before the first frame (e.g. while waiting for the carrier) */
+		fprintf(stderr, "xdperf: stopped by %s before the first frame; nothing sent\n",
+			gen_stop_name());
+		xdperf_server_ctl_close(ctl);
+		xdperf_tx_free(tx);
+		return gen_stop_status();
+	}
 	if (e)
 		fprintf(stderr, "xdperf: %s\n", err);
 	struct xdperf_server_report *srv = NULL;

@@ -172,7 +172,9 @@ int afp_wait(struct afp *a, struct dp_wait *wait, const struct dp_frames *f, uin
 void afp_send_error(struct afp *a, const struct dp_frames *f, uint32_t t, int e, char *err,
 		    size_t errlen)
 {
-	if (e == ENXIO || e == ENODEV)
+	struct dp_link l;
+	if (e == ENXIO || e == ENODEV ||
+	    (e == ENETDOWN && dp_link_query(a->ifindex, &l, NULL, 0) == -ENODEV))
 		xdperf_errf(err, errlen, "afpacket: %s no longer exists", a->ifname);
 	else if (e == ENETDOWN)
 		xdperf_errf(err, errlen, "afpacket: %s is down", a->ifname);

@@ -624,7 +624,8 @@ static void totals_now(struct xdperf_tx *tx, struct xdperf_tx_stats *st, double 
 }
 
 /* Looks at the device (runner thread, while senders send): gone -> the run ends; no carrier ->
- * senders hold until it is back, and the run ends when that takes the stall timeout. */
+ * senders hold until it is back, and the run ends when that takes the stall timeout; an MTU the
+ * frames no longer fit ends it at once. */
 static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 {
 	struct dp_link l;
@@ -638,6 +639,19 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 	}
 	if (e)
 		return;
+	/* an MTU lowered during the run: the frames must still fit (the AF_PACKET ring skips the
+	 * kernel's check; XDP and sendmmsg would only stall or fail on it) */
+	char why[400];
+	pthread_mutex_lock(&tx->swap_lock);
+	e = dp_link_check_frames(&l, tx->set->f.frame, tx->set->f.len, tx->set->f.n, why, sizeof why);
+	pthread_mutex_unlock(&tx->swap_lock);
+	if (e) {
+		tx->fail_rc = e;
+		xdperf_errf(tx->fail, sizeof tx->fail, "%s: the MTU changed during the run: %s",
+			    tx->be->name, why);
+		set_quit(tx);
+		return;
+	}
 	bool holding = atomic_load(&tx->hold) != 0;
 	if (l.dev.up && l.dev.carrier) {
 		if (holding) {
@@ -653,13 +667,12 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 		}
 		return;
 	}
-	char why[300];
 	dp_link_why(&l, false, why, sizeof why);
 	if (!holding) {
 		*hold_since = now;
 		atomic_store(&tx->hold, 1);
 		if (tx->o.notice) {
-			char msg[400];
+			char msg[512];
 			snprintf(msg, sizeof msg, "%s; waiting up to %.1f s for it (--stall-timeout)",
 				 why, tx->run.stall_timeout);
 			tx->o.notice(tx->o.notice_ctx, msg);
@@ -863,6 +876,52 @@ static void close_backend(struct xdperf_tx *tx, bool last)
 	pthread_mutex_unlock(&tx->swap_lock);
 }
 
+/* True when the device is there and up with a carrier (or its state cannot be read). */
+static bool has_carrier(struct xdperf_tx *tx, struct dp_link *l)
+{
+	int e = dp_link_query(tx->ifindex, l, NULL, 0);
+	return e ? e != -ENODEV : l->dev.up && l->dev.carrier;
+}
+
+/* Before the first frame: waits (looking at the stop request) until the device has its carrier,
+ * at most the stall timeout. 0 (carrier, or stopped), or -ENETDOWN / -ENODEV with the reason. */
+static int wait_carrier(struct xdperf_tx *tx, char *err, size_t errlen)
+{
+	double start = xdperf_mono();
+	bool noticed = false;
+	for (;;) {
+		struct dp_link l;
+		if (has_carrier(tx, &l) || atomic_load(&tx->stop)) {
+			if (noticed && tx->o.notice && !atomic_load(&tx->stop)) {
+				char msg[160];
+				snprintf(msg, sizeof msg, "%s has its carrier after %.1f s; sending",
+					 tx->ifname, xdperf_mono() - start);
+				tx->o.notice(tx->o.notice_ctx, msg);
+			}
+			return 0;
+		}
+		if (dp_link_query(tx->ifindex, &l, NULL, 0) == -ENODEV) {
+			xdperf_errf(err, errlen, "%s no longer exists; nothing sent", tx->ifname);
+			return -ENODEV;
+		}
+		char why[300];
+		dp_link_why(&l, false, why, sizeof why);
+		if (!noticed && tx->o.notice) {
+			char msg[400];
+			snprintf(msg, sizeof msg, "%s; waiting up to %.1f s for it (--stall-timeout)", why,
+				 tx->run.stall_timeout);
+			tx->o.notice(tx->o.notice_ctx, msg);
+		}
+		noticed = true;
+		if (xdperf_mono() - start >= tx->run.stall_timeout) {
+			xdperf_errf(err, errlen, "%s for %.1f s (--stall-timeout); nothing sent", why,
+				    tx->run.stall_timeout);
+			return -ENETDOWN;
+		}
+		sleep_until(xdperf_mono() + LINK_EVERY / 2);
+	}
+}
+
 int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err, size_t errlen)
 {
 	memset(res, 0, sizeof *res);
@@ -873,14 +932,28 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 	tx->ran = true;
 	res->rate_pps = tx->rate;
 	char why[512] = "";
-	int e = 0;
+	int e = wait_carrier(tx, err, errlen);
+	if (e) {
+		close_backend(tx, true);
+		return e;
+	}
 	bool try_xdp = tx->o.mode != XDPERF_TX_AFPACKET;
-	if (try_xdp) {
+	for (int tries = 0; try_xdp; tries++) {
 		e = open_backend(tx, true, why, sizeof why);
 		if (!e) {
 			bool refused;
 			res->resident = dp_xdp_resident(tx->be);
 			e = run_attempt(tx, res, &refused, why, sizeof why);
+			struct dp_link l;
+			if (refused && tries < 3 && !has_carrier(tx, &l)) {
+				/* refused because the carrier went just then: not a reason to fall back */
+				close_backend(tx, false);
+				if ((e = wait_carrier(tx, err, errlen))) {
+					close_backend(tx, true);
+					return e;
+				}
+				continue;
+			}
 			if (!refused || tx->o.mode == XDPERF_TX_XDP) {
 				if (e)
 					xdperf_errf(err, errlen, "%s", why);
@@ -905,6 +978,7 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
 			res->stopped = true;
 			return 0;
 		}
+		break;
 	}
 	res->resident = false;
 	e = open_backend(tx, false, err, errlen);

@@ -26,6 +26,7 @@ struct xdperf_server_ctl {
 	int timeout_ms;
 	const volatile sig_atomic_t *stop;
 	double stop_seen;  /* when the stop request was first seen (ms), 0 = not yet */
+	unsigned stale;    /* answers still to come to calls that gave up waiting: skipped */
 	char addr[300];
 	char mode[16];
 	uint16_t port;
@@ -39,20 +40,25 @@ static double now_ms(void)
 	return xdperf_mono() * 1e3;
 }
 
-/* A deadline cut to STOP_GRACE_MS after the stop request was first seen. */
-static double cut(struct xdperf_server_ctl *c, double deadline)
+/* The deadline of a call or wait that started at `started` (ms), cut once the stop request is
+ * seen: at most STOP_GRACE_MS after the later of the stop and its start. So a wait ends soon
+ * after a stop, and the call that follows it still gets its grace. */
+static double cut(struct xdperf_server_ctl *c, double deadline, double started)
 {
 	if (!c->stop || !*c->stop)
 		return deadline;
 	if (!c->stop_seen)
 		c->stop_seen = now_ms();
-	return deadline < c->stop_seen + STOP_GRACE_MS ? deadline : c->stop_seen + STOP_GRACE_MS;
+	double from = c->stop_seen > started ? c->stop_seen : started;
+	return deadline < from + STOP_GRACE_MS ? deadline : from + STOP_GRACE_MS;
 }
 
-/* Sends {"cmd":cmd} and reads one answer line; *ans is the parsed object with "ok": true. */
-static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char *err,
-		size_t errlen)
+/* Sends {"cmd":cmd} and reads one answer line, waiting at most until `limit` (ms; INFINITY:
+ * the timeout); *ans is the parsed object with "ok": true. */
+static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, double limit,
+		char *err, size_t errlen)
 {
+	double started = now_ms();
 	char req[64];
 	int n = snprintf(req, sizeof req, "{\"cmd\":\"%s\"}\n", cmd);
 	if (send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
@@ -60,7 +66,9 @@ static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char
 			    strerror(errno));
 		return -EIO;
 	}
-	double deadline = now_ms() + c->timeout_ms;
+	double deadline = started + c->timeout_ms;
+	if (deadline > limit)
+		deadline = limit;
 	for (;;) {
 		char *nl = c->used ? memchr(c->buf, '\n', c->used) : NULL;
 		if (nl) {
@@ -70,6 +78,11 @@ static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char
 			size_t rest = c->used - (size_t)(nl + 1 - c->buf);
 			memmove(c->buf, nl + 1, rest);
 			c->used = rest;
+			if (c->stale) { /* the late answer to an earlier call */
+				c->stale--;
+				json_decref(o);
+				continue;
+			}
 			if (!json_is_object(o)) {
 				json_decref(o);
 				xdperf_errf(err, errlen, "server %s: answer to '%s' is not JSON", c->addr, cmd);
@@ -97,7 +110,7 @@ static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char
 			c->buf = b;
 			c->cap = cap;
 		}
-		int left = (int)(cut(c, deadline) - now_ms());
+		int left = (int)(cut(c, deadline, started) - now_ms());
 		struct pollfd p = { c->fd, POLLIN, 0 };
 		int pr = left > 0 ? poll(&p, 1, left < SLICE_MS ? left : SLICE_MS) : 0;
 		if (pr == 0 && left > SLICE_MS)
@@ -109,6 +122,7 @@ static int call(struct xdperf_server_ctl *c, const char *cmd, json_t **ans, char
 			else
 				xdperf_errf(err, errlen, "server %s: no answer to '%s' within %d ms",
 					    c->addr, cmd, c->timeout_ms);
+			c->stale++;
 			return -ETIMEDOUT;
 		}
 		if (pr < 0 && errno == EINTR)
@@ -227,7 +241,7 @@ int xdperf_server_ctl_open(const char *addr, const struct xdperf_server_ctl_opts
 		return e;
 	}
 	json_t *hi;
-	e = call(c, "hello", &hi, err, errlen);
+	e = call(c, "hello", &hi, INFINITY, err, errlen);
 	if (e) {
 		xdperf_server_ctl_close(c);
 		return e;
@@ -260,21 +274,27 @@ void xdperf_server_ctl_info(const struct xdperf_server_ctl *c, char *mode, size_
 int xdperf_server_ctl_reset(struct xdperf_server_ctl *c, char *err, size_t errlen)
 {
 	json_t *o;
-	int e = call(c, "reset", &o, err, errlen);
+	int e = call(c, "reset", &o, INFINITY, err, errlen);
 	json_decref(e ? NULL : o);
 	return e;
 }
 
-int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_stats *st,
-			    char *err, size_t errlen)
+static int stats(struct xdperf_server_ctl *c, struct xdperf_server_stats *st, double limit,
+		 char *err, size_t errlen)
 {
 	json_t *o;
-	int e = call(c, "stats", &o, err, errlen);
+	int e = call(c, "stats", &o, limit, err, errlen);
 	if (e)
 		return e;
 	srv_stats_parse(o, st);
 	json_decref(o);
 	return 0;
+}
+
+int xdperf_server_ctl_stats(struct xdperf_server_ctl *c, struct xdperf_server_stats *st,
+			    char *err, size_t errlen)
+{
+	return stats(c, st, INFINITY, err, errlen);
 }
 
 int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int quiet_ms,
@@ -284,8 +304,12 @@ int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int q
 	double start = now_ms(), since = start;
 	uint64_t last = UINT64_MAX;
 	for (;;) {
+		/* the wait ends at max_ms, or STOP_GRACE_MS after a stop; then the report */
+		double end = cut(c, start + max_ms, start);
 		struct xdperf_server_stats st;
-		int e = xdperf_server_ctl_stats(c, &st, err, errlen);
+		int e = stats(c, &st, end, err, errlen);
+		if (e == -ETIMEDOUT && now_ms() >= end)
+			break;
 		if (e)
 			return e;
 		/* distinct frames decide (duplicates arrive on top); any change restarts the quiet
@@ -297,14 +321,13 @@ int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int q
 			last = all;
 			since = t;
 		}
-		if (got >= expect || t - since >= quiet_ms || t - start >= max_ms ||
-		    t >= cut(c, INFINITY))
+		if (got >= expect || t - since >= quiet_ms || t >= end)
 			break;
 		struct timespec ts = { 0, 20 * 1000000L };
 		nanosleep(&ts, NULL);
 	}
 	json_t *o;
-	int e = call(c, "report", &o, err, errlen);
+	int e = call(c, "report", &o, INFINITY, err, errlen);
 	if (e)
 		return e;
 	char *txt = json_dumps(json_object_get(o, "report"), JSON_COMPACT);
