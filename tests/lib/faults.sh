@@ -25,6 +25,9 @@
 #   streams_vs_capture WHAT JSON PCAP N   per template t < N (UDP source port 1000 + t): the
 #                               --json summary's packets and bytes (summed over threads) = the
 #                               capture's frames and bytes (tshark); and the totals
+#   tcap_start FILE NS IF DIR [FILTER...]   tcpdump -Q DIR (in|out) on NS:IF writing FILE, in the
+#                               background; returns once it listens
+#   tcap_stop FILE...           waits 0.3 s (frames on their way), stops those captures
 #   cap_intact FILE             the capture lost nothing ("0 packets dropped by kernel" in FILE.err)
 #   hog_start CPU / hog_stop    a busy loop pinned to CPU (taskset), always killed on exit
 #   first_cpu                   the first CPU this process may use (sender thread 0's)
@@ -147,6 +150,27 @@ streams_vs_capture() { # WHAT JSON PCAP N
 		"$(awk '{ s += $2 } END { print s + 0 }' "$pc.streams")"
 	eq "$what: bytes, summary = capture" "$(jf "$js" .bytes)" \
 		"$(awk '{ s += $3 } END { print s + 0 }' "$pc.streams")"
+}
+declare -A TCAP_PIDS=()
+tcap_start() { # FILE NS IF DIR [FILTER...]
+	local file=$1 ns=$2 dev=$3 dir=$4
+	shift 4
+	ip netns exec "$ns" tcpdump -n --immediate-mode -Q "$dir" -B 65536 -s 128 -i "$dev" -w "$file" "$@" \
+		2>"$file.err" &
+	TCAP_PIDS[$file]=$!
+	wait_line "$file.err" "listening on" "$!" 10 && return 0
+	no "tcpdump on $ns:$dev did not start: $(cat "$file.err")"
+	return 1
+}
+tcap_stop() { # FILE...
+	local f
+	sleep 0.3
+	for f in "$@"; do
+		[ -n "${TCAP_PIDS[$f]:-}" ] || continue
+		kill -INT "${TCAP_PIDS[$f]}" 2>/dev/null
+		wait "${TCAP_PIDS[$f]}" 2>/dev/null
+		unset "TCAP_PIDS[$f]"
+	done
 }
 cap_intact() { # FILE
 	if grep -q "^0 packets dropped by kernel" "$1.err"; then ok "capture $(basename "$1") lost nothing"
