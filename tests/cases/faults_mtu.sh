@@ -106,9 +106,11 @@ while read -r side mode path want build; do
 	cap_start "$T/mid.pcap" || { no "$what: no capture"; continue; }
 	bin=$XDPERF
 	[ "$build" = asan ] && bin=$XDPERF_ASAN
+	rx0=$(rx_packets "$NS_B" "$IF_B")
 	XDPERF_AFPACKET=$path FAULTS_BIN=$bin gen_bg mid "$NS_A" --templates "$T/mid.json" -d "$IF_A" -c 0 -r 20000 \
 		--mode "$mode" --stall-timeout 1.5 -q --json
-	sleep 1
+	wait_traffic "$NS_B" "$IF_B" "$rx0" 2000
+	sleep 0.5
 	if [ "$side" = peer ]; then mtu 1500 1000; else mtu 1000 1500; fi
 	t0=$(now)
 	gen_wait 20

@@ -11,6 +11,11 @@
 #   gen_wait SECS               waits for GEN_PID at most SECS (then SIGKILL: a hang fails the
 #                               check, never the whole suite); GEN_RC (exit status, or "hang"),
 #                               GEN_END (when it ended)
+#   rx_packets NS IF            the device's rx_packets (XDP frames included, dropped or passed)
+#   wait_traffic NS IF BASE N   0 once NS:IF received N frames more than BASE (its rx_packets
+#                               before the run), within 30 s (a loaded machine starts slowly);
+#                               sets TRAFFIC_T (when seen). Faults are injected after this, never
+#                               after a fixed sleep from the start.
 #   one_line WHAT FILE REGEX    exactly one line of FILE matches the extended REGEX
 #   no_line WHAT FILE REGEX     no line of FILE matches
 #   only_line WHAT FILE TEXT    FILE is exactly one line, TEXT
@@ -22,13 +27,17 @@
 #                               (VLAN 5) inside LEN
 #   cap_count FILE [FILTER]     frames in a capture (tshark, display filter)
 #   cap_by FILE FIELD [FILTER]  "VALUE COUNT" lines per value of a tshark field, sorted by value
-#   streams_vs_capture WHAT JSON PCAP N   per template t < N (UDP source port 1000 + t): the
-#                               --json summary's packets and bytes (summed over threads) = the
-#                               capture's frames and bytes (tshark); and the totals
+#   streams_vs_capture WHAT JSON PCAP N [SLACK]   per template t < N (UDP source port 1000 + t):
+#                               the --json summary's packets and bytes (summed over threads) = the
+#                               capture's frames and bytes (tshark); and the totals. SLACK > 0:
+#                               the capture may miss up to SLACK frames in all (0 <= summary -
+#                               capture <= SLACK, bytes likewise with the template's length)
 #   tcap_start FILE NS IF DIR [FILTER...]   tcpdump -Q DIR (in|out) on NS:IF writing FILE, in the
 #                               background; returns once it listens
 #   tcap_stop FILE...           waits 0.3 s (frames on their way), stops those captures
 #   cap_intact FILE             the capture lost nothing ("0 packets dropped by kernel" in FILE.err)
+#   veth_relink                 the veth pair of netns_pair_setup again (after a test deleted it):
+#                               same names, MACs, addresses, queues, static neighbours
 #   hog_start CPU / hog_stop    a busy loop pinned to CPU (taskset), always killed on exit
 #   first_cpu                   the first CPU this process may use (sender thread 0's)
 
@@ -80,6 +89,23 @@ gen_wait() { # SECS
 	GEN_RC=0
 	wait "$GEN_PID" || GEN_RC=$?
 	return 0
+}
+
+rx_packets() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
+TRAFFIC_T=
+wait_traffic() { # NS IF BASE N
+	local i
+	for ((i = 0; i < 600; i++)); do
+		if [ "$(rx_packets "$1" "$2")" -ge $(($3 + $4)) ]; then
+			TRAFFIC_T=$(now)
+			return 0
+		fi
+		[ -n "$GEN_PID" ] && ! kill -0 "$GEN_PID" 2>/dev/null && break
+		sleep 0.05
+	done
+	TRAFFIC_T=$(now)
+	no "no traffic on $1:$2 (the generator exited or did not start sending within 30 s)"
+	return 1
 }
 
 one_line() { # WHAT FILE REGEX
@@ -135,21 +161,31 @@ cap_streams() { # PCAP -> "SPORT FRAMES BYTES" lines
 	tshark -r "$1" -T fields -e udp.srcport -e frame.len 2>/dev/null |
 		awk 'NF == 2 { c[$1]++; b[$1] += $2 } END { for (k in c) print k, c[k], b[k] }' | sort -n
 }
-streams_vs_capture() { # WHAT JSON PCAP N
-	local what=$1 js=$2 pc=$3 n=$4 t cnt by jp jb
+streams_vs_capture() { # WHAT JSON PCAP N [SLACK]
+	local what=$1 js=$2 pc=$3 n=$4 slack=${5:-0} t cnt by jp jb tot
 	cap_streams "$pc" >"$pc.streams"
 	for ((t = 0; t < n; t++)); do
 		cnt=0 by=0
 		read -r cnt by < <(awk -v s=$((1000 + t)) '$1 == s { print $2, $3 }' "$pc.streams")
 		jp=$(jq "[.streams[] | select(.template == $t) | .packets] | add // 0" "$js")
 		jb=$(jq "[.streams[] | select(.template == $t) | .bytes] | add // 0" "$js")
-		eq "$what: template $t packets, summary = capture" "$jp" "${cnt:-0}"
-		eq "$what: template $t bytes, summary = capture" "$jb" "${by:-0}"
+		if [ "$slack" = 0 ]; then
+			eq "$what: template $t packets, summary = capture" "$jp" "${cnt:-0}"
+			eq "$what: template $t bytes, summary = capture" "$jb" "${by:-0}"
+		else
+			within "$what: template $t packets, summary - capture" $((jp - ${cnt:-0})) 0 "$slack"
+			[ "$((jb - ${by:-0}))" = "$(((jp - ${cnt:-0}) * (jp ? jb / jp : 0)))" ] ||
+				no "$what: template $t bytes $jb, the capture's ${by:-0}: not whole frames apart"
+		fi
 	done
-	eq "$what: packets, summary = capture" "$(jf "$js" .packets)" \
-		"$(awk '{ s += $2 } END { print s + 0 }' "$pc.streams")"
-	eq "$what: bytes, summary = capture" "$(jf "$js" .bytes)" \
-		"$(awk '{ s += $3 } END { print s + 0 }' "$pc.streams")"
+	tot=$(awk '{ s += $2 } END { print s + 0 }' "$pc.streams")
+	if [ "$slack" = 0 ]; then
+		eq "$what: packets, summary = capture" "$(jf "$js" .packets)" "$tot"
+		eq "$what: bytes, summary = capture" "$(jf "$js" .bytes)" \
+			"$(awk '{ s += $3 } END { print s + 0 }' "$pc.streams")"
+	else
+		within "$what: packets, summary - capture" $(($(jf "$js" .packets) - tot)) 0 "$slack"
+	fi
 }
 declare -A TCAP_PIDS=()
 tcap_start() { # FILE NS IF DIR [FILTER...]
@@ -175,6 +211,20 @@ tcap_stop() { # FILE...
 cap_intact() { # FILE
 	if grep -q "^0 packets dropped by kernel" "$1.err"; then ok "capture $(basename "$1") lost nothing"
 	else no "capture $(basename "$1"): $(grep dropped "$1.err")"; fi
+}
+
+veth_relink() {
+	local q
+	q=$(nproc)
+	ip -n "$NS_A" link del "$IF_A" 2>/dev/null
+	ip -n "$NS_A" link add "$IF_A" address "$MAC_A" numtxqueues "$q" numrxqueues "$q" type veth \
+		peer name "$IF_B" address "$MAC_B" netns "$NS_B" numtxqueues "$q" numrxqueues "$q" &&
+	ip -n "$NS_A" addr add 10.201.0.1/24 dev "$IF_A" &&
+	ip -n "$NS_B" addr add 10.201.0.2/24 dev "$IF_B" &&
+	ip -n "$NS_A" link set "$IF_A" up &&
+	ip -n "$NS_B" link set "$IF_B" up &&
+	ip -n "$NS_A" neigh replace 10.201.0.2 lladdr "$MAC_B" dev "$IF_A" nud permanent &&
+	ip -n "$NS_B" neigh replace 10.201.0.1 lladdr "$MAC_A" dev "$IF_B" nud permanent
 }
 
 HOG_PID=
