@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Fault injection, the link under a running generator, on a private veth pair (NS_A:veth0 ->
-# NS_B:veth1), --mode xdp and afpacket, 2 paced sender threads (20000 pps), --json (numbers) with
-# the notices and errors on stderr (tests/lib/faults.sh; receiver: `xdperf count --pass` and
-# tcpdump on veth1):
+# NS_B:veth1), --mode xdp and afpacket, 2 paced sender threads, --json (numbers) with the notices
+# and errors on stderr (tests/lib/faults.sh; receiver: `xdperf count --pass` and tcpdump on
+# veth1):
 #  1. the peer veth1 down for 1 s, then up (--stall-timeout 3): one "veth0 has no carrier: its
 #     peer veth1 is down; waiting up to 3.0 s for it (--stall-timeout)" line, one "veth0 has its
 #     carrier again after X s; sending again" (X and carrier_wait_s between 0.5 and 2.5), the run
 #     goes on to its --duration (frames in its last second), exit 0; packets = the receiver's
-#     XDP counter (exact: at a paced rate the peer's queue is empty when it goes down), and per
+#     XDP counter (exact: at 2000 pps per queue the peer's receive ring is drained at every send
+#     call, and a NAPI poll's budget, 64 frames, is 32 ms of traffic: a device going down lets
+#     the poll under way finish, and drops only what is beyond it), and per
 #     template (packets, bytes) = the capture, which may miss the few frames the XDP program
 #     passed to the stack at the instant veth1 went down (at most a NAPI poll, 64 per queue);
 #     XDP's "refused" = veth0's tx_dropped (the frames the veth refused while its peer was down,
@@ -63,8 +65,8 @@ for mode in xdp afpacket; do
 	cap_start "$T/up_$mode.pcap" || no "$what: no capture"
 	d0=$(txdrop) rx0=$(rx_packets "$NS_B" "$IF_B")
 	FAULTS_BIN=$(bin_for $build) gen_bg up "$NS_A" --templates "$T/t.json" -d "$IF_A" -c 0 -t 3.5 \
-		-r 20000 -l 2 --mode $mode --stall-timeout 3 -q --json
-	wait_traffic "$NS_B" "$IF_B" "$rx0" 2000
+		-r 4000 -l 2 --mode $mode --stall-timeout 3 -q --json
+	wait_traffic "$NS_B" "$IF_B" "$rx0" 400
 	sleep 0.5
 	peer down
 	sleep 1
@@ -87,7 +89,7 @@ for mode in xdp afpacket; do
 	streams_vs_capture "$what" "$T/up.out" "$T/up_$mode.pcap" 2 $POLL
 	late=$(tshark -r "$T/up_$mode.pcap" -Y udp -T fields -e frame.time_epoch 2>/dev/null |
 		awk 'NR == 1 { t0 = $1 } $1 > t0 + 2.6 { n++ } END { print n + 0 }')
-	[ "${late:-0}" -gt 5000 ] && ok "$what: $late frames in the run's last second" ||
+	[ "${late:-0}" -gt 1000 ] && ok "$what: $late frames in the run's last second" ||
 		no "$what: only '$late' frames in the run's last second (sending did not resume)"
 	[ $mode = xdp ] && eq "$what: refused = veth0's tx_dropped" "$(jf "$T/up.out" .refused)" $(($(txdrop) - d0))
 
@@ -96,9 +98,9 @@ for mode in xdp afpacket; do
 	echo "== 2. $what"
 	cap_start "$T/down_$mode.pcap" || no "$what: no capture"
 	rx0=$(rx_packets "$NS_B" "$IF_B")
-	gen_bg down "$NS_A" --templates "$T/t.json" -d "$IF_A" -c 0 -r 20000 -l 2 --mode $mode \
+	gen_bg down "$NS_A" --templates "$T/t.json" -d "$IF_A" -c 0 -r 4000 -l 2 --mode $mode \
 		--stall-timeout 1.5 -q --json
-	wait_traffic "$NS_B" "$IF_B" "$rx0" 2000
+	wait_traffic "$NS_B" "$IF_B" "$rx0" 400
 	sleep 0.5
 	peer down
 	t0=$(now)
