@@ -12,9 +12,10 @@
 #     port every 20 ms from elsewhere), so the generator would wait 10 s; SIGINT, sent once the
 #     run's last frame arrived (tcpdump -c), ends it within 2 s (the measured time is printed;
 #     the wait is cut to 0.5 s). The summary's packets and per-template figures = the server's
-#     own count of template 0 (its --json report at its end) and tcpdump's of template 1. What
-#     it then says about the server (exit status, report or not) is checked in the
-#     faults-pending commits: today the report is lost ("no answer to 'stats' before stopping").
+#     own count of template 0 (its --json report at its end) and tcpdump's of template 1. The
+#     wait is cut, not the report: the server answers at once, so the summary still has it
+#     (template 0 received 2000, lost 0; template 1 received 0, lost 2000), no "no report" line,
+#     exit 0.
 #  3. the server killed mid-run (SIGKILL; and SIGTERM, its clean exit): within 3 s the
 #     generator prints "xdperf: the server at 10.201.0.2:7000 closed the control connection;
 #     stopping the run" (once), its summary ("stopped"), "xdperf: no report from the server: it
@@ -137,6 +138,20 @@ while read -r mode build out; do
 		one_line "$what: template 1 line" "$T/rw.err" "^xdperf:   template 1: $t1cap packets \($((t1cap * 200)) bytes\)"
 	fi
 	no_line "$what: no control connection loss" "$T/rw.err" "closed the control connection"
+	eq "$what: exit status (the user stopped the wait)" "$GEN_RC" 0
+	no_line "$what: no 'no report' line" "$T/rw.err" "no report from the server"
+	if [ "$out" = json ]; then
+		eq "$what: server_error" "$(jf "$T/rw.out" .server_error)" null
+		eq "$what: template 0 received" "$(jf "$T/rw.out" '.streams[] | select(.template == 0) | .received')" "$t0rcv"
+		eq "$what: template 1 lost" "$(jf "$T/rw.out" '.streams[] | select(.template == 1) | .lost')" "$t1cap"
+		eq "$what: lost_vs_sent" "$(jf "$T/rw.out" .server.lost_vs_sent)" "$t1cap"
+	else
+		one_line "$what: template 0 with the server's figures" "$T/rw.err" \
+			"^xdperf:   template 0: $t0rcv packets \($((t0rcv * 128)) bytes\); server received $t0rcv, lost 0 \(0\.000%\)$"
+		one_line "$what: template 1 with the server's figures" "$T/rw.err" \
+			"^xdperf:   template 1: $t1cap packets \($((t1cap * 200)) bytes\); server received 0, lost $t1cap \(100\.000%\)$"
+		one_line "$what: the server's line" "$T/rw.err" "^xdperf: server $IF_B \(xdp, UDP port 9000\): received "
+	fi
 done <<EOF
 xdp release text
 afpacket asan json
