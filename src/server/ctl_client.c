@@ -308,8 +308,8 @@ int xdperf_server_ctl_report(struct xdperf_server_ctl *c, uint64_t expect, int q
 		double end = cut(c, start + max_ms, start);
 		struct xdperf_server_stats st;
 		int e = stats(c, &st, end, err, errlen);
-		if (e == -ETIMEDOUT && now_ms() >= end)
-			break;
+		if (e == -ETIMEDOUT && (c->stop_seen || now_ms() >= end - 1))
+			break; /* the wait is over (or cut by a stop): ask for the report now */
 		if (e)
 			return e;
 		/* distinct frames decide (duplicates arrive on top); any change restarts the quiet

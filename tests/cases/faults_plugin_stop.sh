@@ -4,10 +4,11 @@
 #  1. SIGINT / SIGTERM while the plugin starts (-o FILE.pcap, release and ASan builds): the
 #     command ends within 2 s of the signal, exit 130 / 143, exactly one line "xdperf: stopped by
 #     SIGINT while the plugin was starting; nothing written", no file left behind;
-#  2. (root, namespaces) SIGINT while a reload runs the plugin again (device run, SIGHUP after
-#     the configuration changed to the looping one): the run ends within 2 s of the signal,
-#     exit 0, "stopped":true, no "reload ... failed" line, and the packets it reports = the
-#     receiver's XDP count.
+#  2. (root, namespaces) SIGINT while the plugin starts for a device run: exit 130 within 2 s,
+#     the one line "...; nothing sent", and the receiver's XDP counter stays 0; SIGINT while a
+#     reload runs the plugin again (SIGHUP after the configuration changed to the looping one),
+#     XDP and AF_PACKET: the run ends within 2 s of the signal, exit 0, "stopped":true, no
+#     "reload ... failed" line, and the packets it reports = the receiver's XDP count.
 # The signal is sent once the process has its SIGINT handler in place (SigCgt in /proc), so it
 # never meets the default action.
 set -uo pipefail
@@ -69,6 +70,28 @@ ip netns del "xdpf$$probe"
 set -e
 netns_pair_setup
 set +e
+what="SIGINT at plugin_init, device run"
+rx_count_start "$NS_B" "$IF_B" || no "$what: counter"
+ip netns exec "$NS_A" "$XDPERF" -p "$T/slow.wasm" --cfg "$T/loop.json" -d "$IF_A" -c 100 2>"$T/dev.err" &
+pid=$!
+if handler $pid; then
+	sleep 0.3
+	t0=$(now)
+	kill -INT $pid
+	wait $pid
+	rc=$? secs=$(elapsed "$t0")
+	got=$(rx_count_stop)
+	echo "$what: exit $rc after $secs s, receiver $got: $(cat "$T/dev.err")"
+	[ $rc = 130 ] || no "$what: exit $rc"
+	awk -v s="$secs" 'BEGIN { exit !(s < 2) }' || no "$what: took $secs s"
+	[ "$(cat "$T/dev.err")" = "xdperf: stopped by SIGINT while the plugin was starting; nothing sent" ] ||
+		no "$what: output '$(cat "$T/dev.err")'"
+	[ "$got" = "0 0" ] || no "$what: the receiver counted '$got'"
+else
+	no "$what: no handler: $(cat "$T/dev.err")"
+	kill -9 $pid
+	rx_count_stop >/dev/null
+fi
 for mode in xdp afpacket; do
 	what="$mode: SIGINT during a reload"
 	cp "$T/quick.json" "$T/cfg.json"
