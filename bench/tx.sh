@@ -325,11 +325,17 @@ for size in "${SIZES[@]}"; do
     fi
     for n in 1 1024; do
       row="xdperf xdp, $n template"; [ $n = 1 ] || row+=s
-      measure "$row" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF" --templates "$TMP/tpl$n-$size.json" \
-        -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
-      [ -n "${XDPERF_BASE:-}" ] &&
-        measure "$row (base)" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF_BASE" \
-          --templates "$TMP/tpl$n-$size.json" -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
+      # with a base build: this build and the base in turn, the base first every other round
+      for who in this base; do
+        [ -n "${XDPERF_BASE:-}" ] && [ $((round % 2)) = 0 ] && who=$([ $who = this ] && echo base || echo this)
+        if [ $who = this ]; then
+          measure "$row" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF" --templates "$TMP/tpl$n-$size.json" \
+            -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
+        elif [ -n "${XDPERF_BASE:-}" ]; then
+          measure "$row (base)" "$size" "$thr" xdperf timeout -s INT $TMO "$XDPERF_BASE" \
+            --templates "$TMP/tpl$n-$size.json" -d veth0 --mode xdp -c 0 -t "$D" -l "$thr" --json -q
+        fi
+      done
     done
     if [ "$size" = $NEW_SIZE ]; then
       measure "xdperf xdp, 2 modifiers + checksums" "$size" "$thr" xdperf timeout -s INT $TMO \

@@ -78,6 +78,13 @@ struct xdperf_bpf_tx_cpu {
 	__u32 pos;       /* next schedule position */
 	__u32 last_refused; /* template | len << 16 of the frame the device last stopped at (the
 			     * first refused of its batch), 0 = none yet */
+	/* One template in every page and no stamps (the run's first set): every frame is the
+	 * same, so none is recorded in `tx_hist` nor counted in `tmpl_cnt` (the fast path). Such
+	 * frames come before any recorded one in the device queue; they are template 0's. */
+	__u32 anon;      /* of them, queued and not yet taken or dropped */
+	__u32 anon_len;  /* their length */
+	__u32 last_anon; /* the frame returned last was one of them */
+	__u32 pad;
 };
 
 /* The frame records and the redo queue (value of the per-CPU `tx_hist` array, one entry;
@@ -90,7 +97,8 @@ struct xdperf_bpf_tx_hist {
 };
 
 /* Per-CPU, per-template counters (value of the per-CPU `tmpl_cnt` array, by template index:
- * the streams of the stamps). Accepted = packets - refused. */
+ * the streams of the stamps). Accepted = packets - refused. Template 0 also has the frames of
+ * the fast path: `tx_cpu` packets (bytes) less the sum of these packets (bytes). */
 struct xdperf_bpf_tmpl_cnt {
 	__u64 packets;   /* frames returned as XDP_TX */
 	__u64 bytes;

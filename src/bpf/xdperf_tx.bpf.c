@@ -289,14 +289,16 @@ int xdperf_tx(struct xdp_md *ctx)
 	struct xdperf_bpf_bank *cfg = bpf_map_lookup_elem(&banks, &b);
 	if (!cfg)
 		return aborted(st);
-	struct xdperf_bpf_tx_hist *hs = bpf_map_lookup_elem(&tx_hist, &zero);
-	if (!hs)
-		return aborted(st);
 	__u32 t = 0, len;
-	/* a frame the device refused goes first, as itself (if it is of this set) */
 	int redo = 0;
 	__u64 seq = 0;
-	if (hs->redo_head != hs->redo_tail) {
+	/* the fast path: one template in every page, no stamps — nothing to record */
+	int anon = cfg->single && !cfg->stamp_on;
+	struct xdperf_bpf_tx_hist *hs = NULL;
+	if (!anon && !(hs = bpf_map_lookup_elem(&tx_hist, &zero)))
+		return aborted(st);
+	/* a frame the device refused goes first, as itself (if it is of this set) */
+	if (hs && hs->redo_head != hs->redo_tail) {
 		struct xdperf_bpf_txrec *r = &hs->redo[hs->redo_tail & (XDPERF_BPF_REDO - 1)];
 		hs->redo_tail++;
 		if (r->gen == g && r->tmpl < XDPERF_BPF_TMPL_MAX) {
@@ -416,8 +418,16 @@ fields:;
 	}
 	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, sp, t, redo, &seq))
 		return aborted(st);
+	st->last_anon = anon;
+	if (anon) {
+		st->packets++;
+		st->bytes += len;
+		st->anon++;
+		st->anon_len = len;
+		return XDP_TX;
+	}
 	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
-	if (!tc)
+	if (!tc || !hs)
 		return aborted(st);
 	tc->packets++;
 	tc->bytes += len;
@@ -430,6 +440,19 @@ fields:;
 	h->gen = g;
 	hs->head++;
 	return XDP_TX;
+}
+
+/* A fast-path frame the device refused: template 0's; sent again as the next frame (they are
+ * all the same). */
+static __always_inline void refuse_anon(struct xdperf_bpf_tx_cpu *st)
+{
+	__u32 t = 0;
+	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
+	if (tc) {
+		tc->refused++;
+		tc->refused_bytes += st->anon_len;
+	}
+	st->refused_bytes += st->anon_len;
 }
 
 /* A recorded frame the device refused: charged to its template, queued to be sent again. */
@@ -474,20 +497,32 @@ int xdperf_tx_drops(struct bpf_raw_tracepoint_args *ctx)
 		sent = 0;
 	if (drops < 0)
 		drops = 0;
-	/* the queue held the next sent + drops recorded frames, in order; the last drops of
-	 * them were dropped */
-	__u32 first = hs->tail + (__u32)sent;
+	/* the queue held the next sent + drops frames, in order: first the fast path's (they
+	 * come before any recorded one), then recorded ones; the last drops of them were
+	 * dropped */
+	__u32 cnt = (__u32)sent + (__u32)drops;
+	__u32 a = st->anon < cnt ? st->anon : cnt;
+	st->anon -= a;
 	if (drops > 0) {
 		/* the first dropped frame is the one the driver stopped at (the rest went with it) */
-		struct xdperf_bpf_txrec *h = &hs->hist[first & (XDPERF_BPF_HIST - 1)];
-		st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;
+		if ((__u32)sent < a) {
+			st->last_refused = st->anon_len << 16;
+		} else {
+			__u32 at = hs->tail + (__u32)sent - a;
+			struct xdperf_bpf_txrec *h = &hs->hist[at & (XDPERF_BPF_HIST - 1)];
+			st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;
+		}
 	}
 	for (int i = 0; i < XDPERF_BPF_HIST; i++) {
 		if (i >= drops)
 			break;
-		refuse(st, hs, first + (__u32)i);
+		__u32 pos = (__u32)sent + (__u32)i;
+		if (pos < a)
+			refuse_anon(st);
+		else
+			refuse(st, hs, hs->tail + pos - a);
 	}
-	hs->tail += (__u32)sent + (__u32)drops;
+	hs->tail += cnt - a;
 	st->drops += (__u64)drops;
 	if (err)
 		st->xmit_err++;
@@ -506,8 +541,13 @@ int xdperf_tx_redirect_err(struct bpf_raw_tracepoint_args *ctx)
 	if (!st || !hs)
 		return 0;
 	st->redirect_err++;
-	/* the frame the program just returned, never queued: it is the last one recorded */
-	if (hs->head != hs->tail) {
+	/* the frame the program just returned, never queued: the last fast-path one, or the last
+	 * one recorded */
+	if (st->last_anon && st->anon) {
+		st->anon--;
+		st->last_refused = st->anon_len << 16;
+		refuse_anon(st);
+	} else if (hs->head != hs->tail) {
 		hs->head--;
 		struct xdperf_bpf_txrec *h = &hs->hist[hs->head & (XDPERF_BPF_HIST - 1)];
 		st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;

@@ -420,13 +420,26 @@ static void xdp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nw
 {
 	struct xdp_be *x = b->priv;
 	int fd = bpf_map__fd(x->skel->maps.tmpl_cnt);
+	uint32_t zero = 0;
 	pthread_mutex_lock(&x->lock);
+	pthread_mutex_lock(&x->totals_lock);
+	/* the fast path's frames (template 0, counted only in tx_cpu) = tx_cpu's less the
+	 * recorded ones, per CPU */
+	int have_cpu = !bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.tx_cpu), &zero, x->percpu);
+	uint64_t anon_p[XDPERF_BPF_CPUS_MAX] = { 0 }, anon_b[XDPERF_BPF_CPUS_MAX] = { 0 };
+	for (int c = 0; have_cpu && c < x->ncpus && c < XDPERF_BPF_CPUS_MAX; c++) {
+		anon_p[c] = x->percpu[c].packets;
+		anon_b[c] = x->percpu[c].bytes;
+	}
 	for (uint32_t t = 0; t < ntmpl && t < XDPERF_BPF_TMPL_MAX; t++) {
 		if (bpf_map_lookup_elem(fd, &t, x->tcnt))
 			continue;
 		for (unsigned i = 0; i < x->nworkers; i++) {
 			unsigned idx = x->worker_idx[i];
-			const struct xdperf_bpf_tmpl_cnt *c = &x->tcnt[x->worker_cpu[i]];
+			int cpu = x->worker_cpu[i];
+			const struct xdperf_bpf_tmpl_cnt *c = &x->tcnt[cpu];
+			anon_p[cpu] -= c->packets;
+			anon_b[cpu] -= c->bytes;
 			if (idx >= nworkers)
 				continue;
 			struct dp_stream *s = &out[(size_t)idx * ntmpl + t];
@@ -435,6 +448,14 @@ static void xdp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nw
 			s->refused += c->refused;
 		}
 	}
+	for (unsigned i = 0; have_cpu && ntmpl && i < x->nworkers; i++) {
+		unsigned idx = x->worker_idx[i];
+		if (idx < nworkers) {
+			out[(size_t)idx * ntmpl].packets += anon_p[x->worker_cpu[i]];
+			out[(size_t)idx * ntmpl].bytes += anon_b[x->worker_cpu[i]];
+		}
+	}
+	pthread_mutex_unlock(&x->totals_lock);
 	pthread_mutex_unlock(&x->lock);
 }
 

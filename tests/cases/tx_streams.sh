@@ -13,6 +13,9 @@
 #    without any is repeated (up to 3 times) so the re-send path is really exercised;
 #  - the same exactness with --mode afpacket;
 #  - the text summary lists the three templates with "server received N, lost 0 (0.000%)";
+#  - one template without stamps (the XDP program's fast path, which records no frame): the
+#    refusals still land on template 0 of the right thread, each thread's stream is exactly its
+#    quota, and packets and bytes = what the server counted;
 #  - two runs into the server without --server-addr (no reset): the server keeps them apart:
 #    2 runs, each of 3 streams x 2 threads, 0 duplicated, 0 lost; the runs are the ids the
 #    generators printed.
@@ -106,6 +109,27 @@ for mode in xdp afpacket; do
 	done
 	[ $mode = afpacket ] || [ "$refused" != 0 ] || no "xdp: 3 runs without a single refusal"
 done
+
+# one template, no stamps: the fast path
+for try in 1 2 3; do
+	ip netns exec "$NS_A" "$XDPERF" --templates "$T/u.json" -d "$IF_A" -c $N -l 2 --mode xdp \
+		--server-addr 10.201.0.2:7000 --json -q >"$T/one.json" 2>"$T/one.err" ||
+		no "one template: exit $?: $(cat "$T/one.err")"
+	python3 - "$T/one.json" "$N" <<'PY' || no "one template, no stamps: not exact"
+import json, sys
+g, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+st, s = g["streams"], g["server"]
+ok = g["packets"] == n and [(x["thread"], x["template"], x["packets"], x["bytes"]) for x in st] == \
+    [(0, 0, n // 2, n // 2 * 100), (1, 0, n // 2, n // 2 * 100)] and \
+    sum(x["refused"] for x in st) == g["refused"] and s["packets"] == n and s["bytes"] == g["bytes"]
+print(f"  one template, no stamps: sent {g['packets']} ({g['bytes']} B), refused {g['refused']} "
+      f"({[x['refused'] for x in st]} per thread); server {s['packets']} ({s['bytes']} B)")
+sys.exit(0 if ok else 1)
+PY
+	refused=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["refused"])' "$T/one.json")
+	[ "$refused" != 0 ] && break
+done
+[ "$refused" != 0 ] || no "one template: 3 runs without a single refusal"
 
 # the text summary's per-template lines
 ip netns exec "$NS_A" "$XDPERF" --templates "$T/u.json" --imix 100:7,576:4,1500:1 -d "$IF_A" \
