@@ -35,14 +35,7 @@ cd "$REPO"
 . tests/lib/netns.sh
 . tests/lib/capture.sh
 . tests/lib/faults.sh
-netns_need_root
-for t in tcpdump tshark jq python3; do
-	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
-done
-set -e
-netns_pair_setup
-set +e
-T="$TMPDIR"
+faults_setup pair tcpdump tshark jq python3
 mk_templates "$T/t.json" 64 200
 RINGS=$((2 * 256)) # frames the peer's receive rings (2 queues) may hold when it goes away
 POLL=$((2 * 64))   # frames passed to the stack in the NAPI polls (2 queues) as the device goes down

@@ -18,15 +18,8 @@ cd "$REPO"
 . tests/lib/netns.sh
 . tests/lib/capture.sh
 . tests/lib/faults.sh
-netns_need_root
-for t in tcpdump tshark jq python3 taskset; do
-	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
-done
 [ -f build/plugins/simpleudp.wasm ] || { echo "FAIL: build/plugins/simpleudp.wasm is missing (make)"; exit 1; }
-set -e
-netns_pair_setup
-set +e
-T="$TMPDIR"
+faults_setup pair tcpdump tshark jq python3 taskset
 bin_for() { [ "$1" = asan ] && echo "$XDPERF_ASAN" || echo "$XDPERF"; }
 
 # ---- 1. a CPU hog on the sender's CPU ------------------------------------------------------------

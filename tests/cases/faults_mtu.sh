@@ -24,14 +24,7 @@ cd "$REPO"
 . tests/lib/netns.sh
 . tests/lib/capture.sh
 . tests/lib/faults.sh
-netns_need_root
-for t in tcpdump tshark jq python3; do
-	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
-done
-set -e
-netns_pair_setup
-set +e
-T="$TMPDIR"
+faults_setup pair tcpdump tshark jq python3
 mtu() { ip -n "$NS_A" link set "$IF_A" mtu "$1" && ip -n "$NS_B" link set "$IF_B" mtu "$2"; }
 BOUND=4.5 # --stall-timeout 1.5 + 3 s
 

@@ -21,14 +21,7 @@ cd "$REPO"
 . tests/lib/netns.sh
 . tests/lib/netns3.sh
 . tests/lib/faults.sh
-netns_need_root
-for t in tcpdump tshark jq python3; do
-	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
-done
-set -e
-netns3_setup
-set +e
-T="$TMPDIR"
+faults_setup router tcpdump tshark jq python3
 netns3_r_accept_xdp || { echo "FAIL: R cannot take XDP frames on r0"; exit 1; }
 
 # one 128-byte IPv4/UDP frame A -> B:9000 through R (destination MAC = r0), don't fragment

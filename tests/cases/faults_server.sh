@@ -28,14 +28,7 @@ set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
 . tests/lib/faults.sh
-netns_need_root
-for t in tcpdump tshark jq python3; do
-	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
-done
-set -e
-netns_pair_setup
-set +e
-T="$TMPDIR"
+faults_setup pair tcpdump tshark jq python3
 RINGS=$((2 * 256))
 SRV=10.201.0.2:7000
 bin_for() { [ "$1" = asan ] && echo "$XDPERF_ASAN" || echo "$XDPERF"; }

@@ -24,14 +24,7 @@ cd "$REPO"
 . tests/lib/netns.sh
 . tests/lib/capture.sh
 . tests/lib/faults.sh
-netns_need_root
-for t in tcpdump tshark capinfos jq python3; do
-	command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
-done
-set -e
-netns_pair_setup
-set +e
-T="$TMPDIR"
+faults_setup pair tcpdump tshark capinfos jq python3
 RINGS=$((2 * 256))
 POLL=$((2 * 64))
 txdrop() { ip netns exec "$NS_A" cat "/sys/class/net/$IF_A/statistics/tx_dropped"; }

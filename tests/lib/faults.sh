@@ -1,5 +1,8 @@
 # Helpers of the fault-injection cases (tests/cases/faults_*.sh). Source after tests/lib/netns.sh
 # (and capture.sh / netns3.sh when used); T must name the case's temp dir.
+#   faults_setup pair|router TOOL...   root and the tools (else skip), then a veth pair
+#                               (netns_pair_setup) or three namespaces (netns3_setup); T = the
+#                               case's temp dir
 #   no WHAT... / ok WHAT...     a failed check (prints FAIL:, sets fail=1) / a passed one
 #   eq WHAT GOT WANT            GOT = WANT (strings)
 #   within WHAT GOT MIN MAX     MIN <= GOT <= MAX (decimal numbers)
@@ -40,6 +43,19 @@
 #                               same names, MACs, addresses, queues, static neighbours
 #   hog_start CPU / hog_stop    a busy loop pinned to CPU (taskset), always killed on exit
 #   first_cpu                   the first CPU this process may use (sender thread 0's)
+
+faults_setup() {
+	local kind=$1 t
+	shift
+	netns_need_root
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "needs $t"; exit 77; }
+	done
+	set -e
+	if [ "$kind" = router ]; then netns3_setup; else netns_pair_setup; fi
+	set +e
+	T="$TMPDIR"
+}
 
 fail=0
 FAULT_TIMES=()

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include "xdperf/wasm.h"
+#include "wasm_call.h"
 #include "xdperf/wasi.h"
 #include "check.h"
 
@@ -102,25 +103,7 @@ static int call(xwasm_instance *inst, const char *name, int nargs, int64_t a0, i
 		CHECK(0, "no export %s", name);
 		return -ENOENT;
 	}
-	const uint8_t *p, *r;
-	uint32_t np, nr;
-	xwasm_func_type(f, &p, &np, &r, &nr);
-	xwasm_val args[2], res[2];
-	int64_t av[2] = { a0, a1 };
-	memset(args, 0, sizeof args);
-	memset(res, 0, sizeof res);
-	for (int i = 0; i < nargs; i++) {
-		args[i].type = p[i];
-		if (p[i] == XWASM_I64)
-			args[i].of.i64 = av[i];
-		else
-			args[i].of.i32 = (int32_t)av[i];
-	}
-	memset(t, 0, sizeof *t);
-	int rc = xwasm_call(inst, f, args, (uint32_t)nargs, res, nr, t);
-	if (out)
-		*out = res[0];
-	return rc;
+	return wasm_call_ints(inst, f, nargs, a0, a1, out, t);
 }
 
 /* ---- interrupting from another thread ----------------------------------------------------- */

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "xdperf/wasm.h"
+#include "wasm_call.h"
 
 static const char *dir;
 static int fails, checks;
@@ -136,25 +137,7 @@ static int call(xwasm_instance *inst, const char *name, int nargs, int64_t a0, i
 		failf(__LINE__, "export \"%s\": expected a function, got none", name);
 		return -ENOENT;
 	}
-	const uint8_t *p, *r;
-	uint32_t np, nr;
-	xwasm_func_type(f, &p, &np, &r, &nr);
-	xwasm_val args[2], res[4];
-	int64_t av[2] = { a0, a1 };
-	memset(args, 0, sizeof args);
-	memset(res, 0, sizeof res);
-	for (int i = 0; i < nargs && i < 2; i++) {
-		args[i].type = p[i];
-		if (p[i] == XWASM_I64)
-			args[i].of.i64 = av[i];
-		else
-			args[i].of.i32 = (int32_t)av[i];
-	}
-	memset(t, 0, sizeof *t);
-	int rc = xwasm_call(inst, f, args, (uint32_t)nargs, res, nr, t);
-	if (out)
-		*out = res[0];
-	return rc;
+	return wasm_call_ints(inst, f, nargs, a0, a1, out, t);
 }
 
 /* Expects export `name` to return the i32 `want`. */

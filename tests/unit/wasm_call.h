@@ -1,0 +1,35 @@
+/* For the engine's unit tests: calling a function with up to two integer arguments, each
+ * passed as the i32 or i64 its type says. */
+#ifndef XDPERF_TESTS_WASM_CALL_H
+#define XDPERF_TESTS_WASM_CALL_H
+
+#include <stdint.h>
+#include <string.h>
+#include "xdperf/wasm.h"
+
+/* xwasm_call's result; *out (may be NULL) receives result 0, if any, *t the trap. */
+static inline int wasm_call_ints(xwasm_instance *inst, xwasm_func *f, int nargs, int64_t a0,
+				 int64_t a1, xwasm_val *out, struct xwasm_trap *t)
+{
+	const uint8_t *p, *r;
+	uint32_t np, nr;
+	xwasm_func_type(f, &p, &np, &r, &nr);
+	xwasm_val args[2], res[4];
+	int64_t av[2] = { a0, a1 };
+	memset(args, 0, sizeof args);
+	memset(res, 0, sizeof res);
+	for (int i = 0; i < nargs && i < 2 && (uint32_t)i < np; i++) {
+		args[i].type = p[i];
+		if (p[i] == XWASM_I64)
+			args[i].of.i64 = av[i];
+		else
+			args[i].of.i32 = (int32_t)av[i];
+	}
+	memset(t, 0, sizeof *t);
+	int rc = xwasm_call(inst, f, args, (uint32_t)nargs, res, nr < 4 ? nr : 4, t);
+	if (out)
+		*out = res[0];
+	return rc;
+}
+
+#endif
