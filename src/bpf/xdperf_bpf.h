@@ -56,12 +56,11 @@ struct xdperf_bpf_win {
  * the last one recorded. */
 #define XDPERF_BPF_HIST 64       /* frames recorded, > 16 queued + the one being queued */
 #define XDPERF_BPF_REDO 64       /* refused frames waiting to be sent again */
-struct xdperf_bpf_txrec {
-	__u64 seq;       /* its stamp sequence number (stamps on) */
-	__u16 tmpl;      /* template index */
-	__u16 len;       /* frame bytes */
-	__u32 gen;       /* the template set it came from */
-};
+/* A frame record: template | length << 16 | generation << 32 (the set it came from). */
+#define XDPERF_BPF_REC(t, len, gen) ((__u64)(t) | (__u64)(len) << 16 | (__u64)(gen) << 32)
+#define XDPERF_BPF_REC_TMPL(r) ((__u32)(r) & 0xffff)
+#define XDPERF_BPF_REC_LEN(r) ((__u32)((r) >> 16) & 0xffff)
+#define XDPERF_BPF_REC_GEN(r) ((__u32)((r) >> 32))
 struct xdperf_bpf_tx_cpu {
 	__u64 packets;   /* frames returned as XDP_TX (refused ones included) */
 	__u64 bytes;     /* their frame bytes */
@@ -92,8 +91,10 @@ struct xdperf_bpf_tx_cpu {
 struct xdperf_bpf_tx_hist {
 	__u32 head, tail;           /* hist: frames recorded / frames taken or dropped */
 	__u32 redo_head, redo_tail; /* redo: pushed / popped */
-	struct xdperf_bpf_txrec hist[XDPERF_BPF_HIST];
-	struct xdperf_bpf_txrec redo[XDPERF_BPF_REDO];
+	__u64 hist[XDPERF_BPF_HIST];     /* XDPERF_BPF_REC records */
+	__u64 hist_seq[XDPERF_BPF_HIST]; /* their stamp sequence numbers (written with stamps on) */
+	__u64 redo[XDPERF_BPF_REDO];
+	__u64 redo_seq[XDPERF_BPF_REDO];
 };
 
 /* Per-CPU, per-template counters (value of the per-CPU `tmpl_cnt` array, by template index:

@@ -299,11 +299,12 @@ int xdperf_tx(struct xdp_md *ctx)
 		return aborted(st);
 	/* a frame the device refused goes first, as itself (if it is of this set) */
 	if (hs && hs->redo_head != hs->redo_tail) {
-		struct xdperf_bpf_txrec *r = &hs->redo[hs->redo_tail & (XDPERF_BPF_REDO - 1)];
+		__u32 i = hs->redo_tail & (XDPERF_BPF_REDO - 1);
+		__u64 r = hs->redo[i];
 		hs->redo_tail++;
-		if (r->gen == g && r->tmpl < XDPERF_BPF_TMPL_MAX) {
-			t = r->tmpl;
-			seq = r->seq;
+		if (XDPERF_BPF_REC_GEN(r) == g) {
+			t = XDPERF_BPF_REC_TMPL(r);
+			seq = hs->redo_seq[i];
 			redo = 1;
 			st->redone++;
 		} else {
@@ -433,11 +434,10 @@ fields:;
 	tc->bytes += len;
 	st->packets++;
 	st->bytes += len;
-	struct xdperf_bpf_txrec *h = &hs->hist[hs->head & (XDPERF_BPF_HIST - 1)];
-	h->seq = seq;
-	h->tmpl = (__u16)t;
-	h->len = (__u16)len;
-	h->gen = g;
+	__u32 hi = hs->head & (XDPERF_BPF_HIST - 1);
+	hs->hist[hi] = XDPERF_BPF_REC(t, len, g);
+	if (sp)
+		hs->hist_seq[hi] = seq;
 	hs->head++;
 	return XDP_TX;
 }
@@ -459,20 +459,19 @@ static __always_inline void refuse_anon(struct xdperf_bpf_tx_cpu *st)
 static __always_inline void refuse(struct xdperf_bpf_tx_cpu *st, struct xdperf_bpf_tx_hist *hs,
 				   __u32 at)
 {
-	struct xdperf_bpf_txrec *h = &hs->hist[at & (XDPERF_BPF_HIST - 1)];
-	__u32 t = h->tmpl;
+	__u32 hi = at & (XDPERF_BPF_HIST - 1);
+	__u64 h = hs->hist[hi];
+	__u32 t = XDPERF_BPF_REC_TMPL(h), len = XDPERF_BPF_REC_LEN(h);
 	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
 	if (tc) {
 		tc->refused++;
-		tc->refused_bytes += h->len;
+		tc->refused_bytes += len;
 	}
-	st->refused_bytes += h->len;
+	st->refused_bytes += len;
 	if (hs->redo_head - hs->redo_tail < XDPERF_BPF_REDO) {
-		struct xdperf_bpf_txrec *r = &hs->redo[hs->redo_head & (XDPERF_BPF_REDO - 1)];
-		r->seq = h->seq;
-		r->tmpl = h->tmpl;
-		r->len = h->len;
-		r->gen = h->gen;
+		__u32 ri = hs->redo_head & (XDPERF_BPF_REDO - 1);
+		hs->redo[ri] = h;
+		hs->redo_seq[ri] = hs->hist_seq[hi];
 		hs->redo_head++;
 	} else {
 		st->redo_lost++;
@@ -509,8 +508,7 @@ int xdperf_tx_drops(struct bpf_raw_tracepoint_args *ctx)
 			st->last_refused = st->anon_len << 16;
 		} else {
 			__u32 at = hs->tail + (__u32)sent - a;
-			struct xdperf_bpf_txrec *h = &hs->hist[at & (XDPERF_BPF_HIST - 1)];
-			st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;
+			st->last_refused = (__u32)hs->hist[at & (XDPERF_BPF_HIST - 1)];
 		}
 	}
 	for (int i = 0; i < XDPERF_BPF_HIST; i++) {
@@ -549,8 +547,7 @@ int xdperf_tx_redirect_err(struct bpf_raw_tracepoint_args *ctx)
 		refuse_anon(st);
 	} else if (hs->head != hs->tail) {
 		hs->head--;
-		struct xdperf_bpf_txrec *h = &hs->hist[hs->head & (XDPERF_BPF_HIST - 1)];
-		st->last_refused = (__u32)h->tmpl | (__u32)h->len << 16;
+		st->last_refused = (__u32)hs->hist[hs->head & (XDPERF_BPF_HIST - 1)];
 		refuse(st, hs, hs->head);
 	}
 	return 0;
