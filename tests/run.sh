@@ -78,6 +78,8 @@ for f in "${cases[@]}"; do
     if [ $verbose -eq 1 ]; then
       sed 's/^/    /' "$log"
     else
+      # the failed checks first (they may lie before the tail), then the tail
+      grep -E '^[[:space:]]*(FAIL|FAILED|not ok)\b' "$log" | head -n 20 | sed 's/^/    failed check: /'
       tail -n 30 "$log" | sed 's/^/    /'
     fi
     fail=$((fail + 1))

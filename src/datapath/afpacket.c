@@ -174,7 +174,7 @@ void afp_send_error(struct afp *a, const struct dp_frames *f, uint32_t t, int e,
 {
 	struct dp_link l;
 	if (e == ENXIO || e == ENODEV ||
-	    (e == ENETDOWN && dp_link_query(a->ifindex, &l, NULL, 0) == -ENODEV))
+	    (e == ENETDOWN && dp_link_query_settled(a->ifindex, &l, NULL, 0) == -ENODEV))
 		xdperf_errf(err, errlen, "afpacket: %s no longer exists", a->ifname);
 	else if (e == ENETDOWN)
 		xdperf_errf(err, errlen, "afpacket: %s is down", a->ifname);

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include "datapath/link.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 struct req {
@@ -172,6 +174,18 @@ int dp_link_query(int ifindex, struct dp_link *l, char *err, size_t errlen)
 	}
 	close(fd);
 	return 0;
+}
+
+int dp_link_query_settled(int ifindex, struct dp_link *l, char *err, size_t errlen)
+{
+	double end = xdperf_mono() + DP_LINK_SETTLE_S;
+	for (;;) {
+		int e = dp_link_query(ifindex, l, err, errlen);
+		if (e || (l->dev.up && l->dev.carrier) || xdperf_mono() >= end)
+			return e;
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 int dp_link_check_frames(const struct dp_link *l, const uint8_t *const *frame,

@@ -32,6 +32,13 @@ struct dp_link {
  * with one line in err. The peer's absence is not an error (peer_known false). */
 int dp_link_query(int ifindex, struct dp_link *l, char *err, size_t errlen);
 
+/* dp_link_query for a device just seen down or without a carrier: a device being removed goes
+ * down first and stays listed for a few milliseconds (tens under load), so while it is down or
+ * has no carrier this asks again every 5 ms, for at most DP_LINK_SETTLE_S, and returns -ENODEV
+ * if it went away meanwhile (its removal is then reported as such, not as a link down). */
+#define DP_LINK_SETTLE_S 0.05
+int dp_link_query_settled(int ifindex, struct dp_link *l, char *err, size_t errlen);
+
 /* The longest frame (Ethernet header included, no FCS) a device with this MTU sends and
  * takes: MTU + 14, or + 18 for a frame with an 802.1Q/802.1ad tag (vlan true). */
 static inline unsigned dp_link_max_frame(unsigned mtu, bool vlan)

@@ -623,6 +623,14 @@ static void totals_now(struct xdperf_tx *tx, struct xdperf_tx_stats *st, double 
 	st->seconds = t;
 }
 
+static void link_removed(struct xdperf_tx *tx)
+{
+	tx->fail_rc = -ENODEV;
+	xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s no longer exists (it was removed during "
+		    "the run)", tx->be->name, tx->ifname);
+	set_quit(tx);
+}
+
 /* Looks at the device (runner thread, while senders send): gone -> the run ends; no carrier ->
  * senders hold until it is back, and the run ends when that takes the stall timeout; an MTU the
  * frames no longer fit ends it at once. */
@@ -631,10 +639,7 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 	struct dp_link l;
 	int e = dp_link_query(tx->ifindex, &l, NULL, 0);
 	if (e == -ENODEV) {
-		tx->fail_rc = -ENODEV;
-		xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s no longer exists (it was removed "
-			    "during the run)", tx->be->name, tx->ifname);
-		set_quit(tx);
+		link_removed(tx);
 		return;
 	}
 	if (e)
@@ -667,10 +672,24 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 		}
 		return;
 	}
-	dp_link_why(&l, false, why, sizeof why);
 	if (!holding) {
 		*hold_since = now;
 		atomic_store(&tx->hold, 1);
+		/* a device being removed is down for a moment first: report its removal, not that */
+		e = dp_link_query_settled(tx->ifindex, &l, NULL, 0);
+		if (e == -ENODEV) {
+			link_removed(tx);
+			return;
+		}
+		if (e || (l.dev.up && l.dev.carrier)) {
+			/* back at once (or unreadable): no notice, the time held still counts */
+			tx->held += xdperf_mono() - now;
+			atomic_store(&tx->hold, 0);
+			return;
+		}
+	}
+	dp_link_why(&l, false, why, sizeof why);
+	if (!holding) {
 		if (tx->o.notice) {
 			char msg[512];
 			snprintf(msg, sizeof msg, "%s; waiting up to %.1f s for it (--stall-timeout)",

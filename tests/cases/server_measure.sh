@@ -41,18 +41,11 @@ netns3_r_accept_xdp || { echo "FAIL: R cannot take XDP frames on r0"; exit 1; }
 # one template: 128-byte IPv4/UDP frame A -> B (10.202.1.1:4000 -> 10.202.2.1:9000), routed
 # through R (destination MAC = R's r0)
 python3 - "$MAC3_R0" "$MAC3_A" "$IP3_A" "$IP3_B" >"$T/t.json" <<'EOF'
-import json, struct, sys
+import json, sys
 sys.path.insert(0, "tests/lib")
-from mktmpl import csum
+from mktmpl import udp4_between
 dmac, smac, sip, dip = sys.argv[1:5]
-length, sport, dport = 128, 4000, 9000
-src, dst = (bytes(int(x) for x in a.split(".")) for a in (sip, dip))
-ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, length - 14, 0x1234, 0, 64, 17, 0, src, dst))
-struct.pack_into("!H", ip, 10, csum(bytes(ip)))
-l4_len = length - 14 - 20
-l4 = bytearray(struct.pack("!HHHH", sport, dport, l4_len, 0) + bytes(i % 256 for i in range(l4_len - 8)))
-struct.pack_into("!H", l4, 6, csum(src + dst + struct.pack("!BBH", 0, 17, l4_len) + bytes(l4)) or 0xFFFF)
-frame = bytes.fromhex(dmac.replace(":", "") + smac.replace(":", "")) + b"\x08\x00" + bytes(ip) + bytes(l4)
+frame = udp4_between(dmac, smac, sip, dip, 128, 4000, 9000)
 t = {"base_packet": {"data": frame.hex(), "type": "hex"}, "modifiers": [],
      "checksums": [{"layer": "ipv4", "auto_update": True}, {"layer": "udp", "auto_update": True}]}
 print(json.dumps([{"template": t, "metadata": {"packet_count": 0}}]))

@@ -11,7 +11,8 @@ fd00::1 -> fd00::9; payload byte i = i % 256; every checksum valid in the base f
 MIN/MAX as JSON values (numbers, or strings such as dotted IPv4), KEY=VAL sets further params
 (step, start, seed, endian). --csum lists the checksums with auto_update (default: all the
 frame's; "none" = no checksums array; "ipv4:off" = an entry without auto_update).
-Also usable as a module: frame(kind, length, sport, dport) returns the bytes."""
+Also usable as a module: frame(kind, length, sport, dport) returns the bytes;
+udp4_between(dmac, smac, sip, dip, length, sport, dport, df) a frame between given hosts."""
 import argparse
 import json
 import struct
@@ -58,6 +59,19 @@ def frame(kind="udp4", length=64, sport=1000, dport=5000):
                        + payload)
         struct.pack_into("!H", l4, 16, csum(pseudo + bytes(l4)))
     return eth + net + bytes(l4)
+
+
+def udp4_between(dmac, smac, sip, dip, length=128, sport=4000, dport=9000, df=False):
+    """An IPv4/UDP frame between given MACs ("02:..") and dotted addresses, payload byte
+    i = i % 256, both checksums valid; df sets Don't Fragment."""
+    src, dst = (bytes(int(x) for x in a.split(".")) for a in (sip, dip))
+    ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, length - 14, 0x1234,
+                               0x4000 if df else 0, 64, 17, 0, src, dst))
+    struct.pack_into("!H", ip, 10, csum(bytes(ip)))
+    l4_len = length - 14 - 20
+    l4 = bytearray(struct.pack("!HHHH", sport, dport, l4_len, 0) + bytes(i % 256 for i in range(l4_len - 8)))
+    struct.pack_into("!H", l4, 6, csum(src + dst + struct.pack("!BBH", 0, 17, l4_len) + bytes(l4)) or 0xFFFF)
+    return bytes.fromhex(dmac.replace(":", "") + smac.replace(":", "")) + b"\x08\x00" + bytes(ip) + bytes(l4)
 
 
 def parse_mod(spec):
