@@ -140,6 +140,15 @@ static void set_events(struct rs_worker *wk, struct rs_conn *cn, uint32_t events
 		cn->events = events;
 }
 
+/* True when rbuf holds a whole message (or a length that closes the connection). */
+static bool message_waiting(const struct rs_worker *wk, const struct rs_conn *cn)
+{
+	if (cn->rlen < 4)
+		return false;
+	uint32_t mlen = get_be32(cn->rbuf);
+	return mlen > wk->s->opts.max_message || cn->rlen - 4 >= mlen;
+}
+
 /* Writes what is pending; false when the connection failed (closed by the caller). */
 static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 {
@@ -173,7 +182,9 @@ static bool flush(struct rs_worker *wk, struct rs_conn *cn)
 		cn->wbuf = NULL;
 		cn->wcap = 0;
 	}
-	uint32_t ev = pending ? EPOLLOUT : 0;
+	/* Messages held back while output was paused, with nothing left to send and nothing more
+	 * to read, would wait for an event that never comes: a writable socket is that event. */
+	uint32_t ev = pending || message_waiting(wk, cn) ? EPOLLOUT : 0;
 	if (pending < RS_TCP_PAUSE && !cn->eof)
 		ev |= EPOLLIN | EPOLLRDHUP; /* backpressure: a client that does not read its answers is not read either */
 	set_events(wk, cn, ev);
@@ -258,15 +269,6 @@ static bool process(struct rs_worker *wk, struct rs_conn *cn)
 		cn->rcap = 0;
 	}
 	return ok;
-}
-
-/* True when rbuf holds a whole message (or a length that closes the connection). */
-static bool message_waiting(const struct rs_worker *wk, const struct rs_conn *cn)
-{
-	if (cn->rlen < 4)
-		return false;
-	uint32_t mlen = get_be32(cn->rbuf);
-	return mlen > wk->s->opts.max_message || cn->rlen - 4 >= mlen;
 }
 
 /* Reads what the socket has (within the budget and while output is not paused), answering as
