@@ -136,6 +136,48 @@ static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *
 	return ret;
 }
 
+/* The marker a path gets, once unescaped, where it held what no name may: a %-escape of a control
+ * character (%00..%1F, %7F) or of '/', or a malformed escape. libmicrohttpd's own unescaping
+ * would cut the path at a %00 ("x%00/versions/2" becoming "x") and make %2F a separator. */
+#define BAD_ESCAPE '\x01'
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static size_t unescape_path(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (*r != '%') {
+			*w++ = *r;
+			continue;
+		}
+		int hi = hex_digit(r[1]), lo = hi < 0 ? -1 : hex_digit(r[2]);
+		if (lo < 0) {
+			*w++ = BAD_ESCAPE;
+			continue;
+		}
+		unsigned char b = (unsigned char)(hi * 16 + lo);
+		*w++ = b < 0x20 || b == 0x7f || b == '/' ? BAD_ESCAPE : (char)b;
+		r += 2;
+	}
+	*w = 0;
+	return (size_t)(w - s);
+}
+
+static bool path_has_control(const char *url)
+{
+	for (; *url; url++)
+		if ((unsigned char)*url < 0x20 || (unsigned char)*url == 0x7f)
+			return true;
+	return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **state)
 {
@@ -146,6 +188,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		struct admin_resp rs = { 0 };
 		if (!token_ok(a, c)) {
 			admin_error(&rs, 401, "missing or wrong bearer token (send Authorization: Bearer TOKEN)");
+			return send_resp(a, c, method, url, &rs);
+		}
+		if (path_has_control(url)) {
+			admin_error(&rs, 400, "the path holds a control character, an encoded '/' or a "
+				    "malformed %%-escape (%s): names are plain text", url);
 			return send_resp(a, c, method, url, &rs);
 		}
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -348,12 +395,14 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 	if (a->tls_cert)
 		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
 					MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_HTTPS_MEM_CERT, (const char *)a->tls_cert,
+					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
+					MHD_OPTION_HTTPS_MEM_CERT, (const char *)a->tls_cert,
 					MHD_OPTION_HTTPS_MEM_KEY, (const char *)a->tls_key, MHD_OPTION_END);
 	else
 		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
 					MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
+					MHD_OPTION_END);
 	if (!a->d) {
 		xdperf_errf(err, errlen, "%s: the %s server did not start", name, a->tls_cert ? "HTTPS" : "HTTP");
 		close(fd);
