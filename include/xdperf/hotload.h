@@ -297,6 +297,12 @@ int xdperf_registry_start_testing(struct xdperf_registry *r, const char *id, con
 				  char *err, size_t errlen);
 int xdperf_registry_set_traffic(struct xdperf_registry *r, const char *id, const char *version,
 				double percent, char *err, size_t errlen);
+/* Traffic is kept in hundredths of a percent (the routing resolution). set_traffic applies
+ * what this gives: percent rounded to 0.01 in *applied, or -EINVAL with one line in err (prefixed
+ * with name) when percent is outside 0..100 or rounding would carry it across a change of state
+ * (below 100 to 100 = a promotion, above 0 to 0 = no traffic). Nothing is kept. */
+int xdperf_traffic_round(const char *name, double percent, double *applied, char *err,
+			 size_t errlen);
 int xdperf_registry_promote(struct xdperf_registry *r, const char *id, const char *version,
 			    char *err, size_t errlen);
 int xdperf_registry_deprecate(struct xdperf_registry *r, const char *id, const char *version,

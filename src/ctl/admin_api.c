@@ -189,6 +189,14 @@ static void version_action(struct xdperf_admin *a, const struct admin_req *rq, s
 	if (!strcmp(action, "test")) {
 		if (!traffic_of(rq, rs, false, &has, &pct))
 			return;
+		/* a share that cannot be applied refuses the whole request: nothing half done */
+		char name[200];
+		double q;
+		snprintf(name, sizeof name, "%s@%s", id, ver);
+		if (has && xdperf_traffic_round(name, pct, &q, err, sizeof err)) {
+			admin_error(rs, 400, "%s", err);
+			return;
+		}
 		rc = xdperf_registry_start_testing(a->r, id, ver, err, sizeof err);
 		if (!rc && has && pct > 0)
 			rc = xdperf_registry_set_traffic(a->r, id, ver, pct, err, sizeof err);
@@ -209,7 +217,12 @@ static void version_action(struct xdperf_admin *a, const struct admin_req *rq, s
 		return;
 	}
 	answer_version(a, rs, 200, id, ver);
-	snprintf(rs->note, sizeof rs->note, "%s %s@%s%s", action, id, ver, has && pct > 0 ? " (traffic set)" : "");
+	/* the note says what was applied (the registry rounds to 0.01 %) */
+	json_t *t = has ? json_object_get(rs->json, "traffic") : NULL;
+	if (t && json_is_number(t))
+		snprintf(rs->note, sizeof rs->note, "%s %s@%s: traffic %g%%", action, id, ver, json_number_value(t));
+	else
+		snprintf(rs->note, sizeof rs->note, "%s %s@%s", action, id, ver);
 }
 
 static void protocols(struct xdperf_admin *a, const struct admin_req *rq, struct admin_resp *rs)

@@ -586,18 +586,33 @@ int xdperf_registry_start_testing(struct xdperf_registry *r, const char *id, con
 	return rc;
 }
 
+int xdperf_traffic_round(const char *name, double percent, double *applied, char *err,
+			 size_t errlen)
+{
+	if (!(percent >= 0 && percent <= 100)) {
+		xdperf_errf(err, errlen, "%s: traffic %g%% is outside 0..100", name, percent);
+		return -EINVAL;
+	}
+	double q = round(percent * 100) / 100;
+	if ((q >= 100) != (percent >= 100) || (q <= 0) != (percent <= 0)) {
+		xdperf_errf(err, errlen, "%s: traffic %.6g%% would round to %g%% (%s); the resolution "
+			    "is 0.01%%: send %s", name, percent, q, q >= 100 ? "a promotion" : "no traffic",
+			    q >= 100 ? "100 to promote, or at most 99.99" : "0 for none, or at least 0.01");
+		return -EINVAL;
+	}
+	*applied = q;
+	return 0;
+}
+
 int xdperf_registry_set_traffic(struct xdperf_registry *r, const char *id, const char *version,
 				double percent, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&r->lock);
 	struct hl_version *v = lookup(r, id, version, err, errlen);
 	int rc = v ? 0 : -ENOENT;
-	if (!rc && percent >= 0 && percent <= 100)
-		percent = round(percent * 100) / 100; /* hundredths of a percent: the routing resolution */
-	if (!rc && !(percent >= 0 && percent <= 100)) {
-		xdperf_errf(err, errlen, "%s: traffic %g%% is outside 0..100", v->name, percent);
-		rc = -EINVAL;
-	}
+	double asked = percent;
+	if (!rc)
+		rc = xdperf_traffic_round(v->name, asked, &percent, err, errlen);
 	if (!rc && v->state == XDPERF_VERSION_ACTIVE && percent < 100) {
 		xdperf_errf(err, errlen, "%s is active and takes what testing versions leave: set a testing "
 			    "version's traffic, or roll back", v->name);
@@ -619,7 +634,11 @@ int xdperf_registry_set_traffic(struct xdperf_registry *r, const char *id, const
 		} else {
 			v->traffic = percent;
 			v->touched_ns = hl_coarse_ns();
-			hl_log(r, XDPERF_LOG_INFO, "%s: traffic %g%%", v->name, v->traffic);
+			if (asked != percent)
+				hl_log(r, XDPERF_LOG_INFO, "%s: traffic %g%% (asked %.6g%%, rounded to the "
+				       "0.01%% resolution)", v->name, v->traffic, asked);
+			else
+				hl_log(r, XDPERF_LOG_INFO, "%s: traffic %g%%", v->name, v->traffic);
 		}
 	}
 	if (!rc)

@@ -108,6 +108,22 @@ jq_ok() { if jq -e "$2" >/dev/null 2>&1 <<<"$3"; then echo "ok $1"; else bad "$1
 jq_ok "after the bad paths: echo@1 active, echo@7 inactive at 0%, echo@9 as it was, no echo@8" \
   '.active=="1" and ([.versions[].version]|sort)==["1","7","9"] and (.versions[]|select(.version=="7")|.state=="inactive" and .traffic==0)' \
   "$(jget echo)"
+# traffic is kept to 0.01 %: a value rounding would carry to 100 (a promotion) or to 0 (no
+# traffic) is refused; another is rounded, and the log says what was applied
+herr "test echo@7 at 0.004%" 400 "" "${A[@]}" -X POST -d '{"traffic": 0.004}' "$U/v1/protocols/echo/versions/7/test"
+grep -q "0.004% would round to 0% (no traffic)" "$T/h.body" && echo "ok 0.004%: the answer says it would round to 0%" ||
+  bad "0.004%: $(cat "$T/h.body")"
+"${CTL[@]}" test echo 7 >/dev/null 2>&1 || bad "ctl test echo 7"
+herr "traffic echo@7 99.999%" 400 "" "${A[@]}" -X POST -d '{"traffic": 99.999}' "$U/v1/protocols/echo/versions/7/traffic"
+grep -q "99.999% would round to 100% (a promotion)" "$T/h.body" && echo "ok 99.999%: the answer says it would round to 100%" ||
+  bad "99.999%: $(cat "$T/h.body")"
+j=$(curl -s "${A[@]}" -X POST -d '{"traffic": 12.344}' "$U/v1/protocols/echo/versions/7/traffic")
+jq_ok "traffic echo@7 12.344% -> testing at 12.34%" '.state=="testing" and .traffic==12.34' "$j"
+sleep 0.2
+grep -q "echo@7: traffic 12.34% (asked 12.344%, rounded to the 0.01% resolution)" "$T"/*.err &&
+  grep -q "POST /v1/protocols/echo/versions/7/traffic -> 200: traffic echo@7: traffic 12.34%" "$T"/*.err &&
+  echo "ok the log says 12.34% was applied (asked 12.344%)" || bad "no log line of the applied 12.34%"
+jq_ok "echo@1 still active after the refused values" '.active=="1"' "$(jget echo)"
 "${CTL[@]}" unload echo 7 >/dev/null 2>&1 || bad "ctl unload echo 7"
 if grep -q '^b/versions' "$T"/*.err 2>/dev/null; then bad "a newline from the URL reached the log"; else echo "ok no newline from a URL in the log"; fi
 for pct in x % '' nan 101 -5; do

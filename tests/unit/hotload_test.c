@@ -635,6 +635,22 @@ static void test_transitions(void)
 	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", NAN, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic NaN");
 	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", INFINITY, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic inf");
 	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 0, 1, 0);
+	/* the routing resolution is 0.01 %: what rounding would carry to a promotion or to no
+	 * traffic is refused (naming the rounded value), anything else rounded */
+	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", 99.999, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic 99.999");
+	CHECK(strstr(err, "99.999%") && strstr(err, "round to 100%") && strstr(err, "promotion"),
+	      "set_traffic 99.999: says it would round to 100%% (a promotion): '%s'", err);
+	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", 99.995, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic 99.995");
+	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", 0.004, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic 0.004");
+	CHECK(strstr(err, "0.004%") && strstr(err, "round to 0%") && strstr(err, "no traffic"),
+	      "set_traffic 0.004: says it would round to 0%% (no traffic): '%s'", err);
+	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 0, 1, 0);
+	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 99.994, err, sizeof err), "set_traffic 99.994");
+	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 99.99, 1, 0);
+	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 0.005, err, sizeof err), "set_traffic 0.005");
+	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 0.01, 1, 0);
+	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 12.344, err, sizeof err), "set_traffic 12.344");
+	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 12.34, 1, 0);
 	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 40, err, sizeof err), "set_traffic tp@1.0 40 with no active");
 	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 40, 1, 0);
 
