@@ -635,22 +635,6 @@ static void test_transitions(void)
 	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", NAN, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic NaN");
 	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", INFINITY, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic inf");
 	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 0, 1, 0);
-	/* the routing resolution is 0.01 %: what rounding would carry to a promotion or to no
-	 * traffic is refused (naming the rounded value), anything else rounded */
-	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", 99.999, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic 99.999");
-	CHECK(strstr(err, "99.999%") && strstr(err, "round to 100%") && strstr(err, "promotion"),
-	      "set_traffic 99.999: says it would round to 100%% (a promotion): '%s'", err);
-	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", 99.995, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic 99.995");
-	REFUSED(xdperf_registry_set_traffic(r, "tp", "1.0", 0.004, err, sizeof err), -EINVAL, "tp", "1.0", "set_traffic 0.004");
-	CHECK(strstr(err, "0.004%") && strstr(err, "round to 0%") && strstr(err, "no traffic"),
-	      "set_traffic 0.004: says it would round to 0%% (no traffic): '%s'", err);
-	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 0, 1, 0);
-	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 99.994, err, sizeof err), "set_traffic 99.994");
-	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 99.99, 1, 0);
-	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 0.005, err, sizeof err), "set_traffic 0.005");
-	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 0.01, 1, 0);
-	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 12.344, err, sizeof err), "set_traffic 12.344");
-	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 12.34, 1, 0);
 	OK(xdperf_registry_set_traffic(r, "tp", "1.0", 40, err, sizeof err), "set_traffic tp@1.0 40 with no active");
 	EXPECT(r, "tp", "1.0", XDPERF_VERSION_TESTING, 40, 1, 0);
 
@@ -1300,7 +1284,8 @@ static void test_nested(void)
 	}
 }
 
-/* Percentages are rounded to the routing resolution before they are checked: 99.996 is 100. */
+/* Percentages are kept to the routing resolution (0.01 %): a value that rounding would carry to
+ * 100 (a promotion) or to 0 (no traffic) is refused and changes nothing; others are rounded. */
 static void test_rounding(void)
 {
 	struct xdperf_registry *r = reg_new(NULL);
@@ -1310,12 +1295,42 @@ static void test_rounding(void)
 	OK(xdperf_registry_start_testing(r, "rd", "1", err, sizeof err), "rounding: test rd@1");
 	OK(xdperf_registry_promote(r, "rd", "1", err, sizeof err), "rounding: promote rd@1");
 	OK(xdperf_registry_start_testing(r, "rd", "2", err, sizeof err), "rounding: test rd@2");
-	OK(xdperf_registry_set_traffic(r, "rd", "2", 0.004, err, sizeof err), "rounding: rd@2 at 0.004%");
-	CHECK(find(r, "rd", "2", &vi) && vi.state == XDPERF_VERSION_TESTING && vi.traffic == 0,
-	      "0.004%% rounds to 0 (got %g)", vi.traffic);
-	OK(xdperf_registry_set_traffic(r, "rd", "2", 99.996, err, sizeof err), "rounding: rd@2 at 99.996%");
+	static const struct { double pct; const char *says; } refused[] = {
+		{ 0.004, "0.004% would round to 0% (no traffic)" },
+		{ 0.0049, "0.0049% would round to 0% (no traffic)" },
+		{ 99.995, "99.995% would round to 100% (a promotion)" },
+		{ 99.996, "99.996% would round to 100% (a promotion)" },
+		{ 99.999, "99.999% would round to 100% (a promotion)" },
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		char what[64];
+		snprintf(what, sizeof what, "rounding: rd@2 at %g%%", refused[i].pct);
+		REFUSED(xdperf_registry_set_traffic(r, "rd", "2", refused[i].pct, err, sizeof err), -EINVAL, "rd", "2", what);
+		CHECK(strstr(err, refused[i].says), "%s: says '%s': '%s'", what, refused[i].says, err);
+		CHECK(find(r, "rd", "2", &vi) && vi.state == XDPERF_VERSION_TESTING && vi.traffic == 0,
+		      "%s: nothing changed (got %s %g)", what, xdperf_version_state_str(vi.state), vi.traffic);
+		CHECK(find(r, "rd", "1", &vi) && vi.state == XDPERF_VERSION_ACTIVE, "%s: rd@1 still active", what);
+	}
+	static const struct { double pct, applied; } rounded[] = {
+		{ 0.005, 0.01 }, { 12.344, 12.34 }, { 12.346, 12.35 }, { 99.994, 99.99 }, { 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof rounded / sizeof rounded[0]; i++) {
+		char what[64];
+		snprintf(what, sizeof what, "rounding: rd@2 at %g%%", rounded[i].pct);
+		OK(xdperf_registry_set_traffic(r, "rd", "2", rounded[i].pct, err, sizeof err), what);
+		CHECK(find(r, "rd", "2", &vi) && vi.state == XDPERF_VERSION_TESTING &&
+			      fabs(vi.traffic - rounded[i].applied) < 1e-9,
+		      "%s: testing at %g%% (got %s %g)", what, rounded[i].applied,
+		      xdperf_version_state_str(vi.state), vi.traffic);
+	}
+	double q = -1;
+	CHECK(xdperf_traffic_round("x@1", 33.335, &q, err, sizeof err) == 0 && fabs(q - 33.34) < 1e-9,
+	      "xdperf_traffic_round 33.335 -> 33.34 (got %g)", q);
+	CHECK(xdperf_traffic_round("x@1", 100.5, &q, err, sizeof err) == -EINVAL && strstr(err, "x@1"),
+	      "xdperf_traffic_round 100.5 -> -EINVAL naming x@1 ('%s')", err);
+	OK(xdperf_registry_set_traffic(r, "rd", "2", 100, err, sizeof err), "rounding: rd@2 at 100%");
 	CHECK(find(r, "rd", "2", &vi) && vi.state == XDPERF_VERSION_ACTIVE && vi.traffic == 100,
-	      "99.996%% rounds to 100 and promotes (got %s %g)", xdperf_version_state_str(vi.state), vi.traffic);
+	      "100%% promotes (got %s %g)", xdperf_version_state_str(vi.state), vi.traffic);
 	CHECK(find(r, "rd", "1", &vi) && (vi.state == XDPERF_VERSION_DEPRECATING || vi.state == XDPERF_VERSION_DEPRECATED),
 	      "rd@1 deprecating (or, with no call in flight, already deprecated) after that (got %s)",
 	      xdperf_version_state_str(vi.state));
