@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "plugin/host.h"
+#include "util/log.h"
 #include "xdperf/plugin.h"
+
+#define HOST_LOG_MAX 1024 /* bytes of one module log line kept; the rest is counted */
 
 void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len)
 {
@@ -14,12 +17,19 @@ void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *ms
 		return;
 	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
+	/* the module's text, escaped (no line or terminal escape of its own) and at most
+	 * HOST_LOG_MAX bytes of it */
+	char buf[4 * HOST_LOG_MAX + 64];
+	size_t cut = len > HOST_LOG_MAX ? len - HOST_LOG_MAX : 0;
+	size_t n = xdperf_log_escape(msg, len - cut, buf, sizeof buf - 48);
+	if (cut)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, " [%zu more bytes left out]", cut);
 	if (s->log) {
-		s->log(s->log_ctx, s->name, level, msg, len);
+		s->log(s->log_ctx, s->name, level, buf, n);
 		return;
 	}
-	fprintf(stderr, "[%s %s] %s: %.*s\n", s->prefix ? s->prefix : "plugin", s->name,
-		xdperf_log_level_name(level), (int)len, msg);
+	fprintf(stderr, "[%s %s] %s: %s\n", s->prefix ? s->prefix : "plugin", s->name,
+		xdperf_log_level_name(level), buf);
 }
 
 /* env.host_log(level i32, ptr i32, len i32) */

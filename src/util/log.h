@@ -19,6 +19,13 @@ void xdperf_logf(xdperf_log_fn fn, void *ctx, const char *name, int level, const
 void xdperf_vlogf(xdperf_log_fn fn, void *ctx, const char *name, int level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 5, 0)));
 
+/* Text a module (or a client) gave, made safe for one log line: in[0..len) into out (at most
+ * outcap - 1 bytes and a NUL, cut only between whole characters), with '\\' as "\\\\", \n \r \t
+ * as "\\n" "\\r" "\\t", every other byte below 0x20, 0x7f, every byte that is not part of valid
+ * UTF-8 and the C1 controls (U+0080..U+009F) as "\\xNN"; other UTF-8 passes unchanged. So a
+ * module can neither start a line of its own nor send a terminal escape. Returns the length. */
+size_t xdperf_log_escape(const char *in, size_t len, char *out, size_t outcap);
+
 /* A cap on log lines per second for one thread's lines (a flood of failing requests must not
  * flood the log). Start with {0}. */
 struct xdperf_log_limit {

@@ -78,5 +78,41 @@ expect "bad count" 2 "--count" $X protocol call $P/echo.wasm --count 0
 expect "unknown subcommand" 2 "unknown subcommand" $X protocol frobnicate
 expect "missing file" 1 "cannot read protocol module $T/nope.wasm" $X protocol call "$T/nope.wasm" --input x
 
+
+# A module's log lines (env.host_log and WASI stdout/stderr) are escaped: it cannot start a
+# line of its own, send a terminal escape or invalid UTF-8; a line is cut at 1024 bytes.
+cat >"$T/forge.wat" <<'W'
+(module
+  (import "env" "host_log" (func $log (param i32 i32 i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; 63 bytes: a newline and a forged line, terminal escapes, a backslash, UTF-8, a bad byte, C1
+  (data (i32.const 1024) "ok\0a[hotload] ERROR: forged \1b[31mred\1b[0m \5cx41 \c3\a9t\c3\a9 \ff \c2\9b \e2\80\a8 end")
+  (data (i32.const 2048) "\00\04\00\00\3f\00\00\00")
+  (global $heap (mut i32) (i32.const 16384))
+  (func (export "alloc") (param $n i32) (result i32)
+    (local $p i32) (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $n))) (local.get $p))
+  (func (export "free") (param i32))
+  (func (export "handle") (param $p i32) (param $n i32) (result i32 i32)
+    (call $log (i32.const 2) (i32.const 1024) (i32.const 63))
+    (drop (call $fd_write (i32.const 2) (i32.const 2048) (i32.const 1) (i32.const 2064)))
+    (call $log (i32.const 3) (i32.const 4096) (i32.const 3000))
+    (local.get $p) (i32.const 0)))
+W
+if wat2wasm "$T/forge.wat" -o "$T/forge.wasm"; then
+	$X protocol call "$T/forge.wasm" --input x >"$T/out" 2>"$T/err"; rc=$?
+	want='[forge@local] WARN: ok\n[hotload] ERROR: forged \x1b[31mred\x1b[0m \\x41 été \xff \xc2\x9b '$'\xe2\x80\xa8'' end'
+	n=$(grep -cxF -- "$want" "$T/err")
+	[ $rc = 0 ] && [ "$n" = 2 ] && ok "a module's log line and its stderr write, escaped: $want" ||
+		{ bad "escaped module log lines: exit $rc, $n lines '$want'"; cat -A "$T/err"; }
+	grep -q '^\[hotload\] ERROR: forged' "$T/err" && bad "a module forged a log line" || ok "no forged log line"
+	grep -q $'\x1b' "$T/err" && bad "a terminal escape reached stderr" || ok "no terminal escape on stderr"
+	long=$(grep -F '[forge@local] ERROR: ' "$T/err")
+	[ "$long" = "[forge@local] ERROR: $(printf '\\x00%.0s' $(seq 1024)) [1976 more bytes left out]" ] &&
+		ok "a 3000-byte log line: 1024 bytes kept, the rest counted" || bad "long log line: ${long:0:120}..."
+else
+	bad "wat2wasm forge.wat"
+fi
 echo "$fails failed"
 [ $fails -eq 0 ]
