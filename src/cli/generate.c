@@ -343,7 +343,12 @@ int cmd_generate(int argc, char **argv)
 	unsigned long long count = a.count;
 	if (!a.count_set)
 		for (size_t i = 0; i < set->n; i++)
-			count += set->t[i].packet_count;
+			if (__builtin_add_overflow(count, set->t[i].packet_count, &count)) {
+				fprintf(stderr, "xdperf: the templates' packet_count values add up to more "
+						"than %llu packets (template %zu overflows the sum); give --count N "
+						"or smaller packet_count values\n", ULLONG_MAX, i);
+				goto out;
+			}
 	if (a.device) {
 		if (!a.count_set && count == 0 && !(a.duration > 0)) {
 			fprintf(stderr, "xdperf: no packet count: give --count N or --duration SEC (the plugin's "
