@@ -54,6 +54,23 @@ echo "plugin simpleudp: received $pk packets $by bytes, source MAC $src; summary
 [ "$pk" = 1000 ] && [ "$by" = 1066000 ] && [ "$src" = "$MAC_A" ] && [ "$(jq -r .plugin <<<"$json")" = simpleudp ] ||
 	{ echo "FAIL: plugin run"; fail=1; }
 
+# packet_count values whose sum passes 2^64 - 1 ((2^63 - 1) x 2 + 3): one line, exit 1, nothing sent
+python3 - "$TMPDIR/big.json" <<'PY'
+import json, sys
+f = "02000000000202000000000108004500001c000000004011000000000000000000000000000000000000"
+t = lambda n: {"template": {"base_packet": {"data": f, "type": "hex"}}, "metadata": {"packet_count": n}}
+json.dump([t(2**63 - 1), t(2**63 - 1), t(3)], open(sys.argv[1], "w"))
+PY
+rx_count_start "$NS_B" "$IF_B"
+rc=0
+ip netns exec "$NS_A" "$XDPERF" --templates "$TMPDIR/big.json" -d "$IF_A" -q >/dev/null 2>"$TMPDIR/err" || rc=$?
+sleep 0.2
+read -r pk _ < <(rx_count_stop)
+echo "packet_count sum past 2^64 - 1: exit $rc, received $pk, stderr: $(cat "$TMPDIR/err")"
+[ $rc = 1 ] && [ "$pk" = 0 ] && [ "$(wc -l <"$TMPDIR/err")" = 1 ] &&
+	grep -q "packet_count values add up to more than 18446744073709551615 packets (template 2 overflows the sum)" "$TMPDIR/err" ||
+	{ echo "FAIL: packet_count overflow on a device run"; fail=1; }
+
 # The XDP program parked on the sender namespace's loopback is gone after the runs.
 if ip -n "$NS_A" link show lo | grep -q xdp; then
 	echo "FAIL: an XDP program is still attached to lo"
