@@ -52,7 +52,7 @@ int cli_admin_token(const char *cmd, const char *file, char *buf, size_t len)
 	size_t n;
 	int rc = xdperf_read_file(file, 4096, &text, &n);
 	if (rc) {
-		fprintf(stderr, "xdperf %s: token file %s: %s\n", cmd, file, rc == -EFBIG ? "too large" : strerror(-rc));
+		fprintf(stderr, "xdperf %s: token file %s: %s\n", cmd, file, rc == -EFBIG ? "too large" : xdperf_file_strerror(rc));
 		return -1;
 	}
 	char *s = (char *)text;

@@ -230,7 +230,7 @@ static int upload(const struct ctl *c, int argc, char **argv)
 	size_t len;
 	int rc = xdperf_read_file(file, 1u << 30, &wasm, &len);
 	if (rc) {
-		fprintf(stderr, "xdperf ctl: %s: %s\n", file, strerror(-rc));
+		fprintf(stderr, "xdperf ctl: %s: %s\n", file, xdperf_file_strerror(rc));
 		return 1;
 	}
 	char defsig[4200];
@@ -241,7 +241,7 @@ static int upload(const struct ctl *c, int argc, char **argv)
 		if (xdperf_read_file(defsig, 1u << 16, &sig, &siglen))
 			sig = NULL;
 	} else if ((rc = xdperf_read_file(sigfile, 1u << 16, &sig, &siglen))) {
-		fprintf(stderr, "xdperf ctl: %s: %s\n", sigfile, strerror(-rc));
+		fprintf(stderr, "xdperf ctl: %s: %s\n", sigfile, xdperf_file_strerror(rc));
 		free(wasm);
 		return 1;
 	}

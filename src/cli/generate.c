@@ -246,9 +246,9 @@ static int load_templates_file(const char *file, struct xdperf_template_set **se
 	uint8_t *buf;
 	size_t len;
 	char err[512];
-	int e = xdperf_read_file(file, 64u << 20, &buf, &len);
+	int e = xdperf_read_file_any(file, 64u << 20, &buf, &len);
 	if (e) {
-		fprintf(stderr, "xdperf: --templates %s: %s\n", file, strerror(-e));
+		fprintf(stderr, "xdperf: --templates %s: %s\n", file, xdperf_file_strerror(e));
 		return 1;
 	}
 	e = xdperf_templates_parse((const char *)buf, len, set, err, sizeof err);

@@ -132,7 +132,7 @@ static int inspect(const char *path)
 	int rc = xdperf_read_file(path, 256u << 20, &bytes, &len);
 	if (rc) {
 		fprintf(stderr, "xdperf plugin inspect: cannot read %s: %s\n", path,
-			rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+			rc == -EFBIG ? "larger than 256 MiB" : xdperf_file_strerror(rc));
 		return 1;
 	}
 	xwasm_module *m = NULL;

@@ -92,10 +92,10 @@ json_t *load_config(const char *file)
 		return json_object();
 	uint8_t *buf;
 	size_t len;
-	int rc = xdperf_read_file(file, 16u << 20, &buf, &len);
+	int rc = xdperf_read_file_any(file, 16u << 20, &buf, &len);
 	if (rc) {
 		fprintf(stderr, "xdperf: cannot read plugin configuration %s: %s\n", file,
-			rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
+			rc == -EFBIG ? "larger than 16 MiB" : xdperf_file_strerror(rc));
 		return NULL;
 	}
 	/* JSON or YAML: text starting with '{' is tried as JSON first unless the name ends in

@@ -40,7 +40,7 @@ static int check(int argc, char **argv, const struct xdperf_proto_policy *pol)
 		size_t len;
 		int rc = xdperf_read_file(argv[i], 256u << 20, &wasm, &len);
 		if (rc) {
-			fprintf(stderr, "%s: cannot read: %s\n", argv[i], strerror(-rc));
+			fprintf(stderr, "%s: cannot read: %s\n", argv[i], xdperf_file_strerror(rc));
 			bad++;
 			continue;
 		}
@@ -205,9 +205,9 @@ int cmd_protocol(int argc, char **argv)
 		len = strlen(input);
 	} else {
 		const char *from = input_file ? input_file : "/dev/stdin";
-		int rc = xdperf_read_file(from, 1u << 30, &buf, &len);
+		int rc = xdperf_read_file_any(from, 1u << 30, &buf, &len);
 		if (rc) {
-			fprintf(stderr, "xdperf protocol call: cannot read %s: %s\n", from, strerror(-rc));
+			fprintf(stderr, "xdperf protocol call: cannot read %s: %s\n", from, xdperf_file_strerror(rc));
 			return 1;
 		}
 	}

@@ -139,9 +139,9 @@ int cmd_server(int argc, char **argv)
 	if (cfgfile) {
 		uint8_t *buf;
 		size_t len;
-		int e = xdperf_read_file(cfgfile, 1u << 20, &buf, &len);
+		int e = xdperf_read_file_any(cfgfile, 1u << 20, &buf, &len);
 		if (e) {
-			fprintf(stderr, "xdperf: --verifier-config %s: %s\n", cfgfile, strerror(-e));
+			fprintf(stderr, "xdperf: --verifier-config %s: %s\n", cfgfile, xdperf_file_strerror(e));
 			return 1;
 		}
 		cfg = (char *)buf; /* NUL-terminated by xdperf_read_file */

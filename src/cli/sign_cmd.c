@@ -175,7 +175,7 @@ int cmd_verify(int argc, char **argv)
 		rc = xdperf_read_file(path, MODULE_MAX, &wasm, &len);
 		if (rc) {
 			fprintf(stderr, "xdperf verify: cannot read %s: %s\n", path,
-				rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+				rc == -EFBIG ? "larger than 256 MiB" : xdperf_file_strerror(rc));
 			status = 1;
 			continue;
 		}
@@ -188,7 +188,7 @@ int cmd_verify(int argc, char **argv)
 		rc = xdperf_read_file(sig_path, 1u << 20, &sig, &siglen);
 		if (rc && rc != -ENOENT) {
 			fprintf(stderr, "xdperf verify: cannot read %s: %s\n", sig_path,
-				rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
+				rc == -EFBIG ? "larger than 1 MiB" : xdperf_file_strerror(rc));
 			free(wasm);
 			status = 1;
 			continue;

@@ -287,7 +287,7 @@ static int read_tls_file(const char *what, const char *path, uint8_t **buf, size
 {
 	int rc = xdperf_read_file_secret(path, 1u << 20, buf, len);
 	if (rc)
-		xdperf_errf(err, errlen, "admin TLS %s %s: %s", what, path, rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
+		xdperf_errf(err, errlen, "admin TLS %s %s: %s", what, path, rc == -EFBIG ? "larger than 1 MiB" : xdperf_file_strerror(rc));
 	return rc;
 }
 

@@ -119,7 +119,7 @@ int xdperf_policy_file_read(const char *path, struct xdperf_policy_file **out, c
 	size_t len;
 	int rc = xdperf_read_file(path, 1u << 20, &text, &len);
 	if (rc) {
-		xdperf_errf(err, errlen, "policy file %s: %s", path, strerror(-rc));
+		xdperf_errf(err, errlen, "policy file %s: %s", path, xdperf_file_strerror(rc));
 		return rc;
 	}
 	json_t *j;

@@ -478,7 +478,7 @@ int xdperf_registry_load_file(struct xdperf_registry *r, const char *id, const c
 	int rc = xdperf_read_file(path, MAX_WASM, &wasm, &len);
 	if (rc) {
 		xdperf_errf(err, errlen, "cannot read protocol module %s: %s", path,
-			    rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+			    rc == -EFBIG ? "larger than 256 MiB" : xdperf_file_strerror(rc));
 		return rc;
 	}
 	if (!o.sig) {
@@ -489,7 +489,7 @@ int xdperf_registry_load_file(struct xdperf_registry *r, const char *id, const c
 			o.sig = (const char *)sig;
 			o.siglen = siglen;
 		} else if (src != -ENOENT) {
-			xdperf_errf(err, errlen, "cannot read signature %s: %s", sp, strerror(-src));
+			xdperf_errf(err, errlen, "cannot read signature %s: %s", sp, xdperf_file_strerror(src));
 			free(wasm);
 			return src;
 		}

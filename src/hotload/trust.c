@@ -224,7 +224,7 @@ static int read_text(const char *path, const char *what, uint8_t **buf, size_t *
 		return -EINVAL;
 	}
 	if (rc)
-		xdperf_errf(err, errlen, "cannot read %s %s: %s", what, path, strerror(-rc));
+		xdperf_errf(err, errlen, "cannot read %s %s: %s", what, path, xdperf_file_strerror(rc));
 	return rc;
 }
 
@@ -290,7 +290,7 @@ int xdperf_sign_file(const char *key_path, const char *wasm_path, const char *si
 		if (rc == -EFBIG)
 			xdperf_errf(err, errlen, "cannot read %s: larger than %u MiB", wasm_path, MODULE_MAX >> 20);
 		else
-			xdperf_errf(err, errlen, "cannot read %s: %s", wasm_path, strerror(-rc));
+			xdperf_errf(err, errlen, "cannot read %s: %s", wasm_path, xdperf_file_strerror(rc));
 		return rc;
 	}
 	uint8_t sig[crypto_sign_BYTES];
@@ -424,8 +424,14 @@ int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, siz
 			break;
 		}
 		struct stat st;
-		if (stat(path, &st) || !S_ISREG(st.st_mode))
-			continue; /* only regular files (or links to them) are keys */
+		if (stat(path, &st) || S_ISDIR(st.st_mode))
+			continue; /* only files (or links to them) are keys */
+		if (!S_ISREG(st.st_mode)) {
+			xdperf_errf(err, errlen, "trusted key %s: %s", path,
+				    xdperf_file_strerror(-XDPERF_ENOTREG));
+			rc = -XDPERF_ENOTREG;
+			break;
+		}
 		rc = load_public_key(path, &t->keys[t->n], err, errlen);
 		if (!rc)
 			t->n++;

@@ -114,7 +114,7 @@ static void consider(struct xdperf_watch *w, const char *name)
 	int rc = xdperf_read_file(path, WATCH_MAX_MODULE, &bytes, &len);
 	if (rc) {
 		if (rc != -ENOENT)
-			wlog(w, XDPERF_LOG_WARN, "%s: %s", path, strerror(-rc));
+			wlog(w, XDPERF_LOG_WARN, "%s: %s", path, xdperf_file_strerror(rc));
 		return;
 	}
 	uint8_t h[crypto_hash_sha256_BYTES];

@@ -320,7 +320,7 @@ int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
 	if (rc) {
 		*out = NULL;
 		snprintf(err, errlen, "cannot read plugin %s: %s", path,
-			 rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+			 rc == -EFBIG ? "larger than 256 MiB" : xdperf_file_strerror(rc));
 		return rc;
 	}
 	struct xdperf_plugin_opts o = { .sz = sizeof o, .log_level = XDPERF_LOG_INFO };

@@ -28,11 +28,13 @@ static uint8_t *grow(uint8_t *b, size_t old_cap, size_t cap, bool secret)
 	return nb;
 }
 
-static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, bool secret)
+static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, bool secret,
+		     bool any)
 {
 	*buf = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
@@ -45,6 +47,13 @@ static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, b
 		close(fd);
 		return -EISDIR;
 	}
+	if (!S_ISREG(st.st_mode) && !any) {
+		close(fd);
+		return -XDPERF_ENOTREG;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK); /* a pipe's writer is then waited for */
 	size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 4096;
 	if (cap > max) {
 		close(fd);
@@ -80,23 +89,22 @@ static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, b
 			break;
 		n += (size_t)r;
 	}
+	if (b && n == cap && cap >= max) {
+		/* exactly max bytes read: one byte more means too large (refused, never cut) */
+		char probe;
+		ssize_t r;
+		do
+			r = read(fd, &probe, 1);
+		while (r < 0 && errno == EINTR);
+		if (r == 1) {
+			close(fd);
+			drop(b, cap, secret);
+			return -EFBIG;
+		}
+	}
 	close(fd);
 	if (!b)
 		return -ENOMEM;
-	if (n == cap && cap >= max) {
-		char probe;
-		(void)probe;
-		/* exactly max bytes read and more may follow: refuse rather than truncate */
-		int fd2 = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd2 >= 0) {
-			if (lseek(fd2, (off_t)max, SEEK_SET) == (off_t)max && read(fd2, &probe, 1) == 1) {
-				close(fd2);
-				drop(b, cap, secret);
-				return -EFBIG;
-			}
-			close(fd2);
-		}
-	}
 	b[n] = 0;
 	*buf = b;
 	*len = n;
@@ -105,10 +113,20 @@ static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, b
 
 int xdperf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
-	return read_file(path, max, buf, len, false);
+	return read_file(path, max, buf, len, false, false);
 }
 
 int xdperf_read_file_secret(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
-	return read_file(path, max, buf, len, true);
+	return read_file(path, max, buf, len, true, false);
+}
+
+int xdperf_read_file_any(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	return read_file(path, max, buf, len, false, true);
+}
+
+const char *xdperf_file_strerror(int rc)
+{
+	return rc == -XDPERF_ENOTREG ? "not a regular file (a FIFO, device or socket)" : strerror(-rc);
 }
