@@ -27,6 +27,7 @@
 #ifndef XDPERF_ADMIN_H
 #define XDPERF_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdperf/hotload.h"
@@ -80,11 +81,14 @@ struct xdperf_admin_opts {
 	/* HTTPS: PEM certificate (chain) and private key files, both or neither [plain HTTP]. */
 	const char *tls_cert;
 	const char *tls_key;
+	/* A listen address not on loopback without a token is refused (anyone who reaches it could
+	 * load code) unless this is set; it then starts with a warning. */
+	bool insecure;
 };
 
 /* Starts the server (its own threads) on r, which must outlive it. opts is copied; responder
- * and metrics must outlive it. A listen address not on loopback is allowed but logged as a
- * warning when no token is set. Errors: -EADDRINUSE, -EINVAL (bad address; only one of
+ * and metrics must outlive it. A listen address not on loopback needs a token, or `insecure`
+ * (then logged as a warning): -EPERM otherwise. Errors: -EADDRINUSE, -EINVAL (bad address; only one of
  * tls_cert and tls_key), -EBADMSG (a TLS file that is not PEM, or a key that does not match
  * the certificate), the errno of reading a TLS file (-ENOENT, -EACCES, -EISDIR, -EFBIG over
  * 1 MiB, ...), -ENOMEM. */

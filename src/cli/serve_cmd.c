@@ -23,6 +23,7 @@ static void usage(FILE *f)
 		"usage: xdperf serve --listen udp://ADDR:PORT[/ID] [--listen tcp://ADDR:PORT[/ID]]...\n"
 		"                    --protocol ID=FILE.wasm@VERSION... [--workers N] [--admin ADDR:PORT]\n"
 		"                    [--admin-token-file FILE] [--admin-tls-cert FILE --admin-tls-key FILE]\n"
+		"                    [--admin-insecure]\n"
 		"                    [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
 		"                    [--shared ID] [--max-message BYTES] [--max-connections N]\n"
 		"                    [--idle-timeout SEC] [--interval SEC] [--duration SEC]\n"
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 		"                           or set XDPERF_ADMIN_TOKEN)\n"
 		"  --admin-tls-cert FILE    serve the admin API over HTTPS with this PEM certificate (chain)\n"
 		"  --admin-tls-key FILE     ... and this PEM private key\n"
+		"  --admin-insecure         allow an admin address other hosts reach without a token (refused\n"
+		"                           otherwise: anyone who reaches it could load code)\n"
 		"  --trust-dir DIR          require every module to be signed by a key in DIR (xdperf sign)\n"
 		"  --policy FILE            module limits (YAML/JSON: fuel, max_memory_pages, max_input, ...)\n"
 		"  --watch DIR              load changed DIR/ID@VERSION.wasm files as testing versions\n"
@@ -154,7 +157,7 @@ int cmd_serve(int argc, char **argv)
 		{ "shared", required_argument, 0, 's' },      { "max-message", required_argument, 0, 'm' },
 		{ "max-connections", required_argument, 0, 'c' }, { "interval", required_argument, 0, 'i' },
 		{ "duration", required_argument, 0, 'd' },    { "idle-timeout", required_argument, 0, 'I' },
-		{ "help", no_argument, 0, 'h' },
+		{ "admin-insecure", no_argument, 0, 'N' },   { "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *listens[MAX_ITEMS], *shared[MAX_ITEMS];
@@ -162,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 	int nl = 0, np = 0, ns = 0;
 	const char *admin = NULL, *token_file = NULL, *trust_dir = NULL, *policy = NULL, *watch = NULL;
 	const char *tls_cert = NULL, *tls_key = NULL;
+	bool insecure = false;
 	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0, idle = 300;
 	int c;
 	optind = 1;
@@ -219,6 +223,9 @@ int cmd_serve(int argc, char **argv)
 		case 'K':
 			tls_key = optarg;
 			break;
+		case 'N':
+			insecure = true;
+			break;
 		case 't':
 			trust_dir = optarg;
 			break;
@@ -258,6 +265,10 @@ int cmd_serve(int argc, char **argv)
 	}
 	if ((tls_cert || tls_key) && !admin) {
 		fprintf(stderr, "xdperf serve: --admin-tls-%s needs --admin ADDR:PORT\n", tls_cert ? "cert" : "key");
+		return 2;
+	}
+	if (insecure && !admin) {
+		fprintf(stderr, "xdperf serve: --admin-insecure needs --admin ADDR:PORT\n");
 		return 2;
 	}
 	if (!tls_cert != !tls_key) {
@@ -365,7 +376,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (admin) {
 		struct xdperf_admin_opts ao = { .sz = sizeof ao, .listen = admin, .token = token[0] ? token : NULL,
-						.responder = s, .metrics = ms, .tls_cert = tls_cert, .tls_key = tls_key };
+						.responder = s, .metrics = ms, .tls_cert = tls_cert, .tls_key = tls_key,
+						.insecure = insecure };
 		if (xdperf_admin_new(r, &ao, &a, err, sizeof err)) {
 			fprintf(stderr, "xdperf serve: %s\n", err);
 			goto out;

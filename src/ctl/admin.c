@@ -378,10 +378,17 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 		admin_release(a);
 		return rc;
 	}
+	if (!is_loopback(&sa) && !a->token && !a->opts.insecure) {
+		xdperf_errf(err, errlen, "the admin API on %s would be reachable from other hosts without a "
+			    "token, and anyone who reaches it could load code: set a token (--admin-token-file), "
+			    "listen on loopback, or accept the risk with --admin-insecure", a->listen);
+		admin_release(a);
+		return -EPERM;
+	}
 	if (!is_loopback(&sa) && !a->token)
 		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
 			    "the admin API on %s is reachable from other hosts and has no token; anyone who can "
-			    "reach it can load code (set a token)", a->listen);
+			    "reach it can load code (--admin-insecure)", a->listen);
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
 			 (a->tls_cert ? MHD_USE_TLS : 0);
 	/* Bind ourselves, so that a taken port is reported with its errno. */

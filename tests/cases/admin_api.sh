@@ -242,5 +242,36 @@ if [ $rc -eq 1 ] && [ "$(cat "$T/d.out" "$T/d.err" | wc -l)" -eq 1 ] && grep -qi
   echo "ok ctl to a dead port: exit 1, $(cat "$T/d.err")"
 else bad "ctl to a dead port: exit $rc: $(cat "$T/d.out" "$T/d.err")"; fi
 
+# ---- an admin address other hosts reach, without a token -----------------------------------------
+# refused (one line naming --admin-insecure, exit 1); with --admin-insecure it starts with a
+# warning. As root (CI) both run inside a network namespace of this test's own, so nothing ever
+# listens on the host's addresses; otherwise only the refusal is checked (it comes before any bind).
+IN=()
+if [ "$(id -u)" = 0 ]; then
+  ns="xdpfadm$$"
+  ip netns add "$ns" && ip -n "$ns" link set lo up && IN=(ip netns exec "$ns")
+fi
+for addr in 0.0.0.0:0 '[::]:0'; do
+  "${IN[@]}" "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 --admin "$addr" \
+    --interval 0 --duration 1 >"$T/i.out" 2>"$T/i.err"; rc=$?
+  line=$(grep -v '^\[' "$T/i.err")
+  [ $rc = 1 ] && [ "$(wc -l <<<"$line")" = 1 ] && grep -q "would be reachable from other hosts without a token.*--admin-insecure" <<<"$line" &&
+    ! grep -q "admin API on http" "$T/i.err" && echo "ok --admin $addr without a token: exit 1, $line" ||
+    bad "--admin $addr without a token: exit $rc: $(cat "$T/i.err")"
+done
+"$XDPERF" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 --admin-insecure >/dev/null 2>"$T/i.err"; rc=$?
+[ $rc = 2 ] && grep -q -- "--admin-insecure needs --admin" "$T/i.err" && echo "ok --admin-insecure alone: exit 2" ||
+  bad "--admin-insecure alone: exit $rc: $(cat "$T/i.err")"
+if [ ${#IN[@]} -gt 0 ]; then
+  "${IN[@]}" "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 \
+    --admin 0.0.0.0:0 --admin-insecure --interval 0 --duration 1 >"$T/i.out" 2>"$T/i.err"; rc=$?
+  ip netns del "$ns"
+  [ $rc = 0 ] && grep -q "\[admin\] WARN: the admin API on 0.0.0.0:0 is reachable from other hosts and has no token" "$T/i.err" &&
+    grep -q "admin API on http://0.0.0.0:" "$T/i.err" && echo "ok --admin 0.0.0.0:0 --admin-insecure: starts with a warning" ||
+    bad "--admin-insecure: exit $rc: $(cat "$T/i.err")"
+else
+  echo "not root: the start with --admin-insecure (in a network namespace) is not checked"
+fi
+
 [ $fail -eq 0 ] || exit 1
 echo "admin_api: all checks passed"
