@@ -305,18 +305,38 @@ int xdperf_sign_file(const char *key_path, const char *wasm_path, const char *si
 	char line[sizeof b64 + 64];
 	snprintf(line, sizeof line, SIG_HEADER " %s %s\n", id, b64);
 
-	int fd = open(sig_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Never through a symlink (it would overwrite whatever it points at) nor into anything but a
+	 * regular file; the new .sig is written beside it and renamed over it, so it is whole or
+	 * absent, and a link put there meanwhile is replaced, not followed. */
+	struct stat st;
+	if (!lstat(sig_path, &st) && !S_ISREG(st.st_mode)) {
+		xdperf_errf(err, errlen, "%s is %s; refusing to write the signature through it (remove it "
+			    "first)", sig_path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+		return -EEXIST;
+	}
+	char tmp[PATH_MAX];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", sig_path) >= sizeof tmp) {
+		xdperf_errf(err, errlen, "cannot create %s: path too long", sig_path);
+		return -ENAMETOOLONG;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		xdperf_errf(err, errlen, "cannot create %s: %s", sig_path, strerror(-rc));
 		return rc;
 	}
-	rc = write_all(fd, line, strlen(line));
+	rc = fchmod(fd, 0644) ? -errno : 0;
+	if (!rc)
+		rc = write_all(fd, line, strlen(line));
+	if (!rc && fsync(fd))
+		rc = -errno;
 	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, sig_path))
 		rc = -errno;
 	if (rc) {
 		xdperf_errf(err, errlen, "cannot write %s: %s", sig_path, strerror(-rc));
-		unlink(sig_path);
+		unlink(tmp);
 		return -EIO;
 	}
 	return 0;

@@ -10,6 +10,8 @@
 #    or /dev/zero gives one line naming the file and "not a regular file", exit 1, within 5 s
 #    (a trust directory's NAME.pub that is one too; a directory of that name is skipped);
 #  - a module over the 256 MiB limit (a sparse file): "larger than 256 MiB", never cut;
+#  - `xdperf sign` with FILE.wasm.sig a symlink: refused, the link's target untouched; a plain
+#    sign (twice) leaves a regular .sig that verify accepts and no temporary file;
 #  - --templates / --cfg may be a pipe (`--templates /dev/stdin` works) but a FIFO with no
 #    writer reads as empty instead of hanging in open().
 set -uo pipefail
@@ -60,6 +62,18 @@ for f in fifo zero; do
 	one 1 "trusted key $T/trust-$f/evil.pub: $NR" serve --listen udp://127.0.0.1:0/x \
 		--protocol "x=$P/echo.wasm@1" --trust-dir "$T/trust-$f"
 done
+# xdperf sign never writes through a symlinked .sig (it would overwrite the link's target)
+cp "$P/echo.wasm" "$T/m.wasm"
+echo "precious" >"$T/victim"
+ln -s "$T/victim" "$T/m.wasm.sig"
+one 1 "$T/m.wasm.sig is a symbolic link; refusing to write the signature through it" sign -k "$T/k.key" "$T/m.wasm"
+[ "$(cat "$T/victim")" = precious ] && echo "ok the symlink's target is untouched" || bad "sign overwrote the symlink's target"
+rm "$T/m.wasm.sig"
+"$X" sign -k "$T/k.key" "$T/m.wasm" >/dev/null 2>&1 && "$X" sign -k "$T/k.key" "$T/m.wasm" >/dev/null 2>&1 &&
+	"$X" verify "$T/m.wasm" --trust-dir "$T/trust" >/dev/null 2>&1 && [ -f "$T/m.wasm.sig" ] && [ ! -L "$T/m.wasm.sig" ] &&
+	[ "$(ls "$T" | grep -c '^m\.wasm\.sig\.')" = 0 ] &&
+	echo "ok sign writes a regular .sig (twice: replaced), verify accepts it, no temporary file left" ||
+	bad "sign / verify of a plain module: $(ls -l "$T"/m.wasm*)"
 one 1 "cannot read protocol module $T/huge.wasm: larger than 256 MiB" protocol call "$T/huge.wasm" --input x
 one 1 "cannot read plugin $T/huge.wasm: larger than 256 MiB" -p "$T/huge.wasm" -o "$T/x.pcap" -c 1
 [ -e "$T/x.pcap" ] && bad "a refused plugin left $T/x.pcap behind"
