@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "ctl/admin_int.h"
 #include "responder/responder.h"
 #include "util/err.h"
@@ -310,6 +311,11 @@ static int load_tls(struct xdperf_admin *a, char *err, size_t errlen)
 		rc = read_tls_file("key", kf, &a->tls_key, &a->tls_key_len, err, errlen);
 	if (rc)
 		return rc;
+	struct stat st;
+	if (!stat(kf, &st) && (st.st_mode & (S_IRWXG | S_IRWXO)))
+		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
+			    "admin TLS key %s is open to other users (mode %04o): chmod 600 it", kf,
+			    (unsigned)(st.st_mode & 07777));
 	gnutls_datum_t cd = { a->tls_cert, (unsigned)clen }, kd = { a->tls_key, (unsigned)a->tls_key_len };
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_x509_privkey_t key = NULL;

@@ -253,8 +253,14 @@ static int load_secret_key(const char *path, uint8_t sk[crypto_sign_SECRETKEYBYT
 		/* libsodium's secret key is seed || public key: check the halves belong together */
 		uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk2[crypto_sign_SECRETKEYBYTES];
 		crypto_sign_seed_keypair(pk, sk2, sk);
+		struct stat st;
 		if (sodium_memcmp(pk, sk + crypto_sign_SEEDBYTES, sizeof pk))
 			xdperf_errf(err, errlen, "%s: corrupt secret key (its public half does not match)", path);
+		else if (!stat(path, &st) && (st.st_mode & (S_IRWXG | S_IRWXO)))
+			/* a secret others can read may already be theirs: not used until it is private */
+			xdperf_errf(err, errlen, "secret key file %s is open to other users (mode %04o): "
+				    "chmod 600 %s (and make a new key if others may have read it)", path,
+				    (unsigned)(st.st_mode & 07777), path);
 		else
 			rc = 0;
 		sodium_memzero(sk2, sizeof sk2);

@@ -92,18 +92,20 @@ herr "a path with a newline" 400 "" "${A[@]}" "$U/v1/protocols/a%0Ab/versions/1"
 # nothing changed (libmicrohttpd's own unescaping cut "echo%00/versions/1" to "echo")
 "${CTL[@]}" upload echo 7 $P/uppercase.wasm >/dev/null 2>&1 || bad "ctl upload echo 7"
 for seg in 'echo%00' 'echo%00x' 'echo%01' 'echo%1F' 'echo%7f' 'echo%2F' 'echo%2fversions%2f7' 'echo%zz' 'echo%4' 'echo%'; do
-  herr "DELETE .../$seg" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/$seg"
   herr "DELETE .../$seg/versions/7" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/$seg/versions/7"
-  herr "DELETE .../echo/versions/7$seg" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/echo/versions/7${seg#echo}"
-  herr "GET .../$seg" 400 "" "${A[@]}" "$U/v1/protocols/$seg"
-  herr "PUT .../$seg/versions/8" 400 "" "${A[@]}" -X PUT --data-binary @$P/echo.wasm "$U/v1/protocols/$seg/versions/8"
-  herr "POST .../$seg/rollback" 400 "" "${A[@]}" -X POST "$U/v1/protocols/$seg/rollback"
-  for act in test traffic promote deprecate; do
-    herr "POST .../$seg/versions/7/$act" 400 "" "${A[@]}" -X POST -d '{"traffic": 50}' "$U/v1/protocols/$seg/versions/7/$act"
-    herr "POST .../echo/versions/7/$act${seg#echo}" 400 "" "${A[@]}" -X POST -d '{"traffic": 50}' "$U/v1/protocols/echo/versions/7/$act${seg#echo}"
-  done
-  herr "GET /metrics${seg#echo}" 400 "" "${A[@]}" "$U/metrics${seg#echo}"
+  herr "DELETE .../echo/versions/7${seg#echo}" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/echo/versions/7${seg#echo}"
 done
+seg='echo%00' # every route
+herr "DELETE .../$seg" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/$seg"
+herr "GET .../$seg" 400 "" "${A[@]}" "$U/v1/protocols/$seg"
+herr "PUT .../$seg/versions/8" 400 "" "${A[@]}" -X PUT --data-binary @$P/echo.wasm "$U/v1/protocols/$seg/versions/8"
+herr "POST .../$seg/rollback" 400 "" "${A[@]}" -X POST "$U/v1/protocols/$seg/rollback"
+for act in test traffic promote deprecate; do
+  herr "POST .../$seg/versions/7/$act" 400 "" "${A[@]}" -X POST -d '{"traffic": 50}' "$U/v1/protocols/$seg/versions/7/$act"
+  herr "POST .../echo/versions/7/$act%00" 400 "" "${A[@]}" -X POST -d '{"traffic": 50}' "$U/v1/protocols/echo/versions/7/$act%00"
+done
+herr "GET /metrics%00" 400 "" "${A[@]}" "$U/metrics%00"
+herr "GET /v1/listeners%0a" 400 "" "${A[@]}" "$U/v1/listeners%0a"
 jq_ok() { if jq -e "$2" >/dev/null 2>&1 <<<"$3"; then echo "ok $1"; else bad "$1: $(jq -c '[.active, [.versions[] | {version, state, traffic}]]' <<<"$3")"; fi; }
 jq_ok "after the bad paths: echo@1 active, echo@7 inactive at 0%, echo@9 as it was, no echo@8" \
   '.active=="1" and ([.versions[].version]|sort)==["1","7","9"] and (.versions[]|select(.version=="7")|.state=="inactive" and .traffic==0)' \

@@ -186,7 +186,17 @@ else
   bad "plain http:// with a stale \$XDPERF_ADMIN_CACERT: $(cat "$T/h2.out")"
 fi
 
-for n in tls ca lh plain; do
+# a private key other users can read: the server starts, with one warning naming it (a key
+# openssl made is 0600, and so is no warning above)
+grep -q "is open to other users" "$T/tls.err" && bad "a 0600 key was warned about"
+cp "$T/key.pem" "$T/open-key.pem" && chmod 644 "$T/open-key.pem"
+serve_start open "$XDPERF_ASAN" "${base[@]}" --admin 127.0.0.1:0 --admin-token-file "$T/token" \
+  --admin-tls-cert "$T/cert.pem" --admin-tls-key "$T/open-key.pem"
+serve_wait open admin
+[ "$(grep -c "^\[admin\] WARN: admin TLS key $T/open-key.pem is open to other users (mode 0644): chmod 600 it$" "$T/open.err")" = 1 ] &&
+  echo "ok a key readable by others: one warning, the server starts" || bad "no warning for a 0644 key: $(cat "$T/open.err")"
+
+for n in tls ca lh plain open; do
   serve_stop $n 10
   [ "$SERVE_RC" = 0 ] || bad "$n: exit status '$SERVE_RC' after SIGTERM"
   serve_sanitizer_check $n

@@ -10,6 +10,7 @@
 #    or /dev/zero gives one line naming the file and "not a regular file", exit 1, within 5 s
 #    (a trust directory's NAME.pub that is one too; a directory of that name is skipped);
 #  - a module over the 256 MiB limit (a sparse file): "larger than 256 MiB", never cut;
+#  - `xdperf sign` with a secret key other users may read (0640): refused (0600 signs);
 #  - `xdperf sign` with FILE.wasm.sig a symlink: refused, the link's target untouched; a plain
 #    sign (twice) leaves a regular .sig that verify accepts and no temporary file;
 #  - --templates / --cfg may be a pipe (`--templates /dev/stdin` works) but a FIFO with no
@@ -74,6 +75,13 @@ rm "$T/m.wasm.sig"
 	[ "$(ls "$T" | grep -c '^m\.wasm\.sig\.')" = 0 ] &&
 	echo "ok sign writes a regular .sig (twice: replaced), verify accepts it, no temporary file left" ||
 	bad "sign / verify of a plain module: $(ls -l "$T"/m.wasm*)"
+# a secret signing key other users can read is not used
+cp "$T/k.key" "$T/open.key" && chmod 640 "$T/open.key"
+one 1 "secret key file $T/open.key is open to other users (mode 0640): chmod 600 $T/open.key" \
+	sign -k "$T/open.key" "$T/m.wasm"
+chmod 600 "$T/open.key"
+"$X" sign -k "$T/open.key" "$T/m.wasm" >/dev/null 2>&1 && echo "ok the same key at mode 0600 signs" ||
+	bad "the key at mode 0600 does not sign"
 one 1 "cannot read protocol module $T/huge.wasm: larger than 256 MiB" protocol call "$T/huge.wasm" --input x
 one 1 "cannot read plugin $T/huge.wasm: larger than 256 MiB" -p "$T/huge.wasm" -o "$T/x.pcap" -c 1
 [ -e "$T/x.pcap" ] && bad "a refused plugin left $T/x.pcap behind"
