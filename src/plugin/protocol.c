@@ -315,8 +315,20 @@ int xdperf_proto_instance_call(struct xdperf_proto_instance *pi, const void *in,
 	} else {
 		xdperf_errf(err, errlen, "protocol %s: out of memory copying a %u-byte answer", pi->m->name, olen);
 	}
-	if (!in_input && optr)
-		guest_free(pi, optr);
+	if (!in_input && optr) {
+		/* free is part of the call: a free that traps or burns its fuel fails the call (its
+		 * answer dropped) and is counted as the fault it is */
+		xwasm_val a = i32(optr);
+		enum xdperf_proto_fault ff = XDPERF_FAULT_NONE;
+		char ferr[300];
+		int frc = call(pi, pi->free, "free", &a, 1, NULL, 0, &ff, ferr, sizeof ferr);
+		if (frc && !rc) {
+			*fault = ff;
+			xdperf_errf(err, errlen, "%s", ferr);
+			out->len = 0;
+			rc = frc;
+		}
+	}
 	return rc;
 }
 

@@ -114,5 +114,25 @@ if wat2wasm "$T/forge.wat" -o "$T/forge.wasm"; then
 else
 	bad "wat2wasm forge.wat"
 fi
+# free is part of the call: a free that burns its fuel fails the call, counted as a fuel fault
+cat >"$T/freeloop.wat" <<'W'
+(module
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (func (export "alloc") (param $n i32) (result i32)
+    (local $p i32) (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $n))) (local.get $p))
+  (func (export "free") (param i32) (loop $l (br $l)))
+  (func (export "handle") (param $p i32) (param $n i32) (result i32 i32)
+    (i32.const 8192) (i32.const 2)))
+W
+if wat2wasm "$T/freeloop.wat" -o "$T/freeloop.wasm"; then
+	expect "a free that burns its fuel fails the call" 1 "free ran out of fuel \(budget 100000 instructions per call\) \(fault: fuel\)" \
+		$X protocol call "$T/freeloop.wasm" --input x --fuel 100000 --stats
+	grep -q "calls 1, errors 1" "$T/err" && ok "... counted: calls 1, errors 1" || bad "free fault not counted: $(cat "$T/err")"
+	[ ! -s "$T/out" ] && ok "... and its answer is not printed" || bad "the answer of a failed call was printed"
+else
+	bad "wat2wasm freeloop.wat"
+fi
 echo "$fails failed"
 [ $fails -eq 0 ]
