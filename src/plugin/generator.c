@@ -94,13 +94,20 @@ static int guest_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, 
 		       char *err, size_t errlen)
 {
 	xwasm_val a = i32((int32_t)(len ? len : 1)), r;
+	xwasm_memory *mem = xwasm_instance_memory0(p->inst);
+	uint64_t refusals = mem ? xwasm_memory_cap_refusals(mem) : 0;
 	int rc = call(p, p->f_malloc, "malloc", &a, 1, &r, 1, err, errlen);
 	if (rc)
 		return rc;
 	*ptr = (uint32_t)r.of.i32;
+	/* the cap is to blame only when it refused a grow during this malloc */
+	if (*ptr == 0 && mem && xwasm_memory_cap_refusals(mem) != refusals)
+		return perr(err, errlen, "plugin %s: malloc(%u) failed: the plugin memory cap (%u pages = "
+			    "%u MiB) refused to grow its memory", p->name, len, p->opts.max_memory_pages,
+			    p->opts.max_memory_pages / 16);
 	if (*ptr == 0)
-		return perr(err, errlen, "plugin %s: malloc(%u) failed (plugin memory cap %u pages = %u MiB)",
-			    p->name, len, p->opts.max_memory_pages, p->opts.max_memory_pages / 16);
+		return perr(err, errlen, "plugin %s: malloc(%u) returned 0 (its allocator failed; the "
+			    "memory cap, %u pages, was not reached)", p->name, len, p->opts.max_memory_pages);
 	p->mem = xwasm_instance_memory0(p->inst);
 	if (data && xwasm_memory_write(p->mem, *ptr, data, len))
 		return perr(err, errlen, "plugin %s: malloc(%u) returned %u, outside plugin memory",
