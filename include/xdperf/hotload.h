@@ -246,6 +246,11 @@ struct xdperf_registry_opts {
 	 * every worker; route/execute then fail with -EINTR, fault XDPERF_FAULT_INTERRUPTED, counted
 	 * as errors of that version. NULL = none. Not owned: it must outlive the registry. */
 	xwasm_interrupt *interrupt;
+	/* How many protocols it holds at once [256], and versions per protocol [32]: a load past
+	 * either is refused with -ENOSPC (unload something first). A version being replaced does
+	 * not count twice; retired versions still draining do not count. */
+	uint32_t max_protocols;
+	uint32_t max_versions;
 };
 
 /* Creates a registry. opts is copied (strings too). Errors: -ENOKEY / -ENOENT / -EINVAL from
@@ -274,7 +279,8 @@ struct xdperf_load_opts {
 /* Loads bytes as version `version` of protocol `id` (created on first load), state inactive.
  * wasm and the signature are copied. Errors: -EEXIST (that version exists; see opts.replace),
  * -EBUSY (replace of the active version), -EINVAL (bad id or version string, bad module, import
- * not allowed), -ENODATA/-ENOKEY/-EBADMSG (trust), -ENOMEM. */
+ * not allowed), -ENODATA/-ENOKEY/-EBADMSG (trust), -ENOSPC (max_protocols or max_versions
+ * reached), -ENOMEM. */
 int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *version,
 			 const uint8_t *wasm, size_t len, const struct xdperf_load_opts *opts,
 			 char *err, size_t errlen);

@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"                    [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
 		"                    [--shared ID] [--max-message BYTES] [--max-connections N]\n"
 		"                    [--idle-timeout SEC] [--interval SEC] [--duration SEC]\n"
+		"                    [--max-protocols N] [--max-versions N]\n"
 		"Answers every UDP datagram, or every length-prefixed (u32 big endian) TCP message, with the\n"
 		"protocol module its flow (5-tuple) is routed to; modules are changed live over the admin API\n"
 		"(xdperf ctl) or by dropping ID@VERSION.wasm files into the watched directory.\n"
@@ -49,6 +50,8 @@ static void usage(FILE *f)
 		"  --shared ID              one module instance for all workers for ID (global module state)\n"
 		"  --max-message BYTES      largest TCP message (default 1048576)\n"
 		"  --max-connections N      TCP connections open at once (default 1024)\n"
+		"  --max-protocols N        protocols loaded at once (default 256); a load past it is refused\n"
+		"  --max-versions N         versions per protocol (default 32); a load past it is refused\n"
 		"  --idle-timeout SEC       close a TCP connection after SEC seconds without a byte received or\n"
 		"                           sent (default 300, 0 = never)\n"
 		"  --interval SEC           print request rates every SEC seconds while traffic flows (default 1,\n"
@@ -157,7 +160,8 @@ int cmd_serve(int argc, char **argv)
 		{ "shared", required_argument, 0, 's' },      { "max-message", required_argument, 0, 'm' },
 		{ "max-connections", required_argument, 0, 'c' }, { "interval", required_argument, 0, 'i' },
 		{ "duration", required_argument, 0, 'd' },    { "idle-timeout", required_argument, 0, 'I' },
-		{ "admin-insecure", no_argument, 0, 'N' },   { "help", no_argument, 0, 'h' },
+		{ "admin-insecure", no_argument, 0, 'N' },   { "max-protocols", required_argument, 0, 'X' },
+		{ "max-versions", required_argument, 0, 'V' }, { "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *listens[MAX_ITEMS], *shared[MAX_ITEMS];
@@ -166,6 +170,7 @@ int cmd_serve(int argc, char **argv)
 	const char *admin = NULL, *token_file = NULL, *trust_dir = NULL, *policy = NULL, *watch = NULL;
 	const char *tls_cert = NULL, *tls_key = NULL;
 	bool insecure = false;
+	uint64_t max_protocols = 0, max_versions = 0; /* 0 = the registry's defaults */
 	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0, idle = 300;
 	int c;
 	optind = 1;
@@ -209,6 +214,14 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'I':
 			if (cli_parse_u64("serve", "--idle-timeout", optarg, 0, 4000000, &idle))
+				return 2;
+			break;
+		case 'X':
+			if (cli_parse_u64("serve", "--max-protocols", optarg, 1, 1000000, &max_protocols))
+				return 2;
+			break;
+		case 'V':
+			if (cli_parse_u64("serve", "--max-versions", optarg, 1, 1000000, &max_versions))
 				return 2;
 			break;
 		case 'a':
@@ -299,7 +312,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	struct xdperf_registry_opts ro = { .sz = sizeof ro, .trust_dir = trust_dir, .max_workers = (uint32_t)workers + 8,
 					   .maintain_interval_ms = 1000, .metric = xdperf_metric_store_record,
-					   .metric_ctx = ms };
+					   .metric_ctx = ms, .max_protocols = (uint32_t)max_protocols,
+					   .max_versions = (uint32_t)max_versions };
 	if (pf)
 		ro.policy = *xdperf_policy_file_defaults(pf);
 	if (xdperf_registry_new(&ro, &r, err, sizeof err) || (pf && xdperf_policy_file_apply(pf, r, err, sizeof err))) {

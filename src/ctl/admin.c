@@ -56,6 +56,7 @@ unsigned admin_status_of(int rc)
 		return 404;
 	case EEXIST:
 	case EBUSY:
+	case ENOSPC: /* max_protocols / max_versions reached: unload something first */
 		return 409;
 	case ENODATA:
 	case ENOKEY:
@@ -65,7 +66,6 @@ unsigned admin_status_of(int rc)
 	case EFBIG:
 		return 413;
 	case ENOMEM:
-	case ENOSPC:
 		return 503;
 	default:
 		return 400;

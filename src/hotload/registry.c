@@ -20,6 +20,8 @@
 #include "util/opts.h"
 
 #define DEFAULT_WORKERS 64u
+#define DEFAULT_PROTOCOLS 256u /* max_protocols when not set */
+#define DEFAULT_VERSIONS 32u   /* max_versions when not set */
 #define MAX_WORKERS 4096u
 #define MAX_WASM (256u << 20)
 #define MAX_SIG 4096u
@@ -146,6 +148,10 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 	r->opts.sz = sizeof r->opts;
 	if (!r->opts.max_workers)
 		r->opts.max_workers = DEFAULT_WORKERS;
+	if (!r->opts.max_protocols)
+		r->opts.max_protocols = DEFAULT_PROTOCOLS;
+	if (!r->opts.max_versions)
+		r->opts.max_versions = DEFAULT_VERSIONS;
 	if (r->opts.max_workers > MAX_WORKERS) {
 		xdperf_errf(err, errlen, "hotload: max_workers %u is more than %u", r->opts.max_workers, MAX_WORKERS);
 		free(r);
@@ -244,6 +250,34 @@ void xdperf_registry_free(struct xdperf_registry *r)
 	pthread_mutex_destroy(&r->shared_lock);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
+}
+
+/* Whether one more version of id (a new one, or one replacing `replacing`) stays within
+ * max_protocols and max_versions; -ENOSPC with the message otherwise. Locked. */
+static int room_for(struct xdperf_registry *r, const char *id, const char *replacing, char *err,
+		    size_t errlen)
+{
+	struct hl_proto *p = proto_find(r, id);
+	if (!p) {
+		uint32_t n = 0;
+		for (struct hl_proto *q = r->protos; q; q = q->next)
+			n++;
+		if (n >= r->opts.max_protocols) {
+			xdperf_errf(err, errlen, "protocol %s refused: the registry holds %u protocols, its limit "
+				    "(max_protocols); unload one first", id, n);
+			return -ENOSPC;
+		}
+		return 0;
+	}
+	uint32_t n = 0;
+	for (struct hl_version *v = p->versions; v; v = v->next)
+		n += !replacing || strcmp(v->version, replacing);
+	if (n >= r->opts.max_versions) {
+		xdperf_errf(err, errlen, "protocol %s refused a new version: it holds %u versions, its limit "
+			    "(max_versions); unload one first", id, n);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 /* Gets (or creates) protocol id; locked. */
@@ -352,6 +386,9 @@ static void retire_version(struct xdperf_registry *r, struct hl_version *v)
 static int add_version(struct xdperf_registry *r, const char *id, struct hl_version *v, bool replace, char *err,
 		       size_t errlen)
 {
+	int rc = room_for(r, id, replace ? v->version : NULL, err, errlen);
+	if (rc)
+		return rc;
 	struct hl_proto *p = proto_get(r, id);
 	if (!p) {
 		xdperf_errf(err, errlen, "hotload: out of memory");
@@ -375,7 +412,7 @@ static int add_version(struct xdperf_registry *r, const char *id, struct hl_vers
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = v;
-	int rc = hl_publish(r);
+	rc = hl_publish(r);
 	if (rc) {
 		*tail = NULL;
 		xdperf_errf(err, errlen, "hotload: out of memory");
@@ -431,6 +468,13 @@ int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *
 	if (xdperf_policy_copy(&pol, o.policy))
 		return -ENOMEM;
 	pthread_mutex_lock(&r->lock);
+	/* no compilation for a load the limits refuse anyway (add_version checks again) */
+	rc = room_for(r, id, o.replace ? version : NULL, err, errlen);
+	if (rc) {
+		pthread_mutex_unlock(&r->lock);
+		xdperf_policy_release(&pol);
+		return rc;
+	}
 	struct hl_proto *p = proto_find(r, id);
 	rc = xdperf_policy_inherit(&pol, p ? &p->policy : NULL);
 	if (!rc)

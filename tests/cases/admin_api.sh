@@ -244,6 +244,31 @@ if [ $rc -eq 1 ] && [ "$(cat "$T/d.out" "$T/d.err" | wc -l)" -eq 1 ] && grep -qi
   echo "ok ctl to a dead port: exit 1, $(cat "$T/d.err")"
 else bad "ctl to a dead port: exit $rc: $(cat "$T/d.out" "$T/d.err")"; fi
 
+# ---- limits on protocols and versions --------------------------------------------------------------
+serve_start lim "$XDPERF_ASAN" --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --admin 127.0.0.1:0 \
+  --interval 0 --max-protocols 2 --max-versions 2
+serve_wait lim admin udp
+UL="http://$ADMIN"
+up() { curl -s -o "$T/l.body" -w '%{http_code}' -X PUT --data-binary @$P/echo.wasm "$UL/v1/protocols/$1/versions/$2"; }
+[ "$(up echo 2)" = 201 ] && echo "ok limits: echo@2 (2 of 2 versions) -> 201" || bad "limits: echo@2: $(cat "$T/l.body")"
+st=$(up echo 3)
+[ "$st" = 409 ] && grep -q "protocol echo refused a new version: it holds 2 versions, its limit (max_versions)" "$T/l.body" &&
+  echo "ok limits: echo@3 -> 409, $(jq -r .error "$T/l.body")" || bad "limits: echo@3 -> $st: $(cat "$T/l.body")"
+[ "$(up other 1)" = 201 ] && echo "ok limits: other@1 (2 of 2 protocols) -> 201" || bad "limits: other@1: $(cat "$T/l.body")"
+st=$(up third 1)
+[ "$st" = 409 ] && grep -q "protocol third refused: the registry holds 2 protocols, its limit (max_protocols)" "$T/l.body" &&
+  echo "ok limits: third@1 -> 409, $(jq -r .error "$T/l.body")" || bad "limits: third@1 -> $st: $(cat "$T/l.body")"
+curl -s -o /dev/null -X DELETE "$UL/v1/protocols/echo/versions/2"
+[ "$(up echo 3)" = 201 ] && echo "ok limits: after unloading echo@2, echo@3 -> 201" || bad "limits: echo@3 after the unload: $(cat "$T/l.body")"
+curl -s -o /dev/null -X DELETE "$UL/v1/protocols/other"
+[ "$(up third 1)" = 201 ] && echo "ok limits: after unloading other, third@1 -> 201" || bad "limits: third@1 after the unload: $(cat "$T/l.body")"
+serve_stop lim 10
+[ "$SERVE_RC" = 0 ] || bad "lim: exit status '$SERVE_RC'"
+serve_sanitizer_check lim
+"$XDPERF" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 --max-versions 0 >/dev/null 2>"$T/l.err"; rc=$?
+[ $rc = 2 ] && grep -q -- "--max-versions" "$T/l.err" && echo "ok --max-versions 0: exit 2, $(cat "$T/l.err")" ||
+  bad "--max-versions 0: exit $rc: $(cat "$T/l.err")"
+
 # ---- an admin address other hosts reach, without a token -----------------------------------------
 # refused (one line naming --admin-insecure, exit 1); with --admin-insecure it starts with a
 # warning. As root (CI) both run inside a network namespace of this test's own, so nothing ever

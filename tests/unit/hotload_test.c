@@ -1337,6 +1337,32 @@ static void test_rounding(void)
 	xdperf_registry_free(r);
 }
 
+/* max_protocols / max_versions: loads past them refused with -ENOSPC (before compiling), a
+ * replacement not counted twice, room again after an unload. */
+static void test_limits(void)
+{
+	struct xdperf_registry_opts o = { .sz = sizeof o, .max_protocols = 2, .max_versions = 2 };
+	struct xdperf_registry *r = reg_new(&o);
+	OK(load_mod(r, "a", "1", tagged("a1"), NULL), "limits: a@1");
+	OK(load_mod(r, "a", "2", tagged("a2"), NULL), "limits: a@2");
+	REFUSED(load_mod(r, "a", "3", tagged("a3"), NULL), -ENOSPC, "a", NULL, "limits: a@3 (max_versions 2)");
+	CHECK(strstr(err, "max_versions"), "limits: a@3 names max_versions: '%s'", err);
+	struct xdperf_load_opts lo = { .sz = sizeof lo, .replace = true };
+	struct wasm w = tagged("a2b");
+	err[0] = 0;
+	int rc = xdperf_registry_load(r, "a", "2", w.b, w.len, &lo, err, sizeof err);
+	free(w.b);
+	CHECK(rc == 0, "limits: replacing a@2 is not a third version (got %s '%s')", en(rc), err);
+	OK(load_mod(r, "b", "1", tagged("b1"), NULL), "limits: b@1");
+	REFUSED(load_mod(r, "c", "1", tagged("c1"), NULL), -ENOSPC, "c", NULL, "limits: c@1 (max_protocols 2)");
+	CHECK(strstr(err, "max_protocols"), "limits: c@1 names max_protocols: '%s'", err);
+	OK(xdperf_registry_unload(r, "a", "1", err, sizeof err), "limits: unload a@1");
+	OK(load_mod(r, "a", "3", tagged("a3"), NULL), "limits: a@3 after the unload");
+	OK(xdperf_registry_unload(r, "b", NULL, err, sizeof err), "limits: unload b");
+	OK(load_mod(r, "c", "1", tagged("c1"), NULL), "limits: c@1 after the unload");
+	xdperf_registry_free(r);
+}
+
 /* ---- load with replace ----------------------------------------------------------------------- */
 
 static int load_replace(struct xdperf_registry *r, const char *id, const char *ver, struct wasm w)
@@ -1671,7 +1697,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "strings", test_strings },	     { "loader", test_loader },	  { "transitions", test_transitions },
 		{ "draining", test_draining },	     { "routing", test_routing }, { "bad_modules", test_bad_modules },
-		{ "native", test_native },	     { "nested", test_nested }, { "rounding", test_rounding },	     { "replace", test_replace },	     { "idle", test_idle },	  { "policy", test_policy },
+		{ "native", test_native },	     { "nested", test_nested }, { "rounding", test_rounding },	     { "limits", test_limits },	     { "replace", test_replace },	     { "idle", test_idle },	  { "policy", test_policy },
 		{ "logs", test_logs },		     { "trust", test_trust },
 	};
 	const char *only = getenv("HOTLOAD_TEST_ONLY");
