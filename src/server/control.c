@@ -1,6 +1,9 @@
 /* The server's control listener (protocol in include/xdperf/server.h): one TCP connection at a
  * time, one JSON object per line each way. A second generator connecting meanwhile is told
- * the server is busy. Lines are at most 4 KiB; a client that sends more is disconnected. */
+ * the server is busy. Lines are at most 4 KiB; a client that sends more is disconnected.
+ * Nothing here blocks: answers go out through a bounded queue without waiting (a client that
+ * lets OUT_MAX bytes pile up unread is disconnected), a connection that has not sent a whole
+ * line within HELLO_S seconds is closed, and the stop request ends the thread at once. */
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -13,9 +16,12 @@
 #include "responder/responder.h"
 #include "server/server_int.h"
 #include "server/stats_json.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 #define LINE_MAX_BYTES 4096
+#define OUT_MAX (16u << 20) /* unread answers a client may leave queued */
+#define HELLO_S 5.0         /* a new connection's first whole line must come within this */
 
 struct srv_control {
 	struct xdperf_server *s;
@@ -23,41 +29,75 @@ struct srv_control {
 	pthread_t th;
 	char buf[LINE_MAX_BYTES + 1];
 	size_t used;
+	char *out;          /* answers not yet sent */
+	size_t olen, ocap;
+	bool overflow;      /* the client let OUT_MAX bytes pile up unread: dropped */
+	bool greeted;       /* it sent a whole line */
+	double since;       /* when it connected */
 };
 
-/* Sends len bytes whole (the socket blocks up to 5 s per write); false when it cannot. */
-static bool send_all(int fd, const char *p, size_t len)
+/* Queues len bytes for the client (sent as the socket takes them). */
+static void queue(struct srv_control *c, const char *p, size_t len)
 {
-	while (len) {
-		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+	if (c->overflow)
+		return;
+	if (c->olen + len > OUT_MAX) {
+		c->overflow = true;
+		return;
+	}
+	if (c->olen + len > c->ocap) {
+		size_t n = c->ocap ? c->ocap : 4096;
+		while (n < c->olen + len)
+			n *= 2;
+		char *nb = realloc(c->out, n);
+		if (!nb) {
+			c->overflow = true;
+			return;
+		}
+		c->out = nb;
+		c->ocap = n;
+	}
+	memcpy(c->out + c->olen, p, len);
+	c->olen += len;
+}
+
+/* Sends what the socket takes now; false when the connection failed. */
+static bool flush_out(struct srv_control *c)
+{
+	size_t off = 0;
+	while (off < c->olen) {
+		ssize_t w = send(c->cfd, c->out + off, c->olen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
 		if (w <= 0)
 			return false;
-		p += w;
-		len -= (size_t)w;
+		off += (size_t)w;
 	}
+	memmove(c->out, c->out + off, c->olen - off);
+	c->olen -= off;
 	return true;
 }
 
 /* One answer line: text + '\n'. */
-static void reply(int fd, const char *text)
+static void reply(struct srv_control *c, const char *text)
 {
-	if (send_all(fd, text, strlen(text)))
-		(void)send_all(fd, "\n", 1);
+	queue(c, text, strlen(text));
+	queue(c, "\n", 1);
 }
 
-static void reply_json(int fd, json_t *o)
+static void reply_json(struct srv_control *c, json_t *o)
 {
 	char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	reply(fd, t ? t : "{\"ok\":false,\"error\":\"out of memory\"}");
+	reply(c, t ? t : "{\"ok\":false,\"error\":\"out of memory\"}");
 	free(t);
 	json_decref(o);
 }
 
-static void reply_error(int fd, const char *msg)
+static void reply_error(struct srv_control *c, const char *msg)
 {
-	reply_json(fd, json_pack("{s:b, s:s}", "ok", 0, "error", msg));
+	reply_json(c, json_pack("{s:b, s:s}", "ok", 0, "error", msg));
 }
 
 static void handle(struct srv_control *c, const char *line)
@@ -67,39 +107,40 @@ static void handle(struct srv_control *c, const char *line)
 	json_t *req = json_loads(line, 0, &je);
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	if (!cmd) {
-		reply_error(c->cfd, "want a JSON object with \"cmd\": hello, reset, stats or report");
+		reply_error(c, "want a JSON object with \"cmd\": hello, reset, stats or report");
 	} else if (!strcmp(cmd, "hello")) {
-		reply_json(c->cfd, json_pack("{s:b, s:s, s:s, s:s, s:i, s:b}", "ok", 1, "server", "xdperf",
+		reply_json(c, json_pack("{s:b, s:s, s:s, s:s, s:i, s:b}", "ok", 1, "server", "xdperf",
 					     "device", s->ifname, "mode", s->rx->name, "port",
 					     (int)s->o.port, "stamp", s->o.stamp));
 	} else if (!strcmp(cmd, "reset")) {
 		xdperf_server_reset(s);
-		reply_json(c->cfd, json_pack("{s:b}", "ok", 1));
+		reply_json(c, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(cmd, "stats")) {
 		struct xdperf_server_stats st;
 		json_t *a = NULL;
 		if (xdperf_server_stats(s, &st))
-			reply_error(c->cfd, "cannot read the counters");
+			reply_error(c, "cannot read the counters");
 		else if (!(a = json_pack("{s:b}", "ok", 1)) || srv_stats_put(a, &st))
-			reply_error(c->cfd, "out of memory");
+			reply_error(c, "out of memory");
 		else
-			reply_json(c->cfd, json_incref(a));
+			reply_json(c, json_incref(a));
 		json_decref(a);
 	} else if (!strcmp(cmd, "report")) {
 		struct xdperf_server_report *r = NULL;
 		char *txt = NULL;
 		if (xdperf_server_report(s, &r) || !(txt = xdperf_server_report_json(r))) {
-			reply_error(c->cfd, "out of memory");
+			reply_error(c, "out of memory");
 		} else {
 			/* {"ok":true,"report":REPORT} without parsing the report again */
 			static const char head[] = "{\"ok\":true,\"report\":";
-			if (send_all(c->cfd, head, sizeof head - 1) && send_all(c->cfd, txt, strlen(txt)))
-				reply(c->cfd, "}");
+			queue(c, head, sizeof head - 1);
+			queue(c, txt, strlen(txt));
+			reply(c, "}");
 		}
 		free(txt);
 		xdperf_server_report_free(r);
 	} else {
-		reply_error(c->cfd, "unknown command (hello, reset, stats, report)");
+		reply_error(c, "unknown command (hello, reset, stats, report)");
 	}
 	json_decref(req);
 }
@@ -110,13 +151,16 @@ static void drop_client(struct srv_control *c)
 		close(c->cfd);
 	c->cfd = -1;
 	c->used = 0;
+	c->olen = 0;
+	c->overflow = false;
+	c->greeted = false;
 }
 
 static void on_readable(struct srv_control *c)
 {
 	ssize_t n = recv(c->cfd, c->buf + c->used, LINE_MAX_BYTES - c->used, 0);
 	if (n <= 0) {
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		drop_client(c);
 		return;
@@ -124,18 +168,23 @@ static void on_readable(struct srv_control *c)
 	c->used += (size_t)n;
 	for (;;) {
 		char *nl = memchr(c->buf, '\n', c->used);
-		if (!nl)
+		if (!nl || c->overflow)
 			break;
 		*nl = '\0';
+		c->greeted = true;
 		handle(c, c->buf);
 		size_t rest = c->used - (size_t)(nl + 1 - c->buf);
 		memmove(c->buf, nl + 1, rest);
 		c->used = rest;
 	}
 	if (c->used == LINE_MAX_BYTES) {
-		reply_error(c->cfd, "line too long");
+		reply_error(c, "line too long");
+		(void)flush_out(c);
 		drop_client(c);
+		return;
 	}
+	if (c->overflow || !flush_out(c))
+		drop_client(c); /* it does not read its answers, or the connection failed */
 }
 
 static void *control_main(void *arg)
@@ -143,29 +192,40 @@ static void *control_main(void *arg)
 	struct srv_control *c = arg;
 	for (;;) {
 		struct pollfd p[3] = { { c->stopfd, POLLIN, 0 }, { c->lfd, POLLIN, 0 },
-				       { c->cfd, POLLIN, 0 } };
-		if (poll(p, c->cfd >= 0 ? 3 : 2, -1) < 0) {
+				       { c->cfd, (short)(POLLIN | (c->olen ? POLLOUT : 0)), 0 } };
+		int timeout = -1;
+		if (c->cfd >= 0 && !c->greeted) {
+			double left = c->since + HELLO_S - xdperf_mono();
+			timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		if (poll(p, c->cfd >= 0 ? 3 : 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[0].revents)
 			break;
+		/* the client first: a close seen in the same wake-up frees the slot for a reconnect */
+		if (c->cfd >= 0 && (p[2].revents & POLLOUT) && !flush_out(c))
+			drop_client(c);
+		if (c->cfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			on_readable(c);
+		if (c->cfd >= 0 && !c->greeted && xdperf_mono() - c->since >= HELLO_S)
+			drop_client(c); /* connected and said nothing: the slot is not its to hold */
 		if (p[1].revents & POLLIN) {
-			int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
+			int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 			if (fd >= 0) {
-				struct timeval tv = { 5, 0 };
-				setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 				if (c->cfd >= 0) {
-					reply_error(fd, "busy: another generator is connected");
+					static const char busy[] = "{\"ok\":false,\"error\":\"busy: another "
+								   "generator is connected\"}\n";
+					(void)!send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 					close(fd);
 				} else {
 					c->cfd = fd;
+					c->since = xdperf_mono();
 				}
 			}
 		}
-		if (c->cfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
-			on_readable(c);
 	}
 	return NULL;
 }
@@ -222,5 +282,6 @@ void srv_control_stop(struct srv_control *c)
 	drop_client(c);
 	close(c->lfd);
 	close(c->stopfd);
+	free(c->out);
 	free(c);
 }

@@ -23,6 +23,12 @@
 #     Numbers: sent vs a capture of what the server passed on (it runs without --port, so every
 #     frame reaches tcpdump): the frames in veth1's rings when the server's XDP program went away
 #     are lost by nature, so 0 <= sent - captured <= 512, per template likewise.
+#  4. hostile control clients (ASan build): a second client is told "busy" at once (< 1 s); a
+#     client that connects and says nothing is closed after 5 s (seen within [3, 8] s); 20
+#     reconnects right after a close are never told "busy"; a client that floods commands and
+#     reads nothing is dropped when 16 MiB of answers pile up, and the next client is served;
+#     SIGINT then ends the server within 3 s (no wait on a client: it used to wait 5 s per
+#     unsent answer), exit 0.
 # One run of each section uses the ASan/UBSan build (its stderr must stay as described).
 set -uo pipefail
 cd "$REPO"
@@ -207,6 +213,93 @@ KILL xdp release text
 KILL afpacket release json
 TERM xdp asan json
 EOF
+
+# ---- 4. hostile control clients ---------------------------------------------------------------
+echo "== 4. control clients that do not read, stay silent, or reconnect at once (ASan build)"
+ip netns exec "$NS_B" "$XDPERF_ASAN" --server -d "$IF_B" --stamp --control "$SRV" -q >"$T/h.out" 2>"$T/h.err" &
+SRV_PID=$!
+if wait_line "$T/h.err" "control on" "$SRV_PID" 15; then
+	ip netns exec "$NS_A" python3 - "${SRV%:*}" "${SRV#*:}" >"$T/h.py" 2>&1 <<'PY' &
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+def conn():
+    s = socket.create_connection((host, port), timeout=5)
+    return s
+def line(s):
+    b = b""
+    while not b.endswith(b"\n"):
+        d = s.recv(4096)
+        if not d: return b
+        b += d
+    return b
+# a silent client: a second one is told "busy" at once; the silent one is closed within ~5 s
+a = conn()
+time.sleep(0.3)
+b = conn(); t0 = time.time(); r = line(b); dt = time.time() - t0
+print("busy_answer", r.decode().strip(), "%.2f" % dt)
+b.close()
+t0 = time.time()
+a.settimeout(10)
+try: d = a.recv(10)
+except Exception as e: d = b"?"
+print("silent_closed", repr(d), "%.1f" % (time.time() - t0))
+a.close()
+# a client that closes, and another that connects right after: not "busy"
+for i in range(20):
+    c = conn(); c.sendall(b'{"cmd":"hello"}\n'); r = line(c); c.close()
+    d = conn(); d.sendall(b'{"cmd":"hello"}\n'); r2 = line(d); d.close()
+    if b'"ok":true' not in r2:
+        print("reconnect_busy", i, r2.decode().strip()); break
+else:
+    print("reconnect_ok 20")
+# a client that queues commands and never reads
+q = conn()
+q.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+q.settimeout(5)
+sent, how, end = 0, "still open after 60 s", time.time() + 60
+try:
+    while time.time() < end:
+        q.sendall(b'{"cmd":"stats"}\n' * 50); sent += 50
+except (ConnectionResetError, BrokenPipeError) as e:
+    how = "dropped by the server"
+except Exception as e:
+    how = "send failed: %r" % e
+print("flood_sent", sent, how)
+# the server dropped it (its unread answers passed the cap): a new generator is served
+n = conn(); n.sendall(b'{"cmd":"hello"}\n'); r = line(n); n.close()
+print("after_flood", r.decode().strip()[:40])
+print("flood_holding")
+sys.stdout.flush()
+time.sleep(30)
+PY
+	PY_PID=$!
+	for _ in $(seq 900); do grep -q flood_holding "$T/h.py" && break; sleep 0.1; done
+	cat "$T/h.py"
+	grep -q '^busy_answer {"ok":false,"error":"busy: another generator is connected"}' "$T/h.py" &&
+		awk -v d="$(grep '^busy_answer' "$T/h.py" | awk '{ print $NF }')" 'BEGIN { exit !(d < 1) }' &&
+		ok "a second client is told busy at once" || no "busy answer: $(grep busy_answer "$T/h.py")"
+	sc=$(grep '^silent_closed' "$T/h.py" | awk '{ print $NF }')
+	grep -q "^silent_closed b'' " "$T/h.py" && within "a silent client closed after (s)" "$sc" 3 8 ||
+		no "silent client: $(grep silent_closed "$T/h.py")"
+	grep -q '^reconnect_ok 20' "$T/h.py" && ok "20 reconnects right after a close: none told busy" ||
+		no "reconnect: $(grep reconnect "$T/h.py")"
+	grep -q '^flood_holding' "$T/h.py" || no "the flooding client did not get going"
+	grep -q '^after_flood {"ok":true' "$T/h.py" && ok "a client that floods commands and reads nothing is dropped; the next one is served" ||
+		no "after the flood: $(grep after_flood "$T/h.py")"
+	t0=$(now)
+	kill -INT "$SRV_PID"
+	for _ in $(seq 100); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.02; done
+	timing "SIGINT to the server after a client flooded commands unread -> exit" "$(since "$t0")" 3
+	kill -KILL "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID"
+	rc=$?
+	eq "server exit status after SIGINT" "$rc" 0
+	no_line "no sanitizer report" "$T/h.err" "ERROR: (Address|Leak|Undefined)Sanitizer|runtime error"
+	kill "$PY_PID" 2>/dev/null
+	wait "$PY_PID" 2>/dev/null
+else
+	no "server for section 4 did not start: $(cat "$T/h.err")"
+fi
 
 times_report
 [ $fail = 0 ] && echo "faults_server: all checks passed"
