@@ -186,6 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct body *b = *state;
 	if (!b) {
 		/* First call: headers only. Refuse early what needs no body to refuse. */
+		admin_guard_headers_done(a, c);
 		struct admin_resp rs = { 0 };
 		if (!token_ok(a, c)) {
 			admin_error(&rs, 401, "missing or wrong bearer token (send Authorization: Bearer TOKEN)");
@@ -281,6 +282,7 @@ static void admin_release(struct xdperf_admin *a)
 	free(a->token);
 	free(a->tls_key);
 	free(a->tls_cert);
+	admin_guard_stop(&a->guard);
 	free(a);
 }
 
@@ -405,17 +407,29 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 		admin_release(a);
 		return fd;
 	}
+	rc = admin_guard_start(&a->guard);
+	if (rc) {
+		xdperf_errf(err, errlen, "%s: cannot start the connection guard", name);
+		close(fd);
+		admin_release(a);
+		return rc;
+	}
 	if (a->tls_cert)
 		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
 					MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
+					MHD_OPTION_CONNECTION_LIMIT, ADMIN_MAX_CONNECTIONS,
+					MHD_OPTION_PER_IP_CONNECTION_LIMIT, ADMIN_PER_ADDRESS,
+					MHD_OPTION_NOTIFY_CONNECTION, admin_guard_notify, a,
+					MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
 					MHD_OPTION_HTTPS_MEM_CERT, (const char *)a->tls_cert,
 					MHD_OPTION_HTTPS_MEM_KEY, (const char *)a->tls_key, MHD_OPTION_END);
 	else
 		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, fd,
 					MHD_OPTION_NOTIFY_COMPLETED, on_done, a, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-					MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
-					MHD_OPTION_END);
+					MHD_OPTION_CONNECTION_LIMIT, ADMIN_MAX_CONNECTIONS,
+					MHD_OPTION_PER_IP_CONNECTION_LIMIT, ADMIN_PER_ADDRESS,
+					MHD_OPTION_NOTIFY_CONNECTION, admin_guard_notify, a,
+					MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL, MHD_OPTION_END);
 	if (!a->d) {
 		xdperf_errf(err, errlen, "%s: the %s server did not start", name, a->tls_cert ? "HTTPS" : "HTTP");
 		close(fd);

@@ -4,10 +4,30 @@
 #define XDPERF_CTL_ADMIN_INT_H
 
 #include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "util/log.h"
 #include "xdperf/admin.h"
+
+#define ADMIN_MAX_CONNECTIONS 64u  /* connections at once */
+#define ADMIN_PER_ADDRESS 16u      /* ... from one client address */
+#define ADMIN_ROOM 8u              /* kept free: past 64 - 8, the oldest still in its headers goes */
+#define ADMIN_HEADER_DEADLINE_S 10.0 /* a request header must be complete this long after connecting */
+
+/* Connection deadlines and room for new clients (admin_guard.c). */
+struct admin_conn;
+struct admin_guard {
+	pthread_mutex_t lock;
+	struct admin_conn *head; /* open connections */
+	unsigned n;
+	unsigned long ended;     /* connections it shut down */
+	pthread_t th;
+	int stopfd;
+	bool running;
+};
 
 struct xdperf_admin {
 	struct xdperf_registry *r;
@@ -19,7 +39,17 @@ struct xdperf_admin {
 	uint8_t *tls_cert, *tls_key;  /* PEM text (NUL-terminated) or NULL: plain HTTP */
 	size_t tls_key_len;
 	struct xdperf_log_limit log_limit; /* request lines (the server's thread only) */
+	struct admin_guard guard;
 };
+
+/* admin_guard.c: MHD_OPTION_NOTIFY_CONNECTION callback (cls = the admin), the first call of a
+ * request (its header is complete), and the sweeper thread's start and stop (stop after the
+ * daemon). */
+void admin_guard_notify(void *cls, struct MHD_Connection *conn, void **ctx,
+			enum MHD_ConnectionNotificationCode code);
+void admin_guard_headers_done(struct xdperf_admin *a, struct MHD_Connection *conn);
+int admin_guard_start(struct admin_guard *g);
+void admin_guard_stop(struct admin_guard *g);
 
 /* One request as the endpoints see it. */
 struct admin_req {
