@@ -394,6 +394,35 @@ static int load_public_key(const char *path, struct trust_key *k, char *err, siz
 	return rc;
 }
 
+int xdperf_trust_dir_open_to_others(const char *dir, char *warn, size_t warnlen)
+{
+	struct stat st;
+	if (!stat(dir, &st) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		xdperf_errf(warn, warnlen, "trust directory %s can be written by other users (mode %04o): "
+			    "they could add a key it trusts; chmod go-w it", dir, (unsigned)(st.st_mode & 07777));
+		return 1;
+	}
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int found = 0;
+	while (!found && (e = readdir(d))) {
+		char path[PATH_MAX];
+		if (!ends_with_pub(e->d_name) ||
+		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
+			continue;
+		if (!stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+			xdperf_errf(warn, warnlen, "trusted key %s can be written by other users (mode %04o): "
+				    "they could swap in a key of their own; chmod go-w it", path,
+				    (unsigned)(st.st_mode & 07777));
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, size_t errlen)
 {
 	*out = NULL;

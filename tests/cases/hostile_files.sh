@@ -75,6 +75,20 @@ rm "$T/m.wasm.sig"
 	[ "$(ls "$T" | grep -c '^m\.wasm\.sig\.')" = 0 ] &&
 	echo "ok sign writes a regular .sig (twice: replaced), verify accepts it, no temporary file left" ||
 	bad "sign / verify of a plain module: $(ls -l "$T"/m.wasm*)"
+# a trust directory or trusted key other users can write to: a warning naming it
+mkdir -p "$T/tw" && cp "$T/k.pub" "$T/tw/" && chmod 700 "$T/tw" && chmod 644 "$T/tw/k.pub"
+"$X" verify "$T/m.wasm" --trust-dir "$T/tw" >/dev/null 2>"$T/tw.err"
+grep -q "warning" "$T/tw.err" && bad "a private trust directory was warned about: $(cat "$T/tw.err")" ||
+	echo "ok no warning for a trust directory only its owner writes"
+chmod 777 "$T/tw"
+"$X" verify "$T/m.wasm" --trust-dir "$T/tw" >/dev/null 2>"$T/tw.err"
+grep -q "^xdperf verify: warning: trust directory $T/tw can be written by other users (mode 0777)" "$T/tw.err" &&
+	echo "ok a trust directory others can write to: $(cat "$T/tw.err")" || bad "no warning for a 0777 trust dir: $(cat "$T/tw.err")"
+chmod 755 "$T/tw" && chmod 666 "$T/tw/k.pub"
+timeout 5 "$X" serve --listen udp://127.0.0.1:0/x --protocol "x=$P/echo.wasm@1" --trust-dir "$T/tw" \
+	--duration 1 --interval 0 >/dev/null 2>"$T/tw.err"
+grep -q "WARN: trusted key $T/tw/k.pub can be written by other users (mode 0666)" "$T/tw.err" &&
+	echo "ok serve warns about a trusted key others can write to" || bad "no warning for a 0666 key: $(cat "$T/tw.err")"
 # a secret signing key other users can read is not used
 cp "$T/k.key" "$T/open.key" && chmod 640 "$T/open.key"
 one 1 "secret key file $T/open.key is open to other users (mode 0640): chmod 600 $T/open.key" \
