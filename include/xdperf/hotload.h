@@ -203,10 +203,10 @@ int xdperf_sign_file(const char *key_path, const char *wasm_path, const char *si
 /* Opens a trust directory: every *.pub file in it is a trusted key (a malformed one is an
  * error naming it; an empty directory is -ENOKEY). *out is freed with xdperf_trust_free(). */
 int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, size_t errlen);
-/* Whether other users could change what dir trusts: 1 with one line in warn naming the
- * directory or NAME.pub file that group or others may write to (they could add or swap a key),
- * 0 when none may (or dir cannot be read: xdperf_trust_open says why). */
-int xdperf_trust_dir_open_to_others(const char *dir, char *warn, size_t warnlen);
+/* Whether other users could change what an opened trust directory trusts: one line naming the
+ * directory or the first NAME.pub that group or others may write to (they could add or swap a
+ * key), or NULL when none may. Owned by t. */
+const char *xdperf_trust_warning(const struct xdperf_trust *t);
 void xdperf_trust_free(struct xdperf_trust *t);
 size_t xdperf_trust_count(const struct xdperf_trust *t);
 /* Verifies `sig` (the text of a .sig file, siglen bytes; NULL = unsigned) over wasm. Returns 0

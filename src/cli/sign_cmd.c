@@ -166,8 +166,8 @@ int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "xdperf verify: %s\n", err);
 		return 1;
 	}
-	if (xdperf_trust_dir_open_to_others(dir, err, sizeof err))
-		fprintf(stderr, "xdperf verify: warning: %s\n", err);
+	if (xdperf_trust_warning(t))
+		fprintf(stderr, "xdperf verify: warning: %s\n", xdperf_trust_warning(t));
 	int status = 0;
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];

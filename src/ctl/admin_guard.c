@@ -23,13 +23,12 @@ struct admin_conn {
 };
 
 /* Ends c (locked). */
-static void end_conn(struct admin_guard *g, struct admin_conn *c)
+static void end_conn(struct admin_conn *c)
 {
 	if (c->ended)
 		return;
 	c->ended = true;
 	shutdown(c->fd, SHUT_RDWR);
-	g->ended++;
 }
 
 void admin_guard_notify(void *cls, struct MHD_Connection *conn, void **ctx,
@@ -59,7 +58,7 @@ void admin_guard_notify(void *cls, struct MHD_Connection *conn, void **ctx,
 				if (o != c && !o->headers && !o->ended && (!old || o->start < old->start))
 					old = o;
 			if (old)
-				end_conn(g, old);
+				end_conn(old);
 		}
 		pthread_mutex_unlock(&g->lock);
 		*ctx = c;
@@ -104,7 +103,7 @@ static void *sweeper(void *arg)
 		pthread_mutex_lock(&g->lock);
 		for (struct admin_conn *c = g->head; c; c = c->next)
 			if (!c->headers && now - c->start >= ADMIN_HEADER_DEADLINE_S)
-				end_conn(g, c);
+				end_conn(c);
 		pthread_mutex_unlock(&g->lock);
 	}
 	return NULL;

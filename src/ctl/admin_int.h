@@ -23,7 +23,6 @@ struct admin_guard {
 	pthread_mutex_t lock;
 	struct admin_conn *head; /* open connections */
 	unsigned n;
-	unsigned long ended;     /* connections it shut down */
 	pthread_t th;
 	int stopfd;
 	bool running;

@@ -3,7 +3,6 @@
  * version listing. Every control call holds the registry lock, changes state, republishes the
  * routing snapshot (routing.c) and frees what no call can see any more (reclaim.c). */
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -184,9 +183,8 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 		}
 		if ((rc = xdperf_trust_open(r->trust_dir, &r->trust, err, errlen)))
 			goto fail;
-		char warn[PATH_MAX + 200];
-		if (xdperf_trust_dir_open_to_others(r->trust_dir, warn, sizeof warn))
-			hl_log(r, XDPERF_LOG_WARN, "%s", warn);
+		if (xdperf_trust_warning(r->trust))
+			hl_log(r, XDPERF_LOG_WARN, "%s", xdperf_trust_warning(r->trust));
 	}
 	if ((rc = hl_worker_alloc(r, r->nslots - 1, &r->shared)) || (rc = hl_publish(r)))
 		goto fail;

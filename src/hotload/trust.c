@@ -31,6 +31,7 @@ struct trust_key {
 struct xdperf_trust {
 	struct trust_key *keys;
 	size_t n;
+	char warning[PATH_MAX + 160]; /* the directory or a key others may write to, or "" */
 };
 
 static int sodium_ready(char *err, size_t errlen)
@@ -394,35 +395,6 @@ static int load_public_key(const char *path, struct trust_key *k, char *err, siz
 	return rc;
 }
 
-int xdperf_trust_dir_open_to_others(const char *dir, char *warn, size_t warnlen)
-{
-	struct stat st;
-	if (!stat(dir, &st) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		xdperf_errf(warn, warnlen, "trust directory %s can be written by other users (mode %04o): "
-			    "they could add a key it trusts; chmod go-w it", dir, (unsigned)(st.st_mode & 07777));
-		return 1;
-	}
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	struct dirent *e;
-	int found = 0;
-	while (!found && (e = readdir(d))) {
-		char path[PATH_MAX];
-		if (!ends_with_pub(e->d_name) ||
-		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
-			continue;
-		if (!stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
-			xdperf_errf(warn, warnlen, "trusted key %s can be written by other users (mode %04o): "
-				    "they could swap in a key of their own; chmod go-w it", path,
-				    (unsigned)(st.st_mode & 07777));
-			found = 1;
-		}
-	}
-	closedir(d);
-	return found;
-}
-
 int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -438,6 +410,8 @@ int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, siz
 			xdperf_errf(err, errlen, "cannot open trust directory %s: %s", dir, strerror(-rc));
 		return rc;
 	}
+	struct stat dst;
+	bool dir_open = !fstat(dirfd(d), &dst) && (dst.st_mode & (S_IWGRP | S_IWOTH));
 	char **names = NULL;
 	size_t nnames = 0, cap = 0;
 	struct dirent *e;
@@ -471,6 +445,10 @@ int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, siz
 		xdperf_errf(err, errlen, "trust directory %s: out of memory", dir);
 	else if (nnames > 1)
 		qsort(names, nnames, sizeof *names, cmp_names);
+	if (t && dir_open)
+		xdperf_errf(t->warning, sizeof t->warning, "trust directory %s can be written by other "
+			    "users (mode %04o): they could add a key it trusts; chmod go-w it", dir,
+			    (unsigned)(dst.st_mode & 07777));
 	for (size_t i = 0; !rc && i < nnames; i++) {
 		char path[PATH_MAX];
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path) {
@@ -487,6 +465,10 @@ int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, siz
 			rc = -XDPERF_ENOTREG;
 			break;
 		}
+		if (!t->warning[0] && (st.st_mode & (S_IWGRP | S_IWOTH)))
+			xdperf_errf(t->warning, sizeof t->warning, "trusted key %s can be written by other "
+				    "users (mode %04o): they could swap in a key of their own; chmod go-w it",
+				    path, (unsigned)(st.st_mode & 07777));
 		rc = load_public_key(path, &t->keys[t->n], err, errlen);
 		if (!rc)
 			t->n++;
@@ -504,6 +486,11 @@ int xdperf_trust_open(const char *dir, struct xdperf_trust **out, char *err, siz
 	}
 	*out = t;
 	return 0;
+}
+
+const char *xdperf_trust_warning(const struct xdperf_trust *t)
+{
+	return t && t->warning[0] ? t->warning : NULL;
 }
 
 void xdperf_trust_free(struct xdperf_trust *t)
