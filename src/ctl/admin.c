@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "ctl/admin_int.h"
 #include "responder/responder.h"
+#include "util/bytes.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -142,12 +143,6 @@ static enum MHD_Result send_resp(struct xdperf_admin *a, struct MHD_Connection *
  * would cut the path at a %00 ("x%00/versions/2" becoming "x") and make %2F a separator. */
 #define BAD_ESCAPE '\x01'
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 static size_t unescape_path(void *cls, struct MHD_Connection *c, char *s)
 {
 	(void)cls;
@@ -158,7 +153,7 @@ static size_t unescape_path(void *cls, struct MHD_Connection *c, char *s)
 			*w++ = *r;
 			continue;
 		}
-		int hi = hex_digit(r[1]), lo = hi < 0 ? -1 : hex_digit(r[2]);
+		int hi = xdperf_hexval((unsigned char)r[1]), lo = hi < 0 ? -1 : xdperf_hexval((unsigned char)r[2]);
 		if (lo < 0) {
 			*w++ = BAD_ESCAPE;
 			continue;

@@ -9,6 +9,7 @@
 #include "packet/field.h"
 #include "packet/field_json.h"
 #include "packet/layers.h"
+#include "util/bytes.h"
 #include "util/err.h"
 
 /* ---- named fields ------------------------------------------------------------------------- */
@@ -184,14 +185,8 @@ static int get_number(const json_t *v, const char *path, unsigned flen, bool ipv
 			if (!*p)
 				goto bad;
 			for (; *p; p++) {
-				int d;
-				if (*p >= '0' && *p <= '9')
-					d = *p - '0';
-				else if (base == 16 && *p >= 'a' && *p <= 'f')
-					d = *p - 'a' + 10;
-				else if (base == 16 && *p >= 'A' && *p <= 'F')
-					d = *p - 'A' + 10;
-				else
+				int d = xdperf_hexval((unsigned char)*p);
+				if (d < 0 || d >= base)
 					goto bad;
 				if (m > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
 					xdperf_errf(err, errlen, "%s: \"%.48s\" exceeds 64 bits", path, s);

@@ -1,6 +1,7 @@
 /* Packet templates: parsing and validation of a generator plugin's JSON response.
  * See template.h for the format and the rules. */
 #include "packet/template.h"
+#include "util/bytes.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -31,16 +32,6 @@ void xdperf_template_set_free(struct xdperf_template_set *s)
 	free(s);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes base_packet.data into a new buffer (*buf, *buflen). Returns 0 or -errno. */
 static int decode_data(size_t idx, const char *type, const char *s, size_t slen, uint8_t **buf,
@@ -59,7 +50,7 @@ static int decode_data(size_t idx, const char *type, const char *s, size_t slen,
 		if (!b)
 			goto nomem;
 		for (size_t i = 0; i < slen; i += 2) {
-			int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+			int hi = xdperf_hexval((unsigned char)s[i]), lo = xdperf_hexval((unsigned char)s[i + 1]);
 
 			if (hi < 0 || lo < 0) {
 				size_t at = hi < 0 ? i : i + 1;

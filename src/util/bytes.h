@@ -1,8 +1,21 @@
-/* Big-endian (network order) integers in byte buffers: packet headers, message length prefixes. */
+/* Big-endian (network order) integers in byte buffers: packet headers, message length prefixes;
+ * hex digits. */
 #ifndef XDPERF_UTIL_BYTES_H
 #define XDPERF_UTIL_BYTES_H
 
 #include <stdint.h>
+
+/* The value of one hex digit (either case), -1 for anything else. */
+static inline int xdperf_hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 static inline uint16_t get_be16(const uint8_t *p)
 {
