@@ -82,6 +82,16 @@ struct xdperf_proto_policy {
 	 * "" (no imports at all) or "*" (any) ["*"]. Checked at load; the text is copied. */
 	const char *allowed_imports;
 	uint32_t idle_expiry_ms;     /* unload non-active versions idle this long [XDPERF_PROTO_NEVER] */
+	/* Entries of all the tables one instance defines, together (8 bytes each) [262,144] */
+	uint32_t max_table_elems;
+	/* Everything one instance holds, in bytes: its linear memory, tables, globals, value and
+	 * frame stacks and the engine's structures for it (xwasm_instance_bytes)
+	 * [max_memory_pages x 64 KiB + 8 MiB] */
+	uint64_t max_instance_bytes;
+	/* What loading the module may hold, in bytes: its copy of the binary, the decoded sections
+	 * and the translated code, the translator's working arrays included (xwasm_module_bytes);
+	 * a module over it is refused, naming this limit [4 x max_memory_pages x 64 KiB] */
+	uint64_t max_module_bytes;
 };
 
 /* ---- faults of one call ------------------------------------------------------------------- */
@@ -147,11 +157,16 @@ struct xdperf_proto_module_opts {
 	 * interrupted"); while it stays raised every call fails so at once; once cleared, calls on
 	 * the same instances run normally. Not owned: it must outlive the module. */
 	xwasm_interrupt *interrupt;
+	/* Raised: the load stops within milliseconds with -EINTR (xwasm_load_opts.interrupt);
+	 * NULL = none. Not owned; looked at only during xdperf_proto_module_load(). */
+	xwasm_interrupt *load_interrupt;
 };
 
 /* Decodes, validates and checks a module against the protocol ABI and the policy's allowed
  * imports. `wasm` is copied. *out is freed with xdperf_proto_module_free() after all its
- * instances. Errors: -EINVAL (not wasm, ABI or import problem: err names it), -ENOTSUP, -ENOMEM. */
+ * instances. Errors: -EINVAL (not wasm, ABI or import problem: err names it), -ENOTSUP, -EFBIG
+ * (over the policy's max_module_bytes, or an instance could never fit max_instance_bytes or
+ * max_table_elems), -EINTR (opts.load_interrupt), -ENOMEM. */
 int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdperf_proto_module_opts *opts,
 			     struct xdperf_proto_module **out, char *err, size_t errlen);
 void xdperf_proto_module_free(struct xdperf_proto_module *m);
@@ -180,8 +195,13 @@ void xdperf_proto_instance_free(struct xdperf_proto_instance *inst);
 int xdperf_proto_instance_call(struct xdperf_proto_instance *inst, const void *in, size_t len,
 			       struct xdperf_proto_buf *out, enum xdperf_proto_fault *fault,
 			       char *err, size_t errlen);
-/* Bytes of linear memory the instance holds now. */
+/* Bytes the instance holds now: everything the engine allocated or mapped for it (linear
+ * memory at its size, tables, globals, value and frame stacks, structures; xwasm_instance_bytes)
+ * plus the host's own structure for it. What the policy's max_instance_bytes caps. */
 uint64_t xdperf_proto_instance_memory(const struct xdperf_proto_instance *inst);
+/* Bytes the loaded module holds (its copy of the binary, decoded sections, translated code;
+ * xwasm_module_bytes) plus the host's structures for it. What max_module_bytes caps. */
+uint64_t xdperf_proto_module_bytes(const struct xdperf_proto_module *m);
 
 /* ---- trust: ed25519 signatures ------------------------------------------------------------- */
 /* Files (text, one line each):
@@ -264,6 +284,10 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 /* Stops the background thread and frees every protocol, version and instance. No call may be
  * running; workers must have been freed. */
 void xdperf_registry_free(struct xdperf_registry *r);
+/* Makes every load in progress (xdperf_registry_load*, on any thread) stop within milliseconds
+ * with -EINTR ("loading interrupted"), and every later one fail so at once: for shutting down
+ * while a large module is being translated. Async-signal-safe. */
+void xdperf_registry_cancel_loads(struct xdperf_registry *r);
 
 /* Protocol-level policy for versions of `id` loaded afterwards (copied). */
 int xdperf_registry_set_policy(struct xdperf_registry *r, const char *id,
@@ -339,9 +363,11 @@ struct xdperf_version_info {
 	uint64_t calls, errors;        /* calls made; failed calls (every fault) */
 	uint64_t traps, fuel, memory_cap, bad_output; /* failed calls by kind (traps excludes fuel) */
 	uint64_t p50_ns, p99_ns;       /* call latency percentiles (log-bucket estimate, ±6%) */
-	uint64_t memory_bytes;         /* module bytes + linear memory of its instances */
+	uint64_t memory_bytes;         /* module_bytes + what its instances hold (each as of its last call) */
 	uint32_t instances;            /* engine instances (one per worker that called it) */
 	uint64_t idle_ms;              /* since its last call (or its load) */
+	uint64_t module_bytes;         /* the loaded module (xdperf_proto_module_bytes; 0 for native) */
+	uint64_t load_us;              /* time its decoding, validation and translation took */
 };
 
 /* Snapshot of every version of `id` (NULL = all protocols), in protocol then load order.

@@ -110,16 +110,29 @@ const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind);
 struct xwasm_load_opts {
 	size_t sz;             /* sizeof(struct xwasm_load_opts), for forward compatibility */
 	const char *name;      /* module name used in messages (copied); NULL = "module" */
+	/* Cap on the bytes decoding and translation may hold for the module: its copy of the
+	 * binary, the decoded sections, the translated code and the translator's working arrays
+	 * (counted as xwasm_module_bytes() counts); 0 = no cap. Over it loading stops at once
+	 * with -EFBIG, "module too large: ... limit of N bytes". */
+	uint64_t max_bytes;
+	/* Interrupt flag (see "interrupting a running call" below); NULL = none. While it is
+	 * raised, loading stops within milliseconds with -EINTR ("loading interrupted"): the
+	 * translator looks at it before each function and every 65536 operand checks. */
+	xwasm_interrupt *interrupt;
 };
 
 /* Decodes, validates and translates a binary module. The bytes are copied; the caller keeps
  * ownership of `bytes`. On success *out is a new module the caller frees with
  * xwasm_module_free() (after every instance made from it). On error returns -EINVAL
  * (malformed or invalid, err names the byte offset and the rule), -ENOTSUP (a feature beyond
- * WebAssembly 2.0, e.g. SIMD) or -ENOMEM. */
+ * WebAssembly 2.0, e.g. SIMD), -EFBIG (over opts.max_bytes), -EINTR (opts.interrupt) or -ENOMEM. */
 int xwasm_module_load(const uint8_t *bytes, size_t len, const struct xwasm_load_opts *opts,
 		      xwasm_module **out, char *err, size_t errlen);
 void xwasm_module_free(xwasm_module *m);
+/* Bytes the loaded module holds: the sizes of the engine's allocations for it (the copy of
+ * the binary, decoded sections, translated code), each counted with 16 bytes of allocator
+ * overhead. Instances made from it count their own (xwasm_instance_bytes). */
+uint64_t xwasm_module_bytes(const xwasm_module *m);
 
 /* Reflection over imports and exports. Strings are owned by the module. */
 struct xwasm_import_info {
@@ -190,6 +203,21 @@ struct xwasm_instance_opts {
 	/* Interrupt flag (see "interrupting a running call" below); NULL = calls cannot be
 	 * interrupted. Not owned: it must outlive the instance. */
 	xwasm_interrupt *interrupt;
+	/* Cap on everything the instance holds, in bytes (xwasm_instance_bytes): its memory,
+	 * tables (8 bytes an entry), globals, value and frame stacks, element segments and its own
+	 * structures; 0 = no cap. Instantiation that needs more fails with -EFBIG naming what;
+	 * memory.grow and table.grow past it return -1. */
+	uint64_t max_bytes;
+	/* Cap on the entries of all tables the instance defines, together; 0 = 10,000,000. */
+	uint32_t max_table_elems;
+};
+
+/* Which cap refused an allocation (xwasm_instance_last_cap). */
+enum xwasm_cap {
+	XWASM_CAP_NONE = 0,
+	XWASM_CAP_MEMORY_PAGES,   /* opts.max_memory_pages */
+	XWASM_CAP_BYTES,          /* opts.max_bytes */
+	XWASM_CAP_TABLE_ELEMS,    /* opts.max_table_elems */
 };
 
 /* Instantiates `m`, resolving imports through `l` (may be NULL when there are none), running
@@ -201,6 +229,22 @@ int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwas
 		       xwasm_instance **out, struct xwasm_trap *trap, char *err, size_t errlen);
 void xwasm_instance_free(xwasm_instance *inst);
 const xwasm_module *xwasm_instance_module(const xwasm_instance *inst);
+/* What an instance of m made with opts would hold once instantiated (before its start function
+ * runs), without making one: 0 with *bytes, or -EFBIG with the message xwasm_instance_new()
+ * would give (a cap of opts too small for its memory, tables, stacks or segments). */
+int xwasm_module_instance_bytes(const xwasm_module *m, const struct xwasm_instance_opts *opts, uint64_t *bytes,
+				char *err, size_t errlen);
+/* Bytes the instance holds now: the sizes of the engine's allocations and mappings for it
+ * (linear memory at its current size, tables at 8 bytes an entry, the value and frame stacks
+ * at their full mapped size, globals, segments and structures, each allocation with 16 bytes
+ * of allocator overhead). Not RSS: mapped pages count whether touched or not. The module's
+ * own bytes are xwasm_module_bytes(). */
+uint64_t xwasm_instance_bytes(const xwasm_instance *inst);
+/* How many allocations the instance's caps (max_memory_pages, max_bytes, max_table_elems)
+ * refused so far (memory.grow and table.grow returning -1 because of them; refusals because of
+ * a module's own declared maximum are not counted), and which cap refused the last one. */
+uint64_t xwasm_instance_cap_refusals(const xwasm_instance *inst);
+enum xwasm_cap xwasm_instance_last_cap(const xwasm_instance *inst);
 void *xwasm_instance_user(const xwasm_instance *inst);
 
 /* Export lookup; NULL when absent or of another kind. Owned by the instance (or the instance

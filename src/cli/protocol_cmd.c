@@ -16,10 +16,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf protocol check [--allow-imports LIST] FILE.wasm...\n"
+		"usage: xdperf protocol check [LIMITS] [--allow-imports LIST] FILE.wasm...\n"
 		"       xdperf protocol call FILE.wasm [--input TEXT | --input-file FILE] [--count N]\n"
-		"                            [--trust-dir DIR] [--fuel N] [--memory-pages N]\n"
-		"                            [--allow-imports LIST] [--max-output BYTES] [--stats]\n"
+		"                            [--trust-dir DIR] [LIMITS] [--allow-imports LIST] [--stats]\n"
+		"  LIMITS: [--fuel N] [--memory-pages N] [--max-table-elems N] [--max-instance-bytes N]\n"
+		"          [--max-module-bytes N] [--max-output BYTES]\n"
 		"  check   compile the module and check the protocol ABI (handle/alloc/free/memory) and\n"
 		"          the allowed imports; exit 0 when every module is usable, 1 otherwise\n"
 		"  call    load the module as a version and send it a message (default: standard input)\n"
@@ -28,6 +29,10 @@ static void usage(FILE *f)
 		"  --trust-dir DIR        require a FILE.wasm.sig by a key in DIR (see xdperf sign)\n"
 		"  --fuel N               instructions per call (default 100000000)\n"
 		"  --memory-pages N       memory cap in 64 KiB pages (default 256)\n"
+		"  --max-table-elems N    table entries per instance, all tables (default 262144)\n"
+		"  --max-instance-bytes N all an instance holds: memory, tables, stacks (default:\n"
+		"                         the memory cap + 8 MiB)\n"
+		"  --max-module-bytes N   what loading the module holds (default: 4 x the memory cap)\n"
 		"  --max-output BYTES     largest answer accepted (default 1048576)\n"
 		"  --stats                print the version's counters and latency on standard error\n");
 }
@@ -60,8 +65,10 @@ static int check(int argc, char **argv, const struct xdperf_proto_policy *pol)
 			fprintf(stderr, "%s\n", err);
 			bad++;
 		} else {
-			printf("%s: OK, protocol module, handle returns %s, %llu KiB of memory after _initialize\n",
+			printf("%s: OK, protocol module, handle returns %s; the module holds %llu KiB, an instance "
+			       "%llu KiB after _initialize (memory, tables, stacks)\n",
 			       argv[i], xdperf_proto_module_packed(m) ? "i64 (packed)" : "(i32, i32)",
+			       (unsigned long long)xdperf_proto_module_bytes(m) / 1024,
 			       (unsigned long long)xdperf_proto_instance_memory(pi) / 1024);
 			xdperf_proto_instance_free(pi);
 		}
@@ -119,10 +126,11 @@ done:
 		struct xdperf_version_info *v = NULL;
 		size_t n;
 		if (!xdperf_registry_list(r, id, &v, &n) && n == 1)
-			fprintf(stderr, "calls %llu, errors %llu, p50 %llu ns, p99 %llu ns, memory %llu KiB\n",
-				(unsigned long long)v->calls, (unsigned long long)v->errors,
+			fprintf(stderr, "calls %llu, errors %llu, memory faults %llu, p50 %llu ns, p99 %llu ns, "
+				"memory %llu bytes (module %llu)\n", (unsigned long long)v->calls,
+				(unsigned long long)v->errors, (unsigned long long)v->memory_cap,
 				(unsigned long long)v->p50_ns, (unsigned long long)v->p99_ns,
-				(unsigned long long)v->memory_bytes / 1024);
+				(unsigned long long)v->memory_bytes, (unsigned long long)v->module_bytes);
 		free(v);
 	}
 	free(out.data);
@@ -147,6 +155,9 @@ int cmd_protocol(int argc, char **argv)
 		{ "fuel", required_argument, NULL, 'F' },     { "memory-pages", required_argument, NULL, 'm' },
 		{ "allow-imports", required_argument, NULL, 'a' }, { "max-output", required_argument, NULL, 'o' },
 		{ "stats", no_argument, NULL, 's' },          { "help", no_argument, NULL, 'h' },
+		{ "max-table-elems", required_argument, NULL, 'T' },
+		{ "max-instance-bytes", required_argument, NULL, 'I' },
+		{ "max-module-bytes", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	struct xdperf_proto_policy pol = { .sz = sizeof pol };
@@ -180,6 +191,21 @@ int cmd_protocol(int argc, char **argv)
 			if (cli_parse_u64("protocol", "--max-output", optarg, 1, 1u << 30, &v))
 				return 2;
 			pol.max_output = (uint32_t)v;
+			break;
+		case 'T':
+			if (cli_parse_u64("protocol", "--max-table-elems", optarg, 1, 10000000, &v))
+				return 2;
+			pol.max_table_elems = (uint32_t)v;
+			break;
+		case 'I':
+			if (cli_parse_u64("protocol", "--max-instance-bytes", optarg, 1, 1ull << 40, &v))
+				return 2;
+			pol.max_instance_bytes = v;
+			break;
+		case 'M':
+			if (cli_parse_u64("protocol", "--max-module-bytes", optarg, 1, 1ull << 40, &v))
+				return 2;
+			pol.max_module_bytes = v;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -421,6 +421,7 @@ int cmd_serve(int argc, char **argv)
 			break;
 	}
 	free(last);
+	xdperf_registry_cancel_loads(r); /* an upload or watched file being translated ends now */
 	xdperf_admin_free(a);
 	a = NULL;
 	xdperf_responder_stop(s);

@@ -67,6 +67,7 @@ unsigned admin_status_of(int rc)
 	case EFBIG:
 		return 413;
 	case ENOMEM:
+	case EINTR: /* the server is stopping */
 		return 503;
 	default:
 		return 400;

@@ -9,12 +9,13 @@
 
 static json_t *version_json(const struct xdperf_version_info *v)
 {
-	json_t *stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "calls",
+	json_t *stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "calls",
 				  (json_int_t)v->calls, "errors", (json_int_t)v->errors, "traps", (json_int_t)v->traps,
 				  "fuel", (json_int_t)v->fuel, "memory_cap", (json_int_t)v->memory_cap, "bad_output",
 				  (json_int_t)v->bad_output, "p50_ns", (json_int_t)v->p50_ns, "p99_ns",
 				  (json_int_t)v->p99_ns, "memory_bytes", (json_int_t)v->memory_bytes, "instances",
-				  (json_int_t)v->instances, "idle_ms", (json_int_t)v->idle_ms);
+				  (json_int_t)v->instances, "idle_ms", (json_int_t)v->idle_ms, "module_bytes",
+				  (json_int_t)v->module_bytes, "load_us", (json_int_t)v->load_us);
 	return json_pack("{s:s, s:s, s:s, s:f, s:b, s:b, s:s?, s:s?, s:o}", "protocol", v->id, "version",
 			 v->version, "state", xdperf_version_state_str(v->state), "traffic", v->traffic, "native",
 			 v->native, "packed_abi", v->packed_abi, "signer", v->key_id[0] ? v->key_id : NULL, "sha256",

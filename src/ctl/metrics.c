@@ -86,6 +86,8 @@ static double v_errors(const struct xdperf_version_info *v) { return (double)v->
 static double v_p50(const struct xdperf_version_info *v) { return (double)v->p50_ns / 1e9; }
 static double v_p99(const struct xdperf_version_info *v) { return (double)v->p99_ns / 1e9; }
 static double v_mem(const struct xdperf_version_info *v) { return (double)v->memory_bytes; }
+static double v_modb(const struct xdperf_version_info *v) { return (double)v->module_bytes; }
+static double v_load(const struct xdperf_version_info *v) { return (double)v->load_us / 1e6; }
 static double v_inst(const struct xdperf_version_info *v) { return (double)v->instances; }
 static double v_idle(const struct xdperf_version_info *v) { return (double)v->idle_ms / 1e3; }
 
@@ -121,7 +123,12 @@ static void versions(struct out *o, const struct xdperf_version_info *v, size_t 
 	per_version(o, v, n, "xdperf_version_latency_p99_seconds", "gauge",
 		    "99th percentile call latency of the version (log-bucket estimate).", v_p99);
 	per_version(o, v, n, "xdperf_version_memory_bytes", "gauge",
-		    "Module bytes plus the linear memory of its instances.", v_mem);
+		    "Bytes the version holds: its loaded module plus everything its instances hold (memory, "
+		    "tables, stacks, structures).", v_mem);
+	per_version(o, v, n, "xdperf_version_module_bytes", "gauge",
+		    "Bytes of the loaded module (binary copy, decoded sections, translated code).", v_modb);
+	per_version(o, v, n, "xdperf_version_load_seconds", "gauge",
+		    "Time the module's decoding, validation and translation took.", v_load);
 	per_version(o, v, n, "xdperf_version_instances", "gauge", "Engine instances of the version.", v_inst);
 	per_version(o, v, n, "xdperf_version_idle_seconds", "gauge", "Seconds since the version's last call.", v_idle);
 }

@@ -52,6 +52,15 @@ static int read_policy(json_t *o, const char *where, bool top, struct pf_entry *
 		if (!strcmp(key, "max_memory_pages")) {
 			rc = u64_field(v, where, key, 65536, &x, err, errlen);
 			e->pol.max_memory_pages = (uint32_t)x;
+		} else if (!strcmp(key, "max_table_elems")) {
+			rc = u64_field(v, where, key, 10000000, &x, err, errlen);
+			e->pol.max_table_elems = (uint32_t)x;
+		} else if (!strcmp(key, "max_instance_bytes")) {
+			rc = u64_field(v, where, key, 1ull << 40, &x, err, errlen);
+			e->pol.max_instance_bytes = x;
+		} else if (!strcmp(key, "max_module_bytes")) {
+			rc = u64_field(v, where, key, 1ull << 40, &x, err, errlen);
+			e->pol.max_module_bytes = x;
 		} else if (!strcmp(key, "fuel")) {
 			rc = u64_field(v, where, key, UINT64_MAX >> 1, &x, err, errlen);
 			e->pol.fuel = x;
@@ -103,8 +112,9 @@ static int read_policy(json_t *o, const char *where, bool top, struct pf_entry *
 			}
 			e->pol.allowed_imports = e->imports;
 		} else {
-			xdperf_errf(err, errlen, "%s: unknown field '%s' (want max_memory_pages, fuel, max_input, "
-				    "max_output, allowed_imports, idle_expiry_ms%s)", where, key, top ? ", protocols" : "");
+			xdperf_errf(err, errlen, "%s: unknown field '%s' (want max_memory_pages, max_table_elems, "
+				    "max_instance_bytes, max_module_bytes, fuel, max_input, max_output, allowed_imports, "
+				    "idle_expiry_ms%s)", where, key, top ? ", protocols" : "");
 			return -EINVAL;
 		}
 		if (rc)

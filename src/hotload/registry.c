@@ -157,6 +157,10 @@ int xdperf_registry_new(const struct xdperf_registry_opts *opts, struct xdperf_r
 		free(r);
 		return -EINVAL;
 	}
+	if (!(r->load_irq = xwasm_interrupt_new())) {
+		free(r);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutexattr_t ma;               /* recursive: a native handler may call back in */
 	pthread_mutexattr_init(&ma);
@@ -251,7 +255,13 @@ void xdperf_registry_free(struct xdperf_registry *r)
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->shared_lock);
 	pthread_mutex_destroy(&r->lock);
+	xwasm_interrupt_free(r->load_irq);
 	free(r);
+}
+
+void xdperf_registry_cancel_loads(struct xdperf_registry *r)
+{
+	xwasm_interrupt_raise(r->load_irq);
 }
 
 /* Whether one more version of id (a new one, or one replacing `replacing`) stays within
@@ -491,14 +501,17 @@ int xdperf_registry_load(struct xdperf_registry *r, const char *id, const char *
 	struct xdperf_proto_module_opts mo = { .sz = sizeof mo, .name = name, .policy = &pol,
 					       .log = r->opts.log, .log_ctx = r->opts.log_ctx,
 					       .metric = r->opts.metric, .metric_ctx = r->opts.metric_ctx,
-					       .interrupt = r->opts.interrupt };
+					       .interrupt = r->opts.interrupt, .load_interrupt = r->load_irq };
+	uint64_t t0 = hl_now_ns();
 	rc = xdperf_proto_module_load(wasm, len, &mo, &v->mod, err, errlen);
 	xdperf_policy_release(&pol);
 	if (rc) {
 		hl_version_free(r, v);
 		return rc;
 	}
+	v->load_us = (hl_now_ns() - t0) / 1000u;
 	v->wasm_bytes = len;
+	v->module_bytes = xdperf_proto_module_bytes(v->mod);
 	memcpy(v->key_id, key_id, sizeof v->key_id);
 	uint8_t h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, wasm, len);

@@ -21,7 +21,7 @@ struct hl_slot {
 	_Atomic(struct xdperf_proto_instance *) inst;
 	_Atomic uint64_t calls, errors, traps, fuel, memcap, badout;
 	_Atomic uint64_t last_ns;    /* CLOCK_MONOTONIC_COARSE at the last call (idle expiry) */
-	_Atomic uint64_t mem_bytes;  /* linear memory of inst after its last call */
+	_Atomic uint64_t mem_bytes;  /* what inst holds after its last call (xdperf_proto_instance_memory) */
 	_Atomic uint64_t hist[HL_HIST];
 };
 
@@ -40,6 +40,8 @@ struct hl_version {
 	xdperf_native_handler native;
 	void *native_ctx;
 	size_t wasm_bytes;
+	uint64_t module_bytes;       /* xdperf_proto_module_bytes (0 for native) */
+	uint64_t load_us;            /* decoding, validation and translation time */
 	char sha256[65], key_id[17];
 	/* per worker slot (nslots entries), created by the worker on its first call */
 	_Atomic(struct hl_slot *) *slots;
@@ -84,6 +86,7 @@ struct xdperf_worker {
 
 struct xdperf_registry {
 	struct xdperf_registry_opts opts;    /* trust_dir copied below */
+	xwasm_interrupt *load_irq;           /* xdperf_registry_cancel_loads */
 	char *trust_dir;
 	struct xdperf_trust *trust;
 	struct xdperf_proto_policy policy;   /* registry level */

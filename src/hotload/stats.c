@@ -103,7 +103,9 @@ void hl_version_stats(const struct xdperf_registry *r, const struct hl_version *
 			total += c;
 		}
 	}
-	info->memory_bytes += v->wasm_bytes;
+	info->module_bytes = v->module_bytes;
+	info->load_us = v->load_us;
+	info->memory_bytes += v->module_bytes;
 	info->p50_ns = percentile(hist, total, 0.50);
 	info->p99_ns = percentile(hist, total, 0.99);
 	info->idle_ms = hl_version_idle_ms(r, v);

@@ -16,6 +16,9 @@
 #include "util/opts.h"
 
 #define DEFAULT_PAGES 1024u                  /* 64 MiB */
+#define MODULE_FACTOR 4u             /* the loaded module may hold 4 x the memory cap */
+#define INSTANCE_EXTRA (32ull << 20)  /* what the instance may hold beyond its memory: stacks, tables */
+#define TABLE_ELEMS (1u << 20)        /* table entries, all tables together */
 #define DEFAULT_FUEL 10000000000ull          /* 10^10 instructions per call */
 #define DEFAULT_MAX_OUTPUT (16u << 20)
 #define FIRST_OUTPUT_CAP (64u << 10)
@@ -271,8 +274,14 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 		p->opts.max_output = UINT32_MAX / 2;
 
 	char msg[256];
-	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = p->name };
+	uint64_t mem_cap = (uint64_t)p->opts.max_memory_pages * 65536u;
+	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = p->name, .max_bytes = MODULE_FACTOR * mem_cap };
 	int rc = xwasm_module_load(wasm, len, &lo, &p->mod, msg, sizeof msg);
+	if (rc == -EFBIG) {
+		snprintf(err, errlen, "plugin %s: refused: %s (%u x its memory cap of %u pages)", p->name, msg,
+			 MODULE_FACTOR, p->opts.max_memory_pages);
+		goto fail;
+	}
 	if (rc) {
 		snprintf(err, errlen, "plugin %s: invalid module: %s", p->name, msg);
 		goto fail;
@@ -288,7 +297,8 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 	}
 	struct xwasm_instance_opts io = { .sz = sizeof io, .max_memory_pages = p->opts.max_memory_pages,
 					  .fuel = p->opts.fuel, .max_call_depth = p->opts.max_call_depth,
-					  .interrupt = p->opts.interrupt };
+					  .interrupt = p->opts.interrupt, .max_bytes = mem_cap + INSTANCE_EXTRA,
+					  .max_table_elems = TABLE_ELEMS };
 	struct xwasm_trap trap;
 	rc = xwasm_instance_new(p->mod, p->linker, &io, &p->inst, &trap, msg, sizeof msg);
 	if (rc == XWASM_ETRAP && trap.kind == XWASM_TRAP_INTERRUPTED) {

@@ -35,6 +35,12 @@ int xdperf_policy_inherit(struct xdperf_proto_policy *p, const struct xdperf_pro
 		p->max_output = parent->max_output;
 	if (!p->idle_expiry_ms)
 		p->idle_expiry_ms = parent->idle_expiry_ms;
+	if (!p->max_table_elems)
+		p->max_table_elems = parent->max_table_elems;
+	if (!p->max_instance_bytes)
+		p->max_instance_bytes = parent->max_instance_bytes;
+	if (!p->max_module_bytes)
+		p->max_module_bytes = parent->max_module_bytes;
 	if (!p->allowed_imports && parent->allowed_imports &&
 	    !(p->allowed_imports = strdup(parent->allowed_imports)))
 		return -ENOMEM;
@@ -47,8 +53,16 @@ int xdperf_policy_finish(struct xdperf_proto_policy *p)
 		.sz = sizeof builtin, .max_memory_pages = XDPERF_POLICY_PAGES, .fuel = XDPERF_POLICY_FUEL,
 		.max_input = XDPERF_POLICY_MAX_IO, .max_output = XDPERF_POLICY_MAX_IO,
 		.allowed_imports = "*", .idle_expiry_ms = XDPERF_PROTO_NEVER,
+		.max_table_elems = XDPERF_POLICY_TABLE_ELEMS,
 	};
-	return xdperf_policy_inherit(p, &builtin);
+	int rc = xdperf_policy_inherit(p, &builtin);
+	/* the byte caps follow the memory cap this policy ends up with */
+	uint64_t mem = (uint64_t)p->max_memory_pages * 65536u;
+	if (!p->max_instance_bytes)
+		p->max_instance_bytes = mem + XDPERF_POLICY_INSTANCE_EXTRA;
+	if (!p->max_module_bytes)
+		p->max_module_bytes = XDPERF_POLICY_MODULE_FACTOR * mem;
+	return rc;
 }
 
 bool xdperf_policy_allows_import(const struct xdperf_proto_policy *p, const char *module)

@@ -9,6 +9,9 @@
 #define XDPERF_POLICY_PAGES 256u            /* 16 MiB */
 #define XDPERF_POLICY_FUEL 100000000ull     /* 10^8 instructions per call */
 #define XDPERF_POLICY_MAX_IO (1u << 20)     /* 1 MiB */
+#define XDPERF_POLICY_TABLE_ELEMS (1u << 18) /* 262,144 entries = 2 MiB */
+#define XDPERF_POLICY_INSTANCE_EXTRA (8ull << 20) /* instance bytes beyond linear memory */
+#define XDPERF_POLICY_MODULE_FACTOR 4u      /* module bytes per byte of the memory cap */
 
 /* Copies the caller's policy (sz-aware) into *dst, duplicating allowed_imports; src NULL gives
  * an all-inherit policy. Returns 0 or -ENOMEM. Release with xdperf_policy_release(). */

@@ -68,6 +68,16 @@ static int check_imports(const struct xdperf_proto_module *m, char *err, size_t 
 
 bool xdperf_proto_module_packed(const struct xdperf_proto_module *m) { return m->packed; }
 
+/* The engine options of the module's instances: its policy's limits. */
+static void instance_opts(const struct xdperf_proto_module *m, struct xdperf_metric_source *src,
+			  struct xwasm_instance_opts *io)
+{
+	*io = (struct xwasm_instance_opts){ .sz = sizeof *io, .max_memory_pages = m->policy.max_memory_pages,
+					    .fuel = m->policy.fuel, .stack_slots = STACK_SLOTS, .user = src,
+					    .interrupt = m->interrupt, .max_bytes = m->policy.max_instance_bytes,
+					    .max_table_elems = m->policy.max_table_elems };
+}
+
 const struct xdperf_proto_policy *xdperf_proto_module_policy(const struct xdperf_proto_module *m)
 {
 	return &m->policy;
@@ -102,8 +112,17 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 	if (rc)
 		goto fail;
 	char msg[256];
-	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = m->name };
+	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = m->name, .max_bytes = m->policy.max_module_bytes,
+				      .interrupt = o.load_interrupt };
 	rc = xwasm_module_load(wasm, len, &lo, &m->mod, msg, sizeof msg);
+	if (rc == -EFBIG) {
+		xdperf_errf(err, errlen, "protocol %s: refused: %s (the policy's max_module_bytes)", m->name, msg);
+		goto fail;
+	}
+	if (rc == -EINTR) {
+		xdperf_errf(err, errlen, "protocol %s: %s", m->name, msg);
+		goto fail;
+	}
 	if (rc) {
 		xdperf_errf(err, errlen, "protocol %s: invalid module: %s", m->name, msg);
 		goto fail;
@@ -116,6 +135,16 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 	}
 	if ((rc = check_imports(m, err, errlen)))
 		goto fail;
+	/* an instance that could never be made under the policy is refused now, not at each call */
+	struct xwasm_instance_opts io;
+	instance_opts(m, NULL, &io);
+	uint64_t need;
+	if ((rc = xwasm_module_instance_bytes(m->mod, &io, &need, msg, sizeof msg))) {
+		xdperf_errf(err, errlen, "protocol %s: refused: an instance would not fit its policy: %s "
+			    "(max_instance_bytes %llu, max_table_elems %u)", m->name, msg,
+			    (unsigned long long)m->policy.max_instance_bytes, m->policy.max_table_elems);
+		goto fail;
+	}
 	m->packed = handle_packed(m->mod);
 	m->interrupt = o.interrupt;
 	struct xdperf_host_sink *s = &m->sink;
@@ -159,6 +188,22 @@ static xwasm_val i32(uint32_t v)
 	return x;
 }
 
+/* The policy limit behind the instance's last cap refusal, e.g. "max_memory_pages 256 = 16384 KiB". */
+static void cap_name(const struct xdperf_proto_instance *pi, char *buf, size_t len)
+{
+	const struct xdperf_proto_policy *p = &pi->m->policy;
+	switch (xwasm_instance_last_cap(pi->inst)) {
+	case XWASM_CAP_BYTES:
+		snprintf(buf, len, "max_instance_bytes %llu", (unsigned long long)p->max_instance_bytes);
+		break;
+	case XWASM_CAP_TABLE_ELEMS:
+		snprintf(buf, len, "max_table_elems %u", p->max_table_elems);
+		break;
+	default:
+		snprintf(buf, len, "max_memory_pages %u = %u KiB", p->max_memory_pages, p->max_memory_pages * 64);
+	}
+}
+
 /* Calls f; on a trap classifies it (interrupted, fuel, memory cap hit during the call,
  * proc_exit, other) and writes the message. Returns 0, -EINTR (interrupted) or -EINVAL. */
 static int call(struct xdperf_proto_instance *pi, xwasm_func *f, const char *what, const xwasm_val *args,
@@ -166,7 +211,7 @@ static int call(struct xdperf_proto_instance *pi, xwasm_func *f, const char *wha
 		char *err, size_t errlen)
 {
 	struct xwasm_trap trap;
-	uint64_t refusals = xwasm_memory_cap_refusals(pi->mem);
+	uint64_t refusals = xwasm_instance_cap_refusals(pi->inst);
 	int rc = xwasm_call(pi->inst, f, args, nargs, res, nres, &trap);
 	if (rc == 0)
 		return 0;
@@ -185,11 +230,13 @@ static int call(struct xdperf_proto_instance *pi, xwasm_func *f, const char *wha
 	} else if (trap.kind == XWASM_TRAP_EXIT) {
 		*fault = XDPERF_FAULT_ABI;
 		xdperf_errf(err, errlen, "protocol %s: called proc_exit(%d) during %s", name, trap.exit_code, what);
-	} else if (xwasm_memory_cap_refusals(pi->mem) != refusals) {
+	} else if (xwasm_instance_cap_refusals(pi->inst) != refusals) {
 		*fault = XDPERF_FAULT_MEMORY;
-		xdperf_errf(err, errlen, "protocol %s: %s failed after its memory cap (%u pages = %u KiB) refused "
-			    "to grow memory: %s", name, what, pi->m->policy.max_memory_pages,
-			    pi->m->policy.max_memory_pages * 64, trap.message);
+		char cap[96];
+		cap_name(pi, cap, sizeof cap);
+		xdperf_errf(err, errlen, "protocol %s: %s failed after its policy's %s refused to grow %s: %s",
+			    name, what, cap, xwasm_instance_last_cap(pi->inst) == XWASM_CAP_TABLE_ELEMS ? "a table" :
+			    "its memory or a table", trap.message);
 	} else {
 		*fault = XDPERF_FAULT_TRAP;
 		xdperf_errf(err, errlen, "protocol %s: trap in %s: %s", name, what, trap.message);
@@ -220,7 +267,7 @@ static int input_buffer(struct xdperf_proto_instance *pi, uint32_t len, enum xdp
 		cap *= 2;
 	if (cap < len)
 		cap = limit;
-	uint64_t refusals = xwasm_memory_cap_refusals(pi->mem);
+	uint64_t refusals = xwasm_instance_cap_refusals(pi->inst);
 	xwasm_val a = i32(cap), r;
 	int rc = call(pi, pi->alloc, "alloc", &a, 1, &r, 1, fault, err, errlen);
 	if (rc == -EINTR) /* say which message it was for */
@@ -229,11 +276,13 @@ static int input_buffer(struct xdperf_proto_instance *pi, uint32_t len, enum xdp
 		return rc;
 	uint32_t ptr = (uint32_t)r.of.i32;
 	if (ptr == 0 || (uint64_t)ptr + cap > xwasm_memory_size(pi->mem)) {
-		bool capped = xwasm_memory_cap_refusals(pi->mem) != refusals;
+		bool capped = xwasm_instance_cap_refusals(pi->inst) != refusals;
 		*fault = capped ? XDPERF_FAULT_MEMORY : XDPERF_FAULT_ABI;
+		char capn[96];
+		cap_name(pi, capn, sizeof capn);
 		if (capped)
-			xdperf_errf(err, errlen, "protocol %s: alloc(%u) for the input failed: memory cap (%u pages) reached",
-				    pi->m->name, cap, pi->m->policy.max_memory_pages);
+			xdperf_errf(err, errlen, "protocol %s: alloc(%u) for the input failed: its policy's %s was reached",
+				    pi->m->name, cap, capn);
 		else
 			xdperf_errf(err, errlen, "protocol %s: alloc(%u) for the input returned %u, %s", pi->m->name,
 				    cap, ptr, ptr ? "outside its memory" : "a null pointer");
@@ -334,7 +383,12 @@ int xdperf_proto_instance_call(struct xdperf_proto_instance *pi, const void *in,
 
 uint64_t xdperf_proto_instance_memory(const struct xdperf_proto_instance *pi)
 {
-	return xwasm_memory_size(pi->mem);
+	return xwasm_instance_bytes(pi->inst) + sizeof *pi + 16u;
+}
+
+uint64_t xdperf_proto_module_bytes(const struct xdperf_proto_module *m)
+{
+	return xwasm_module_bytes(m->mod) + sizeof *m + 16u;
 }
 
 /* ---- instances ----------------------------------------------------------------------------- */
@@ -355,9 +409,8 @@ int xdperf_proto_instance_new_worker(struct xdperf_proto_module *m, int32_t work
 	pi->m = m;
 	pi->src.worker = worker;
 	pi->src.instance = atomic_fetch_add(&instance_serial, 1) + 1;
-	struct xwasm_instance_opts io = { .sz = sizeof io, .max_memory_pages = m->policy.max_memory_pages,
-					  .fuel = m->policy.fuel, .stack_slots = STACK_SLOTS, .user = &pi->src,
-					  .interrupt = m->interrupt };
+	struct xwasm_instance_opts io;
+	instance_opts(m, &pi->src, &io);
 	struct xwasm_trap trap;
 	char msg[256];
 	pthread_mutex_lock(&m->lock);
@@ -367,6 +420,13 @@ int xdperf_proto_instance_new_worker(struct xdperf_proto_module *m, int32_t work
 		xdperf_errf(err, errlen, "protocol %s: its start function was interrupted", m->name);
 		free(pi);
 		return -EINTR;
+	}
+	if (rc == -EFBIG) {
+		xdperf_errf(err, errlen, "protocol %s: cannot instantiate: %s (the policy's max_instance_bytes %llu, "
+			    "max_table_elems %u)", m->name, msg, (unsigned long long)m->policy.max_instance_bytes,
+			    m->policy.max_table_elems);
+		free(pi);
+		return rc;
 	}
 	if (rc) {
 		xdperf_errf(err, errlen, "protocol %s: cannot instantiate: %s", m->name, msg);

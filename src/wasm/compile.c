@@ -13,6 +13,12 @@
 
 #define T_UNKNOWN 0    /* polymorphic stack bottom value */
 
+/* Operand checks (pushes, pops, values type-checked in place) allowed per byte of the module's
+ * function bodies, plus WORK_BASE, for the whole module: real code needs less than one (0.68
+ * on average over our plugins and modules, 0.9 at most in a function); each takes a few ns. */
+#define WORK_PER_BYTE 4u
+#define WORK_BASE (1u << 20)
+
 #define TAG_STACK 0x40000000u
 #define TAG_CONST 0x80000000u
 #define TAG_MASK  0xc0000000u
@@ -70,6 +76,8 @@ struct cc {
 	uint32_t *lazy_refs;        /* per local: K_LOCAL entries on the operand stack */
 	uint32_t lazy_total;
 	size_t code_limit;          /* cap on translated words (hostile-input guard) */
+	uint64_t temp_bytes;        /* capacity of the arrays below (counted against the module's cap) */
+	uint64_t work, work_limit;  /* operand checks so far, and what the module has left for them */
 
 	struct opd *stack;
 	uint32_t sp, scap, max_h;
@@ -111,7 +119,12 @@ static int fail(struct cc *c, int rc, const char *fmt, ...)
 		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
 		size_t at = c->base_off + (size_t)(c->p - c->start);
-		if (rc == -ENOTSUP)
+		if (rc == -EFBIG)
+			snprintf(c->err, c->errlen, "module too large: %s (at byte 0x%zx in func[%u])", msg,
+				 at, c->fidx);
+		else if (rc == -EINTR)
+			snprintf(c->err, c->errlen, "%s", msg);
+		else if (rc == -ENOTSUP)
 			snprintf(c->err, c->errlen, "not supported: %s at byte 0x%zx in func[%u]", msg,
 				 at, c->fidx);
 		else
@@ -126,6 +139,18 @@ static int fail(struct cc *c, int rc, const char *fmt, ...)
 
 /* ---- growable arrays ------------------------------------------------------------------- */
 
+/* Counts `add` more bytes of the translator's working arrays: what the module holds so far
+ * plus these must stay within the module's cap (xwasm_load_opts.max_bytes). */
+static int charge_temp(struct cc *c, uint64_t add)
+{
+	const xw_module *m = c->m;
+	if (m->max_bytes && m->alloc_bytes + c->temp_bytes + add > m->max_bytes)
+		return fail(c, -EFBIG, "translating it needs more than its limit of %llu bytes",
+			    (unsigned long long)m->max_bytes);
+	c->temp_bytes += add;
+	return 0;
+}
+
 static int grow(struct cc *c, void **arr, uint32_t *cap, uint32_t need, size_t elsz)
 {
 	if (need <= *cap)
@@ -136,6 +161,8 @@ static int grow(struct cc *c, void **arr, uint32_t *cap, uint32_t need, size_t e
 			return fail(c, -ENOMEM, "function too large");
 		n *= 2;
 	}
+	if (charge_temp(c, (uint64_t)(n - *cap) * elsz))
+		return c->rc;
 	void *q = realloc(*arr, (size_t)n * elsz);
 	if (!q)
 		return fail(c, -ENOMEM, "out of memory");
@@ -257,6 +284,8 @@ static int const_index(struct cc *c, uint64_t bits, uint32_t *out)
 {
 	if (c->nconsts * 2 + 2 > c->chcap) {
 		uint32_t ncap = c->chcap ? c->chcap * 2 : 64;
+		if (charge_temp(c, (uint64_t)ncap * sizeof(uint32_t)))
+			return c->rc;
 		uint32_t *nh = calloc(ncap, sizeof *nh);
 		if (!nh)
 			return fail(c, -ENOMEM, "out of memory");
@@ -287,8 +316,25 @@ static int const_index(struct cc *c, uint64_t bits, uint32_t *out)
 
 /* ---- operand stack ----------------------------------------------------------------------- */
 
+/* Counts validation work (operand pushes and pops, values type-checked in place): work that
+ * emits nothing (e.g. branches in unreachable code carrying many values) is bounded like the
+ * code that is emitted. */
+static int work_n(struct cc *c, uint64_t n)
+{
+	uint64_t before = c->work;
+	c->work += n;
+	if ((before ^ c->work) >> 16 && c->m->load_irq && xwasm_interrupt_pending(c->m->load_irq))
+		return fail(c, -EINTR, "loading interrupted");
+	if (c->work <= c->work_limit)
+		return 0;
+	return fail(c, -ENOTSUP, "module too costly to validate (more than %u operand checks per byte of code)",
+		    WORK_PER_BYTE);
+}
+static int work(struct cc *c) { return work_n(c, 1); }
+
 static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
 {
+	CHECK(work(c));
 	CHECK(grow(c, (void **)&c->stack, &c->scap, c->sp + 1, sizeof(struct opd)));
 	c->stack[c->sp++] = (struct opd){ type, kind, idx, 0 };
 	if (kind == K_LOCAL) {
@@ -305,6 +351,7 @@ static struct ctl *top_ctl(struct cc *c) { return &c->ctl[c->nctl - 1]; }
 /* Pops one operand of type `want` (0 = any); *out receives it and *h its height. */
 static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 {
+	CHECK(work(c));
 	struct ctl *f = top_ctl(c);
 	if (c->sp == f->height) {
 		if (f->unreachable) {
@@ -420,6 +467,7 @@ static const uint8_t *label_types(const struct ctl *f) { return f->kind == 0x03 
 /* Checks that the top of the stack holds `n` values of `types` (without popping). */
 static int check_top(struct cc *c, uint32_t n, const uint8_t *types)
 {
+	CHECK(work_n(c, n));
 	struct ctl *f = top_ctl(c);
 	for (uint32_t i = 0; i < n; i++) {
 		uint8_t want = types[n - 1 - i];
@@ -973,7 +1021,9 @@ static int op_br_table(struct cc *c)
 			free(depths);
 			FAIL("type mismatch: br_table targets differ in arity");
 		}
-		rc = check_top(c, arity, label_types(f));
+		rc = work_n(c, arity); /* compared again below (branch_needs_copies) */
+		if (!rc)
+			rc = check_top(c, arity, label_types(f));
 		if (rc) {
 			free(depths);
 			return rc;
@@ -1703,7 +1753,8 @@ static void cc_free(struct cc *c)
 	free(c->chash);
 }
 
-static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *err, size_t errlen)
+static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_t *work_left, char *err,
+			size_t errlen)
 {
 	struct cc cc = { 0 };
 	struct cc *c = &cc;
@@ -1734,6 +1785,7 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *e
 	/* generous for real code (a few words per instruction byte); bounds hostile bodies, e.g.
 	 * many branches carrying hundreds of values each */
 	c->code_limit = 64 * (size_t)(c->end - c->start) + 4096;
+	c->work_limit = *work_left;
 	memcpy(c->local_types, c->ft->params, c->ft->nparams);
 	memcpy(c->local_types + c->ft->nparams, code->local_types, code->nlocals);
 
@@ -1760,6 +1812,21 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *e
 		else if (*w & TAG_CONST)
 			*w = cbase + (*w & ~TAG_MASK);
 	}
+	/* what the module keeps: the code and constants at their exact sizes */
+	uint64_t keep = (uint64_t)c->ncode * sizeof(uint32_t) + (uint64_t)c->nconsts * sizeof(uint64_t);
+	if (!xw_module_charge(m, keep + XW_ALLOC_OVERHEAD)) {
+		fail(c, -EFBIG, "translating it needs more than its limit of %llu bytes",
+		     (unsigned long long)m->max_bytes);
+		goto out;
+	}
+	uint32_t *code_fit = realloc(c->code, (c->ncode ? c->ncode : 1) * sizeof(uint32_t));
+	if (code_fit)
+		c->code = code_fit;
+	if (c->nconsts) {
+		uint64_t *consts_fit = realloc(c->consts, c->nconsts * sizeof(uint64_t));
+		if (consts_fit)
+			c->consts = consts_fit;
+	}
 	out->code = c->code;
 	out->ncode = c->ncode;
 	c->code = NULL;
@@ -1775,6 +1842,7 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, char *e
 	/* entry cost: the body's instructions plus initialising the frame */
 	out->fuel_cost = c->ninstr + (c->nlocals - c->ft->nparams) + c->nconsts;
 out:
+	*work_left -= c->work < *work_left ? c->work : *work_left;
 	cc_free(c);
 	return c->rc;
 }
@@ -1783,14 +1851,26 @@ int xw_compile_module(xw_module *m, char *err, size_t errlen)
 {
 	if (m->ncodes == 0)
 		return 0;
+	if (!xw_module_charge(m, (uint64_t)m->ncodes * sizeof *m->compiled)) {
+		snprintf(err, errlen, "module too large: translating its %u functions needs more than its "
+			 "limit of %llu bytes", m->ncodes, (unsigned long long)m->max_bytes);
+		return -EFBIG;
+	}
 	m->compiled = calloc(m->ncodes, sizeof *m->compiled);
 	if (!m->compiled) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	bool dump = getenv("XDPERF_WASM_DUMP") != NULL;
+	uint64_t work_left = WORK_BASE;
+	for (uint32_t i = 0; i < m->ncodes; i++)
+		work_left += WORK_PER_BYTE * (uint64_t)(m->codes[i].body_end - m->codes[i].body);
 	for (uint32_t i = 0; i < m->ncodes; i++) {
-		int rc = compile_func(m, i, &m->compiled[i], err, errlen);
+		if (m->load_irq && xwasm_interrupt_pending(m->load_irq)) {
+			snprintf(err, errlen, "loading interrupted");
+			return -EINTR;
+		}
+		int rc = compile_func(m, i, &m->compiled[i], &work_left, err, errlen);
 		if (rc)
 			return rc;
 		if (dump)

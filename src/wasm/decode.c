@@ -58,9 +58,24 @@ int xw_dec_eof(xw_dec *d, const uint8_t *at)
 
 int xw_dec_nomem(xw_dec *d)
 {
+	if (d->over_cap) {
+		if (d->err && d->errlen)
+			snprintf(d->err, d->errlen, "module too large: decoding it needs more than its limit "
+				 "of %llu bytes (at byte 0x%zx)", (unsigned long long)d->m->max_bytes,
+				 xw_dec_off(d, d->p));
+		return -EFBIG;
+	}
 	if (d->err && d->errlen)
 		snprintf(d->err, d->errlen, "out of memory while decoding module");
 	return -ENOMEM;
+}
+
+bool xw_dec_charge(xw_dec *d, uint64_t n)
+{
+	if (xw_module_charge(d->m, n))
+		return true;
+	d->over_cap = true;
+	return false;
 }
 
 int xw_dec_simd(xw_dec *d, const uint8_t *at, const char *what)
@@ -178,7 +193,7 @@ int xw_dec_name(xw_dec *d, char **out, const uint8_t **raw, uint32_t *rawlen)
 	if (rawlen)
 		*rawlen = len;
 	if (out) {
-		char *s = malloc((size_t)len + 1);
+		char *s = xw_dec_charge(d, (uint64_t)len + 1) ? malloc((size_t)len + 1) : NULL;
 		if (!s)
 			return xw_dec_nomem(d);
 		memcpy(s, d->p, len);
@@ -245,6 +260,8 @@ int xw_dec_grow(xw_dec *d, void **arr, uint32_t *n, uint32_t add, size_t elsz)
 		return xw_dec_malformed(d, d->p, "too many entries in index space");
 	if (!add)
 		return 0;
+	if (!xw_dec_charge(d, (uint64_t)add * elsz))
+		return xw_dec_nomem(d);
 	void *a = realloc(*arr, (size_t)total * elsz);
 	if (!a)
 		return xw_dec_nomem(d);
@@ -339,7 +356,8 @@ static int finish(xw_dec *d)
 	if (m->has_datacount && m->datacount != m->ndatas)
 		return xw_dec_malformed(d, d->p, "data count and data section have inconsistent lengths");
 	if (!m->declared_funcs) {
-		m->declared_funcs = calloc(((size_t)m->nfuncs + 7) / 8 + 1, 1);
+		size_t n = ((size_t)m->nfuncs + 7) / 8 + 1;
+		m->declared_funcs = xw_dec_charge(d, n) ? calloc(n, 1) : NULL;
 		if (!m->declared_funcs)
 			return xw_dec_nomem(d);
 	}
@@ -367,17 +385,21 @@ static int decode_all(xw_dec *d)
 int xw_decode(xw_module *m, const uint8_t *bytes, size_t len, char *err, size_t errlen)
 {
 	char *name = m->name;
+	uint64_t max_bytes = m->max_bytes;
+	xwasm_interrupt *load_irq = m->load_irq;
 	xw_dec d;
 
 	memset(m, 0, sizeof(*m));
 	m->name = name;
+	m->max_bytes = max_bytes;
+	m->load_irq = load_irq;
 	memset(&d, 0, sizeof(d));
 	d.m = m;
 	d.err = err;
 	d.errlen = errlen;
 	if (err && errlen)
 		err[0] = 0;
-	m->bytes = malloc(len ? len : 1);
+	m->bytes = xw_dec_charge(&d, len) ? malloc(len ? len : 1) : NULL;
 	if (!m->bytes)
 		return xw_dec_nomem(&d);
 	if (len)

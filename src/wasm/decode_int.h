@@ -24,6 +24,7 @@ typedef struct xw_dec {
 	bool seen_code;
 	uint64_t module_locals;    /* running total over all code entries */
 	const uint8_t *names, *names_end;  /* content of the first "name" custom section */
+	bool over_cap;             /* an allocation was refused by the module's max_bytes */
 } xw_dec;
 
 /* File offset of a pointer into the module copy. */
@@ -41,7 +42,11 @@ int xw_dec_fatal_invalid(xw_dec *d, const uint8_t *at, const char *fmt, ...)
 void xw_dec_invalid(xw_dec *d, const uint8_t *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int xw_dec_eof(xw_dec *d, const uint8_t *at);
+/* Out of memory, or over the module's cap when d->over_cap (then -EFBIG, saying so). */
 int xw_dec_nomem(xw_dec *d);
+/* Counts an allocation of n bytes (xw_module_charge); false, with d->over_cap set, when the
+ * module's cap refuses it: the caller then returns xw_dec_nomem(d). */
+bool xw_dec_charge(xw_dec *d, uint64_t n);
 int xw_dec_simd(xw_dec *d, const uint8_t *at, const char *what);
 
 /* Readers at d->p, bounded by d->end; 0 or a negative errno with the error reported. */

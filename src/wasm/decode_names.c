@@ -14,13 +14,12 @@ static void drop_func_names(xw_module *m)
 static int set_func_name(xw_module *m, uint32_t idx, const uint8_t *s, uint32_t len)
 {
 	char *name;
-	if (idx >= m->nfuncs)
-		return 0; /* ignore names of functions that do not exist */
-	if (!(name = malloc((size_t)len + 1)))
+	if (idx >= m->nfuncs || m->func_names[idx])
+		return 0; /* ignore names of functions that do not exist, and repeated names */
+	if (!xw_module_charge(m, (uint64_t)len + 1) || !(name = malloc((size_t)len + 1)))
 		return -1;
 	memcpy(name, s, len);
 	name[len] = 0;
-	free(m->func_names[idx]);
 	m->func_names[idx] = name;
 	return 0;
 }
@@ -31,7 +30,8 @@ static int func_names(xw_module *m, const uint8_t *p, const uint8_t *end)
 	uint32_t n, idx, len;
 	if (m->func_names || xw_read_u32(&p, end, &n) || n > (size_t)(end - p) / 2)
 		return -1;
-	if (!(m->func_names = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(*m->func_names))))
+	if (!xw_module_charge(m, (uint64_t)(m->nfuncs ? m->nfuncs : 1) * sizeof(*m->func_names)) ||
+	    !(m->func_names = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(*m->func_names))))
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		if (xw_read_u32(&p, end, &idx) || xw_read_u32(&p, end, &len))
@@ -66,6 +66,9 @@ static int name_subsections(xw_module *m, const uint8_t *p, const uint8_t *end)
 
 void xw_dec_name_section(xw_dec *d)
 {
-	if (name_subsections(d->m, d->names, d->names_end))
+	uint64_t before = d->m->alloc_bytes;
+	if (name_subsections(d->m, d->names, d->names_end)) {
 		drop_func_names(d->m);
+		d->m->alloc_bytes = before;
+	}
 }

@@ -6,9 +6,12 @@
 
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
 
-/* calloc of n elements (at least one, so that an empty vector is not NULL-vs-error ambiguous). */
-static void *alloc_vec(size_t n, size_t elsz)
+/* calloc of n elements (at least one, so that an empty vector is not NULL-vs-error ambiguous),
+ * counted against the module's cap; NULL means return xw_dec_nomem(d). */
+static void *alloc_vec(xw_dec *d, size_t n, size_t elsz)
 {
+	if (!xw_dec_charge(d, (uint64_t)(n ? n : 1) * elsz))
+		return NULL;
 	return calloc(n ? n : 1, elsz);
 }
 
@@ -36,7 +39,7 @@ static int functype(xw_dec *d, xw_functype *ft)
 		return xw_dec_malformed(d, at, "malformed function type 0x%02x (expected 0x60)", form);
 	TRY(valtype_vec(d, &np, &params));
 	TRY(valtype_vec(d, &nr, &results));
-	ft->types = malloc((size_t)np + nr + 1);
+	ft->types = xw_dec_charge(d, (uint64_t)np + nr + 1) ? malloc((size_t)np + nr + 1) : NULL;
 	if (!ft->types)
 		return xw_dec_nomem(d);
 	memcpy(ft->types, params, np);
@@ -53,7 +56,7 @@ static int type_section(xw_dec *d)
 	xw_module *m = d->m;
 	uint32_t n;
 	TRY(xw_dec_count(d, &n, 1));
-	if (!(m->types = alloc_vec(n, sizeof(*m->types))))
+	if (!(m->types = alloc_vec(d, n, sizeof(*m->types))))
 		return xw_dec_nomem(d);
 	m->ntypes = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -175,7 +178,7 @@ static int import_section(xw_dec *d)
 	const uint8_t *at = d->p;
 	uint32_t n;
 	TRY(xw_dec_count(d, &n, 1));
-	if (!(m->imports = alloc_vec(n, sizeof(*m->imports))))
+	if (!(m->imports = alloc_vec(d, n, sizeof(*m->imports))))
 		return xw_dec_nomem(d);
 	m->nimports = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -227,7 +230,8 @@ static int memory_section(xw_dec *d)
 static int declare_func(xw_dec *d, uint32_t f)
 {
 	xw_module *m = d->m;
-	if (!m->declared_funcs && !(m->declared_funcs = calloc(((size_t)m->nfuncs + 7) / 8 + 1, 1)))
+	size_t nbits = ((size_t)m->nfuncs + 7) / 8 + 1;
+	if (!m->declared_funcs && !(m->declared_funcs = xw_dec_charge(d, nbits) ? calloc(nbits, 1) : NULL))
 		return xw_dec_nomem(d);
 	m->declared_funcs[f / 8] |= (uint8_t)(1u << (f % 8));
 	return 0;
@@ -417,16 +421,17 @@ static int export_section(xw_dec *d)
 	uint32_t n;
 	int rc = 0;
 	TRY(xw_dec_count(d, &n, 1));
-	if (!(m->exports = alloc_vec(n, sizeof(*m->exports))))
+	if (!(m->exports = alloc_vec(d, n, sizeof(*m->exports))))
 		return xw_dec_nomem(d);
 	m->nexports = n;
-	if (!(keys = alloc_vec(n, sizeof(*keys))))
+	if (!(keys = alloc_vec(d, n, sizeof(*keys))))
 		return xw_dec_nomem(d);
 	for (uint32_t i = 0; i < n && !rc; i++)
 		rc = export_entry(d, &m->exports[i], &keys[i]);
 	if (!rc)
 		check_export_names(d, keys, n);
-	free(keys);
+	free(keys); /* temporary: no longer counted */
+	m->alloc_bytes -= (uint64_t)(n ? n : 1) * sizeof(*keys) + XW_ALLOC_OVERHEAD;
 	return rc;
 }
 
@@ -451,7 +456,7 @@ static int start_section(xw_dec *d)
 static int elem_items(xw_dec *d, xw_elem *e, bool exprs)
 {
 	TRY(xw_dec_count(d, &e->count, 1));
-	if (!(e->items = alloc_vec(e->count, sizeof(*e->items))))
+	if (!(e->items = alloc_vec(d, e->count, sizeof(*e->items))))
 		return xw_dec_nomem(d);
 	for (uint32_t i = 0; i < e->count; i++) {
 		xw_constexpr *ce = &e->items[i];
@@ -512,7 +517,7 @@ static int elem_section(xw_dec *d)
 	xw_module *m = d->m;
 	uint32_t n;
 	TRY(xw_dec_count(d, &n, 1));
-	if (!(m->elems = alloc_vec(n, sizeof(*m->elems))))
+	if (!(m->elems = alloc_vec(d, n, sizeof(*m->elems))))
 		return xw_dec_nomem(d);
 	m->nelems = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -557,7 +562,7 @@ static int data_section(xw_dec *d)
 	xw_module *m = d->m;
 	uint32_t n;
 	TRY(xw_dec_count(d, &n, 1));
-	if (!(m->datas = alloc_vec(n, sizeof(*m->datas))))
+	if (!(m->datas = alloc_vec(d, n, sizeof(*m->datas))))
 		return xw_dec_nomem(d);
 	m->ndatas = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -588,7 +593,7 @@ static int code_locals(xw_dec *d, xw_code *c)
 	if (d->module_locals > XW_DEC_MAX_MODULE_LOCALS)
 		return xw_dec_malformed(d, decls, "too many locals (module total above %u)",
 					XW_DEC_MAX_MODULE_LOCALS);
-	if (!(c->local_types = malloc((size_t)total + 1)))
+	if (!xw_dec_charge(d, total + 1) || !(c->local_types = malloc((size_t)total + 1)))
 		return xw_dec_nomem(d);
 	c->nlocals = (uint32_t)total;
 	for (uint32_t i = 0, k = 0; i < ndecl; i++) {
@@ -645,7 +650,7 @@ static int code_section(xw_dec *d)
 	if (n > (size_t)(d->end - d->p) / 3)
 		return xw_dec_eof(d, at);
 	d->seen_code = true;
-	if (!(m->codes = alloc_vec(n, sizeof(*m->codes))))
+	if (!(m->codes = alloc_vec(d, n, sizeof(*m->codes))))
 		return xw_dec_nomem(d);
 	m->ncodes = n;
 	for (uint32_t i = 0; i < n; i++)

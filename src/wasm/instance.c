@@ -165,13 +165,39 @@ static uint64_t eval_const(const xwasm_instance *inst, const xw_constexpr *e)
 	return 0;
 }
 
-static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *opts,
-			  xwasm_instance **out)
+/* Charges what instantiation allocates to the instance's account; -EFBIG with the message
+ * (naming `what` and the cap) when a cap refuses it. */
+__attribute__((format(printf, 6, 7)))
+static int charge(xwasm_instance *inst, uint64_t bytes, uint64_t elems, char *err, size_t errlen,
+		  const char *what_fmt, ...)
 {
-	xwasm_instance *inst = calloc(1, sizeof *inst);
-	if (!inst)
-		return -ENOMEM;
-	*out = inst;
+	if (xw_account_charge(&inst->acct, bytes, elems))
+		return 0;
+	char what[96];
+	va_list ap;
+	va_start(ap, what_fmt);
+	vsnprintf(what, sizeof what, what_fmt, ap);
+	va_end(ap);
+	const struct xw_account *a = &inst->acct;
+	if (a->last == XWASM_CAP_TABLE_ELEMS)
+		set_err(err, errlen, "%s: its tables would hold %llu entries, over the limit of %llu table "
+			"entries per instance", what, (unsigned long long)(a->table_elems + elems),
+			(unsigned long long)a->max_table_elems);
+	else
+		set_err(err, errlen, "%s: the instance would hold %llu bytes, over its limit of %llu bytes",
+			what, (unsigned long long)(a->bytes + bytes), (unsigned long long)a->max_bytes);
+	return -EFBIG;
+}
+
+/* Bytes of one allocation of n elements of elsz bytes as the account counts it. */
+static uint64_t vec_bytes(uint64_t n, size_t elsz)
+{
+	return (n ? n : 1) * elsz + XW_ALLOC_OVERHEAD;
+}
+
+/* Sets the instance's limits from opts (defaults filled in). */
+static void set_limits(xwasm_instance *inst, const xw_module *m, const struct xwasm_instance_opts *opts)
+{
 	inst->mod = m;
 	xdperf_opts_copy(&inst->opts, sizeof inst->opts, opts);
 	if (!inst->opts.max_call_depth)
@@ -182,8 +208,86 @@ static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *
 		inst->opts.max_memory_pages = XW_MAX_PAGES;
 	inst->ex.max_depth = inst->opts.max_call_depth;
 	inst->ex.stack_slots = inst->opts.stack_slots;
+	inst->acct.max_bytes = inst->opts.max_bytes;
+	inst->acct.max_table_elems = inst->opts.max_table_elems && inst->opts.max_table_elems < XW_MAX_TABLE ?
+				     inst->opts.max_table_elems : XW_MAX_TABLE;
+}
+
+/* Charges, in order, everything instantiation allocates for the instance, before any of it is
+ * allocated: its structures, the stacks (mapped at the first call, counted in full now), the
+ * tables and memory it defines and its element segments' references. 0, or -EFBIG with the
+ * message naming what went over which cap. */
+static int charge_all(xwasm_instance *inst, char *err, size_t errlen)
+{
+	const xw_module *m = inst->mod;
+	uint64_t structs = sizeof *inst + XW_ALLOC_OVERHEAD +
+			   vec_bytes(m->nfuncs + 1, sizeof *inst->funcs) + vec_bytes(m->nfuncs + 1, sizeof *inst->own_funcs) +
+			   vec_bytes(m->ntables + 1, sizeof *inst->tables) + vec_bytes(m->ntables + 1, sizeof *inst->own_tables) +
+			   vec_bytes(m->nglobals + 1, sizeof *inst->globals) +
+			   vec_bytes(m->nglobals + 1, sizeof *inst->own_globals) +
+			   vec_bytes(m->nelems + 1, sizeof *inst->elem_sizes) + vec_bytes(m->nelems + 1, sizeof *inst->elem_items) +
+			   vec_bytes(m->ndatas + 1, sizeof *inst->data_sizes);
+	int rc = charge(inst, structs, 0, err, errlen, "its functions, tables and globals (%u, %u, %u)",
+			m->nfuncs, m->ntables, m->nglobals);
+	if (rc)
+		return rc;
+	uint64_t stacks = (uint64_t)inst->ex.stack_slots * sizeof(uint64_t) +
+			  ((uint64_t)inst->ex.max_depth + 1) * sizeof(struct xw_frame);
+	if ((rc = charge(inst, stacks, 0, err, errlen, "its value and frame stacks (%u slots, %u frames)",
+			 inst->ex.stack_slots, inst->ex.max_depth)))
+		return rc;
+	for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+		uint64_t min = m->tables[i].limits.min;
+		if ((rc = charge(inst, vec_bytes(min, sizeof(void *)), min, err, errlen, "table %u of %llu entries",
+				 i, (unsigned long long)min)))
+			return rc;
+	}
+	if (m->nmems > m->nimported_mems) {
+		const xw_limits *l = &m->mems[0];
+		if (l->min > inst->opts.max_memory_pages) {
+			set_err(err, errlen, "memory of %llu pages exceeds the limit of %u pages",
+				(unsigned long long)l->min, inst->opts.max_memory_pages);
+			return -EFBIG;
+		}
+		if ((rc = charge(inst, l->min * XW_PAGE_SIZE + sizeof(xwasm_memory) + XW_ALLOC_OVERHEAD, 0, err, errlen,
+				 "memory of %llu pages", (unsigned long long)l->min)))
+			return rc;
+	}
+	for (uint32_t i = 0; i < m->nelems; i++)
+		if ((rc = charge(inst, vec_bytes(m->elems[i].count, sizeof(void *)), 0, err, errlen,
+				 "element segment %u of %u entries", i, m->elems[i].count)))
+			return rc;
+	return 0;
+}
+
+int xwasm_module_instance_bytes(const xwasm_module *m, const struct xwasm_instance_opts *opts, uint64_t *bytes,
+				char *err, size_t errlen)
+{
+	xwasm_instance *inst = calloc(1, sizeof *inst);
+	if (!inst) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	set_limits(inst, m, opts);
+	int rc = charge_all(inst, err, errlen);
+	*bytes = inst->acct.bytes;
+	free(inst);
+	return rc;
+}
+
+static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *opts,
+			  xwasm_instance **out, char *err, size_t errlen)
+{
+	xwasm_instance *inst = calloc(1, sizeof *inst);
+	if (!inst)
+		return -ENOMEM;
+	*out = inst;
+	set_limits(inst, m, opts);
 	xw_fuel_set(&inst->ex, inst->opts.fuel);
 	xw_interrupt_set(inst, inst->opts.interrupt);
+	int rc = charge_all(inst, err, errlen);
+	if (rc)
+		return rc;
 	inst->funcs = calloc(m->nfuncs + 1, sizeof *inst->funcs);
 	inst->own_funcs = calloc(m->nfuncs + 1, sizeof *inst->own_funcs);
 	inst->tables = calloc(m->ntables + 1, sizeof *inst->tables);
@@ -194,8 +298,10 @@ static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *
 	inst->elem_items = calloc(m->nelems + 1, sizeof *inst->elem_items);
 	inst->data_sizes = calloc(m->ndatas + 1, sizeof *inst->data_sizes);
 	if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
-	    !inst->own_globals || !inst->elem_sizes || !inst->elem_items || !inst->data_sizes)
+	    !inst->own_globals || !inst->elem_sizes || !inst->elem_items || !inst->data_sizes) {
+		set_err(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -221,16 +327,12 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 			return -ENOMEM;
 		}
 		t->has_max = tt->limits.has_max;
+		t->acct = &inst->acct;
 		inst->tables[i] = t;
 	}
 	if (m->nmems > m->nimported_mems) {
 		const xw_limits *l = &m->mems[0];
-		uint32_t cap = inst->opts.max_memory_pages;
-		if (l->min > cap) {
-			set_err(err, errlen, "memory of %llu pages exceeds the limit of %u pages",
-				(unsigned long long)l->min, cap);
-			return -ENOMEM;
-		}
+		uint32_t cap = inst->opts.max_memory_pages; /* min <= cap: charge_all checked */
 		inst->own_mem = calloc(1, sizeof *inst->own_mem);
 		if (!inst->own_mem || xw_memory_init(inst->own_mem, (uint32_t)l->min,
 						     l->has_max ? (uint32_t)l->max : XW_MAX_PAGES, cap)) {
@@ -238,6 +340,7 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 			return -ENOMEM;
 		}
 		inst->own_mem->has_max = l->has_max;
+		inst->own_mem->acct = &inst->acct;
 		inst->mem = inst->own_mem;
 	}
 	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
@@ -251,14 +354,16 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 }
 
 /* Resolves element segment items and records live segment sizes. */
-static int prepare_segments(xwasm_instance *inst)
+static int prepare_segments(xwasm_instance *inst, char *err, size_t errlen)
 {
 	const xw_module *m = inst->mod;
 	for (uint32_t i = 0; i < m->nelems; i++) {
 		const xw_elem *e = &m->elems[i];
 		void **items = calloc(e->count ? e->count : 1, sizeof(void *));
-		if (!items)
+		if (!items) {
+			set_err(err, errlen, "out of memory");
 			return -ENOMEM;
+		}
 		for (uint32_t k = 0; k < e->count; k++)
 			items[k] = (void *)(uintptr_t)eval_const(inst, &e->items[k]);
 		inst->elem_items[i] = items;
@@ -318,9 +423,10 @@ int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwas
 	*out = NULL;
 	if (trap)
 		memset(trap, 0, sizeof *trap);
-	int rc = alloc_instance(m, opts, &inst);
+	int rc = alloc_instance(m, opts, &inst, err, errlen);
 	if (rc) {
-		set_err(err, errlen, "out of memory");
+		if (rc == -ENOMEM && inst == NULL)
+			set_err(err, errlen, "out of memory");
 		goto fail;
 	}
 	uint32_t counters[4] = { 0, 0, 0, 0 };
@@ -332,11 +438,9 @@ int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwas
 	rc = define_entities(inst, err, errlen);
 	if (rc)
 		goto fail;
-	rc = prepare_segments(inst);
-	if (rc) {
-		set_err(err, errlen, "out of memory");
+	rc = prepare_segments(inst, err, errlen);
+	if (rc)
 		goto fail;
-	}
 	xwasm_table *shared = NULL;
 	rc = init_segments(inst, trap, &shared);
 	if (rc) {

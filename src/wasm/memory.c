@@ -50,14 +50,25 @@ int64_t xw_memory_grow(xwasm_memory *mem, uint32_t delta)
 		return -1;
 	if (want > mem->cap_pages) {
 		mem->cap_refusals++;
+		if (mem->acct) {
+			mem->acct->refusals++;
+			mem->acct->last = XWASM_CAP_MEMORY_PAGES;
+		}
 		return -1;
 	}
 	if (delta == 0)
 		return old;
 	if (want * XW_PAGE_SIZE > mem->reserved)
 		return -1;
-	if (mprotect(mem->base + mem->size, (size_t)delta * XW_PAGE_SIZE, PROT_READ | PROT_WRITE))
+	uint64_t bytes = (uint64_t)delta * XW_PAGE_SIZE;
+	if (!xw_account_charge(mem->acct, bytes, 0)) {
+		mem->cap_refusals++;
 		return -1;
+	}
+	if (mprotect(mem->base + mem->size, (size_t)bytes, PROT_READ | PROT_WRITE)) {
+		xw_account_release(mem->acct, bytes, 0);
+		return -1;
+	}
 	mem->pages = (uint32_t)want;
 	mem->size = want * XW_PAGE_SIZE;
 	return old;

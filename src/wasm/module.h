@@ -149,7 +149,27 @@ typedef struct xwasm_module {
 
 	/* Filled by the compiler (compile.c). */
 	struct xw_compiled_func *compiled;  /* ncodes entries */
+
+	/* What decoding and translation allocated for the module (xw_module_charge), and the
+	 * cap on it (0 = none): xwasm_load_opts.max_bytes. */
+	uint64_t alloc_bytes;
+	uint64_t max_bytes;
+	xwasm_interrupt *load_irq;  /* xwasm_load_opts.interrupt while loading, then NULL */
 } xw_module;
+
+/* Allocator overhead counted with every allocation (glibc's chunk header and rounding). */
+#define XW_ALLOC_OVERHEAD 16u
+
+/* Counts an allocation of n bytes against the module's cap: false (nothing counted) when it
+ * would go over it. */
+static inline bool xw_module_charge(xw_module *m, uint64_t n)
+{
+	uint64_t want = m->alloc_bytes + n + XW_ALLOC_OVERHEAD;
+	if (m->max_bytes && want > m->max_bytes)
+		return false;
+	m->alloc_bytes = want;
+	return true;
+}
 
 /* decode.c: parse `bytes` (copied into m->bytes) into m, including module-level validation
  * (everything except function bodies: indices, limits, constant expressions, exports unique,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "wasm/runtime.h"
+#include "util/opts.h"
 
 int xwasm_module_load(const uint8_t *bytes, size_t len, const struct xwasm_load_opts *opts,
 		      xwasm_module **out, char *err, size_t errlen)
@@ -20,12 +21,15 @@ int xwasm_module_load(const uint8_t *bytes, size_t len, const struct xwasm_load_
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	const char *name = opts && opts->sz >= offsetof(struct xwasm_load_opts, name) + sizeof(char *) &&
-			   opts->name ? opts->name : "module";
-	m->name = strdup(name);
+	struct xwasm_load_opts o = { 0 };
+	xdperf_opts_copy(&o, sizeof o, opts);
+	m->name = strdup(o.name ? o.name : "module");
+	m->max_bytes = o.max_bytes;
+	m->load_irq = o.interrupt;
 	int rc = m->name ? xw_decode(m, bytes, len, err, errlen) : -ENOMEM;
 	if (!rc)
 		rc = xw_compile_module(m, err, errlen);
+	m->load_irq = NULL;
 	if (rc) {
 		xw_compiled_release(m);
 		xw_module_release(m);
@@ -34,6 +38,11 @@ int xwasm_module_load(const uint8_t *bytes, size_t len, const struct xwasm_load_
 	}
 	*out = m;
 	return 0;
+}
+
+uint64_t xwasm_module_bytes(const xwasm_module *m)
+{
+	return m->alloc_bytes + sizeof *m + XW_ALLOC_OVERHEAD;
 }
 
 void xwasm_module_free(xwasm_module *mod)

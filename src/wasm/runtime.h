@@ -19,6 +19,23 @@ struct xwasm_func {
 	uint32_t index;                    /* index in the defining module (or import slot) */
 };
 
+/* What an instance holds (xwasm_instance_bytes) and the caps on it: its memories, tables,
+ * globals, stacks and its own structures are charged here as they are allocated, and released
+ * when freed. Host-created memories and tables (xwasm_memory_new, ...) have no account. */
+struct xw_account {
+	uint64_t bytes;            /* charged now */
+	uint64_t max_bytes;        /* opts.max_bytes; 0 = no cap */
+	uint64_t table_elems;      /* entries of the tables the instance defines */
+	uint64_t max_table_elems;  /* opts.max_table_elems (XW_MAX_TABLE when unset) */
+	uint64_t refusals;         /* allocations refused by a cap (memory pages, bytes, table entries) */
+	enum xwasm_cap last;       /* the cap that refused the last one */
+};
+
+/* Charges `bytes` (and `elems` table entries) to a, or refuses (counting the refusal) when a
+ * cap would be passed. a NULL: always true. */
+bool xw_account_charge(struct xw_account *a, uint64_t bytes, uint64_t elems);
+void xw_account_release(struct xw_account *a, uint64_t bytes, uint64_t elems);
+
 struct xwasm_memory {
 	uint8_t *base;        /* reserved address range; [0, size) accessible */
 	uint64_t size;        /* bytes = pages * 64 KiB */
@@ -28,6 +45,7 @@ struct xwasm_memory {
 	uint32_t cap_pages;   /* engine/instance cap: growth beyond fails */
 	uint64_t cap_refusals;/* grows refused because of cap_pages (not the declared maximum) */
 	size_t reserved;      /* bytes of address space reserved */
+	struct xw_account *acct; /* the defining instance's account (NULL: host-created) */
 };
 
 struct xwasm_table {
@@ -40,6 +58,7 @@ struct xwasm_table {
 	 * into this table: they stay alive (callable through the table) until it is freed. */
 	xwasm_instance **retained;
 	uint32_t nretained;
+	struct xw_account *acct; /* the defining instance's account (NULL: host-created) */
 };
 
 struct xwasm_global {
@@ -101,6 +120,7 @@ struct xwasm_instance {
 	xwasm_global *own_globals;
 
 	struct xwasm_instance_opts opts;   /* opts.interrupt: see xwasm_instance_set_interrupt */
+	struct xw_account acct;            /* what it holds, against opts.max_bytes */
 	struct xw_exec ex;
 	/* set by host functions through xwasm_instance_set_trap / xwasm_instance_exit */
 	char host_msg[256];

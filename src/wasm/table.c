@@ -45,9 +45,13 @@ int64_t xw_table_grow(xwasm_table *t, uint32_t delta, void *init)
 		return -1;
 	if (delta == 0)
 		return old;
-	void **e = realloc(t->elems, want * sizeof(void *));
-	if (!e)
+	if (!xw_account_charge(t->acct, (uint64_t)delta * sizeof(void *), delta))
 		return -1;
+	void **e = realloc(t->elems, want * sizeof(void *));
+	if (!e) {
+		xw_account_release(t->acct, (uint64_t)delta * sizeof(void *), delta);
+		return -1;
+	}
 	for (uint64_t i = old; i < want; i++)
 		e[i] = init;
 	t->elems = e;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Engine limits and robustness through the public API (tests/unit/engine_limits.c): fuel
 # exhaustion and unlimited fuel, call depth and value-stack exhaustion (also through re-entrant
-# host calls), the memory page cap, trap messages naming the function, SIMD rejected as
+# host calls), the memory page cap, instance and module accounting with their byte and table caps, a load interrupted, trap messages naming the function, SIMD rejected as
 # not supported, validation errors naming the byte offset, host traps and exit codes, eight
 # instances of one module on eight threads, and the bounds-checked memory API.
 # The program is built twice: with gcc against build/libxdperf.a, and with ASan/UBSan against
@@ -65,6 +65,21 @@ wat grow <<'EOF'
   (func (export "size") (result i32) (memory.size))
   (func (export "store") (param i32) (result i32) (i32.store (local.get 0) (i32.const -1)) (i32.const 0))
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))
+EOF
+
+# slow.wasm: 36 MB whose validation takes about a second (interrupting a load)
+python3 "$REPO/tests/protocols/hostile_gen.py" slow_validate 45 "$M/slow.wasm" || { echo "FAILED: hostile_gen.py"; exit 1; }
+
+# accounting: a memory and two tables that grow on request
+wat accounting <<'EOF'
+(module
+  (memory 2)
+  (table $a 1000 funcref)
+  (table $b 24 externref)
+  (global (mut i64) (i64.const 0))
+  (func (export "mgrow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "tgrow") (param i32) (result i32) (table.grow $a (ref.null func) (local.get 0)))
+  (func (export "tsize") (result i32) (table.size $a)))
 EOF
 
 wat big_memory <<'EOF'

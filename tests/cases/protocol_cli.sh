@@ -28,7 +28,7 @@ expect "call uppercase" 0 "^HELLO, WORLD$" $X protocol call $P/uppercase.wasm --
 printf 'from stdin' | $X protocol call $P/echo.wasm --count 100 >"$T/out" 2>"$T/err" && [ "$(cat "$T/out")" = "from stdin" ] \
 	&& ok "call echo from standard input, 100 times" || bad "call echo from standard input"
 expect "call example" 0 "^Processed: hi$" $X protocol call $P/example_protocol.wasm --input hi
-expect "stats" 0 "calls 5, errors 0, p50 [0-9]+ ns" $X protocol call $P/echo.wasm --input x --count 5 --stats
+expect "stats" 0 "calls 5, errors 0, memory faults 0, p50 [0-9]+ ns, p99 [0-9]+ ns, memory [0-9]+ bytes \(module [0-9]+\)" $X protocol call $P/echo.wasm --input x --count 5 --stats
 
 cat >"$T/command.wat" <<'W'
 (module (memory (export "memory") 1) (func (export "_start")))

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "xdperf/wasm.h"
 #include "wasm_call.h"
@@ -268,6 +269,167 @@ static void test_depth(void)
 		xwasm_instance_free(inst);
 	}
 	xwasm_module_free(m);
+}
+
+/* ---- accounting: what instances and modules hold, and the caps on it ---------------------- */
+
+static void test_accounting(void)
+{
+	xwasm_module *m = load("accounting.wasm"); /* memory 2, tables of 1000 funcref + 24 externref */
+	if (!m)
+		return;
+	uint64_t mod_bytes = xwasm_module_bytes(m);
+	EXPECT_TRUE("module bytes", mod_bytes > 100 && mod_bytes < 64 * 1024, "100 B .. 64 KiB", "%llu",
+		    (unsigned long long)mod_bytes);
+	struct xwasm_instance_opts o = { .sz = sizeof o, .stack_slots = 4096, .max_call_depth = 100 };
+	xwasm_instance *inst = instantiate(m, NULL, &o, "accounting.wasm");
+	if (!inst) {
+		xwasm_module_free(m);
+		return;
+	}
+	/* it holds at least its memory, tables and stacks, and not much more */
+	uint64_t floor = 2 * 65536 + 1024 * 8 + 4096 * 8 + 101 * 16;
+	uint64_t b0 = xwasm_instance_bytes(inst);
+	EXPECT_TRUE("instance bytes after instantiation", b0 >= floor && b0 <= floor + 8192,
+		    "its memory, tables and stacks + at most 8 KiB of structures", "%llu (floor %llu)",
+		    (unsigned long long)b0, (unsigned long long)floor);
+	/* growth is charged exactly */
+	expect_i32(inst, "mgrow", 1, 3, 0, 2, __LINE__);
+	EXPECT_INT("bytes after memory.grow 3", xwasm_instance_bytes(inst) - b0, 3 * 65536);
+	expect_i32(inst, "tgrow", 1, 1000, 0, 1000, __LINE__);
+	EXPECT_INT("bytes after table.grow 1000", xwasm_instance_bytes(inst) - b0, 3 * 65536 + 8000);
+	EXPECT_INT("no refusals yet", xwasm_instance_cap_refusals(inst), 0);
+	EXPECT_INT("no cap hit yet", xwasm_instance_last_cap(inst), XWASM_CAP_NONE);
+	xwasm_instance_free(inst);
+
+	/* max_bytes: growth past it returns -1, counted, nothing charged */
+	o.max_bytes = b0 + 65536 + 4000;
+	inst = instantiate(m, NULL, &o, "accounting.wasm with max_bytes");
+	if (inst) {
+		expect_i32(inst, "mgrow", 1, 1, 0, 2, __LINE__);
+		expect_i32(inst, "mgrow", 1, 1, 0, -1, __LINE__);
+		EXPECT_INT("refusals after a memory.grow over max_bytes", xwasm_instance_cap_refusals(inst), 1);
+		EXPECT_INT("cap that refused it", xwasm_instance_last_cap(inst), XWASM_CAP_BYTES);
+		expect_i32(inst, "tgrow", 1, 500, 0, 1000, __LINE__);
+		expect_i32(inst, "tgrow", 1, 1, 0, -1, __LINE__);
+		expect_i32(inst, "tsize", 0, 0, 0, 1500, __LINE__);
+		EXPECT_INT("bytes at the cap", xwasm_instance_bytes(inst), b0 + 65536 + 4000);
+		EXPECT_INT("refusals after a table.grow over max_bytes", xwasm_instance_cap_refusals(inst), 2);
+		xwasm_memory *mem = xwasm_instance_memory0(inst);
+		EXPECT_INT("memory cap refusals include max_bytes", mem ? xwasm_memory_cap_refusals(mem) : 0, 1);
+		xwasm_instance_free(inst);
+	}
+	/* max_bytes too small for what instantiation needs: -EFBIG naming it */
+	o.max_bytes = 65536;
+	xwasm_instance *none = NULL;
+	char err[256] = "";
+	int rc = xwasm_instance_new(m, NULL, &o, &none, NULL, err, sizeof err);
+	EXPECT_INT("instantiation over max_bytes", rc, -EFBIG);
+	EXPECT_CONTAINS("its message", err, "over its limit of 65536 bytes");
+	xwasm_instance_free(none);
+
+	/* max_table_elems: over both tables together */
+	o.max_bytes = 0;
+	o.max_table_elems = 1023;
+	none = NULL;
+	rc = xwasm_instance_new(m, NULL, &o, &none, NULL, err, sizeof err);
+	EXPECT_INT("instantiation over max_table_elems", rc, -EFBIG);
+	EXPECT_CONTAINS("its message", err, "table 1 of 24 entries: its tables would hold 1024 entries, over the "
+			"limit of 1023");
+	xwasm_instance_free(none);
+	o.max_table_elems = 1100;
+	inst = instantiate(m, NULL, &o, "accounting.wasm with max_table_elems 1100");
+	if (inst) {
+		expect_i32(inst, "tgrow", 1, 76, 0, 1000, __LINE__);
+		expect_i32(inst, "tgrow", 1, 1, 0, -1, __LINE__);
+		EXPECT_INT("cap that refused it", xwasm_instance_last_cap(inst), XWASM_CAP_TABLE_ELEMS);
+		xwasm_instance_free(inst);
+	}
+	xwasm_module_free(m);
+
+	/* modules: a cap below what loading needs refuses it with -EFBIG; the smallest cap that
+	 * loads it is at least what it then reports holding */
+	size_t n = 0;
+	uint8_t *b = slurp("depth.wasm", &n);
+	if (b) {
+		struct xwasm_load_opts lo = { .sz = sizeof lo, .max_bytes = 200 };
+		m = NULL;
+		rc = xwasm_module_load(b, n, &lo, &m, err, sizeof err);
+		EXPECT_INT("loading depth.wasm with max_bytes 200", rc, -EFBIG);
+		EXPECT_CONTAINS("its message", err, "module too large");
+		EXPECT_CONTAINS("its message", err, "limit of 200 bytes");
+		xwasm_module_free(m);
+		uint64_t lo_cap = 200, hi_cap = 1 << 24;
+		while (lo_cap + 1 < hi_cap) { /* lo_cap refuses, hi_cap loads */
+			uint64_t mid = (lo_cap + hi_cap) / 2;
+			lo.max_bytes = mid;
+			m = NULL;
+			rc = xwasm_module_load(b, n, &lo, &m, err, sizeof err);
+			if (rc == 0)
+				hi_cap = mid;
+			else
+				lo_cap = mid;
+			xwasm_module_free(m);
+		}
+		lo.max_bytes = hi_cap;
+		m = NULL;
+		rc = xwasm_module_load(b, n, &lo, &m, err, sizeof err);
+		EXPECT_INT("loading at the smallest cap that loads", rc, 0);
+		if (m)
+			EXPECT_TRUE("what it holds is within that cap", xwasm_module_bytes(m) <= hi_cap + 4096,
+				    "at most the cap + the module struct", "%llu (cap %llu)",
+				    (unsigned long long)xwasm_module_bytes(m), (unsigned long long)hi_cap);
+		xwasm_module_free(m);
+		free(b);
+	}
+}
+
+/* ---- interrupting a load ------------------------------------------------------------------ */
+
+struct raiser {
+	xwasm_interrupt *irq;
+	unsigned delay_ms;
+};
+
+static void *raise_later(void *arg)
+{
+	struct raiser *r = arg;
+	struct timespec ts = { .tv_sec = r->delay_ms / 1000, .tv_nsec = (long)(r->delay_ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+	xwasm_interrupt_raise(r->irq);
+	return NULL;
+}
+
+static void test_load_interrupt(void)
+{
+	size_t n = 0;
+	/* slow.wasm: 36 MB whose validation takes about a second here (hostile_gen.py slow_validate) */
+	uint8_t *b = slurp("slow.wasm", &n);
+	if (!b)
+		return;
+	xwasm_interrupt *irq = xwasm_interrupt_new();
+	struct xwasm_load_opts lo = { .sz = sizeof lo, .interrupt = irq };
+	xwasm_module *m = NULL;
+	char err[256] = "";
+	/* raised before: refused at once */
+	xwasm_interrupt_raise(irq);
+	int rc = xwasm_module_load(b, n, &lo, &m, err, sizeof err);
+	EXPECT_INT("load with the interrupt raised", rc, -EINTR);
+	EXPECT_CONTAINS("its message", err, "loading interrupted");
+	xwasm_module_free(m);
+	/* raised 50 ms into a load that takes 8 times as long or more: it stops */
+	xwasm_interrupt_clear(irq);
+	struct raiser r = { irq, 50 };
+	pthread_t t;
+	pthread_create(&t, NULL, raise_later, &r);
+	m = NULL;
+	rc = xwasm_module_load(b, n, &lo, &m, err, sizeof err);
+	pthread_join(t, NULL);
+	EXPECT_INT("load interrupted 50 ms in", rc, -EINTR);
+	EXPECT_CONTAINS("its message", err, "loading interrupted");
+	xwasm_module_free(m);
+	xwasm_interrupt_free(irq);
+	free(b);
 }
 
 /* ---- memory cap --------------------------------------------------------------------------- */
@@ -747,6 +909,8 @@ int main(int argc, char **argv)
 		{ "fuel", test_fuel, false },
 		{ "call depth", test_depth, false },
 		{ "memory cap", test_memory_cap, false },
+		{ "accounting and its caps", test_accounting, false },
+		{ "interrupting a load", test_load_interrupt, false },
 		{ "trap names", test_trap_names, false },
 		{ "load errors", test_load_errors, false },
 		{ "host traps and re-entrancy", test_host, false },
