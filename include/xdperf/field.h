@@ -9,6 +9,8 @@
  *   RANGE      every value of min, min+step, ... <= max exactly once per cycle, in a scattered
  *              order (a stride coprime to the number of values, near its golden-ratio share,
  *              picked by seed): full coverage like INCREMENT, spread like RANDOM
+ * The values are min, min+step, ... <= max: a start must be one of them, and where step does not
+ * divide max - min, DECREMENT's "max" is the highest of them.
  * With several sender threads, thread t of N takes every N-th value of that sequence
  * (starting with the t-th), so the threads together send the sequence a single thread would.
  *

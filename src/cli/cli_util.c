@@ -11,12 +11,23 @@
 #include "util/clock.h"
 #include "util/file.h"
 
-int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+bool cli_decimal_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
+	if (!isdigit((unsigned char)s[0]))
+		return false;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	if (!cli_decimal_u64(s, max, &v) || v < min) {
 		fprintf(stderr, "xdperf %s: %s: expected a number from %llu to %llu, got '%s'\n", cmd, flag,
 			(unsigned long long)min, (unsigned long long)max, s);
 		return -1;

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* s as a plain decimal number (digits only: no sign, no spaces, which strtoull would take, " -1"
+ * as 2^64 - 1) of at most max into *out; true when it is one. */
+bool cli_decimal_u64(const char *s, uint64_t max, uint64_t *out);
+
 /* Decimal integer min..max from s into *out; otherwise prints "xdperf CMD: FLAG: expected a
  * number from MIN to MAX, got 'S'" and returns -1. */
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out);

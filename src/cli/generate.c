@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
@@ -31,8 +32,8 @@ static void usage(FILE *f)
 		"      --plugin-config, --cfg FILE   plugin configuration (JSON object)\n"
 		"  -o, --output FILE.pcap     write the packets to a pcap file\n"
 		"  -d, --device IF            send on a network interface\n"
-		"  -c, --count N              packets in all (default: the plugin's packet_count total;\n"
-		"                             0 = until --duration or Ctrl-C)\n"
+		"  -c, --count N              packets in all, at most 2^63-1 (default: the plugin's\n"
+		"                             packet_count total; 0 = until --duration or Ctrl-C)\n"
 		"  -t, --duration SEC         stop after SEC seconds (device mode)\n"
 		"  -l, --parallelism N        sender threads, one per CPU (device mode; default 1)\n"
 		"  -r, --rate PPS             packets per second in all (default: the templates' rate_pps,\n"
@@ -97,6 +98,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		if (c == -1)
 			break;
 		char *end;
+		uint64_t u;
 		switch (c) {
 		case 'p': a->plugin = optarg; break;
 		case 'P': a->plugin_path = optarg; break;
@@ -105,12 +107,12 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'd': a->device = optarg; break;
 		case 'M': a->src_mac = optarg; break;
 		case 'c':
-			errno = 0;
-			a->count = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0]) {
-				fprintf(stderr, "xdperf: --count: '%s' is not a packet count\n", optarg);
+			if (!cli_decimal_u64(optarg, COUNT_MAX, &u)) {
+				fprintf(stderr, "xdperf: --count: '%s' is not a packet count (0 to %lld)\n",
+					optarg, (long long)COUNT_MAX);
 				return 2;
 			}
+			a->count = u;
 			a->count_set = true;
 			break;
 		case 'l': {
@@ -132,9 +134,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			break;
 		}
 		case 'r':
-			errno = 0;
-			a->rate = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0] || a->rate == 0) {
+			if (!cli_decimal_u64(optarg, UINT64_MAX, &a->rate) || a->rate == 0) {
 				fprintf(stderr, "xdperf: --rate: '%s' is not a packet rate (packets per second)\n", optarg);
 				return 2;
 			}
@@ -311,6 +311,21 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 	return 0;
 }
 
+/* The last packet's pcap timestamp (32-bit seconds) must not pass 2106; 0, or 1 after a
+ * message. */
+static int pcap_time_check(const struct gen_args *a, uint64_t start, unsigned long long count)
+{
+	uint64_t last;
+	if (xdperf_pcap_time(start, count - 1, a->rate, &last))
+		return 0;
+	fprintf(stderr, "xdperf: %llu packets at %llu per second%s would be stamped after "
+			"2106-02-07 06:28:15 UTC, the last time a pcap file holds; give a smaller "
+			"--count or a higher --rate\n", count,
+		(unsigned long long)(a->rate ? a->rate : 1000000000u / XDPERF_PCAP_DEFAULT_GAP_NS),
+		a->rate ? "" : " (the pcap default without --rate)");
+	return 1;
+}
+
 int cmd_generate(int argc, char **argv)
 {
 	struct gen_args a = { 0 };
@@ -349,6 +364,12 @@ int cmd_generate(int argc, char **argv)
 						"or smaller packet_count values\n", ULLONG_MAX, i);
 				goto out;
 			}
+	if (count > COUNT_MAX) {
+		fprintf(stderr, "xdperf: the templates' packet_count values add up to %llu packets, more "
+				"than the %lld a run can count; give --count N or smaller packet_count "
+				"values\n", count, (long long)COUNT_MAX);
+		goto out;
+	}
 	if (a.device) {
 		if (!a.count_set && count == 0 && !(a.duration > 0)) {
 			fprintf(stderr, "xdperf: no packet count: give --count N or --duration SEC (the plugin's "
@@ -367,6 +388,8 @@ int cmd_generate(int argc, char **argv)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	uint64_t start = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	if (pcap_time_check(&a, start, count))
+		goto out;
 	/* The same send order as a device run: rotation, or interleaved by rate_pps or weights
 	 * (an IMIX's 7:4:1, or packet_count). */
 	uint64_t *w = calloc(set->n, sizeof *w);
@@ -378,9 +401,8 @@ int cmd_generate(int argc, char **argv)
 		goto out;
 	}
 	free(w);
-	uint64_t gap = xdperf_pcap_gap_for_rate(a.rate);
 	uint64_t written = 0;
-	int e = xdperf_pcap_write_order(a.output, set, order, order_len, count, start, gap,
+	int e = xdperf_pcap_write_order(a.output, set, order, order_len, count, start, a.rate,
 					&gen_stops, &written, err, sizeof err);
 	unsigned long long bytes = 0;
 	for (unsigned long long i = 0; i < written && i < order_len; i++)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/plugin_common.h"
 #include "packet/decode.h"
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 		"            --json prints the raw response instead\n"
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up first\n"
 		"      --cfg, --plugin-config FILE   plugin configuration (JSON object)\n"
-		"  -c, --count N              count in the request (default 1)\n"
+		"  -c, --count N              count in the request, at most 2^63-1 (default 1)\n"
 		"      --packets N            packets shown per template with modifiers (default 4)\n"
 		"      --src-mac MAC          device MAC in the request (default 00:00:00:00:00:00)\n"
 		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
@@ -137,7 +138,8 @@ static int inspect(const char *path)
 	}
 	xwasm_module *m = NULL;
 	char err[512];
-	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = path };
+	/* what loading may hold, as for a plugin run with the default memory cap (docs/limits.md) */
+	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = path, .max_bytes = 256u << 20 };
 	rc = xwasm_module_load(bytes, len, &lo, &m, err, sizeof err);
 	free(bytes);
 	if (rc) {
@@ -390,6 +392,7 @@ int cmd_plugin(int argc, char **argv)
 		if (c == -1)
 			break;
 		char *end;
+		uint64_t u;
 		if (!is_run && c != 'P' && c != 'h' && c != ':' && c != '?') {
 			fprintf(stderr, "xdperf plugin inspect: option '%s' only applies to plugin run\n", argv[optind - 1]);
 			return 2;
@@ -409,12 +412,12 @@ int cmd_plugin(int argc, char **argv)
 			break;
 		}
 		case 'c':
-			errno = 0;
-			a.count = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0]) {
-				fprintf(stderr, "xdperf: --count: '%s' is not a packet count\n", optarg);
+			if (!cli_decimal_u64(optarg, COUNT_MAX, &u)) {
+				fprintf(stderr, "xdperf: --count: '%s' is not a packet count (0 to %lld)\n",
+					optarg, (long long)COUNT_MAX);
 				return 2;
 			}
+			a.count = u;
 			break;
 		case 'L':
 			a.log_level = parse_level(optarg);

@@ -9,6 +9,9 @@
 #include "xdperf/wasm.h"
 
 #define DEFAULT_PLUGIN_PATH "/usr/local/share/xdperf/plugins"
+/* The largest packet count: the request's "count" (and the --json summary's) is a JSON integer,
+ * which jansson holds as a signed 64-bit number; a larger one would reach the plugin negative. */
+#define COUNT_MAX INT64_MAX
 
 /* Finds the plugin file: a path (contains '/' or ends in .wasm) or NAME.wasm in plugin_path
  * (may be NULL), then DEFAULT_PLUGIN_PATH, then the build tree next to this binary. Fills

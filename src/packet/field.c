@@ -98,7 +98,9 @@ void xdperf_fe_state_init(const struct xdperf_fe *fe, unsigned t, struct xdperf_
 			st->s[i] = xdperf_fe_mix(fe->seed[i] ^ (0xA0761D6478BD642Full * ((uint64_t)t + 1)));
 		} else {
 			uint64_t x = fe->x0[i] + mulmod(fe->k1[i], t, m->n);
-			if (m->n && x >= m->n) /* both terms < n */
+			/* both terms < n: one subtraction of n, also when the sum passed 2^64 (n above
+			 * 2^63), where the wrapped x - n is the right value */
+			if (m->n && (x >= m->n || x < fe->x0[i]))
 				x -= m->n;
 			st->s[i] = x;
 		}
@@ -336,9 +338,13 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 		case XDPERF_FIELD_DECREMENT:
 			m->base = last;
 			m->mul = (uint64_t)0 - step;
-			if (md->has_start && (last - start) % step) {
-				xdperf_errf(err, errlen, "%s: start %llu is not max - a multiple of step %llu",
-					    nm, (unsigned long long)start, (unsigned long long)step);
+			/* the values are min + multiples of step, as for INCREMENT, walked down from
+			 * `last`; (last - start) would wrap for a start between last and max */
+			if (md->has_start && (start - lo) % step) {
+				xdperf_errf(err, errlen, "%s: start %llu is not min + a multiple of step %llu "
+					    "(the values are %llu..%llu)", nm, (unsigned long long)start,
+					    (unsigned long long)step, (unsigned long long)lo,
+					    (unsigned long long)last);
 				return -EINVAL;
 			}
 			fe->x0[i] = md->has_start ? (last - start) / step : 0;

@@ -122,6 +122,8 @@ int xdperf_frame_resize(const uint8_t *frame, uint16_t len, uint16_t new_len, ui
 
 /* ---- specs -------------------------------------------------------------------------------- */
 
+/* Digits at *s (moved past them) into *v: 0, -1 when there are none, -2 when they pass max
+ * (checked before each digit is added: x * 10 + d never wraps). */
 static int parse_uint(const char **s, uint64_t max, uint64_t *v)
 {
 	const char *p = *s;
@@ -129,9 +131,10 @@ static int parse_uint(const char **s, uint64_t max, uint64_t *v)
 	if (*p < '0' || *p > '9')
 		return -1;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		x = x * 10 + (uint64_t)(*p - '0');
-		if (x > max)
-			return -1;
+		uint64_t d = (uint64_t)(*p - '0');
+		if (x > (max - d) / 10)
+			return -2;
+		x = x * 10 + d;
 	}
 	*s = p;
 	*v = x;
@@ -154,13 +157,27 @@ int xdperf_imix_parse_spec(const char *spec, struct xdperf_imix_pattern *p, size
 		const char *item = s;
 		while (*s == ' ')
 			s++;
-		if (parse_uint(&s, 65535, &size) || *s != ':') {
+		const char *digits = s;
+		int rs = parse_uint(&s, 65535, &size);
+		if (rs == -2) {
+			xdperf_errf(err, errlen, "imix: size %.*s is outside %d..%d",
+				    (int)strspn(digits, "0123456789"), digits, XDPERF_ETH_HLEN,
+				    XDPERF_TEMPLATE_SLOT);
+			return -EINVAL;
+		}
+		if (rs || *s != ':') {
 			xdperf_errf(err, errlen, "imix: \"%.*s\": expected SIZE:WEIGHT",
 				    (int)strcspn(item, ","), item);
 			return -EINVAL;
 		}
 		s++;
-		if (parse_uint(&s, INT64_MAX, &weight) || (*s && *s != ',' && *s != ' ')) {
+		int rw = parse_uint(&s, INT64_MAX, &weight);
+		if (rw == -2) {
+			xdperf_errf(err, errlen, "imix: \"%.*s\": the weight must be from 1 to %lld",
+				    (int)strcspn(item, ","), item, (long long)INT64_MAX);
+			return -EINVAL;
+		}
+		if (rw || (*s && *s != ',' && *s != ' ')) {
 			xdperf_errf(err, errlen, "imix: \"%.*s\": expected SIZE:WEIGHT",
 				    (int)strcspn(item, ","), item);
 			return -EINVAL;

@@ -236,18 +236,37 @@ uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps)
 	return gap ? gap : 1;
 }
 
+/* start_ns + i * num / den without overflow or a rounded gap; false past XDPERF_PCAP_TIME_MAX. */
+static bool stamp_at(uint64_t start_ns, uint64_t i, uint64_t num, uint64_t den, uint64_t *ts_ns)
+{
+	unsigned __int128 t = (unsigned __int128)i * num / den + start_ns;
+
+	if (t > XDPERF_PCAP_TIME_MAX)
+		return false;
+	*ts_ns = (uint64_t)t;
+	return true;
+}
+
+bool xdperf_pcap_time(uint64_t start_ns, uint64_t i, uint64_t rate_pps, uint64_t *ts_ns)
+{
+	return rate_pps ? stamp_at(start_ns, i, 1000000000u, rate_pps, ts_ns) :
+			  stamp_at(start_ns, i, XDPERF_PCAP_DEFAULT_GAP_NS, 1, ts_ns);
+}
+
 struct fe_tmpl {
 	struct xdperf_fe fe;
 	struct xdperf_bpf_fe_state st;
 	uint8_t base[XDPERF_TEMPLATE_SLOT];
 };
 
-int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
-			    const uint32_t *order, uint32_t order_len, uint64_t count,
-			    uint64_t start_ns, uint64_t gap_ns, const volatile sig_atomic_t *stop,
-			    uint64_t *written, char *err, size_t errlen)
+/* Packet i is stamped start_ns + i * num / den (see xdperf_pcap_write_order). */
+static int write_frames(const char *path, const struct xdperf_template_set *s,
+			const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
+			uint64_t num, uint64_t den, const volatile sig_atomic_t *stop,
+			uint64_t *written, char *err, size_t errlen)
 {
 	struct xdperf_pcap *p;
+	uint64_t ts = start_ns;
 	int rc;
 
 	if (written)
@@ -262,8 +281,12 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 				    path ? path : "(null)", order[i], s->n);
 			return -EINVAL;
 		}
-	if (gap_ns == 0)
-		gap_ns = XDPERF_PCAP_DEFAULT_GAP_NS;
+	if (count && !stamp_at(start_ns, count - 1, num, den, &ts)) {
+		xdperf_errf(err, errlen, "cannot write %s: packet %llu would be stamped after "
+			    "2106-02-07 06:28:15 UTC, the last time a pcap file holds",
+			    path ? path : "(null)", (unsigned long long)count);
+		return -ERANGE;
+	}
 	/* Templates with modifiers or checksums: each packet is the template's base with the
 	 * field engine applied, as one sender thread puts it on the wire. */
 	struct fe_tmpl *fe = NULL;
@@ -306,7 +329,8 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 			xdperf_fe_apply(&fe[k].fe.bpf, &fe[k].st, frame);
 			out = frame;
 		}
-		if (xdperf_pcap_write(p, out, t->len, start_ns + i * gap_ns) != 0)
+		stamp_at(start_ns, i, num, den, &ts); /* fits: the last one does */
+		if (xdperf_pcap_write(p, out, t->len, ts) != 0)
 			break; /* sticky: close reports it and removes the temp file */
 	}
 	if (written)
@@ -316,10 +340,20 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 	return xdperf_pcap_close(p, err, errlen);
 }
 
+int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
+			    const uint32_t *order, uint32_t order_len, uint64_t count,
+			    uint64_t start_ns, uint64_t rate_pps, const volatile sig_atomic_t *stop,
+			    uint64_t *written, char *err, size_t errlen)
+{
+	return write_frames(path, s, order, order_len, count, start_ns,
+			    rate_pps ? 1000000000u : XDPERF_PCAP_DEFAULT_GAP_NS, rate_pps ? rate_pps : 1,
+			    stop, written, err, errlen);
+}
+
 int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
 				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
 				size_t errlen)
 {
-	return xdperf_pcap_write_order(path, s, NULL, 0, count, start_ns, gap_ns, NULL, NULL, err,
-				       errlen);
+	return write_frames(path, s, NULL, 0, count, start_ns,
+			    gap_ns ? gap_ns : XDPERF_PCAP_DEFAULT_GAP_NS, 1, NULL, NULL, err, errlen);
 }

@@ -13,6 +13,7 @@
 #ifndef XDPERF_PACKET_PCAP_H
 #define XDPERF_PACKET_PCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
@@ -21,6 +22,9 @@
 
 #define XDPERF_PCAP_SNAPLEN 65535u
 #define XDPERF_PCAP_DEFAULT_GAP_NS 1000u /* 1 µs between packets */
+/* The last time a pcap file holds (its seconds are 32 bits): 2106-02-07 06:28:15.999999999 UTC, in
+ * ns since the epoch */
+#define XDPERF_PCAP_TIME_MAX (4294967295ull * 1000000000ull + 999999999ull)
 
 struct xdperf_pcap;
 
@@ -44,24 +48,31 @@ int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen);
 /* Discards the output: closes and removes the temp file; frees p. NULL is a no-op. */
 void xdperf_pcap_abort(struct xdperf_pcap *p);
 
-/* Inter-packet gap in ns for a packet rate (0 = the default 1 µs). */
+/* Inter-packet gap in ns for a packet rate (0 = the default 1 µs), rounded down (at least 1). */
 uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps);
+
+/* The timestamp of packet i (from 0) of a file starting at start_ns with rate_pps packets per
+ * second (0 = XDPERF_PCAP_DEFAULT_GAP_NS apart): start_ns + i * 10^9 / rate_pps, computed exactly,
+ * so a rate that does not divide 10^9 (or is above it) keeps its average. False (*ts_ns
+ * untouched) when that is after XDPERF_PCAP_TIME_MAX. */
+bool xdperf_pcap_time(uint64_t start_ns, uint64_t i, uint64_t rate_pps, uint64_t *ts_ns);
 
 /* Writes `count` packets cycling through the set's templates (packet i is
  * xdperf_template_at(s, i)) with timestamps start_ns + i * gap_ns (gap_ns 0 = 1 µs), then
- * commits. s is borrowed. Returns 0 or a negative errno with a message in err. */
+ * commits. s is borrowed. Returns 0 or a negative errno with a message in err (-ERANGE, nothing
+ * written, when the last timestamp would be after XDPERF_PCAP_TIME_MAX). */
 int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
 				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
 				size_t errlen);
 
-/* The same in a given send order: packet i is s->t[order[i % order_len]] (order NULL: as
- * above). Templates with modifiers or checksums (t->fields) give each packet the field
- * engine's values, as one sender thread sends them (src/packet/field.h). When *stop becomes
- * nonzero (a signal handler; stop may be NULL) the packets written so far are committed as
- * the file; *written (may be NULL) says how many. */
+/* The same in a given send order, packet i stamped xdperf_pcap_time(start_ns, i, rate_pps):
+ * packet i is s->t[order[i % order_len]] (order NULL: as above). Templates with modifiers or
+ * checksums (t->fields) give each packet the field engine's values, as one sender thread sends
+ * them (src/packet/field.h). When *stop becomes nonzero (a signal handler; stop may be NULL)
+ * the packets written so far are committed as the file; *written (may be NULL) says how many. */
 int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
 			    const uint32_t *order, uint32_t order_len, uint64_t count,
-			    uint64_t start_ns, uint64_t gap_ns, const volatile sig_atomic_t *stop,
+			    uint64_t start_ns, uint64_t rate_pps, const volatile sig_atomic_t *stop,
 			    uint64_t *written, char *err, size_t errlen);
 
 #endif

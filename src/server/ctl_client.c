@@ -163,6 +163,17 @@ static int connected(struct xdperf_server_ctl *c, int fd)
 	return so ? -so : 0;
 }
 
+/* A port in digits must be 1..65535: getaddrinfo takes "70000" as 70000 mod 65536 = 4464 and
+ * would connect there. A service name is left to getaddrinfo. */
+static bool port_ok(const char *port)
+{
+	size_t n = strlen(port);
+	if (strspn(port, "0123456789") != n)
+		return true;
+	unsigned long v = n <= 5 ? strtoul(port, NULL, 10) : 0;
+	return v >= 1 && v <= 65535;
+}
+
 int xdperf_server_ctl_connect(const char *addr, int timeout_ms, struct xdperf_server_ctl **out,
 			      char *err, size_t errlen)
 {
@@ -195,6 +206,11 @@ int xdperf_server_ctl_open(const char *addr, const struct xdperf_server_ctl_opts
 	}
 	memcpy(host, h, hl);
 	host[hl] = '\0';
+	if (!port_ok(colon + 1)) {
+		xdperf_errf(err, errlen, "--server-addr '%s': port %s is not from 1 to 65535", addr,
+			    colon + 1);
+		return -EINVAL;
+	}
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
 	int g = getaddrinfo(host, colon + 1, &hints, &ai);
 	if (g) {

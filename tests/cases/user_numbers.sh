@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Numbers the user gives, near the ends of their range (ASan/UBSan build, no root, no NIC: pcap
+# output, `xdperf plugin run`, and a device run that ends before its first frame): never wrapped,
+# rounded or cut silently. Each bad value gives one line naming it and the limit, and a non-zero
+# exit:
+#  - --count above 2^63 - 1 (the plugin request's "count" is a signed 64-bit JSON integer: it
+#    reached plugins negative), and " -1" for --count / --rate (strtoull read 2^64 - 1);
+#  - templates whose packet_count values add up to more than 2^63 - 1 (under 2^64: the run's
+#    count, asked of a reloaded plugin and printed by --json, would be negative);
+#  - an --imix weight above 2^63 - 1 (its digits wrapped: 2 x 10^19 became 1553255926290448384)
+#    and a size with more than 5 digits' worth (was "expected SIZE:WEIGHT");
+#  - a decrement modifier whose start lies between the last value and max (last - start wrapped:
+#    0..10 step 3 from 10 sent 22, 31, 40, ... in a 1-byte field);
+#  - pcap timestamps: packet i at start + i x 10^9 / rate exactly (the gap was rounded to whole
+#    ns: --rate 3000000000 and 700000000 both wrote 1 ns apart), and a count and rate whose last
+#    packet falls after 2106 (the pcap's 32-bit seconds wrapped to 1970) refused before writing;
+#  - --server-addr HOST:70000 (getaddrinfo connected to port 70000 mod 65536 = 4464);
+#  - the field engine's thread starts for modifiers of more than 2^63 values
+#    (tests/unit/user_numbers_test.c: x0 + t x k1 passed 2^64, so three sender threads no longer
+#    sent the one-thread sequence).
+set -uo pipefail
+cd "$REPO" || exit 1
+X="$XDPERF_ASAN"
+T="$TMPDIR"
+L="$REPO/tests/lib"
+fail=0
+bad() { echo "FAILED: $*"; fail=1; }
+
+# want-status text args...: xdperf exits with want-status within 20 s, printing one line that
+# holds text (a wrapped value used to run for hours instead: the limit ends it)
+refused() {
+	local want=$1 text=$2 rc
+	shift 2
+	timeout -k 2 20 "$X" "$@" >"$T/o.out" 2>"$T/o.err" </dev/null
+	rc=$?
+	if [ $rc = 124 ] || [ $rc = 137 ]; then bad "xdperf $*: still running after 20 s (killed)"
+	elif [ $rc != "$want" ]; then bad "xdperf $*: exit $rc, want $want: $(cat "$T/o.err")"
+	elif ! grep -qF -- "$text" "$T/o.err"; then bad "xdperf $*: no '$text' in: $(cat "$T/o.err")"
+	elif [ "$(wc -l <"$T/o.err")" != 1 ]; then bad "xdperf $*: more than one line: $(cat "$T/o.err")"
+	else echo "ok xdperf $* -> $rc: $(cat "$T/o.err")"; fi
+}
+# field values (bytes OFF..OFF+LEN, big endian) of every frame of a pcap, space-separated
+values() { # PCAP OFF LEN
+	python3 - "$@" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
+import pcapread
+print(" ".join(str(pcapread.be(f, int(sys.argv[2]), int(sys.argv[3]))) for _, f in pcapread.frames(sys.argv[1])))
+PY
+}
+# microseconds from the first to the last frame of a pcap
+span_us() {
+	python3 - "$1" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
+import pcapread
+f = pcapread.frames(sys.argv[1])
+print(round((f[-1][0] - f[0][0]) * 1e6))
+PY
+}
+python3 "$L/mktmpl.py" --csum none >"$T/plain.json"
+
+# ---- counts ---------------------------------------------------------------------------------
+MAX=9223372036854775807
+refused 2 "--count: '9223372036854775808' is not a packet count (0 to $MAX)" plugin run simpleudp --count 9223372036854775808
+refused 2 "--count: '18446744073709551615' is not a packet count (0 to $MAX)" -p simpleudp -o "$T/x.pcap" --count 18446744073709551615
+refused 2 "--count: ' -1' is not a packet count" plugin run simpleudp --count ' -1'
+refused 2 "--count: ' -1' is not a packet count" --templates "$T/plain.json" -o /dev/null --count ' -1'
+refused 2 "--rate: ' -1' is not a packet rate" --templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate ' -1'
+"$X" plugin run simpleudp --count $MAX >"$T/run.out" 2>"$T/run.err" &&
+	grep -qF "(request: {\"count\":$MAX," "$T/run.out" &&
+	echo "ok plugin run --count $MAX: the request carries it unchanged" ||
+	bad "plugin run --count $MAX: $(head -c 300 "$T/run.out") $(cat "$T/run.err")"
+
+# packet_count values adding up past 2^63 - 1 but not 2^64 - 1; an explicit --count still goes
+python3 - "$T/half.json" <<'PY'
+import json, sys
+f = "ffffffffffff02000000000108004500001c000000004011000000000000000000000000000000000000"
+t = lambda n: {"template": {"base_packet": {"data": f, "type": "hex"}}, "metadata": {"packet_count": n}}
+json.dump([t(2**63 - 1), t(2)], open(sys.argv[1], "w"))
+PY
+refused 1 "the templates' packet_count values add up to 9223372036854775809 packets, more than the $MAX a run can count" \
+	--templates "$T/half.json" -o /dev/null
+"$X" --templates "$T/half.json" -o "$T/h.pcap" -c 3 2>"$T/h.err" && grep -q "wrote 3 packets" "$T/h.err" &&
+	echo "ok --count 3 with those packet_count values: $(cat "$T/h.err")" || bad "--count 3: $(cat "$T/h.err")"
+
+# ---- IMIX spec ------------------------------------------------------------------------------
+refused 2 "imix: \"64:20000000000000000000\": the weight must be from 1 to $MAX" \
+	--templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 64:20000000000000000000
+refused 2 "imix: size 70000 is outside 14..2048" --templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 70000:1
+"$X" --templates "$T/plain.json" -o "$T/w.pcap" -c 3 --imix "64:$MAX,128:1" 2>"$T/w.err" &&
+	echo "ok --imix 64:$MAX,128:1 is taken: $(cat "$T/w.err")" || bad "--imix 64:$MAX,128:1: $(cat "$T/w.err")"
+
+# ---- decrement start ------------------------------------------------------------------------
+# 0..10 step 3 takes 0, 3, 6, 9: a start of 10 is none of them
+python3 "$L/mktmpl.py" --csum none --mod 'ipv4.ttl|decrement|0|10|step=3,start=10' >"$T/dec10.json"
+refused 1 "modifier 0 (ipv4.ttl): start 10 is not min + a multiple of step 3 (the values are 0..9)" \
+	--templates "$T/dec10.json" -o "$T/x.pcap" -c 5
+python3 "$L/mktmpl.py" --csum none --mod 'ipv4.ttl|decrement|0|10|step=3,start=6' >"$T/dec6.json"
+"$X" --templates "$T/dec6.json" -o "$T/d.pcap" -c 6 2>"$T/d.err" || bad "decrement from 6: $(cat "$T/d.err")"
+got=$(values "$T/d.pcap" 22 1) # IPv4 TTL
+[ "$got" = "6 3 0 9 6 3" ] && echo "ok decrement 0..10 step 3 from 6: $got" || bad "decrement from 6: $got, want 6 3 0 9 6 3"
+
+# ---- pcap timestamps ------------------------------------------------------------------------
+# 30000 gaps at 3 x 10^9/s are 10 us, 7000 at 7 x 10^8/s too (the start's sub-us part drops out)
+for pair in "30001 3000000000" "7001 700000000"; do
+	set -- $pair
+	"$X" --templates "$T/plain.json" -o "$T/r.pcap" -c "$1" --rate "$2" 2>"$T/r.err" || bad "--rate $2: $(cat "$T/r.err")"
+	us=$(span_us "$T/r.pcap")
+	[ "$us" = 10 ] && echo "ok --rate $2: $1 packets span 10 us" || bad "--rate $2: $1 packets span $us us, want 10"
+done
+refused 1 "3000000000 packets at 1 per second would be stamped after 2106-02-07 06:28:15 UTC, the last time a pcap file holds" \
+	--templates "$T/plain.json" -o /dev/null -c 3000000000 --rate 1
+refused 1 "3000000000000000 packets at 1000000 per second (the pcap default without --rate) would be stamped after 2106" \
+	--templates "$T/plain.json" -o /dev/null -c 3000000000000000
+
+# ---- --server-addr port ---------------------------------------------------------------------
+# refused before the run starts: nothing is sent on lo (no privileges needed to get that far)
+refused 1 "--server-addr '127.0.0.1:70000': port 70000 is not from 1 to 65535; nothing sent" \
+	--templates "$T/plain.json" -d lo -c 1 --server-addr 127.0.0.1:70000
+
+# ---- field engine threads (C, against the sources) ------------------------------------------
+if gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I"$REPO/include" \
+	-I"$REPO/src" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	"$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/tests/unit/user_numbers_test.c" \
+	-ljansson -lsodium -o "$T/user_numbers_test"; then
+	"$T/user_numbers_test" >"$T/unit.out" 2>&1 &&
+		echo "ok three sender threads send the one-thread sequence of 2^64 - 1 values: $(tail -n 1 "$T/unit.out")" ||
+		bad "tests/unit/user_numbers_test.c: $(cat "$T/unit.out")"
+else
+	bad "cannot build tests/unit/user_numbers_test.c"
+fi
+
+[ $fail = 0 ] && echo "user_numbers: all checks passed"
+exit $fail
