@@ -4,7 +4,10 @@
  *   src_ip "192.168.1.1", dst_ip "192.168.1.2", src_port 1234, dst_port 5678,
  *   payload_size 1024 (0..1472 + jumbo: up to 9000 - 42),
  *   src_mac: the device's MAC (request field device_mac_addr),
- *   dst_mac: ff:ff:ff:ff:ff:ff (broadcast) unless given.
+ *   dst_mac: ff:ff:ff:ff:ff:ff (broadcast) unless given,
+ *   gateway: an IPv4 or IPv6 address whose MAC, resolved by the host on the run's device
+ *     (env.host_neighbor_resolve), is dst_mac when dst_mac is not given: the next hop, or
+ *     dst_ip itself on the same link. Unresolved (or no device: pcap output) is an error.
  * Payload byte i is i % 256. metadata.packet_count = the request's count. */
 #include <stdlib.h>
 
@@ -18,13 +21,27 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	uint64_t sport, dport, psize;
 	int rc;
 
+	char gw[64];
+	if ((rc = xdp_req_string(req, "gateway", "", gw, sizeof gw)))
+		return rc;
+	uint8_t resolved[6];
+	const uint8_t *dst_default = broadcast;
+	const xdp_json *unused;
+	if (gw[0] && xdp_req_find(req, "dst_mac", &unused) < 0) {
+		if (xdp_neighbor_resolve(gw, resolved)) {
+			xdp_log(XDP_LOG_ERROR, "simpleudp: gateway %s: no MAC for it on the run's device "
+				"(unresolved, or no device: give dst_mac)", gw);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+		dst_default = resolved;
+	}
 	if ((rc = xdp_req_ipv4(req, "src_ip", "192.168.1.1", l3.src)) ||
 	    (rc = xdp_req_ipv4(req, "dst_ip", "192.168.1.2", l3.dst)) ||
 	    (rc = xdp_req_range(req, "src_port", 1234, 0, 65535, &sport)) ||
 	    (rc = xdp_req_range(req, "dst_port", 5678, 0, 65535, &dport)) ||
 	    (rc = xdp_req_range(req, "payload_size", 1024, 0, 9000 - 42, &psize)) ||
 	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
-	    (rc = xdp_req_mac(req, "dst_mac", broadcast, l2.dst)))
+	    (rc = xdp_req_mac(req, "dst_mac", dst_default, l2.dst)))
 		return rc;
 
 	xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)sport, (uint16_t)dport, psize, &rc);

@@ -964,6 +964,18 @@ int xdp_parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+int xdp_neighbor_resolve(const char *ip, uint8_t mac[6])
+{
+	char text[32];
+	if (!ip)
+		return -1;
+	int32_t n = xdp_host_neighbor_resolve(ip, (int32_t)strlen(ip), "", 0, text, (int32_t)sizeof text - 1);
+	if (n != 17)
+		return -1;
+	text[17] = 0;
+	return xdp_parse_mac(text, mac);
+}
+
 int xdp_parse_ipv4(const char *s, uint8_t ip[4])
 {
 	if (!s)

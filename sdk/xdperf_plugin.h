@@ -21,9 +21,11 @@
  *   plugin_init(cfgPtr, cfgLen) -> 0 | < 0
  *   plugin_process(inPtr, inLen, outPtr, outCap) -> bytes written | < 0 (-4: out too small)
  *   imports env.host_log(i32 level, i32 ptr, i32 len),
- *           env.host_report_metric(i32 namePtr, i32 nameLen, f64 value, i64 timestamp_ns)
- * The request is the user's config object merged with "count" (u64) and "device_mac_addr"
- * (6 bytes, standard base64). The response is
+ *           env.host_report_metric(i32 namePtr, i32 nameLen, f64 value, i64 timestamp_ns),
+ *           env.host_neighbor_resolve(i32 ipPtr, i32 ipLen, i32 ifPtr, i32 ifLen, i32 resPtr,
+ *                                     i32 resCap) -> i32 (only if xdp_neighbor_resolve is used)
+ * The request is the user's config object merged with "count" (u64), "device_mac_addr"
+ * (6 bytes, standard base64) and, when the run sends on a device, "device_name". The response is
  *   [{"template":{"base_packet":{"data":B64,"length":N},"modifiers":[...],"checksums":[...]},
  *     "metadata":{"packet_count":C,"rate_pps":R,"tags":[...]}} , ...]
  * with one modifier per xdp_tmpl_modify*() call,
@@ -56,6 +58,9 @@ extern "C" {
 XDP_IMPORT(host_log) void xdp_host_log(int32_t level, const char *msg, int32_t len);
 XDP_IMPORT(host_report_metric) void xdp_host_report_metric(const char *name, int32_t name_len,
 							   double value, int64_t timestamp_ns);
+XDP_IMPORT(host_neighbor_resolve) int32_t xdp_host_neighbor_resolve(const char *ip, int32_t ip_len,
+								    const char *ifname, int32_t if_len,
+								    char *result, int32_t result_cap);
 
 /* ---- status codes ------------------------------------------------------------------------- */
 
@@ -202,6 +207,10 @@ int xdp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap);
 
 /* "aa:bb:cc:dd:ee:ff" (also '-' separators, case-insensitive). 0 or -1. */
 int xdp_parse_mac(const char *s, uint8_t mac[6]);
+/* The MAC of neighbour `ip` (IPv4 or IPv6 text, e.g. the gateway) on the run's device, from the
+ * host's neighbour table (it asks the kernel to resolve a miss and waits up to 300 ms): 0 with
+ * mac, or -1 when unresolved or the run has no device (pcap output, plugin run). */
+int xdp_neighbor_resolve(const char *ip, uint8_t mac[6]);
 /* Dotted quad, each 0..255, no leading '+'/spaces. 0 or -1. */
 int xdp_parse_ipv4(const char *s, uint8_t ip[4]);
 /* RFC 4291 text form incl. "::" and a trailing dotted quad. 0 or -1. */

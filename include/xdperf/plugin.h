@@ -79,6 +79,9 @@ struct xdperf_plugin_opts {
 	/* Interrupt flag for every call into the plugin (see the top of this file); NULL = none.
 	 * Not owned: it must outlive the plugin. */
 	xwasm_interrupt *interrupt;
+	/* The device the run sends on (copied): env.host_neighbor_resolve resolves neighbours on
+	 * it and no other; NULL (pcap output, plugin run) = none, and it answers 0. */
+	const char *device;
 };
 
 /* Loads the plugin at `path` (the bytes are read and copied), checks the ABI, instantiates it

@@ -276,7 +276,7 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 		if (!rc && !(cfg = load_config(a->config)))
 			rc = 1;
 		if (!rc)
-			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, gen_irq, &pc) ||
+			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, a->device, gen_irq, &pc) ||
 			     plugin_call_templates(&pc, &set);
 		if (!rc)
 			snprintf(source, srclen, "%s", xdperf_plugin_name(pc.p));

@@ -45,7 +45,7 @@ static void usage(FILE *f)
 
 struct abi_func {
 	const char *name;
-	uint8_t params[4], nparams;
+	uint8_t params[6], nparams;
 	uint8_t results[1], nresults;
 	bool required;
 };
@@ -54,6 +54,8 @@ struct abi_func {
 static const struct abi_func host_funcs[] = {
 	{ "host_log", { XWASM_I32, XWASM_I32, XWASM_I32 }, 3, { 0 }, 0, true },
 	{ "host_report_metric", { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 }, 4, { 0 }, 0, true },
+	{ "host_neighbor_resolve", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 6,
+	  { XWASM_I32 }, 1, true },
 };
 
 #define func_sig xdperf_wasm_sig
@@ -181,7 +183,7 @@ static int inspect(const char *path)
 		}
 		if (!provided)
 			problem(&pr, "import %s.%s (%s) is not provided by the host (it provides env.host_log, "
-				"env.host_report_metric and wasi_snapshot_preview1 functions)", e.module, e.name, t);
+				"env.host_report_metric, env.host_neighbor_resolve and wasi_snapshot_preview1 functions)", e.module, e.name, t);
 	}
 
 	printf("exports (%u):\n", ne);
@@ -332,7 +334,7 @@ static int run(const struct run_args *a, const char *path)
 	int status = 1;
 	struct xdperf_template_set *set = NULL;
 	struct plugin_call pc;
-	if (plugin_call_once(path, cfg, a->log_level, a->count, mac, NULL, &pc))
+	if (plugin_call_once(path, cfg, a->log_level, a->count, mac, NULL, NULL, &pc))
 		goto out;
 	if (a->json) {
 		fwrite(pc.resp, 1, pc.resplen, stdout);

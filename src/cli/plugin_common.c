@@ -70,13 +70,14 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 	return -ENOENT;
 }
 
-char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6])
+char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6], const char *device)
 {
 	char b64[16];
 	sodium_bin2base64(b64, sizeof b64, mac, 6, sodium_base64_VARIANT_ORIGINAL);
 	json_t *req = json_deep_copy(cfg);
 	if (!req || json_object_set_new(req, "count", json_integer((json_int_t)count)) ||
-	    json_object_set_new(req, "device_mac_addr", json_string(b64))) {
+	    json_object_set_new(req, "device_mac_addr", json_string(b64)) ||
+	    (device && json_object_set_new(req, "device_name", json_string(device)))) {
 		json_decref(req);
 		return NULL;
 	}
@@ -140,10 +141,11 @@ json_t *load_config(const char *file)
 /* ---- one plugin call -------------------------------------------------------------------- */
 
 int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
-		     const uint8_t mac[6], xwasm_interrupt *irq, struct plugin_call *pc)
+		     const uint8_t mac[6], const char *device, xwasm_interrupt *irq, struct plugin_call *pc)
 {
 	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT);
-	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level, .interrupt = irq };
+	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level, .interrupt = irq,
+					 .device = device };
 	memset(pc, 0, sizeof *pc);
 	if (!cfgtext) {
 		fprintf(stderr, "xdperf: out of memory\n");
@@ -158,7 +160,7 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 			fprintf(stderr, "xdperf: %s\n", err);
 		return 1;
 	}
-	pc->req = build_request(cfg, count, mac);
+	pc->req = build_request(cfg, count, mac, device);
 	if (!pc->req) {
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;

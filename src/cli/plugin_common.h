@@ -22,9 +22,9 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
  * object), or NULL after printing one message. */
 json_t *load_config(const char *file);
 
-/* The request: the configuration plus count and device_mac_addr (6 bytes, base64 like Go's
- * []byte). malloc'd JSON text, NULL when out of memory. */
-char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6]);
+/* The request: the configuration plus count, device_mac_addr (6 bytes, base64 like Go's
+ * []byte) and, with a device, device_name. malloc'd JSON text, NULL when out of memory. */
+char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6], const char *device);
 
 /* "debug", "info", "warn", "error" (any case) -> enum xdperf_log_level, or -1. */
 int parse_level(const char *s);
@@ -43,11 +43,11 @@ struct plugin_call {
 };
 
 /* Loads the plugin at path, calls plugin_init with cfg and plugin_process with the request for
- * count and mac. 0, or 1 after printing one message (none when irq, which interrupts the
- * calls (NULL: none), was raised: the caller says it stopped); release pc with
- * plugin_call_release() either way. */
+ * count, mac and device (NULL: none; the device host_neighbor_resolve works on). 0, or 1
+ * after printing one message (none when irq, which interrupts the calls (NULL: none), was
+ * raised: the caller says it stopped); release pc with plugin_call_release() either way. */
 int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
-		     const uint8_t mac[6], xwasm_interrupt *irq, struct plugin_call *pc);
+		     const uint8_t mac[6], const char *device, xwasm_interrupt *irq, struct plugin_call *pc);
 /* Parses and validates the response into *set (the caller frees it); 0, or 1 after a message. */
 int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set);
 void plugin_call_release(struct plugin_call *pc);

@@ -3,6 +3,7 @@
  * env.host_report_metric and the WASI subset, and moves configuration, requests and responses
  * in and out of plugin memory through its malloc/free. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "xdperf/plugin.h"
 #include "xdperf/wasi.h"
 #include "xdperf/wasm.h"
+#include "plugin/neigh.h"
 #include "plugin/host.h"
 #include "util/file.h"
 #include "util/opts.h"
@@ -34,6 +36,7 @@ struct xdperf_plugin {
 	xwasm_memory *mem;
 	xwasm_func *f_init, *f_process, *f_cleanup, *f_malloc, *f_free;
 	bool cleaned_up;                   /* plugin_cleanup was called (xdperf_plugin_cleanup) */
+	char device[IF_NAMESIZE];          /* opts.device ("" = none) */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -232,6 +235,63 @@ static void set_name(struct xdperf_plugin *p, const char *name, const char *path
 	snprintf(p->name, sizeof p->name, "%.*s", (int)n, base);
 }
 
+/* Writes one line about host_neighbor_resolve to the plugin's log. */
+__attribute__((format(printf, 3, 4)))
+static void neigh_log(struct xdperf_plugin *p, int level, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	xdperf_host_log(&p->sink, level, msg, n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+/* env.host_neighbor_resolve(ip, ip_len, ifname, ifname_len, result, result_cap) -> i32: the
+ * neighbour's MAC as "aa:bb:cc:dd:ee:ff" in result (17 bytes, returned), or 0 when unresolved,
+ * when the plugin has no device (pcap output, plugin run) or names another one, or when
+ * result_cap < 17. An empty interface name means the run's device. A range outside the
+ * plugin's memory traps, as for host_log. */
+static int host_neighbor(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	struct xdperf_plugin *p = user;
+	xwasm_memory *mem = xwasm_instance_memory0(caller);
+	uint32_t ip_len = (uint32_t)args[1].of.i32, if_len = (uint32_t)args[3].of.i32;
+	uint32_t res = (uint32_t)args[4].of.i32, cap = (uint32_t)args[5].of.i32;
+	const char *ipm = xwasm_memory_ptr(mem, (uint32_t)args[0].of.i32, ip_len);
+	const char *ifm = xwasm_memory_ptr(mem, (uint32_t)args[2].of.i32, if_len);
+	results[0].type = XWASM_I32;
+	results[0].of.i32 = 0;
+	if (!ipm || !ifm || (cap >= 17 && !xwasm_memory_ptr(mem, res, 17))) {
+		xwasm_instance_set_trap(caller, XWASM_TRAP_HOST, "host_neighbor_resolve: a range is outside "
+					"the plugin's memory");
+		return XWASM_TRAP_HOST;
+	}
+	char ip[64], ifname[IF_NAMESIZE];
+	if (!p->device[0] || ip_len == 0 || ip_len >= sizeof ip || if_len >= sizeof ifname || cap < 17)
+		return 0;
+	memcpy(ip, ipm, ip_len);
+	ip[ip_len] = 0;
+	memcpy(ifname, ifm, if_len);
+	ifname[if_len] = 0;
+	if (if_len && strcmp(ifname, p->device)) {
+		neigh_log(p, XDPERF_LOG_WARN, "host_neighbor_resolve on %s refused: the run's device is %s",
+			  ifname, p->device);
+		return 0;
+	}
+	uint8_t mac[6];
+	char err[200], text[18];
+	int rc = xdperf_neigh_resolve(ip, p->device, mac, NULL, err, sizeof err);
+	if (rc != 1) {
+		neigh_log(p, rc < 0 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, "host_neighbor_resolve: %s", err);
+		return 0;
+	}
+	xdperf_mac_text(mac, text);
+	xwasm_memory_write(mem, res, text, 17);
+	results[0].of.i32 = 17;
+	return 0;
+}
+
 static int define_host(struct xdperf_plugin *p)
 {
 	struct xdperf_host_sink *s = &p->sink;
@@ -242,7 +302,13 @@ static int define_host(struct xdperf_plugin *p)
 	s->log_ctx = p->opts.log_ctx;
 	s->metric = p->opts.metric;
 	s->metric_ctx = p->opts.metric_ctx;
-	return xdperf_host_define(p->linker, s, &p->wasi);
+	static const uint8_t nparams[6] = { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 };
+	static const uint8_t nresult[1] = { XWASM_I32 };
+	int rc = xdperf_host_define(p->linker, s, &p->wasi);
+	if (!rc)
+		rc = xwasm_linker_define_func(p->linker, "env", "host_neighbor_resolve", nparams, 6, nresult, 1,
+					      host_neighbor, p);
+	return rc;
 }
 
 static xwasm_func *export_func(struct xdperf_plugin *p, const char *name)
@@ -264,6 +330,9 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 	}
 	set_name(p, p->opts.name, NULL);
 	p->opts.name = NULL;
+	if (p->opts.device)
+		snprintf(p->device, sizeof p->device, "%s", p->opts.device);
+	p->opts.device = NULL;
 	if (!p->opts.max_memory_pages)
 		p->opts.max_memory_pages = DEFAULT_PAGES;
 	if (!p->opts.fuel)

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Neighbour resolution (src/datapath/neigh.c, the host_neighbor_resolve import), on a veth pair
+# Neighbour resolution (src/plugin/neigh.c, the host_neighbor_resolve import), on a veth pair
 # in two namespaces, run from NS_A on veth0 (built with ASan/UBSan against the sources):
 #  - 10.201.0.2 (not yet in the neighbour table) resolves to veth1's MAC: the kernel was asked;
 #    asked again it comes from the table;
 #  - fd00:201::2 (IPv6, neighbour discovery) and veth1's link-local address resolve too;
 #  - 10.201.0.77 (nobody there): 0 and "not resolved" after the retries;
-#  - not an address: -EINVAL; no such device: -ENODEV; both with one line naming them.
+#  - not an address: -EINVAL; no such device: -ENODEV; both with one line naming them;
+#  - a generator plugin (tests/plugins/neighbor.wat) sending on veth0 gets veth1's MAC from
+#    env.host_neighbor_resolve, 0 for another device (with a WARN line) and 0 with -o FILE.pcap;
+#  - simpleudp with "gateway": its frames (tcpdump on veth1) go to veth1's MAC; with -o FILE.pcap
+#    the run is refused, naming the gateway.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"
@@ -15,7 +19,7 @@ fail=0
 bad() { echo "FAILED: $*"; fail=1; }
 
 gcc -std=gnu11 -D_GNU_SOURCE -I"$REPO/include" -I"$REPO/src" -Wall -Wextra -Werror -g -O1 \
-  -fsanitize=address,undefined -fno-sanitize-recover=undefined "$REPO/src/datapath/neigh.c" \
+  -fsanitize=address,undefined -fno-sanitize-recover=undefined "$REPO/src/plugin/neigh.c" \
   "$REPO/src/util/err.c" "$REPO/tests/unit/neigh_resolve.c" -o "$T/neigh_resolve" ||
   { echo "FAILED: cannot build tests/unit/neigh_resolve.c"; exit 1; }
 
@@ -58,4 +62,46 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 300 ] && echo "ok it looked 3 times 100 ms apart ($ms ms)" || bad "unresolved after only $ms ms"
 expect "not an address" 10.201.0.999 "$IF_A" "-22 -" "neighbour '10.201.0.999': not an IPv4 or IPv6 address"
 expect "no such device" 10.201.0.2 nosuchdev0 "-19 -" "neighbour 10.201.0.2: no device 'nosuchdev0'"
+
+# ---- a generator plugin asking (tests/plugins/neighbor.wat, env.host_neighbor_resolve) ----------
+XDPERF="${XDPERF:-$REPO/build/xdperf}"
+wat2wasm "$REPO/tests/plugins/neighbor.wat" -o "$T/neighbor.wasm" || { echo "FAILED: wat2wasm neighbor.wat"; exit 1; }
+ip -n "$NS_A" neigh flush dev "$IF_A"
+if ip netns exec "$NS_A" "$XDPERF" -p "$T/neighbor.wasm" -d "$IF_A" --count 1 >"$T/run.out" 2>&1 &&
+   grep -q "\[plugin neighbor\] INFO: neighbor $MAC_B$" "$T/run.out" &&
+   grep -q "host_neighbor_resolve on veth9 refused: the run's device is $IF_A" "$T/run.out" &&
+   grep -q "INFO: other device: 0$" "$T/run.out"; then
+  echo "ok a plugin on $IF_A gets $MAC_B from host_neighbor_resolve; another device is refused (0)"
+else
+  bad "plugin on $IF_A: $(cat "$T/run.out")"
+fi
+if "$XDPERF" -p "$T/neighbor.wasm" -o "$T/n.pcap" >"$T/pcap.out" 2>&1 &&
+   grep -q "INFO: neighbor unresolved$" "$T/pcap.out"; then
+  echo "ok with -o FILE.pcap (no device) host_neighbor_resolve answers 0"
+else
+  bad "plugin with -o: $(cat "$T/pcap.out")"
+fi
+
+# ---- simpleudp's gateway: the frames go to the resolved MAC -------------------------------------
+ip -n "$NS_A" neigh flush dev "$IF_A"
+ip netns exec "$NS_B" tcpdump -n --immediate-mode -Q in -s 64 -i "$IF_B" -w "$T/gw.pcap" udp 2>"$T/gw.err" &
+tcp=$!
+wait_line "$T/gw.err" "listening on" "$tcp" 10 || bad "tcpdump did not start: $(cat "$T/gw.err")"
+echo '{"gateway": "10.201.0.2", "dst_ip": "10.201.0.2", "src_ip": "10.201.0.1", "payload_size": 18}' >"$T/gw.json"
+ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/gw.json" -d "$IF_A" --count 3 >"$T/gw.out" 2>&1 ||
+  bad "simpleudp with a gateway: $(cat "$T/gw.out")"
+pcap_wait "$T/gw.pcap" 3 5 || true
+kill -INT $tcp; wait $tcp 2>/dev/null
+dsts=$(python3 -c "
+import sys; sys.path.insert(0, '$REPO/tests/lib'); import pcapread
+print(' '.join(':'.join('%02x' % b for b in f[0:6]) for _, f in pcapread.frames('$T/gw.pcap')))")
+[ "$dsts" = "$MAC_B $MAC_B $MAC_B" ] && echo "ok simpleudp with gateway 10.201.0.2: 3 frames to $MAC_B" ||
+  bad "simpleudp with a gateway: frames to '$dsts', want 3 x $MAC_B"
+if "$XDPERF" -p simpleudp --cfg "$T/gw.json" -o "$T/gw2.pcap" >"$T/gw2.out" 2>&1; then
+  bad "simpleudp with a gateway and -o: succeeded ($(cat "$T/gw2.out"))"
+elif grep -q "simpleudp: gateway 10.201.0.2: no MAC for it on the run's device" "$T/gw2.out"; then
+  echo "ok with -o FILE.pcap a gateway cannot be resolved: refused, naming it"
+else
+  bad "simpleudp with a gateway and -o: $(cat "$T/gw2.out")"
+fi
 exit $fail

@@ -3,7 +3,8 @@
  *   plugin_harness PLUGIN.wasm [--config JSON] [--count N] [--mac HEX12] [--out-cap N]
  *                  [--no-retry] [--raw-request JSON] [--repeat N]
  *
- * Loads the plugin, links env.host_log / env.host_report_metric and WASI, runs _initialize,
+ * Loads the plugin, links env.host_log / env.host_report_metric / env.host_neighbor_resolve
+ * (always 0: no device) and WASI, runs _initialize,
  * writes the config into guest memory, calls plugin_init, builds the request (the config object
  * merged with "count" and "device_mac_addr" as base64, or --raw-request verbatim), calls
  * plugin_process with an output buffer of --out-cap bytes (default 65536) and, on -4, retries
@@ -52,6 +53,17 @@ static int host_metric(xwasm_instance *caller, void *user, const xwasm_val *args
 	}
 	fprintf(stderr, "metric: %.*s %g ts=%lld\n", (int)len, name, args[2].of.f64,
 		(long long)args[3].of.i64);
+	return 0;
+}
+
+/* No device here: every neighbour is unresolved, as for pcap output. */
+static int host_neighbor(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	(void)caller;
+	(void)user;
+	(void)args;
+	results[0].type = XWASM_I32;
+	results[0].of.i32 = 0;
 	return 0;
 }
 
@@ -187,9 +199,12 @@ int main(int argc, char **argv)
 		return 1;
 	static const uint8_t log_p[] = { XWASM_I32, XWASM_I32, XWASM_I32 };
 	static const uint8_t met_p[] = { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 };
+	static const uint8_t nb_p[] = { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 };
+	static const uint8_t nb_r[] = { XWASM_I32 };
 	if (xwasm_linker_define_func(l, "env", "host_log", log_p, 3, NULL, 0, host_log, NULL) ||
 	    xwasm_linker_define_func(l, "env", "host_report_metric", met_p, 4, NULL, 0, host_metric,
-				     NULL))
+				     NULL) ||
+	    xwasm_linker_define_func(l, "env", "host_neighbor_resolve", nb_p, 6, nb_r, 1, host_neighbor, NULL))
 		return 1;
 	struct xwasm_trap trap;
 	struct xwasm_instance_opts io = { .sz = sizeof(io), .fuel = 2000000000ull };

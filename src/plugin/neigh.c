@@ -1,4 +1,4 @@
-/* Neighbour resolution over rtnetlink (src/datapath/neigh.h): a dump of the family's neighbour
+/* Neighbour resolution over rtnetlink (src/plugin/neigh.h): a dump of the family's neighbour
  * table filtered by device and address; on a miss, RTM_NEWNEIGH with NTF_USE makes the kernel
  * resolve the address (ARP or neighbour discovery), or a datagram does when that is refused. */
 #include <arpa/inet.h>
@@ -15,7 +15,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
-#include "datapath/neigh.h"
+#include "plugin/neigh.h"
 #include "util/err.h"
 
 /* States in which the entry's link-layer address is usable. */
@@ -34,7 +34,7 @@ struct nreq {
 	char attrs[32];
 };
 
-void dp_mac_text(const uint8_t mac[6], char out[18])
+void xdperf_mac_text(const uint8_t mac[6], char out[18])
 {
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
@@ -171,7 +171,7 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-int dp_neigh_resolve(const char *ip, const char *ifname, uint8_t mac[6], const volatile sig_atomic_t *stop,
+int xdperf_neigh_resolve(const char *ip, const char *ifname, uint8_t mac[6], const volatile sig_atomic_t *stop,
 		     char *err, size_t errlen)
 {
 	struct target t;
@@ -200,8 +200,8 @@ int dp_neigh_resolve(const char *ip, const char *ifname, uint8_t mac[6], const v
 		if (kernel_use(fd, &t))
 			datagram(&t, ifname);
 		rc = 0;
-		for (int i = 0; i < DP_NEIGH_TRIES && rc != 1 && !(stop && *stop); i++) {
-			sleep_ms(DP_NEIGH_WAIT_MS);
+		for (int i = 0; i < XDPERF_NEIGH_TRIES && rc != 1 && !(stop && *stop); i++) {
+			sleep_ms(XDPERF_NEIGH_WAIT_MS);
 			rc = lookup(fd, &t, mac);
 		}
 	}
