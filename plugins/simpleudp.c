@@ -8,8 +8,11 @@
  *   gateway: an IPv4 or IPv6 address whose MAC, resolved by the host on the run's device
  *     (env.host_neighbor_resolve), is dst_mac when dst_mac is not given: the next hop, or
  *     dst_ip itself on the same link. Unresolved (or no device: pcap output) is an error.
+ *   is_arp_resolve (false; the Go xdperf's key, whose default there is true): resolve dst_ip
+ *     the same way and use its MAC; unresolved keeps dst_mac, with a WARN line.
  * Payload byte i is i % 256. metadata.packet_count = the request's count. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "xdperf_plugin.h"
 
@@ -21,8 +24,11 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	uint64_t sport, dport, psize;
 	int rc;
 
-	char gw[64];
-	if ((rc = xdp_req_string(req, "gateway", "", gw, sizeof gw)))
+	char gw[64], dst_text[64];
+	bool arp_resolve;
+	if ((rc = xdp_req_string(req, "gateway", "", gw, sizeof gw)) ||
+	    (rc = xdp_req_bool(req, "is_arp_resolve", false, &arp_resolve)) ||
+	    (rc = xdp_req_string(req, "dst_ip", "192.168.1.2", dst_text, sizeof dst_text)))
 		return rc;
 	uint8_t resolved[6];
 	const uint8_t *dst_default = broadcast;
@@ -35,6 +41,13 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		}
 		dst_default = resolved;
 	}
+	bool arp_resolved = false;
+	if (arp_resolve) {
+		arp_resolved = xdp_neighbor_resolve(dst_text, resolved) == 0;
+		if (!arp_resolved)
+			xdp_log(XDP_LOG_WARN, "simpleudp: is_arp_resolve: no MAC for %s on the run's device; "
+				"keeping dst_mac", dst_text);
+	}
 	if ((rc = xdp_req_ipv4(req, "src_ip", "192.168.1.1", l3.src)) ||
 	    (rc = xdp_req_ipv4(req, "dst_ip", "192.168.1.2", l3.dst)) ||
 	    (rc = xdp_req_range(req, "src_port", 1234, 0, 65535, &sport)) ||
@@ -43,6 +56,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
 	    (rc = xdp_req_mac(req, "dst_mac", dst_default, l2.dst)))
 		return rc;
+	if (arp_resolved)
+		memcpy(l2.dst, resolved, 6);
 
 	xdp_template *t = xdp_resp_add_udp(resp, &l2, &l3, (uint16_t)sport, (uint16_t)dport, psize, &rc);
 	if (!t)

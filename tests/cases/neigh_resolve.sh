@@ -8,8 +8,9 @@
 #  - not an address: -EINVAL; no such device: -ENODEV; both with one line naming them;
 #  - a generator plugin (tests/plugins/neighbor.wat) sending on veth0 gets veth1's MAC from
 #    env.host_neighbor_resolve, 0 for another device (with a WARN line) and 0 with -o FILE.pcap;
-#  - simpleudp with "gateway": its frames (tcpdump on veth1) go to veth1's MAC; with -o FILE.pcap
-#    the run is refused, naming the gateway.
+#  - simpleudp with "gateway", then with the Go xdperf's "is_arp_resolve": its frames (tcpdump on
+#    veth1) go to veth1's MAC; with -o FILE.pcap a gateway is refused, naming it, and
+#    is_arp_resolve keeps dst_mac (broadcast) with a WARN line.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"
@@ -88,20 +89,34 @@ ip netns exec "$NS_B" tcpdump -n --immediate-mode -Q in -s 64 -i "$IF_B" -w "$T/
 tcp=$!
 wait_line "$T/gw.err" "listening on" "$tcp" 10 || bad "tcpdump did not start: $(cat "$T/gw.err")"
 echo '{"gateway": "10.201.0.2", "dst_ip": "10.201.0.2", "src_ip": "10.201.0.1", "payload_size": 18}' >"$T/gw.json"
+echo '{"is_arp_resolve": true, "dst_ip": "10.201.0.2", "src_ip": "10.201.0.1", "payload_size": 18}' >"$T/ar.json"
 ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/gw.json" -d "$IF_A" --count 3 >"$T/gw.out" 2>&1 ||
   bad "simpleudp with a gateway: $(cat "$T/gw.out")"
-pcap_wait "$T/gw.pcap" 3 5 || true
+ip -n "$NS_A" neigh flush dev "$IF_A"
+ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/ar.json" -d "$IF_A" --count 3 >"$T/ar.out" 2>&1 ||
+  bad "simpleudp with is_arp_resolve: $(cat "$T/ar.out")"
+pcap_wait "$T/gw.pcap" 6 5 || true
 kill -INT $tcp; wait $tcp 2>/dev/null
 dsts=$(python3 -c "
 import sys; sys.path.insert(0, '$REPO/tests/lib'); import pcapread
 print(' '.join(':'.join('%02x' % b for b in f[0:6]) for _, f in pcapread.frames('$T/gw.pcap')))")
-[ "$dsts" = "$MAC_B $MAC_B $MAC_B" ] && echo "ok simpleudp with gateway 10.201.0.2: 3 frames to $MAC_B" ||
-  bad "simpleudp with a gateway: frames to '$dsts', want 3 x $MAC_B"
+want="$MAC_B $MAC_B $MAC_B $MAC_B $MAC_B $MAC_B"
+[ "$dsts" = "$want" ] && echo "ok simpleudp with gateway 10.201.0.2, then with is_arp_resolve: 3 + 3 frames to $MAC_B" ||
+  bad "simpleudp with gateway / is_arp_resolve: frames to '$dsts', want 6 x $MAC_B"
 if "$XDPERF" -p simpleudp --cfg "$T/gw.json" -o "$T/gw2.pcap" >"$T/gw2.out" 2>&1; then
   bad "simpleudp with a gateway and -o: succeeded ($(cat "$T/gw2.out"))"
 elif grep -q "simpleudp: gateway 10.201.0.2: no MAC for it on the run's device" "$T/gw2.out"; then
   echo "ok with -o FILE.pcap a gateway cannot be resolved: refused, naming it"
 else
   bad "simpleudp with a gateway and -o: $(cat "$T/gw2.out")"
+fi
+if "$XDPERF" -p simpleudp --cfg "$T/ar.json" -o "$T/ar2.pcap" --count 1 >"$T/ar2.out" 2>&1 &&
+   grep -q "WARN: simpleudp: is_arp_resolve: no MAC for 10.201.0.2 on the run's device; keeping dst_mac" "$T/ar2.out" &&
+   [ "$(python3 -c "
+import sys; sys.path.insert(0, '$REPO/tests/lib'); import pcapread
+print(pcapread.frames('$T/ar2.pcap')[0][1][0:6].hex())")" = ffffffffffff ]; then
+  echo "ok with -o FILE.pcap is_arp_resolve keeps dst_mac (broadcast), with a WARN line"
+else
+  bad "simpleudp with is_arp_resolve and -o: $(cat "$T/ar2.out")"
 fi
 exit $fail
