@@ -98,7 +98,6 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		if (c == -1)
 			break;
 		char *end;
-		uint64_t u;
 		switch (c) {
 		case 'p': a->plugin = optarg; break;
 		case 'P': a->plugin_path = optarg; break;
@@ -107,12 +106,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'd': a->device = optarg; break;
 		case 'M': a->src_mac = optarg; break;
 		case 'c':
-			if (!cli_decimal_u64(optarg, COUNT_MAX, &u)) {
-				fprintf(stderr, "xdperf: --count: '%s' is not a packet count (0 to %lld)\n",
-					optarg, (long long)COUNT_MAX);
+			if (parse_count(optarg, &a->count))
 				return 2;
-			}
-			a->count = u;
 			a->count_set = true;
 			break;
 		case 'l': {

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/plugin_common.h"
 #include "packet/decode.h"
@@ -394,7 +393,6 @@ int cmd_plugin(int argc, char **argv)
 		if (c == -1)
 			break;
 		char *end;
-		uint64_t u;
 		if (!is_run && c != 'P' && c != 'h' && c != ':' && c != '?') {
 			fprintf(stderr, "xdperf plugin inspect: option '%s' only applies to plugin run\n", argv[optind - 1]);
 			return 2;
@@ -414,12 +412,8 @@ int cmd_plugin(int argc, char **argv)
 			break;
 		}
 		case 'c':
-			if (!cli_decimal_u64(optarg, COUNT_MAX, &u)) {
-				fprintf(stderr, "xdperf: --count: '%s' is not a packet count (0 to %lld)\n",
-					optarg, (long long)COUNT_MAX);
+			if (parse_count(optarg, &a.count))
 				return 2;
-			}
-			a.count = u;
 			break;
 		case 'L':
 			a.log_level = parse_level(optarg);

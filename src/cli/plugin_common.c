@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include "cli/cli_util.h"
 #include "cli/plugin_common.h"
 #include "util/file.h"
 #include "util/yaml_json.h"
@@ -84,6 +85,17 @@ char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6],
 	char *s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	return s;
+}
+
+int parse_count(const char *s, unsigned long long *out)
+{
+	uint64_t v;
+	if (!cli_decimal_u64(s, COUNT_MAX, &v)) {
+		fprintf(stderr, "xdperf: --count: '%s' is not a packet count (0 to %lld)\n", s, (long long)COUNT_MAX);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* The configuration object (from --plugin-config) or an empty object. */

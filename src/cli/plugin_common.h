@@ -12,6 +12,8 @@
 /* The largest packet count: the request's "count" (and the --json summary's) is a JSON integer,
  * which jansson holds as a signed 64-bit number; a larger one would reach the plugin negative. */
 #define COUNT_MAX INT64_MAX
+/* --count's value: digits only, 0..COUNT_MAX, into *out; 0, or -1 after one line naming it. */
+int parse_count(const char *s, unsigned long long *out);
 
 /* Finds the plugin file: a path (contains '/' or ends in .wasm) or NAME.wasm in plugin_path
  * (may be NULL), then DEFAULT_PLUGIN_PATH, then the build tree next to this binary. Fills

@@ -2,18 +2,24 @@
  * its caps, charged where the engine allocates and released where it frees. */
 #include "wasm/runtime.h"
 
+void xw_account_refused(struct xw_account *a, enum xwasm_cap cap)
+{
+	if (!a)
+		return;
+	a->refusals++;
+	a->last = cap;
+}
+
 bool xw_account_charge(struct xw_account *a, uint64_t bytes, uint64_t elems)
 {
 	if (!a)
 		return true;
 	if (elems && a->table_elems + elems > a->max_table_elems) {
-		a->refusals++;
-		a->last = XWASM_CAP_TABLE_ELEMS;
+		xw_account_refused(a, XWASM_CAP_TABLE_ELEMS);
 		return false;
 	}
 	if (a->max_bytes && a->bytes + bytes > a->max_bytes) {
-		a->refusals++;
-		a->last = XWASM_CAP_BYTES;
+		xw_account_refused(a, XWASM_CAP_BYTES);
 		return false;
 	}
 	a->bytes += bytes;

@@ -431,7 +431,7 @@ static int export_section(xw_dec *d)
 	if (!rc)
 		check_export_names(d, keys, n);
 	free(keys); /* temporary: no longer counted */
-	m->alloc_bytes -= (uint64_t)(n ? n : 1) * sizeof(*keys) + XW_ALLOC_OVERHEAD;
+	xw_module_uncharge(m, (uint64_t)(n ? n : 1) * sizeof(*keys));
 	return rc;
 }
 

@@ -50,10 +50,7 @@ int64_t xw_memory_grow(xwasm_memory *mem, uint32_t delta)
 		return -1;
 	if (want > mem->cap_pages) {
 		mem->cap_refusals++;
-		if (mem->acct) {
-			mem->acct->refusals++;
-			mem->acct->last = XWASM_CAP_MEMORY_PAGES;
-		}
+		xw_account_refused(mem->acct, XWASM_CAP_MEMORY_PAGES);
 		return -1;
 	}
 	if (delta == 0)

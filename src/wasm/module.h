@@ -171,6 +171,12 @@ static inline bool xw_module_charge(xw_module *m, uint64_t n)
 	return true;
 }
 
+/* Takes back what xw_module_charge(m, n) counted, once that allocation is freed. */
+static inline void xw_module_uncharge(xw_module *m, uint64_t n)
+{
+	m->alloc_bytes -= n + XW_ALLOC_OVERHEAD;
+}
+
 /* decode.c: parse `bytes` (copied into m->bytes) into m, including module-level validation
  * (everything except function bodies: indices, limits, constant expressions, exports unique,
  * start type, segment types, data count). Returns 0, or -EINVAL with `err` naming the byte

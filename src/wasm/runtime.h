@@ -35,6 +35,8 @@ struct xw_account {
  * cap would be passed. a NULL: always true. */
 bool xw_account_charge(struct xw_account *a, uint64_t bytes, uint64_t elems);
 void xw_account_release(struct xw_account *a, uint64_t bytes, uint64_t elems);
+/* Counts a refusal by `cap` (an allocation the caller refused itself). a NULL: nothing. */
+void xw_account_refused(struct xw_account *a, enum xwasm_cap cap);
 
 struct xwasm_memory {
 	uint8_t *base;        /* reserved address range; [0, size) accessible */
