@@ -49,6 +49,16 @@ struct xdperf_field_mod {
 	bool has_start;
 	uint64_t seed;            /* RANDOM and RANGE */
 	const char *name;         /* for messages ("ipv4.src_ip"); NULL = "offset N" */
+	/* Walk controls (INCREMENT, DECREMENT, RANGE; 0 = as described above). The values form
+	 * a sequence v[0], v[1], ... of n values; packet j of one thread gets
+	 * v[(skip + j * stride) mod n]. Used to lay one walk over several templates that take
+	 * turns (template t of T: skip t, stride T). */
+	uint64_t skip;
+	uint64_t stride;          /* 0 = 1 */
+	/* Values are written modulo the field (its low 8 * len bits): min and max may then lie
+	 * outside it, and max below min means the values wrap past 2^64 (there are
+	 * (max - min) mod 2^64 / step + 1 of them). INCREMENT and RANDOM only. */
+	bool truncate;
 };
 
 /* Checksums kept up to date (struct xdperf_tx_frame.csums): located by decoding the frame. */
@@ -57,6 +67,22 @@ struct xdperf_field_mod {
 #define XDPERF_CSUM_TCP    (1u << 2)
 #define XDPERF_CSUM_ICMP   (1u << 3) /* ICMP over IPv4 */
 #define XDPERF_CSUM_ICMPV6 (1u << 4)
+
+/* A checksum given by position instead of by decoding the frame (the Go xdperf's variable
+ * templates give them so; tunnels have inner headers the decoder does not follow). It is
+ * computed over bytes [start, start + len) plus, when alen is 4 or 16, a pseudo-header of the
+ * addresses at src and dst (alen bytes each), the length len and the protocol proto. Kept up
+ * to date like the XDPERF_CSUM_* ones; at most XDPERF_CSUM_SPECS_MAX per frame, and flags and
+ * specs together at most 4. */
+#define XDPERF_CSUM_SPECS_MAX 4
+struct xdperf_csum_spec {
+	uint16_t off;             /* the 16-bit checksum field */
+	uint16_t start, len;      /* covered bytes */
+	uint16_t src, dst;        /* pseudo-header addresses (alen > 0) */
+	uint8_t alen;             /* 0 (no pseudo-header), 4 or 16 */
+	uint8_t proto;            /* pseudo-header protocol */
+	bool nonzero;             /* a result of 0 is sent as 0xffff (UDP) */
+};
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,9 @@
 /* xdperf generator plugins: loading a .wasm that implements the xdperf plugin ABI and calling
  * it (part of libxdperf).
  *
- * The ABI (shared with the Go xdperf): the module exports
+ * Two ABIs, told apart by plugin_init's type (docs/plugin-abi.md has both side by side):
+ *
+ * The plugin guide's (XDPERF_PLUGIN_ABI_GUIDE; the Go xdperf before 0.11): the module exports
  *   plugin_init(cfgPtr i32, cfgLen i32) -> i32          0 = OK
  *   plugin_process(inPtr, inLen, outPtr, outCap i32) -> i32
  *                                                      >= 0 bytes written, < 0 error code
@@ -10,9 +12,19 @@
  *   malloc(size i32) -> i32, free(ptr i32)             buffers the host passes in
  *   memory                                             linear memory
  *   _initialize()                                      optional, called once first (reactor)
- * and may import env.host_log(level, ptr, len), env.host_report_metric(namePtr, nameLen,
- * value f64, timestamp i64) and the WASI subset (include/xdperf/wasi.h). A module that only
- * exports _start is a WASI command, not a plugin, and is refused.
+ * The Go xdperf 0.11 one (XDPERF_PLUGIN_ABI_JSON): plugin_init, plugin_process and
+ * plugin_cleanup are all (inPtr, inLen, outPtr, outCap i32) -> i32, the bytes written to out
+ * (negative: an error code). For each call the host mallocs the input and a 32 MiB output
+ * buffer and frees both after. xdperf_plugin_init() sends {"plugin_config":"<base64 of cfg>"}
+ * and cleanup {}; both must answer {"success":true}. process answers the response object
+ * (src/packet/variable.h). Plugins built with the Go xdperf's goshim fetch the request and
+ * hand over the answer through imports of module github.com/takehaya/xdperf/pkg/plugin/goshim;
+ * those are provided too.
+ *
+ * Either may import env.host_log(level, ptr, len), env.host_report_metric(namePtr, nameLen,
+ * value f64, timestamp i64), env.host_neighbor_resolve (below) and the WASI subset
+ * (include/xdperf/wasi.h). A module that only exports _start is a WASI command, not a
+ * plugin, and is refused.
  *
  * Every failure of a plugin (missing export, trap, fuel or memory exhausted, error code, bad
  * output) is reported as an error naming the plugin; the host process is never affected.
@@ -56,6 +68,9 @@ enum xdperf_log_level {
 	XDPERF_LOG_ERROR = 3,
 };
 
+#define XDPERF_PLUGIN_ABI_GUIDE 1 /* plugin_init(cfgPtr, cfgLen) */
+#define XDPERF_PLUGIN_ABI_JSON 2  /* plugin_init(inPtr, inLen, outPtr, outCap): Go xdperf 0.11 */
+
 /* ABI error code: the output buffer is too small. */
 #define XDPERF_PLUGIN_EOUTPUT_SMALL (-4)
 
@@ -95,13 +110,14 @@ int xdperf_plugin_load(const char *path, const struct xdperf_plugin_opts *opts,
 int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdperf_plugin_opts *opts,
 			     struct xdperf_plugin **out, char *err, size_t errlen);
 
-/* Calls plugin_init with the configuration text (JSON; may be empty). 0, -EINTR (interrupted:
- * "plugin NAME: plugin_init was interrupted"), or -EINVAL with err naming the error code or trap. */
+/* Calls plugin_init with the configuration text (JSON; may be empty; the 0.11 ABI gets it in
+ * base64 inside {"plugin_config": ...}). 0, -EINTR (interrupted: "plugin NAME: plugin_init was
+ * interrupted"), or -EINVAL with err naming the error code, trap or unsuccessful answer. */
 int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen);
 
 /* Calls plugin_process with the request text. On success *out is a malloc'd, NUL-terminated
- * copy of the response (the caller frees it) and *outlen its length. A -4 answer is retried
- * once with a buffer of max_output bytes. Errors: -EINVAL (error code, trap, bad output range),
+ * copy of the response (the caller frees it) and *outlen its length. Guide ABI: a -4 answer is
+ * retried once with a buffer of max_output bytes; 0.11 ABI: the buffer is 32 MiB. Errors: -EINVAL (error code, trap, bad output range),
  * -E2BIG (output larger than max_output), -EINTR (interrupted), -ENOMEM. */
 int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, char **out,
 			  size_t *outlen, char *err, size_t errlen);
@@ -116,6 +132,10 @@ int xdperf_plugin_cleanup(struct xdperf_plugin *p, char *err, size_t errlen);
 void xdperf_plugin_free(struct xdperf_plugin *p);
 
 const char *xdperf_plugin_name(const struct xdperf_plugin *p);
+/* XDPERF_PLUGIN_ABI_GUIDE or XDPERF_PLUGIN_ABI_JSON. */
+int xdperf_plugin_abi(const struct xdperf_plugin *p);
+/* The ABI a module's plugin_init asks for (GUIDE when it has none). */
+int xdperf_plugin_module_abi(const xwasm_module *m);
 
 /* Checks a loaded module's exports against the plugin ABI: calls report(ctx, text) for each
  * problem (missing or mistyped export, a _start-only WASI command, no memory export) and

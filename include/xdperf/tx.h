@@ -48,6 +48,10 @@ struct xdperf_tx_frame {
 	const struct xdperf_field_mod *mods;
 	uint32_t nmods;      /* 0..XDPERF_FIELD_MODS_MAX */
 	uint32_t csums;
+	/* Checksums given by position (e.g. a tunnel's inner headers), kept correct likewise;
+	 * read during the call only. */
+	const struct xdperf_csum_spec *specs;
+	uint32_t nspecs;     /* 0..XDPERF_CSUM_SPECS_MAX */
 };
 
 /* Counters of a run so far (or of the last interval, for progress). */

@@ -115,6 +115,8 @@ struct xdperf_bpf_tmpl_cnt {
 #define XDPERF_BPF_FE_LE 2         /* mod flag: the field is stored little endian */
 #define XDPERF_BPF_FE_ODD 4        /* mod flag: odd offset within the checksummed words */
 #define XDPERF_BPF_FE_NONZERO 1    /* csum flag: a result of 0 is sent as 0xffff (UDP) */
+#define XDPERF_BPF_FE_CHAIN 0x10   /* csum flag << e: covers the field of csum e (e < this one) */
+#define XDPERF_BPF_FE_CHAIN_ODD 0x100 /* csum flag << e: ... at an odd offset of its words */
 struct xdperf_bpf_fe_mod {
 	__u16 off;       /* field offset in the frame */
 	__u8 len;        /* 1, 2, 4 or 8 */
@@ -129,7 +131,7 @@ struct xdperf_bpf_fe_mod {
 };
 struct xdperf_bpf_fe_csum {
 	__u16 off;       /* offset of the 16-bit checksum field */
-	__u16 flags;     /* XDPERF_BPF_FE_NONZERO */
+	__u16 flags;     /* XDPERF_BPF_FE_NONZERO, XDPERF_BPF_FE_CHAIN(_ODD) << e */
 	__u32 acc;       /* ~template checksum + sum of ~(template field sums) it covers */
 };
 struct xdperf_bpf_fe {

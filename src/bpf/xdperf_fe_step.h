@@ -84,4 +84,15 @@ XDPERF_FE_INLINE __u32 xdperf_fe_sum(__u64 be, __u32 len, int odd)
 	return s;
 }
 
+/* After checksum c got its value ck: adds it to the later checksums that cover its field
+ * (a tunnel's outer UDP checksum covers the inner headers' checksums). */
+XDPERF_FE_INLINE void xdperf_fe_chain(const struct xdperf_bpf_fe *f, __u32 c, __u16 ck, __u32 *acc)
+{
+	for (__u32 d = 0; d < XDPERF_BPF_FE_CSUMS; d++) {
+		__u16 fl = f->csum[d].flags;
+		if (d > c && d < f->ncsums && (fl & (XDPERF_BPF_FE_CHAIN << c)))
+			acc[d] += xdperf_fe_sum(ck, 2, (fl & (XDPERF_BPF_FE_CHAIN_ODD << c)) != 0);
+	}
+}
+
 #endif

@@ -194,6 +194,7 @@ static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_
 		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
 			ck = 0xffff;
 		*(__u16 *)p = __builtin_bswap16(ck);
+		xdperf_fe_chain(f, c, ck, acc);
 	}
 	return 0;
 }

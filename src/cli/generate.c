@@ -236,22 +236,26 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 }
 
 /* Templates from a JSON file in the plugin response format; 0, or 1 after a message. */
-static int load_templates_file(const char *file, struct xdperf_template_set **set)
+static int load_templates_file(const char *file, unsigned long long count,
+			       struct xdperf_template_set **set)
 {
 	uint8_t *buf;
 	size_t len;
-	char err[512];
+	char err[512], warn[512];
 	int e = xdperf_read_file_any(file, 64u << 20, &buf, &len);
 	if (e) {
 		fprintf(stderr, "xdperf: --templates %s: %s\n", file, xdperf_file_strerror(e));
 		return 1;
 	}
-	e = xdperf_templates_parse((const char *)buf, len, set, err, sizeof err);
+	e = xdperf_templates_parse_count((const char *)buf, len, count, set, warn, sizeof warn, err,
+					 sizeof err);
 	free(buf);
 	if (e) {
 		fprintf(stderr, "xdperf: --templates %s: %s\n", file, err);
 		return 1;
 	}
+	if (warn[0])
+		fprintf(stderr, "xdperf: warning: --templates %s: %s\n", file, warn);
 	return 0;
 }
 
@@ -260,7 +264,7 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 {
 	struct xdperf_template_set *set = NULL;
 	if (a->templates) {
-		if (load_templates_file(a->templates, &set))
+		if (load_templates_file(a->templates, a->count, &set))
 			return 1;
 		snprintf(source, srclen, "%s", a->templates);
 	} else {

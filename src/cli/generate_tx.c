@@ -104,7 +104,9 @@ static struct xdperf_tx_frame *set_frames(const struct xdperf_template_set *set,
 						  .weight = kind == 2 ? w[i] : 0,
 						  .mods = t->fields.mod,
 						  .nmods = (uint32_t)t->fields.nmods,
-						  .csums = t->fields.csums };
+						  .csums = t->fields.csums,
+						  .specs = t->fields.spec,
+						  .nspecs = (uint32_t)t->fields.nspecs };
 		with_rate += t->rate_pps > 0;
 	}
 	free(w);

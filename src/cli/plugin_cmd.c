@@ -57,6 +57,17 @@ static const struct abi_func host_funcs[] = {
 	  { XWASM_I32 }, 1, true },
 };
 
+/* The Go xdperf's goshim imports (the 0.11 ABI's request/response channel). */
+#define GOSHIM "github.com/takehaya/xdperf/pkg/plugin/goshim"
+#define REQ { XWASM_I32, XWASM_I32 }, 2, { XWASM_I32 }, 1, true
+#define RESP { XWASM_I32, XWASM_I32 }, 2, { 0 }, 0, true
+static const struct abi_func goshim_funcs[] = {
+	{ "pluginGeneratorInitRequest", REQ }, { "pluginGeneratorInitResponse", RESP },
+	{ "pluginGeneratorProcessRequest", REQ }, { "pluginGeneratorProcessResponse", RESP },
+	{ "pluginGeneratorCleanupRequest", REQ }, { "pluginGeneratorCleanupResponse", RESP },
+	{ "getShutdownRequested", { 0 }, 0, { XWASM_I32 }, 1, true },
+};
+
 #define func_sig xdperf_wasm_sig
 
 static void limits_str(const struct xwasm_import_info *e, char *buf, size_t len)
@@ -168,21 +179,27 @@ static int inspect(const char *path)
 		bool provided = false;
 		if (e.kind == XWASM_EXTERN_FUNC && !strcmp(e.module, "wasi_snapshot_preview1"))
 			provided = true;
-		else if (e.kind == XWASM_EXTERN_FUNC && !strcmp(e.module, "env")) {
-			for (size_t k = 0; k < sizeof host_funcs / sizeof host_funcs[0]; k++) {
-				if (strcmp(e.name, host_funcs[k].name))
+		else if (e.kind == XWASM_EXTERN_FUNC && (!strcmp(e.module, "env") || !strcmp(e.module, GOSHIM))) {
+			bool env = !strcmp(e.module, "env");
+			const struct abi_func *fs = env ? host_funcs : goshim_funcs;
+			size_t nf = env ? sizeof host_funcs / sizeof host_funcs[0] :
+					  sizeof goshim_funcs / sizeof goshim_funcs[0];
+			for (size_t k = 0; k < nf; k++) {
+				if (strcmp(e.name, fs[k].name))
 					continue;
 				provided = true;
-				if (!sig_is(&e, &host_funcs[k])) {
+				if (!sig_is(&e, &fs[k])) {
 					char want[400];
-					abi_sig(&host_funcs[k], want, sizeof want);
-					problem(&pr, "import env.%s has type %s, the host provides env.%s", e.name, t, want);
+					abi_sig(&fs[k], want, sizeof want);
+					problem(&pr, "import %s.%s has type %s, the host provides %s.%s", e.module,
+						e.name, t, e.module, want);
 				}
 			}
 		}
 		if (!provided)
 			problem(&pr, "import %s.%s (%s) is not provided by the host (it provides env.host_log, "
-				"env.host_report_metric, env.host_neighbor_resolve and wasi_snapshot_preview1 functions)", e.module, e.name, t);
+				"env.host_report_metric, env.host_neighbor_resolve, the Go xdperf's goshim "
+				"functions and wasi_snapshot_preview1 functions)", e.module, e.name, t);
 	}
 
 	printf("exports (%u):\n", ne);
@@ -210,7 +227,9 @@ static int inspect(const char *path)
 	xdperf_plugin_check_abi(m, add_problem, &pr);
 
 	if (!pr.n)
-		printf("generator plugin ABI: OK\n");
+		printf("generator plugin ABI: OK (%s)\n", xdperf_plugin_module_abi(m) == XDPERF_PLUGIN_ABI_JSON ?
+		       "the Go xdperf 0.11 form: JSON in and out of every call" :
+		       "the plugin guide's form: plugin_init(cfg, len)");
 	else {
 		printf("generator plugin ABI: NOT satisfied (%d problem%s)\n", pr.n, pr.n == 1 ? "" : "s");
 		for (int i = 0; i < pr.n; i++)
@@ -267,7 +286,7 @@ static void print_fields(const struct xdperf_template *t, unsigned packets)
 	struct xdperf_bpf_fe_state st;
 	uint8_t base[XDPERF_TEMPLATE_SLOT], frame[XDPERF_TEMPLATE_SLOT];
 	char err[256];
-	if (xdperf_fe_compile(t->frame, t->len, f->mod, f->nmods, f->csums, &fe, base, NULL, 0, err,
+	if (xdperf_fe_compile(t->frame, t->len, f->mod, f->nmods, f->csums, f->spec, f->nspecs, &fe, base, NULL, 0, err,
 			      sizeof err)) {
 		printf("  (field engine: %s)\n", err);
 		return;
@@ -298,8 +317,15 @@ static void print_template(const struct xdperf_template *t, size_t i, unsigned p
 	       (unsigned long long)t->rate_pps);
 	for (size_t k = 0; k < t->ntags; k++)
 		printf("%s%s", k ? ", " : "", t->tags[k]);
-	printf("]  modifiers %zu  checksums %zu%s\n", t->modifiers ? json_array_size(t->modifiers) : 0,
-	       t->checksums ? json_array_size(t->checksums) : 0, t->imix ? "  imix" : "");
+	printf("]  modifiers %zu  checksums %zu%s\n", t->modifiers ? json_array_size(t->modifiers) : t->fields.nmods,
+	       t->checksums ? json_array_size(t->checksums) : t->fields.nspecs, t->imix ? "  imix" : "");
+	for (size_t k = 0; k < t->fields.nspecs; k++) {
+		const struct xdperf_csum_spec *c = &t->fields.spec[k];
+		printf("  checksum spec %zu  field at %u over bytes %u..%u%s", k, c->off, c->start,
+		       c->start + c->len, c->alen ? "" : "\n");
+		if (c->alen)
+			printf(" + pseudo-header (addresses at %u and %u, protocol %u)\n", c->src, c->dst, c->proto);
+	}
 	size_t need = xdperf_frame_describe(t->frame, t->len, "  ", NULL, 0, NULL);
 	char *buf = malloc(need + 1);
 	if (!buf) {

@@ -172,6 +172,7 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 			fprintf(stderr, "xdperf: %s\n", err);
 		return 1;
 	}
+	pc->count = count;
 	pc->req = build_request(cfg, count, mac, device);
 	if (!pc->req) {
 		fprintf(stderr, "xdperf: out of memory\n");
@@ -189,12 +190,15 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 
 int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set)
 {
-	char err[512];
-	if (xdperf_templates_parse(pc->resp, pc->resplen, set, err, sizeof err)) {
+	char err[512], warn[512];
+	if (xdperf_templates_parse_count(pc->resp, pc->resplen, pc->count, set, warn, sizeof warn, err,
+					 sizeof err)) {
 		fprintf(stderr, "xdperf: plugin %s returned an unusable response: %s\n",
 			xdperf_plugin_name(pc->p), err);
 		return 1;
 	}
+	if (warn[0])
+		fprintf(stderr, "xdperf: warning: plugin %s: %s\n", xdperf_plugin_name(pc->p), warn);
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct plugin_call {
 	char *req;      /* the request sent */
 	char *resp;     /* the response, NUL-terminated */
 	size_t resplen;
+	unsigned long long count; /* the request's count (the newer response splits it) */
 };
 
 /* Loads the plugin at path, calls plugin_init with cfg and plugin_process with the request for

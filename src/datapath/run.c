@@ -234,7 +234,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	uint64_t *w = calloc(nframes, sizeof *w);
 	bool any_fe = false, any_mods = false;
 	for (size_t i = 0; i < nframes; i++) {
-		any_fe = any_fe || frames[i].nmods || frames[i].csums;
+		any_fe = any_fe || frames[i].nmods || frames[i].csums || frames[i].nspecs;
 		any_mods = any_mods || frames[i].nmods;
 	}
 	if (any_fe)
@@ -274,7 +274,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 				e = -EINVAL;
 				goto out;
 			}
-			e = xdperf_fe_compile(data, fr->len, fr->mods, fr->nmods, fr->csums,
+			e = xdperf_fe_compile(data, fr->len, fr->mods, fr->nmods, fr->csums, fr->specs, fr->nspecs,
 					      &fs->fe[i], fs->frame[i], NULL, 0, why, sizeof why);
 			if (e) {
 				xdperf_errf(err, errlen, "frame %zu: %s", i, why);

@@ -52,6 +52,7 @@ void xdperf_fe_apply(const struct xdperf_bpf_fe *fe, struct xdperf_bpf_fe_state 
 			ck = 0xffff;
 		frame[k->off] = (uint8_t)(ck >> 8);
 		frame[k->off + 1] = (uint8_t)ck;
+		xdperf_fe_chain(fe, c, ck, acc);
 	}
 }
 
@@ -110,13 +111,16 @@ void xdperf_fe_state_init(const struct xdperf_fe *fe, unsigned t, struct xdperf_
 /* ---- compiling ---------------------------------------------------------------------------- */
 
 struct csum_loc {
-	unsigned flag;
+	unsigned flag;      /* XDPERF_CSUM_*, or 0 for a spec */
 	const char *name;
+	char label[24];     /* a spec's name: "checksum at 40" */
 	bool present;       /* the frame has this checksum (and it is in use) */
 	const char *why;    /* when not present: why */
 	uint32_t off;       /* checksum field */
 	uint32_t lo, hi;    /* covered bytes [lo, hi) */
-	uint32_t plo, phi;  /* pseudo-header addresses [plo, phi), or empty */
+	uint32_t src, dst;  /* pseudo-header addresses, alen bytes each (alen 0: none) */
+	uint32_t alen;
+	uint8_t proto;      /* pseudo-header protocol */
 	bool nonzero;
 };
 
@@ -170,20 +174,55 @@ static void locate(const uint8_t *f, uint16_t len, const struct xdperf_layers *l
 	c->lo = ly->l4;
 	c->hi = ly->l3_end;
 	c->nonzero = flag == XDPERF_CSUM_UDP;
+	c->proto = (uint8_t)proto;
 	if (proto != 1) {
-		c->plo = ly->l3 + (ly->ipv == 4 ? 12u : 8u);
-		c->phi = ly->l3 + (ly->ipv == 4 ? 20u : 40u);
+		c->alen = ly->ipv == 4 ? 4u : 16u;
+		c->src = ly->l3 + (ly->ipv == 4 ? 12u : 8u);
+		c->dst = c->src + c->alen;
 	}
 }
 
+/* A checksum given by position (struct xdperf_csum_spec), checked against the frame. */
+static int locate_spec(uint16_t len, const struct xdperf_csum_spec *sp, size_t i, struct csum_loc *c,
+		       char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->label, sizeof c->label, "checksum at %u", sp->off);
+	c->name = c->label;
+	if ((uint32_t)sp->off + 2 > len || (uint32_t)sp->start + sp->len > len) {
+		xdperf_errf(err, errlen, "checksum spec %zu: bytes %u..%u (field at %u) are past the end "
+			    "of the %u-byte frame", i, sp->start, sp->start + sp->len, sp->off, len);
+		return -EINVAL;
+	}
+	if (sp->alen != 0 && sp->alen != 4 && sp->alen != 16) {
+		xdperf_errf(err, errlen, "checksum spec %zu: addresses of %u bytes (4 or 16)", i, sp->alen);
+		return -EINVAL;
+	}
+	if (sp->alen && ((uint32_t)sp->src + sp->alen > len || (uint32_t)sp->dst + sp->alen > len)) {
+		xdperf_errf(err, errlen, "checksum spec %zu: its pseudo-header addresses are past the "
+			    "end of the %u-byte frame", i, len);
+		return -EINVAL;
+	}
+	c->present = true;
+	c->off = sp->off;
+	c->lo = sp->start;
+	c->hi = (uint32_t)sp->start + sp->len;
+	c->alen = sp->alen;
+	c->src = sp->src;
+	c->dst = sp->dst;
+	c->proto = sp->proto;
+	c->nonzero = sp->nonzero;
+	return 0;
+}
+
 /* The checksum c recomputed over base (its field zeroed first). */
-static uint16_t full_csum(uint8_t *base, const struct xdperf_layers *ly, const struct csum_loc *c)
+static uint16_t full_csum(uint8_t *base, const struct csum_loc *c)
 {
 	base[c->off] = base[c->off + 1] = 0;
 	uint32_t pseudo = 0;
-	if (c->plo < c->phi)
-		pseudo = xdperf_csum_fold(base + c->plo, c->phi - c->plo, 0) + (c->hi - c->lo) +
-			 ly->proto;
+	if (c->alen)
+		pseudo = xdperf_csum_fold(base + c->src, c->alen, 0) +
+			 xdperf_csum_fold(base + c->dst, c->alen, 0) + (c->hi - c->lo) + c->proto;
 	uint16_t ck = (uint16_t)~xdperf_csum_fold(base + c->lo, c->hi - c->lo, pseudo);
 	if (ck == 0 && c->nonzero)
 		ck = 0xffff;
@@ -202,9 +241,32 @@ static bool inside(uint32_t a, uint32_t alen, uint32_t lo, uint32_t hi)
 	return a >= lo && a + alen <= hi;
 }
 
+/* The parity of `off` within the words checksum c sums (the bytes it covers, or the address
+ * of its pseudo-header the field lies in). */
+static unsigned word_parity(const struct csum_loc *c, uint32_t off)
+{
+	if (off >= c->lo && off < c->hi)
+		return (off - c->lo) & 1;
+	if (c->alen && off >= c->src && off < c->src + c->alen)
+		return (off - c->src) & 1;
+	return (off - c->dst) & 1;
+}
+
+static bool in_pseudo(const struct csum_loc *c, uint32_t off, uint32_t len)
+{
+	return c->alen && (overlaps(off, len, c->src, c->src + c->alen) ||
+			   overlaps(off, len, c->dst, c->dst + c->alen));
+}
+
+static bool inside_pseudo(const struct csum_loc *c, uint32_t off, uint32_t len)
+{
+	return inside(off, len, c->src, c->src + c->alen) || inside(off, len, c->dst, c->dst + c->alen);
+}
+
 int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_field_mod *mods,
-		      size_t nmods, unsigned csums, struct xdperf_fe *fe, uint8_t *base,
-		      char *warn, size_t warnlen, char *err, size_t errlen)
+		      size_t nmods, unsigned csums, const struct xdperf_csum_spec *specs, size_t nspecs,
+		      struct xdperf_fe *fe, uint8_t *base, char *warn, size_t warnlen, char *err,
+		      size_t errlen)
 {
 	static const unsigned all[] = { XDPERF_CSUM_IPV4, XDPERF_CSUM_UDP, XDPERF_CSUM_TCP,
 					XDPERF_CSUM_ICMP, XDPERF_CSUM_ICMPV6 };
@@ -223,9 +285,17 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 		xdperf_errf(err, errlen, "checksums: unknown checksum flags 0x%x", csums);
 		return -EINVAL;
 	}
+	if (nspecs > XDPERF_CSUM_SPECS_MAX || (nspecs && !specs)) {
+		xdperf_errf(err, errlen, "%zu checksum specs (at most %d per template)", nspecs,
+			    XDPERF_CSUM_SPECS_MAX);
+		return -EINVAL;
+	}
 	struct xdperf_layers ly;
 	xdperf_frame_layers(frame, len, &ly);
-	struct csum_loc loc[5];
+	/* the decoded checksums (5), then the specs */
+	struct csum_loc loc[5 + XDPERF_CSUM_SPECS_MAX];
+	unsigned nloc = 5;
+	bool upd_of[5 + XDPERF_CSUM_SPECS_MAX] = { false };
 	struct csum_loc *upd[XDPERF_BPF_FE_CSUMS];
 	unsigned nupd = 0;
 	for (unsigned i = 0; i < 5; i++) {
@@ -243,13 +313,56 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 			xdperf_errf(err, errlen, "checksums: at most %d per template", XDPERF_BPF_FE_CSUMS);
 			return -EINVAL;
 		}
+		upd_of[i] = true;
 		upd[nupd++] = &loc[i];
 	}
-	/* The base: the template with the updated checksums made right (IPv4 first: the L4
-	 * pseudo-header does not include its checksum, but order them anyway). */
+	for (size_t i = 0; i < nspecs; i++) {
+		struct csum_loc *c = &loc[nloc];
+		int rc = locate_spec(len, &specs[i], i, c, err, errlen);
+		if (rc)
+			return rc;
+		for (unsigned u = 0; u < nupd; u++)
+			if (upd[u]->off == c->off) {
+				xdperf_errf(err, errlen, "checksum spec %zu: the checksum at %u is already "
+					    "kept up to date", i, c->off);
+				return -EINVAL;
+			}
+		if (nupd == XDPERF_BPF_FE_CSUMS) {
+			xdperf_errf(err, errlen, "checksums: at most %d per template", XDPERF_BPF_FE_CSUMS);
+			return -EINVAL;
+		}
+		upd_of[nloc] = true;
+		upd[nupd++] = c;
+		nloc++;
+		for (unsigned d = 0; d < 5; d++) /* the decoded checksum this spec is */
+			if (loc[d].present && loc[d].off == c->off)
+				loc[d].present = false;
+	}
+	/* Order: a checksum whose field another one covers comes first (an inner header's before
+	 * the outer UDP's), so the outer one sums its final value; then the base gets them all
+	 * right in that order. */
+	for (unsigned done = 0; done < nupd; done++) {
+		unsigned pick = nupd;
+		for (unsigned a = done; a < nupd && pick == nupd; a++) {
+			bool inner_of_rest = true;
+			for (unsigned b = done; b < nupd; b++)
+				if (b != a && inside(upd[b]->off, 2, upd[a]->lo, upd[a]->hi))
+					inner_of_rest = false; /* a covers b's field: b goes first */
+			if (inner_of_rest)
+				pick = a;
+		}
+		if (pick == nupd) {
+			xdperf_errf(err, errlen, "checksums: the %s and %s checksums cover each other's "
+				    "fields", upd[done]->name, upd[done + 1 < nupd ? done + 1 : done]->name);
+			return -EINVAL;
+		}
+		struct csum_loc *t = upd[done];
+		upd[done] = upd[pick];
+		upd[pick] = t;
+	}
 	uint16_t ck0[XDPERF_BPF_FE_CSUMS];
 	for (unsigned c = 0; c < nupd; c++)
-		ck0[c] = full_csum(base, &ly, upd[c]);
+		ck0[c] = full_csum(base, upd[c]);
 
 	char uncovered[160] = "";
 	for (size_t i = 0; i < nmods; i++) {
@@ -273,17 +386,21 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 			xdperf_errf(err, errlen, "%s: unknown operation %d", nm, (int)md->op);
 			return -EINVAL;
 		}
+		if (md->truncate && md->op != XDPERF_FIELD_INCREMENT && md->op != XDPERF_FIELD_RANDOM) {
+			xdperf_errf(err, errlen, "%s: truncated values need increment or random", nm);
+			return -EINVAL;
+		}
 		uint64_t wmax = L == 8 ? UINT64_MAX : (1ull << (8 * L)) - 1;
 		uint64_t lo = md->min, hi = md->max, step = md->step ? md->step : 1;
-		if (lo == 0 && hi == 0)
+		if (lo == 0 && hi == 0 && !md->truncate)
 			hi = wmax;
-		if (hi > wmax || lo > wmax) {
+		if (!md->truncate && (hi > wmax || lo > wmax)) {
 			xdperf_errf(err, errlen, "%s: %s %llu does not fit %u byte%s", nm,
 				    hi > wmax ? "max" : "min",
 				    (unsigned long long)(hi > wmax ? hi : lo), L, L == 1 ? "" : "s");
 			return -EINVAL;
 		}
-		if (lo > hi) {
+		if (lo > hi && !md->truncate) {
 			xdperf_errf(err, errlen, "%s: min %llu is above max %llu", nm,
 				    (unsigned long long)lo, (unsigned long long)hi);
 			return -EINVAL;
@@ -293,7 +410,8 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 				xdperf_errf(err, errlen, "%s overlaps modifier %zu", nm, j);
 				return -EINVAL;
 			}
-		/* number of values: (hi - lo) / step + 1, 0 meaning 2^64 */
+		/* number of values: (hi - lo) / step + 1, 0 meaning 2^64 (hi - lo wraps when
+		 * truncated values pass 2^64) */
 		uint64_t n = (hi - lo) / step + 1;
 		uint64_t last = lo + (n ? n - 1 : UINT64_MAX / step) * step; /* the highest value reached */
 		struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
@@ -303,6 +421,10 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 		if (md->little_endian)
 			m->flags |= XDPERF_BPF_FE_LE;
 		uint64_t start = md->has_start ? md->start : 0;
+		if (md->has_start && md->truncate) {
+			xdperf_errf(err, errlen, "%s: truncated values take skip, not start", nm);
+			return -EINVAL;
+		}
 		if (md->has_start && (start < lo || start > hi)) {
 			xdperf_errf(err, errlen, "%s: start %llu is outside min..max (%llu..%llu)", nm,
 				    (unsigned long long)start, (unsigned long long)lo,
@@ -357,19 +479,28 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 			fe->seed[i] = md->seed ? md->seed : 0x5EEDull;
 			break;
 		}
+		if (md->op != XDPERF_FIELD_RANDOM) {
+			/* skip and stride: x0 + skip, k1 * stride (mod n) */
+			uint64_t stride = md->stride ? md->stride : 1;
+			if (n) {
+				fe->x0[i] = (uint64_t)(((unsigned __int128)fe->x0[i] + md->skip % n) % n);
+				fe->k1[i] = mulmod(fe->k1[i], stride % n, n);
+			} else {
+				fe->x0[i] += md->skip;
+				fe->k1[i] *= stride;
+			}
+		}
 		if (n == 1)
 			fe->k1[i] = 0;
-		if (ly.ipv && ((md->offset - ly.l3) & 1))
-			m->flags |= XDPERF_BPF_FE_ODD;
 
-		/* checksums covering the field */
-		for (unsigned c = 0; c < 5; c++) {
+		/* checksums covering the field: each must see it at the same word parity */
+		int parity = -1;
+		for (unsigned c = 0; c < nloc; c++) {
 			struct csum_loc *cl = &loc[c];
 			if (!cl->present)
 				continue;
 			if (overlaps(md->offset, L, cl->off, cl->off + 2)) {
-				bool updated = csums & cl->flag;
-				if (updated) {
+				if (upd_of[c]) {
 					xdperf_errf(err, errlen, "%s overlaps the %s checksum, which is kept "
 						    "up to date", nm, cl->name);
 					return -EINVAL;
@@ -377,10 +508,10 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 				continue;
 			}
 			bool in_seg = overlaps(md->offset, L, cl->lo, cl->hi);
-			bool in_ps = cl->plo < cl->phi && overlaps(md->offset, L, cl->plo, cl->phi);
+			bool in_ps = in_pseudo(cl, md->offset, L);
 			if (!in_seg && !in_ps)
 				continue;
-			if (!(csums & cl->flag)) {
+			if (!upd_of[c]) {
 				size_t k = strlen(uncovered);
 				if (!strstr(uncovered, cl->name) && k + 16 < sizeof uncovered)
 					snprintf(uncovered + k, sizeof uncovered - k, "%s%s", k ? ", " : "",
@@ -388,20 +519,35 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 				continue;
 			}
 			if ((in_seg && !inside(md->offset, L, cl->lo, cl->hi)) ||
-			    (in_ps && !inside(md->offset, L, cl->plo, cl->phi))) {
+			    (in_ps && !inside_pseudo(cl, md->offset, L))) {
 				xdperf_errf(err, errlen, "%s straddles the edge of what the %s checksum "
 					    "covers", nm, cl->name);
 				return -EINVAL;
 			}
+			if (in_seg && in_ps) {
+				xdperf_errf(err, errlen, "%s is both in what the %s checksum covers and in its "
+					    "pseudo-header", nm, cl->name);
+				return -EINVAL;
+			}
+			int p = (int)word_parity(cl, md->offset);
+			if (parity >= 0 && p != parity) {
+				xdperf_errf(err, errlen, "%s lies at an odd offset for one checksum covering "
+					    "it and an even one for another", nm);
+				return -EINVAL;
+			}
+			parity = p;
 			for (unsigned u = 0; u < nupd; u++)
 				if (upd[u] == cl)
 					m->csums |= (uint8_t)(1u << u);
 		}
+		if (parity == 1)
+			m->flags |= XDPERF_BPF_FE_ODD;
 		/* the pseudo-header's length and protocol come from IP fields the engine does not
-		 * follow: an L4 checksum kept up to date forbids changing them */
+		 * follow: an L4 checksum kept up to date forbids changing them (a spec's length and
+		 * protocol are its own) */
 		bool l4upd = false;
 		for (unsigned u = 0; u < nupd; u++)
-			l4upd = l4upd || (upd[u]->plo < upd[u]->phi);
+			l4upd = l4upd || (upd[u]->flag && upd[u]->alen);
 		if (l4upd && ly.ipv == 4 &&
 		    (overlaps(md->offset, L, ly.l3, ly.l3 + 4u) || overlaps(md->offset, L, ly.l3 + 9u, ly.l3 + 10u))) {
 			xdperf_errf(err, errlen, "%s changes the IPv4 version, header or total length or "
@@ -421,6 +567,16 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 		k->off = (uint16_t)upd[c]->off;
 		k->flags = upd[c]->nonzero ? XDPERF_BPF_FE_NONZERO : 0;
 		uint32_t acc = (uint16_t)~ck0[c];
+		/* earlier checksums whose fields this one covers: their changes count here too */
+		for (unsigned e = 0; e < c; e++) {
+			if (!inside(upd[e]->off, 2, upd[c]->lo, upd[c]->hi))
+				continue;
+			unsigned odd = (upd[e]->off - upd[c]->lo) & 1;
+			k->flags |= (uint16_t)(XDPERF_BPF_FE_CHAIN << e);
+			if (odd)
+				k->flags |= (uint16_t)(XDPERF_BPF_FE_CHAIN_ODD << e);
+			acc += (uint16_t)~xdperf_fe_fold16(xdperf_fe_sum(ck0[e], 2, (int)odd));
+		}
 		for (uint32_t i = 0; i < nmods; i++) {
 			const struct xdperf_bpf_fe_mod *m = &fe->bpf.mod[i];
 			if (!(m->csums >> c & 1))

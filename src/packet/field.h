@@ -22,14 +22,16 @@ struct xdperf_fe {
 };
 
 /* Compiles nmods (<= XDPERF_FIELD_MODS_MAX) modifiers and the checksums `csums`
- * (XDPERF_CSUM_* flags) for frame[0..len). On success returns 0, fills *fe (for one thread)
+ * (XDPERF_CSUM_* flags) and specs[0..nspecs) (positioned checksums) for frame[0..len).
+ * Checksums are computed in an order where one whose field another covers comes first. On success returns 0, fills *fe (for one thread)
  * and copies the frame to base[0..len) with the named checksums recomputed (the frame every
  * packet starts from). Warnings (a modified field covered by a checksum nobody updates) go
  * to warn as one line (empty when none; warn may be NULL). Errors: -EINVAL with one line in
  * err naming the modifier, e.g. "modifier 1 (udp.src_port): max 70000 does not fit 2 bytes". */
 int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_field_mod *mods,
-		      size_t nmods, unsigned csums, struct xdperf_fe *fe, uint8_t *base,
-		      char *warn, size_t warnlen, char *err, size_t errlen);
+		      size_t nmods, unsigned csums, const struct xdperf_csum_spec *specs, size_t nspecs,
+		      struct xdperf_fe *fe, uint8_t *base, char *warn, size_t warnlen, char *err,
+		      size_t errlen);
 
 /* Sets the per-packet stride for `threads` (>= 1) sender threads. */
 void xdperf_fe_set_threads(struct xdperf_fe *fe, unsigned threads);

@@ -549,7 +549,7 @@ int xdperf_fields_parse(const json_t *modifiers, const json_t *checksums, const 
 		xdperf_errf(err, errlen, "modifiers: out of memory");
 		return -ENOMEM;
 	}
-	rc = xdperf_fe_compile(frame, len, out->mod, out->nmods, out->csums, fe, base, out->warn,
+	rc = xdperf_fe_compile(frame, len, out->mod, out->nmods, out->csums, out->spec, out->nspecs, fe, base, out->warn,
 			       sizeof out->warn, err, errlen);
 	free(fe);
 	free(base);

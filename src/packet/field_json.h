@@ -39,6 +39,9 @@ struct xdperf_fields {
 	struct xdperf_field_mod mod[XDPERF_FIELD_MODS_MAX];
 	size_t nmods;
 	unsigned csums;                        /* XDPERF_CSUM_* flags with auto_update true */
+	struct xdperf_csum_spec spec[XDPERF_CSUM_SPECS_MAX]; /* positioned checksums (the Go
+					        * xdperf's variable templates; not from JSON here) */
+	size_t nspecs;
 	char names[XDPERF_FIELD_MODS_MAX][48]; /* mod[i].name points here ("ipv4.src_ip", "offset 26") */
 	char warn[192];                        /* xdperf_fe_compile's warning; "" when none */
 };

@@ -551,7 +551,12 @@ int xdperf_imix_apply(const struct xdperf_template_set *in, const struct xdperf_
 		d->packet_count = counts[j];
 		d->rate_pps = rates[j];
 		rc = xdperf_frame_resize(src->frame, src->len, d->len, d->frame, msg, sizeof msg);
-		if (!rc && (d->fields.nmods || d->fields.csums)) {
+		/* a positioned checksum that covered the frame to its end still does */
+		for (size_t k = 0; k < d->fields.nspecs; k++)
+			if ((size_t)d->fields.spec[k].start + d->fields.spec[k].len == src->len)
+				d->fields.spec[k].len = (uint16_t)(d->len > d->fields.spec[k].start ?
+								   d->len - d->fields.spec[k].start : 0);
+		if (!rc && (d->fields.nmods || d->fields.csums || d->fields.nspecs)) {
 			struct xdperf_fe *fe = malloc(sizeof *fe);
 			uint8_t *base = malloc(d->len);
 			if (!fe || !base) {
@@ -560,7 +565,8 @@ int xdperf_imix_apply(const struct xdperf_template_set *in, const struct xdperf_
 				goto nomem_set;
 			}
 			rc = xdperf_fe_compile(d->frame, d->len, d->fields.mod, d->fields.nmods,
-					       d->fields.csums, fe, base, d->fields.warn,
+					       d->fields.csums, d->fields.spec, d->fields.nspecs, fe, base,
+					       d->fields.warn,
 					       sizeof d->fields.warn, msg, sizeof msg);
 			free(fe);
 			free(base);

@@ -297,7 +297,7 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 		const struct xdperf_fields *f = &s->t[i].fields;
 		char why[300];
 
-		rc = xdperf_fe_compile(s->t[i].frame, s->t[i].len, f->mod, f->nmods, f->csums,
+		rc = xdperf_fe_compile(s->t[i].frame, s->t[i].len, f->mod, f->nmods, f->csums, f->spec, f->nspecs,
 				       &fe[i].fe, fe[i].base, NULL, 0, why, sizeof why);
 		if (rc) {
 			xdperf_errf(err, errlen, "cannot write %s: template %zu: %s", path, i, why);

@@ -1,6 +1,7 @@
 /* Packet templates: parsing and validation of a generator plugin's JSON response.
  * See template.h for the format and the rules. */
 #include "packet/template.h"
+#include "packet/variable.h"
 #include "util/bytes.h"
 #include "util/err.h"
 
@@ -318,6 +319,13 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_set **out,
 			   char *err, size_t errlen)
 {
+	return xdperf_templates_parse_count(json, len, 0, out, NULL, 0, err, errlen);
+}
+
+int xdperf_templates_parse_count(const char *json, size_t len, uint64_t count,
+				 struct xdperf_template_set **out, char *warn, size_t warnlen,
+				 char *err, size_t errlen)
+{
 	struct xdperf_template_set *s;
 	json_error_t jerr;
 	json_t *root;
@@ -326,9 +334,33 @@ int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_
 
 	if (err && errlen)
 		err[0] = '\0';
+	if (warn && warnlen)
+		warn[0] = '\0';
 	if (!json || !out) {
 		xdperf_errf(err, errlen, "response: no input");
 		return -EINVAL;
+	}
+	size_t i0 = 0;
+	while (i0 < len && (json[i0] == ' ' || json[i0] == '\t' || json[i0] == '\r' || json[i0] == '\n'))
+		i0++;
+	if (i0 < len && json[i0] == '{') {
+		/* the newer object form: its byte_start may be 2^64 - 1, beyond jansson's integers */
+		size_t qlen;
+		char *q = xdperf_json_quote_u64(json, len, &qlen);
+		if (!q) {
+			xdperf_errf(err, errlen, "response: out of memory");
+			return -ENOMEM;
+		}
+		root = json_loadb(q, qlen, 0, &jerr);
+		free(q);
+		if (!root) {
+			xdperf_errf(err, errlen, "response: invalid JSON at line %d column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
+			return -EINVAL;
+		}
+		rc = xdperf_variable_parse(root, count, out, warn, warnlen, err, errlen);
+		json_decref(root);
+		return rc;
 	}
 	root = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
 	if (!root) {
@@ -337,7 +369,8 @@ int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_
 		return -EINVAL;
 	}
 	if (!json_is_array(root)) {
-		xdperf_errf(err, errlen, "response: not a JSON array");
+		xdperf_errf(err, errlen, "response: not a JSON array (the plugin guide's form) or object "
+			    "(the Go xdperf 0.11 form)");
 		json_decref(root);
 		return -EINVAL;
 	}

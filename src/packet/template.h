@@ -1,6 +1,6 @@
 /* Packet templates: a generator plugin's response (JSON) parsed into frames + metadata.
  *
- * Response format (as the Go xdperf emits it): a JSON array of
+ * Response format (the plugin guide's, as the Go xdperf emitted it before 0.11): a JSON array of
  *   { "template": { "base_packet": { "data": STRING, "length": u16,
  *                                    "type": "base64" (default) | "hex" | "zeros" },
  *                   "modifiers": [...], "checksums": [...] },
@@ -61,6 +61,13 @@ struct xdperf_template_set {
  * newline) to err (if err != NULL and errlen > 0; truncated to errlen). */
 int xdperf_templates_parse(const char *json, size_t len, struct xdperf_template_set **out,
 			   char *err, size_t errlen);
+
+/* The same, accepting also the Go xdperf's newer response object (packet/variable.h), whose
+ * variant shares depend on the run's packet count (0 = none). What the object form drops past
+ * its limits is said in warn (one line, "" when nothing; warn may be NULL). */
+int xdperf_templates_parse_count(const char *json, size_t len, uint64_t count,
+				 struct xdperf_template_set **out, char *warn, size_t warnlen,
+				 char *err, size_t errlen);
 
 /* Frees the set, its frames and tags, and drops its JSON references. NULL is a no-op. */
 void xdperf_template_set_free(struct xdperf_template_set *s);

@@ -14,33 +14,11 @@
 #include "xdperf/wasm.h"
 #include "plugin/neigh.h"
 #include "plugin/host.h"
+#include "plugin/generator_int.h"
 #include "util/file.h"
 #include "util/opts.h"
 
-#define DEFAULT_PAGES 1024u                  /* 64 MiB */
-#define MODULE_FACTOR 4u             /* the loaded module may hold 4 x the memory cap */
-#define INSTANCE_EXTRA (32ull << 20)  /* what the instance may hold beyond its memory: stacks, tables */
-#define TABLE_ELEMS (1u << 20)        /* table entries, all tables together */
-#define DEFAULT_FUEL 10000000000ull          /* 10^10 instructions per call */
-#define DEFAULT_MAX_OUTPUT (16u << 20)
-#define FIRST_OUTPUT_CAP (64u << 10)
-
-struct xdperf_plugin {
-	char name[64];
-	struct xdperf_host_sink sink;
-	struct xdperf_plugin_opts opts;
-	xwasm_module *mod;
-	xwasm_linker *linker;
-	struct xwasm_wasi *wasi;
-	xwasm_instance *inst;
-	xwasm_memory *mem;
-	xwasm_func *f_init, *f_process, *f_cleanup, *f_malloc, *f_free;
-	bool cleaned_up;                   /* plugin_cleanup was called (xdperf_plugin_cleanup) */
-	char device[IF_NAMESIZE];          /* opts.device ("" = none) */
-};
-
-__attribute__((format(printf, 3, 4)))
-static int perr(char *err, size_t len, const char *fmt, ...)
+int gen_perr(char *err, size_t len, const char *fmt, ...)
 {
 	if (err && len) {
 		va_list ap;
@@ -59,14 +37,14 @@ static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char 
 	struct xdperf_first_problem f = { .set = false };
 	if (xdperf_plugin_check_abi(m, xdperf_keep_first, &f) == 0)
 		return 0;
-	return perr(err, errlen, "plugin %s: %s", p->name, f.text);
+	return gen_perr(err, errlen, "plugin %s: %s", p->name, f.text);
 }
 
 /* ---- calls ----------------------------------------------------------------------------------- */
 
 /* Calls f and turns a trap into a message; returns 0, -EINTR (the interrupt flag of
  * opts.interrupt ended the call) or -EINVAL. */
-static int call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwasm_val *args,
+int gen_call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwasm_val *args,
 		uint32_t nargs, xwasm_val *res, uint32_t nres, char *err, size_t errlen)
 {
 	struct xwasm_trap trap;
@@ -74,78 +52,80 @@ static int call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const 
 	if (rc == 0)
 		return 0;
 	if (rc != XWASM_ETRAP)
-		return perr(err, errlen, "plugin %s: cannot call %s: %s", p->name, what, trap.message);
+		return gen_perr(err, errlen, "plugin %s: cannot call %s: %s", p->name, what, trap.message);
 	if (trap.kind == XWASM_TRAP_EXIT)
-		return perr(err, errlen, "plugin %s: called proc_exit(%d) during %s", p->name,
+		return gen_perr(err, errlen, "plugin %s: called proc_exit(%d) during %s", p->name,
 			    trap.exit_code, what);
 	if (trap.kind == XWASM_TRAP_INTERRUPTED) {
-		perr(err, errlen, "plugin %s: %s was interrupted", p->name, what);
+		gen_perr(err, errlen, "plugin %s: %s was interrupted", p->name, what);
 		return -EINTR;
 	}
 	if (trap.kind == XWASM_TRAP_FUEL_EXHAUSTED)
-		return perr(err, errlen,
+		return gen_perr(err, errlen,
 			    "plugin %s: %s ran out of fuel (instruction budget %llu per call): %s",
 			    p->name, what, (unsigned long long)p->opts.fuel, trap.message);
-	return perr(err, errlen, "plugin %s: trap in %s: %s", p->name, what, trap.message);
+	return gen_perr(err, errlen, "plugin %s: trap in %s: %s", p->name, what, trap.message);
 }
 
-static xwasm_val i32(int32_t v)
+xwasm_val gen_i32(int32_t v)
 {
 	xwasm_val x = { .type = XWASM_I32, .of.i32 = v };
 	return x;
 }
 
 /* Allocates len bytes in plugin memory (and copies data there when non-NULL). */
-static int guest_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, uint32_t *ptr,
+int gen_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, uint32_t *ptr,
 		       char *err, size_t errlen)
 {
-	xwasm_val a = i32((int32_t)(len ? len : 1)), r;
+	xwasm_val a = gen_i32((int32_t)(len ? len : 1)), r;
 	xwasm_memory *mem = xwasm_instance_memory0(p->inst);
 	uint64_t refusals = mem ? xwasm_memory_cap_refusals(mem) : 0;
-	int rc = call(p, p->f_malloc, "malloc", &a, 1, &r, 1, err, errlen);
+	int rc = gen_call(p, p->f_malloc, "malloc", &a, 1, &r, 1, err, errlen);
 	if (rc)
 		return rc;
 	*ptr = (uint32_t)r.of.i32;
 	/* the cap is to blame only when it refused a grow during this malloc */
 	if (*ptr == 0 && mem && xwasm_memory_cap_refusals(mem) != refusals)
-		return perr(err, errlen, "plugin %s: malloc(%u) failed: the plugin memory cap (%u pages = "
+		return gen_perr(err, errlen, "plugin %s: malloc(%u) failed: the plugin memory cap (%u pages = "
 			    "%u MiB) refused to grow its memory", p->name, len, p->opts.max_memory_pages,
 			    p->opts.max_memory_pages / 16);
 	if (*ptr == 0)
-		return perr(err, errlen, "plugin %s: malloc(%u) returned 0 (its allocator failed; the "
+		return gen_perr(err, errlen, "plugin %s: malloc(%u) returned 0 (its allocator failed; the "
 			    "memory cap, %u pages, was not reached)", p->name, len, p->opts.max_memory_pages);
 	p->mem = xwasm_instance_memory0(p->inst);
 	if (data && xwasm_memory_write(p->mem, *ptr, data, len))
-		return perr(err, errlen, "plugin %s: malloc(%u) returned %u, outside plugin memory",
+		return gen_perr(err, errlen, "plugin %s: malloc(%u) returned %u, outside plugin memory",
 			    p->name, len, *ptr);
 	return 0;
 }
 
-static void guest_free(struct xdperf_plugin *p, uint32_t ptr)
+void gen_free(struct xdperf_plugin *p, uint32_t ptr)
 {
 	char ignore[8];
-	xwasm_val a = i32((int32_t)ptr);
+	xwasm_val a = gen_i32((int32_t)ptr);
 	if (ptr)
-		call(p, p->f_free, "free", &a, 1, NULL, 0, ignore, sizeof ignore);
+		gen_call(p, p->f_free, "free", &a, 1, NULL, 0, ignore, sizeof ignore);
 }
 
 int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen)
 {
+	if (p->abi == XDPERF_PLUGIN_ABI_JSON)
+		return gen_json_init(p, cfg, len, err, errlen);
 	if (len > UINT32_MAX / 2)
-		return perr(err, errlen, "plugin %s: configuration too large", p->name);
+		return gen_perr(err, errlen, "plugin %s: configuration too large", p->name);
 	uint32_t ptr;
-	int rc = guest_alloc(p, (uint32_t)len, cfg, &ptr, err, errlen);
+	int rc = gen_alloc(p, (uint32_t)len, cfg, &ptr, err, errlen);
 	if (rc == -EINTR) /* in malloc: say which ABI call it was for */
-		perr(err, errlen, "plugin %s: plugin_init was interrupted", p->name);
+		gen_perr(err, errlen, "plugin %s: plugin_init was interrupted", p->name);
 	if (rc)
 		return rc;
-	xwasm_val args[2] = { i32((int32_t)ptr), i32((int32_t)len) }, r;
-	rc = call(p, p->f_init, "plugin_init", args, 2, &r, 1, err, errlen);
-	guest_free(p, ptr);
+	xwasm_val args[2] = { gen_i32((int32_t)ptr), gen_i32((int32_t)len) }, r;
+	rc = gen_call(p, p->f_init, "plugin_init", args, 2, &r, 1, err, errlen);
+	gen_free(p, ptr);
 	if (rc)
 		return rc;
 	if (r.of.i32 != 0)
-		return perr(err, errlen, "plugin %s: plugin_init failed with error code %d", p->name, r.of.i32);
+		return gen_perr(err, errlen, "plugin %s: plugin_init failed with error code %d", p->name, r.of.i32);
 	return 0;
 }
 
@@ -154,17 +134,17 @@ static int process_once(struct xdperf_plugin *p, uint32_t in, uint32_t inlen, ui
 			int32_t *code, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	uint32_t optr;
-	int rc = guest_alloc(p, cap, NULL, &optr, err, errlen);
+	int rc = gen_alloc(p, cap, NULL, &optr, err, errlen);
 	if (rc == -EINTR)
-		perr(err, errlen, "plugin %s: plugin_process was interrupted", p->name);
+		gen_perr(err, errlen, "plugin %s: plugin_process was interrupted", p->name);
 	if (rc)
 		return rc;
-	xwasm_val args[4] = { i32((int32_t)in), i32((int32_t)inlen), i32((int32_t)optr), i32((int32_t)cap) }, r;
-	rc = call(p, p->f_process, "plugin_process", args, 4, &r, 1, err, errlen);
+	xwasm_val args[4] = { gen_i32((int32_t)in), gen_i32((int32_t)inlen), gen_i32((int32_t)optr), gen_i32((int32_t)cap) }, r;
+	rc = gen_call(p, p->f_process, "plugin_process", args, 4, &r, 1, err, errlen);
 	if (rc == 0) {
 		*code = r.of.i32;
 		if (*code > 0 && (uint32_t)*code > cap) {
-			rc = perr(err, errlen, "plugin %s: plugin_process reported %d bytes written into a %u-byte buffer",
+			rc = gen_perr(err, errlen, "plugin %s: plugin_process reported %d bytes written into a %u-byte buffer",
 				  p->name, *code, cap);
 		} else if (*code >= 0) {
 			char *buf = malloc((size_t)*code + 1);
@@ -173,7 +153,7 @@ static int process_once(struct xdperf_plugin *p, uint32_t in, uint32_t inlen, ui
 				rc = -ENOMEM;
 			else if (xwasm_memory_read(p->mem, optr, buf, (size_t)*code)) {
 				free(buf);
-				rc = perr(err, errlen, "plugin %s: output [%u, +%d) is outside plugin memory",
+				rc = gen_perr(err, errlen, "plugin %s: output [%u, +%d) is outside plugin memory",
 					  p->name, optr, *code);
 			} else {
 				buf[*code] = 0;
@@ -182,7 +162,7 @@ static int process_once(struct xdperf_plugin *p, uint32_t in, uint32_t inlen, ui
 			}
 		}
 	}
-	guest_free(p, optr);
+	gen_free(p, optr);
 	return rc;
 }
 
@@ -191,12 +171,14 @@ int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, 
 {
 	*out = NULL;
 	*outlen = 0;
+	if (p->abi == XDPERF_PLUGIN_ABI_JSON)
+		return gen_json_process(p, req, len, out, outlen, err, errlen);
 	if (len > UINT32_MAX / 2)
-		return perr(err, errlen, "plugin %s: request too large", p->name);
+		return gen_perr(err, errlen, "plugin %s: request too large", p->name);
 	uint32_t in;
-	int rc = guest_alloc(p, (uint32_t)len, req, &in, err, errlen);
+	int rc = gen_alloc(p, (uint32_t)len, req, &in, err, errlen);
 	if (rc == -EINTR)
-		perr(err, errlen, "plugin %s: plugin_process was interrupted", p->name);
+		gen_perr(err, errlen, "plugin %s: plugin_process was interrupted", p->name);
 	if (rc)
 		return rc;
 	uint32_t cap = FIRST_OUTPUT_CAP < p->opts.max_output ? FIRST_OUTPUT_CAP : (uint32_t)p->opts.max_output;
@@ -206,7 +188,7 @@ int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, 
 		cap = (uint32_t)p->opts.max_output;
 		rc = process_once(p, in, (uint32_t)len, cap, &code, out, outlen, err, errlen);
 	}
-	guest_free(p, in);
+	gen_free(p, in);
 	if (rc)
 		return rc;
 	if (code == XDPERF_PLUGIN_EOUTPUT_SMALL) {
@@ -215,7 +197,7 @@ int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, 
 		return -E2BIG;
 	}
 	if (code < 0)
-		return perr(err, errlen, "plugin %s: plugin_process failed with error code %d", p->name, code);
+		return gen_perr(err, errlen, "plugin %s: plugin_process failed with error code %d", p->name, code);
 	return 0;
 }
 
@@ -308,6 +290,8 @@ static int define_host(struct xdperf_plugin *p)
 	if (!rc)
 		rc = xwasm_linker_define_func(p->linker, "env", "host_neighbor_resolve", nparams, 6, nresult, 1,
 					      host_neighbor, p);
+	if (!rc)
+		rc = gen_json_define(p);
 	return rc;
 }
 
@@ -358,6 +342,7 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 	rc = check_abi(p, p->mod, err, errlen);
 	if (rc)
 		goto fail;
+	p->abi = xdperf_plugin_module_abi(p->mod);
 	p->linker = xwasm_linker_new();
 	rc = p->linker ? define_host(p) : -ENOMEM;
 	if (rc) {
@@ -387,7 +372,7 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 	p->f_free = export_func(p, "free");
 	p->mem = xwasm_instance_memory(p->inst, "memory");
 	xwasm_func *init = export_func(p, "_initialize");
-	if (init && (rc = call(p, init, "_initialize", NULL, 0, NULL, 0, err, errlen)))
+	if (init && (rc = gen_call(p, init, "_initialize", NULL, 0, NULL, 0, err, errlen)))
 		goto fail;
 	*out = p;
 	return 0;
@@ -428,7 +413,9 @@ int xdperf_plugin_cleanup(struct xdperf_plugin *p, char *err, size_t errlen)
 	if (!p->f_cleanup || p->cleaned_up)
 		return 0;
 	p->cleaned_up = true;
-	return call(p, p->f_cleanup, "plugin_cleanup", NULL, 0, NULL, 0, err, errlen);
+	if (p->abi == XDPERF_PLUGIN_ABI_JSON)
+		return gen_json_cleanup(p, err, errlen);
+	return gen_call(p, p->f_cleanup, "plugin_cleanup", NULL, 0, NULL, 0, err, errlen);
 }
 
 void xdperf_plugin_free(struct xdperf_plugin *p)
@@ -443,7 +430,9 @@ void xdperf_plugin_free(struct xdperf_plugin *p)
 	xwasm_linker_free(p->linker);
 	xwasm_wasi_free(p->wasi);
 	xwasm_module_free(p->mod);
+	free(p->resp);
 	free(p);
 }
 
 const char *xdperf_plugin_name(const struct xdperf_plugin *p) { return p->name; }
+int xdperf_plugin_abi(const struct xdperf_plugin *p) { return p->abi; }

@@ -214,7 +214,7 @@ static int make_fe(uint8_t *base, uint16_t len, uint16_t lo, uint16_t hi, struct
 	struct xdperf_field_mod m = { .offset = 34, .len = 2, .op = XDPERF_FIELD_INCREMENT,
 				      .min = lo, .max = hi, .name = "udp.src_port" };
 	char warn[256], err[256];
-	if (xdperf_fe_compile(fr, len, &m, 1, XDPERF_CSUM_IPV4 | XDPERF_CSUM_UDP, fe, base, warn,
+	if (xdperf_fe_compile(fr, len, &m, 1, XDPERF_CSUM_IPV4 | XDPERF_CSUM_UDP, NULL, 0, fe, base, warn,
 			      sizeof(warn), err, sizeof(err))) {
 		fprintf(stderr, "compile: %s\n", err);
 		return -1;

@@ -785,7 +785,7 @@ static void test_apply(void)
 	struct xdperf_fe fe;
 	uint8_t base[2048], pkt[2048];
 	const struct xdperf_fields *fl = &s->t[0].fields;
-	int rc = xdperf_fe_compile(s->t[0].frame, s->t[0].len, fl->mod, fl->nmods, fl->csums, &fe,
+	int rc = xdperf_fe_compile(s->t[0].frame, s->t[0].len, fl->mod, fl->nmods, fl->csums, fl->spec, fl->nspecs, &fe,
 				   base, NULL, 0, err, sizeof err);
 	CHECK(rc == 0, "compile: %s", err);
 	if (rc == 0) {

@@ -287,8 +287,8 @@ static void test_errors(void)
 	PARSE_ERR(js, "template 0: frame of 0 bytes is shorter than an Ethernet header (14)");
 	free(js);
 
-	PARSE_ERR("{\"template\":{}}", "response: not a JSON array");
-	PARSE_ERR("\"[]\"", "response: not a JSON array");
+	PARSE_ERR("{\"template\":{}}", "response: template_type: missing"); /* the 0.11 object form */
+	PARSE_ERR("\"[]\"", "response: not a JSON array (the plugin guide's form) or object (the Go xdperf 0.11 form)");
 	PARSE_ERR("[]", "response: empty template array");
 	PARSE_ERR(" [ ] ", "response: empty template array");
 	PARSE_ERR("[{\"template\":", "response: invalid JSON at line 1 column 13: *");

@@ -28,7 +28,7 @@ static void interleaved(const struct xdperf_field_mod *m, unsigned threads, unsi
 	uint8_t frame[LEN] = { 0 }, base[LEN], f[LEN];
 	struct xdperf_fe fe;
 	char err[256];
-	int rc = xdperf_fe_compile(frame, LEN, m, 1, 0, &fe, base, NULL, 0, err, sizeof err);
+	int rc = xdperf_fe_compile(frame, LEN, m, 1, 0, NULL, 0, &fe, base, NULL, 0, err, sizeof err);
 	CHECK(rc == 0, "compile: %s", err);
 	xdperf_fe_set_threads(&fe, threads);
 	for (unsigned t = 0; t < threads; t++) {
