@@ -1696,6 +1696,16 @@ void xdp_tmpl_checksums(xdp_template *t, unsigned flags)
 		t->csums = flags & XDP_CSUM_ALL;
 }
 
+int xdp_tmpl_checksum_at(xdp_template *t, uint16_t csum_off, uint16_t header_start,
+			 uint16_t header_len, uint16_t ip_off)
+{
+	if (!t || t->ncsum_at >= XDP_MAX_CSUM_AT || (size_t)csum_off + 2 > t->len ||
+	    header_start > t->len || (size_t)header_start + header_len > t->len || ip_off >= t->len)
+		return XDP_ERR_INVALID_CONFIG;
+	t->csum_at[t->ncsum_at++] = (xdp_csum_at){ csum_off, header_start, header_len, ip_off };
+	return 0;
+}
+
 /* Integers above 2^53 do not survive a double-based JSON reader: write them as strings. */
 static void jw_big_u64(xdp_jw *w, const char *key, uint64_t v)
 {
@@ -1758,6 +1768,15 @@ static void write_mods(xdp_jw *w, const xdp_template *t)
 		xdp_jw_obj_begin(w);
 		xdp_jw_kv_str(w, "layer", layers[k]);
 		xdp_jw_kv_bool(w, "auto_update", true);
+		xdp_jw_obj_end(w);
+	}
+	for (int k = 0; k < t->ncsum_at && k < XDP_MAX_CSUM_AT; k++) {
+		const xdp_csum_at *c = &t->csum_at[k];
+		xdp_jw_obj_begin(w);
+		xdp_jw_kv_u64(w, "checksum_offset", c->off);
+		xdp_jw_kv_u64(w, "header_start", c->start);
+		xdp_jw_kv_u64(w, "header_len", c->len);
+		xdp_jw_kv_u64(w, "ip_header_offset", c->ip);
 		xdp_jw_obj_end(w);
 	}
 	xdp_jw_arr_end(w);

@@ -373,6 +373,12 @@ typedef struct xdp_modifier {
 #define XDP_CSUM_ICMPV6 16u
 #define XDP_CSUM_ALL 31u
 
+/* A checksum by position (tunnels: the inner headers the host does not decode). */
+#define XDP_MAX_CSUM_AT 4
+typedef struct xdp_csum_at {
+	uint16_t off, start, len, ip;
+} xdp_csum_at;
+
 typedef struct xdp_template {
 	uint8_t *data;            /* base packet (owned by the response) */
 	size_t len;
@@ -383,6 +389,8 @@ typedef struct xdp_template {
 	xdp_modifier mods[XDP_MAX_MODS];
 	int nmods;
 	unsigned csums;           /* XDP_CSUM_* */
+	xdp_csum_at csum_at[XDP_MAX_CSUM_AT];
+	int ncsum_at;
 } xdp_template;
 
 typedef struct xdp_response xdp_response;
@@ -426,6 +434,18 @@ int xdp_tmpl_modify_at(xdp_template *t, uint16_t offset, uint8_t len, xdp_mod_op
 int xdp_tmpl_add_mod(xdp_template *t, const xdp_modifier *m);
 /* Sets the checksums (XDP_CSUM_* flags; unknown bits ignored) the host keeps up to date. */
 void xdp_tmpl_checksums(xdp_template *t, unsigned flags);
+
+/* A checksum the host recomputes in the template and keeps up to date by position, the Go
+ * xdperf's checksum spec: the 16-bit field at csum_off; an IPv4 header checksum when
+ * csum_off = ip_off + 10, else a transport checksum over [header_start, header_start +
+ * header_len) (0: to the end of the IP packet at ip_off) with that IP header's pseudo-header
+ * (none for ICMP; over IPv6 the protocol after the extension headers and an SRH's final
+ * segment as destination). A checksum covering another's field (an outer UDP over a tunnel's
+ * inner headers) is kept right too. At most XDP_MAX_CSUM_AT; 0 or XDP_ERR_INVALID_CONFIG
+ * (outside the frame, too many). Written as a "checksums" entry
+ * {"checksum_offset","header_start","header_len","ip_header_offset"}. */
+int xdp_tmpl_checksum_at(xdp_template *t, uint16_t csum_off, uint16_t header_start,
+			 uint16_t header_len, uint16_t ip_off);
 
 /* Serialises a response (used by plugin_process; exposed for tests). Return as xdp_jw_finish. */
 int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed);

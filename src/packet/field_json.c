@@ -8,6 +8,7 @@
 #include <strings.h>
 #include "packet/field.h"
 #include "packet/field_json.h"
+#include "packet/csum_spec.h"
 #include "packet/layers.h"
 #include "util/bytes.h"
 #include "util/err.h"
@@ -444,6 +445,23 @@ static int parse_mod(size_t i, const json_t *j, const uint8_t *frame, uint16_t l
 
 /* ---- checksums ---------------------------------------------------------------------------- */
 
+/* A positioned checksum ({"checksum_offset", "header_start", "header_len",
+ * "ip_header_offset"}, the Go xdperf's checksum spec; csum_spec.h) into out->spec. */
+static int parse_csum_at(size_t i, const json_t *j, const uint8_t *frame, uint16_t len,
+			 struct xdperf_fields *out, char *err, size_t errlen)
+{
+	char path[32];
+	snprintf(path, sizeof path, "checksums[%zu]", i);
+	if (out->nspecs == XDPERF_CSUM_SPECS_MAX) {
+		xdperf_errf(err, errlen, "%s: more than %d positioned checksums", path, XDPERF_CSUM_SPECS_MAX);
+		return -EINVAL;
+	}
+	int rc = xdperf_csum_spec_json(j, path, frame, len, &out->spec[out->nspecs], err, errlen);
+	if (!rc)
+		out->nspecs++;
+	return rc;
+}
+
 static int parse_csum(size_t i, const json_t *j, unsigned *flags, char *err, size_t errlen)
 {
 	if (!json_is_object(j)) {
@@ -532,14 +550,18 @@ int xdperf_fields_parse(const json_t *modifiers, const json_t *checksums, const 
 			return -EINVAL;
 		}
 		for (size_t i = 0; i < json_array_size(checksums); i++) {
-			rc = parse_csum(i, json_array_get(checksums, i), &out->csums, err, errlen);
+			const json_t *c = json_array_get(checksums, i);
+			if (json_is_object(c) && member(c, "checksum_offset"))
+				rc = parse_csum_at(i, c, frame, len, out, err, errlen);
+			else
+				rc = parse_csum(i, c, &out->csums, err, errlen);
 			if (rc) {
 				memset(out, 0, sizeof *out);
 				return rc;
 			}
 		}
 	}
-	if (!out->nmods && !out->csums)
+	if (!out->nmods && !out->csums && !out->nspecs)
 		return 0;
 	struct xdperf_fe *fe = malloc(sizeof *fe);
 	uint8_t *base = malloc(len ? len : 1);

@@ -23,7 +23,9 @@
  *
  * Checksums: [{"layer":"ipv4"|"udp"|"tcp"|"icmp"|"icmpv6","auto_update":true,
  *              "algorithm":"internet"|"rfc1071"|"rfc1624"}]; entries whose auto_update is not
- * true are ignored.
+ * true are ignored. An entry may instead give a checksum by position, for headers the decoder
+ * does not follow (a tunnel's inner ones): {"checksum_offset":N, "header_start":N,
+ * "header_len":N, "ip_header_offset":N} (packet/csum_spec.h; at most 4).
  *
  * Errors are one line naming the JSON path, e.g. "modifiers[1].params.max: 70000 does not fit
  * 2 bytes" (template.c prefixes "template N: "). */
@@ -39,8 +41,7 @@ struct xdperf_fields {
 	struct xdperf_field_mod mod[XDPERF_FIELD_MODS_MAX];
 	size_t nmods;
 	unsigned csums;                        /* XDPERF_CSUM_* flags with auto_update true */
-	struct xdperf_csum_spec spec[XDPERF_CSUM_SPECS_MAX]; /* positioned checksums (the Go
-					        * xdperf's variable templates; not from JSON here) */
+	struct xdperf_csum_spec spec[XDPERF_CSUM_SPECS_MAX]; /* positioned checksums */
 	size_t nspecs;
 	char names[XDPERF_FIELD_MODS_MAX][48]; /* mod[i].name points here ("ipv4.src_ip", "offset 26") */
 	char warn[192];                        /* xdperf_fe_compile's warning; "" when none */

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "packet/csum_spec.h"
 #include "packet/field.h"
 #include "packet/imix.h"
 #include "packet/variable.h"
@@ -289,104 +290,18 @@ static int parse_param(json_t *pj, const char *path, struct vparam *vp, char *er
 	return 0;
 }
 
-static void put_be(uint8_t *p, uint64_t v, unsigned n)
+static void put_bytes(uint8_t *p, uint64_t v, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 }
 
-/* A checksum spec of the Go xdperf against frame f[0..len). */
+/* A checksum spec of the Go xdperf ({checksum_offset, header_start, header_len,
+ * ip_header_offset}) against frame f[0..len) (packet/csum_spec.h). */
 static int conv_csum(json_t *cj, const char *path, const uint8_t *f, size_t len,
 		     struct xdperf_csum_spec *sp, char *err, size_t errlen)
 {
-	if (!json_is_object(cj)) {
-		xdperf_errf(err, errlen, "%s: expected an object", path);
-		return -EINVAL;
-	}
-	uint64_t off, hs, hl, ip;
-	int rc = get_u64(cj, "checksum_offset", path, true, 0, &off, err, errlen);
-	if (!rc)
-		rc = get_u64(cj, "header_start", path, true, 0, &hs, err, errlen);
-	if (!rc)
-		rc = get_u64(cj, "header_len", path, false, 0, &hl, err, errlen);
-	if (!rc)
-		rc = get_u64(cj, "ip_header_offset", path, true, 0, &ip, err, errlen);
-	if (rc)
-		return rc;
-	if (off + 2 > len || hs > len || hl > len || ip >= len) {
-		xdperf_errf(err, errlen, "%s: offsets past the end of the %zu-byte frame", path, len);
-		return -EINVAL;
-	}
-	memset(sp, 0, sizeof *sp);
-	sp->off = (uint16_t)off;
-	sp->start = (uint16_t)hs;
-	unsigned ver = f[ip] >> 4;
-	size_t ip_end;
-	uint8_t proto;
-	if (ver == 4 && ip + 20 <= len) {
-		size_t ihl = (f[ip] & 15u) * 4u;
-		ip_end = ip + get_be16(f + ip + 2);
-		proto = f[ip + 9];
-		if (off == ip + 10) {
-			sp->len = (uint16_t)(hl ? hl : ihl);
-			if (hs + sp->len > len) {
-				xdperf_errf(err, errlen, "%s: the IPv4 header runs past the frame", path);
-				return -EINVAL;
-			}
-			return 0;
-		}
-		sp->src = (uint16_t)(ip + 12);
-		sp->dst = (uint16_t)(ip + 16);
-		sp->alen = 4;
-	} else if (ver == 6 && ip + 40 <= len) {
-		ip_end = ip + 40 + get_be16(f + ip + 4);
-		sp->src = (uint16_t)(ip + 8);
-		sp->dst = (uint16_t)(ip + 24);
-		sp->alen = 16;
-		proto = f[ip + 6];
-		size_t p = ip + 40;
-		while (p < hs && (proto == 0 || proto == 43 || proto == 60)) {
-			if (p + 8 > len) {
-				xdperf_errf(err, errlen, "%s: an IPv6 extension header runs past the frame", path);
-				return -EINVAL;
-			}
-			if (proto == 43 && f[p + 2] == 4 && f[p + 3] > 0) {
-				if (p + 24 > len) {
-					xdperf_errf(err, errlen, "%s: the SRH's segment list runs past the frame", path);
-					return -EINVAL;
-				}
-				sp->dst = (uint16_t)(p + 8); /* Segment List[0], the final segment */
-			}
-			proto = f[p];
-			p += (f[p + 1] + 1u) * 8u;
-		}
-		if (proto == 44) {
-			xdperf_errf(err, errlen, "%s: the packet is an IPv6 fragment", path);
-			return -EINVAL;
-		}
-	} else {
-		xdperf_errf(err, errlen, "%s: no IPv4 or IPv6 header at ip_header_offset %" PRIu64, path, ip);
-		return -EINVAL;
-	}
-	if (!hl) {
-		if (ip_end <= hs || ip_end > len) {
-			xdperf_errf(err, errlen, "%s: the IP packet at %" PRIu64 " ends at %zu, not after "
-				    "header_start %" PRIu64 " within the frame", path, ip, ip_end, hs);
-			return -EINVAL;
-		}
-		hl = ip_end - hs;
-	}
-	if (hs + hl > len) {
-		xdperf_errf(err, errlen, "%s: header_start + header_len %" PRIu64 " is past the %zu-byte frame",
-			    path, hs + hl, len);
-		return -EINVAL;
-	}
-	sp->len = (uint16_t)hl;
-	sp->proto = proto;
-	if (proto == 1)
-		sp->alen = 0;
-	sp->nonzero = proto == 17;
-	return 0;
+	return xdperf_csum_spec_json(cj, path, f, len, sp, err, errlen);
 }
 
 /* The modifier(s) for param vp in frame f[0..len) (constant params are written into f);
@@ -401,7 +316,7 @@ static int conv_param(const struct vparam *vp, const char *path, uint8_t *f, siz
 		return -EINVAL;
 	}
 	if (vp->pat == PAT_CONST || vp->start == vp->end) {
-		put_be(f + vp->off, vp->start, vp->size);
+		put_bytes(f + vp->off, vp->start, vp->size);
 		return 0;
 	}
 	if (*nmods >= XDPERF_FIELD_MODS_MAX) {
@@ -417,7 +332,7 @@ static int conv_param(const struct vparam *vp, const char *path, uint8_t *f, siz
 		uint64_t span = vp->end - vp->start, s = vp->start & M48;
 		if (span < (1ull << 32) && (s >> 32) == ((s + span) >> 32) && s + span <= M48) {
 			/* the top two bytes stay: a 4-byte field on the low ones */
-			put_be(f + vp->off, s >> 32, 2);
+			put_bytes(f + vp->off, s >> 32, 2);
 			md.offset = (uint16_t)(vp->off + 2);
 			md.len = 4;
 			md.min = s & 0xffffffffu;
