@@ -13,6 +13,8 @@
 #  - init answering success false, process returning -3, a bad template_type, a byte_size of 3
 #    and a field past the frame each give one line naming it and exit 1; 17 variants: the 17th
 #    dropped with a warning;
+#  - the plugin guide's array form with checksums given by position: GTP-U whose inner source
+#    walks 254 addresses, inner IPv4/UDP and outer UDP checksums all valid per tshark;
 #  - plugin inspect names the ABI.
 set -uo pipefail
 T="$TMPDIR"
@@ -100,6 +102,31 @@ mk many "$T/many.json"
 grep -q "warning: plugin many: variants past the first 16 dropped (17 given)" "$T/many.err" ||
 	bad "17 variants: no warning: $(grep -v '^\[plugin' "$T/many.err")"
 [ "$(python3 "$REPO/tests/lib/pcapread.py" "$T/many.pcap")" = 32 ] || bad "17 variants: not 32 frames"
+
+# the array form with positioned checksums: GTP-U whose inner source address walks, the inner
+# IPv4 and UDP and the outer UDP checksum (which covers them) given by position
+python3 - "$T/gtp.json" <<'PY'
+import base64, json, sys
+sys.path.insert(0, __import__("os").environ["REPO"] + "/tests/lib")
+import json_abi
+f = json_abi.frames_of_variants()[3]
+t = {"template": {"base_packet": {"data": base64.b64encode(f).decode(), "length": len(f)},
+     "modifiers": [{"target": {"offset": 62, "length": 4}, "operation": "increment",
+                    "params": {"min": 0xC0A80001, "max": 0xC0A800FE}}],
+     "checksums": [{"layer": "ipv4", "auto_update": True},
+                   {"checksum_offset": 60, "header_start": 50, "header_len": 0, "ip_header_offset": 50},
+                   {"checksum_offset": 76, "header_start": 70, "header_len": 0, "ip_header_offset": 50},
+                   {"checksum_offset": 40, "header_start": 34, "header_len": 0, "ip_header_offset": 14}]}}
+json.dump([t], open(sys.argv[1], "w"))
+PY
+"$X" --templates "$T/gtp.json" -o "$T/gtp.pcap" -c 300 2>"$T/gtp.err" || bad "array form, positioned checksums: exit $?: $(cat "$T/gtp.err")"
+read -r nfr nbad nsrc < <(tshark -r "$T/gtp.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+	-T fields -E separator=';' -e ip.checksum.status -e udp.checksum.status -e ip.src 2>/dev/null |
+	awk -F';' '{ n++; if ($1 != "1,1" || $2 != "1,1") b++; split($3, a, ","); s[a[2]] = 1 }
+		 END { k = 0; for (x in s) k++; print n, b + 0, k }')
+[ "$nfr" = 300 ] && [ "$nbad" = 0 ] && [ "$nsrc" = 254 ] ||
+	bad "array form, positioned checksums: $nfr frames, $nbad with a bad checksum, $nsrc inner sources (want 300, 0, 254)"
+echo "array form with positioned checksums: $nfr GTP-U frames, $nbad bad checksums, $nsrc inner sources"
 
 "$X" plugin inspect "$T/shim.wasm" >"$T/i.txt" 2>&1
 grep -q "generator plugin ABI: OK (the Go xdperf 0.11 form" "$T/i.txt" || bad "inspect: $(tail -n 1 "$T/i.txt")"
