@@ -5,6 +5,8 @@
 #    asked again it comes from the table;
 #  - fd00:201::2 (IPv6, neighbour discovery) and veth1's link-local address resolve too;
 #  - 10.201.0.77 (nobody there): 0 and "not resolved" after the retries;
+#  - unprivileged (setpriv to nobody, no capabilities: RTM_NEWNEIGH is refused), 10.201.0.2 is
+#    resolved by the datagram to the discard port;
 #  - not an address: -EINVAL; no such device: -ENODEV; both with one line naming them;
 #  - a generator plugin (tests/plugins/neighbor.wat) sending on veth0 gets veth1's MAC from
 #    env.host_neighbor_resolve, 0 for another device (with a WARN line) and 0 with -o FILE.pcap;
@@ -61,6 +63,17 @@ t0=$(date +%s%N)
 expect "nobody at 10.201.0.77" 10.201.0.77 "$IF_A" "0 -" "neighbour 10.201.0.77 on $IF_A: not resolved"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 300 ] && echo "ok it looked 3 times 100 ms apart ($ms ms)" || bad "unresolved after only $ms ms"
+# without CAP_NET_ADMIN the kernel refuses RTM_NEWNEIGH: the datagram to the discard port
+# makes it resolve the address instead
+ip -n "$NS_A" neigh flush dev "$IF_A"
+chmod 755 "$T" "$T/neigh_resolve"
+got=$(ip netns exec "$NS_A" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  --bounding-set=-all "$T/neigh_resolve" 10.201.0.2 "$IF_A" 2>"$T/nr.err")
+if [ "$got" = "1 $MAC_B" ] && ip -n "$NS_A" neigh show 10.201.0.2 dev "$IF_A" | grep -qi "$MAC_B"; then
+  echo "ok unprivileged (RTM_NEWNEIGH refused), resolved by the datagram: $got"
+else
+  bad "unprivileged resolution: got '$got' ($(cat "$T/nr.err")), table: $(ip -n "$NS_A" neigh show dev "$IF_A")"
+fi
 expect "not an address" 10.201.0.999 "$IF_A" "-22 -" "neighbour '10.201.0.999': not an IPv4 or IPv6 address"
 expect "no such device" 10.201.0.2 nosuchdev0 "-19 -" "neighbour 10.201.0.2: no device 'nosuchdev0'"
 
