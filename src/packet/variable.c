@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,23 @@ static int get_packet(json_t *obj, const char *path, size_t min, size_t max, uin
 	*buf = b;
 	*len = (size_t)l;
 	return 0;
+}
+
+/* Appends one clause to the warning line ("; " between clauses). */
+__attribute__((format(printf, 3, 4)))
+static void add_warn(char *warn, size_t warnlen, const char *fmt, ...)
+{
+	size_t w = strlen(warn);
+	if (w + 3 >= warnlen)
+		return;
+	if (w) {
+		memcpy(warn + w, "; ", 3);
+		w += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(warn + w, warnlen - w, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- one variant ---------------------------------------------------------------------------- */
@@ -439,9 +457,7 @@ static int parse_variant(json_t *vj, size_t i, struct variant *v, char *warn, si
 			continue;
 		}
 		if (v->np == PARAMS_MAX) {
-			size_t w = strlen(warn);
-			snprintf(warn + w, warnlen - w, "%s%s: params past the first %d dropped", w ? "; " : "",
-				 path, PARAMS_MAX);
+			add_warn(warn, warnlen, "%s: params past the first %d dropped", path, PARAMS_MAX);
 			break;
 		}
 		v->p[v->np++] = vp;
@@ -454,9 +470,8 @@ static int parse_variant(json_t *vj, size_t i, struct variant *v, char *warn, si
 	v->csums = cs;
 	v->ncsums = json_array_size(cs);
 	if (v->ncsums > XDPERF_CSUM_SPECS_MAX) {
-		size_t w = strlen(warn);
-		snprintf(warn + w, warnlen - w, "%s%s: checksum specs past the first %d dropped", w ? "; " : "",
-			 path, XDPERF_CSUM_SPECS_MAX);
+		add_warn(warn, warnlen, "%s: checksum specs past the first %d dropped", path,
+			 XDPERF_CSUM_SPECS_MAX);
 		v->ncsums = XDPERF_CSUM_SPECS_MAX;
 	}
 	return variant_lengths(v, path, err, errlen);
@@ -607,9 +622,7 @@ static int parse_variable(json_t *vt, uint64_t count, struct xdperf_template_set
 	}
 	size_t nv = json_array_size(vs);
 	if (nv > XDPERF_VARIANTS_MAX) {
-		size_t w = strlen(warn);
-		snprintf(warn + w, warnlen - w, "%svariants past the first %d dropped (%zu given)", w ? "; " : "",
-			 XDPERF_VARIANTS_MAX, nv);
+		add_warn(warn, warnlen, "variants past the first %d dropped (%zu given)", XDPERF_VARIANTS_MAX, nv);
 		nv = XDPERF_VARIANTS_MAX;
 	}
 	struct variant v[XDPERF_VARIANTS_MAX];
@@ -666,9 +679,8 @@ static int parse_variable(json_t *vt, uint64_t count, struct xdperf_template_set
 					      : (v[i].weight * 1000000 + v[i].m / 2) / v[i].m + 1;
 		}
 	if (!L && !by_count) {
-		size_t w = strlen(warn);
-		snprintf(warn + w, warnlen - w, "%svariant shares over their frame lengths are rounded to "
-			 "1/1000000 of a weight", w ? "; " : "");
+		add_warn(warn, warnlen, "variant shares over their frame lengths are rounded to 1/1000000 "
+			 "of a weight");
 	}
 	if (by_count) {
 		uint64_t g = 0;
@@ -681,11 +693,10 @@ static int parse_variable(json_t *vt, uint64_t count, struct xdperf_template_set
 		for (size_t k = 1; k < s->n; k++)
 			all_equal = all_equal && s->t[k].packet_count == s->t[0].packet_count;
 		if (!all_equal && sum > 65536) {
-			size_t w = strlen(warn);
-			snprintf(warn + w, warnlen - w, "%sthe exact split of %" PRIu64 " packets over the "
-				 "variants needs a send cycle of %llu frames, over the schedule's 65536: the "
-				 "split is followed to within one cycle (the per-template counters say what "
-				 "was sent)", w ? "; " : "", count, (unsigned long long)sum);
+			add_warn(warn, warnlen, "the exact split of %" PRIu64 " packets over the variants "
+				 "needs a send cycle of %llu frames, over the schedule's 65536: the split is "
+				 "followed to within one cycle (the per-template counters say what was sent)",
+				 count, (unsigned long long)sum);
 		}
 	}
 	(void)dropped;

@@ -15,6 +15,7 @@
 #    dropped with a warning;
 #  - the plugin guide's array form with checksums given by position: GTP-U whose inner source
 #    walks 254 addresses, inner IPv4/UDP and outer UDP checksums all valid per tshark;
+#  - a split needing a send cycle over 65536 frames (1000001 packets) gets a warning; 1000000 none;
 #  - plugin inspect names the ABI.
 set -uo pipefail
 T="$TMPDIR"
@@ -127,6 +128,13 @@ read -r nfr nbad nsrc < <(tshark -r "$T/gtp.pcap" -o ip.check_checksum:TRUE -o u
 [ "$nfr" = 300 ] && [ "$nbad" = 0 ] && [ "$nsrc" = 254 ] ||
 	bad "array form, positioned checksums: $nfr frames, $nbad with a bad checksum, $nsrc inner sources (want 300, 0, 254)"
 echo "array form with positioned checksums: $nfr GTP-U frames, $nbad bad checksums, $nsrc inner sources"
+
+# a split that needs a longer send cycle than the schedule holds is said, not hidden
+"$X" plugin run "$T/buf.wasm" --count 1000001 >/dev/null 2>"$T/split.err" || bad "plugin run 1000001: exit $?"
+grep -q "warning: plugin buf: the exact split of 1000001 packets over the variants needs a send cycle of 1000001 frames" "$T/split.err" ||
+	bad "no warning about the inexact split: $(grep -v '^\[plugin' "$T/split.err")"
+"$X" plugin run "$T/buf.wasm" --count 1000000 >/dev/null 2>"$T/split.err" || bad "plugin run 1000000: exit $?"
+grep -q "warning" "$T/split.err" && bad "a warning for a split that fits: $(grep warning "$T/split.err")"
 
 "$X" plugin inspect "$T/shim.wasm" >"$T/i.txt" 2>&1
 grep -q "generator plugin ABI: OK (the Go xdperf 0.11 form" "$T/i.txt" || bad "inspect: $(tail -n 1 "$T/i.txt")"

@@ -80,42 +80,37 @@ def ck(off, start, length, ip):
     return {"checksum_offset": off, "header_start": start, "header_len": length, "ip_header_offset": ip}
 
 
+def param(off, size, start, end, pattern):
+    return {"byte_start": off, "byte_size": size, "byte_range": {"start": start, "end": end},
+            "pattern_type": pattern}
+
+
 def make_resp(pattern):
     f = frames_of_variants()
     b64 = lambda b: {"data": base64.b64encode(b).decode(), "length": len(b)}  # noqa: E731
     v0 = {"base_packet": b64(f[0]), "weight": 1,
           "variable_params": [
-              {"byte_start": 34, "byte_size": 2, "byte_range": {"start": 1000, "end": 1004},
-               "pattern_type": "sequential"},
-              {"byte_start": 18, "byte_size": 2, "byte_range": {"start": 100, "end": 199},
-               "pattern_type": "mixed"},
-              {"byte_start": 22, "byte_size": 1, "byte_range": {"start": 33, "end": 99},
-               "pattern_type": ""}],
+              param(34, 2, 1000, 1004, "sequential"),
+              param(18, 2, 100, 199, "mixed"),
+              param(22, 1, 33, 99, "")],
           "checksums": [ck(24, 14, 20, 14), ck(40, 34, 0, 14)]}
     v1 = {"base_packet": b64(f[1]), "weight": 2,
           "variable_params": [
-              {"byte_start": U64MAX, "byte_size": 0, "byte_range": {"start": 100, "end": 103},
-               "pattern_type": "sequential"},
-              {"byte_start": 30, "byte_size": 4, "byte_range": {"start": 0x0A00000A, "end": 0x0A000013},
-               "pattern_type": "sequential"}],
+              param(U64MAX, 0, 100, 103, "sequential"),
+              param(30, 4, 0x0A00000A, 0x0A000013, "sequential")],
           "checksums": [ck(24, 14, 20, 14), ck(40, 34, 0, 14)]}
     # IPv6: UDP at 14 + 40 + 40 (SRH of 2 segments) = 94
     v2 = {"base_packet": b64(f[2]), "weight": 0,
           "variable_params": [
-              {"byte_start": 6, "byte_size": 6, "byte_range": {"start": 0x020000000100, "end": 0x020000000105},
-               "pattern_type": "sequential"},
-              {"byte_start": 21, "byte_size": 1, "byte_range": {"start": 250, "end": 260},
-               "pattern_type": "sequential"},
-              {"byte_start": 94, "byte_size": 2, "byte_range": {"start": 3000, "end": 3002},
-               "pattern_type": "sequential"}],
+              param(6, 6, 0x020000000100, 0x020000000105, "sequential"),
+              param(21, 1, 250, 260, "sequential"),
+              param(94, 2, 3000, 3002, "sequential")],
           "checksums": [ck(100, 94, 0, 14)]}
     # GTP-U: outer IP 14, outer UDP 34, GTP 42, inner IP 50, inner UDP 70
     v3 = {"base_packet": b64(f[3]), "weight": 1,
           "variable_params": [
-              {"byte_start": 62, "byte_size": 4, "byte_range": {"start": 0xC0A80001, "end": 0xC0A80007},
-               "pattern_type": "sequential"},
-              {"byte_start": 46, "byte_size": 4, "byte_range": {"start": 0x1234, "end": 0x1236},
-               "pattern_type": "sequential"}],
+              param(62, 4, 0xC0A80001, 0xC0A80007, "sequential"),
+              param(46, 4, 0x1234, 0x1236, "sequential")],
           "checksums": [ck(24, 14, 20, 14), ck(60, 50, 20, 50), ck(76, 70, 0, 50), ck(40, 34, 0, 14)]}
     return {"template_type": "variable",
             "variable_packet_template": {"pattern": pattern, "variants": [v0, v1, v2, v3]}}
