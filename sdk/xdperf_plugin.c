@@ -1668,6 +1668,8 @@ int xdp_tmpl_add_mod(xdp_template *t, const xdp_modifier *m)
 		return bad_mod(m, "start outside [min, max]");
 	if (m->has_start && m->start > fmax)
 		return bad_mod(m, "start does not fit the field");
+	if ((m->skip || m->stride > 1) && m->op == XDP_MOD_RANDOM)
+		return bad_mod(m, "skip and stride apply to walks, not random");
 	t->mods[t->nmods++] = *m;
 	return 0;
 }
@@ -1754,6 +1756,10 @@ static void write_mods(xdp_jw *w, const xdp_template *t)
 			jw_big_u64(w, "seed", m->seed);
 		if (m->little_endian)
 			xdp_jw_kv_str(w, "endian", "little");
+		if (m->skip)
+			jw_big_u64(w, "skip", m->skip);
+		if (m->stride > 1)
+			jw_big_u64(w, "stride", m->stride);
 		xdp_jw_obj_end(w);
 		xdp_jw_obj_end(w);
 	}
@@ -1943,7 +1949,7 @@ XDP_EXPORT(plugin_process) int32_t plugin_process(int32_t in_ptr, int32_t in_len
 		size_t needed = 0;
 		rc = xdp_resp_write(&resp, out, (size_t)out_cap, &needed);
 		if (rc == XDP_ERR_BUFFER_TOO_SMALL)
-			xdp_log(XDP_LOG_WARN, "plugin_process: response needs %zu bytes, buffer has %d",
+			xdp_log(XDP_LOG_DEBUG, "plugin_process: response needs %zu bytes, buffer has %d",
 				needed, (int)out_cap);
 		else if (rc >= 0)
 			xdp_metric("plugin.templates", (double)resp.count);

@@ -363,6 +363,10 @@ typedef struct xdp_modifier {
 	uint64_t start;                /* first value when has_start */
 	bool has_start;
 	bool little_endian;            /* offset/len targets only */
+	/* Walks (not RANDOM): packet j of the template gets value number (skip + j * stride) mod n
+	 * of min, min+step, ... (n values): one walk laid over m templates that take turns
+	 * (template t: skip t, stride m). 0 = as usual. */
+	uint64_t skip, stride;
 } xdp_modifier;
 
 /* Checksums the host keeps correct while modifiers change the packet. */

@@ -402,6 +402,7 @@ static int parse_mod(size_t i, const json_t *j, const uint8_t *frame, uint16_t l
 	const json_t *mn = pa ? member(pa, "min") : NULL, *mx = pa ? member(pa, "max") : NULL;
 	const json_t *st = pa ? member(pa, "step") : NULL, *sa = pa ? member(pa, "start") : NULL;
 	const json_t *sd = pa ? member(pa, "seed") : NULL;
+	const json_t *sk = pa ? member(pa, "skip") : NULL, *sr = pa ? member(pa, "stride") : NULL;
 	m->step = 1;
 	if (mn) {
 		snprintf(path, sizeof path, "modifiers[%zu].params.min", i);
@@ -439,6 +440,26 @@ static int parse_mod(size_t i, const json_t *j, const uint8_t *frame, uint16_t l
 		snprintf(path, sizeof path, "modifiers[%zu].params.seed", i);
 		if ((rc = get_number(sd, path, 0, false, &m->seed, err, errlen)))
 			return rc;
+	}
+	/* skip / stride: the walk starts `skip` values in and takes every stride-th value (one
+	 * walk laid over templates that take turns) */
+	if (sk) {
+		snprintf(path, sizeof path, "modifiers[%zu].params.skip", i);
+		if ((rc = get_number(sk, path, 0, false, &m->skip, err, errlen)))
+			return rc;
+	}
+	if (sr) {
+		snprintf(path, sizeof path, "modifiers[%zu].params.stride", i);
+		if ((rc = get_number(sr, path, 0, false, &m->stride, err, errlen)))
+			return rc;
+		if (m->stride == 0) {
+			xdperf_errf(err, errlen, "%s: must be at least 1", path);
+			return -EINVAL;
+		}
+	}
+	if ((sk || sr) && m->op == XDPERF_FIELD_RANDOM) {
+		xdperf_errf(err, errlen, "modifiers[%zu].params: skip and stride apply to walks, not random", i);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -620,6 +641,11 @@ size_t xdperf_field_describe(const struct xdperf_field_mod *m, char *buf, size_t
 	if ((m->op == XDPERF_FIELD_RANDOM || m->op == XDPERF_FIELD_RANGE) && k < sizeof extra)
 		k += (size_t)snprintf(extra + k, sizeof extra - k, " seed %llu",
 				      (unsigned long long)m->seed);
+	if (m->skip && k < sizeof extra)
+		k += (size_t)snprintf(extra + k, sizeof extra - k, " skip %llu", (unsigned long long)m->skip);
+	if (m->stride > 1 && k < sizeof extra)
+		k += (size_t)snprintf(extra + k, sizeof extra - k, " stride %llu",
+				      (unsigned long long)m->stride);
 	if (m->little_endian && k < sizeof extra)
 		snprintf(extra + k, sizeof extra - k, " little-endian");
 	int r = snprintf(buf, len, "%s %s %s..%s%s", nm,

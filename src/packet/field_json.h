@@ -4,13 +4,16 @@
  * Modifier:
  *   { "target":    {"layer":"ipv4","field":"src_ip"}  |  {"offset":26,"length":4},
  *     "operation": {"type":"increment","data_type":"uint32"}  |  "increment",
- *     "params":    {"min":..,"max":..,"step":1,"start":..,"seed":7,"endian":"little"} }
+ *     "params":    {"min":..,"max":..,"step":1,"start":..,"seed":7,"endian":"little",
+ *                   "skip":0,"stride":1} }
  * type: increment, decrement, random, range. length: 1, 2, 4 or 8. endian ("big" default or
  * "little") may sit in target or params. data_type (optional): uint8, uint16, uint32, uint64 or
  * ipv4, and must match the field's length. Numbers: a JSON integer >= 0, or a string: decimal,
  * 0x-hex, a dotted IPv4 address (4-byte fields) or, for ipv6.src_ip / ipv6.dst_ip, an IPv6
  * address whose low 64 bits are used; values above INT64_MAX must be strings. min and max both
  * absent = the field's whole range; one absent = 0 / the field's maximum. step >= 1 (default 1).
+ * skip / stride (walks only): packet j gets value number (skip + j * stride) mod n of the
+ * sequence (include/xdperf/field.h), for one walk laid over templates that take turns.
  *
  * Named fields (offsets found by xdperf_frame_layers; the layer must be in the frame):
  *   eth.dst eth.src (4: the LOW 4 bytes of the MAC address)
