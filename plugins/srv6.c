@@ -1,0 +1,494 @@
+/* srv6: SRv6 (RFC 8754) traffic, the Go xdperf's srv6 plugin in C:
+ *
+ *   Ethernet | IPv6 (next header 43) | SRH (routing type 4) | inner packet | payload
+ *
+ * Config / request fields (the Go xdperf's keys and defaults):
+ *   mode             "l3vpn_ipv4" (default): inner IPv4/UDP, SRH next header 4;
+ *                    "l2vpn_eth": inner Ethernet + IPv4/UDP, next header 143;
+ *                    "ipv6": inner IPv6/UDP, next header 41 (case-insensitive)
+ *   segments         ["2001:db8:100::1"]: the SID list in visiting order, 1..127 IPv6
+ *                    addresses. Written reversed (Segment List[0] = the last one, the final
+ *                    segment), Segments Left = Last Entry = n - 1
+ *   src_ip           "2001:db8::1": outer IPv6 source
+ *   dst_ip           "": outer IPv6 destination; empty = segments[0], the active segment
+ *                    (Segment List[Segments Left])
+ *   dst_mac          "ff:ff:ff:ff:ff:ff": outer destination MAC
+ *   is_arp_resolve   true: resolve the outer destination's MAC on the run's device (NDP);
+ *                    unresolved keeps dst_mac (a WARN line on a device; pcap output and
+ *                    `plugin run` have no device and keep it silently)
+ *   traffic_class    0: outer traffic class, 0..255
+ *   flow_label_start 0, flow_label_end 0: outer flow label, 0..1048575; end > start walks
+ *                    start, start+1, ..., end, start, ... one step per packet (end = start:
+ *                    fixed; end < start: an error)
+ *   srh_tag_start 0, srh_tag_end 0: SRH tag, 0..65535, walked the same way
+ *   inner_src_mac "02:00:00:00:01:01", inner_dst_mac "02:00:00:00:01:02" (l2vpn_eth only)
+ *   inner_src_ip "192.168.0.1", inner_dst_ip "192.168.0.2" (l3vpn_ipv4, l2vpn_eth)
+ *   inner_src_ip6 "fd00::1", inner_dst_ip6 "fd00::2" (ipv6)
+ *   inner_src_port 1024, inner_dst_port 5060: inner UDP ports
+ *   vary_inner_src_port false, vary_inner_dst_port false: walk the port from its configured
+ *                    value up to 65535, then from the configured value again
+ *   vary_inner_ip    false: walk the inner source address from its configured value up to
+ *                    255.255.255.255 (all 4 bytes, IPv4 modes) or its last 16 bits up to
+ *                    ffff (ipv6 mode), then again
+ *   imix_sizes       [256, 768, 1400]: frame lengths (outer Ethernet header included, FCS
+ *                    excluded), one template each; sizes below the mode's minimum
+ *                    (14 + 40 + 8 + 16 * segments + 28 / 42 / 48) are skipped with a WARN
+ *                    line, above 2048 (the host's frame slot) are an error; at most 64
+ *   imix_weights     [7, 2, 1]: weights by position (missing: 1; 0 counts as 1, as the host's
+ *                    Go ABI treats variant weights; negative: an error)
+ * Also (not in the Go plugin, whose source MAC is always the device's):
+ *   src_mac          the device's MAC (device_mac_addr): outer source MAC
+ *
+ * Inner headers: IPv4 with TTL 64, ID 0, no flags, UDP; IPv6 with hop limit 64; inner UDP
+ * checksum always computed. Payload byte i is i % 256. The outer hop limit is 64.
+ * Varying fields are modifiers on each template (INCREMENT = the Go plugin's sequential walk):
+ * the flow label as the 4-byte word at offset 14 (version | traffic class | flow label) with
+ * the constant version and traffic class folded into min and max (exact: the low 20 bits walk,
+ * the rest never changes); the SRH tag as 2 bytes; ports as 2 bytes; the inner source IPv4 as
+ * 4 bytes or the last 2 bytes of the inner source IPv6. When an inner field varies the host
+ * keeps the inner checksums right per packet (xdp_tmpl_checksum_at: the inner IPv4 header and
+ * UDP checksums, or the UDP checksum over the inner IPv6 pseudo-header).
+ * The request's count is split over the templates by weight as the host splits an IMIX
+ * (floor(count * w / W) each, then one more to the largest remainders, the earliest first on a
+ * tie); every template also carries metadata.imix listing each template's size and weight, so
+ * runs without a count (-c 0 / --duration) keep the weights. The Go plugin picks a variant at
+ * random by weight per packet; here the host interleaves them
+ * deterministically by weight. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdperf_plugin.h"
+
+#define MAX_SEGMENTS 127
+#define MAX_SIZES 64
+#define MAX_FRAME 2048
+#define FLOW_LABEL_MAX 0xfffffu
+
+enum { MODE_L3VPN_IPV4, MODE_L2VPN_ETH, MODE_IPV6 };
+static const char *const mode_names[3] = { "l3vpn_ipv4", "l2vpn_eth", "ipv6" };
+static const uint8_t mode_nh[3] = { 4, 143, 41 };
+
+static int bad(const char *key, const char *why)
+{
+	xdp_log(XDP_LOG_ERROR, "srv6: %s: %s", key, why);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+/* The token of an array-valued key, -1 when absent/null, or an error. */
+static int req_array(const xdp_request *req, const char *key, const xdp_json **doc, int *tok)
+{
+	*tok = xdp_req_find(req, key, doc);
+	if (*tok >= 0 && xdp_json_type(*doc, *tok) != XDP_JSON_ARRAY)
+		return bad(key, "expected an array");
+	return 0;
+}
+
+static int parse_mode(const xdp_request *req, int *mode)
+{
+	char s[32];
+	int rc = xdp_req_string(req, "mode", "l3vpn_ipv4", s, sizeof s); /* logs a bad one */
+	if (rc)
+		return rc;
+	for (char *p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	xdp_log(XDP_LOG_ERROR, "srv6: mode: must be 'l3vpn_ipv4', 'l2vpn_eth' or 'ipv6', got \"%s\"", s);
+	return XDP_ERR_INVALID_CONFIG;
+}
+
+static bool ipv4_mapped(const uint8_t ip[16])
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	return !memcmp(ip, prefix, 12);
+}
+
+/* segments, in visiting order. */
+static int parse_segments(const xdp_request *req, uint8_t (*segs)[16], size_t *n)
+{
+	const xdp_json *d;
+	int tok, rc;
+	if ((rc = req_array(req, "segments", &d, &tok)))
+		return rc;
+	if (tok < 0) {
+		xdp_parse_ipv6("2001:db8:100::1", segs[0]);
+		*n = 1;
+		return 0;
+	}
+	*n = xdp_json_len(d, tok);
+	if (*n == 0)
+		return bad("segments", "must contain at least one IPv6 address");
+	if (*n > MAX_SEGMENTS)
+		return bad("segments", "must not exceed 127 entries (the SRH's 8-bit Hdr Ext Len)");
+	for (size_t i = 0; i < *n; i++) {
+		char s[64];
+		if (xdp_json_string(d, xdp_json_at(d, tok, i), s, sizeof s)) {
+			xdp_log(XDP_LOG_ERROR, "srv6: segments[%zu]: expected an IPv6 address string", i);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+		if (xdp_parse_ipv6(s, segs[i]) || ipv4_mapped(segs[i])) {
+			xdp_log(XDP_LOG_ERROR, "srv6: segments[%zu]: not an IPv6 address: \"%s\"", i, s);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+	}
+	return 0;
+}
+
+/* An integer array (imix_sizes / imix_weights) with its default. */
+static int parse_int_array(const xdp_request *req, const char *key, const int64_t *def, size_t ndef,
+			   int64_t *out, size_t *n)
+{
+	const xdp_json *d;
+	int tok, rc;
+	if ((rc = req_array(req, key, &d, &tok)))
+		return rc;
+	if (tok < 0) {
+		memcpy(out, def, ndef * sizeof *def);
+		*n = ndef;
+		return 0;
+	}
+	*n = xdp_json_len(d, tok);
+	if (*n > MAX_SIZES) {
+		xdp_log(XDP_LOG_ERROR, "srv6: %s: at most %d entries", key, MAX_SIZES);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (xdp_json_i64(d, xdp_json_at(d, tok, i), &out[i])) {
+			xdp_log(XDP_LOG_ERROR, "srv6: %s[%zu]: expected an integer", key, i);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+	}
+	return 0;
+}
+
+static int req_ip6(const xdp_request *req, const char *key, const char *def, uint8_t ip[16])
+{
+	char s[64];
+	int rc = xdp_req_string(req, key, def, s, sizeof s);
+	if (rc)
+		return rc;
+	if (xdp_parse_ipv6(s, ip) || ipv4_mapped(ip)) {
+		xdp_log(XDP_LOG_ERROR, "srv6: %s: not an IPv6 address: \"%s\"", key, s);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	return 0;
+}
+
+static int req_ip4(const xdp_request *req, const char *key, const char *def, uint8_t ip[4])
+{
+	char s[64];
+	int rc = xdp_req_string(req, key, def, s, sizeof s);
+	if (rc)
+		return rc;
+	if (xdp_parse_ipv4(s, ip)) {
+		xdp_log(XDP_LOG_ERROR, "srv6: %s: not an IPv4 address: \"%s\"", key, s);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	return 0;
+}
+
+typedef struct cfg {
+	int mode;
+	uint8_t segs[MAX_SEGMENTS][16];
+	size_t nsegs;
+	uint8_t src_mac[6], dst_mac[6], inner_src_mac[6], inner_dst_mac[6];
+	uint8_t src_ip[16], dst_ip[16];
+	uint8_t in_src[16], in_dst[16]; /* IPv4 in the first 4 bytes */
+	uint64_t tclass, fl_start, fl_end, tag_start, tag_end, sport, dport;
+	bool vary_sport, vary_dport, vary_ip;
+} cfg;
+
+static size_t inner_overhead(int mode)
+{
+	return mode == MODE_L2VPN_ETH ? XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN
+	       : mode == MODE_IPV6    ? XDP_IPV6_HLEN + XDP_UDP_HLEN
+				      : XDP_IPV4_HLEN + XDP_UDP_HLEN;
+}
+
+static size_t srh_len(const cfg *c) { return 8 + 16 * c->nsegs; }
+
+static size_t min_frame(const cfg *c)
+{
+	return XDP_ETH_HLEN + XDP_IPV6_HLEN + srh_len(c) + inner_overhead(c->mode);
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Inner IPv4 header as the Go plugin writes it: no options, no flags, ID 0, TTL 64. */
+static void put_inner_ipv4(uint8_t *p, const cfg *c, size_t payload_len)
+{
+	memset(p, 0, XDP_IPV4_HLEN);
+	p[0] = 0x45;
+	put16(p + 2, (uint32_t)(XDP_IPV4_HLEN + payload_len));
+	p[8] = 64;
+	p[9] = XDP_PROTO_UDP;
+	memcpy(p + 12, c->in_src, 4);
+	memcpy(p + 16, c->in_dst, 4);
+	put16(p + 10, xdp_csum(p, XDP_IPV4_HLEN));
+}
+
+/* Builds one frame of exactly `size` bytes (>= min_frame). Fills the offsets of the inner IP
+ * header and inner UDP header. */
+static void build(uint8_t *f, size_t size, const cfg *c, size_t *ip_off, size_t *udp_off)
+{
+	size_t sl = srh_len(c), plen = size - min_frame(c);
+	size_t p = xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
+	p += xdp_put_ipv6(f + p, c->src_ip, c->dst_ip, 43, (uint16_t)(size - XDP_ETH_HLEN - XDP_IPV6_HLEN),
+			  64, (uint8_t)c->tclass, (uint32_t)c->fl_start);
+	uint8_t *srh = f + p;
+	srh[0] = mode_nh[c->mode];
+	srh[1] = (uint8_t)(sl / 8 - 1);
+	srh[2] = 4; /* routing type: SRH */
+	srh[3] = (uint8_t)(c->nsegs - 1); /* segments left */
+	srh[4] = (uint8_t)(c->nsegs - 1); /* last entry */
+	srh[5] = 0;                       /* flags */
+	put16(srh + 6, (uint32_t)c->tag_start);
+	for (size_t i = 0; i < c->nsegs; i++) /* Segment List[i] = segs[n - 1 - i] */
+		memcpy(srh + 8 + 16 * i, c->segs[c->nsegs - 1 - i], 16);
+	p += sl;
+	if (c->mode == MODE_L2VPN_ETH)
+		p += xdp_put_eth(f + p, c->inner_dst_mac, c->inner_src_mac, XDP_ETHERTYPE_IPV4);
+	*ip_off = p;
+	if (c->mode == MODE_IPV6) {
+		p += xdp_put_ipv6(f + p, c->in_src, c->in_dst, XDP_PROTO_UDP,
+				  (uint16_t)(XDP_UDP_HLEN + plen), 64, 0, 0);
+	} else {
+		put_inner_ipv4(f + p, c, XDP_UDP_HLEN + plen);
+		p += XDP_IPV4_HLEN;
+	}
+	*udp_off = p;
+	uint8_t *udp = f + p;
+	p += xdp_put_udp(udp, (uint16_t)c->sport, (uint16_t)c->dport, (uint16_t)(XDP_UDP_HLEN + plen));
+	for (size_t i = 0; i < plen; i++)
+		f[p + i] = (uint8_t)i;
+	uint16_t ck = c->mode == MODE_IPV6
+			      ? xdp_l4_csum_v6(c->in_src, c->in_dst, XDP_PROTO_UDP, udp, XDP_UDP_HLEN + plen)
+			      : xdp_l4_csum_v4(c->in_src, c->in_dst, XDP_PROTO_UDP, udp, XDP_UDP_HLEN + plen);
+	put16(udp + 6, ck ? ck : 0xffff); /* 0 means "no checksum": send its other form */
+}
+
+static int parse(const xdp_request *req, cfg *c)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t in_smac[6] = { 0x02, 0, 0, 0, 0x01, 0x01 };
+	static const uint8_t in_dmac[6] = { 0x02, 0, 0, 0, 0x01, 0x02 };
+	int rc;
+	char dst_text[64];
+	if ((rc = parse_mode(req, &c->mode)) || (rc = parse_segments(req, c->segs, &c->nsegs)) ||
+	    (rc = req_ip6(req, "src_ip", "2001:db8::1", c->src_ip)))
+		return rc;
+	if ((rc = xdp_req_string(req, "dst_ip", "", dst_text, sizeof dst_text)))
+		return rc;
+	if (!dst_text[0])
+		memcpy(c->dst_ip, c->segs[0], 16);
+	else if ((rc = req_ip6(req, "dst_ip", "", c->dst_ip)))
+		return rc;
+	if ((rc = xdp_req_mac(req, "src_mac", req->device_mac, c->src_mac)) ||
+	    (rc = xdp_req_mac(req, "dst_mac", broadcast, c->dst_mac)) ||
+	    (rc = xdp_req_range(req, "traffic_class", 0, 0, 255, &c->tclass)) ||
+	    (rc = xdp_req_range(req, "flow_label_start", 0, 0, FLOW_LABEL_MAX, &c->fl_start)) ||
+	    (rc = xdp_req_range(req, "flow_label_end", 0, 0, FLOW_LABEL_MAX, &c->fl_end)) ||
+	    (rc = xdp_req_range(req, "srh_tag_start", 0, 0, 65535, &c->tag_start)) ||
+	    (rc = xdp_req_range(req, "srh_tag_end", 0, 0, 65535, &c->tag_end)) ||
+	    (rc = xdp_req_range(req, "inner_src_port", 1024, 0, 65535, &c->sport)) ||
+	    (rc = xdp_req_range(req, "inner_dst_port", 5060, 0, 65535, &c->dport)) ||
+	    (rc = xdp_req_bool(req, "vary_inner_src_port", false, &c->vary_sport)) ||
+	    (rc = xdp_req_bool(req, "vary_inner_dst_port", false, &c->vary_dport)) ||
+	    (rc = xdp_req_bool(req, "vary_inner_ip", false, &c->vary_ip)))
+		return rc;
+	if (c->fl_end < c->fl_start)
+		return bad("flow_label_end", "must be >= flow_label_start");
+	if (c->tag_end < c->tag_start)
+		return bad("srh_tag_end", "must be >= srh_tag_start");
+	/* only the mode's inner fields are read (the others are ignored, as in the Go plugin) */
+	if (c->mode == MODE_IPV6) {
+		if ((rc = req_ip6(req, "inner_src_ip6", "fd00::1", c->in_src)) ||
+		    (rc = req_ip6(req, "inner_dst_ip6", "fd00::2", c->in_dst)))
+			return rc;
+	} else if ((rc = req_ip4(req, "inner_src_ip", "192.168.0.1", c->in_src)) ||
+		   (rc = req_ip4(req, "inner_dst_ip", "192.168.0.2", c->in_dst))) {
+		return rc;
+	}
+	if (c->mode == MODE_L2VPN_ETH &&
+	    ((rc = xdp_req_mac(req, "inner_src_mac", in_smac, c->inner_src_mac)) ||
+	     (rc = xdp_req_mac(req, "inner_dst_mac", in_dmac, c->inner_dst_mac))))
+		return rc;
+
+	bool arp;
+	if ((rc = xdp_req_bool(req, "is_arp_resolve", true, &arp)))
+		return rc;
+	if (arp) {
+		char ip[48];
+		const xdp_json *d;
+		bool on_device = xdp_req_find(req, "device_name", &d) >= 0;
+		uint8_t mac[6];
+		/* the text form of the outer destination */
+		int n = 0;
+		for (int i = 0; i < 16; i += 2)
+			n += snprintf(ip + n, sizeof ip - (size_t)n, i ? ":%x" : "%x",
+				      (unsigned)(c->dst_ip[i] << 8 | c->dst_ip[i + 1]));
+		if (xdp_neighbor_resolve(ip, mac) == 0)
+			memcpy(c->dst_mac, mac, 6);
+		else
+			xdp_log(on_device ? XDP_LOG_WARN : XDP_LOG_DEBUG,
+				"srv6: is_arp_resolve: no MAC for %s%s; keeping dst_mac", ip,
+				on_device ? " on the run's device" : " (no device)");
+	}
+	return 0;
+}
+
+static struct {
+	size_t n;
+	uint64_t size[MAX_SIZES], weight[MAX_SIZES];
+} mix;
+
+/* Every template carries the same metadata.imix: all patterns, each naming its template. */
+static void imix_meta(xdp_jw *w, size_t index, void *ctx)
+{
+	(void)index;
+	(void)ctx;
+	xdp_jw_key(w, "imix");
+	xdp_jw_obj_begin(w);
+	xdp_jw_key(w, "patterns");
+	xdp_jw_arr_begin(w);
+	for (size_t i = 0; i < mix.n; i++) {
+		xdp_jw_obj_begin(w);
+		xdp_jw_kv_u64(w, "size", mix.size[i]);
+		xdp_jw_kv_u64(w, "weight", mix.weight[i]);
+		xdp_jw_kv_u64(w, "template", (uint64_t)i);
+		xdp_jw_obj_end(w);
+	}
+	xdp_jw_arr_end(w);
+	xdp_jw_obj_end(w);
+}
+
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	static const int64_t def_sizes[3] = { 256, 768, 1400 }, def_weights[3] = { 7, 2, 1 };
+	static cfg c;
+	int64_t sizes[MAX_SIZES], weights[MAX_SIZES];
+	size_t nsizes, nweights;
+	int rc;
+	memset(&c, 0, sizeof c);
+	if ((rc = parse(req, &c)) ||
+	    (rc = parse_int_array(req, "imix_sizes", def_sizes, 3, sizes, &nsizes)) ||
+	    (rc = parse_int_array(req, "imix_weights", def_weights, 3, weights, &nweights)))
+		return rc;
+	if (nsizes == 0)
+		return bad("imix_sizes", "must not be empty");
+	for (size_t i = 0; i < nweights; i++) {
+		if (weights[i] < 0)
+			return bad("imix_weights", "must not be negative");
+		if (weights[i] > 0xffffffffll) /* the Go plugin's weights are 32 bits */
+			return bad("imix_weights", "must be below 2^32");
+	}
+
+	size_t minlen = min_frame(&c);
+	mix.n = 0;
+	for (size_t i = 0; i < nsizes; i++) {
+		if (sizes[i] < (int64_t)minlen) {
+			xdp_log(XDP_LOG_WARN, "srv6: imix_sizes[%zu]: %lld is below the minimum %s frame "
+				"length %zu with %zu segment(s); skipped", i, (long long)sizes[i],
+				mode_names[c.mode], minlen, c.nsegs);
+			continue;
+		}
+		if (sizes[i] > MAX_FRAME) {
+			xdp_log(XDP_LOG_ERROR, "srv6: imix_sizes[%zu]: %lld is above the %d-byte frame "
+				"limit", i, (long long)sizes[i], MAX_FRAME);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+		mix.size[mix.n] = (uint64_t)sizes[i];
+		mix.weight[mix.n] = i < nweights && weights[i] > 0 ? (uint64_t)weights[i] : 1;
+		mix.n++;
+	}
+	if (mix.n == 0) {
+		xdp_log(XDP_LOG_ERROR, "srv6: imix_sizes: no valid size (all below the minimum %s frame "
+			"length %zu with %zu segment(s))", mode_names[c.mode], minlen, c.nsegs);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+
+	/* The request's count split by weight as the host splits an IMIX (largest remainder,
+	 * the earliest first on a tie), so packet_count is what each template sends. */
+	uint64_t total_w = 0, given = 0, counts[MAX_SIZES], rem[MAX_SIZES];
+	for (size_t i = 0; i < mix.n; i++)
+		total_w += mix.weight[i]; /* <= 64 * (2^32 - 1) */
+	for (size_t i = 0; i < mix.n; i++) {
+		unsigned __int128 p = (unsigned __int128)req->count * mix.weight[i];
+		counts[i] = (uint64_t)(p / total_w);
+		rem[i] = (uint64_t)(p % total_w);
+		given += counts[i];
+	}
+	while (given < req->count) { /* fewer than mix.n times */
+		size_t best = 0;
+		for (size_t i = 1; i < mix.n; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		counts[best]++;
+		rem[best] = 0;
+		given++;
+	}
+	static uint8_t frame[MAX_FRAME];
+	for (size_t i = 0; i < mix.n; i++) {
+		size_t ip_off, udp_off;
+		build(frame, (size_t)mix.size[i], &c, &ip_off, &udp_off);
+		xdp_template *t = xdp_resp_add(resp, frame, (size_t)mix.size[i]);
+		if (!t)
+			return XDP_ERR_NOMEM;
+		t->packet_count = counts[i];
+		xdp_tmpl_tag(t, "srv6");
+		xdp_tmpl_tag(t, mode_names[c.mode]);
+
+		if (c.fl_end > c.fl_start) {
+			uint64_t prefix = (uint64_t)6 << 28 | c.tclass << 20;
+			if ((rc = xdp_tmpl_modify_at(t, XDP_ETH_HLEN, 4, XDP_MOD_INCREMENT,
+						     prefix | c.fl_start, prefix | c.fl_end, 1, 0)))
+				return rc;
+		}
+		if (c.tag_end > c.tag_start &&
+		    (rc = xdp_tmpl_modify_at(t, XDP_ETH_HLEN + XDP_IPV6_HLEN + 6, 2, XDP_MOD_INCREMENT,
+					     c.tag_start, c.tag_end, 1, 0)))
+			return rc;
+		if (c.vary_sport &&
+		    (rc = xdp_tmpl_modify_at(t, (uint16_t)udp_off, 2, XDP_MOD_INCREMENT, c.sport, 65535, 1, 0)))
+			return rc;
+		if (c.vary_dport &&
+		    (rc = xdp_tmpl_modify_at(t, (uint16_t)(udp_off + 2), 2, XDP_MOD_INCREMENT, c.dport,
+					     65535, 1, 0)))
+			return rc;
+		if (c.vary_ip) {
+			if (c.mode == MODE_IPV6)
+				rc = xdp_tmpl_modify_at(t, (uint16_t)(ip_off + 8 + 14), 2, XDP_MOD_INCREMENT,
+							(uint64_t)c.in_src[14] << 8 | c.in_src[15], 0xffff, 1, 0);
+			else
+				rc = xdp_tmpl_modify_at(t, (uint16_t)(ip_off + 12), 4, XDP_MOD_INCREMENT,
+							(uint64_t)c.in_src[0] << 24 | (uint64_t)c.in_src[1] << 16 |
+								(uint64_t)c.in_src[2] << 8 | c.in_src[3],
+							0xffffffffu, 1, 0);
+			if (rc)
+				return rc;
+		}
+		if (c.vary_sport || c.vary_dport || c.vary_ip) {
+			if (c.mode != MODE_IPV6 &&
+			    (rc = xdp_tmpl_checksum_at(t, (uint16_t)(ip_off + 10), (uint16_t)ip_off,
+						       XDP_IPV4_HLEN, (uint16_t)ip_off)))
+				return rc;
+			if ((rc = xdp_tmpl_checksum_at(t, (uint16_t)(udp_off + 6), (uint16_t)udp_off, 0,
+						       (uint16_t)ip_off)))
+				return rc;
+		}
+	}
+	resp->meta = imix_meta;
+	xdp_log(XDP_LOG_DEBUG, "srv6: %s, %zu segment(s), %zu template(s)", mode_names[c.mode], c.nsegs,
+		mix.n);
+	return 0;
+}
