@@ -35,10 +35,12 @@
  *                                            below the smallest frame the headers allow is
  *                                            skipped with a WARN line; above 2048 (the host's
  *                                            frame limit): error; at most 64 sizes
- *   imix_weights [7,2,1]                     weights by position (missing: 1; negative: error;
- *                                            0 counts as 1, as the Go xdperf reads it)
- * The request's count is split over the sizes by weight, floor(count * w / W), the remainder
- * to the first size sent; every template's metadata also carries
+ *   imix_weights [7,2,1]                     weights by position (missing: 1; negative or above
+ *                                            2^32-1: error; 0 counts as 1, as the Go xdperf
+ *                                            reads it); at most 64
+ * (the SDK's xdp_req_imix rules). The request's count is split over the sizes by weight as the
+ * host splits an IMIX (xdp_imix_split): floor(count * w / W) each, then one more each to the
+ * largest remainders, the earliest first on a tie; every template's metadata also carries
  *   "imix": {"patterns": [{"size":128,"weight":7,"template":0}, ...]}
  * so the host interleaves the sizes by weight (also in runs without a count). Every modifier
  * walks per template (each size walks its own TEID / QFI / port sequence).
@@ -58,8 +60,6 @@
 #define GTP_MAND 8        /* flags, type, length, TEID */
 #define GTP_OPT 4         /* sequence number, N-PDU number, next extension header type */
 #define GTP_PSC 4         /* PDU Session Container: length, 2 content octets, next type */
-#define MAX_SIZES 64
-#define MAX_FRAME 2048
 #define OUTER_HLEN (XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN) /* 42: the GTP header's start */
 
 typedef struct cfg {
@@ -69,12 +69,6 @@ typedef struct cfg {
 	bool psc, seq, ul, rqi, icmp, in_udp_csum, vary_port;
 	size_t gtp_len; /* GTP-U header with its optional parts */
 } cfg;
-
-typedef struct mix {
-	size_t n;
-	uint16_t size[MAX_SIZES];
-	uint64_t weight[MAX_SIZES];
-} mix;
 
 static int bad(const char *key, const char *why)
 {
@@ -116,31 +110,7 @@ static int get_choice(const xdp_request *req, const char *key, const char *a, co
 	return 0;
 }
 
-/* An array of integers (up to MAX_SIZES) into v[0..*n); absent: def[0..ndef). */
-static int get_int_array(const xdp_request *req, const char *key, const int64_t *def, size_t ndef,
-			 int64_t *v, size_t *n)
-{
-	const xdp_json *d;
-	int a = xdp_req_find(req, key, &d);
-	if (a < 0 || xdp_json_type(d, a) == XDP_JSON_NULL) {
-		memcpy(v, def, ndef * sizeof *v);
-		*n = ndef;
-		return 0;
-	}
-	if (xdp_json_type(d, a) != XDP_JSON_ARRAY)
-		return bad(key, "expected an array of integers");
-	*n = xdp_json_len(d, a);
-	if (*n > MAX_SIZES) {
-		xdp_log(XDP_LOG_ERROR, "gtpv1u: %s: %zu entries (at most %d)", key, *n, MAX_SIZES);
-		return XDP_ERR_INVALID_CONFIG;
-	}
-	for (size_t i = 0; i < *n; i++)
-		if (xdp_json_i64(d, xdp_json_at(d, a, i), &v[i]))
-			return bad(key, "expected an array of integers");
-	return 0;
-}
-
-static int read_config(const xdp_request *req, cfg *c, mix *m)
+static int read_config(const xdp_request *req, cfg *c, xdp_imix *m)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	char dst_text[64];
@@ -176,81 +146,13 @@ static int read_config(const xdp_request *req, cfg *c, mix *m)
 	c->gtp_len = GTP_MAND + (c->psc || c->seq ? GTP_OPT : 0) + (c->psc ? GTP_PSC : 0);
 
 	/* The destination MAC: dst_ip's neighbour entry on a device run. */
-	const xdp_json *unused;
-	if (arp && xdp_req_find(req, "device_name", &unused) >= 0) {
-		uint8_t mac[6];
-		if (xdp_neighbor_resolve(dst_text, mac) == 0)
-			memcpy(c->dst_mac, mac, 6);
-		else
-			xdp_log(XDP_LOG_WARN, "gtpv1u: is_arp_resolve: no MAC for %s on the run's "
-				"device; keeping dst_mac", dst_text);
-	}
+	if (arp)
+		xdp_resolve_dst_mac(req, dst_text, "gtpv1u", c->dst_mac);
 
 	static const int64_t def_sizes[] = { 128, 768, 1400 }, def_weights[] = { 7, 2, 1 };
-	int64_t sizes[MAX_SIZES], weights[MAX_SIZES];
-	size_t nsizes, nweights;
-	if ((rc = get_int_array(req, "imix_sizes", def_sizes, 3, sizes, &nsizes)) ||
-	    (rc = get_int_array(req, "imix_weights", def_weights, 3, weights, &nweights)))
-		return rc;
-	if (nsizes == 0)
-		return bad("imix_sizes", "must not be empty");
-	for (size_t i = 0; i < nweights; i++)
-		if (weights[i] < 0 || weights[i] > UINT32_MAX) {
-			xdp_log(XDP_LOG_ERROR, "gtpv1u: imix_weights: %lld is outside 0..%u",
-				(long long)weights[i], UINT32_MAX);
-			return XDP_ERR_INVALID_CONFIG;
-		}
-	int64_t min_len = (int64_t)(OUTER_HLEN + c->gtp_len + XDP_IPV4_HLEN + XDP_UDP_HLEN);
-	m->n = 0;
-	for (size_t i = 0; i < nsizes; i++) {
-		if (sizes[i] > MAX_FRAME) {
-			xdp_log(XDP_LOG_ERROR, "gtpv1u: imix_sizes: %lld is above %d bytes (the host's "
-				"frame limit)", (long long)sizes[i], MAX_FRAME);
-			return XDP_ERR_INVALID_CONFIG;
-		}
-		if (sizes[i] < min_len) {
-			xdp_log(XDP_LOG_WARN, "gtpv1u: imix_sizes: skipping %lld, below the smallest "
-				"GTP-U frame of this config (%lld bytes)", (long long)sizes[i],
-				(long long)min_len);
-			continue;
-		}
-		uint64_t w = i < nweights ? (uint64_t)weights[i] : 1;
-		if (w == 0)
-			w = 1; /* as the Go xdperf reads a variant weight of 0 */
-		m->size[m->n] = (uint16_t)sizes[i];
-		m->weight[m->n] = w;
-		m->n++;
-	}
-	if (m->n == 0)
-		return bad("imix_sizes", "no size left to send (all below the smallest GTP-U frame "
-			   "of this config)");
-	return 0;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-/* IPv4 header as gopacket serialises it here: no options, TTL 64, id 0, no flags. */
-static void put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
-		     size_t total_len)
-{
-	memset(p, 0, XDP_IPV4_HLEN);
-	p[0] = 0x45;
-	put16(p + 2, (uint32_t)total_len);
-	p[8] = 64;
-	p[9] = proto;
-	memcpy(p + 12, src, 4);
-	memcpy(p + 16, dst, 4);
-	put16(p + 10, xdp_csum(p, XDP_IPV4_HLEN));
+	size_t min_len = OUTER_HLEN + c->gtp_len + XDP_IPV4_HLEN + XDP_UDP_HLEN;
+	return xdp_req_imix(req, "imix_sizes", "imix_weights", def_sizes, def_weights, 3, min_len,
+			    "gtpv1u", "GTP-U frame of this config", m);
 }
 
 /* One frame of `size` bytes into f; *qfi_off receives the QFI octet's offset (0: none). */
@@ -264,26 +166,28 @@ static void build(const cfg *c, uint8_t *f, size_t size, size_t *qfi_off)
 	for (size_t i = 0; l4 + 8 + i < size; i++)
 		f[l4 + 8 + i] = (uint8_t)(i % 256);
 
-	/* inner IPv4 + UDP / ICMP echo request */
-	put_ipv4(f + in, c->in_src, c->in_dst, c->icmp ? XDP_PROTO_ICMP : XDP_PROTO_UDP, in_total);
+	/* inner IPv4 + UDP / ICMP echo request (IPv4 headers as gopacket serialises them here:
+	 * TTL 64, id 0, no flags) */
+	xdp_put_ipv4_flags(f + in, c->in_src, c->in_dst, c->icmp ? XDP_PROTO_ICMP : XDP_PROTO_UDP,
+			   (uint16_t)l4_len, 64, 0, 0, 0);
 	if (c->icmp) {
 		f[l4] = 8; /* echo request, code 0 */
-		put16(f + l4 + 4, 0x1234);
-		put16(f + l4 + 6, 1);
-		put16(f + l4 + 2, xdp_csum(f + l4, l4_len));
+		xdp_put_be16(f + l4 + 4, 0x1234);
+		xdp_put_be16(f + l4 + 6, 1);
+		xdp_put_be16(f + l4 + 2, xdp_csum(f + l4, l4_len));
 	} else {
 		xdp_put_udp(f + l4, (uint16_t)c->in_sport, (uint16_t)c->in_dport, (uint16_t)l4_len);
 		if (c->in_udp_csum) {
 			uint16_t s = xdp_l4_csum_v4(c->in_src, c->in_dst, XDP_PROTO_UDP, f + l4, l4_len);
-			put16(f + l4 + 6, s ? s : 0xffff);
+			xdp_put_be16(f + l4 + 6, s ? s : 0xffff);
 		}
 	}
 
 	/* GTP-U header: version 1, PT 1, E and S flags; length = everything after 8 octets */
 	f[g] = (uint8_t)(0x30 | (c->psc ? 0x04 : 0) | (c->seq ? 0x02 : 0));
 	f[g + 1] = 0xff; /* G-PDU */
-	put16(f + g + 2, (uint32_t)(size - g - GTP_MAND));
-	put32(f + g + 4, (uint32_t)c->teid_lo);
+	xdp_put_be16(f + g + 2, (uint16_t)(size - g - GTP_MAND));
+	xdp_put_be32(f + g + 4, (uint32_t)c->teid_lo);
 	*qfi_off = 0;
 	if (c->psc || c->seq) {
 		/* sequence number 0, N-PDU number 0 */
@@ -299,58 +203,34 @@ static void build(const cfg *c, uint8_t *f, size_t size, size_t *qfi_off)
 
 	/* outer Ethernet / IPv4 / UDP */
 	xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV4);
-	put_ipv4(f + XDP_ETH_HLEN, c->src_ip, c->dst_ip, XDP_PROTO_UDP, size - XDP_ETH_HLEN);
+	xdp_put_ipv4_flags(f + XDP_ETH_HLEN, c->src_ip, c->dst_ip, XDP_PROTO_UDP,
+			   (uint16_t)(size - XDP_ETH_HLEN - XDP_IPV4_HLEN), 64, 0, 0, 0);
 	size_t ou = XDP_ETH_HLEN + XDP_IPV4_HLEN;
 	xdp_put_udp(f + ou, (uint16_t)c->sport, GTPU_PORT, (uint16_t)(size - ou));
 	uint16_t s = xdp_l4_csum_v4(c->src_ip, c->dst_ip, XDP_PROTO_UDP, f + ou, size - ou);
-	put16(f + ou + 6, s ? s : 0xffff);
-}
-
-static mix g_mix; /* for the metadata writer */
-
-static void imix_meta(xdp_jw *w, size_t index, void *ctx)
-{
-	(void)index;
-	const mix *m = ctx;
-	xdp_jw_key(w, "imix");
-	xdp_jw_obj_begin(w);
-	xdp_jw_key(w, "patterns");
-	xdp_jw_arr_begin(w);
-	for (size_t i = 0; i < m->n; i++) {
-		xdp_jw_obj_begin(w);
-		xdp_jw_kv_u64(w, "size", m->size[i]);
-		xdp_jw_kv_u64(w, "weight", m->weight[i]);
-		xdp_jw_kv_u64(w, "template", i);
-		xdp_jw_obj_end(w);
-	}
-	xdp_jw_arr_end(w);
-	xdp_jw_obj_end(w);
+	xdp_put_be16(f + ou + 6, s ? s : 0xffff);
 }
 
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	cfg c;
-	mix *m = &g_mix;
+	xdp_imix mix, *m = &mix;
+	uint64_t counts[XDP_IMIX_MAX];
 	memset(&c, 0, sizeof c);
 	int rc = read_config(req, &c, m);
 	if (rc)
 		return rc;
 
-	uint64_t total_w = 0, assigned = 0;
-	for (size_t i = 0; i < m->n; i++)
-		total_w += m->weight[i]; /* <= 64 * 2^32 */
+	xdp_imix_split(m, req->count, counts);
 	size_t in = OUTER_HLEN + c.gtp_len, l4 = in + XDP_IPV4_HLEN;
-	uint8_t f[MAX_FRAME];
+	uint8_t f[XDP_IMIX_FRAME_MAX];
 	for (size_t i = 0; i < m->n; i++) {
 		size_t qfi_off;
 		build(&c, f, m->size[i], &qfi_off);
 		xdp_template *t = xdp_resp_add(resp, f, m->size[i]);
 		if (!t)
 			return XDP_ERR_NOMEM;
-		/* count * w / W without overflow */
-		uint64_t share = (uint64_t)((unsigned __int128)req->count * m->weight[i] / total_w);
-		t->packet_count = share;
-		assigned += share;
+		t->packet_count = counts[i];
 
 		if (c.teid_hi > c.teid_lo &&
 		    (rc = xdp_tmpl_modify_at(t, OUTER_HLEN + 4, 4, XDP_MOD_INCREMENT, c.teid_lo,
@@ -382,9 +262,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		snprintf(tag, sizeof tag, "size-%u", (unsigned)m->size[i]);
 		xdp_tmpl_tag(t, tag);
 	}
-	resp->templates[0].packet_count += req->count - assigned;
-	resp->meta = imix_meta;
-	resp->meta_ctx = m;
+	if ((rc = xdp_resp_imix(resp, m)))
+		return rc;
 	xdp_log(XDP_LOG_DEBUG, "gtpv1u: %zu sizes, %zu-byte GTP-U header", m->n, c.gtp_len);
 	return 0;
 }

@@ -9,25 +9,6 @@
 
 static const struct { uint16_t size, weight; } mix[3] = { { 64, 7 }, { 576, 4 }, { 1500, 1 } };
 
-static void imix_meta(xdp_jw *w, size_t index, void *ctx)
-{
-	(void)index;
-	(void)ctx;
-	xdp_jw_key(w, "imix");
-	xdp_jw_obj_begin(w);
-	xdp_jw_key(w, "patterns");
-	xdp_jw_arr_begin(w);
-	for (int i = 0; i < 3; i++) {
-		xdp_jw_obj_begin(w);
-		xdp_jw_kv_u64(w, "size", mix[i].size);
-		xdp_jw_kv_u64(w, "weight", mix[i].weight);
-		xdp_jw_kv_u64(w, "template", (uint64_t)i);
-		xdp_jw_obj_end(w);
-	}
-	xdp_jw_arr_end(w);
-	xdp_jw_obj_end(w);
-}
-
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -63,6 +44,10 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		xdp_tmpl_tag(t, i == 0 ? "imix-small" : i == 1 ? "imix-medium" : "imix-large");
 	}
 	resp->templates[0].packet_count += req->count - assigned;
-	resp->meta = imix_meta;
-	return 0;
+	xdp_imix patterns = { .n = 3 };
+	for (int i = 0; i < 3; i++) {
+		patterns.size[i] = mix[i].size;
+		patterns.weight[i] = mix[i].weight;
+	}
+	return xdp_resp_imix(resp, &patterns);
 }

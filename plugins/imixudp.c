@@ -71,32 +71,6 @@ static const struct variant {
 	{ 1500, 1500, 0, 0, "imix-large" },
 };
 
-/* metadata.imix for N = 0: one pattern per template, its own length and weight */
-struct meta_ctx {
-	size_t n;
-	uint16_t len[128];
-	uint64_t weight[128];
-};
-
-static void imixudp_meta(xdp_jw *w, size_t index, void *ctx)
-{
-	const struct meta_ctx *m = ctx;
-	(void)index;
-	xdp_jw_key(w, "imix");
-	xdp_jw_obj_begin(w);
-	xdp_jw_key(w, "patterns");
-	xdp_jw_arr_begin(w);
-	for (size_t i = 0; i < m->n; i++) {
-		xdp_jw_obj_begin(w);
-		xdp_jw_kv_u64(w, "size", m->len[i]);
-		xdp_jw_kv_u64(w, "weight", m->weight[i]);
-		xdp_jw_kv_u64(w, "template", i);
-		xdp_jw_obj_end(w);
-	}
-	xdp_jw_arr_end(w);
-	xdp_jw_obj_end(w);
-}
-
 static int read_ratio(const xdp_request *req, uint64_t w[NVAR])
 {
 	static const uint64_t def[NVAR] = { 60, 34, 6 };
@@ -129,24 +103,15 @@ static void build_frame(uint8_t *f, size_t len, const uint8_t dmac[6], const uin
 	memset(f, 0, len);
 	xdp_put_eth(f, dmac, smac, XDP_ETHERTYPE_IPV4);
 	uint8_t *ip = f + XDP_ETH_HLEN;
-	uint16_t tot = (uint16_t)(len - XDP_ETH_HLEN);
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)(tot >> 8);
-	ip[3] = (uint8_t)tot;
-	ip[8] = 64; /* TTL; TOS, identification and flags stay 0 */
-	ip[9] = XDP_PROTO_UDP;
-	memcpy(ip + 12, sip, 4);
-	memcpy(ip + 16, dip, 4);
-	uint16_t c = xdp_csum(ip, XDP_IPV4_HLEN);
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
+	uint16_t ulen = (uint16_t)(len - XDP_ETH_HLEN - XDP_IPV4_HLEN);
+	/* TTL 64; TOS, identification and flags 0 */
+	xdp_put_ipv4_flags(ip, sip, dip, XDP_PROTO_UDP, ulen, 64, 0, 0, 0);
 	uint8_t *udp = ip + XDP_IPV4_HLEN;
-	uint16_t ulen = (uint16_t)(tot - XDP_IPV4_HLEN);
 	xdp_put_udp(udp, sport, dport, ulen);
 	uint8_t *pl = udp + XDP_UDP_HLEN;
 	for (size_t i = 0; i < len - HDRS && i < psize; i++)
 		pl[i] = (uint8_t)(i % 256);
-	c = xdp_l4_csum_v4(sip, dip, XDP_PROTO_UDP, udp, ulen);
+	uint16_t c = xdp_l4_csum_v4(sip, dip, XDP_PROTO_UDP, udp, ulen);
 	if (c == 0)
 		c = 0xffff;
 	udp[6] = (uint8_t)(c >> 8);
@@ -156,7 +121,7 @@ static void build_frame(uint8_t *f, size_t len, const uint8_t dmac[6], const uin
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	static struct meta_ctx meta;
+	xdp_imix meta; /* metadata.imix for N = 0: one pattern per template, its length and weight */
 	uint8_t smac[6], dmac[6], sip[4], dip[4];
 	uint64_t sport, dport, psize, w[NVAR];
 	char dst_text[64];
@@ -173,17 +138,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	    (rc = xdp_req_range(req, "payload_size", 1024, 0, 65507, &psize)) ||
 	    (rc = read_ratio(req, w)))
 		return rc;
-	const xdp_json *unused;
-	if (arp_resolve && xdp_req_find(req, "device_name", &unused) < 0) {
-		xdp_log(XDP_LOG_DEBUG, "imixudp: is_arp_resolve: no device (pcap output); using dst_mac");
-	} else if (arp_resolve) {
-		uint8_t resolved[6];
-		if (xdp_neighbor_resolve(dst_text, resolved) == 0)
-			memcpy(dmac, resolved, 6);
-		else
-			xdp_log(XDP_LOG_WARN, "imixudp: is_arp_resolve: no MAC for %s on the run's "
-				"device; keeping dst_mac", dst_text);
-	}
+	if (arp_resolve)
+		xdp_resolve_dst_mac(req, dst_text, "imixudp", dmac);
 
 	/* the variants' shares: floor(N * w / W), the remainder to the last */
 	uint64_t W = 0, share[NVAR], given = 0, N = req->count;
@@ -237,15 +193,13 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 							  C_SRC_HI, 1, 0)))
 					return rc;
 			}
-			meta.len[meta.n] = (uint16_t)len;
+			meta.size[meta.n] = (uint16_t)len;
 			meta.weight[meta.n] = w[i] * (LEN_LCM / m);
 			meta.n++;
 		}
 	}
-	if (N == 0) {
-		resp->meta = imixudp_meta;
-		resp->meta_ctx = &meta;
-	}
+	if (N == 0 && (rc = xdp_resp_imix(resp, &meta)))
+		return rc;
 	xdp_log(XDP_LOG_DEBUG, "imixudp: weights %llu:%llu:%llu, %llu packets: %llu short, %llu mid, "
 		"%llu large", (unsigned long long)w[0], (unsigned long long)w[1],
 		(unsigned long long)w[2], (unsigned long long)N, (unsigned long long)share[0],

@@ -33,9 +33,11 @@
  *   imix_sizes       [256, 768, 1400]: frame lengths (outer Ethernet header included, FCS
  *                    excluded), one template each; sizes below the mode's minimum
  *                    (14 + 40 + 8 + 16 * segments + 28 / 42 / 48) are skipped with a WARN
- *                    line, above 2048 (the host's frame slot) are an error; at most 64
+ *                    line, above 2048 (the host's frame slot) are an error (every size is
+ *                    checked before any is skipped); none left is an error; at most 64
  *   imix_weights     [7, 2, 1]: weights by position (missing: 1; 0 counts as 1, as the host's
- *                    Go ABI treats variant weights; negative: an error)
+ *                    Go ABI treats variant weights; negative or above 2^32 - 1: an error);
+ *                    at most 64 (the SDK's xdp_req_imix rules)
  * Also (not in the Go plugin, whose source MAC is always the device's):
  *   src_mac          the device's MAC (device_mac_addr): outer source MAC
  *
@@ -49,11 +51,11 @@
  * keeps the inner checksums right per packet (xdp_tmpl_checksum_at: the inner IPv4 header and
  * UDP checksums, or the UDP checksum over the inner IPv6 pseudo-header).
  * The request's count is split over the templates by weight as the host splits an IMIX
- * (floor(count * w / W) each, then one more to the largest remainders, the earliest first on a
- * tie); every template also carries metadata.imix listing each template's size and weight, so
- * runs without a count (-c 0 / --duration) keep the weights. The Go plugin picks a variant at
- * random by weight per packet; here the host interleaves them
- * deterministically by weight. */
+ * (xdp_imix_split: floor(count * w / W) each, then one more to the largest remainders, the
+ * earliest first on a tie); every template also carries metadata.imix listing each template's
+ * size and weight (xdp_resp_imix), so runs without a count (-c 0 / --duration) keep the
+ * weights. The Go plugin picks a variant at random by weight per packet; here the host
+ * interleaves them deterministically by weight. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +63,6 @@
 #include "xdperf_plugin.h"
 
 #define MAX_SEGMENTS 127
-#define MAX_SIZES 64
-#define MAX_FRAME 2048
 #define FLOW_LABEL_MAX 0xfffffu
 
 enum { MODE_L3VPN_IPV4, MODE_L2VPN_ETH, MODE_IPV6 };
@@ -140,33 +140,6 @@ static int parse_segments(const xdp_request *req, uint8_t (*segs)[16], size_t *n
 	return 0;
 }
 
-/* An integer array (imix_sizes / imix_weights) with its default. */
-static int parse_int_array(const xdp_request *req, const char *key, const int64_t *def, size_t ndef,
-			   int64_t *out, size_t *n)
-{
-	const xdp_json *d;
-	int tok, rc;
-	if ((rc = req_array(req, key, &d, &tok)))
-		return rc;
-	if (tok < 0) {
-		memcpy(out, def, ndef * sizeof *def);
-		*n = ndef;
-		return 0;
-	}
-	*n = xdp_json_len(d, tok);
-	if (*n > MAX_SIZES) {
-		xdp_log(XDP_LOG_ERROR, "srv6: %s: at most %d entries", key, MAX_SIZES);
-		return XDP_ERR_INVALID_CONFIG;
-	}
-	for (size_t i = 0; i < *n; i++) {
-		if (xdp_json_i64(d, xdp_json_at(d, tok, i), &out[i])) {
-			xdp_log(XDP_LOG_ERROR, "srv6: %s[%zu]: expected an integer", key, i);
-			return XDP_ERR_INVALID_CONFIG;
-		}
-	}
-	return 0;
-}
-
 static int req_ip6(const xdp_request *req, const char *key, const char *def, uint8_t ip[16])
 {
 	char s[64];
@@ -218,25 +191,6 @@ static size_t min_frame(const cfg *c)
 	return XDP_ETH_HLEN + XDP_IPV6_HLEN + srh_len(c) + inner_overhead(c->mode);
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* Inner IPv4 header as the Go plugin writes it: no options, no flags, ID 0, TTL 64. */
-static void put_inner_ipv4(uint8_t *p, const cfg *c, size_t payload_len)
-{
-	memset(p, 0, XDP_IPV4_HLEN);
-	p[0] = 0x45;
-	put16(p + 2, (uint32_t)(XDP_IPV4_HLEN + payload_len));
-	p[8] = 64;
-	p[9] = XDP_PROTO_UDP;
-	memcpy(p + 12, c->in_src, 4);
-	memcpy(p + 16, c->in_dst, 4);
-	put16(p + 10, xdp_csum(p, XDP_IPV4_HLEN));
-}
-
 /* Builds one frame of exactly `size` bytes (>= min_frame). Fills the offsets of the inner IP
  * header and inner UDP header. */
 static void build(uint8_t *f, size_t size, const cfg *c, size_t *ip_off, size_t *udp_off)
@@ -252,7 +206,7 @@ static void build(uint8_t *f, size_t size, const cfg *c, size_t *ip_off, size_t 
 	srh[3] = (uint8_t)(c->nsegs - 1); /* segments left */
 	srh[4] = (uint8_t)(c->nsegs - 1); /* last entry */
 	srh[5] = 0;                       /* flags */
-	put16(srh + 6, (uint32_t)c->tag_start);
+	xdp_put_be16(srh + 6, (uint16_t)c->tag_start);
 	for (size_t i = 0; i < c->nsegs; i++) /* Segment List[i] = segs[n - 1 - i] */
 		memcpy(srh + 8 + 16 * i, c->segs[c->nsegs - 1 - i], 16);
 	p += sl;
@@ -263,8 +217,9 @@ static void build(uint8_t *f, size_t size, const cfg *c, size_t *ip_off, size_t 
 		p += xdp_put_ipv6(f + p, c->in_src, c->in_dst, XDP_PROTO_UDP,
 				  (uint16_t)(XDP_UDP_HLEN + plen), 64, 0, 0);
 	} else {
-		put_inner_ipv4(f + p, c, XDP_UDP_HLEN + plen);
-		p += XDP_IPV4_HLEN;
+		/* as the Go plugin writes it: no options, no flags, ID 0, TTL 64 */
+		p += xdp_put_ipv4_flags(f + p, c->in_src, c->in_dst, XDP_PROTO_UDP,
+					(uint16_t)(XDP_UDP_HLEN + plen), 64, 0, 0, 0);
 	}
 	*udp_off = p;
 	uint8_t *udp = f + p;
@@ -274,7 +229,7 @@ static void build(uint8_t *f, size_t size, const cfg *c, size_t *ip_off, size_t 
 	uint16_t ck = c->mode == MODE_IPV6
 			      ? xdp_l4_csum_v6(c->in_src, c->in_dst, XDP_PROTO_UDP, udp, XDP_UDP_HLEN + plen)
 			      : xdp_l4_csum_v4(c->in_src, c->in_dst, XDP_PROTO_UDP, udp, XDP_UDP_HLEN + plen);
-	put16(udp + 6, ck ? ck : 0xffff); /* 0 means "no checksum": send its other form */
+	xdp_put_be16(udp + 6, ck ? ck : 0xffff); /* 0 means "no checksum": send its other form */
 }
 
 static int parse(const xdp_request *req, cfg *c)
@@ -329,119 +284,41 @@ static int parse(const xdp_request *req, cfg *c)
 		return rc;
 	if (arp) {
 		char ip[48];
-		const xdp_json *d;
-		bool on_device = xdp_req_find(req, "device_name", &d) >= 0;
-		uint8_t mac[6];
 		/* the text form of the outer destination */
 		int n = 0;
 		for (int i = 0; i < 16; i += 2)
 			n += snprintf(ip + n, sizeof ip - (size_t)n, i ? ":%x" : "%x",
 				      (unsigned)(c->dst_ip[i] << 8 | c->dst_ip[i + 1]));
-		if (xdp_neighbor_resolve(ip, mac) == 0)
-			memcpy(c->dst_mac, mac, 6);
-		else
-			xdp_log(on_device ? XDP_LOG_WARN : XDP_LOG_DEBUG,
-				"srv6: is_arp_resolve: no MAC for %s%s; keeping dst_mac", ip,
-				on_device ? " on the run's device" : " (no device)");
+		xdp_resolve_dst_mac(req, ip, "srv6", c->dst_mac);
 	}
 	return 0;
-}
-
-static struct {
-	size_t n;
-	uint64_t size[MAX_SIZES], weight[MAX_SIZES];
-} mix;
-
-/* Every template carries the same metadata.imix: all patterns, each naming its template. */
-static void imix_meta(xdp_jw *w, size_t index, void *ctx)
-{
-	(void)index;
-	(void)ctx;
-	xdp_jw_key(w, "imix");
-	xdp_jw_obj_begin(w);
-	xdp_jw_key(w, "patterns");
-	xdp_jw_arr_begin(w);
-	for (size_t i = 0; i < mix.n; i++) {
-		xdp_jw_obj_begin(w);
-		xdp_jw_kv_u64(w, "size", mix.size[i]);
-		xdp_jw_kv_u64(w, "weight", mix.weight[i]);
-		xdp_jw_kv_u64(w, "template", (uint64_t)i);
-		xdp_jw_obj_end(w);
-	}
-	xdp_jw_arr_end(w);
-	xdp_jw_obj_end(w);
 }
 
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const int64_t def_sizes[3] = { 256, 768, 1400 }, def_weights[3] = { 7, 2, 1 };
 	static cfg c;
-	int64_t sizes[MAX_SIZES], weights[MAX_SIZES];
-	size_t nsizes, nweights;
+	xdp_imix mix;
+	char frame_name[48];
 	int rc;
 	memset(&c, 0, sizeof c);
-	if ((rc = parse(req, &c)) ||
-	    (rc = parse_int_array(req, "imix_sizes", def_sizes, 3, sizes, &nsizes)) ||
-	    (rc = parse_int_array(req, "imix_weights", def_weights, 3, weights, &nweights)))
+	if ((rc = parse(req, &c)))
 		return rc;
-	if (nsizes == 0)
-		return bad("imix_sizes", "must not be empty");
-	for (size_t i = 0; i < nweights; i++) {
-		if (weights[i] < 0)
-			return bad("imix_weights", "must not be negative");
-		if (weights[i] > 0xffffffffll) /* the Go plugin's weights are 32 bits */
-			return bad("imix_weights", "must be below 2^32");
-	}
+	snprintf(frame_name, sizeof frame_name, "%s frame with %zu segment(s)", mode_names[c.mode],
+		 c.nsegs);
+	if ((rc = xdp_req_imix(req, "imix_sizes", "imix_weights", def_sizes, def_weights, 3,
+			       min_frame(&c), "srv6", frame_name, &mix)))
+		return rc;
 
-	size_t minlen = min_frame(&c);
-	mix.n = 0;
-	for (size_t i = 0; i < nsizes; i++) {
-		if (sizes[i] < (int64_t)minlen) {
-			xdp_log(XDP_LOG_WARN, "srv6: imix_sizes[%zu]: %lld is below the minimum %s frame "
-				"length %zu with %zu segment(s); skipped", i, (long long)sizes[i],
-				mode_names[c.mode], minlen, c.nsegs);
-			continue;
-		}
-		if (sizes[i] > MAX_FRAME) {
-			xdp_log(XDP_LOG_ERROR, "srv6: imix_sizes[%zu]: %lld is above the %d-byte frame "
-				"limit", i, (long long)sizes[i], MAX_FRAME);
-			return XDP_ERR_INVALID_CONFIG;
-		}
-		mix.size[mix.n] = (uint64_t)sizes[i];
-		mix.weight[mix.n] = i < nweights && weights[i] > 0 ? (uint64_t)weights[i] : 1;
-		mix.n++;
-	}
-	if (mix.n == 0) {
-		xdp_log(XDP_LOG_ERROR, "srv6: imix_sizes: no valid size (all below the minimum %s frame "
-			"length %zu with %zu segment(s))", mode_names[c.mode], minlen, c.nsegs);
-		return XDP_ERR_INVALID_CONFIG;
-	}
-
-	/* The request's count split by weight as the host splits an IMIX (largest remainder,
-	 * the earliest first on a tie), so packet_count is what each template sends. */
-	uint64_t total_w = 0, given = 0, counts[MAX_SIZES], rem[MAX_SIZES];
-	for (size_t i = 0; i < mix.n; i++)
-		total_w += mix.weight[i]; /* <= 64 * (2^32 - 1) */
-	for (size_t i = 0; i < mix.n; i++) {
-		unsigned __int128 p = (unsigned __int128)req->count * mix.weight[i];
-		counts[i] = (uint64_t)(p / total_w);
-		rem[i] = (uint64_t)(p % total_w);
-		given += counts[i];
-	}
-	while (given < req->count) { /* fewer than mix.n times */
-		size_t best = 0;
-		for (size_t i = 1; i < mix.n; i++)
-			if (rem[i] > rem[best])
-				best = i;
-		counts[best]++;
-		rem[best] = 0;
-		given++;
-	}
-	static uint8_t frame[MAX_FRAME];
+	/* The request's count split by weight as the host splits an IMIX, so packet_count is what
+	 * each template sends. */
+	uint64_t counts[XDP_IMIX_MAX];
+	xdp_imix_split(&mix, req->count, counts);
+	static uint8_t frame[XDP_IMIX_FRAME_MAX];
 	for (size_t i = 0; i < mix.n; i++) {
 		size_t ip_off, udp_off;
-		build(frame, (size_t)mix.size[i], &c, &ip_off, &udp_off);
-		xdp_template *t = xdp_resp_add(resp, frame, (size_t)mix.size[i]);
+		build(frame, mix.size[i], &c, &ip_off, &udp_off);
+		xdp_template *t = xdp_resp_add(resp, frame, mix.size[i]);
 		if (!t)
 			return XDP_ERR_NOMEM;
 		t->packet_count = counts[i];
@@ -487,7 +364,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 				return rc;
 		}
 	}
-	resp->meta = imix_meta;
+	if ((rc = xdp_resp_imix(resp, &mix)))
+		return rc;
 	xdp_log(XDP_LOG_DEBUG, "srv6: %s, %zu segment(s), %zu template(s)", mode_names[c.mode], c.nsegs,
 		mix.n);
 	return 0;

@@ -127,52 +127,19 @@ static int bad(const char *key, const char *why)
 
 /* ---- header writers (gopacket's defaults) ---------------------------------------------------- */
 
-static void be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	be16(p, (uint16_t)(v >> 16));
-	be16(p + 2, (uint16_t)v);
-}
-
-static size_t eth(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
-{
-	memcpy(p, dst, 6);
-	memcpy(p + 6, src, 6);
-	be16(p + 12, type);
-	return XDP_ETH_HLEN;
-}
-
 /* IPv4 without options: TOS 0, ID 0, no flags, TTL 64, header checksum filled. */
 static size_t ip4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 		  uint16_t total_len)
 {
-	memset(p, 0, XDP_IPV4_HLEN);
-	p[0] = 0x45;
-	be16(p + 2, total_len);
-	p[8] = 64;
-	p[9] = proto;
-	memcpy(p + 12, src, 4);
-	memcpy(p + 16, dst, 4);
-	be16(p + 10, xdp_csum(p, XDP_IPV4_HLEN));
-	return XDP_IPV4_HLEN;
+	return xdp_put_ipv4_flags(p, src, dst, proto, (uint16_t)(total_len - XDP_IPV4_HLEN), 64, 0,
+				  0, 0);
 }
 
+/* IPv6: traffic class 0, flow label 0, hop limit 64. */
 static size_t ip6(uint8_t *p, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
 		  uint16_t payload_len)
 {
-	memset(p, 0, XDP_IPV6_HLEN);
-	p[0] = 0x60;
-	be16(p + 4, payload_len);
-	p[6] = nh;
-	p[7] = 64;
-	memcpy(p + 8, src, 16);
-	memcpy(p + 24, dst, 16);
-	return XDP_IPV6_HLEN;
+	return xdp_put_ipv6(p, src, dst, nh, payload_len, 64, 0, 0);
 }
 
 static void fill_payload(uint8_t *p, size_t n)
@@ -190,7 +157,7 @@ static void ip4_udp(uint8_t *p, size_t len, const struct cfg *c)
 	xdp_put_udp(u, c->sport, c->dport, (uint16_t)ulen);
 	fill_payload(u + XDP_UDP_HLEN, ulen - XDP_UDP_HLEN);
 	uint16_t cs = xdp_l4_csum_v4(c->src4, c->dst4, XDP_PROTO_UDP, u, ulen);
-	be16(u + 6, cs ? cs : 0xffff);
+	xdp_put_be16(u + 6, cs ? cs : 0xffff);
 }
 
 /* ---- templates --------------------------------------------------------------------------------- */
@@ -238,7 +205,7 @@ static void build_ipv4_udp(struct out *o, const struct cfg *c)
 	static const uint8_t mac0[6] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 };
 	/* the Go plugin walks the destination MAC 00:11:22:33:44:55..ff (whatever dst_mac is): its
 	 * first value in the base, the low 4 bytes walked (the top two stay 00:11) */
-	eth(f, mac0, c->src_mac, XDP_ETHERTYPE_IPV4);
+	xdp_put_eth(f, mac0, c->src_mac, XDP_ETHERTYPE_IPV4);
 	ip4_udp(f + 14, sizeof f - 14, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
@@ -261,13 +228,13 @@ static void udp6(uint8_t *p, size_t len, const struct cfg *c)
 	xdp_put_udp(u, c->sport, c->dport, (uint16_t)ulen);
 	fill_payload(u + XDP_UDP_HLEN, ulen - XDP_UDP_HLEN);
 	uint16_t cs = xdp_l4_csum_v6(c->src6, c->dst6, XDP_PROTO_UDP, u, ulen);
-	be16(u + 6, cs ? cs : 0xffff);
+	xdp_put_be16(u + 6, cs ? cs : 0xffff);
 }
 
 static void build_ipv6_udp(struct out *o, const struct cfg *c)
 {
 	uint8_t f[78];
-	eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
 	udp6(f + 14, sizeof f - 14, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
@@ -281,9 +248,9 @@ static void build_ipv6_udp(struct out *o, const struct cfg *c)
 static void build_vlan(struct out *o, const struct cfg *c)
 {
 	uint8_t f[68];
-	eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_VLAN);
-	be16(f + 14, (uint16_t)c->vlan_lo);
-	be16(f + 16, XDP_ETHERTYPE_IPV4);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_VLAN);
+	xdp_put_be16(f + 14, (uint16_t)c->vlan_lo);
+	xdp_put_be16(f + 16, XDP_ETHERTYPE_IPV4);
 	ip4_udp(f + 18, sizeof f - 18, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
@@ -297,11 +264,11 @@ static void build_vlan(struct out *o, const struct cfg *c)
 static void build_qinq(struct out *o, const struct cfg *c)
 {
 	uint8_t f[72];
-	eth(f, c->dst_mac, c->src_mac, 0x88a8);
-	be16(f + 14, (uint16_t)c->outer_lo);
-	be16(f + 16, XDP_ETHERTYPE_VLAN);
-	be16(f + 18, (uint16_t)c->inner_lo);
-	be16(f + 20, XDP_ETHERTYPE_IPV4);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, 0x88a8);
+	xdp_put_be16(f + 14, (uint16_t)c->outer_lo);
+	xdp_put_be16(f + 16, XDP_ETHERTYPE_VLAN);
+	xdp_put_be16(f + 18, (uint16_t)c->inner_lo);
+	xdp_put_be16(f + 20, XDP_ETHERTYPE_IPV4);
 	ip4_udp(f + 22, sizeof f - 22, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
@@ -318,18 +285,18 @@ static void echo(uint8_t *p, size_t len, uint8_t type)
 {
 	memset(p, 0, 8);
 	p[0] = type;
-	be16(p + 4, 1);
-	be16(p + 6, 1);
+	xdp_put_be16(p + 4, 1);
+	xdp_put_be16(p + 6, 1);
 	fill_payload(p + 8, len - 8);
 }
 
 static void build_icmpv4(struct out *o, const struct cfg *c)
 {
 	uint8_t f[64];
-	eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV4);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV4);
 	ip4(f + 14, c->src4, c->dst4, XDP_PROTO_ICMP, sizeof f - 14);
 	echo(f + 34, sizeof f - 34, 8);
-	be16(f + 36, xdp_csum(f + 34, sizeof f - 34));
+	xdp_put_be16(f + 36, xdp_csum(f + 34, sizeof f - 34));
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
 		return;
@@ -342,10 +309,10 @@ static void build_icmpv4(struct out *o, const struct cfg *c)
 static void build_icmpv6(struct out *o, const struct cfg *c)
 {
 	uint8_t f[78];
-	eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
 	ip6(f + 14, c->src6, c->dst6, XDP_PROTO_ICMPV6, sizeof f - 54);
 	echo(f + 54, sizeof f - 54, 128);
-	be16(f + 56, xdp_l4_csum_v6(c->src6, c->dst6, XDP_PROTO_ICMPV6, f + 54, sizeof f - 54));
+	xdp_put_be16(f + 56, xdp_l4_csum_v6(c->src6, c->dst6, XDP_PROTO_ICMPV6, f + 54, sizeof f - 54));
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
 		return;
@@ -361,17 +328,17 @@ static void build_tcp_one(struct out *o, const struct cfg *c, uint8_t flags, siz
 	uint8_t f[64];
 	memset(f, 0, sizeof f);
 	size_t seg = XDP_TCP_HLEN + plen;
-	eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV4);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV4);
 	ip4(f + 14, c->src4, c->dst4, XDP_PROTO_TCP, (uint16_t)(XDP_IPV4_HLEN + seg));
 	uint8_t *p = f + 34;
-	be16(p, c->sport);
-	be16(p + 2, c->dport);
-	be32(p + 4, 1000);
+	xdp_put_be16(p, c->sport);
+	xdp_put_be16(p + 2, c->dport);
+	xdp_put_be32(p + 4, 1000);
 	p[12] = 5 << 4;
 	p[13] = flags;
-	be16(p + 14, 65535);
+	xdp_put_be16(p + 14, 65535);
 	fill_payload(p + XDP_TCP_HLEN, plen);
-	be16(p + 16, xdp_l4_csum_v4(c->src4, c->dst4, XDP_PROTO_TCP, p, seg));
+	xdp_put_be16(p + 16, xdp_l4_csum_v4(c->src4, c->dst4, XDP_PROTO_TCP, p, seg));
 	xdp_template *t = add(o, f, sizeof f, sub);
 	if (!t)
 		return;
@@ -392,7 +359,7 @@ static void build_raw(struct out *o, const struct cfg *c)
 {
 	uint8_t f[64];
 	memset(f, 0, sizeof f);
-	eth(f, c->dst_mac, c->src_mac, 0x9000);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, 0x9000);
 	fill_payload(f + 14, 46);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
@@ -405,13 +372,13 @@ static void build_arp(struct out *o, const struct cfg *c)
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint8_t f[64];
 	memset(f, 0, sizeof f);
-	eth(f, bcast, c->src_mac, 0x0806);
+	xdp_put_eth(f, bcast, c->src_mac, 0x0806);
 	uint8_t *a = f + 14;
-	be16(a, 1);      /* Ethernet */
-	be16(a + 2, XDP_ETHERTYPE_IPV4);
+	xdp_put_be16(a, 1);      /* Ethernet */
+	xdp_put_be16(a + 2, XDP_ETHERTYPE_IPV4);
 	a[4] = 6;
 	a[5] = 4;
-	be16(a + 6, 1);  /* request */
+	xdp_put_be16(a + 6, 1);  /* request */
 	memcpy(a + 8, c->src_mac, 6);
 	memcpy(a + 14, c->src4, 4);
 	/* target MAC 0 */
@@ -426,7 +393,7 @@ static void build_eapol(struct out *o, const struct cfg *c)
 {
 	uint8_t f[64];
 	memset(f, 0, sizeof f);
-	eth(f, c->dst_mac, c->src_mac, 0x888e);
+	xdp_put_eth(f, c->dst_mac, c->src_mac, 0x888e);
 	f[14] = 2; /* version */
 	f[15] = 1; /* EAPOL-Start; body length 0 */
 	xdp_template *t = add(o, f, sizeof f, NULL);
@@ -440,18 +407,18 @@ static void build_lldp(struct out *o, const struct cfg *c)
 	static const uint8_t lldp_mc[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
 	uint8_t f[64];
 	memset(f, 0, sizeof f);
-	eth(f, lldp_mc, c->src_mac, 0x88cc);
+	xdp_put_eth(f, lldp_mc, c->src_mac, 0x88cc);
 	uint8_t *p = f + 14;
-	be16(p, 1 << 9 | 7); /* chassis ID, MAC address subtype */
+	xdp_put_be16(p, 1 << 9 | 7); /* chassis ID, MAC address subtype */
 	p[2] = 4;
 	memcpy(p + 3, c->src_mac, 6);
 	p += 9;
-	be16(p, 2 << 9 | 6); /* port ID, locally assigned */
+	xdp_put_be16(p, 2 << 9 | 6); /* port ID, locally assigned */
 	p[2] = 7;
 	memcpy(p + 3, "port1", 5);
 	p += 8;
-	be16(p, 3 << 9 | 2); /* TTL */
-	be16(p + 2, 120);
+	xdp_put_be16(p, 3 << 9 | 2); /* TTL */
+	xdp_put_be16(p + 2, 120);
 	/* end of LLDPDU (0, 0) and padding: zero bytes */
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (!t)
@@ -461,8 +428,8 @@ static void build_lldp(struct out *o, const struct cfg *c)
 
 static size_t mpls2(uint8_t *p)
 {
-	be32(p, 1000u << 12 | 64);           /* transport label, TC 0, S 0, TTL 64 */
-	be32(p + 4, 2000u << 12 | 1 << 8 | 64); /* VPN label, bottom of stack */
+	xdp_put_be32(p, 1000u << 12 | 64);           /* transport label, TC 0, S 0, TTL 64 */
+	xdp_put_be32(p + 4, 2000u << 12 | 1 << 8 | 64); /* VPN label, bottom of stack */
 	return 8;
 }
 
@@ -478,9 +445,9 @@ static void vpn_inner(struct out *o, xdp_template *t, uint16_t ip)
 static void build_l2vpn(struct out *o, const struct cfg *c)
 {
 	uint8_t f[80];
-	size_t n = eth(f, c->dst_mac, c->src_mac, 0x8847);
+	size_t n = xdp_put_eth(f, c->dst_mac, c->src_mac, 0x8847);
 	n += mpls2(f + n);
-	n += eth(f + n, inner_dst_mac, inner_src_mac, XDP_ETHERTYPE_IPV4);
+	n += xdp_put_eth(f + n, inner_dst_mac, inner_src_mac, XDP_ETHERTYPE_IPV4);
 	ip4_udp(f + n, sizeof f - n, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (t)
@@ -490,7 +457,7 @@ static void build_l2vpn(struct out *o, const struct cfg *c)
 static void build_l3vpn(struct out *o, const struct cfg *c)
 {
 	uint8_t f[66];
-	size_t n = eth(f, c->dst_mac, c->src_mac, 0x8847);
+	size_t n = xdp_put_eth(f, c->dst_mac, c->src_mac, 0x8847);
 	n += mpls2(f + n);
 	ip4_udp(f + n, sizeof f - n, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
@@ -501,7 +468,7 @@ static void build_l3vpn(struct out *o, const struct cfg *c)
 /* Eth | IPv6 (next header 43) | SRH (next header nh, 2 segments, Segments Left 1). */
 static size_t srv6_outer(uint8_t *f, size_t len, const struct cfg *c, uint8_t nh)
 {
-	size_t n = eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
+	size_t n = xdp_put_eth(f, c->dst_mac, c->src_mac, XDP_ETHERTYPE_IPV6);
 	n += ip6(f + n, c->src6, c->dst6, 43, (uint16_t)(len - n - XDP_IPV6_HLEN));
 	uint8_t *s = f + n;
 	memset(s, 0, 8);
@@ -519,7 +486,7 @@ static void build_l2vpn_srv6(struct out *o, const struct cfg *c)
 {
 	uint8_t f[150];
 	size_t n = srv6_outer(f, sizeof f, c, 143);
-	n += eth(f + n, inner_dst_mac, inner_src_mac, XDP_ETHERTYPE_IPV4);
+	n += xdp_put_eth(f + n, inner_dst_mac, inner_src_mac, XDP_ETHERTYPE_IPV4);
 	ip4_udp(f + n, sizeof f - n, c);
 	xdp_template *t = add(o, f, sizeof f, NULL);
 	if (t)
@@ -670,17 +637,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	c.dport = (uint16_t)dport;
 	(void)payload_size; /* the Go plugin declares it and does not use it */
 
-	const xdp_json *unused;
-	if (arp) {
-		uint8_t mac[6];
-		if (xdp_req_find(req, "device_name", &unused) < 0)
-			xdp_log(XDP_LOG_DEBUG, "variety: is_arp_resolve: no device (pcap output); using dst_mac");
-		else if (xdp_neighbor_resolve(dst_text, mac) == 0)
-			memcpy(c.dst_mac, mac, 6);
-		else
-			xdp_log(XDP_LOG_WARN, "variety: is_arp_resolve: no MAC for %s on the run's device; "
-				"keeping dst_mac", dst_text);
-	}
+	if (arp)
+		xdp_resolve_dst_mac(req, dst_text, "variety", c.dst_mac);
 
 	struct out o = { .resp = resp };
 	uint64_t total_w = 0;

@@ -31,10 +31,12 @@
  *   imix_sizes [128,768,1400]              frame lengths, one template each (1..64 entries,
  *                                          each <= 2048, the host's frame slot); sizes below
  *                                          the minimum (92, 64 in l2only, + 4 with a VLAN tag)
- *                                          are skipped with a WARN line
+ *                                          are skipped with a WARN line (every size is checked
+ *                                          against 2048 first); none left is an error
  *   imix_weights [7,2,1]                   weights by position (at most 64 entries, each
  *                                          0..4294967295; missing: 1; 0 counts as 1, as in the
- *                                          Go host; negative: error)
+ *                                          Go host; negative: error); both read by the SDK's
+ *                                          xdp_req_imix
  * In l2only mode the inner IP/port keys and sweeps are ignored (there is no inner L3/L4).
  *
  * Sweeps are sequential (XDP_MOD_INCREMENT, back to the start after the end), per template, as
@@ -53,26 +55,16 @@
  *
  * Counts: the request's count is split over the templates by weight: floor(count * w / W) each,
  * then the packets left over one each to the templates with the largest remainders (earliest
- * first on a tie), the host's own IMIX split. Every template also carries metadata.imix (the
- * sizes and weights of all), so the host keeps the weights in runs without a count (-c 0,
- * --duration) and splits a count the same way. The Go plugin picks a variant per packet at
- * random by weight; here they are interleaved exactly by weight. */
+ * first on a tie), the host's own IMIX split (xdp_imix_split). Every template also carries
+ * metadata.imix (the sizes and weights of all, xdp_resp_imix), so the host keeps the weights in
+ * runs without a count (-c 0, --duration) and splits a count the same way. The Go plugin picks
+ * a variant per packet at random by weight; here they are interleaved exactly by weight. */
 #include <string.h>
 #include <strings.h>
 
 #include "xdperf_plugin.h"
 
-#define MAX_SIZES 64
-#define MAX_FRAME 2048 /* the host's template slot */
 #define VXLAN_HLEN 8
-
-struct vx_mix {
-	uint16_t size[MAX_SIZES];
-	uint64_t weight[MAX_SIZES];
-	int n;
-};
-
-static struct vx_mix g_mix; /* what the metadata writer reports */
 
 static int vx_err(const char *key, const char *why)
 {
@@ -80,94 +72,16 @@ static int vx_err(const char *key, const char *why)
 	return XDP_ERR_INVALID_CONFIG;
 }
 
-/* An integer array config value (or the default when absent / null). */
-static int vx_int_array(const xdp_request *req, const char *key, const int64_t *def, int ndef,
-			int64_t *out, int *n)
-{
-	const xdp_json *d;
-	int tok = xdp_req_find(req, key, &d);
-	if (tok < 0) {
-		memcpy(out, def, sizeof(*def) * (size_t)ndef);
-		*n = ndef;
-		return 0;
-	}
-	if (xdp_json_type(d, tok) != XDP_JSON_ARRAY)
-		return vx_err(key, "expected an array of integers");
-	size_t len = xdp_json_len(d, tok);
-	if (len > MAX_SIZES) {
-		xdp_log(XDP_LOG_ERROR, "vxlan: %s: %zu entries, at most %d", key, len, MAX_SIZES);
-		return XDP_ERR_INVALID_CONFIG;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (xdp_json_i64(d, xdp_json_at(d, tok, i), &out[i]))
-			return vx_err(key, "expected an array of integers");
-	*n = (int)len;
-	return 0;
-}
-
-static void vx_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* IPv4 header as the Go plugin's: no options, TOS 0, ID 0, no flags, TTL 64, checksum filled. */
 static void vx_put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint16_t total_len)
 {
-	memset(p, 0, XDP_IPV4_HLEN);
-	p[0] = 0x45;
-	vx_put16(p + 2, total_len);
-	p[8] = 64;
-	p[9] = XDP_PROTO_UDP;
-	memcpy(p + 12, src, 4);
-	memcpy(p + 16, dst, 4);
-	vx_put16(p + 10, xdp_csum(p, XDP_IPV4_HLEN));
+	xdp_put_ipv4_flags(p, src, dst, XDP_PROTO_UDP, (uint16_t)(total_len - XDP_IPV4_HLEN), 64, 0,
+			   0, 0);
 }
 
 static uint32_t vx_be32(const uint8_t a[4])
 {
 	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-}
-
-/* a * b = *q * c + *r for a < c < 2^62, b < 2^32, without 128-bit arithmetic */
-static void vx_muldiv(uint64_t a, uint64_t b, uint64_t c, uint64_t *q, uint64_t *r)
-{
-	*q = 0;
-	*r = 0;
-	for (int bit = 31; bit >= 0; bit--) {
-		*q <<= 1;
-		*r <<= 1;
-		if (*r >= c) {
-			*r -= c;
-			++*q;
-		}
-		if (b >> bit & 1) {
-			*r += a;
-			if (*r >= c) {
-				*r -= c;
-				++*q;
-			}
-		}
-	}
-}
-
-static void vx_meta(xdp_jw *w, size_t index, void *ctx)
-{
-	(void)index;
-	(void)ctx;
-	xdp_jw_key(w, "imix");
-	xdp_jw_obj_begin(w);
-	xdp_jw_key(w, "patterns");
-	xdp_jw_arr_begin(w);
-	for (int i = 0; i < g_mix.n; i++) {
-		xdp_jw_obj_begin(w);
-		xdp_jw_kv_u64(w, "size", g_mix.size[i]);
-		xdp_jw_kv_u64(w, "weight", g_mix.weight[i]);
-		xdp_jw_kv_u64(w, "template", (uint64_t)i);
-		xdp_jw_obj_end(w);
-	}
-	xdp_jw_arr_end(w);
-	xdp_jw_obj_end(w);
 }
 
 int xdp_generate(const xdp_request *req, xdp_response *resp)
@@ -179,8 +93,8 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	uint64_t sport, dport, vlan_id, vlan_pcp, vni_start, vni_end, in_sport, in_dport;
 	bool arp, in_udp_csum, vary_in_port, vary_in_ip, vary_out_port;
 	char mode[16], dst_text[64];
-	int64_t sizes[MAX_SIZES], weights[MAX_SIZES];
-	int nsizes, nweights, rc;
+	xdp_imix mix;
+	int rc;
 
 	if ((rc = xdp_req_ipv4(req, "src_ip", "10.0.0.1", src_ip)) ||
 	    (rc = xdp_req_ipv4(req, "dst_ip", "10.0.0.2", dst_ip)) ||
@@ -203,9 +117,7 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	    (rc = xdp_req_range(req, "inner_dst_port", 5060, 0, 65535, &in_dport)) ||
 	    (rc = xdp_req_bool(req, "vary_inner_port", false, &vary_in_port)) ||
 	    (rc = xdp_req_bool(req, "vary_inner_ip", false, &vary_in_ip)) ||
-	    (rc = xdp_req_bool(req, "vary_outer_port", false, &vary_out_port)) ||
-	    (rc = vx_int_array(req, "imix_sizes", def_sizes, 3, sizes, &nsizes)) ||
-	    (rc = vx_int_array(req, "imix_weights", def_weights, 3, weights, &nweights)))
+	    (rc = xdp_req_bool(req, "vary_outer_port", false, &vary_out_port)))
 		return rc;
 
 	if (vni_start > 0xFFFFFF)
@@ -221,63 +133,25 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		l2only = true;
 	else
 		return vx_err("inner_mode", "must be \"ip\" or \"l2only\"");
-	if (nsizes == 0)
-		return vx_err("imix_sizes", "must not be empty");
-	for (int i = 0; i < nweights; i++)
-		if (weights[i] < 0)
-			return vx_err("imix_weights", "must not be negative");
-		else if (weights[i] > 0xFFFFFFFF)
-			return vx_err("imix_weights", "must be at most 4294967295 (32 bits)");
-	for (int i = 0; i < nsizes; i++)
-		if (sizes[i] > MAX_FRAME) {
-			xdp_log(XDP_LOG_ERROR, "vxlan: imix_sizes: %lld is larger than %d bytes",
-				(long long)sizes[i], MAX_FRAME);
-			return XDP_ERR_INVALID_CONFIG;
-		}
-
-	/* outer destination MAC: the neighbour's on a device run */
-	const xdp_json *unused;
-	if (arp) {
-		uint8_t mac[6];
-		if (xdp_req_find(req, "device_name", &unused) < 0)
-			xdp_log(XDP_LOG_DEBUG, "vxlan: is_arp_resolve: no device (pcap output); using dst_mac");
-		else if (xdp_neighbor_resolve(dst_text, mac) == 0)
-			memcpy(dst_mac, mac, 6);
-		else
-			xdp_log(XDP_LOG_WARN, "vxlan: is_arp_resolve: no MAC for %s on the run's device; "
-				"keeping dst_mac", dst_text);
-	}
 
 	/* offsets */
 	const size_t l2 = vlan_id ? XDP_ETH_HLEN + XDP_VLAN_HLEN : XDP_ETH_HLEN;
 	const size_t oip = l2, oudp = oip + XDP_IPV4_HLEN, vx = oudp + XDP_UDP_HLEN;
 	const size_t ieth = vx + VXLAN_HLEN, iip = ieth + XDP_ETH_HLEN, iudp = iip + XDP_IPV4_HLEN;
 	const size_t min_len = l2only ? iip : iudp + XDP_UDP_HLEN;
+	if ((rc = xdp_req_imix(req, "imix_sizes", "imix_weights", def_sizes, def_weights, 3, min_len,
+			       "vxlan", "VXLAN frame", &mix)))
+		return rc;
 
-	static uint8_t frame[MAX_FRAME];
-	uint64_t total_w = 0;
-	g_mix.n = 0;
-	for (int i = 0; i < nsizes; i++) {
-		if (sizes[i] < (int64_t)min_len) {
-			xdp_log(XDP_LOG_WARN, "vxlan: imix_sizes: skipping %lld, below the minimum VXLAN "
-				"frame length %zu", (long long)sizes[i], min_len);
-			continue;
-		}
-		uint64_t w = i < nweights ? (uint64_t)weights[i] : 1;
-		g_mix.size[g_mix.n] = (uint16_t)sizes[i];
-		g_mix.weight[g_mix.n] = w ? w : 1;
-		total_w += g_mix.weight[g_mix.n];
-		g_mix.n++;
-	}
-	if (g_mix.n == 0) {
-		xdp_log(XDP_LOG_ERROR, "vxlan: imix_sizes: no size reaches the minimum VXLAN frame "
-			"length %zu", min_len);
-		return XDP_ERR_INVALID_CONFIG;
-	}
+	/* outer destination MAC: the neighbour's on a device run */
+	if (arp)
+		xdp_resolve_dst_mac(req, dst_text, "vxlan", dst_mac);
 
-	uint64_t given = 0, rem[MAX_SIZES];
-	for (int k = 0; k < g_mix.n; k++) {
-		const size_t len = g_mix.size[k];
+	static uint8_t frame[XDP_IMIX_FRAME_MAX];
+	uint64_t counts[XDP_IMIX_MAX];
+	xdp_imix_split(&mix, req->count, counts);
+	for (size_t k = 0; k < mix.n; k++) {
+		const size_t len = mix.size[k];
 		uint8_t *f = frame;
 		memset(f, 0, len);
 		if (vlan_id)
@@ -302,7 +176,7 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 			if (in_udp_csum) {
 				uint16_t c = xdp_l4_csum_v4(in_src_ip, in_dst_ip, XDP_PROTO_UDP, f + iudp,
 							    len - iudp);
-				vx_put16(f + iudp + 6, c ? c : 0xffff);
+				xdp_put_be16(f + iudp + 6, c ? c : 0xffff);
 			}
 		}
 
@@ -334,26 +208,13 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 		    (rc = xdp_tmpl_checksum_at(t, (uint16_t)(iudp + 6), (uint16_t)iudp, 0, (uint16_t)iip)))
 			return rc;
 
-		/* floor(count * w / W); W < 2^38 */
-		uint64_t q, r;
-		vx_muldiv(req->count % total_w, g_mix.weight[k], total_w, &q, &r);
-		t->packet_count = req->count / total_w * g_mix.weight[k] + q;
-		rem[k] = r;
-		given += t->packet_count;
+		t->packet_count = counts[k];
 		xdp_tmpl_tag(t, "vxlan");
 		xdp_tmpl_tag(t, l2only ? "l2only" : "ip");
 	}
-	/* the packets left over: one each to the largest remainders, earliest first */
-	for (; given < req->count; given++) {
-		int best = 0;
-		for (int k = 1; k < g_mix.n; k++)
-			if (rem[k] > rem[best])
-				best = k;
-		resp->templates[best].packet_count++;
-		rem[best] = 0;
-	}
-	resp->meta = vx_meta;
-	xdp_log(XDP_LOG_DEBUG, "vxlan: %d template(s), VNI %llu..%llu", g_mix.n,
+	if ((rc = xdp_resp_imix(resp, &mix)))
+		return rc;
+	xdp_log(XDP_LOG_DEBUG, "vxlan: %zu template(s), VNI %llu..%llu", mix.n,
 		(unsigned long long)vni_start, (unsigned long long)vni_end);
 	return 0;
 }

@@ -1158,6 +1158,9 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+void xdp_put_be16(uint8_t *p, uint16_t v) { put16(p, v); }
+void xdp_put_be32(uint8_t *p, uint32_t v) { put32(p, v); }
+
 size_t xdp_put_eth(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t ethertype)
 {
 	memcpy(p, dst, 6);
@@ -1180,11 +1183,18 @@ size_t xdp_put_eth_vlan(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], 
 size_t xdp_put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 		    uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id)
 {
+	return xdp_put_ipv4_flags(p, src, dst, proto, payload_len, ttl, tos, id, XDP_IPV4_DF);
+}
+
+size_t xdp_put_ipv4_flags(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+			  uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id,
+			  uint16_t flags_frag)
+{
 	p[0] = 0x45;
 	p[1] = tos;
 	put16(p + 2, (uint16_t)(XDP_IPV4_HLEN + payload_len));
 	put16(p + 4, id);
-	put16(p + 6, 0x4000); /* DF */
+	put16(p + 6, flags_frag);
 	p[8] = ttl;
 	p[9] = proto;
 	put16(p + 10, 0);
@@ -1545,6 +1555,101 @@ bad:
 	return bad_key(key, "want a port or a range \"A-B\" (0-65535)");
 }
 
+bool xdp_resolve_dst_mac(const xdp_request *r, const char *ip, const char *who, uint8_t mac[6])
+{
+	const xdp_json *d;
+	uint8_t resolved[6];
+	if (xdp_req_find(r, "device_name", &d) < 0) {
+		xdp_log(XDP_LOG_DEBUG, "%s: is_arp_resolve: no device (pcap output); using dst_mac", who);
+		return false;
+	}
+	if (xdp_neighbor_resolve(ip, resolved)) {
+		xdp_log(XDP_LOG_WARN, "%s: is_arp_resolve: no MAC for %s on the run's device; keeping "
+			"dst_mac", who, ip);
+		return false;
+	}
+	memcpy(mac, resolved, 6);
+	return true;
+}
+
+int xdp_req_i64_array(const xdp_request *r, const char *key, const int64_t *def, size_t ndef,
+		      int64_t *out, size_t max, size_t *n)
+{
+	const xdp_json *d;
+	int v = xdp_req_find(r, key, &d);
+	if (v < 0) {
+		*n = ndef < max ? ndef : max;
+		if (*n)
+			memcpy(out, def, *n * sizeof(*out));
+		return 0;
+	}
+	if (xdp_json_type(d, v) != XDP_JSON_ARRAY)
+		return bad_key(key, "expected an array of integers");
+	size_t len = xdp_json_len(d, v);
+	if (len > max) {
+		xdp_log(XDP_LOG_ERROR, "config field \"%s\": %zu entries (at most %zu)", key, len, max);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (xdp_json_i64(d, xdp_json_at(d, v, i), &out[i])) {
+			xdp_log(XDP_LOG_ERROR, "config field \"%s[%zu]\": expected an integer", key, i);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+	}
+	*n = len;
+	return 0;
+}
+
+int xdp_req_imix(const xdp_request *r, const char *sizes_key, const char *weights_key,
+		 const int64_t *def_sizes, const int64_t *def_weights, size_t ndef, size_t min_len,
+		 const char *who, const char *frame, xdp_imix *out)
+{
+	int64_t sizes[XDP_IMIX_SIZES_MAX], weights[XDP_IMIX_SIZES_MAX];
+	size_t nsizes, nweights;
+	int rc;
+	if ((rc = xdp_req_i64_array(r, sizes_key, def_sizes, ndef, sizes, XDP_IMIX_SIZES_MAX,
+				    &nsizes)) ||
+	    (rc = xdp_req_i64_array(r, weights_key, def_weights, ndef, weights, XDP_IMIX_SIZES_MAX,
+				    &nweights)))
+		return rc;
+	if (nsizes == 0) {
+		xdp_log(XDP_LOG_ERROR, "%s: %s: must not be empty", who, sizes_key);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	for (size_t i = 0; i < nweights; i++) {
+		if (weights[i] < 0 || weights[i] > (int64_t)UINT32_MAX) {
+			xdp_log(XDP_LOG_ERROR, "%s: %s: %lld is outside 0..4294967295", who,
+				weights_key, (long long)weights[i]);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+	}
+	for (size_t i = 0; i < nsizes; i++) {
+		if (sizes[i] > XDP_IMIX_FRAME_MAX) {
+			xdp_log(XDP_LOG_ERROR, "%s: %s: %lld is above %d bytes (the host's frame limit)",
+				who, sizes_key, (long long)sizes[i], XDP_IMIX_FRAME_MAX);
+			return XDP_ERR_INVALID_CONFIG;
+		}
+	}
+	out->n = 0;
+	for (size_t i = 0; i < nsizes; i++) {
+		if (sizes[i] < 0 || (uint64_t)sizes[i] < min_len) {
+			xdp_log(XDP_LOG_WARN, "%s: %s: skipping %lld, below the smallest %s (%zu bytes)",
+				who, sizes_key, (long long)sizes[i], frame, min_len);
+			continue;
+		}
+		uint64_t w = i < nweights ? (uint64_t)weights[i] : 1;
+		out->size[out->n] = (uint16_t)sizes[i];
+		out->weight[out->n] = w ? w : 1; /* as the Go xdperf reads a variant weight of 0 */
+		out->n++;
+	}
+	if (out->n == 0) {
+		xdp_log(XDP_LOG_ERROR, "%s: %s: no size left to send (all below the smallest %s, %zu "
+			"bytes)", who, sizes_key, frame, min_len);
+		return XDP_ERR_INVALID_CONFIG;
+	}
+	return 0;
+}
+
 /* ==== response ============================================================================== */
 
 xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len)
@@ -1826,8 +1931,77 @@ int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed)
 	return xdp_jw_finish(&w);
 }
 
+void xdp_imix_split(const xdp_imix *mix, uint64_t count, uint64_t *out)
+{
+	unsigned __int128 total = 0, rem[XDP_IMIX_MAX];
+	size_t n = mix->n < XDP_IMIX_MAX ? mix->n : XDP_IMIX_MAX;
+	uint64_t given = 0;
+	for (size_t i = 0; i < n; i++)
+		total += mix->weight[i] ? mix->weight[i] : 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned __int128 p = (unsigned __int128)count * (mix->weight[i] ? mix->weight[i] : 1);
+		out[i] = (uint64_t)(p / total);
+		rem[i] = p % total;
+		given += out[i];
+	}
+	/* count - given < n: one more each to the largest remainders (earliest first) */
+	while (n && given < count) {
+		size_t best = 0;
+		for (size_t i = 1; i < n; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		out[best]++;
+		rem[best] = 0;
+		given++;
+	}
+}
+
+/* The metadata writer xdp_resp_imix installs: the same patterns in every template. */
+static void imix_meta(xdp_jw *w, size_t template_index, void *ctx)
+{
+	const xdp_imix *mix = ctx;
+	(void)template_index;
+	xdp_jw_key(w, "imix");
+	xdp_jw_obj_begin(w);
+	xdp_jw_key(w, "patterns");
+	xdp_jw_arr_begin(w);
+	for (size_t i = 0; i < mix->n; i++) {
+		xdp_jw_obj_begin(w);
+		xdp_jw_kv_u64(w, "size", mix->size[i]);
+		xdp_jw_kv_u64(w, "weight", mix->weight[i]);
+		xdp_jw_kv_u64(w, "template", i);
+		xdp_jw_obj_end(w);
+	}
+	xdp_jw_arr_end(w);
+	xdp_jw_obj_end(w);
+}
+
+static void drop_imix(xdp_response *r)
+{
+	if (r->meta == imix_meta) {
+		free(r->meta_ctx);
+		r->meta = NULL;
+		r->meta_ctx = NULL;
+	}
+}
+
+int xdp_resp_imix(xdp_response *r, const xdp_imix *mix)
+{
+	if (mix->n == 0 || mix->n > XDP_IMIX_MAX)
+		return XDP_ERR_GENERATE;
+	xdp_imix *copy = malloc(sizeof(*copy));
+	if (!copy)
+		return XDP_ERR_NOMEM;
+	memcpy(copy, mix, sizeof(*copy));
+	drop_imix(r);
+	r->meta = imix_meta;
+	r->meta_ctx = copy;
+	return 0;
+}
+
 void xdp_resp_free(xdp_response *r)
 {
+	drop_imix(r);
 	for (size_t i = 0; i < r->count; i++)
 		free(r->templates[i].data);
 	free(r->templates);

@@ -254,6 +254,10 @@ uint16_t xdp_l4_csum_v4(const uint8_t src[4], const uint8_t dst[4], uint8_t prot
 uint16_t xdp_l4_csum_v6(const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
 			const void *l4, size_t len);
 
+/* Big-endian (network order) stores of v at p[0..2) / p[0..4). */
+void xdp_put_be16(uint8_t *p, uint16_t v);
+void xdp_put_be32(uint8_t *p, uint32_t v);
+
 /* Layer writers: write one header at p, return its length. Multi-byte fields big-endian. */
 size_t xdp_put_eth(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t ethertype);
 /* Ethernet + 802.1Q tag (TPID 0x8100, TCI = pcp << 13 | vid) + inner ethertype: 18 bytes. */
@@ -262,6 +266,12 @@ size_t xdp_put_eth_vlan(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], 
 /* IPv4 without options, DF set, header checksum filled. payload_len = bytes after the header. */
 size_t xdp_put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 		    uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id);
+/* The same with the flags / fragment offset word given: xdp_put_ipv4 writes XDP_IPV4_DF; 0 (no
+ * flags) is the header gopacket, and so the Go xdperf's plugins, write. */
+#define XDP_IPV4_DF 0x4000
+size_t xdp_put_ipv4_flags(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+			  uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id,
+			  uint16_t flags_frag);
 size_t xdp_put_ipv6(uint8_t *p, const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
 		    uint16_t payload_len, uint8_t hop_limit, uint8_t tclass, uint32_t flow_label);
 /* UDP header with checksum 0 (fill later with xdp_l4_csum_v4/v6, or use the frame builders). */
@@ -339,6 +349,45 @@ int xdp_req_port_range(const xdp_request *r, const char *key, const char *def, u
 		       uint32_t *hi);
 /* The raw value for `key` (request first, then config): its token, with *doc set; -1 absent. */
 int xdp_req_find(const xdp_request *r, const char *key, const xdp_json **doc);
+/* An array of integers: its elements into out[0..*n), at most `max` (absent or null: the
+ * default def[0..ndef), ndef <= max). Errors: not an array, more than max elements, an element
+ * that is not an integer (logged as "key[i]"). */
+int xdp_req_i64_array(const xdp_request *r, const char *key, const int64_t *def, size_t ndef,
+		      int64_t *out, size_t max, size_t *n);
+
+/* The Go xdperf's is_arp_resolve for a destination MAC: on a device run (the request carries
+ * "device_name") mac becomes the MAC of neighbour ip (IPv4 or IPv6 text, xdp_neighbor_resolve);
+ * unresolved keeps mac, with the WARN line "WHO: is_arp_resolve: no MAC for IP on the run's
+ * device; keeping dst_mac". Without a device (pcap output, plugin run) mac is kept, with a DEBUG
+ * line. Returns whether mac was replaced. */
+bool xdp_resolve_dst_mac(const xdp_request *r, const char *ip, const char *who, uint8_t mac[6]);
+
+/* An IMIX: frame lengths (Ethernet header included, FCS excluded) sent in proportion to their
+ * weights, one template each: pattern i is template i. Up to XDP_IMIX_MAX patterns (a plugin
+ * may list one per template: imixudp has 123); xdp_req_imix reads up to XDP_IMIX_SIZES_MAX. */
+#define XDP_IMIX_MAX 128
+#define XDP_IMIX_SIZES_MAX 64
+#define XDP_IMIX_FRAME_MAX 2048 /* the host's frame slot */
+typedef struct xdp_imix {
+	size_t n;
+	uint16_t size[XDP_IMIX_MAX];
+	uint64_t weight[XDP_IMIX_MAX];
+} xdp_imix;
+
+/* The sizes and weights of an IMIX from two integer arrays (xdp_req_i64_array, at most
+ * XDP_IMIX_SIZES_MAX entries each; absent: def_sizes / def_weights, ndef entries each), by the
+ * rules of the Go xdperf's protocol plugins (gtpv1u, srv6, vxlan): weight i goes with size i;
+ * a missing weight is 1 and 0 counts as 1; a weight below 0 or above 2^32 - 1 is an error (also
+ * an unused one); no sizes is an error, and so is a size above XDP_IMIX_FRAME_MAX (every size
+ * is checked before any is skipped); then a size below min_len is skipped with the WARN line
+ * "WHO: SIZES_KEY: skipping S, below the smallest FRAME (MIN bytes)", and none left is an error.
+ * `who` is the plugin's name and `frame` names what min_len is the length of (e.g. "VXLAN
+ * frame"): the errors are logged as "WHO: KEY: ..." ("WHO: SIZES_KEY: 4000 is above 2048
+ * bytes (the host's frame limit)", "WHO: WEIGHTS_KEY: -1 is outside 0..4294967295").
+ * Returns 0 with *out the sizes kept, in the order given, or XDP_ERR_INVALID_CONFIG. */
+int xdp_req_imix(const xdp_request *r, const char *sizes_key, const char *weights_key,
+		 const int64_t *def_sizes, const int64_t *def_weights, size_t ndef, size_t min_len,
+		 const char *who, const char *frame, xdp_imix *out);
 
 #define XDP_MAX_TAGS 8
 #define XDP_TAG_LEN 32
@@ -450,6 +499,18 @@ void xdp_tmpl_checksums(xdp_template *t, unsigned flags);
  * {"checksum_offset","header_start","header_len","ip_header_offset"}. */
 int xdp_tmpl_checksum_at(xdp_template *t, uint16_t csum_off, uint16_t header_start,
 			 uint16_t header_len, uint16_t ip_off);
+
+/* Makes every template's metadata carry mix as
+ *   "imix": {"patterns": [{"size":S,"weight":W,"template":0}, {...,"template":1}, ...]}
+ * (pattern i names template i), so the host interleaves the templates by weight and splits a
+ * count the same way, also in runs without a count (src/packet/imix.c). The response keeps a
+ * copy (freed by xdp_resp_free) as r->meta_ctx, with r->meta its writer (replacing one set
+ * before). Returns 0, XDP_ERR_NOMEM, or XDP_ERR_GENERATE (mix->n is 0 or above XDP_IMIX_MAX). */
+int xdp_resp_imix(xdp_response *r, const xdp_imix *mix);
+/* Splits count over the patterns of mix by weight as the host splits an IMIX: floor(count * w /
+ * W) each (W the sum of the weights; a weight 0 counts as 1), then one more each to the
+ * largest remainders, the earliest first on a tie. out[0..mix->n) (its sum is count). */
+void xdp_imix_split(const xdp_imix *mix, uint64_t count, uint64_t *out);
 
 /* Serialises a response (used by plugin_process; exposed for tests). Return as xdp_jw_finish. */
 int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed);
