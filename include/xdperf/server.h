@@ -47,6 +47,9 @@ enum xdperf_server_mode {
 	XDPERF_SERVER_AFPACKET = 2,
 };
 
+#define XDPERF_REFLECT_ADDRS 1 /* swap Ethernet and IP addresses */
+#define XDPERF_REFLECT_PORTS 2 /* ... and UDP/TCP ports */
+
 struct xdperf_server_opts {
 	size_t sz;                  /* sizeof(struct xdperf_server_opts) */
 	enum xdperf_server_mode mode;
@@ -60,6 +63,11 @@ struct xdperf_server_opts {
 	const char *verifier_config; /* JSON text for its plugin_init; NULL = "{}" */
 	unsigned sample_every;      /* 0 = 1000 when a verifier is set */
 	int log_level;              /* the verifier's log lines (enum xdperf_log_level) */
+	/* Reflector: counted IP frames are sent back out of the device (XDP_TX; with AF_PACKET,
+	 * through the socket) with the Ethernet and IP source and destination swapped
+	 * (XDPERF_REFLECT_ADDRS) and also the UDP/TCP ports (XDPERF_REFLECT_PORTS); with a port
+	 * only that port's UDP, else every IP frame. 0 = off. */
+	int reflect;
 	/* Called when AUTO falls back to AF_PACKET, with the one-line reason. */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
@@ -76,6 +84,9 @@ struct xdperf_server_stats {
 	uint64_t sampled;      /* frames given to the verifier */
 	uint64_t sample_full;  /* samples dropped: the verifier fell behind */
 	uint64_t distinct;     /* distinct (stream, sequence number) pairs analysed so far */
+	uint64_t reflected;    /* counted frames sent back (reflector) */
+	uint64_t not_reflected; /* counted frames that are not IP, passed on instead */
+	uint64_t reflect_failed; /* of the reflected, those the device could not send */
 	double seconds;        /* the whole wait: since the reset (or open), idle time included */
 	/* The active interval: seconds from the reset to the first and to the last counted frame,
 	 * and between them (from integer ns of one clock: active_s <= last_s <= seconds exactly).
@@ -127,6 +138,7 @@ struct xdperf_server_report {
 	char mode[16];         /* "xdp" or "afpacket" */
 	uint16_t port;
 	bool stamp;
+	int reflect;           /* opts.reflect */
 	struct xdperf_server_stats stats;
 	struct xdperf_stream_report total; /* stream field unused; lost = sum over streams */
 	size_t nstreams;

@@ -180,7 +180,13 @@ struct xdperf_bpf_srv_cpu {
 	__u64 first_ns;
 	__u64 first_len;
 	__u64 last_ns;
+	__u64 reflected;     /* counted frames turned around and sent back (XDP_TX) */
+	__u64 not_reflected; /* counted frames that are not IP, passed on instead */
+	__u64 reflect_failed; /* frames turned around that the device could not send (counted
+			       * from xdp:xdp_exception; included in reflected) */
 };
+#define XDPERF_BPF_REFLECT_ADDRS 1 /* swap Ethernet and IP addresses */
+#define XDPERF_BPF_REFLECT_PORTS 2 /* ... and UDP/TCP ports */
 
 /* One stamped frame, as the server program hands it to user space (the `stamps` ring). */
 struct xdperf_bpf_srv_rec {

@@ -8,7 +8,13 @@
  * this host's CLOCK_TAI receive time; user space works out loss, duplicates, reordering and
  * latency per stream. With a sample interval N, every N-th counted frame on a CPU is copied
  * (up to XDPERF_BPF_SAMPLE_MAX bytes) to the `samples` ring for a verifier plugin. A full ring
- * is counted, never silent. */
+ * is counted, never silent.
+ *
+ * With reflect set (`--reflect`), a counted IP frame is turned around and sent back out of
+ * the device it came in on (XDP_TX): Ethernet and IP addresses swapped (and, for
+ * XDPERF_BPF_REFLECT_PORTS, UDP/TCP ports), counted as reflected; a counted frame that is not
+ * IP goes to the stack, counted as not_reflected. Frames the device fails to send back are
+ * counted by user space from the xdp:xdp_exception tracepoint. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdperf_bpf.h"
@@ -23,6 +29,9 @@ __u32 stamp = 0;        /* 1: check trailers */
 __u32 sample_every = 0; /* copy every N-th counted frame per CPU to `samples`; 0 = none */
 __u64 reset_ns = 0;     /* CLOCK_MONOTONIC of the last reset (set any time): srv_cpu's first_ns is
 			 * the first counted frame at or after it, last_ns the last one */
+__u32 reflect = 0;      /* XDPERF_BPF_REFLECT_*: send counted IP frames back (XDP_TX) */
+__u32 ifindex = 0;      /* the device (for the exception counter) */
+__u32 ifindex_off = 0;  /* offsetof(struct net_device, ifindex), from the kernel's BTF */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -84,6 +93,66 @@ static __always_inline int udp_find(void *data, void *end, __u32 *udp_off)
 	return 0;
 }
 
+static __always_inline void swap_bytes(__u8 *a, __u8 *b, int n)
+{
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		__u8 t = a[i];
+		a[i] = b[i];
+		b[i] = t;
+	}
+}
+
+/* Turns a counted frame around: Ethernet addresses, then (through up to two VLAN tags) the
+ * IPv4 or IPv6 addresses and, with XDPERF_BPF_REFLECT_PORTS, the UDP or TCP ports (after an
+ * IPv4 header, or an IPv6 header without extension headers). Swapping two 16-bit-aligned
+ * fields leaves every Internet checksum as it was. 1 when turned (an IP frame), else 0. */
+static __always_inline int turn_around(void *data, void *end)
+{
+	__u8 *p = data;
+	if ((void *)(p + 14) > end)
+		return 0;
+	__u32 off = 12;
+	__u16 type = (__u16)(p[12] << 8 | p[13]);
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (type != ETH_P_8021Q && type != ETH_P_8021AD)
+			break;
+		off += 4;
+		if ((void *)(p + off + 2) > end)
+			return 0;
+		type = (__u16)(p[off] << 8 | p[off + 1]);
+	}
+	off += 2;
+	__u8 *ip = p + (off & 0x3f);
+	__u8 *l4;
+	__u8 proto;
+	if (type == ETH_P_IPV4) {
+		if ((void *)(ip + 20) > end || (ip[0] >> 4) != 4)
+			return 0;
+		__u32 ihl = (__u32)(ip[0] & 15) * 4;
+		if (ihl < 20)
+			return 0;
+		swap_bytes(ip + 12, ip + 16, 4);
+		proto = ((ip[6] & 0x1f) | ip[7]) ? 0 : ip[9]; /* a fragment: no ports to swap */
+		l4 = ip + (ihl & 0x3c);
+	} else if (type == ETH_P_IPV6) {
+		if ((void *)(ip + 40) > end || (ip[0] >> 4) != 6)
+			return 0;
+		swap_bytes(ip + 8, ip + 24, 16);
+		proto = ip[6];
+		l4 = ip + 40;
+	} else {
+		return 0;
+	}
+	swap_bytes(p, p + 6, 6);
+	if (reflect == XDPERF_BPF_REFLECT_PORTS && (proto == 17 || proto == 6) && (void *)(l4 + 4) <= end)
+		swap_bytes(l4, l4 + 2, 2);
+	return 1;
+}
+
 /* Reads the trailer ending at frame offset end of a UDP datagram of ulen bytes: version 2
  * (28 bytes, "XDPR"), else version 1 (24 bytes, "XDPS", run 0). 1 when found, else 0. */
 static __always_inline int stamp_read(struct xdp_md *ctx, __u32 end, __u32 ulen, __u32 *run,
@@ -120,6 +189,8 @@ found:
 	return 1;
 }
 
+static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv_cpu *st);
+
 SEC("xdp")
 int xdperf_srv(struct xdp_md *ctx)
 {
@@ -127,6 +198,24 @@ int xdperf_srv(struct xdp_md *ctx)
 	struct xdperf_bpf_srv_cpu *st = bpf_map_lookup_elem(&srv_cpu, &zero);
 	if (!st)
 		return XDP_PASS;
+	int verdict = count_frame(ctx, st);
+	if (verdict == XDP_PASS && port)
+		return XDP_PASS; /* not for the port */
+	if (reflect) {
+		if (turn_around((void *)(long)ctx->data, (void *)(long)ctx->data_end)) {
+			st->reflected++;
+			return XDP_TX;
+		}
+		st->not_reflected++;
+		return XDP_PASS;
+	}
+	return verdict;
+}
+
+/* Counts the frame (and hands its stamp and sample on): XDP_DROP for a frame of the port,
+ * XDP_PASS for everything else. */
+static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv_cpu *st)
+{
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	__u32 len = (__u32)(end - data);
@@ -214,4 +303,23 @@ int xdperf_srv(struct xdp_md *ctx)
 		st->sampled++;
 	}
 	return verdict;
+}
+
+/* xdp:xdp_exception(dev, prog, act): a frame the device could not send back (XDP_TX) on our
+ * device is counted as reflect_failed. */
+SEC("raw_tracepoint/xdp_exception")
+int xdperf_srv_exception(struct bpf_raw_tracepoint_args *ctx)
+{
+	if ((__u32)ctx->args[2] != XDP_TX)
+		return 0;
+	int ifi = 0;
+	if (bpf_probe_read_kernel(&ifi, sizeof ifi, (void *)(long)(ctx->args[0] + ifindex_off)))
+		return 0;
+	if ((__u32)ifi != ifindex)
+		return 0;
+	__u32 zero = 0;
+	struct xdperf_bpf_srv_cpu *st = bpf_map_lookup_elem(&srv_cpu, &zero);
+	if (st)
+		st->reflect_failed++;
+	return 0;
 }

@@ -38,6 +38,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 __u32 tx_ifindex = 0;     /* frames run with this ingress ifindex are ours */
 __u32 tgid = 0;           /* this process, for the drop counter */
 __u32 stamp_run = 0;      /* the run identity written into stamps */
+/* 1 when the device hands our pages to a peer that may write them (veth: the peer's XDP
+ * program, a reflector say, gets the very page): then no page is trusted to still hold what
+ * was written into it, and every frame is written whole. */
+__u32 pages_shared = 0;
 /* The template set in use: bank gen & 1. Changed while runs go on (hot swap): the loader
  * fills the other bank, then stores the next gen; each frame reads it once. */
 volatile __u32 gen = 1;
@@ -312,7 +316,7 @@ int xdperf_tx(struct xdp_md *ctx)
 			st->redo_lost++;
 		}
 	}
-	if (cfg->single) {
+	if (cfg->single && !pages_shared) {
 		len = cfg->base_len;
 		goto fields;
 	}
@@ -339,7 +343,7 @@ int xdperf_tx(struct xdp_md *ctx)
 		return aborted(st);
 	__u32 nw = cfg->win_words;
 	len = cfg->base_len;
-	if (nw && (__u32)(end - data) == len && tag[1] == g) {
+	if (nw && !pages_shared && (__u32)(end - data) == len && tag[1] == g) {
 		/* small window: the page holds a template of this set; rewrite the window */
 		if (tag[0] != t) {
 			struct xdperf_bpf_win *wv = bpf_map_lookup_elem(&windows, &tkey);
@@ -381,9 +385,9 @@ int xdperf_tx(struct xdp_md *ctx)
 	tag = (void *)(long)ctx->data_meta;
 	if ((void *)(tag + 2) > data)
 		return aborted(st);
-	if (grown || tag[0] != t || tag[1] != g) {
+	if (pages_shared || grown || tag[0] != t || tag[1] != g) {
 		__u32 wo = cfg->win_off, wl = cfg->win_len;
-		if (!grown && cfg->win_on && tag[1] == g && wo < XDPERF_BPF_WIN_MAX && wl >= 1 &&
+		if (!pages_shared && !grown && cfg->win_on && tag[1] == g && wo < XDPERF_BPF_WIN_MAX && wl >= 1 &&
 		    wl <= XDPERF_BPF_WIN_MAX) {
 			if (bpf_xdp_store_bytes(ctx, wo, tm->data + wo, wl))
 				return aborted(st);

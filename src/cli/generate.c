@@ -50,6 +50,9 @@ static void usage(FILE *f)
 		"                             an `xdperf --server --stamp` to measure loss and latency\n"
 		"      --server-addr HOST:PORT    the control port of an `xdperf --server`: reset it\n"
 		"                             before the run, fetch its report after, print both\n"
+		"      --rx-device IF         count the frames that come back on IF (the same device or\n"
+		"                             another; e.g. from `xdperf --server --reflect`): recv/s in\n"
+		"                             the per-second lines, the round trip in the summary\n"
 		"      --stall-timeout SEC    end the run (exit 1, saying why) when the device takes no\n"
 		"                             frame for SEC seconds: it refuses them, or has no carrier\n"
 		"                             (default 5)\n"
@@ -86,6 +89,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "stamp", no_argument, NULL, 'S' },
 		{ "server-addr", required_argument, NULL, 'A' },
 		{ "stall-timeout", required_argument, NULL, 'Z' },
+		{ "rx-device", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -174,6 +178,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'W': a->watch = true; break;
 		case 'S': a->stamp = true; break;
 		case 'A': a->server_addr = optarg; break;
+		case 'X': a->rx_device = optarg; break;
 		case 'Z': {
 			double v = strtod(optarg, &end);
 			if (*end || !optarg[0] || !(v >= 0.1) || v > 3600) {
@@ -226,10 +231,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		return 2;
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
-			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0)) {
+			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0 || a->rx_device)) {
 		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch, --bitrate, --watch, "
-				"--stamp, --server-addr and --stall-timeout apply to -d (device) runs, not to "
-				"-o FILE.pcap\n");
+				"--stamp, --server-addr, --rx-device and --stall-timeout apply to -d (device) "
+				"runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;

@@ -28,6 +28,7 @@ struct gen_args {
 	bool stamp;                 /* --stamp: measurement trailer in every packet */
 	const char *server_addr;    /* --server-addr HOST:PORT: the xdperf server's control port */
 	double stall_timeout;       /* --stall-timeout SEC, 0 = the default (5) */
+	const char *rx_device;      /* --rx-device IF: count what comes back there */
 };
 
 /* Runs the plugin (or reads --templates) and applies the IMIX (--imix or metadata.imix):

@@ -24,6 +24,9 @@
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "cli/tx_summary.h"
+#include "datapath/device.h"
+#include "datapath/rxcount.h"
+#include "util/clock.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
 #include "xdperf/server.h"
@@ -55,6 +58,8 @@ int device_mac(const char *ifname, uint8_t mac[6])
 
 struct progress_ctx {
 	uint64_t count;
+	struct dp_rxcount *rx;  /* --rx-device */
+	uint64_t rx_prev;
 };
 
 static void progress(void *ctx, const struct xdperf_tx_stats *total,
@@ -74,8 +79,41 @@ static void progress(void *ctx, const struct xdperf_tx_stats *total,
 	if (total->refused)
 		snprintf(extra + k, sizeof extra - (size_t)k, "  re-sent %llu",
 			 (unsigned long long)total->refused);
-	fprintf(stderr, "%.0fs  %.0f xmit/s  %.1f Mbps  total %llu%s\n", total->seconds, pps, mbps,
-		(unsigned long long)total->packets, extra);
+	char rx[64] = "";
+	uint64_t got, bytes;
+	struct progress_ctx *pc = ctx;
+	if (pc->rx && !dp_rxcount_read(pc->rx, &got, &bytes)) {
+		snprintf(rx, sizeof rx, "  %.0f recv/s  back %llu", iv->seconds > 0 ?
+			 (double)(got - pc->rx_prev) / iv->seconds : 0, (unsigned long long)got);
+		pc->rx_prev = got;
+	}
+	fprintf(stderr, "%.0fs  %.0f xmit/s  %.1f Mbps  total %llu%s%s\n", total->seconds, pps, mbps,
+		(unsigned long long)total->packets, rx, extra);
+}
+
+/* After the run: the last frames may still be on their way back. Reads the --rx-device count
+ * until it has every frame sent, nothing new came for half a second, 5 s passed, or a stop
+ * was asked for; *waited gets the time spent. */
+static void rx_settle(struct dp_rxcount *rx, uint64_t sent, uint64_t *packets, uint64_t *bytes,
+		      double *waited)
+{
+	double t0 = xdperf_mono(), last_change = t0;
+	uint64_t prev = UINT64_MAX;
+	*packets = *bytes = 0;
+	for (;;) {
+		if (dp_rxcount_read(rx, packets, bytes))
+			break;
+		double now = xdperf_mono();
+		if (*packets != prev) {
+			prev = *packets;
+			last_change = now;
+		}
+		if (*packets >= sent || now - last_change >= 0.5 || now - t0 >= 5 || gen_stops)
+			break;
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
+	*waited = xdperf_mono() - t0;
 }
 
 static void notice(void *ctx, const char *msg)
@@ -310,15 +348,37 @@ void block_sighup(void)
 	pthread_sigmask(SIG_BLOCK, &hup, NULL);
 }
 
+static int run_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
+			 const char *plugin_name, struct dp_rxcount *rx);
+
 int generate_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
 		       const char *plugin_name)
+{
+	struct dp_rxcount *rx = NULL;
+	if (a->rx_device) {
+		/* attached before anything is sent: every frame that comes back is counted */
+		char rerr[256];
+		int rxi;
+		if (dp_device_check(a->rx_device, &rxi, rerr, sizeof rerr) ||
+		    dp_rxcount_open(rxi, a->rx_device, true, &rx, rerr, sizeof rerr)) {
+			fprintf(stderr, "xdperf: --rx-device %s: %s\n", a->rx_device, rerr);
+			return 1;
+		}
+	}
+	int status = run_on_device(a, set, plugin_name, rx);
+	dp_rxcount_close(rx);
+	return status;
+}
+
+static int run_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
+			 const char *plugin_name, struct dp_rxcount *rx)
 {
 	struct xdperf_tx_frame *fr = set_frames(set, true);
 	if (!fr) {
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;
 	}
-	struct progress_ctx pctx = { a->count };
+	struct progress_ctx pctx = { a->count, rx, 0 };
 	LIBXDPERF_OPTS(xdperf_tx_opts, o, .mode = (enum xdperf_tx_mode)a->mode,
 		       .parallelism = a->parallelism, .count = a->count, .duration = a->duration,
 		       .rate_pps = a->rate, .bitrate = a->bitrate, .batch = a->batch,
@@ -401,6 +461,10 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 				  .ntemplates = set->n, .swaps = xdperf_tx_swaps(tx),
 				  .plugin = plugin_name, .error = e ? err : NULL, .srv = srv,
 				  .srv_error = asked && !srv ? srv_err : NULL };
+	if (rx) {
+		sum.rx = true;
+		rx_settle(rx, r.total.packets, &sum.rx_packets, &sum.rx_bytes, &sum.rx_wait_s);
+	}
 	/* a run that failed before its first frame (XDP refused from the start included) has
 	 * no summary, only its error line */
 	if (!e || r.total.packets || r.total.errors || (r.total.refused && e != -EOPNOTSUPP))

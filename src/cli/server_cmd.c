@@ -28,6 +28,9 @@ static void usage(FILE *f)
 		"      --mode MODE            xdp or afpacket (default: xdp, falling back to afpacket)\n"
 		"      --port N               count only UDP to port N (and consume it); everything else\n"
 		"                             passes to the stack (default: count every frame, pass all)\n"
+		"      --reflect [ports]      send counted IP frames back out of the device (XDP_TX), Ethernet\n"
+		"                             and IP addresses swapped (with `ports`, UDP/TCP ports too);\n"
+		"                             with --port only that port's UDP, else every IP frame\n"
 		"      --stamp                check the trailers `xdperf --stamp` writes: loss, duplicates,\n"
 		"                             reordering, one-way latency per stream\n"
 		"      --control HOST:PORT    listen for generators (`xdperf -d IF --server-addr HOST:PORT`):\n"
@@ -54,6 +57,7 @@ int cmd_server(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "stamp", no_argument, NULL, 's' },
+		{ "reflect", no_argument, NULL, 'r' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "verifier", required_argument, NULL, 'v' },
 		{ "verifier-config", required_argument, NULL, 'C' },
@@ -95,6 +99,15 @@ int cmd_server(int argc, char **argv)
 			o.port = (uint16_t)v;
 			break;
 		case 's': o.stamp = true; break;
+		case 'r':
+			/* --reflect [addresses|ports] */
+			o.reflect = XDPERF_REFLECT_ADDRS;
+			if (optind < argc && (!strcmp(argv[optind], "ports") || !strcmp(argv[optind], "addresses"))) {
+				if (!strcmp(argv[optind], "ports"))
+					o.reflect = XDPERF_REFLECT_PORTS;
+				optind++;
+			}
+			break;
 		case 'c': o.control = optarg; break;
 		case 'v': o.verifier = optarg; break;
 		case 'C': cfgfile = optarg; break;
@@ -163,8 +176,10 @@ int cmd_server(int argc, char **argv)
 	char port[32] = "every frame (passed on)";
 	if (o.port)
 		snprintf(port, sizeof port, "UDP port %u", o.port);
-	fprintf(stderr, "xdperf: server on %s (%s): counting %s%s%s%s%s\n", dev,
-		xdperf_server_mode_name(s), port, o.stamp ? ", checking stamps" : "",
+	fprintf(stderr, "xdperf: server on %s (%s): counting %s%s%s%s%s%s\n", dev,
+		xdperf_server_mode_name(s), port,
+		o.reflect == XDPERF_REFLECT_PORTS ? ", reflecting (addresses and ports swapped)" :
+		o.reflect ? ", reflecting (addresses swapped)" : "", o.stamp ? ", checking stamps" : "",
 		o.control ? ", control on " : "", o.control ? o.control : "",
 		o.verifier ? ", verifier plugin" : "");
 	double start = xdperf_mono(), next = start + 1;
@@ -189,6 +204,8 @@ int cmd_server(int argc, char **argv)
 		double mbps = dt > 0 ? (double)(all.bytes - prev.bytes) * 8 / dt / 1e6 : 0;
 		fprintf(stderr, "%.0fs  %.0f rx/s  %.1f Mbps  total %llu", all.seconds, pps, mbps,
 			(unsigned long long)st.packets);
+		if (o.reflect)
+			fprintf(stderr, "  %.0f reflected/s", dt > 0 ? (double)(all.reflected - prev.reflected) / dt : 0);
 		if (st.seconds < dt) /* the counters were reset since the last line */
 			fprintf(stderr, "  (reset %.3f s ago)", st.seconds);
 		fprintf(stderr, "\n");

@@ -57,6 +57,11 @@ void print_server_report(FILE *f, const struct xdperf_server_report *r, uint64_t
 		fprintf(f, "; %" PRIu64 " other frame%s passed to the stack", st->passed,
 			st->passed == 1 ? "" : "s");
 	fprintf(f, "\n");
+	if (r->reflect)
+		fprintf(f, "  reflected %" PRIu64 " (%s swapped), %" PRIu64 " of them the device could "
+			"not send back; %" PRIu64 " counted frame%s not IP, passed on\n", st->reflected,
+			r->reflect == XDPERF_REFLECT_PORTS ? "addresses and ports" : "addresses",
+			st->reflect_failed, st->not_reflected, st->not_reflected == 1 ? "" : "s");
 	if (r->stamp) {
 		const struct xdperf_stream_report *t = &r->total;
 		uint64_t lost = sent != UINT64_MAX ? lost_vs_sent : t->lost;

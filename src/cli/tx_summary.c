@@ -124,6 +124,11 @@ static void print_json(const struct gen_args *a, const struct tx_summary *s, boo
 	}
 	if (s->srv_error)
 		json_object_set_new(o, "server_error", json_string(s->srv_error));
+	if (s->rx)
+		json_object_set_new(o, "rx", json_pack("{s:s, s:I, s:I, s:f}", "device", a->rx_device,
+						       "packets", (json_int_t)s->rx_packets,
+						       "bytes", (json_int_t)s->rx_bytes,
+						       "wait_s", s->rx_wait_s));
 	char *txt = json_dumps(o, JSON_COMPACT);
 	if (txt)
 		printf("%s\n", txt);
@@ -215,4 +220,17 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	}
 	if (s->srv_error)
 		fprintf(stderr, "xdperf: no report from the server: %s\n", s->srv_error);
+	if (s->rx) {
+		uint64_t sent = r->total.packets;
+		fprintf(stderr, "xdperf: round trip: %" PRIu64 " of %" PRIu64 " packets came back on %s "
+				"(%" PRIu64 " bytes", s->rx_packets, sent, a->rx_device, s->rx_bytes);
+		if (sent)
+			fprintf(stderr, ", %.3f%%", 100.0 * (double)s->rx_packets / (double)sent);
+		if (s->rx_packets < sent)
+			fprintf(stderr, "; %" PRIu64 " missing", sent - s->rx_packets);
+		else if (s->rx_packets > sent)
+			fprintf(stderr, "; %" PRIu64 " more than sent: other traffic on %s counts too",
+				s->rx_packets - sent, a->rx_device);
+		fprintf(stderr, ")\n");
+	}
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "datapath/bpf_util.h"
 #include "util/err.h"
@@ -73,4 +74,39 @@ void dp_bpf_attach_error(char *err, size_t errlen, const char *who, const char *
 			    "attached)", who, ifname, strerror(-e));
 	else
 		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s", who, ifname, strerror(-e));
+}
+
+/* The bit offset of `member` inside the type `id` (recursing into anonymous members), or -1. */
+static long member_bits(const struct btf *btf, __u32 id, const char *member, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	if (!t || depth > 8 || (!btf_is_struct(t) && !btf_is_union(t)))
+		return -1;
+	const struct btf_member *m = btf_members(t);
+	for (__u16 i = 0; i < btf_vlen(t); i++, m++) {
+		__u32 off = btf_member_bit_offset(t, i);
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		if (name && !strcmp(name, member))
+			return off;
+		if (name && *name)
+			continue;
+		__s32 inner = btf__resolve_type(btf, m->type);
+		long sub = inner < 0 ? -1 : member_bits(btf, (__u32)inner, member, depth + 1);
+		if (sub >= 0)
+			return (long)off + sub;
+	}
+	return -1;
+}
+
+int dp_kernel_member_offset(const char *type, const char *member)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -ENOENT;
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	long bits = id < 0 ? -1 : member_bits(btf, (__u32)id, member, 0);
+	btf__free(btf);
+	if (bits < 0 || bits % 8)
+		return -ENOENT;
+	return (int)(bits / 8);
 }

@@ -1,5 +1,7 @@
 /* Checking a network device by name (src/datapath/device.h). */
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,4 +35,22 @@ int dp_device_check(const char *ifname, int *ifindex, char *err, size_t errlen)
 	}
 	*ifindex = (int)idx;
 	return 0;
+}
+
+int dp_device_driver(const char *ifname, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+	ifr.ifr_data = (void *)&di;
+	int e = ioctl(fd, SIOCETHTOOL, &ifr) == 0 ? 0 : -errno;
+	close(fd);
+	if (!e)
+		snprintf(buf, len, "%.*s", (int)sizeof di.driver, di.driver);
+	return e;
 }

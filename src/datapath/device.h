@@ -8,4 +8,8 @@
  * (not an interface name), -ENODEV, -ENETDOWN with one line in err. */
 int dp_device_check(const char *ifname, int *ifindex, char *err, size_t errlen);
 
+/* The device's driver name ("veth", "ixgbe", ...) into buf (ETHTOOL_GDRVINFO): 0, or -errno
+ * with buf "". */
+int dp_device_driver(const char *ifname, char *buf, size_t len);
+
 #endif

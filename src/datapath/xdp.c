@@ -22,6 +22,7 @@
 #include <linux/if_link.h>
 #include "datapath/backend.h"
 #include "datapath/bpf_util.h"
+#include "datapath/device.h"
 #include "datapath/link.h"
 #include "packet/field.h"
 #include "bpf/xdperf_fe_step.h"
@@ -515,6 +516,9 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	x->skel->bss->tx_ifindex = (uint32_t)ifindex;
 	x->skel->bss->tgid = (uint32_t)getpid();
 	x->skel->bss->stamp_run = f->run_id;
+	char drv[32];
+	/* veth passes our pages to the peer, whose XDP program may write them (a reflector) */
+	x->skel->bss->pages_shared = dp_device_driver(ifname, drv, sizeof drv) != 0 || !strcmp(drv, "veth");
 	x->gen = 1;
 	x->skel->data->gen = x->gen;
 	e = xdperf_tx_bpf__load(x->skel);

@@ -58,6 +58,10 @@ int srv_stats_put(json_t *o, const struct xdperf_server_stats *st)
 			      "first_bytes", (json_int_t)st->first_bytes,
 			      "pps", rates ? json_real(pps) : json_null(), "bps", rates ? json_real(bps) : json_null());
 	int e = m ? json_object_update(o, m) : -1;
+	if (!e && (st->reflected || st->not_reflected || st->reflect_failed))
+		e = json_object_set_new(o, "reflected", json_integer((json_int_t)st->reflected)) ||
+		    json_object_set_new(o, "not_reflected", json_integer((json_int_t)st->not_reflected)) ||
+		    json_object_set_new(o, "reflect_failed", json_integer((json_int_t)st->reflect_failed));
 	json_decref(m);
 	return e;
 }
@@ -82,6 +86,9 @@ char *xdperf_server_report_json(const struct xdperf_server_report *r)
 		o = NULL;
 	}
 	json_decref(rest);
+	if (o && r->reflect)
+		json_object_set_new(o, "reflect", json_string(r->reflect == XDPERF_REFLECT_PORTS ? "ports" :
+							       "addresses"));
 	if (o)
 		json_object_set_new(o, "runs", runs ? runs : json_array());
 	else
@@ -116,6 +123,9 @@ void srv_stats_parse(json_t *o, struct xdperf_server_stats *st)
 	st->ring_full = srv_json_u64(o, "ring_full");
 	st->sampled = srv_json_u64(o, "sampled");
 	st->sample_full = srv_json_u64(o, "sample_full");
+	st->reflected = srv_json_u64(o, "reflected");
+	st->not_reflected = srv_json_u64(o, "not_reflected");
+	st->reflect_failed = srv_json_u64(o, "reflect_failed");
 	json_t *w = json_object_get(o, "wait_s");
 	st->seconds = json_number_value(w ? w : json_object_get(o, "duration_s")); /* older servers */
 	st->first_s = json_number_value(json_object_get(o, "first_s"));
@@ -177,6 +187,9 @@ int xdperf_server_report_parse(const char *text, struct xdperf_server_report **o
 	snprintf(r->mode, sizeof r->mode, "%s", json_string_value(json_object_get(o, "mode")) ?: "");
 	r->port = (uint16_t)srv_json_u64(o, "port");
 	r->stamp = json_is_true(json_object_get(o, "stamp"));
+	json_t *rf = json_object_get(o, "reflect");
+	r->reflect = !json_is_string(rf) ? 0 : !strcmp(json_string_value(rf), "ports") ? XDPERF_REFLECT_PORTS :
+		     !strcmp(json_string_value(rf), "addresses") ? XDPERF_REFLECT_ADDRS : 0;
 	srv_stats_parse(o, &r->stats);
 	stream_parse(json_object_get(o, "total"), &r->total);
 	for (size_t i = 0; i < n; i++)

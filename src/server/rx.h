@@ -28,6 +28,7 @@ struct srv_rx_cfg {
 	uint16_t port;
 	bool stamp;
 	unsigned sample_every; /* 0 = no samples */
+	int reflect;           /* 0, XDPERF_BPF_REFLECT_ADDRS or _PORTS: send counted IP frames back */
 	struct srv_sink sink;
 };
 

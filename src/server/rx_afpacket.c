@@ -17,6 +17,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "packet/reflect.h"
 #include "packet/stamp.h"
 #include "server/rx.h"
 #include "util/bytes.h"
@@ -31,6 +32,7 @@ struct rx_afp {
 	int fd;
 	uint64_t nth;
 	_Atomic uint64_t packets, bytes, passed, stamped, unstamped, dropped, sampled, sample_full;
+	_Atomic uint64_t reflected, not_reflected, reflect_failed;
 	_Atomic uint64_t since, first_ns, first_len, last_ns; /* CLOCK_REALTIME ns (restart) */
 	uint8_t (*buf)[FRAME_BUF];
 	union {
@@ -58,6 +60,9 @@ static int afp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *s)
 	s->ring_full = atomic_load(&a->dropped);
 	s->sampled = atomic_load(&a->sampled);
 	s->sample_full = atomic_load(&a->sample_full);
+	s->reflected = atomic_load(&a->reflected);
+	s->not_reflected = atomic_load(&a->not_reflected);
+	s->reflect_failed = atomic_load(&a->reflect_failed);
 	s->first_ns = atomic_load(&a->first_ns);
 	s->first_len = atomic_load(&a->first_len);
 	s->last_ns = atomic_load(&a->last_ns);
@@ -101,15 +106,32 @@ static uint64_t rx_time(struct mmsghdr *m, uint64_t fallback)
 	return fallback;
 }
 
-static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have, uint64_t now,
-		uint64_t rx_ns, bool discard)
+/* Sends frame f (have bytes, turned around) back out of the device; counts the outcome. */
+static void reflect_one(struct rx_afp *a, uint8_t *f, uint32_t len, uint32_t have)
+{
+	if (have < len || !xdperf_frame_turn_around(f, have, a->cfg.reflect == XDPERF_BPF_REFLECT_PORTS)) {
+		atomic_fetch_add_explicit(&a->not_reflected, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&a->reflected, 1, memory_order_relaxed);
+	ssize_t n;
+	do
+		n = send(a->fd, f, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)len)
+		atomic_fetch_add_explicit(&a->reflect_failed, 1, memory_order_relaxed);
+}
+
+/* Counts one frame (and hands its stamp and sample on); true when it was counted. */
+static bool count_one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have, uint64_t now,
+		      uint64_t rx_ns, bool discard)
 {
 	uint32_t uo, ul;
 	bool v6;
 	bool udp = xdperf_udp_find(f, have, &uo, &ul, &v6);
 	if (a->cfg.port && !(udp && get_be16(f + uo + 2) == a->cfg.port)) {
 		atomic_fetch_add_explicit(&a->passed, 1, memory_order_relaxed);
-		return;
+		return false;
 	}
 	atomic_fetch_add_explicit(&a->packets, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&a->bytes, len, memory_order_relaxed);
@@ -126,7 +148,7 @@ static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have,
 	if (a->cfg.sample_every && ++a->nth >= a->cfg.sample_every) {
 		a->nth = 0;
 		if (discard)
-			return;
+			return true;
 		struct xdperf_bpf_srv_sample *s = &a->sample;
 		uint32_t n = have < XDPERF_BPF_SAMPLE_MAX ? have : XDPERF_BPF_SAMPLE_MAX;
 		s->len = len;
@@ -140,6 +162,14 @@ static void one(struct rx_afp *a, const uint8_t *f, uint32_t len, uint32_t have,
 		atomic_fetch_add_explicit(ok ? &a->sampled : &a->sample_full, 1,
 					  memory_order_relaxed);
 	}
+	return true;
+}
+
+static void one(struct rx_afp *a, uint8_t *f, uint32_t len, uint32_t have, uint64_t now,
+		uint64_t rx_ns, bool discard)
+{
+	if (count_one(a, f, len, have, now, rx_ns, discard) && a->cfg.reflect)
+		reflect_one(a, f, len, have);
 }
 
 static void afp_wait(struct srv_rx *rx)

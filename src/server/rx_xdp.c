@@ -21,6 +21,7 @@ struct rx_xdp {
 	struct srv_rx_cfg cfg;
 	struct xdperf_srv_bpf *skel;
 	struct bpf_link *link;
+	struct bpf_link *exc_link;   /* xdp:xdp_exception, with reflect */
 	struct ring_buffer *rb;
 	int ncpu;
 	struct xdperf_bpf_srv_cpu *vals;
@@ -74,6 +75,9 @@ static int xdp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum)
 		sum->ring_full += v->ring_full;
 		sum->sampled += v->sampled;
 		sum->sample_full += v->sample_full;
+		sum->reflected += v->reflected;
+		sum->not_reflected += v->not_reflected;
+		sum->reflect_failed += v->reflect_failed;
 	}
 	/* copied to the ring but not taken by the verifier: skipped, not sampled */
 	uint64_t q = atomic_load(&x->queue_full);
@@ -111,6 +115,7 @@ static void xdp_close(struct srv_rx *rx)
 		return;
 	ring_buffer__free(x->rb);
 	bpf_link__destroy(x->link);
+	bpf_link__destroy(x->exc_link);
 	xdperf_srv_bpf__destroy(x->skel);
 	free(x->vals);
 	free(x);
@@ -141,6 +146,23 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 	x->skel->bss->port = cfg->port;
 	x->skel->bss->stamp = cfg->stamp;
 	x->skel->bss->sample_every = cfg->sample_every;
+	x->skel->bss->reflect = (__u32)cfg->reflect;
+	x->skel->bss->ifindex = (__u32)cfg->ifindex;
+	if (cfg->reflect) {
+		/* frames the device cannot send back are counted from xdp:xdp_exception, which
+		 * names the device by its struct net_device */
+		int off = dp_kernel_member_offset("net_device", "ifindex");
+		if (off < 0) {
+			e = off;
+			xdperf_errf(err, errlen, "server: --reflect on %s: cannot find struct net_device's "
+				    "ifindex in the kernel's BTF (/sys/kernel/btf/vmlinux), so frames the "
+				    "device fails to send back could not be counted", cfg->ifname);
+			goto fail;
+		}
+		x->skel->bss->ifindex_off = (__u32)off;
+	} else {
+		bpf_program__set_autoload(x->skel->progs.xdperf_srv_exception, false);
+	}
 	if (!cfg->stamp)
 		bpf_map__set_max_entries(x->skel->maps.stamps, 4096);
 	if (!cfg->sample_every)
@@ -155,6 +177,12 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 		e = -errno;
 		xdperf_errf(err, errlen, "server: cannot map the BPF rings for %s: %s", cfg->ifname,
 			    strerror(-e));
+		goto fail;
+	}
+	if (cfg->reflect && !(x->exc_link = bpf_program__attach(x->skel->progs.xdperf_srv_exception))) {
+		e = -errno;
+		xdperf_errf(err, errlen, "server: --reflect on %s: cannot attach to xdp:xdp_exception: %s",
+			    cfg->ifname, strerror(-e));
 		goto fail;
 	}
 	x->link = bpf_program__attach_xdp(x->skel->progs.xdperf_srv, cfg->ifindex);

@@ -64,6 +64,9 @@ static void sub(struct xdperf_server_stats *st, const struct xdperf_bpf_srv_cpu 
 	st->ring_full = now->ring_full - b->ring_full;
 	st->sampled = now->sampled - b->sampled;
 	st->sample_full = now->sample_full - b->sample_full;
+	st->reflected = now->reflected - b->reflected;
+	st->not_reflected = now->not_reflected - b->not_reflected;
+	st->reflect_failed = now->reflect_failed - b->reflect_failed;
 }
 
 /* st from the counters `now` (read before now_ns) against the baseline b, with the whole wait
@@ -135,6 +138,7 @@ int xdperf_server_report(struct xdperf_server *s, struct xdperf_server_report **
 	snprintf(r->mode, sizeof r->mode, "%s", s->rx->name);
 	r->port = s->o.port;
 	r->stamp = s->o.stamp;
+	r->reflect = s->o.reflect;
 	pthread_mutex_lock(&s->lock);
 	s->rx->poll(s->rx, false); /* everything that arrived so far */
 	struct xdperf_bpf_srv_cpu now;
@@ -202,6 +206,7 @@ int xdperf_server_open(const char *ifname, const struct xdperf_server_opts *opts
 		goto fail;
 	struct srv_rx_cfg cfg = { .ifindex = ifindex, .ifname = s->ifname, .port = o.port,
 				  .stamp = o.stamp, .sample_every = o.verifier ? o.sample_every : 0,
+				  .reflect = o.reflect,
 				  .sink = { on_stamp, on_sample, s } };
 	if (o.mode != XDPERF_SERVER_AFPACKET) {
 		e = srv_rx_xdp_open(&cfg, &s->rx, err, errlen);
