@@ -5,6 +5,7 @@
 int cmd_wasm_spectest(int argc, char **argv); /* xdperf wasm spectest FILE.json... */
 int cmd_wasm_run(int argc, char **argv);      /* xdperf wasm run FILE.wasm [--invoke NAME ARGS...] */
 int cmd_generate(int argc, char **argv);      /* xdperf --plugin NAME (-o FILE.pcap | -d IF) ... */
+int cmd_probe(int argc, char **argv);         /* xdperf probe -d IF [--json] */
 int cmd_count(int argc, char **argv);         /* xdperf count -d IF [--pass] [--duration SEC] [--json] */
 int cmd_plugin(int argc, char **argv);        /* xdperf plugin inspect|run NAME|FILE.wasm ... */
 int cmd_protocol(int argc, char **argv);      /* xdperf protocol check|call FILE.wasm ... */

@@ -35,7 +35,12 @@ static void usage(FILE *f)
 		"  -c, --count N              packets in all, at most 2^63-1 (default: the plugin's\n"
 		"                             packet_count total; 0 = until --duration or Ctrl-C)\n"
 		"  -t, --duration SEC         stop after SEC seconds (device mode)\n"
-		"  -l, --parallelism N        sender threads, one per CPU (device mode; default 1)\n"
+		"  -l, --parallelism N        sender threads, one per CPU (device mode; default 1, or\n"
+		"                             one per CPU of a --cpus list)\n"
+		"      --cpus LIST|auto|local|node:N\n"
+		"                             the CPUs the threads run on, in order: a list (0-3,8),\n"
+		"                             auto (the device's NUMA node first), local (that node\n"
+		"                             only) or node:N (default: the first CPUs allowed)\n"
 		"  -r, --rate PPS             packets per second in all (default: the templates' rate_pps,\n"
 		"                             else as fast as possible)\n"
 		"      --bitrate RATE         bits per second of frame bytes instead, e.g. 10G, 250M\n"
@@ -90,6 +95,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "server-addr", required_argument, NULL, 'A' },
 		{ "stall-timeout", required_argument, NULL, 'Z' },
 		{ "rx-device", required_argument, NULL, 'X' },
+		{ "cpus", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -121,6 +127,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 				return 2;
 			}
 			a->parallelism = (unsigned)v;
+			a->parallelism_set = true;
 			break;
 		}
 		case 't': {
@@ -179,6 +186,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'S': a->stamp = true; break;
 		case 'A': a->server_addr = optarg; break;
 		case 'X': a->rx_device = optarg; break;
+		case 'U': a->cpus = optarg; break;
 		case 'Z': {
 			double v = strtod(optarg, &end);
 			if (*end || !optarg[0] || !(v >= 0.1) || v > 3600) {
@@ -231,10 +239,11 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		return 2;
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
-			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0 || a->rx_device)) {
-		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --batch, --bitrate, --watch, "
-				"--stamp, --server-addr, --rx-device and --stall-timeout apply to -d (device) "
-				"runs, not to -o FILE.pcap\n");
+			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0 || a->rx_device ||
+			  a->cpus)) {
+		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --cpus, --batch, --bitrate, "
+				"--watch, --stamp, --server-addr, --rx-device and --stall-timeout apply to -d "
+				"(device) runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;

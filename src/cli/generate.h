@@ -29,6 +29,8 @@ struct gen_args {
 	const char *server_addr;    /* --server-addr HOST:PORT: the xdperf server's control port */
 	double stall_timeout;       /* --stall-timeout SEC, 0 = the default (5) */
 	const char *rx_device;      /* --rx-device IF: count what comes back there */
+	const char *cpus;           /* --cpus LIST|auto|local|node:N; NULL = the first allowed CPUs */
+	bool parallelism_set;       /* --parallelism given */
 };
 
 /* Runs the plugin (or reads --templates) and applies the IMIX (--imix or metadata.imix):

@@ -24,6 +24,7 @@
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "cli/tx_summary.h"
+#include "datapath/cpus.h"
 #include "datapath/device.h"
 #include "datapath/rxcount.h"
 #include "util/clock.h"
@@ -379,8 +380,28 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		return 1;
 	}
 	struct progress_ctx pctx = { a->count, rx, 0 };
+	int cpus[DP_CPUS_MAX];
+	unsigned ncpus = 0, threads = a->parallelism;
+	if (a->cpus) {
+		char cerr[256];
+		if (dp_cpus_resolve(a->cpus, a->device, cpus, DP_CPUS_MAX, &ncpus, cerr, sizeof cerr)) {
+			fprintf(stderr, "xdperf: --cpus %s: %s\n", a->cpus, cerr);
+			free(fr);
+			return 2;
+		}
+		/* an explicit list: one thread per CPU listed, unless --parallelism says */
+		if (!a->parallelism_set && a->cpus[0] >= '0' && a->cpus[0] <= '9')
+			threads = ncpus;
+		if (threads > ncpus) {
+			fprintf(stderr, "xdperf: --parallelism %u: --cpus %s gives %u CPU%s (one sender "
+					"thread per CPU)\n", threads, a->cpus, ncpus, ncpus == 1 ? "" : "s");
+			free(fr);
+			return 2;
+		}
+	}
 	LIBXDPERF_OPTS(xdperf_tx_opts, o, .mode = (enum xdperf_tx_mode)a->mode,
-		       .parallelism = a->parallelism, .count = a->count, .duration = a->duration,
+		       .parallelism = threads, .cpus = a->cpus ? cpus : NULL, .count = a->count,
+		       .duration = a->duration,
 		       .rate_pps = a->rate, .bitrate = a->bitrate, .batch = a->batch,
 		       .progress = a->quiet ? NULL : progress, .progress_ctx = &pctx,
 		       .notice = notice, .stamp = a->stamp, .stall_timeout = a->stall_timeout);
@@ -460,7 +481,8 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	struct tx_summary sum = { .r = &r, .streams = streams, .nstreams = nstreams,
 				  .ntemplates = set->n, .swaps = xdperf_tx_swaps(tx),
 				  .plugin = plugin_name, .error = e ? err : NULL, .srv = srv,
-				  .srv_error = asked && !srv ? srv_err : NULL };
+				  .srv_error = asked && !srv ? srv_err : NULL,
+				  .cpus = a->cpus ? cpus : NULL };
 	if (rx) {
 		sum.rx = true;
 		rx_settle(rx, r.total.packets, &sum.rx_packets, &sum.rx_bytes, &sum.rx_wait_s);

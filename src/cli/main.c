@@ -14,6 +14,7 @@ static void usage(FILE *f)
 		"  xdperf plugin inspect NAME|FILE.wasm                  imports, exports, memory, plugin ABI check\n"
 		"  xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--json]\n"
 		"                                                        call a plugin once, decode its templates\n"
+		"  xdperf probe -d IF [--json]                          driver, queues, speed, NUMA, XDP modes, CPUs\n"
 		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n"
 		"  xdperf --server -d IF [--port N] [--stamp] [--control HOST:PORT] [--duration SEC] ...\n"
 		"                                                        receive and measure: rate, loss, latency\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 			argc >= 3 ? argv[2] : "");
 		return 2;
 	}
+	if (!strcmp(argv[1], "probe"))
+		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "count"))
 		return cmd_count(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "plugin"))

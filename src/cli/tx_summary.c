@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cli/server_print.h"
 #include "cli/tx_summary.h"
+#include "datapath/cpus.h"
 
 #define TEMPLATE_LINES 16 /* per-template lines in the text summary; --json lists every stream */
 
@@ -124,6 +125,12 @@ static void print_json(const struct gen_args *a, const struct tx_summary *s, boo
 	}
 	if (s->srv_error)
 		json_object_set_new(o, "server_error", json_string(s->srv_error));
+	if (s->cpus) {
+		json_t *c = json_array();
+		for (unsigned i = 0; c && i < r->threads; i++)
+			json_array_append_new(c, json_integer(s->cpus[i]));
+		json_object_set_new(o, "cpus", c);
+	}
 	if (s->rx)
 		json_object_set_new(o, "rx", json_pack("{s:s, s:I, s:I, s:f}", "device", a->rx_device,
 						       "packets", (json_int_t)s->rx_packets,
@@ -196,9 +203,15 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	char held[64] = "";
 	if (r->held_s > 0)
 		snprintf(held, sizeof held, ", %.1f s waiting for the carrier", r->held_s);
-	char run[24] = "";
-	if (r->run_id)
-		snprintf(run, sizeof run, ", run %08x", r->run_id);
+	char run[96] = "";
+	size_t rk = 0;
+	if (s->cpus) {
+		char list[64];
+		dp_cpulist_format(s->cpus, r->threads, list, sizeof list);
+		rk += (size_t)snprintf(run, sizeof run, " on CPU%s %s", r->threads == 1 ? "" : "s", list);
+	}
+	if (r->run_id && rk < sizeof run)
+		snprintf(run + rk, sizeof run - rk, ", run %08x", r->run_id);
 	fprintf(stderr, "xdperf: sent %" PRIu64 " packets (%" PRIu64 " bytes) on %s (%s, %u thread%s%s) "
 			"in %.*f s from the first to the last frame: %s, %" PRIu64 " errors%s%s%s%s\n",
 		r->total.packets, r->total.bytes, a->device, r->mode ? r->mode : "-", r->threads,

@@ -19,6 +19,7 @@ struct tx_summary {
 	const char *error;        /* the run's error line, or NULL */
 	const struct xdperf_server_report *srv; /* --server-addr's report, or NULL */
 	const char *srv_error;    /* why there is no report, or NULL */
+	const int *cpus;          /* --cpus: the CPUs of the threads (r->threads of them), or NULL */
 	bool rx;                  /* --rx-device: what came back */
 	uint64_t rx_packets, rx_bytes;
 	double rx_wait_s;         /* how long after the run the count was still read */
