@@ -58,6 +58,9 @@ static void usage(FILE *f)
 		"      --rx-device IF         count the frames that come back on IF (the same device or\n"
 		"                             another; e.g. from `xdperf --server --reflect`): recv/s in\n"
 		"                             the per-second lines, the round trip in the summary\n"
+		"      --nic-stats            the device's own counters (kernel and driver: sent, dropped,\n"
+		"                             errors) read before and after the run: what changed, in\n"
+		"                             the summary\n"
 		"      --stall-timeout SEC    end the run (exit 1, saying why) when the device takes no\n"
 		"                             frame for SEC seconds: it refuses them, or has no carrier\n"
 		"                             (default 5)\n"
@@ -96,6 +99,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "stall-timeout", required_argument, NULL, 'Z' },
 		{ "rx-device", required_argument, NULL, 'X' },
 		{ "cpus", required_argument, NULL, 'U' },
+		{ "nic-stats", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -187,6 +191,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'A': a->server_addr = optarg; break;
 		case 'X': a->rx_device = optarg; break;
 		case 'U': a->cpus = optarg; break;
+		case 'N': a->nic_stats = true; break;
 		case 'Z': {
 			double v = strtod(optarg, &end);
 			if (*end || !optarg[0] || !(v >= 0.1) || v > 3600) {
@@ -240,10 +245,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
 			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0 || a->rx_device ||
-			  a->cpus)) {
+			  a->cpus || a->nic_stats)) {
 		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --cpus, --batch, --bitrate, "
-				"--watch, --stamp, --server-addr, --rx-device and --stall-timeout apply to -d "
-				"(device) runs, not to -o FILE.pcap\n");
+				"--watch, --stamp, --server-addr, --rx-device, --nic-stats and --stall-timeout "
+				"apply to -d (device) runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;

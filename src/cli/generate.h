@@ -30,6 +30,7 @@ struct gen_args {
 	double stall_timeout;       /* --stall-timeout SEC, 0 = the default (5) */
 	const char *rx_device;      /* --rx-device IF: count what comes back there */
 	const char *cpus;           /* --cpus LIST|auto|local|node:N; NULL = the first allowed CPUs */
+	bool nic_stats;             /* --nic-stats: the device's own counters before and after */
 	bool parallelism_set;       /* --parallelism given */
 };
 

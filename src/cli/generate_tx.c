@@ -26,6 +26,7 @@
 #include "cli/tx_summary.h"
 #include "datapath/cpus.h"
 #include "datapath/device.h"
+#include "datapath/nicstats.h"
 #include "datapath/rxcount.h"
 #include "util/clock.h"
 #include "packet/schedule.h"
@@ -443,6 +444,15 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		xdperf_tx_free(tx);
 		return 1;
 	}
+	struct dp_nicstats nic0 = { 0 }, nic1 = { 0 }, nicd = { 0 };
+	bool nic = false;
+	if (a->nic_stats) {
+		char nerr[256];
+		if (dp_nicstats_read(a->device, &nic0, nerr, sizeof nerr))
+			fprintf(stderr, "xdperf: --nic-stats: %s\n", nerr);
+		else
+			nic = true;
+	}
 	gen_stop_attach(tx);
 	struct xdperf_tx_result r;
 	e = xdperf_tx_run(tx, &r, err, sizeof err);
@@ -452,6 +462,7 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		/* stopped before the first frame (e.g. while waiting for the carrier) */
 		fprintf(stderr, "xdperf: stopped by %s before the first frame; nothing sent\n",
 			gen_stop_name());
+		dp_nicstats_free(&nic0);
 		xdperf_server_ctl_close(ctl);
 		xdperf_tx_free(tx);
 		return gen_stop_status();
@@ -487,11 +498,21 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		sum.rx = true;
 		rx_settle(rx, r.total.packets, &sum.rx_packets, &sum.rx_bytes, &sum.rx_wait_s);
 	}
+	if (nic) {
+		char nerr[256];
+		if (dp_nicstats_read(a->device, &nic1, nerr, sizeof nerr) || dp_nicstats_diff(&nic0, &nic1, &nicd))
+			fprintf(stderr, "xdperf: --nic-stats: %s\n", nerr);
+		else
+			sum.nic = &nicd;
+	}
 	/* a run that failed before its first frame (XDP refused from the start included) has
 	 * no summary, only its error line */
 	if (!e || r.total.packets || r.total.errors || (r.total.refused && e != -EOPNOTSUPP))
 		tx_summary_print(a, &sum);
 	free(streams);
+	dp_nicstats_free(&nic0);
+	dp_nicstats_free(&nic1);
+	dp_nicstats_free(&nicd);
 	xdperf_server_report_free(srv);
 	xdperf_tx_free(tx);
 	if (e || (asked && !srv))

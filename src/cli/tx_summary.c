@@ -125,6 +125,12 @@ static void print_json(const struct gen_args *a, const struct tx_summary *s, boo
 	}
 	if (s->srv_error)
 		json_object_set_new(o, "server_error", json_string(s->srv_error));
+	if (s->nic) {
+		json_t *n = json_object();
+		for (size_t i = 0; n && i < s->nic->n; i++)
+			json_object_set_new(n, s->nic->s[i].name, json_integer((json_int_t)s->nic->s[i].value));
+		json_object_set_new(o, "nic_stats", n);
+	}
 	if (s->cpus) {
 		json_t *c = json_array();
 		for (unsigned i = 0; c && i < r->threads; i++)
@@ -233,6 +239,13 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	}
 	if (s->srv_error)
 		fprintf(stderr, "xdperf: no report from the server: %s\n", s->srv_error);
+	if (s->nic) {
+		fprintf(stderr, "xdperf: the counters of %s during the run (kernel; ethtool: the driver's):",
+			a->device);
+		for (size_t i = 0; i < s->nic->n; i++)
+			fprintf(stderr, "%s %s +%" PRIu64, i ? "," : "", s->nic->s[i].name, s->nic->s[i].value);
+		fprintf(stderr, "%s\n", s->nic->n ? "" : " none changed");
+	}
 	if (s->rx) {
 		uint64_t sent = r->total.packets;
 		fprintf(stderr, "xdperf: round trip: %" PRIu64 " of %" PRIu64 " packets came back on %s "

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include "cli/generate.h"
+#include "datapath/nicstats.h"
 #include "xdperf/server.h"
 #include "xdperf/tx.h"
 
@@ -20,6 +21,7 @@ struct tx_summary {
 	const struct xdperf_server_report *srv; /* --server-addr's report, or NULL */
 	const char *srv_error;    /* why there is no report, or NULL */
 	const int *cpus;          /* --cpus: the CPUs of the threads (r->threads of them), or NULL */
+	const struct dp_nicstats *nic; /* --nic-stats: what changed during the run, or NULL */
 	bool rx;                  /* --rx-device: what came back */
 	uint64_t rx_packets, rx_bytes;
 	double rx_wait_s;         /* how long after the run the count was still read */

@@ -8,7 +8,9 @@
 #  - probe on a missing device: one line, exit 1;
 #  - --cpus 1 / 0-1 / auto / local / node:0: the sender threads run pinned where asked (their
 #    Cpus_allowed_list in /proc during the run) and the summary names the CPUs; a CPU the
-#    process may not use, or a bad spec, is refused with one line and exit 2.
+#    process may not use, or a bad spec, is refused with one line and exit 2;
+#  - --nic-stats: the device's tx_packets (kernel) and, with XDP, the driver's xdp_xmit (ethtool)
+#    grew by exactly the frames sent, in --json and in the text summary.
 set -uo pipefail
 . "$REPO/tests/lib/netns.sh"
 netns_need_root
@@ -111,6 +113,21 @@ if ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/c.json" -d "$IF_A" -c 
 	bad "--cpus 0 -l 2 accepted"
 fi
 grep -q "parallelism 2: --cpus 0 gives 1 CPU" "$T/e" && echo "ok more threads than CPUs refused" || bad "-l 2 --cpus 0: $(cat "$T/e")"
+
+# ---- --nic-stats: the device's own counters moved by exactly what was sent ----------------------
+for mode in xdp afpacket; do
+	ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/c.json" -d "$IF_A" -c 5000 --mode $mode --nic-stats \
+		--json >"$T/n.json" 2>"$T/n.err" || bad "--nic-stats $mode: exit $?"
+	tp=$(jf "$T/n.json" nic_stats tx_packets)
+	[ "$tp" = 5000 ] && echo "ok --nic-stats $mode: tx_packets +$tp" || bad "--nic-stats $mode: tx_packets +$tp, want 5000"
+	if [ $mode = xdp ]; then
+		xm=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["nic_stats"]; print(sum(v for k, v in d.items() if k.endswith("_xdp_xmit")))' "$T/n.json")
+		[ "$xm" = 5000 ] && echo "ok --nic-stats xdp: ethtool xdp_xmit +$xm" || bad "--nic-stats xdp: the driver's xdp_xmit +$xm, want 5000"
+	fi
+done
+ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/c.json" -d "$IF_A" -c 100 --nic-stats -q 2>"$T/n.err" || bad "--nic-stats text: exit $?"
+grep -q "^xdperf: the counters of $IF_A during the run (kernel; ethtool: the driver's): .*tx_packets +100" "$T/n.err" ||
+	bad "--nic-stats text: $(tail -n 1 "$T/n.err")"
 kill -INT $cp; wait $cp 2>/dev/null
-[ $fail = 0 ] && echo "probe and --cpus: as the system tools say"
+[ $fail = 0 ] && echo "probe, --cpus and --nic-stats: as the system tools say"
 exit $fail
