@@ -111,6 +111,17 @@ struct xdperf_tx_result {
 	double held_s;             /* seconds the senders waited for a lost carrier to return */
 	uint32_t first_bytes;      /* bytes of each sender thread's first frame (all threads start
 				    * the send schedule at the same template) */
+	/* Rate stability: the frames sent in each whole second of the run (from the first
+	 * frame), as rates: how many seconds, their mean, standard deviation (population),
+	 * coefficient of variation (stddev / mean) and extremes. rate_secs 0: shorter than 1 s. */
+	unsigned rate_secs;
+	double rate_mean, rate_stddev, rate_cv, rate_min, rate_max;
+	/* Paced runs: how late frames went against the schedule (frame k of a thread due at
+	 * t0 + k / rate), measured from the start of the send call that carried each frame, in
+	 * microseconds, from a histogram of ~19% wide buckets (p50 and p99 are the upper edges of
+	 * their buckets; max is exact). sched_frames 0: not paced. */
+	uint64_t sched_frames;
+	double sched_p50_us, sched_p99_us, sched_max_us;
 };
 
 /* Rates of a run: the frames after each thread's first over the time from the first frame to

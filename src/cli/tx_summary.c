@@ -125,6 +125,15 @@ static void print_json(const struct gen_args *a, const struct tx_summary *s, boo
 	}
 	if (s->srv_error)
 		json_object_set_new(o, "server_error", json_string(s->srv_error));
+	if (r->rate_secs)
+		json_object_set_new(o, "rate_stability", json_pack("{s:i, s:f, s:f, s:f, s:f, s:f}",
+				    "seconds", (int)r->rate_secs, "mean_pps", r->rate_mean,
+				    "stddev_pps", r->rate_stddev, "cv", r->rate_cv, "min_pps", r->rate_min,
+				    "max_pps", r->rate_max));
+	if (r->sched_frames)
+		json_object_set_new(o, "schedule_error", json_pack("{s:I, s:f, s:f, s:f}",
+				    "frames", (json_int_t)r->sched_frames, "p50_us", r->sched_p50_us,
+				    "p99_us", r->sched_p99_us, "max_us", r->sched_max_us));
 	if (s->nic) {
 		json_t *n = json_object();
 		for (size_t i = 0; n && i < s->nic->n; i++)
@@ -239,6 +248,14 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	}
 	if (s->srv_error)
 		fprintf(stderr, "xdperf: no report from the server: %s\n", s->srv_error);
+	if (r->rate_secs)
+		fprintf(stderr, "xdperf: rate per second over %u whole second%s: mean %.0f pps, stddev %.1f "
+				"(CV %.4f), min %.0f, max %.0f\n", r->rate_secs, r->rate_secs == 1 ? "" : "s",
+			r->rate_mean, r->rate_stddev, r->rate_cv, r->rate_min, r->rate_max);
+	if (r->sched_frames)
+		fprintf(stderr, "xdperf: pacing: frames went after they were due by p50 <= %.1f us, "
+				"p99 <= %.1f us, max %.1f us (%" PRIu64 " frames)\n", r->sched_p50_us,
+			r->sched_p99_us, r->sched_max_us, r->sched_frames);
 	if (s->nic) {
 		fprintf(stderr, "xdperf: the counters of %s during the run (kernel; ethtool: the driver's):",
 			a->device);

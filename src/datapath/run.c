@@ -43,6 +43,50 @@
 #define LINK_EVERY 0.1        /* seconds between looks at the device's state */
 #define STALL_DEFAULT 5.0     /* seconds (xdperf_tx_opts.stall_timeout = 0) */
 
+/* Lateness histogram of paced frames: bucket 0 below 1 us, then buckets 2^(1/4) wide. */
+#define LATE_BUCKETS 100
+#define LATE_BASE 1e-6
+#define LATE_STEP 1.189207115002721 /* 2^(1/4) */
+
+/* The lower edge of bucket b (seconds); bucket 0 starts at -inf. */
+static double late_edge(unsigned b)
+{
+	return b == 0 ? -INFINITY : LATE_BASE * pow(LATE_STEP, (double)b - 1);
+}
+
+static unsigned late_bucket(double v)
+{
+	if (!(v >= LATE_BASE))
+		return 0;
+	double b = floor(log(v / LATE_BASE) / log(LATE_STEP)) + 1;
+	return b >= LATE_BUCKETS - 1 ? LATE_BUCKETS - 1 : (unsigned)b;
+}
+
+/* Frames j = 0..n-1 of a call, frame j being l0 - j / rate seconds late, into h. */
+static void late_add(uint64_t *h, double *max, double l0, uint64_t n, double rate)
+{
+	if (!n)
+		return;
+	if (l0 > *max)
+		*max = l0;
+	double last = l0 - (double)(n - 1) / rate;
+	uint64_t given = 0;
+	for (unsigned b = late_bucket(l0) + 1; b-- > late_bucket(last);) {
+		/* frames with lateness >= the bucket's lower edge: j <= (l0 - lo) * rate */
+		double lo = late_edge(b);
+		uint64_t upto = b == 0 || (l0 - lo) * rate >= (double)(n - 1) ? n :
+				(uint64_t)floor((l0 - lo) * rate) + 1;
+		if (upto > n)
+			upto = n;
+		if (upto > given) {
+			h[b] += upto - given;
+			given = upto;
+		}
+		if (given == n)
+			break;
+	}
+}
+
 struct sender {
 	struct xdperf_tx *tx;
 	unsigned idx;
@@ -56,6 +100,8 @@ struct sender {
 	char err[256];
 	double last;        /* when its last frame went (monotonic seconds; 0 = none) */
 	double idle;        /* seconds the device took nothing at the end of the last call */
+	uint64_t late[LATE_BUCKETS]; /* paced: frames by lateness (late_bucket) */
+	double late_max;    /* seconds */
 };
 
 /* A set of frames as the backends take it, with everything it points to owned. */
@@ -532,6 +578,8 @@ static void *sender_main(void *arg)
 	bool probe = s->idx == 0 && !strcmp(be->name, "xdp");
 	if (!s->rc && probe)
 		s->rc = probe_first_frame(s, w, &sent);
+	if (s->rate > 0)
+		s->late[0] += sent; /* the probe frame went before the schedule began: not late */
 	if (s->rc)
 		set_quit(tx);
 	atomic_fetch_add(&tx->ready, 1);
@@ -581,8 +629,11 @@ static void *sender_main(void *arg)
 		if (s->quota && s->quota - sent < n)
 			n = s->quota - sent;
 		uint64_t done = 0;
+		uint64_t first = sent;
 		int e = send_call(s, be, w, n, &done);
 		sent += done;
+		if (s->rate > 0)
+			late_add(s->late, &s->late_max, now - (t0 + (double)first / s->rate), done, s->rate);
 		if (s->idle > STALL_SHIFT)
 			t0 += s->idle; /* the device stalled: no burst to make up for it */
 		if (e == -EINTR)
@@ -809,15 +860,27 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 
 	struct xdperf_tx_stats last = { 0 }, cur;
 	double next_tick = tx->t0 + 1.0, next_link = tx->t0 + LINK_EVERY, hold_since = 0;
+	/* rate stability: the rate of each whole second */
+	double rs_sum = 0, rs_sq = 0, rs_min = INFINITY, rs_max = 0;
+	unsigned rs_n = 0;
 	while (atomic_load(&tx->running) > 0) {
 		double now = xdperf_mono();
 		bool going = atomic_load(&tx->go) == 1;
-		if (going && tx->o.progress && now >= next_tick) {
+		if (going && now >= next_tick) {
 			totals_now(tx, &cur, now - tx->t0);
 			struct xdperf_tx_stats iv = { cur.packets - last.packets, cur.bytes - last.bytes,
 						      cur.errors - last.errors, cur.refused - last.refused,
 						      cur.seconds - last.seconds };
-			tx->o.progress(tx->o.progress_ctx, &cur, &iv);
+			if (tx->o.progress)
+				tx->o.progress(tx->o.progress_ctx, &cur, &iv);
+			if (iv.seconds > 0 && !atomic_load(&tx->hold)) {
+				double r = (double)iv.packets / iv.seconds;
+				rs_n++;
+				rs_sum += r;
+				rs_sq += r * r;
+				rs_min = r < rs_min ? r : rs_min;
+				rs_max = r > rs_max ? r : rs_max;
+			}
 			last = cur;
 			next_tick += 1.0;
 			if (next_tick < now)
@@ -831,7 +894,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 			watch_link(tx, now, &hold_since);
 		}
 		double wake = now + 0.02;
-		if (going && tx->o.progress && next_tick < wake)
+		if (going && next_tick < wake)
 			wake = next_tick;
 		sleep_until(wake);
 	}
@@ -840,10 +903,18 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 		atomic_store(&tx->hold, 0);
 	}
 	double end = tx->t0; /* of the last frame */
+	uint64_t late[LATE_BUCKETS] = { 0 }, nlate = 0;
+	double late_max = 0;
 	for (unsigned i = 0; i < started; i++) {
 		pthread_join(tx->s[i].th, NULL);
 		if (tx->s[i].last > end)
 			end = tx->s[i].last;
+		for (unsigned b = 0; b < LATE_BUCKETS; b++) {
+			late[b] += tx->s[i].late[b];
+			nlate += tx->s[i].late[b];
+		}
+		if (tx->s[i].late_max > late_max)
+			late_max = tx->s[i].late_max;
 		if (!rc && tx->s[i].rc) {
 			rc = tx->s[i].rc;
 			xdperf_errf(err, errlen, "%s", tx->s[i].err);
@@ -855,6 +926,34 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	}
 	res->held_s = tx->held;
 	res->run_id = tx->run_id;
+	res->rate_secs = rs_n;
+	if (rs_n) {
+		double mean = rs_sum / rs_n, var = rs_sq / rs_n - mean * mean;
+		res->rate_mean = mean;
+		res->rate_stddev = var > 0 ? sqrt(var) : 0;
+		res->rate_cv = mean > 0 ? res->rate_stddev / mean : 0;
+		res->rate_min = rs_min;
+		res->rate_max = rs_max;
+	}
+	res->sched_frames = nlate;
+	if (nlate) {
+		/* the upper edge of the bucket holding the p-th frame */
+		uint64_t acc = 0;
+		double *outs[2] = { &res->sched_p50_us, &res->sched_p99_us };
+		uint64_t ranks[2] = { (nlate + 1) / 2, nlate - nlate / 100 };
+		for (unsigned q = 0; q < 2; q++) {
+			acc = 0;
+			for (unsigned b = 0; b < LATE_BUCKETS; b++) {
+				acc += late[b];
+				if (acc >= ranks[q]) {
+					double hi = b + 1 < LATE_BUCKETS ? late_edge(b + 1) : late_max;
+					*outs[q] = (hi < late_max ? hi : late_max) * 1e6;
+					break;
+				}
+			}
+		}
+		res->sched_max_us = late_max * 1e6;
+	}
 	res->first_bytes = tx->first_bytes;
 	keep_streams(tx, nt);
 	pthread_mutex_lock(&tx->swap_lock);
