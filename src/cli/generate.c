@@ -58,6 +58,9 @@ static void usage(FILE *f)
 		"      --rx-device IF         count the frames that come back on IF (the same device or\n"
 		"                             another; e.g. from `xdperf --server --reflect`): recv/s in\n"
 		"                             the per-second lines, the round trip in the summary\n"
+		"      --metrics ADDR:PORT    serve the run's counters as Prometheus text at /metrics\n"
+		"      --otlp-endpoint URL    push them as OTLP/HTTP JSON to URL/v1/metrics every second\n"
+		"                             and at the end (docs/metrics.md)\n"
 		"      --nic-stats            the device's own counters (kernel and driver: sent, dropped,\n"
 		"                             errors) read before and after the run: what changed, in\n"
 		"                             the summary\n"
@@ -100,6 +103,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "rx-device", required_argument, NULL, 'X' },
 		{ "cpus", required_argument, NULL, 'U' },
 		{ "nic-stats", no_argument, NULL, 'N' },
+		{ "metrics", required_argument, NULL, 'Q' },
+		{ "otlp-endpoint", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -192,6 +197,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'X': a->rx_device = optarg; break;
 		case 'U': a->cpus = optarg; break;
 		case 'N': a->nic_stats = true; break;
+		case 'Q': a->metrics = optarg; break;
+		case 'O': a->otlp = optarg; break;
 		case 'Z': {
 			double v = strtod(optarg, &end);
 			if (*end || !optarg[0] || !(v >= 0.1) || v > 3600) {
@@ -245,10 +252,11 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
 			  a->watch || a->stamp || a->server_addr || a->stall_timeout > 0 || a->rx_device ||
-			  a->cpus || a->nic_stats)) {
+			  a->cpus || a->nic_stats || a->metrics || a->otlp)) {
 		fprintf(stderr, "xdperf: --duration, --mode, --parallelism, --cpus, --batch, --bitrate, "
-				"--watch, --stamp, --server-addr, --rx-device, --nic-stats and --stall-timeout "
-				"apply to -d (device) runs, not to -o FILE.pcap\n");
+				"--watch, --stamp, --server-addr, --rx-device, --nic-stats, --metrics, "
+				"--otlp-endpoint and --stall-timeout apply to -d (device) runs, not to -o "
+				"FILE.pcap\n");
 		return 2;
 	}
 	return 0;

@@ -31,6 +31,8 @@ struct gen_args {
 	const char *rx_device;      /* --rx-device IF: count what comes back there */
 	const char *cpus;           /* --cpus LIST|auto|local|node:N; NULL = the first allowed CPUs */
 	bool nic_stats;             /* --nic-stats: the device's own counters before and after */
+	const char *metrics;        /* --metrics ADDR:PORT: Prometheus text at /metrics */
+	const char *otlp;           /* --otlp-endpoint URL: OTLP/HTTP JSON pushes */
 	bool parallelism_set;       /* --parallelism given */
 };
 

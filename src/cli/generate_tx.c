@@ -28,6 +28,7 @@
 #include "datapath/device.h"
 #include "datapath/nicstats.h"
 #include "datapath/rxcount.h"
+#include "ctl/run_export.h"
 #include "util/clock.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
@@ -62,12 +63,35 @@ struct progress_ctx {
 	uint64_t count;
 	struct dp_rxcount *rx;  /* --rx-device */
 	uint64_t rx_prev;
+	bool print;             /* the per-second lines (not --quiet) */
+	struct run_export *ex;  /* --metrics / --otlp-endpoint */
+	const char *device, *rx_device;
 };
+
+/* The counters for --metrics / --otlp-endpoint: what was sent and, with --rx-device, what
+ * came back. */
+static void export_now(struct progress_ctx *p, const struct xdperf_tx_stats *total, bool have_rx,
+		       uint64_t rx_packets, uint64_t rx_bytes)
+{
+	struct run_point pt[2] = {
+		{ "transmit", p->device, total->packets, total->bytes, total->errors },
+		{ "receive", p->rx_device, rx_packets, rx_bytes, 0 },
+	};
+	run_export_update(p->ex, pt, have_rx ? 2 : 1);
+}
 
 static void progress(void *ctx, const struct xdperf_tx_stats *total,
 		     const struct xdperf_tx_stats *iv)
 {
+	struct progress_ctx *pc = ctx;
 	const struct progress_ctx *p = ctx;
+	uint64_t got = 0, bytes = 0;
+	bool have_rx = pc->rx && !dp_rxcount_read(pc->rx, &got, &bytes);
+	export_now(pc, total, have_rx, got, bytes);
+	if (!pc->print) {
+		pc->rx_prev = got;
+		return;
+	}
 	double pps = iv->seconds > 0 ? (double)iv->packets / iv->seconds : 0;
 	double mbps = iv->seconds > 0 ? (double)iv->bytes * 8 / iv->seconds / 1e6 : 0;
 	char extra[96] = "";
@@ -82,9 +106,7 @@ static void progress(void *ctx, const struct xdperf_tx_stats *total,
 		snprintf(extra + k, sizeof extra - (size_t)k, "  re-sent %llu",
 			 (unsigned long long)total->refused);
 	char rx[64] = "";
-	uint64_t got, bytes;
-	struct progress_ctx *pc = ctx;
-	if (pc->rx && !dp_rxcount_read(pc->rx, &got, &bytes)) {
+	if (have_rx) {
 		snprintf(rx, sizeof rx, "  %.0f recv/s  back %llu", iv->seconds > 0 ?
 			 (double)(got - pc->rx_prev) / iv->seconds : 0, (unsigned long long)got);
 		pc->rx_prev = got;
@@ -380,7 +402,15 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;
 	}
-	struct progress_ctx pctx = { a->count, rx, 0 };
+	struct progress_ctx pctx = { a->count, rx, 0, !a->quiet, NULL, a->device, a->rx_device };
+	if (a->metrics || a->otlp) {
+		char xerr[256];
+		if (run_export_open(a->metrics, a->otlp, "generator", &pctx.ex, xerr, sizeof xerr)) {
+			fprintf(stderr, "xdperf: %s\n", xerr);
+			free(fr);
+			return 1;
+		}
+	}
 	int cpus[DP_CPUS_MAX];
 	unsigned ncpus = 0, threads = a->parallelism;
 	if (a->cpus) {
@@ -404,7 +434,7 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		       .parallelism = threads, .cpus = a->cpus ? cpus : NULL, .count = a->count,
 		       .duration = a->duration,
 		       .rate_pps = a->rate, .bitrate = a->bitrate, .batch = a->batch,
-		       .progress = a->quiet ? NULL : progress, .progress_ctx = &pctx,
+		       .progress = progress, .progress_ctx = &pctx,
 		       .notice = notice, .stamp = a->stamp, .stall_timeout = a->stall_timeout);
 	char err[512];
 	struct xdperf_tx *tx;
@@ -497,6 +527,15 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	if (rx) {
 		sum.rx = true;
 		rx_settle(rx, r.total.packets, &sum.rx_packets, &sum.rx_bytes, &sum.rx_wait_s);
+	}
+	if (pctx.ex) {
+		char xerr[256];
+		export_now(&pctx, &r.total, sum.rx, sum.rx_packets, sum.rx_bytes);
+		unsigned failed = run_export_close(pctx.ex, xerr, sizeof xerr);
+		pctx.ex = NULL;
+		if (failed)
+			fprintf(stderr, "xdperf: warning: %u OTLP push%s failed; the first: %s\n", failed,
+				failed == 1 ? "" : "es", xerr);
 	}
 	if (nic) {
 		char nerr[256];

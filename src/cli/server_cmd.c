@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli_util.h"
+#include "ctl/run_export.h"
 #include "cli/commands.h"
 #include "cli/server_print.h"
 #include "util/clock.h"
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 		"      --reflect [ports]      send counted IP frames back out of the device (XDP_TX), Ethernet\n"
 		"                             and IP addresses swapped (with `ports`, UDP/TCP ports too);\n"
 		"                             with --port only that port's UDP, else every IP frame\n"
+		"      --metrics ADDR:PORT    serve the counters as Prometheus text at /metrics\n"
+		"      --otlp-endpoint URL    push them as OTLP/HTTP JSON to URL/v1/metrics every second\n"
 		"      --stamp                check the trailers `xdperf --stamp` writes: loss, duplicates,\n"
 		"                             reordering, one-way latency per stream\n"
 		"      --control HOST:PORT    listen for generators (`xdperf -d IF --server-addr HOST:PORT`):\n"
@@ -41,6 +44,24 @@ static void usage(FILE *f)
 		"  -t, --duration SEC         stop after SEC seconds (default: until Ctrl-C)\n"
 		"      --json                 print the summary as one JSON object on stdout\n"
 		"  -q, --quiet                no per-second lines\n");
+}
+
+/* The counters for --metrics / --otlp-endpoint: what arrived since the server started; errors
+ * are the stamped frames whose analysis was lost (ring_full). */
+struct export_src {
+	struct xdperf_server *s;
+	const char *dev;
+};
+
+/* The live counters at every scrape or push (any thread may read the server's). */
+static size_t server_points(void *ctx, struct run_point *p)
+{
+	const struct export_src *e = ctx;
+	struct xdperf_server_stats st;
+	if (xdperf_server_stats_since_open(e->s, &st))
+		return 0;
+	p[0] = (struct run_point){ "receive", e->dev, st.packets, st.bytes, st.ring_full };
+	return 1;
 }
 
 static void notice(void *ctx, const char *msg)
@@ -58,6 +79,8 @@ int cmd_server(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "stamp", no_argument, NULL, 's' },
 		{ "reflect", no_argument, NULL, 'r' },
+		{ "metrics", required_argument, NULL, 'M' },
+		{ "otlp-endpoint", required_argument, NULL, 'O' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "verifier", required_argument, NULL, 'v' },
 		{ "verifier-config", required_argument, NULL, 'C' },
@@ -68,7 +91,7 @@ int cmd_server(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *dev = NULL, *cfgfile = NULL;
+	const char *dev = NULL, *cfgfile = NULL, *metrics = NULL, *otlp = NULL;
 	bool json = false, quiet = false;
 	double duration = 0;
 	uint64_t v;
@@ -109,6 +132,8 @@ int cmd_server(int argc, char **argv)
 			}
 			break;
 		case 'c': o.control = optarg; break;
+		case 'M': metrics = optarg; break;
+		case 'O': otlp = optarg; break;
 		case 'v': o.verifier = optarg; break;
 		case 'C': cfgfile = optarg; break;
 		case 'n':
@@ -173,6 +198,15 @@ int cmd_server(int argc, char **argv)
 		fprintf(stderr, "xdperf: --server -d %s: %s\n", dev, err);
 		return 1;
 	}
+	struct run_export *ex = NULL;
+	struct export_src esrc = { s, dev };
+	if ((metrics || otlp) && run_export_open(metrics, otlp, "server", &ex, err, sizeof err)) {
+		fprintf(stderr, "xdperf: --server: %s\n", err);
+		xdperf_server_close(s);
+		return 1;
+	}
+	if (ex)
+		run_export_source(ex, server_points, &esrc);
 	char port[32] = "every frame (passed on)";
 	if (o.port)
 		snprintf(port, sizeof port, "UDP port %u", o.port);
@@ -197,7 +231,9 @@ int cmd_server(int argc, char **argv)
 			break;
 		next += 1;
 		struct xdperf_server_stats all, st;
-		if (quiet || xdperf_server_stats_since_open(s, &all) || xdperf_server_stats(s, &st))
+		if (xdperf_server_stats_since_open(s, &all) || xdperf_server_stats(s, &st))
+			continue;
+		if (quiet)
 			continue;
 		double dt = all.seconds - prev.seconds;
 		double pps = dt > 0 ? (double)(all.packets - prev.packets) / dt : 0;
@@ -212,8 +248,22 @@ int cmd_server(int argc, char **argv)
 		prev = all;
 	}
 	struct xdperf_server_report *r = NULL;
+	struct run_point fin[RUN_POINTS_MAX];
+	size_t nfin = ex ? server_points(&esrc, fin) : 0;
 	e = xdperf_server_report(s, &r);
+	if (ex) {
+		/* the last counters, then no more reading of a server about to close */
+		run_export_source(ex, NULL, NULL);
+		run_export_update(ex, fin, nfin);
+	}
 	xdperf_server_close(s);
+	if (ex) {
+		char xerr[256];
+		unsigned failed = run_export_close(ex, xerr, sizeof xerr);
+		if (failed)
+			fprintf(stderr, "xdperf: warning: %u OTLP push%s failed; the first: %s\n", failed,
+				failed == 1 ? "" : "es", xerr);
+	}
 	if (e) {
 		fprintf(stderr, "xdperf: --server: out of memory for the report\n");
 		return 1;
