@@ -55,8 +55,8 @@ struct {
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88A8
 
-/* The UDP header of the frame (as src/packet/stamp.c: xdperf_udp_find), or -1. */
-static __always_inline int udp_find(void *data, void *end, __u32 *udp_off)
+/* The L3 header's offset and EtherType, through up to two VLAN tags; -1 when cut short. */
+static __always_inline int l3_find(void *data, void *end, __u32 *l3_off, __u16 *ethertype)
 {
 	__u8 *p = data;
 	if ((void *)(p + 14) > end)
@@ -72,7 +72,19 @@ static __always_inline int udp_find(void *data, void *end, __u32 *udp_off)
 			return -1;
 		type = (__u16)(p[off] << 8 | p[off + 1]);
 	}
-	off += 2;
+	*l3_off = off + 2;
+	*ethertype = type;
+	return 0;
+}
+
+/* The UDP header of the frame (as src/packet/stamp.c: xdperf_udp_find), or -1. */
+static __always_inline int udp_find(void *data, void *end, __u32 *udp_off)
+{
+	__u8 *p = data;
+	__u32 off;
+	__u16 type;
+	if (l3_find(data, end, &off, &type))
+		return -1;
 	__u8 *ip = p + off;
 	if (type == ETH_P_IPV4) {
 		if ((void *)(ip + 20) > end || (ip[0] >> 4) != 4 || ip[9] != 17 ||
@@ -112,20 +124,10 @@ static __always_inline void swap_bytes(__u8 *a, __u8 *b, int n)
 static __always_inline int turn_around(void *data, void *end)
 {
 	__u8 *p = data;
-	if ((void *)(p + 14) > end)
+	__u32 off;
+	__u16 type;
+	if (l3_find(data, end, &off, &type))
 		return 0;
-	__u32 off = 12;
-	__u16 type = (__u16)(p[12] << 8 | p[13]);
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (type != ETH_P_8021Q && type != ETH_P_8021AD)
-			break;
-		off += 4;
-		if ((void *)(p + off + 2) > end)
-			return 0;
-		type = (__u16)(p[off] << 8 | p[off + 1]);
-	}
-	off += 2;
 	__u8 *ip = p + (off & 0x3f);
 	__u8 *l4;
 	__u8 proto;
