@@ -248,7 +248,7 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	}
 	if (s->srv_error)
 		fprintf(stderr, "xdperf: no report from the server: %s\n", s->srv_error);
-	if (r->rate_secs)
+	if (r->rate_secs && r->rate_pps > 0) /* unpaced runs show their rate per second live */
 		fprintf(stderr, "xdperf: rate per second over %u whole second%s: mean %.0f pps, stddev %.1f "
 				"(CV %.4f), min %.0f, max %.0f\n", r->rate_secs, r->rate_secs == 1 ? "" : "s",
 			r->rate_mean, r->rate_stddev, r->rate_cv, r->rate_min, r->rate_max);
