@@ -25,6 +25,17 @@ BPF_SKELS := $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/bpf/%_bpf.skel.h)
 BPF_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -target bpf -I/usr/include/$(shell gcc -dumpmachine) -Isrc/bpf
 CFLAGS_ALL += -I$(BUILD)/bpf
 
+# The version: VERSION, plus `git describe` when built from a checkout, written into
+# build/gen/version_gen.h (rewritten only when it changes, so a rebuild follows a new commit).
+VERSION_RELEASE := $(shell cat VERSION)
+VERSION_GIT := $(shell git describe --always --dirty --exclude '*' 2>/dev/null)
+VERSION_FULL := $(VERSION_RELEASE)$(if $(VERSION_GIT), (git $(VERSION_GIT)))
+CFLAGS_ALL += -I$(BUILD)/gen
+$(shell mkdir -p $(BUILD)/gen; printf '#define XDPERF_VERSION_RELEASE "%s"\n#define XDPERF_VERSION_FULL "%s"\n' \
+	'$(VERSION_RELEASE)' '$(VERSION_FULL)' > $(BUILD)/gen/version_gen.h.new; \
+	cmp -s $(BUILD)/gen/version_gen.h.new $(BUILD)/gen/version_gen.h || \
+	mv $(BUILD)/gen/version_gen.h.new $(BUILD)/gen/version_gen.h; rm -f $(BUILD)/gen/version_gen.h.new)
+
 # Generator plugins: plugins/NAME.c (+ the SDK) -> build/plugins/NAME.wasm (WASI reactors).
 PLUGIN_SRCS := $(wildcard plugins/*.c)
 PLUGINS := $(PLUGIN_SRCS:plugins/%.c=$(BUILD)/plugins/%.wasm)

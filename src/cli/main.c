@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "xdperf/version.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdperf --plugin NAME|FILE.wasm --output FILE.pcap [--count N] [options]\n"
+		"       xdperf --version                                 the version (-V)\n"
 		"       (xdperf --plugin x --help lists the generator options)\n"
 		"       xdperf <command> ...\n"
 		"  xdperf wasm run FILE.wasm [--invoke NAME [ARGS...]]   run a WASI command or call an export\n"
@@ -34,6 +36,10 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("xdperf %s\n", xdperf_version_full());
+		return 0;
 	}
 	if (argv[1][0] == '-') {
 		for (int i = 1; i < argc; i++)
