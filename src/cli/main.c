@@ -9,6 +9,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xdperf --plugin NAME|FILE.wasm --output FILE.pcap [--count N] [options]\n"
 		"       xdperf --version                                 the version (-V)\n"
+		"       xdperf help [COMMAND]                            a command's options\n"
 		"       (xdperf --plugin x --help lists the generator options)\n"
 		"       xdperf <command> ...\n"
 		"  xdperf wasm run FILE.wasm [--invoke NAME [ARGS...]]   run a WASI command or call an export\n"
@@ -29,6 +30,63 @@ static void usage(FILE *f)
 		"                                                        answer UDP/TCP messages with protocol modules\n"
 		"  xdperf ctl [--admin HOST:PORT] list|upload|test|traffic|promote|rollback|unload|metrics ...\n"
 		"                                                        drive a running xdperf serve (admin API)\n");
+}
+
+static const char *const commands[] = { "wasm", "probe", "count", "plugin", "protocol", "keygen",
+					 "sign", "verify", "serve", "ctl", "help" };
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* Levenshtein distance of a and b (short words: the command names). */
+static unsigned distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 31 || lb > 31)
+		return 99;
+	unsigned d[32][32];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			unsigned del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	return d[la][lb];
+}
+
+static void wasm_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdperf wasm run FILE.wasm [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]\n"
+		"       xdperf wasm spectest [--verbose] FILE.json...\n"
+		"  run       run a WASI command, or call one export (xdperf wasm run --help)\n"
+		"  spectest  run wast2json spec test scripts (xdperf wasm spectest --help)\n");
+}
+
+int main(int argc, char **argv);
+
+/* `xdperf help [COMMAND [SUBCOMMAND]]`: the command's own --help. */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	char *args[5] = { "xdperf", argv[1], NULL, NULL, NULL };
+	int n = 2;
+	if (!strcmp(argv[1], "server") || !strcmp(argv[1], "--server")) {
+		args[1] = "--server";
+	} else if (!strcmp(argv[1], "generate") || !strcmp(argv[1], "generator")) {
+		args[1] = "--plugin";
+		args[n++] = "x";
+	} else if (argc >= 3 && (!strcmp(argv[1], "wasm") || !strcmp(argv[1], "plugin") ||
+				 !strcmp(argv[1], "protocol"))) {
+		args[n++] = argv[2];
+	}
+	args[n++] = "--help";
+	return main(n, args);
 }
 
 int main(int argc, char **argv)
@@ -52,10 +110,18 @@ int main(int argc, char **argv)
 			return cmd_wasm_spectest(argc - 2, argv + 2);
 		if (argc >= 3 && !strcmp(argv[2], "run"))
 			return cmd_wasm_run(argc - 2, argv + 2);
-		fprintf(stderr, "xdperf wasm: unknown subcommand '%s' (expected run or spectest)\n",
-			argc >= 3 ? argv[2] : "");
+		if (argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			wasm_usage(stdout);
+			return 0;
+		}
+		if (argc < 3)
+			fprintf(stderr, "xdperf wasm: give a subcommand: run or spectest (xdperf wasm --help)\n");
+		else
+			fprintf(stderr, "xdperf wasm: unknown subcommand '%s' (expected run or spectest)\n", argv[2]);
 		return 2;
 	}
+	if (!strcmp(argv[1], "help"))
+		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "count"))
@@ -74,7 +140,21 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ctl"))
 		return cmd_ctl(argc - 1, argv + 1);
-	fprintf(stderr, "xdperf: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	const char *best = NULL;
+	unsigned bd = 3;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		unsigned d = distance(argv[1], commands[i]);
+		if (d < bd) {
+			bd = d;
+			best = commands[i];
+		}
+	}
+	if (!best && distance(argv[1], "server") <= 2)
+		best = "--server";
+	if (best)
+		fprintf(stderr, "xdperf: unknown command '%s' (did you mean '%s'? xdperf --help lists the "
+				"commands)\n", argv[1], best);
+	else
+		fprintf(stderr, "xdperf: unknown command '%s' (xdperf --help lists the commands)\n", argv[1]);
 	return 2;
 }

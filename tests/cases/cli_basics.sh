@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The command line's basics (no root):
+#  - `xdperf --version` and `-V` print "xdperf RELEASE" with the VERSION file's release and, in a
+#    git checkout, "(git HASH...)" naming HEAD; the library's xdperf_version() is the same
+#    release and xdperf_version_full() the same text;
+#  - `xdperf help [COMMAND [SUB]]` prints that command's own --help (exit 0), and every command
+#    and subcommand answers --help with its usage; `xdperf wasm --help` too;
+#  - a mistyped command is one line suggesting the nearest one, exit 2; nothing near: no guess.
+set -uo pipefail
+T="$TMPDIR"
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+rel=$(cat "$REPO/VERSION")
+v=$("$XDPERF" --version) || bad "--version: exit $?"
+[ "$("$XDPERF" -V)" = "$v" ] || bad "-V differs from --version"
+case "$v" in "xdperf $rel"*) echo "ok --version: $v" ;; *) bad "--version says '$v', VERSION holds $rel" ;; esac
+if head=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); then
+	case "$v" in *"(git $head"*) echo "ok it names HEAD ($head)" ;; *) bad "--version '$v' does not name HEAD $head" ;; esac
+fi
+cat >"$T/v.c" <<'C'
+#include <stdio.h>
+#include "xdperf/version.h"
+int main(void) { printf("%s\n%s\n", xdperf_version(), xdperf_version_full()); return 0; }
+C
+gcc -std=gnu11 -I"$REPO/include" "$T/v.c" "$REPO/build/libxdperf.a" -ljansson -lsodium -lyaml -lbpf \
+	-lmicrohttpd -lgnutls -lcurl -lm -lpthread -o "$T/v" || { bad "cannot build against libxdperf.a"; exit 1; }
+out=$("$T/v")
+[ "$(echo "$out" | sed -n 1p)" = "$rel" ] || bad "xdperf_version() = $(echo "$out" | sed -n 1p), want $rel"
+[ "xdperf $(echo "$out" | sed -n 2p)" = "$v" ] || bad "xdperf_version_full() = $(echo "$out" | sed -n 2p), the binary says $v"
+
+# help
+for c in "serve" "server" "generate" "count" "probe" "ctl" "keygen" "sign" "verify" "wasm run" \
+	 "wasm spectest" "plugin inspect" "protocol check"; do
+	# shellcheck disable=SC2086
+	out=$("$XDPERF" help $c 2>&1) || bad "help $c: exit $?"
+	echo "$out" | head -n 1 | grep -q '^usage: xdperf' || bad "help $c: $(echo "$out" | head -n 1)"
+done
+echo "ok help for every command"
+for c in "wasm" "plugin" "protocol" "serve" "ctl" "count" "probe" "keygen"; do
+	# shellcheck disable=SC2086
+	"$XDPERF" $c --help >"$T/h" 2>&1 || bad "$c --help: exit $?"
+	head -n 1 "$T/h" | grep -q '^usage: xdperf' || bad "$c --help: $(head -n 1 "$T/h")"
+done
+echo "ok --help on every command"
+"$XDPERF" help >"$T/h" || bad "help: exit $?"
+grep -q "xdperf help \[COMMAND\]" "$T/h" || bad "help lists no 'xdperf help'"
+# suggestions
+sug() { # TYPED WANT
+	local out rc=0
+	out=$("$XDPERF" "$1" 2>&1) || rc=$?
+	[ $rc = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -qF "$2" && echo "ok '$1': $out" ||
+		bad "'$1': exit $rc: $out"
+}
+sug sever "unknown command 'sever' (did you mean 'serve'?"
+sug probs "did you mean 'probe'?"
+sug plugins "did you mean 'plugin'?"
+sug xyzzy "unknown command 'xyzzy' (xdperf --help lists the commands)"
+out=$("$XDPERF" wasm 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "xdperf wasm: give a subcommand: run or spectest (xdperf wasm --help)" ] || bad "wasm alone: $rc $out"
+[ $fail = 0 ] && echo "version, help and suggestions as they should be"
+exit $fail
