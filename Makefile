@@ -51,7 +51,17 @@ PROTOS := $(patsubst %.c,$(BUILD)/plugins/%.wasm,$(notdir $(PROTO_SRCS)))
 PROTO_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=reactor
 EXAMPLES := $(BUILD)/examples/hotload
 
-.PHONY: all deps test demo bench fuzz clean asan plugins
+.PHONY: all deps test demo bench fuzz clean asan plugins install uninstall
+
+# Where `make install` puts things (DESTDIR: a staging root, e.g. for packaging). The binary's
+# default plugin path is PREFIX's; it also looks next to itself (../share/xdperf/plugins), so
+# an installed tree moved elsewhere still finds its plugins.
+PREFIX ?= /usr/local
+DATADIR := $(PREFIX)/share/xdperf
+$(shell mkdir -p $(BUILD)/gen; printf '#define XDPERF_DATADIR "%s"\n' '$(DATADIR)' > $(BUILD)/gen/paths_gen.h.new; \
+	cmp -s $(BUILD)/gen/paths_gen.h.new $(BUILD)/gen/paths_gen.h || \
+	mv $(BUILD)/gen/paths_gen.h.new $(BUILD)/gen/paths_gen.h; rm -f $(BUILD)/gen/paths_gen.h.new)
+
 all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a plugins $(EXAMPLES)
 
 plugins: $(PLUGINS) $(PROTOS)
@@ -147,6 +157,27 @@ bench: deps all
 fuzz: deps
 	@scripts/deps.sh test
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)
+
+# Generator plugins (with the verifiers) to share/xdperf/plugins, protocol modules to
+# share/xdperf/protocols (apart: -p NAME finds generator plugins only), the library, its headers,
+# the plugin SDK (sources, to build plugins out of the tree), the docs.
+GEN_WASMS = $(PLUGINS)
+PROTO_WASMS = $(PROTOS)
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/plugins $(DESTDIR)$(DATADIR)/protocols \
+		$(DESTDIR)$(DATADIR)/sdk $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/share/doc/xdperf
+	install -m 755 $(BUILD)/xdperf $(DESTDIR)$(PREFIX)/bin/xdperf
+	install -m 644 $(GEN_WASMS) $(DESTDIR)$(DATADIR)/plugins/
+	install -m 644 $(PROTO_WASMS) $(DESTDIR)$(DATADIR)/protocols/
+	install -m 644 sdk/*.h sdk/*.c $(DESTDIR)$(DATADIR)/sdk/
+	install -m 644 include/xdperf/*.h $(DESTDIR)$(PREFIX)/include/xdperf/
+	install -m 644 $(BUILD)/libxdperf.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xdperf/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(PREFIX)/lib/libxdperf.a
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf
 
 clean:
 	rm -rf $(BUILD)

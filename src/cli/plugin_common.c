@@ -44,7 +44,7 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 		snprintf(path, len, "%s", plugin);
 		return 0;
 	}
-	char exe[PATH_MAX] = "", dirs[4][PATH_MAX];
+	char exe[PATH_MAX] = "", dirs[5][PATH_MAX];
 	int nd = 0;
 	if (plugin_path)
 		snprintf(dirs[nd++], PATH_MAX, "%s", plugin_path);
@@ -55,6 +55,7 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = 0;
+			snprintf(dirs[nd++], PATH_MAX, "%.*s/../share/xdperf/plugins", PATH_MAX - 32, exe);
 			snprintf(dirs[nd++], PATH_MAX, "%.*s/plugins", PATH_MAX - 16, exe);
 			snprintf(dirs[nd++], PATH_MAX, "%.*s/../plugins", PATH_MAX - 16, exe);
 		}
@@ -67,7 +68,7 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 	}
 	fprintf(stderr, "xdperf: plugin '%s' not found: no %s.wasm in %s%s%s\n", plugin, plugin,
 		plugin_path ? plugin_path : DEFAULT_PLUGIN_PATH,
-		plugin_path ? " or " DEFAULT_PLUGIN_PATH : "", " or the build tree's plugins");
+		plugin_path ? " or " DEFAULT_PLUGIN_PATH : "", ", next to the binary or in the build tree's plugins");
 	return -ENOENT;
 }
 

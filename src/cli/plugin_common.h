@@ -8,7 +8,12 @@
 #include <stdint.h>
 #include "xdperf/wasm.h"
 
-#define DEFAULT_PLUGIN_PATH "/usr/local/share/xdperf/plugins"
+#if __has_include("paths_gen.h")
+#include "paths_gen.h" /* PREFIX's, written by the build */
+#else
+#define XDPERF_DATADIR "/usr/local/share/xdperf"
+#endif
+#define DEFAULT_PLUGIN_PATH XDPERF_DATADIR "/plugins"
 /* The largest packet count: the request's "count" (and the --json summary's) is a JSON integer,
  * which jansson holds as a signed 64-bit number; a larger one would reach the plugin negative. */
 #define COUNT_MAX INT64_MAX
@@ -16,7 +21,8 @@
 int parse_count(const char *s, unsigned long long *out);
 
 /* Finds the plugin file: a path (contains '/' or ends in .wasm) or NAME.wasm in plugin_path
- * (may be NULL), then DEFAULT_PLUGIN_PATH, then the build tree next to this binary. Fills
+ * (may be NULL), then DEFAULT_PLUGIN_PATH (PREFIX/share/xdperf/plugins), then next to this
+ * binary: ../share/xdperf/plugins (an installed tree), plugins and ../plugins (the build tree). Fills
  * path; on failure prints one message and returns -ENOENT. */
 int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t len);
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make install` into a staging root (DESTDIR; no root needed) and what an installed tree does:
+#  - the layout: bin/xdperf, share/xdperf/plugins (generator plugins), share/xdperf/protocols
+#    (protocol modules, apart), share/xdperf/sdk, include/xdperf, lib/libxdperf.a, the docs;
+#  - the installed binary finds its plugins next to itself (../share/xdperf/plugins) wherever
+#    the tree is, and `-p echo` (a protocol module) is not taken for a generator plugin;
+#  - a plugin builds out of the tree from the installed SDK alone and runs; a program links
+#    against the installed library and headers;
+#  - `make uninstall` removes it all.
+set -uo pipefail
+T="$TMPDIR"
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+R="$T/root"
+cd "$REPO" || exit 1
+make -s install DESTDIR="$R" >"$T/make.log" 2>&1 || { cat "$T/make.log"; echo "FAIL: make install"; exit 1; }
+P=$(sed -n 's/^PREFIX ?= //p' Makefile)
+for f in bin/xdperf share/xdperf/plugins/simpleudp.wasm share/xdperf/plugins/gtpv1u.wasm \
+	 share/xdperf/protocols/echo.wasm share/xdperf/sdk/xdperf_plugin.h share/xdperf/sdk/xdperf_plugin.c \
+	 share/xdperf/sdk/xdperf_protocol.h include/xdperf/plugin.h include/xdperf/version.h lib/libxdperf.a \
+	 share/doc/xdperf/README.md share/doc/xdperf/plugin-abi.md; do
+	[ -e "$R$P/$f" ] || bad "not installed: $P/$f"
+done
+[ -e "$R$P/share/xdperf/plugins/echo.wasm" ] && bad "a protocol module among the generator plugins"
+# the tree moved: the binary still finds its plugins next to itself
+mv "$R$P" "$T/moved"
+X="$T/moved/bin/xdperf"
+(cd "$T" && "$X" -p simpleudp -o "$T/a.pcap" -c 5 2>"$T/a.err") || bad "installed binary: -p simpleudp: $(cat "$T/a.err")"
+[ "$(python3 "$REPO/tests/lib/pcapread.py" "$T/a.pcap" 2>/dev/null)" = 5 ] || bad "installed binary wrote no 5 frames"
+if (cd "$T" && "$X" -p echo -o "$T/e.pcap" -c 5 2>"$T/e.err"); then bad "-p echo ran a protocol module"; fi
+grep -q "plugin 'echo' not found" "$T/e.err" && echo "ok -p echo: $(cat "$T/e.err")" || bad "-p echo: $(cat "$T/e.err")"
+# an out-of-tree plugin from the installed SDK
+S="$T/moved/share/xdperf/sdk"
+cat >"$T/mine.c" <<'C'
+#include "xdperf_plugin.h"
+int xdp_generate(const xdp_request *req, xdp_response *resp)
+{
+	xdp_l2 l2 = { .vlan_id = -1 };
+	xdp_l3 l3 = { .version = 4 };
+	int rc;
+	if ((rc = xdp_req_ipv4(req, "src_ip", "10.9.9.1", l3.src)) || (rc = xdp_req_ipv4(req, "dst_ip", "10.9.9.2", l3.dst)))
+		return rc;
+	return xdp_resp_add_udp(resp, &l2, &l3, 7, 9, 20, &rc) ? 0 : rc;
+}
+C
+if clang --target=wasm32-wasi -O2 -mexec-model=reactor -I"$S" -Wl,--export=plugin_init -Wl,--export=plugin_process \
+	-Wl,--export=plugin_cleanup -Wl,--export=malloc -Wl,--export=free -o "$T/mine.wasm" "$T/mine.c" "$S/xdperf_plugin.c" 2>"$T/cc.err"; then
+	"$X" -p "$T/mine.wasm" -o "$T/m.pcap" -c 3 2>/dev/null && [ "$(python3 "$REPO/tests/lib/pcapread.py" "$T/m.pcap")" = 3 ] &&
+		echo "ok a plugin built from the installed SDK alone runs" || bad "the out-of-tree plugin did not run"
+else
+	bad "the installed SDK does not build a plugin: $(head -n 3 "$T/cc.err")"
+fi
+cat >"$T/v.c" <<'C'
+#include <stdio.h>
+#include <xdperf/version.h>
+int main(void) { puts(xdperf_version()); return 0; }
+C
+gcc -I"$T/moved/include" "$T/v.c" "$T/moved/lib/libxdperf.a" -ljansson -lsodium -lyaml -lbpf -lmicrohttpd -lgnutls \
+	-lcurl -lm -lpthread -o "$T/v" && [ "$("$T/v")" = "$(cat "$REPO/VERSION")" ] &&
+	echo "ok a program links against the installed library" || bad "linking against the installed library"
+mv "$T/moved" "$R$P"
+make -s uninstall DESTDIR="$R" >/dev/null 2>&1 || bad "make uninstall"
+left=$(find "$R" -type f | wc -l)
+[ "$left" = 0 ] && echo "ok make uninstall removed everything" || bad "$left files left after make uninstall: $(find "$R" -type f | head -n 3)"
+[ $fail = 0 ] && echo "install: the layout, a relocatable tree, the SDK out of the tree, uninstall"
+exit $fail
