@@ -174,10 +174,13 @@ install: all
 	install -m 644 include/xdperf/*.h $(DESTDIR)$(PREFIX)/include/xdperf/
 	install -m 644 $(BUILD)/libxdperf.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xdperf/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 scripts/xdperf.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(PREFIX)/lib/libxdperf.a
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 
 clean:
 	rm -rf $(BUILD)

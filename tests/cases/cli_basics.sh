@@ -5,7 +5,9 @@
 #    release and xdperf_version_full() the same text;
 #  - `xdperf help [COMMAND [SUB]]` prints that command's own --help (exit 0), and every command
 #    and subcommand answers --help with its usage; `xdperf wasm --help` too;
-#  - a mistyped command is one line suggesting the nearest one, exit 2; nothing near: no guess.
+#  - a mistyped command is one line suggesting the nearest one, exit 2; nothing near: no guess;
+#  - bash completion completes commands, subcommands, each command's options (from its help),
+#    plugin names and devices.
 set -uo pipefail
 T="$TMPDIR"
 fail=0
@@ -57,5 +59,15 @@ sug plugins "did you mean 'plugin'?"
 sug xyzzy "unknown command 'xyzzy' (xdperf --help lists the commands)"
 out=$("$XDPERF" wasm 2>&1); rc=$?
 [ $rc = 2 ] && [ "$out" = "xdperf wasm: give a subcommand: run or spectest (xdperf wasm --help)" ] || bad "wasm alone: $rc $out"
-[ $fail = 0 ] && echo "version, help and suggestions as they should be"
+
+# bash completion (scripts/xdperf.bash-completion): commands, options from `xdperf help`, plugins,
+# devices
+comp_out=$(PATH="$(dirname "$XDPERF"):$PATH" bash -c '
+	source "$1/scripts/xdperf.bash-completion"
+	comp() { COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=(); _xdperf; echo "${COMPREPLY[*]}"; }
+	comp xdperf se; comp xdperf -p simp; comp xdperf serve --admin-to; comp xdperf --server --refl
+	comp xdperf -d lo --rx-d; comp xdperf wasm sp; comp xdperf -d lo; comp xdperf plugin run --cou' _ "$REPO" 2>&1)
+want=$'serve\nsimpleudp\n--admin-token-file\n--reflect\n--rx-device\nspectest\nlo\n--count'
+[ "$comp_out" = "$want" ] && echo "ok bash completion" || bad "bash completion gave: $(echo "$comp_out" | tr '\n' '|')"
+[ $fail = 0 ] && echo "version, help, suggestions and completion as they should be"
 exit $fail

@@ -18,7 +18,7 @@ P=$(sed -n 's/^PREFIX ?= //p' Makefile)
 for f in bin/xdperf share/xdperf/plugins/simpleudp.wasm share/xdperf/plugins/gtpv1u.wasm \
 	 share/xdperf/protocols/echo.wasm share/xdperf/sdk/xdperf_plugin.h share/xdperf/sdk/xdperf_plugin.c \
 	 share/xdperf/sdk/xdperf_protocol.h include/xdperf/plugin.h include/xdperf/version.h lib/libxdperf.a \
-	 share/doc/xdperf/README.md share/doc/xdperf/plugin-abi.md; do
+	 share/doc/xdperf/README.md share/doc/xdperf/plugin-abi.md share/bash-completion/completions/xdperf; do
 	[ -e "$R$P/$f" ] || bad "not installed: $P/$f"
 done
 [ -e "$R$P/share/xdperf/plugins/echo.wasm" ] && bad "a protocol module among the generator plugins"
