@@ -185,7 +185,9 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			char why[256];
 			if (xdperf_imix_parse_spec(optarg, a->imix_pat, XDPERF_IMIX_PATTERNS_MAX,
 						   &a->imix_n, why, sizeof why)) {
-				fprintf(stderr, "xdperf: --imix: %s\n", why);
+				/* the parser's messages start with "imix: "; the option names it here */
+				fprintf(stderr, "xdperf: --imix: %s\n",
+					strncmp(why, "imix: ", 6) ? why : why + 6);
 				return 2;
 			}
 			a->imix = optarg;

@@ -85,9 +85,9 @@ refused 1 "the templates' packet_count values add up to 9223372036854775809 pack
 	echo "ok --count 3 with those packet_count values: $(cat "$T/h.err")" || bad "--count 3: $(cat "$T/h.err")"
 
 # ---- IMIX spec ------------------------------------------------------------------------------
-refused 2 "imix: \"64:20000000000000000000\": the weight must be from 1 to $MAX" \
+refused 2 "xdperf: --imix: \"64:20000000000000000000\": the weight must be from 1 to $MAX" \
 	--templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 64:20000000000000000000
-refused 2 "imix: size 70000 is outside 14..2048" --templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 70000:1
+refused 2 "xdperf: --imix: size 70000 is outside 14..2048" --templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 70000:1
 "$X" --templates "$T/plain.json" -o "$T/w.pcap" -c 3 --imix "64:$MAX,128:1" 2>"$T/w.err" &&
 	echo "ok --imix 64:$MAX,128:1 is taken: $(cat "$T/w.err")" || bad "--imix 64:$MAX,128:1: $(cat "$T/w.err")"
 
