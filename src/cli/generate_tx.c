@@ -84,7 +84,6 @@ static void progress(void *ctx, const struct xdperf_tx_stats *total,
 		     const struct xdperf_tx_stats *iv)
 {
 	struct progress_ctx *pc = ctx;
-	const struct progress_ctx *p = ctx;
 	uint64_t got = 0, bytes = 0;
 	bool have_rx = pc->rx && !dp_rxcount_read(pc->rx, &got, &bytes);
 	export_now(pc, total, have_rx, got, bytes);
@@ -96,9 +95,9 @@ static void progress(void *ctx, const struct xdperf_tx_stats *total,
 	double mbps = iv->seconds > 0 ? (double)iv->bytes * 8 / iv->seconds / 1e6 : 0;
 	char extra[96] = "";
 	int k = 0;
-	if (p->count)
+	if (pc->count)
 		k += snprintf(extra + k, sizeof extra - (size_t)k, "  (%.0f%%)",
-			      100.0 * (double)total->packets / (double)p->count);
+			      100.0 * (double)total->packets / (double)pc->count);
 	if (total->errors)
 		k += snprintf(extra + k, sizeof extra - (size_t)k, "  errors %llu",
 			      (unsigned long long)total->errors);

@@ -314,14 +314,6 @@ static void put_bytes(uint8_t *p, uint64_t v, unsigned n)
 		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 }
 
-/* A checksum spec of the Go xdperf ({checksum_offset, header_start, header_len,
- * ip_header_offset}) against frame f[0..len) (packet/csum_spec.h). */
-static int conv_csum(json_t *cj, const char *path, const uint8_t *f, size_t len,
-		     struct xdperf_csum_spec *sp, char *err, size_t errlen)
-{
-	return xdperf_csum_spec_json(cj, path, f, len, sp, err, errlen);
-}
-
 /* The modifier(s) for param vp in frame f[0..len) (constant params are written into f);
  * template t of m (the walk is laid over the variant's templates). */
 static int conv_param(const struct vparam *vp, const char *path, uint8_t *f, size_t len, size_t t,
@@ -513,7 +505,8 @@ static int build_template(const struct variant *v, size_t i, size_t t, struct xd
 	for (size_t k = 0; k < v->ncsums; k++) {
 		char cpath[160];
 		snprintf(cpath, sizeof cpath, "%s.checksums[%zu]", path, k);
-		rc = conv_csum(json_array_get(v->csums, k), cpath, f, len, &fl->spec[k], err, errlen);
+		rc = xdperf_csum_spec_json(json_array_get(v->csums, k), cpath, f, len, &fl->spec[k], err,
+					   errlen);
 		if (rc)
 			goto out;
 	}
@@ -658,16 +651,13 @@ static int parse_variable(json_t *vt, uint64_t count, struct xdperf_template_set
 		xdperf_errf(err, errlen, "response: out of memory");
 		goto out;
 	}
-	size_t dropped = 0;
 	for (size_t i = 0; i < nv; i++)
 		for (size_t t = 0; t < v[i].m; t++) {
 			uint64_t c = 0;
 			if (by_count) {
 				c = v[i].count / v[i].m + (t < v[i].count % v[i].m);
-				if (c == 0) {
-					dropped++;
+				if (c == 0)
 					continue; /* never sent: its share of the count is 0 */
-				}
 			}
 			struct xdperf_template *d = &s->t[s->n++];
 			rc = build_template(&v[i], i, t, d, err, errlen);
@@ -699,7 +689,6 @@ static int parse_variable(json_t *vt, uint64_t count, struct xdperf_template_set
 				 count, (unsigned long long)sum);
 		}
 	}
-	(void)dropped;
 	*out = s;
 	s = NULL;
 	rc = 0;

@@ -99,6 +99,27 @@ int gen_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, uint32_t 
 	return 0;
 }
 
+int gen_read_output(struct xdperf_plugin *p, const char *what, uint32_t optr, uint32_t n,
+		    uint32_t cap, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	if (n > cap)
+		return gen_perr(err, errlen, "plugin %s: %s reported %u bytes written into a %u-byte buffer",
+				p->name, what, n, cap);
+	char *buf = malloc((size_t)n + 1);
+	if (!buf)
+		return -ENOMEM;
+	p->mem = xwasm_instance_memory0(p->inst);
+	if (xwasm_memory_read(p->mem, optr, buf, n)) {
+		free(buf);
+		return gen_perr(err, errlen, "plugin %s: %s output [%u, +%u) is outside plugin memory",
+				p->name, what, optr, n);
+	}
+	buf[n] = 0;
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
 void gen_free(struct xdperf_plugin *p, uint32_t ptr)
 {
 	char ignore[8];
@@ -143,24 +164,9 @@ static int process_once(struct xdperf_plugin *p, uint32_t in, uint32_t inlen, ui
 	rc = gen_call(p, p->f_process, "plugin_process", args, 4, &r, 1, err, errlen);
 	if (rc == 0) {
 		*code = r.of.i32;
-		if (*code > 0 && (uint32_t)*code > cap) {
-			rc = gen_perr(err, errlen, "plugin %s: plugin_process reported %d bytes written into a %u-byte buffer",
-				  p->name, *code, cap);
-		} else if (*code >= 0) {
-			char *buf = malloc((size_t)*code + 1);
-			p->mem = xwasm_instance_memory0(p->inst);
-			if (!buf)
-				rc = -ENOMEM;
-			else if (xwasm_memory_read(p->mem, optr, buf, (size_t)*code)) {
-				free(buf);
-				rc = gen_perr(err, errlen, "plugin %s: output [%u, +%d) is outside plugin memory",
-					  p->name, optr, *code);
-			} else {
-				buf[*code] = 0;
-				*out = buf;
-				*outlen = (size_t)*code;
-			}
-		}
+		if (*code >= 0)
+			rc = gen_read_output(p, "plugin_process", optr, (uint32_t)*code, cap, out, outlen,
+					     err, errlen);
 	}
 	gen_free(p, optr);
 	return rc;

@@ -54,6 +54,10 @@ xwasm_val gen_i32(int32_t v);
 int gen_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, uint32_t *ptr, char *err,
 	      size_t errlen);
 void gen_free(struct xdperf_plugin *p, uint32_t ptr);
+/* The n bytes a call wrote at optr (of a cap-byte buffer) as a malloc'd, NUL-terminated copy
+ * in *out: 0, or -EINVAL (n > cap, a range outside the plugin's memory) / -ENOMEM. */
+int gen_read_output(struct xdperf_plugin *p, const char *what, uint32_t optr, uint32_t n,
+		    uint32_t cap, char **out, size_t *outlen, char *err, size_t errlen);
 
 /* The 0.11 ABI (generator_json.c). */
 int gen_json_define(struct xdperf_plugin *p);   /* the goshim imports */

@@ -162,23 +162,8 @@ static int json_call(struct xdperf_plugin *p, xwasm_func *f, enum gen_call_kind 
 		*outlen = p->resplen;
 		p->resp = NULL;
 	} else if (!rc) {
-		uint32_t n = (uint32_t)r.of.i32;
-		char *buf = n > JSON_ABI_OUTPUT ? NULL : malloc((size_t)n + 1);
-		p->mem = xwasm_instance_memory0(p->inst);
-		if (n > JSON_ABI_OUTPUT)
-			rc = gen_perr(err, errlen, "plugin %s: %s reported %u bytes written into a %u-byte buffer",
-				      p->name, what, n, JSON_ABI_OUTPUT);
-		else if (!buf)
-			rc = -ENOMEM;
-		else if (xwasm_memory_read(p->mem, optr, buf, n)) {
-			free(buf);
-			rc = gen_perr(err, errlen, "plugin %s: %s output [%u, +%u) is outside plugin memory",
-				      p->name, what, optr, n);
-		} else {
-			buf[n] = 0;
-			*out = buf;
-			*outlen = n;
-		}
+		rc = gen_read_output(p, what, optr, (uint32_t)r.of.i32, JSON_ABI_OUTPUT, out, outlen, err,
+				     errlen);
 	}
 	free(p->resp);
 	p->resp = NULL;
