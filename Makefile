@@ -44,10 +44,11 @@ PLUGIN_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-mod
 	-Wl,--export=plugin_init -Wl,--export=plugin_process -Wl,--export=plugin_cleanup \
 	-Wl,--export=malloc -Wl,--export=free
 
-# Protocol modules: protocols/NAME.c and the hot-load example's module -> build/plugins/NAME.wasm
-# (header-only SDK sdk/xdperf_protocol.h; its export_name attributes give alloc, free, handle).
+# Protocol modules: protocols/NAME.c and the hot-load example's module -> build/protocols/NAME.wasm
+# (header-only SDK sdk/xdperf_protocol.h; its export_name attributes give alloc, free, handle), a
+# folder apart from the generator plugins, so -p NAME never finds a protocol module.
 PROTO_SRCS := $(wildcard protocols/*.c) examples/hotload/example_protocol.c
-PROTOS := $(patsubst %.c,$(BUILD)/plugins/%.wasm,$(notdir $(PROTO_SRCS)))
+PROTOS := $(patsubst %.c,$(BUILD)/protocols/%.wasm,$(notdir $(PROTO_SRCS)))
 PROTO_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=reactor
 EXAMPLES := $(BUILD)/examples/hotload
 
@@ -81,12 +82,12 @@ $(BUILD)/plugins/verify_%.wasm: plugins/verify_%.c $(SDK_SRCS) $(wildcard sdk/*.
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PLUGIN_CFLAGS) -DXDP_SDK_NO_GENERATOR_ABI -o $@ $< $(SDK_SRCS)
 
-$(BUILD)/plugins/%.wasm: protocols/%.c sdk/xdperf_protocol.h | deps
+$(BUILD)/protocols/%.wasm: protocols/%.c sdk/xdperf_protocol.h | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
 
-$(BUILD)/plugins/%.wasm: examples/hotload/%.c sdk/xdperf_protocol.h | deps
+$(BUILD)/protocols/%.wasm: examples/hotload/%.c sdk/xdperf_protocol.h | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
@@ -181,6 +182,28 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(PREFIX)/lib/libxdperf.a
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
+
+# Man pages: man/NAME.N.scd -> build/man/NAME.N (scdoc; dated by the source's last commit),
+# installed gzipped in share/man/manN. tests/cases/man_pages.sh checks them against the options.
+MAN_SRCS := $(wildcard man/*.scd)
+MANS := $(MAN_SRCS:man/%.scd=$(BUILD)/man/%)
+MANDIR := $(PREFIX)/share/man
+.PHONY: man install-man uninstall-man
+all: man
+man: $(MANS)
+$(BUILD)/man/%: man/%.scd | deps
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SCDOC   $@")
+	$(Q)t=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct -- $< 2>/dev/null)}; \
+		SOURCE_DATE_EPOCH=$${t:-$$(date +%s)} scdoc < $< > $@.tmp && mv $@.tmp $@
+install: install-man
+install-man: $(MANS)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	for m in $(notdir $(MANS)); do gzip -9n -c $(BUILD)/man/$$m > $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m.gz && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m.gz || exit 1; done
+uninstall: uninstall-man
+uninstall-man:
+	rm -f $(foreach m,$(notdir $(MANS)),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m).gz)
 
 clean:
 	rm -rf $(BUILD)

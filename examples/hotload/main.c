@@ -2,7 +2,7 @@
  * module as version 1.0.0 of protocol "example", sends it to testing, gives it 100% of the
  * traffic (which promotes it to active), runs one message through it and lists the versions.
  *
- *   build/examples/hotload [MODULE.wasm]   (default build/plugins/example_protocol.wasm)
+ *   build/examples/hotload [MODULE.wasm]   (default build/protocols/example_protocol.wasm)
  *
  * Exit 0 on success; on any error one line on stderr naming the step, exit 1. */
 #include <stdio.h>
@@ -55,7 +55,7 @@ static int run(struct xdperf_registry *r, const char *path, struct xdperf_proto_
 
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "build/plugins/example_protocol.wasm";
+	const char *path = argc > 1 ? argv[1] : "build/protocols/example_protocol.wasm";
 	char err[512] = "";
 	struct xdperf_registry_opts opts = { .sz = sizeof(opts) };
 	struct xdperf_registry *r;

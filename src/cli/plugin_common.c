@@ -37,6 +37,39 @@ int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+int plugin_dirs(const char *plugin_path, const char *kind, char dirs[][PATH_MAX])
+{
+	char exe[PATH_MAX] = "";
+	int nd = 0;
+	if (plugin_path)
+		snprintf(dirs[nd++], PATH_MAX, "%s", plugin_path);
+	snprintf(dirs[nd++], PATH_MAX, "%s/%s", XDPERF_DATADIR, kind);
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (k > 0) {
+		exe[k] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(dirs[nd++], PATH_MAX, "%.*s/../share/xdperf/%s", PATH_MAX - 64, exe, kind);
+			snprintf(dirs[nd++], PATH_MAX, "%.*s/%s", PATH_MAX - 64, exe, kind);
+			snprintf(dirs[nd++], PATH_MAX, "%.*s/../%s", PATH_MAX - 64, exe, kind);
+		}
+	}
+	return nd;
+}
+
+/* The first dirs[i]/NAME.wasm that exists, into path; 0 or -ENOENT. */
+static int find_in(char dirs[][PATH_MAX], int nd, const char *name, char *path, size_t len)
+{
+	struct stat st;
+	for (int i = 0; i < nd; i++) {
+		snprintf(path, len, "%.*s/%s.wasm", PATH_MAX - 16, dirs[i], name);
+		if (!stat(path, &st) && S_ISREG(st.st_mode))
+			return 0;
+	}
+	return -ENOENT;
+}
+
 int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t len)
 {
 	size_t n = strlen(plugin);
@@ -44,29 +77,17 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 		snprintf(path, len, "%s", plugin);
 		return 0;
 	}
-	char exe[PATH_MAX] = "", dirs[5][PATH_MAX];
-	int nd = 0;
-	if (plugin_path)
-		snprintf(dirs[nd++], PATH_MAX, "%s", plugin_path);
-	snprintf(dirs[nd++], PATH_MAX, "%s", DEFAULT_PLUGIN_PATH);
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/../share/xdperf/plugins", PATH_MAX - 32, exe);
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/plugins", PATH_MAX - 16, exe);
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/../plugins", PATH_MAX - 16, exe);
-		}
+	char dirs[PLUGIN_DIRS_MAX][PATH_MAX];
+	if (!find_in(dirs, plugin_dirs(plugin_path, "plugins", dirs), plugin, path, len))
+		return 0;
+	char other[PATH_MAX + 32];
+	if (!find_in(dirs, plugin_dirs(NULL, "protocols", dirs), plugin, other, sizeof other)) {
+		fprintf(stderr, "xdperf: '%s' is a protocol module (%s), not a generator plugin: it runs under "
+				"xdperf serve --protocol ID=FILE.wasm@VERSION\n", plugin, other);
+		return -ENOENT;
 	}
-	struct stat st;
-	for (int i = 0; i < nd; i++) {
-		snprintf(path, len, "%.*s/%s.wasm", PATH_MAX - 16, dirs[i], plugin);
-		if (!stat(path, &st))
-			return 0;
-	}
-	fprintf(stderr, "xdperf: plugin '%s' not found: no %s.wasm in %s%s%s\n", plugin, plugin,
+	fprintf(stderr, "xdperf: plugin '%s' not found: no %s.wasm in %s%s%s (xdperf plugin list shows "
+			"the plugins there)\n", plugin, plugin,
 		plugin_path ? plugin_path : DEFAULT_PLUGIN_PATH,
 		plugin_path ? " or " DEFAULT_PLUGIN_PATH : "", ", next to the binary or in the build tree's plugins");
 	return -ENOENT;

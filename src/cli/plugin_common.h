@@ -4,6 +4,7 @@
 #define XDPERF_CLI_PLUGIN_COMMON_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdperf/wasm.h"
@@ -25,6 +26,11 @@ int parse_count(const char *s, unsigned long long *out);
  * binary: ../share/xdperf/plugins (an installed tree), plugins and ../plugins (the build tree). Fills
  * path; on failure prints one message and returns -ENOENT. */
 int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t len);
+/* The folders searched for kind "plugins" (generator plugins) or "protocols" (protocol
+ * modules), in order: plugin_path (may be NULL), PREFIX/share/xdperf/KIND, and next to this
+ * binary ../share/xdperf/KIND, KIND, ../KIND. Fills dirs; returns how many. */
+#define PLUGIN_DIRS_MAX 5
+int plugin_dirs(const char *plugin_path, const char *kind, char dirs[][PATH_MAX]);
 
 /* The configuration object read from `file` (JSON object or YAML mapping; NULL: an empty
  * object), or NULL after printing one message. */

@@ -24,7 +24,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
 need_tools curl jq python3
-P=build/plugins
+PM=build/protocols
 
 start() { # name serve-args... ; sets ADMIN and PORT
   local name="$1"; shift
@@ -35,7 +35,7 @@ start() { # name serve-args... ; sets ADMIN and PORT
 
 echo "s3cret-token" >"$T/token"
 printf 'protocols:\n  ghost: { fuel: 1000 }\n' >"$T/policy.yaml"
-start main --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --admin-token-file "$T/token" \
+start main --listen udp://127.0.0.1:0/echo --protocol echo=$PM/echo.wasm@1 --admin-token-file "$T/token" \
   --policy "$T/policy.yaml"
 TOK="Authorization: Bearer s3cret-token"
 CTL=("$XDPERF" ctl --admin "$ADMIN" --token-file "$T/token")
@@ -77,8 +77,8 @@ st=$(curl -s -o /dev/null -w '%{http_code}' "${A[@]}" "$U/healthz")
 head -c 3000 /dev/urandom >"$T/garbage.wasm"
 herr "garbage upload" 400 "" "${A[@]}" -X PUT --data-binary @"$T/garbage.wasm" "$U/v1/protocols/junk/versions/1"
 [ "$(jget junk | jq -r .id 2>/dev/null)" != junk ] && echo "ok the garbage is not loaded" || bad "junk is loaded"
-herr "duplicate version" 409 "" "${A[@]}" -X PUT --data-binary @$P/echo.wasm "$U/v1/protocols/echo/versions/1"
-st=$(curl -s -o /dev/null -w '%{http_code}' "${A[@]}" -X PUT --data-binary @$P/uppercase.wasm "$U/v1/protocols/echo/versions/9")
+herr "duplicate version" 409 "" "${A[@]}" -X PUT --data-binary @$PM/echo.wasm "$U/v1/protocols/echo/versions/1"
+st=$(curl -s -o /dev/null -w '%{http_code}' "${A[@]}" -X PUT --data-binary @$PM/uppercase.wasm "$U/v1/protocols/echo/versions/9")
 [ "$st" = 201 ] && echo "ok upload echo@9 -> 201" || bad "upload echo@9 -> $st"
 herr "promote an inactive version" 400 "" "${A[@]}" -X POST "$U/v1/protocols/echo/versions/9/promote"
 herr "unload the active version" 409 "" "${A[@]}" -X DELETE "$U/v1/protocols/echo/versions/1"
@@ -90,7 +90,7 @@ herr "an id that is not UTF-8" 404 "" "${A[@]}" "$U/v1/protocols/%FF"
 herr "a path with a newline" 400 "" "${A[@]}" "$U/v1/protocols/a%0Ab/versions/1"
 # a decoded NUL, control character, '/' or a malformed escape in any segment of any route: 400,
 # nothing changed (libmicrohttpd's own unescaping cut "echo%00/versions/1" to "echo")
-"${CTL[@]}" upload echo 7 $P/uppercase.wasm >/dev/null 2>&1 || bad "ctl upload echo 7"
+"${CTL[@]}" upload echo 7 $PM/uppercase.wasm >/dev/null 2>&1 || bad "ctl upload echo 7"
 for seg in 'echo%00' 'echo%00x' 'echo%01' 'echo%1F' 'echo%7f' 'echo%2F' 'echo%2fversions%2f7' 'echo%zz' 'echo%4' 'echo%'; do
   herr "DELETE .../$seg/versions/7" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/$seg/versions/7"
   herr "DELETE .../echo/versions/7${seg#echo}" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/echo/versions/7${seg#echo}"
@@ -98,7 +98,7 @@ done
 seg='echo%00' # every route
 herr "DELETE .../$seg" 400 "" "${A[@]}" -X DELETE "$U/v1/protocols/$seg"
 herr "GET .../$seg" 400 "" "${A[@]}" "$U/v1/protocols/$seg"
-herr "PUT .../$seg/versions/8" 400 "" "${A[@]}" -X PUT --data-binary @$P/echo.wasm "$U/v1/protocols/$seg/versions/8"
+herr "PUT .../$seg/versions/8" 400 "" "${A[@]}" -X PUT --data-binary @$PM/echo.wasm "$U/v1/protocols/$seg/versions/8"
 herr "POST .../$seg/rollback" 400 "" "${A[@]}" -X POST "$U/v1/protocols/$seg/rollback"
 for act in test traffic promote deprecate; do
   herr "POST .../$seg/versions/7/$act" 400 "" "${A[@]}" -X POST -d '{"traffic": 50}' "$U/v1/protocols/$seg/versions/7/$act"
@@ -164,9 +164,9 @@ run --json list && { jq -e '.protocols|length==1 and .[0].id=="echo" and .[0].ac
 run get echo && grep -Eq '^echo +1 +active' "$T/ctl.out" && echo "ok ctl get echo (table)" || bad "ctl get echo: $(cat "$T/ctl.out")"
 jq_is "ctl --json get echo: active 1, one version" '.id=="echo" and .active=="1" and (.versions|length)==1' echo
 jq_is "ctl --json get echo 1: active at 100%" '.version=="1" and .state=="active" and .traffic==100 and (.stats.calls|type)=="number"' echo 1
-run upload echo 2 $P/uppercase.wasm
+run upload echo 2 $PM/uppercase.wasm
 jq_is "upload echo 2: inactive at 0%" '.state=="inactive" and .traffic==0' echo 2
-run upload echo 3 $P/echo.wasm --test 25
+run upload echo 3 $PM/echo.wasm --test 25
 jq_is "upload echo 3 --test 25: testing at 25%" '.state=="testing" and .traffic==25' echo 3
 run test echo 2 10
 jq_is "test echo 2 10: testing at 10%" '.state=="testing" and .traffic==10' echo 2
@@ -212,8 +212,8 @@ mkdir -p "$T/trust" "$T/keys" "$T/m"
 "$XDPERF" keygen -o "$T/keys/good" >/dev/null 2>&1 && "$XDPERF" keygen -o "$T/keys/other" >/dev/null 2>&1 ||
   { echo "FAILED: keygen"; exit 1; }
 cp "$T/keys/good.pub" "$T/trust/"
-cp $P/echo.wasm "$T/m/signed.wasm"; cp $P/uppercase.wasm "$T/m/upper.wasm"; cp $P/echo.wasm "$T/m/other.wasm"
-cp $P/echo.wasm "$T/m/unsigned.wasm"
+cp $PM/echo.wasm "$T/m/signed.wasm"; cp $PM/uppercase.wasm "$T/m/upper.wasm"; cp $PM/echo.wasm "$T/m/other.wasm"
+cp $PM/echo.wasm "$T/m/unsigned.wasm"
 "$XDPERF" sign -k "$T/keys/good.key" "$T/m/signed.wasm" "$T/m/upper.wasm" >/dev/null 2>&1 &&
   "$XDPERF" sign -k "$T/keys/other.key" "$T/m/other.wasm" >/dev/null 2>&1 || { echo "FAILED: sign"; exit 1; }
 start trust --listen udp://127.0.0.1:0/echo --protocol echo=builtin:echo@1 --trust-dir "$T/trust"
@@ -245,11 +245,11 @@ if [ $rc -eq 1 ] && [ "$(cat "$T/d.out" "$T/d.err" | wc -l)" -eq 1 ] && grep -qi
 else bad "ctl to a dead port: exit $rc: $(cat "$T/d.out" "$T/d.err")"; fi
 
 # ---- limits on protocols and versions --------------------------------------------------------------
-serve_start lim "$XDPERF_ASAN" --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --admin 127.0.0.1:0 \
+serve_start lim "$XDPERF_ASAN" --listen udp://127.0.0.1:0/echo --protocol echo=$PM/echo.wasm@1 --admin 127.0.0.1:0 \
   --interval 0 --max-protocols 2 --max-versions 2
 serve_wait lim admin udp
 UL="http://$ADMIN"
-up() { curl -s -o "$T/l.body" -w '%{http_code}' -X PUT --data-binary @$P/echo.wasm "$UL/v1/protocols/$1/versions/$2"; }
+up() { curl -s -o "$T/l.body" -w '%{http_code}' -X PUT --data-binary @$PM/echo.wasm "$UL/v1/protocols/$1/versions/$2"; }
 [ "$(up echo 2)" = 201 ] && echo "ok limits: echo@2 (2 of 2 versions) -> 201" || bad "limits: echo@2: $(cat "$T/l.body")"
 st=$(up echo 3)
 [ "$st" = 409 ] && grep -q "protocol echo refused a new version: it holds 2 versions, its limit (max_versions)" "$T/l.body" &&
@@ -265,7 +265,7 @@ curl -s -o /dev/null -X DELETE "$UL/v1/protocols/other"
 serve_stop lim 10
 [ "$SERVE_RC" = 0 ] || bad "lim: exit status '$SERVE_RC'"
 serve_sanitizer_check lim
-"$XDPERF" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 --max-versions 0 >/dev/null 2>"$T/l.err"; rc=$?
+"$XDPERF" serve --listen udp://127.0.0.1:0/e --protocol e=$PM/echo.wasm@1 --max-versions 0 >/dev/null 2>"$T/l.err"; rc=$?
 [ $rc = 2 ] && grep -q -- "--max-versions" "$T/l.err" && echo "ok --max-versions 0: exit 2, $(cat "$T/l.err")" ||
   bad "--max-versions 0: exit $rc: $(cat "$T/l.err")"
 
@@ -279,18 +279,18 @@ if [ "$(id -u)" = 0 ]; then
   ip netns add "$ns" && ip -n "$ns" link set lo up && IN=(ip netns exec "$ns")
 fi
 for addr in 0.0.0.0:0 '[::]:0'; do
-  "${IN[@]}" "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 --admin "$addr" \
+  "${IN[@]}" "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/e --protocol e=$PM/echo.wasm@1 --admin "$addr" \
     --interval 0 --duration 1 >"$T/i.out" 2>"$T/i.err"; rc=$?
   line=$(grep -v '^\[' "$T/i.err")
   [ $rc = 1 ] && [ "$(wc -l <<<"$line")" = 1 ] && grep -q "would be reachable from other hosts without a token.*--admin-insecure" <<<"$line" &&
     ! grep -q "admin API on http" "$T/i.err" && echo "ok --admin $addr without a token: exit 1, $line" ||
     bad "--admin $addr without a token: exit $rc: $(cat "$T/i.err")"
 done
-"$XDPERF" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 --admin-insecure >/dev/null 2>"$T/i.err"; rc=$?
+"$XDPERF" serve --listen udp://127.0.0.1:0/e --protocol e=$PM/echo.wasm@1 --admin-insecure >/dev/null 2>"$T/i.err"; rc=$?
 [ $rc = 2 ] && grep -q -- "--admin-insecure needs --admin" "$T/i.err" && echo "ok --admin-insecure alone: exit 2" ||
   bad "--admin-insecure alone: exit $rc: $(cat "$T/i.err")"
 if [ ${#IN[@]} -gt 0 ]; then
-  "${IN[@]}" "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/e --protocol e=$P/echo.wasm@1 \
+  "${IN[@]}" "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/e --protocol e=$PM/echo.wasm@1 \
     --admin 0.0.0.0:0 --admin-insecure --interval 0 --duration 1 >"$T/i.out" 2>"$T/i.err"; rc=$?
   ip netns del "$ns"
   [ $rc = 0 ] && grep -q "\[admin\] WARN: the admin API on 0.0.0.0:0 is reachable from other hosts and has no token" "$T/i.err" &&

@@ -22,7 +22,7 @@ set -uo pipefail
 cd "$REPO"
 need_tools python3 dig curl
 PC="python3 $REPO/tests/lib/promcheck.py"
-P=build/plugins
+PM=build/protocols
 
 # ---- the checker itself ------------------------------------------------------------------------
 reject() { # name want-line text
@@ -59,7 +59,7 @@ printf '%s' "$good" | $PC --get 'a_total{k="3"}' >/dev/null 2>&1 && bad "promche
   echo "ok promcheck --get of an absent sample exits 1"
 
 # ---- the server ---------------------------------------------------------------------------------
-serve_start serve "$XDPERF_ASAN" --listen udp://127.0.0.1:0/dns --protocol dns=$P/dns.wasm@1 \
+serve_start serve "$XDPERF_ASAN" --listen udp://127.0.0.1:0/dns --protocol dns=$PM/dns.wasm@1 \
   --admin 127.0.0.1:0 --interval 0
 serve_wait serve admin udp
 PORT=$(serve_port serve udp)
@@ -102,7 +102,7 @@ grep -q 'state="active"' <<<"$info" && echo "ok version_info of dns@1 has state=
   bad "version_info of dns@1: '$info'"
 
 # a new version takes over, the old one is unloaded: its series go
-"${CTL[@]}" upload dns 2 $P/dns.wasm --test >/dev/null 2>"$T/u.err" || bad "ctl upload dns 2 --test: $(cat "$T/u.err")"
+"${CTL[@]}" upload dns 2 $PM/dns.wasm --test >/dev/null 2>"$T/u.err" || bad "ctl upload dns 2 --test: $(cat "$T/u.err")"
 "${CTL[@]}" traffic dns 2 100 >/dev/null 2>"$T/p.err" || bad "ctl traffic dns 2 100: $(cat "$T/p.err")"
 a=$(dig @127.0.0.1 -p "$PORT" b.example.test +short +tries=1 +time=2 2>&1)
 [ -n "$a" ] || bad "dig query to dns@2 got no answer"

@@ -14,9 +14,9 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO" || exit 1
 need_tools curl python3
-need_built "$XDPERF_ASAN" build/plugins/echo.wasm
+need_built "$XDPERF_ASAN" build/protocols/echo.wasm
 echo "slow-token" >"$T/token"
-serve_start s "$XDPERF_ASAN" --listen udp://127.0.0.1:0/echo --protocol echo=build/plugins/echo.wasm@1 \
+serve_start s "$XDPERF_ASAN" --listen udp://127.0.0.1:0/echo --protocol echo=build/protocols/echo.wasm@1 \
   --admin 127.0.0.1:0 --admin-token-file "$T/token" --interval 0
 serve_wait s admin udp
 PORT=${ADMIN#*:}

@@ -27,8 +27,8 @@ set -uo pipefail
 cd "$REPO"
 unset XDPERF_ADMIN XDPERF_ADMIN_TOKEN XDPERF_ADMIN_CACERT
 need_tools curl openssl python3
-P=build/plugins
-need_built "$XDPERF_ASAN" "$XDPERF" $P/echo.wasm $P/uppercase.wasm
+PM=build/protocols
+need_built "$XDPERF_ASAN" "$XDPERF" $PM/echo.wasm $PM/uppercase.wasm
 
 # ---- certificates ---------------------------------------------------------------------------------
 mk() { openssl "$@" 2>"$T/openssl.err" || { echo "FAILED: openssl $*"; cat "$T/openssl.err"; exit 1; }; }
@@ -63,7 +63,7 @@ one_line_fail() {
 }
 
 # ---- start-up errors ------------------------------------------------------------------------------
-base=(--listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --interval 0)
+base=(--listen udp://127.0.0.1:0/echo --protocol echo=$PM/echo.wasm@1 --interval 0)
 startup_fail() { # DESC WANT-REGEX TLS-ARGS...
   local desc="$1" want="$2"; shift 2
   timeout 20 "$XDPERF_ASAN" serve "${base[@]}" --admin 127.0.0.1:0 "$@" >"$T/sf.out" 2>"$T/sf.err"
@@ -112,7 +112,7 @@ if ctl --cacert "$T/cert.pem" list >"$T/list.out" 2>&1 && grep -Eq '^echo +1 +ac
 else
   bad "ctl list over HTTPS: $(cat "$T/list.out")"
 fi
-if ctl --cacert "$T/cert.pem" upload echo 2 $P/uppercase.wasm --test 20 >"$T/up.out" 2>&1 &&
+if ctl --cacert "$T/cert.pem" upload echo 2 $PM/uppercase.wasm --test 20 >"$T/up.out" 2>&1 &&
    ctl --cacert "$T/cert.pem" promote echo 2 >>"$T/up.out" 2>&1 &&
    [ "$(ctl --cacert "$T/cert.pem" --json get echo 2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" = active ]; then
   echo "ok ctl upload --test 20, promote over HTTPS: echo@2 active"

@@ -19,8 +19,8 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO" || exit 1
 X="$XDPERF_ASAN"
-need_built "$X" build/plugins/echo.wasm build/plugins/simpleudp.wasm
-P=build/plugins
+need_built "$X" build/protocols/echo.wasm build/plugins/simpleudp.wasm
+PM=build/protocols
 
 mkfifo "$T/fifo.wasm"
 ln -s /dev/zero "$T/zero.wasm"
@@ -50,10 +50,10 @@ for f in fifo zero; do
 	one 1 "$F: cannot read: $NR" protocol check "$F"
 	one 1 "cannot read protocol module $F: $NR" protocol call "$F" --input x
 	one 1 "cannot read $F: $NR" plugin inspect "$F"
-	one 1 "policy file $F: $NR" serve --listen udp://127.0.0.1:0/x --protocol "x=$P/echo.wasm@1" --policy "$F"
-	one 1 "$F: $NR" serve --listen udp://127.0.0.1:0/x --protocol "x=$P/echo.wasm@1" \
+	one 1 "policy file $F: $NR" serve --listen udp://127.0.0.1:0/x --protocol "x=$PM/echo.wasm@1" --policy "$F"
+	one 1 "$F: $NR" serve --listen udp://127.0.0.1:0/x --protocol "x=$PM/echo.wasm@1" \
 		--admin 127.0.0.1:0 --admin-tls-cert "$F" --admin-tls-key "$F"
-	one 1 "token file $F: $NR" serve --listen udp://127.0.0.1:0/x --protocol "x=$P/echo.wasm@1" \
+	one 1 "token file $F: $NR" serve --listen udp://127.0.0.1:0/x --protocol "x=$PM/echo.wasm@1" \
 		--admin 127.0.0.1:0 --admin-token-file "$F"
 	one 1 "cannot read $F: $NR" verify "$F" --trust-dir "$T/trust"
 	one 1 "cannot read $F: $NR" sign -k "$T/k.key" "$F"
@@ -61,10 +61,10 @@ for f in fifo zero; do
 	cp "$T/k.pub" "$T/trust-$f/"
 	ln -s "$F" "$T/trust-$f/evil.pub"
 	one 1 "trusted key $T/trust-$f/evil.pub: $NR" serve --listen udp://127.0.0.1:0/x \
-		--protocol "x=$P/echo.wasm@1" --trust-dir "$T/trust-$f"
+		--protocol "x=$PM/echo.wasm@1" --trust-dir "$T/trust-$f"
 done
 # xdperf sign never writes through a symlinked .sig (it would overwrite the link's target)
-cp "$P/echo.wasm" "$T/m.wasm"
+cp "$PM/echo.wasm" "$T/m.wasm"
 echo "precious" >"$T/victim"
 ln -s "$T/victim" "$T/m.wasm.sig"
 one 1 "$T/m.wasm.sig is a symbolic link; refusing to write the signature through it" sign -k "$T/k.key" "$T/m.wasm"
@@ -85,7 +85,7 @@ chmod 777 "$T/tw"
 grep -q "^xdperf verify: warning: trust directory $T/tw can be written by other users (mode 0777)" "$T/tw.err" &&
 	echo "ok a trust directory others can write to: $(cat "$T/tw.err")" || bad "no warning for a 0777 trust dir: $(cat "$T/tw.err")"
 chmod 755 "$T/tw" && chmod 666 "$T/tw/k.pub"
-timeout 5 "$X" serve --listen udp://127.0.0.1:0/x --protocol "x=$P/echo.wasm@1" --trust-dir "$T/tw" \
+timeout 5 "$X" serve --listen udp://127.0.0.1:0/x --protocol "x=$PM/echo.wasm@1" --trust-dir "$T/tw" \
 	--duration 1 --interval 0 >/dev/null 2>"$T/tw.err"
 grep -q "WARN: trusted key $T/tw/k.pub can be written by other users (mode 0666)" "$T/tw.err" &&
 	echo "ok serve warns about a trusted key others can write to" || bad "no warning for a 0666 key: $(cat "$T/tw.err")"
@@ -116,13 +116,13 @@ one 1 "plugin configuration $T/fifo.wasm: must be a mapping (YAML) or object (JS
 mkdir -p "$T/w"
 mkfifo "$T/w/f@1.wasm"
 ln -s /dev/zero "$T/w/z@1.wasm"
-serve_start watch "$X" --listen udp://127.0.0.1:0/echo --protocol "echo=$P/echo.wasm@1" --watch "$T/w" --interval 0
+serve_start watch "$X" --listen udp://127.0.0.1:0/echo --protocol "echo=$PM/echo.wasm@1" --watch "$T/w" --interval 0
 serve_wait watch udp:echo
 for m in f z; do
 	n=$(grep -cF "[watch] WARN: $T/w/$m@1.wasm: $NR" "$T/watch.err")
 	[ "$n" = 1 ] && echo "ok --watch names $m@1.wasm once: not a regular file" || bad "--watch: $n lines for $m@1.wasm"
 done
-cp "$P/echo.wasm" "$T/w/.tmp" && mv "$T/w/.tmp" "$T/w/good@1.wasm"
+cp "$PM/echo.wasm" "$T/w/.tmp" && mv "$T/w/.tmp" "$T/w/good@1.wasm"
 for _ in $(seq 50); do grep -q "loaded good@1" "$T/watch.err" && break; sleep 0.1; done
 grep -q "loaded good@1" "$T/watch.err" && echo "ok --watch still loads a real module dropped in afterwards" ||
 	bad "--watch did not load good@1.wasm: $(tail -n 3 "$T/watch.err")"

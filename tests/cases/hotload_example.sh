@@ -21,6 +21,7 @@ build_plugins
 H="$T/protocol_sdk_harness"
 build_harness tests/unit/protocol_sdk_harness.c "$H"
 P=build/plugins
+PM=build/protocols
 fail=0
 
 expect() { # name want-output harness-args...
@@ -36,15 +37,15 @@ expect() { # name want-output harness-args...
   fi
 }
 
-expect echo $'OUT 12 same Hello, World\nOUT 0 same \nmemory 2 2' $P/echo.wasm "Hello, World" ""
+expect echo $'OUT 12 same Hello, World\nOUT 0 same \nmemory 2 2' $PM/echo.wasm "Hello, World" ""
 expect uppercase $'OUT 12 fresh HELLO, WORLD\nOUT 10 fresh ABC-XYZ 09\nOUT 0 same \nmemory 2 2' \
-  $P/uppercase.wasm "Hello, World" "abc-xyz 09" ""
+  $PM/uppercase.wasm "Hello, World" "abc-xyz 09" ""
 expect example_protocol $'OUT 26 fresh Processed: Hello, muxcore!\nOUT 11 fresh Processed: \nmemory 2 2' \
-  $P/example_protocol.wasm "Hello, muxcore!" ""
+  $PM/example_protocol.wasm "Hello, muxcore!" ""
 # outputs and inputs are freed: 3000 rounds of 20 KB messages leave memory as after one
 big=$(head -c 20000 /dev/zero | tr '\0' q)
 for p in uppercase example_protocol; do
-  out=$("$H" $P/$p.wasm --repeat 3000 "$big" 2>&1 | tail -n 1)
+  out=$("$H" $PM/$p.wasm --repeat 3000 "$big" 2>&1 | tail -n 1)
   set -- $out
   [ "${1:-}" = memory ] && [ "${2:-0}" = "${3:-1}" ] && echo "ok $p: no growth over 3000 calls ($out)" ||
     { echo "FAILED: $p: memory grows over 3000 calls: $out"; fail=1; }

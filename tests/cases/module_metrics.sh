@@ -24,10 +24,10 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
 need_tools python3 curl jq
-need_built "$XDPERF_ASAN" build/plugins/dns.wasm build/plugins/kv.wasm
+need_built "$XDPERF_ASAN" build/protocols/dns.wasm build/protocols/kv.wasm
 PC="python3 $REPO/tests/lib/promcheck.py"
 MC="python3 $REPO/tests/lib/modclient.py"
-P=build/plugins
+PM=build/protocols
 
 # ---- the store alone ------------------------------------------------------------------------------
 gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I. -Wall -Wextra -Werror -O2 -c tests/unit/metric_store_test.c -o /dev/null &&
@@ -41,8 +41,8 @@ else
   bad "metric_store_test:"; echo "$out" | tail -n 20
 fi
 
-serve_start serve "$XDPERF_ASAN" --workers 2 --listen udp://127.0.0.1:0/dns --protocol dns=$P/dns.wasm@1 \
-  --listen udp://127.0.0.1:0/kv --protocol kv=$P/kv.wasm@1 --admin 127.0.0.1:0 --interval 0
+serve_start serve "$XDPERF_ASAN" --workers 2 --listen udp://127.0.0.1:0/dns --protocol dns=$PM/dns.wasm@1 \
+  --listen udp://127.0.0.1:0/kv --protocol kv=$PM/kv.wasm@1 --admin 127.0.0.1:0 --interval 0
 serve_wait serve admin udp:dns udp:kv
 DNS=$(serve_port serve udp dns)
 KV=$(serve_port serve udp kv)
@@ -109,7 +109,7 @@ expect 'xdperf_version_instances{protocol="kv",version="1"}' 2
 grep -q '^xdperf_module_counter_total{protocol="kv"' "$M" && bad "a kv counter" || echo "ok kv_keys is no counter"
 
 # ---- a counter across instances: drain, rollback, new instances --------------------------------
-"${CTL[@]}" upload dns 2 $P/dns.wasm --test >/dev/null 2>"$T/u.err" || bad "ctl upload dns 2: $(cat "$T/u.err")"
+"${CTL[@]}" upload dns 2 $PM/dns.wasm --test >/dev/null 2>"$T/u.err" || bad "ctl upload dns 2: $(cat "$T/u.err")"
 "${CTL[@]}" traffic dns 2 100 >/dev/null 2>"$T/t.err" || bad "ctl traffic dns 2 100: $(cat "$T/t.err")"
 if wait_state dns 1 deprecated; then
   scrape "after dns@1 drained"
@@ -126,7 +126,7 @@ expect 'xdperf_module_counter_total{protocol="dns",version="2",metric="dns_queri
 expect 'xdperf_version_calls_total{protocol="dns",version="1"}' $((n + 10))
 
 # ---- a gauge ends with its instance ------------------------------------------------------------
-"${CTL[@]}" upload kv 2 $P/kv.wasm --test >/dev/null 2>"$T/u2.err" || bad "ctl upload kv 2: $(cat "$T/u2.err")"
+"${CTL[@]}" upload kv 2 $PM/kv.wasm --test >/dev/null 2>"$T/u2.err" || bad "ctl upload kv 2: $(cat "$T/u2.err")"
 "${CTL[@]}" traffic kv 2 100 >/dev/null 2>"$T/t2.err" || bad "ctl traffic kv 2 100: $(cat "$T/t2.err")"
 if wait_state kv 1 deprecated; then
   scrape "after kv@1 drained"
@@ -138,7 +138,7 @@ fi
 serve_healthy serve
 
 # ---- the shared worker ----------------------------------------------------------------------------
-serve_start shared "$XDPERF_ASAN" --workers 2 --shared kv --listen udp://127.0.0.1:0/kv --protocol kv=$P/kv.wasm@1 \
+serve_start shared "$XDPERF_ASAN" --workers 2 --shared kv --listen udp://127.0.0.1:0/kv --protocol kv=$PM/kv.wasm@1 \
   --admin 127.0.0.1:0 --interval 0
 serve_wait shared admin udp:kv
 a=$($MC kvset "$(serve_port shared udp kv)" s 20) || bad "only $a of 20 SETs answered OK (--shared kv)"

@@ -21,14 +21,15 @@ expect() { # expect NAME WANT_RC GREP_PATTERN CMD... : exit status and a line of
 }
 make -s plugins >/dev/null || { echo "FAILED: make plugins"; exit 1; }
 P=build/plugins
+PM=build/protocols
 
-expect "check example modules" 0 "echo.wasm: OK.*packed" $X protocol check $P/echo.wasm $P/uppercase.wasm $P/example_protocol.wasm
+expect "check example modules" 0 "echo.wasm: OK.*packed" $X protocol check $PM/echo.wasm $PM/uppercase.wasm $PM/example_protocol.wasm
 expect "check refuses a generator plugin" 1 "missing export handle" $X protocol check $P/simpleudp.wasm
-expect "call uppercase" 0 "^HELLO, WORLD$" $X protocol call $P/uppercase.wasm --input "Hello, World"
-printf 'from stdin' | $X protocol call $P/echo.wasm --count 100 >"$T/out" 2>"$T/err" && [ "$(cat "$T/out")" = "from stdin" ] \
+expect "call uppercase" 0 "^HELLO, WORLD$" $X protocol call $PM/uppercase.wasm --input "Hello, World"
+printf 'from stdin' | $X protocol call $PM/echo.wasm --count 100 >"$T/out" 2>"$T/err" && [ "$(cat "$T/out")" = "from stdin" ] \
 	&& ok "call echo from standard input, 100 times" || bad "call echo from standard input"
-expect "call example" 0 "^Processed: hi$" $X protocol call $P/example_protocol.wasm --input hi
-expect "stats" 0 "calls 5, errors 0, memory faults 0, p50 [0-9]+ ns, p99 [0-9]+ ns, memory [0-9]+ bytes \(module [0-9]+\)" $X protocol call $P/echo.wasm --input x --count 5 --stats
+expect "call example" 0 "^Processed: hi$" $X protocol call $PM/example_protocol.wasm --input hi
+expect "stats" 0 "calls 5, errors 0, memory faults 0, p50 [0-9]+ ns, p99 [0-9]+ ns, memory [0-9]+ bytes \(module [0-9]+\)" $X protocol call $PM/echo.wasm --input x --count 5 --stats
 
 cat >"$T/command.wat" <<'W'
 (module (memory (export "memory") 1) (func (export "_start")))
@@ -66,15 +67,15 @@ expect "check with WASI allowed" 0 "OK" $X protocol check "$T/wasi.wasm"
 mkdir -p "$T/trust"
 (cd "$T" && $X keygen -o ops >/dev/null) || { echo "FAILED: keygen"; exit 1; }
 cp "$T/ops.pub" "$T/trust/"
-cp $P/echo.wasm "$T/echo.wasm"
+cp $PM/echo.wasm "$T/echo.wasm"
 expect "trust dir refuses unsigned" 1 "not signed.*requires signatures" $X protocol call "$T/echo.wasm" --input x --trust-dir "$T/trust"
 $X sign -k "$T/ops.key" "$T/echo.wasm" >/dev/null || bad "sign"
 expect "trust dir accepts signed" 0 "^x$" $X protocol call "$T/echo.wasm" --input x --trust-dir "$T/trust"
 printf '\0' >>"$T/echo.wasm"
 expect "trust dir refuses tampered" 1 "does not match" $X protocol call "$T/echo.wasm" --input x --trust-dir "$T/trust"
 
-expect "bad flag" 2 "usage" $X protocol call $P/echo.wasm --bogus
-expect "bad count" 2 "--count" $X protocol call $P/echo.wasm --count 0
+expect "bad flag" 2 "usage" $X protocol call $PM/echo.wasm --bogus
+expect "bad count" 2 "--count" $X protocol call $PM/echo.wasm --count 0
 expect "unknown subcommand" 2 "unknown subcommand" $X protocol frobnicate
 expect "missing file" 1 "cannot read protocol module $T/nope.wasm" $X protocol call "$T/nope.wasm" --input x
 

@@ -28,7 +28,7 @@ build_plugins
 [ -x "$X" ] || { echo "FAILED: $X missing (make all)"; exit 1; }
 H="$T/protocol_kv_harness"
 build_harness tests/unit/protocol_kv_harness.c "$H"
-P=build/plugins
+PM=build/protocols
 fail=0
 
 expect() { # name want-output harness-args...
@@ -45,7 +45,7 @@ expect() { # name want-output harness-args...
 }
 
 # ---- kv --------------------------------------------------------------------------------------
-K=$P/kv.wasm
+K=$PM/kv.wasm
 expect "kv: set/get/del/count" $'0\nOK\nOK\nVALUE 1\nVALUE two\n2\nDELETED\nNOT_FOUND\nNOT_FOUND\n1\nVALUE two' \
   $K COUNT "SET a 1" "SET b two" "GET a" "GET b" COUNT "DEL a" "GET a" "DEL a" COUNT "GET b"
 expect "kv: overwrite keeps one key" $'OK\nOK\nVALUE second\n1\nOK\nVALUE a much longer third value\n1' \
@@ -268,7 +268,7 @@ else:
     ok("dns_queries_total metric 1, 2 over three messages (one without reply)")
 sys.exit(1 if fails else 0)
 PYEOF
-python3 "$T/dns_test.py" "$X" "$P/dns.wasm" "$H" "$T" || fail=1
+python3 "$T/dns_test.py" "$X" "$PM/dns.wasm" "$H" "$T" || fail=1
 
 [ $fail -eq 0 ] || exit 1
 echo "protocol_modules: all checks passed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `xdperf serve` TCP memory under clients that do not keep up (release build, so that the
 # server's resident memory is not blurred by the sanitizer's quarantine):
-#  - answers larger than requests: kv (build/plugins/kv.wasm, shared) holds a 1000-byte value;
+#  - answers larger than requests: kv (build/protocols/kv.wasm, shared) holds a 1000-byte value;
 #    a client pipelines 40 000 "GET k" messages (11 bytes each, 40 MB of answers) and reads
 #    nothing for 2 s: the server's RSS grows by less than 16 MiB (it stops answering at 4 MiB of
 #    unsent output; measured 4 MiB), then the client reads all 40 000 answers, each the value;
@@ -21,7 +21,7 @@ need_tools python3
 [ -x "$X" ] || { echo "FAILED: $X missing (make all)"; exit 1; }
 
 serve_start serve "$X" --listen tcp://127.0.0.1:0/kv --listen tcp://127.0.0.1:0/up \
-  --protocol kv=build/plugins/kv.wasm@1 --protocol up=build/plugins/uppercase.wasm@1 --shared kv \
+  --protocol kv=build/protocols/kv.wasm@1 --protocol up=build/protocols/uppercase.wasm@1 --shared kv \
   --interval 0
 SPID=${SERVE_PID[serve]}
 serve_wait serve tcp:kv tcp:up

@@ -30,10 +30,10 @@ X="$XDPERF_ASAN"
 C="$XDPERF"
 cd "$REPO" || exit 1
 need_tools python3 curl
-need_built "$X" "$C" build/plugins/uppercase.wasm
+need_built "$X" "$C" build/protocols/uppercase.wasm
 
 for v in abc -1; do
-  out=$("$C" serve --listen tcp://127.0.0.1:0 --protocol echo=build/plugins/uppercase.wasm@1 --idle-timeout "$v" 2>&1)
+  out=$("$C" serve --listen tcp://127.0.0.1:0 --protocol echo=build/protocols/uppercase.wasm@1 --idle-timeout "$v" 2>&1)
   rc=$?
   if [ $rc -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && [[ "$out" == *"--idle-timeout"*"'$v'"* ]]; then
     echo "ok --idle-timeout $v -> exit 2: $out"
@@ -42,11 +42,11 @@ for v in abc -1; do
   fi
 done
 
-serve_start idle "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/plugins/uppercase.wasm@1 \
+serve_start idle "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/protocols/uppercase.wasm@1 \
   --idle-timeout 2 --max-message 70000 --admin 127.0.0.1:0 --interval 0
 serve_wait idle tcp:echo admin
 IDLE_PORT=$(serve_port idle tcp echo); IDLE_ADMIN=$ADMIN
-serve_start never "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/plugins/uppercase.wasm@1 \
+serve_start never "$X" --listen tcp://127.0.0.1:0/echo --protocol echo=build/protocols/uppercase.wasm@1 \
   --idle-timeout 0 --admin 127.0.0.1:0 --interval 0
 serve_wait never tcp:echo admin
 NEVER_PORT=$(serve_port never tcp echo); NEVER_ADMIN=$ADMIN

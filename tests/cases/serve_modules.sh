@@ -29,8 +29,9 @@ cd "$REPO" || exit 1
 need_tools python3 "dig (bind9-dnsutils)"
 [ -x "$X" ] || { echo "FAILED: $X missing (make asan)"; exit 1; }
 P=build/plugins
+PM=build/protocols
 for m in kv dns echo; do
-  [ -f $P/$m.wasm ] || { echo "FAILED: $P/$m.wasm missing (make plugins)"; exit 1; }
+  [ -f $PM/$m.wasm ] || { echo "FAILED: $PM/$m.wasm missing (make plugins)"; exit 1; }
 done
 
 v6=1
@@ -41,8 +42,8 @@ V6ARGS=()
 V6WANT=()
 [ $v6 -eq 1 ] && V6WANT=('udp:echo@\[::1\]')
 serve_start serve "$X" --workers 2 --shared kv --interval 0 \
-  --protocol kv=$P/kv.wasm@1 --protocol kvlocal=$P/kv.wasm@1 --protocol dns=$P/dns.wasm@1 \
-  --protocol echo=$P/echo.wasm@1 \
+  --protocol kv=$PM/kv.wasm@1 --protocol kvlocal=$PM/kv.wasm@1 --protocol dns=$PM/dns.wasm@1 \
+  --protocol echo=$PM/echo.wasm@1 \
   --listen tcp://127.0.0.1:0/kv --listen udp://127.0.0.1:0/kv --listen tcp://127.0.0.1:0/kvlocal \
   --listen udp://127.0.0.1:0/dns --listen udp://127.0.0.1:0/echo "${V6ARGS[@]}"
 serve_wait serve tcp:kv udp:kv tcp:kvlocal udp:dns udp:echo "${V6WANT[@]}"
@@ -190,7 +191,7 @@ expect_error() {
     echo "ok $name -> exit $rc: $(grep '^xdperf serve: ' "$T/e.err")"
   fi
 }
-E=$P/echo.wasm@1
+E=$PM/echo.wasm@1
 # port in use: a second serve on the running server's TCP (kv) and UDP (dns) ports
 expect_error "tcp port in use" "tcp://127\.0\.0\.1:$KT: address already in use" \
   --listen tcp://127.0.0.1:$KT --protocol echo=$E
@@ -207,19 +208,19 @@ else bad "exit status $SERVE_RC after SIGTERM"; fi
 serve_sanitizer_check serve
 [ $fail -ne 0 ] && { echo "--- server stderr (tail):"; tail -n 20 "$T/serve.err"; }
 
-E=$P/echo.wasm@1
+E=$PM/echo.wasm@1
 echo junk >"$T/notwasm.wasm"
 
 expect_error "bad listen URL" "listen address 'http:.*want udp://ADDR:PORT or tcp://ADDR:PORT" \
   --listen http://x --protocol echo=$E
-expect_error "missing @VERSION" "--protocol 'echo=$P/echo\.wasm': add @VERSION" \
-  --listen udp://127.0.0.1:0 --protocol echo=$P/echo.wasm
+expect_error "missing @VERSION" "--protocol 'echo=$PM/echo\.wasm': add @VERSION" \
+  --listen udp://127.0.0.1:0 --protocol echo=$PM/echo.wasm
 expect_error "missing module file" "$T/missing\.wasm: No such file" \
   --listen udp://127.0.0.1:0 --protocol echo="$T/missing.wasm"@1
 expect_error "module that is not wasm" "echo@1: invalid module" \
   --listen udp://127.0.0.1:0 --protocol echo="$T/notwasm.wasm"@1
 expect_error "--listen without /ID, two protocols" "--listen udp://127\.0\.0\.1:0: several protocols are loaded.*/ID" \
-  --listen udp://127.0.0.1:0 --protocol echo=$E --protocol kv=$P/kv.wasm@1
+  --listen udp://127.0.0.1:0 --protocol echo=$E --protocol kv=$PM/kv.wasm@1
 expect_error "--workers 0" "--workers: .*'0'" \
   --listen udp://127.0.0.1:0 --protocol echo=$E --workers 0
 

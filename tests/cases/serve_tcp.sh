@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `xdperf serve` TCP framing (u32 big-endian length + bytes, answers framed the same way, in
 # order), on the ASan/UBSan build: one server with
-#   tcp://127.0.0.1:0/echo  -> build/plugins/uppercase.wasm@1
+#   tcp://127.0.0.1:0/echo  -> build/protocols/uppercase.wasm@1
 #   tcp://127.0.0.1:0/trap  -> tests/protocols/trap_on.wat@1 (traps on messages starting "trap")
 #   --max-message 1000 --max-connections 8 --workers 2 --admin 127.0.0.1:0
 # Checks:
@@ -30,11 +30,11 @@ X="$XDPERF_ASAN"
 C="$XDPERF"
 cd "$REPO" || exit 1
 need_tools wat2wasm python3
-need_built "$X" "$C" build/plugins/uppercase.wasm
+need_built "$X" "$C" build/protocols/uppercase.wasm
 wat2wasm tests/protocols/trap_on.wat -o "$T/trap_on.wasm" || { echo "FAILED: wat2wasm trap_on.wat"; exit 1; }
 
 serve_start serve "$X" --listen tcp://127.0.0.1:0/echo --listen tcp://127.0.0.1:0/trap \
-  --protocol echo=build/plugins/uppercase.wasm@1 --protocol trap="$T/trap_on.wasm"@1 \
+  --protocol echo=build/protocols/uppercase.wasm@1 --protocol trap="$T/trap_on.wasm"@1 \
   --max-message 1000 --max-connections 8 --workers 2 --admin 127.0.0.1:0 --interval 0
 serve_wait serve tcp:echo tcp:trap admin
 EP=$(serve_port serve tcp echo); TP=$(serve_port serve tcp trap)

@@ -20,7 +20,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 cd "$REPO"
 need_tools jq python3 wat2wasm
-P=build/plugins
+PM=build/protocols
 
 start() { # name serve-args... ; sets ADMIN, PORT and CTL
   local name="$1"; shift
@@ -60,35 +60,35 @@ sha() { sha256sum "$1" | cut -c1-64; }
 
 # ---- watch ------------------------------------------------------------------------------------------
 W="$T/w"; mkdir -p "$W"
-cp $P/echo.wasm "$W/pre@1.wasm"
+cp $PM/echo.wasm "$W/pre@1.wasm"
 echo "not a module" >"$W/README.txt"        # not ID@VERSION.wasm: ignored
-start watch --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 --watch "$W"
+start watch --listen udp://127.0.0.1:0/echo --protocol echo=$PM/echo.wasm@1 --watch "$W"
 once "present at start" watch '\[watch\].*pre@1\.wasm: loaded pre@1 '
 jq_is "pre@1 is testing at 0%" '.state=="testing" and .traffic==0' pre 1
 
-cp $P/uppercase.wasm "$W/echo@2.wasm"
+cp $PM/uppercase.wasm "$W/echo@2.wasm"
 once "new file" watch '\[watch\].*echo@2\.wasm: loaded echo@2 '
-jq_is "echo@2 is testing at 0% with uppercase's bytes" ".state==\"testing\" and .traffic==0 and .sha256==\"$(sha $P/uppercase.wasm)\"" echo 2
+jq_is "echo@2 is testing at 0% with uppercase's bytes" ".state==\"testing\" and .traffic==0 and .sha256==\"$(sha $PM/uppercase.wasm)\"" echo 2
 
-cp $P/uppercase.wasm "$W/echo@2.wasm"; touch "$W/echo@2.wasm"
+cp $PM/uppercase.wasm "$W/echo@2.wasm"; touch "$W/echo@2.wasm"
 sleep 2
 n=$(count watch '^\[watch\].*echo@2')
 [ "$n" -eq 1 ] && echo "ok same bytes again and touch: no new line" || { bad "same bytes again: $n [watch] echo@2 lines:"; grep 'echo@2' "$T/watch.err"; }
 
-cp $P/echo.wasm "$W/echo@2.wasm"
+cp $PM/echo.wasm "$W/echo@2.wasm"
 once "other bytes" watch '\[watch\].*echo@2\.wasm: replaced echo@2 '
-jq_is "echo@2 now has echo's bytes, testing at 0%" ".state==\"testing\" and .traffic==0 and .sha256==\"$(sha $P/echo.wasm)\"" echo 2
+jq_is "echo@2 now has echo's bytes, testing at 0%" ".state==\"testing\" and .traffic==0 and .sha256==\"$(sha $PM/echo.wasm)\"" echo 2
 
 "${CTL[@]}" traffic echo 2 20 >/dev/null 2>"$T/t.err" || bad "ctl traffic echo 2 20: $(cat "$T/t.err")"
 printf 'broken replacement\n' >"$W/echo@2.wasm"
 once "broken replacement" watch '\[watch\] ERROR: .*echo@2\.wasm: not loaded'
-jq_is "echo@2 keeps its bytes and its 20% after a broken replacement" ".state==\"testing\" and .traffic==20 and .sha256==\"$(sha $P/echo.wasm)\"" echo 2
-cp $P/echo.wasm "$W/echo@2.wasm"
+jq_is "echo@2 keeps its bytes and its 20% after a broken replacement" ".state==\"testing\" and .traffic==20 and .sha256==\"$(sha $PM/echo.wasm)\"" echo 2
+cp $PM/echo.wasm "$W/echo@2.wasm"
 sleep 1
 n=$(count watch '^\[watch\].*: (replaced|loaded) echo@2 ')
 [ "$n" -eq 2 ] && echo "ok the bytes echo@2 has already: not loaded again" || bad "echo@2 load lines after restoring: $n, want 2"
 "${CTL[@]}" unload pre 1 >/dev/null 2>"$T/t.err" || bad "ctl unload pre 1: $(cat "$T/t.err")"
-cp $P/echo.wasm "$W/pre@1.wasm"
+cp $PM/echo.wasm "$W/pre@1.wasm"
 wait_for watch '\[watch\].*pre@1\.wasm: loaded pre@1 ' 2 5 && echo "ok pre@1, unloaded with ctl, loaded again when written again" ||
   bad "pre@1 not loaded again after ctl unload and a rewrite"
 jq_is "pre@1 is back, testing" '.state=="testing"' pre 1
@@ -99,7 +99,7 @@ grep -q "\[watch\] ERROR: .*/bad@1\.wasm: not loaded" "$T/watch.err" && echo "ok
   bad "bad file line: $(grep 'bad@1' "$T/watch.err")"
 [ "$(udp "$PORT" hello)" = hello ] && echo "ok the server still answers" || bad "the server does not answer after the bad file"
 
-cp $P/uppercase.wasm "$W/.ren.tmp"
+cp $PM/uppercase.wasm "$W/.ren.tmp"
 sleep 0.5
 mv "$W/.ren.tmp" "$W/ren@1.wasm"
 once "rename into place" watch '\[watch\].*ren@1\.wasm: loaded ren@1 '
@@ -107,9 +107,9 @@ jq_is "ren@1 is testing" '.state=="testing"' ren 1
 
 "${CTL[@]}" traffic echo 2 100 >/dev/null 2>"$T/t.err" || bad "ctl traffic echo 2 100: $(cat "$T/t.err")"
 jq_is "echo@2 is active" '.state=="active"' echo 2
-cp $P/uppercase.wasm "$W/echo@2.wasm"
+cp $PM/uppercase.wasm "$W/echo@2.wasm"
 once "active version changed" watch '\[watch\] WARN: .*echo@2\.wasm changed, but echo@2 is the active version: not replaced'
-jq_is "echo@2 keeps echo's bytes and stays active" ".state==\"active\" and .sha256==\"$(sha $P/echo.wasm)\"" echo 2
+jq_is "echo@2 keeps echo's bytes and stays active" ".state==\"active\" and .sha256==\"$(sha $PM/echo.wasm)\"" echo 2
 n=$(count watch '^\[watch\].*: (replaced|loaded) echo@2 ')
 [ "$n" -eq 2 ] && echo "ok echo@2 was loaded twice in all" || bad "echo@2 load lines: $n, want 2"
 serve_healthy watch
@@ -118,7 +118,7 @@ serve_healthy watch
 mkdir -p "$T/trust" "$T/keys" "$T/w2" "$T/m"
 "$XDPERF" keygen -o "$T/keys/k" >/dev/null 2>&1 || { echo "FAILED: keygen"; exit 1; }
 cp "$T/keys/k.pub" "$T/trust/"
-cp $P/uppercase.wasm "$T/m/sig@1.wasm"
+cp $PM/uppercase.wasm "$T/m/sig@1.wasm"
 "$XDPERF" sign -k "$T/keys/k.key" "$T/m/sig@1.wasm" >/dev/null 2>&1 || { echo "FAILED: sign"; exit 1; }
 start trust --listen udp://127.0.0.1:0/echo --protocol echo=builtin:echo@1 --watch "$T/w2" --trust-dir "$T/trust"
 cp "$T/m/sig@1.wasm" "$T/w2/sig@1.wasm"
@@ -141,7 +141,7 @@ jq_is "the looping call is a fuel fault" '.stats.fuel >= 1 and .stats.errors >= 
 serve_healthy policy
 
 printf 'fuel: 100000\nfrobnicate_level: 3\n' >"$T/bad_policy.yaml"
-timeout 20 "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/echo --protocol echo=$P/echo.wasm@1 \
+timeout 20 "$XDPERF_ASAN" serve --listen udp://127.0.0.1:0/echo --protocol echo=$PM/echo.wasm@1 \
   --policy "$T/bad_policy.yaml" --duration 1 >"$T/bp.out" 2>"$T/bp.err"; rc=$?
 if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'frobnicate_level' "$T/bp.err" && ! grep -q 'listening on' "$T/bp.err"; then
   echo "ok unknown policy field: exit $rc, $(grep frobnicate_level "$T/bp.err" | head -n 1)"
