@@ -26,7 +26,7 @@
  * missing or not a non-negative integer), XDP_ERR_BUFFER_TOO_SMALL (-4) or
  * XDP_ERR_NOT_INITIALIZED (-5).
  *
- * Built with the SDK (sdk/xdperf_plugin.c compiled with -DXDP_SDK_NO_GENERATOR_ABI, see the
+ * Built with the SDK (its sources compiled with -DXDP_SDK_NO_GENERATOR_ABI, see the
  * Makefile): the SDK's exported generator ABI is left out and this file defines its own, using
  * the SDK's JSON reader and writer, base64 decoder, Internet checksum and logging.
  */

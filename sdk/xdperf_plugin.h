@@ -1,7 +1,7 @@
 /* xdperf C plugin SDK (clang --target=wasm32-wasi -mexec-model=reactor).
  *
- * A generator plugin is one C file compiled together with sdk/xdperf_plugin.c. The simplest
- * plugin only defines
+ * A generator plugin is one C file compiled together with the SDK's sources (every .c file in
+ * sdk/; xdperf-plugin.mk does it in one command). The simplest plugin only defines
  *
  *     int xdp_generate(const xdp_request *req, xdp_response *resp);
  *
@@ -12,7 +12,7 @@
  * Optional hooks: xdp_init(cfg) after the config was stored, xdp_cleanup() at plugin_cleanup.
  *
  * A plugin with an ABI of its own (a verifier, plugins/verify_*.c: one frame in, a verdict out)
- * defines plugin_init / plugin_process / plugin_cleanup itself and compiles sdk/xdperf_plugin.c
+ * defines plugin_init / plugin_process / plugin_cleanup itself and compiles the SDK's sources
  * with -DXDP_SDK_NO_GENERATOR_ABI: that leaves out the SDK's exported entry points (and
  * xdp_generate / xdp_init / xdp_cleanup are then never called) but keeps every helper below
  * (logging, JSON reader and writer, base64, checksums, packet building).

@@ -16,7 +16,7 @@ cd "$REPO" || exit 1
 make -s install DESTDIR="$R" >"$T/make.log" 2>&1 || { cat "$T/make.log"; echo "FAIL: make install"; exit 1; }
 P=$(sed -n 's/^PREFIX ?= //p' Makefile)
 for f in bin/xdperf share/xdperf/plugins/simpleudp.wasm share/xdperf/plugins/gtpv1u.wasm \
-	 share/xdperf/protocols/echo.wasm share/xdperf/sdk/xdperf_plugin.h share/xdperf/sdk/xdperf_plugin.c \
+	 share/xdperf/protocols/echo.wasm share/xdperf/sdk/xdperf_plugin.h share/xdperf/sdk/xdp_abi.c \
 	 share/xdperf/sdk/xdperf_protocol.h include/xdperf/plugin.h include/xdperf/version.h lib/libxdperf.a \
 	 share/doc/xdperf/README.md share/doc/xdperf/plugin-abi.md share/bash-completion/completions/xdperf; do
 	[ -e "$R$P/$f" ] || bad "not installed: $P/$f"
@@ -44,7 +44,7 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 }
 C
 if clang --target=wasm32-wasi -O2 -mexec-model=reactor -I"$S" -Wl,--export=plugin_init -Wl,--export=plugin_process \
-	-Wl,--export=plugin_cleanup -Wl,--export=malloc -Wl,--export=free -o "$T/mine.wasm" "$T/mine.c" "$S/xdperf_plugin.c" 2>"$T/cc.err"; then
+	-Wl,--export=plugin_cleanup -Wl,--export=malloc -Wl,--export=free -o "$T/mine.wasm" "$T/mine.c" "$S"/*.c 2>"$T/cc.err"; then
 	"$X" -p "$T/mine.wasm" -o "$T/m.pcap" -c 3 2>/dev/null && [ "$(python3 "$REPO/tests/lib/pcapread.py" "$T/m.pcap")" = 3 ] &&
 		echo "ok a plugin built from the installed SDK alone runs" || bad "the out-of-tree plugin did not run"
 else
