@@ -174,7 +174,9 @@ install: all
 	install -m 644 sdk/*.h sdk/*.c $(DESTDIR)$(DATADIR)/sdk/
 	install -m 644 include/xdperf/*.h $(DESTDIR)$(PREFIX)/include/xdperf/
 	install -m 644 $(BUILD)/libxdperf.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xdperf/
+	install -m 644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(PREFIX)/share/doc/xdperf/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/xdperf/plugins
+	install -m 644 docs/plugins/*.md $(DESTDIR)$(PREFIX)/share/doc/xdperf/plugins/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 scripts/xdperf.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 

@@ -2,7 +2,7 @@
 # Hot-load registry benchmark (no root needed): builds bench/hotload.c against build/libxdperf.a
 # into build/bench/hotload and runs it: calls/s of the echo module vs a native echo handler vs
 # the bare loader call, swap latency (promote -> first call on the new version) and memory per
-# loaded version. Prints a plain table and Markdown for the README. bench/run.sh calls it after
+# loaded version. Prints a plain table and Markdown for docs/benchmarks.md. bench/run.sh calls it after
 # the load-time benchmark; `BENCH_ONLY=hotload make bench` (or this script alone) runs only it.
 #
 # Targets: echo module <= 3x native ns/call at 16 and 64 B; median swap latency < 1 ms. A miss

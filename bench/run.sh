@@ -9,7 +9,7 @@
 #    which measures fixed costs, is shown but left out of both, as the suite's README says).
 # 2. Load time: builds bench/load_time.c against build/libxdperf.a and measures decode +
 #    validate + translate of a ~100 KB module generated here (target < 2 ms per load).
-# The results are printed as a plain table and as Markdown for the README.
+# The results are printed as a plain table and as Markdown for docs/benchmarks.md.
 # 3. Hot-load registry (no root): bench/hotload.sh, see its header (calls/s of a wasm echo module
 #    vs a native handler, swap latency, memory per version; prints its own tables).
 # 4. UDP responder (no root): bench/responder.sh, see its header (datagrams/s of `xdperf serve`

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile modules against the caps on what a module and its instances hold (README "Limits";
+# Hostile modules against the caps on what a module and its instances hold (docs/limits.md;
 # the modules come from tests/protocols/hostile_gen.py, peak RSS from getrusage of the child):
 #  - 100 tables of 10,000,000 entries: refused at load, naming max_table_elems (262,144);
 #  - wide branches (3.9 MB: 195 functions whose 400 br_if each carry 1000 values, about 900 MB

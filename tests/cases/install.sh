@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make install` into a staging root (DESTDIR; no root needed) and what an installed tree does:
 #  - the layout: bin/xdperf, share/xdperf/plugins (generator plugins), share/xdperf/protocols
-#    (protocol modules, apart), share/xdperf/sdk, include/xdperf, lib/libxdperf.a, the docs;
+#    (protocol modules, apart), share/xdperf/sdk, include/xdperf, lib/libxdperf.a, the docs
+#    (share/doc/xdperf: README.md, docs/*.md, docs/plugins/*.md in plugins/);
 #  - the installed binary finds its plugins next to itself (../share/xdperf/plugins) wherever
 #    the tree is, and `-p echo` (a protocol module) is not taken for a generator plugin;
 #  - a plugin builds out of the tree from the installed SDK alone and runs; a program links
@@ -18,10 +19,14 @@ P=$(sed -n 's/^PREFIX ?= //p' Makefile)
 for f in bin/xdperf share/xdperf/plugins/simpleudp.wasm share/xdperf/plugins/gtpv1u.wasm \
 	 share/xdperf/protocols/echo.wasm share/xdperf/sdk/xdperf_plugin.h share/xdperf/sdk/xdp_abi.c \
 	 share/xdperf/sdk/xdperf_protocol.h include/xdperf/plugin.h include/xdperf/version.h lib/libxdperf.a \
-	 share/doc/xdperf/README.md share/doc/xdperf/plugin-abi.md share/bash-completion/completions/xdperf; do
+	 share/doc/xdperf/README.md share/doc/xdperf/plugin-abi.md share/doc/xdperf/user-guide.md \
+	 share/doc/xdperf/walkthrough.md share/doc/xdperf/plugins/vxlan.md share/bash-completion/completions/xdperf; do
 	[ -e "$R$P/$f" ] || bad "not installed: $P/$f"
 done
 [ -e "$R$P/share/xdperf/plugins/echo.wasm" ] && bad "a protocol module among the generator plugins"
+# the docs flat in share/doc/xdperf (the top README, not docs/README.md, which is its index), the
+# plugin pages in plugins/
+cmp -s "$R$P/share/doc/xdperf/README.md" README.md || bad "share/doc/xdperf/README.md is not the top README.md"
 # the tree moved: the binary still finds its plugins next to itself
 mv "$R$P" "$T/moved"
 X="$T/moved/bin/xdperf"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Module metrics from several workers in /metrics (README: "Metrics"): a name ending in _total is
-# a counter, one series summed over workers and instances; any other name is a gauge per worker.
+# Module metrics from several workers in /metrics (docs/protocol-modules.md, "Metrics"): a name
+# ending in _total is a counter, one series summed over workers and instances; any other name is
+# a gauge per worker.
 # Server (ASan build, --workers 2, dns.wasm and kv.wasm on UDP, every flow its own socket from
 # tests/lib/modclient.py):
 #  - dns: queries in batches of 20 until dns@1 has 2 instances (both workers answered; at most
