@@ -7,6 +7,23 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "one IPv6/UDP template, optionally 802.1Q-tagged",
+	"keys": {
+		"src_ip": {"type": "ipv6", "default": "fd00::1", "description": "source address"},
+		"dst_ip": {"type": "ipv6", "default": "fd00::2", "description": "destination address"},
+		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535, "description": "UDP source port"},
+		"dst_port": {"type": "integer", "default": 5678, "min": 0, "max": 65535, "description": "UDP destination port"},
+		"payload_size": {"type": "integer", "default": 1024, "min": 0, "max": 8938,
+				 "description": "UDP payload bytes (byte i = i % 256)"},
+		"hop_limit": {"type": "integer", "default": 64, "min": 1, "max": 255, "description": "IPv6 hop limit"},
+		"vlan": {"type": "integer", "min": 0, "max": 4095, "description": "802.1Q VLAN ID (absent: untagged)"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"*": false
+	}
+});
+
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };

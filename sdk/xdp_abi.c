@@ -61,6 +61,11 @@ XDP_EXPORT(plugin_init) int32_t plugin_init(int32_t cfg_ptr, int32_t cfg_len)
 		drop_config();
 		return rc;
 	}
+	rc = xdp_config_check(&g_cfg, 0, xdp_config_schema);
+	if (rc < 0) {
+		drop_config();
+		return rc;
+	}
 	xdp_request cfg = {
 		.doc = &g_cfg, .root = 0, .config = NULL, .config_root = -1,
 	};

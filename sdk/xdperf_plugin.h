@@ -526,6 +526,47 @@ int xdp_generate(const xdp_request *req, xdp_response *resp);
 int xdp_init(const xdp_request *cfg);
 void xdp_cleanup(void);
 
+/* ---- declared configuration ----------------------------------------------------------------- */
+
+/* A plugin declares its configuration once, at file scope, as plain JSON (docs/plugin-config.md):
+ *
+ *     XDP_PLUGIN_CONFIG({
+ *         "description": "IPv4/UDP frames to one address",
+ *         "keys": {
+ *             "dst_ip": {"type": "ipv4", "default": "10.0.0.2", "description": "destination"},
+ *             "vlan": {"type": "integer", "default": 0, "min": 0, "max": 4094,
+ *                      "description": "802.1Q VLAN ID, 0 = untagged"},
+ *             "*": false
+ *         }
+ *     });
+ *
+ * Types: integer, number, string, boolean, object, array, ipv4, ipv6, ip, mac (strings in that
+ * format), any, or several joined by '|' ("integer|string"). Optional per key: default,
+ * description, min and max (numbers), enum (the allowed values). "*": true lets other keys
+ * through unchecked; absent or false refuses them.
+ *
+ * The macro puts the text in the module's custom section "xdperf.config", which xdperf reads
+ * without running the plugin (xdperf plugin list / inspect show it; xdperf refuses a
+ * configuration that does not match before plugin_init), and in xdp_config_schema, which
+ * plugin_init checks the configuration against too (xdp_config_check), for hosts that do not
+ * read the section. Only one file of a plugin may use it. Write the JSON as C tokens: no
+ * backslash escapes or '#' in it. */
+#define XDP_SDK_STR_(x) #x
+#define XDP_PLUGIN_CONFIG(...)                                                                  \
+	__asm__(".section .custom_section.xdperf.config,\"\",@\n.ascii " XDP_SDK_STR_(#__VA_ARGS__) \
+		"\n.text\n");                                                                   \
+	const char *const xdp_config_schema = #__VA_ARGS__
+
+/* The declared configuration's JSON text; NULL (the SDK's weak default) when the plugin has no
+ * XDP_PLUGIN_CONFIG. */
+extern const char *const xdp_config_schema;
+
+/* Checks object `root` of cfg against schema (NULL or root not an object: 0). Returns 0, or
+ * XDP_ERR_INVALID_CONFIG after logging one line naming the key: unknown (with the closest
+ * declared key, "did you mean"), of the wrong type or format, out of range, not one of its
+ * choices. plugin_init calls it with the init config and xdp_config_schema. */
+int xdp_config_check(const xdp_json *cfg, int root, const char *schema);
+
 #ifdef __cplusplus
 }
 #endif

@@ -97,6 +97,9 @@ struct xdperf_plugin_opts {
 	/* The device the run sends on (copied): env.host_neighbor_resolve resolves neighbours on
 	 * it and no other; NULL (pcap output, plugin run) = none, and it answers 0. */
 	const char *device;
+	/* true: xdperf_plugin_init() does not check the configuration against the plugin's
+	 * declared schema (xdperf_plugin_schema()); by default it does. */
+	bool skip_config_check;
 };
 
 /* Loads the plugin at `path` (the bytes are read and copied), checks the ABI, instantiates it
@@ -111,8 +114,12 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 			     struct xdperf_plugin **out, char *err, size_t errlen);
 
 /* Calls plugin_init with the configuration text (JSON; may be empty; the 0.11 ABI gets it in
- * base64 inside {"plugin_config": ...}). 0, -EINTR (interrupted: "plugin NAME: plugin_init was
- * interrupted"), or -EINVAL with err naming the error code, trap or unsuccessful answer. */
+ * base64 inside {"plugin_config": ...}). When the plugin declares its configuration
+ * (xdperf_plugin_schema()), the text is checked against it first, unless
+ * opts.skip_config_check: an unknown key or a wrong value is -EINVAL with err "plugin NAME:
+ * config key ..." and the plugin is not called. 0, -EINTR (interrupted: "plugin NAME:
+ * plugin_init was interrupted"), or -EINVAL with err naming the error code, trap or
+ * unsuccessful answer. */
 int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen);
 
 /* Calls plugin_process with the request text. On success *out is a malloc'd, NUL-terminated
@@ -132,6 +139,24 @@ int xdperf_plugin_cleanup(struct xdperf_plugin *p, char *err, size_t errlen);
 void xdperf_plugin_free(struct xdperf_plugin *p);
 
 const char *xdperf_plugin_name(const struct xdperf_plugin *p);
+
+/* Declared configuration (docs/plugin-config.md). A plugin may carry a custom section
+ * "xdperf.config" holding a JSON object {"description": "...", "keys": {"NAME": {"type":
+ * "integer|string|...", "default": ..., "description": "...", "min": n, "max": n, "enum":
+ * [...]}, ..., "*": false}}, read without running the plugin. */
+
+/* The schema in a module's bytes: 0 with *schema = NULL when it declares none, 0 with
+ * *schema a malloc'd compact JSON text (the caller frees it), or -EINVAL (err says what is
+ * wrong with the section: not JSON, an unknown type, a default of the wrong type, ...) or
+ * -ENOMEM. */
+int xdperf_plugin_read_schema(const uint8_t *wasm, size_t len, char **schema, char *err, size_t errlen);
+/* The loaded plugin's schema (owned by p), or NULL when it declares none. A plugin whose
+ * section is malformed fails to load. */
+const char *xdperf_plugin_schema(const struct xdperf_plugin *p);
+/* Checks a configuration text (JSON object; empty = none) against schema (NULL: anything
+ * goes): 0, or -EINVAL with err one line naming the key: unknown (with "did you mean" when one
+ * is close), of the wrong type or format, out of range or not one of its choices. */
+int xdperf_plugin_check_config(const char *schema, const char *cfg, size_t len, char *err, size_t errlen);
 /* XDPERF_PLUGIN_ABI_GUIDE or XDPERF_PLUGIN_ABI_JSON. */
 int xdperf_plugin_abi(const struct xdperf_plugin *p);
 /* The ABI a module's plugin_init asks for (GUIDE when it has none). */

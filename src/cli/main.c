@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "util/distance.h"
 #include "xdperf/version.h"
 
 static void usage(FILE *f)
@@ -35,26 +36,6 @@ static void usage(FILE *f)
 static const char *const commands[] = { "wasm", "probe", "count", "plugin", "protocol", "keygen",
 					 "sign", "verify", "serve", "ctl", "help" };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
-
-/* Levenshtein distance of a and b (short words: the command names). */
-static unsigned distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 31 || lb > 31)
-		return 99;
-	unsigned d[32][32];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (unsigned)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			unsigned del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-	return d[la][lb];
-}
 
 static void wasm_usage(FILE *f)
 {
@@ -143,13 +124,13 @@ int main(int argc, char **argv)
 	const char *best = NULL;
 	unsigned bd = 3;
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		unsigned d = distance(argv[1], commands[i]);
+		unsigned d = xdperf_edit_distance(argv[1], commands[i]);
 		if (d < bd) {
 			bd = d;
 			best = commands[i];
 		}
 	}
-	if (!best && distance(argv[1], "server") <= 2)
+	if (!best && xdperf_edit_distance(argv[1], "server") <= 2)
 		best = "--server";
 	if (best)
 		fprintf(stderr, "xdperf: unknown command '%s' (did you mean '%s'? xdperf --help lists the "

@@ -142,6 +142,11 @@ void gen_free(struct xdperf_plugin *p, uint32_t ptr)
 
 int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen)
 {
+	if (p->schema && !p->opts.skip_config_check) {
+		char why[300];
+		if (xdperf_plugin_check_config(p->schema, cfg, len, why, sizeof why))
+			return gen_perr(err, errlen, "plugin %s: %s", p->name, why);
+	}
 	if (p->abi == XDPERF_PLUGIN_ABI_JSON)
 		return gen_json_init(p, cfg, len, err, errlen);
 	if (len > UINT32_MAX / 2)
@@ -360,6 +365,11 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 	rc = check_abi(p, p->mod, err, errlen);
 	if (rc)
 		goto fail;
+	rc = xdperf_plugin_read_schema(wasm, len, &p->schema, msg, sizeof msg);
+	if (rc) {
+		snprintf(err, errlen, "plugin %s: %s", p->name, msg);
+		goto fail;
+	}
 	p->abi = xdperf_plugin_module_abi(p->mod);
 	p->linker = xwasm_linker_new();
 	rc = p->linker ? define_host(p) : -ENOMEM;
@@ -449,7 +459,13 @@ void xdperf_plugin_free(struct xdperf_plugin *p)
 	xwasm_wasi_free(p->wasi);
 	xwasm_module_free(p->mod);
 	free(p->resp);
+	free(p->schema);
 	free(p);
+}
+
+const char *xdperf_plugin_schema(const struct xdperf_plugin *p)
+{
+	return p->schema;
 }
 
 const char *xdperf_plugin_name(const struct xdperf_plugin *p) { return p->name; }

@@ -36,6 +36,7 @@ struct xdperf_plugin {
 	bool cleaned_up;                   /* plugin_cleanup was called (xdperf_plugin_cleanup) */
 	char device[IF_NAMESIZE];          /* opts.device ("" = none) */
 	int abi;                           /* XDPERF_PLUGIN_ABI_GUIDE or _JSON */
+	char *schema;                      /* the declared configuration (malloc'd JSON), or NULL */
 	/* goshim: the request of the call under way and the response it handed over */
 	enum gen_call_kind kind;
 	const char *req;
