@@ -33,7 +33,7 @@ X="$T/moved/bin/xdperf"
 (cd "$T" && "$X" -p simpleudp -o "$T/a.pcap" -c 5 2>"$T/a.err") || bad "installed binary: -p simpleudp: $(cat "$T/a.err")"
 [ "$(python3 "$REPO/tests/lib/pcapread.py" "$T/a.pcap" 2>/dev/null)" = 5 ] || bad "installed binary wrote no 5 frames"
 if (cd "$T" && "$X" -p echo -o "$T/e.pcap" -c 5 2>"$T/e.err"); then bad "-p echo ran a protocol module"; fi
-grep -q "plugin 'echo' not found" "$T/e.err" && echo "ok -p echo: $(cat "$T/e.err")" || bad "-p echo: $(cat "$T/e.err")"
+grep -q "'echo' is a protocol module (.*/share/xdperf/protocols/echo.wasm), not a generator plugin" "$T/e.err" && echo "ok -p echo: $(cat "$T/e.err")" || bad "-p echo: $(cat "$T/e.err")"
 # an out-of-tree plugin from the installed SDK
 S="$T/moved/share/xdperf/sdk"
 cat >"$T/mine.c" <<'C'
