@@ -207,28 +207,6 @@ uninstall: uninstall-man
 uninstall-man:
 	rm -f $(foreach m,$(notdir $(MANS)),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m).gz)
 
-# Man pages: man/NAME.N.scd -> build/man/NAME.N (scdoc; dated by the source's last commit),
-# installed gzipped in share/man/manN. tests/cases/man_pages.sh checks them against the options.
-MAN_SRCS := $(wildcard man/*.scd)
-MANS := $(MAN_SRCS:man/%.scd=$(BUILD)/man/%)
-MANDIR := $(PREFIX)/share/man
-.PHONY: man install-man uninstall-man
-all: man
-man: $(MANS)
-$(BUILD)/man/%: man/%.scd | deps
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  SCDOC   $@")
-	$(Q)t=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct -- $< 2>/dev/null)}; \
-		SOURCE_DATE_EPOCH=$${t:-$$(date +%s)} scdoc < $< > $@.tmp && mv $@.tmp $@
-install: install-man
-install-man: $(MANS)
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
-	for m in $(notdir $(MANS)); do gzip -9n -c $(BUILD)/man/$$m > $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m.gz && \
-		chmod 644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m.gz || exit 1; done
-uninstall: uninstall-man
-uninstall-man:
-	rm -f $(foreach m,$(notdir $(MANS)),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m).gz)
-
 clean:
 	rm -rf $(BUILD)
 
