@@ -27,7 +27,8 @@ X="$XDPERF"
 cd "$REPO" || exit 1
 
 # Which page documents the options a source file parses (FILE, or FILE:FUNCTION when one file
-# parses several commands). A file with options and no entry here fails the test.
+# parses several commands; else a function cmd_NAME... goes to xdperf-NAME.1 when it exists).
+# Options in a file with no page fail the test.
 declare -A file_page=(
 	[main.c]=xdperf.1 [generate.c]=xdperf.1 [server_cmd.c]=xdperf-server.1
 	[count_cmd.c]=xdperf-count.1 [probe_cmd.c]=xdperf-probe.1 [plugin_cmd.c]=xdperf-plugin.1
@@ -131,6 +132,8 @@ perl -ne '
 declare -A code_of # page -> options from the code
 while read -r file func opt; do
 	p=${file_page[$file:$func]:-${file_page[$file]:-}}
+	# cmd_plugin_list() in a file of its own: xdperf-plugin.1
+	[[ -z "$p" && "$func" =~ ^cmd_([a-z]+) && -f "man/xdperf-${BASH_REMATCH[1]}.1.scd" ]] && p=xdperf-${BASH_REMATCH[1]}.1
 	[ -n "$p" ] || { bad "src/cli/$file ($func) parses $opt, but tests/cases/man_pages.sh maps no page to it (file_page)"; continue; }
 	code_of[$p]+=" $opt"
 done <"$T/code_opts"
