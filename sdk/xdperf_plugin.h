@@ -37,6 +37,19 @@
  *
  * Everything here is bounds-checked: malformed JSON gives an error code, never an
  * out-of-bounds read; the writer never writes past its buffer and reports the size it needed.
+ *
+ * Building: `make -f PREFIX/share/xdperf/sdk/xdperf-plugin.mk PLUGIN=foo` builds foo.wasm from
+ * foo.c (stripped), `xdperf plugin new foo` writes a project around it; pkg-config
+ * xdperf-plugin gives the same flags. This header is the one include: the SDK's sources
+ * (xdp_*.c, one job each: JSON reader, writer, frames, checksums, the ABI glue, ...) and
+ * their internal header xdp_internal.h are no API.
+ *
+ * Conventions: functions returning int give 0 (or a count / length) on success and a negative
+ * XDP_ERR_* (the address parsers and frame builders: -1) on failure, and then leave their
+ * outputs unchanged unless said otherwise. Pointer arguments must not be NULL unless said
+ * otherwise. Nothing keeps a pointer it was given after it returns, except the JSON document
+ * (its source text) and a response (the templates it owns). The SDK is single-threaded, as a
+ * WebAssembly plugin is.
  */
 #ifndef XDPERF_PLUGIN_H
 #define XDPERF_PLUGIN_H
@@ -54,7 +67,14 @@ extern "C" {
 #define XDP_EXPORT(name) __attribute__((export_name(#name)))
 #define XDP_IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
 
-/* Raw host imports (pointers are i32 offsets in the guest's memory). */
+/* Raw host imports (pointers are i32 offsets in the guest's memory); plugins call the wrappers
+ * below instead (xdp_log, xdp_metric, xdp_neighbor_resolve). A module that uses none of them
+ * does not import it.
+ *   xdp_host_log               level (XDP_LOG_*), msg[0..len): one log line, not NUL-terminated
+ *   xdp_host_report_metric     a named value with a timestamp (ns since the epoch)
+ *   xdp_host_neighbor_resolve  the MAC of neighbour ip[0..ip_len) on interface ifname (empty:
+ *                              the run's device) as "aa:bb:cc:dd:ee:ff" into result; returns
+ *                              the text's length, or < 0 when unresolved */
 XDP_IMPORT(host_log) void xdp_host_log(int32_t level, const char *msg, int32_t len);
 XDP_IMPORT(host_report_metric) void xdp_host_report_metric(const char *name, int32_t name_len,
 							   double value, int64_t timestamp_ns);
@@ -78,11 +98,15 @@ enum {
 
 enum { XDP_LOG_DEBUG = 0, XDP_LOG_INFO = 1, XDP_LOG_WARN = 2, XDP_LOG_ERROR = 3 };
 
-/* printf-style message to the host (truncated to 511 bytes). */
+/* Sends one log line to the host, which prints it as "[plugin NAME] LEVEL: text" (escaped)
+ * unless level (XDP_LOG_*) is below the run's log level (default info). fmt and its arguments
+ * as printf(); the text is truncated to 511 bytes. */
 void xdp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reports a metric with the current realtime clock (ns since the epoch) as timestamp. */
+/* Reports the metric `name` (a NUL-terminated string, e.g. "plugin.templates") with value,
+ * timestamped with xdp_now_ns(). */
 void xdp_metric(const char *name, double value);
-/* Realtime clock in nanoseconds. */
+/* The realtime clock (CLOCK_REALTIME, WASI clock_time_get) in nanoseconds since the epoch; 0
+ * when the host gives no clock. */
 int64_t xdp_now_ns(void);
 
 /* ---- JSON reader -------------------------------------------------------------------------- */
@@ -113,42 +137,65 @@ typedef struct xdp_json {
 
 #define XDP_JSON_MAX_DEPTH 64
 
-/* Parses src[0..len) (one value, surrounding whitespace allowed). Returns 0 or
- * XDP_ERR_INVALID_INPUT (syntax, depth > XDP_JSON_MAX_DEPTH) / XDP_ERR_NOMEM; on error the
- * document is empty. Free with xdp_json_free(). The root value is token 0. */
+/* Parses src[0..len) (one JSON value, surrounding whitespace allowed; src need not be
+ * NUL-terminated) into *doc, whose previous contents are overwritten, not freed. The tokens
+ * are malloc'd and owned by *doc; the strings are not copied: src must stay unchanged and
+ * alive as long as doc is used. The root value is token 0.
+ * Returns 0, XDP_ERR_INVALID_INPUT (a syntax error, nesting deeper than XDP_JSON_MAX_DEPTH,
+ * len >= 2^32 - 1) or XDP_ERR_NOMEM; on an error *doc is empty (no tokens) and need not be
+ * freed, though xdp_json_free() on it is harmless. */
 int xdp_json_parse(xdp_json *doc, const char *src, size_t len);
+/* Frees doc's tokens and empties it (NULL and an empty document are fine; src is the
+ * caller's). */
 void xdp_json_free(xdp_json *doc);
 
-int xdp_json_type(const xdp_json *doc, int tok);          /* -1 for an invalid index */
-/* Member `key` of object `obj` (its value token) or -1 (absent, obj not an object). If a key
- * appears several times, the last one wins (like Go's encoding/json). */
+/* In the accessors below, doc is a parsed document and tok / obj / arr a token index; an index
+ * outside the document (-1 included) is taken as "no value", never read. */
+
+/* The type of value tok (enum xdp_json_type), or -1 for an invalid index. */
+int xdp_json_type(const xdp_json *doc, int tok);
+/* The value token of member `key` (NUL-terminated, compared with the member names decoded) of
+ * object obj, or -1 (absent, obj not an object, key NULL). If a key appears several times the
+ * last one wins (like Go's encoding/json). A null value is found (see the getters below). */
 int xdp_json_find(const xdp_json *doc, int obj, const char *key);
-/* Number of elements of an array (or members of an object); 0 for other values. */
+/* The number of elements of an array or members of an object; 0 for other values. */
 size_t xdp_json_len(const xdp_json *doc, int tok);
-/* Element i of array `arr`, or -1. */
+/* The token of element i of array arr, or -1 (i out of range, arr not an array). */
 int xdp_json_at(const xdp_json *doc, int arr, size_t i);
 
-/* Typed access to one value. Return 0, or XDP_ERR_INVALID_CONFIG on a type mismatch, an
- * out-of-range number or (strings) when the decoded string plus NUL does not fit `cap`. */
+/* Typed access to one value: the value of tok into *out / buf. Return 0, or
+ * XDP_ERR_INVALID_CONFIG on a type mismatch or an out-of-range number (*out unchanged).
+ * xdp_json_string decodes the escapes (\uXXXX to UTF-8) into buf and NUL-terminates it: an
+ * error also when the result plus the NUL does not fit cap (buf's contents are then
+ * unspecified). */
 int xdp_json_string(const xdp_json *doc, int tok, char *buf, size_t cap);
 /* The same, and *len (if not NULL) receives the decoded length: a "\u0000" escape decodes to
  * a NUL byte, which strlen() would stop at. */
 int xdp_json_string_len(const xdp_json *doc, int tok, char *buf, size_t cap, size_t *len);
-int xdp_json_u64(const xdp_json *doc, int tok, uint64_t *out); /* integer 0..2^64-1 */
-int xdp_json_i64(const xdp_json *doc, int tok, int64_t *out);  /* integer, optional '-' */
+/* Integers 0..2^64-1; "12.0" and "1.2e1" count as integers, "1.5" does not. */
+int xdp_json_u64(const xdp_json *doc, int tok, uint64_t *out);
+/* Integers -2^63..2^63-1, as xdp_json_u64 with an optional '-'. */
+int xdp_json_i64(const xdp_json *doc, int tok, int64_t *out);
+/* Any number (strtod; at most 63 characters of number text). */
 int xdp_json_double(const xdp_json *doc, int tok, double *out);
+/* true or false. */
 int xdp_json_bool(const xdp_json *doc, int tok, bool *out);
 
-/* By key: return 1 when found and converted, 0 when the key is absent or null (*out is left
- * unchanged, so preset the default), XDP_ERR_INVALID_CONFIG on a wrong type/range. */
+/* By key: member `key` of object obj, converted as above. Return 1 when found and converted,
+ * 0 when the key is absent or null (*out / buf left unchanged, so preset the default),
+ * XDP_ERR_INVALID_CONFIG on a wrong type or range. */
 int xdp_json_get_string(const xdp_json *doc, int obj, const char *key, char *buf, size_t cap);
 int xdp_json_get_u64(const xdp_json *doc, int obj, const char *key, uint64_t *out);
 int xdp_json_get_i64(const xdp_json *doc, int obj, const char *key, int64_t *out);
 int xdp_json_get_bool(const xdp_json *doc, int obj, const char *key, bool *out);
-/* Nested object: its token (>= 0), -1 absent/null, XDP_ERR_INVALID_CONFIG if not an object. */
+/* A nested object: its token (>= 0), -1 when absent or null, XDP_ERR_INVALID_CONFIG when the
+ * value is not an object. */
 int xdp_json_get_object(const xdp_json *doc, int obj, const char *key);
-/* Arrays by key: up to `max` elements; *n receives the element count. Strings are stored at
- * bufs + i * elem_cap. Return as the scalar getters (too many elements = INVALID_CONFIG). */
+/* Arrays by key: the elements into out[0..*n) (strings: element i NUL-terminated at bufs + i *
+ * elem_cap, each at most elem_cap bytes with the NUL; bufs holds max * elem_cap bytes), at most
+ * max of them. Return as the scalar getters: 1 (*n set), 0 absent or null (*n unchanged),
+ * XDP_ERR_INVALID_CONFIG for a non-array, more than max elements or an element of the wrong
+ * type (the elements before it are stored). */
 int xdp_json_get_string_array(const xdp_json *doc, int obj, const char *key, char *bufs,
 			      size_t elem_cap, size_t max, size_t *n);
 int xdp_json_get_u64_array(const xdp_json *doc, int obj, const char *key, uint64_t *out,
@@ -158,9 +205,13 @@ int xdp_json_get_double_array(const xdp_json *doc, int obj, const char *key, dou
 
 /* ---- JSON writer -------------------------------------------------------------------------- */
 
-/* Writes into a caller buffer; never past cap. After an overflow it keeps counting, so
- * xdp_jw_finish() can report the size that would have been needed. Commas and the key/value
- * colon are inserted automatically. */
+/* Writes compact JSON into a caller buffer, never past cap (the buffer stays the caller's; no
+ * NUL is written). After an overflow it keeps counting, so xdp_jw_finish() can report the size
+ * that would have been needed. Commas and the key/value colon are inserted automatically: in
+ * an object call xdp_jw_key() before each value (not checked). The functions return nothing:
+ * nesting misuse (an end without its begin, nesting deeper than XDP_JSON_MAX_DEPTH - 1, a key
+ * left without a value) is recorded in `error` and reported by xdp_jw_finish(). The struct is
+ * the caller's (e.g. on the stack) and needs no freeing. */
 typedef struct xdp_jw {
 	char *buf;
 	size_t cap;
@@ -171,20 +222,26 @@ typedef struct xdp_jw {
 	uint32_t count[XDP_JSON_MAX_DEPTH]; /* values written at each level */
 } xdp_jw;
 
+/* Starts writing into buf[0..cap) (buf NULL: only count, cap taken as 0). */
 void xdp_jw_init(xdp_jw *w, char *buf, size_t cap);
+/* { and }, [ and ]: open and close an object / array. */
 void xdp_jw_obj_begin(xdp_jw *w);
 void xdp_jw_obj_end(xdp_jw *w);
 void xdp_jw_arr_begin(xdp_jw *w);
 void xdp_jw_arr_end(xdp_jw *w);
+/* The name of the next object member (NUL-terminated, escaped as a string). */
 void xdp_jw_key(xdp_jw *w, const char *key);
+/* Values. Strings: s NUL-terminated, or s[0..n) (may hold NULs), escaped ('"', '\\', control
+ * characters as \uXXXX); bytes >= 0x80 are copied (the caller gives UTF-8). */
 void xdp_jw_str(xdp_jw *w, const char *s);
 void xdp_jw_strn(xdp_jw *w, const char *s, size_t n);
 void xdp_jw_u64(xdp_jw *w, uint64_t v);
 void xdp_jw_i64(xdp_jw *w, int64_t v);
-void xdp_jw_double(xdp_jw *w, double v); /* non-finite values are written as null */
+void xdp_jw_double(xdp_jw *w, double v); /* %.17g; non-finite values are written as null */
 void xdp_jw_bool(xdp_jw *w, bool v);
 void xdp_jw_null(xdp_jw *w);
-void xdp_jw_base64(xdp_jw *w, const void *data, size_t len); /* standard alphabet, padded */
+/* data[0..len) as a base64 string (standard alphabet, padded). */
+void xdp_jw_base64(xdp_jw *w, const void *data, size_t len);
 /* key + value shorthands */
 void xdp_jw_kv_str(xdp_jw *w, const char *key, const char *v);
 void xdp_jw_kv_u64(xdp_jw *w, const char *key, uint64_t v);
@@ -196,26 +253,32 @@ int xdp_jw_finish(const xdp_jw *w);
 
 /* ---- base64 ------------------------------------------------------------------------------- */
 
-size_t xdp_base64_len(size_t n); /* encoded length (padded) */
-/* Encodes into out (needs xdp_base64_len(n) bytes, no NUL). */
+/* The length of n bytes encoded (padded to a multiple of 4). */
+size_t xdp_base64_len(size_t n);
+/* Encodes in[0..n) into out, which needs xdp_base64_len(n) bytes (no NUL is written). */
 void xdp_base64_encode(const void *in, size_t n, char *out);
-/* Decodes standard base64 (padding optional); returns decoded length or -1 (bad input or more
- * than cap bytes). */
+/* Decodes in[0..n) (standard alphabet, padding optional, no whitespace) into out[0..cap).
+ * Returns the decoded length, or -1 (a character outside the alphabet, a bad length, more than
+ * cap bytes; out may then hold part of the result). */
 int xdp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap);
 
 /* ---- addresses ---------------------------------------------------------------------------- */
 
-/* "aa:bb:cc:dd:ee:ff" (also '-' separators, case-insensitive). 0 or -1. */
+/* Parses "aa:bb:cc:dd:ee:ff" (also '-' separators, hex digits in either case; exactly 17
+ * characters) into mac. 0, or -1 (s NULL or malformed; mac unchanged). */
 int xdp_parse_mac(const char *s, uint8_t mac[6]);
 /* The MAC of neighbour `ip` (IPv4 or IPv6 text, e.g. the gateway) on the run's device, from the
  * host's neighbour table (it asks the kernel to resolve a miss and waits up to 300 ms): 0 with
  * mac, or -1 when unresolved or the run has no device (pcap output, plugin run). */
 int xdp_neighbor_resolve(const char *ip, uint8_t mac[6]);
-/* Dotted quad, each 0..255, no leading '+'/spaces. 0 or -1. */
+/* Parses a dotted quad (four decimal parts 0..255 of at most 3 digits, nothing else) into ip
+ * (network order). 0, or -1 (s NULL or malformed; ip unchanged). */
 int xdp_parse_ipv4(const char *s, uint8_t ip[4]);
-/* RFC 4291 text form incl. "::" and a trailing dotted quad. 0 or -1. */
+/* Parses the RFC 4291 text form, "::" and a trailing dotted quad included (no zone, no
+ * brackets), into ip (network order). 0, or -1 (s NULL or malformed; ip unchanged). */
 int xdp_parse_ipv6(const char *s, uint8_t ip[16]);
-/* Formatting helpers (buf >= 18 / 16 / 46 bytes). */
+/* Text forms, NUL-terminated: "aa:bb:cc:dd:ee:ff" into buf of at least 18 bytes, a dotted
+ * quad into buf of at least 16 bytes. */
 void xdp_format_mac(const uint8_t mac[6], char *buf);
 void xdp_format_ipv4(const uint8_t ip[4], char *buf);
 
@@ -243,12 +306,16 @@ void xdp_format_ipv4(const uint8_t ip[4], char *buf);
 #define XDP_TCP_ACK 0x10
 #define XDP_TCP_URG 0x20
 
-/* Internet checksum helpers (RFC 1071): sum 16-bit big-endian words, fold, complement. */
+/* Internet checksum (RFC 1071). xdp_csum_add adds data[0..len) as 16-bit big-endian words (an
+ * odd last byte padded with zero) to the running sum (start with 0) and returns the new sum;
+ * xdp_csum_fold folds a sum to 16 bits and complements it: the value for the checksum field
+ * (host order: store it with xdp_put_be16). xdp_csum is both over one buffer. */
 uint32_t xdp_csum_add(uint32_t sum, const void *data, size_t len);
-uint16_t xdp_csum_fold(uint32_t sum); /* folded and complemented */
+uint16_t xdp_csum_fold(uint32_t sum);
 uint16_t xdp_csum(const void *data, size_t len);
-/* Checksum of an L4 segment (its checksum field must be zero) with the IPv4 / IPv6 pseudo
- * header. */
+/* The checksum of an L4 segment l4[0..len) (its checksum field zeroed first) with the IPv4 /
+ * IPv6 pseudo header of src, dst, the protocol / next header and len; as xdp_csum_fold. (UDP
+ * sends a result of 0 as 0xffff; the frame builders do.) */
 uint16_t xdp_l4_csum_v4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 			const void *l4, size_t len);
 uint16_t xdp_l4_csum_v6(const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
@@ -258,12 +325,14 @@ uint16_t xdp_l4_csum_v6(const uint8_t src[16], const uint8_t dst[16], uint8_t ne
 void xdp_put_be16(uint8_t *p, uint16_t v);
 void xdp_put_be32(uint8_t *p, uint32_t v);
 
-/* Layer writers: write one header at p, return its length. Multi-byte fields big-endian. */
+/* Layer writers: write one header at p (the caller makes room: the returned length), return
+ * its length. Multi-byte fields big-endian; addresses copied as given (network order). */
 size_t xdp_put_eth(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t ethertype);
 /* Ethernet + 802.1Q tag (TPID 0x8100, TCI = pcp << 13 | vid) + inner ethertype: 18 bytes. */
 size_t xdp_put_eth_vlan(uint8_t *p, const uint8_t dst[6], const uint8_t src[6], uint16_t vid,
 			uint8_t pcp, uint16_t ethertype);
-/* IPv4 without options, DF set, header checksum filled. payload_len = bytes after the header. */
+/* IPv4 without options (20 bytes), DF set, header checksum filled; payload_len = the bytes
+ * after the header (total length = 20 + payload_len). */
 size_t xdp_put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 		    uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id);
 /* The same with the flags / fragment offset word given: xdp_put_ipv4 writes XDP_IPV4_DF; 0 (no
@@ -272,12 +341,15 @@ size_t xdp_put_ipv4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint
 size_t xdp_put_ipv4_flags(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 			  uint16_t payload_len, uint8_t ttl, uint8_t tos, uint16_t id,
 			  uint16_t flags_frag);
+/* IPv6 (40 bytes): payload_len = the bytes after the header, flow_label its low 20 bits. */
 size_t xdp_put_ipv6(uint8_t *p, const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
 		    uint16_t payload_len, uint8_t hop_limit, uint8_t tclass, uint32_t flow_label);
-/* UDP header with checksum 0 (fill later with xdp_l4_csum_v4/v6, or use the frame builders). */
+/* UDP header (8 bytes) with checksum 0 (fill it later with xdp_l4_csum_v4/v6, or use the frame
+ * builders); udp_len = header + payload. */
 size_t xdp_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t udp_len);
 
-/* Frame builders: L2 + L3 + L4 + payload with every checksum filled. */
+/* Frame builders: L2 + L3 + L4 + payload in one buffer with every checksum filled. The
+ * parameter structs are the caller's, read only during the call. */
 typedef struct xdp_l2 {
 	uint8_t dst[6], src[6];
 	int vlan_id;      /* -1 = untagged, else 0..4095 */
@@ -301,12 +373,15 @@ typedef struct xdp_tcp {
 	uint16_t mss;    /* 0 = no options; else one MSS option (header 24 bytes) */
 } xdp_tcp;
 
-/* Frame lengths, for sizing buffers. */
+/* Header lengths, for sizing buffers: Ethernet (+ VLAN tag), IPv4 / IPv6. A frame is
+ * xdp_l2_len + xdp_l3_len + the L4 header + the payload. */
 size_t xdp_l2_len(const xdp_l2 *l2);
 size_t xdp_l3_len(const xdp_l3 *l3);
 
-/* Each returns the frame length, or -1 when it does not fit cap / exceeds 65535 bytes of IP
- * payload / a parameter is invalid. `payload` may be NULL (zero bytes). */
+/* Each writes the frame into buf[0..cap) and returns its length, or -1 when it does not fit
+ * cap, exceeds 65535 bytes of IP payload, or a parameter is invalid (l3->version not 4 or 6,
+ * vlan_id above 4095, a NULL struct); buf is then unspecified. payload[0..plen) is copied;
+ * NULL gives plen zero bytes. TTL / hop limit 0 means 64. */
 int xdp_build_udp(uint8_t *buf, size_t cap, const xdp_l2 *l2, const xdp_l3 *l3, uint16_t sport,
 		  uint16_t dport, const uint8_t *payload, size_t plen);
 int xdp_build_tcp(uint8_t *buf, size_t cap, const xdp_l2 *l2, const xdp_l3 *l3,
@@ -317,6 +392,9 @@ int xdp_build_icmp_echo(uint8_t *buf, size_t cap, const xdp_l2 *l2, const xdp_l3
 
 /* ---- request / response (the boilerplate) ------------------------------------------------- */
 
+/* What xdp_generate() gets: the parsed request and the init config. The documents are the
+ * SDK's, valid during the call only (copy what is needed later). xdp_init() gets one with doc
+ * = the config, config NULL. */
 typedef struct xdp_request {
 	const xdp_json *doc;      /* the parsed request */
 	int root;                 /* its root object */
@@ -327,9 +405,12 @@ typedef struct xdp_request {
 	bool has_device_mac;
 } xdp_request;
 
-/* Request lookups: the request's key first, then the init config's, then the default.
- * Return 0 (value or default stored), or XDP_ERR_INVALID_CONFIG after logging which key is
- * wrong (type, range, unparsable address). */
+/* Request lookups: the request's key first, then the init config's, then the default (a key
+ * whose value is null counts as absent). Return 0 (the value or the default stored), or
+ * XDP_ERR_INVALID_CONFIG after logging (ERROR) which key is wrong (type, range, unparsable
+ * address); return that code from xdp_generate() to end the run with the log line shown.
+ * Strings go into buf[0..cap) NUL-terminated; a default NULL (or longer than cap) makes an
+ * absent key an error ("missing"). */
 int xdp_req_string(const xdp_request *r, const char *key, const char *def, char *buf, size_t cap);
 int xdp_req_u64(const xdp_request *r, const char *key, uint64_t def, uint64_t *out);
 /* u64 limited to [min, max]. */
@@ -347,7 +428,8 @@ int xdp_req_ipv4_range(const xdp_request *r, const char *key, const char *def, u
 /* A port (number or string) or a range "A-B" of ports, 0..65535 (a single port: lo = hi). */
 int xdp_req_port_range(const xdp_request *r, const char *key, const char *def, uint32_t *lo,
 		       uint32_t *hi);
-/* The raw value for `key` (request first, then config): its token, with *doc set; -1 absent. */
+/* The raw value for `key` (request first, then config; null counts as absent): its token,
+ * with *doc set to the document it is in; -1 when absent (*doc unchanged). */
 int xdp_req_find(const xdp_request *r, const char *key, const xdp_json **doc);
 /* An array of integers: its elements into out[0..*n), at most `max` (absent or null: the
  * default def[0..ndef), ndef <= max). Errors: not an array, more than max elements, an element
@@ -461,20 +543,23 @@ struct xdp_response {
 
 #define XDP_MAX_TEMPLATES 4096
 
-/* Appends a template holding a copy of data[0..len) (data NULL = len zero bytes). Returns it,
- * or NULL (out of memory, more than XDP_MAX_TEMPLATES). */
+/* Appends a template holding a copy of data[0..len) (data NULL: len zero bytes), with
+ * packet_count = the request's count, rate_pps 0, no tags, modifiers or checksums. Returns it
+ * (owned by r, valid until the next xdp_resp_add: the array may move), or NULL (out of memory,
+ * already XDP_MAX_TEMPLATES). */
 xdp_template *xdp_resp_add(xdp_response *r, const uint8_t *data, size_t len);
 /* Builds a UDP frame (xdp_build_udp) whose payload byte i is i % 256, the default payload of
  * the example plugins, and appends it as a template. Returns it, or NULL with *err set to
  * XDP_ERR_GENERATE (invalid parameters, frame too large) or XDP_ERR_NOMEM. */
 xdp_template *xdp_resp_add_udp(xdp_response *r, const xdp_l2 *l2, const xdp_l3 *l3, uint16_t sport,
 			       uint16_t dport, size_t plen, int *err);
-/* Adds a tag (truncated to XDP_TAG_LEN - 1; at most XDP_MAX_TAGS). */
+/* Adds a tag (copied, truncated to XDP_TAG_LEN - 1 bytes) to the template's metadata; ignored
+ * beyond XDP_MAX_TAGS or with t or tag NULL. */
 void xdp_tmpl_tag(xdp_template *t, const char *tag);
 /* Adds a modifier on a named field: eth.src, eth.dst (the low 4 bytes of the MAC), ipv4.tos,
  * ipv4.id, ipv4.ttl, ipv4.src_ip, ipv4.dst_ip, ipv6.src_ip, ipv6.dst_ip (their low 64 bits),
- * ipv6.hop_limit, udp.src_port, udp.dst_port, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ack, tcp.window,
- * icmp.id, icmp.seq. IPv4 addresses as host-order numbers (10.0.0.1 = 0x0a000001).
+ * ipv6.hop_limit, udp.src_port, udp.dst_port, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ack,
+ * tcp.window, icmp.id, icmp.seq. IPv4 addresses as host-order numbers (10.0.0.1 = 0x0a000001).
  * Returns 0, or XDP_ERR_INVALID_CONFIG (already XDP_MAX_MODS modifiers, unknown field or
  * operation, min > max, max wider than the field); the template is then unchanged. */
 int xdp_tmpl_modify(xdp_template *t, const char *field, xdp_mod_op op, uint64_t min,
@@ -512,17 +597,27 @@ int xdp_resp_imix(xdp_response *r, const xdp_imix *mix);
  * largest remainders, the earliest first on a tie. out[0..mix->n) (its sum is count). */
 void xdp_imix_split(const xdp_imix *mix, uint64_t count, uint64_t *out);
 
-/* Serialises a response (used by plugin_process; exposed for tests). Return as xdp_jw_finish. */
+/* Serialises a response as the host's JSON array of templates into buf[0..cap) (used by
+ * plugin_process; exposed for tests). Returns as xdp_jw_finish: the bytes written,
+ * XDP_ERR_BUFFER_TOO_SMALL, XDP_ERR_GENERATE; *needed (if not NULL) gets the size it takes. */
 int xdp_resp_write(const xdp_response *r, char *buf, size_t cap, size_t *needed);
+/* Frees the templates (their data), the IMIX copy of xdp_resp_imix, and empties r (reusable).
+ * The SDK's plugin_process does it after xdp_generate(); a plugin calls it only on a response
+ * of its own. */
 void xdp_resp_free(xdp_response *r);
 
 /* ---- what a plugin defines ---------------------------------------------------------------- */
 
-/* Required (unless built with -DXDP_SDK_NO_GENERATOR_ABI): fill resp (xdp_resp_add ...).
- * Return 0 or a negative XDP_ERR_*. */
+/* Required (unless built with -DXDP_SDK_NO_GENERATOR_ABI): called for each request (each
+ * plugin_process); fill resp (xdp_resp_add ...; resp is empty, its default_count the request's
+ * count; the SDK serialises and frees it). req and its documents are valid during the call.
+ * Return 0, or a negative XDP_ERR_* (logged by the SDK as "generate failed (rc)"; the run
+ * ends). */
 int xdp_generate(const xdp_request *req, xdp_response *resp);
-/* Optional (weak defaults in the SDK return 0 / do nothing): validate/cache the init config.
- * cfg->doc is the config (no request fields). */
+/* Optional (weak defaults in the SDK return 0 / do nothing). xdp_init: once, at plugin_init,
+ * to validate or cache the config (cfg->doc is the config object, no request fields; it lives
+ * until plugin_cleanup, and each request's lookups also see it); a negative XDP_ERR_* refuses
+ * the config. xdp_cleanup: at plugin_cleanup, when xdp_init succeeded: free what it kept. */
 int xdp_init(const xdp_request *cfg);
 void xdp_cleanup(void);
 
