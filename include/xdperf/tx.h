@@ -98,6 +98,10 @@ struct xdperf_tx_opts {
 	double stall_timeout;
 	/* The run identity in the stamps (keeps runs apart at a server); 0 = a random one. */
 	uint32_t run_id;
+	/* Total rate in frames per second, fractions allowed (0.5 = one frame every 2 s), instead
+	 * of rate_pps: > 0 excludes rate_pps and bitrate; 0 = not set. Split over the threads as
+	 * rate / threads each, every thread's frame k due at its start + k / (rate / threads). */
+	double rate;
 };
 
 struct xdperf_tx_result {

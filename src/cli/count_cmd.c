@@ -20,13 +20,44 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf count -d IF [--pass] [--duration SEC] [--json]\n"
+		"usage: xdperf count -d IF [--pass] [--duration SEC] [--json|--json-stream]\n"
 		"  counts the frames and bytes IF receives (XDP) until SEC seconds have passed or\n"
-		"  SIGINT/SIGTERM, then prints 'packets N bytes M' (--json: one JSON object)\n"
+		"  SIGINT/SIGTERM, then prints 'packets N bytes M' on stdout (--json: one JSON object)\n"
 		"  -d, --device IF       the receiving device\n"
 		"      --pass            hand the frames on to the stack (default: drop them)\n"
 		"  -t, --duration SEC    stop after SEC seconds (default: run until interrupted)\n"
-		"      --json            print {\"device\":IF,\"packets\":N,\"bytes\":M}\n");
+		"      --json            print {\"device\":IF,\"packets\":N,\"bytes\":M,\"duration_s\":S}\n"
+		"      --json-stream     one JSON object per line: an interval object every second, then\n"
+		"                        the end object (the --json one); docs/json-stream.md\n");
+}
+
+/* --json-stream: the counters at the last interval object */
+struct interval {
+	double end;
+	uint64_t packets, bytes;
+};
+
+static void interval_put(struct interval *l, double end, uint64_t packets, uint64_t bytes)
+{
+	double dt = end - l->end;
+	uint64_t n = packets - l->packets, b = bytes - l->bytes;
+	cli_json_event("interval", json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}}",
+					     "start", l->end, "end", end, "seconds", dt,
+					     "packets", (json_int_t)n, "bytes", (json_int_t)b,
+					     "pps", dt > 0 ? json_real((double)n / dt) : json_null(),
+					     "bps", dt > 0 ? json_real((double)b * 8 / dt) : json_null(),
+					     "total", "packets", (json_int_t)packets, "bytes",
+					     (json_int_t)bytes));
+	l->end = end;
+	l->packets = packets;
+	l->bytes = bytes;
+}
+
+static void interval(struct dp_rxcount *c, double t0, struct interval *l)
+{
+	uint64_t packets, bytes;
+	if (!dp_rxcount_read(c, &packets, &bytes))
+		interval_put(l, xdperf_mono() - t0, packets, bytes);
 }
 
 int cmd_count(int argc, char **argv)
@@ -36,11 +67,12 @@ int cmd_count(int argc, char **argv)
 		{ "pass", no_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "json-stream", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *dev = NULL;
-	bool pass = false, json = false;
+	bool pass = false, json = false, stream = false;
 	double duration = -1;
 	optind = 1;
 	opterr = 0;
@@ -53,6 +85,7 @@ int cmd_count(int argc, char **argv)
 		case 'd': dev = optarg; break;
 		case 'p': pass = true; break;
 		case 'J': json = true; break;
+		case 'S': stream = true; break;
 		case 't':
 			errno = 0;
 			duration = strtod(optarg, &end);
@@ -74,6 +107,11 @@ int cmd_count(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "xdperf count: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (json && stream) {
+		fprintf(stderr, "xdperf count: --json and --json-stream exclude each other (the stream "
+				"ends with the --json object)\n");
 		return 2;
 	}
 	if (!dev) {
@@ -98,27 +136,41 @@ int cmd_count(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "xdperf count: counting on %s\n", dev);
-	(void)cli_wait_signal(&set, duration < 0 ? INFINITY : xdperf_mono() + duration);
+	double t0 = xdperf_mono(), end = duration < 0 ? INFINITY : t0 + duration;
+	struct interval last = { 0 };
+	if (stream) {
+		/* an interval object every second until the end */
+		for (double next = t0 + 1;; next += 1) {
+			if (cli_wait_signal(&set, next < end ? next : end) || xdperf_mono() >= end)
+				break;
+			interval(c, t0, &last);
+		}
+	} else {
+		(void)cli_wait_signal(&set, end);
+	}
 
 	uint64_t packets = 0, bytes = 0;
 	int e = dp_rxcount_read(c, &packets, &bytes);
+	double secs = xdperf_mono() - t0;
+	if (!e && stream && (packets != last.packets || secs > last.end))
+		interval_put(&last, secs, packets, bytes);
 	dp_rxcount_close(c);
 	if (e) {
 		fprintf(stderr, "xdperf count: cannot read the counters of %s: %s\n", dev, strerror(-e));
 		return 1;
 	}
-	if (json) {
-		json_t *o = json_pack("{s:s, s:I, s:I}", "device", dev, "packets", (json_int_t)packets,
-				      "bytes", (json_int_t)bytes);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (!s) {
-			json_decref(o);
+	if (json || stream) {
+		json_t *o = json_pack("{s:s, s:I, s:I, s:f}", "device", dev, "packets", (json_int_t)packets,
+				      "bytes", (json_int_t)bytes, "duration_s", secs);
+		if (!o) {
 			fprintf(stderr, "xdperf count: out of memory\n");
 			return 1;
 		}
-		printf("%s\n", s);
-		free(s);
+		if (stream)
+			return cli_json_event("end", o) ? 1 : 0;
+		int w = cli_json_print(stdout, o);
 		json_decref(o);
+		return w ? 1 : 0;
 	} else {
 		printf("packets %llu bytes %llu\n", (unsigned long long)packets,
 		       (unsigned long long)bytes);

@@ -8,15 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
+#include "cli/tx_summary.h"
 #include "packet/pcap.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
+#include "util/clock.h"
 #include "util/file.h"
 #include "xdperf/plugin.h"
 #include "xdperf/tx.h"
@@ -32,8 +35,11 @@ static void usage(FILE *f)
 		"      --plugin-config, --cfg FILE   plugin configuration (JSON object)\n"
 		"  -o, --output FILE.pcap     write the packets to a pcap file\n"
 		"  -d, --device IF            send on a network interface\n"
-		"  -c, --count N              packets in all, at most 2^63-1 (default: the plugin's\n"
-		"                             packet_count total; 0 = until --duration or Ctrl-C)\n"
+		"  -c, --count N              packets in all, at most 2^63-1, a k/M/G suffix allowed (1.5k =\n"
+		"                             1500; default: the plugin's packet_count total). 0 = no limit:\n"
+		"                             with -d until --duration or Ctrl-C; with -o only into a pipe\n"
+		"                             or device (until Ctrl-C or its reader goes away), refused for\n"
+		"                             a file (nothing paces a pcap: it would fill the disk)\n"
 		"  -t, --duration SEC         stop after SEC seconds (device mode)\n"
 		"  -l, --parallelism N        sender threads, one per CPU (device mode; default 1, or\n"
 		"                             one per CPU of a --cpus list)\n"
@@ -41,8 +47,11 @@ static void usage(FILE *f)
 		"                             the CPUs the threads run on, in order: a list (0-3,8),\n"
 		"                             auto (the device's NUMA node first), local (that node\n"
 		"                             only) or node:N (default: the first CPUs allowed)\n"
-		"  -r, --rate PPS             packets per second in all (default: the templates' rate_pps,\n"
-		"                             else as fast as possible)\n"
+		"  -r, --rate PPS             packets per second in all, a k/M/G suffix and fractions\n"
+		"                             allowed (1.5k; 0.5 = one packet every 2 s) (default: the\n"
+		"                             templates' rate_pps, else as fast as possible). With -o it\n"
+		"                             sets the pcap timestamps (default 1 us apart); the file is\n"
+		"                             written as fast as the disk takes it\n"
 		"      --bitrate RATE         bits per second of frame bytes instead, e.g. 10G, 250M\n"
 		"      --imix SPEC            send every template in an IMIX of frame sizes: simple (64:7,\n"
 		"                             576:4,1500:1) or SIZE:WEIGHT,... (default: metadata.imix)\n"
@@ -67,8 +76,12 @@ static void usage(FILE *f)
 		"      --stall-timeout SEC    end the run (exit 1, saying why) when the device takes no\n"
 		"                             frame for SEC seconds: it refuses them, or has no carrier\n"
 		"                             (default 5)\n"
-		"      --json                 print the summary as one JSON object on stdout\n"
-		"  -q, --quiet                no per-second statistics\n"
+		"      --json                 print the summary as one JSON object on stdout (instead of\n"
+		"                             the text summary on stderr)\n"
+		"      --json-stream          one JSON object per line on stdout: an interval object\n"
+		"                             every second, then the end object (the --json summary);\n"
+		"                             docs/json-stream.md\n"
+		"  -q, --quiet                no per-second statistics (on stderr)\n"
 		"      --src-mac MAC          device MAC given to the plugin (default: the device's own;\n"
 		"                             pcap output: 00:00:00:00:00:00)\n"
 		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
@@ -92,6 +105,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "json-stream", no_argument, NULL, 'J' },
 		{ "templates", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "imix", required_argument, NULL, 'I' },
@@ -149,10 +163,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			break;
 		}
 		case 'r':
-			if (!cli_decimal_u64(optarg, UINT64_MAX, &a->rate) || a->rate == 0) {
-				fprintf(stderr, "xdperf: --rate: '%s' is not a packet rate (packets per second)\n", optarg);
+			if (cli_parse_rate("xdperf", "--rate", optarg, &a->rate_num, &a->rate_den, &a->rate))
 				return 2;
-			}
 			break;
 		case 'B':
 			if (xdperf_parse_bitrate(optarg, &a->bitrate)) {
@@ -180,6 +192,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			break;
 		}
 		case 'j': a->json = true; break;
+		case 'J': a->json_stream = true; break;
 		case 'T': a->templates = optarg; break;
 		case 'I': {
 			char why[256];
@@ -248,8 +261,13 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		fprintf(stderr, "xdperf: -o and -d exclude each other\n");
 		return 2;
 	}
-	if (a->rate && a->bitrate) {
+	if (a->rate > 0 && a->bitrate) {
 		fprintf(stderr, "xdperf: --rate and --bitrate exclude each other\n");
+		return 2;
+	}
+	if (a->json && a->json_stream) {
+		fprintf(stderr, "xdperf: --json and --json-stream exclude each other (the stream ends "
+				"with the --json summary)\n");
 		return 2;
 	}
 	if (a->output && (a->duration > 0 || a->mode || a->parallelism > 1 || a->batch || a->bitrate ||
@@ -339,19 +357,155 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 	return 0;
 }
 
+/* pcap timestamps: packet i at start + i * gap_num / gap_den ns (--rate, else 1 us apart) */
+static void pcap_gap(const struct gen_args *a, uint64_t *num, uint64_t *den)
+{
+	*num = a->rate > 0 ? 1000000000ull * a->rate_den : XDPERF_PCAP_DEFAULT_GAP_NS;
+	*den = a->rate > 0 ? a->rate_num : 1;
+}
+
 /* The last packet's pcap timestamp (32-bit seconds) must not pass 2106; 0, or 1 after a
  * message. */
 static int pcap_time_check(const struct gen_args *a, uint64_t start, unsigned long long count)
 {
-	uint64_t last;
-	if (xdperf_pcap_time(start, count - 1, a->rate, &last))
+	uint64_t last, num, den;
+	pcap_gap(a, &num, &den);
+	if (xdperf_pcap_time_gap(start, count - 1, num, den, &last))
 		return 0;
-	fprintf(stderr, "xdperf: %llu packets at %llu per second%s would be stamped after "
+	char rate[64];
+	if (a->rate > 0)
+		cli_format_rate(a->rate_num, a->rate_den, rate, sizeof rate);
+	else
+		snprintf(rate, sizeof rate, "%u", 1000000000u / XDPERF_PCAP_DEFAULT_GAP_NS);
+	fprintf(stderr, "xdperf: %llu packets at %s per second%s would be stamped after "
 			"2106-02-07 06:28:15 UTC, the last time a pcap file holds; give a smaller "
-			"--count or a higher --rate\n", count,
-		(unsigned long long)(a->rate ? a->rate : 1000000000u / XDPERF_PCAP_DEFAULT_GAP_NS),
-		a->rate ? "" : " (the pcap default without --rate)");
+			"--count or a higher --rate\n", count, rate,
+		a->rate > 0 ? "" : " (the pcap default without --rate)");
 	return 1;
+}
+
+/* True when path names what standard output is (e.g. -o /dev/stdout). */
+static bool is_stdout(const char *path)
+{
+	struct stat a, b;
+	return !stat(path, &a) && !fstat(1, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* --json-stream of a pcap run: an interval object about every second of writing. */
+struct pcap_stream {
+	double t0, last_end;
+	uint64_t packets, bytes;
+};
+
+static void pcap_interval(struct pcap_stream *ps, double end, uint64_t packets, uint64_t bytes)
+{
+	cli_json_event("interval", gen_interval_json(ps->last_end, end, packets - ps->packets,
+						     bytes - ps->bytes, packets, bytes));
+	ps->last_end = end;
+	ps->packets = packets;
+	ps->bytes = bytes;
+}
+
+static void pcap_progress(void *ctx, uint64_t packets, uint64_t bytes)
+{
+	struct pcap_stream *ps = ctx;
+	pcap_interval(ps, xdperf_mono() - ps->t0, packets, bytes);
+}
+
+/* -o FILE: writes the packets (no pacing: --rate only sets the timestamps). */
+static int generate_pcap(struct gen_args *a, const struct xdperf_template_set *set,
+			 const char *source, unsigned long long count)
+{
+	if ((a->json || a->json_stream) && is_stdout(a->output)) {
+		fprintf(stderr, "xdperf: -o %s is standard output, where %s goes too; write the pcap "
+				"elsewhere\n", a->output, a->json ? "--json" : "--json-stream");
+		return 2;
+	}
+	if (count == 0 && a->count_set) {
+		struct stat st;
+		if (stat(a->output, &st) || S_ISREG(st.st_mode)) {
+			fprintf(stderr, "xdperf: -c 0 (no limit) with -o %s: a pcap file is written as fast "
+					"as the disk takes it (--rate only sets its timestamps), so it would "
+					"grow until the disk is full; give --count N, or write into a pipe\n",
+				a->output);
+			return 2;
+		}
+		fprintf(stderr, "xdperf: -c 0: writing to %s until stopped (Ctrl-C) or its reader goes "
+				"away\n", a->output);
+	} else if (count == 0) {
+		fprintf(stderr, "xdperf: no packet count: give --count N (the plugin's templates set no packet_count)\n");
+		return 1;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t start = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	if (count && pcap_time_check(a, start, count))
+		return 1;
+	/* The same send order as a device run: rotation, or interleaved by rate_pps or weights
+	 * (an IMIX's 7:4:1, or packet_count). */
+	uint64_t *w = calloc(set->n, sizeof *w);
+	uint32_t *order = NULL, order_len = 0;
+	if (!w || xdperf_schedule_build(xdperf_schedule_weights(set, w) ? w : NULL, (uint32_t)set->n,
+					65536, &order, &order_len)) {
+		free(w);
+		fprintf(stderr, "xdperf: out of memory\n");
+		return 1;
+	}
+	free(w);
+	uint64_t written = 0, bytes = 0, num, den;
+	char err[512];
+	pcap_gap(a, &num, &den);
+	struct pcap_stream ps = { .t0 = xdperf_mono() };
+	int e = xdperf_pcap_write_gap(a->output, set, order, order_len, count, start, num, den,
+				      &gen_stops, a->json_stream ? pcap_progress : NULL, &ps, &written,
+				      &bytes, err, sizeof err);
+	double secs = xdperf_mono() - ps.t0;
+	free(order);
+	if (e && e != -ERANGE) {
+		fprintf(stderr, "xdperf: %s\n", err);
+		return 1;
+	}
+	if (e)
+		fprintf(stderr, "xdperf: %s\n", err);
+	bool stopped = count ? written < count : e != -ERANGE;
+	if (a->json || a->json_stream) {
+		if (a->json_stream && (written > ps.packets || secs > ps.last_end))
+			pcap_interval(&ps, secs, written, bytes);
+		uint64_t first = 0, last = 0;
+		xdperf_pcap_time_gap(start, 0, num, den, &first);
+		if (written)
+			xdperf_pcap_time_gap(start, written - 1, num, den, &last);
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:b, s:f, s:f}",
+				      a->templates ? "templates_file" : "plugin", source,
+				      "output", a->output, "packets", (json_int_t)written,
+				      "bytes", (json_int_t)bytes, "count", (json_int_t)count,
+				      "templates", (int)set->n, "stopped", stopped, "duration_s", secs,
+				      "pcap_span_s", written ? (double)(last - first) / 1e9 : 0.0);
+		if (o && a->rate > 0)
+			json_object_set_new(o, "rate_target_pps", json_real(a->rate));
+		if (o && e)
+			json_object_set_new(o, "error", json_string(err));
+		if (o && a->json_stream)
+			cli_json_event("end", o);
+		else if (o)
+			cli_json_print(stdout, o);
+		if (!a->json_stream)
+			json_decref(o);
+	} else {
+		char stopped_txt[80] = "";
+		if (stopped && count)
+			snprintf(stopped_txt, sizeof stopped_txt, " (stopped by %s: %llu of %llu)",
+				 gen_stop_name() ? gen_stop_name() : "a signal", (unsigned long long)written,
+				 count);
+		else if (stopped)
+			snprintf(stopped_txt, sizeof stopped_txt, " (stopped by %s)",
+				 gen_stop_name() ? gen_stop_name() : "a signal");
+		fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of %s%s to %s%s\n",
+			(unsigned long long)written, (unsigned long long)bytes, set->n,
+			set->n == 1 ? "" : "s", a->templates ? "" : "plugin ", source, a->output,
+			stopped_txt);
+	}
+	return e ? 1 : 0;
 }
 
 int cmd_generate(int argc, char **argv)
@@ -370,7 +524,6 @@ int cmd_generate(int argc, char **argv)
 		block_sighup();
 	gen_stop_install();
 	int status = 1;
-	char err[512];
 	char source[PATH_MAX + 32];
 	struct xdperf_template_set *set = NULL;
 	int lrc = gen_load_set(&a, &set, source, sizeof source);
@@ -409,45 +562,7 @@ int cmd_generate(int argc, char **argv)
 		status = generate_on_device(&a, set, source);
 		goto out;
 	}
-	if (count == 0) {
-		fprintf(stderr, "xdperf: no packet count: give --count N (the plugin's templates set no packet_count)\n");
-		goto out;
-	}
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	uint64_t start = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-	if (pcap_time_check(&a, start, count))
-		goto out;
-	/* The same send order as a device run: rotation, or interleaved by rate_pps or weights
-	 * (an IMIX's 7:4:1, or packet_count). */
-	uint64_t *w = calloc(set->n, sizeof *w);
-	uint32_t *order = NULL, order_len = 0;
-	if (!w || xdperf_schedule_build(xdperf_schedule_weights(set, w) ? w : NULL, (uint32_t)set->n,
-					65536, &order, &order_len)) {
-		free(w);
-		fprintf(stderr, "xdperf: out of memory\n");
-		goto out;
-	}
-	free(w);
-	uint64_t written = 0;
-	int e = xdperf_pcap_write_order(a.output, set, order, order_len, count, start, a.rate,
-					&gen_stops, &written, err, sizeof err);
-	unsigned long long bytes = 0;
-	for (unsigned long long i = 0; i < written && i < order_len; i++)
-		bytes += set->t[order[i]].len * ((written - i + order_len - 1) / order_len);
-	free(order);
-	if (e) {
-		fprintf(stderr, "xdperf: %s\n", err);
-		goto out;
-	}
-	char stopped[80] = "";
-	if (written < count)
-		snprintf(stopped, sizeof stopped, " (stopped by %s: %llu of %llu)", gen_stop_name(),
-			 (unsigned long long)written, count);
-	fprintf(stderr, "xdperf: wrote %llu packets (%llu bytes) from %zu template%s of %s%s to %s%s\n",
-		(unsigned long long)written, bytes, set->n, set->n == 1 ? "" : "s",
-		a.templates ? "" : "plugin ", source, a.output, stopped);
-	status = 0;
+	status = generate_pcap(&a, set, source, count);
 out:
 	xdperf_template_set_free(set);
 	return status;

@@ -21,10 +21,13 @@ struct gen_args {
 	unsigned parallelism;
 	int log_level;
 	double duration;            /* seconds, 0 = none */
-	uint64_t rate, bitrate;     /* 0 = none */
+	double rate;                /* --rate in packets per second (fractions allowed), 0 = none ... */
+	uint64_t rate_num, rate_den; /* ... exactly: rate_num / rate_den */
+	uint64_t bitrate;           /* 0 = none */
 	int mode;                   /* enum xdperf_tx_mode */
 	unsigned batch;
 	bool json, quiet;
+	bool json_stream;           /* --json-stream: interval objects, then the end object, on stdout */
 	bool stamp;                 /* --stamp: measurement trailer in every packet */
 	const char *server_addr;    /* --server-addr HOST:PORT: the xdperf server's control port */
 	double stall_timeout;       /* --stall-timeout SEC, 0 = the default (5) */

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "cli/cli_util.h"
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
@@ -66,7 +67,38 @@ struct progress_ctx {
 	bool print;             /* the per-second lines (not --quiet) */
 	struct run_export *ex;  /* --metrics / --otlp-endpoint */
 	const char *device, *rx_device;
+	bool stream;            /* --json-stream: interval objects on stdout */
+	double last_end;        /* the last interval's end (seconds of the run) ... */
+	double mono_last;       /* ... and xdperf_mono() then */
+	struct xdperf_tx_stats last; /* the totals then */
 };
+
+/* One --json-stream interval object: from the last one to `end` (seconds of the run), totals
+ * `total`; rx: the --rx-device count (have_rx). */
+static void stream_interval(struct progress_ctx *pc, double end, const struct xdperf_tx_stats *total,
+			    bool have_rx, uint64_t rx_got)
+{
+	struct xdperf_tx_stats l = pc->last;
+	if (total->packets < l.packets || total->refused < l.refused)
+		memset(&l, 0, sizeof l); /* a new attempt (XDP fell back to AF_PACKET) counts from 0 */
+	json_t *d = gen_interval_json(pc->last_end, end, total->packets - l.packets,
+				      total->bytes - l.bytes, total->packets, total->bytes);
+	if (d) {
+		json_object_set_new(d, "errors", json_integer((json_int_t)(total->errors - l.errors)));
+		json_object_set_new(d, "refused", json_integer((json_int_t)(total->refused - l.refused)));
+		json_t *t = json_object_get(d, "total");
+		json_object_set_new(t, "errors", json_integer((json_int_t)total->errors));
+		json_object_set_new(t, "refused", json_integer((json_int_t)total->refused));
+		if (have_rx)
+			json_object_set_new(d, "rx", json_pack("{s:I, s:I}", "packets",
+							       (json_int_t)(rx_got - pc->rx_prev),
+							       "total", (json_int_t)rx_got));
+		cli_json_event("interval", d);
+	}
+	pc->last = *total;
+	pc->last_end = end;
+	pc->mono_last = xdperf_mono();
+}
 
 /* The counters for --metrics / --otlp-endpoint: what was sent and, with --rx-device, what
  * came back. */
@@ -87,6 +119,8 @@ static void progress(void *ctx, const struct xdperf_tx_stats *total,
 	uint64_t got = 0, bytes = 0;
 	bool have_rx = pc->rx && !dp_rxcount_read(pc->rx, &got, &bytes);
 	export_now(pc, total, have_rx, got, bytes);
+	if (pc->stream)
+		stream_interval(pc, total->seconds, total, have_rx, got);
 	if (!pc->print) {
 		pc->rx_prev = got;
 		return;
@@ -401,7 +435,8 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;
 	}
-	struct progress_ctx pctx = { a->count, rx, 0, !a->quiet, NULL, a->device, a->rx_device };
+	struct progress_ctx pctx = { a->count, rx, 0, !a->quiet, NULL, a->device, a->rx_device,
+				     a->json_stream, 0, 0, { 0 } };
 	if (a->metrics || a->otlp) {
 		char xerr[256];
 		if (run_export_open(a->metrics, a->otlp, "generator", &pctx.ex, xerr, sizeof xerr)) {
@@ -432,7 +467,7 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	LIBXDPERF_OPTS(xdperf_tx_opts, o, .mode = (enum xdperf_tx_mode)a->mode,
 		       .parallelism = threads, .cpus = a->cpus ? cpus : NULL, .count = a->count,
 		       .duration = a->duration,
-		       .rate_pps = a->rate, .bitrate = a->bitrate, .batch = a->batch,
+		       .rate = a->rate, .bitrate = a->bitrate, .batch = a->batch,
 		       .progress = progress, .progress_ctx = &pctx,
 		       .notice = notice, .stamp = a->stamp, .stall_timeout = a->stall_timeout);
 	char err[512];
@@ -484,7 +519,9 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	}
 	gen_stop_attach(tx);
 	struct xdperf_tx_result r;
+	pctx.mono_last = xdperf_mono();
 	e = xdperf_tx_run(tx, &r, err, sizeof err);
+	double run_end = pctx.last_end + (xdperf_mono() - pctx.mono_last);
 	gen_stop_attach(NULL);
 	reloader_stop(&rl);
 	if (!e && r.stopped && gen_stops && !r.total.packets && !r.total.refused) {
@@ -545,8 +582,11 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	}
 	/* a run that failed before its first frame (XDP refused from the start included) has
 	 * no summary, only its error line */
-	if (!e || r.total.packets || r.total.errors || (r.total.refused && e != -EOPNOTSUPP))
+	if (!e || r.total.packets || r.total.errors || (r.total.refused && e != -EOPNOTSUPP)) {
+		if (pctx.stream) /* the rest since the last interval, then the end object */
+			stream_interval(&pctx, run_end, &r.total, sum.rx, sum.rx_packets);
 		tx_summary_print(a, &sum);
+	}
 	free(streams);
 	dp_nicstats_free(&nic0);
 	dp_nicstats_free(&nic1);

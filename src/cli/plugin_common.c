@@ -112,10 +112,8 @@ char *build_request(json_t *cfg, unsigned long long count, const uint8_t mac[6],
 int parse_count(const char *s, unsigned long long *out)
 {
 	uint64_t v;
-	if (!cli_decimal_u64(s, COUNT_MAX, &v)) {
-		fprintf(stderr, "xdperf: --count: '%s' is not a packet count (0 to %lld)\n", s, (long long)COUNT_MAX);
+	if (cli_parse_count("xdperf", "--count", s, COUNT_MAX, &v))
 		return -1;
-	}
 	*out = v;
 	return 0;
 }

@@ -3,6 +3,7 @@
  * rates while traffic flows and a summary when stopped (SIGINT/SIGTERM or --duration). */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 		"                    [--trust-dir DIR] [--policy FILE] [--watch DIR]\n"
 		"                    [--shared ID] [--max-message BYTES] [--max-connections N]\n"
 		"                    [--idle-timeout SEC] [--interval SEC] [--duration SEC]\n"
-		"                    [--max-protocols N] [--max-versions N]\n"
+		"                    [--max-protocols N] [--max-versions N] [--json|--json-stream]\n"
 		"Answers every UDP datagram, or every length-prefixed (u32 big endian) TCP message, with the\n"
 		"protocol module its flow (5-tuple) is routed to; modules are changed live over the admin API\n"
 		"(xdperf ctl) or by dropping ID@VERSION.wasm files into the watched directory.\n"
@@ -54,9 +55,15 @@ static void usage(FILE *f)
 		"  --max-versions N         versions per protocol (default 32); a load past it is refused\n"
 		"  --idle-timeout SEC       close a TCP connection after SEC seconds without a byte received or\n"
 		"                           sent (default 300, 0 = never)\n"
-		"  --interval SEC           print request rates every SEC seconds while traffic flows (default 1,\n"
-		"                           0 = only the summary)\n"
-		"  --duration SEC           stop after SEC seconds (default: until SIGINT/SIGTERM)\n");
+		"  --interval SEC           print request rates (stderr) every SEC seconds while traffic flows,\n"
+		"                           and the --json-stream interval objects (default 1, 0 = only the\n"
+		"                           summary)\n"
+		"  --duration SEC           stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
+		"  --json                   print the summary as one JSON object on stdout (instead of text)\n"
+		"  --json-stream            one JSON object per line on stdout: an interval object every\n"
+		"                           --interval, then the end object (the --json summary);\n"
+		"                           docs/json-stream.md\n"
+		"Request rates go to stderr; the summary (the result) to stdout.\n");
 }
 
 /* A native echo handler for `builtin:echo`. */
@@ -119,12 +126,119 @@ static void print_rates(struct xdperf_responder *s, uint64_t *last, double secs,
 		last[i] = st[i].requests;
 		if (!d && !force)
 			continue;
-		printf("%6.1fs  %-28s %-10s %10.0f req/s  replies %llu  failed %llu  total %llu\n", elapsed, st[i].url,
-		       st[i].protocol, secs > 0 ? (double)d / secs : 0.0, (unsigned long long)st[i].replies,
-		       (unsigned long long)st[i].failed, (unsigned long long)st[i].requests);
+		fprintf(stderr, "%6.1fs  %-28s %-10s %10.0f req/s  replies %llu  failed %llu  total %llu\n",
+			elapsed, st[i].url, st[i].protocol, secs > 0 ? (double)d / secs : 0.0,
+			(unsigned long long)st[i].replies, (unsigned long long)st[i].failed,
+			(unsigned long long)st[i].requests);
 	}
-	fflush(stdout);
 	free(st);
+}
+
+/* --json-stream: the counters at the last interval object, per listener */
+struct stream_state {
+	double end;
+	size_t n;
+	struct xdperf_listener_stats *prev;
+};
+
+static json_t *counts_json(uint64_t req, uint64_t rep, uint64_t failed)
+{
+	return json_pack("{s:I, s:I, s:I}", "requests", (json_int_t)req, "replies", (json_int_t)rep,
+			 "failed", (json_int_t)failed);
+}
+
+static void stream_interval(struct xdperf_responder *s, struct stream_state *ss, double end)
+{
+	struct xdperf_listener_stats *st;
+	size_t n;
+	if (xdperf_responder_stats(s, &st, &n))
+		return;
+	if (n > ss->n) {
+		struct xdperf_listener_stats *p = realloc(ss->prev, n * sizeof *p);
+		if (!p) {
+			free(st);
+			return;
+		}
+		memset(p + ss->n, 0, (n - ss->n) * sizeof *p);
+		ss->prev = p;
+		ss->n = n;
+	}
+	double dt = end - ss->end;
+	uint64_t sum[3] = { 0 }, tot[3] = { 0 };
+	json_t *ls = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct xdperf_listener_stats *c = &st[i], *p = &ss->prev[i];
+		uint64_t d[3] = { c->requests - p->requests, c->replies - p->replies, c->failed - p->failed };
+		json_t *o = json_pack("{s:s, s:s}", "url", c->url, "protocol", c->protocol);
+		json_t *iv = counts_json(d[0], d[1], d[2]);
+		if (o && iv)
+			json_object_update(o, iv);
+		json_decref(iv);
+		if (o) {
+			json_object_set_new(o, "rps", dt > 0 ? json_real((double)d[0] / dt) : json_null());
+			json_object_set_new(o, "total", counts_json(c->requests, c->replies, c->failed));
+			json_array_append_new(ls, o);
+		}
+		for (int k = 0; k < 3; k++)
+			sum[k] += d[k];
+		tot[0] += c->requests;
+		tot[1] += c->replies;
+		tot[2] += c->failed;
+		ss->prev[i] = *c;
+	}
+	json_t *data = json_pack("{s:f, s:f, s:f}", "start", ss->end, "end", end, "seconds", dt);
+	json_t *iv = counts_json(sum[0], sum[1], sum[2]);
+	if (data && iv)
+		json_object_update(data, iv);
+	json_decref(iv);
+	if (data) {
+		json_object_set_new(data, "rps", dt > 0 ? json_real((double)sum[0] / dt) : json_null());
+		json_object_set_new(data, "total", counts_json(tot[0], tot[1], tot[2]));
+		json_object_set_new(data, "listeners", ls);
+	} else {
+		json_decref(ls);
+	}
+	cli_json_event("interval", data);
+	ss->end = end;
+	free(st);
+}
+
+/* The summary as JSON (--json, and --json-stream's end object). */
+static json_t *summary_json(struct xdperf_responder *s, double elapsed)
+{
+	struct xdperf_listener_stats *st;
+	size_t n;
+	if (xdperf_responder_stats(s, &st, &n))
+		return NULL;
+	uint64_t sum[8] = { 0 };
+	json_t *ls = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct xdperf_listener_stats *c = &st[i];
+		uint64_t v[8] = { c->requests, c->replies, c->empty, c->failed, c->send_errors,
+				  c->rx_bytes, c->tx_bytes, 0 };
+		for (int k = 0; k < 7; k++)
+			sum[k] += v[k];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "url", c->url,
+				      "protocol", c->protocol, "transport", c->tcp ? "tcp" : "udp",
+				      "requests", (json_int_t)c->requests, "replies", (json_int_t)c->replies,
+				      "empty", (json_int_t)c->empty, "failed", (json_int_t)c->failed,
+				      "send_errors", (json_int_t)c->send_errors,
+				      "rx_bytes", (json_int_t)c->rx_bytes, "tx_bytes", (json_int_t)c->tx_bytes);
+		if (o && c->tcp) {
+			json_object_set_new(o, "connections", json_integer((json_int_t)c->connections));
+			json_object_set_new(o, "framing_errors", json_integer((json_int_t)c->framing_errors));
+			json_object_set_new(o, "idle_closed", json_integer((json_int_t)c->idle_closed));
+			json_object_set_new(o, "refused", json_integer((json_int_t)c->refused));
+		}
+		if (o)
+			json_array_append_new(ls, o);
+	}
+	free(st);
+	return json_pack("{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "duration_s", elapsed,
+			 "requests", (json_int_t)sum[0], "replies", (json_int_t)sum[1],
+			 "empty", (json_int_t)sum[2], "failed", (json_int_t)sum[3],
+			 "send_errors", (json_int_t)sum[4], "rx_bytes", (json_int_t)sum[5],
+			 "tx_bytes", (json_int_t)sum[6], "listeners", ls ? ls : json_array());
 }
 
 static void summary(struct xdperf_responder *s, double elapsed)
@@ -162,6 +276,7 @@ int cmd_serve(int argc, char **argv)
 		{ "duration", required_argument, 0, 'd' },    { "idle-timeout", required_argument, 0, 'I' },
 		{ "admin-insecure", no_argument, 0, 'N' },   { "max-protocols", required_argument, 0, 'X' },
 		{ "max-versions", required_argument, 0, 'V' }, { "help", no_argument, 0, 'h' },
+		{ "json", no_argument, 0, 'J' },              { "json-stream", no_argument, 0, 'S' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *listens[MAX_ITEMS], *shared[MAX_ITEMS];
@@ -169,7 +284,7 @@ int cmd_serve(int argc, char **argv)
 	int nl = 0, np = 0, ns = 0;
 	const char *admin = NULL, *token_file = NULL, *trust_dir = NULL, *policy = NULL, *watch = NULL;
 	const char *tls_cert = NULL, *tls_key = NULL;
-	bool insecure = false;
+	bool insecure = false, json = false, stream = false;
 	uint64_t max_protocols = 0, max_versions = 0; /* 0 = the registry's defaults */
 	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0, idle = 300;
 	int c;
@@ -239,6 +354,12 @@ int cmd_serve(int argc, char **argv)
 		case 'N':
 			insecure = true;
 			break;
+		case 'J':
+			json = true;
+			break;
+		case 'S':
+			stream = true;
+			break;
 		case 't':
 			trust_dir = optarg;
 			break;
@@ -258,6 +379,11 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "xdperf serve: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (json && stream) {
+		fprintf(stderr, "xdperf serve: --json and --json-stream exclude each other (the stream ends "
+				"with the --json summary)\n");
 		return 2;
 	}
 	if (!nl) {
@@ -401,6 +527,7 @@ int cmd_serve(int argc, char **argv)
 	struct xdperf_listener_stats *st0;
 	size_t nst;
 	uint64_t *last = NULL;
+	struct stream_state ss = { 0 };
 	if (!xdperf_responder_stats(s, &st0, &nst)) {
 		last = calloc(nst ? nst : 1, sizeof *last);
 		free(st0);
@@ -415,6 +542,8 @@ int cmd_serve(int argc, char **argv)
 		if (interval && now - tlast >= (double)interval - 1e-3) {
 			if (last) /* NULL only when out of memory at start: no rates then, but no spinning */
 				print_rates(s, last, now - tlast, now - t0, false);
+			if (stream)
+				stream_interval(s, &ss, now - t0);
 			tlast = now;
 		}
 		if (duration && now - t0 >= (double)duration - 1e-3)
@@ -425,8 +554,26 @@ int cmd_serve(int argc, char **argv)
 	xdperf_admin_free(a);
 	a = NULL;
 	xdperf_responder_stop(s);
-	summary(s, xdperf_mono() - t0);
-	rc = 0;
+	double elapsed = xdperf_mono() - t0;
+	if (stream) /* the rest since the last interval, then the end object */
+		stream_interval(s, &ss, elapsed);
+	free(ss.prev);
+	if (json || stream) {
+		json_t *o = summary_json(s, elapsed);
+		if (!o) {
+			fprintf(stderr, "xdperf serve: out of memory\n");
+			goto out;
+		}
+		if (stream) {
+			rc = cli_json_event("end", o) ? 1 : 0;
+		} else {
+			rc = cli_json_print(stdout, o) ? 1 : 0;
+			json_decref(o);
+		}
+		goto out;
+	}
+	summary(s, elapsed);
+	rc = fflush(stdout) ? 1 : 0;
 out:
 	xdperf_admin_free(a);
 	xdperf_watch_free(w);

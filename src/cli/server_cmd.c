@@ -5,6 +5,7 @@
  * interval, first to last frame) — after --duration, or SIGINT/SIGTERM. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -42,8 +43,12 @@ static void usage(FILE *f)
 		"      --verifier-config FILE its configuration (JSON)\n"
 		"      --sample N             the N of --verifier (default 1000; per CPU with XDP)\n"
 		"  -t, --duration SEC         stop after SEC seconds (default: until Ctrl-C)\n"
-		"      --json                 print the summary as one JSON object on stdout\n"
-		"  -q, --quiet                no per-second lines\n");
+		"      --json                 print the summary as one JSON object on stdout (instead of\n"
+		"                             the text summary on stderr)\n"
+		"      --json-stream          one JSON object per line on stdout: an interval object\n"
+		"                             every second, then the end object (the --json summary);\n"
+		"                             docs/json-stream.md\n"
+		"  -q, --quiet                no per-second lines (on stderr)\n");
 }
 
 /* The counters for --metrics / --otlp-endpoint: what arrived since the server started; errors
@@ -62,6 +67,30 @@ static size_t server_points(void *ctx, struct run_point *p)
 		return 0;
 	p[0] = (struct run_point){ "receive", e->dev, st.packets, st.bytes, st.ring_full };
 	return 1;
+}
+
+/* One --json-stream interval object: from *prev to *all (counters since the server started),
+ * since_reset from *st (since the last reset by a generator; what the end object reports). */
+static void stream_interval(struct xdperf_server_stats *prev, const struct xdperf_server_stats *all,
+			    const struct xdperf_server_stats *st, bool reflect)
+{
+	double dt = all->seconds - prev->seconds;
+	uint64_t n = all->packets - prev->packets, b = all->bytes - prev->bytes;
+	json_t *d = json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I, s:f}}",
+			      "start", prev->seconds, "end", all->seconds, "seconds", dt,
+			      "packets", (json_int_t)n, "bytes", (json_int_t)b,
+			      "pps", dt > 0 ? json_real((double)n / dt) : json_null(),
+			      "bps", dt > 0 ? json_real((double)b * 8 / dt) : json_null(),
+			      "total", "packets", (json_int_t)all->packets, "bytes", (json_int_t)all->bytes,
+			      "since_reset", "packets", (json_int_t)st->packets, "bytes",
+			      (json_int_t)st->bytes, "seconds", st->seconds);
+	if (d && reflect) {
+		json_object_set_new(d, "reflected", json_integer((json_int_t)(all->reflected - prev->reflected)));
+		json_object_set_new(json_object_get(d, "total"), "reflected",
+				    json_integer((json_int_t)all->reflected));
+	}
+	cli_json_event("interval", d);
+	*prev = *all;
 }
 
 static void notice(void *ctx, const char *msg)
@@ -87,12 +116,13 @@ int cmd_server(int argc, char **argv)
 		{ "sample", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "json-stream", no_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *dev = NULL, *cfgfile = NULL, *metrics = NULL, *otlp = NULL;
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, stream = false;
 	double duration = 0;
 	uint64_t v;
 	LIBXDPERF_OPTS(xdperf_server_opts, o, .notice = notice, .log_level = XDPERF_LOG_INFO);
@@ -150,6 +180,7 @@ int cmd_server(int argc, char **argv)
 			}
 			break;
 		case 'j': json = true; break;
+		case 'J': stream = true; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		case ':':
@@ -167,6 +198,11 @@ int cmd_server(int argc, char **argv)
 	}
 	if (!dev) {
 		fprintf(stderr, "xdperf: --server needs a device (-d IF)\n");
+		return 2;
+	}
+	if (json && stream) {
+		fprintf(stderr, "xdperf: --json and --json-stream exclude each other (the stream ends "
+				"with the --json summary)\n");
 		return 2;
 	}
 	if ((cfgfile || o.sample_every) && !o.verifier) {
@@ -222,7 +258,7 @@ int cmd_server(int argc, char **argv)
 	 * arrived between two lines over the time between them, a reset in between or not
 	 * (counts since the reset over the fraction of a second since it inflated the line after
 	 * a reset and lost what came before it). "total" counts since the last reset. */
-	struct xdperf_server_stats prev = { 0 };
+	struct xdperf_server_stats prev = { 0 }, sprev = { 0 }; /* the text lines', the stream's */
 	for (;;) {
 		double until = next < end ? next : end;
 		if (cli_wait_signal(&set, until))
@@ -233,8 +269,12 @@ int cmd_server(int argc, char **argv)
 		struct xdperf_server_stats all, st;
 		if (xdperf_server_stats_since_open(s, &all) || xdperf_server_stats(s, &st))
 			continue;
-		if (quiet)
+		if (stream)
+			stream_interval(&sprev, &all, &st, o.reflect);
+		if (quiet) {
+			prev = all;
 			continue;
+		}
 		double dt = all.seconds - prev.seconds;
 		double pps = dt > 0 ? (double)(all.packets - prev.packets) / dt : 0;
 		double mbps = dt > 0 ? (double)(all.bytes - prev.bytes) * 8 / dt / 1e6 : 0;
@@ -246,6 +286,11 @@ int cmd_server(int argc, char **argv)
 			fprintf(stderr, "  (reset %.3f s ago)", st.seconds);
 		fprintf(stderr, "\n");
 		prev = all;
+	}
+	if (stream) { /* the rest since the last interval */
+		struct xdperf_server_stats all, st;
+		if (!xdperf_server_stats_since_open(s, &all) && !xdperf_server_stats(s, &st))
+			stream_interval(&sprev, &all, &st, o.reflect);
 	}
 	struct xdperf_server_report *r = NULL;
 	struct run_point fin[RUN_POINTS_MAX];
@@ -268,11 +313,18 @@ int cmd_server(int argc, char **argv)
 		fprintf(stderr, "xdperf: --server: out of memory for the report\n");
 		return 1;
 	}
-	if (json) {
+	if (json || stream) {
 		char *txt = xdperf_server_report_json(r);
-		if (txt)
-			printf("%s\n", txt);
+		json_t *jo = txt ? json_loads(txt, 0, NULL) : NULL;
 		free(txt);
+		if (jo && stream)
+			cli_json_event("end", jo);
+		else if (jo)
+			cli_json_print(stdout, jo);
+		if (!stream)
+			json_decref(jo);
+		if (!jo)
+			fprintf(stderr, "xdperf: --server: out of memory for the report\n");
 	} else {
 		fprintf(stderr, "xdperf: ");
 		print_server_report(stderr, r, UINT64_MAX, 0);

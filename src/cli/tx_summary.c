@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/cli_util.h"
 #include "cli/server_print.h"
 #include "cli/tx_summary.h"
 #include "datapath/cpus.h"
@@ -83,7 +84,18 @@ static json_t *streams_json(const struct tx_summary *s, bool server, uint64_t *l
 	return arr;
 }
 
-static void print_json(const struct gen_args *a, const struct tx_summary *s, bool server)
+json_t *gen_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
+			  uint64_t total_packets, uint64_t total_bytes)
+{
+	double secs = end - start;
+	return json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}}", "start", start, "end", end,
+			 "seconds", secs, "packets", (json_int_t)packets, "bytes", (json_int_t)bytes,
+			 "pps", secs > 0 ? json_real((double)packets / secs) : json_null(),
+			 "bps", secs > 0 ? json_real((double)bytes * 8 / secs) : json_null(), "total",
+			 "packets", (json_int_t)total_packets, "bytes", (json_int_t)total_bytes);
+}
+
+static json_t *summary_json(const struct gen_args *a, const struct tx_summary *s, bool server)
 {
 	const struct xdperf_tx_result *r = s->r;
 	double secs = r->total.seconds, pps, bps;
@@ -99,7 +111,7 @@ static void print_json(const struct gen_args *a, const struct tx_summary *s, boo
 			      "threads", (int)r->threads, "count", (json_int_t)a->count,
 			      "stopped", r->stopped, "templates", (int)s->ntemplates);
 	if (!o)
-		return;
+		return NULL;
 	json_object_set_new(o, "refused", json_integer((json_int_t)r->total.refused));
 	json_object_set_new(o, "swaps", json_integer((json_int_t)s->swaps));
 	if (r->rate_pps > 0)
@@ -151,11 +163,7 @@ static void print_json(const struct gen_args *a, const struct tx_summary *s, boo
 						       "packets", (json_int_t)s->rx_packets,
 						       "bytes", (json_int_t)s->rx_bytes,
 						       "wait_s", s->rx_wait_s));
-	char *txt = json_dumps(o, JSON_COMPACT);
-	if (txt)
-		printf("%s\n", txt);
-	free(txt);
-	json_decref(o);
+	return o;
 }
 
 static void print_templates(const struct tx_summary *s, bool server)
@@ -197,8 +205,14 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	const struct xdperf_tx_result *r = s->r;
 	/* per-stream loss needs the stamps' sequence numbers */
 	bool server = s->srv && a->stamp && s->srv->stamp;
-	if (a->json) {
-		print_json(a, s, server);
+	if (a->json || a->json_stream) {
+		json_t *o = summary_json(a, s, server);
+		if (o && a->json_stream)
+			cli_json_event("end", o);
+		else if (o)
+			cli_json_print(stdout, o);
+		if (!a->json_stream)
+			json_decref(o);
 		return;
 	}
 	double secs = r->total.seconds, pps, bps;

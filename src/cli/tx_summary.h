@@ -4,7 +4,9 @@
 #ifndef XDPERF_CLI_TX_SUMMARY_H
 #define XDPERF_CLI_TX_SUMMARY_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "cli/generate.h"
 #include "datapath/nicstats.h"
 #include "xdperf/server.h"
@@ -27,6 +29,14 @@ struct tx_summary {
 	double rx_wait_s;         /* how long after the run the count was still read */
 };
 
+/* The summary: text on stderr, or with --json one JSON object on stdout, or with --json-stream
+ * the end event ({"event":"end","data":SUMMARY}) on stdout. */
 void tx_summary_print(const struct gen_args *a, const struct tx_summary *s);
+
+/* The data of a generator interval event (--json-stream, docs/json-stream.md): start and end
+ * (seconds since the run started), seconds, packets, bytes, pps, bps (null without time) of
+ * the interval, and total {packets, bytes} so far. */
+json_t *gen_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
+			  uint64_t total_packets, uint64_t total_bytes);
 
 #endif

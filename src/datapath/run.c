@@ -389,7 +389,8 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	xdperf_opts_copy(&o, sizeof o, opts);
 	o.sz = sizeof o;
 	if (o.mode > XDPERF_TX_AFPACKET || o.parallelism > MAX_THREADS || o.batch > 256 ||
-	    (o.rate_pps && o.bitrate) || o.duration < 0 || !isfinite(o.duration)) {
+	    (o.rate_pps && o.bitrate) || o.duration < 0 || !isfinite(o.duration) ||
+	    !(o.rate >= 0) || !isfinite(o.rate) || (o.rate > 0 && (o.rate_pps || o.bitrate))) {
 		xdperf_errf(err, errlen, "invalid transmit options (mode, parallelism 1-%d, batch "
 			    "1-256, one of rate and bitrate, duration >= 0)", MAX_THREADS);
 		return -EINVAL;
@@ -427,7 +428,9 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	tx->run.stop = &tx->halt;
 	tx->run.hold = &tx->hold;
 	tx->run.stall_timeout = o.stall_timeout > 0 ? o.stall_timeout : STALL_DEFAULT;
-	if (o.rate_pps)
+	if (o.rate > 0)
+		tx->rate = o.rate;
+	else if (o.rate_pps)
 		tx->rate = (double)o.rate_pps;
 	else if (o.bitrate)
 		tx->rate = (double)o.bitrate / (8.0 * fs->avg_len);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
 
 #define PCAP_MAGIC 0xa1b2c3d4u
 #define PCAP_LINKTYPE_ETHERNET 1u
@@ -263,14 +264,21 @@ struct fe_tmpl {
 static int write_frames(const char *path, const struct xdperf_template_set *s,
 			const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
 			uint64_t num, uint64_t den, const volatile sig_atomic_t *stop,
-			uint64_t *written, char *err, size_t errlen)
+			void (*progress)(void *ctx, uint64_t packets, uint64_t bytes), void *ctx,
+			uint64_t *written, uint64_t *bytes_out, char *err, size_t errlen)
 {
 	struct xdperf_pcap *p;
-	uint64_t ts = start_ns;
+	uint64_t ts = start_ns, bytes = 0;
 	int rc;
 
 	if (written)
 		*written = 0;
+	if (bytes_out)
+		*bytes_out = 0;
+	if (!den) {
+		xdperf_errf(err, errlen, "cannot write %s: no time between packets", path ? path : "(null)");
+		return -EINVAL;
+	}
 	if (!s || s->n == 0 || (order && order_len == 0)) {
 		xdperf_errf(err, errlen, "cannot write %s: no templates", path ? path : "(null)");
 		return -EINVAL;
@@ -317,9 +325,22 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 	}
 	uint8_t frame[XDPERF_TEMPLATE_SLOT];
 	uint64_t i;
-	for (i = 0; i < count; i++) {
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t next_tick = 1; /* seconds after t0 of the next progress call */
+	bool past_end = false;
+	for (i = 0; !count || i < count; i++) {
 		if (stop && *stop)
 			break;
+		if (progress && !(i & 1023)) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t el = (int64_t)(now.tv_sec - t0.tv_sec) * 1000000000 + (now.tv_nsec - t0.tv_nsec);
+			if (el >= next_tick * 1000000000) {
+				progress(ctx, i, bytes);
+				next_tick = el / 1000000000 + 1;
+			}
+		}
 		uint32_t k = order ? order[i % order_len] : (uint32_t)(i % s->n);
 		const struct xdperf_template *t = &s->t[k];
 		const uint8_t *out = t->frame;
@@ -329,15 +350,29 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 			xdperf_fe_apply(&fe[k].fe.bpf, &fe[k].st, frame);
 			out = frame;
 		}
-		stamp_at(start_ns, i, num, den, &ts); /* fits: the last one does */
+		/* fits when count is given: the last one does */
+		if (!stamp_at(start_ns, i, num, den, &ts)) {
+			past_end = true;
+			break;
+		}
 		if (xdperf_pcap_write(p, out, t->len, ts) != 0)
 			break; /* sticky: close reports it and removes the temp file */
+		bytes += t->len;
 	}
 	if (written)
 		*written = i;
-	p->nosync = i < count;
+	if (bytes_out)
+		*bytes_out = bytes;
+	p->nosync = !count || i < count;
 	free(fe);
-	return xdperf_pcap_close(p, err, errlen);
+	rc = xdperf_pcap_close(p, err, errlen);
+	if (!rc && past_end) {
+		xdperf_errf(err, errlen, "%s: packet %llu would be stamped after 2106-02-07 06:28:15 UTC, "
+			    "the last time a pcap file holds; the file ends before it", path,
+			    (unsigned long long)i + 1);
+		return -ERANGE;
+	}
+	return rc;
 }
 
 int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
@@ -347,7 +382,23 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 {
 	return write_frames(path, s, order, order_len, count, start_ns,
 			    rate_pps ? 1000000000u : XDPERF_PCAP_DEFAULT_GAP_NS, rate_pps ? rate_pps : 1,
-			    stop, written, err, errlen);
+			    stop, NULL, NULL, written, NULL, err, errlen);
+}
+
+int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,
+			  const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
+			  uint64_t gap_num, uint64_t gap_den, const volatile sig_atomic_t *stop,
+			  void (*progress)(void *ctx, uint64_t packets, uint64_t bytes), void *ctx,
+			  uint64_t *written, uint64_t *bytes, char *err, size_t errlen)
+{
+	return write_frames(path, s, order, order_len, count, start_ns, gap_num, gap_den, stop,
+			    progress, ctx, written, bytes, err, errlen);
+}
+
+bool xdperf_pcap_time_gap(uint64_t start_ns, uint64_t i, uint64_t gap_num, uint64_t gap_den,
+			  uint64_t *ts_ns)
+{
+	return gap_den && stamp_at(start_ns, i, gap_num, gap_den, ts_ns);
 }
 
 int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_set *s,
@@ -355,5 +406,6 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 				size_t errlen)
 {
 	return write_frames(path, s, NULL, 0, count, start_ns,
-			    gap_ns ? gap_ns : XDPERF_PCAP_DEFAULT_GAP_NS, 1, NULL, NULL, err, errlen);
+			    gap_ns ? gap_ns : XDPERF_PCAP_DEFAULT_GAP_NS, 1, NULL, NULL, NULL, NULL, NULL,
+			    err, errlen);
 }

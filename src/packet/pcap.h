@@ -75,4 +75,20 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 			    uint64_t start_ns, uint64_t rate_pps, const volatile sig_atomic_t *stop,
 			    uint64_t *written, char *err, size_t errlen);
 
+/* The same with packet i stamped start_ns + i * gap_num / gap_den ns (an exact fraction: e.g.
+ * 10^15 / 500000 for 0.5 packets per second given as 500000 / 10^6). count 0: until *stop (or
+ * a write fails, or a timestamp would pass XDPERF_PCAP_TIME_MAX: -ERANGE after committing what
+ * was written). progress (may be NULL) is called about once a second of writing with the
+ * packets and frame bytes written so far; *bytes (may be NULL) gets their total. */
+int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,
+			  const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
+			  uint64_t gap_num, uint64_t gap_den, const volatile sig_atomic_t *stop,
+			  void (*progress)(void *ctx, uint64_t packets, uint64_t bytes), void *ctx,
+			  uint64_t *written, uint64_t *bytes, char *err, size_t errlen);
+
+/* start_ns + i * gap_num / gap_den exactly; false when after XDPERF_PCAP_TIME_MAX (or gap_den
+ * is 0). */
+bool xdperf_pcap_time_gap(uint64_t start_ns, uint64_t i, uint64_t gap_num, uint64_t gap_den,
+			  uint64_t *ts_ns);
+
 #endif

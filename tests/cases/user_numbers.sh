@@ -14,6 +14,9 @@
 #  - pcap timestamps: packet i at start + i x 10^9 / rate exactly (the gap was rounded to whole
 #    ns: --rate 3000000000 and 700000000 both wrote 1 ns apart), and a count and rate whose last
 #    packet falls after 2106 (the pcap's 32-bit seconds wrapped to 1970) refused before writing;
+#  - --count and --rate with k/M/G suffixes and fractions: exact (1.5k = 1500; --rate 0.3 stamps
+#    packets 10/3 s apart, not a rounded gap); a count that is not whole (0.5, 1.0001k), junk
+#    (abc, 1e3, 0x10, 1m, inf, ""), a rate of 0 or finer than 10^-6 give one line naming the flag;
 #  - --server-addr HOST:70000 (getaddrinfo connected to port 70000 mod 65536 = 4464);
 #  - the field engine's thread starts for modifiers of more than 2^63 values
 #    (tests/unit/user_numbers_test.c: x0 + t x k1 passed 2^64, so three sender threads no longer
@@ -62,11 +65,12 @@ python3 "$L/mktmpl.py" --csum none >"$T/plain.json"
 
 # ---- counts ---------------------------------------------------------------------------------
 MAX=9223372036854775807
-refused 2 "--count: '9223372036854775808' is not a packet count (0 to $MAX)" plugin run simpleudp --count 9223372036854775808
-refused 2 "--count: '18446744073709551615' is not a packet count (0 to $MAX)" -p simpleudp -o "$T/x.pcap" --count 18446744073709551615
-refused 2 "--count: ' -1' is not a packet count" plugin run simpleudp --count ' -1'
-refused 2 "--count: ' -1' is not a packet count" --templates "$T/plain.json" -o /dev/null --count ' -1'
-refused 2 "--rate: ' -1' is not a packet rate" --templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate ' -1'
+refused 2 "xdperf: --count: \"9223372036854775808\": more than $MAX" plugin run simpleudp --count 9223372036854775808
+refused 2 "xdperf: --count: \"18446744073709551615\": more than $MAX" -p simpleudp -o "$T/x.pcap" --count 18446744073709551615
+refused 2 "xdperf: --count: \"9223372036854.775808M\": more than $MAX" -p simpleudp -o "$T/x.pcap" --count 9223372036854.775808M
+refused 2 "xdperf: --count: \" -1\": expected a whole number with optional k/M/G suffix" plugin run simpleudp --count ' -1'
+refused 2 "xdperf: --count: \" -1\": expected a whole number with optional k/M/G suffix" --templates "$T/plain.json" -o /dev/null --count ' -1'
+refused 2 "xdperf: --rate: \" -1\": expected a number with optional k/M/G suffix" --templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate ' -1'
 "$X" plugin run simpleudp --count $MAX >"$T/run.out" 2>"$T/run.err" &&
 	grep -qF "(request: {\"count\":$MAX," "$T/run.out" &&
 	echo "ok plugin run --count $MAX: the request carries it unchanged" ||
@@ -83,6 +87,35 @@ refused 1 "the templates' packet_count values add up to 9223372036854775809 pack
 	--templates "$T/half.json" -o /dev/null
 "$X" --templates "$T/half.json" -o "$T/h.pcap" -c 3 2>"$T/h.err" && grep -q "wrote 3 packets" "$T/h.err" &&
 	echo "ok --count 3 with those packet_count values: $(cat "$T/h.err")" || bad "--count 3: $(cat "$T/h.err")"
+
+# ---- k/M/G suffixes and fractions (--count, --rate) -----------------------------------------
+for bad in abc 1e3 0x10 1m 1.2.3 k 1kk inf ""; do
+	refused 2 "xdperf: --count: \"$bad\": expected a whole number with optional k/M/G suffix" \
+		--templates "$T/plain.json" -o "$T/x.pcap" -c "$bad"
+	refused 2 "xdperf: --rate: \"$bad\": expected a number with optional k/M/G suffix" \
+		--templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate "$bad"
+done
+refused 2 "xdperf: --count: \"0.5\": not a whole number (1.5k = 1500 is one)" --templates "$T/plain.json" -o "$T/x.pcap" -c 0.5
+refused 2 "xdperf: --count: \"1.0001k\": not a whole number" --templates "$T/plain.json" -o "$T/x.pcap" -c 1.0001k
+refused 2 "xdperf: --rate: \"0\": must be more than 0" --templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate 0
+refused 2 "xdperf: --rate: \"0.0000001\": finer than 0.000001 per second" --templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate 0.0000001
+refused 2 "xdperf: --rate: \"20000000000G\": too large" --templates "$T/plain.json" -o "$T/x.pcap" -c 1 --rate 20000000000G
+refused 2 "xdperf: --count: \"0.5\": not a whole number" -p simpleudp -d lo -c 0.5
+for c in "1k 1000" "1.5k 1500" "0.002M 2000" "1K 1000" "0.000001G 1000" "00012 12" "2.000 2"; do
+	set -- $c
+	"$X" --templates "$T/plain.json" -o "$T/k.pcap" --count "$1" 2>"$T/k.err" &&
+		[ "$(python3 "$L/pcapread.py" "$T/k.pcap")" = "$2" ] && echo "ok --count $1: $2 frames" ||
+		bad "--count $1: $(python3 "$L/pcapread.py" "$T/k.pcap" 2>&1) frames, want $2: $(cat "$T/k.err")"
+done
+# pcap timestamps at fractional rates, exact: 1500 gaps at 1.5k/s = 1 s, 2 at 0.5/s = 4 s,
+# 3 at 0.3/s = 10 s, 6 at 0.000001M = 1/s: 6 s
+for c in "1501 1.5k 1000000" "3 0.5 4000000" "4 0.3 10000000" "7 0.000001M 6000000"; do
+	set -- $c
+	"$X" --templates "$T/plain.json" -o "$T/q.pcap" -c "$1" --rate "$2" 2>"$T/q.err" || bad "--rate $2: $(cat "$T/q.err")"
+	us=$(span_us "$T/q.pcap")
+	[ "$us" = "$3" ] && echo "ok --rate $2: $1 packets span $3 us" || bad "--rate $2: $1 packets span $us us, want $3"
+done
+refused 1 "3000000000 packets at 0.5 per second would be stamped after 2106" --templates "$T/plain.json" -o /dev/null -c 3G --rate 0.5
 
 # ---- IMIX spec ------------------------------------------------------------------------------
 refused 2 "xdperf: --imix: \"64:20000000000000000000\": the weight must be from 1 to $MAX" \
