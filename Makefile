@@ -171,7 +171,9 @@ install: all
 	install -m 755 $(BUILD)/xdperf $(DESTDIR)$(PREFIX)/bin/xdperf
 	install -m 644 $(GEN_WASMS) $(DESTDIR)$(DATADIR)/plugins/
 	install -m 644 $(PROTO_WASMS) $(DESTDIR)$(DATADIR)/protocols/
-	install -m 644 sdk/*.h sdk/*.c $(DESTDIR)$(DATADIR)/sdk/
+	install -m 644 sdk/*.h sdk/*.c sdk/xdperf-plugin.mk $(DESTDIR)$(DATADIR)/sdk/
+	install -d $(DESTDIR)$(PREFIX)/share/pkgconfig
+	sed 's/@VERSION@/$(VERSION_RELEASE)/' sdk/xdperf-plugin.pc.in >$(DESTDIR)$(PREFIX)/share/pkgconfig/xdperf-plugin.pc
 	install -m 644 include/xdperf/*.h $(DESTDIR)$(PREFIX)/include/xdperf/
 	install -m 644 $(BUILD)/libxdperf.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(PREFIX)/share/doc/xdperf/
@@ -182,6 +184,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(PREFIX)/lib/libxdperf.a
+	rm -f $(DESTDIR)$(PREFIX)/share/pkgconfig/xdperf-plugin.pc
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 

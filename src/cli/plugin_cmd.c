@@ -26,12 +26,15 @@ static void usage(FILE *f)
 		"usage: xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
 		"       xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--src-mac MAC] [--json]\n"
 		"                         [--packets N] [--log-level LEVEL] [-P DIR]\n"
+		"       xdperf plugin new NAME [-o DIR]\n"
 		"  inspect   list the module's imports, exports and memory and check the generator plugin ABI\n"
 		"            (exit 0: a usable plugin, 1: not)\n"
 		"  run       call the plugin once (plugin_init + plugin_process, the request xdperf --plugin\n"
 		"            sends) and decode each template: Ethernet, VLAN, IPv4/IPv6, UDP/TCP/ICMP,\n"
 		"            checksums, payload, metadata, modifiers and the first packets they make;\n"
 		"            --json prints the raw response instead\n"
+		"  new       write a plugin project to build out of the tree (NAME.c, Makefile, README.md)\n"
+		"            into DIR (default ./NAME); xdperf plugin new --help\n"
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up first\n"
 		"      --cfg, --plugin-config FILE   plugin configuration (JSON object)\n"
 		"  -c, --count N              count in the request, at most 2^63-1 (default 1)\n"
@@ -392,9 +395,11 @@ int cmd_plugin(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *sub = argv[1];
+	if (!strcmp(sub, "new"))
+		return cmd_plugin_new(argc - 1, argv + 1);
 	bool is_run = !strcmp(sub, "run");
 	if (!is_run && strcmp(sub, "inspect")) {
-		fprintf(stderr, "xdperf plugin: unknown subcommand '%s' (expected inspect or run)\n", sub);
+		fprintf(stderr, "xdperf plugin: unknown subcommand '%s' (expected inspect, run or new)\n", sub);
 		return 2;
 	}
 	static const struct option opts[] = {
