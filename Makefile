@@ -52,18 +52,21 @@ PROTOS := $(patsubst %.c,$(BUILD)/protocols/%.wasm,$(notdir $(PROTO_SRCS)))
 PROTO_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror -Isdk -mexec-model=reactor
 EXAMPLES := $(BUILD)/examples/hotload
 
-.PHONY: all deps test demo bench fuzz clean asan plugins install uninstall
+.PHONY: all deps test demo bench fuzz clean asan plugins install uninstall deb
 
 # Where `make install` puts things (DESTDIR: a staging root, e.g. for packaging). The binary's
 # default plugin path is PREFIX's; it also looks next to itself (../share/xdperf/plugins), so
 # an installed tree moved elsewhere still finds its plugins.
 PREFIX ?= /usr/local
 DATADIR := $(PREFIX)/share/xdperf
-$(shell mkdir -p $(BUILD)/gen; printf '#define XDPERF_DATADIR "%s"\n' '$(DATADIR)' > $(BUILD)/gen/paths_gen.h.new; \
-	cmp -s $(BUILD)/gen/paths_gen.h.new $(BUILD)/gen/paths_gen.h || \
-	mv $(BUILD)/gen/paths_gen.h.new $(BUILD)/gen/paths_gen.h; rm -f $(BUILD)/gen/paths_gen.h.new)
+# (PATHS_GEN: where that header goes; `make deb` keeps its own, so packaging never rebuilds
+# build/xdperf.)
+PATHS_GEN ?= $(BUILD)/gen
+$(shell mkdir -p $(PATHS_GEN); printf '#define XDPERF_DATADIR "%s"\n' '$(DATADIR)' > $(PATHS_GEN)/paths_gen.h.new; \
+	cmp -s $(PATHS_GEN)/paths_gen.h.new $(PATHS_GEN)/paths_gen.h || \
+	mv $(PATHS_GEN)/paths_gen.h.new $(PATHS_GEN)/paths_gen.h; rm -f $(PATHS_GEN)/paths_gen.h.new)
 
-all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a plugins $(EXAMPLES)
+all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a $(BUILD)/$(SO_REAL) plugins $(EXAMPLES)
 
 plugins: $(PLUGINS) $(PROTOS)
 $(BUILD)/plugins/%.wasm: plugins/%.c $(SDK_SRCS) $(wildcard sdk/*.h) | deps
@@ -128,6 +131,24 @@ $(BUILD)/asan/obj/%.o: %.c | deps
 	@$(if $(Q),echo "  CC asan $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
 
+# The shared library: libxdperf.so.VERSION, soname libxdperf.so.MAJOR (VERSION's first number),
+# exporting the public API only (xdperf_* and xwasm_* as declared in include/xdperf/*.h; the
+# version script build/gen/libxdperf.map is made from the headers). The library's objects are
+# position-independent for it; the binary links the same objects statically (libxdperf.a).
+SO_MAJOR := $(firstword $(subst ., ,$(VERSION_RELEASE)))
+SO_NAME := libxdperf.so.$(SO_MAJOR)
+SO_REAL := libxdperf.so.$(VERSION_RELEASE)
+$(LIB_OBJS): CFLAGS_ALL += -fPIC
+$(BUILD)/gen/libxdperf.map: $(wildcard include/xdperf/*.h)
+	@mkdir -p $(dir $@)
+	$(Q){ echo 'XDPERF_$(SO_MAJOR) {'; echo '  global:'; \
+	  cat $^ | tr -s ' \t*' '\n\n\n' | sed -n 's/^\(\(xdperf\|xwasm\)_[a-z0-9_]*\)(.*/    \1;/p' | sort -u; \
+	  echo '  local: *;'; echo '};'; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/$(SO_REAL): $(LIB_OBJS) $(BUILD)/gen/libxdperf.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=$(BUILD)/gen/libxdperf.map -Wl,--no-undefined \
+		-o $@ $(LIB_OBJS) $(LDLIBS)
+	$(Q)ln -sf $(SO_REAL) $(BUILD)/$(SO_NAME) && ln -sf $(SO_NAME) $(BUILD)/libxdperf.so
 $(BUILD)/libxdperf.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
@@ -164,26 +185,57 @@ fuzz: deps
 # the plugin SDK (sources, to build plugins out of the tree), the docs.
 GEN_WASMS = $(PLUGINS)
 PROTO_WASMS = $(PROTOS)
+# LIBDIR: the libraries and libxdperf.pc (pkgconfig/; its paths are PREFIX's and LIBDIR's, so
+# with DESTDIR use PKG_CONFIG_SYSROOT_DIR=DESTDIR). ldconfig runs when installing to the system.
+LIBDIR ?= $(PREFIX)/lib
+INSTALL_BIN ?= $(BUILD)/xdperf
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/plugins $(DESTDIR)$(DATADIR)/protocols \
-		$(DESTDIR)$(DATADIR)/sdk $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(DATADIR)/sdk $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/doc/xdperf
-	install -m 755 $(BUILD)/xdperf $(DESTDIR)$(PREFIX)/bin/xdperf
+	install -m 644 $(BUILD)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libxdperf.so
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' 'libdir=$(LIBDIR)' '' 'Name: libxdperf' \
+	  'Description: xdperf: WebAssembly traffic generation, protocol hot loading, a WebAssembly engine' \
+	  'Version: $(VERSION_RELEASE)' 'Requires.private: libbpf jansson yaml-0.1 libsodium libmicrohttpd gnutls libcurl' \
+	  'Libs: -L$${libdir} -lxdperf' 'Libs.private: -lm -lpthread' 'Cflags: -I$${includedir}' \
+	  >$(DESTDIR)$(LIBDIR)/pkgconfig/libxdperf.pc
+	$(if $(DESTDIR),,-ldconfig 2>/dev/null)
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/xdperf
 	install -m 644 $(GEN_WASMS) $(DESTDIR)$(DATADIR)/plugins/
 	install -m 644 $(PROTO_WASMS) $(DESTDIR)$(DATADIR)/protocols/
 	install -m 644 sdk/*.h sdk/*.c sdk/xdperf-plugin.mk $(DESTDIR)$(DATADIR)/sdk/
 	install -d $(DESTDIR)$(PREFIX)/share/pkgconfig
 	sed 's/@VERSION@/$(VERSION_RELEASE)/' sdk/xdperf-plugin.pc.in >$(DESTDIR)$(PREFIX)/share/pkgconfig/xdperf-plugin.pc
 	install -m 644 include/xdperf/*.h $(DESTDIR)$(PREFIX)/include/xdperf/
-	install -m 644 $(BUILD)/libxdperf.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(BUILD)/libxdperf.a $(DESTDIR)$(LIBDIR)/
 	install -m 644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(PREFIX)/share/doc/xdperf/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/xdperf/plugins
 	install -m 644 docs/plugins/*.md $(DESTDIR)$(PREFIX)/share/doc/xdperf/plugins/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 scripts/xdperf.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 
+# The Debian package build/xdperf_VERSION_ARCH.deb (scripts/mkdeb.sh: dpkg-deb, dependencies
+# from dpkg-shlibdeps). Its binary is build/deb/xdperf: the CLI compiled again for PREFIX /usr.
+DEB_GEN := $(BUILD)/deb/gen
+DEB_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/deb/obj/%.o)
+$(DEB_GEN)/paths_gen.h:
+	@mkdir -p $(dir $@)
+	$(Q)printf '#define XDPERF_DATADIR "%s"\n' /usr/share/xdperf >$@
+$(BUILD)/deb/obj/%.o: %.c $(DEB_GEN)/paths_gen.h | deps
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC deb  $<")
+	$(Q)$(CC) -I$(DEB_GEN) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+$(BUILD)/deb/xdperf: $(DEB_CLI_OBJS) $(BUILD)/libxdperf.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $(DEB_CLI_OBJS) $(BUILD)/libxdperf.a $(LDLIBS)
+deb: all $(BUILD)/deb/xdperf
+	@scripts/mkdeb.sh
+
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(PREFIX)/lib/libxdperf.a
+	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(LIBDIR)/libxdperf.a $(DESTDIR)$(LIBDIR)/$(SO_REAL) \
+		$(DESTDIR)$(LIBDIR)/$(SO_NAME) $(DESTDIR)$(LIBDIR)/libxdperf.so $(DESTDIR)$(LIBDIR)/pkgconfig/libxdperf.pc
 	rm -f $(DESTDIR)$(PREFIX)/share/pkgconfig/xdperf-plugin.pc
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf

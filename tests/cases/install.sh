@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make install` into a staging root (DESTDIR; no root needed) and what an installed tree does:
-#  - the layout: bin/xdperf, share/xdperf/plugins (generator plugins), share/xdperf/protocols
+#  - the layout: bin/xdperf, lib/libxdperf.so.VERSION (soname libxdperf.so.MAJOR, the public API
+#    only) with libxdperf.pc, share/xdperf/plugins (generator plugins), share/xdperf/protocols
 #    (protocol modules, apart), share/xdperf/sdk, include/xdperf, lib/libxdperf.a, the docs
 #    (share/doc/xdperf: README.md, docs/*.md, docs/plugins/*.md in plugins/);
 #  - the installed binary finds its plugins next to itself (../share/xdperf/plugins) wherever
@@ -27,6 +28,38 @@ done
 # the docs flat in share/doc/xdperf (the top README, not docs/README.md, which is its index), the
 # plugin pages in plugins/
 cmp -s "$R$P/share/doc/xdperf/README.md" README.md || bad "share/doc/xdperf/README.md is not the top README.md"
+# the shared library: versioned, its soname, only the public API exported; a program built with
+# pkg-config's flags (libxdperf.pc; PKG_CONFIG_SYSROOT_DIR for the staging root) runs with it
+V=$(cat VERSION)
+L="$R$P/lib"
+[ -f "$L/libxdperf.so.$V" ] && [ "$(readlink "$L/libxdperf.so.${V%%.*}")" = "libxdperf.so.$V" ] &&
+	[ "$(readlink "$L/libxdperf.so")" = "libxdperf.so.${V%%.*}" ] || bad "libxdperf.so.$V and its links: $(ls -l "$L")"
+so=$(readelf -d "$L/libxdperf.so.$V" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ "$so" = "libxdperf.so.${V%%.*}" ] && echo "ok soname $so" || bad "soname '$so'"
+others=$(nm -D --defined-only "$L/libxdperf.so.$V" | awk '$2 == "T" || $2 == "D" || $2 == "B" {print $3}' |
+	grep -Ev '^(xdperf|xwasm)_' | head -n 5)
+[ -z "$others" ] && echo "ok the shared library exports xdperf_* and xwasm_* only" || bad "exported: $others"
+for f in $(nm -D --defined-only "$L/libxdperf.so.$V" | awk '$2 == "T" {sub("@.*", "", $3); print $3}'); do
+	grep -qw "$f" include/xdperf/*.h || bad "$f is exported but not in include/xdperf"
+done
+cat >"$T/so.c" <<'C'
+#include <stdio.h>
+#include <xdperf/version.h>
+#include <xdperf/plugin.h>
+int main(void)
+{
+	char err[200];
+	int rc = xdperf_plugin_check_config("{\"keys\":{}}", "{\"x\":1}", 7, err, sizeof err);
+	printf("%s %d %s\n", xdperf_version(), rc, err);
+	return 0;
+}
+C
+flags=$(PKG_CONFIG_PATH="$L/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$R" pkg-config --cflags --libs libxdperf) &&
+	gcc "$T/so.c" $flags -o "$T/so" && out=$(LD_LIBRARY_PATH="$L" "$T/so") &&
+	[ "$out" = "$V -22 config key \"x\" is unknown (the plugin takes no configuration)" ] &&
+	LD_LIBRARY_PATH="$L" ldd "$T/so" | grep -q "libxdperf.so.${V%%.*} => $L/libxdperf.so.${V%%.*}" &&
+	echo "ok a program built with pkg-config --libs libxdperf runs with the shared library: $out" ||
+	bad "pkg-config libxdperf: flags '$flags', output '${out:-}'"
 # the tree moved: the binary still finds its plugins next to itself
 mv "$R$P" "$T/moved"
 X="$T/moved/bin/xdperf"
