@@ -8,6 +8,7 @@ int cmd_generate(int argc, char **argv);      /* xdperf --plugin NAME (-o FILE.p
 int cmd_probe(int argc, char **argv);         /* xdperf probe -d IF [--json] */
 int cmd_count(int argc, char **argv);         /* xdperf count -d IF [--pass] [--duration SEC] [--json] */
 int cmd_plugin(int argc, char **argv);        /* xdperf plugin inspect|run NAME|FILE.wasm ... */
+int cmd_plugin_list(int argc, char **argv);   /* xdperf plugin list [-P DIR] [--json] (argv[0] "list") */
 int cmd_plugin_new(int argc, char **argv);    /* xdperf plugin new NAME [-o DIR] (argv[0] "new") */
 int cmd_protocol(int argc, char **argv);      /* xdperf protocol check|call FILE.wasm ... */
 int cmd_keygen(int argc, char **argv);        /* xdperf keygen [-o PREFIX] */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli_util.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "util/file.h"
 #include "xdperf/admin.h"
@@ -16,8 +17,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf ctl [--admin [https://]HOST:PORT] [--cacert FILE] [--token-file FILE] [--json]\n"
-		"                  [--timeout MS] COMMAND ...\n"
+		"usage: xdperf ctl [-a|--admin [https://]HOST:PORT] [--cacert FILE] [--token-file FILE] [--json]\n"
+		"                  [--timeout MS] COMMAND ...      (xdperf ctl COMMAND --help: this text)\n"
 		"  list                                   protocols, versions, states, traffic and call counts\n"
 		"  get ID [VERSION]                       one protocol, or one version with its stats\n"
 		"  upload ID VERSION FILE.wasm [--sig FILE.sig] [--test [PERCENT]]\n"
@@ -297,11 +298,17 @@ int cmd_ctl(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "xdperf ctl: unknown option '%s'\n", a);
-			usage(stderr);
+			static const char *const names[] = { "--admin", "--token-file", "--cacert", "--json", "--timeout",
+							     "--help", NULL };
+			cli_unknown_option("ctl", a, NULL, names);
 			return 2;
 		}
 	}
+	for (int j = i; j < argc; j++) /* xdperf ctl COMMAND --help: every command is described here */
+		if (!strcmp(argv[j], "-h") || !strcmp(argv[j], "--help")) {
+			usage(stdout);
+			return 0;
+		}
 	char token[512];
 	if (cli_admin_token("ctl", token_file, token, sizeof token))
 		return 1;

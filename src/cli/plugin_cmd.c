@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "cli/plugin_common.h"
 #include "packet/decode.h"
@@ -23,12 +24,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
+		"usage: xdperf plugin list [-P DIR] [--json]\n"
+		"       xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
 		"       xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--src-mac MAC] [--json]\n"
 		"                         [--packets N] [--log-level LEVEL] [-P DIR]\n"
 		"       xdperf plugin new NAME [-o DIR]\n"
-		"  inspect   list the module's imports, exports and memory and check the generator plugin ABI\n"
-		"            (exit 0: a usable plugin, 1: not)\n"
+		"  list      the plugins in the plugin path: name, ABI, description, config keys\n"
+		"  inspect   list the module's imports, exports and memory, check the generator plugin ABI\n"
+		"            and show the configuration it declares (exit 0: a usable plugin, 1: not)\n"
 		"  run       call the plugin once (plugin_init + plugin_process, the request xdperf --plugin\n"
 		"            sends) and decode each template: Ethernet, VLAN, IPv4/IPv6, UDP/TCP/ICMP,\n"
 		"            checksums, payload, metadata, modifiers and the first packets they make;\n"
@@ -156,8 +159,8 @@ static int inspect(const char *path)
 	/* what loading may hold, as for a plugin run with the default memory cap (docs/limits.md) */
 	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = path, .max_bytes = 256u << 20 };
 	rc = xwasm_module_load(bytes, len, &lo, &m, err, sizeof err);
-	free(bytes);
 	if (rc) {
+		free(bytes);
 		fprintf(stderr, "xdperf plugin inspect: %s: %s\n", path, err);
 		return 1;
 	}
@@ -228,6 +231,13 @@ static int inspect(const char *path)
 	}
 
 	xdperf_plugin_check_abi(m, add_problem, &pr);
+	char *schema = NULL;
+	if (xdperf_plugin_read_schema(bytes, len, &schema, err, sizeof err))
+		problem(&pr, "%s", err);
+	else
+		plugin_print_config(schema);
+	free(schema);
+	free(bytes);
 
 	if (!pr.n)
 		printf("generator plugin ABI: OK (%s)\n", xdperf_plugin_module_abi(m) == XDPERF_PLUGIN_ABI_JSON ?
@@ -397,9 +407,11 @@ int cmd_plugin(int argc, char **argv)
 	const char *sub = argv[1];
 	if (!strcmp(sub, "new"))
 		return cmd_plugin_new(argc - 1, argv + 1);
+	if (!strcmp(sub, "list"))
+		return cmd_plugin_list(argc - 1, argv + 1);
 	bool is_run = !strcmp(sub, "run");
 	if (!is_run && strcmp(sub, "inspect")) {
-		fprintf(stderr, "xdperf plugin: unknown subcommand '%s' (expected inspect, run or new)\n", sub);
+		fprintf(stderr, "xdperf plugin: unknown subcommand '%s' (expected list, inspect, run or new)\n", sub);
 		return 2;
 	}
 	static const struct option opts[] = {
@@ -458,7 +470,7 @@ int cmd_plugin(int argc, char **argv)
 			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "xdperf: unknown option '%s' (see xdperf plugin --help)\n", argv[optind - 1]);
+			cli_unknown_option(is_run ? "plugin run" : "plugin inspect", argv[optind - 1], opts, NULL);
 			return 2;
 		}
 	}

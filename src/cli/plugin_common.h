@@ -18,7 +18,8 @@
 /* The largest packet count: the request's "count" (and the --json summary's) is a JSON integer,
  * which jansson holds as a signed 64-bit number; a larger one would reach the plugin negative. */
 #define COUNT_MAX INT64_MAX
-/* --count's value: digits only, 0..COUNT_MAX, into *out; 0, or -1 after one line naming it. */
+/* --count's value: a whole number 0..COUNT_MAX, k/M/G suffix allowed (cli_parse_count), into
+ * *out; 0, or -1 after one line naming it. */
 int parse_count(const char *s, unsigned long long *out);
 
 /* Finds the plugin file: a path (contains '/' or ends in .wasm) or NAME.wasm in plugin_path
@@ -66,5 +67,9 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 /* Parses and validates the response into *set (the caller frees it); 0, or 1 after a message. */
 int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set);
 void plugin_call_release(struct plugin_call *pc);
+
+/* Prints a declared configuration (xdperf_plugin_read_schema's text; NULL: none) as a table
+ * of keys: type, range or choices, default, description (src/cli/plugin_list.c). */
+void plugin_print_config(const char *schema);
 
 #endif

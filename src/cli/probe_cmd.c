@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "datapath/bpf_util.h"
 #include "datapath/cpus.h"
@@ -56,7 +57,7 @@ int cmd_probe(int argc, char **argv)
 		case 'J': json = true; break;
 		case 'h': usage(stdout); return 0;
 		case ':': fprintf(stderr, "xdperf probe: %s needs a value\n", argv[optind - 1]); return 2;
-		default: fprintf(stderr, "xdperf probe: unknown option '%s'\n", argv[optind - 1]); return 2;
+		default: cli_unknown_option("probe", argv[optind - 1], opts, NULL); return 2;
 		}
 	}
 	if (optind < argc) {

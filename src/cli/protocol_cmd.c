@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli_util.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "plugin/host.h"
 #include "util/file.h"
@@ -25,8 +26,11 @@ static void usage(FILE *f)
 		"          the allowed imports; exit 0 when every module is usable, 1 otherwise\n"
 		"  call    load the module as a version and send it a message (default: standard input)\n"
 		"          N times; the answer goes to standard output as it is\n"
+		"  -i, --input TEXT       the message (call; default: standard input)\n"
+		"  -f, --input-file FILE  the message from FILE (call)\n"
+		"  -c, --count N          send it N times (call; default 1)\n"
 		"  --allow-imports LIST   comma-separated import modules it may use (\"env\": no WASI)\n"
-		"  --trust-dir DIR        require a FILE.wasm.sig by a key in DIR (see xdperf sign)\n"
+		"  -t, --trust-dir DIR    require a FILE.wasm.sig by a key in DIR (see xdperf sign)\n"
 		"  --fuel N               instructions per call (default 100000000)\n"
 		"  --memory-pages N       memory cap in 64 KiB pages (default 256)\n"
 		"  --max-table-elems N    table entries per instance, all tables (default 262144)\n"
@@ -166,7 +170,8 @@ int cmd_protocol(int argc, char **argv)
 	bool stats = false;
 	int c;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "i:f:c:t:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:f:c:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': input = optarg; break;
 		case 'f': input_file = optarg; break;
@@ -208,7 +213,12 @@ int cmd_protocol(int argc, char **argv)
 			pol.max_module_bytes = v;
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case ':':
+			fprintf(stderr, "xdperf protocol %s: option %s needs a value\n", sub, argv[optind - 1]);
+			return 2;
+		default:
+			cli_unknown_option(!strcmp(sub, "call") ? "protocol call" : "protocol check", argv[optind - 1], opts, NULL);
+			return 2;
 		}
 	}
 	if (optind >= argc) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "util/file.h"
 #include "xdperf/hotload.h"
@@ -57,7 +58,7 @@ static int parse(const char *cmd, int argc, char **argv, const struct option *op
 			fprintf(stderr, "xdperf %s: option %s needs a value\n", cmd, argv[optind - 1]);
 			return 2;
 		case '?':
-			fprintf(stderr, "xdperf %s: unknown option '%s' (see xdperf %s --help)\n", cmd, argv[optind - 1], cmd);
+			cli_unknown_option(cmd, argv[optind - 1], opts, NULL);
 			return 2;
 		default:
 			*value = optarg;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "xdperf/wasm.h"
 #include "xdperf/wasi.h"
@@ -244,7 +245,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 			continue;
 		}
 		if (s[0] == '-' && s[1] && !looks_numeric(s)) {
-			fprintf(stderr, PFX "unknown option '%s'\n", s);
+			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--help", NULL };
+			cli_unknown_option("wasm run", s, NULL, names);
 			return 2;
 		}
 		if (!a->file)

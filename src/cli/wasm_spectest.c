@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "xdperf/wasm.h"
 
@@ -1123,8 +1124,8 @@ int cmd_wasm_spectest(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "xdperf wasm spectest: unknown option '%s'\n", argv[i]);
-			usage(stderr);
+			static const char *const names[] = { "--verbose", "--help", NULL };
+			cli_unknown_option("wasm spectest", argv[i], NULL, names);
 			return 2;
 		}
 	}
