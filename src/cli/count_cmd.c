@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"  -d, --device IF       the receiving device\n"
 		"      --pass            hand the frames on to the stack (default: drop them)\n"
 		"  -t, --duration SEC    stop after SEC seconds (default: run until interrupted)\n"
-		"      --json            print {\"device\":IF,\"packets\":N,\"bytes\":M,\"duration_s\":S}\n"
+		"      --json            print {\"device\":IF,\"packets\":N,\"bytes\":M}\n"
 		"      --json-stream     one JSON object per line: an interval object every second, then\n"
 		"                        the end object (the --json one); docs/json-stream.md\n");
 }
@@ -160,8 +160,8 @@ int cmd_count(int argc, char **argv)
 		return 1;
 	}
 	if (json || stream) {
-		json_t *o = json_pack("{s:s, s:I, s:I, s:f}", "device", dev, "packets", (json_int_t)packets,
-				      "bytes", (json_int_t)bytes, "duration_s", secs);
+		json_t *o = json_pack("{s:s, s:I, s:I}", "device", dev, "packets", (json_int_t)packets,
+				      "bytes", (json_int_t)bytes);
 		if (!o) {
 			fprintf(stderr, "xdperf count: out of memory\n");
 			return 1;

@@ -168,7 +168,8 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			break;
 		case 'B':
 			if (xdperf_parse_bitrate(optarg, &a->bitrate)) {
-				fprintf(stderr, "xdperf: --bitrate: '%s' is not a bit rate (like 10G, 250M, 1.5k)\n", optarg);
+				fprintf(stderr, "xdperf: --bitrate: \"%s\": expected bits per second with optional "
+						"k/M/G/T suffix (like 10G, 250M, 1.5k)\n", optarg);
 				return 2;
 			}
 			break;

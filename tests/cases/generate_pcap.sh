@@ -54,9 +54,9 @@ err 1 "no network interface 'nosuchdev9'" -p simpleudp -d nosuchdev9
 err 2 "-o and -d exclude each other" -p simpleudp -d lo -o "$TMPDIR/z.pcap"
 err 2 "apply to -d (device) runs, not to -o FILE.pcap" -p simpleudp -o "$TMPDIR/z.pcap" -t 3
 err 2 "--rate and --bitrate exclude each other" -p simpleudp -d lo -r 5 --bitrate 1M
-err 2 "--bitrate: '10X' is not a bit rate" -p simpleudp -d lo --bitrate 10X
+err 2 'xdperf: --bitrate: "10X": expected bits per second with optional k/M/G/T suffix' -p simpleudp -d lo --bitrate 10X
 err 1 "--templates /nonexistent.json: No such file or directory" --templates /nonexistent.json -o "$TMPDIR/z.pcap"
-err 2 "--count: 'ten' is not a packet count" -p simpleudp -o "$TMPDIR/z.pcap" -c ten
+err 2 'xdperf: --count: "ten": expected a whole number with optional k/M/G suffix' -p simpleudp -o "$TMPDIR/z.pcap" -c ten
 err 2 "unknown option '--bogus'" -p simpleudp -o "$TMPDIR/z.pcap" --bogus
 err 2 "--log-level: 'loud' is not one of" -p simpleudp -o "$TMPDIR/z.pcap" --log-level loud
 err 1 "plugin 'nosuch' not found: no nosuch.wasm in" -p nosuch -o "$TMPDIR/z.pcap" -c 1
