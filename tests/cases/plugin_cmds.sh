@@ -86,7 +86,7 @@ err 2 "no plugin given" plugin inspect
 err 1 "cannot read /nonexistent.wasm" plugin inspect /nonexistent.wasm
 err 1 "plugin 'nosuch' not found" plugin run nosuch
 err 1 "cannot read plugin /nonexistent.wasm" plugin run /nonexistent.wasm
-err 2 "--count: 'x' is not a packet count" plugin run simpleudp --count x
+err 2 '--count: "x": expected a whole number with optional k/M/G suffix' plugin run simpleudp --count x
 err 2 "unknown option '--bogus'" plugin run simpleudp --bogus
 err 2 "only applies to plugin run" plugin inspect simpleudp --json
 err 1 "cannot read plugin configuration /nonexistent.json" plugin run simpleudp --cfg /nonexistent.json

@@ -56,7 +56,7 @@ for _, f in fr:
 print('%d frames %s:%s -> %s:%s "%s", checksums valid' % (len(fr), src, sport, dst, dport, payload))
 PY
 check() { python3 "$T/check.py" "$REPO/tests/lib" "$@"; }
-# stripped: no custom sections (name, debug info) in the module
+# stripped: no custom sections (name, debug info) in the module but the declared configuration
 stripped() {
 	python3 - "$1" <<'PY'
 import sys
@@ -72,7 +72,9 @@ while off < len(b):
     if sid == 0:
         k = b[off]; custom.append(b[off + 1:off + 1 + k].decode())
     off += n
-sys.exit('custom sections: %s' % custom if custom else 0)
+# stripped: no debug info, names or producers; xdperf.config (the declared configuration) stays
+extra = [c for c in custom if c != 'xdperf.config']
+sys.exit('custom sections: %s' % extra if extra else 0)
 PY
 }
 
@@ -113,6 +115,13 @@ if [ -f "$D/demo.wasm" ]; then
 		grep -q 'dst_port' "$T/run.err" && ok "a bad config key is named: $(grep dst_port "$T/run.err" | head -n 1)" ||
 			bad "bad dst_port: $(cat "$T/run.err")"
 	fi
+	# the project declares its keys (XDP_PLUGIN_CONFIG survives the strip): a typo is refused
+	printf '{"mesage":"x"}' >"$T/cfg.json"
+	"$XDPERF" -p "$D/demo.wasm" --cfg "$T/cfg.json" -o "$T/t.pcap" -c 1 2>"$T/run.err" && bad "a misspelled key was accepted"
+	grep -q 'config key "mesage" is unknown (did you mean "message"?)' "$T/run.err" &&
+		ok "a misspelled key: $(cat "$T/run.err")" || bad "misspelled key: $(cat "$T/run.err")"
+	"$XDPERF" plugin list -P "$D" | grep -q '^demo  *guide  demo: one IPv4/UDP frame carrying a text message' &&
+		ok "plugin list shows the new plugin's description" || bad "plugin list -P: $("$XDPERF" plugin list -P "$D" | head -n 3)"
 fi
 
 # the build's xdperf writes the source tree's SDK; XDPERF_SDK= overrides it
