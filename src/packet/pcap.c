@@ -263,7 +263,7 @@ struct fe_tmpl {
 /* Packet i is stamped start_ns + i * num / den (see xdperf_pcap_write_order). */
 static int write_frames(const char *path, const struct xdperf_template_set *s,
 			const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
-			uint64_t num, uint64_t den, const volatile sig_atomic_t *stop,
+			uint64_t num, uint64_t den, bool unlimited, const volatile sig_atomic_t *stop,
 			void (*progress)(void *ctx, uint64_t packets, uint64_t bytes), void *ctx,
 			uint64_t *written, uint64_t *bytes_out, char *err, size_t errlen)
 {
@@ -329,7 +329,7 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int64_t next_tick = 1; /* seconds after t0 of the next progress call */
 	bool past_end = false;
-	for (i = 0; !count || i < count; i++) {
+	for (i = 0; unlimited || i < count; i++) {
 		if (stop && *stop)
 			break;
 		if (progress && !(i & 1023)) {
@@ -363,7 +363,7 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 		*written = i;
 	if (bytes_out)
 		*bytes_out = bytes;
-	p->nosync = !count || i < count;
+	p->nosync = unlimited || i < count;
 	free(fe);
 	rc = xdperf_pcap_close(p, err, errlen);
 	if (!rc && past_end) {
@@ -382,7 +382,7 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 {
 	return write_frames(path, s, order, order_len, count, start_ns,
 			    rate_pps ? 1000000000u : XDPERF_PCAP_DEFAULT_GAP_NS, rate_pps ? rate_pps : 1,
-			    stop, NULL, NULL, written, NULL, err, errlen);
+			    false, stop, NULL, NULL, written, NULL, err, errlen);
 }
 
 int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,
@@ -391,8 +391,9 @@ int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,
 			  void (*progress)(void *ctx, uint64_t packets, uint64_t bytes), void *ctx,
 			  uint64_t *written, uint64_t *bytes, char *err, size_t errlen)
 {
-	return write_frames(path, s, order, order_len, count, start_ns, gap_num, gap_den, stop,
-			    progress, ctx, written, bytes, err, errlen);
+	/* count 0: no limit, but only when something can stop it */
+	return write_frames(path, s, order, order_len, count, start_ns, gap_num, gap_den,
+			    !count && stop, stop, progress, ctx, written, bytes, err, errlen);
 }
 
 bool xdperf_pcap_time_gap(uint64_t start_ns, uint64_t i, uint64_t gap_num, uint64_t gap_den,
@@ -406,6 +407,6 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 				size_t errlen)
 {
 	return write_frames(path, s, NULL, 0, count, start_ns,
-			    gap_ns ? gap_ns : XDPERF_PCAP_DEFAULT_GAP_NS, 1, NULL, NULL, NULL, NULL, NULL,
-			    err, errlen);
+			    gap_ns ? gap_ns : XDPERF_PCAP_DEFAULT_GAP_NS, 1, false, NULL, NULL, NULL, NULL,
+			    NULL, err, errlen);
 }

@@ -76,9 +76,9 @@ int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *
 			    uint64_t *written, char *err, size_t errlen);
 
 /* The same with packet i stamped start_ns + i * gap_num / gap_den ns (an exact fraction: e.g.
- * 10^15 / 500000 for 0.5 packets per second given as 500000 / 10^6). count 0: until *stop (or
- * a write fails, or a timestamp would pass XDPERF_PCAP_TIME_MAX: -ERANGE after committing what
- * was written). progress (may be NULL) is called about once a second of writing with the
+ * 10^15 / 500000 for 0.5 packets per second given as 500000 / 10^6). count 0 with a stop: until
+ * *stop (or a write fails, or a timestamp would pass XDPERF_PCAP_TIME_MAX: -ERANGE after
+ * committing what was written); count 0 without one: no packets, as above. progress (may be NULL) is called about once a second of writing with the
  * packets and frame bytes written so far; *bytes (may be NULL) gets their total. */
 int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,
 			  const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
