@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli_util.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "util/clock.h"
 #include "datapath/rxcount.h"
@@ -100,8 +101,7 @@ int cmd_count(int argc, char **argv)
 			fprintf(stderr, "xdperf count: option '%s' needs a value\n", argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "xdperf count: unknown option '%s'\n", argv[optind - 1]);
-			usage(stderr);
+			cli_unknown_option("count", argv[optind - 1], opts, NULL);
 			return 2;
 		}
 	}

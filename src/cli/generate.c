@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cli/cli_util.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
@@ -238,7 +239,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "xdperf: unknown option '%s' (see xdperf --help)\n", argv[optind - 1]);
+			cli_unknown_option("", argv[optind - 1], opts, NULL);
 			return 2;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli_util.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "util/clock.h"
 #include "xdperf/admin.h"
@@ -289,7 +290,8 @@ int cmd_serve(int argc, char **argv)
 	uint64_t workers = 1, max_message = 1u << 20, max_conns = 1024, interval = 1, duration = 0, idle = 300;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (nl == MAX_ITEMS)
@@ -372,8 +374,11 @@ int cmd_serve(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "xdperf serve: option %s needs a value\n", argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			cli_unknown_option("serve", argv[optind - 1], opts, NULL);
 			return 2;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <time.h>
 #include "cli/cli_util.h"
 #include "ctl/run_export.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "cli/server_print.h"
 #include "util/clock.h"
@@ -187,8 +188,7 @@ int cmd_server(int argc, char **argv)
 			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "xdperf: --server: unknown option '%s' (see xdperf --server --help)\n",
-				argv[optind - 1]);
+			cli_unknown_option("--server", argv[optind - 1], opts, NULL);
 			return 2;
 		}
 	}

@@ -57,6 +57,24 @@ sug sever "unknown command 'sever' (did you mean 'serve'?"
 sug probs "did you mean 'probe'?"
 sug plugins "did you mean 'plugin'?"
 sug xyzzy "unknown command 'xyzzy' (xdperf --help lists the commands)"
+# a mistyped option: one line, exit 2, the nearest option of that command (none when none is near)
+osug() { # WANT ARGS...
+	local want=$1 out rc=0; shift
+	out=$("$XDPERF" "$@" 2>&1) || rc=$?
+	[ $rc = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && [ "$out" = "$want" ] && echo "ok $*: $out" ||
+		bad "$*: exit $rc: $out (want: $want)"
+}
+osug "xdperf: unknown option '--cout' (did you mean '--count'? see xdperf help generate)" -p simpleudp -o "$T/x.pcap" --cout 5
+osug "xdperf --server: unknown option '--prot' (did you mean '--port'? see xdperf --server --help)" --server -d lo --prot 9
+osug "xdperf count: unknown option '--duraton' (did you mean '--duration'? see xdperf count --help)" count --duraton 1
+osug "xdperf serve: unknown option '--listn' (did you mean '--listen'? see xdperf serve --help)" serve --listn x
+osug "xdperf probe: unknown option '--jsn' (did you mean '--json'? see xdperf probe --help)" probe --jsn
+osug "xdperf plugin run: unknown option '--cfgg' (did you mean '--cfg'? see xdperf plugin run --help)" plugin run simpleudp --cfgg x
+osug "xdperf protocol call: unknown option '--inptu' (did you mean '--input'? see xdperf protocol call --help)" protocol call x.wasm --inptu a
+osug "xdperf ctl: unknown option '--admn' (did you mean '--admin'? see xdperf ctl --help)" ctl --admn x list
+osug "xdperf wasm run: unknown option '--fule' (did you mean '--fuel'? see xdperf wasm run --help)" wasm run --fule 1 x.wasm
+osug "xdperf sign: unknown option '--ky' (did you mean '--key'? see xdperf sign --help)" sign --ky k x.wasm
+osug "xdperf count: unknown option '--zzzzzz' (see xdperf count --help)" count --zzzzzz
 out=$("$XDPERF" wasm 2>&1); rc=$?
 [ $rc = 2 ] && [ "$out" = "xdperf wasm: give a subcommand: run or spectest (xdperf wasm --help)" ] || bad "wasm alone: $rc $out"
 
