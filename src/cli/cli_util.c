@@ -403,3 +403,12 @@ int cli_json_event(const char *event, json_t *data)
 	json_decref(o);
 	return rc;
 }
+
+int cli_json_result(json_t *o, bool stream)
+{
+	if (stream)
+		return cli_json_event("end", o);
+	int rc = cli_json_print(stdout, o);
+	json_decref(o);
+	return rc;
+}

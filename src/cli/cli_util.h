@@ -48,6 +48,9 @@ int cli_json_print(FILE *f, const json_t *o);
 /* --json-stream: {"event":EVENT,"data":DATA} on stdout as one line (cli_json_print), flushed.
  * Steals data (NULL: an empty object). 0 or -1. */
 int cli_json_event(const char *event, json_t *data);
+/* A command's result: with --json-stream (stream) the "end" event, else the --json object on
+ * its own line (cli_json_print). Steals o. 0 or -1. */
+int cli_json_result(json_t *o, bool stream);
 
 /* 6 significant digits / the microsecond, as cli_json_print rounds them (for a real built by
  * hand whose key does not say). */

@@ -166,11 +166,7 @@ int cmd_count(int argc, char **argv)
 			fprintf(stderr, "xdperf count: out of memory\n");
 			return 1;
 		}
-		if (stream)
-			return cli_json_event("end", o) ? 1 : 0;
-		int w = cli_json_print(stdout, o);
-		json_decref(o);
-		return w ? 1 : 0;
+		return cli_json_result(o, stream) ? 1 : 0;
 	} else {
 		printf("packets %llu bytes %llu\n", (unsigned long long)packets,
 		       (unsigned long long)bytes);

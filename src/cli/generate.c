@@ -487,12 +487,8 @@ static int generate_pcap(struct gen_args *a, const struct xdperf_template_set *s
 			json_object_set_new(o, "rate_target_pps", json_real(a->rate));
 		if (o && e)
 			json_object_set_new(o, "error", json_string(err));
-		if (o && a->json_stream)
-			cli_json_event("end", o);
-		else if (o)
-			cli_json_print(stdout, o);
-		if (!a->json_stream)
-			json_decref(o);
+		if (o)
+			cli_json_result(o, a->json_stream);
 	} else {
 		char stopped_txt[80] = "";
 		if (stopped && count)

@@ -569,12 +569,7 @@ int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "xdperf serve: out of memory\n");
 			goto out;
 		}
-		if (stream) {
-			rc = cli_json_event("end", o) ? 1 : 0;
-		} else {
-			rc = cli_json_print(stdout, o) ? 1 : 0;
-			json_decref(o);
-		}
+		rc = cli_json_result(o, stream) ? 1 : 0;
 		goto out;
 	}
 	summary(s, elapsed);

@@ -317,13 +317,9 @@ int cmd_server(int argc, char **argv)
 		char *txt = xdperf_server_report_json(r);
 		json_t *jo = txt ? json_loads(txt, 0, NULL) : NULL;
 		free(txt);
-		if (jo && stream)
-			cli_json_event("end", jo);
-		else if (jo)
-			cli_json_print(stdout, jo);
-		if (!stream)
-			json_decref(jo);
-		if (!jo)
+		if (jo)
+			cli_json_result(jo, stream);
+		else
 			fprintf(stderr, "xdperf: --server: out of memory for the report\n");
 	} else {
 		fprintf(stderr, "xdperf: ");

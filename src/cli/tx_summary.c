@@ -207,12 +207,8 @@ void tx_summary_print(const struct gen_args *a, const struct tx_summary *s)
 	bool server = s->srv && a->stamp && s->srv->stamp;
 	if (a->json || a->json_stream) {
 		json_t *o = summary_json(a, s, server);
-		if (o && a->json_stream)
-			cli_json_event("end", o);
-		else if (o)
-			cli_json_print(stdout, o);
-		if (!a->json_stream)
-			json_decref(o);
+		if (o)
+			cli_json_result(o, a->json_stream);
 		return;
 	}
 	double secs = r->total.seconds, pps, bps;
