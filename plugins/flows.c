@@ -21,6 +21,27 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "IPv4/UDP flows from one template whose addresses and ports the host walks per packet",
+	"keys": {
+		"src_ip": {"type": "string", "default": "10.0.0.1-10.0.255.254", "description": "IPv4 source: an address or a range A-B"},
+		"dst_ip": {"type": "string", "default": "10.1.0.1", "description": "IPv4 destination: an address or a range A-B"},
+		"src_port": {"type": "integer|string", "default": "1024-65535", "min": 0, "max": 65535,
+			     "description": "UDP source port: a port (number or string) or a range A-B"},
+		"dst_port": {"type": "integer|string", "default": 5678, "min": 0, "max": 65535,
+			     "description": "UDP destination port: a port (number or string) or a range A-B"},
+		"mode": {"type": "string", "default": "increment", "enum": ["increment", "decrement", "random", "range"],
+			 "description": "how every varying field walks its range"},
+		"seed": {"type": "integer", "default": 1, "min": 0,
+			 "description": "random/range seed; the k-th modifier uses seed + k"},
+		"payload_size": {"type": "integer", "default": 18, "min": 0, "max": 1472,
+				 "description": "UDP payload bytes (byte i = i % 256); 18 = a 60-byte frame"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"*": false
+	}
+});
+
 static int parse_mode(const xdp_request *req, xdp_mod_op *op)
 {
 	static const char *const names[] = { "increment", "decrement", "random", "range" };

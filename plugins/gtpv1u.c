@@ -56,6 +56,46 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "GTPv1-U G-PDU traffic (4G/5G user plane) in IMIX sizes",
+	"keys": {
+		"src_ip": {"type": "ipv4", "default": "10.0.0.1", "description": "outer source address"},
+		"dst_ip": {"type": "ipv4", "default": "10.0.0.2", "description": "outer destination address"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "outer destination MAC"},
+		"src_mac": {"type": "mac", "description": "outer source MAC (default: the device's)"},
+		"is_arp_resolve": {"type": "boolean", "default": true,
+				   "description": "on a device run, send to dst_ip's MAC from the neighbour table (unresolved: dst_mac)"},
+		"src_port": {"type": "integer", "default": 2152, "min": 0, "max": 65535,
+			     "description": "outer UDP source port (the destination is 2152)"},
+		"teid_start": {"type": "integer", "default": 1, "min": 0, "max": 4294967295, "description": "first TEID"},
+		"teid_end": {"type": "integer", "default": 1, "min": 0, "max": 4294967295,
+			     "description": "last TEID (above teid_start: walked per packet)"},
+		"enable_psc": {"type": "boolean", "default": true,
+			       "description": "PDU Session Container extension header with the QFI (5G)"},
+		"enable_seq": {"type": "boolean", "default": false, "description": "S flag: sequence number present (0)"},
+		"pdu_type": {"type": "string", "default": "dl", "description": "PSC PDU type: dl or ul (any case; empty = dl)"},
+		"rqi": {"type": "boolean", "default": false, "description": "PSC RQI bit (dl only)"},
+		"qfi_start": {"type": "integer", "default": 9, "min": 0, "max": 63, "description": "first QFI (with enable_psc)"},
+		"qfi_end": {"type": "integer", "default": 9, "min": 0, "max": 63,
+			    "description": "last QFI (above qfi_start: walked per packet)"},
+		"inner_proto": {"type": "string", "default": "udp",
+				"description": "inner transport: udp or icmp (echo request), any case; empty = udp"},
+		"inner_udp_checksum": {"type": "boolean", "default": false,
+				       "description": "compute the inner UDP checksum (false: 0)"},
+		"inner_src_ip": {"type": "ipv4", "default": "192.168.0.1", "description": "inner source address"},
+		"inner_dst_ip": {"type": "ipv4", "default": "192.168.0.2", "description": "inner destination address"},
+		"inner_src_port": {"type": "integer", "default": 1024, "min": 0, "max": 65535, "description": "inner UDP source port"},
+		"inner_dst_port": {"type": "integer", "default": 5060, "min": 0, "max": 65535, "description": "inner UDP destination port"},
+		"vary_inner_port": {"type": "boolean", "default": false,
+				    "description": "walk the inner UDP source port inner_src_port..65535"},
+		"imix_sizes": {"type": "array", "default": [128, 768, 1400],
+			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 2048"},
+		"imix_weights": {"type": "array", "default": [7, 2, 1],
+				 "description": "weights of the sizes by position (missing: 1; 0 counts as 1); at most 64"},
+		"*": false
+	}
+});
+
 #define GTPU_PORT 2152
 #define GTP_MAND 8        /* flags, type, length, TEID */
 #define GTP_OPT 4         /* sequence number, N-PDU number, next extension header type */

@@ -7,6 +7,19 @@
  *   "imix": {"patterns": [{"size":64,"weight":7,"template":0}, {"size":576,...}, ...]}. */
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "simple IMIX: IPv4/UDP frames of 64, 576 and 1500 bytes weighted 7:4:1",
+	"keys": {
+		"src_ip": {"type": "ipv4", "default": "192.168.1.1", "description": "source address"},
+		"dst_ip": {"type": "ipv4", "default": "192.168.1.2", "description": "destination address"},
+		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535, "description": "UDP source port"},
+		"dst_port": {"type": "integer", "default": 5678, "min": 0, "max": 65535, "description": "UDP destination port"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"*": false
+	}
+});
+
 static const struct { uint16_t size, weight; } mix[3] = { { 64, 7 }, { 576, 4 }, { 1500, 1 } };
 
 int xdp_generate(const xdp_request *req, xdp_response *resp)

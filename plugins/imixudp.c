@@ -54,6 +54,25 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "IMIX of IPv4/UDP frames in three weighted variants (short, mid, large)",
+	"keys": {
+		"src_ip": {"type": "ipv4", "default": "192.168.1.1", "description": "source address of variants A and B"},
+		"dst_ip": {"type": "ipv4", "default": "192.168.1.2", "description": "destination address"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"is_arp_resolve": {"type": "boolean", "default": true,
+				   "description": "on a device run, send to dst_ip's MAC from the neighbour table (unresolved: dst_mac)"},
+		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535, "description": "UDP source port of variant C"},
+		"dst_port": {"type": "integer", "default": 5678, "min": 0, "max": 65535, "description": "UDP destination port"},
+		"payload_size": {"type": "integer", "default": 1024, "min": 0, "max": 65507,
+				 "description": "payload bytes carrying i % 256; the rest of a longer frame is zero"},
+		"imix_ratio": {"type": "array", "default": [60, 34, 6],
+			       "description": "weights of A, B and C: exactly 3 integers 0..4294967295 (0 counts as 1)"},
+		"*": false
+	}
+});
+
 #define NVAR 3
 #define HDRS (XDP_ETH_HLEN + XDP_IPV4_HLEN + XDP_UDP_HLEN) /* 42 */
 #define MAX_FRAME 1500

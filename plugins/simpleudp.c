@@ -16,6 +16,25 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "one IPv4/UDP template",
+	"keys": {
+		"src_ip": {"type": "ipv4", "default": "192.168.1.1", "description": "source address"},
+		"dst_ip": {"type": "ipv4", "default": "192.168.1.2", "description": "destination address"},
+		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535, "description": "UDP source port"},
+		"dst_port": {"type": "integer", "default": 5678, "min": 0, "max": 65535, "description": "UDP destination port"},
+		"payload_size": {"type": "integer", "default": 1024, "min": 0, "max": 8958,
+				 "description": "UDP payload bytes (byte i = i % 256; above 1472: jumbo)"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"gateway": {"type": "string", "default": "",
+			    "description": "next hop (IPv4/IPv6) whose MAC on the run's device is dst_mac when none is given"},
+		"is_arp_resolve": {"type": "boolean", "default": false,
+				   "description": "resolve dst_ip on the run's device and send to its MAC (unresolved: dst_mac)"},
+		"*": false
+	}
+});
+
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };

@@ -62,6 +62,49 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "SRv6 (RFC 8754) traffic: IPv6 + SRH + an inner packet, in IMIX sizes",
+	"keys": {
+		"mode": {"type": "string", "default": "l3vpn_ipv4",
+			 "description": "l3vpn_ipv4, l2vpn_eth or ipv6 (case-insensitive)"},
+		"segments": {"type": "array", "default": ["2001:db8:100::1"],
+			     "description": "the SID list in visiting order, 1..127 IPv6 addresses"},
+		"src_ip": {"type": "ipv6", "default": "2001:db8::1", "description": "outer IPv6 source"},
+		"dst_ip": {"type": "string", "default": "",
+			   "description": "outer IPv6 destination; empty = segments[0], the active segment"},
+		"src_mac": {"type": "mac", "description": "outer source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "outer destination MAC"},
+		"is_arp_resolve": {"type": "boolean", "default": true,
+				   "description": "on a device run, send to the outer destination's MAC (NDP; unresolved: dst_mac)"},
+		"traffic_class": {"type": "integer", "default": 0, "min": 0, "max": 255, "description": "outer traffic class"},
+		"flow_label_start": {"type": "integer", "default": 0, "min": 0, "max": 1048575, "description": "first outer flow label"},
+		"flow_label_end": {"type": "integer", "default": 0, "min": 0, "max": 1048575,
+				   "description": "last flow label (above flow_label_start: walked per packet)"},
+		"srh_tag_start": {"type": "integer", "default": 0, "min": 0, "max": 65535, "description": "first SRH tag"},
+		"srh_tag_end": {"type": "integer", "default": 0, "min": 0, "max": 65535,
+				"description": "last SRH tag (above srh_tag_start: walked per packet)"},
+		"inner_src_mac": {"type": "mac", "default": "02:00:00:00:01:01", "description": "inner Ethernet source (l2vpn_eth)"},
+		"inner_dst_mac": {"type": "mac", "default": "02:00:00:00:01:02", "description": "inner Ethernet destination (l2vpn_eth)"},
+		"inner_src_ip": {"type": "ipv4", "default": "192.168.0.1", "description": "inner IPv4 source (l3vpn_ipv4, l2vpn_eth)"},
+		"inner_dst_ip": {"type": "ipv4", "default": "192.168.0.2", "description": "inner IPv4 destination (l3vpn_ipv4, l2vpn_eth)"},
+		"inner_src_ip6": {"type": "ipv6", "default": "fd00::1", "description": "inner IPv6 source (ipv6)"},
+		"inner_dst_ip6": {"type": "ipv6", "default": "fd00::2", "description": "inner IPv6 destination (ipv6)"},
+		"inner_src_port": {"type": "integer", "default": 1024, "min": 0, "max": 65535, "description": "inner UDP source port"},
+		"inner_dst_port": {"type": "integer", "default": 5060, "min": 0, "max": 65535, "description": "inner UDP destination port"},
+		"vary_inner_src_port": {"type": "boolean", "default": false,
+					"description": "walk the inner UDP source port up to 65535"},
+		"vary_inner_dst_port": {"type": "boolean", "default": false,
+					"description": "walk the inner UDP destination port up to 65535"},
+		"vary_inner_ip": {"type": "boolean", "default": false,
+				  "description": "walk the inner source address (IPv4: all of it; IPv6: its last 16 bits)"},
+		"imix_sizes": {"type": "array", "default": [256, 768, 1400],
+			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 2048"},
+		"imix_weights": {"type": "array", "default": [7, 2, 1],
+				 "description": "weights of the sizes by position (missing: 1; 0 counts as 1); at most 64"},
+		"*": false
+	}
+});
+
 #define MAX_SEGMENTS 127
 #define FLOW_LABEL_MAX 0xfffffu
 

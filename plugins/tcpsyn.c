@@ -5,6 +5,24 @@
  * dst_mac (default ff:ff:ff:ff:ff:ff). No payload. */
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "one IPv4 or IPv6 TCP SYN template",
+	"keys": {
+		"ipv6": {"type": "boolean", "default": false, "description": "IPv6 instead of IPv4"},
+		"src_ip": {"type": "ip", "description": "source address (default 192.168.1.1, with ipv6 fd00::1)"},
+		"dst_ip": {"type": "ip", "description": "destination address (default 192.168.1.2, with ipv6 fd00::2)"},
+		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535, "description": "TCP source port"},
+		"dst_port": {"type": "integer", "default": 80, "min": 0, "max": 65535, "description": "TCP destination port"},
+		"seq": {"type": "integer", "default": 1, "min": 0, "max": 4294967295, "description": "TCP sequence number"},
+		"window": {"type": "integer", "default": 65535, "min": 0, "max": 65535, "description": "TCP window"},
+		"mss": {"type": "integer", "default": 1460, "min": 0, "max": 65535,
+			"description": "MSS option; 0 = no options (a 20-byte TCP header)"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"*": false
+	}
+});
+
 int xdp_generate(const xdp_request *req, xdp_response *resp)
 {
 	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };

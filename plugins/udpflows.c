@@ -11,6 +11,25 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "one IPv4/UDP template per flow, the cross product of address and port ranges",
+	"keys": {
+		"src_ip": {"type": "string", "default": "192.168.1.1", "description": "IPv4 source: an address or a range A-B"},
+		"dst_ip": {"type": "string", "default": "192.168.1.2", "description": "IPv4 destination: an address or a range A-B"},
+		"src_ports": {"type": "integer|string", "default": 1234, "min": 0, "max": 65535,
+			      "description": "UDP source port: a port (number or string) or a range A-B"},
+		"dst_ports": {"type": "integer|string", "default": 5678, "min": 0, "max": 65535,
+			      "description": "UDP destination port: a port (number or string) or a range A-B"},
+		"flows": {"type": "integer", "default": 2048, "min": 1, "max": 2048,
+			  "description": "at most this many flows (templates)"},
+		"payload_size": {"type": "integer", "default": 64, "min": 0, "max": 1472,
+				 "description": "UDP payload bytes (byte i = i % 256)"},
+		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"*": false
+	}
+});
+
 #define MAX_FLOWS 2048
 
 int xdp_generate(const xdp_request *req, xdp_response *resp)

@@ -93,6 +93,34 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "a mix of 15 packet kinds (UDP, ICMP, TCP, VLAN, ARP, LLDP, MPLS and SRv6 VPNs...) in one run",
+	"keys": {
+		"src_ip": {"type": "ipv4", "default": "192.168.1.1", "description": "IPv4 source (inner one of the VPN kinds)"},
+		"dst_ip": {"type": "ipv4", "default": "192.168.1.2", "description": "IPv4 destination; ARP target"},
+		"src_ipv6": {"type": "ipv6", "default": "2001:db8::1", "description": "IPv6 source"},
+		"dst_ipv6": {"type": "ipv6", "default": "2001:db8::2", "description": "IPv6 destination"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
+		"is_arp_resolve": {"type": "boolean", "default": true,
+				   "description": "on a device run, send to dst_ip's MAC from the neighbour table (unresolved: dst_mac)"},
+		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535,
+			     "description": "UDP/TCP source port of the base packets (every kind walks it from 1024)"},
+		"dst_port": {"type": "integer", "default": 5678, "min": 0, "max": 65535, "description": "UDP/TCP destination port"},
+		"payload_size": {"type": "integer", "default": 1024, "description": "accepted and not used (as in the Go plugin)"},
+		"protocols": {"type": "array", "default": [],
+			      "description": "the kinds by name, in order; empty or containing all = all 15"},
+		"weights": {"type": "object", "default": {},
+			    "description": "weight of a kind, 0..1000000 (default 1; 0 leaves it out)"},
+		"vlan_id": {"type": "integer|string", "default": "1-4094", "min": 0, "max": 4095,
+			    "description": "VLAN id of the vlan kind: a number or a range A-B, walked"},
+		"qinq_outer_vlan_id": {"type": "integer|string", "default": "1-4094", "min": 0, "max": 4095,
+				       "description": "outer (802.1ad) VLAN id of qinq: a number or a range A-B"},
+		"qinq_inner_vlan_id": {"type": "integer|string", "default": "1-4094", "min": 0, "max": 4095,
+				       "description": "inner (802.1Q) VLAN id of qinq: a number or a range A-B"},
+		"*": false
+	}
+});
+
 enum kind {
 	K_IPV4_UDP, K_IPV6_UDP, K_VLAN, K_QINQ, K_ICMPV4, K_ICMPV6, K_TCP, K_RAW, K_ARP, K_EAPOL,
 	K_LLDP, K_L2VPN, K_L3VPN, K_L2VPN_SRV6, K_L3VPN_SRV6, NKINDS

@@ -64,6 +64,45 @@
 
 #include "xdperf_plugin.h"
 
+XDP_PLUGIN_CONFIG({
+	"description": "VXLAN (RFC 7348) traffic in IMIX sizes",
+	"keys": {
+		"src_ip": {"type": "ipv4", "default": "10.0.0.1", "description": "outer IPv4 source"},
+		"dst_ip": {"type": "ipv4", "default": "10.0.0.2", "description": "outer IPv4 destination"},
+		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "outer destination MAC"},
+		"is_arp_resolve": {"type": "boolean", "default": true,
+				   "description": "on a device run, send to dst_ip's MAC from the neighbour table (unresolved: dst_mac)"},
+		"src_port": {"type": "integer", "default": 0, "min": 0, "max": 65535, "description": "outer UDP source port"},
+		"dst_port": {"type": "integer", "default": 4789, "min": 0, "max": 65535, "description": "outer UDP destination port"},
+		"vlan_id": {"type": "integer", "default": 0, "min": 0, "max": 4094, "description": "outer 802.1Q VLAN ID, 0 = untagged"},
+		"vlan_pcp": {"type": "integer", "default": 0, "min": 0, "max": 7, "description": "802.1Q priority (when tagged)"},
+		"vni_start": {"type": "integer", "default": 100, "min": 0, "max": 16777215, "description": "first VNI"},
+		"vni_end": {"type": "integer", "default": 100, "min": 0, "max": 16777215,
+			    "description": "last VNI (above vni_start: walked per packet)"},
+		"inner_dst_mac": {"type": "mac", "default": "02:00:00:00:01:02", "description": "inner Ethernet destination"},
+		"inner_src_mac": {"type": "mac", "default": "02:00:00:00:01:01", "description": "inner Ethernet source"},
+		"inner_mode": {"type": "string", "default": "ip",
+			       "description": "ip (inner Ethernet + IPv4 + UDP) or l2only (inner Ethernet + padding); any case, empty = ip"},
+		"inner_udp_checksum": {"type": "boolean", "default": false,
+				       "description": "compute the inner UDP checksum (false: 0)"},
+		"inner_src_ip": {"type": "ipv4", "default": "192.168.0.1", "description": "inner IPv4 source"},
+		"inner_dst_ip": {"type": "ipv4", "default": "192.168.0.2", "description": "inner IPv4 destination"},
+		"inner_src_port": {"type": "integer", "default": 1024, "min": 0, "max": 65535, "description": "inner UDP source port"},
+		"inner_dst_port": {"type": "integer", "default": 5060, "min": 0, "max": 65535, "description": "inner UDP destination port"},
+		"vary_inner_port": {"type": "boolean", "default": false,
+				    "description": "walk the inner UDP source port inner_src_port..65535"},
+		"vary_inner_ip": {"type": "boolean", "default": false,
+				  "description": "walk the inner source IP inner_src_ip..255.255.255.255"},
+		"vary_outer_port": {"type": "boolean", "default": false,
+				    "description": "walk the outer UDP source port src_port..65535"},
+		"imix_sizes": {"type": "array", "default": [128, 768, 1400],
+			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 2048"},
+		"imix_weights": {"type": "array", "default": [7, 2, 1],
+				 "description": "weights of the sizes by position (missing: 1; 0 counts as 1); at most 64"},
+		"*": false
+	}
+});
+
 #define VXLAN_HLEN 8
 
 static int vx_err(const char *key, const char *why)

@@ -6,12 +6,13 @@
 #     5 s, duration_s <= 2.05), exit 0, and packets / bytes = the receiver's XDP counter exactly;
 #     the hog is always killed.
 #  2. a plugin reload that fails mid-run (SIGHUP after breaking what it reads): the templates file
-#     (invalid JSON), the plugin config (invalid JSON; a value the plugin rejects), the plugin file
-#     (truncated wasm), a new template too long for the peer's MTU. Each: the lines naming the
-#     cause and exactly one "... still sending the previous templates", then a good reload (new
-#     frame length) "reloaded ... (swap 1)"; the run goes on (no gap over 0.5 s in the capture),
-#     exit 0, swaps 1; packets, bytes = the receiver's XDP counter and the capture; the capture
-#     holds the old length, then from one point on only the new one.
+#     (invalid JSON), the plugin config (invalid JSON; a value out of the range the plugin
+#     declares), the plugin file (truncated wasm), a new template too long for the peer's MTU.
+#     Each: the lines naming the cause and exactly one "... still sending the previous
+#     templates", then a good reload (new frame length) "reloaded ... (swap 1)"; the run goes on
+#     (no gap over 0.5 s in the capture), exit 0, swaps 1; packets, bytes = the receiver's XDP
+#     counter and the capture; the capture holds the old length, then from one point on only
+#     the new one.
 # Some runs use the ASan/UBSan build.
 set -uo pipefail
 cd "$REPO"
@@ -112,7 +113,7 @@ while read -r kind mode build cause; do
 done <<EOF
 templates xdp release ^xdperf: --templates .*/tpl\.json: .*invalid JSON
 config afpacket release ^xdperf: plugin configuration .*/cfg\.json: invalid JSON
-value xdp asan ^xdperf: plugin p: plugin_process failed with error code -2$
+value xdp asan ^xdperf: plugin p: config key "payload_size": 99999 is above the maximum 8958$
 plugin afpacket asan ^xdperf: plugin p: invalid module: 
 mtu xdp release ^xdperf: reload \(SIGHUP\) of p: template 0: 1442 bytes do not fit the MTU of $IF_B, the veth peer of $IF_A \(1000: frames up to 1014 bytes\); lower the frame size or raise the peer's MTU; still sending the previous templates$
 mtu afpacket release ^xdperf: reload \(SIGHUP\) of p: template 0: 1442 bytes do not fit the MTU of $IF_B, the veth peer of $IF_A \(1000: frames up to 1014 bytes\); lower the frame size or raise the peer's MTU; still sending the previous templates$

@@ -32,7 +32,7 @@ ports=$(tcpdump -nn -r "$TMPDIR/f.pcap" 2>/dev/null | sed -E 's/.* [0-9.]+\.([0-
 
 # a plugin given by path, and the default count (sum of the templates' packet_count)
 "$X" -p build/plugins/imix.wasm -o "$TMPDIR/i.pcap" --cfg /dev/null 2>"$TMPDIR/i.err" && no "an empty config file must be rejected"
-printf '{"count":12}' > "$TMPDIR/imix.json"
+printf '{"dst_port":5678}' > "$TMPDIR/imix.json"
 "$X" -p build/plugins/imix.wasm -o "$TMPDIR/i.pcap" -c 12 --cfg "$TMPDIR/imix.json" 2>"$TMPDIR/i.err" || no "imix by path: $(cat "$TMPDIR/i.err")"
 [ "$(tcpdump -nn -r "$TMPDIR/i.pcap" 2>/dev/null | wc -l)" = 12 ] || no "imix: expected 12 frames"
 # its templates' packet_count (7:4:1) sets the mix and the order interleaves them evenly

@@ -19,7 +19,8 @@
 #    weight as the host splits an IMIX (largest remainder, the earliest first on a tie);
 #  - bad values (ranges, end < start, unknown words, empty / too large / all-unusable imix
 #    sizes, negative weights, bad addresses, wrong types) each give exit 1, no pcap, and
-#    exactly one ERROR line naming the key.
+#    exactly one ERROR line naming the key (or xdperf's one line refusing a value the
+#    plugin's declared configuration rules out).
 set -uo pipefail
 T="$TMPDIR"
 X="${XDPERF_ASAN:-$XDPERF}"
@@ -86,23 +87,26 @@ refuse() { # KEY CONFIG-JSON
 	[ $rc = 1 ] || bad "$2: exit $rc, want 1"
 	[ ! -e "$T/bad$nbad.pcap" ] || bad "$2: a pcap was written"
 	local n
-	n=$(grep 'ERROR' "$T/bad$nbad.err" | grep -c -- "$k")
-	[ "$n" = 1 ] && grep -m1 ERROR "$T/bad$nbad.err" | grep -q -- "$k" ||
+	# the plugin's ERROR line, or xdperf's own refusal of a value its declared configuration
+	# (XDP_PLUGIN_CONFIG) rules out, before the plugin runs
+	local re='ERROR|^xdperf: plugin gtpv1u: config key '
+	n=$(grep -E "$re" "$T/bad$nbad.err" | grep -c -- "$k")
+	[ "$n" = 1 ] && grep -m1 -E "$re" "$T/bad$nbad.err" | grep -q -- "$k" ||
 		bad "$2: want one (the first) ERROR line naming $k: $(cat "$T/bad$nbad.err")"
 }
 refuse 'gtpv1u: teid_end: must be >= teid_start' '{"teid_start":5,"teid_end":4}'
-refuse 'gtpv1u: teid_end: 4294967296 is outside' '{"teid_end":4294967296}'
-refuse 'gtpv1u: qfi_start: 64 is outside 0..63' '{"qfi_start":64,"qfi_end":64}'
+refuse 'config key "teid_end": 4294967296 is above the maximum 4294967295' '{"teid_end":4294967296}'
+refuse 'config key "qfi_start": 64 is above the maximum 63' '{"qfi_start":64,"qfi_end":64}'
 refuse 'gtpv1u: qfi_end: must be >= qfi_start' '{"qfi_start":5,"qfi_end":4}'
-refuse 'gtpv1u: src_port: 70000 is outside' '{"src_port":70000}'
-refuse 'gtpv1u: inner_dst_port: 65536 is outside' '{"inner_dst_port":65536}'
+refuse 'config key "src_port": 70000 is above the maximum 65535' '{"src_port":70000}'
+refuse 'config key "inner_dst_port": 65536 is above the maximum 65535' '{"inner_dst_port":65536}'
 refuse 'gtpv1u: pdu_type: "sideways"' '{"pdu_type":"sideways"}'
 refuse 'gtpv1u: inner_proto: "tcp"' '{"inner_proto":"tcp"}'
 refuse 'gtpv1u: imix_sizes: must not be empty' '{"imix_sizes":[]}'
 refuse 'gtpv1u: imix_sizes: no size left' '{"imix_sizes":[50,85]}'
 refuse 'gtpv1u: imix_sizes: no size left' '{"imix_sizes":[20,30],"imix_weights":[0,0]}'
 refuse 'gtpv1u: imix_sizes: 4000 is above 2048' '{"imix_sizes":[128,4000]}'
-refuse 'config field "imix_sizes": expected an array' '{"imix_sizes":"128"}'
+refuse 'config key "imix_sizes": expected an array' '{"imix_sizes":"128"}'
 refuse 'gtpv1u: imix_weights: -1 is outside' '{"imix_weights":[1,-1,1]}'
 refuse 'src_ip' '{"src_ip":"10.0.0.300"}'
 refuse 'inner_dst_ip' '{"inner_dst_ip":"fd00::1"}'

@@ -19,7 +19,8 @@
 #  - 122 segments (the most a 2048-byte l3vpn_ipv4 frame holds), 7 packets;
 #  - plugin run: ipv6 mode with sizes 300/400 1:1 gives 2 templates of packet_count 5, tags srv6, ipv6;
 #  - no WARN line from the default is_arp_resolve (true) on pcap output, where there is no device;
-#  - 26 bad configs: exit 1 and one ERROR line naming the key.
+#  - 26 bad configs: exit 1 and one ERROR line naming the key (the plugin's, or xdperf's
+#    refusal of what the declared configuration rules out).
 set -uo pipefail
 T="$TMPDIR"
 X="${XDPERF_ASAN:-$XDPERF}"
@@ -85,7 +86,10 @@ badcfg() { # KEY JSON
 	"$X" --plugin "$P" --plugin-config "$T/bad.json" -o "$T/bad.pcap" -c 1 2>"$T/bad.err"
 	local rc=$?
 	local lines
-	lines=$(grep 'ERROR' "$T/bad.err" | grep -c -F -e "srv6: $k:" -e "config field \"$k\"")
+	# the plugin's ERROR line, or xdperf's refusal of a value the plugin's declared
+	# configuration (XDP_PLUGIN_CONFIG) rules out, before the plugin runs
+	lines=$(grep -E 'ERROR|^xdperf: plugin srv6: config key ' "$T/bad.err" |
+		grep -c -F -e "srv6: $k:" -e "config field \"$k\"" -e "config key \"$k\":")
 	[ $rc = 1 ] && [ "$lines" = 1 ] || bad "config $2: exit $rc, $lines ERROR lines naming $k: $(cat "$T/bad.err")"
 	[ -e "$T/bad.pcap" ] && bad "config $2: left a pcap behind"
 }

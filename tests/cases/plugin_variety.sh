@@ -20,7 +20,8 @@
 #    the unknown name, and `plugin run --json` giving the templates in protocols order with
 #    those packet counts (count 0: the weights);
 #  - protocols [] / ["All", "bogus"] give all 15 kinds;
-#  - bad values of every kind of key: exit 1 and one ERROR line naming the key.
+#  - bad values of every kind of key: exit 1 and one ERROR line naming the key (the plugin's,
+#    or xdperf's refusal of what the declared configuration rules out).
 set -uo pipefail
 T="$TMPDIR"
 X="${XDPERF_ASAN:-$XDPERF}"
@@ -94,7 +95,9 @@ while IFS='|' read -r key cfg; do
 	printf '%s\n' "$cfg" >"$T/bad.json"
 	"$X" --plugin "$P" --plugin-config "$T/bad.json" -o "$T/bad.pcap" -c 10 2>"$T/bad.err"
 	rc=$?
-	n=$(grep -c "ERROR: .*$key" "$T/bad.err")
+	# the plugin's ERROR line, or xdperf's refusal of a value the plugin's declared
+	# configuration (XDP_PLUGIN_CONFIG) rules out, before the plugin runs
+	n=$(grep -E -c "ERROR: .*$key|^xdperf: plugin variety: config key \"$key\"" "$T/bad.err")
 	if [ $rc != 1 ] || [ "$n" != 1 ] || [ -e "$T/bad.pcap" ]; then
 		bad "$cfg: exit $rc, $n ERROR lines naming $key (want 1 and 1, no pcap): $(head -n 3 "$T/bad.err")"
 	fi

@@ -17,7 +17,8 @@
 #  - plugin run --json: each template's metadata.imix lists every size with its weight;
 #  - bad configs (VNI past 24 bits, vni_end < vni_start, unknown inner_mode, empty / non-integer
 #    / all-too-small imix_sizes, negative weight, VLAN id 4095, PCP 8, port 70000, bad MAC, bad
-#    address, a size over 2048) give an ERROR line naming the key, exit 1 and no pcap.
+#    address, a size over 2048) give an ERROR line naming the key (the plugin's, or xdperf's
+#    refusal of what the declared configuration rules out), exit 1 and no pcap.
 set -uo pipefail
 T="$TMPDIR"
 X="${XDPERF_ASAN:-$XDPERF}"
@@ -99,7 +100,10 @@ while IFS=$'\t' read -r key cfg; do
 	"$X" --plugin "$P" --plugin-config "$T/bad$i.json" -o "$T/bad$i.pcap" -c 10 2>"$T/bad$i.err"
 	rc=$?
 	[ $rc = 1 ] || bad "$cfg: exit $rc, want 1"
-	grep -m1 'ERROR' "$T/bad$i.err" | grep -q "$key" || bad "$cfg: no ERROR line naming $key: $(head -n 2 "$T/bad$i.err")"
+	# the plugin's ERROR line, or xdperf's refusal of a value the plugin's declared
+	# configuration (XDP_PLUGIN_CONFIG) rules out, before the plugin runs
+	grep -m1 -E 'ERROR|^xdperf: plugin vxlan: config key ' "$T/bad$i.err" | grep -q "$key" ||
+		bad "$cfg: no ERROR line naming $key: $(head -n 2 "$T/bad$i.err")"
 	[ -e "$T/bad$i.pcap" ] && bad "$cfg: a pcap was written"
 done <<'EOF'
 vni_start	{"vni_start": 16777216, "vni_end": 16777216}

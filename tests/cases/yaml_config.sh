@@ -38,10 +38,10 @@ n=$(grep -c '10.0.0.1.1234 > 192.168.1.2.9999: \[udp sum ok\] UDP, length 100$' 
 
 # the same through other spellings: .yml with anchors/quotes, YAML flow text in a .conf file,
 # JSON in a .yaml file
-printf 'port: &p 7777\nsrc_ip: "10.0.0.2"\ndst_port: *p\npayload_size: 64\n' > "$T/cfg2.yml"
+printf 'src_port: &p 7777\nsrc_ip: "10.0.0.2"\ndst_port: *p\npayload_size: 64\n' > "$T/cfg2.yml"
 printf '{src_ip: 10.0.0.3, dst_port: 7778, payload_size: 32}\n' > "$T/flow.conf"
 printf '{"src_ip": "10.0.0.4", "dst_port": 7779, "payload_size": 16}\n' > "$T/json.yaml"
-for f in "cfg2.yml 10.0.0.2.1234 > 192.168.1.2.7777: \[udp sum ok\] UDP, length 64$" \
+for f in "cfg2.yml 10.0.0.2.7777 > 192.168.1.2.7777: \[udp sum ok\] UDP, length 64$" \
          "flow.conf 10.0.0.3.1234 > 192.168.1.2.7778: \[udp sum ok\] UDP, length 32$" \
          "json.yaml 10.0.0.4.1234 > 192.168.1.2.7779: \[udp sum ok\] UDP, length 16$"; do
   name=${f%% *} want=${f#* }
