@@ -74,7 +74,7 @@ expect "trust dir accepts signed" 0 "^x$" $X protocol call "$T/echo.wasm" --inpu
 printf '\0' >>"$T/echo.wasm"
 expect "trust dir refuses tampered" 1 "does not match" $X protocol call "$T/echo.wasm" --input x --trust-dir "$T/trust"
 
-expect "bad flag" 2 "usage" $X protocol call $PM/echo.wasm --bogus
+expect "bad flag" 2 "^xdperf protocol call: unknown option '--bogus' \\(see xdperf protocol call --help\\)$" $X protocol call $PM/echo.wasm --bogus
 expect "bad count" 2 "--count" $X protocol call $PM/echo.wasm --count 0
 expect "unknown subcommand" 2 "unknown subcommand" $X protocol frobnicate
 expect "missing file" 1 "cannot read protocol module $T/nope.wasm" $X protocol call "$T/nope.wasm" --input x
