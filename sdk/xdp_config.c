@@ -148,7 +148,9 @@ int xdp_config_check(const xdp_json *cfg, int root, const char *schema)
 		}
 		int spec = strcmp(key, "*") ? xdp_json_find(&sd, keys, key) : -1;
 		if (spec >= 0) {
-			rc = check_value(cfg, v, key, &sd, spec);
+			/* null: not given (the lookups treat it so: the default applies) */
+			if (cfg->toks[v].type != XDP_JSON_NULL)
+				rc = check_value(cfg, v, key, &sd, spec);
 			continue;
 		}
 		if (others)

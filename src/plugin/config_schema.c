@@ -358,7 +358,8 @@ int xdperf_plugin_check_config(const char *schema, const char *cfg, size_t len, 
 	json_object_foreach(c, k, v) {
 		const json_t *spec = json_object_get(keys, k);
 		if (spec && strcmp(k, "*")) {
-			if ((rc = check_value(k, spec, v, err, errlen)))
+			/* null: not given (the SDK's lookups treat it so: the default applies) */
+			if (!json_is_null(v) && (rc = check_value(k, spec, v, err, errlen)))
 				goto out;
 			continue;
 		}

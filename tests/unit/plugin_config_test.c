@@ -108,6 +108,7 @@ static void host_checks(const char *schema)
 		{ "{}", "" },
 		{ "{\"vlan\":42,\"src_ip\":\"fd00::9\",\"dst_mac\":\"02:00:00:00:00:02\"}", "" },
 		{ "{\"vlan\":42.0}", "" }, /* a whole number written as a real */
+		{ "{\"vlan\":null,\"src_ip\":null}", "" }, /* null = not given, as the SDK reads it */
 		{ "{\"vlan_id\":42}", "config key \"vlan_id\" is unknown (did you mean \"vlan\"?)" },
 		{ "{\"Vlan\":1}", "config key \"Vlan\" is unknown (did you mean \"vlan\"?)" },
 		{ "{\"zzzzzzzz\":1}", "config key \"zzzzzzzz\" is unknown (the keys: " },
@@ -247,7 +248,7 @@ int main(int argc, char **argv)
 		      sdk[i].cfg, rc, logged, sdk[i].log);
 	}
 	logged[0] = 0;
-	const char *good = "{\"vlan\":7,\"src_ip\":\"fd00::5\"}";
+	const char *good = "{\"vlan\":7,\"src_ip\":\"fd00::5\",\"dst_mac\":null}";
 	rc = p ? xdperf_plugin_init(p, good, strlen(good), err, sizeof err) : -1;
 	CHECK(rc == 0, "SDK accepts a good config: rc %d %s (logged %s)", rc, err, logged);
 	xdperf_plugin_free(p);
