@@ -62,7 +62,8 @@ DATADIR := $(PREFIX)/share/xdperf
 # (PATHS_GEN: where that header goes; `make deb` keeps its own, so packaging never rebuilds
 # build/xdperf.)
 PATHS_GEN ?= $(BUILD)/gen
-$(shell mkdir -p $(PATHS_GEN); printf '#define XDPERF_DATADIR "%s"\n' '$(DATADIR)' > $(PATHS_GEN)/paths_gen.h.new; \
+$(shell mkdir -p $(PATHS_GEN); printf '#define XDPERF_DATADIR "%s"\n#define XDPERF_DOCDIR "%s"\n' '$(DATADIR)' \
+	'$(PREFIX)/share/doc/xdperf' > $(PATHS_GEN)/paths_gen.h.new; \
 	cmp -s $(PATHS_GEN)/paths_gen.h.new $(PATHS_GEN)/paths_gen.h || \
 	mv $(PATHS_GEN)/paths_gen.h.new $(PATHS_GEN)/paths_gen.h; rm -f $(PATHS_GEN)/paths_gen.h.new)
 
@@ -220,9 +221,9 @@ install: all
 # from dpkg-shlibdeps). Its binary is build/deb/xdperf: the CLI compiled again for PREFIX /usr.
 DEB_GEN := $(BUILD)/deb/gen
 DEB_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/deb/obj/%.o)
-$(DEB_GEN)/paths_gen.h:
+$(DEB_GEN)/paths_gen.h: Makefile
 	@mkdir -p $(dir $@)
-	$(Q)printf '#define XDPERF_DATADIR "%s"\n' /usr/share/xdperf >$@
+	$(Q)printf '#define XDPERF_DATADIR "%s"\n#define XDPERF_DOCDIR "%s"\n' /usr/share/xdperf /usr/share/doc/xdperf >$@
 $(BUILD)/deb/obj/%.o: %.c $(DEB_GEN)/paths_gen.h | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC deb  $<")

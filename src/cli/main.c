@@ -3,6 +3,12 @@
 #include <string.h>
 #include "cli/commands.h"
 #include "util/distance.h"
+#if __has_include("paths_gen.h")
+#include "paths_gen.h" /* PREFIX's, written by the build */
+#endif
+#ifndef XDPERF_DOCDIR
+#define XDPERF_DOCDIR "/usr/local/share/doc/xdperf"
+#endif
 #include "xdperf/version.h"
 
 static void usage(FILE *f)
@@ -32,7 +38,10 @@ static void usage(FILE *f)
 		"  xdperf serve --listen udp://ADDR:PORT --protocol ID=FILE.wasm@VERSION [--admin ADDR:PORT] ...\n"
 		"                                                        answer UDP/TCP messages with protocol modules\n"
 		"  xdperf ctl [--admin HOST:PORT] list|upload|test|traffic|promote|rollback|unload|metrics ...\n"
-		"                                                        drive a running xdperf serve (admin API)\n");
+		"                                                        drive a running xdperf serve (admin API)\n"
+		"Results go to stdout, statistics and logs to stderr; --json prints one summary object and\n"
+		"--json-stream one object per second then the summary (generator, --server, count, serve).\n"
+		"More: man xdperf, man xdperf-COMMAND, " XDPERF_DOCDIR "/README.md.\n");
 }
 
 static const char *const commands[] = { "wasm", "probe", "count", "plugin", "protocol", "keygen",

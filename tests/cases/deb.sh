@@ -38,8 +38,9 @@ done
 [ "$(readlink "$X/usr/lib/$MA/libxdperf.so.${V%%.*}")" = "libxdperf.so.$V" ] || bad "libxdperf.so.${V%%.*} link"
 file "$X/usr/bin/xdperf" | grep -q 'not stripped' && bad "the packaged binary is not stripped"
 # built for /usr: its help names /usr/share/xdperf/plugins, not /usr/local
-h=$("$X/usr/bin/xdperf" help generate 2>&1; "$X/usr/bin/xdperf" plugin list --help 2>&1)
-echo "$h" | grep -q '/usr/share/xdperf/plugins' && ! echo "$h" | grep -q /usr/local &&
+h=$("$X/usr/bin/xdperf" --help 2>&1; "$X/usr/bin/xdperf" help generate 2>&1; "$X/usr/bin/xdperf" plugin list --help 2>&1)
+echo "$h" | grep -q '/usr/share/xdperf/plugins' && echo "$h" | grep -q '/usr/share/doc/xdperf/README.md' &&
+	! echo "$h" | grep -q /usr/local &&
 	echo "ok the packaged binary's plugin path is /usr/share/xdperf/plugins" || bad "packaged binary's paths: $(echo "$h" | grep share)"
 ver=$("$X/usr/bin/xdperf" --version)
 case "$ver" in "xdperf $V"*) echo "ok --version: $ver" ;; *) bad "--version: '$ver', package $V" ;; esac
