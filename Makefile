@@ -67,6 +67,10 @@ $(shell mkdir -p $(PATHS_GEN); printf '#define XDPERF_DATADIR "%s"\n#define XDPE
 	cmp -s $(PATHS_GEN)/paths_gen.h.new $(PATHS_GEN)/paths_gen.h || \
 	mv $(PATHS_GEN)/paths_gen.h.new $(PATHS_GEN)/paths_gen.h; rm -f $(PATHS_GEN)/paths_gen.h.new)
 
+# The shared library's names (the rule is below, by libxdperf.a).
+SO_MAJOR := $(firstword $(subst ., ,$(VERSION_RELEASE)))
+SO_NAME := libxdperf.so.$(SO_MAJOR)
+SO_REAL := libxdperf.so.$(VERSION_RELEASE)
 all: deps $(BUILD)/xdperf $(BUILD)/libxdperf.a $(BUILD)/$(SO_REAL) plugins $(EXAMPLES)
 
 plugins: $(PLUGINS) $(PROTOS)
@@ -136,9 +140,6 @@ $(BUILD)/asan/obj/%.o: %.c | deps
 # exporting the public API only (xdperf_* and xwasm_* as declared in include/xdperf/*.h; the
 # version script build/gen/libxdperf.map is made from the headers). The library's objects are
 # position-independent for it; the binary links the same objects statically (libxdperf.a).
-SO_MAJOR := $(firstword $(subst ., ,$(VERSION_RELEASE)))
-SO_NAME := libxdperf.so.$(SO_MAJOR)
-SO_REAL := libxdperf.so.$(VERSION_RELEASE)
 $(LIB_OBJS): CFLAGS_ALL += -fPIC
 $(BUILD)/gen/libxdperf.map: $(wildcard include/xdperf/*.h)
 	@mkdir -p $(dir $@)
