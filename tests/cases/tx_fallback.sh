@@ -49,7 +49,7 @@ echo "refusing device, forced xdp (exit $rc): $(cat "$TMPDIR/err")"
 [ $rc = 1 ] && grep -q "refused the frames sent to it with XDP" "$TMPDIR/err" || { echo "FAIL: forced xdp on a refusing device"; fail=1; }
 
 # 5. user errors: one line naming the thing, non-zero exit
-for args in "-d nosuchdev0 -c 1" "-d $IF_A -c 1 --mode dpdk" "-d $IF_A -c 1 --rate 1k" "-d $IF_A -c 1 -l 64"; do
+for args in "-d nosuchdev0 -c 1" "-d $IF_A -c 1 --mode dpdk" "-d $IF_A -c 1 --rate 1q" "-d $IF_A -c 1 -l 64"; do
 	rc=0
 	# shellcheck disable=SC2086
 	ip netns exec "$NS_A" "$XDPERF_ASAN" --templates "$TMPDIR/t.json" $args 2>"$TMPDIR/err" || rc=$?

@@ -212,7 +212,7 @@ expect_rc empty 1; expect_err_has empty "xdperf wasm run: cannot load $T/empty.w
 run nofile
 expect_rc nofile 2; expect_err_has nofile "xdperf wasm run: missing FILE.wasm"
 run badopt "$T/calc.wasm" --frobnicate
-expect_rc badopt 2; expect_err badopt "xdperf wasm run: unknown option '--frobnicate'"
+expect_rc badopt 2; expect_err badopt "xdperf wasm run: unknown option '--frobnicate' (see xdperf wasm run --help)"
 run badfuel "$T/calc.wasm" --fuel lots
 expect_rc badfuel 2; expect_err_has badfuel "xdperf wasm run: invalid --fuel value 'lots'"
 run help --help
