@@ -4,7 +4,6 @@
  * the key. The format is in docs/plugin-config.md. */
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,9 +205,8 @@ static bool is_type(const json_t *v, const char *t, size_t n)
 	unsigned char buf[16];
 	if (T("any"))
 		return true;
-	if (T("integer"))
-		return json_is_integer(v) || (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
-					      fabs(json_real_value(v)) < 9.007199254740992e15);
+	if (T("integer")) /* 42, not 42.0: the SDK's integer readers take digits only */
+		return json_is_integer(v);
 	if (T("number"))
 		return json_is_number(v);
 	if (T("boolean"))

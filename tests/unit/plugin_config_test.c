@@ -107,7 +107,7 @@ static void host_checks(const char *schema)
 		{ "", "" },
 		{ "{}", "" },
 		{ "{\"vlan\":42,\"src_ip\":\"fd00::9\",\"dst_mac\":\"02:00:00:00:00:02\"}", "" },
-		{ "{\"vlan\":42.0}", "" }, /* a whole number written as a real */
+		{ "{\"vlan\":42.0}", "config key \"vlan\": expected an integer, got a number 42.0" },
 		{ "{\"vlan\":null,\"src_ip\":null}", "" }, /* null = not given, as the SDK reads it */
 		{ "{\"vlan_id\":42}", "config key \"vlan_id\" is unknown (did you mean \"vlan\"?)" },
 		{ "{\"Vlan\":1}", "config key \"Vlan\" is unknown (did you mean \"vlan\"?)" },
