@@ -1,17 +1,18 @@
 /* pcap writer (see pcap.h). */
 #include "packet/pcap.h"
 #include "packet/field.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <time.h>
 
 #define PCAP_MAGIC 0xa1b2c3d4u
 #define PCAP_LINKTYPE_ETHERNET 1u
@@ -248,19 +249,13 @@ static bool stamp_at(uint64_t start_ns, uint64_t i, uint64_t num, uint64_t den, 
 	return true;
 }
 
-bool xdperf_pcap_time(uint64_t start_ns, uint64_t i, uint64_t rate_pps, uint64_t *ts_ns)
-{
-	return rate_pps ? stamp_at(start_ns, i, 1000000000u, rate_pps, ts_ns) :
-			  stamp_at(start_ns, i, XDPERF_PCAP_DEFAULT_GAP_NS, 1, ts_ns);
-}
-
 struct fe_tmpl {
 	struct xdperf_fe fe;
 	struct xdperf_bpf_fe_state st;
 	uint8_t base[XDPERF_TEMPLATE_SLOT];
 };
 
-/* Packet i is stamped start_ns + i * num / den (see xdperf_pcap_write_order). */
+/* Packet i is stamped start_ns + i * num / den (see xdperf_pcap_write_gap). */
 static int write_frames(const char *path, const struct xdperf_template_set *s,
 			const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
 			uint64_t num, uint64_t den, bool unlimited, const volatile sig_atomic_t *stop,
@@ -325,20 +320,16 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 	}
 	uint8_t frame[XDPERF_TEMPLATE_SLOT];
 	uint64_t i;
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int64_t next_tick = 1; /* seconds after t0 of the next progress call */
+	double t0 = xdperf_mono(), next_tick = 1; /* seconds after t0 of the next progress call */
 	bool past_end = false;
 	for (i = 0; unlimited || i < count; i++) {
 		if (stop && *stop)
 			break;
 		if (progress && !(i & 1023)) {
-			struct timespec now;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			int64_t el = (int64_t)(now.tv_sec - t0.tv_sec) * 1000000000 + (now.tv_nsec - t0.tv_nsec);
-			if (el >= next_tick * 1000000000) {
+			double el = xdperf_mono() - t0;
+			if (el >= next_tick) {
 				progress(ctx, i, bytes);
-				next_tick = el / 1000000000 + 1;
+				next_tick = floor(el) + 1;
 			}
 		}
 		uint32_t k = order ? order[i % order_len] : (uint32_t)(i % s->n);
@@ -373,16 +364,6 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 		return -ERANGE;
 	}
 	return rc;
-}
-
-int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
-			    const uint32_t *order, uint32_t order_len, uint64_t count,
-			    uint64_t start_ns, uint64_t rate_pps, const volatile sig_atomic_t *stop,
-			    uint64_t *written, char *err, size_t errlen)
-{
-	return write_frames(path, s, order, order_len, count, start_ns,
-			    rate_pps ? 1000000000u : XDPERF_PCAP_DEFAULT_GAP_NS, rate_pps ? rate_pps : 1,
-			    false, stop, NULL, NULL, written, NULL, err, errlen);
 }
 
 int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,

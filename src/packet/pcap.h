@@ -51,12 +51,6 @@ void xdperf_pcap_abort(struct xdperf_pcap *p);
 /* Inter-packet gap in ns for a packet rate (0 = the default 1 µs), rounded down (at least 1). */
 uint64_t xdperf_pcap_gap_for_rate(uint64_t rate_pps);
 
-/* The timestamp of packet i (from 0) of a file starting at start_ns with rate_pps packets per
- * second (0 = XDPERF_PCAP_DEFAULT_GAP_NS apart): start_ns + i * 10^9 / rate_pps, computed exactly,
- * so a rate that does not divide 10^9 (or is above it) keeps its average. False (*ts_ns
- * untouched) when that is after XDPERF_PCAP_TIME_MAX. */
-bool xdperf_pcap_time(uint64_t start_ns, uint64_t i, uint64_t rate_pps, uint64_t *ts_ns);
-
 /* Writes `count` packets cycling through the set's templates (packet i is
  * xdperf_template_at(s, i)) with timestamps start_ns + i * gap_ns (gap_ns 0 = 1 µs), then
  * commits. s is borrowed. Returns 0 or a negative errno with a message in err (-ERANGE, nothing
@@ -65,21 +59,17 @@ int xdperf_pcap_write_templates(const char *path, const struct xdperf_template_s
 				uint64_t count, uint64_t start_ns, uint64_t gap_ns, char *err,
 				size_t errlen);
 
-/* The same in a given send order, packet i stamped xdperf_pcap_time(start_ns, i, rate_pps):
- * packet i is s->t[order[i % order_len]] (order NULL: as above). Templates with modifiers or
- * checksums (t->fields) give each packet the field engine's values, as one sender thread sends
- * them (src/packet/field.h). When *stop becomes nonzero (a signal handler; stop may be NULL)
- * the packets written so far are committed as the file; *written (may be NULL) says how many. */
-int xdperf_pcap_write_order(const char *path, const struct xdperf_template_set *s,
-			    const uint32_t *order, uint32_t order_len, uint64_t count,
-			    uint64_t start_ns, uint64_t rate_pps, const volatile sig_atomic_t *stop,
-			    uint64_t *written, char *err, size_t errlen);
-
-/* The same with packet i stamped start_ns + i * gap_num / gap_den ns (an exact fraction: e.g.
- * 10^15 / 500000 for 0.5 packets per second given as 500000 / 10^6). count 0 with a stop: until
- * *stop (or a write fails, or a timestamp would pass XDPERF_PCAP_TIME_MAX: -ERANGE after
- * committing what was written); count 0 without one: no packets, as above. progress (may be NULL) is called about once a second of writing with the
- * packets and frame bytes written so far; *bytes (may be NULL) gets their total. */
+/* The same in a given send order, packet i stamped start_ns + i * gap_num / gap_den ns,
+ * computed exactly (a fraction: e.g. 10^15 / 500000 for 0.5 packets per second given as
+ * 500000 / 10^6, so a rate that does not divide 10^9 keeps its average): packet i is
+ * s->t[order[i % order_len]] (order NULL: as above). Templates with modifiers or checksums
+ * (t->fields) give each packet the field engine's values, as one sender thread sends them
+ * (src/packet/field.h). When *stop becomes nonzero (a signal handler; stop may be NULL) the
+ * packets written so far are committed as the file; *written (may be NULL) says how many.
+ * count 0 with a stop: until *stop (or a write fails, or a timestamp would pass
+ * XDPERF_PCAP_TIME_MAX: -ERANGE after committing what was written); count 0 without one: no
+ * packets. progress (may be NULL) is called about once a second of writing with the packets
+ * and frame bytes written so far; *bytes (may be NULL) gets their total. */
 int xdperf_pcap_write_gap(const char *path, const struct xdperf_template_set *s,
 			  const uint32_t *order, uint32_t order_len, uint64_t count, uint64_t start_ns,
 			  uint64_t gap_num, uint64_t gap_den, const volatile sig_atomic_t *stop,
