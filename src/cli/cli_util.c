@@ -404,6 +404,17 @@ int cli_json_event(const char *event, json_t *data)
 	return rc;
 }
 
+json_t *cli_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
+			  uint64_t total_packets, uint64_t total_bytes)
+{
+	double secs = end - start;
+	return json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}}", "start", start, "end", end,
+			 "seconds", secs, "packets", (json_int_t)packets, "bytes", (json_int_t)bytes,
+			 "pps", secs > 0 ? json_real((double)packets / secs) : json_null(),
+			 "bps", secs > 0 ? json_real((double)bytes * 8 / secs) : json_null(), "total",
+			 "packets", (json_int_t)total_packets, "bytes", (json_int_t)total_bytes);
+}
+
 int cli_json_result(json_t *o, bool stream)
 {
 	if (stream)

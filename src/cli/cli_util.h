@@ -48,6 +48,11 @@ int cli_json_print(FILE *f, const json_t *o);
 /* --json-stream: {"event":EVENT,"data":DATA} on stdout as one line (cli_json_print), flushed.
  * Steals data (NULL: an empty object). 0 or -1. */
 int cli_json_event(const char *event, json_t *data);
+/* The data of an interval event of the generator, --server and count (--json-stream,
+ * docs/json-stream.md): start and end (seconds since the run started), seconds, packets,
+ * bytes, pps, bps (null without time) of the interval, and total {packets, bytes} so far. */
+json_t *cli_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
+			  uint64_t total_packets, uint64_t total_bytes);
 /* A command's result: with --json-stream (stream) the "end" event, else the --json object on
  * its own line (cli_json_print). Steals o. 0 or -1. */
 int cli_json_result(json_t *o, bool stream);

@@ -40,15 +40,8 @@ struct interval {
 
 static void interval_put(struct interval *l, double end, uint64_t packets, uint64_t bytes)
 {
-	double dt = end - l->end;
-	uint64_t n = packets - l->packets, b = bytes - l->bytes;
-	cli_json_event("interval", json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}}",
-					     "start", l->end, "end", end, "seconds", dt,
-					     "packets", (json_int_t)n, "bytes", (json_int_t)b,
-					     "pps", dt > 0 ? json_real((double)n / dt) : json_null(),
-					     "bps", dt > 0 ? json_real((double)b * 8 / dt) : json_null(),
-					     "total", "packets", (json_int_t)packets, "bytes",
-					     (json_int_t)bytes));
+	cli_json_event("interval", cli_interval_json(l->end, end, packets - l->packets, bytes - l->bytes,
+						     packets, bytes));
 	l->end = end;
 	l->packets = packets;
 	l->bytes = bytes;

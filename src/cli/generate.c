@@ -401,7 +401,7 @@ struct pcap_stream {
 
 static void pcap_interval(struct pcap_stream *ps, double end, uint64_t packets, uint64_t bytes)
 {
-	cli_json_event("interval", gen_interval_json(ps->last_end, end, packets - ps->packets,
+	cli_json_event("interval", cli_interval_json(ps->last_end, end, packets - ps->packets,
 						     bytes - ps->bytes, packets, bytes));
 	ps->last_end = end;
 	ps->packets = packets;

@@ -81,7 +81,7 @@ static void stream_interval(struct progress_ctx *pc, double end, const struct xd
 	struct xdperf_tx_stats l = pc->last;
 	if (total->packets < l.packets || total->refused < l.refused)
 		memset(&l, 0, sizeof l); /* a new attempt (XDP fell back to AF_PACKET) counts from 0 */
-	json_t *d = gen_interval_json(pc->last_end, end, total->packets - l.packets,
+	json_t *d = cli_interval_json(pc->last_end, end, total->packets - l.packets,
 				      total->bytes - l.bytes, total->packets, total->bytes);
 	if (d) {
 		json_object_set_new(d, "errors", json_integer((json_int_t)(total->errors - l.errors)));

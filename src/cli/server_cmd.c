@@ -75,16 +75,12 @@ static size_t server_points(void *ctx, struct run_point *p)
 static void stream_interval(struct xdperf_server_stats *prev, const struct xdperf_server_stats *all,
 			    const struct xdperf_server_stats *st, bool reflect)
 {
-	double dt = all->seconds - prev->seconds;
-	uint64_t n = all->packets - prev->packets, b = all->bytes - prev->bytes;
-	json_t *d = json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I, s:f}}",
-			      "start", prev->seconds, "end", all->seconds, "seconds", dt,
-			      "packets", (json_int_t)n, "bytes", (json_int_t)b,
-			      "pps", dt > 0 ? json_real((double)n / dt) : json_null(),
-			      "bps", dt > 0 ? json_real((double)b * 8 / dt) : json_null(),
-			      "total", "packets", (json_int_t)all->packets, "bytes", (json_int_t)all->bytes,
-			      "since_reset", "packets", (json_int_t)st->packets, "bytes",
-			      (json_int_t)st->bytes, "seconds", st->seconds);
+	json_t *d = cli_interval_json(prev->seconds, all->seconds, all->packets - prev->packets,
+				      all->bytes - prev->bytes, all->packets, all->bytes);
+	if (d)
+		json_object_set_new(d, "since_reset", json_pack("{s:I, s:I, s:f}", "packets",
+								(json_int_t)st->packets, "bytes",
+								(json_int_t)st->bytes, "seconds", st->seconds));
 	if (d && reflect) {
 		json_object_set_new(d, "reflected", json_integer((json_int_t)(all->reflected - prev->reflected)));
 		json_object_set_new(json_object_get(d, "total"), "reflected",

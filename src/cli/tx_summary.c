@@ -84,17 +84,6 @@ static json_t *streams_json(const struct tx_summary *s, bool server, uint64_t *l
 	return arr;
 }
 
-json_t *gen_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
-			  uint64_t total_packets, uint64_t total_bytes)
-{
-	double secs = end - start;
-	return json_pack("{s:f, s:f, s:f, s:I, s:I, s:o, s:o, s:{s:I, s:I}}", "start", start, "end", end,
-			 "seconds", secs, "packets", (json_int_t)packets, "bytes", (json_int_t)bytes,
-			 "pps", secs > 0 ? json_real((double)packets / secs) : json_null(),
-			 "bps", secs > 0 ? json_real((double)bytes * 8 / secs) : json_null(), "total",
-			 "packets", (json_int_t)total_packets, "bytes", (json_int_t)total_bytes);
-}
-
 static json_t *summary_json(const struct gen_args *a, const struct tx_summary *s, bool server)
 {
 	const struct xdperf_tx_result *r = s->r;

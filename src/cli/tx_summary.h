@@ -33,10 +33,4 @@ struct tx_summary {
  * the end event ({"event":"end","data":SUMMARY}) on stdout. */
 void tx_summary_print(const struct gen_args *a, const struct tx_summary *s);
 
-/* The data of a generator interval event (--json-stream, docs/json-stream.md): start and end
- * (seconds since the run started), seconds, packets, bytes, pps, bps (null without time) of
- * the interval, and total {packets, bytes} so far. */
-json_t *gen_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
-			  uint64_t total_packets, uint64_t total_bytes);
-
 #endif
