@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "ctl/run_export.h"
 #include "util/clock.h"
 #include "util/file.h"
 
@@ -413,6 +414,15 @@ json_t *cli_interval_json(double start, double end, uint64_t packets, uint64_t b
 			 "pps", secs > 0 ? json_real((double)packets / secs) : json_null(),
 			 "bps", secs > 0 ? json_real((double)bytes * 8 / secs) : json_null(), "total",
 			 "packets", (json_int_t)total_packets, "bytes", (json_int_t)total_bytes);
+}
+
+void cli_export_close(struct run_export *ex)
+{
+	char err[256];
+	unsigned failed = run_export_close(ex, err, sizeof err);
+	if (failed)
+		fprintf(stderr, "xdperf: warning: %u OTLP push%s failed; the first: %s\n", failed,
+			failed == 1 ? "" : "es", err);
 }
 
 int cli_json_result(json_t *o, bool stream)

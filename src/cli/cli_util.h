@@ -53,6 +53,10 @@ int cli_json_event(const char *event, json_t *data);
  * bytes, pps, bps (null without time) of the interval, and total {packets, bytes} so far. */
 json_t *cli_interval_json(double start, double end, uint64_t packets, uint64_t bytes,
 			  uint64_t total_packets, uint64_t total_bytes);
+/* Ends a run's --metrics / --otlp-endpoint export (run_export_close: its last push; NULL is
+ * fine) and warns on stderr when OTLP pushes failed. */
+struct run_export;
+void cli_export_close(struct run_export *ex);
 /* A command's result: with --json-stream (stream) the "end" event, else the --json object on
  * its own line (cli_json_print). Steals o. 0 or -1. */
 int cli_json_result(json_t *o, bool stream);

@@ -565,13 +565,9 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		rx_settle(rx, r.total.packets, &sum.rx_packets, &sum.rx_bytes, &sum.rx_wait_s);
 	}
 	if (pctx.ex) {
-		char xerr[256];
 		export_now(&pctx, &r.total, sum.rx, sum.rx_packets, sum.rx_bytes);
-		unsigned failed = run_export_close(pctx.ex, xerr, sizeof xerr);
+		cli_export_close(pctx.ex);
 		pctx.ex = NULL;
-		if (failed)
-			fprintf(stderr, "xdperf: warning: %u OTLP push%s failed; the first: %s\n", failed,
-				failed == 1 ? "" : "es", xerr);
 	}
 	if (nic) {
 		char nerr[256];

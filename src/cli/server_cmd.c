@@ -298,13 +298,7 @@ int cmd_server(int argc, char **argv)
 		run_export_update(ex, fin, nfin);
 	}
 	xdperf_server_close(s);
-	if (ex) {
-		char xerr[256];
-		unsigned failed = run_export_close(ex, xerr, sizeof xerr);
-		if (failed)
-			fprintf(stderr, "xdperf: warning: %u OTLP push%s failed; the first: %s\n", failed,
-				failed == 1 ? "" : "es", xerr);
-	}
+	cli_export_close(ex);
 	if (e) {
 		fprintf(stderr, "xdperf: --server: out of memory for the report\n");
 		return 1;
