@@ -37,23 +37,26 @@ int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+bool exe_dir(char dir[PATH_MAX])
+{
+	ssize_t k = readlink("/proc/self/exe", dir, PATH_MAX - 1);
+	char *slash = k > 0 ? (dir[k] = 0, strrchr(dir, '/')) : NULL;
+	if (slash)
+		*slash = 0;
+	return slash != NULL;
+}
+
 int plugin_dirs(const char *plugin_path, const char *kind, char dirs[][PATH_MAX])
 {
-	char exe[PATH_MAX] = "";
+	char exe[PATH_MAX];
 	int nd = 0;
 	if (plugin_path)
 		snprintf(dirs[nd++], PATH_MAX, "%s", plugin_path);
 	snprintf(dirs[nd++], PATH_MAX, "%s/%s", XDPERF_DATADIR, kind);
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/../share/xdperf/%s", PATH_MAX - 64, exe, kind);
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/%s", PATH_MAX - 64, exe, kind);
-			snprintf(dirs[nd++], PATH_MAX, "%.*s/../%s", PATH_MAX - 64, exe, kind);
-		}
+	if (exe_dir(exe)) {
+		snprintf(dirs[nd++], PATH_MAX, "%.*s/../share/xdperf/%s", PATH_MAX - 64, exe, kind);
+		snprintf(dirs[nd++], PATH_MAX, "%.*s/%s", PATH_MAX - 64, exe, kind);
+		snprintf(dirs[nd++], PATH_MAX, "%.*s/../%s", PATH_MAX - 64, exe, kind);
 	}
 	return nd;
 }

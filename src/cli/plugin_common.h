@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdperf/wasm.h"
@@ -31,6 +32,8 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
  * modules), in order: plugin_path (may be NULL), PREFIX/share/xdperf/KIND, and next to this
  * binary ../share/xdperf/KIND, KIND, ../KIND. Fills dirs; returns how many. */
 #define PLUGIN_DIRS_MAX 5
+/* The folder this binary is in (/proc/self/exe without its name) into dir; false if unknown. */
+bool exe_dir(char dir[PATH_MAX]);
 int plugin_dirs(const char *plugin_path, const char *kind, char dirs[][PATH_MAX]);
 
 /* The configuration object read from `file` (JSON object or YAML mapping; NULL: an empty

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "cli/plugin_common.h"
 
@@ -87,24 +88,18 @@ static int exists_file(const char *path)
  * this is build/xdperf (BIN/../sdk), else PREFIX's (which may not be installed yet: *found 0). */
 static void find_sdk(char *out, size_t len, int *found)
 {
-	char exe[PATH_MAX] = "", cand[PATH_MAX + 64], real[PATH_MAX];
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char exe[PATH_MAX], cand[PATH_MAX + 64], real[PATH_MAX];
 	*found = 1;
-	if (k > 0) {
-		exe[k] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			static const char *const rel[] = { "../share/xdperf/sdk", "../sdk" };
-			for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-				snprintf(cand, sizeof cand, "%s/%s/xdperf-plugin.mk", exe, rel[i]);
-				if (exists_file(cand)) {
-					snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
-					if (!realpath(cand, real))
-						snprintf(real, sizeof real, "%.*s", PATH_MAX - 1, cand);
-					snprintf(out, len, "%s", real);
-					return;
-				}
+	if (exe_dir(exe)) {
+		static const char *const rel[] = { "../share/xdperf/sdk", "../sdk" };
+		for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+			snprintf(cand, sizeof cand, "%s/%s/xdperf-plugin.mk", exe, rel[i]);
+			if (exists_file(cand)) {
+				snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
+				if (!realpath(cand, real))
+					snprintf(real, sizeof real, "%.*s", PATH_MAX - 1, cand);
+				snprintf(out, len, "%s", real);
+				return;
 			}
 		}
 	}
@@ -272,8 +267,7 @@ int cmd_plugin_new(int argc, char **argv)
 			fprintf(stderr, "xdperf plugin new: option %s needs a value\n", argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "xdperf plugin new: unknown option '%s' (see xdperf plugin new --help)\n",
-				argv[optind - 1]);
+			cli_unknown_option("plugin new", argv[optind - 1], opts, NULL);
 			return 2;
 		}
 	}
