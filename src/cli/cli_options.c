@@ -11,20 +11,16 @@ void cli_unknown_option(const char *cmd, const char *arg, const struct option *o
 	while (*a == '-')
 		a++;
 	snprintf(name, sizeof name, "%.*s", (int)strcspn(a, "="), a);
-	const char *best = NULL;
-	unsigned bd = strlen(name) > 4 ? 4 : 3; /* at most 3 (2 for short names) edits */
-	for (size_t i = 0;; i++) {
+	/* the candidates without their dashes */
+	const char *cands[128];
+	size_t n = 0;
+	for (size_t i = 0; n < sizeof cands / sizeof *cands; i++) {
 		const char *cand = opts ? opts[i].name : names ? names[i] : NULL;
 		if (!cand)
 			break;
-		while (*cand == '-')
-			cand++;
-		unsigned d = xdperf_edit_distance(name, cand);
-		if (d < bd) {
-			bd = d;
-			best = cand;
-		}
+		cands[n++] = cand + strspn(cand, "-");
 	}
+	const char *best = xdperf_closest(name, cands, n, strlen(name) > 4 ? 3 : 2);
 	const char *sp = *cmd ? " " : "";
 	if (best && arg[0] == '-' && arg[1] != '-' && strlen(arg) == 2)
 		best = NULL; /* a short option: a suggestion from its letter would be a guess */

@@ -132,15 +132,7 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ctl"))
 		return cmd_ctl(argc - 1, argv + 1);
-	const char *best = NULL;
-	unsigned bd = 3;
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		unsigned d = xdperf_edit_distance(argv[1], commands[i]);
-		if (d < bd) {
-			bd = d;
-			best = commands[i];
-		}
-	}
+	const char *best = xdperf_closest(argv[1], commands, NCOMMANDS, 2);
 	if (!best && xdperf_edit_distance(argv[1], "server") <= 2)
 		best = "--server";
 	if (best)
