@@ -69,7 +69,7 @@ static void abi_sig(const struct abi_func *f, char *buf, size_t len)
 int xdperf_plugin_check_abi(const xwasm_module *m, void (*report)(void *ctx, const char *problem),
 			    void *ctx)
 {
-	bool found[NABI] = { false }, has_start = false, has_memory = false;
+	bool found[NABI] = { false }, has_start = false, has_handle = false, has_memory = false;
 	bool json_abi = xdperf_plugin_module_abi(m) == XDPERF_PLUGIN_ABI_JSON;
 	int n = 0;
 	char msg[640], want[160], got[160];
@@ -83,6 +83,8 @@ int xdperf_plugin_check_abi(const xwasm_module *m, void (*report)(void *ctx, con
 			continue;
 		if (!strcmp(e.name, "_start"))
 			has_start = true;
+		if (!strcmp(e.name, "handle"))
+			has_handle = true;
 		for (size_t k = 0; k < NGUIDE; k++) {
 			const struct abi_func *f = &abi[k];
 			if (strcmp(e.name, f->name))
@@ -118,6 +120,11 @@ int xdperf_plugin_check_abi(const xwasm_module *m, void (*report)(void *ctx, con
 		report(ctx, "this module is a WASI command (it exports _start), not a plugin: build it as a "
 			    "reactor that exports plugin_init and plugin_process (clang -mexec-model=reactor, "
 			    "TinyGo -buildmode=c-shared)");
+		n++;
+	}
+	if (has_handle && !found[0] && !found[1]) {
+		report(ctx, "this module is a protocol module (it exports handle), not a generator plugin: it "
+			    "runs under xdperf serve --protocol ID=FILE.wasm@VERSION");
 		n++;
 	}
 	for (size_t k = 0; k < NGUIDE; k++)

@@ -32,23 +32,11 @@ int gen_perr(char *err, size_t len, const char *fmt, ...)
 /* ---- ABI check ---------------------------------------------------------------------------- */
 
 /* Refuses a module that does not satisfy the ABI, naming its first problem. */
-static bool exports(const xwasm_module *m, const char *name)
-{
-	struct xwasm_import_info e;
-	for (uint32_t i = 0; i < xwasm_module_num_exports(m); i++)
-		if (!xwasm_module_export(m, i, &e) && !strcmp(e.name, name))
-			return true;
-	return false;
-}
-
 static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char *err, size_t errlen)
 {
 	struct xdperf_first_problem f = { .set = false };
 	if (xdperf_plugin_check_abi(m, xdperf_keep_first, &f) == 0)
 		return 0;
-	if (!exports(m, "plugin_init") && exports(m, "handle"))
-		return gen_perr(err, errlen, "plugin %s: a protocol module (it exports handle), not a generator "
-				"plugin: it runs under xdperf serve --protocol ID=FILE.wasm@VERSION", p->name);
 	return gen_perr(err, errlen, "plugin %s: %s", p->name, f.text);
 }
 
