@@ -265,9 +265,9 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < nframes; i++)
-		if (!frames[i].data || frames[i].len < 14 || frames[i].len > XDPERF_BPF_SLOT) {
+		if (!frames[i].data || frames[i].len < 14 || frames[i].len > XDPERF_TX_FRAME_MAX) {
 			xdperf_errf(err, errlen, "frame %zu: %u bytes (a frame has 14 to %d bytes)", i,
-				    frames[i].len, XDPERF_BPF_SLOT);
+				    frames[i].len, XDPERF_TX_FRAME_MAX);
 			return -EINVAL;
 		}
 	struct fset *fs = calloc(1, sizeof *fs);
@@ -288,8 +288,8 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	if (stamp)
 		fs->stamp = calloc(nframes, sizeof *fs->stamp);
 	int e = 0;
-	uint8_t tmp[XDPERF_BPF_SLOT];
-	if (!fs->frame || !fs->len || !w || (any_fe && !fs->fe) || (stamp && !fs->stamp)) {
+	uint8_t *tmp = stamp ? malloc(XDPERF_TX_FRAME_MAX) : NULL; /* a frame with its trailer zeroed */
+	if (!fs->frame || !fs->len || !w || (any_fe && !fs->fe) || (stamp && (!fs->stamp || !tmp))) {
 		e = -ENOMEM;
 		goto out;
 	}
@@ -367,6 +367,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 	fs->f.stamp = fs->stamp;
 out:
 	free(w);
+	free(tmp);
 	if (e) {
 		if (e == -ENOMEM)
 			xdperf_errf(err, errlen, "out of memory");
