@@ -36,10 +36,17 @@ enum xdperf_tx_mode {
 	XDPERF_TX_AFPACKET = 2, /* AF_PACKET only */
 };
 
+/* The longest frame a run sends: a jumbo frame of 9216 bytes, Ethernet header to payload (no
+ * FCS), on AF_PACKET; XDP live frames take less (a page each: 3408 bytes on x86-64 with 4 KiB
+ * pages; XDPERF_TX_AUTO then falls back to AF_PACKET, saying why). The device's MTU (and a
+ * veth peer's) must hold every frame too: MTU + 14 bytes, + 4 with a VLAN tag. */
+#define XDPERF_TX_FRAME_MAX 9216
+
 /* One frame to send (a template: with modifiers, every packet sent from it differs). */
 struct xdperf_tx_frame {
 	const uint8_t *data; /* copied by xdperf_tx_new() / xdperf_tx_swap() */
-	uint16_t len;        /* 14..2048 bytes (Ethernet header included, FCS excluded) */
+	uint16_t len;        /* 14..XDPERF_TX_FRAME_MAX bytes (Ethernet header included, FCS
+			      * excluded) */
 	uint64_t rate_pps;   /* this frame's own rate; 0 = none. See xdperf_tx_opts.rate_pps. */
 	uint64_t weight;     /* its share of the frames sent, when every frame has a weight and
 			      * not every frame a rate_pps (e.g. an IMIX 7:4:1); 0 = none */
