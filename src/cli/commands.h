@@ -16,6 +16,8 @@ int cmd_sign(int argc, char **argv);          /* xdperf sign [-k KEYFILE] FILE.w
 int cmd_verify(int argc, char **argv);        /* xdperf verify --trust-dir DIR FILE.wasm... */
 int cmd_serve(int argc, char **argv);         /* xdperf serve --listen URL --protocol ID=FILE@VER ... */
 int cmd_ctl(int argc, char **argv);
+int cmd_run(int argc, char **argv);           /* xdperf run PROFILE.yaml ... (profiles) */
+int cmd_ndr(int argc, char **argv);           /* xdperf ndr -d IF --server-addr HOST:PORT ... */
 int cmd_server(int argc, char **argv);        /* xdperf --server -d IF [--port N] [--stamp] ... */           /* xdperf ctl [--admin HOST:PORT] COMMAND ... */
 
 #endif

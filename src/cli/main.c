@@ -30,6 +30,10 @@ static void usage(FILE *f)
 		"  xdperf count -d IF [--pass] [--duration SEC] [--json] count the frames IF receives (XDP)\n"
 		"  xdperf --server -d IF [--port N] [--stamp] [--control HOST:PORT] [--duration SEC] ...\n"
 		"                                                        receive and measure: rate, loss, latency\n"
+		"  xdperf run PROFILE.yaml [-d IF] [--server-addr HOST:PORT] [--json] ...\n"
+		"                                                        send several streams at once (a profile)\n"
+		"  xdperf ndr -d IF --server-addr HOST:PORT [--sizes LIST] [--loss FRACTION] ...\n"
+		"                                                        RFC 2544 throughput: the highest rate without loss\n"
 		"  xdperf protocol check FILE.wasm...                    check protocol modules (ABI, imports)\n"
 		"  xdperf protocol call FILE.wasm [--input TEXT] [...]   send a protocol module a message\n"
 		"  xdperf keygen [-o PREFIX]                             create PREFIX.key and PREFIX.pub (ed25519)\n"
@@ -45,7 +49,7 @@ static void usage(FILE *f)
 }
 
 static const char *const commands[] = { "wasm", "probe", "count", "plugin", "protocol", "keygen",
-					 "sign", "verify", "serve", "ctl", "help" };
+					 "sign", "verify", "serve", "ctl", "ndr", "run", "help" };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void wasm_usage(FILE *f)
@@ -132,6 +136,10 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ctl"))
 		return cmd_ctl(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ndr"))
+		return cmd_ndr(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	const char *best = xdperf_closest(argv[1], commands, NCOMMANDS, 2);
 	if (!best && xdperf_edit_distance(argv[1], "server") <= 2)
 		best = "--server";
