@@ -104,11 +104,24 @@ struct xdperf_server_stats {
  * frames, or no time between the first and the last. */
 bool xdperf_server_rates(const struct xdperf_server_stats *st, double *pps, double *bps);
 
+/* One bucket of a latency histogram: the samples above the previous bucket's le_ns and at
+ * most this one's. */
+struct xdperf_latency_bucket {
+	uint64_t le_ns;
+	uint64_t count;
+};
+
 struct xdperf_latency {
 	uint64_t count;        /* samples (negative ones count as 0) */
 	uint64_t negative;     /* receive time before send time: the clocks differ */
 	uint64_t min_ns, p50_ns, p99_ns, p999_ns, max_ns;
 	double avg_ns;
+	/* The histogram the percentiles are read from: its non-empty buckets in ascending order
+	 * (1 ns wide below 64 ns, then 32 per power of two: each at most 1/32 of its lower edge
+	 * wide, so a sample is within 3.125% below its bucket's le_ns), or NULL with nhist 0. Owned by
+	 * the report (freed with it). A bucket's count stops at 2^32-1. */
+	size_t nhist;
+	struct xdperf_latency_bucket *hist;
 };
 
 /* One stream (a sender thread's frames of one template in one generator run), or all of them

@@ -1,4 +1,6 @@
 /* Latency histogram (log-linear buckets). */
+#include <errno.h>
+#include <stdlib.h>
 #include "server/hist.h"
 
 static unsigned bucket(uint64_t v)
@@ -78,4 +80,29 @@ uint64_t srv_hist_quantile(const struct srv_hist *h, double q)
 		}
 	}
 	return h->max;
+}
+
+int srv_hist_buckets(const struct srv_hist *h, struct xdperf_latency_bucket **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t k = 0;
+	for (unsigned i = 0; i < SRV_HIST_BUCKETS; i++)
+		k += h->b[i] != 0;
+	if (!k)
+		return 0;
+	struct xdperf_latency_bucket *o = malloc(k * sizeof *o);
+	if (!o)
+		return -ENOMEM;
+	k = 0;
+	for (unsigned i = 0; i < SRV_HIST_BUCKETS; i++) {
+		if (!h->b[i])
+			continue;
+		uint64_t lo, w;
+		bucket_range(i, &lo, &w);
+		o[k++] = (struct xdperf_latency_bucket){ .le_ns = lo + w - 1, .count = h->b[i] };
+	}
+	*out = o;
+	*n = k;
+	return 0;
 }

@@ -4,7 +4,9 @@
 #ifndef XDPERF_SERVER_HIST_H
 #define XDPERF_SERVER_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include "xdperf/server.h"
 
 #define SRV_HIST_BUCKETS (64 + 58 * 32)
 
@@ -22,5 +24,9 @@ void srv_hist_merge(struct srv_hist *dst, const struct srv_hist *src);
 /* The value below which a fraction q (0..1) of the samples lie (a bucket's midpoint, clamped
  * to [min, max]); 0 when empty. */
 uint64_t srv_hist_quantile(const struct srv_hist *h, double q);
+
+/* The non-empty buckets in ascending order (malloc'd into *out, *n of them; NULL and 0 when
+ * empty). 0 or -ENOMEM. */
+int srv_hist_buckets(const struct srv_hist *h, struct xdperf_latency_bucket **out, size_t *n);
 
 #endif

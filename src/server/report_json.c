@@ -1,4 +1,5 @@
-/* The server report as JSON (what the control connection carries and --json prints) and back,
+/* The server report as JSON (what the control connection carries and --json prints; latency
+ * histograms as their non-empty buckets) and back,
  * the rates over its active interval, loss against what was sent, and its freeing. */
 #include <errno.h>
 #include <jansson.h>
@@ -9,13 +10,27 @@
 #include "util/err.h"
 #include "xdperf/server.h"
 
+/* The histogram's non-empty buckets as {"le_ns":[...],"count":[...]}. */
+static json_t *hist_json(const struct xdperf_latency *l)
+{
+	json_t *le = json_array(), *n = json_array();
+	for (size_t i = 0; le && n && i < l->nhist; i++)
+		if (json_array_append_new(le, json_integer((json_int_t)l->hist[i].le_ns)) ||
+		    json_array_append_new(n, json_integer((json_int_t)l->hist[i].count)))
+			break;
+	return json_pack("{s:o*, s:o*}", "le_ns", le, "count", n);
+}
+
 static json_t *latency_json(const struct xdperf_latency *l)
 {
-	return json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}", "count", (json_int_t)l->count,
-			 "negative", (json_int_t)l->negative, "min_ns", (json_int_t)l->min_ns,
-			 "avg_ns", l->avg_ns, "p50_ns", (json_int_t)l->p50_ns,
-			 "p99_ns", (json_int_t)l->p99_ns, "p999_ns", (json_int_t)l->p999_ns,
-			 "max_ns", (json_int_t)l->max_ns);
+	json_t *o = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}", "count", (json_int_t)l->count,
+			      "negative", (json_int_t)l->negative, "min_ns", (json_int_t)l->min_ns,
+			      "avg_ns", l->avg_ns, "p50_ns", (json_int_t)l->p50_ns,
+			      "p99_ns", (json_int_t)l->p99_ns, "p999_ns", (json_int_t)l->p999_ns,
+			      "max_ns", (json_int_t)l->max_ns);
+	if (o && l->nhist)
+		json_object_set_new(o, "hist", hist_json(l));
+	return o;
 }
 
 static json_t *stream_json(const struct xdperf_stream_report *s, bool with_id)
@@ -144,6 +159,19 @@ static void latency_parse(json_t *o, struct xdperf_latency *l)
 	l->p999_ns = srv_json_u64(o, "p999_ns");
 	l->max_ns = srv_json_u64(o, "max_ns");
 	l->avg_ns = json_number_value(json_object_get(o, "avg_ns"));
+	json_t *h = json_object_get(o, "hist");
+	json_t *le = json_object_get(h, "le_ns"), *n = json_object_get(h, "count");
+	size_t k = json_array_size(le) < json_array_size(n) ? json_array_size(le) : json_array_size(n);
+	if (k && (l->hist = calloc(k, sizeof *l->hist))) { /* out of memory: no histogram */
+		for (size_t i = 0; i < k; i++) {
+			json_t *a = json_array_get(le, i), *b = json_array_get(n, i);
+			l->hist[i].le_ns = json_is_integer(a) && json_integer_value(a) > 0 ?
+					   (uint64_t)json_integer_value(a) : 0;
+			l->hist[i].count = json_is_integer(b) && json_integer_value(b) > 0 ?
+					   (uint64_t)json_integer_value(b) : 0;
+		}
+		l->nhist = k;
+	}
 }
 
 static void stream_parse(json_t *o, struct xdperf_stream_report *s)
@@ -260,6 +288,9 @@ void xdperf_server_report_free(struct xdperf_server_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; r->streams && i < r->nstreams; i++)
+		free(r->streams[i].latency.hist);
+	free(r->total.latency.hist);
 	free(r->streams);
 	free(r->runs);
 	free(r);

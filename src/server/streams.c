@@ -4,7 +4,8 @@
  * (the numbers skipped are missing for now), one inside it is a duplicate when already seen,
  * else a late (reordered) arrival. Lost = numbers from the lowest to the highest seen minus
  * the distinct ones received: losses after the last frame that arrived are only known to the
- * sender (the control connection's report compares with what it sent). */
+ * sender (the control connection's report compares with what it sent). The report carries
+ * each latency histogram's non-empty buckets (hist.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,7 @@ uint64_t srv_streams_distinct(const struct srv_streams *s)
 	return s->distinct;
 }
 
-static void latency(const struct srv_hist *h, uint64_t negative, struct xdperf_latency *l)
+static int latency(const struct srv_hist *h, uint64_t negative, struct xdperf_latency *l)
 {
 	l->count = h->count;
 	l->negative = negative;
@@ -165,6 +166,7 @@ static void latency(const struct srv_hist *h, uint64_t negative, struct xdperf_l
 	l->p50_ns = srv_hist_quantile(h, 0.50);
 	l->p99_ns = srv_hist_quantile(h, 0.99);
 	l->p999_ns = srv_hist_quantile(h, 0.999);
+	return srv_hist_buckets(h, &l->hist, &l->nhist);
 }
 
 static int by_id(const void *a, const void *b)
@@ -206,6 +208,7 @@ int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report 
 	if (s->n && !r->streams)
 		return -ENOMEM;
 	size_t k = 0;
+	int e = 0;
 	struct xdperf_stream_report *t = &r->total;
 	memset(t, 0, sizeof *t);
 	for (uint32_t i = 0; i < SRV_SLOTS; i++) {
@@ -223,7 +226,8 @@ int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report 
 		o->last_seq = st->hi;
 		uint64_t span = st->hi - st->lo + 1;
 		o->lost = span > st->unique ? span - st->unique : 0;
-		latency(&st->lat, st->negative, &o->latency);
+		if (latency(&st->lat, st->negative, &o->latency))
+			e = -ENOMEM;
 		t->received += o->received;
 		t->unique += o->unique;
 		t->duplicated += o->duplicated;
@@ -234,6 +238,7 @@ int srv_streams_report(const struct srv_streams *s, struct xdperf_server_report 
 		qsort(r->streams, k, sizeof *r->streams, by_id);
 	r->nstreams = k;
 	r->streams_over_limit = s->over;
-	latency(&s->total, s->total_negative, &t->latency);
-	return runs_of(r);
+	if (latency(&s->total, s->total_negative, &t->latency))
+		e = -ENOMEM;
+	return e ? e : runs_of(r);
 }
