@@ -173,6 +173,55 @@ int xdperf_tx_run(struct xdperf_tx *tx, struct xdperf_tx_result *res, char *err,
  * equal the result's total packets, bytes and refused. 0, -EINVAL (no run yet) or -ENOMEM. */
 int xdperf_tx_streams(const struct xdperf_tx *tx, struct xdperf_tx_stream **out, size_t *n);
 
+/* One stream of a multi-stream run (xdperf_tx_new_streams). */
+struct xdperf_tx_stream_opts {
+	size_t sz;                 /* sizeof(struct xdperf_tx_stream_opts) */
+	const char *name;          /* for messages (copied; 63 bytes kept) */
+	const struct xdperf_tx_frame *frames; /* its templates, copied; within the stream they
+				    * are ordered by their rate_pps or weight like a single-set
+				    * run's frames */
+	size_t nframes;            /* >= 1; all streams' together at most 2048 */
+	double rate;               /* frames per second, fractions allowed; 0 = bitrate, or as
+				    * fast as possible when that is 0 too */
+	uint64_t bitrate;          /* bits per second of frame bytes instead of rate */
+	uint64_t count;            /* frames of this stream; 0 = no limit */
+	double duration;           /* seconds it sends from its start; 0 = no limit */
+	double start;              /* seconds from the run's start to its first frame */
+	uint32_t burst;            /* frames back to back: bursts of `burst` frames, burst / rate
+				    * seconds apart; 0 or 1 = evenly spaced (needs a rate) */
+	bool stamp;                /* measurement stamps in its frames (see xdperf_tx_opts.stamp) */
+};
+
+/* Prepares a run of several streams at once on ifname: each with its own frames, pace, count,
+ * duration, start and bursts, all sent by the run's sender threads (opts.parallelism; each
+ * stream's frames are split exactly over them: thread i sends the stream's frames i, i + n,
+ * i + 2n, ... at the stream's times). A paced stream's frame j is due at run start + start +
+ * j / rate (with bursts: floor(j / burst) * burst / rate); each thread sends the frames due,
+ * earliest first, and the unpaced streams' frames in turn in what is left. opts as for
+ * xdperf_tx_new() but count, rate, rate_pps, bitrate and stamp stay 0 (the streams have
+ * them); opts.duration ends the whole run. The run's templates are the streams' frames in
+ * order (stream k's are templates first_k .. first_k + nframes_k - 1: xdperf_tx_streams() and
+ * the stamps' stream numbers use these indexes). Hot swap is not available for such a run.
+ * Same returns as xdperf_tx_new(); messages about a frame name its stream. */
+int xdperf_tx_new_streams(const char *ifname, const struct xdperf_tx_stream_opts *streams,
+			  size_t nstreams, const struct xdperf_tx_opts *opts, struct xdperf_tx **out,
+			  char *err, size_t errlen);
+
+/* What one stream of a multi-stream run has sent. */
+struct xdperf_tx_sstats {
+	uint64_t packets;          /* frames the device accepted */
+	uint64_t bytes;            /* their frame bytes */
+	uint64_t refused;          /* times the device refused one (each went again) */
+	double first_s, last_s;    /* after the run: seconds from its start to the send calls
+				    * that carried the stream's first and last frame (0: none, or
+				    * during the run) */
+};
+
+/* Fills out[0..n-1] for the first n streams of a multi-stream run, during it (e.g. from the
+ * progress callback) or after it. 0, -EINVAL (not such a run, n too large), -EAGAIN (not
+ * sending yet) or -ENOMEM. */
+int xdperf_tx_stream_stats(struct xdperf_tx *tx, struct xdperf_tx_sstats *out, size_t n);
+
 /* Asks a running xdperf_tx_run() to stop soon; async-signal-safe (call it from a SIGINT
  * handler). */
 void xdperf_tx_stop(struct xdperf_tx *tx);

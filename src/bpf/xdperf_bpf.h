@@ -4,7 +4,8 @@
 #define XDPERF_BPF_SHARED_H
 
 #define XDPERF_BPF_TMPL_MAX 2048     /* templates in the map */
-#define XDPERF_BPF_SLOT 2048         /* bytes per template frame */
+#define XDPERF_BPF_SLOT 4096         /* bytes per template frame: a live frame is a 4 KiB page
+				      * with headroom and skb_shared_info, so it holds less */
 #define XDPERF_BPF_SCHED_MAX 65536   /* entries of the send schedule */
 #define XDPERF_BPF_META_LEN 8        /* page tag kept in the XDP metadata area */
 #define XDPERF_BPF_WIN_MAX 1024      /* largest partial (window) copy */
@@ -149,6 +150,8 @@ struct xdperf_bpf_fe_state {
  * trailer of one template lies (value of the `stamp` array map, keyed like `templates`). */
 #define XDPERF_BPF_ST_CSUM 1   /* the UDP checksum at csum_off is in use: keep it right */
 #define XDPERF_BPF_ST_ODD 2    /* the trailer starts at an odd offset of the checksummed words */
+#define XDPERF_BPF_ST_OFF 4    /* this template is not stamped (a multi-stream run's stream
+				* without stamps): sent as it is */
 struct xdperf_bpf_stamp {
 	__u16 off;       /* trailer offset in the frame (its last XDPERF_STAMP_LEN bytes of UDP
 			  * payload) */
@@ -157,6 +160,16 @@ struct xdperf_bpf_stamp {
 	__u16 pad;
 };
 #define XDPERF_BPF_CPUS_MAX 1024 /* entries of `cpu_worker`: the sender thread on each CPU */
+
+/* Ordered sets (a multi-stream run): the runner gives each send call the exact templates to
+ * send, in order, in the sender thread's entry of the `tx_list` array (by worker index). The
+ * program takes entry pos of it for every frame that is not a refused one sent again. */
+#define XDPERF_BPF_LIST_MAX 1024
+struct xdperf_bpf_list {
+	__u32 len;  /* entries given for this call */
+	__u32 pos;  /* next entry */
+	__u32 t[XDPERF_BPF_LIST_MAX];
+};
 
 /* Per-CPU receive counters (value of the per-CPU `rx_cpu` array, one entry). */
 struct xdperf_bpf_rx_cpu {

@@ -45,6 +45,8 @@ __u32 pages_shared = 0;
 /* The template set in use: bank gen & 1. Changed while runs go on (hot swap): the loader
  * fills the other bank, then stores the next gen; each frame reads it once. */
 volatile __u32 gen = 1;
+/* 1: the set is ordered (src/bpf/xdperf_bpf.h: tx_list); set by the loader before loading. */
+const volatile __u32 ordered = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -132,6 +134,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } cpu_worker SEC(".maps");
+
+/* ordered sets: each sender thread's templates for its current send call (by worker index;
+ * the loader sets max_entries to the run's threads) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_list);
+} tx_list SEC(".maps");
 
 static __always_inline int aborted(struct xdperf_bpf_tx_cpu *st)
 {
@@ -321,7 +332,20 @@ int xdperf_tx(struct xdp_md *ctx)
 		goto fields;
 	}
 	__u32 n = cfg->sched_len;
-	if (n > 1 && !redo) {
+	if (ordered) {
+		if (!redo) {
+			__u32 cpu = bpf_get_smp_processor_id();
+			__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
+			struct xdperf_bpf_list *l = wk ? bpf_map_lookup_elem(&tx_list, wk) : NULL;
+			if (!l)
+				return aborted(st);
+			__u32 p = l->pos;
+			if (p >= l->len || p >= XDPERF_BPF_LIST_MAX)
+				return aborted(st);
+			t = l->t[p];
+			l->pos = p + 1;
+		}
+	} else if (n > 1 && !redo) {
 		__u32 pos = st->pos;
 		if (pos >= n)
 			pos = 0; /* a new set with a shorter schedule */
@@ -410,7 +434,11 @@ fields:;
 		/* the checksum as if the trailer were zero (as in the template) */
 		__u32 skey = b * XDPERF_BPF_TMPL_MAX + t, old;
 		sp = bpf_map_lookup_elem(&stamp, &skey);
-		if (!sp || stamp_sum_now(ctx, sp, &old) || stamp_fix_csum(ctx, sp, old, 0))
+		if (!sp)
+			return aborted(st);
+		if (sp->flags & XDPERF_BPF_ST_OFF)
+			sp = NULL; /* a stream without stamps */
+		else if (stamp_sum_now(ctx, sp, &old) || stamp_fix_csum(ctx, sp, old, 0))
 			return aborted(st);
 	}
 	if (cfg->fe_on) {
@@ -445,6 +473,15 @@ fields:;
 		hs->hist_seq[hi] = seq;
 	hs->head++;
 	return XDP_TX;
+}
+
+/* Drops every frame: the loader runs it with live frames of a given length to learn whether
+ * the kernel takes live frames that long (src/datapath/xdp.c); it sends nothing. */
+SEC("xdp")
+int xdperf_tx_probe(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_DROP;
 }
 
 /* A fast-path frame the device refused: template 0's; sent again as the next frame (they are

@@ -43,6 +43,9 @@ struct afp_worker {
 	uint8_t (*buf)[DP_FRAME_MAX]; /* AFP_BATCH frame copies for the field engine / stamps */
 	uint64_t seq[DP_TEMPLATES_MAX]; /* next stamp sequence number per template */
 	unsigned built, sent;     /* frames in msg[] built, and of those sent */
+	uint32_t bt[AFP_BATCH];   /* ordered sets: the template of each built frame */
+	uint32_t *lbuf;           /* ordered sets: the current send list ... */
+	uint32_t llen, lpos;      /* ... its entries, and the next to build */
 	struct mmsghdr msg[AFP_BATCH];
 	struct iovec iov[AFP_BATCH];
 };
@@ -195,7 +198,8 @@ static void build(struct afp_worker *w, unsigned cnt)
 	const uint32_t sched_len = f->sched_len;
 	uint32_t pos = w->pos;
 	for (unsigned i = 0; i < cnt; i++) {
-		uint32_t t = sched[pos];
+		uint32_t t = f->ordered ? w->lbuf[w->lpos++] : sched[pos];
+		w->bt[i] = t;
 		if (afp_rewrite(f, t)) {
 			memcpy(w->buf[i], f->frame[t], f->len[t]);
 			if (afp_fe_on(f, t))
@@ -260,6 +264,69 @@ static int send_frames(struct afp_worker *w, uint64_t n, uint64_t *done, struct 
 	return 0;
 }
 
+/* Ordered sets: sends what was built and not sent, then the rest of the send list. */
+static int list_flush(struct afp_worker *w, uint64_t *done, struct dp_wait *wait, char *err,
+		      size_t errlen)
+{
+	struct afp *a = w->a;
+	while (w->sent < w->built || w->lpos < w->llen) {
+		if (a->run->stop && atomic_load_explicit(a->run->stop, memory_order_relaxed))
+			return -EINTR;
+		if (w->sent == w->built) {
+			uint32_t left = w->llen - w->lpos;
+			build(w, left < AFP_BATCH ? left : AFP_BATCH);
+		}
+		unsigned cnt = w->built - w->sent;
+		int r = sendmmsg(w->fd, &w->msg[w->sent], cnt, MSG_DONTWAIT);
+		uint32_t t = w->bt[w->sent];
+		if (r <= 0) {
+			int e = r < 0 ? errno : EAGAIN;
+			if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
+				if (e != EINTR)
+					afp_refused(a, w->idx, t);
+				if ((e = afp_wait(a, wait, w->f, t, err, errlen)) == 0)
+					continue;
+				return e;
+			}
+			if (e == EMSGSIZE || e == EINVAL)
+				atomic_fetch_add_explicit(&a->errors, 1, memory_order_relaxed);
+			afp_send_error(a, w->f, t, e, err, errlen);
+			return -e;
+		}
+		dp_wait_done(wait);
+		afp_account_list(a, w->idx, w->f, &w->bt[w->sent], (uint64_t)r);
+		w->sent += (unsigned)r;
+		*done += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int afp_send_list(void *wp, const uint32_t *list, uint32_t n, uint64_t *done,
+			 double *idle_since, char *err, size_t errlen)
+{
+	struct afp_worker *w = wp;
+	struct dp_wait wait = { 0 };
+	*done = 0;
+	int e = list_flush(w, done, &wait, err, errlen);
+	if (!e && n) {
+		if (n > DP_LIST_MAX || !list) {
+			xdperf_errf(err, errlen, "afpacket: a send list of %u frames (at most %u)", n,
+				    DP_LIST_MAX);
+			return -EINVAL;
+		}
+		if (!w->lbuf && !(w->lbuf = malloc(DP_LIST_MAX * sizeof *w->lbuf))) {
+			xdperf_errf(err, errlen, "afpacket: out of memory");
+			return -ENOMEM;
+		}
+		memcpy(w->lbuf, list, (size_t)n * sizeof *list);
+		w->llen = n;
+		w->lpos = 0;
+		e = list_flush(w, done, &wait, err, errlen);
+	}
+	*idle_since = dp_wait_idle_since(&wait);
+	return e;
+}
+
 static int afp_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, char *err,
 		    size_t errlen)
 {
@@ -274,6 +341,22 @@ void afp_refused(struct afp *a, unsigned idx, uint32_t t)
 	struct dp_stream *c = &a->cnt[(size_t)idx * DP_TEMPLATES_MAX + t];
 	__atomic_store_n(&c->refused, c->refused + 1, __ATOMIC_RELAXED);
 	atomic_fetch_add_explicit(&a->refused, 1, memory_order_relaxed);
+}
+
+void afp_account_list(struct afp *a, unsigned idx, const struct dp_frames *f,
+		      const uint32_t *tmpl, uint64_t r)
+{
+	struct dp_stream *cnt = &a->cnt[(size_t)idx * DP_TEMPLATES_MAX];
+	uint64_t bytes = 0;
+	for (uint64_t i = 0; i < r; i++) {
+		uint32_t t = tmpl[i];
+		struct dp_stream *c = &cnt[t];
+		__atomic_store_n(&c->packets, c->packets + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->bytes, c->bytes + f->len[t], __ATOMIC_RELAXED);
+		bytes += f->len[t];
+	}
+	atomic_fetch_add_explicit(&a->packets, r, memory_order_relaxed);
+	atomic_fetch_add_explicit(&a->bytes, bytes, memory_order_relaxed);
 }
 
 void afp_account(struct afp *a, unsigned idx, const struct dp_frames *f, uint32_t *posp,
@@ -305,6 +388,7 @@ static void afp_worker_close(void *wp)
 	if (!w)
 		return;
 	close(w->fd);
+	free(w->lbuf);
 	free(w->state);
 	free(w->buf);
 	free(w);
@@ -386,7 +470,8 @@ int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 	atomic_init(&a->cur, f);
 	const char *mode = getenv("XDPERF_AFPACKET");
-	a->use_ring = !(mode && !strcmp(mode, "mmsg")) && fits(a, f, NULL, 0) == 0;
+	/* ordered sets (the runner names each frame) go through sendmmsg */
+	a->use_ring = !f->ordered && !(mode && !strcmp(mode, "mmsg")) && fits(a, f, NULL, 0) == 0;
 	/* fail now, not in the first worker, when we may not open packet sockets */
 	int fd = afp_socket(a, err, errlen);
 	if (fd < 0) {
@@ -399,6 +484,7 @@ int dp_afpacket_open(int ifindex, const char *ifname, const struct dp_frames *f,
 	a->b.priv = a;
 	a->b.worker_open = afp_worker_open;
 	a->b.send = a->use_ring ? afp_ring_send : afp_send;
+	a->b.send_list = a->use_ring ? NULL : afp_send_list;
 	a->b.worker_close = a->use_ring ? afp_ring_close : afp_worker_close;
 	a->b.totals = afp_totals;
 	a->b.streams = afp_streams;

@@ -34,6 +34,9 @@ int afp_socket(struct afp *a, char *err, size_t errlen);
 
 /* Accounts r accepted frames of worker idx from set f starting at schedule position *pos
  * (advanced past them): totals and the worker's streams. */
+/* Counts r frames of templates tmpl[0..r-1] as sent by worker idx (ordered sets). */
+void afp_account_list(struct afp *a, unsigned idx, const struct dp_frames *f,
+		      const uint32_t *tmpl, uint64_t r);
 void afp_account(struct afp *a, unsigned idx, const struct dp_frames *f, uint32_t *pos,
 		 uint64_t r);
 
@@ -57,7 +60,7 @@ static inline bool afp_fe_on(const struct dp_frames *f, uint32_t t)
 /* Template t of f is rewritten per frame (field engine or stamps): sent from a copy. */
 static inline bool afp_rewrite(const struct dp_frames *f, uint32_t t)
 {
-	return afp_fe_on(f, t) || f->stamp;
+	return afp_fe_on(f, t) || (f->stamp && !(f->stamp[t].flags & XDPERF_BPF_ST_OFF));
 }
 
 /* Writes the trailer of the next frame of template t of worker idx into frame (a copy of the
@@ -66,6 +69,8 @@ static inline bool afp_rewrite(const struct dp_frames *f, uint32_t t)
 static inline void afp_stamp(const struct dp_frames *f, uint32_t t, unsigned idx, uint64_t *seq,
 			     uint8_t *frame)
 {
+	if (f->stamp[t].flags & XDPERF_BPF_ST_OFF)
+		return; /* a stream without stamps */
 	xdperf_stamp_write(frame, &f->stamp[t], f->run_id, XDPERF_STAMP_STREAM(idx, t), seq[t]++,
 			   xdperf_stamp_now());
 }

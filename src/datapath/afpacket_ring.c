@@ -26,8 +26,10 @@
 #include "datapath/afpacket_int.h"
 #include "util/err.h"
 
-#define RING_MIN_FRAMES 2048      /* at least this many slots */
-#define RING_PREFILL_MAX 8192     /* largest ring kept pre-filled (slots: 16-32 MiB) */
+#define RING_MIN_FRAMES 2048      /* at least this many slots of up to 4 KiB ... */
+#define RING_MIN_BYTES (8u << 20) /* ... or this many bytes of larger slots (jumbo frames) */
+#define RING_PREFILL_MAX 8192     /* largest ring kept pre-filled: slots ... */
+#define RING_PREFILL_BYTES (32u << 20) /* ... and bytes */
 #define RING_KICK 256             /* slots requested per send() */
 #define DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
 #define VNET_LEN sizeof(struct virtio_net_hdr)
@@ -77,7 +79,14 @@ static void fill(struct ring_worker *w, uint32_t i, uint32_t t)
 	slot(w, i)->tp_len = (uint32_t)VNET_LEN + f->len[t];
 }
 
-/* The ring layout set f needs: slot size, number of slots, pre-filled or not. */
+/* The ring's blocks: one page, or one slot when slots are larger (jumbo frames). */
+static uint32_t block_size(uint32_t frame_size)
+{
+	return frame_size > 4096 ? frame_size : 4096;
+}
+
+/* The ring layout set f needs: slot size (a power of two from 2 KiB: 16 KiB for a frame of
+ * DP_FRAME_MAX), number of slots, pre-filled or not. */
 static void layout(const struct dp_frames *f, uint32_t *frame_size, uint32_t *nframes,
 		   int *prefilled)
 {
@@ -85,14 +94,18 @@ static void layout(const struct dp_frames *f, uint32_t *frame_size, uint32_t *nf
 	for (uint32_t i = 0; i < f->n; i++)
 		if (f->len[i] > max_len)
 			max_len = f->len[i];
-	*frame_size = DATA_OFF + VNET_LEN + max_len <= 2048 ? 2048 : 4096;
-	uint32_t per_block = 4096 / *frame_size;
-	uint32_t cycles = (RING_MIN_FRAMES + f->sched_len - 1) / f->sched_len;
+	*frame_size = 2048;
+	while (*frame_size < DATA_OFF + VNET_LEN + max_len)
+		*frame_size *= 2;
+	uint32_t per_block = block_size(*frame_size) / *frame_size;
+	uint32_t min = *frame_size <= 4096 ? RING_MIN_FRAMES : RING_MIN_BYTES / *frame_size;
+	uint32_t cycles = (min + f->sched_len - 1) / f->sched_len;
 	uint64_t n = (uint64_t)cycles * f->sched_len;
 	if (n % per_block)
 		n *= per_block;
-	*prefilled = n <= RING_PREFILL_MAX && !f->fe && !f->stamp;
-	*nframes = *prefilled ? (uint32_t)n : RING_MIN_FRAMES;
+	*prefilled = n <= RING_PREFILL_MAX && n * *frame_size <= RING_PREFILL_BYTES && !f->fe &&
+		     !f->stamp;
+	*nframes = *prefilled ? (uint32_t)n : min;
 }
 
 static void ring_release(struct ring_worker *w)
@@ -112,10 +125,10 @@ static int ring_setup(struct ring_worker *w, char *err, size_t errlen)
 	w->fd = afp_socket(a, err, errlen);
 	if (w->fd < 0)
 		return w->fd;
-	uint32_t per_block = 4096 / w->frame_size;
+	uint32_t block = block_size(w->frame_size), per_block = block / w->frame_size;
 	int v = TPACKET_V2;
 	struct tpacket_req req = {
-		.tp_block_size = 4096, .tp_block_nr = w->nframes / per_block,
+		.tp_block_size = block, .tp_block_nr = w->nframes / per_block,
 		.tp_frame_size = w->frame_size, .tp_frame_nr = w->nframes,
 	};
 	int e = 0;

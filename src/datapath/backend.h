@@ -15,14 +15,15 @@ struct xdperf_bpf_stamp;
 #define DP_TEMPLATES_MAX 2048u /* templates in a set */
 #define DP_SCHED_MAX 65536u    /* schedule entries */
 #define DP_FRAME_MIN 14u       /* frame bytes: an Ethernet header ... */
-#define DP_FRAME_MAX 2048u     /* ... up to a template slot */
+#define DP_FRAME_MAX 9216u     /* ... up to a jumbo frame (XDPERF_TX_FRAME_MAX; XDP takes
+				* less: a live frame is a page, xdp.c) */
 
 /* What to send: templates, the order to send them in and their field engines. Borrowed by
  * the backend until the run ends or a swap replaced it and every worker has since finished
  * the send call it was in (the runner keeps it alive that long). */
 struct dp_frames {
 	const uint8_t *const *frame; /* n template frames (field engine bases: checksums right) */
-	const uint16_t *len;         /* their lengths, 14..2048 */
+	const uint16_t *len;         /* their lengths, 14..DP_FRAME_MAX */
 	uint32_t n;                  /* 1..2048 */
 	const uint32_t *sched;       /* template index of each schedule position */
 	uint32_t sched_len;          /* 1..65536; every worker walks it cyclically from 0 */
@@ -36,7 +37,13 @@ struct dp_frames {
 				      * Worker idx stamps stream XDPERF_STAMP_STREAM(idx, t) with
 				      * sequence numbers from 0 per template. */
 	uint32_t run_id;             /* the run identity the stamps carry (same in every set) */
+	/* Ordered (a multi-stream run): the runner names every frame's template itself with
+	 * send_list(); sched is then unused by the workers (send() is not called). A template
+	 * whose stamp place has XDPERF_BPF_ST_OFF is sent unstamped. */
+	bool ordered;
 };
+
+#define DP_LIST_MAX 1024u /* templates named by one send_list() call */
 
 /* Checks f against the contract above (counts, lengths, schedule entries naming templates);
  * 0, or -EINVAL with one line starting with `backend` in err. Backends call it at open and
@@ -84,6 +91,12 @@ struct dp_backend {
 	 * Other -errno + message. */
 	int (*send)(void *w, uint64_t n, uint64_t *done, double *idle_since, char *err,
 		    size_t errlen);
+	/* Ordered sets: sends list[0..n-1] (templates of the set, n <= DP_LIST_MAX), in that
+	 * order, sending again (as themselves) what the device refuses; same results as send().
+	 * Frames of an earlier call that ended early (stop, carrier) go first and count in *done,
+	 * which may then exceed n; n = 0 only finishes those. */
+	int (*send_list)(void *w, const uint32_t *list, uint32_t n, uint64_t *done,
+			 double *idle_since, char *err, size_t errlen);
 	void (*worker_close)(void *w);
 	void (*totals)(struct dp_backend *b, struct dp_totals *t);
 	/* Per-stream counters: out[idx * ntmpl + t] += those of worker idx, template t, for

@@ -2,7 +2,12 @@
  * contract of struct dp_frames in backend.h. */
 #include <errno.h>
 #include "datapath/backend.h"
+#include "packet/template.h"
 #include "util/err.h"
+#include "xdperf/tx.h"
+
+_Static_assert(DP_FRAME_MAX == XDPERF_TX_FRAME_MAX && DP_FRAME_MAX == XDPERF_TEMPLATE_SLOT,
+	       "one frame limit: the API's, the backends' and the templates'");
 
 int dp_frames_check(const struct dp_frames *f, const char *backend, const char *ifname,
 		    char *err, size_t errlen)

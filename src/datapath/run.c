@@ -21,6 +21,7 @@
 #include "datapath/backend.h"
 #include "datapath/device.h"
 #include "datapath/link.h"
+#include "datapath/run_int.h"
 #include "packet/field.h"
 #include "packet/schedule.h"
 #include "packet/stamp.h"
@@ -31,22 +32,6 @@
 #include "util/err.h"
 #include "xdperf/tx.h"
 #include "util/opts.h"
-
-#define MAX_THREADS 1024
-#define UNPACED_CHUNK 65536   /* frames per send call when not pacing (~10 ms at line rate) */
-#define CALL_SECONDS 0.005    /* target length of one unpaced send call */
-#define PACE_SLICE 0.0005     /* seconds of traffic per send call when pacing */
-#define SLEEP_MAX 0.05        /* longest sleep between looks at the stop request */
-#define STALL_SHIFT 0.05      /* a paced sender whose device took nothing for longer than
-			       * this (a stall) shifts its schedule by that time instead of
-			       * bursting to catch up; shorter waits are caught up */
-#define LINK_EVERY 0.1        /* seconds between looks at the device's state */
-#define STALL_DEFAULT 5.0     /* seconds (xdperf_tx_opts.stall_timeout = 0) */
-
-/* Lateness histogram of paced frames: bucket 0 below 1 us, then buckets 2^(1/4) wide. */
-#define LATE_BUCKETS 100
-#define LATE_BASE 1e-6
-#define LATE_STEP 1.189207115002721 /* 2^(1/4) */
 
 /* The lower edge of bucket b (seconds); bucket 0 starts at -inf. */
 static double late_edge(unsigned b)
@@ -63,7 +48,7 @@ static unsigned late_bucket(double v)
 }
 
 /* Frames j = 0..n-1 of a call, frame j being l0 - j / rate seconds late, into h. */
-static void late_add(uint64_t *h, double *max, double l0, uint64_t n, double rate)
+void tx_late_add(uint64_t *h, double *max, double l0, uint64_t n, double rate)
 {
 	if (!n)
 		return;
@@ -87,75 +72,7 @@ static void late_add(uint64_t *h, double *max, double l0, uint64_t n, double rat
 	}
 }
 
-struct sender {
-	struct xdperf_tx *tx;
-	unsigned idx;
-	int cpu;
-	pthread_t th;
-	atomic_uint calls;  /* odd while in a send call: a swap waits for it to move on */
-	atomic_bool done;
-	uint64_t quota;     /* 0 = unlimited */
-	double rate;        /* frames/s for this thread, 0 = unpaced */
-	int rc;
-	char err[256];
-	double last;        /* when its last frame went (monotonic seconds; 0 = none) */
-	double idle;        /* seconds the device took nothing at the end of the last call */
-	uint64_t late[LATE_BUCKETS]; /* paced: frames by lateness (late_bucket) */
-	double late_max;    /* seconds */
-};
-
-/* A set of frames as the backends take it, with everything it points to owned. */
-struct fset {
-	struct dp_frames f;
-	uint8_t **frame;        /* copies (field engine bases: checksums made right) */
-	uint16_t *len;
-	uint32_t *sched;
-	struct xdperf_fe *fe;   /* NULL when no frame has modifiers */
-	struct xdperf_bpf_stamp *stamp; /* trailer places, NULL without stamps */
-	double avg_len;         /* over one schedule cycle */
-	double rate_sum;        /* sum of rate_pps when every frame has one, else 0 */
-};
-
-struct xdperf_tx {
-	char ifname[IF_NAMESIZE + 1];
-	int ifindex;
-	struct xdperf_tx_opts o;
-	struct fset *set;       /* what is being sent (guarded by swap_lock) */
-	pthread_mutex_t swap_lock;
-	unsigned swaps;
-	bool ended;
-	double rate;            /* effective total rate, 0 = unpaced */
-	unsigned nthreads;
-	unsigned nt;            /* threads of a run: nthreads, fewer when count is smaller */
-	int cpus[MAX_THREADS];
-	bool ran;
-
-	/* per attempt */
-	struct dp_backend *be;  /* set and cleared under swap_lock */
-	struct sender *s;
-	unsigned nsenders;      /* started threads in s */
-	atomic_uint ready;      /* threads set up (or failed) and waiting for go */
-	atomic_int stop;        /* set by xdperf_tx_stop (signal handler) */
-	atomic_int quit;        /* set internally (duration, failure, refused probe) */
-	atomic_int halt;        /* stop or quit: what senders and backends look at */
-	atomic_int hold;        /* the device has no carrier: senders wait for it */
-	struct dp_run run;      /* given to the backends */
-	int fail_rc;            /* the runner ended the run (device gone, carrier lost) ... */
-	char fail[512];         /* ... and why */
-	double held;            /* seconds spent holding */
-	uint32_t max_n;         /* most templates of any set sent so far */
-	uint32_t run_id;        /* the stamps' run identity (0 without stamps) */
-	uint32_t first_bytes;   /* length of every thread's first frame (the first set's sched[0]) */
-	struct dp_stream *streams; /* after a run: [thread * streams_n + template] */
-	uint32_t streams_n;
-	unsigned streams_nt;
-	atomic_int go;          /* 1: start sending, 2: abort before sending */
-	atomic_uint running;
-	double t0, deadline;
-	atomic_int refused;     /* thread 0's first frame was refused by the device */
-};
-
-static void sleep_until(double when)
+void tx_sleep_until(double when)
 {
 	struct timespec t;
 	t.tv_sec = (time_t)when;
@@ -168,7 +85,7 @@ static void sleep_until(double when)
 		;
 }
 
-static void set_quit(struct xdperf_tx *tx)
+void tx_set_quit(struct xdperf_tx *tx)
 {
 	atomic_store(&tx->quit, 1);
 	atomic_store(&tx->halt, 1);
@@ -240,7 +157,7 @@ static int pick_cpus(struct xdperf_tx *tx, char *err, size_t errlen)
 	return 0;
 }
 
-static void fset_free(struct fset *fs)
+void tx_fset_free(struct fset *fs)
 {
 	if (!fs)
 		return;
@@ -251,13 +168,14 @@ static void fset_free(struct fset *fs)
 	free(fs->sched);
 	free(fs->fe);
 	free(fs->stamp);
+	free(fs->nostamp);
 	free(fs);
 }
 
 /* Checks and copies frames into a new set for nt threads; compiles their field engines;
  * with stamps, finds each frame's trailer place and zeroes it (checksum kept right) first. */
-static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsigned nt,
-		    bool stamp, struct fset **out, char *err, size_t errlen)
+int tx_fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsigned nt, bool stamp,
+		const uint8_t *nostamp, struct fset **out, char *err, size_t errlen)
 {
 	if (!frames || nframes < 1 || nframes > XDPERF_BPF_TMPL_MAX) {
 		xdperf_errf(err, errlen, "between 1 and %d frames are needed, not %zu",
@@ -302,7 +220,9 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 		}
 		fs->len[i] = fr->len;
 		const uint8_t *data = fr->data;
-		if (stamp) {
+		if (stamp && nostamp && nostamp[i]) {
+			fs->stamp[i].flags = XDPERF_BPF_ST_OFF; /* its stream has no stamps */
+		} else if (stamp) {
 			char why[200];
 			if ((e = xdperf_stamp_locate(fr->data, fr->len, &fs->stamp[i], why, sizeof why))) {
 				xdperf_errf(err, errlen, "frame %zu: cannot carry a stamp: %s", i, why);
@@ -327,7 +247,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 				goto out;
 			}
 			xdperf_fe_set_threads(&fs->fe[i], nt);
-			if (stamp && fr->nmods) {
+			if (stamp && fr->nmods && !(nostamp && nostamp[i])) {
 				for (uint32_t m = 0; m < fs->fe[i].bpf.nmods; m++)
 					if (fs->fe[i].bpf.mod[m].off < fs->stamp[i].off + XDPERF_STAMP_LEN &&
 					    fs->fe[i].bpf.mod[m].off + fs->fe[i].bpf.mod[m].len >
@@ -343,7 +263,7 @@ static int fset_new(const struct xdperf_tx_frame *frames, size_t nframes, unsign
 			memcpy(fs->frame[i], data, fr->len);
 		}
 		/* again on the base: the field engine may have computed a checksum that was 0 */
-		if (stamp)
+		if (stamp && !(nostamp && nostamp[i]))
 			(void)xdperf_stamp_locate(fs->frame[i], fr->len, &fs->stamp[i], NULL, 0);
 		all_rates = all_rates && fr->rate_pps > 0;
 		all_weights = all_weights && fr->weight > 0;
@@ -371,7 +291,7 @@ out:
 	if (e) {
 		if (e == -ENOMEM)
 			xdperf_errf(err, errlen, "out of memory");
-		fset_free(fs);
+		tx_fset_free(fs);
 		return e;
 	}
 	*out = fs;
@@ -400,18 +320,27 @@ int xdperf_tx_new(const char *ifname, const struct xdperf_tx_frame *frames, size
 	/* threads without a share of the count would send unlimited: leave them out */
 	unsigned nt = o.count && o.count < nthreads ? (unsigned)o.count : nthreads;
 	struct fset *fs;
-	int e = fset_new(frames, nframes, nt, o.stamp, &fs, err, errlen);
+	int e = tx_fset_new(frames, nframes, nt, o.stamp, NULL, &fs, err, errlen);
 	if (e)
 		return e;
-	int ifindex;
+	return tx_create(ifname, fs, &o, out, err, errlen);
+}
+
+int tx_create(const char *ifname, struct fset *fs, const struct xdperf_tx_opts *op,
+	      struct xdperf_tx **out, char *err, size_t errlen)
+{
+	struct xdperf_tx_opts o = *op;
+	unsigned nthreads = o.parallelism ? o.parallelism : 1;
+	unsigned nt = fs->f.nthreads;
+	int e, ifindex;
 	if ((e = dp_device_check(ifname, &ifindex, err, errlen)) ||
 	    (e = check_mtu(ifindex, fs, err, errlen))) {
-		fset_free(fs);
+		tx_fset_free(fs);
 		return e;
 	}
 	struct xdperf_tx *tx = calloc(1, sizeof *tx);
 	if (!tx) {
-		fset_free(fs);
+		tx_fset_free(fs);
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&tx->swap_lock, NULL);
@@ -454,7 +383,7 @@ static void quiesce(struct xdperf_tx *tx, unsigned nsenders)
 		if (!(c & 1))
 			continue;
 		while (atomic_load(&s->calls) == c && !atomic_load(&s->done))
-			sleep_until(xdperf_mono() + 0.00005);
+			tx_sleep_until(xdperf_mono() + 0.00005);
 	}
 }
 
@@ -465,17 +394,21 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 		xdperf_errf(err, errlen, "no transmit handle");
 		return -EINVAL;
 	}
+	if (tx->nss) {
+		xdperf_errf(err, errlen, "a multi-stream run cannot swap its frames");
+		return -EINVAL;
+	}
 	struct fset *fs;
-	int e = fset_new(frames, nframes, tx->nt, tx->o.stamp, &fs, err, errlen);
+	int e = tx_fset_new(frames, nframes, tx->nt, tx->o.stamp, NULL, &fs, err, errlen);
 	if (!e && (e = check_mtu(tx->ifindex, fs, err, errlen)))
-		fset_free(fs);
+		tx_fset_free(fs);
 	if (e)
 		return e;
 	fs->f.run_id = tx->run_id;
 	pthread_mutex_lock(&tx->swap_lock);
 	if (tx->ended) {
 		pthread_mutex_unlock(&tx->swap_lock);
-		fset_free(fs);
+		tx_fset_free(fs);
 		xdperf_errf(err, errlen, "the run has ended");
 		return -EBUSY;
 	}
@@ -484,7 +417,7 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 		e = tx->be->swap(tx->be, &fs->f, err, errlen);
 		if (e) {
 			pthread_mutex_unlock(&tx->swap_lock);
-			fset_free(fs);
+			tx_fset_free(fs);
 			return e;
 		}
 		tx->set = fs;
@@ -500,7 +433,7 @@ int xdperf_tx_swap(struct xdperf_tx *tx, const struct xdperf_tx_frame *frames, s
 			tx->max_n = fs->f.n;
 	}
 	pthread_mutex_unlock(&tx->swap_lock);
-	fset_free(old);
+	tx_fset_free(old);
 	return 0;
 }
 
@@ -517,7 +450,7 @@ void xdperf_tx_stop(struct xdperf_tx *tx)
 	}
 }
 
-static bool should_stop(struct xdperf_tx *tx)
+bool tx_should_stop(struct xdperf_tx *tx)
 {
 	return atomic_load_explicit(&tx->halt, memory_order_relaxed);
 }
@@ -551,12 +484,12 @@ static int probe_first_frame(struct sender *s, void *w, uint64_t *done)
 
 /* While the device has no carrier: waits (looking at stop and deadline). Returns the seconds
  * waited. */
-static double hold_on(struct xdperf_tx *tx, double deadline)
+double tx_hold_on(struct xdperf_tx *tx, double deadline)
 {
 	double h0 = xdperf_mono(), now = h0;
-	while (atomic_load_explicit(&tx->hold, memory_order_relaxed) && !should_stop(tx) &&
+	while (atomic_load_explicit(&tx->hold, memory_order_relaxed) && !tx_should_stop(tx) &&
 	       !(deadline > 0 && now >= deadline)) {
-		sleep_until(now + 0.001);
+		tx_sleep_until(now + 0.001);
 		now = xdperf_mono();
 	}
 	return now - h0;
@@ -579,19 +512,24 @@ static void *sender_main(void *arg)
 		s->rc = be->worker_open(be, s->idx, &w, s->err, sizeof s->err);
 	}
 	uint64_t sent = 0;
-	bool probe = s->idx == 0 && !strcmp(be->name, "xdp");
+	/* (a multi-stream run has no probe frame: its first call tells the same) */
+	bool probe = s->idx == 0 && !strcmp(be->name, "xdp") && !tx->nss;
 	if (!s->rc && probe)
 		s->rc = probe_first_frame(s, w, &sent);
 	if (s->rate > 0)
 		s->late[0] += sent; /* the probe frame went before the schedule began: not late */
 	if (s->rc)
-		set_quit(tx);
+		tx_set_quit(tx);
 	atomic_fetch_add(&tx->ready, 1);
 	while (atomic_load(&tx->go) == 0)
-		sleep_until(xdperf_mono() + 0.0002);
+		tx_sleep_until(xdperf_mono() + 0.0002);
 	if (atomic_load(&tx->go) != 1 || s->rc)
 		goto done;
 
+	if (tx->nss) {
+		tx_streams_loop(s, be, w);
+		goto done;
+	}
 	double t0 = tx->t0, deadline = tx->deadline;
 	uint64_t chunk = UNPACED_CHUNK;
 	if (s->rate > 0) {
@@ -604,14 +542,14 @@ static void *sender_main(void *arg)
 	for (;;) {
 		if (s->quota && sent >= s->quota)
 			break;
-		if (should_stop(tx))
+		if (tx_should_stop(tx))
 			break;
 		double now = xdperf_mono();
 		if (deadline > 0 && now >= deadline)
 			break;
 		if (atomic_load_explicit(&tx->hold, memory_order_relaxed)) {
 			/* no carrier: send nothing into a dead link; the pacing resumes where it was */
-			t0 += hold_on(tx, deadline);
+			t0 += tx_hold_on(tx, deadline);
 			continue;
 		}
 		uint64_t n = chunk;
@@ -624,7 +562,7 @@ static void *sender_main(void *arg)
 					next = deadline;
 				if (next > now + SLEEP_MAX)
 					next = now + SLEEP_MAX; /* look at stop and hold again soon */
-				sleep_until(next);
+				tx_sleep_until(next);
 				continue;
 			}
 			if (due - (double)sent < (double)n)
@@ -637,7 +575,7 @@ static void *sender_main(void *arg)
 		int e = send_call(s, be, w, n, &done);
 		sent += done;
 		if (s->rate > 0)
-			late_add(s->late, &s->late_max, now - (t0 + (double)first / s->rate), done, s->rate);
+			tx_late_add(s->late, &s->late_max, now - (t0 + (double)first / s->rate), done, s->rate);
 		if (s->idle > STALL_SHIFT)
 			t0 += s->idle; /* the device stalled: no burst to make up for it */
 		if (e == -EINTR)
@@ -646,7 +584,7 @@ static void *sender_main(void *arg)
 			continue; /* no carrier: hold at the top of the loop */
 		if (e) {
 			s->rc = e;
-			set_quit(tx);
+			tx_set_quit(tx);
 			break;
 		}
 		if (s->rate <= 0 && n == chunk) {
@@ -683,7 +621,7 @@ static void link_removed(struct xdperf_tx *tx)
 	tx->fail_rc = -ENODEV;
 	xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s no longer exists (it was removed during "
 		    "the run)", tx->be->name, tx->ifname);
-	set_quit(tx);
+	tx_set_quit(tx);
 }
 
 /* Looks at the device (runner thread, while senders send): gone -> the run ends; no carrier ->
@@ -709,7 +647,7 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 		tx->fail_rc = e;
 		xdperf_errf(tx->fail, sizeof tx->fail, "%s: the MTU changed during the run: %s",
 			    tx->be->name, why);
-		set_quit(tx);
+		tx_set_quit(tx);
 		return;
 	}
 	bool holding = atomic_load(&tx->hold) != 0;
@@ -755,7 +693,7 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 		tx->fail_rc = -ENETDOWN;
 		xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s for %.1f s (--stall-timeout)",
 			    tx->be->name, why, tx->run.stall_timeout);
-		set_quit(tx);
+		tx_set_quit(tx);
 	}
 }
 
@@ -818,6 +756,13 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	struct sender *senders = calloc(nt, sizeof *senders);
 	if (!senders)
 		return -ENOMEM;
+	for (unsigned i = 0; i < nt; i++)
+		senders[i].idx = i;
+	if (tx->nss && tx_streams_init(tx, senders, nt)) {
+		tx_streams_keep(tx, senders, nt);
+		free(senders);
+		return -ENOMEM;
+	}
 	pthread_mutex_lock(&tx->swap_lock);
 	tx->s = senders;
 	tx->nsenders = nt; /* calls 0: idle; threads that fail to start are marked done */
@@ -852,7 +797,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	while (atomic_load(&tx->ready) < started)
-		sleep_until(xdperf_mono() + 0.0005);
+		tx_sleep_until(xdperf_mono() + 0.0005);
 
 	if (rc || atomic_load(&tx->quit)) {
 		atomic_store(&tx->go, 2);
@@ -893,14 +838,14 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 		/* a sender stuck waiting for a device ends at the deadline too */
 		if (going && tx->deadline > 0 && now >= tx->deadline)
 			atomic_store(&tx->halt, 1);
-		if (going && now >= next_link && !should_stop(tx)) {
+		if (going && now >= next_link && !tx_should_stop(tx)) {
 			next_link = now + LINK_EVERY;
 			watch_link(tx, now, &hold_since);
 		}
 		double wake = now + 0.02;
 		if (going && next_tick < wake)
 			wake = next_tick;
-		sleep_until(wake);
+		tx_sleep_until(wake);
 	}
 	if (atomic_load(&tx->hold)) {
 		tx->held += xdperf_mono() - hold_since;
@@ -960,6 +905,8 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 	}
 	res->first_bytes = tx->first_bytes;
 	keep_streams(tx, nt);
+	if (tx->nss)
+		tx_streams_keep(tx, senders, nt);
 	pthread_mutex_lock(&tx->swap_lock);
 	tx->nsenders = 0;
 	tx->s = NULL;
@@ -1040,7 +987,7 @@ static int wait_carrier(struct xdperf_tx *tx, char *err, size_t errlen)
 				    tx->run.stall_timeout);
 			return -ENETDOWN;
 		}
-		sleep_until(xdperf_mono() + LINK_EVERY / 2);
+		tx_sleep_until(xdperf_mono() + LINK_EVERY / 2);
 	}
 }
 
@@ -1130,7 +1077,8 @@ void xdperf_tx_free(struct xdperf_tx *tx)
 {
 	if (!tx)
 		return;
-	fset_free(tx->set);
+	tx_fset_free(tx->set);
+	tx_streams_free(tx);
 	free(tx->streams);
 	pthread_mutex_destroy(&tx->swap_lock);
 	free(tx);

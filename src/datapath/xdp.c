@@ -32,7 +32,11 @@
 #include "xdperf_tx_bpf.skel.h"
 
 _Static_assert(DP_TEMPLATES_MAX == XDPERF_BPF_TMPL_MAX && DP_SCHED_MAX == XDPERF_BPF_SCHED_MAX &&
-	       DP_FRAME_MAX == XDPERF_BPF_SLOT, "a set of frames fits the BPF maps");
+	       DP_FRAME_MAX >= XDPERF_BPF_SLOT, "a set of frames fits the BPF maps");
+
+/* Frames up to this long were always taken as live frames (the template slot before jumbo
+ * frames): sets no longer than this are not measured. */
+#define XDP_LIVE_SURE 2048u
 
 /* Frames per BPF_PROG_RUN call are capped so a call stays short (stop and rate checks
  * happen between calls); the runner asks for less when pacing. */
@@ -47,6 +51,7 @@ struct xdp_be {
 	char ifname[IF_NAMESIZE + 1];
 	unsigned batch;
 	uint8_t data_in[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT]; /* tag + template 0 */
+	unsigned live_ok;  /* the longest live frame seen taken (probe), 0 = none measured */
 	uint32_t data_len;
 	int ncpus;
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch for totals(), ncpus entries */
@@ -72,6 +77,9 @@ struct xdp_worker {
 	uint64_t accepted;        /* frames the device took from this worker */
 	uint32_t last_refused;    /* template | len << 16 of the last refused frame */
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch, ncpus entries */
+	unsigned idx;             /* worker index (its tx_list entry) */
+	uint64_t owed;            /* ordered sets: frames of the last list not yet accepted */
+	struct xdperf_bpf_list *list; /* ordered sets: scratch for tx_list */
 };
 
 /* Frames refused, and frames the program gave up on, so far on this worker's CPU (the
@@ -225,6 +233,72 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 	return 0;
 }
 
+/* Whether the kernel takes a live frame of len bytes: runs the probe program (it drops the
+ * frame) once. 1 yes, 0 no (EINVAL: too long), -errno when it cannot be told. */
+static int live_takes(struct xdp_be *x, unsigned len)
+{
+	static const uint8_t zeros[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT];
+	struct xdp_md ctx = { .data = XDPERF_BPF_META_LEN, .data_end = XDPERF_BPF_META_LEN + len,
+			      .ingress_ifindex = (uint32_t)x->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = zeros, .data_size_in = ctx.data_end,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	if (len > XDPERF_BPF_SLOT)
+		return 0;
+	if (!bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.xdperf_tx_probe), &o))
+		return 1;
+	return errno == EINVAL ? 0 : -errno;
+}
+
+/* The longest live frame this kernel takes, at most XDPERF_BPF_SLOT: a live frame is one page
+ * less the XDP headroom, the kernel's page head and the room for skb_shared_info (3408 bytes
+ * on x86-64 with 4 KiB pages, Linux 6.18). Measured by bisection with the probe program. 0
+ * when it cannot be told. */
+static unsigned live_frame_max(struct xdp_be *x)
+{
+	unsigned lo = XDP_LIVE_SURE, hi = XDPERF_BPF_SLOT + 1; /* lo taken, hi not */
+	if (live_takes(x, lo) != 1)
+		return 0;
+	while (hi - lo > 1) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int r = live_takes(x, mid);
+		if (r < 0)
+			return 0;
+		if (r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Checks that every frame of f fits a live frame on this kernel: 0, or -EOPNOTSUPP with one
+ * line naming the first frame too long, its length and the limit. Sets no longer than
+ * XDP_LIVE_SURE (or than a length seen taken) are not measured. */
+static int live_fits(struct xdp_be *x, const struct dp_frames *f, char *err, size_t errlen)
+{
+	uint32_t big = 0;
+	for (uint32_t t = 1; t < f->n; t++)
+		if (f->len[t] > f->len[big])
+			big = t;
+	unsigned len = f->len[big];
+	if (len <= XDP_LIVE_SURE || len <= x->live_ok)
+		return 0;
+	int r = live_takes(x, len);
+	if (r == 1) {
+		x->live_ok = len;
+		return 0;
+	}
+	unsigned max = live_frame_max(x);
+	if (max)
+		xdperf_errf(err, errlen, "xdp: template %u is %u bytes; XDP live frames take at "
+			    "most %u bytes on this kernel", big, len, max);
+	else
+		xdperf_errf(err, errlen, "xdp: template %u is %u bytes; the kernel did not take "
+			    "it as a live frame (%s)", big, len, strerror(r < 0 ? -r : EINVAL));
+	return -EOPNOTSUPP;
+}
+
 /* Hot swap: fill the bank not in use, then switch the program to it. The runner makes sure
  * no frame still uses the old bank before the next swap refills it. */
 static int xdp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, size_t errlen)
@@ -234,6 +308,10 @@ static int xdp_swap(struct dp_backend *b, const struct dp_frames *f, char *err, 
 	if (e)
 		return e;
 	pthread_mutex_lock(&x->lock);
+	if ((e = live_fits(x, f, err, errlen))) {
+		pthread_mutex_unlock(&x->lock);
+		return e;
+	}
 	uint32_t next = x->gen + 1;
 	e = fill_bank(x, next & 1, f, false, err, errlen);
 	if (!e) {
@@ -252,6 +330,7 @@ static int xdp_worker_open(struct dp_backend *b, unsigned idx, void **out, char 
 	if (!w)
 		return -ENOMEM;
 	w->x = x;
+	w->idx = idx;
 	w->cpu = sched_getcpu();
 	w->percpu = calloc((size_t)x->ncpus, sizeof *w->percpu);
 	if (w->cpu < 0 || w->cpu >= x->ncpus || !w->percpu ||
@@ -385,9 +464,53 @@ static int xdp_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, ch
 	return e;
 }
 
+/* Ordered sets: the frames still owed by the last list go first (the program takes its
+ * refused frames, then the list's untaken entries, for them); then this list, put into the
+ * worker's tx_list entry, and exactly n frames more. */
+static int xdp_send_list(void *wp, const uint32_t *list, uint32_t n, uint64_t *done,
+			 double *idle_since, char *err, size_t errlen)
+{
+	struct xdp_worker *w = wp;
+	struct dp_wait wait = { 0 };
+	*done = 0;
+	*idle_since = 0;
+	int e = 0;
+	if (w->owed) {
+		uint64_t d = 0;
+		e = send_frames(w, w->owed, &d, &wait, err, errlen);
+		w->owed -= d < w->owed ? d : w->owed;
+		*done += d;
+	}
+	if (!e && n) {
+		if (n > DP_LIST_MAX || !list) {
+			xdperf_errf(err, errlen, "xdp: a send list of %u frames (at most %u)", n,
+				    DP_LIST_MAX);
+			return -EINVAL;
+		}
+		if (!w->list && !(w->list = calloc(1, sizeof *w->list))) {
+			xdperf_errf(err, errlen, "xdp: out of memory");
+			return -ENOMEM;
+		}
+		w->list->len = n;
+		w->list->pos = 0;
+		memcpy(w->list->t, list, (size_t)n * sizeof *list);
+		if (bpf_map_update_elem(bpf_map__fd(w->x->skel->maps.tx_list), &w->idx, w->list,
+					BPF_ANY))
+			return map_err("the send list of sender", w->idx, err, errlen);
+		uint64_t d = 0;
+		w->owed = n;
+		e = send_frames(w, n, &d, &wait, err, errlen);
+		w->owed -= d < w->owed ? d : w->owed;
+		*done += d;
+	}
+	*idle_since = dp_wait_idle_since(&wait);
+	return e;
+}
+
 static void xdp_worker_close(void *wp)
 {
 	struct xdp_worker *w = wp;
+	free(w->list);
 	free(w->percpu);
 	free(w);
 }
@@ -492,7 +615,8 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	pthread_mutex_init(&x->totals_lock, NULL);
 	pthread_mutex_init(&x->lock, NULL);
 	x->b = (struct dp_backend){ .name = "xdp", .priv = x, .worker_open = xdp_worker_open,
-				    .send = xdp_send, .worker_close = xdp_worker_close,
+				    .send = xdp_send, .send_list = xdp_send_list,
+				    .worker_close = xdp_worker_close,
 				    .totals = xdp_totals, .streams = xdp_streams, .swap = xdp_swap,
 				    .close = xdp_close };
 	x->run = run;
@@ -521,6 +645,14 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	x->skel->bss->pages_shared = dp_device_driver(ifname, drv, sizeof drv) != 0 || !strcmp(drv, "veth");
 	x->gen = 1;
 	x->skel->data->gen = x->gen;
+	if (f->ordered) {
+		x->skel->rodata->ordered = 1;
+		e = bpf_map__set_max_entries(x->skel->maps.tx_list, f->nthreads ? f->nthreads : 1);
+		if (e) {
+			xdperf_errf(err, errlen, "xdp: sizing the send lists: %s", strerror(-e));
+			goto fail;
+		}
+	}
 	e = xdperf_tx_bpf__load(x->skel);
 	if (e) {
 		e = e < 0 ? e : -errno;
@@ -529,6 +661,8 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	}
 	x->prog_fd = bpf_program__fd(x->skel->progs.xdperf_tx);
 	x->cur = f;
+	if ((e = live_fits(x, f, err, errlen)))
+		goto fail;
 	if ((e = fill_bank(x, x->gen & 1, f, true, err, errlen)))
 		goto fail;
 	e = xdperf_tx_bpf__attach(x->skel); /* the two tracepoint counters */
