@@ -33,7 +33,7 @@
  *   imix_sizes [128,768,1400]                frame lengths (Ethernet header included, FCS
  *                                            excluded), one template each, in this order; a size
  *                                            below the smallest frame the headers allow is
- *                                            skipped with a WARN line; above 2048 (the host's
+ *                                            skipped with a WARN line; above 9216 (the host's
  *                                            frame limit): error; at most 64 sizes
  *   imix_weights [7,2,1]                     weights by position (missing: 1; negative or above
  *                                            2^32-1: error; 0 counts as 1, as the Go xdperf
@@ -89,7 +89,7 @@ XDP_PLUGIN_CONFIG({
 		"vary_inner_port": {"type": "boolean", "default": false,
 				    "description": "walk the inner UDP source port inner_src_port..65535"},
 		"imix_sizes": {"type": "array", "default": [128, 768, 1400],
-			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 2048"},
+			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 9216"},
 		"imix_weights": {"type": "array", "default": [7, 2, 1],
 				 "description": "weights of the sizes by position (missing: 1; 0 counts as 1); at most 64"},
 		"*": false

@@ -2,7 +2,7 @@
  *
  * Config / request fields (defaults):
  *   src_ip "192.168.1.1", dst_ip "192.168.1.2", src_port 1234, dst_port 5678,
- *   payload_size 1024 (0..1472 + jumbo: up to 9000 - 42),
+ *   payload_size 1024 (0..1472; jumbo: up to 9216 - 42, a 9216-byte frame),
  *   src_mac: the device's MAC (request field device_mac_addr),
  *   dst_mac: ff:ff:ff:ff:ff:ff (broadcast) unless given,
  *   gateway: an IPv4 or IPv6 address whose MAC, resolved by the host on the run's device
@@ -23,7 +23,7 @@ XDP_PLUGIN_CONFIG({
 		"dst_ip": {"type": "ipv4", "default": "192.168.1.2", "description": "destination address"},
 		"src_port": {"type": "integer", "default": 1234, "min": 0, "max": 65535, "description": "UDP source port"},
 		"dst_port": {"type": "integer", "default": 5678, "min": 0, "max": 65535, "description": "UDP destination port"},
-		"payload_size": {"type": "integer", "default": 1024, "min": 0, "max": 8958,
+		"payload_size": {"type": "integer", "default": 1024, "min": 0, "max": 9174,
 				 "description": "UDP payload bytes (byte i = i % 256; above 1472: jumbo)"},
 		"src_mac": {"type": "mac", "description": "source MAC (default: the device's)"},
 		"dst_mac": {"type": "mac", "default": "ff:ff:ff:ff:ff:ff", "description": "destination MAC"},
@@ -71,7 +71,7 @@ int xdp_generate(const xdp_request *req, xdp_response *resp)
 	    (rc = xdp_req_ipv4(req, "dst_ip", "192.168.1.2", l3.dst)) ||
 	    (rc = xdp_req_range(req, "src_port", 1234, 0, 65535, &sport)) ||
 	    (rc = xdp_req_range(req, "dst_port", 5678, 0, 65535, &dport)) ||
-	    (rc = xdp_req_range(req, "payload_size", 1024, 0, 9000 - 42, &psize)) ||
+	    (rc = xdp_req_range(req, "payload_size", 1024, 0, 9216 - 42, &psize)) ||
 	    (rc = xdp_req_mac(req, "src_mac", req->device_mac, l2.src)) ||
 	    (rc = xdp_req_mac(req, "dst_mac", dst_default, l2.dst)))
 		return rc;

@@ -33,7 +33,7 @@
  *   imix_sizes       [256, 768, 1400]: frame lengths (outer Ethernet header included, FCS
  *                    excluded), one template each; sizes below the mode's minimum
  *                    (14 + 40 + 8 + 16 * segments + 28 / 42 / 48) are skipped with a WARN
- *                    line, above 2048 (the host's frame slot) are an error (every size is
+ *                    line, above 9216 (the host's frame limit) are an error (every size is
  *                    checked before any is skipped); none left is an error; at most 64
  *   imix_weights     [7, 2, 1]: weights by position (missing: 1; 0 counts as 1, as the host's
  *                    Go ABI treats variant weights; negative or above 2^32 - 1: an error);
@@ -98,7 +98,7 @@ XDP_PLUGIN_CONFIG({
 		"vary_inner_ip": {"type": "boolean", "default": false,
 				  "description": "walk the inner source address (IPv4: all of it; IPv6: its last 16 bits)"},
 		"imix_sizes": {"type": "array", "default": [256, 768, 1400],
-			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 2048"},
+			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 9216"},
 		"imix_weights": {"type": "array", "default": [7, 2, 1],
 				 "description": "weights of the sizes by position (missing: 1; 0 counts as 1); at most 64"},
 		"*": false

@@ -29,10 +29,10 @@
  *   vary_inner_ip false                    inner source IP: inner_src_ip..255.255.255.255
  *   vary_outer_port false                  outer UDP source port: src_port..65535
  *   imix_sizes [128,768,1400]              frame lengths, one template each (1..64 entries,
- *                                          each <= 2048, the host's frame slot); sizes below
+ *                                          each <= 9216, the host's frame limit); sizes below
  *                                          the minimum (92, 64 in l2only, + 4 with a VLAN tag)
  *                                          are skipped with a WARN line (every size is checked
- *                                          against 2048 first); none left is an error
+ *                                          against 9216 first); none left is an error
  *   imix_weights [7,2,1]                   weights by position (at most 64 entries, each
  *                                          0..4294967295; missing: 1; 0 counts as 1, as in the
  *                                          Go host; negative: error); both read by the SDK's
@@ -96,7 +96,7 @@ XDP_PLUGIN_CONFIG({
 		"vary_outer_port": {"type": "boolean", "default": false,
 				    "description": "walk the outer UDP source port src_port..65535"},
 		"imix_sizes": {"type": "array", "default": [128, 768, 1400],
-			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 2048"},
+			       "description": "frame lengths (Ethernet header included), one template each; at most 64, each up to 9216"},
 		"imix_weights": {"type": "array", "default": [7, 2, 1],
 				 "description": "weights of the sizes by position (missing: 1; 0 counts as 1); at most 64"},
 		"*": false

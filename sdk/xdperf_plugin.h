@@ -449,7 +449,7 @@ bool xdp_resolve_dst_mac(const xdp_request *r, const char *ip, const char *who, 
  * may list one per template: imixudp has 123); xdp_req_imix reads up to XDP_IMIX_SIZES_MAX. */
 #define XDP_IMIX_MAX 128
 #define XDP_IMIX_SIZES_MAX 64
-#define XDP_IMIX_FRAME_MAX 2048 /* the host's frame slot */
+#define XDP_IMIX_FRAME_MAX 9216 /* the host's frame limit (a jumbo frame, no FCS) */
 typedef struct xdp_imix {
 	size_t n;
 	uint16_t size[XDP_IMIX_MAX];
@@ -464,7 +464,7 @@ typedef struct xdp_imix {
  * is checked before any is skipped); then a size below min_len is skipped with the WARN line
  * "WHO: SIZES_KEY: skipping S, below the smallest FRAME (MIN bytes)", and none left is an error.
  * `who` is the plugin's name and `frame` names what min_len is the length of (e.g. "VXLAN
- * frame"): the errors are logged as "WHO: KEY: ..." ("WHO: SIZES_KEY: 4000 is above 2048
+ * frame"): the errors are logged as "WHO: KEY: ..." ("WHO: SIZES_KEY: 9300 is above 9216
  * bytes (the host's frame limit)", "WHO: WEIGHTS_KEY: -1 is outside 0..4294967295").
  * Returns 0 with *out the sizes kept, in the order given, or XDP_ERR_INVALID_CONFIG. */
 int xdp_req_imix(const xdp_request *r, const char *sizes_key, const char *weights_key,

@@ -30,7 +30,7 @@ struct xdperf_imix_pattern {
 	int64_t template;  /* template index; -1 = each template (spec) / the owner (metadata) */
 };
 
-/* "simple" (= 64:7,576:4,1500:1) or "SIZE:WEIGHT,SIZE:WEIGHT,..." (sizes 14..2048, weights
+/* "simple" (= 64:7,576:4,1500:1) or "SIZE:WEIGHT,SIZE:WEIGHT,..." (sizes 14..9216, weights
  * >= 1) into p[0..*n) (at most max). Patterns get template -1. Returns 0 or -EINVAL. */
 int xdperf_imix_parse_spec(const char *spec, struct xdperf_imix_pattern *p, size_t max, size_t *n,
 			   char *err, size_t errlen);

@@ -191,7 +191,7 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 		len = json_integer_value(v);
 		if (len > XDPERF_TEMPLATE_SLOT) {
 			xdperf_errf(err, errlen,
-				"template %zu: base_packet.length %lld exceeds the %d-byte template slot",
+				"template %zu: base_packet.length %lld is above the %d-byte frame limit",
 				idx, (long long)len, XDPERF_TEMPLATE_SLOT);
 			return -EINVAL;
 		}
@@ -232,7 +232,7 @@ static int parse_one(size_t idx, json_t *el, struct xdperf_template *t, char *er
 		}
 		if (!have_len && buflen > XDPERF_TEMPLATE_SLOT) {
 			xdperf_errf(err, errlen,
-				"template %zu: base_packet.data: %zu bytes exceed the %d-byte template slot",
+				"template %zu: base_packet.data: %zu bytes are above the %d-byte frame limit",
 				idx, buflen, XDPERF_TEMPLATE_SLOT);
 			free(buf);
 			return -EINVAL;

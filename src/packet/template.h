@@ -25,7 +25,8 @@
 #include <stdint.h>
 #include "packet/field_json.h"
 
-#define XDPERF_TEMPLATE_SLOT 2048 /* bytes per template frame (UMEM slot) */
+#define XDPERF_TEMPLATE_SLOT 9216 /* longest template frame: jumbo, Ethernet header to payload
+				   * (no FCS); = XDPERF_TX_FRAME_MAX (xdperf/tx.h) */
 #define XDPERF_TEMPLATES_MAX 2048 /* templates per response */
 #define XDPERF_ETH_HLEN 14
 

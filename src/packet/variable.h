@@ -21,7 +21,7 @@
 
 #define XDPERF_VARIANTS_MAX 16      /* variants used (more are dropped, with a warning) */
 #define XDPERF_VARIANT_MIN_LEN 64   /* base frame length bounds */
-#define XDPERF_VARIANT_MAX_LEN 2048
+#define XDPERF_VARIANT_MAX_LEN XDPERF_TEMPLATE_SLOT
 
 /* Rewrites every integer literal of text[0..len) above INT64_MAX (up to 2^64 - 1) as the
  * string "#u64:DIGITS" so that jansson, which holds integers as int64, reads it; strings are

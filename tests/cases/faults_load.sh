@@ -113,7 +113,7 @@ while read -r kind mode build cause; do
 done <<EOF
 templates xdp release ^xdperf: --templates .*/tpl\.json: .*invalid JSON
 config afpacket release ^xdperf: plugin configuration .*/cfg\.json: invalid JSON
-value xdp asan ^xdperf: plugin p: config key "payload_size": 99999 is above the maximum 8958$
+value xdp asan ^xdperf: plugin p: config key "payload_size": 99999 is above the maximum 9174$
 plugin afpacket asan ^xdperf: plugin p: invalid module: 
 mtu xdp release ^xdperf: reload \(SIGHUP\) of p: template 0: 1442 bytes do not fit the MTU of $IF_B, the veth peer of $IF_A \(1000: frames up to 1014 bytes\); lower the frame size or raise the peer's MTU; still sending the previous templates$
 mtu afpacket release ^xdperf: reload \(SIGHUP\) of p: template 0: 1442 bytes do not fit the MTU of $IF_B, the veth peer of $IF_A \(1000: frames up to 1014 bytes\); lower the frame size or raise the peer's MTU; still sending the previous templates$

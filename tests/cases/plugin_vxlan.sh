@@ -115,7 +115,7 @@ imix_sizes	{"imix_sizes": []}
 imix_sizes	{"imix_sizes": [128, "x"]}
 imix_sizes	{"imix_sizes": 128}
 imix_sizes	{"imix_sizes": [91, 60]}
-imix_sizes	{"imix_sizes": [128, 2049]}
+imix_sizes	{"imix_sizes": [128, 9217]}
 imix_weights	{"imix_weights": [1, -2]}
 vlan_id	{"vlan_id": 4095}
 vlan_pcp	{"vlan_pcp": 8}

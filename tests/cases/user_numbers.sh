@@ -120,7 +120,7 @@ refused 1 "3000000000 packets at 0.5 per second would be stamped after 2106" --t
 # ---- IMIX spec ------------------------------------------------------------------------------
 refused 2 "xdperf: --imix: \"64:20000000000000000000\": the weight must be from 1 to $MAX" \
 	--templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 64:20000000000000000000
-refused 2 "xdperf: --imix: size 70000 is outside 14..2048" --templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 70000:1
+refused 2 "xdperf: --imix: size 70000 is outside 14..9216" --templates "$T/plain.json" -o "$T/x.pcap" -c 2 --imix 70000:1
 "$X" --templates "$T/plain.json" -o "$T/w.pcap" -c 3 --imix "64:$MAX,128:1" 2>"$T/w.err" &&
 	echo "ok --imix 64:$MAX,128:1 is taken: $(cat "$T/w.err")" || bad "--imix 64:$MAX,128:1: $(cat "$T/w.err")"
 

@@ -1,7 +1,8 @@
 # Capture helpers on top of netns.sh (source both; netns_pair_setup first).
 #   cap_start FILE [FILTER...]  `xdperf count --pass` on NS_B:IF_B (the XDP program a veth peer
 #                               needs for XDP sends) and tcpdump -Q in writing FILE (each frame
-#                               as it comes, -U), in the background; returns once both are running
+#                               as it comes, -U), in the background; returns once both are running;
+#                               CAP_SNAPLEN sets tcpdump's -s (default 4096; 9216 for jumbo frames)
 #   cap_stop                    stops the counter, sets CAP_RX to the frames it saw (exact,
 #                               unlike a capture that may drop under load), waits until FILE
 #                               holds that many frames (at most 10 s: tcpdump may lag behind),
@@ -19,7 +20,7 @@ cap_start() { # FILE [FILTER...]
 	CAP_PCAP=$file
 	rm -f "$file" "$file.err" # a file name used before: its old "listening on" line must not count
 	rx_count_start "$NS_B" "$IF_B" --pass || return 1
-	ip netns exec "$NS_B" tcpdump -n --immediate-mode -U -Q in -B 65536 -s 4096 -i "$IF_B" -w "$file" "$@" \
+	ip netns exec "$NS_B" tcpdump -n --immediate-mode -U -Q in -B 65536 -s "${CAP_SNAPLEN:-4096}" -i "$IF_B" -w "$file" "$@" \
 		2>"$file.err" &
 	CAP_PID=$!
 	local i

@@ -265,11 +265,11 @@ static void test_errors(void)
 	PARSE_ERR(js, "template 0: base_packet.data: invalid base64");
 	free(js);
 
-	js = xasprintf("[{\"template\":{\"base_packet\":{\"data\":\"%s\",\"length\":2049}}}]", b);
-	PARSE_ERR(js, "template 0: base_packet.length 2049 exceeds the 2048-byte template slot");
+	js = xasprintf("[{\"template\":{\"base_packet\":{\"data\":\"%s\",\"length\":9217}}}]", b);
+	PARSE_ERR(js, "template 0: base_packet.length 9217 is above the 9216-byte frame limit");
 	free(js);
-	js = xasprintf("[{\"template\":{\"base_packet\":{\"length\":4096,\"type\":\"zeros\"}}}]");
-	PARSE_ERR(js, "template 0: base_packet.length 4096 exceeds the 2048-byte template slot");
+	js = xasprintf("[{\"template\":{\"base_packet\":{\"length\":65535,\"type\":\"zeros\"}}}]");
+	PARSE_ERR(js, "template 0: base_packet.length 65535 is above the 9216-byte frame limit");
 	free(js);
 
 	js = xasprintf("[%s,{\"template\":{\"base_packet\":{\"data\":\"%s\",\"length\":20}}}]",
@@ -320,13 +320,13 @@ static void test_errors(void)
 	PARSE_ERR("[{\"template\":{\"base_packet\":{\"length\":\"60\",\"type\":\"zeros\"}}}]",
 		  "template 0: base_packet.length: expected an integer in 0..65535");
 
-	uint8_t big[2100];
+	uint8_t big[9300];
 	char *bb;
 
 	fill(big, sizeof(big), 4);
 	bb = b64(big, sizeof(big));
 	js = xasprintf("[{\"template\":{\"base_packet\":{\"data\":\"%s\"}}}]", bb);
-	PARSE_ERR(js, "template 0: base_packet.data: 2100 bytes exceed the 2048-byte template slot");
+	PARSE_ERR(js, "template 0: base_packet.data: 9300 bytes are above the 9216-byte frame limit");
 	free(js);
 	/* ...but a length within the slot takes a prefix of longer data */
 	js = xasprintf("[{\"template\":{\"base_packet\":{\"data\":\"%s\",\"length\":1500}}}]", bb);
