@@ -484,15 +484,6 @@ int xdperf_tx_probe(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-/* Drops every frame: the loader runs it with live frames of a given length to learn whether
- * the kernel takes live frames that long (src/datapath/xdp.c); it sends nothing. */
-SEC("xdp")
-int xdperf_tx_probe(struct xdp_md *ctx)
-{
-	(void)ctx;
-	return XDP_DROP;
-}
-
 /* A fast-path frame the device refused: template 0's; sent again as the next frame (they are
  * all the same). */
 static __always_inline void refuse_anon(struct xdperf_bpf_tx_cpu *st)

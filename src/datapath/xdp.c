@@ -52,7 +52,6 @@ struct xdp_be {
 	unsigned batch;
 	uint8_t data_in[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT]; /* tag + template 0 */
 	unsigned live_ok;  /* the longest live frame seen taken (probe), 0 = none measured */
-	unsigned live_ok;  /* the longest live frame seen taken (probe), 0 = none measured */
 	uint32_t data_len;
 	int ncpus;
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch for totals(), ncpus entries */
@@ -232,72 +231,6 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 	if (bpf_map_update_elem(fd, &bank, &cfg, BPF_ANY))
 		return map_err("bank", bank, err, errlen);
 	return 0;
-}
-
-/* Whether the kernel takes a live frame of len bytes: runs the probe program (it drops the
- * frame) once. 1 yes, 0 no (EINVAL: too long), -errno when it cannot be told. */
-static int live_takes(struct xdp_be *x, unsigned len)
-{
-	static const uint8_t zeros[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT];
-	struct xdp_md ctx = { .data = XDPERF_BPF_META_LEN, .data_end = XDPERF_BPF_META_LEN + len,
-			      .ingress_ifindex = (uint32_t)x->ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = zeros, .data_size_in = ctx.data_end,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = 1,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-	if (len > XDPERF_BPF_SLOT)
-		return 0;
-	if (!bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.xdperf_tx_probe), &o))
-		return 1;
-	return errno == EINVAL ? 0 : -errno;
-}
-
-/* The longest live frame this kernel takes, at most XDPERF_BPF_SLOT: a live frame is one page
- * less the XDP headroom, the kernel's page head and the room for skb_shared_info (3408 bytes
- * on x86-64 with 4 KiB pages, Linux 6.18). Measured by bisection with the probe program. 0
- * when it cannot be told. */
-static unsigned live_frame_max(struct xdp_be *x)
-{
-	unsigned lo = XDP_LIVE_SURE, hi = XDPERF_BPF_SLOT + 1; /* lo taken, hi not */
-	if (live_takes(x, lo) != 1)
-		return 0;
-	while (hi - lo > 1) {
-		unsigned mid = lo + (hi - lo) / 2;
-		int r = live_takes(x, mid);
-		if (r < 0)
-			return 0;
-		if (r)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Checks that every frame of f fits a live frame on this kernel: 0, or -EOPNOTSUPP with one
- * line naming the first frame too long, its length and the limit. Sets no longer than
- * XDP_LIVE_SURE (or than a length seen taken) are not measured. */
-static int live_fits(struct xdp_be *x, const struct dp_frames *f, char *err, size_t errlen)
-{
-	uint32_t big = 0;
-	for (uint32_t t = 1; t < f->n; t++)
-		if (f->len[t] > f->len[big])
-			big = t;
-	unsigned len = f->len[big];
-	if (len <= XDP_LIVE_SURE || len <= x->live_ok)
-		return 0;
-	int r = live_takes(x, len);
-	if (r == 1) {
-		x->live_ok = len;
-		return 0;
-	}
-	unsigned max = live_frame_max(x);
-	if (max)
-		xdperf_errf(err, errlen, "xdp: template %u is %u bytes; XDP live frames take at "
-			    "most %u bytes on this kernel", big, len, max);
-	else
-		xdperf_errf(err, errlen, "xdp: template %u is %u bytes; the kernel did not take "
-			    "it as a live frame (%s)", big, len, strerror(r < 0 ? -r : EINVAL));
-	return -EOPNOTSUPP;
 }
 
 /* Whether the kernel takes a live frame of len bytes: runs the probe program (it drops the
@@ -728,8 +661,6 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	}
 	x->prog_fd = bpf_program__fd(x->skel->progs.xdperf_tx);
 	x->cur = f;
-	if ((e = live_fits(x, f, err, errlen)))
-		goto fail;
 	if ((e = live_fits(x, f, err, errlen)))
 		goto fail;
 	if ((e = fill_bank(x, x->gen & 1, f, true, err, errlen)))
