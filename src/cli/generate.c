@@ -16,6 +16,7 @@
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
+#include "cli/report_params.h"
 #include "cli/tx_summary.h"
 #include "packet/pcap.h"
 #include "packet/schedule.h"
@@ -82,6 +83,9 @@ static void usage(FILE *f)
 		"      --json-stream          one JSON object per line on stdout: an interval object\n"
 		"                             every second, then the end object (the --json summary);\n"
 		"                             docs/json-stream.md\n"
+		"      --report FILE.html     write an HTML report of the run: rate per second, loss and\n"
+		"                             latency per stream (with --server-addr), the parameters;\n"
+		"                             one file that fetches nothing (docs/reports.md)\n"
 		"  -q, --quiet                no per-second statistics (on stderr)\n"
 		"      --src-mac MAC          device MAC given to the plugin (default: the device's own;\n"
 		"                             pcap output: 00:00:00:00:00:00)\n"
@@ -120,6 +124,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "nic-stats", no_argument, NULL, 'N' },
 		{ "metrics", required_argument, NULL, 'Q' },
 		{ "otlp-endpoint", required_argument, NULL, 'O' },
+		{ "report", required_argument, NULL, 0x1e01 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -216,6 +221,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'N': a->nic_stats = true; break;
 		case 'Q': a->metrics = optarg; break;
 		case 'O': a->otlp = optarg; break;
+		case 0x1e01: a->report = optarg; break;
 		case 'Z': {
 			double v = strtod(optarg, &end);
 			if (*end || !optarg[0] || !(v >= 0.1) || v > 3600) {
@@ -279,6 +285,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 				"--watch, --stamp, --server-addr, --rx-device, --nic-stats, --metrics, "
 				"--otlp-endpoint and --stall-timeout apply to -d (device) runs, not to -o "
 				"FILE.pcap\n");
+		return 2;
+	}
+	if (a->output && a->report) {
+		fprintf(stderr, "xdperf: --report applies to -d (device) runs, not to -o FILE.pcap\n");
 		return 2;
 	}
 	return 0;
@@ -512,6 +522,10 @@ int cmd_generate(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	a.argc = argc;
+	a.argv = argv;
+	if (a.report && cli_report_check("--report", a.report))
+		return 1;
 	if (a.src_mac && parse_mac(a.src_mac, a.mac)) {
 		fprintf(stderr, "xdperf: --src-mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", a.src_mac);
 		return 2;

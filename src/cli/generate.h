@@ -37,6 +37,9 @@ struct gen_args {
 	const char *metrics;        /* --metrics ADDR:PORT: Prometheus text at /metrics */
 	const char *otlp;           /* --otlp-endpoint URL: OTLP/HTTP JSON pushes */
 	bool parallelism_set;       /* --parallelism given */
+	const char *report;         /* --report FILE.html: the run's HTML report (docs/reports.md) */
+	int argc;                   /* the command line, recorded in the report */
+	char **argv;
 };
 
 /* Runs the plugin (or reads --templates) and applies the IMIX (--imix or metadata.imix):

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "cli/cli_util.h"
 #include "cli/gen_stop.h"
+#include "cli/gen_report.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
 #include "cli/tx_summary.h"
@@ -71,6 +72,7 @@ struct progress_ctx {
 	double last_end;        /* the last interval's end (seconds of the run) ... */
 	double mono_last;       /* ... and xdperf_mono() then */
 	struct xdperf_tx_stats last; /* the totals then */
+	struct gen_report *rep; /* --report: the per-second series */
 };
 
 /* One --json-stream interval object: from the last one to `end` (seconds of the run), totals
@@ -118,6 +120,7 @@ static void progress(void *ctx, const struct xdperf_tx_stats *total,
 	struct progress_ctx *pc = ctx;
 	uint64_t got = 0, bytes = 0;
 	bool have_rx = pc->rx && !dp_rxcount_read(pc->rx, &got, &bytes);
+	gen_report_tick(pc->rep, total->seconds, total, have_rx, got);
 	export_now(pc, total, have_rx, got, bytes);
 	if (pc->stream)
 		stream_interval(pc, total->seconds, total, have_rx, got);
@@ -436,7 +439,7 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		return 1;
 	}
 	struct progress_ctx pctx = { a->count, rx, 0, !a->quiet, NULL, a->device, a->rx_device,
-				     a->json_stream, 0, 0, { 0 } };
+				     a->json_stream, 0, 0, { 0 }, NULL };
 	if (a->metrics || a->otlp) {
 		char xerr[256];
 		if (run_export_open(a->metrics, a->otlp, "generator", &pctx.ex, xerr, sizeof xerr)) {
@@ -519,6 +522,8 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	}
 	gen_stop_attach(tx);
 	struct xdperf_tx_result r;
+	if (a->report && !(pctx.rep = gen_report_new()))
+		fprintf(stderr, "xdperf: --report: out of memory\n");
 	pctx.mono_last = xdperf_mono();
 	e = xdperf_tx_run(tx, &r, err, sizeof err);
 	double run_end = pctx.last_end + (xdperf_mono() - pctx.mono_last);
@@ -529,6 +534,7 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		fprintf(stderr, "xdperf: stopped by %s before the first frame; nothing sent\n",
 			gen_stop_name());
 		dp_nicstats_free(&nic0);
+		gen_report_free(pctx.rep);
 		xdperf_server_ctl_close(ctl);
 		xdperf_tx_free(tx);
 		return gen_stop_status();
@@ -537,7 +543,7 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		fprintf(stderr, "xdperf: %s\n", err);
 	struct xdperf_server_report *srv = NULL;
 	char srv_err[512] = "";
-	bool asked = ctl != NULL;
+	bool asked = ctl != NULL, report_failed = false;
 	if (ctl && atomic_load(&rl.server_lost)) {
 		snprintf(srv_err, sizeof srv_err, "it closed the control connection during the run");
 		xdperf_server_ctl_close(ctl);
@@ -582,7 +588,12 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 		if (pctx.stream) /* the rest since the last interval, then the end object */
 			stream_interval(&pctx, run_end, &r.total, sum.rx, sum.rx_packets);
 		tx_summary_print(a, &sum);
+		if (a->report) { /* the last interval, then the file */
+			gen_report_tick(pctx.rep, run_end, &r.total, sum.rx, sum.rx_packets);
+			report_failed = gen_report_write(pctx.rep, a, &sum, set) != 0;
+		}
 	}
+	gen_report_free(pctx.rep);
 	free(streams);
 	dp_nicstats_free(&nic0);
 	dp_nicstats_free(&nic1);
@@ -596,5 +607,5 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 			(unsigned long long)r.total.errors, a->device);
 		return 1;
 	}
-	return 0;
+	return report_failed ? 1 : 0;
 }

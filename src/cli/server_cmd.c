@@ -17,7 +17,9 @@
 #include "ctl/run_export.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "cli/report_params.h"
 #include "cli/server_print.h"
+#include "cli/server_report.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "xdperf/plugin.h"
@@ -49,6 +51,9 @@ static void usage(FILE *f)
 		"      --json-stream          one JSON object per line on stdout: an interval object\n"
 		"                             every second, then the end object (the --json summary);\n"
 		"                             docs/json-stream.md\n"
+		"      --report FILE.html     write an HTML report at the end: frames per second, and with\n"
+		"                             --stamp loss and latency per stream; one file that fetches\n"
+		"                             nothing (docs/reports.md)\n"
 		"  -q, --quiet                no per-second lines (on stderr)\n");
 }
 
@@ -115,10 +120,11 @@ int cmd_server(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "json-stream", no_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *dev = NULL, *cfgfile = NULL, *metrics = NULL, *otlp = NULL;
+	const char *dev = NULL, *cfgfile = NULL, *metrics = NULL, *otlp = NULL, *report = NULL;
 	bool json = false, quiet = false, stream = false;
 	double duration = 0;
 	uint64_t v;
@@ -179,6 +185,7 @@ int cmd_server(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'J': stream = true; break;
 		case 'q': quiet = true; break;
+		case 'R': report = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
@@ -205,6 +212,8 @@ int cmd_server(int argc, char **argv)
 		fprintf(stderr, "xdperf: --verifier-config and --sample need --verifier FILE.wasm\n");
 		return 2;
 	}
+	if (report && cli_report_check("--report", report))
+		return 1;
 	char *cfg = NULL;
 	if (cfgfile) {
 		uint8_t *buf;
@@ -255,6 +264,9 @@ int cmd_server(int argc, char **argv)
 	 * (counts since the reset over the fraction of a second since it inflated the line after
 	 * a reset and lost what came before it). "total" counts since the last reset. */
 	struct xdperf_server_stats prev = { 0 }, sprev = { 0 }; /* the text lines', the stream's */
+	struct srv_html *html = NULL;
+	if (report && !(html = srv_html_new()))
+		fprintf(stderr, "xdperf: --report: out of memory\n");
 	for (;;) {
 		double until = next < end ? next : end;
 		if (cli_wait_signal(&set, until))
@@ -267,6 +279,7 @@ int cmd_server(int argc, char **argv)
 			continue;
 		if (stream)
 			stream_interval(&sprev, &all, &st, o.reflect);
+		srv_html_tick(html, s, &all, o.stamp);
 		if (quiet) {
 			prev = all;
 			continue;
@@ -283,10 +296,13 @@ int cmd_server(int argc, char **argv)
 		fprintf(stderr, "\n");
 		prev = all;
 	}
-	if (stream) { /* the rest since the last interval */
+	if (stream || html) { /* the rest since the last interval */
 		struct xdperf_server_stats all, st;
-		if (!xdperf_server_stats_since_open(s, &all) && !xdperf_server_stats(s, &st))
-			stream_interval(&sprev, &all, &st, o.reflect);
+		if (!xdperf_server_stats_since_open(s, &all) && !xdperf_server_stats(s, &st)) {
+			if (stream)
+				stream_interval(&sprev, &all, &st, o.reflect);
+			srv_html_tick(html, s, &all, o.stamp);
+		}
 	}
 	struct xdperf_server_report *r = NULL;
 	struct run_point fin[RUN_POINTS_MAX];
@@ -301,6 +317,7 @@ int cmd_server(int argc, char **argv)
 	cli_export_close(ex);
 	if (e) {
 		fprintf(stderr, "xdperf: --server: out of memory for the report\n");
+		srv_html_free(html);
 		return 1;
 	}
 	if (json || stream) {
@@ -315,6 +332,15 @@ int cmd_server(int argc, char **argv)
 		fprintf(stderr, "xdperf: ");
 		print_server_report(stderr, r, UINT64_MAX, 0);
 	}
+	int hrc = 0;
+	if (report) {
+		struct srv_html_info in = { .device = dev, .mode = r->mode, .control = o.control,
+					    .verifier = o.verifier, .verifier_config = cfgfile,
+					    .port = o.port, .stamp = o.stamp, .reflect = o.reflect,
+					    .duration = duration, .argc = argc, .argv = argv };
+		hrc = srv_html_write(html, report, &in, r, false);
+	}
+	srv_html_free(html);
 	xdperf_server_report_free(r);
-	return fflush(stdout) ? 1 : 0;
+	return fflush(stdout) || hrc ? 1 : 0;
 }

@@ -51,10 +51,13 @@ static void tick_label(char *buf, size_t len, double v)
 static size_t lin_ticks(struct axis *a, double *t, size_t max)
 {
 	double span = a->hi - a->lo;
-	if (!(span > 0)) {
+	if (!(span > 0)) { /* one value: 0 .. 1, or around it (not below 0 when it is not) */
 		double d = a->lo ? fabs(a->lo) / 10 : 1;
-		a->lo -= d;
+		bool pos = a->lo >= 0;
+		a->lo = a->lo == 0 ? 0 : a->lo - d;
 		a->hi += d;
+		if (pos && a->lo < 0)
+			a->lo = 0;
 		span = a->hi - a->lo;
 	}
 	double raw = span / 5, mag = pow(10, floor(log10(raw))), step = mag;
@@ -134,10 +137,29 @@ static void point_title(struct rbuf *b, const struct chart_series *s, const char
 	rb_puts(b, "</title>");
 }
 
+#define CAT_CHARS 32 /* of a category label (longer ones are cut) */
+
+/* The characters (not bytes) of a UTF-8 string, at most max. */
+static size_t chars(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s && *s && n < max; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 void chart_svg(struct rbuf *b, const struct chart *c, const struct chart_series *s, size_t ns)
 {
 	const double pw = W - ML - MR, ph = H - MT - MB;
 	bool cat = c->cats != NULL;
+	/* category labels wider than their slot are written slanted, below the plot */
+	size_t longest = 0;
+	for (size_t i = 0; cat && i < c->ncats; i++) {
+		size_t n = chars(c->cats[i], CAT_CHARS);
+		longest = n > longest ? n : longest;
+	}
+	bool slant = cat && c->ncats && (double)longest * 6.2 > pw / (double)c->ncats;
+	double extra = slant ? (double)longest * 3.2 + 4 : 0, height = H + extra;
 	struct axis xa = { 0, 1, c->xlog && !cat }, ya = { 0, 1, c->ylog };
 	double lo = 0, hi = 0;
 	bool have = range(s, ns, true, &ya, &lo, &hi);
@@ -177,7 +199,7 @@ void chart_svg(struct rbuf *b, const struct chart *c, const struct chart_series 
 
 	/* inline SVG in HTML needs no xmlns (the page names no other address at all) */
 	rb_printf(b, "<svg class=\"chart\" data-chart=\"%s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">",
-		  c->id, W, H);
+		  c->id, W, height);
 	rb_printf(b, "<g transform=\"translate(%.0f,%.0f)\">", ML, MT);
 	/* grid and y ticks */
 	char t[64];
@@ -210,12 +232,27 @@ void chart_svg(struct rbuf *b, const struct chart *c, const struct chart_series 
 	double slot = ncats ? pw / (double)ncats : pw;
 	size_t every = ncats > 24 ? (ncats + 23) / 24 : 1; /* at most 24 category labels */
 	for (size_t i = 0; i < ncats; i += every) {
-		char short_name[40];
-		snprintf(short_name, sizeof short_name, "%s", c->cats[i] ? c->cats[i] : "");
-		if (c->cats[i] && strlen(c->cats[i]) >= sizeof short_name) /* keep UTF-8 whole: cut */
-			for (size_t k = sizeof short_name - 2; k > 0 && ((unsigned char)short_name[k] & 0xc0) == 0x80; k--)
-				short_name[k] = '\0';
-		label(b, slot * ((double)i + 0.5), ph + 16, "middle", short_name, "tick");
+		/* the first CAT_CHARS characters, UTF-8 kept whole */
+		char short_name[4 * CAT_CHARS + 4];
+		const char *src = c->cats[i] ? c->cats[i] : "";
+		size_t k = 0, n = 0;
+		while (src[k] && k < sizeof short_name - 5) {
+			if (((unsigned char)src[k] & 0xc0) != 0x80 && ++n > CAT_CHARS)
+				break;
+			k++;
+		}
+		memcpy(short_name, src, k);
+		strcpy(short_name + k, src[k] ? "…" : "");
+		double x = slot * ((double)i + 0.5);
+		if (!slant) {
+			label(b, x, ph + 16, "middle", short_name, "tick");
+			continue;
+		}
+		rb_puts(b, "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(");
+		rb_coord(b, x + 4);
+		rb_printf(b, ",%.1f) rotate(-30)\">", ph + 12);
+		rb_text(b, short_name);
+		rb_puts(b, "</text>");
 	}
 	rb_puts(b, "<line class=\"axis\" x1=\"0\" y1=\"");
 	rb_coord(b, ph);
@@ -226,7 +263,7 @@ void chart_svg(struct rbuf *b, const struct chart *c, const struct chart_series 
 	rb_puts(b, "\"/><line class=\"axis\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"");
 	rb_coord(b, ph);
 	rb_puts(b, "\"/>");
-	label(b, pw / 2, ph + 38, "middle", c->xlabel ? c->xlabel : "", "alabel");
+	label(b, pw / 2, ph + 38 + extra, "middle", c->xlabel ? c->xlabel : "", "alabel");
 	rb_printf(b, "<text class=\"alabel\" text-anchor=\"middle\" transform=\"translate(-58,%.1f) "
 		     "rotate(-90)\">", ph / 2);
 	rb_text(b, c->ylabel ? c->ylabel : "");
