@@ -54,6 +54,7 @@ struct ndr_step {
 	double loss;           /* (sent - received) / sent, at least 0 */
 	bool pass;
 	bool stamped;
+	uint32_t run;          /* the run identity in the stamps (stamped trials) */
 	double seconds;        /* the run's first to last frame */
 };
 
@@ -87,9 +88,10 @@ struct ndr_trial_out {
 	double tx_pps, seconds;
 	bool stopped;          /* by SIGINT/SIGTERM: no count */
 	bool have_lat;
-	struct xdperf_latency lat;
+	struct xdperf_latency lat; /* its hist is malloc'd: the caller frees it */
 	const char *mode;      /* "xdp" / "afpacket" */
 	unsigned threads;
+	uint32_t run;          /* the stamps' run identity */
 };
 
 /* ---- ndr_trial.c ---- */
@@ -113,10 +115,10 @@ void ndr_print_step(const struct ndr_step *s, const struct ndr_search *srch);
 void ndr_print_table(const struct ndr_args *a, const struct ndr_result *r, size_t n,
 		     const char *mode, bool stopped);
 /* The document of --json and --report (docs/ndr.md; the report interface's "ndr" kind). */
-json_t *ndr_doc(const struct ndr_args *a, const char *plugin, const json_t *cfg,
+json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t *cfg,
 		const struct ndr_result *r, size_t nr, const struct ndr_step *st, size_t ns,
 		const char *mode, bool stopped);
-/* Writes the HTML report; 0, or 1 after one line. */
-int ndr_write_report(const char *path, const json_t *doc);
+/* Writes the HTML report (src/cli/report_params.h: cli_report_write); 0, or 1 after one line. */
+int ndr_write_report(const char *path, const json_t *doc, bool quiet);
 
 #endif

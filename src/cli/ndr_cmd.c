@@ -19,6 +19,7 @@
 #include "cli/generate.h"
 #include "cli/ndr.h"
 #include "cli/plugin_common.h"
+#include "cli/report_params.h"
 #include "xdperf/server.h"
 
 static const unsigned default_sizes[] = { 64, 128, 256, 512, 1024, 1280, 1518 };
@@ -330,7 +331,7 @@ static int search_size(const struct ndr_args *a, struct xdperf_server_ctl *ctl,
 					 .rate_pps = t.kind == NDR_TRIAL_UNPACED ? s.max_pps : t.rate_pps,
 					 .tx_pps = o.tx_pps, .sent = o.sent, .received = o.received,
 					 .loss = s.last_loss, .pass = s.last_pass, .stamped = f->stamp,
-					 .seconds = o.seconds };
+					 .run = o.run, .seconds = o.seconds };
 		if (add_step(st, &step)) {
 			fprintf(stderr, "xdperf ndr: out of memory\n");
 			free(o.lat.hist);
@@ -369,6 +370,8 @@ int cmd_ndr(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (a.report && cli_report_check("--report", a.report))
+		return 1;
 	if (!a.src_mac && device_mac(a.device, a.mac))
 		return 1;
 	gen_stop_install();
@@ -446,7 +449,7 @@ int cmd_ndr(int argc, char **argv)
 			st.nres ? "" : ": none");
 	json_t *doc = NULL;
 	if (a.json || a.report) {
-		doc = ndr_doc(&a, a.plugin, cfg, st.res, st.nres, st.steps, st.nsteps, st.mode, stopped);
+		doc = ndr_doc(&a, plugin_file, cfg, st.res, st.nres, st.steps, st.nsteps, st.mode, stopped);
 		if (!doc) {
 			fprintf(stderr, "xdperf ndr: out of memory for the results\n");
 			status = 1;
@@ -456,7 +459,7 @@ int cmd_ndr(int argc, char **argv)
 		cli_json_print(stdout, doc);
 	else if (!a.json)
 		ndr_print_table(&a, st.res, st.nres, st.mode, stopped);
-	if (a.report && doc && ndr_write_report(a.report, doc))
+	if (a.report && doc && ndr_write_report(a.report, doc, a.quiet))
 		status = 1;
 	json_decref(doc);
 	json_decref(cfg);

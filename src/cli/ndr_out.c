@@ -4,15 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include "cli/cli_util.h"
 #include "cli/ndr.h"
-#include "xdperf/version.h"
-#if __has_include("report/report.h")
-#include "report/report.h"
-#define NDR_HAVE_REPORT 1
-#endif
+#include "cli/report_params.h"
 
 static const char *kind_name(enum ndr_trial_kind k)
 {
@@ -95,47 +89,38 @@ void ndr_print_table(const struct ndr_args *a, const struct ndr_result *r, size_
 	fflush(stdout);
 }
 
-static json_t *latency_json(const struct xdperf_latency *l)
-{
-	json_t *o = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "count", (json_int_t)l->count,
-			      "min_us", l->min_ns / 1e3, "avg_us", l->avg_ns / 1e3, "p50_us", l->p50_ns / 1e3,
-			      "p99_us", l->p99_ns / 1e3, "p999_us", l->p999_ns / 1e3, "max_us", l->max_ns / 1e3);
-	if (o && l->nhist) {
-		json_t *le = json_array(), *n = json_array();
-		for (size_t i = 0; le && n && i < l->nhist; i++) {
-			json_array_append_new(le, json_real(l->hist[i].le_ns / 1e3));
-			json_array_append_new(n, json_integer((json_int_t)l->hist[i].count));
-		}
-		json_object_set_new(o, "hist", json_pack("{s:o*, s:o*}", "le_us", le, "count", n));
-	}
-	return o;
-}
-
 static json_t *share(const struct ndr_args *a, double bps)
 {
 	return a->line_rate ? json_real(bps / (double)a->line_rate) : json_null();
 }
 
-static json_t *params_json(const struct ndr_args *a, const char *plugin, const json_t *cfg,
-			   const char *mode)
+/* What reproduces the search: the common parameters (cli_report_doc), the plugin (path and
+ * SHA-256) and its configuration, the device, the server and the search's options. */
+static void put_params(json_t *p, const struct ndr_args *a, const char *plugin_file,
+		       const json_t *cfg, const char *mode)
 {
-	char cmd[4096] = "xdperf";
-	size_t used = strlen(cmd);
-	for (int i = 1; i < a->argc && used < sizeof cmd - 1; i++)
-		used += (size_t)snprintf(cmd + used, sizeof cmd - used, " %s", a->argv[i]);
-	struct utsname u;
-	bool un = uname(&u) == 0;
 	json_t *sizes = json_array();
 	for (size_t i = 0; sizes && i < a->nsizes; i++)
 		json_array_append_new(sizes, json_integer(a->sizes[i]));
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:O?, s:s, s:s, s:s?, s:i, s:o*, s:f, s:f}",
-			 "command", cmd, "version", xdperf_version_full(), "host", un ? u.nodename : NULL,
-			 "kernel", un ? u.release : NULL, "plugin", plugin, "config", cfg, "device",
-			 a->device, "server", a->server_addr, "mode", mode, "threads", (int)a->parallelism,
-			 "sizes", sizes, "trial_s", a->trial_s, "loss", a->threshold);
+	json_object_set_new(p, "plugin_name", json_string(a->plugin));
+	if (plugin_file)
+		cli_report_file(p, "plugin", plugin_file);
+	if (a->config)
+		cli_report_file(p, "config_file", a->config);
+	if (cfg)
+		json_object_set_new(p, "config", json_deep_copy(cfg));
+	json_object_set_new(p, "device", json_string(a->device));
+	json_object_set_new(p, "server", json_string(a->server_addr));
+	json_object_set_new(p, "mode", mode ? json_string(mode) : json_null());
+	json_object_set_new(p, "threads", json_integer(a->parallelism));
+	json_object_set_new(p, "sizes", sizes ? sizes : json_null());
+	json_object_set_new(p, "trial_s", json_real(a->trial_s));
+	json_object_set_new(p, "loss", json_real(a->threshold));
+	json_object_set_new(p, "max_rate_pps", a->max_pps > 0 ? json_real(a->max_pps) : json_null());
+	json_object_set_new(p, "min_rate_pps", json_real(a->min_pps));
 }
 
-json_t *ndr_doc(const struct ndr_args *a, const char *plugin, const json_t *cfg,
+json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t *cfg,
 		const struct ndr_result *r, size_t nr, const struct ndr_step *st, size_t ns,
 		const char *mode, bool stopped)
 {
@@ -155,20 +140,21 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin, const json_t *cfg,
 				      "sender_limited", x->sender_limited, "max_passed", x->max_passed,
 				      "stamped", x->stamped);
 		if (o)
-			json_object_set_new(o, "latency", x->have_lat ? latency_json(&x->lat) : json_null());
+			json_object_set_new(o, "latency", x->have_lat ? cli_report_latency(&x->lat) : NULL);
 		json_array_append_new(results, o);
 	}
 	for (size_t i = 0; steps && i < ns; i++) {
 		const struct ndr_step *s = &st[i];
 		uint64_t lost = s->sent > s->received ? s->sent - s->received : 0;
 		json_array_append_new(steps, json_pack("{s:i, s:i, s:s, s:I, s:f, s:I, s:I, s:I, s:f, s:b, "
-						       "s:b, s:f}",
+						       "s:b, s:f, s:o}",
 						       "frame_size", (int)s->frame_size, "trial", (int)s->index,
 						       "kind", kind_name(s->kind), "rate_pps", (json_int_t)s->rate_pps,
 						       "tx_pps", s->tx_pps, "sent", (json_int_t)s->sent,
 						       "received", (json_int_t)s->received, "lost", (json_int_t)lost,
 						       "loss", s->loss, "pass", s->pass, "stamped", s->stamped,
-						       "seconds", s->seconds));
+						       "seconds", s->seconds, "run",
+						       s->stamped ? json_integer(s->run) : json_null()));
 	}
 	json_t *ndr = json_pack("{s:f, s:o, s:f, s:o, s:o, s:b, s:o*, s:o*}", "threshold", a->threshold,
 				"line_rate_bps", a->line_rate ? json_integer((json_int_t)a->line_rate) : json_null(),
@@ -177,30 +163,22 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin, const json_t *cfg,
 				"resolution_pps", a->resolution_pps > 0 ? json_integer((json_int_t)a->resolution_pps)
 									: json_null(),
 				"stopped", stopped, "results", results, "steps", steps);
-	char created[32] = "";
-	time_t now = time(NULL);
-	struct tm tm;
-	if (gmtime_r(&now, &tm))
-		strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	char title[128];
 	snprintf(title, sizeof title, "RFC 2544 throughput (%s) on %s", a->threshold > 0 ? "PDR" : "NDR",
 		 a->device);
-	return json_pack("{s:s, s:s, s:s, s:o*, s:o*}", "kind", "ndr", "title", title, "created", created,
-			 "params", params_json(a, plugin, cfg, mode), "ndr", ndr);
+	json_t *doc = cli_report_doc("ndr", title, a->argc, a->argv);
+	if (!doc || !ndr) {
+		json_decref(doc);
+		json_decref(ndr);
+		return NULL;
+	}
+	put_params(json_object_get(doc, "params"), a, plugin_file, cfg, mode);
+	json_object_del(doc, "streams");
+	json_object_set_new(doc, "ndr", ndr);
+	return doc;
 }
 
-int ndr_write_report(const char *path, const json_t *doc)
+int ndr_write_report(const char *path, const json_t *doc, bool quiet)
 {
-#ifdef NDR_HAVE_REPORT
-	char err[512];
-	if (xdperf_report_write_html(path, doc, err, sizeof err)) {
-		fprintf(stderr, "xdperf ndr: --report %s: %s\n", path, err);
-		return 1;
-	}
-	return 0;
-#else
-	(void)doc;
-	fprintf(stderr, "xdperf ndr: --report %s: this build has no HTML report writer (src/report)\n", path);
-	return 1;
-#endif
+	return cli_report_write("--report", path, doc, quiet);
 }
