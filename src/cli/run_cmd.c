@@ -278,6 +278,7 @@ static int run(struct run_args *a, struct profile *p, int argc, char **argv)
 							.stamp = ps->stamp };
 		out.s[i] = (struct run_sout){ .name = ps->name, .first = first,
 					      .n = (uint32_t)sets[i]->n, .count = ps->count,
+					      .burst = ps->burst,
 					      .stamp = ps->stamp };
 		first += (uint32_t)sets[i]->n;
 	}
@@ -296,11 +297,6 @@ static int run(struct run_args *a, struct profile *p, int argc, char **argv)
 		goto done;
 	}
 	ctx.tx = tx;
-	for (size_t i = 0; i < p->n; i++) {
-		/* the pace each stream got (a bitrate turned into packets per second) */
-		out.s[i].target_pps = p->s[i].rate > 0 ? p->s[i].rate :
-				      p->s[i].bitrate ? -1 : 0;
-	}
 	const char *server = a->server ? a->server : p->server;
 	if (server) {
 		LIBXDPERF_OPTS(xdperf_server_ctl_opts, co, .timeout_ms = 5000, .stop = &gen_stops);
@@ -330,11 +326,11 @@ static int run(struct run_args *a, struct profile *p, int argc, char **argv)
 		fprintf(stderr, "xdperf: %s\n", err);
 	struct xdperf_tx_sstats st[256];
 	if (!xdperf_tx_stream_stats(tx, st, p->n))
-		for (size_t i = 0; i < p->n; i++)
+		for (size_t i = 0; i < p->n; i++) {
 			out.s[i].tx = st[i];
-	for (size_t i = 0; i < p->n; i++)
-		if (out.s[i].target_pps < 0) /* bitrate: its frames per second */
-			out.s[i].target_pps = 0;
+			out.s[i].target_pps = st[i].rate;
+		}
+	run_out_final(&out, r.total.seconds);
 	char srv_err[512] = "";
 	if (ctl) {
 		struct xdperf_server_report *srv = NULL;

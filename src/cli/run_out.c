@@ -48,6 +48,7 @@ void run_out_interval(struct run_out *o, struct xdperf_tx *tx,
 	if (xdperf_tx_stream_stats(tx, st, n))
 		return;
 	double dt = iv->seconds;
+	o->last_t = total->seconds;
 	json_t *arr = o->json_stream ? json_array() : NULL;
 	char line[2048];
 	int k = snprintf(line, sizeof line, "%6.1f s ", total->seconds);
@@ -85,6 +86,19 @@ void run_out_interval(struct run_out *o, struct xdperf_tx *tx,
 	} else if (!o->quiet && !o->json) {
 		fprintf(stderr, "%s\n", line);
 	}
+}
+
+void run_out_final(struct run_out *o, double seconds)
+{
+	double dt = seconds - o->last_t;
+	if (!(dt > 0.01))
+		return;
+	for (size_t i = 0; i < o->n; i++) {
+		struct run_sout *s = &o->s[i];
+		series_add(s, seconds, (double)(s->tx.packets - s->prev) / dt);
+		s->prev = s->tx.packets;
+	}
+	o->last_t = seconds;
 }
 
 /* Adds latency b into a (histograms merged bucket by bucket). */
@@ -172,13 +186,17 @@ void run_out_server(struct run_out *o, const struct xdperf_server_report *r, uin
 	}
 }
 
+/* The stream's rate: the frames after its first burst (or first frame) over the time from
+ * the call that carried its first frame to the one that carried its last, so a stream paced
+ * at R (in bursts or not) gives R. 0 when not defined. */
 static double stream_pps(const struct run_sout *s)
 {
 	double span = s->tx.last_s - s->tx.first_s;
-	return s->tx.packets > 1 && span > 0 ? (double)(s->tx.packets - 1) / span : 0;
+	uint64_t b = s->burst > 1 ? s->burst : 1;
+	return s->tx.packets > b && span > 0 ? (double)(s->tx.packets - b) / span : 0;
 }
 
-static json_t *stream_json(const struct run_sout *s)
+static json_t *stream_json(const struct run_sout *s, bool hist)
 {
 	double span = s->tx.last_s - s->tx.first_s;
 	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f}", "name", s->name, "sent",
@@ -190,9 +208,8 @@ static json_t *stream_json(const struct run_sout *s)
 	json_object_set_new(o, "target_pps", s->target_pps > 0 ? json_real(s->target_pps) : json_null());
 	double pps = stream_pps(s);
 	json_object_set_new(o, "pps", pps > 0 ? json_real(pps) : json_null());
-	json_object_set_new(o, "bps", span > 0 && s->tx.packets > 1 ?
-				      json_real((double)s->tx.bytes * 8 * (double)(s->tx.packets - 1) /
-						(double)s->tx.packets / span) : json_null());
+	json_object_set_new(o, "bps", pps > 0 ? json_real(pps * 8 * (double)s->tx.bytes /
+							 (double)s->tx.packets) : json_null());
 	json_object_set_new(o, "stamp", json_boolean(s->stamp));
 	if (s->have_srv && s->stamp) {
 		uint64_t lost = s->tx.packets > s->unique ? s->tx.packets - s->unique : 0;
@@ -204,6 +221,8 @@ static json_t *stream_json(const struct run_sout *s)
 		json_object_set_new(o, "duplicated", json_integer((json_int_t)s->duplicated));
 		json_object_set_new(o, "reordered", json_integer((json_int_t)s->reordered));
 		json_t *lat = cli_report_latency(&s->lat);
+		if (lat && !hist)
+			json_object_del(lat, "hist"); /* the summary keeps the percentiles */
 		json_object_set_new(o, "latency", lat ? lat : json_null());
 	}
 	return o;
@@ -215,7 +234,7 @@ int run_out_summary(struct run_out *o, const struct xdperf_tx_result *r, const c
 	if (o->json || o->json_stream) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < o->n; i++)
-			json_array_append_new(arr, stream_json(&o->s[i]));
+			json_array_append_new(arr, stream_json(&o->s[i], false));
 		double pps, bps;
 		bool have = xdperf_tx_rates(r, &pps, &bps);
 		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:i, s:b, s:o}", "profile",
@@ -248,11 +267,8 @@ int run_out_summary(struct run_out *o, const struct xdperf_tx_result *r, const c
 	fprintf(stderr, "\n");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct run_sout *s = &o->s[i];
-		double span = s->tx.last_s - s->tx.first_s;
 		double pps = stream_pps(s);
-		double mbps = span > 0 && s->tx.packets > 1 ?
-				      (double)s->tx.bytes * 8 * (double)(s->tx.packets - 1) /
-					      (double)s->tx.packets / span / 1e6 : 0;
+		double mbps = pps > 0 ? pps * 8 * (double)s->tx.bytes / (double)s->tx.packets / 1e6 : 0;
 		fprintf(stderr, "%-16s %12" PRIu64 " %12.1f %10.3f %9.3f %9.3f", s->name,
 			s->tx.packets, pps, mbps, s->tx.first_s, s->tx.last_s);
 		if (srv && s->stamp) {
@@ -292,7 +308,7 @@ json_t *run_out_doc(const struct run_out *o, const struct xdperf_tx_result *r,
 	json_t *arr = json_object_get(doc, "streams");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct run_sout *s = &o->s[i];
-		json_t *so = stream_json(s);
+		json_t *so = stream_json(s, true);
 		if (!so)
 			continue;
 		json_t *t = json_array(), *p = json_array();

@@ -15,6 +15,7 @@ struct run_sout {
 	uint32_t first, n;          /* its templates in the run */
 	double target_pps;          /* its pace (0 = as fast as possible) */
 	uint64_t count;             /* its count (0 = none) */
+	uint32_t burst;             /* frames per burst (1 = evenly spaced) */
 	bool stamp;
 	struct xdperf_tx_sstats tx; /* sent (the end's figures after the run) */
 	uint64_t prev;              /* packets at the last interval */
@@ -40,6 +41,9 @@ struct run_out {
  * or an interval object on stdout (json_stream). */
 void run_out_interval(struct run_out *o, struct xdperf_tx *tx,
 		      const struct xdperf_tx_stats *total, const struct xdperf_tx_stats *iv);
+/* After the run: the last (partial) interval's rates into the series, from the streams' end
+ * figures (taken into o->s[].tx) and the run's length. */
+void run_out_final(struct run_out *o, double seconds);
 /* Takes the server's per-stream figures of run run_id into the streams. */
 void run_out_server(struct run_out *o, const struct xdperf_server_report *r, uint32_t run_id);
 /* The summary: a table on stderr, or the JSON object on stdout (--json, --json-stream's end). */

@@ -447,6 +447,7 @@ int xdperf_tx_stream_stats(struct xdperf_tx *tx, struct xdperf_tx_sstats *out, s
 				out[k].bytes += d->bytes;
 				out[k].refused += d->refused;
 			}
+		out[k].rate = sp->rate;
 		if (!own) {
 			out[k].first_s = sp->first_s;
 			out[k].last_s = sp->last_s;
