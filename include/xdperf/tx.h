@@ -215,6 +215,8 @@ struct xdperf_tx_sstats {
 	double first_s, last_s;    /* after the run: seconds from its start to the send calls
 				    * that carried the stream's first and last frame (0: none, or
 				    * during the run) */
+	double rate;               /* its pace in frames per second (a bitrate turned into frames
+				    * at its frames' mean length); 0 = as fast as possible */
 };
 
 /* Fills out[0..n-1] for the first n streams of a multi-stream run, during it (e.g. from the
