@@ -16,6 +16,7 @@
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
+#include "cli/replay_cmd.h"
 #include "cli/report_params.h"
 #include "cli/tx_summary.h"
 #include "packet/pcap.h"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdperf -p|--plugin NAME|FILE.wasm (-o|--output FILE.pcap | -d|--device IF) [options]\n"
+		"       xdperf --pcap FILE (-d|--device IF | -o|--output OUT.pcap) [options]\n"
 		"  -p, --plugin NAME|FILE     generator plugin: NAME.wasm in the plugin path, or a file\n"
 		"      --templates FILE.json  send these templates (a plugin response) instead of a plugin's\n"
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up (default " DEFAULT_PLUGIN_PATH
@@ -89,7 +91,20 @@ static void usage(FILE *f)
 		"  -q, --quiet                no per-second statistics (on stderr)\n"
 		"      --src-mac MAC          device MAC given to the plugin (default: the device's own;\n"
 		"                             pcap output: 00:00:00:00:00:00)\n"
-		"      --log-level LEVEL      debug, info, warn or error (default info)\n");
+		"      --log-level LEVEL      debug, info, warn or error (default info)\n"
+		"capture replay (docs/replay.md); -c, -t, -r, --mode, --batch, --stall-timeout, --json,\n"
+		"--json-stream and -q apply as above:\n"
+		"      --pcap FILE            send the frames of a pcap or pcapng capture (Ethernet) in\n"
+		"                             order, with their original timing (-o: into a pcap file)\n"
+		"      --multiplier X         X times as fast as captured (0.5 = half speed)\n"
+		"      --topspeed             as fast as the device takes them (-r PPS: a fixed rate)\n"
+		"      --loop N               N passes over the capture (default 1; 0 = until stopped)\n"
+		"      --enet-dmac MAC, --enet-smac MAC   set every frame's destination/source MAC\n"
+		"      --srcipmap A/N:B/M[,...], --dstipmap ...   map IPv4/IPv6 addresses CIDR to CIDR\n"
+		"                             (IPv6 in brackets: [2001:db8::/32]:[fd00::/32])\n"
+		"      --portmap P:Q[,...]    map TCP/UDP ports (P1-P2:Q for a range); checksums kept\n"
+		"      --skip-oversize        leave out (and count) frames too long for the device instead\n"
+		"                             of refusing the capture\n");
 }
 
 static int parse_args(int argc, char **argv, struct gen_args *a)
@@ -125,6 +140,16 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "metrics", required_argument, NULL, 'Q' },
 		{ "otlp-endpoint", required_argument, NULL, 'O' },
 		{ "report", required_argument, NULL, 0x1e01 },
+		{ "pcap", required_argument, NULL, REPLAY_OPT_PCAP },
+		{ "multiplier", required_argument, NULL, REPLAY_OPT_MULTIPLIER },
+		{ "topspeed", no_argument, NULL, REPLAY_OPT_TOPSPEED },
+		{ "loop", required_argument, NULL, REPLAY_OPT_LOOP },
+		{ "enet-dmac", required_argument, NULL, REPLAY_OPT_DMAC },
+		{ "enet-smac", required_argument, NULL, REPLAY_OPT_SMAC },
+		{ "srcipmap", required_argument, NULL, REPLAY_OPT_SRCIPMAP },
+		{ "dstipmap", required_argument, NULL, REPLAY_OPT_DSTIPMAP },
+		{ "portmap", required_argument, NULL, REPLAY_OPT_PORTMAP },
+		{ "skip-oversize", no_argument, NULL, REPLAY_OPT_SKIP_OVERSIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -240,6 +265,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 				return 2;
 			}
 			break;
+		case REPLAY_OPT_PCAP ... REPLAY_OPT_LAST:
+			if (replay_parse_opt(&a->replay, c, optarg))
+				return 2;
+			break;
 		case 'h': usage(stdout); return -1;
 		case ':':
 			fprintf(stderr, "xdperf: option %s needs a value\n", argv[optind - 1]);
@@ -253,7 +282,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		fprintf(stderr, "xdperf: unexpected argument '%s' (see xdperf --help)\n", argv[optind]);
 		return 2;
 	}
-	if (!a->plugin && !a->templates) {
+	if (!a->plugin && !a->templates && !a->replay.pcap) {
 		fprintf(stderr, "xdperf: no plugin given (-p NAME or --plugin FILE.wasm, or --templates FILE.json)\n");
 		return 2;
 	}
@@ -522,6 +551,8 @@ int cmd_generate(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (a.replay.pcap || a.replay.first)
+		return replay_main(&a);
 	a.argc = argc;
 	a.argv = argv;
 	if (a.report && cli_report_check("--report", a.report))

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cli/replay_cmd.h"
 #include "packet/imix.h"
 
 struct xdperf_template_set;
@@ -37,6 +38,7 @@ struct gen_args {
 	const char *metrics;        /* --metrics ADDR:PORT: Prometheus text at /metrics */
 	const char *otlp;           /* --otlp-endpoint URL: OTLP/HTTP JSON pushes */
 	bool parallelism_set;       /* --parallelism given */
+	struct replay_args replay;  /* --pcap FILE and the replay options (src/cli/replay_cmd.c) */
 	const char *report;         /* --report FILE.html: the run's HTML report (docs/reports.md) */
 	int argc;                   /* the command line, recorded in the report */
 	char **argv;
