@@ -8,7 +8,7 @@
 #    no console message and the title in the DOM is the odd text itself (no markup got
 #    through); its ndr page has the 7-point throughput curve and 21 step rows;
 #  - root, a veth pair in namespaces: `xdperf --server --stamp --control --json-stream --report`
-#    and a stamped generator run (-l 2, two templates, --rate 2000 -t 3, --server-addr,
+#    and a stamped generator run (both ASan/UBSan builds) (-l 2, two templates, --rate 2000 -t 3, --server-addr,
 #    --json-stream, --report). Each page: nothing external (no http(s):// anywhere, no src=,
 #    only #section and the data: icon in href), loads with no console message, and the DOM
 #    after load has the charts with the series and point counts of the run, each series'
@@ -20,7 +20,8 @@
 #      server: "all frames rx" = one point per its --json-stream interval object, the frames
 #      of the series = its end object's packets, a loss-over-time line per stream;
 #    screenshots written to the test's directory and kept in build/test-artifacts/report_html/;
-#  - an unwritable --report fails before anything runs, with one line (generator and server).
+#  - an unwritable --report fails before anything runs, with one line (generator and server);
+#  - a generator stopped by SIGINT still writes its report (its series' frames = what it sent).
 set -uo pipefail
 cd "$REPO" || exit 1
 T="$TMPDIR"
@@ -101,11 +102,11 @@ for cmd in gen srv; do
 	fi
 done
 
-ip netns exec "$NS_B" "$XDPERF" --server -d "$IF_B" --port 5000 --stamp --control 10.201.0.2:7000 -q \
+ip netns exec "$NS_B" "$XDPERF_ASAN" --server -d "$IF_B" --port 5000 --stamp --control 10.201.0.2:7000 -q \
 	--json-stream --report "$T/server.html" >"$T/srv.out" 2>"$T/srv.err" &
 SRV=$!
 wait_line "$T/srv.err" '^xdperf: server on' $SRV 15 || { echo "server did not start: $(cat "$T/srv.err")"; exit 1; }
-ip netns exec "$NS_A" "$XDPERF" --templates "$T/t.json" -d "$IF_A" -l 2 --rate 2000 -t 3 --stamp \
+ip netns exec "$NS_A" "$XDPERF_ASAN" --templates "$T/t.json" -d "$IF_A" -l 2 --rate 2000 -t 3 --stamp \
 	--server-addr 10.201.0.2:7000 -q --json-stream --report "$T/run.html" >"$T/gen.out" 2>"$T/gen.err" ||
 	no "generator: exit $?: $(cat "$T/gen.err")"
 sleep 1.2   # one more interval at the server with nothing arriving
@@ -193,5 +194,27 @@ want(sum(doc["streams"][0]["series"]["rx_packets"]) == send["packets"],
      f"server series frames {sum(doc['streams'][0]['series']['rx_packets'])} = its end object's packets {send['packets']}")
 sys.exit(1 if bad else 0)
 PY
+# stopped by SIGINT: the summary's figures still make a report
+ip netns exec "$NS_A" "$XDPERF" --templates "$T/t.json" -d "$IF_A" --rate 1000 -c 0 --json-stream \
+	--report "$T/stop.html" >"$T/stop.out" 2>"$T/stop.err" &
+GEN=$!
+for i in $(seq 200); do [ "$(grep -c '"interval"' "$T/stop.out")" -ge 2 ] && break; sleep 0.05; done
+kill -INT $GEN
+wait $GEN; rc=$?
+if [ $rc = 0 ] && grep -q "^xdperf: report written to $T/stop.html\$" "$T/stop.err" &&
+   python3 - "$T/stop.html" "$T/stop.out" <<'PY'
+import json, re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+doc = json.loads(re.search(r'id="xdperf-report-data">(.*?)</script>', h, re.S).group(1))
+end = [json.loads(l)["data"] for l in open(sys.argv[2]) if '"event":"end"' in l][0]
+ser = doc["streams"][0]["series"]
+assert end["stopped"] and sum(ser["tx_packets"]) == end["packets"] == doc["streams"][0]["sent"], (end, ser)
+PY
+then
+	echo "ok: SIGINT: exit 0, the report written with what was sent"
+else
+	no "SIGINT: exit $rc: $(tail -n 3 "$T/stop.err")"
+fi
+
 [ $fail = 0 ] && echo "report_html: all checks passed"
 exit $fail
