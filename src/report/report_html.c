@@ -25,7 +25,7 @@ static const char style[] =
 	"tr.agg td{font-weight:600}td.pass{color:#1a7f37}td.fail{color:#cf222e}"
 	"pre{margin:0;white-space:pre-wrap;word-break:break-all}code{word-break:break-all}"
 	".note{color:#57606a;font-size:.9em;margin:.2em 0 .8em}"
-	"svg.chart{width:100%;height:auto;max-width:760px;display:block}"
+	"svg.chart{width:100%;height:auto;max-width:760px;display:block;overflow:visible}"
 	"svg .grid{stroke:#eaeef2;stroke-width:1}svg .axis{stroke:#57606a;stroke-width:1}"
 	"svg text{font-size:11px;fill:#57606a}svg .alabel{font-size:12px;fill:#1b1f24}"
 	"svg .nodata{font-size:14px}svg polyline{fill:none;stroke-width:1.8}"
