@@ -116,7 +116,7 @@ badcfg vary_inner_ip '{"vary_inner_ip":"yes"}'
 badcfg is_arp_resolve '{"is_arp_resolve":3}'
 badcfg imix_sizes '{"imix_sizes":[]}'
 badcfg imix_sizes '{"imix_sizes":[60,105]}'
-badcfg imix_sizes '{"imix_sizes":[200,3000]}'
+badcfg imix_sizes '{"imix_sizes":[200,9217]}'
 badcfg 'imix_sizes[0]' '{"imix_sizes":["x"]}'
 badcfg imix_weights '{"imix_weights":[1,-1]}'
 echo "$nbad bad configs checked"
