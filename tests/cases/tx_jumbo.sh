@@ -5,7 +5,8 @@
 # modifier (every checksum valid per tshark, sequences in order); -o pcap output read back
 # with tshark; XDP up to the live-frame limit it reports (the limit sent byte for byte, one
 # byte more refused with --mode xdp, and falling back to AF_PACKET with one notice line in
-# auto mode); simpleudp with payload_size 8000 (plugin run and a real send); a frame above
+# auto mode; a hot swap to such a set refused with one line, the old set going on); simpleudp
+# with payload_size 8000 (plugin run and a real send); a frame above
 # 9216 bytes and one above the device's (or the veth peer's) MTU refused with one line.
 set -euo pipefail
 . "$REPO/tests/lib/netns.sh"
@@ -74,12 +75,15 @@ done
 # checksum valid, the modifier's values, the trailers' sequences in order per stream
 python3 "$REPO/tests/lib/mktmpl.py" --len 9000 --sport 1000 --dport 9000 \
 	--mod 'udp.src_port|increment|2000|2099' >"$T/jfe.json"
-cap_send "$T/fe.pcap" udp -- --templates "$T/jfe.json" --mode afpacket -c 400 -l 2 --stamp
-[ "$SEND_RC" = 0 ] && [ "$CAP_RX" = 400 ] || bad "stamped 9000-byte run: exit $SEND_RC, counted ${CAP_RX:-?}"
+# (the ASan/UBSan build, both send paths)
+for path in ring mmsg; do
+XDPERF_BIN=$XDPERF_ASAN XDPERF_AFPACKET=$path cap_send "$T/fe.pcap" udp -- --templates "$T/jfe.json" \
+	--mode afpacket -c 400 -l 2 --stamp
+[ "$SEND_RC" = 0 ] && [ "$CAP_RX" = 400 ] || bad "stamped 9000-byte run ($path): exit $SEND_RC, counted ${CAP_RX:-?}"
 read -r n badc < <(cap_bad_checksums "$T/fe.pcap")
-echo "afpacket, 9000 bytes, --stamp and a source port walk: $n frames, $badc with a bad checksum"
-[ "$n" = 400 ] && [ "$badc" = 0 ] || bad "stamped 9000-byte frames: $badc of $n with a bad checksum"
-python3 - "$T/fe.pcap" <<'PY' || bad "stamped 9000-byte frames: trailers or ports wrong"
+echo "afpacket ($path, ASan), 9000 bytes, --stamp and a source port walk: $n frames, $badc with a bad checksum"
+[ "$n" = 400 ] && [ "$badc" = 0 ] || bad "stamped 9000-byte frames ($path): $badc of $n with a bad checksum"
+python3 - "$T/fe.pcap" <<'PY' || bad "stamped 9000-byte frames ($path): trailers or ports wrong"
 import sys, os, collections
 sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
 import pcapread
@@ -95,9 +99,16 @@ ok = len(seqs) == 2 and all(v == list(range(len(v))) for v in seqs.values()) and
 print(f"  {len(seqs)} streams, sequences in order: {ok}, {len(ports)} source ports")
 sys.exit(0 if ok else 1)
 PY
+done
 
-# 3. pcap output: the frames' lengths and bytes as tshark and the reader see them
-"$XDPERF" --templates "$T/j2.json" -o "$T/out.pcap" -c 10 2>"$T/o.err" || bad "-o: $(cat "$T/o.err")"
+# 3. pcap output (the ASan/UBSan build): the frames' lengths and bytes as tshark and the reader
+# see them; with the field engine, every checksum valid
+"$XDPERF_ASAN" --templates "$T/j2.json" -o "$T/out.pcap" -c 10 2>"$T/o.err" || bad "-o: $(cat "$T/o.err")"
+"$XDPERF_ASAN" --templates "$T/jfe.json" -o "$T/ofe.pcap" -c 300 2>"$T/o.err" || bad "-o: $(cat "$T/o.err")"
+read -r n badc < <(cap_bad_checksums "$T/ofe.pcap")
+ports=$(tshark -r "$T/ofe.pcap" -T fields -e udp.srcport 2>/dev/null | sort -u | wc -l)
+echo "-o pcap, 9000 bytes with a source port walk: $n frames, $badc with a bad checksum, $ports ports"
+[ "$n" = 300 ] && [ "$badc" = 0 ] && [ "$ports" = 100 ] || bad "-o pcap with the field engine"
 lens=$(tshark -r "$T/out.pcap" -T fields -e frame.len -e frame.cap_len 2>/dev/null | sort | uniq -c |
 	awk '{printf "%s:%s/%s ", $1, $2, $3}')
 echo "-o pcap: frames (count:len/caplen) $lens"
@@ -135,7 +146,26 @@ sed 's/^/  /' "$T/send.err"
 	grep -q '(afpacket, ' "$T/send.err" || bad "auto fallback: not one notice line"
 check_frames "$T/auto.pcap" "$T/j2.json" 200 || bad "auto fallback: frames differ"
 
-# 6. a plugin with payload_size 8000: plugin run, then a real send (falls back to AF_PACKET)
+# 6. a hot swap (--watch) to a set XDP cannot send is refused with one line; the old set goes on
+mk "$T/j3000.json" 3000
+cp "$T/j3000.json" "$T/w.json"
+rx_count_start "$NS_B" "$IF_B" || bad "the counter did not start"
+ip netns exec "$NS_A" "$XDPERF" -d "$IF_A" --templates "$T/w.json" --watch -t 4 -r 500 --mode xdp \
+	>/dev/null 2>"$T/w.err" &
+wpid=$!
+wait_line "$T/w.err" '^1s ' "$wpid" 30 || bad "--watch run: no progress line: $(cat "$T/w.err")"
+cp "$T/j9000.json" "$T/w.tmp" && mv "$T/w.tmp" "$T/w.json"
+wrc=0
+wait "$wpid" || wrc=$?
+read -r wp wb < <(rx_count_stop) || true
+wline="xdperf: reload (file changed) of $T/w.json: xdp: template 0 is 9000 bytes; XDP live frames take at most $max bytes on this kernel; still sending the previous templates"
+echo "xdp --watch, 3000 bytes, then a 9000-byte file: exit $wrc, receiver counted ${wp:-?} frames (${wb:-?} bytes)"
+grep -xF "$wline" "$T/w.err" | sed 's/^/  /'
+[ "$wrc" = 0 ] && [ "$(grep -cxF "$wline" "$T/w.err")" = 1 ] || bad "--watch swap to 9000 bytes: $(cat "$T/w.err")"
+grep -q "sent ${wp:-x} packets ($(( ${wp:-0} * 3000 )) bytes)" "$T/w.err" && [ "${wp:-0}" -gt 1000 ] &&
+	[ "${wb:-}" = $(( wp * 3000 )) ] || bad "--watch: counted ${wp:-?} frames, ${wb:-?} bytes: $(grep sent "$T/w.err")"
+
+# 7. a plugin with payload_size 8000: plugin run, then a real send (falls back to AF_PACKET)
 printf '{"payload_size": 8000, "dst_ip": "10.9.9.9", "dst_mac": "02:00:00:00:00:02"}' >"$T/p8000.json"
 "$XDPERF" plugin run simpleudp --cfg "$T/p8000.json" >"$T/prun.out" 2>&1 || bad "plugin run: $(cat "$T/prun.out")"
 grep -q '^template 0: 8042 bytes' "$T/prun.out" && grep -q 'Payload   8000 bytes' "$T/prun.out" ||
@@ -147,7 +177,7 @@ echo "simpleudp payload_size 8000: exit $SEND_RC, receiver counted $CAP_RX, capt
 [ "$SEND_RC" = 0 ] && [ "$CAP_RX" = 100 ] && [ "$lens" = "100:8042/8008 " ] ||
 	bad "simpleudp payload_size 8000 on the wire"
 
-# 7. refusals, one line each: above 9216 bytes; above the device's MTU; above the peer's
+# 8. refusals, one line each: above 9216 bytes; above the device's MTU; above the peer's
 refused() { # WANT ARGS...: exit status 1 (a user error) and exactly the line WANT on stderr
 	local want=$1 rc=0
 	shift
