@@ -46,13 +46,15 @@ struct ndr_args {
 
 /* One trial as run. */
 struct ndr_step {
-	unsigned frame_size, index;
+	unsigned frame_size, index; /* index: the frame size's trials from 1 (repeats included) */
 	enum ndr_trial_kind kind;
 	double rate_pps;       /* the target (an unpaced trial: the rate it reached, floored) */
 	double tx_pps;         /* the rate the sender reached (xdperf_tx_rates) */
 	uint64_t sent, received;
 	double loss;           /* (sent - received) / sent, at least 0 */
 	bool pass;
+	bool repeated;         /* the sender fell short of the rate and the trial passed: it is run
+				* again (not given to the search) */
 	bool stamped;
 	uint32_t run;          /* the run identity in the stamps (stamped trials) */
 	double seconds;        /* the run's first to last frame */
@@ -70,7 +72,7 @@ struct ndr_result {
 	bool stamped;          /* stamped frames: per-run loss and latency */
 	bool have_lat;         /* latency of the verification trial */
 	struct xdperf_latency lat;
-	unsigned trials;
+	unsigned trials;       /* trials run, repeats included */
 };
 
 /* The frames of one frame size. */

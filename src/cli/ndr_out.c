@@ -25,11 +25,13 @@ void ndr_print_step(const struct ndr_step *s, const struct ndr_search *srch)
 			"lost %llu (%.4g%%): %s", s->frame_size, s->index, kind_name(s->kind), rate,
 		(unsigned long long)s->sent, s->tx_pps, (unsigned long long)s->received,
 		(unsigned long long)lost, 100 * s->loss, s->pass ? "pass" : "fail");
-	if (s->kind != NDR_TRIAL_UNPACED && s->tx_pps < 0.95 * s->rate_pps)
+	if (s->repeated)
+		fprintf(stderr, " but the sender fell short of the rate: repeating it");
+	else if (s->kind != NDR_TRIAL_UNPACED && s->tx_pps < 0.97 * s->rate_pps)
 		fprintf(stderr, " (the sender fell short of the rate)");
 	if (s->kind == NDR_TRIAL_UNPACED && srch->max_pps > 0)
 		fprintf(stderr, "; max %.0f pps, resolution %.0f pps", srch->max_pps, srch->res_pps);
-	if (srch->status == NDR_RUNNING && srch->hi_failed && srch->lo_passed)
+	if (!s->repeated && srch->status == NDR_RUNNING && srch->hi_failed && srch->lo_passed)
 		fprintf(stderr, "; between %.0f and %.0f pps", srch->lo, srch->hi);
 	fputc('\n', stderr);
 }
@@ -147,12 +149,13 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t 
 		const struct ndr_step *s = &st[i];
 		uint64_t lost = s->sent > s->received ? s->sent - s->received : 0;
 		json_array_append_new(steps, json_pack("{s:i, s:i, s:s, s:I, s:f, s:I, s:I, s:I, s:f, s:b, "
-						       "s:b, s:f, s:o}",
+						       "s:b, s:b, s:f, s:o}",
 						       "frame_size", (int)s->frame_size, "trial", (int)s->index,
 						       "kind", kind_name(s->kind), "rate_pps", (json_int_t)s->rate_pps,
 						       "tx_pps", s->tx_pps, "sent", (json_int_t)s->sent,
 						       "received", (json_int_t)s->received, "lost", (json_int_t)lost,
-						       "loss", s->loss, "pass", s->pass, "stamped", s->stamped,
+						       "loss", s->loss, "pass", s->pass, "repeated", s->repeated,
+						       "stamped", s->stamped,
 						       "seconds", s->seconds, "run",
 						       s->stamped ? json_integer(s->run) : json_null()));
 	}
