@@ -249,6 +249,11 @@ int run_out_summary(struct run_out *o, const struct xdperf_tx_result *r, const c
 		json_object_set_new(j, "pps", have ? json_real(pps) : json_null());
 		json_object_set_new(j, "bps", have ? json_real(bps) : json_null());
 		json_object_set_new(j, "run_id", r->run_id ? json_integer(r->run_id) : json_null());
+		if (r->sched_frames)
+			json_object_set_new(j, "schedule_error", json_pack("{s:I, s:f, s:f, s:f}",
+					    "frames", (json_int_t)r->sched_frames, "p50_us",
+					    r->sched_p50_us, "p99_us", r->sched_p99_us, "max_us",
+					    r->sched_max_us));
 		if (server_err && *server_err)
 			json_object_set_new(j, "server_error", json_string(server_err));
 		if (error)
@@ -286,6 +291,10 @@ int run_out_summary(struct run_out *o, const struct xdperf_tx_result *r, const c
 		}
 		fprintf(stderr, "\n");
 	}
+	if (r->sched_frames)
+		fprintf(stderr, "pacing: paced frames went after they were due by p50 <= %.1f us, p99 "
+				"<= %.1f us, max %.1f us (%" PRIu64 " frames)\n", r->sched_p50_us,
+			r->sched_p99_us, r->sched_max_us, r->sched_frames);
 	if (server_err && *server_err)
 		fprintf(stderr, "xdperf: server: %s\n", server_err);
 	return 0;

@@ -35,7 +35,7 @@ declare -A file_page=(
 	[plugin_new.c]=xdperf-plugin.1 [protocol_cmd.c]=xdperf-protocol.1 [serve_cmd.c]=xdperf-serve.1 [ctl_cmd.c]=xdperf-ctl.1
 	[wasm_run.c]=xdperf-wasm.1 [wasm_spectest.c]=xdperf-wasm.1
 	[sign_cmd.c:cmd_keygen]=xdperf-keygen.1 [sign_cmd.c:cmd_sign]=xdperf-sign.1
-	[sign_cmd.c:cmd_verify]=xdperf-verify.1 [run_cmd.c]=xdperf-run.1
+	[sign_cmd.c:cmd_verify]=xdperf-verify.1 [run_cmd.c]=xdperf-run.1 [ndr_cmd.c]=xdperf-ndr.1
 )
 # Commands whose subcommands do not answer --help yet (reported as notes, not failures).
 no_sub_help="ctl"
