@@ -72,6 +72,10 @@ void dp_bpf_attach_error(char *err, size_t errlen, const char *who, const char *
 	else if (e == -EBUSY || e == -EEXIST)
 		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s (another XDP program is "
 			    "attached)", who, ifname, strerror(-e));
+	else if (e == -ERANGE)
+		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s (its MTU, or its veth "
+			    "peer's, is too large for a program without multi-buffer support: jumbo "
+			    "frames)", who, ifname, strerror(-e));
 	else
 		xdperf_errf(err, errlen, "%s: cannot attach XDP to %s: %s", who, ifname, strerror(-e));
 }
