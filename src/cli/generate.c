@@ -360,7 +360,7 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 		struct plugin_call pc = { 0 };
 		json_t *cfg = NULL;
 		int rc = find_plugin(a->plugin, a->plugin_path, path, sizeof path);
-		if (!rc && !(cfg = load_config(a->config)))
+		if (!rc && !(cfg = a->config_json ? json_incref(a->config_json) : load_config(a->config)))
 			rc = 1;
 		if (!rc)
 			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, a->device, gen_irq, &pc) ||

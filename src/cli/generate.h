@@ -9,6 +9,7 @@
 #include "packet/imix.h"
 
 struct xdperf_template_set;
+struct xdperf_tx_frame;
 
 struct gen_args {
 	const char *plugin, *plugin_path, *config, *device, *output, *src_mac, *templates;
@@ -39,6 +40,8 @@ struct gen_args {
 	const char *otlp;           /* --otlp-endpoint URL: OTLP/HTTP JSON pushes */
 	bool parallelism_set;       /* --parallelism given */
 	struct replay_args replay;  /* --pcap FILE and the replay options (src/cli/replay_cmd.c) */
+	void *config_json;          /* a json_t plugin configuration instead of the file config
+				     * (a profile's inline config; borrowed) */
 	const char *report;         /* --report FILE.html: the run's HTML report (docs/reports.md) */
 	int argc;                   /* the command line, recorded in the report */
 	char **argv;
@@ -49,6 +52,11 @@ struct gen_args {
  * 0, or 1 after printing the reason (one line). */
 int gen_load_set(const struct gen_args *a, struct xdperf_template_set **set, char *source,
 		 size_t srclen);
+
+/* The frames of a template set for the runner (pointing into the set; rates, IMIX weights,
+ * field modifiers); verbose: warn when only some templates have a rate. NULL when out of
+ * memory. */
+struct xdperf_tx_frame *gen_set_frames(const struct xdperf_template_set *set, bool verbose);
 
 /* Blocks SIGHUP in the calling thread (and the threads it starts later): a device run turns
  * it into a reload instead of an exit. */

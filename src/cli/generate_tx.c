@@ -184,7 +184,7 @@ static void notice(void *ctx, const char *msg)
 
 /* The frames of a template set for the runner (pointing into the set). NULL when out of
  * memory. */
-static struct xdperf_tx_frame *set_frames(const struct xdperf_template_set *set, bool verbose)
+struct xdperf_tx_frame *gen_set_frames(const struct xdperf_template_set *set, bool verbose)
 {
 	struct xdperf_tx_frame *fr = calloc(set->n, sizeof *fr);
 	uint64_t *w = calloc(set->n, sizeof *w);
@@ -258,7 +258,7 @@ static void reload(struct reloader *r, const char *why)
 					"templates\n", why);
 		return;
 	}
-	struct xdperf_tx_frame *fr = set_frames(set, true);
+	struct xdperf_tx_frame *fr = gen_set_frames(set, true);
 	int e = fr ? xdperf_tx_swap(r->tx, fr, set->n, err, sizeof err) : -ENOMEM;
 	if (e == -ENOMEM && !fr)
 		snprintf(err, sizeof err, "out of memory");
@@ -433,7 +433,7 @@ int generate_on_device(const struct gen_args *a, const struct xdperf_template_se
 static int run_on_device(const struct gen_args *a, const struct xdperf_template_set *set,
 			 const char *plugin_name, struct dp_rxcount *rx)
 {
-	struct xdperf_tx_frame *fr = set_frames(set, true);
+	struct xdperf_tx_frame *fr = gen_set_frames(set, true);
 	if (!fr) {
 		fprintf(stderr, "xdperf: out of memory\n");
 		return 1;
