@@ -14,6 +14,8 @@
 #  3. SIGINT during an unlimited profile: the run ends within a second with its summary, exit
 #     130, and what each stream sent is what the server received.
 #  4. --report writes one self-contained page naming the three streams.
+#  5. A pcap source (its frames byte for byte, in capture order) and shares of the profile rate
+#     (0.25 / 0.75 of 2000 pps), with --json-stream: per-stream interval figures add up.
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
@@ -188,6 +190,59 @@ print("\n".join(bad) if bad else "")
 sys.exit(1 if bad else 0)
 PY
 ) && echo "$out" || no "timing: $out"
+
+# 2b. a pcap source and shares of the profile's rate, with --json-stream: the capture's frames
+#     go out byte for byte in capture order (cycled), 0.25 and 0.75 of 2000 pps
+"$XDPERF" -p simpleudp --cfg <(echo '{"dst_port": 9000, "src_port": 4000, "payload_size": 64}') \
+	-o "$T/src.pcap" -c 3 -q 2>"$T/src.err" || no "making the source capture: $(cat "$T/src.err")"
+cat >"$T/share.yaml" <<'EOF2'
+rate: 2000
+streams:
+  - {name: replayed, pcap: src.pcap, share: 0.25, count: 750}
+  - {name: rest, templates: voice.json, share: 0.75, count: 2250}
+EOF2
+cap_start "$T/share.pcap" udp
+(cd "$T" && ip netns exec "$NS_A" "$XDPERF" run share.yaml -d "$IF_A" --json-stream) \
+	>"$T/share.json" 2>"$T/share.err"
+rc=$?
+cap_stop
+[ $rc = 0 ] || no "share: exit $rc: $(cat "$T/share.err")"
+out=$(python3 - "$T/src.pcap" "$T/share.pcap" "$T/share.json" <<'PY'
+import json, sys
+sys.path.insert(0, "tests/lib")
+import pcapread
+src = [b for _, b in pcapread.frames(sys.argv[1])]
+got = pcapread.frames(sys.argv[2])
+bad = []
+def want(c, m):
+    if not c: bad.append(m)
+rep = [(t, b) for t, b in got if len(b) >= 36 and int.from_bytes(b[34:36], "big") == 4000]
+rest = [t for t, b in got if len(b) >= 36 and int.from_bytes(b[34:36], "big") == 1000]
+want(len(src) == 3, f"source capture has {len(src)} frames")
+want(len(rep) == 750 and len(rest) == 2250, f"{len(rep)} + {len(rest)} frames, want 750 + 2250")
+want(all(b == src[i % 3] for i, (_, b) in enumerate(rep)), "the pcap stream's frames differ from the capture's")
+if len(rep) == 750 and len(rest) == 2250:
+    r1 = 749 / (rep[-1][0] - rep[0][0]); r2 = 2249 / (rest[-1] - rest[0])
+    want(abs(r1 / 500 - 1) < 0.05 and abs(r2 / 1500 - 1) < 0.05, f"rates {r1:.1f} / {r2:.1f}, want 500 / 1500")
+lines = [json.loads(l) for l in open(sys.argv[3])]
+ivs = [l for l in lines if l.get("event") == "interval"]
+end = lines[-1]
+want(end.get("event") == "end", "the last object is not the end")
+want(len(ivs) >= 1, "no interval objects")
+for iv in ivs:
+    names = [x["name"] for x in iv["data"]["streams"]]
+    want(names == ["replayed", "rest"], f"interval streams {names}")
+sent = {x["name"]: x["sent"] for x in end["data"]["streams"]}
+want(sent == {"replayed": 750, "rest": 2250}, f"end: {sent}")
+for n in ("replayed", "rest"):
+    tot = [x["total"] for iv in ivs for x in iv["data"]["streams"] if x["name"] == n]
+    want(tot and tot == sorted(tot) and tot[-1] <= sent.get(n, 0), f"{n}: interval totals {tot}")
+    want(tot and sum(x["packets"] for iv in ivs for x in iv["data"]["streams"] if x["name"] == n) == tot[-1],
+         f"{n}: interval packets do not add up to the totals")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+) || no "share/pcap: $out"
 
 # 3. SIGINT ends an unlimited profile within a second, with its summary; counts still exact
 cat >"$T/forever.yaml" <<'EOF'
