@@ -561,7 +561,30 @@ static void *sender_main(void *arg)
 			break;
 		if (release_prev)
 			release_chunk(r); /* (a chunk with no call) */
-		if ((e = be->swap(be, &next->f, err, sizeof err))) {
+		if ((e = be->swap(be, &next->f, err, sizeof err)) && r->o.mode == XDPERF_TX_AUTO &&
+		    !strcmp(be->name, "xdp")) {
+			/* XDP cannot take this chunk (e.g. a frame longer than its limit): go on with
+			 * AF_PACKET from its first frame, in order */
+			char msg[700];
+			snprintf(msg, sizeof msg, "%s; using afpacket from here on (after %llu frames)",
+				 err, (unsigned long long)atomic_load(&r->packets));
+			notice(r, msg);
+			be->worker_close(w);
+			be->totals(be, &r->totals);
+			pthread_mutex_lock(&r->lock);
+			r->be = NULL;
+			pthread_mutex_unlock(&r->lock);
+			be->close(be);
+			be = NULL;
+			e = open_backend(r, false, &next->f, &be, &w, err, sizeof err);
+			if (!e) {
+				pthread_mutex_lock(&r->lock);
+				r->be = be;
+				r->mode = be->name;
+				pthread_mutex_unlock(&r->lock);
+			}
+		}
+		if (e) {
 			set_fail(r, e, err);
 			e = 0;
 			break;
@@ -575,8 +598,13 @@ static void *sender_main(void *arg)
 		set_fail(r, e, r->send_err);
 out:
 	if (be) {
+		struct dp_totals t;
 		be->worker_close(w);
-		be->totals(be, &r->totals);
+		be->totals(be, &t);
+		r->totals.packets += t.packets; /* (plus an XDP backend's before a fallback) */
+		r->totals.bytes += t.bytes;
+		r->totals.errors += t.errors;
+		r->totals.refused += t.refused;
 		pthread_mutex_lock(&r->lock);
 		r->be = NULL;
 		pthread_mutex_unlock(&r->lock);
