@@ -13,7 +13,9 @@
 #     arrives whole, bursts are apart; the burst stream starts 0.3 s after the other.
 #  3. SIGINT during an unlimited profile: the run ends within a second with its summary, exit
 #     130, and what each stream sent is what the server received.
-#  4. --report writes one self-contained page naming the three streams.
+#  4. --report writes one self-contained page; headless Chromium loads it without console
+#     messages, one rate line, loss bar, percentile line and CDF per stream (screenshot kept in
+#     build/test-artifacts/profile_run/).
 #  5. A pcap source (its frames byte for byte, in capture order) and shares of the profile rate
 #     (0.25 / 0.75 of 2000 pps), with --json-stream: per-stream interval figures add up.
 set -uo pipefail
@@ -117,8 +119,38 @@ for mode in xdp afpacket; do
 done
 [ -s "$T/three.html" ] || no "no report written"
 if [ -s "$T/three.html" ]; then
-	for n in voice video bulk; do grep -q "$n" "$T/three.html" || no "report: no stream $n"; done
 	grep -Eq '(src|href)="https?:' "$T/three.html" && no "report: fetches from the network"
+	. tests/lib/browser.sh
+	if command -v chromium >/dev/null && command -v unshare >/dev/null; then
+		if r=$(browser_load "$T/three.html" "$T/three"); then
+			[ -s "$T/three.console" ] && no "report: console messages: $(head -n 3 "$T/three.console")"
+			ART="$REPO/build/test-artifacts/profile_run"
+			mkdir -p "$ART" && cp "$T/three.png" "$ART/three.png" &&
+				echo "report screenshot: $ART/three.png"
+			python3 tests/lib/report_dom.py "$T/three.dom" >"$T/three.dom.json" ||
+				no "report: the drawing disagrees with its data"
+			python3 - "$T/three.dom.json" "$T/three_afpacket.json" <<'PY' || no "report: charts"
+import json, sys
+c = json.load(open(sys.argv[1]))["charts"]
+g = json.load(open(sys.argv[2]))
+bad = []
+names = ["voice", "video", "bulk"]
+# one rate line per stream, a point per second of the run (its last part included)
+rate = c.get("rate", {})
+if sorted(rate) != sorted(n + " tx" for n in names): bad.append(f"rate series {sorted(rate)}")
+if any(not (2 <= v <= 4) for v in rate.values()): bad.append(f"rate points {rate} (a 3 s run)")
+if c.get("loss", {}).get("lost") != 3: bad.append(f"loss bars {c.get('loss')}")
+if sorted(c.get("latency", {})) != sorted(names): bad.append(f"latency series {sorted(c.get('latency', {}))}")
+if sorted(c.get("latency_cdf", {})) != sorted(names): bad.append(f"CDF series {sorted(c.get('latency_cdf', {}))}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+		else
+			no "report: $r"
+		fi
+	else
+		echo "note: chromium is not installed: the report was not loaded in a browser"
+	fi
 fi
 
 # 2. timing on the wire
