@@ -245,10 +245,11 @@ static int check_args(const struct gen_args *a)
 			 a->stamp ? "--stamp" : a->server_addr ? "--server-addr" :
 			 a->rx_device ? "--rx-device" : a->cpus ? "--cpus" : a->nic_stats ? "--nic-stats" :
 			 a->metrics ? "--metrics" : a->otlp ? "--otlp-endpoint" : a->src_mac ? "--src-mac" :
-			 a->parallelism > 1 ? "--parallelism" : NULL;
+			 a->parallelism > 1 ? "--parallelism" : a->report ? "--report" : NULL;
 	if (no) {
-		fprintf(stderr, "xdperf: %s does not apply to --pcap replays (one sender thread sends "
-				"the capture in order)\n", no);
+		bool threads = !strcmp(no, "--parallelism") || !strcmp(no, "--cpus");
+		fprintf(stderr, "xdperf: %s does not apply to --pcap replays%s\n", no,
+			threads ? " (one sender thread sends the capture in order)" : "");
 		return 2;
 	}
 	/* the rewriting options' values: usage errors, before anything is opened */
@@ -346,7 +347,6 @@ int replay_main(struct gen_args *a)
 	if (stops)
 		xdperf_replay_stop(rp);
 	struct xdperf_replay_result r;
-	double t0 = xdperf_mono();
 	e = xdperf_replay_run(rp, &r, err, sizeof err);
 	atomic_store(&running, NULL);
 	xdperf_replay_free(rp);
@@ -359,7 +359,7 @@ int replay_main(struct gen_args *a)
 		fprintf(stderr, "xdperf: %s\n", err);
 	if (!e || r.packets) {
 		if (a->json_stream && r.packets >= pc.last_packets) {
-			double end = xdperf_mono() - t0;
+			double end = r.seconds; /* the intervals count from the first frame */
 			if (end < pc.last_end)
 				end = pc.last_end;
 			cli_json_event("interval", cli_interval_json(pc.last_end, end,
