@@ -17,6 +17,8 @@
 #    its length, exit 1, the counter sees 0); --skip-oversize sends the others and counts it;
 #  - a capture cut at a snap length and a non-Ethernet capture refused with one line;
 #  - --loop 0 until -t 1 and until SIGINT: the summary's count equals the counter's;
+#  - a jumbo frame (MTU 9000) in the second chunk: XDP cannot take that chunk, AF_PACKET goes on
+#    from it (in order), the counter's packets and bytes exact;
 #  - usage errors: one line, exit 2.
 set -uo pipefail
 . "$REPO/tests/lib/netns.sh"
@@ -178,6 +180,23 @@ read -r pk _ < <(rx_count_stop)
 echo "SIGINT: exit $rc after $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s, counter $pk, summary $(jq -c '[.packets,.stopped]' "$T/int.out")"
 [ $rc = 0 ] && [ "$pk" = "$(jq -r .packets "$T/int.out")" ] && [ "$(jq -r .stopped "$T/int.out")" = true ] &&
 	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 1.5) }' || no "SIGINT: $(cat "$T/err")"
+
+# --- jumbo frames: a chunk XDP cannot take (frames over its live-frame limit) goes on with
+# AF_PACKET from that chunk, in order, counts exact ----------------------------------------------
+ip -n "$NS_A" link set "$IF_A" mtu 9000 && ip -n "$NS_B" link set "$IF_B" mtu 9000
+mk "$T/jumbo.pcap" 3000 --gap-us 10 --lens 64,1514 --oversize 2500:9014
+read -r jn jb < <(cmp_ bytes "$T/jumbo.pcap")
+rx_count_start "$NS_B" "$IF_B"
+js=$(send --pcap "$T/jumbo.pcap" --topspeed --json -q 2>"$T/err")
+rc=$?
+read -r pk by < <(rx_count_stop)
+echo "jumbo: exit $rc, counter $pk packets $by bytes (capture $jn / $jb), summary $(jq -c '[.mode,.packets,.bytes]' <<<"$js"); $(cat "$T/err")"
+[ $rc = 0 ] && [ "$pk" = "$jn" ] && [ "$by" = "$jb" ] && [ "$(jq -r .packets <<<"$js")" = "$jn" ] ||
+	no "a jumbo frame in the second chunk"
+if grep -q "XDP live frames take at most" "$T/err"; then
+	grep -q "using afpacket from here on (after 2048 frames)" "$T/err" || no "jumbo: the fallback's notice"
+fi
+ip -n "$NS_A" link set "$IF_A" mtu 1500 && ip -n "$NS_B" link set "$IF_B" mtu 1500
 
 # --- usage errors --------------------------------------------------------------------------------
 while IFS='|' read -r args want; do
