@@ -163,8 +163,9 @@ struct xdperf_bpf_stamp {
 
 /* Ordered sets (a multi-stream run): the runner gives each send call the exact templates to
  * send, in order, in the sender thread's entry of the `tx_list` array (by worker index). The
- * program takes entry pos of it for every frame that is not a refused one sent again. */
-#define XDPERF_BPF_LIST_MAX 1024
+ * program takes entry pos of it for every frame that is not a refused one sent again. The
+ * map is memory-mapped: the sender thread writes its entry before each BPF_PROG_RUN. */
+#define XDPERF_BPF_LIST_MAX 16384 /* a multiple of 2: entries stay 8-byte aligned */
 struct xdperf_bpf_list {
 	__u32 len;  /* entries given for this call */
 	__u32 pos;  /* next entry */

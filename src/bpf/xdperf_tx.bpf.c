@@ -139,6 +139,7 @@ struct {
  * the loader sets max_entries to the run's threads) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xdperf_bpf_list);

@@ -43,7 +43,7 @@ struct dp_frames {
 	bool ordered;
 };
 
-#define DP_LIST_MAX 1024u /* templates named by one send_list() call */
+#define DP_LIST_MAX 16384u /* templates named by one send_list() call */
 
 /* Checks f against the contract above (counts, lengths, schedule entries naming templates);
  * 0, or -EINVAL with one line starting with `backend` in err. Backends call it at open and

@@ -20,6 +20,10 @@
 #define SS_MAX 256            /* streams in a run */
 #define SS_SLEEP_MAX 0.05     /* longest sleep between looks at the stop request */
 #define SS_STALL_SHIFT 0.05   /* as run.c's STALL_SHIFT */
+#define SS_CALL_PACED 0.0005  /* longest send call while paced streams have frames left: their
+			       * frames wait at most about this for the call before */
+#define SS_CALL 0.005         /* longest send call otherwise (as run.c's CALL_SECONDS) */
+#define SS_LIST_MIN 64u       /* frames a list may always hold */
 
 void tx_streams_free(struct xdperf_tx *tx)
 {
@@ -252,14 +256,15 @@ void tx_streams_keep(struct xdperf_tx *tx, struct sender *senders, unsigned nt)
 /* Appends to list (n entries so far, at most DP_LIST_MAX) the frames due by now, earliest
  * first, then frames of the unpaced streams in turn; sets *next to when the next paced frame
  * (or unpaced start) is due and *live to whether any stream has frames left. */
-static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *list, double *next,
-			  bool *live, unsigned *rr)
+static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *list, uint32_t cap,
+			  double *next, bool *live, bool *paced, unsigned *rr)
 {
 	struct xdperf_tx *tx = s->tx;
 	unsigned nt = tx->nt, K = tx->nss;
 	uint32_t n = 0;
 	*next = INFINITY;
 	*live = false;
+	*paced = false;
 	for (;;) {
 		int best = -1;
 		double bd = INFINITY;
@@ -285,6 +290,7 @@ static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *lis
 				continue;
 			}
 			*live = true;
+			*paced = true;
 			if (d <= now) {
 				if (d < bd) {
 					bd = d;
@@ -295,7 +301,7 @@ static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *lis
 			}
 		}
 		if (best < 0 || n == DP_LIST_MAX)
-			break;
+			break; /* (paced frames due are never held back by cap) */
 		struct ss_state *st = &s->ss[best];
 		const struct tx_ss *sp = &tx->ss[best];
 		list[n++] = sp->cyc[st->cpos];
@@ -308,9 +314,9 @@ static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *lis
 		tx_late_add(s->late, &s->late_max, now - bd, 1, 1.0);
 	}
 	/* the unpaced streams share what is left of the list, a frame each in turn */
-	for (bool more = true; more && n < DP_LIST_MAX;) {
+	for (bool more = true; more && n < cap;) {
 		more = false;
-		for (unsigned i = 0; i < K && n < DP_LIST_MAX; i++) {
+		for (unsigned i = 0; i < K && n < cap; i++) {
 			unsigned k = (*rr + i) % K;
 			struct ss_state *st = &s->ss[k];
 			const struct tx_ss *sp = &tx->ss[k];
@@ -359,8 +365,12 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 		return;
 	}
 	double t0 = tx->t0, deadline = tx->deadline;
-	bool first = true, owed = false;
+	bool first = true, owed = false, paced = false;
 	unsigned rr = 0;
+	/* unpaced frames per list: calls of about SS_CALL_PACED while paced streams go on (their
+	 * frames wait for the call in progress), else SS_CALL, from the time a frame took */
+	double per = 0;
+	uint32_t cap = SS_LIST_MIN;
 	for (;;) {
 		if (tx_should_stop(tx))
 			break;
@@ -376,7 +386,7 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 		if (!owed) {
 			double next;
 			bool live;
-			n = fill_list(s, t0, now, list, &next, &live, &rr);
+			n = fill_list(s, t0, now, list, cap, &next, &live, &paced, &rr);
 			if (!n) {
 				if (!live)
 					break;
@@ -388,8 +398,18 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 				continue;
 			}
 		}
+		double c0 = xdperf_mono();
 		int e = list_call(s, be, w, list, n);
 		owed = false;
+		if (!e && n >= SS_LIST_MIN && s->idle <= 0) {
+			double dt = (xdperf_mono() - c0) / n;
+			per = per > 0 ? 0.8 * per + 0.2 * dt : dt;
+		}
+		if (per > 0) {
+			double want = (paced ? SS_CALL_PACED : SS_CALL) / per;
+			cap = want < SS_LIST_MIN ? SS_LIST_MIN : want > DP_LIST_MAX ? DP_LIST_MAX :
+			      (uint32_t)want;
+		}
 		if (s->idle > SS_STALL_SHIFT)
 			t0 += s->idle; /* the device stalled: no burst to make up for it */
 		if (e == -EOPNOTSUPP && first && !strcmp(be->name, "xdp")) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -31,6 +32,7 @@
 #include "bpf/xdperf_bpf.h"
 #include "xdperf_tx_bpf.skel.h"
 
+_Static_assert(DP_LIST_MAX == XDPERF_BPF_LIST_MAX, "a send list fits the program's");
 _Static_assert(DP_TEMPLATES_MAX == XDPERF_BPF_TMPL_MAX && DP_SCHED_MAX == XDPERF_BPF_SCHED_MAX &&
 	       DP_FRAME_MAX >= XDPERF_BPF_SLOT, "a set of frames fits the BPF maps");
 
@@ -55,6 +57,10 @@ struct xdp_be {
 	uint32_t data_len;
 	int ncpus;
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch for totals(), ncpus entries */
+	struct xdperf_bpf_list *lists;    /* ordered sets: tx_list, memory-mapped (a sender's
+					   * entry by worker index) */
+	size_t lists_bytes;
+	unsigned nthreads;                /* their entries */
 	pthread_mutex_t totals_lock;
 	/* Hot swap: the set in use is bank gen & 1 (gen mirrors the program's global). */
 	pthread_mutex_t lock;               /* swap vs worker registration */
@@ -79,7 +85,6 @@ struct xdp_worker {
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch, ncpus entries */
 	unsigned idx;             /* worker index (its tx_list entry) */
 	uint64_t owed;            /* ordered sets: frames of the last list not yet accepted */
-	struct xdperf_bpf_list *list; /* ordered sets: scratch for tx_list */
 };
 
 /* Frames refused, and frames the program gave up on, so far on this worker's CPU (the
@@ -487,16 +492,15 @@ static int xdp_send_list(void *wp, const uint32_t *list, uint32_t n, uint64_t *d
 				    DP_LIST_MAX);
 			return -EINVAL;
 		}
-		if (!w->list && !(w->list = calloc(1, sizeof *w->list))) {
-			xdperf_errf(err, errlen, "xdp: out of memory");
-			return -ENOMEM;
+		if (!w->x->lists || w->idx >= w->x->nthreads) {
+			xdperf_errf(err, errlen, "xdp: sender %u has no send list", w->idx);
+			return -EINVAL;
 		}
-		w->list->len = n;
-		w->list->pos = 0;
-		memcpy(w->list->t, list, (size_t)n * sizeof *list);
-		if (bpf_map_update_elem(bpf_map__fd(w->x->skel->maps.tx_list), &w->idx, w->list,
-					BPF_ANY))
-			return map_err("the send list of sender", w->idx, err, errlen);
+		/* the program reads it during the call below (the syscall orders the stores) */
+		struct xdperf_bpf_list *l = &w->x->lists[w->idx];
+		memcpy(l->t, list, (size_t)n * sizeof *list);
+		l->len = n;
+		l->pos = 0;
 		uint64_t d = 0;
 		w->owed = n;
 		e = send_frames(w, n, &d, &wait, err, errlen);
@@ -510,7 +514,6 @@ static int xdp_send_list(void *wp, const uint32_t *list, uint32_t n, uint64_t *d
 static void xdp_worker_close(void *wp)
 {
 	struct xdp_worker *w = wp;
-	free(w->list);
 	free(w->percpu);
 	free(w);
 }
@@ -589,6 +592,8 @@ static void xdp_close(struct dp_backend *b)
 		return;
 	struct xdp_be *x = b->priv;
 	bpf_link__destroy(x->lo_link);
+	if (x->lists)
+		munmap(x->lists, x->lists_bytes);
 	xdperf_tx_bpf__destroy(x->skel);
 	pthread_mutex_destroy(&x->totals_lock);
 	pthread_mutex_destroy(&x->lock);
@@ -660,6 +665,20 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 		goto fail;
 	}
 	x->prog_fd = bpf_program__fd(x->skel->progs.xdperf_tx);
+	if (f->ordered) {
+		long pg = sysconf(_SC_PAGESIZE);
+		x->nthreads = f->nthreads ? f->nthreads : 1;
+		x->lists_bytes = ((size_t)x->nthreads * sizeof *x->lists + (size_t)pg - 1) /
+				 (size_t)pg * (size_t)pg;
+		void *m = mmap(NULL, x->lists_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       bpf_map__fd(x->skel->maps.tx_list), 0);
+		if (m == MAP_FAILED) {
+			e = -errno;
+			xdperf_errf(err, errlen, "xdp: mapping the send lists: %s", strerror(-e));
+			goto fail;
+		}
+		x->lists = m;
+	}
 	x->cur = f;
 	if ((e = live_fits(x, f, err, errlen)))
 		goto fail;
