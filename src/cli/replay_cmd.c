@@ -240,18 +240,23 @@ static int check_args(const struct gen_args *a)
 		fprintf(stderr, "xdperf: --multiplier, --rate and --topspeed exclude each other\n");
 		return 2;
 	}
-	const char *no = a->config ? "--plugin-config" : a->plugin_path ? "--plugin-path" :
-			 a->bitrate ? "--bitrate" : a->imix ? "--imix" : a->watch ? "--watch" :
-			 a->stamp ? "--stamp" : a->server_addr ? "--server-addr" :
-			 a->rx_device ? "--rx-device" : a->cpus ? "--cpus" : a->nic_stats ? "--nic-stats" :
-			 a->metrics ? "--metrics" : a->otlp ? "--otlp-endpoint" : a->src_mac ? "--src-mac" :
-			 a->parallelism > 1 ? "--parallelism" : a->report ? "--report" : NULL;
-	if (no) {
-		bool threads = !strcmp(no, "--parallelism") || !strcmp(no, "--cpus");
-		fprintf(stderr, "xdperf: %s does not apply to --pcap replays%s\n", no,
-			threads ? " (one sender thread sends the capture in order)" : "");
-		return 2;
-	}
+	/* generator options that do not apply (the first one given is named) */
+	const struct { bool on; const char *name; bool thread; } na[] = {
+		{ a->config, "--plugin-config", false }, { a->plugin_path, "--plugin-path", false },
+		{ a->bitrate, "--bitrate", false }, { a->imix, "--imix", false },
+		{ a->watch, "--watch", false }, { a->stamp, "--stamp", false },
+		{ a->server_addr, "--server-addr", false }, { a->rx_device, "--rx-device", false },
+		{ a->cpus, "--cpus", true }, { a->nic_stats, "--nic-stats", false },
+		{ a->metrics, "--metrics", false }, { a->otlp, "--otlp-endpoint", false },
+		{ a->src_mac, "--src-mac", false }, { a->parallelism > 1, "--parallelism", true },
+		{ a->report, "--report", false },
+	};
+	for (size_t i = 0; i < sizeof na / sizeof *na; i++)
+		if (na[i].on) {
+			fprintf(stderr, "xdperf: %s does not apply to --pcap replays%s\n", na[i].name,
+				na[i].thread ? " (one sender thread sends the capture in order)" : "");
+			return 2;
+		}
 	/* the rewriting options' values: usage errors, before anything is opened */
 	struct xdperf_rewrite rw = { 0 };
 	char why[300];
