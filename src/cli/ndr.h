@@ -53,8 +53,9 @@ struct ndr_step {
 	uint64_t sent, received;
 	double loss;           /* (sent - received) / sent, at least 0 */
 	bool pass;
-	bool repeated;         /* the sender fell short of the rate and the trial passed: it is run
-				* again (not given to the search) */
+	bool repeated;         /* run again (not given to the search): it passed although the
+				* sender fell short of the rate, or failed with frames sent late */
+	double late_max_us;    /* paced: the latest a frame went after it was due */
 	bool stamped;
 	uint32_t run;          /* the run identity in the stamps (stamped trials) */
 	double seconds;        /* the run's first to last frame */
@@ -94,6 +95,7 @@ struct ndr_trial_out {
 	const char *mode;      /* "xdp" / "afpacket" */
 	unsigned threads;
 	uint32_t run;          /* the stamps' run identity */
+	double late_max_us;    /* paced: the latest a frame went after it was due (0: unpaced) */
 };
 
 /* ---- ndr_trial.c ---- */

@@ -22,8 +22,11 @@
 #include "cli/report_params.h"
 #include "xdperf/server.h"
 
-#define NDR_SHORT 0.97        /* a paced trial that sent less than this share of rate * time ... */
-#define NDR_SHORT_REPEATS 2   /* ... and passed is run again, at most this many times in a row */
+#define NDR_SHORT 0.97        /* a paced trial that sent less than this share of rate * time and
+			       * passed ... */
+#define NDR_LATE_US 10000     /* ... or sent a frame more than this late and failed losing no
+			       * more than the frames due in that time ... */
+#define NDR_REPEATS 2         /* ... is run again, at most this many times in a row */
 
 static const unsigned default_sizes[] = { 64, 128, 256, 512, 1024, 1280, 1518 };
 
@@ -330,11 +333,18 @@ static int search_size(const struct ndr_args *a, struct xdperf_server_ctl *ctl,
 			fprintf(stderr, "xdperf ndr: warning: the server could not analyse %llu stamped frames "
 					"(its ring was full); they count as received\n",
 				(unsigned long long)o.ring_full);
-		/* a paced trial whose sender fell short offered less than its rate: its pass says
-		 * little, so it is run again (a failure stands: less already lost frames) */
+		/* A paced trial whose sender fell short offered less than its rate: its pass says
+		 * little. One whose sender was held up sent the frames it owed in a burst: its
+		 * failure may be the burst's. Either is run again (a pass with bursts, or a failure
+		 * at less than the rate, stands). */
 		bool pass = ndr_trial_passes(o.sent, o.received, a->threshold);
-		bool repeat = t.kind != NDR_TRIAL_UNPACED && pass && repeats < NDR_SHORT_REPEATS &&
-			      (double)o.sent < NDR_SHORT * t.rate_pps * a->trial_s;
+		bool fell_short = (double)o.sent < NDR_SHORT * t.rate_pps * a->trial_s;
+		/* (late: and the frames it owed then could be all it lost) */
+		uint64_t lost = o.sent > o.received ? o.sent - o.received : 0;
+		bool late = o.late_max_us > NDR_LATE_US &&
+			    (double)lost <= o.late_max_us / 1e6 * t.rate_pps + 1;
+		bool repeat = t.kind != NDR_TRIAL_UNPACED && repeats < NDR_REPEATS &&
+			      ((pass && fell_short) || (!pass && late));
 		repeats = repeat ? repeats + 1 : 0;
 		if (!repeat)
 			ndr_search_report(&s, o.tx_pps, o.sent, o.received);
@@ -343,7 +353,8 @@ static int search_size(const struct ndr_args *a, struct xdperf_server_ctl *ctl,
 					 .tx_pps = o.tx_pps, .sent = o.sent, .received = o.received,
 					 .loss = o.sent > o.received ? (double)(o.sent - o.received) / (double)o.sent
 								     : o.sent ? 0 : 1,
-					 .pass = pass, .repeated = repeat, .stamped = f->stamp,
+					 .pass = pass, .repeated = repeat, .late_max_us = o.late_max_us,
+					 .stamped = f->stamp,
 					 .run = o.run, .seconds = o.seconds };
 		if (add_step(st, &step)) {
 			fprintf(stderr, "xdperf ndr: out of memory\n");

@@ -25,8 +25,11 @@ void ndr_print_step(const struct ndr_step *s, const struct ndr_search *srch)
 			"lost %llu (%.4g%%): %s", s->frame_size, s->index, kind_name(s->kind), rate,
 		(unsigned long long)s->sent, s->tx_pps, (unsigned long long)s->received,
 		(unsigned long long)lost, 100 * s->loss, s->pass ? "pass" : "fail");
-	if (s->repeated)
+	if (s->repeated && s->pass)
 		fprintf(stderr, " but the sender fell short of the rate: repeating it");
+	else if (s->repeated)
+		fprintf(stderr, " but the sender was held up (a frame %.1f ms late, the rest in a burst): "
+				"repeating it", s->late_max_us / 1e3);
 	else if (s->kind != NDR_TRIAL_UNPACED && s->tx_pps < 0.97 * s->rate_pps)
 		fprintf(stderr, " (the sender fell short of the rate)");
 	if (s->kind == NDR_TRIAL_UNPACED && srch->max_pps > 0)
@@ -149,12 +152,13 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t 
 		const struct ndr_step *s = &st[i];
 		uint64_t lost = s->sent > s->received ? s->sent - s->received : 0;
 		json_array_append_new(steps, json_pack("{s:i, s:i, s:s, s:I, s:f, s:I, s:I, s:I, s:f, s:b, "
-						       "s:b, s:b, s:f, s:o}",
+						       "s:b, s:f, s:b, s:f, s:o}",
 						       "frame_size", (int)s->frame_size, "trial", (int)s->index,
 						       "kind", kind_name(s->kind), "rate_pps", (json_int_t)s->rate_pps,
 						       "tx_pps", s->tx_pps, "sent", (json_int_t)s->sent,
 						       "received", (json_int_t)s->received, "lost", (json_int_t)lost,
 						       "loss", s->loss, "pass", s->pass, "repeated", s->repeated,
+						       "late_max_us", s->late_max_us,
 						       "stamped", s->stamped,
 						       "seconds", s->seconds, "run",
 						       s->stamped ? json_integer(s->run) : json_null()));

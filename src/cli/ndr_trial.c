@@ -154,6 +154,7 @@ int ndr_trial_run(const struct ndr_args *a, struct xdperf_server_ctl *ctl,
 	o->mode = r.mode;
 	o->threads = r.threads;
 	o->run = r.run_id;
+	o->late_max_us = r.sched_frames ? r.sched_max_us : 0;
 	if (gen_stops) {
 		o->stopped = true; /* a cut trial says nothing about the rate */
 		return 0;

@@ -14,8 +14,9 @@
 #    C*T + Q of it; the resolution is 2% of the max; the rate found passed its verification trial
 #    and is within the resolution below the lowest rate that failed; it lies in
 #    [(E - resolution) - 15%, E + 1%] (15%: a software tbf on a loaded 2-CPU machine loses frames
-#    below its rate when its dequeue waits for a CPU); trials that passed although the sender
-#    fell short of the rate (< 97% of rate * T sent) were repeated; every trial is a line on
+#    below its rate when its dequeue waits for a CPU); trials repeated passed although the sender
+#    fell short (< 97% of rate * T sent) or failed with a frame 10 ms late, losing no more than
+#    the frames due in that time (a burst after a stall); every trial is a line on
 #    stderr; bps, line and L1 shares follow from pps by their definitions; the latency of the
 #    verification trial for stamped sizes; the HTML report is written, self-contained;
 #  - PDR (--loss 0.05, 128-byte frames, --resolution 0.005, the ASan build) finds a higher rate
@@ -151,12 +152,17 @@ for r in nd["results"]:
     for s in st:
         if s["pass"] != (s["sent"] > 0 and s["sent"] - min(s["sent"], s["received"]) <= th * s["sent"]):
             no("%d B trial %d: pass %s with sent %d received %d" % (N, s["trial"], s["pass"], s["sent"], s["received"]))
-        # repeated: exactly the passing paced trials that sent less than 97% of rate * time
-        if s["repeated"] and not (s["pass"] and s["sent"] < 0.97 * s["rate_pps"] * trial):
+        # repeated: passing trials that sent less than 97% of rate * time, failing ones with a
+        # frame more than 10 ms late that lost no more than the frames due in that time
+        lost = s["sent"] - min(s["sent"], s["received"])
+        if s["repeated"] and not ((s["pass"] and s["sent"] < 0.97 * s["rate_pps"] * trial) or
+                                  (not s["pass"] and s["late_max_us"] > 10000 and
+                                   lost <= s["late_max_us"] / 1e6 * s["rate_pps"] + 1)):
             no("%d B trial %d repeated with sent %d at %d pps" % (N, s["trial"], s["sent"], s["rate_pps"]))
     chk([s["trial"] for s in st] == list(range(1, len(st) + 1)), "%d B: trials numbered 1..%d" % (N, len(st)))
-    # (a rate that passed and later failed its verification is a failure)
-    fails = [s["rate_pps"] for s in st if not s["pass"]]
+    # (a rate that passed and later failed its verification is a failure; a repeated trial is
+    # not one)
+    fails = [s["rate_pps"] for s in st if not s["pass"] and not s["repeated"]]
     chk(min(fails) > pps and min(fails) - pps <= rp,
         "%d B: the lowest failed rate %d is above the rate found by at most the resolution" % (N, min(fails)))
     over = st[0]["received"]
