@@ -300,7 +300,7 @@ static int search_size(const struct ndr_args *a, struct xdperf_server_ctl *ctl,
 	if (!a->quiet) {
 		char max[64] = "";
 		if (so.max_pps > 0)
-			snprintf(max, sizeof max, "max %.0f pps (%s), resolution %.0f pps", s.max_pps,
+			snprintf(max, sizeof max, "max %.0f pps (%s), resolution %.6g pps", s.max_pps,
 				 r->max_from, s.res_pps);
 		else
 			snprintf(max, sizeof max, "max: the rate of an unpaced trial");

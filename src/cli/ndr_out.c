@@ -33,7 +33,7 @@ void ndr_print_step(const struct ndr_step *s, const struct ndr_search *srch)
 	else if (s->kind != NDR_TRIAL_UNPACED && s->tx_pps < 0.97 * s->rate_pps)
 		fprintf(stderr, " (the sender fell short of the rate)");
 	if (s->kind == NDR_TRIAL_UNPACED && srch->max_pps > 0)
-		fprintf(stderr, "; max %.0f pps, resolution %.0f pps", srch->max_pps, srch->res_pps);
+		fprintf(stderr, "; max %.0f pps, resolution %.6g pps", srch->max_pps, srch->res_pps);
 	if (!s->repeated && srch->status == NDR_RUNNING && srch->hi_failed && srch->lo_passed)
 		fprintf(stderr, "; between %.0f and %.0f pps", srch->lo, srch->hi);
 	fputc('\n', stderr);
@@ -133,7 +133,7 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t 
 	for (size_t i = 0; results && i < nr; i++) {
 		const struct ndr_result *x = &r[i];
 		double bps = bps_of(x->pps, x->frame_size);
-		json_t *o = json_pack("{s:i, s:s, s:b, s:I, s:I, s:o, s:o, s:I, s:s?, s:I, s:i, s:b, s:b, s:b}",
+		json_t *o = json_pack("{s:i, s:s, s:b, s:I, s:I, s:o, s:o, s:I, s:s?, s:f, s:i, s:b, s:b, s:b}",
 				      "frame_size", (int)x->frame_size,
 				      "status", x->stopped ? "stopped" : ndr_status_name(x->status),
 				      "verified", x->status == NDR_FOUND && !x->stopped,
@@ -141,7 +141,7 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t 
 				      "line_share", share(a, bps),
 				      "l1_share", share(a, bps_of(x->pps, x->frame_size + NDR_L1_EXTRA)),
 				      "max_pps", (json_int_t)x->max_pps, "max_from", x->max_from,
-				      "resolution_pps", (json_int_t)x->res_pps, "trials", (int)x->trials,
+				      "resolution_pps", x->res_pps, "trials", (int)x->trials,
 				      "sender_limited", x->sender_limited, "max_passed", x->max_passed,
 				      "stamped", x->stamped);
 		if (o)
@@ -167,7 +167,7 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t 
 				"line_rate_bps", a->line_rate ? json_integer((json_int_t)a->line_rate) : json_null(),
 				"trial_s", a->trial_s,
 				"resolution", a->resolution_pps > 0 ? json_null() : json_real(a->resolution),
-				"resolution_pps", a->resolution_pps > 0 ? json_integer((json_int_t)a->resolution_pps)
+				"resolution_pps", a->resolution_pps > 0 ? json_real(a->resolution_pps)
 									: json_null(),
 				"stopped", stopped, "results", results, "steps", steps);
 	char title[128];
