@@ -545,8 +545,14 @@ static void *sender_main(void *arg)
 		if (tx_should_stop(tx))
 			break;
 		double now = xdperf_mono();
-		if (deadline > 0 && now >= deadline)
+		if (deadline > 0 && s->rate > 0) {
+			/* paced: every frame due before the end goes (rate x duration), unless this
+			 * sender is DEADLINE_GRACE behind then */
+			if (t0 + (double)sent / s->rate >= deadline || now >= deadline + DEADLINE_GRACE)
+				break;
+		} else if (deadline > 0 && now >= deadline) {
 			break;
+		}
 		if (atomic_load_explicit(&tx->hold, memory_order_relaxed)) {
 			/* no carrier: send nothing into a dead link; the pacing resumes where it was */
 			t0 += tx_hold_on(tx, deadline);
@@ -556,6 +562,12 @@ static void *sender_main(void *arg)
 		if (s->rate > 0) {
 			/* Frame k (from 0) is due at t0 + k / rate. */
 			double due = floor((now - t0) * s->rate) + 1;
+			if (deadline > 0) {
+				/* the frames due before the end: k < (deadline - t0) * rate */
+				double last = ceil((deadline - t0) * s->rate - 1e-6);
+				if (due > last)
+					due = last;
+			}
 			if (due <= (double)sent) {
 				double next = t0 + (double)sent / s->rate;
 				if (deadline > 0 && next > deadline)
@@ -836,7 +848,8 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 				next_tick = now + 1.0;
 		}
 		/* a sender stuck waiting for a device ends at the deadline too */
-		if (going && tx->deadline > 0 && now >= tx->deadline)
+		if (going && tx->deadline > 0 &&
+		    now >= tx->deadline + (tx->rate > 0 ? DEADLINE_GRACE : 0))
 			atomic_store(&tx->halt, 1);
 		if (going && now >= next_link && !tx_should_stop(tx)) {
 			next_link = now + LINK_EVERY;

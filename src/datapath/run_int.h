@@ -21,6 +21,8 @@
 			       * bursting to catch up; shorter waits are caught up */
 #define LINK_EVERY 0.1        /* seconds between looks at the device's state */
 #define STALL_DEFAULT 5.0     /* seconds (xdperf_tx_opts.stall_timeout = 0) */
+#define DEADLINE_GRACE 0.25   /* a paced run with a duration sends every frame due before its
+			       * end (rate x duration), unless this far behind at the end */
 
 /* Lateness histogram of paced frames: bucket 0 below 1 us, then buckets 2^(1/4) wide. */
 #define LATE_BUCKETS 100

@@ -256,8 +256,9 @@ void tx_streams_keep(struct xdperf_tx *tx, struct sender *senders, unsigned nt)
 /* Appends to list (n entries so far, at most DP_LIST_MAX) the frames due by now, earliest
  * first, then frames of the unpaced streams in turn; sets *next to when the next paced frame
  * (or unpaced start) is due and *live to whether any stream has frames left. */
-static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *list, uint32_t cap,
-			  double *next, bool *live, bool *paced, unsigned *rr)
+static uint32_t fill_list(struct sender *s, double t0, double now, double deadline,
+			  uint32_t *list, uint32_t cap, double *next, bool *live, bool *paced,
+			  unsigned *rr)
 {
 	struct xdperf_tx *tx = s->tx;
 	unsigned nt = tx->nt, K = tx->nss;
@@ -275,7 +276,8 @@ static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *lis
 				continue;
 			if (sp->rate <= 0) {
 				double from = t0 + sp->start;
-				if (sp->duration > 0 && now >= from + sp->duration) {
+				if ((sp->duration > 0 && now >= from + sp->duration) ||
+				    (deadline > 0 && now >= deadline)) {
 					st->over = true;
 					continue;
 				}
@@ -285,7 +287,9 @@ static uint32_t fill_list(struct sender *s, double t0, double now, uint32_t *lis
 				continue;
 			}
 			double d = ss_due(sp, t0, s->idx + st->m * nt);
-			if (sp->duration > 0 && d >= t0 + sp->start + sp->duration) {
+			/* (paced: every frame due before the run's end goes, as in run.c) */
+			if ((sp->duration > 0 && d >= t0 + sp->start + sp->duration) ||
+			    (deadline > 0 && d >= deadline)) {
 				st->over = true;
 				continue;
 			}
@@ -375,7 +379,7 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 		if (tx_should_stop(tx))
 			break;
 		double now = xdperf_mono();
-		if (deadline > 0 && now >= deadline)
+		if (deadline > 0 && now >= deadline + DEADLINE_GRACE)
 			break;
 		if (atomic_load_explicit(&tx->hold, memory_order_relaxed)) {
 			/* no carrier: the streams' schedules resume where they were */
@@ -386,7 +390,7 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 		if (!owed) {
 			double next;
 			bool live;
-			n = fill_list(s, t0, now, list, cap, &next, &live, &paced, &rr);
+			n = fill_list(s, t0, now, deadline, list, cap, &next, &live, &paced, &rr);
 			if (!n) {
 				if (!live)
 					break;
