@@ -21,8 +21,8 @@
 #    verification trial for stamped sizes; the HTML report is written, self-contained;
 #  - PDR (--loss 0.05, 128-byte frames, --resolution 0.005, the ASan build) finds a higher rate
 #    than the NDR, the same checks with E / 0.95;
-#  - SIGINT during the second trial: exit 130 within 3 s, the table so far (the size marked
-#    stopped), "stopped by SIGINT" on stderr.
+#  - SIGINT during the second trial (--mode afpacket): exit 130 within 3 s, the table so far
+#    (the size marked stopped, the mode afpacket), "stopped by SIGINT" on stderr.
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
@@ -211,7 +211,7 @@ fi
 
 # ---- SIGINT: the table so far -----------------------------------------------------------------
 gen_bg stop "$NS3_A" ndr -d "$IF3_A" --server-addr "$IP3_B:7000" --cfg "$T/cfg.json" --sizes 128,1024 \
-	--trial "$TRIAL" --line-rate "$LINE" --resolution "$RES"
+	--trial "$TRIAL" --line-rate "$LINE" --resolution "$RES" --mode afpacket
 wait_line "$T/stop.err" "128 B trial 1 " "$GEN_PID" 30 || no "no first trial line: $(cat "$T/stop.err")"
 sleep 0.3
 t0=$(now)
@@ -220,7 +220,7 @@ gen_wait 10
 timing "SIGINT to exit" "$(elapsed "$t0" "$GEN_END")" 3
 eq "stopped exit status" "$GEN_RC" 130
 one_line "stopped: stderr says so" "$T/stop.err" "^xdperf ndr: stopped by SIGINT; the results so far$"
-one_line "stopped: the table's header" "$T/stop.out" "^xdperf ndr: throughput on $IF3_A \(xdp, 1 thread\), loss at most 0 \(NDR\), trials of 1 s \(stopped\)$"
+one_line "stopped: the table's header" "$T/stop.out" "^xdperf ndr: throughput on $IF3_A \(afpacket, 1 thread\), loss at most 0 \(NDR\), trials of 1 s \(stopped\)$"
 one_line "stopped: the 128-byte row, marked" "$T/stop.out" "^ +128 +[0-9]+ +[0-9.]+ +[0-9.]+% +[0-9.]+% .* stopped: not verified$"
 no_line "stopped: no 1024-byte row" "$T/stop.out" "^ +1024 "
 
