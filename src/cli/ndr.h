@@ -66,6 +66,7 @@ struct ndr_result {
 	unsigned frame_size;
 	enum ndr_status status;
 	bool stopped;          /* the search was interrupted (status then says "running") */
+	bool failed;           /* a trial failed to run (the device, the server): status "running" */
 	double pps;            /* the throughput found (0: none) */
 	double max_pps, res_pps;
 	const char *max_from;  /* "--max-rate", "--line-rate", "unpaced trial" */

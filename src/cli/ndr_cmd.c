@@ -380,7 +380,8 @@ static int search_size(const struct ndr_args *a, struct xdperf_server_ctl *ctl,
 	r->max_passed = s.max_passed;
 	if (s.status == NDR_RUNNING) {
 		/* stopped or failed: the best rate that passed so far, not verified */
-		r->stopped = true;
+		r->stopped = rc < 0;
+		r->failed = rc > 0;
 		r->pps = s.lo_passed ? s.lo : 0;
 	} else {
 		r->pps = s.found_pps;

@@ -48,6 +48,8 @@ static const char *note_of(const struct ndr_result *r)
 {
 	if (r->stopped)
 		return "stopped: not verified";
+	if (r->failed)
+		return "a trial failed: not verified";
 	switch (r->status) {
 	case NDR_NONE: return "no rate passed";
 	case NDR_UNSTABLE: return "unstable: verification failed 3 times";
@@ -135,8 +137,8 @@ json_t *ndr_doc(const struct ndr_args *a, const char *plugin_file, const json_t 
 		double bps = bps_of(x->pps, x->frame_size);
 		json_t *o = json_pack("{s:i, s:s, s:b, s:I, s:I, s:o, s:o, s:I, s:s?, s:f, s:i, s:b, s:b, s:b}",
 				      "frame_size", (int)x->frame_size,
-				      "status", x->stopped ? "stopped" : ndr_status_name(x->status),
-				      "verified", x->status == NDR_FOUND && !x->stopped,
+				      "status", x->stopped ? "stopped" : x->failed ? "error" : ndr_status_name(x->status),
+				      "verified", x->status == NDR_FOUND,
 				      "pps", (json_int_t)x->pps, "bps", (json_int_t)bps,
 				      "line_share", share(a, bps),
 				      "l1_share", share(a, bps_of(x->pps, x->frame_size + NDR_L1_EXTRA)),
