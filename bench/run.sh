@@ -15,6 +15,7 @@
 # 4. UDP responder (no root): bench/responder.sh, see its header (datagrams/s of `xdperf serve`
 #    with the echo module vs builtin:echo, 1 and 2 workers, and during continuous version swaps).
 # 5. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
+#    Then bench/profile.sh (root only): multi-stream runs (xdperf run) against a single-set run.
 # 6. Server receive rate (root only, else skipped with a message): bench/server.sh, see its
 #    header (what `xdperf --server` counts on a veth pair from an XDP generator, with and
 #    without --stamp checking, next to the generator's own rate; plus a paced no-loss check).
@@ -241,6 +242,12 @@ if [ "$(id -u)" = 0 ]; then
   "$REPO/bench/tx.sh" || tx_failed=1
 else
   echo "bench: skipping the transmit-rate benchmark (bench/tx.sh): it needs root (network namespaces, XDP)"
+fi
+# multi-stream (profile) runs against a single-set run (bench/profile.sh, root only)
+if [ "$(id -u)" = 0 ] && [ -z "${BENCH_ONLY:-}" ]; then
+  echo
+  echo "bench: profile transmit benchmark (bench/profile.sh)" >&2
+  "$REPO/bench/profile.sh" || tx_failed=1
 fi
 
 # ---- server receive rate (bench/server.sh: namespaces and XDP, so root only) -------------------
