@@ -27,37 +27,41 @@ static const char *const stream_keys[] = { "name", "plugin", "config", "config_f
 					   "gap", "burst", "count", "duration", "start", "stamp" };
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Multiplies by a k/M/G suffix at *end (moving past it). */
-static bool suffix(const char **end, double *v)
+/* A number, or a string of one followed by a unit: *d and the unit text (*unit, "" for a
+ * JSON number or none). False when v is neither. */
+static bool number_and_unit(const json_t *v, double *d, const char **unit)
 {
-	switch (**end) {
-	case 'k': case 'K': *v *= 1e3; (*end)++; break;
-	case 'M': *v *= 1e6; (*end)++; break;
-	case 'G': *v *= 1e9; (*end)++; break;
-	default: break;
+	*unit = "";
+	if (json_is_number(v)) {
+		*d = json_number_value(v);
+		return true;
 	}
+	if (!json_is_string(v))
+		return false;
+	const char *s = json_string_value(v);
+	char *e;
+	errno = 0;
+	*d = strtod(s, &e);
+	if (errno || e == s)
+		return false;
+	*unit = e;
 	return true;
 }
 
 bool profile_number(const json_t *v, double *out)
 {
 	double d;
-	if (json_is_number(v)) {
-		d = json_number_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *e;
-		errno = 0;
-		d = strtod(s, &e);
-		if (errno || e == s)
-			return false;
-		const char *end = e;
-		suffix(&end, &d);
-		if (*end)
-			return false;
-	} else {
+	const char *u;
+	if (!number_and_unit(v, &d, &u))
 		return false;
-	}
+	if (!strcmp(u, "k") || !strcmp(u, "K"))
+		d *= 1e3;
+	else if (!strcmp(u, "M"))
+		d *= 1e6;
+	else if (!strcmp(u, "G"))
+		d *= 1e9;
+	else if (*u)
+		return false;
 	if (!(d > 0) || !isfinite(d) || d > 1e15)
 		return false;
 	*out = d;
@@ -66,33 +70,20 @@ bool profile_number(const json_t *v, double *out)
 
 bool profile_seconds(const json_t *v, double *out)
 {
+	static const struct { const char *unit; double mul; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "us", 1e-6 }, { "ns", 1e-9 },
+		{ "m", 60 }, { "min", 60 }, { "h", 3600 },
+	};
 	double d;
-	if (json_is_number(v)) {
-		d = json_number_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *e;
-		errno = 0;
-		d = strtod(s, &e);
-		if (errno || e == s)
-			return false;
-		if (!*e || !strcmp(e, "s"))
-			;
-		else if (!strcmp(e, "ms"))
-			d /= 1e3;
-		else if (!strcmp(e, "us"))
-			d /= 1e6;
-		else if (!strcmp(e, "ns"))
-			d /= 1e9;
-		else if (!strcmp(e, "m") || !strcmp(e, "min"))
-			d *= 60;
-		else if (!strcmp(e, "h"))
-			d *= 3600;
-		else
-			return false;
-	} else {
+	const char *u;
+	if (!number_and_unit(v, &d, &u))
 		return false;
-	}
+	size_t i = 0;
+	while (i < sizeof units / sizeof units[0] && strcmp(u, units[i].unit))
+		i++;
+	if (i == sizeof units / sizeof units[0])
+		return false;
+	d *= units[i].mul;
 	if (!(d >= 0) || !isfinite(d) || d > 1e9)
 		return false;
 	*out = d;

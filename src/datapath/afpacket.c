@@ -218,6 +218,24 @@ static void build(struct afp_worker *w, unsigned cnt)
 	w->sent = 0;
 }
 
+/* A sendmmsg() that sent nothing (r <= 0), template t first in line: no room (the device's
+ * queue) counts a refusal and waits for room (0: try again); else -errno + message. */
+static int mmsg_failed(struct afp_worker *w, int r, uint32_t t, struct dp_wait *wait, char *err,
+		       size_t errlen)
+{
+	struct afp *a = w->a;
+	int e = r < 0 ? errno : EAGAIN;
+	if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
+		if (e != EINTR)
+			afp_refused(a, w->idx, t);
+		return afp_wait(a, wait, w->f, t, err, errlen);
+	}
+	if (e == EMSGSIZE || e == EINVAL)
+		atomic_fetch_add_explicit(&a->errors, 1, memory_order_relaxed);
+	afp_send_error(a, w->f, t, e, err, errlen);
+	return -e;
+}
+
 static int send_frames(struct afp_worker *w, uint64_t n, uint64_t *done, struct dp_wait *wait,
 		       char *err, size_t errlen)
 {
@@ -241,19 +259,10 @@ static int send_frames(struct afp_worker *w, uint64_t n, uint64_t *done, struct 
 			cnt = (unsigned)n;
 		int r = sendmmsg(w->fd, &w->msg[w->sent], cnt, MSG_DONTWAIT);
 		if (r <= 0) {
-			int e = r < 0 ? errno : EAGAIN;
-			uint32_t t = w->f->sched[w->pos];
-			if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
-				if (e != EINTR)
-					afp_refused(a, w->idx, t);
-				if ((e = afp_wait(a, wait, w->f, t, err, errlen)) == 0)
-					continue;
+			int e = mmsg_failed(w, r, w->bt[w->sent], wait, err, errlen);
+			if (e)
 				return e;
-			}
-			if (e == EMSGSIZE || e == EINVAL)
-				atomic_fetch_add_explicit(&a->errors, 1, memory_order_relaxed);
-			afp_send_error(a, w->f, t, e, err, errlen);
-			return -e;
+			continue;
 		}
 		dp_wait_done(wait);
 		w->sent += (unsigned)r; /* only the unsent tail is sent again */
@@ -278,20 +287,11 @@ static int list_flush(struct afp_worker *w, uint64_t *done, struct dp_wait *wait
 		}
 		unsigned cnt = w->built - w->sent;
 		int r = sendmmsg(w->fd, &w->msg[w->sent], cnt, MSG_DONTWAIT);
-		uint32_t t = w->bt[w->sent];
 		if (r <= 0) {
-			int e = r < 0 ? errno : EAGAIN;
-			if (e == ENOBUFS || e == EAGAIN || e == EINTR) {
-				if (e != EINTR)
-					afp_refused(a, w->idx, t);
-				if ((e = afp_wait(a, wait, w->f, t, err, errlen)) == 0)
-					continue;
+			int e = mmsg_failed(w, r, w->bt[w->sent], wait, err, errlen);
+			if (e)
 				return e;
-			}
-			if (e == EMSGSIZE || e == EINVAL)
-				atomic_fetch_add_explicit(&a->errors, 1, memory_order_relaxed);
-			afp_send_error(a, w->f, t, e, err, errlen);
-			return -e;
+			continue;
 		}
 		dp_wait_done(wait);
 		afp_account_list(a, w->idx, w->f, &w->bt[w->sent], (uint64_t)r);

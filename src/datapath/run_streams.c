@@ -253,6 +253,19 @@ void tx_streams_keep(struct xdperf_tx *tx, struct sender *senders, unsigned nt)
 	}
 }
 
+/* The template of the stream's next frame (its cycle goes on), counted as handed over now. */
+static uint32_t take(struct ss_state *st, const struct tx_ss *sp, double now)
+{
+	uint32_t t = sp->cyc[st->cpos];
+	if (++st->cpos == sp->cyc_len)
+		st->cpos = 0;
+	st->m++;
+	if (!st->first)
+		st->first = now;
+	st->last = now;
+	return t;
+}
+
 /* Appends to list (n entries so far, at most DP_LIST_MAX) the frames due by now, earliest
  * first, then frames of the unpaced streams in turn; sets *next to when the next paced frame
  * (or unpaced start) is due and *live to whether any stream has frames left. */
@@ -306,15 +319,7 @@ static uint32_t fill_list(struct sender *s, double t0, double now, double deadli
 		}
 		if (best < 0 || n == DP_LIST_MAX)
 			break; /* (paced frames due are never held back by cap) */
-		struct ss_state *st = &s->ss[best];
-		const struct tx_ss *sp = &tx->ss[best];
-		list[n++] = sp->cyc[st->cpos];
-		if (++st->cpos == sp->cyc_len)
-			st->cpos = 0;
-		st->m++;
-		if (!st->first)
-			st->first = now;
-		st->last = now;
+		list[n++] = take(&s->ss[best], &tx->ss[best], now);
 		tx_late_add(s->late, &s->late_max, now - bd, 1, 1.0);
 	}
 	/* the unpaced streams share what is left of the list, a frame each in turn */
@@ -326,13 +331,7 @@ static uint32_t fill_list(struct sender *s, double t0, double now, double deadli
 			const struct tx_ss *sp = &tx->ss[k];
 			if (sp->rate > 0 || st->over || st->m >= st->quota || now < t0 + sp->start)
 				continue;
-			list[n++] = sp->cyc[st->cpos];
-			if (++st->cpos == sp->cyc_len)
-				st->cpos = 0;
-			st->m++;
-			if (!st->first)
-				st->first = now;
-			st->last = now;
+			list[n++] = take(st, sp, now);
 			more = true;
 		}
 		*rr = (*rr + 1) % K;
