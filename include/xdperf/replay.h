@@ -93,7 +93,9 @@ struct xdperf_replay_result {
 	uint64_t timed_frames;
 	double late_mean_us, late_p50_us, late_p99_us, late_max_us;
 	/* The span the schedule asked for (last frame's due time) and what it took (last frame's
-	 * send time), both from the first frame's start: their ratio is the pacing's error. */
+	 * send time), both from the schedule's start (the first frame's time, moved on by the
+	 * time the device had no carrier or took nothing): their ratio is the pacing's error.
+	 * seconds above is the wall time from the first frame to the last, holds included. */
 	double due_span_s, sent_span_s;
 };
 

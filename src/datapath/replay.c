@@ -80,7 +80,8 @@ struct xdperf_replay {
 	atomic_uint_fast64_t packets, bytes;
 	atomic_bool sending;               /* the first frame went (t0 set) */
 	atomic_bool sender_done;
-	double t0;
+	double t0;                         /* the schedule's start (shifted by holds, stalls) */
+	double t_first;                    /* when the first frame went */
 	double last_sent;                  /* when the last frame went (monotonic) */
 	double last_due;
 	uint64_t loops, chunks;
@@ -502,7 +503,8 @@ static void *sender_main(void *arg)
 		e = open_backend(r, true, &c->f, &be, &w, err, sizeof err);
 		bool opened = !e;
 		if (opened) {
-			r->t0 = xdperf_mono() - c->due[0];
+			r->t_first = xdperf_mono();
+			r->t0 = r->t_first - c->due[0];
 			uint64_t got = 0;
 			double idle = 0;
 			e = be->send(w, 1, &got, &idle, err, sizeof err);
@@ -539,14 +541,15 @@ static void *sender_main(void *arg)
 			set_fail(r, e, err);
 			goto out;
 		}
-		r->t0 = xdperf_mono() - c->due[0];
+		r->t_first = xdperf_mono();
+		r->t0 = r->t_first - c->due[0];
 	}
 	pthread_mutex_lock(&r->lock);
 	r->be = be;
 	r->mode = be->name;
 	pthread_mutex_unlock(&r->lock);
 	if (r->o.duration > 0)
-		deadline = r->t0 + r->o.duration;
+		deadline = r->t_first + r->o.duration;
 	atomic_store(&r->sending, true);
 	r->chunks = 1;
 	bool release_prev = false;
@@ -758,7 +761,7 @@ static void fill_result(struct xdperf_replay *r, struct xdperf_replay_result *re
 	res->chunks = r->chunks;
 	res->stopped = atomic_load(&r->stop) != 0;
 	res->held_s = r->held;
-	res->seconds = r->packets ? r->last_sent - r->t0 : 0;
+	res->seconds = r->packets ? r->last_sent - r->t_first : 0;
 	if (res->seconds < 0)
 		res->seconds = 0;
 	/* skipped per pass times the passes read */
@@ -850,7 +853,7 @@ int xdperf_replay_run(struct xdperf_replay *r, struct xdperf_replay_result *res,
 		double now = xdperf_mono();
 		if (atomic_load(&r->sending)) {
 			if (start == 0) {
-				start = r->t0;
+				start = r->t_first;
 				next_tick = start + 1.0;
 				next_link = now + LINK_EVERY;
 			}
