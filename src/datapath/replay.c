@@ -130,12 +130,15 @@ static bool halted(struct xdperf_replay *r)
 	return atomic_load_explicit(&r->halt, memory_order_relaxed) != 0;
 }
 
+/* The run's failure (the first one counts); from the sender or the runner thread. */
 static void set_fail(struct xdperf_replay *r, int rc, const char *msg)
 {
+	pthread_mutex_lock(&r->lock);
 	if (!r->fail_rc) {
 		r->fail_rc = rc;
 		xdperf_errf(r->fail, sizeof r->fail, "%s", msg);
 	}
+	pthread_mutex_unlock(&r->lock);
 	atomic_store(&r->halt, 1);
 }
 
