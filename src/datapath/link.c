@@ -228,3 +228,49 @@ void dp_link_why(const struct dp_link *l, bool xdp, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", "");
 }
+
+int dp_link_hold(struct dp_hold *h, int ifindex, const char *ifname, const struct dp_link *l,
+		 double now, char *notice, size_t nlen, char *err, size_t errlen)
+{
+	if (notice && nlen)
+		notice[0] = '\0';
+	bool holding = atomic_load(h->hold) != 0;
+	if (l->dev.up && l->dev.carrier) {
+		if (holding) {
+			double d = now - h->since;
+			h->held += d;
+			atomic_store(h->hold, 0);
+			xdperf_errf(notice, nlen, "%s has its carrier again after %.1f s; sending again",
+				    ifname, d);
+		}
+		return 0;
+	}
+	struct dp_link cur = *l;
+	if (!holding) {
+		h->since = now;
+		atomic_store(h->hold, 1);
+		/* a device being removed is down for a moment first: report its removal, not that */
+		int e = dp_link_query_settled(ifindex, &cur, NULL, 0);
+		if (e == -ENODEV) {
+			xdperf_errf(err, errlen, "%s no longer exists (it was removed during the run)",
+				    ifname);
+			return -ENODEV;
+		}
+		if (e || (cur.dev.up && cur.dev.carrier)) {
+			/* back at once (or unreadable): no notice, the time held still counts */
+			h->held += xdperf_mono() - now;
+			atomic_store(h->hold, 0);
+			return 0;
+		}
+	}
+	char why[400];
+	dp_link_why(&cur, false, why, sizeof why);
+	if (!holding) {
+		xdperf_errf(notice, nlen, "%s; waiting up to %.1f s for it (--stall-timeout)", why,
+			    h->stall_timeout);
+	} else if (now - h->since >= h->stall_timeout) {
+		xdperf_errf(err, errlen, "%s for %.1f s (--stall-timeout)", why, h->stall_timeout);
+		return -ENETDOWN;
+	}
+	return 0;
+}

@@ -6,6 +6,7 @@
 #define XDPERF_DATAPATH_LINK_H
 
 #include <net/if.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,23 @@ int dp_link_query(int ifindex, struct dp_link *l, char *err, size_t errlen);
  * if it went away meanwhile (its removal is then reported as such, not as a link down). */
 #define DP_LINK_SETTLE_S 0.05
 int dp_link_query_settled(int ifindex, struct dp_link *l, char *err, size_t errlen);
+
+/* A runner's hold while its device has no carrier (run.c, replay.c). */
+struct dp_hold {
+	_Atomic int *hold;       /* set while holding: the senders wait */
+	double since;            /* when the hold began (monotonic seconds) */
+	double held;             /* seconds held so far, over all holds */
+	double stall_timeout;    /* a hold this long ends the run */
+};
+
+/* The carrier part of a runner's look at device ifindex (named ifname), l its state just read
+ * (dp_link_query) at monotonic time now: a carrier back ends the hold (notice: "IF has its
+ * carrier again after S s; sending again"); one lost starts it (notice: why, and how long it
+ * waits) unless the device is being removed or is back at once; a hold of the stall timeout
+ * ends the run. Returns 0 (notice: a line to show, or ""), or -ENODEV (removed) / -ENETDOWN
+ * (no carrier for the stall timeout) with one line in err. */
+int dp_link_hold(struct dp_hold *h, int ifindex, const char *ifname, const struct dp_link *l,
+		 double now, char *notice, size_t nlen, char *err, size_t errlen);
 
 /* The longest frame (Ethernet header included, no FCS) a device with this MTU sends and
  * takes: MTU + 14, or + 18 for a frame with an 802.1Q/802.1ad tag (vlan true). */

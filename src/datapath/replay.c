@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 #include "datapath/backend.h"
+#include "datapath/late.h"
 #include "datapath/device.h"
 #include "datapath/link.h"
 #include "packet/replay_src.h"
@@ -34,9 +35,6 @@
 #define SLEEP_MAX 0.05                  /* longest sleep between looks at the stop request */
 #define LINK_EVERY 0.1
 #define STALL_DEFAULT 5.0
-#define LATE_BUCKETS 100                /* lateness: bucket 0 below 1 us, then 2^(1/4) wide */
-#define LATE_BASE 1e-6
-#define LATE_STEP 1.189207115002721
 
 struct chunk {
 	struct dp_frames f;
@@ -85,8 +83,7 @@ struct xdperf_replay {
 	double last_sent;                  /* when the last frame went (monotonic) */
 	double last_due;
 	uint64_t loops, chunks;
-	uint64_t late[LATE_BUCKETS], nlate;
-	double late_sum, late_max;
+	struct dp_late late;                /* how late the timed frames went */
 	int send_rc;
 	char send_err[512];
 	double held;
@@ -112,18 +109,6 @@ static const uint32_t *identity_sched(void)
 	return identity;
 }
 
-static void sleep_until(double when)
-{
-	struct timespec t;
-	t.tv_sec = (time_t)when;
-	t.tv_nsec = (long)((when - (double)t.tv_sec) * 1e9);
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
-		;
-}
 
 static bool halted(struct xdperf_replay *r)
 {
@@ -355,32 +340,13 @@ static void release_chunk(struct xdperf_replay *r)
 
 /* --- sender ------------------------------------------------------------------------------ */
 
-static unsigned late_bucket(double v)
-{
-	if (!(v >= LATE_BASE))
-		return 0;
-	double b = floor(log(v / LATE_BASE) / log(LATE_STEP)) + 1;
-	return b >= LATE_BUCKETS - 1 ? LATE_BUCKETS - 1 : (unsigned)b;
-}
-
-static void late_add(struct xdperf_replay *r, double late)
-{
-	if (late < 0)
-		late = 0;
-	r->late[late_bucket(late)]++;
-	r->nlate++;
-	r->late_sum += late;
-	if (late > r->late_max)
-		r->late_max = late;
-}
-
 /* While the device has no carrier: waits; returns the seconds waited. */
 static double hold_on(struct xdperf_replay *r, double deadline)
 {
 	double h0 = xdperf_mono(), now = h0;
 	while (atomic_load_explicit(&r->hold, memory_order_relaxed) && !halted(r) &&
 	       !(deadline > 0 && now >= deadline)) {
-		sleep_until(now + 0.001);
+		xdperf_sleep_until(now + 0.001);
 		now = xdperf_mono();
 	}
 	return now - h0;
@@ -445,12 +411,12 @@ static int send_chunk(struct xdperf_replay *r, struct dp_backend *be, void *w, s
 				next = deadline;
 			if (next > now + SLEEP_MAX)
 				next = now + SLEEP_MAX;
-			sleep_until(next);
+			xdperf_sleep_until(next);
 			continue;
 		}
 		if (timed)
 			for (uint32_t i = req; i < upto; i++)
-				late_add(r, now - (r->t0 + c->due[i]));
+				dp_late_add(&r->late, now - (r->t0 + c->due[i]), 1, 1.0);
 		uint64_t n = (upto > req ? upto : c->n) - done, got = 0;
 		double idle = 0;
 		int e = be->send(w, n, &got, &idle, r->send_err, sizeof r->send_err);
@@ -648,44 +614,16 @@ static void watch_link(struct xdperf_replay *r, double now, double *hold_since)
 		set_fail(r, -EMSGSIZE, msg);
 		return;
 	}
-	bool holding = atomic_load(&r->hold) != 0;
-	if (l.dev.up && l.dev.carrier) {
-		if (holding) {
-			double h = now - *hold_since;
-			r->held += h;
-			atomic_store(&r->hold, 0);
-			snprintf(msg, sizeof msg, "%s has its carrier again after %.1f s; sending again",
-				 r->ifname, h);
-			notice(r, msg);
-		}
-		return;
-	}
-	if (!holding) {
-		*hold_since = now;
-		atomic_store(&r->hold, 1);
-		e = dp_link_query_settled(r->ifindex, &l, NULL, 0);
-		if (e == -ENODEV) {
-			snprintf(msg, sizeof msg, "%s no longer exists (it was removed during the run)",
-				 r->ifname);
-			set_fail(r, -ENODEV, msg);
-			return;
-		}
-		if (e || (l.dev.up && l.dev.carrier)) {
-			r->held += xdperf_mono() - now;
-			atomic_store(&r->hold, 0);
-			return;
-		}
-	}
 	char why[400];
-	dp_link_why(&l, false, why, sizeof why);
-	if (!holding) {
-		snprintf(msg, sizeof msg, "%s; waiting up to %.1f s for it (--stall-timeout)", why,
-			 r->run.stall_timeout);
+	struct dp_hold h = { .hold = &r->hold, .since = *hold_since, .held = r->held,
+			     .stall_timeout = r->run.stall_timeout };
+	e = dp_link_hold(&h, r->ifindex, r->ifname, &l, now, msg, sizeof msg, why, sizeof why);
+	*hold_since = h.since;
+	r->held = h.held;
+	if (msg[0])
 		notice(r, msg);
-	} else if (now - *hold_since >= r->run.stall_timeout) {
-		snprintf(msg, sizeof msg, "%s for %.1f s (--stall-timeout)", why, r->run.stall_timeout);
-		set_fail(r, -ENETDOWN, msg);
-	}
+	if (e)
+		set_fail(r, e, why);
 }
 
 /* Every frame checked before anything is sent: lengths against the device, a corrupt file. */
@@ -772,24 +710,12 @@ static void fill_result(struct xdperf_replay *r, struct xdperf_replay_result *re
 	res->skipped_slot = r->src.skipped_slot;
 	res->skipped_runt = r->src.skipped_runt;
 	res->rewritten = r->src.rewritten;
-	res->timed_frames = r->nlate;
-	if (r->nlate) {
-		res->late_mean_us = r->late_sum / (double)r->nlate * 1e6;
-		res->late_max_us = r->late_max * 1e6;
-		uint64_t ranks[2] = { (r->nlate + 1) / 2, r->nlate - r->nlate / 100 };
-		double *outs[2] = { &res->late_p50_us, &res->late_p99_us };
-		for (int q = 0; q < 2; q++) {
-			uint64_t acc = 0;
-			for (unsigned b = 0; b < LATE_BUCKETS; b++) {
-				acc += r->late[b];
-				if (acc >= ranks[q]) {
-					double hi = b + 1 < LATE_BUCKETS ? LATE_BASE * pow(LATE_STEP, (double)b)
-									 : r->late_max;
-					*outs[q] = (hi < r->late_max ? hi : r->late_max) * 1e6;
-					break;
-				}
-			}
-		}
+	res->timed_frames = r->late.n;
+	if (r->late.n) {
+		res->late_mean_us = r->late.sum / (double)r->late.n * 1e6;
+		res->late_max_us = r->late.max * 1e6;
+		res->late_p50_us = dp_late_pct_us(&r->late, 0.50);
+		res->late_p99_us = dp_late_pct_us(&r->late, 0.99);
 	}
 	res->due_span_s = r->packets ? r->last_due : 0;
 	res->sent_span_s = r->packets ? r->last_sent - r->t0 : 0;
@@ -884,7 +810,7 @@ int xdperf_replay_run(struct xdperf_replay *r, struct xdperf_replay_result *res,
 		double wake = now + 0.02;
 		if (start && next_tick < wake)
 			wake = next_tick;
-		sleep_until(wake);
+		xdperf_sleep_until(wake);
 	}
 	if (atomic_load(&r->hold)) {
 		r->held += xdperf_mono() - hold_since;

@@ -33,57 +33,7 @@
 #include "xdperf/tx.h"
 #include "util/opts.h"
 
-/* The lower edge of bucket b (seconds); bucket 0 starts at -inf. */
-static double late_edge(unsigned b)
-{
-	return b == 0 ? -INFINITY : LATE_BASE * pow(LATE_STEP, (double)b - 1);
-}
 
-static unsigned late_bucket(double v)
-{
-	if (!(v >= LATE_BASE))
-		return 0;
-	double b = floor(log(v / LATE_BASE) / log(LATE_STEP)) + 1;
-	return b >= LATE_BUCKETS - 1 ? LATE_BUCKETS - 1 : (unsigned)b;
-}
-
-/* Frames j = 0..n-1 of a call, frame j being l0 - j / rate seconds late, into h. */
-void tx_late_add(uint64_t *h, double *max, double l0, uint64_t n, double rate)
-{
-	if (!n)
-		return;
-	if (l0 > *max)
-		*max = l0;
-	double last = l0 - (double)(n - 1) / rate;
-	uint64_t given = 0;
-	for (unsigned b = late_bucket(l0) + 1; b-- > late_bucket(last);) {
-		/* frames with lateness >= the bucket's lower edge: j <= (l0 - lo) * rate */
-		double lo = late_edge(b);
-		uint64_t upto = b == 0 || (l0 - lo) * rate >= (double)(n - 1) ? n :
-				(uint64_t)floor((l0 - lo) * rate) + 1;
-		if (upto > n)
-			upto = n;
-		if (upto > given) {
-			h[b] += upto - given;
-			given = upto;
-		}
-		if (given == n)
-			break;
-	}
-}
-
-void tx_sleep_until(double when)
-{
-	struct timespec t;
-	t.tv_sec = (time_t)when;
-	t.tv_nsec = (long)((when - (double)t.tv_sec) * 1e9);
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
-		;
-}
 
 void tx_set_quit(struct xdperf_tx *tx)
 {
@@ -383,7 +333,7 @@ static void quiesce(struct xdperf_tx *tx, unsigned nsenders)
 		if (!(c & 1))
 			continue;
 		while (atomic_load(&s->calls) == c && !atomic_load(&s->done))
-			tx_sleep_until(xdperf_mono() + 0.00005);
+			xdperf_sleep_until(xdperf_mono() + 0.00005);
 	}
 }
 
@@ -489,7 +439,7 @@ double tx_hold_on(struct xdperf_tx *tx, double deadline)
 	double h0 = xdperf_mono(), now = h0;
 	while (atomic_load_explicit(&tx->hold, memory_order_relaxed) && !tx_should_stop(tx) &&
 	       !(deadline > 0 && now >= deadline)) {
-		tx_sleep_until(now + 0.001);
+		xdperf_sleep_until(now + 0.001);
 		now = xdperf_mono();
 	}
 	return now - h0;
@@ -517,12 +467,13 @@ static void *sender_main(void *arg)
 	if (!s->rc && probe)
 		s->rc = probe_first_frame(s, w, &sent);
 	if (s->rate > 0)
-		s->late[0] += sent; /* the probe frame went before the schedule began: not late */
+		dp_late_add(&s->late, 0, sent, 1.0); /* the probe frame went before the schedule
+						       * began: not late */
 	if (s->rc)
 		tx_set_quit(tx);
 	atomic_fetch_add(&tx->ready, 1);
 	while (atomic_load(&tx->go) == 0)
-		tx_sleep_until(xdperf_mono() + 0.0002);
+		xdperf_sleep_until(xdperf_mono() + 0.0002);
 	if (atomic_load(&tx->go) != 1 || s->rc)
 		goto done;
 
@@ -574,7 +525,7 @@ static void *sender_main(void *arg)
 					next = deadline;
 				if (next > now + SLEEP_MAX)
 					next = now + SLEEP_MAX; /* look at stop and hold again soon */
-				tx_sleep_until(next);
+				xdperf_sleep_until(next);
 				continue;
 			}
 			if (due - (double)sent < (double)n)
@@ -587,7 +538,7 @@ static void *sender_main(void *arg)
 		int e = send_call(s, be, w, n, &done);
 		sent += done;
 		if (s->rate > 0)
-			tx_late_add(s->late, &s->late_max, now - (t0 + (double)first / s->rate), done, s->rate);
+			dp_late_add(&s->late, now - (t0 + (double)first / s->rate), done, s->rate);
 		if (s->idle > STALL_SHIFT)
 			t0 += s->idle; /* the device stalled: no burst to make up for it */
 		if (e == -EINTR)
@@ -662,49 +613,18 @@ static void watch_link(struct xdperf_tx *tx, double now, double *hold_since)
 		tx_set_quit(tx);
 		return;
 	}
-	bool holding = atomic_load(&tx->hold) != 0;
-	if (l.dev.up && l.dev.carrier) {
-		if (holding) {
-			double h = now - *hold_since;
-			tx->held += h;
-			atomic_store(&tx->hold, 0);
-			if (tx->o.notice) {
-				char msg[160];
-				snprintf(msg, sizeof msg, "%s has its carrier again after %.1f s; sending "
-					 "again", tx->ifname, h);
-				tx->o.notice(tx->o.notice_ctx, msg);
-			}
-		}
-		return;
-	}
-	if (!holding) {
-		*hold_since = now;
-		atomic_store(&tx->hold, 1);
-		/* a device being removed is down for a moment first: report its removal, not that */
-		e = dp_link_query_settled(tx->ifindex, &l, NULL, 0);
-		if (e == -ENODEV) {
-			link_removed(tx);
-			return;
-		}
-		if (e || (l.dev.up && l.dev.carrier)) {
-			/* back at once (or unreadable): no notice, the time held still counts */
-			tx->held += xdperf_mono() - now;
-			atomic_store(&tx->hold, 0);
-			return;
-		}
-	}
-	dp_link_why(&l, false, why, sizeof why);
-	if (!holding) {
-		if (tx->o.notice) {
-			char msg[512];
-			snprintf(msg, sizeof msg, "%s; waiting up to %.1f s for it (--stall-timeout)",
-				 why, tx->run.stall_timeout);
-			tx->o.notice(tx->o.notice_ctx, msg);
-		}
-	} else if (now - *hold_since >= tx->run.stall_timeout) {
-		tx->fail_rc = -ENETDOWN;
-		xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s for %.1f s (--stall-timeout)",
-			    tx->be->name, why, tx->run.stall_timeout);
+	char notice[600];
+	struct dp_hold h = { .hold = &tx->hold, .since = *hold_since, .held = tx->held,
+			     .stall_timeout = tx->run.stall_timeout };
+	e = dp_link_hold(&h, tx->ifindex, tx->ifname, &l, now, notice, sizeof notice, why,
+			 sizeof why);
+	*hold_since = h.since;
+	tx->held = h.held;
+	if (notice[0] && tx->o.notice)
+		tx->o.notice(tx->o.notice_ctx, notice);
+	if (e) {
+		tx->fail_rc = e;
+		xdperf_errf(tx->fail, sizeof tx->fail, "%s: %s", tx->be->name, why);
 		tx_set_quit(tx);
 	}
 }
@@ -809,7 +729,7 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	while (atomic_load(&tx->ready) < started)
-		tx_sleep_until(xdperf_mono() + 0.0005);
+		xdperf_sleep_until(xdperf_mono() + 0.0005);
 
 	if (rc || atomic_load(&tx->quit)) {
 		atomic_store(&tx->go, 2);
@@ -858,25 +778,19 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 		double wake = now + 0.02;
 		if (going && next_tick < wake)
 			wake = next_tick;
-		tx_sleep_until(wake);
+		xdperf_sleep_until(wake);
 	}
 	if (atomic_load(&tx->hold)) {
 		tx->held += xdperf_mono() - hold_since;
 		atomic_store(&tx->hold, 0);
 	}
 	double end = tx->t0; /* of the last frame */
-	uint64_t late[LATE_BUCKETS] = { 0 }, nlate = 0;
-	double late_max = 0;
+	struct dp_late late = { 0 };
 	for (unsigned i = 0; i < started; i++) {
 		pthread_join(tx->s[i].th, NULL);
 		if (tx->s[i].last > end)
 			end = tx->s[i].last;
-		for (unsigned b = 0; b < LATE_BUCKETS; b++) {
-			late[b] += tx->s[i].late[b];
-			nlate += tx->s[i].late[b];
-		}
-		if (tx->s[i].late_max > late_max)
-			late_max = tx->s[i].late_max;
+		dp_late_merge(&late, &tx->s[i].late);
 		if (!rc && tx->s[i].rc) {
 			rc = tx->s[i].rc;
 			xdperf_errf(err, errlen, "%s", tx->s[i].err);
@@ -897,24 +811,11 @@ static int run_attempt(struct xdperf_tx *tx, struct xdperf_tx_result *res, bool 
 		res->rate_min = rs_min;
 		res->rate_max = rs_max;
 	}
-	res->sched_frames = nlate;
-	if (nlate) {
-		/* the upper edge of the bucket holding the p-th frame */
-		uint64_t acc = 0;
-		double *outs[2] = { &res->sched_p50_us, &res->sched_p99_us };
-		uint64_t ranks[2] = { (nlate + 1) / 2, nlate - nlate / 100 };
-		for (unsigned q = 0; q < 2; q++) {
-			acc = 0;
-			for (unsigned b = 0; b < LATE_BUCKETS; b++) {
-				acc += late[b];
-				if (acc >= ranks[q]) {
-					double hi = b + 1 < LATE_BUCKETS ? late_edge(b + 1) : late_max;
-					*outs[q] = (hi < late_max ? hi : late_max) * 1e6;
-					break;
-				}
-			}
-		}
-		res->sched_max_us = late_max * 1e6;
+	res->sched_frames = late.n;
+	if (late.n) {
+		res->sched_p50_us = dp_late_pct_us(&late, 0.50);
+		res->sched_p99_us = dp_late_pct_us(&late, 0.99);
+		res->sched_max_us = late.max * 1e6;
 	}
 	res->first_bytes = tx->first_bytes;
 	keep_streams(tx, nt);
@@ -1000,7 +901,7 @@ static int wait_carrier(struct xdperf_tx *tx, char *err, size_t errlen)
 				    tx->run.stall_timeout);
 			return -ENETDOWN;
 		}
-		tx_sleep_until(xdperf_mono() + LINK_EVERY / 2);
+		xdperf_sleep_until(xdperf_mono() + LINK_EVERY / 2);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <net/if.h>
 #include "datapath/backend.h"
+#include "datapath/late.h"
 #include "xdperf/tx.h"
 
 #define MAX_THREADS 1024
@@ -24,10 +25,6 @@
 #define DEADLINE_GRACE 0.25   /* a paced run with a duration sends every frame due before its
 			       * end (rate x duration), unless this far behind at the end */
 
-/* Lateness histogram of paced frames: bucket 0 below 1 us, then buckets 2^(1/4) wide. */
-#define LATE_BUCKETS 100
-#define LATE_BASE 1e-6
-#define LATE_STEP 1.189207115002721 /* 2^(1/4) */
 
 
 struct sender {
@@ -43,8 +40,7 @@ struct sender {
 	char err[256];
 	double last;        /* when its last frame went (monotonic seconds; 0 = none) */
 	double idle;        /* seconds the device took nothing at the end of the last call */
-	uint64_t late[LATE_BUCKETS]; /* paced: frames by lateness (late_bucket) */
-	double late_max;    /* seconds */
+	struct dp_late late; /* paced: how late its frames went */
 	struct ss_state *ss; /* multi-stream runs: this thread's state of each stream */
 };
 
@@ -135,7 +131,6 @@ struct ss_state {
 	bool over;              /* its duration is over */
 };
 
-void tx_sleep_until(double when);
 void tx_set_quit(struct xdperf_tx *tx);
 bool tx_should_stop(struct xdperf_tx *tx);
 double tx_hold_on(struct xdperf_tx *tx, double deadline);
@@ -145,7 +140,6 @@ void tx_fset_free(struct fset *fs);
 /* Creates the handle for set fs (taken over, also on failure) with options o (copied). */
 int tx_create(const char *ifname, struct fset *fs, const struct xdperf_tx_opts *o,
 	      struct xdperf_tx **out, char *err, size_t errlen);
-void tx_late_add(uint64_t *h, double *max, double l0, uint64_t n, double rate);
 /* The sender loop of a multi-stream run (run_streams.c); w is the thread's worker. */
 void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w);
 void tx_streams_free(struct xdperf_tx *tx);

@@ -320,7 +320,7 @@ static uint32_t fill_list(struct sender *s, double t0, double now, double deadli
 		if (best < 0 || n == DP_LIST_MAX)
 			break; /* (paced frames due are never held back by cap) */
 		list[n++] = take(&s->ss[best], &tx->ss[best], now);
-		tx_late_add(s->late, &s->late_max, now - bd, 1, 1.0);
+		dp_late_add(&s->late, now - bd, 1, 1.0);
 	}
 	/* the unpaced streams share what is left of the list, a frame each in turn */
 	for (bool more = true; more && n < cap;) {
@@ -397,7 +397,7 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 					next = deadline;
 				if (next > now + SS_SLEEP_MAX)
 					next = now + SS_SLEEP_MAX;
-				tx_sleep_until(next);
+				xdperf_sleep_until(next);
 				continue;
 			}
 		}
