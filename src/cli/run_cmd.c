@@ -203,6 +203,33 @@ static int load_source(const struct prof_stream *ps, const struct profile *p,
 	return 0;
 }
 
+/* What reproduces the run in the report's parameters: the profile as read, and each stream's
+ * source files (plugin, config file, templates, pcap) with their SHA-256. */
+static void report_sources(json_t *params, const struct profile *p, const struct run_args *a)
+{
+	if (!params)
+		return;
+	json_object_set(params, "profile_document", p->doc);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct prof_stream *ps = &p->s[i];
+		char key[128], path[PATH_MAX];
+		if (ps->plugin) {
+			snprintf(key, sizeof key, "stream %s plugin", ps->name);
+			/* (found before the run: no message now) */
+			if (!find_plugin(ps->plugin, a->plugin_path ? a->plugin_path : p->plugin_path,
+					 path, sizeof path))
+				cli_report_file(params, key, path);
+		}
+		const char *files[3][2] = { { "config_file", ps->config_file },
+					    { "templates", ps->templates }, { "pcap", ps->pcap } };
+		for (int k = 0; k < 3; k++)
+			if (files[k][1]) {
+				snprintf(key, sizeof key, "stream %s %s", ps->name, files[k][0]);
+				cli_report_file(params, key, files[k][1]);
+			}
+	}
+}
+
 struct run_ctx {
 	struct run_out *out;
 	struct xdperf_tx *tx;
@@ -348,6 +375,8 @@ static int run(struct run_args *a, struct profile *p, int argc, char **argv)
 	rc = e ? 1 : 0;
 	if (a->report) {
 		json_t *doc = run_out_doc(&out, &r, a->profile, argc, argv);
+		if (doc)
+			report_sources(json_object_get(doc, "params"), p, a);
 		if (!doc || cli_report_write("--report", a->report, doc, a->quiet))
 			rc = rc ? rc : 1;
 		json_decref(doc);
