@@ -24,7 +24,8 @@ static const char *const run_keys[] = { "device", "server", "mode", "threads", "
 					"duration", "rate", "plugin_path", "stamp", "streams" };
 static const char *const stream_keys[] = { "name", "plugin", "config", "config_file",
 					   "templates", "pcap", "imix", "rate", "bitrate", "share",
-					   "gap", "burst", "count", "duration", "start", "stamp" };
+					   "gap", "burst", "count", "duration", "start", "after",
+					   "stamp" };
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A number, or a string of one followed by a unit: *d and the unit text (*unit, "" for a
@@ -309,6 +310,55 @@ static int load_stream(const json_t *o, size_t idx, struct prof_stream *s, bool 
 	return pace(o, s, where, err, errlen);
 }
 
+/* When a paced stream with a count or a duration ends: from the run's start, the time its
+ * next frame would be due (start + count / rate, or start + duration). False when it has no
+ * end known in advance. */
+static bool stream_end(const struct prof_stream *s, double *end)
+{
+	double d = s->duration;
+	if (s->count && s->rate > 0) {
+		double c = (double)s->count / s->rate;
+		if (s->burst > 1) /* the burst after its last one */
+			c = ceil((double)s->count / s->burst) * s->burst / s->rate;
+		if (!(d > 0) || c < d)
+			d = c;
+	}
+	if (!(d > 0))
+		return false;
+	*end = s->start + d;
+	return true;
+}
+
+/* "after: NAME": stream i starts when the earlier stream NAME ends (plus its own start). */
+static int resolve_after(struct profile *p, size_t i, const json_t *after, char *err,
+			 size_t errlen)
+{
+	struct prof_stream *s = &p->s[i];
+	if (!json_is_string(after))
+		return fail(err, errlen, "stream %s: \"after\" must be the name of an earlier stream",
+			    s->name);
+	const char *nm = json_string_value(after);
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(p->s[j].name, nm))
+			continue;
+		double end;
+		if (!stream_end(&p->s[j], &end))
+			return fail(err, errlen, "stream %s: \"after\": stream %s has no end known in "
+				    "advance (it needs a duration, or a count and a rate, gap, share or "
+				    "burst)", s->name, nm);
+		s->start += end;
+		return 0;
+	}
+	json_t *list = json_object_get(p->doc, "streams");
+	for (size_t j = i + 1; j < p->n; j++) {
+		const char *later = json_string_value(json_object_get(json_array_get(list, j), "name"));
+		if (later && !strcmp(later, nm))
+			return fail(err, errlen, "stream %s: \"after\": stream %s comes later in the "
+				    "list (name an earlier one)", s->name, nm);
+	}
+	return fail(err, errlen, "stream %s: \"after\": no stream is named \"%s\"", s->name, nm);
+}
+
 int profile_load(const char *path, struct profile *p, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);
@@ -381,6 +431,9 @@ int profile_load(const char *path, struct profile *p, char *err, size_t errlen)
 				goto bad;
 			}
 		struct prof_stream *s = &p->s[i];
+		json_t *after = json_object_get(json_array_get(st, i), "after");
+		if (after && !json_is_null(after) && resolve_after(p, i, after, err, errlen))
+			goto bad;
 		if (s->share > 0) {
 			if (!(p->rate > 0)) {
 				fail(err, errlen, "stream %s: \"share\" needs the profile's \"rate\"",

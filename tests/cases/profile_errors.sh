@@ -86,6 +86,15 @@ EOF
 expect config_key 2 'stream a: "config" is for a plugin source' <<'EOF'
 streams: [{name: a, templates: u.json, config: {x: 1}}]
 EOF
+expect after_unknown 2 'stream b: "after": no stream is named "x"' <<'EOF'
+streams: [{name: a, templates: u.json, rate: 10, count: 5}, {name: b, templates: u.json, after: x}]
+EOF
+expect after_later 2 'stream a: "after": stream b comes later in the list' <<'EOF'
+streams: [{name: a, templates: u.json, after: b}, {name: b, templates: u.json, rate: 10, count: 5}]
+EOF
+expect after_endless 2 'stream b: "after": stream a has no end known in advance' <<'EOF'
+streams: [{name: a, templates: u.json, count: 5}, {name: b, templates: u.json, after: a}]
+EOF
 # a short frame in a stamped stream: the transmit check names the stream and its frame
 expect stamp_short 1 'stream b: frame 0: cannot carry a stamp' <<'EOF'
 streams: [{name: a, templates: u.json, stamp: true}, {name: b, templates: short.json, stamp: true}]

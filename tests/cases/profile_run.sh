@@ -18,6 +18,7 @@
 #     build/test-artifacts/profile_run/).
 #  5. A pcap source (its frames byte for byte, in capture order) and shares of the profile rate
 #     (0.25 / 0.75 of 2000 pps), with --json-stream: per-stream interval figures add up.
+#  6. "after": streams that start when an earlier one ends.
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
@@ -275,6 +276,28 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 ) || no "share/pcap: $out"
+
+# 2c. "after": a stream starts when an earlier one ends (its count at its rate), plus its start
+cat >"$T/after.yaml" <<'EOF2'
+streams:
+  - {name: a, templates: voice.json, rate: 200, count: 100}
+  - {name: b, templates: video.json, rate: 200, count: 100, after: a}
+  - {name: c, templates: bulk.json, gap: 5ms, count: 40, after: b, start: 0.25s}
+EOF2
+(cd "$T" && ip netns exec "$NS_A" "$XDPERF" run after.yaml -d "$IF_A" -q --json) \
+	>"$T/after.json" 2>"$T/after.err" || no "after: exit $?: $(cat "$T/after.err")"
+python3 - "$T/after.json" <<'PY' || no "after: $(cat "$T/after.err")"
+import json, sys
+st = {s["name"]: s for s in json.load(open(sys.argv[1]))["streams"]}
+bad = []
+for n, c, start in (("a", 100, 0), ("b", 100, 0.5), ("c", 40, 1.25)):
+    s = st[n]
+    if s["sent"] != c: bad.append(f"{n}: sent {s['sent']}, want {c}")
+    # never early; late only as much as a busy CPU makes it (the wire timing is checked above)
+    if not start - 0.001 <= s["first_s"] < start + 0.25: bad.append(f"{n}: first frame at {s['first_s']}, want {start}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
 
 # 3. SIGINT ends an unlimited profile within a second, with its summary; counts still exact
 cat >"$T/forever.yaml" <<'EOF'
