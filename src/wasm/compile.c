@@ -10,6 +10,7 @@
 #include <string.h>
 #include "wasm/module.h"
 #include "wasm/code.h"
+#include "wasm/features.h"
 
 #define T_UNKNOWN 0    /* polymorphic stack bottom value */
 
@@ -1726,17 +1727,13 @@ static int compile_instr(struct cc *c)
 	}
 	case 0xfc:
 		return op_fc(c);
-	case 0xfd: {
-		uint32_t sub = 0;
+	default: {
 		c->p--;
-		const uint8_t *q = c->p + 1;
-		if (xw_read_u32(&q, c->end, &sub))
-			return fail(c, -ENOTSUP, "SIMD (opcode 0xfd prefix)");
-		return fail(c, -ENOTSUP, "SIMD (opcode 0xfd 0x%02x)", sub);
-	}
-	default:
-		c->p--;
+		char what[160];
+		if (xw_unsupported_op(b, c->p + 1, c->end, what, sizeof what))
+			return fail(c, -ENOTSUP, "%s", what);
 		return fail(c, -EINVAL, "malformed: illegal opcode 0x%02x", b);
+	}
 	}
 }
 

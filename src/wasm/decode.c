@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "wasm/decode_int.h"
+#include "wasm/features.h"
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
@@ -78,10 +79,10 @@ bool xw_dec_charge(xw_dec *d, uint64_t n)
 	return false;
 }
 
-int xw_dec_simd(xw_dec *d, const uint8_t *at, const char *what)
+int xw_dec_unsupported(xw_dec *d, const uint8_t *at, const char *what)
 {
 	if (d->err && d->errlen)
-		snprintf(d->err, d->errlen, "not supported: SIMD (%s at offset %zu)", what,
+		snprintf(d->err, d->errlen, "not supported: %s at byte 0x%zx", what,
 			 xw_dec_off(d, at));
 	return -ENOTSUP;
 }
@@ -210,10 +211,12 @@ int xw_dec_valtype(xw_dec *d, uint8_t *out)
 	int rc = xw_dec_u8(d, out);
 	if (rc)
 		return rc;
-	if (*out == XWASM_V128)
-		return xw_dec_simd(d, at, "v128 type");
-	if (!xw_is_numtype(*out) && !xw_is_reftype(*out))
+	char what[120];
+	if (!xw_is_numtype(*out) && !xw_is_reftype(*out)) {
+		if (xw_unsupported_valtype(*out, what, sizeof what))
+			return xw_dec_unsupported(d, at, what);
 		return xw_dec_malformed(d, at, "malformed value type 0x%02x", *out);
+	}
 	return 0;
 }
 
@@ -223,6 +226,9 @@ int xw_dec_reftype(xw_dec *d, uint8_t *out)
 	int rc = xw_dec_u8(d, out);
 	if (rc)
 		return rc;
+	char what[120];
+	if (!xw_is_reftype(*out) && *out != 0x7b && xw_unsupported_valtype(*out, what, sizeof what))
+		return xw_dec_unsupported(d, at, what);
 	if (!xw_is_reftype(*out))
 		return xw_dec_malformed(d, at, "malformed reference type 0x%02x", *out);
 	return 0;
@@ -238,6 +244,9 @@ int xw_dec_limits(xw_dec *d, xw_limits *out)
 		return rc;
 	if (flags & 0x80)
 		return xw_dec_malformed(d, at, "integer representation too long (limits flags)");
+	char what[120];
+	if (flags > 1 && xw_unsupported_limits(flags, what, sizeof what))
+		return xw_dec_unsupported(d, at, what);
 	if (flags > 1)
 		return xw_dec_malformed(d, at, "integer too large (limits flags 0x%02x)", flags);
 	if ((rc = xw_dec_u32(d, &v)))
@@ -305,6 +314,14 @@ static int one_section(xw_dec *d, int *last_rank)
 	int rc = xw_dec_u8(d, &id);
 	if (rc)
 		return rc;
+	if (id == 13) {
+		/* the tag section of exception handling, which holds a count at least (an empty
+		 * one is no tag section: 2.0 calls id 13 malformed) */
+		const uint8_t *sp = d->p;
+		uint32_t size = 0;
+		if (!xw_read_u32(&sp, d->file_end, &size) && size > 0)
+			return xw_dec_unsupported(d, at, "exception handling (tag section, id 13)");
+	}
 	if (id > 12)
 		return xw_dec_malformed(d, at, "malformed section id %u", id);
 	if (id) {

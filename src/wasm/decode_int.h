@@ -33,7 +33,7 @@ static inline size_t xw_dec_off(const xw_dec *d, const uint8_t *at)
 	return (size_t)(at - d->m->bytes);
 }
 
-/* Errors. The malformed/simd/nomem/fatal forms return the code to propagate;
+/* Errors. The malformed/unsupported/nomem/fatal forms return the code to propagate;
  * xw_dec_invalid records the first validation error and lets decoding continue. */
 int xw_dec_malformed(xw_dec *d, const uint8_t *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -47,7 +47,7 @@ int xw_dec_nomem(xw_dec *d);
 /* Counts an allocation of n bytes (xw_module_charge); false, with d->over_cap set, when the
  * module's cap refuses it: the caller then returns xw_dec_nomem(d). */
 bool xw_dec_charge(xw_dec *d, uint64_t n);
-int xw_dec_simd(xw_dec *d, const uint8_t *at, const char *what);
+int xw_dec_unsupported(xw_dec *d, const uint8_t *at, const char *what);
 
 /* Readers at d->p, bounded by d->end; 0 or a negative errno with the error reported. */
 int xw_dec_u8(xw_dec *d, uint8_t *out);

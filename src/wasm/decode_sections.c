@@ -312,7 +312,7 @@ static int const_instr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 		const_global(d, at, ce, expected);
 		return 0;
 	case 0xfd:
-		return xw_dec_simd(d, at, "v128 instruction");
+		return xw_dec_unsupported(d, at, "SIMD (opcode 0xfd in a constant expression)");
 	case 0x0b:
 		return xw_dec_fatal_invalid(d, at, "type mismatch (empty constant expression)");
 	default:

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The engine refuses what it does not run yet with -ENOTSUP and one message naming the feature
+# and where (src/wasm/features.c), not as "malformed": for each post-2.0 feature a module whose
+# first use of it is its only problem (built here byte by byte), loaded by
+# tests/unit/engine_unsupported.c (ASan/UBSan, the engine's sources) and by `xdperf wasm run`:
+#   tail calls (return_call, return_call_indirect), exception handling (legacy try / throw /
+#   delegate / catch_all, exnref try_table / throw_ref, the tag section, the exnref type), typed
+#   function references (call_ref, the ref types), GC (0xfb), threads (atomics 0xfe, shared
+#   memory), memory64 (limits flags 0x04/0x05), SIMD (0xfd, v128), relaxed SIMD (0xfd 0x100+).
+# And what is malformed stays so (-EINVAL): an unknown opcode (0xf3), an empty section 13,
+# memory limits flags 0x02 (the 2.0 suite's cases).
+set -uo pipefail
+T="$TMPDIR"
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined \
+     -fno-sanitize-recover=undefined -fno-omit-frame-pointer -I"$REPO/include" -I"$REPO/src" \
+     "$REPO/tests/unit/engine_unsupported.c" "$REPO"/src/wasm/*.c -lm -lpthread \
+     -o "$T/load"; then
+	echo "FAIL: cannot build tests/unit/engine_unsupported.c"
+	exit 1
+fi
+
+# NAME.wasm for each case; cases.txt: NAME EXPECTED-CODE EXPECTED-MESSAGE-PART
+python3 - "$T" <<'PY'
+import sys
+T = sys.argv[1]
+def leb(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        if n: out += bytes([b | 0x80])
+        else: return out + bytes([b])
+def sec(i, body): return bytes([i]) + leb(len(body)) + body
+def vec(items): return leb(len(items)) + b"".join(items)
+def module(body=None, params=b"", results=b"", memory=None, extra=()):
+    m = b"\0asm\1\0\0\0"
+    m += sec(1, vec([b"\x60" + vec([bytes([p]) for p in params]) + vec([bytes([r]) for r in results])]))
+    m += sec(3, vec([b"\x00"]))
+    if memory is not None:
+        m += sec(5, vec([memory]))
+    for s in extra:
+        m += s
+    if body is not None:
+        code = b"\x00" + body + b"\x0b"   # no locals
+        m += sec(10, vec([leb(len(code)) + code]))
+    return m
+cases = [
+    # name, module, code, message part
+    ("return_call", module(b"\x12\x00"), "ENOTSUP", "tail calls (opcode 0x12 return_call) at byte"),
+    ("return_call_indirect", module(b"\x13\x00\x00"), "ENOTSUP", "tail calls (opcode 0x13 return_call_indirect)"),
+    ("try", module(b"\x06\x40\x0b"), "ENOTSUP", "exception handling (legacy try/catch) (opcode 0x06 try)"),
+    ("throw", module(b"\x08\x00"), "ENOTSUP", "exception handling (opcode 0x08 throw)"),
+    ("delegate", module(b"\x18\x00"), "ENOTSUP", "(opcode 0x18 delegate)"),
+    ("catch_all", module(b"\x19"), "ENOTSUP", "(opcode 0x19 catch_all)"),
+    ("try_table", module(b"\x1f\x40\x00\x0b"), "ENOTSUP", "exception handling (opcode 0x1f try_table)"),
+    ("throw_ref", module(b"\x0a"), "ENOTSUP", "exception handling (opcode 0x0a throw_ref)"),
+    ("tag_section", module(b"", extra=[sec(13, vec([b"\x00\x00"]))]), "ENOTSUP", "exception handling (tag section, id 13)"),
+    ("exnref", module(b"", params=b"\x69"), "ENOTSUP", "exception handling (value type 0x69 exnref)"),
+    ("call_ref", module(b"\x14\x00"), "ENOTSUP", "typed function references (opcode 0x14 call_ref)"),
+    ("ref_type", module(b"", params=b"\x63"), "ENOTSUP", "typed function references (value type 0x63 ref null)"),
+    ("gc", module(b"\xfb\x00\x00"), "ENOTSUP", "garbage collection (GC) (opcode 0xfb 0x00)"),
+    ("atomics", module(b"\x41\x00\xfe\x10\x02\x00\x1a", memory=b"\x00\x01"), "ENOTSUP", "threads: atomic memory access (opcode 0xfe 0x10)"),
+    ("shared_memory", module(b"", memory=b"\x03\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x03)"),
+    ("memory64", module(b"", memory=b"\x04\x01"), "ENOTSUP", "memory64: 64-bit indexes (limits flags 0x04)"),
+    ("memory64_max", module(b"", memory=b"\x05\x01\x02"), "ENOTSUP", "memory64: 64-bit indexes (limits flags 0x05)"),
+    ("simd", module(b"\xfd\x0c" + b"\x00" * 16 + b"\x1a"), "ENOTSUP", "SIMD (opcode 0xfd 0x0c)"),
+    ("v128", module(b"", params=b"\x7b"), "ENOTSUP", "SIMD (value type 0x7b v128)"),
+    ("relaxed_simd", module(b"\xfd\x80\x02"), "ENOTSUP", "relaxed SIMD (opcode 0xfd 0x100)"),
+    # still malformed
+    ("illegal_opcode", module(b"\xf3"), "EINVAL", "illegal opcode 0xf3"),
+    ("empty_section_13", module(b"", extra=[sec(13, b"")]), "EINVAL", "malformed section id 13"),
+    ("limits_flags_2", module(b"", memory=b"\x02\x01"), "EINVAL", "limits flags 0x02"),
+    ("plain", module(b""), "OK", ""),
+]
+with open(f"{T}/cases.txt", "w") as c:
+    for name, m, code, msg in cases:
+        open(f"{T}/{name}.wasm", "wb").write(m)
+        c.write(f"{name}\t{code}\t{msg}\n")
+PY
+[ -s "$T/cases.txt" ] || { echo "FAIL: no cases"; exit 1; }
+
+n=0
+while IFS=$'\t' read -r name code msg; do
+	n=$((n + 1))
+	line=$(ASAN_OPTIONS=detect_leaks=1 "$T/load" "$T/$name.wasm")
+	got=$(echo "$line" | awk '{print $2}')
+	[ "$got" = "$code" ] || no "$name: $got, want $code: $line"
+	[ -z "$msg" ] || [[ "$line" == *"$msg"* ]] || no "$name: message '$line' lacks '$msg'"
+	if [ "$code" = ENOTSUP ]; then
+		[[ "$line" == *"not supported: "* ]] || no "$name: no 'not supported:' in '$line'"
+		[[ "$line" =~ at\ byte\ 0x[0-9a-f]+ ]] || no "$name: no byte offset in '$line'"
+		# the command line says the same in one line, exit 1
+		"$XDPERF" wasm run "$T/$name.wasm" --invoke f >/dev/null 2>"$T/err"
+		rc=$?
+		[ $rc = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -qF "$msg" "$T/err" ||
+			no "$name: xdperf wasm run: exit $rc: $(cat "$T/err")"
+	fi
+done <"$T/cases.txt"
+[ $fail = 0 ] && echo "ok: $n modules: each post-2.0 feature refused as not supported, naming it and its byte; malformed stays malformed"
+exit $fail
