@@ -49,6 +49,7 @@ int gen_call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwa
 {
 	struct xwasm_trap trap;
 	int rc = xwasm_call(p->inst, f, args, nargs, res, nres, &trap);
+	xdperf_host_flush(&p->sink);
 	if (rc == 0)
 		return 0;
 	if (rc != XWASM_ETRAP)

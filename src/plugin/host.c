@@ -86,10 +86,51 @@ static int host_metric(xwasm_instance *caller, void *user, const xwasm_val *args
 	return 0;
 }
 
-/* WASI fd 1/2 of the module: its log at INFO (stdout) or WARN (stderr). */
+/* WASI fd 1/2 of the module: its log at INFO (stdout) or WARN (stderr), a log line per line
+ * it writes, however many writes make the line (a Rust panic message comes in a dozen). The
+ * text is gathered per thread (a thread runs one module call at a time; instances of one
+ * module run in several threads at once) and a line's unfinished rest goes out when the call
+ * ends (xdperf_host_flush) or the buffer is full. Any bytes, NULs too: the log escapes them. */
+static _Thread_local struct {
+	const struct xdperf_host_sink *s; /* whose text is held */
+	size_t n[2];                      /* bytes held for fd 1 and 2 */
+	char b[2][HOST_LOG_MAX];
+} pending;
+
+static int level_of(int fd)
+{
+	return fd == 2 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO;
+}
+
+void xdperf_host_flush(const struct xdperf_host_sink *s)
+{
+	if (pending.s != s)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (pending.n[i]) {
+			xdperf_host_log(s, level_of(i + 1), pending.b[i], pending.n[i]);
+			pending.n[i] = 0;
+		}
+	pending.s = NULL;
+}
+
 static int wasi_write(void *ctx, int fd, const void *buf, size_t len)
 {
-	xdperf_host_log(ctx, fd == 2 ? XDPERF_LOG_WARN : XDPERF_LOG_INFO, buf, len);
+	const struct xdperf_host_sink *s = ctx;
+	if (pending.s && pending.s != s)
+		xdperf_host_flush(pending.s); /* (not left over: calls end with a flush) */
+	pending.s = s;
+	int i = fd == 2;
+	const char *p = buf;
+	for (size_t k = 0; k < len; k++) {
+		char c = p[k];
+		if (c != '\n')
+			pending.b[i][pending.n[i]++] = c;
+		if (c == '\n' || pending.n[i] == HOST_LOG_MAX) {
+			xdperf_host_log(s, level_of(fd), pending.b[i], pending.n[i]);
+			pending.n[i] = 0;
+		}
+	}
 	return (int)(len > INT32_MAX ? INT32_MAX : len);
 }
 

@@ -31,6 +31,10 @@ struct xdperf_host_sink {
  * outlive every instance made through l. Returns 0 or a negative errno. */
 int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm_wasi **wasi);
 
+/* After each call into a module bound to s: what it wrote to WASI fd 1/2 without ending the
+ * line goes to the log now (its lines went as they ended). */
+void xdperf_host_flush(const struct xdperf_host_sink *s);
+
 /* Passes one log line of the module to the sink (trailing newlines dropped, level clamped). */
 void xdperf_host_log(const struct xdperf_host_sink *s, int level, const char *msg, size_t len);
 

@@ -213,6 +213,7 @@ static int call(struct xdperf_proto_instance *pi, xwasm_func *f, const char *wha
 	struct xwasm_trap trap;
 	uint64_t refusals = xwasm_instance_cap_refusals(pi->inst);
 	int rc = xwasm_call(pi->inst, f, args, nargs, res, nres, &trap);
+	xdperf_host_flush(&pi->m->sink);
 	if (rc == 0)
 		return 0;
 	const char *name = pi->m->name;
