@@ -53,6 +53,12 @@ struct xwasm_wasi_opts {
 	/* Clocks return fixed values, random_get a fixed byte sequence, poll_oneoff does not
 	 * sleep: for reproducible tests. */
 	bool deterministic;
+	/* Environment visible to the guest, "NAME=VALUE" strings; copied. Default: none. */
+	int envc;
+	char **envp;
+	/* fd 0 reads the process's standard input (fd_read, a blocking read; a signal ends it
+	 * with EINTR). Default: fd 0 has nothing to read (EBADF). */
+	bool stdin_read;
 };
 
 /* A WASI context: the copied options plus the names of unknown imports its resolver has

@@ -1,4 +1,4 @@
-/* xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]
+/* xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env K=V] [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]
  *
  * Without --invoke the module is run as a WASI command (_start); the exit status is the guest's
  * proc_exit code (0 when _start returns). With --invoke NAME, the export NAME is called with
@@ -23,13 +23,15 @@
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--invoke NAME [ARGS...]]\n"
-		"                                 [-- GUEST_ARGS...]\n"
+		"usage: xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env NAME=VALUE]...\n"
+		"                                 [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]\n"
 		"  Runs a WASI command module (_start; exit status = proc_exit code), or with --invoke\n"
 		"  calls the exported function NAME with ARGS (i32/i64: decimal or 0x hex; f32/f64:\n"
 		"  decimal, inf, nan) and prints its results one per line.\n"
 		"  --fuel N        instruction budget per call (trap \"fuel exhausted\" beyond)\n"
-		"  --max-pages N   cap on linear memory size in 64 KiB pages\n");
+		"  --max-pages N   cap on linear memory size in 64 KiB pages\n"
+		"  --env NAME=VALUE  an environment variable for the guest (repeat for more; none by\n"
+		"                  default). The guest reads this process's standard input on fd 0.\n");
 }
 
 /* Reads a whole file; returns NULL with errno set on failure. */
@@ -198,6 +200,8 @@ struct run_args {
 	int ngargs;
 	uint64_t fuel;
 	uint32_t max_pages;
+	char *env[256];    /* --env NAME=VALUE, in order */
+	int nenv;
 };
 
 /* Returns 0, or 2 after printing a usage error; -1 for --help. */
@@ -232,6 +236,18 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 			i++;
 			continue;
 		}
+		if (!strcmp(s, "--env")) {
+			if (i + 1 >= argc || !strchr(argv[i + 1], '=') || argv[i + 1][0] == '=') {
+				fprintf(stderr, PFX "--env needs NAME=VALUE\n");
+				return 2;
+			}
+			if (a->nenv == (int)(sizeof a->env / sizeof a->env[0])) {
+				fprintf(stderr, PFX "more than %zu --env\n", sizeof a->env / sizeof a->env[0]);
+				return 2;
+			}
+			a->env[a->nenv++] = argv[++i];
+			continue;
+		}
 		if (!strcmp(s, "--invoke")) {
 			if (a->invoke) {
 				fprintf(stderr, PFX "--invoke given twice\n");
@@ -245,7 +261,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 			continue;
 		}
 		if (s[0] == '-' && s[1] && !looks_numeric(s)) {
-			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--help", NULL };
+			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--env", "--help",
+							     NULL };
 			cli_unknown_option("wasm run", s, NULL, names);
 			return 2;
 		}
@@ -437,7 +454,8 @@ int cmd_wasm_run(int argc, char **argv)
 	for (int k = 0; k < a.ngargs; k++)
 		gargv[k + 1] = a.gargs[k];
 	/* The WASI context copies the arguments; it must outlive the instance (freed after it). */
-	struct xwasm_wasi_opts wo = { .sz = sizeof(wo), .argc = a.ngargs + 1, .argv = gargv };
+	struct xwasm_wasi_opts wo = { .sz = sizeof(wo), .argc = a.ngargs + 1, .argv = gargv,
+				      .envc = a.nenv, .envp = a.env, .stdin_read = true };
 	rc = xwasm_wasi_new(&wo, &wasi);
 	if (!rc)
 		rc = xwasm_wasi_define(l, wasi);

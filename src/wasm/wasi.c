@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,9 +34,15 @@
 #define XWASI_ENOMEM 48
 #define XWASI_ENOTDIR 54
 #define XWASI_ENOTSOCK 57
+#define XWASI_EINTR 27
 
 /* File types and rights (WASI preview1). */
+#define FILETYPE_UNKNOWN 0
+#define FILETYPE_BLOCK_DEVICE 1
 #define FILETYPE_CHARACTER_DEVICE 2
+#define FILETYPE_DIRECTORY 3
+#define FILETYPE_REGULAR_FILE 4
+#define FILETYPE_SOCKET_STREAM 6
 #define RIGHT_FD_READ (1ull << 1)
 #define RIGHT_FD_WRITE (1ull << 6)
 #define RIGHT_POLL_FD_READWRITE (1ull << 27)
@@ -72,6 +80,10 @@ struct xwasm_wasi {
 	uint32_t argc;
 	char **argv;
 	uint32_t argbuf_size; /* sum of strlen(argv[i]) + 1 */
+	uint32_t envc;
+	char **envp;
+	uint32_t envbuf_size; /* sum of strlen(envp[i]) + 1 */
+	bool stdin_read;
 	struct wasi_binding bindings[NFUNCS];
 	/* Unknown-import names, newest first; only ever pushed (CAS), freed with the context. */
 	_Atomic(struct wasi_name *) names;
@@ -268,7 +280,61 @@ static int h_fd_close(xwasm_instance *caller, void *user, const xwasm_val *args,
 	return ret_errno(results, is_stdio(args[0].of.i32) ? XWASI_ESUCCESS : XWASI_EBADF);
 }
 
-/* fd_fdstat_get(fd, buf): stdio are character devices. */
+/* The WASI file type of stdio fd: the process's own descriptor's type when the guest's fd
+ * is the process's (no output sink; fd 0 only when it reads stdin), so a guest sees a
+ * redirected stream is no terminal; a character device otherwise (a log sink: guests keep
+ * their output line-buffered). */
+static uint8_t stdio_filetype(const struct xwasm_wasi *c, int32_t fd)
+{
+	bool own = fd == 0 ? c->stdin_read : !c->write;
+	if (!own || c->deterministic)
+		return FILETYPE_CHARACTER_DEVICE;
+	struct stat st;
+	if (fstat(fd, &st))
+		return FILETYPE_UNKNOWN;
+	if (S_ISCHR(st.st_mode))
+		return FILETYPE_CHARACTER_DEVICE; /* a terminal, or /dev/null and the like */
+	if (S_ISREG(st.st_mode))
+		return FILETYPE_REGULAR_FILE;
+	if (S_ISDIR(st.st_mode))
+		return FILETYPE_DIRECTORY;
+	if (S_ISBLK(st.st_mode))
+		return FILETYPE_BLOCK_DEVICE;
+	if (S_ISSOCK(st.st_mode))
+		return FILETYPE_SOCKET_STREAM;
+	return FILETYPE_UNKNOWN; /* a pipe */
+}
+
+/* fd_read(fd, iovs, iovs_len, nread): fd 0 reads the process's stdin when the context lets
+ * it (one read, as POSIX read: what is there, 0 at its end); anything else is EBADF. */
+static int h_fd_read(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	const struct xwasm_wasi *c = ctx_of(user);
+	if (args[0].of.i32 != 0 || !c->stdin_read)
+		return ret_errno(results, XWASI_EBADF);
+	uint32_t iovs = arg_u32(args, 1), niov = arg_u32(args, 2), nread = arg_u32(args, 3);
+	xwasm_memory *mem = guest_mem(caller);
+	const uint8_t *iov = gptr(mem, iovs, (uint64_t)niov * 8);
+	if (!iov || !gptr(mem, nread, 4))
+		return ret_errno(results, XWASI_EFAULT);
+	struct iovec v[16];
+	int nv = 0;
+	for (uint32_t i = 0; i < niov && nv < 16; i++) {
+		uint32_t p = get_u32(iov + 8 * i), n = get_u32(iov + 8 * i + 4);
+		uint8_t *b = gptr(mem, p, n);
+		if (!b)
+			return ret_errno(results, XWASI_EFAULT);
+		if (n)
+			v[nv++] = (struct iovec){ .iov_base = b, .iov_len = n };
+	}
+	ssize_t r = nv ? readv(0, v, nv) : 0;
+	if (r < 0)
+		return ret_errno(results, errno == EINTR ? XWASI_EINTR : host_errno_to_wasi(errno));
+	store_u32(mem, nread, (uint32_t)r);
+	return ret_errno(results, XWASI_ESUCCESS);
+}
+
+/* fd_fdstat_get(fd, buf): stdio's file type (stdio_filetype) and rights. */
 static int h_fd_fdstat_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
 	int32_t fd = args[0].of.i32;
@@ -278,14 +344,15 @@ static int h_fd_fdstat_get(xwasm_instance *caller, void *user, const xwasm_val *
 	if (!p)
 		return ret_errno(results, XWASI_EFAULT);
 	memset(p, 0, 24);
-	p[0] = FILETYPE_CHARACTER_DEVICE;
+	p[0] = stdio_filetype(ctx_of(user), fd);
 	put_u16(p + 2, 0); /* fdflags */
-	put_u64(p + 8, (fd == 0 ? 0 : RIGHT_FD_WRITE) | RIGHT_POLL_FD_READWRITE);
+	put_u64(p + 8, (fd == 0 ? (ctx_of(user)->stdin_read ? RIGHT_FD_READ : 0) : RIGHT_FD_WRITE) |
+			       RIGHT_POLL_FD_READWRITE);
 	put_u64(p + 16, 0);
 	return ret_errno(results, XWASI_ESUCCESS);
 }
 
-/* fd_filestat_get(fd, buf): stdio are character devices, everything else is EBADF. */
+/* fd_filestat_get(fd, buf): stdio's file type (stdio_filetype), everything else is EBADF. */
 static int h_fd_filestat_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
 	if (!is_stdio(args[0].of.i32))
@@ -294,7 +361,7 @@ static int h_fd_filestat_get(xwasm_instance *caller, void *user, const xwasm_val
 	if (!p)
 		return ret_errno(results, XWASI_EFAULT);
 	memset(p, 0, 64);
-	p[16] = FILETYPE_CHARACTER_DEVICE;
+	p[16] = stdio_filetype(ctx_of(user), args[0].of.i32);
 	return ret_errno(results, XWASI_ESUCCESS);
 }
 
@@ -334,41 +401,51 @@ static int h_args_sizes_get(xwasm_instance *caller, void *user, const xwasm_val 
 	return ret_errno(results, XWASI_ESUCCESS);
 }
 
-/* args_get(argv, argv_buf): argv[i] pointers into argv_buf, strings NUL-terminated. */
-static int h_args_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+/* A string list (argv, environ) into guest memory: vec[i] pointers into buf, strings
+ * NUL-terminated. */
+static int put_strings(xwasm_instance *caller, xwasm_val *results, const xwasm_val *args,
+		       char *const *list, uint32_t n, uint32_t bufsize)
 {
-	const struct xwasm_wasi *c = ctx_of(user);
 	xwasm_memory *mem = guest_mem(caller);
-	uint32_t argv = arg_u32(args, 0), buf = arg_u32(args, 1);
-	uint8_t *pv = gptr(mem, argv, (uint64_t)c->argc * 4), *pb = gptr(mem, buf, c->argbuf_size);
+	uint32_t vec = arg_u32(args, 0), buf = arg_u32(args, 1);
+	uint8_t *pv = gptr(mem, vec, (uint64_t)n * 4), *pb = gptr(mem, buf, bufsize);
 	if (!pv || !pb)
 		return ret_errno(results, XWASI_EFAULT);
 	uint32_t off = 0;
-	for (uint32_t i = 0; i < c->argc; i++) {
-		size_t n = strlen(c->argv[i]) + 1;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]) + 1;
 		put_u32(pv + 4 * i, buf + off);
-		memcpy(pb + off, c->argv[i], n);
-		off += (uint32_t)n;
+		memcpy(pb + off, list[i], len);
+		off += (uint32_t)len;
 	}
 	return ret_errno(results, XWASI_ESUCCESS);
 }
 
-/* environ_sizes_get(count_ptr, size_ptr): the environment is empty. */
+/* args_get(argv, argv_buf) */
+static int h_args_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	const struct xwasm_wasi *c = ctx_of(user);
+	return put_strings(caller, results, args, c->argv, c->argc, c->argbuf_size);
+}
+
+/* environ_sizes_get(count_ptr, size_ptr) */
 static int h_environ_sizes_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
+	const struct xwasm_wasi *c = ctx_of(user);
 	xwasm_memory *mem = guest_mem(caller);
 	uint8_t *pc = gptr(mem, arg_u32(args, 0), 4), *ps = gptr(mem, arg_u32(args, 1), 4);
 	if (!pc || !ps)
 		return ret_errno(results, XWASI_EFAULT);
-	put_u32(pc, 0);
-	put_u32(ps, 0);
+	put_u32(pc, c->envc);
+	put_u32(ps, c->envbuf_size);
 	return ret_errno(results, XWASI_ESUCCESS);
 }
 
-/* environ_get(environ, environ_buf): nothing to write. */
+/* environ_get(environ, environ_buf) */
 static int h_environ_get(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
 {
-	return ret_errno(results, XWASI_ESUCCESS);
+	const struct xwasm_wasi *c = ctx_of(user);
+	return put_strings(caller, results, args, c->envp, c->envc, c->envbuf_size);
 }
 
 /* ---- clocks, random, scheduling ---------------------------------------------------------- */
@@ -613,7 +690,7 @@ static const struct wasi_func funcs[NFUNCS] = {
 	{ "fd_prestat_get", "ii", true, h_fd_stub, XWASI_EBADF },
 	{ "fd_prestat_dir_name", "iii", true, h_fd_stub, XWASI_EBADF },
 	{ "fd_pwrite", "iiiIi", true, h_fd_stub, XWASI_ESPIPE },
-	{ "fd_read", "iiii", true, h_fd_stub, XWASI_EBADF },
+	{ "fd_read", "iiii", true, h_fd_read, 0 },
 	{ "fd_readdir", "iiiIi", true, h_fd_stub, XWASI_ENOTDIR },
 	{ "fd_renumber", "ii", true, h_fd_renumber, 0 },
 	{ "fd_seek", "iIii", true, h_fd_stub, XWASI_ESPIPE },
@@ -730,9 +807,21 @@ int xwasm_wasi_new(const struct xwasm_wasi_opts *opts, struct xwasm_wasi **out)
 			return -E2BIG;
 	}
 	uint32_t argc = (uint32_t)o.argc;
+	if (o.envc < 0 || (o.envc > 0 && !o.envp))
+		return -EINVAL;
+	uint64_t envsz = 0;
+	for (int i = 0; i < o.envc; i++) {
+		if (!o.envp[i] || !strchr(o.envp[i], '='))
+			return -EINVAL;
+		envsz += strlen(o.envp[i]) + 1;
+		if (envsz > UINT32_MAX / 2)
+			return -E2BIG;
+	}
+	uint32_t envc = (uint32_t)o.envc;
 
-	/* One allocation: context, argv array, strings. */
-	size_t size = sizeof(struct xwasm_wasi) + (size_t)argc * sizeof(char *) + (size_t)bufsz;
+	/* One allocation: context, argv and envp arrays, strings. */
+	size_t size = sizeof(struct xwasm_wasi) + ((size_t)argc + envc) * sizeof(char *) +
+		      (size_t)bufsz + (size_t)envsz;
 	struct xwasm_wasi *w = calloc(1, size);
 	if (!w)
 		return -ENOMEM;
@@ -741,12 +830,22 @@ int xwasm_wasi_new(const struct xwasm_wasi_opts *opts, struct xwasm_wasi **out)
 	w->deterministic = o.deterministic;
 	w->argc = argc;
 	w->argbuf_size = (uint32_t)bufsz;
+	w->envc = envc;
+	w->envbuf_size = (uint32_t)envsz;
+	w->stdin_read = o.stdin_read;
 	w->argv = (char **)(w + 1);
-	char *s = (char *)(w->argv + argc);
+	w->envp = w->argv + argc;
+	char *s = (char *)(w->envp + envc);
 	for (uint32_t i = 0; i < argc; i++) {
 		size_t n = strlen(o.argv[i]) + 1;
 		memcpy(s, o.argv[i], n);
 		w->argv[i] = s;
+		s += n;
+	}
+	for (uint32_t i = 0; i < envc; i++) {
+		size_t n = strlen(o.envp[i]) + 1;
+		memcpy(s, o.envp[i], n);
+		w->envp[i] = s;
 		s += n;
 	}
 	for (int i = 0; i < NFUNCS; i++) {

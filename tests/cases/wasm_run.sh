@@ -305,7 +305,8 @@ run we4 "$T/wasiedge.wasm" --invoke wrap_buf;     expect_rc we4 0; expect_out we
 run we5 "$T/wasiedge.wasm" --invoke oob_nwritten; expect_rc we5 0; expect_out we5 21
 run we6 "$T/wasiedge.wasm" --invoke bad_fd;       expect_rc we6 0; expect_out we6 8
 run we7 "$T/wasiedge.wasm" --invoke prestat3;     expect_rc we7 0; expect_out we7 8
-run we8 "$T/wasiedge.wasm" --invoke read0;        expect_rc we8 0; expect_out we8 8
+# fd 0 reads the process's stdin (here /dev/null, into an empty buffer): success, 0 bytes
+run we8 "$T/wasiedge.wasm" --invoke read0 </dev/null; expect_rc we8 0; expect_out we8 0
 run we9 "$T/wasiedge.wasm" --invoke open;         expect_rc we9 0; expect_out we9 8
 run we10 "$T/wasiedge.wasm" --invoke random_oob;  expect_rc we10 0; expect_out we10 21
 run we11 "$T/wasiedge.wasm" --invoke random_ok;   expect_rc we11 0; expect_out we11 0
@@ -367,6 +368,42 @@ wat reactor <<'EOF'
 EOF
 run reactor "$T/reactor.wasm" --invoke get
 expect_rc reactor 0; expect_out reactor 99
+
+# ---- environment, stdin, file types (--env; fd 0 is this process's stdin) ----------------------
+cc_wasi envstdin <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(void)
+{
+	const char *a = getenv("ALPHA"), *b = getenv("BETA");
+	printf("ALPHA=%s BETA=%s\n", a ? a : "(none)", b ? b : "(none)");
+	char buf[256];
+	size_t n = fread(buf, 1, sizeof buf - 1, stdin);
+	buf[n] = 0;
+	printf("stdin=[%s]\n", buf);
+	printf("isatty0=%d isatty1=%d\n", isatty(0), isatty(1));
+	return 0;
+}
+EOF
+printf 'line one\nline two' | timeout 60 "$X" wasm run --env ALPHA=1 --env BETA=x=y "$T/envstdin.wasm" \
+  >"$T/envstdin.out" 2>"$T/envstdin.err"
+rc=$?
+expect_rc envstdin 0
+expect_out envstdin "ALPHA=1 BETA=x=y
+stdin=[line one
+line two]
+isatty0=0 isatty1=0"
+# no --env: an empty environment; stdin from a file (a regular file: no terminal either)
+printf 'from a file' >"$T/in.txt"
+timeout 60 "$X" wasm run "$T/envstdin.wasm" <"$T/in.txt" >"$T/envfile.out" 2>"$T/envfile.err"
+rc=$?
+expect_rc envfile 0
+expect_out envfile "ALPHA=(none) BETA=(none)
+stdin=[from a file]
+isatty0=0 isatty1=0"
+run badenv --env NOEQUALS "$T/envstdin.wasm"
+expect_rc badenv 2; expect_err_has badenv "--env needs NAME=VALUE"
 
 if [ "$fails" -ne 0 ]; then
   echo "FAILED: $fails check(s)"
