@@ -1,6 +1,9 @@
 /* Host imports shared by generator plugins and protocol modules (see host.h). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
+#include <time.h>
 #include "plugin/host.h"
 #include "util/log.h"
 #include "xdperf/plugin.h"
@@ -134,6 +137,108 @@ static int wasi_write(void *ctx, int fd, const void *buf, size_t len)
 	return (int)(len > INT32_MAX ? INT32_MAX : len);
 }
 
+/* ---- AssemblyScript's runtime imports ---------------------------------------------------- */
+
+/* An AssemblyScript string at ptr (UTF-16LE; its byte length in the 4 bytes before it) as
+ * UTF-8 into buf (at most len - 1 bytes, ends cut; unpaired surrogates as U+FFFD); "" for a
+ * null or unreadable one. */
+static void as_string(xwasm_instance *inst, uint32_t ptr, char *buf, size_t len)
+{
+	buf[0] = 0;
+	xwasm_memory *mem = xwasm_instance_memory0(inst);
+	const uint8_t *hdr = ptr >= 4 ? xwasm_memory_ptr(mem, ptr - 4, 4) : NULL;
+	if (!ptr || !hdr)
+		return;
+	uint32_t bytes = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
+			 (uint32_t)hdr[3] << 24;
+	if (bytes > 4096)
+		bytes = 4096;
+	const uint8_t *u = xwasm_memory_ptr(mem, ptr, bytes & ~1u);
+	if (!u)
+		return;
+	size_t o = 0;
+	for (uint32_t i = 0; i + 1 < bytes; i += 2) {
+		uint32_t c = (uint32_t)u[i] | (uint32_t)u[i + 1] << 8;
+		if (c >= 0xd800 && c <= 0xdbff && i + 3 < bytes) {
+			uint32_t lo = (uint32_t)u[i + 2] | (uint32_t)u[i + 3] << 8;
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			} else {
+				c = 0xfffd;
+			}
+		} else if (c >= 0xd800 && c <= 0xdfff) {
+			c = 0xfffd;
+		}
+		char e[4];
+		size_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+		if (n == 1) {
+			e[0] = (char)c;
+		} else if (n == 2) {
+			e[0] = (char)(0xc0 | c >> 6);
+			e[1] = (char)(0x80 | (c & 0x3f));
+		} else if (n == 3) {
+			e[0] = (char)(0xe0 | c >> 12);
+			e[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+			e[2] = (char)(0x80 | (c & 0x3f));
+		} else {
+			e[0] = (char)(0xf0 | c >> 18);
+			e[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+			e[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+			e[3] = (char)(0x80 | (c & 0x3f));
+		}
+		if (o + n >= len)
+			break;
+		memcpy(buf + o, e, n);
+		o += n;
+	}
+	buf[o] = 0;
+}
+
+/* env.abort(message, fileName, line, column): AssemblyScript's failed assertion or throw, a trap
+ * whose message has its text, file and line. */
+static int as_abort(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	(void)user;
+	(void)results;
+	char msg[512], file[256];
+	as_string(caller, (uint32_t)args[0].of.i32, msg, sizeof msg);
+	as_string(caller, (uint32_t)args[1].of.i32, file, sizeof file);
+	xwasm_instance_set_trap(caller, XWASM_TRAP_HOST, "abort: %s at %s:%u:%u",
+				msg[0] ? msg : "(no message)", file[0] ? file : "?",
+				(uint32_t)args[2].of.i32, (uint32_t)args[3].of.i32);
+	return XWASM_TRAP_HOST;
+}
+
+/* env.trace(message, n, a0..a4): a log line at DEBUG with the message and its n numbers. */
+static int as_trace(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	(void)results;
+	char msg[512], line[900];
+	as_string(caller, (uint32_t)args[0].of.i32, msg, sizeof msg);
+	int n = args[1].of.i32 < 0 ? 0 : args[1].of.i32 > 5 ? 5 : args[1].of.i32;
+	int k = snprintf(line, sizeof line, "trace: %s", msg);
+	for (int i = 0; i < n && k > 0 && (size_t)k < sizeof line; i++)
+		k += snprintf(line + k, sizeof line - (size_t)k, "%s%.17g", i ? ", " : " ",
+			      args[2 + i].of.f64);
+	xdperf_host_log(user, XDPERF_LOG_DEBUG, line, strlen(line));
+	return 0;
+}
+
+/* env.seed() -> f64: the seed of Math.random, from the system's random source. */
+static int as_seed(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_val *results)
+{
+	(void)caller;
+	(void)user;
+	(void)args;
+	uint64_t v = 0;
+	if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
+		v = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+	results[0].type = XWASM_F64;
+	results[0].of.f64 = (double)(v >> 11); /* a whole number below 2^53 */
+	return 0;
+}
+
 int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm_wasi **wasi)
 {
 	static const uint8_t log_params[] = { XWASM_I32, XWASM_I32, XWASM_I32 };
@@ -144,6 +249,17 @@ int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm
 	if (!rc)
 		rc = xwasm_linker_define_func(l, "env", "host_report_metric", metric_params, 4, NULL, 0,
 					      host_metric, s);
+	/* AssemblyScript's runtime imports (its default builds import them) */
+	static const uint8_t abort_params[] = { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 };
+	static const uint8_t trace_params[] = { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_F64,
+						XWASM_F64, XWASM_F64, XWASM_F64 };
+	static const uint8_t seed_results[] = { XWASM_F64 };
+	if (!rc)
+		rc = xwasm_linker_define_func(l, "env", "abort", abort_params, 4, NULL, 0, as_abort, s);
+	if (!rc)
+		rc = xwasm_linker_define_func(l, "env", "trace", trace_params, 7, NULL, 0, as_trace, s);
+	if (!rc)
+		rc = xwasm_linker_define_func(l, "env", "seed", NULL, 0, seed_results, 1, as_seed, s);
 	if (!rc)
 		rc = xwasm_wasi_new(&wo, wasi);
 	if (!rc)
