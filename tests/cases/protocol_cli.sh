@@ -103,10 +103,16 @@ cat >"$T/forge.wat" <<'W'
 W
 if wat2wasm "$T/forge.wat" -o "$T/forge.wasm"; then
 	$X protocol call "$T/forge.wasm" --input x >"$T/out" 2>"$T/err"; rc=$?
+	# host_log: one message, its newline escaped; the stderr write: a log line per line it
+	# wrote, each under the module's own prefix (the forged line cannot stand alone)
 	want='[forge@local] WARN: ok\n[hotload] ERROR: forged \x1b[31mred\x1b[0m \\x41 été \xff \xc2\x9b '$'\xe2\x80\xa8'' end'
+	want2='[forge@local] WARN: [hotload] ERROR: forged \x1b[31mred\x1b[0m \\x41 été \xff \xc2\x9b '$'\xe2\x80\xa8'' end'
 	n=$(grep -cxF -- "$want" "$T/err")
-	[ $rc = 0 ] && [ "$n" = 2 ] && ok "a module's log line and its stderr write, escaped: $want" ||
-		{ bad "escaped module log lines: exit $rc, $n lines '$want'"; cat -A "$T/err"; }
+	n2=$(grep -cxF -- "$want2" "$T/err")
+	n3=$(grep -cxF -- '[forge@local] WARN: ok' "$T/err")
+	[ $rc = 0 ] && [ "$n" = 1 ] && [ "$n2" = 1 ] && [ "$n3" = 1 ] &&
+		ok "a module's log line and its stderr write (two lines), escaped: $want" ||
+		{ bad "escaped module log lines: exit $rc, $n/$n2/$n3 lines '$want'"; cat -A "$T/err"; }
 	grep -q '^\[hotload\] ERROR: forged' "$T/err" && bad "a module forged a log line" || ok "no forged log line"
 	grep -q $'\x1b' "$T/err" && bad "a terminal escape reached stderr" || ok "no terminal escape on stderr"
 	long=$(grep -F '[forge@local] ERROR: ' "$T/err")
