@@ -10,6 +10,7 @@
 
 struct xdperf_template_set;
 struct xdperf_tx_frame;
+struct xdperf_server_ctl;
 
 struct gen_args {
 	const char *plugin, *plugin_path, *config, *device, *output, *src_mac, *templates;
@@ -57,6 +58,11 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **set, cha
  * field modifiers); verbose: warn when only some templates have a rate. NULL when out of
  * memory. */
 struct xdperf_tx_frame *gen_set_frames(const struct xdperf_template_set *set, bool verbose);
+
+/* --server-addr: connects to the xdperf server at addr and resets it before a run (stamp: the
+ * run sends stamps, so warn when the server does not check them). 0 with *ctl, or the exit
+ * status after one line ("nothing sent"; a stop signal while connecting gives 128 + it). */
+int gen_server_open(const char *addr, bool stamp, struct xdperf_server_ctl **ctl);
 
 /* Blocks SIGHUP in the calling thread (and the threads it starts later): a device run turns
  * it into a reload instead of an exit. */

@@ -182,6 +182,33 @@ static void notice(void *ctx, const char *msg)
 	fprintf(stderr, "xdperf: %s\n", msg);
 }
 
+int gen_server_open(const char *addr, bool stamp, struct xdperf_server_ctl **out)
+{
+	char err[512];
+	struct xdperf_server_ctl *ctl = NULL;
+	LIBXDPERF_OPTS(xdperf_server_ctl_opts, co, .timeout_ms = 5000, .stop = &gen_stops);
+	int e = xdperf_server_ctl_open(addr, &co, &ctl, err, sizeof err);
+	if (!e)
+		e = xdperf_server_ctl_reset(ctl, err, sizeof err);
+	if (e || gen_stops) {
+		if (gen_stops)
+			fprintf(stderr, "xdperf: stopped by %s while reaching the server at %s; "
+					"nothing sent\n", gen_stop_name(), addr);
+		else
+			fprintf(stderr, "xdperf: --server-addr: %s; nothing sent\n", err);
+		xdperf_server_ctl_close(ctl);
+		*out = NULL;
+		return gen_stops ? gen_stop_status() : 1;
+	}
+	bool srv_stamp = false;
+	xdperf_server_ctl_info(ctl, NULL, 0, NULL, &srv_stamp);
+	if (stamp && !srv_stamp)
+		fprintf(stderr, "xdperf: warning: the server at %s does not check stamps (start it "
+				"with --stamp for loss and latency)\n", addr);
+	*out = ctl;
+	return 0;
+}
+
 /* The frames of a template set for the runner (pointing into the set). NULL when out of
  * memory. */
 struct xdperf_tx_frame *gen_set_frames(const struct xdperf_template_set *set, bool verbose)
@@ -484,25 +511,11 @@ static int run_on_device(const struct gen_args *a, const struct xdperf_template_
 	/* the server first: reset before anything is sent, or nothing is sent */
 	struct xdperf_server_ctl *ctl = NULL;
 	if (a->server_addr) {
-		bool srv_stamp = false;
-		LIBXDPERF_OPTS(xdperf_server_ctl_opts, co, .timeout_ms = 5000, .stop = &gen_stops);
-		e = xdperf_server_ctl_open(a->server_addr, &co, &ctl, err, sizeof err);
-		if (!e)
-			e = xdperf_server_ctl_reset(ctl, err, sizeof err);
-		if (e || gen_stops) {
-			if (gen_stops)
-				fprintf(stderr, "xdperf: stopped by %s while reaching the server at %s; "
-						"nothing sent\n", gen_stop_name(), a->server_addr);
-			else
-				fprintf(stderr, "xdperf: --server-addr: %s; nothing sent\n", err);
-			xdperf_server_ctl_close(ctl);
+		int st = gen_server_open(a->server_addr, a->stamp, &ctl);
+		if (st) {
 			xdperf_tx_free(tx);
-			return gen_stops ? gen_stop_status() : 1;
+			return st;
 		}
-		xdperf_server_ctl_info(ctl, NULL, 0, NULL, &srv_stamp);
-		if (a->stamp && !srv_stamp)
-			fprintf(stderr, "xdperf: warning: the server at %s does not check stamps (start it "
-					"with --stamp for loss and latency)\n", a->server_addr);
 	}
 	struct reloader rl;
 	if (reloader_start(&rl, a, tx, xdperf_server_ctl_fd(ctl))) {

@@ -325,26 +325,11 @@ static int run(struct run_args *a, struct profile *p, int argc, char **argv)
 	}
 	ctx.tx = tx;
 	const char *server = a->server ? a->server : p->server;
-	if (server) {
-		LIBXDPERF_OPTS(xdperf_server_ctl_opts, co, .timeout_ms = 5000, .stop = &gen_stops);
-		e = xdperf_server_ctl_open(server, &co, &ctl, err, sizeof err);
-		if (!e)
-			e = xdperf_server_ctl_reset(ctl, err, sizeof err);
-		if (e || gen_stops) {
-			if (gen_stops)
-				fprintf(stderr, "xdperf: stopped by %s while reaching the server at %s; "
-						"nothing sent\n", gen_stop_name(), server);
-			else
-				fprintf(stderr, "xdperf: server %s: %s; nothing sent\n", server, err);
-			rc = gen_stops ? gen_stop_status() : 1;
-			goto done;
-		}
-		bool srv_stamp = false;
-		xdperf_server_ctl_info(ctl, NULL, 0, NULL, &srv_stamp);
-		if (!srv_stamp)
-			fprintf(stderr, "xdperf: warning: the server at %s does not check stamps (start "
-					"it with --stamp for loss and latency)\n", server);
-	}
+	bool any_stamp = false;
+	for (size_t i = 0; i < p->n; i++)
+		any_stamp = any_stamp || p->s[i].stamp;
+	if (server && (rc = gen_server_open(server, any_stamp, &ctl)))
+		goto done;
 	gen_stop_attach(tx);
 	struct xdperf_tx_result r;
 	e = xdperf_tx_run(tx, &r, err, sizeof err);
