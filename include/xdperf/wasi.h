@@ -1,15 +1,35 @@
-/* xdperf WebAssembly engine: a small, capability-free subset of WASI (wasi_snapshot_preview1).
+/* xdperf WebAssembly engine: a subset of WASI (wasi_snapshot_preview1), capability-free unless
+ * the embedder grants directories.
  *
  * What a guest gets:
- *   - fd 1 and 2 (stdout, stderr) for writing; fd 0 exists (character device) but reads fail
- *     with EBADF. No other descriptors: no preopened directories, no files, no sockets.
- *   - its arguments (only those given in the options), an empty environment,
+ *   - fd 1 and 2 (stdout, stderr) for writing; fd 0 (character device) reads the process's
+ *     stdin only when opts.stdin_read, else reads fail with EBADF.
+ *   - the directories in opts.preopens, and nothing else of the file system: they are fds 3,
+ *     4, ... (fd_prestat_get / fd_prestat_dir_name give their guest names), and the path
+ *     functions (path_open, path_filestat_get/set_times, path_create_directory,
+ *     path_remove_directory, path_unlink_file, path_rename, path_link, path_symlink,
+ *     path_readlink) reach only what lies beneath the directory descriptor they are given:
+ *     an absolute path, a ".." above it or a symbolic link leading out of it fails with
+ *     ENOTCAPABLE (resolution by openat2() with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS:
+ *     Linux 5.6 or later; xwasm_wasi_new() refuses preopens without it). Symbolic links with
+ *     an absolute target cannot be created. Opened files and directories support fd_read,
+ *     fd_write, fd_pread, fd_pwrite, fd_seek, fd_tell, fd_close, fd_sync, fd_datasync,
+ *     fd_advise, fd_allocate, fd_readdir (cookies are entry indexes of a snapshot taken when
+ *     reading starts at cookie 0), fd_filestat_get/set_size/set_times, fd_fdstat_get (the real
+ *     file type, flags, rights), fd_fdstat_set_flags (append, nonblock), fd_fdstat_set_rights
+ *     (rights can only be dropped), fd_renumber. WASI rights are kept and checked: a missing
+ *     right is ENOTCAPABLE; a file opened without write rights is opened read-only on the host.
+ *     Under a read-only preopen (read_only) every change fails with EROFS: creating,
+ *     truncating or opening for writing, removing, renaming, linking, setting times.
+ *   - its arguments (only those given in the options), its environment (only opts.envp),
  *   - realtime/monotonic clocks, random bytes (getrandom), sched_yield, poll_oneoff with clock
- *     subscriptions (sleeps), proc_exit (ends the current xwasm_call with XWASM_TRAP_EXIT and
- *     the exit code in struct xwasm_trap; the host process is unaffected).
+ *     subscriptions (sleeps) and fd_read/fd_write subscriptions (stdin and pipes are polled;
+ *     regular files, stdout and stderr are always ready), proc_exit (ends the current xwasm_call
+ *     with XWASM_TRAP_EXIT and the exit code in struct xwasm_trap; the host process is
+ *     unaffected).
  *   - every other wasi_snapshot_preview1 function links (through the linker's resolver) and
- *     returns ENOSYS (or EBADF for descriptor-based calls), so modules built by the common
- *     toolchains instantiate.
+ *     returns ENOSYS (sockets: ENOTSOCK or EBADF), so modules built by the common toolchains
+ *     instantiate.
  * Guest pointers are bounds-checked: an out-of-range pointer yields errno EFAULT (21), never a
  * host crash. Errno values are WASI's (see XWASI_E*), not the host's.
  */
@@ -39,6 +59,16 @@ enum xwasi_errno {
 	XWASI_ENOTCAPABLE = 76,
 };
 
+/* The most preopens a context takes. */
+#define XWASI_MAX_PREOPENS 64
+
+/* A directory the guest may use (see the top of this file). */
+struct xwasm_wasi_preopen {
+	const char *host;  /* the host directory (a path, opened by xwasm_wasi_new) */
+	const char *guest; /* the name the guest sees (fd_prestat_dir_name), e.g. "/" or "data" */
+	bool read_only;    /* every change beneath it fails with EROFS */
+};
+
 struct xwasm_wasi_opts {
 	size_t sz; /* sizeof(struct xwasm_wasi_opts), for forward compatibility */
 	/* Output sink for fd 1 and 2: returns the number of bytes consumed (>= 0; fewer than len
@@ -59,13 +89,27 @@ struct xwasm_wasi_opts {
 	/* fd 0 reads the process's standard input (fd_read, a blocking read; a signal ends it
 	 * with EINTR). Default: fd 0 has nothing to read (EBADF). */
 	bool stdin_read;
+	/* Directories the guest may use, as fds 3, 4, ... in this order (copied; the host paths
+	 * are opened by xwasm_wasi_new). Default: none. A context with preopens keeps a descriptor
+	 * table the guest changes (opened files, closes, renumbers): it serves one guest at a time
+	 * (see struct xwasm_wasi below). */
+	size_t npreopens;
+	const struct xwasm_wasi_preopen *preopens;
 };
 
-/* A WASI context: the copied options plus the names of unknown imports its resolver has
- * bound. Opaque; owned by whoever created it. Immutable after creation except for that name
- * list, which is updated lock-free, so one context may back any number of linkers and
- * instances, instantiated and run on any threads (the write callback is then called from
- * each of those threads). No process-wide state: contexts are independent of each other. */
+/* A WASI context: the copied options, the names of unknown imports its resolver has bound
+ * and the guest's descriptor table. Opaque; owned by whoever created it.
+ * Without preopens it is immutable after creation except for that name list, which is updated
+ * lock-free, and its descriptor table is stdio alone, which no call changes (fd_close on stdio
+ * is a no-op, fd_renumber refused): one context may back any number of linkers and instances,
+ * instantiated and run on any threads (the write callback is then called from each of those
+ * threads).
+ * With preopens the descriptor table is mutable and belongs to the context, not to an
+ * instance: every instance linked against the context shares it, as threads of one process
+ * share theirs. Such a context is meant for one guest (one instance) at a time; calls are
+ * serialised by a lock, so sharing it is memory-safe, but the guests would see each other's
+ * descriptors. Create one context per instance to keep guests apart.
+ * No process-wide state: contexts are independent of each other. */
 struct xwasm_wasi;
 
 /* Creates a WASI context from `opts` (NULL = defaults). `opts` is copied, including argv and
@@ -73,9 +117,11 @@ struct xwasm_wasi;
  * write_ctx is not copied and must stay valid while guests that may write run. On success
  * *out is a new context the caller frees with xwasm_wasi_free() after every instance linked
  * against it is freed. Returns 0, -EINVAL (bad options or NULL out), -E2BIG (arguments too
- * large) or -ENOMEM; *out is set to NULL on error. */
+ * large), -ENOMEM, -ENOSYS (preopens need openat2, Linux 5.6) or the errno of opening a
+ * preopen's host directory (-ENOENT, -ENOTDIR, -EACCES, ...); *out is set to NULL on error. */
 int xwasm_wasi_new(const struct xwasm_wasi_opts *opts, struct xwasm_wasi **out);
-/* Frees a context and everything it owns. NULL is a no-op. Every instance created through a
+/* Frees a context and everything it owns (closing the host descriptors it holds). NULL is a
+ * no-op. Every instance created through a
  * linker bound to `w` must have been freed before (linkers may be freed in any order). */
 void xwasm_wasi_free(struct xwasm_wasi *w);
 /* Defines the wasi_snapshot_preview1 functions into `l`, bound to `w`, and installs a resolver

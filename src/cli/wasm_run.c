@@ -1,9 +1,11 @@
-/* xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env K=V] [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]
+/* xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env K=V] [--dir HOST[:GUEST][:ro]]
+ *                [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]
  *
  * Without --invoke the module is run as a WASI command (_start); the exit status is the guest's
  * proc_exit code (0 when _start returns). With --invoke NAME, the export NAME is called with
  * ARGS parsed per its parameter types and its results are printed one per line. A reactor's
  * _initialize export is called before NAME. Errors and traps exit 1, command-line misuse 2.
+ * --dir grants the guest a host directory (WASI preopen, fds 3, 4, ... in order given).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli_options.h"
 #include "cli/commands.h"
@@ -24,6 +27,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env NAME=VALUE]...\n"
+		"                                 [--dir HOST[:GUEST][:ro]]...\n"
 		"                                 [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]\n"
 		"  Runs a WASI command module (_start; exit status = proc_exit code), or with --invoke\n"
 		"  calls the exported function NAME with ARGS (i32/i64: decimal or 0x hex; f32/f64:\n"
@@ -31,7 +35,12 @@ static void run_usage(FILE *f)
 		"  --fuel N        instruction budget per call (trap \"fuel exhausted\" beyond)\n"
 		"  --max-pages N   cap on linear memory size in 64 KiB pages\n"
 		"  --env NAME=VALUE  an environment variable for the guest (repeat for more; none by\n"
-		"                  default). The guest reads this process's standard input on fd 0.\n");
+		"                  default). The guest reads this process's standard input on fd 0.\n"
+		"  --dir HOST[:GUEST][:ro]  lets the guest use the host directory HOST, which it sees\n"
+		"                  as GUEST (default: HOST as given; \"/\" makes it the guest's root),\n"
+		"                  and nothing outside it (no absolute path, \"..\" or symbolic link\n"
+		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
+		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n");
 }
 
 /* Reads a whole file; returns NULL with errno set on failure. */
@@ -202,7 +211,41 @@ struct run_args {
 	uint32_t max_pages;
 	char *env[256];    /* --env NAME=VALUE, in order */
 	int nenv;
+	struct xwasm_wasi_preopen dirs[XWASI_MAX_PREOPENS]; /* --dir, in order */
+	char *dirbuf[XWASI_MAX_PREOPENS];                   /* their malloc'd HOST\0GUEST */
+	size_t ndirs;
 };
+
+/* --dir HOST[:GUEST][:ro] into a->dirs: 0, or 2 after one line naming the problem. The first
+ * colon ends HOST; a final colon and "ro" make it read-only. */
+static int parse_dir(struct run_args *a, const char *spec)
+{
+	if (a->ndirs == XWASI_MAX_PREOPENS) {
+		fprintf(stderr, PFX "more than %d --dir\n", XWASI_MAX_PREOPENS);
+		return 2;
+	}
+	size_t len = strlen(spec);
+	bool ro = len >= 3 && spec[len - 3] == ':' && !strcmp(spec + len - 2, "ro");
+	char *buf = strndup(spec, ro ? len - 3 : len);
+	if (!buf) {
+		fprintf(stderr, PFX "out of memory\n");
+		return 2;
+	}
+	char *colon = strchr(buf, ':');
+	const char *guest = buf;
+	if (colon) {
+		*colon = 0;
+		guest = colon + 1;
+	}
+	if (!buf[0] || !guest[0]) {
+		fprintf(stderr, PFX "--dir '%s': expected HOST[:GUEST][:ro] with a non-empty HOST and GUEST\n", spec);
+		free(buf);
+		return 2;
+	}
+	a->dirbuf[a->ndirs] = buf;
+	a->dirs[a->ndirs++] = (struct xwasm_wasi_preopen){ .host = buf, .guest = guest, .read_only = ro };
+	return 0;
+}
 
 /* Returns 0, or 2 after printing a usage error; -1 for --help. */
 static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
@@ -248,6 +291,16 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 			a->env[a->nenv++] = argv[++i];
 			continue;
 		}
+		if (!strcmp(s, "--dir")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, PFX "--dir needs HOST[:GUEST][:ro]\n");
+				return 2;
+			}
+			int r = parse_dir(a, argv[++i]);
+			if (r)
+				return r;
+			continue;
+		}
 		if (!strcmp(s, "--invoke")) {
 			if (a->invoke) {
 				fprintf(stderr, PFX "--invoke given twice\n");
@@ -261,7 +314,7 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 			continue;
 		}
 		if (s[0] == '-' && s[1] && !looks_numeric(s)) {
-			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--env", "--help",
+			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--env", "--dir", "--help",
 							     NULL };
 			cli_unknown_option("wasm run", s, NULL, names);
 			return 2;
@@ -424,8 +477,17 @@ int cmd_wasm_run(int argc, char **argv)
 	if (pr) {
 		if (pr < 0)
 			run_usage(stdout);
-		free(scratch);
-		return pr < 0 ? 0 : pr;
+		status = pr < 0 ? 0 : pr;
+		goto out;
+	}
+	for (size_t k = 0; k < a.ndirs; k++) {
+		struct stat st;
+		const char *why = stat(a.dirs[k].host, &st) ? strerror(errno)
+				  : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+		if (why) {
+			fprintf(stderr, PFX "--dir %s: %s\n", a.dirs[k].host, why);
+			goto out;
+		}
 	}
 
 	size_t len = 0;
@@ -455,8 +517,17 @@ int cmd_wasm_run(int argc, char **argv)
 		gargv[k + 1] = a.gargs[k];
 	/* The WASI context copies the arguments; it must outlive the instance (freed after it). */
 	struct xwasm_wasi_opts wo = { .sz = sizeof(wo), .argc = a.ngargs + 1, .argv = gargv,
-				      .envc = a.nenv, .envp = a.env, .stdin_read = true };
+				      .envc = a.nenv, .envp = a.env, .stdin_read = true,
+				      .npreopens = a.ndirs, .preopens = a.dirs };
 	rc = xwasm_wasi_new(&wo, &wasi);
+	if (rc == -ENOSYS && a.ndirs) {
+		fprintf(stderr, PFX "--dir needs openat2() (Linux 5.6 or later), which this system refuses\n");
+		goto out;
+	}
+	if (rc && a.ndirs && rc != -ENOMEM) {
+		fprintf(stderr, PFX "--dir: cannot open a directory: %s\n", strerror(-rc));
+		goto out;
+	}
 	if (!rc)
 		rc = xwasm_wasi_define(l, wasi);
 	if (rc) {
@@ -491,6 +562,8 @@ out:
 	if (l)
 		xwasm_linker_free(l);
 	xwasm_wasi_free(wasi); /* after the instance that uses it */
+	for (size_t k = 0; k < a.ndirs; k++)
+		free(a.dirbuf[k]);
 	free(gargv);
 	free(bytes);
 	free(scratch);

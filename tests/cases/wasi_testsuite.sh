@@ -3,8 +3,8 @@
 # and Rust commands with their .json specifications) run with `xdperf wasm run` (ASan/UBSan
 # build) by tests/lib/wasi_testsuite.py, against a ratchet: tests/wasi-testsuite.expected lists
 # the tests that pass; one of them failing fails this case (a regression), newly passing ones
-# are listed (add them to the file). Fails when the suite is absent. What still fails and why is
-# in tests/wasi-testsuite.expected's comments (most need preopened directories, --dir).
+# are listed (add them to the file). Fails when the suite is absent. Tests with a directory run
+# with a writable copy of it preopened as the guest's "/" (--dir COPY:/).
 set -uo pipefail
 D="$SHARED/wasi-testsuite"
 if [ ! -d "$D" ]; then

@@ -275,10 +275,20 @@ wat wasiedge <<'EOF'
     (call $poll (i32.const 0) (i32.const 1024) (i32.const 0) (i32.const 8)))
   (func (export "poll_oob") (result i32)
     (call $poll (i32.const 65500) (i32.const 1024) (i32.const 1) (i32.const 8)))
-  ;; one fd_read subscription (tag 1): not supported
+  ;; one fd_read subscription (tag 1) on fd 0, userdata 7: returns errno*1000 + nevents*100 +
+  ;; the event's type*10 + its error (stdin is /dev/null: ready, type 1, no error)
   (func (export "poll_fd") (result i32)
     (i64.store (i32.const 2048) (i64.const 7)) (i32.store8 (i32.const 2056) (i32.const 1))
-    (call $poll (i32.const 2048) (i32.const 1024) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 2064) (i32.const 0))
+    (i32.add (i32.mul (call $poll (i32.const 2048) (i32.const 1024) (i32.const 1) (i32.const 8)) (i32.const 1000))
+      (i32.add (i32.mul (i32.load (i32.const 8)) (i32.const 100))
+        (i32.add (i32.mul (i32.load8_u (i32.const 1034)) (i32.const 10)) (i32.load16_u (i32.const 1032))))))
+  ;; an fd_write subscription on fd 9 (not open): an event with error EBADF (8)
+  (func (export "poll_badfd") (result i32)
+    (i64.store (i32.const 2048) (i64.const 7)) (i32.store8 (i32.const 2056) (i32.const 2))
+    (i32.store (i32.const 2064) (i32.const 9))
+    (drop (call $poll (i32.const 2048) (i32.const 1024) (i32.const 1) (i32.const 8)))
+    (i32.add (i32.mul (i32.load (i32.const 8)) (i32.const 100)) (i32.load16_u (i32.const 1032))))
   ;; one relative clock subscription of 1 ms, userdata 0x1234: returns the event's userdata
   (func (export "poll_clock") (result i64)
     (i64.store (i32.const 2048) (i64.const 0x1234))
@@ -315,7 +325,8 @@ run we13 "$T/wasiedge.wasm" --invoke clock_oob;   expect_rc we13 0; expect_out w
 run we14 "$T/wasiedge.wasm" --invoke clock_bad;   expect_rc we14 0; expect_out we14 28
 run we15 "$T/wasiedge.wasm" --invoke poll_none;   expect_rc we15 0; expect_out we15 28
 run we16 "$T/wasiedge.wasm" --invoke poll_oob;    expect_rc we16 0; expect_out we16 21
-run we17 "$T/wasiedge.wasm" --invoke poll_fd;     expect_rc we17 0; expect_out we17 58
+run we17 "$T/wasiedge.wasm" --invoke poll_fd </dev/null; expect_rc we17 0; expect_out we17 110
+run we17b "$T/wasiedge.wasm" --invoke poll_badfd; expect_rc we17b 0; expect_out we17b 108
 run we18 "$T/wasiedge.wasm" --invoke poll_clock;  expect_rc we18 0; expect_out we18 4660
 run we19 "$T/wasiedge.wasm" --invoke exit5;       expect_rc we19 5; expect_out we19 ""; expect_err we19 ""
 run we20 "$T/wasiedge.wasm" --invoke sock;        expect_rc we20 0; expect_out we20 52

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs the WASI preview1 test suite (../shared/wasi-testsuite, see its README) with
 `xdperf wasm run` and prints one line per test: SUITE/NAME PASS|FAIL [why]. A test passes when
-the exit code and stdout are what its .json says (legacy or "operations" form). Tests that need
-a preopened directory ("root" / "dirs") run with --dir when it exists; until then they fail.
+the exit code and stdout are what its .json says (legacy or "operations" form). A test's
+directory ("root", or "dirs") is copied into a scratch folder, made writable, and preopened as
+the guest's "/" (--dir COPY:/), as the specification says.
 Usage: wasi_testsuite.py XDPERF SUITE_DIR [TMPDIR]"""
 import json, os, shutil, subprocess, sys, tempfile
 
@@ -41,7 +42,11 @@ for suite in ("c", "assemblyscript", "rust"):
             src = os.path.join(d, dd)
             if os.path.isdir(src):
                 shutil.copytree(src, os.path.join(work, dd))
-            cmd += ["--dir", dd]
+                for top, subdirs, files in os.walk(os.path.join(work, dd)):
+                    for n in subdirs + files:
+                        os.chmod(os.path.join(top, n), 0o755 if n in subdirs else 0o644)
+                os.chmod(os.path.join(work, dd), 0o755)
+            cmd += ["--dir", dd + ":/"]
         cmd += [os.path.join(d, f)]
         if args:
             cmd += ["--"] + list(args)
