@@ -118,14 +118,16 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
  * (xdperf_plugin_schema()), the text is checked against it first, unless
  * opts.skip_config_check: an unknown key or a wrong value is -EINVAL with err "plugin NAME:
  * config key ..." and the plugin is not called. 0, -EINTR (interrupted: "plugin NAME:
- * plugin_init was interrupted"), or -EINVAL with err naming the error code, trap or
- * unsuccessful answer. */
+ * plugin_init was interrupted"), -EDQUOT (the call failed after the memory cap,
+ * max_memory_pages, refused to grow the plugin's memory during it: a trap or a failed malloc;
+ * err says so), or -EINVAL with err naming the error code, trap or unsuccessful answer. */
 int xdperf_plugin_init(struct xdperf_plugin *p, const char *cfg, size_t len, char *err, size_t errlen);
 
 /* Calls plugin_process with the request text. On success *out is a malloc'd, NUL-terminated
  * copy of the response (the caller frees it) and *outlen its length. Guide ABI: a -4 answer is
  * retried once with a buffer of max_output bytes; 0.11 ABI: the buffer is 32 MiB. Errors: -EINVAL (error code, trap, bad output range),
- * -E2BIG (output larger than max_output), -EINTR (interrupted), -ENOMEM. */
+ * -E2BIG (output larger than max_output), -EINTR (interrupted), -EDQUOT (failed after the memory
+ * cap refused a grow, as for xdperf_plugin_init), -ENOMEM. */
 int xdperf_plugin_process(struct xdperf_plugin *p, const char *req, size_t len, char **out,
 			  size_t *outlen, char *err, size_t errlen);
 

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up (default " DEFAULT_PLUGIN_PATH
 		", then the build tree's plugins)\n"
 		"      --plugin-config, --cfg FILE   plugin configuration (JSON object)\n"
+		"      --plugin-memory-pages N    the plugin's memory cap in 64 KiB pages, 1-65536\n"
+		"                             (default 1024 = 64 MiB)\n"
 		"  -o, --output FILE.pcap     write the packets to a pcap file\n"
 		"  -d, --device IF            send on a network interface\n"
 		"  -c, --count N              packets in all, at most 2^63-1, a k/M/G suffix allowed (1.5k =\n"
@@ -115,6 +117,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "plugin-path", required_argument, NULL, 'P' },
 		{ "plugin-config", required_argument, NULL, 'C' },
 		{ "cfg", required_argument, NULL, 'C' },
+		{ "plugin-memory-pages", required_argument, NULL, 0x1e02 },
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'c' },
@@ -167,6 +170,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'p': a->plugin = optarg; break;
 		case 'P': a->plugin_path = optarg; break;
 		case 'C': a->config = optarg; break;
+		case 0x1e02:
+			if (plugin_set_memory_pages("", optarg))
+				return 2;
+			break;
 		case 'o': a->output = optarg; break;
 		case 'd': a->device = optarg; break;
 		case 'M': a->src_mac = optarg; break;

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up\n"
 		"      --plugin-config, --cfg FILE   its configuration (JSON or YAML; payload_size is set\n"
 		"                             by ndr)\n"
+		"      --plugin-memory-pages N    the plugin's memory cap in 64 KiB pages, 1-65536\n"
+		"                             (default 1024 = 64 MiB)\n"
 		"      --sizes LIST           frame sizes in bytes with the FCS, 64-2052 (default\n"
 		"                             64,128,256,512,1024,1280,1518)\n"
 		"      --loss FRACTION        loss allowed per trial, 0 to below 1 (default 0: NDR;\n"
@@ -117,6 +119,7 @@ static int parse_args(int argc, char **argv, struct ndr_args *a)
 		{ "plugin-path", required_argument, NULL, 'P' },
 		{ "plugin-config", required_argument, NULL, 'C' },
 		{ "cfg", required_argument, NULL, 'C' },
+		{ "plugin-memory-pages", required_argument, NULL, 'G' },
 		{ "sizes", required_argument, NULL, 'S' },
 		{ "loss", required_argument, NULL, 'L' },
 		{ "trial", required_argument, NULL, 'T' },
@@ -152,6 +155,10 @@ static int parse_args(int argc, char **argv, struct ndr_args *a)
 		case 'p': a->plugin = optarg; break;
 		case 'P': a->plugin_path = optarg; break;
 		case 'C': a->config = optarg; break;
+		case 'G':
+			if (plugin_set_memory_pages("ndr", optarg))
+				return 2;
+			break;
 		case 'S':
 			if (parse_sizes(optarg, a))
 				return 2;

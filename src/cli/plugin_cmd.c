@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"usage: xdperf plugin list [-P DIR] [--json]\n"
 		"       xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
 		"       xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--src-mac MAC] [--json]\n"
-		"                         [--packets N] [--log-level LEVEL] [-P DIR]\n"
+		"                         [--packets N] [--log-level LEVEL] [--plugin-memory-pages N]\n"
+		"                         [-P DIR]\n"
 		"       xdperf plugin new NAME [-o DIR]\n"
 		"  list      the plugins in the plugin path: name, ABI, description, config keys\n"
 		"  inspect   list the module's imports, exports and memory, check the generator plugin ABI\n"
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 		"            into DIR (default ./NAME); xdperf plugin new --help\n"
 		"  -P, --plugin-path DIR      where NAME.wasm is looked up first\n"
 		"      --cfg, --plugin-config FILE   plugin configuration (JSON object)\n"
+		"      --plugin-memory-pages N    the plugin's memory cap in 64 KiB pages, 1-65536\n"
+		"                             (default 1024 = 64 MiB)\n"
 		"  -c, --count N              count in the request, at most 2^63-1 (default 1)\n"
 		"      --packets N            packets shown per template with modifiers (default 4)\n"
 		"      --src-mac MAC          device MAC in the request (default 00:00:00:00:00:00)\n"
@@ -50,7 +53,7 @@ static void usage(FILE *f)
 
 struct abi_func {
 	const char *name;
-	uint8_t params[6], nparams;
+	uint8_t params[7], nparams;
 	uint8_t results[1], nresults;
 	bool required;
 };
@@ -61,6 +64,10 @@ static const struct abi_func host_funcs[] = {
 	{ "host_report_metric", { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 }, 4, { 0 }, 0, true },
 	{ "host_neighbor_resolve", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 6,
 	  { XWASM_I32 }, 1, true },
+	/* AssemblyScript's runtime imports (src/plugin/host.c) */
+	{ "abort", { XWASM_I32, XWASM_I32, XWASM_I32, XWASM_I32 }, 4, { 0 }, 0, true },
+	{ "trace", { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_F64, XWASM_F64, XWASM_F64, XWASM_F64 }, 7, { 0 }, 0, true },
+	{ "seed", { 0 }, 0, { XWASM_F64 }, 1, true },
 };
 
 /* The Go xdperf's goshim imports (the 0.11 ABI's request/response channel). */
@@ -204,8 +211,9 @@ static int inspect(const char *path)
 		}
 		if (!provided)
 			problem(&pr, "import %s.%s (%s) is not provided by the host (it provides env.host_log, "
-				"env.host_report_metric, env.host_neighbor_resolve, the Go xdperf's goshim "
-				"functions and wasi_snapshot_preview1 functions)", e.module, e.name, t);
+				"env.host_report_metric, env.host_neighbor_resolve, AssemblyScript's env.abort, "
+				"env.trace and env.seed, the Go xdperf's goshim functions and "
+				"wasi_snapshot_preview1 functions)", e.module, e.name, t);
 	}
 
 	printf("exports (%u):\n", ne);
@@ -418,6 +426,7 @@ int cmd_plugin(int argc, char **argv)
 		{ "plugin-path", required_argument, NULL, 'P' },
 		{ "plugin-config", required_argument, NULL, 'C' },
 		{ "cfg", required_argument, NULL, 'C' },
+		{ "plugin-memory-pages", required_argument, NULL, 'm' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "src-mac", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'J' },
@@ -444,6 +453,10 @@ int cmd_plugin(int argc, char **argv)
 		case 'P': a.plugin_path = optarg; break;
 		case 'C': a.config = optarg; break;
 		case 'M': a.src_mac = optarg; break;
+		case 'm':
+			if (plugin_set_memory_pages("plugin run", optarg))
+				return 2;
+			break;
 		case 'J': a.json = true; break;
 		case 'N': {
 			unsigned long v = strtoul(optarg, &end, 10);

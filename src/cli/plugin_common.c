@@ -175,12 +175,37 @@ json_t *load_config(const char *file)
 
 /* ---- one plugin call -------------------------------------------------------------------- */
 
+/* --plugin-memory-pages: the cap for every plugin this process runs (0: the library's default) */
+static uint32_t memory_pages;
+
+int plugin_set_memory_pages(const char *cmd, const char *arg)
+{
+	uint64_t v;
+	if (!cli_decimal_u64(arg, 65536, &v) || v < 1) {
+		fprintf(stderr, "xdperf%s%s: --plugin-memory-pages: expected a number of 64 KiB pages from 1 to "
+			"65536, got '%s'\n", cmd[0] ? " " : "", cmd, arg);
+		return -1;
+	}
+	memory_pages = (uint32_t)v;
+	return 0;
+}
+
+/* One line for a failed plugin call (none when interrupted: the caller says it stopped); a
+ * failure the memory cap caused says how to raise it. */
+static void call_failed(int rc, const char *err)
+{
+	if (rc == -EDQUOT)
+		fprintf(stderr, "xdperf: %s; raise it with --plugin-memory-pages N\n", err);
+	else if (rc != -EINTR)
+		fprintf(stderr, "xdperf: %s\n", err);
+}
+
 int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
 		     const uint8_t mac[6], const char *device, xwasm_interrupt *irq, struct plugin_call *pc)
 {
 	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT);
 	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level, .interrupt = irq,
-					 .device = device };
+					 .device = device, .max_memory_pages = memory_pages };
 	memset(pc, 0, sizeof *pc);
 	if (!cfgtext) {
 		fprintf(stderr, "xdperf: out of memory\n");
@@ -191,8 +216,7 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 		rc = xdperf_plugin_init(pc->p, cfgtext, strlen(cfgtext), err, sizeof err);
 	free(cfgtext);
 	if (rc) {
-		if (rc != -EINTR)
-			fprintf(stderr, "xdperf: %s\n", err);
+		call_failed(rc, err);
 		return 1;
 	}
 	pc->count = count;
@@ -204,8 +228,7 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 	rc = xdperf_plugin_process(pc->p, pc->req, strlen(pc->req), &pc->resp, &pc->resplen, err,
 				   sizeof err);
 	if (rc) {
-		if (rc != -EINTR)
-			fprintf(stderr, "xdperf: %s\n", err);
+		call_failed(rc, err);
 		return 1;
 	}
 	return 0;

@@ -61,9 +61,15 @@ struct plugin_call {
 	unsigned long long count; /* the request's count (the newer response splits it) */
 };
 
+/* --plugin-memory-pages N (1..65536, 64 KiB pages): the memory cap of the plugins
+ * plugin_call_once() loads from now on (default: the library's, 1024 = 64 MiB). 0, or -1 after
+ * "xdperf CMD: --plugin-memory-pages: ..." (CMD "" for the generator: "xdperf: ...") */
+int plugin_set_memory_pages(const char *cmd, const char *arg);
+
 /* Loads the plugin at path, calls plugin_init with cfg and plugin_process with the request for
- * count, mac and device (NULL: none; the device host_neighbor_resolve works on). 0, or 1
- * after printing one message (none when irq, which interrupts the calls (NULL: none), was
+ * count, mac and device (NULL: none; the device host_neighbor_resolve works on), with the
+ * --plugin-memory-pages cap. 0, or 1 after printing one message (a failure the cap caused ends
+ * "; raise it with --plugin-memory-pages N") (none when irq, which interrupts the calls (NULL: none), was
  * raised: the caller says it stopped); release pc with plugin_call_release() either way. */
 int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long long count,
 		     const uint8_t mac[6], const char *device, xwasm_interrupt *irq, struct plugin_call *pc);

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 		"                             to afpacket)\n"
 		"      --batch N              XDP frames per kernel batch, 1-256 (default 64)\n"
 		"  -P, --plugin-path DIR      where plugin NAME.wasm is looked up (profile: plugin_path)\n"
+		"      --plugin-memory-pages N    the plugins' memory cap in 64 KiB pages, 1-65536\n"
+		"                             (default 1024 = 64 MiB)\n"
 		"      --src-mac MAC          MAC given to the plugins (default: the device's own)\n"
 		"      --stall-timeout SEC    end the run when the device takes no frame for SEC\n"
 		"                             seconds (default 5)\n"
@@ -74,6 +76,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "plugin-path", required_argument, NULL, 'P' },
+		{ "plugin-memory-pages", required_argument, NULL, 'G' },
 		{ "src-mac", required_argument, NULL, 'M' },
 		{ "stall-timeout", required_argument, NULL, 'Z' },
 		{ "report", required_argument, NULL, 'R' },
@@ -98,6 +101,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'A': a->server = optarg; break;
 		case 'U': a->cpus = optarg; break;
 		case 'P': a->plugin_path = optarg; break;
+		case 'G':
+			if (plugin_set_memory_pages("run", optarg))
+				return 2;
+			break;
 		case 'M': a->src_mac = optarg; break;
 		case 'R': a->report = optarg; break;
 		case 'j': a->json = true; break;

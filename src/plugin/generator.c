@@ -42,12 +42,33 @@ static int check_abi(const struct xdperf_plugin *p, const xwasm_module *m, char 
 
 /* ---- calls ----------------------------------------------------------------------------------- */
 
+/* The plugin's memory cap as "1024 pages = 64 MiB" (KiB when not a whole number of MiB). */
+static const char *cap_text(const struct xdperf_plugin *p, char *buf, size_t len)
+{
+	uint32_t pages = p->opts.max_memory_pages;
+	if (pages % 16)
+		snprintf(buf, len, "%u pages = %u KiB", pages, pages * 64);
+	else
+		snprintf(buf, len, "%u pages = %u MiB", pages, pages / 16);
+	return buf;
+}
+
+/* How many grows of the plugin's memory its cap has refused so far. */
+static uint64_t cap_refusals(struct xdperf_plugin *p)
+{
+	xwasm_memory *mem = p->inst ? xwasm_instance_memory0(p->inst) : NULL;
+	return mem ? xwasm_memory_cap_refusals(mem) : 0;
+}
+
 /* Calls f and turns a trap into a message; returns 0, -EINTR (the interrupt flag of
- * opts.interrupt ended the call) or -EINVAL. */
+ * opts.interrupt ended the call), -EDQUOT (it trapped after the memory cap refused to grow the
+ * plugin's memory during the call: Rust's allocation failure, AssemblyScript's and C's abort
+ * are traps) or -EINVAL. */
 int gen_call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwasm_val *args,
 		uint32_t nargs, xwasm_val *res, uint32_t nres, char *err, size_t errlen)
 {
 	struct xwasm_trap trap;
+	uint64_t refusals = cap_refusals(p);
 	int rc = xwasm_call(p->inst, f, args, nargs, res, nres, &trap);
 	xdperf_host_flush(&p->sink);
 	if (rc == 0)
@@ -65,6 +86,12 @@ int gen_call(struct xdperf_plugin *p, xwasm_func *f, const char *what, const xwa
 		return gen_perr(err, errlen,
 			    "plugin %s: %s ran out of fuel (instruction budget %llu per call): %s",
 			    p->name, what, (unsigned long long)p->opts.fuel, trap.message);
+	if (cap_refusals(p) != refusals) {
+		char cap[48];
+		gen_perr(err, errlen, "plugin %s: %s trapped (%s) after the plugin memory cap (%s) refused to "
+			 "grow its memory", p->name, what, trap.message, cap_text(p, cap, sizeof cap));
+		return -EDQUOT;
+	}
 	return gen_perr(err, errlen, "plugin %s: trap in %s: %s", p->name, what, trap.message);
 }
 
@@ -79,17 +106,18 @@ int gen_alloc(struct xdperf_plugin *p, uint32_t len, const void *data, uint32_t 
 		       char *err, size_t errlen)
 {
 	xwasm_val a = gen_i32((int32_t)(len ? len : 1)), r;
-	xwasm_memory *mem = xwasm_instance_memory0(p->inst);
-	uint64_t refusals = mem ? xwasm_memory_cap_refusals(mem) : 0;
+	uint64_t refusals = cap_refusals(p);
 	int rc = gen_call(p, p->f_malloc, "malloc", &a, 1, &r, 1, err, errlen);
 	if (rc)
 		return rc;
 	*ptr = (uint32_t)r.of.i32;
 	/* the cap is to blame only when it refused a grow during this malloc */
-	if (*ptr == 0 && mem && xwasm_memory_cap_refusals(mem) != refusals)
-		return gen_perr(err, errlen, "plugin %s: malloc(%u) failed: the plugin memory cap (%u pages = "
-			    "%u MiB) refused to grow its memory", p->name, len, p->opts.max_memory_pages,
-			    p->opts.max_memory_pages / 16);
+	if (*ptr == 0 && cap_refusals(p) != refusals) {
+		char cap[48];
+		gen_perr(err, errlen, "plugin %s: malloc(%u) failed: the plugin memory cap (%s) refused to grow "
+			 "its memory", p->name, len, cap_text(p, cap, sizeof cap));
+		return -EDQUOT;
+	}
 	if (*ptr == 0)
 		return gen_perr(err, errlen, "plugin %s: malloc(%u) returned 0 (its allocator failed; the "
 			    "memory cap, %u pages, was not reached)", p->name, len, p->opts.max_memory_pages);
