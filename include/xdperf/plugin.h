@@ -100,6 +100,11 @@ struct xdperf_plugin_opts {
 	/* true: xdperf_plugin_init() does not check the configuration against the plugin's
 	 * declared schema (xdperf_plugin_schema()); by default it does. */
 	bool skip_config_check;
+	/* A host directory the plugin may read (a WASI preopen, always read-only: every change
+	 * beneath it fails with EROFS), which it sees as dir_guest (NULL: "/"). NULL, the default:
+	 * the plugin has no file system at all. Read while loading (the host path is opened then). */
+	const char *dir;
+	const char *dir_guest;
 };
 
 /* Loads the plugin at `path` (the bytes are read and copied), checks the ABI, instantiates it

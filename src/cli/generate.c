@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		"      --plugin-config, --cfg FILE   plugin configuration (JSON object)\n"
 		"      --plugin-memory-pages N    the plugin's memory cap in 64 KiB pages, 1-65536\n"
 		"                             (default 1024 = 64 MiB)\n"
+		"      --plugin-dir HOST[:GUEST]  a host directory the plugin may read (read-only),\n"
+		"                             seen as GUEST (default /); without it, no files at all\n"
 		"  -o, --output FILE.pcap     write the packets to a pcap file\n"
 		"  -d, --device IF            send on a network interface\n"
 		"  -c, --count N              packets in all, at most 2^63-1, a k/M/G suffix allowed (1.5k =\n"
@@ -118,6 +120,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "plugin-config", required_argument, NULL, 'C' },
 		{ "cfg", required_argument, NULL, 'C' },
 		{ "plugin-memory-pages", required_argument, NULL, 0x1e02 },
+		{ "plugin-dir", required_argument, NULL, 0x1e03 },
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'c' },
@@ -172,6 +175,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		case 'C': a->config = optarg; break;
 		case 0x1e02:
 			if (plugin_set_memory_pages("", optarg))
+				return 2;
+			break;
+		case 0x1e03:
+			if (plugin_set_dir("", optarg))
 				return 2;
 			break;
 		case 'o': a->output = optarg; break;

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 		"       xdperf plugin inspect NAME|FILE.wasm [-P DIR]\n"
 		"       xdperf plugin run NAME|FILE.wasm [--cfg FILE] [--count N] [--src-mac MAC] [--json]\n"
 		"                         [--packets N] [--log-level LEVEL] [--plugin-memory-pages N]\n"
-		"                         [-P DIR]\n"
+		"                         [--plugin-dir HOST[:GUEST]] [-P DIR]\n"
 		"       xdperf plugin new NAME [-o DIR]\n"
 		"  list      the plugins in the plugin path: name, ABI, description, config keys\n"
 		"  inspect   list the module's imports, exports and memory, check the generator plugin ABI\n"
@@ -43,6 +43,8 @@ static void usage(FILE *f)
 		"      --cfg, --plugin-config FILE   plugin configuration (JSON object)\n"
 		"      --plugin-memory-pages N    the plugin's memory cap in 64 KiB pages, 1-65536\n"
 		"                             (default 1024 = 64 MiB)\n"
+		"      --plugin-dir HOST[:GUEST]  a host directory the plugin may read (read-only),\n"
+		"                             seen as GUEST (default /); without it, no files at all\n"
 		"  -c, --count N              count in the request, at most 2^63-1 (default 1)\n"
 		"      --packets N            packets shown per template with modifiers (default 4)\n"
 		"      --src-mac MAC          device MAC in the request (default 00:00:00:00:00:00)\n"
@@ -427,6 +429,7 @@ int cmd_plugin(int argc, char **argv)
 		{ "plugin-config", required_argument, NULL, 'C' },
 		{ "cfg", required_argument, NULL, 'C' },
 		{ "plugin-memory-pages", required_argument, NULL, 'm' },
+		{ "plugin-dir", required_argument, NULL, 'D' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "src-mac", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'J' },
@@ -455,6 +458,10 @@ int cmd_plugin(int argc, char **argv)
 		case 'M': a.src_mac = optarg; break;
 		case 'm':
 			if (plugin_set_memory_pages("plugin run", optarg))
+				return 2;
+			break;
+		case 'D':
+			if (plugin_set_dir("plugin run", optarg))
 				return 2;
 			break;
 		case 'J': a.json = true; break;

@@ -190,6 +190,37 @@ int plugin_set_memory_pages(const char *cmd, const char *arg)
 	return 0;
 }
 
+/* --plugin-dir HOST[:GUEST]: the read-only directory every plugin this process runs may read
+ * (none by default), as HOST\0GUEST */
+static char grant[PATH_MAX + 256];
+static const char *grant_guest;
+
+int plugin_set_dir(const char *cmd, const char *arg)
+{
+	const char *sp = cmd[0] ? " " : "";
+	if (strlen(arg) >= sizeof grant) {
+		fprintf(stderr, "xdperf%s%s: --plugin-dir: the path is too long\n", sp, cmd);
+		return -1;
+	}
+	snprintf(grant, sizeof grant, "%s", arg);
+	char *colon = strchr(grant, ':');
+	grant_guest = NULL;
+	if (colon) {
+		*colon = 0;
+		grant_guest = colon + 1;
+	}
+	struct stat st;
+	const char *why = !grant[0] || (grant_guest && !grant_guest[0]) ? "expected HOST[:GUEST]"
+			  : stat(grant, &st) ? strerror(errno) : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+	if (why) {
+		fprintf(stderr, "xdperf%s%s: --plugin-dir %s: %s\n", sp, cmd, arg, why);
+		grant[0] = 0;
+		grant_guest = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* One line for a failed plugin call (none when interrupted: the caller says it stopped); a
  * failure the memory cap caused says how to raise it. */
 static void call_failed(int rc, const char *err)
@@ -205,7 +236,8 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 {
 	char err[512], *cfgtext = json_dumps(cfg, JSON_COMPACT);
 	struct xdperf_plugin_opts po = { .sz = sizeof po, .log_level = log_level, .interrupt = irq,
-					 .device = device, .max_memory_pages = memory_pages };
+					 .device = device, .max_memory_pages = memory_pages,
+					 .dir = grant[0] ? grant : NULL, .dir_guest = grant_guest };
 	memset(pc, 0, sizeof *pc);
 	if (!cfgtext) {
 		fprintf(stderr, "xdperf: out of memory\n");

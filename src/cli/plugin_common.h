@@ -66,6 +66,11 @@ struct plugin_call {
  * "xdperf CMD: --plugin-memory-pages: ..." (CMD "" for the generator: "xdperf: ...") */
 int plugin_set_memory_pages(const char *cmd, const char *arg);
 
+/* --plugin-dir HOST[:GUEST]: a host directory the plugins plugin_call_once() loads from now on
+ * may read (a WASI preopen, always read-only), seen as GUEST (default "/"); none by default.
+ * 0, or -1 after "xdperf CMD: --plugin-dir ...: REASON" (CMD "" for the generator). */
+int plugin_set_dir(const char *cmd, const char *arg);
+
 /* Loads the plugin at path, calls plugin_init with cfg and plugin_process with the request for
  * count, mac and device (NULL: none; the device host_neighbor_resolve works on), with the
  * --plugin-memory-pages cap. 0, or 1 after printing one message (a failure the cap caused ends

@@ -15,6 +15,7 @@
 #include "plugin/neigh.h"
 #include "plugin/host.h"
 #include "plugin/generator_int.h"
+#include "plugin/plugin_dir.h"
 #include "util/file.h"
 #include "util/opts.h"
 
@@ -388,8 +389,12 @@ int xdperf_plugin_load_bytes(const uint8_t *wasm, size_t len, const struct xdper
 		goto fail;
 	}
 	p->abi = xdperf_plugin_module_abi(p->mod);
+	rc = gen_dir_grant(p, err, errlen); /* opts.dir: the read-only directory, if granted */
+	if (rc)
+		goto fail;
 	p->linker = xwasm_linker_new();
 	rc = p->linker ? define_host(p) : -ENOMEM;
+	gen_dir_done(p);
 	if (rc) {
 		snprintf(err, errlen, "plugin %s: cannot set up host imports: %s", p->name, strerror(-rc));
 		goto fail;

@@ -243,7 +243,8 @@ int xdperf_host_define(xwasm_linker *l, struct xdperf_host_sink *s, struct xwasm
 {
 	static const uint8_t log_params[] = { XWASM_I32, XWASM_I32, XWASM_I32 };
 	static const uint8_t metric_params[] = { XWASM_I32, XWASM_I32, XWASM_F64, XWASM_I64 };
-	struct xwasm_wasi_opts wo = { .sz = sizeof wo, .write = wasi_write, .write_ctx = s };
+	struct xwasm_wasi_opts wo = { .sz = sizeof wo, .write = wasi_write, .write_ctx = s,
+				      .preopens = &s->dir, .npreopens = s->dir.host ? 1 : 0 };
 	*wasi = NULL;
 	int rc = xwasm_linker_define_func(l, "env", "host_log", log_params, 3, NULL, 0, host_log, s);
 	if (!rc)

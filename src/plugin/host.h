@@ -24,6 +24,9 @@ struct xdperf_host_sink {
 	 * pointer as the source (a const struct xdperf_metric_source *, or NULL). */
 	xdperf_metric_fn metric_src;
 	const char *prefix; /* "plugin" or "protocol" */
+	/* A directory the module's WASI context preopens (a generator plugin's read-only grant,
+	 * plugin_dir.c); .host NULL, the default: none. Read by xdperf_host_define() alone. */
+	struct xwasm_wasi_preopen dir;
 };
 
 /* Defines env.host_log, env.host_report_metric and WASI (a new context stored in *wasi, which
