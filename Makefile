@@ -100,6 +100,54 @@ $(BUILD)/protocols/%.wasm: examples/hotload/%.c sdk/xdperf_protocol.h | deps
 	@$(if $(Q),echo "  WASM    $@")
 	$(Q)clang $(PROTO_CFLAGS) -o $@ $<
 
+# Plugins and protocol modules in Rust and AssemblyScript (`make plugins-extra`; `make test`
+# builds them) into build/plugins and build/protocols like the C ones:
+#  - plugins/rust/NAME.rs, protocols/rust/NAME.rs: one-file crates (sdk/rust/xdperf.rs, no
+#    crates) built by Debian's rustc, /usr/bin/rustc whatever PATH holds (wasm32-wasip1 where the
+#    compiler knows it, else wasm32-wasi); malloc/free are wasi-libc's, exported by link arguments;
+#  - plugins/as/NAME.ts, protocols/as/NAME.ts: asc from sdk/assemblyscript (npm ci against its
+#    package-lock.json, once: offline after that), default runtime; a generator plugin's
+#    NAME.config.json is appended as its declared configuration.
+# scripts/deps.sh toolchains installs rustc, its wasm32 standard library, Node.js and npm.
+RUSTC ?= /usr/bin/rustc
+RUST_TARGET = $(shell $(RUSTC) --print target-list 2>/dev/null | grep -qx wasm32-wasip1 && echo wasm32-wasip1 || echo wasm32-wasi)
+RUST_FLAGS = --edition 2021 --target $(RUST_TARGET) --crate-type cdylib -O -C strip=debuginfo
+AS_DIR := sdk/assemblyscript
+AS_STAMP := $(AS_DIR)/node_modules/.xdperf-npm-ci
+ASC := $(AS_DIR)/node_modules/.bin/asc
+EXTRA_PLUGINS := $(patsubst plugins/rust/%.rs,$(BUILD)/plugins/%.wasm,$(wildcard plugins/rust/*.rs)) \
+	$(patsubst plugins/as/%.ts,$(BUILD)/plugins/%.wasm,$(wildcard plugins/as/*.ts))
+EXTRA_PROTOS := $(patsubst protocols/rust/%.rs,$(BUILD)/protocols/%.wasm,$(wildcard protocols/rust/*.rs)) \
+	$(patsubst protocols/as/%.ts,$(BUILD)/protocols/%.wasm,$(wildcard protocols/as/*.ts))
+.PHONY: plugins-extra deps-toolchains
+plugins-extra: $(EXTRA_PLUGINS) $(EXTRA_PROTOS)
+deps-toolchains:
+	@scripts/deps.sh toolchains
+$(BUILD)/plugins/%.wasm: plugins/rust/%.rs sdk/rust/xdperf.rs | deps-toolchains
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  RUSTC   $@")
+	$(Q)$(RUSTC) $(RUST_FLAGS) -C link-arg=--export=malloc -C link-arg=--export=free -o $@ $<
+$(BUILD)/protocols/%.wasm: protocols/rust/%.rs sdk/rust/xdperf.rs | deps-toolchains
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  RUSTC   $@")
+	$(Q)$(RUSTC) $(RUST_FLAGS) -C link-arg=--export=free -o $@ $<
+$(AS_STAMP): $(AS_DIR)/package.json $(AS_DIR)/package-lock.json | deps-toolchains
+	@$(if $(Q),echo "  NPM CI  $(AS_DIR)")
+	$(Q)cd $(AS_DIR) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+$(BUILD)/plugins/%.wasm: plugins/as/%.ts $(AS_DIR)/xdperf.ts $(AS_DIR)/add-config.js $(AS_STAMP)
+	@mkdir -p $(dir $@) $(BUILD)/as
+	@$(if $(Q),echo "  ASC     $@")
+	$(Q)$(ASC) $< -o $(BUILD)/as/$*.wasm --optimize
+	$(Q)if [ -f plugins/as/$*.config.json ]; then \
+		node $(AS_DIR)/add-config.js $(BUILD)/as/$*.wasm plugins/as/$*.config.json $@; \
+	else cp $(BUILD)/as/$*.wasm $@; fi
+$(foreach c,$(wildcard plugins/as/*.config.json),$(eval $(BUILD)/plugins/$(notdir $(c:.config.json=.wasm)): $(c)))
+$(BUILD)/protocols/%.wasm: protocols/as/%.ts $(AS_DIR)/xdperf.ts $(AS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  ASC     $@")
+	$(Q)$(ASC) $< -o $@ --optimize
+
 $(BUILD)/examples/hotload: examples/hotload/main.c $(BUILD)/libxdperf.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -166,7 +214,7 @@ $(BUILD)/asan/xdperf: $(ASAN_CLI_OBJS) $(ASAN_LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-test: deps all asan
+test: deps all asan plugins-extra
 	@scripts/deps.sh test
 	@tests/run.sh
 
