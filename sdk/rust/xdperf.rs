@@ -58,7 +58,7 @@ pub fn log(level: i32, text: &str) {
 #[no_mangle]
 pub extern "C" fn _initialize() {
     unsafe { __wasm_call_ctors() };
-    std::panic::set_hook(Box::new(on_panic));
+    std::panic::set_hook(Box::new(|info| on_panic(info.payload(), info.location())));
 }
 
 /* The panic text and file name as AssemblyScript strings, in static memory: a panic may come
@@ -86,18 +86,19 @@ impl std::fmt::Write for Utf16<'_> {
     }
 }
 
-fn on_panic(info: &std::panic::PanicInfo) {
-    let (msg, file) = unsafe { (&mut PANIC_MSG, &mut PANIC_FILE) };
+/* (takes the hook argument's parts: its type is PanicInfo before Rust 1.81, PanicHookInfo after) */
+fn on_panic(payload: &(dyn std::any::Any + Send), location: Option<&std::panic::Location>) {
+    let (msg, file) = unsafe { (&mut *std::ptr::addr_of_mut!(PANIC_MSG), &mut *std::ptr::addr_of_mut!(PANIC_FILE)) };
     msg.len = 0;
     file.len = 0;
     let mut w = Utf16(msg);
     let _ = w.write_str("panicked: ");
-    let _ = match (info.payload().downcast_ref::<&str>(), info.payload().downcast_ref::<String>()) {
+    let _ = match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
         (Some(s), _) => w.write_str(s),
         (_, Some(s)) => w.write_str(s),
         _ => w.write_str("(a payload that is no string)"),
     };
-    let (line, col) = match info.location() {
+    let (line, col) = match location {
         Some(l) => {
             let _ = Utf16(file).write_str(l.file());
             (l.line(), l.column())
