@@ -218,11 +218,14 @@ uint8_t wasi_stdio_filetype(const struct xwasm_wasi *c, int fd)
 
 /* ---- reading and writing --------------------------------------------------------------------- */
 
-/* The guest's iovec array (niov entries at iovs) as host iovecs in *out (malloc'd; at most
- * IOV_MAX, empty ones left out: a longer list makes a short transfer) and their count in *n.
- * Every entry is checked first: EFAULT when one is outside guest memory, EINVAL when they sum
- * to more than 4 GiB - 1 (nread/nwritten are 32-bit). */
-static int gather(xwasm_memory *mem, uint32_t iovs, uint32_t niov, struct iovec **out, int *n)
+#define IOV_INLINE 16 /* iovecs gathered without an allocation */
+
+/* The guest's iovec array (niov entries at iovs) as host iovecs in *out (`inl` when they fit,
+ * else malloc'd; at most IOV_MAX, empty ones left out: a longer list makes a short transfer)
+ * and their count in *n. Every entry is checked first: EFAULT when one is outside guest
+ * memory, EINVAL when they sum to more than 4 GiB - 1 (nread/nwritten are 32-bit). */
+static int gather(xwasm_memory *mem, uint32_t iovs, uint32_t niov, struct iovec inl[IOV_INLINE],
+		  struct iovec **out, int *n)
 {
 	const uint8_t *iov = gptr(mem, iovs, (uint64_t)niov * 8);
 	*out = NULL;
@@ -244,7 +247,7 @@ static int gather(xwasm_memory *mem, uint32_t iovs, uint32_t niov, struct iovec 
 		used = IOV_MAX;
 	if (!used)
 		return 0;
-	struct iovec *v = malloc(used * sizeof(*v));
+	struct iovec *v = used <= IOV_INLINE ? inl : malloc(used * sizeof(*v));
 	if (!v)
 		return XWASI_ENOMEM;
 	int k = 0;
@@ -292,7 +295,7 @@ static int rw(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_v
 	uint32_t nptr = arg_u32(args, positioned ? 4 : 3);
 	uint64_t need = (write ? R_FD_WRITE : R_FD_READ) | (positioned ? R_FD_SEEK : 0);
 	xwasm_memory *mem = guest_mem(caller);
-	struct iovec *v = NULL;
+	struct iovec inl[IOV_INLINE], *v = NULL;
 	int n = 0;
 	struct wasi_fd *e;
 	wasi_lock(c);
@@ -300,7 +303,7 @@ static int rw(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_v
 	if (!err && !gptr(mem, nptr, 4))
 		err = XWASI_EFAULT;
 	if (!err)
-		err = gather(mem, iovs, niov, &v, &n);
+		err = gather(mem, iovs, niov, inl, &v, &n);
 	if (!err && positioned && off > INT64_MAX)
 		err = XWASI_EINVAL;
 	if (err)
@@ -326,7 +329,8 @@ static int rw(xwasm_instance *caller, void *user, const xwasm_val *args, xwasm_v
 		store_u32(mem, nptr, done);
 out:
 	wasi_unlock(c);
-	free(v);
+	if (v != inl)
+		free(v);
 	return ret_errno(results, err);
 }
 
