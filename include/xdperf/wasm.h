@@ -66,6 +66,7 @@ typedef struct xwasm_val {
 		float f32;
 		double f64;
 		void *ref;
+		uint8_t v128[16]; /* XWASM_V128: the 16 bytes in memory order (little-endian lanes) */
 	} of;
 } xwasm_val;
 

@@ -33,6 +33,10 @@ struct expect {
 	uint8_t type;
 	enum match_kind match;
 	xwasm_val val;
+	/* v128: the lane shape of the expected value and how each lane matches */
+	uint8_t lane_bytes;                 /* 1, 2, 4 or 8 */
+	bool lane_float;
+	enum match_kind lane_match[16];
 };
 
 struct binding {
@@ -172,6 +176,15 @@ static void fmt_val(char *buf, size_t len, uint8_t t, const xwasm_val *v)
 		else
 			snprintf(buf, len, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
 		break;
+	case XWASM_V128: {
+		int n = snprintf(buf, len, "v128:");
+		for (int i = 0; i < 16 && n > 0 && (size_t)n < len; i += 4) {
+			uint32_t w;
+			memcpy(&w, v->of.v128 + i, 4);
+			n += snprintf(buf + n, len - (size_t)n, "%s0x%08" PRIx32, i ? " " : "", w);
+		}
+		break;
+	}
 	default:
 		snprintf(buf, len, "%s:?", xwasm_valtype_str(t));
 	}
@@ -191,6 +204,18 @@ static void fmt_expect(char *buf, size_t len, const struct expect *e)
 		break;
 	default:
 		fmt_val(buf, len, e->type, &e->val);
+		if (e->type == XWASM_V128 && e->lane_float) {
+			/* lanes matched as NaNs: C = canonical, A = arithmetic, . = exact */
+			char m[17] = { 0 };
+			bool any = false;
+			for (int i = 0; i < 16 / e->lane_bytes; i++) {
+				m[i] = e->lane_match[i] == MATCH_NAN_CANON ? 'C' : e->lane_match[i] == MATCH_NAN_ARITH ? 'A' : '.';
+				any |= m[i] != '.';
+			}
+			size_t n = strlen(buf);
+			if (any && n < len)
+				snprintf(buf + n, len - n, " nan lanes %s", m);
+		}
 	}
 }
 
@@ -207,7 +232,48 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* Parses a {"type", "value"} object. Returns 0, -ENOTSUP for v128, -EINVAL otherwise. */
+/* Parses a v128 value: "lane_type" and a list of lane strings (unsigned decimal bit
+ * patterns; float lanes may be nan:canonical / nan:arithmetic). */
+static int parse_v128(json_t *j, struct expect *e, char *err, size_t errlen)
+{
+	static const struct { const char *n; uint8_t bytes; bool fl; } shapes[] = {
+		{ "i8", 1, false }, { "i16", 2, false }, { "i32", 4, false }, { "i64", 8, false },
+		{ "f32", 4, true }, { "f64", 8, true },
+	};
+	const char *lt = json_string_value(json_object_get(j, "lane_type"));
+	json_t *lanes = json_object_get(j, "value");
+	for (size_t k = 0; lt && k < sizeof shapes / sizeof shapes[0]; k++) {
+		if (strcmp(lt, shapes[k].n))
+			continue;
+		e->lane_bytes = shapes[k].bytes;
+		e->lane_float = shapes[k].fl;
+		size_t n = 16 / e->lane_bytes;
+		if (!json_is_array(lanes) || json_array_size(lanes) != n) {
+			snprintf(err, errlen, "v128 %s value needs %zu lanes", lt, n);
+			return -EINVAL;
+		}
+		uint64_t max = e->lane_bytes == 8 ? UINT64_MAX : (1ull << (8 * e->lane_bytes)) - 1;
+		for (size_t i = 0; i < n; i++) {
+			const char *vs = json_string_value(json_array_get(lanes, i));
+			uint64_t u = 0;
+			if (vs && e->lane_float && !strcmp(vs, "nan:canonical"))
+				e->lane_match[i] = MATCH_NAN_CANON;
+			else if (vs && e->lane_float && !strcmp(vs, "nan:arithmetic"))
+				e->lane_match[i] = MATCH_NAN_ARITH;
+			else if (parse_u64(vs, max, &u)) {
+				snprintf(err, errlen, "bad v128 %s lane %zu '%s'", lt, i, vs ? vs : "?");
+				return -EINVAL;
+			}
+			for (unsigned b = 0; b < e->lane_bytes; b++)
+				e->val.of.v128[i * e->lane_bytes + b] = (uint8_t)(u >> (8 * b));
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "v128 value with unknown lane type '%s'", lt ? lt : "?");
+	return -EINVAL;
+}
+
+/* Parses a {"type", "value"} object. Returns 0 or -EINVAL. */
 static int parse_value(json_t *j, struct expect *e, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof(*e));
@@ -220,11 +286,9 @@ static int parse_value(json_t *j, struct expect *e, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown value type '%s'", ts);
 		return -EINVAL;
 	}
-	if (e->type == XWASM_V128) {
-		snprintf(err, errlen, "v128 values are not supported (SIMD)");
-		return -ENOTSUP;
-	}
 	e->val.type = e->type;
+	if (e->type == XWASM_V128)
+		return parse_v128(j, e, err, errlen);
 	json_t *jv = json_object_get(j, "value");
 	if (!jv && (e->type == XWASM_FUNCREF || e->type == XWASM_EXTERNREF)) {
 		e->match = MATCH_NONNULL;
@@ -326,6 +390,29 @@ static bool value_matches(const struct expect *e, uint8_t actual_type, const xwa
 		if (e->match == MATCH_NONNULL)
 			return v->of.ref != NULL;
 		return v->of.ref == e->val.of.ref;
+	case XWASM_V128:
+		for (int i = 0; i < 16 / e->lane_bytes; i++) {
+			const uint8_t *got = v->of.v128 + i * e->lane_bytes;
+			uint64_t g = 0;
+			for (unsigned b = 0; b < e->lane_bytes; b++)
+				g |= (uint64_t)got[b] << (8 * b);
+			uint64_t sign = 1ull << (8 * e->lane_bytes - 1);
+			uint64_t quiet = e->lane_bytes == 4 ? 0x7fc00000ull : 0x7ff8000000000000ull;
+			switch (e->lane_match[i]) {
+			case MATCH_NAN_CANON:
+				if ((g & ~sign) != quiet)
+					return false;
+				break;
+			case MATCH_NAN_ARITH:
+				if ((g & quiet) != quiet)
+					return false;
+				break;
+			default:
+				if (memcmp(got, e->val.of.v128 + i * e->lane_bytes, e->lane_bytes))
+					return false;
+			}
+		}
+		return true;
 	default:
 		return false;
 	}

@@ -7,13 +7,15 @@
  * label from the interpreter's base label (see xw_interp_handlers()). Operands that name
  * values are frame slot indices: a frame is an array of 8-byte slots laid out as
  *     [params][declared locals][constants][operand stack ...]
- * so every operand of every op is addressed the same way, fp[slot]. Branch targets are word
+ * so every operand of every op is addressed the same way, fp[slot]. A v128 value takes two
+ * consecutive slots (its low and high 8 bytes); every other value one. Branch targets are word
  * offsets relative to the start of the branching instruction.
  */
 #ifndef XW_CODE_H
 #define XW_CODE_H
 
 #include <stdint.h>
+#include "wasm/simd_table.h"
 
 /* X(name, number of operand words) */
 #define XW_OPS(X)                                                                             \
@@ -115,7 +117,10 @@
 	X(I64_EXTEND32_S, 2)                                                                   \
 	X(I32_TRUNC_SAT_F32_S, 2) X(I32_TRUNC_SAT_F32_U, 2) X(I32_TRUNC_SAT_F64_S, 2)          \
 	X(I32_TRUNC_SAT_F64_U, 2) X(I64_TRUNC_SAT_F32_S, 2) X(I64_TRUNC_SAT_F32_U, 2)          \
-	X(I64_TRUNC_SAT_F64_S, 2) X(I64_TRUNC_SAT_F64_U, 2)
+	X(I64_TRUNC_SAT_F64_S, 2) X(I64_TRUNC_SAT_F64_U, 2)                                     \
+	/* v128 values (two slots): moves, and every SIMD instruction (simd_table.h) */         \
+	X(COPY128, 2) X(SELECT128, 4) X(GLOBAL_GET128, 2) X(GLOBAL_SET128, 2)                  \
+	XW_SIMD_TABLE(XW_SIMD_AS_OP, X)
 
 enum xw_op {
 #define XW_OP_ENUM(name, n) XW_OP_##name,
@@ -129,9 +134,9 @@ typedef struct xw_compiled_func {
 	uint32_t *code;         /* instruction words */
 	uint32_t ncode;
 	uint32_t func_index;    /* index in the module's function space */
-	uint32_t nparams;
-	uint32_t nresults;
-	uint32_t nlocals;       /* params + declared locals */
+	uint32_t nparams;       /* slots of the params (a v128 takes two slots) */
+	uint32_t nresults;      /* slots of the results */
+	uint32_t nlocals;       /* slots of params + declared locals */
 	uint32_t nconsts;
 	uint32_t frame_slots;   /* nlocals + nconsts + maximum operand stack height */
 	uint64_t *consts;       /* nconsts values, copied into the frame on entry */

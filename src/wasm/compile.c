@@ -11,6 +11,7 @@
 #include "wasm/module.h"
 #include "wasm/code.h"
 #include "wasm/features.h"
+#include "wasm/compile_int.h"
 
 #define T_UNKNOWN 0    /* polymorphic stack bottom value */
 
@@ -26,13 +27,6 @@
 
 enum { K_STACK, K_LOCAL, K_CONST };
 
-struct opd {
-	uint8_t type;
-	uint8_t kind;
-	uint32_t idx;   /* local index (K_LOCAL) or constant slot index (K_CONST, NO_SLOT until
-	                   an instruction needs the constant in a slot) */
-	uint64_t val;   /* K_CONST: the constant's bits */
-};
 #define NO_SLOT UINT32_MAX
 
 struct patch {
@@ -59,7 +53,7 @@ struct ctl {
 /* One-result block types point their result list here. */
 static const uint8_t single_types[256] = {
 	[XWASM_I32] = XWASM_I32, [XWASM_I64] = XWASM_I64, [XWASM_F32] = XWASM_F32,
-	[XWASM_F64] = XWASM_F64, [XWASM_FUNCREF] = XWASM_FUNCREF, [XWASM_EXTERNREF] = XWASM_EXTERNREF,
+	[XWASM_F64] = XWASM_F64, [XWASM_V128] = XWASM_V128, [XWASM_FUNCREF] = XWASM_FUNCREF, [XWASM_EXTERNREF] = XWASM_EXTERNREF,
 };
 
 struct cc {
@@ -74,6 +68,8 @@ struct cc {
 
 	uint8_t *local_types;
 	uint32_t nlocals;
+	uint32_t *lpos;             /* per local: its first frame slot (a v128 takes two) */
+	uint32_t nlocal_slots, nparam_slots;
 	uint32_t *lazy_refs;        /* per local: K_LOCAL entries on the operand stack */
 	uint32_t lazy_total;
 	size_t code_limit;          /* cap on translated words (hostile-input guard) */
@@ -81,7 +77,7 @@ struct cc {
 	uint64_t work, work_limit;  /* operand checks so far, and what the module has left for them */
 
 	struct opd *stack;
-	uint32_t sp, scap, max_h;
+	uint32_t sp, scap, max_h;   /* max_h: most operand stack slots used at once */
 	struct ctl *ctl;
 	uint32_t nctl, ccap;
 
@@ -220,16 +216,29 @@ static void rewind_code(struct cc *c, uint32_t pos)
 
 static int const_index(struct cc *c, uint64_t bits, uint32_t *out);
 
+/* Position in the operand stack area of the value at height h: where the value below it
+ * ends (operands at heights below h are always on the stack or just popped from it). */
+static uint32_t pos_at(const struct cc *c, uint32_t h)
+{
+	return h ? c->stack[h - 1].pos + xw_type_slots(c->stack[h - 1].type) : 0;
+}
+
+/* Slot word of the operand stack value at height h. */
+static uint32_t SH(const struct cc *c, uint32_t h)
+{
+	return TAG_STACK | pos_at(c, h);
+}
+
 /* Slot word of operand o at height h (a constant gets its frame slot on first use). */
 static uint32_t slot_of(struct cc *c, struct opd *o, uint32_t h)
 {
 	switch (o->kind) {
-	case K_LOCAL: return o->idx;
+	case K_LOCAL: return c->lpos[o->idx];
 	case K_CONST:
 		if (o->idx == NO_SLOT && const_index(c, o->val, &o->idx))
 			return 0;
 		return TAG_CONST | o->idx;
-	default: return TAG_STACK | h;
+	default: return SH(c, h);
 	}
 }
 
@@ -245,7 +254,7 @@ static void emit_move(struct cc *c, uint32_t dst, struct opd *o, uint32_t h)
 			emit_word(c, (uint32_t)(o->val >> 32));
 		return;
 	}
-	emit_op(c, XW_OP_COPY);
+	emit_op(c, o->type == XWASM_V128 ? XW_OP_COPY128 : XW_OP_COPY);
 	emit_slot(c, dst);
 	emit_slot(c, slot_of(c, o, h));
 }
@@ -337,13 +346,14 @@ static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
 {
 	CHECK(work(c));
 	CHECK(grow(c, (void **)&c->stack, &c->scap, c->sp + 1, sizeof(struct opd)));
-	c->stack[c->sp++] = (struct opd){ type, kind, idx, 0 };
+	uint32_t pos = pos_at(c, c->sp);
+	c->stack[c->sp++] = (struct opd){ type, kind, idx, pos, 0 };
 	if (kind == K_LOCAL) {
 		c->lazy_refs[idx]++;
 		c->lazy_total++;
 	}
-	if (c->sp > c->max_h)
-		c->max_h = c->sp;
+	if (pos + xw_type_slots(type) > c->max_h)
+		c->max_h = pos + xw_type_slots(type);
 	return 0;
 }
 
@@ -356,7 +366,7 @@ static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 	struct ctl *f = top_ctl(c);
 	if (c->sp == f->height) {
 		if (f->unreachable) {
-			*out = (struct opd){ T_UNKNOWN, K_STACK, 0, 0 };
+			*out = (struct opd){ T_UNKNOWN, K_STACK, 0, pos_at(c, c->sp), 0 };
 			*h = c->sp;
 			return 0;
 		}
@@ -379,7 +389,7 @@ static void materialize(struct cc *c, uint32_t h)
 	if (o->kind == K_STACK)
 		return;
 	if (c->live)
-		emit_move(c, TAG_STACK | h, o, h);
+		emit_move(c, SH(c, h), o, h);
 	if (o->kind == K_LOCAL) {
 		c->lazy_refs[o->idx]--;
 		c->lazy_total--;
@@ -499,23 +509,23 @@ static void emit_branch_copies(struct cc *c, const struct ctl *f, uint32_t n)
 {
 	if (!c->live)
 		return;
-	uint32_t src_h = c->sp - n;
+	uint32_t src_h = c->sp - n, dst = pos_at(c, f->height);
 	for (uint32_t i = 0; i < n; i++) {
 		struct opd *o = &c->stack[src_h + i];
-		uint32_t dst = f->height + i;
-		if (o->kind == K_STACK && src_h + i == dst)
-			continue;
-		emit_move(c, TAG_STACK | dst, o, src_h + i);
+		if (!(o->kind == K_STACK && o->pos == dst))
+			emit_move(c, TAG_STACK | dst, o, src_h + i);
+		dst += xw_type_slots(o->type);
 	}
 }
 
 static bool branch_needs_copies(struct cc *c, const struct ctl *f, uint32_t n)
 {
-	uint32_t src_h = c->sp - n;
+	uint32_t src_h = c->sp - n, dst = pos_at(c, f->height);
 	for (uint32_t i = 0; i < n; i++) {
 		struct opd *o = &c->stack[src_h + i];
-		if (o->kind != K_STACK || src_h + i != f->height + i)
+		if (o->kind != K_STACK || o->pos != dst)
 			return true;
+		dst += xw_type_slots(o->type);
 	}
 	return false;
 }
@@ -577,15 +587,15 @@ static void emit_return(struct cc *c)
 	uint32_t src_h = c->sp - n;
 	if (n > 1)
 		materialize_range(c, src_h, c->sp);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0, rpos = 0; i < n; rpos += xw_type_slots(c->ft->results[i]), i++) {
 		struct opd *o = &c->stack[src_h + i];
-		if (o->kind == K_LOCAL && o->idx == i)
+		if (o->kind == K_LOCAL && c->lpos[o->idx] == rpos)
 			continue; /* already in place */
 		if (n == 1 && o->kind == K_STACK && c->last_dst >= 0 && c->last_dst_h == src_h) {
 			c->code[c->last_dst] = 0; /* the producer writes the result slot */
 			continue;
 		}
-		emit_move(c, i, o, src_h + i);
+		emit_move(c, rpos, o, src_h + i);
 	}
 	emit_op(c, XW_OP_RETURN);
 }
@@ -629,8 +639,6 @@ static int rd_blocktype(struct cc *c, uint32_t *np, const uint8_t **params,
 	}
 	if (xw_is_numtype(b) || xw_is_reftype(b) || b == XWASM_V128) {
 		c->p++;
-		if (b == XWASM_V128)
-			return fail(c, -ENOTSUP, "SIMD (v128 block type)");
 		*np = 0;
 		*params = NULL;
 		*nr = 1;
@@ -673,7 +681,7 @@ static int op_unary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
-		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, SH(c, h));
 		emit_slot(c, slot_of(c, &a, h));
 	}
 	return push_result(c, tout, dpos);
@@ -717,7 +725,7 @@ static bool fuse_f64_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 	rewind_code(c, c->last_ins);
 	emit_op(c, (enum xw_op)(XW_OP_F64_ADD_ADD_L + (ia * 4 + ib) * 2 + side));
 	*dpos = c->ncode;
-	emit_slot(c, TAG_STACK | ha);
+	emit_slot(c, SH(c, ha));
 	emit_slot(c, x);
 	emit_slot(c, y);
 	emit_slot(c, slot_of(c, other, ho));
@@ -774,7 +782,7 @@ static bool emit_imm_binary(struct cc *c, enum xw_op op, struct opd *a, uint32_t
 	uint32_t dst_h = ha < hb ? ha : hb;
 	emit_op(c, (enum xw_op)iop);
 	*dpos = c->ncode;
-	emit_slot(c, TAG_STACK | dst_h);
+	emit_slot(c, SH(c, dst_h));
 	emit_slot(c, slot_of(c, a, ha));
 	emit_word(c, (uint32_t)b->val);
 	return true;
@@ -794,7 +802,7 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	} else if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
-		emit_slot(c, TAG_STACK | ha);
+		emit_slot(c, SH(c, ha));
 		emit_slot(c, slot_of(c, &a, ha));
 		emit_slot(c, slot_of(c, &b, hb));
 	}
@@ -831,7 +839,7 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 	if (take_address_add(c, &a, h, &base, &k, &imm)) {
 		emit_op(c, op - XW_OP_I32_LOAD + (imm ? XW_OP_I32_LOAD_AI : XW_OP_I32_LOAD_A));
 		dpos = c->ncode;
-		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, SH(c, h));
 		emit_slot(c, base);
 		if (imm)
 			emit_word(c, k);
@@ -841,7 +849,7 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 	} else if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
-		emit_slot(c, TAG_STACK | h);
+		emit_slot(c, SH(c, h));
 		emit_slot(c, slot_of(c, &a, h));
 		emit_word(c, off);
 	}
@@ -1074,7 +1082,7 @@ static int op_call(struct cc *c, const xw_functype *t, enum xw_op op, uint32_t a
 			emit_word(c, a2);
 			emit_slot(c, slot_of(c, &idx, hi));
 		}
-		emit_slot(c, TAG_STACK | base);
+		emit_slot(c, SH(c, base));
 	}
 	CHECK(pop_types(c, t->nparams, t->params));
 	for (uint32_t i = 0; i < t->nresults; i++)
@@ -1103,9 +1111,14 @@ static int op_block(struct cc *c, uint8_t kind)
 		CHECK(push(c, T_UNKNOWN, K_STACK, 0));
 	CHECK(push_ctl(c, kind, np, params, nr, results));
 	struct ctl *f = top_ctl(c);
-	/* params take the declared types */
-	for (uint32_t i = 0; i < np; i++)
-		c->stack[f->height + i].type = params[i];
+	/* params take the declared types (and, in unreachable code, their slots) */
+	for (uint32_t i = 0; i < np; i++) {
+		struct opd *o = &c->stack[f->height + i];
+		o->type = params[i];
+		o->pos = pos_at(c, f->height + i);
+		if (o->pos + xw_type_slots(o->type) > c->max_h)
+			c->max_h = o->pos + xw_type_slots(o->type);
+	}
 	if (kind == 0x03) {
 		label_here(c);
 		f->start_pc = c->ncode;
@@ -1281,11 +1294,11 @@ static int op_local(struct cc *c, uint8_t b)
 	CHECK(pop(c, t, &v, &h));
 	if (c->live) {
 		if (v.kind == K_STACK && last >= 0 && last_h == h && !local_on_stack(c, x)) {
-			c->code[last] = x; /* the producer writes the local directly */
+			c->code[last] = c->lpos[x]; /* the producer writes the local directly */
 			c->last_dst = -1;
 		} else if (!(v.kind == K_LOCAL && v.idx == x)) {
 			materialize_local(c, x);
-			emit_move(c, x, &v, h);
+			emit_move(c, c->lpos[x], &v, h);
 		}
 	}
 	if (b == 0x22)
@@ -1430,7 +1443,7 @@ static int op_fc(struct cc *c)
 			if (c->live) {
 				emit_op(c, XW_OP_TABLE_GROW);
 				dpos = c->ncode;
-				emit_slot(c, TAG_STACK | ha);
+				emit_slot(c, SH(c, ha));
 				emit_word(c, x);
 				emit_slot(c, slot_of(c, &a, ha));
 				emit_slot(c, slot_of(c, &b, hb));
@@ -1446,7 +1459,7 @@ static int op_fc(struct cc *c)
 			if (c->live) {
 				emit_op(c, XW_OP_TABLE_SIZE);
 				dpos = c->ncode;
-				emit_slot(c, TAG_STACK | c->sp);
+				emit_slot(c, SH(c, c->sp));
 				emit_word(c, x);
 			}
 			return push_result(c, XWASM_I32, dpos);
@@ -1457,6 +1470,35 @@ static int op_fc(struct cc *c)
 		MALFORMED("opcode");
 	}
 }
+
+/* ---- the interface of compile_int.h (instruction families in other files) ------------- */
+
+int xw_cc_u32(struct cc *c, uint32_t *v) { return rd_u32(c, v); }
+int xw_cc_u8(struct cc *c, uint8_t *v) { return rd_u8(c, v); }
+int xw_cc_bytes(struct cc *c, void *dst, size_t n)
+{
+	if (xw_read_bytes(&c->p, c->end, dst, n))
+		MALFORMED("instruction: unexpected end");
+	return 0;
+}
+int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset) { return rd_memarg(c, natural, offset); }
+int xw_cc_invalid(struct cc *c, const char *what) { FAIL("%s", what); }
+int xw_cc_bad_simd(struct cc *c, uint32_t sub)
+{
+	char what[120];
+	if (xw_unsupported_simd(sub, what, sizeof what))
+		return fail(c, -ENOTSUP, "%s", what);
+	return fail(c, -EINVAL, "malformed: illegal opcode 0xfd 0x%x", sub);
+}
+int xw_cc_pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h) { return pop(c, want, out, h); }
+int xw_cc_push_result(struct cc *c, uint8_t type, uint32_t dst_pos) { return push_result(c, type, dst_pos); }
+bool xw_cc_live(const struct cc *c) { return c->live; }
+uint32_t xw_cc_here(const struct cc *c) { return c->ncode; }
+void xw_cc_op(struct cc *c, enum xw_op op) { emit_op(c, op); }
+void xw_cc_word(struct cc *c, uint32_t w) { emit_word(c, w); }
+void xw_cc_operand(struct cc *c, struct opd *o, uint32_t h) { emit_slot(c, slot_of(c, o, h)); }
+void xw_cc_dst(struct cc *c, uint32_t h) { emit_slot(c, SH(c, h)); }
+void xw_cc_dst_top(struct cc *c) { emit_slot(c, SH(c, c->sp)); }
 
 static int compile_instr(struct cc *c)
 {
@@ -1542,9 +1584,7 @@ static int compile_instr(struct cc *c)
 			if (x != 1)
 				FAIL("invalid result arity for typed select");
 			CHECK(rd_u8(c, &t));
-			if (t == XWASM_V128)
-				return fail(c, -ENOTSUP, "SIMD (v128 select)");
-			if (!xw_is_numtype(t) && !xw_is_reftype(t))
+			if (!xw_is_numtype(t) && !xw_is_reftype(t) && t != XWASM_V128)
 				MALFORMED("value type");
 		}
 		struct opd cond;
@@ -1553,15 +1593,15 @@ static int compile_instr(struct cc *c)
 		CHECK(pop(c, t, &v, &hv));
 		CHECK(pop(c, t ? t : v.type, &a, &h));
 		uint8_t rt = t ? t : (a.type != T_UNKNOWN ? a.type : v.type);
-		if (!t && rt != T_UNKNOWN && !xw_is_numtype(rt))
+		if (!t && rt != T_UNKNOWN && !xw_is_numtype(rt) && rt != XWASM_V128)
 			FAIL("type mismatch: select needs numeric operands (use typed select)");
 		if (!t && a.type != T_UNKNOWN && v.type != T_UNKNOWN && a.type != v.type)
 			FAIL("type mismatch in select");
 		uint32_t dpos = 0;
 		if (c->live) {
-			emit_op(c, XW_OP_SELECT);
+			emit_op(c, rt == XWASM_V128 ? XW_OP_SELECT128 : XW_OP_SELECT);
 			dpos = c->ncode;
-			emit_slot(c, TAG_STACK | h);
+			emit_slot(c, SH(c, h));
 			emit_slot(c, slot_of(c, &a, h));
 			emit_slot(c, slot_of(c, &v, hv));
 			emit_slot(c, slot_of(c, &cond, hc));
@@ -1578,9 +1618,9 @@ static int compile_instr(struct cc *c)
 			FAIL("unknown global %u", x);
 		uint32_t dpos = 0;
 		if (c->live) {
-			emit_op(c, XW_OP_GLOBAL_GET);
+			emit_op(c, m->globals[x].type.valtype == XWASM_V128 ? XW_OP_GLOBAL_GET128 : XW_OP_GLOBAL_GET);
 			dpos = c->ncode;
-			emit_slot(c, TAG_STACK | c->sp);
+			emit_slot(c, SH(c, c->sp));
 			emit_word(c, x);
 		}
 		return push_result(c, m->globals[x].type.valtype, dpos);
@@ -1593,7 +1633,7 @@ static int compile_instr(struct cc *c)
 			FAIL("global is immutable");
 		CHECK(pop(c, m->globals[x].type.valtype, &v, &hv));
 		if (c->live) {
-			emit_op(c, XW_OP_GLOBAL_SET);
+			emit_op(c, m->globals[x].type.valtype == XWASM_V128 ? XW_OP_GLOBAL_SET128 : XW_OP_GLOBAL_SET);
 			emit_slot(c, slot_of(c, &v, hv));
 			emit_word(c, x);
 		}
@@ -1607,7 +1647,7 @@ static int compile_instr(struct cc *c)
 		if (c->live) {
 			emit_op(c, XW_OP_TABLE_GET);
 			dpos = c->ncode;
-			emit_slot(c, TAG_STACK | h);
+			emit_slot(c, SH(c, h));
 			emit_word(c, x);
 			emit_slot(c, slot_of(c, &a, h));
 		}
@@ -1657,7 +1697,7 @@ static int compile_instr(struct cc *c)
 		if (c->live) {
 			emit_op(c, XW_OP_MEMORY_SIZE);
 			dpos = c->ncode;
-			emit_slot(c, TAG_STACK | c->sp);
+			emit_slot(c, SH(c, c->sp));
 		}
 		return push_result(c, XWASM_I32, dpos);
 	}
@@ -1705,7 +1745,7 @@ static int compile_instr(struct cc *c)
 		if (c->live) {
 			emit_op(c, XW_OP_REF_IS_NULL);
 			dpos = c->ncode;
-			emit_slot(c, TAG_STACK | h);
+			emit_slot(c, SH(c, h));
 			emit_slot(c, slot_of(c, &a, h));
 		}
 		return push_result(c, XWASM_I32, dpos);
@@ -1720,13 +1760,15 @@ static int compile_instr(struct cc *c)
 		if (c->live) {
 			emit_op(c, XW_OP_REF_FUNC);
 			dpos = c->ncode;
-			emit_slot(c, TAG_STACK | c->sp);
+			emit_slot(c, SH(c, c->sp));
 			emit_word(c, x);
 		}
 		return push_result(c, XWASM_FUNCREF, dpos);
 	}
 	case 0xfc:
 		return op_fc(c);
+	case 0xfd:
+		return xw_compile_simd(c);
 	default: {
 		c->p--;
 		char what[160];
@@ -1740,6 +1782,7 @@ static int compile_instr(struct cc *c)
 static void cc_free(struct cc *c)
 {
 	free(c->local_types);
+	free(c->lpos);
 	free(c->lazy_refs);
 	free(c->stack);
 	free(c->ctl);
@@ -1785,6 +1828,19 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 	c->work_limit = *work_left;
 	memcpy(c->local_types, c->ft->params, c->ft->nparams);
 	memcpy(c->local_types + c->ft->nparams, code->local_types, code->nlocals);
+	c->lpos = malloc((c->nlocals ? c->nlocals : 1) * sizeof *c->lpos);
+	if (!c->lpos) {
+		fail(c, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t k = 0; k < c->nlocals; k++) {
+		if (k == c->ft->nparams)
+			c->nparam_slots = c->nlocal_slots;
+		c->lpos[k] = c->nlocal_slots;
+		c->nlocal_slots += xw_type_slots(c->local_types[k]);
+	}
+	if (c->nlocals == c->ft->nparams)
+		c->nparam_slots = c->nlocal_slots;
 
 	if (push_ctl(c, 0, 0, NULL, c->ft->nresults, c->ft->results))
 		goto out;
@@ -1801,7 +1857,7 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 		goto out;
 
 	/* resolve tagged slots: [params+locals][constants][stack] */
-	uint32_t cbase = c->nlocals, sbase = c->nlocals + c->nconsts;
+	uint32_t cbase = c->nlocal_slots, sbase = c->nlocal_slots + c->nconsts;
 	for (uint32_t k = 0; k < c->nfix; k++) {
 		uint32_t *w = &c->code[c->fixups[k]];
 		if (*w & TAG_STACK)
@@ -1831,13 +1887,13 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 	c->consts = NULL;
 	out->nconsts = c->nconsts;
 	out->func_index = c->fidx;
-	out->nparams = c->ft->nparams;
-	out->nresults = c->ft->nresults;
-	out->nlocals = c->nlocals;
+	out->nparams = c->nparam_slots;
+	out->nresults = xw_types_slots(c->ft->results, c->ft->nresults);
+	out->nlocals = c->nlocal_slots;
 	/* results are written to fp[0..nresults) on return */
-	out->frame_slots = sbase + c->max_h > c->ft->nresults ? sbase + c->max_h : c->ft->nresults;
+	out->frame_slots = sbase + c->max_h > out->nresults ? sbase + c->max_h : out->nresults;
 	/* entry cost: the body's instructions plus initialising the frame */
-	out->fuel_cost = c->ninstr + (c->nlocals - c->ft->nparams) + c->nconsts;
+	out->fuel_cost = c->ninstr + (c->nlocal_slots - c->nparam_slots) + c->nconsts;
 out:
 	*work_left -= c->work < *work_left ? c->work : *work_left;
 	cc_free(c);

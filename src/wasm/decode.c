@@ -212,7 +212,7 @@ int xw_dec_valtype(xw_dec *d, uint8_t *out)
 	if (rc)
 		return rc;
 	char what[120];
-	if (!xw_is_numtype(*out) && !xw_is_reftype(*out)) {
+	if (!xw_is_numtype(*out) && !xw_is_reftype(*out) && *out != XWASM_V128) {
 		if (xw_unsupported_valtype(*out, what, sizeof what))
 			return xw_dec_unsupported(d, at, what);
 		return xw_dec_malformed(d, at, "malformed value type 0x%02x", *out);
@@ -227,7 +227,7 @@ int xw_dec_reftype(xw_dec *d, uint8_t *out)
 	if (rc)
 		return rc;
 	char what[120];
-	if (!xw_is_reftype(*out) && *out != 0x7b && xw_unsupported_valtype(*out, what, sizeof what))
+	if (!xw_is_reftype(*out) && *out != XWASM_V128 && xw_unsupported_valtype(*out, what, sizeof what))
 		return xw_dec_unsupported(d, at, what);
 	if (!xw_is_reftype(*out))
 		return xw_dec_malformed(d, at, "malformed reference type 0x%02x", *out);

@@ -259,7 +259,7 @@ static int read_le(xw_dec *d, unsigned n, uint64_t *out)
 
 static bool is_const_opcode(uint8_t op)
 {
-	return (op >= 0x41 && op <= 0x44) || op == 0xd0 || op == 0xd2 || op == 0x23;
+	return (op >= 0x41 && op <= 0x44) || op == 0xd0 || op == 0xd2 || op == 0x23 || op == 0xfd;
 }
 
 /* global.get in a constant expression: only imported, immutable globals (WebAssembly 2.0). */
@@ -311,8 +311,15 @@ static int const_instr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 		TRY(xw_dec_u32(d, &ce->index));
 		const_global(d, at, ce, expected);
 		return 0;
-	case 0xfd:
-		return xw_dec_unsupported(d, at, "SIMD (opcode 0xfd in a constant expression)");
+	case 0xfd: { /* v128.const is the only constant SIMD instruction */
+		uint32_t sub;
+		TRY(xw_dec_u32(d, &sub));
+		if (sub != 0x0c)
+			return xw_dec_fatal_invalid(d, at, "constant expression required (opcode 0xfd 0x%x)", sub);
+		*ce = (xw_constexpr){ .op = XW_CONST_V128, .type = XWASM_V128 };
+		TRY(read_le(d, 8, &ce->bits));
+		return read_le(d, 8, &ce->bits_hi);
+	}
 	case 0x0b:
 		return xw_dec_fatal_invalid(d, at, "type mismatch (empty constant expression)");
 	default:

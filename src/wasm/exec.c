@@ -95,7 +95,8 @@ int xwasm_instance_exit(xwasm_instance *inst, int code)
 	return XWASM_TRAP_EXIT;
 }
 
-#define MAX_HOST_ARGS 32
+/* host calls with more arguments or results allocate (this bounds the C stack of re-entry) */
+#define MAX_HOST_ARGS 16
 
 int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint64_t *slots)
 {
@@ -112,16 +113,17 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 		xw_trap_fill(ex, XWASM_TRAP_OOM, NULL, 0, "host call arguments");
 		return XWASM_TRAP_OOM;
 	}
-	for (uint32_t i = 0; i < t->nparams; i++)
-		args[i] = xw_slot_to_val(t->params[i], slots[i]);
+	for (uint32_t i = 0, k = 0; i < t->nparams; k += xw_type_slots(t->params[i]), i++)
+		args[i] = xw_slots_to_val(t->params[i], slots + k);
+	static const uint64_t zero[2];
 	for (uint32_t i = 0; i < t->nresults; i++)
-		res[i] = xw_slot_to_val(t->results[i], 0);
+		res[i] = xw_slots_to_val(t->results[i], zero);
 	caller->host_msg[0] = 0;
 	int r = f->host(caller, f->host_user, args, res);
 	if (r == 0) {
-		for (uint32_t i = 0; i < t->nresults; i++) {
+		for (uint32_t i = 0, k = 0; i < t->nresults; k += xw_type_slots(t->results[i]), i++) {
 			res[i].type = t->results[i];
-			slots[i] = xw_val_to_slot(&res[i]);
+			xw_val_to_slots(&res[i], slots + k);
 		}
 	} else {
 		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_INTERRUPTED)
@@ -228,13 +230,14 @@ static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_resul
 		return XWASM_TRAP_INTERRUPTED;
 	}
 	const xw_functype *t = f->type;
-	uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+	uint32_t np = xw_types_slots(t->params, t->nparams), nr = xw_types_slots(t->results, t->nresults);
+	uint32_t n = np > nr ? np : nr;
 	uint64_t *base = ex->sp;
 	if (base + n + 1 > ex->stack_end) {
 		xw_trap_fill(ex, XWASM_TRAP_STACK_EXHAUSTED, NULL, 0, NULL);
 		return XWASM_TRAP_STACK_EXHAUSTED;
 	}
-	memcpy(base, args_results, (size_t)t->nparams * 8);
+	memcpy(base, args_results, (size_t)np * 8);
 	uint64_t *saved_sp = ex->sp;
 	int r;
 	if (f->code) {
@@ -245,7 +248,7 @@ static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_resul
 	}
 	ex->sp = saved_sp;
 	if (r == 0)
-		memcpy(args_results, base, (size_t)t->nresults * 8);
+		memcpy(args_results, base, (size_t)nr * 8);
 	return r;
 }
 
@@ -264,12 +267,13 @@ int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint3
 		}
 		return -EINVAL;
 	}
-	uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+	uint32_t np = xw_types_slots(t->params, t->nparams), nr = xw_types_slots(t->results, t->nresults);
+	uint32_t n = np > nr ? np : nr;
 	uint64_t small[16];
 	uint64_t *slots = n <= 16 ? small : malloc((size_t)n * 8);
 	if (!slots)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < nargs; i++) {
+	for (uint32_t i = 0, k = 0; i < nargs; k += xw_type_slots(t->params[i]), i++) {
 		if (args[i].type != t->params[i]) {
 			if (trap) {
 				memset(trap, 0, sizeof *trap);
@@ -280,12 +284,12 @@ int xwasm_call(xwasm_instance *inst, xwasm_func *f, const xwasm_val *args, uint3
 				free(slots);
 			return -EINVAL;
 		}
-		slots[i] = xw_val_to_slot(&args[i]);
+		xw_val_to_slots(&args[i], slots + k);
 	}
 	int r = xw_exec_invoke(inst, f, slots);
 	if (r == 0) {
-		for (uint32_t i = 0; i < t->nresults; i++)
-			results[i] = xw_slot_to_val(t->results[i], slots[i]);
+		for (uint32_t i = 0, k = 0; i < t->nresults; k += xw_type_slots(t->results[i]), i++)
+			results[i] = xw_slots_to_val(t->results[i], slots + k);
 	} else if (trap) {
 		*trap = inst->ex.trap;
 	}
@@ -324,13 +328,20 @@ xwasm_global *xwasm_global_new(xwasm_val init, bool mutable_)
 		return NULL;
 	g->type = init.type;
 	g->mutable_ = mutable_;
-	g->value = xw_val_to_slot(&init);
+	uint64_t s[2] = { 0, 0 };
+	xw_val_to_slots(&init, s);
+	g->value = s[0];
+	g->value_hi = s[1];
 	return g;
 }
 
 void xwasm_global_free(xwasm_global *g) { free(g); }
 
-xwasm_val xwasm_global_get(const xwasm_global *g) { return xw_slot_to_val(g->type, g->value); }
+xwasm_val xwasm_global_get(const xwasm_global *g)
+{
+	uint64_t s[2] = { g->value, g->value_hi };
+	return xw_slots_to_val(g->type, s);
+}
 
 int xwasm_global_set(xwasm_global *g, xwasm_val v)
 {
@@ -338,7 +349,10 @@ int xwasm_global_set(xwasm_global *g, xwasm_val v)
 		return -EPERM;
 	if (v.type != g->type)
 		return -EINVAL;
-	g->value = xw_val_to_slot(&v);
+	uint64_t s[2] = { 0, 0 };
+	xw_val_to_slots(&v, s);
+	g->value = s[0];
+	g->value_hi = s[1];
 	return 0;
 }
 

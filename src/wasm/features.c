@@ -56,22 +56,25 @@ bool xw_unsupported_op(uint8_t op, const uint8_t *p, const uint8_t *end, char *b
 			snprintf(buf, len, "threads: atomic memory access (opcode prefix 0xfe)");
 		return true;
 	case 0xfd:
-		if (have_sub && sub >= 0x100 && sub <= 0x113)
-			snprintf(buf, len, "relaxed SIMD (opcode 0xfd 0x%x)", sub);
-		else if (have_sub)
-			snprintf(buf, len, "SIMD (opcode 0xfd 0x%02x)", sub);
-		else
-			snprintf(buf, len, "SIMD (opcode prefix 0xfd)");
-		return true;
+		return have_sub && xw_unsupported_simd(sub, buf, len);
 	default:
 		return false;
 	}
 }
 
+bool xw_unsupported_simd(uint32_t sub, char *buf, size_t len)
+{
+	/* 2.0 SIMD is supported (simd_table.h); relaxed SIMD is not */
+	if (sub >= 0x100 && sub <= 0x113) {
+		snprintf(buf, len, "relaxed SIMD (opcode 0xfd 0x%x)", sub);
+		return true;
+	}
+	return false;
+}
+
 bool xw_unsupported_valtype(uint8_t t, char *buf, size_t len)
 {
 	switch (t) {
-	case 0x7b: snprintf(buf, len, "SIMD (value type 0x7b v128)"); return true;
 	case 0x69: snprintf(buf, len, EH " (value type 0x69 exnref)"); return true;
 	case 0x63: snprintf(buf, len, FREF " (value type 0x63 ref null)"); return true;
 	case 0x64: snprintf(buf, len, FREF " (value type 0x64 ref)"); return true;

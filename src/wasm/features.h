@@ -15,6 +15,10 @@
  * into buf and returns true; false for an opcode no feature has (malformed). */
 bool xw_unsupported_op(uint8_t op, const uint8_t *p, const uint8_t *end, char *buf, size_t len);
 
+/* SIMD sub-opcode `sub` (after 0xfd) of a known feature beyond 2.0 SIMD (relaxed SIMD):
+ * "relaxed SIMD (opcode 0xfd 0x..)" into buf, true; false otherwise. */
+bool xw_unsupported_simd(uint32_t sub, char *buf, size_t len);
+
 /* A value type byte of such a feature (exnref, typed references): "FEATURE (value type 0x..)"
  * into buf, true; false otherwise. */
 bool xw_unsupported_valtype(uint8_t t, char *buf, size_t len);

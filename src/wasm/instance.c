@@ -161,7 +161,18 @@ static uint64_t eval_const(const xwasm_instance *inst, const xw_constexpr *e)
 	case XW_CONST_REF_NULL: return 0;
 	case XW_CONST_REF_FUNC: return (uint64_t)(uintptr_t)inst->funcs[e->index];
 	case XW_CONST_GLOBAL_GET: return inst->globals[e->index]->value;
+	case XW_CONST_V128: return e->bits;
 	}
+	return 0;
+}
+
+/* The high 8 bytes of a v128 constant expression's value (0 for other types). */
+static uint64_t eval_const_hi(const xwasm_instance *inst, const xw_constexpr *e)
+{
+	if (e->op == XW_CONST_V128)
+		return e->bits_hi;
+	if (e->op == XW_CONST_GLOBAL_GET)
+		return inst->globals[e->index]->value_hi;
 	return 0;
 }
 
@@ -348,6 +359,7 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 		g->type = m->globals[i].type.valtype;
 		g->mutable_ = m->globals[i].type.mutable_;
 		g->value = eval_const(inst, &m->globals[i].init);
+		g->value_hi = eval_const_hi(inst, &m->globals[i].init);
 		inst->globals[i] = g;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 #include "wasm/runtime.h"
+#include "wasm/simd_exec.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the interpreter assumes a little-endian host"
@@ -360,8 +361,9 @@ do_call:
 			DISPATCH();
 		}
 		/* host function */
-		uint32_t n = callee->type->nparams > callee->type->nresults ? callee->type->nparams
-									    : callee->type->nresults;
+		const xw_functype *ct = callee->type;
+		uint32_t np = xw_types_slots(ct->params, ct->nparams), nr = xw_types_slots(ct->results, ct->nresults);
+		uint32_t n = np > nr ? np : nr;
 		if (UNLIKELY(nfp + n > ex->stack_end))
 			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
 		ex->fuel = fuel;
@@ -763,6 +765,9 @@ L_CONST64:
 	UN(I64_TRUNC_SAT_F64_U, sat_u64_f64(F64(2)))
 #undef UN
 #undef BIN
+
+	/* ---- v128 ---- */
+#include "wasm/interp_simd.inc"
 
 done:
 	ex->fuel = fuel;

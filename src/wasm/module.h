@@ -42,12 +42,14 @@ enum xw_const_op {
 	XW_CONST_REF_NULL,   /* value.u64 unused; reftype in `type` */
 	XW_CONST_REF_FUNC,   /* index = function index */
 	XW_CONST_GLOBAL_GET, /* index = global index */
+	XW_CONST_V128,       /* bits = low 8 bytes, bits_hi = high 8 bytes */
 };
 typedef struct xw_constexpr {
 	uint8_t op;          /* enum xw_const_op */
 	uint8_t type;        /* result value type */
 	uint32_t index;
 	uint64_t bits;       /* raw bits for numeric constants (i32 sign-extended is fine: low 32 bits used) */
+	uint64_t bits_hi;    /* v128: the high 8 bytes */
 } xw_constexpr;
 
 typedef struct xw_import {
@@ -210,6 +212,16 @@ static inline bool xw_is_reftype(uint8_t t) { return t == XWASM_FUNCREF || t == 
 static inline bool xw_is_numtype(uint8_t t)
 {
 	return t == XWASM_I32 || t == XWASM_I64 || t == XWASM_F32 || t == XWASM_F64;
+}
+/* Frame slots (8 bytes each) a value of type t takes: 2 for v128, else 1. */
+static inline uint32_t xw_type_slots(uint8_t t) { return t == XWASM_V128 ? 2 : 1; }
+/* Slots of a list of values laid out one after the other (params, results, locals). */
+static inline uint32_t xw_types_slots(const uint8_t *types, uint32_t n)
+{
+	uint32_t s = 0;
+	for (uint32_t i = 0; i < n; i++)
+		s += xw_type_slots(types[i]);
+	return s;
 }
 
 /* Small helpers shared by decoder and compiler (leb.c). Each reads at *p (advancing it),

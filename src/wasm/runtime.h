@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 #include "xdperf/wasm.h"
 #include "wasm/module.h"
 #include "wasm/code.h"
@@ -64,7 +65,8 @@ struct xwasm_table {
 };
 
 struct xwasm_global {
-	uint64_t value;       /* raw bits (refs as pointer bits) */
+	uint64_t value;       /* raw bits (refs as pointer bits); v128: the low 8 bytes */
+	uint64_t value_hi;    /* v128: the high 8 bytes */
 	uint8_t type;
 	bool mutable_;
 };
@@ -214,6 +216,14 @@ static inline uint64_t xw_val_to_slot(const xwasm_val *v)
 	default: return (uint64_t)(uintptr_t)v->of.ref;
 	}
 }
+/* Values of any type, v128 included, to and from their frame slots (1 or 2 of them). */
+static inline void xw_val_to_slots(const xwasm_val *v, uint64_t *s)
+{
+	if (v->type == XWASM_V128)
+		memcpy(s, v->of.v128, 16);
+	else
+		s[0] = xw_val_to_slot(v);
+}
 static inline xwasm_val xw_slot_to_val(uint8_t type, uint64_t s)
 {
 	xwasm_val v;
@@ -226,6 +236,16 @@ static inline xwasm_val xw_slot_to_val(uint8_t type, uint64_t s)
 	case XWASM_F64: v.of.f64_bits = s; break;
 	default: v.of.ref = (void *)(uintptr_t)s; break;
 	}
+	return v;
+}
+
+static inline xwasm_val xw_slots_to_val(uint8_t type, const uint64_t *s)
+{
+	if (type != XWASM_V128)
+		return xw_slot_to_val(type, s[0]);
+	xwasm_val v;
+	v.type = type;
+	memcpy(v.of.v128, s, 16);
 	return v;
 }
 

@@ -101,8 +101,8 @@ wat names --debug-names <<'EOF'
   (func (export "ok") (result i32) (i32.const 7)))
 EOF
 
-wat simd <<'EOF'
-(module (func (export "f") (drop (v128.const i32x4 1 2 3 4))))
+wat simd --enable-relaxed-simd <<'EOF'
+(module (func (export "f") (drop (i32x4.relaxed_trunc_f32x4_s (v128.const i32x4 1 2 3 4)))))
 EOF
 
 wat invalid_type --no-check <<'EOF'

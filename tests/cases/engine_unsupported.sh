@@ -6,7 +6,8 @@
 #   tail calls (return_call, return_call_indirect), exception handling (legacy try / throw /
 #   delegate / catch_all, exnref try_table / throw_ref, the tag section, the exnref type), typed
 #   function references (call_ref, the ref types), GC (0xfb), threads (atomics 0xfe, shared
-#   memory), memory64 (limits flags 0x04/0x05), SIMD (0xfd, v128), relaxed SIMD (0xfd 0x100+).
+#   memory), memory64 (limits flags 0x04/0x05), relaxed SIMD (0xfd 0x100+).
+# 2.0 SIMD (0xfd, v128) loads; a reserved SIMD sub-opcode (0xfd 0x9a) is malformed.
 # And what is malformed stays so (-EINVAL): an unknown opcode (0xf3), an empty section 13,
 # memory limits flags 0x02 (the 2.0 suite's cases).
 set -uo pipefail
@@ -64,8 +65,9 @@ cases = [
     ("shared_memory", module(b"", memory=b"\x03\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x03)"),
     ("memory64", module(b"", memory=b"\x04\x01"), "ENOTSUP", "memory64: 64-bit indexes (limits flags 0x04)"),
     ("memory64_max", module(b"", memory=b"\x05\x01\x02"), "ENOTSUP", "memory64: 64-bit indexes (limits flags 0x05)"),
-    ("simd", module(b"\xfd\x0c" + b"\x00" * 16 + b"\x1a"), "ENOTSUP", "SIMD (opcode 0xfd 0x0c)"),
-    ("v128", module(b"", params=b"\x7b"), "ENOTSUP", "SIMD (value type 0x7b v128)"),
+    ("simd", module(b"\xfd\x0c" + b"\x00" * 16 + b"\x1a"), "OK", ""),
+    ("v128", module(b"", params=b"\x7b"), "OK", ""),
+    ("simd_reserved", module(b"\xfd\x9a\x01"), "EINVAL", "illegal opcode 0xfd 0x9a"),
     ("relaxed_simd", module(b"\xfd\x80\x02"), "ENOTSUP", "relaxed SIMD (opcode 0xfd 0x100)"),
     # still malformed
     ("illegal_opcode", module(b"\xf3"), "EINVAL", "illegal opcode 0xf3"),

@@ -535,9 +535,9 @@ static void test_load_errors(void)
 		xwasm_module *m = NULL;
 		char err[256] = "";
 		int rc = xwasm_module_load(b, n, NULL, &m, err, sizeof err);
-		EXPECT_INT("loading a SIMD module", rc, -ENOTSUP);
-		EXPECT_TRUE("SIMD load error", strncmp(err, "not supported: SIMD", 19) == 0,
-			    "a message starting with \"not supported: SIMD\"", "\"%s\"", err);
+		EXPECT_INT("loading a relaxed SIMD module", rc, -ENOTSUP);
+		EXPECT_TRUE("relaxed SIMD load error", strncmp(err, "not supported: relaxed SIMD", 27) == 0,
+			    "a message starting with \"not supported: relaxed SIMD\"", "\"%s\"", err);
 		EXPECT_TRUE("module after a failed load", m == NULL, "NULL", "%p", (void *)m);
 		xwasm_module_free(m);
 		free(b);
