@@ -9,6 +9,7 @@
 #    which measures fixed costs, is shown but left out of both, as the suite's README says).
 # 2. Load time: builds bench/load_time.c against build/libxdperf.a and measures decode +
 #    validate + translate of a ~100 KB module generated here (target < 2 ms per load).
+#    Then bench/simd.sh (no root): SIMD builds (clang -O3 -msimd128) against scalar builds.
 # The results are printed as a plain table and as Markdown for docs/benchmarks.md.
 # 3. Hot-load registry (no root): bench/hotload.sh, see its header (calls/s of a wasm echo module
 #    vs a native handler, swap latency, memory per version; prints its own tables).
@@ -23,7 +24,7 @@
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
 # separated program names; the word "hotload" selects part 3, so BENCH_ONLY=hotload runs only
 # the hot-load benchmark; a BENCH_ONLY without it skips part 3; likewise "responder" for part 4
-# and "server" for part 6),
+# "server" for part 6 and "simd" for bench/simd.sh),
 # BENCH_STRICT=1 (also exit 1 when a target is missed), HOTLOAD_BENCH_MS / HOTLOAD_ROUNDS /
 # HOTLOAD_SWAPS (bench/hotload.sh), RESPONDER_SECONDS / RESPONDER_RUNS / RESPONDER_FLOWS /
 # RESPONDER_WINDOW / RESPONDER_SWAP_MS (bench/responder.sh), SERVER_BENCH_SECONDS /
@@ -60,18 +61,20 @@ server_part() {
 
 # BENCH_ONLY: "hotload" selects the hot-load part, "responder" the UDP responder part, "server"
 # the server receive-rate part; the other words are program names.
-run_hotload=1 run_responder=1 run_server=1 only=""
+run_hotload=1 run_responder=1 run_server=1 run_simd=1 only=""
 if [ -n "${BENCH_ONLY:-}" ]; then
-  run_hotload=0 run_responder=0 run_server=0
+  run_hotload=0 run_responder=0 run_server=0 run_simd=0
   for w in $BENCH_ONLY; do
     case "$w" in
       hotload) run_hotload=1 ;;
+      simd) run_simd=1 ;;
       responder) run_responder=1 ;;
       server) run_server=1 ;;
       *) only+=" $w" ;;
     esac
   done
   if [ -z "$only" ]; then
+    [ $run_simd = 0 ] || "$REPO/bench/simd.sh"
     [ $run_hotload = 0 ] || "$REPO/bench/hotload.sh"
     if [ $run_server = 0 ]; then
       [ $run_responder = 0 ] || exec "$REPO/bench/responder.sh"
@@ -216,6 +219,13 @@ echo
 echo "Load (decode + validate + translate) of a ${load_kb} KB module: **${load_ms} ms** (target < ${LOAD_TARGET_MS} ms: $load_ok)."
 echo "Median of $RUNS whole-process runs each, \`BENCH_DIV=$DIV\`, $(uname -m), $(date -u +%Y-%m-%d)."
 
+# ---- SIMD builds against scalar builds (bench/simd.sh; no root) ------------------------------
+simd_failed=0
+if [ $run_simd = 1 ]; then
+  echo
+  "$REPO/bench/simd.sh" || simd_failed=1
+fi
+
 # ---- hot-load registry (bench/hotload.sh: builds and runs bench/hotload.c; no root) ------------
 hotload_failed=0
 if [ $run_hotload = 1 ]; then
@@ -259,6 +269,10 @@ fi
 
 if [ $mismatch -ne 0 ]; then
   echo "bench: checksum mismatch between native and engine (see above)" >&2
+  exit 1
+fi
+if [ $simd_failed -ne 0 ]; then
+  echo "bench: the SIMD benchmark failed (see above)" >&2
   exit 1
 fi
 if [ $hotload_failed -ne 0 ]; then

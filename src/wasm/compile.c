@@ -1499,6 +1499,17 @@ void xw_cc_word(struct cc *c, uint32_t w) { emit_word(c, w); }
 void xw_cc_operand(struct cc *c, struct opd *o, uint32_t h) { emit_slot(c, slot_of(c, o, h)); }
 void xw_cc_dst(struct cc *c, uint32_t h) { emit_slot(c, SH(c, h)); }
 void xw_cc_dst_top(struct cc *c) { emit_slot(c, SH(c, c->sp)); }
+void xw_cc_slot(struct cc *c, uint32_t slot_word) { emit_slot(c, slot_word); }
+bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint32_t *base, uint32_t *k)
+{
+	if (!c->live || o->kind != K_STACK || c->last_dst < 0 || c->last_dst_h != h ||
+	    c->last_ins == UINT32_MAX || c->code[c->last_ins] != (uint32_t)c->handlers[XW_OP_I32_ADD_I])
+		return false;
+	*base = c->code[c->last_ins + 2];
+	*k = c->code[c->last_ins + 3];
+	rewind_code(c, c->last_ins);
+	return true;
+}
 
 static int compile_instr(struct cc *c)
 {

@@ -45,6 +45,10 @@ void xw_cc_word(struct cc *c, uint32_t w);            /* an immediate */
 void xw_cc_operand(struct cc *c, struct opd *o, uint32_t h); /* the slot of operand o */
 void xw_cc_dst(struct cc *c, uint32_t h);             /* the stack slot at height h */
 void xw_cc_dst_top(struct cc *c);                     /* the slot of the next value pushed */
+void xw_cc_slot(struct cc *c, uint32_t slot_word);    /* a slot word taken from emitted code */
+/* When the address operand o at height h was just computed by an i32.add of a constant,
+ * removes that add and gives its operand's slot word and the constant (true). */
+bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint32_t *base, uint32_t *k);
 
 /* compile_simd.c: validates and translates the instruction after a 0xfd prefix. */
 int xw_compile_simd(struct cc *c);

@@ -40,6 +40,29 @@ static int emit_value_op(struct cc *c, enum xw_op op, int n, struct opd *o, uint
 	return xw_cc_push_result(c, t, dpos);
 }
 
+/* An address operand: the slot and constant of the i32.add that computed it (fused into the
+ * access: taken before the access is emitted), else its own slot and 0. */
+struct addr {
+	bool fused;
+	uint32_t base, k;
+};
+static struct addr take_address(struct cc *c, struct opd *o, uint32_t h)
+{
+	struct addr a = { false, 0, 0 };
+	a.fused = xw_cc_take_address_imm(c, o, h, &a.base, &a.k);
+	return a;
+}
+static void emit_address(struct cc *c, const struct addr *a, struct opd *o, uint32_t h)
+{
+	if (a->fused) {
+		xw_cc_slot(c, a->base);
+		xw_cc_word(c, a->k);
+	} else {
+		xw_cc_operand(c, o, h);
+		xw_cc_word(c, 0);
+	}
+}
+
 static uint32_t word_of(const uint8_t *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -63,10 +86,11 @@ int xw_compile_simd(struct cc *c)
 		CHECK(xw_cc_memarg(c, in->a, &off));
 		CHECK(pop_n(c, 1, &I, o, h));
 		if (xw_cc_live(c)) {
+			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);
 			dpos = xw_cc_here(c);
 			xw_cc_dst(c, h[0]);
-			xw_cc_operand(c, &o[0], h[0]);
+			emit_address(c, &a, &o[0], h[0]);
 			xw_cc_word(c, off);
 		}
 		return xw_cc_push_result(c, V, dpos);
@@ -74,8 +98,9 @@ int xw_compile_simd(struct cc *c)
 		CHECK(xw_cc_memarg(c, in->a, &off));
 		CHECK(pop_n(c, 2, (const uint8_t[]){ I, V }, o, h));
 		if (xw_cc_live(c)) {
+			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);
-			xw_cc_operand(c, &o[0], h[0]);
+			emit_address(c, &a, &o[0], h[0]);
 			xw_cc_operand(c, &o[1], h[1]);
 			xw_cc_word(c, off);
 		}
@@ -86,11 +111,12 @@ int xw_compile_simd(struct cc *c)
 		CHECK(rd_lane(c, in->b, &lane));
 		CHECK(pop_n(c, 2, (const uint8_t[]){ I, V }, o, h));
 		if (xw_cc_live(c)) {
+			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);
 			dpos = xw_cc_here(c);
 			if (in->shape == XW_SHAPE_LDLANE)
 				xw_cc_dst(c, h[0]);
-			xw_cc_operand(c, &o[0], h[0]);
+			emit_address(c, &a, &o[0], h[0]);
 			xw_cc_operand(c, &o[1], h[1]);
 			xw_cc_word(c, off);
 			xw_cc_word(c, lane);
@@ -118,8 +144,14 @@ int xw_compile_simd(struct cc *c)
 			xw_cc_dst(c, h[0]);
 			xw_cc_operand(c, &o[0], h[0]);
 			xw_cc_operand(c, &o[1], h[1]);
-			for (int i = 0; i < 16; i += 4)
-				xw_cc_word(c, word_of(imm + i));
+			/* the byte masks for a and for b; 0x80: the byte comes from the other */
+			uint8_t m[32];
+			for (int i = 0; i < 16; i++) {
+				m[i] = imm[i] < 16 ? imm[i] : 0x80;
+				m[16 + i] = imm[i] >= 16 ? imm[i] - 16 : 0x80;
+			}
+			for (int i = 0; i < 32; i += 4)
+				xw_cc_word(c, word_of(m + i));
 		}
 		return xw_cc_push_result(c, V, dpos);
 	case XW_SHAPE_SPLAT:

@@ -12,6 +12,7 @@
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#include <tmmintrin.h>
 #endif
 
 typedef int8_t xv_i8 __attribute__((vector_size(16)));
@@ -179,21 +180,72 @@ static inline xv_u16 xv_narrow32_u(xv_i32 a, xv_i32 b)
 	b = XV_MIN(xv_i32, XV_MAX(xv_i32, b, zero), top) - 32768;
 	return (xv_u16)xv_narrow32_s(a, b) ^ 0x8000;
 }
-/* The lane loops below are kept out of line: they index vectors by variables, which needs
- * the vectors in memory. */
-__attribute__((noinline)) static xv_u8 xv_swizzle(xv_u8 a, xv_u8 idx)
+/* The mask of one lane: bytes [lane * n, lane * n + n) set, for n = 1, 2, 4, 8 (rows 0..3). */
+#define XV_MB(i, f, n) (uint8_t)((i) >= (f) && (i) < (f) + (n) ? 0xff : 0)
+#define XV_M(f, n) { XV_MB(0, f, n), XV_MB(1, f, n), XV_MB(2, f, n), XV_MB(3, f, n),          \
+		     XV_MB(4, f, n), XV_MB(5, f, n), XV_MB(6, f, n), XV_MB(7, f, n),          \
+		     XV_MB(8, f, n), XV_MB(9, f, n), XV_MB(10, f, n), XV_MB(11, f, n),        \
+		     XV_MB(12, f, n), XV_MB(13, f, n), XV_MB(14, f, n), XV_MB(15, f, n) }
+#define XV_ROW(n) { XV_M(0, n), XV_M(n, n), XV_M(2 * n, n), XV_M(3 * n, n), XV_M(4 * n, n),     \
+		    XV_M(5 * n, n), XV_M(6 * n, n), XV_M(7 * n, n), XV_M(8 * n, n), XV_M(9 * n, n), \
+		    XV_M(10 * n, n), XV_M(11 * n, n), XV_M(12 * n, n), XV_M(13 * n, n),         \
+		    XV_M(14 * n, n), XV_M(15 * n, n) }
+static const uint8_t xv_lane_masks[4][16][16] __attribute__((aligned(16))) = {
+	XV_ROW(1), XV_ROW(2), XV_ROW(4), XV_ROW(8),
+};
+#undef XV_ROW
+#undef XV_M
+#undef XV_MB
+static inline xv_u64 xv_lane_mask(unsigned lane, unsigned n)
+{
+	return xv_load(xv_lane_masks[n == 1 ? 0 : n == 2 ? 1 : n == 4 ? 2 : 3][lane]);
+}
+/* v with lane `lane` (of n bytes) replaced by the value that `splat` holds in every lane:
+ * vector operations only (writing one lane through memory would stall the next load). */
+#define XV_SET_LANE(v, lane, n, splat) xv_blend(xv_lane_mask(lane, n), (xv_u64)(splat), (xv_u64)(v))
+
+/* Byte permutations: pshufb (SSSE3) when the CPU has it, else byte by byte. The lane loops
+ * are kept out of line: they index vectors by variables, which needs them in memory. */
+#ifdef __SSE2__
+__attribute__((target("ssse3"), noinline)) static xv_u8 xv_swizzle_ssse3(xv_u8 a, xv_u8 idx)
+{
+	/* pshufb zeroes a byte whose index has bit 7 set: 16..255 + 0x70 saturates there */
+	__m128i i = _mm_adds_epu8((__m128i)idx, _mm_set1_epi8(0x70));
+	return (xv_u8)_mm_shuffle_epi8((__m128i)a, i);
+}
+__attribute__((target("ssse3"), noinline)) static xv_u8 xv_shuffle_ssse3(xv_u8 a, xv_u8 b, xv_u8 ma, xv_u8 mb)
+{
+	return (xv_u8)_mm_or_si128(_mm_shuffle_epi8((__m128i)a, (__m128i)ma),
+				   _mm_shuffle_epi8((__m128i)b, (__m128i)mb));
+}
+#define XV_HAVE_SSSE3() __builtin_cpu_supports("ssse3")
+#else
+#define XV_HAVE_SSSE3() 0
+#define xv_swizzle_ssse3(a, idx) (a)
+#define xv_shuffle_ssse3(a, b, ma, mb) (a)
+#endif
+__attribute__((noinline)) static xv_u8 xv_swizzle_lanes(xv_u8 a, xv_u8 idx)
 {
 	xv_u8 r;
 	for (int i = 0; i < 16; i++)
 		r[i] = idx[i] < 16 ? a[idx[i] & 15] : 0;
 	return r;
 }
-__attribute__((noinline)) static xv_u8 xv_shuffle(xv_u8 a, xv_u8 b, const uint8_t *lanes)
+/* ma, mb: per result byte, the byte of a (of b) to take, or bit 7 set for none */
+__attribute__((noinline)) static xv_u8 xv_shuffle_lanes(xv_u8 a, xv_u8 b, xv_u8 ma, xv_u8 mb)
 {
 	xv_u8 r;
 	for (int i = 0; i < 16; i++)
-		r[i] = lanes[i] < 16 ? a[lanes[i]] : b[lanes[i] & 15];
+		r[i] = ma[i] < 16 ? a[ma[i]] : b[mb[i] & 15];
 	return r;
+}
+static inline xv_u8 xv_swizzle(xv_u8 a, xv_u8 idx)
+{
+	return XV_HAVE_SSSE3() ? xv_swizzle_ssse3(a, idx) : xv_swizzle_lanes(a, idx);
+}
+static inline xv_u8 xv_shuffle(xv_u8 a, xv_u8 b, xv_u8 ma, xv_u8 mb)
+{
+	return XV_HAVE_SSSE3() ? xv_shuffle_ssse3(a, b, ma, mb) : xv_shuffle_lanes(a, b, ma, mb);
 }
 
 __attribute__((noinline)) static xv_i16 xv_q15mulr(xv_i16 a, xv_i16 b)
