@@ -155,7 +155,10 @@ typedef struct xwasm_module {
 	uint64_t alloc_bytes;
 	uint64_t max_bytes;
 	xwasm_interrupt *load_irq;  /* xwasm_load_opts.interrupt while loading, then NULL */
+	uint32_t features;          /* enum xwasm_feature bits enabled (xwasm_load_opts.features) */
 } xw_module;
+
+static inline bool xw_feature(const xw_module *m, uint32_t f) { return (m->features & f) != 0; }
 
 /* Allocator overhead counted with every allocation (glibc's chunk header and rounding). */
 #define XW_ALLOC_OVERHEAD 16u
