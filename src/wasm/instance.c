@@ -161,6 +161,7 @@ static uint64_t eval_const(const xwasm_instance *inst, const xw_constexpr *e)
 	case XW_CONST_REF_NULL: return 0;
 	case XW_CONST_REF_FUNC: return (uint64_t)(uintptr_t)inst->funcs[e->index];
 	case XW_CONST_GLOBAL_GET: return inst->globals[e->index]->value;
+	case XW_CONST_EXPR: return xw_const_eval_seq(inst, e);
 	}
 	return 0;
 }

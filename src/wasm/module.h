@@ -42,7 +42,10 @@ enum xw_const_op {
 	XW_CONST_REF_NULL,   /* value.u64 unused; reftype in `type` */
 	XW_CONST_REF_FUNC,   /* index = function index */
 	XW_CONST_GLOBAL_GET, /* index = global index */
+	XW_CONST_EXPR,       /* extended-const sequence (constexpr.c): bits = its file offset,
+	                        index = the most values it stacks */
 };
+#define XW_CONSTEXPR_MAX_DEPTH 1024u /* engine cap on an extended constant expression's stack */
 typedef struct xw_constexpr {
 	uint8_t op;          /* enum xw_const_op */
 	uint8_t type;        /* result value type */

@@ -186,6 +186,10 @@ static inline void xw_fuel_start(struct xw_exec *ex)
 	ex->fuel_reserve = total - ex->fuel;
 }
 
+/* constexpr.c: the value of an XW_CONST_EXPR constant expression in inst (whose imports are
+ * resolved and globals before it defined). */
+uint64_t xw_const_eval_seq(const xwasm_instance *inst, const xw_constexpr *e);
+
 /* exec.c: calls host function f for `caller`, arguments/results in slots. Returns 0 or a trap
  * kind, with the message in ex->trap. */
 int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint64_t *slots);
