@@ -115,7 +115,9 @@
 	X(I64_EXTEND32_S, 2)                                                                   \
 	X(I32_TRUNC_SAT_F32_S, 2) X(I32_TRUNC_SAT_F32_U, 2) X(I32_TRUNC_SAT_F64_S, 2)          \
 	X(I32_TRUNC_SAT_F64_U, 2) X(I64_TRUNC_SAT_F32_S, 2) X(I64_TRUNC_SAT_F32_U, 2)          \
-	X(I64_TRUNC_SAT_F64_S, 2) X(I64_TRUNC_SAT_F64_U, 2)
+	X(I64_TRUNC_SAT_F64_S, 2) X(I64_TRUNC_SAT_F64_U, 2)                                     \
+	/* tail calls: the operands of CALL / CALL_INDIRECT; the callee takes over the frame */ \
+	X(RETURN_CALL, 2) X(RETURN_CALL_INDIRECT, 4)
 
 enum xw_op {
 #define XW_OP_ENUM(name, n) XW_OP_##name,

@@ -1082,6 +1082,67 @@ static int op_call(struct cc *c, const xw_functype *t, enum xw_op op, uint32_t a
 	return 0;
 }
 
+/* return_call (0x12) and return_call_indirect (0x13), the tail-call feature: the callee's
+ * results must be the function's; its arguments go to stack slots (as for a call), then the
+ * RETURN_CALL op hands the frame over. Code after it is unreachable. */
+static int op_return_call(struct cc *c, uint8_t b)
+{
+	xw_module *m = c->m;
+	uint32_t x, y = 0;
+	const char *name = b == 0x12 ? "return_call" : "return_call_indirect";
+	if (!xw_feature(m, XWASM_FEATURE_TAIL_CALL)) {
+		c->p--;
+		return fail(c, -ENOTSUP, "tail calls disabled (opcode 0x%02x %s; "
+			    "xwasm_load_opts.features)", b, name);
+	}
+	const xw_functype *t;
+	CHECK(rd_u32(c, &x));
+	if (b == 0x12) {
+		if (x >= m->nfuncs)
+			FAIL("unknown function %u", x);
+		t = xw_func_type(m, x);
+	} else {
+		y = x;
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		if (y >= m->ntypes)
+			FAIL("unknown type %u", y);
+		if (m->tables[x].elemtype != XWASM_FUNCREF)
+			FAIL("type mismatch: return_call_indirect table must be funcref");
+		t = &m->types[y];
+	}
+	bool same = t->nresults == c->ft->nresults;
+	for (uint32_t i = 0; same && i < t->nresults; i++)
+		same = t->results[i] == c->ft->results[i];
+	if (!same)
+		FAIL("type mismatch: %s callee's results differ from the function's", name);
+	struct opd idx = { 0 };
+	uint32_t hi = 0;
+	if (b == 0x13)
+		CHECK(pop(c, XWASM_I32, &idx, &hi));
+	CHECK(check_top(c, t->nparams, t->params));
+	uint32_t base = c->sp >= t->nparams ? c->sp - t->nparams : 0;
+	if (base < top_ctl(c)->height)
+		base = top_ctl(c)->height; /* polymorphic, not live */
+	if (c->live) {
+		materialize_range(c, base, c->sp);
+		if (b == 0x12) {
+			emit_op(c, XW_OP_RETURN_CALL);
+			emit_word(c, x);
+		} else {
+			emit_op(c, XW_OP_RETURN_CALL_INDIRECT);
+			emit_word(c, x);
+			emit_word(c, y);
+			emit_slot(c, slot_of(c, &idx, hi));
+		}
+		emit_slot(c, TAG_STACK | base);
+	}
+	CHECK(pop_types(c, t->nparams, t->params));
+	set_unreachable(c);
+	return c->rc;
+}
+
 /* ---- block structure --------------------------------------------------------------------- */
 
 static int op_block(struct cc *c, uint8_t kind)
@@ -1532,6 +1593,9 @@ static int compile_instr(struct cc *c)
 		if (m->tables[x].elemtype != XWASM_FUNCREF)
 			FAIL("type mismatch: call_indirect table must be funcref");
 		return op_call(c, &m->types[y], XW_OP_CALL_INDIRECT, x, y, true);
+	case 0x12: /* return_call */
+	case 0x13: /* return_call_indirect */
+		return op_return_call(c, b);
 	case 0x1a: /* drop */
 		return pop(c, 0, &a, &h);
 	case 0x1b:   /* select */

@@ -396,6 +396,71 @@ L_RETURN: {
 	DISPATCH();
 }
 
+	/* ---- tail calls: the callee takes over the caller's frame (same return address, same
+	 * depth: a chain of tail calls never grows the frame stack); its arguments move down to
+	 * fp[0..). A host callee runs where its arguments are, then its results return. ---- */
+	{
+		xwasm_func *tcallee;
+		uint32_t tbase;
+L_RETURN_CALL:
+		tcallee = inst->funcs[ip[1]];
+		tbase = ip[2];
+		goto do_tail_call;
+L_RETURN_CALL_INDIRECT: {
+		xwasm_table *t = inst->tables[ip[1]];
+		uint32_t i = U32(3);
+		if (UNLIKELY(i >= t->size))
+			TRAP(XWASM_TRAP_UNDEFINED_ELEM, NULL);
+		tcallee = t->elems[i];
+		if (UNLIKELY(!tcallee))
+			TRAP(XWASM_TRAP_UNINIT_ELEM, NULL);
+		if (UNLIKELY(!xw_functype_eq(tcallee->type, &inst->mod->types[ip[2]])))
+			TRAP(XWASM_TRAP_INDIRECT_TYPE, NULL);
+		tbase = ip[4];
+	}
+do_tail_call:
+		if (LIKELY(tcallee->code != NULL)) {
+			const xw_compiled_func *ncf = tcallee->code;
+			if (UNLIKELY(fp + ncf->frame_slots > ex->stack_end))
+				TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+			memmove(fp, fp + tbase, (size_t)ncf->nparams * 8);
+			cf = ncf;
+			if (tcallee->inst != inst) {
+				inst = tcallee->inst;
+				reload_mem(inst, &mem, &memsize);
+			}
+			for (uint32_t k = cf->nparams; k < cf->nlocals; k++)
+				fp[k] = 0;
+			for (uint32_t k = 0; k < cf->nconsts; k++)
+				fp[cf->nlocals + k] = cf->consts[k];
+			fuel -= cf->fuel_cost;
+			ip = cf->code;
+			if (UNLIKELY(fuel < 0))
+				goto fuel_out;
+			DISPATCH();
+		}
+		uint64_t *tfp = fp + tbase;
+		uint32_t tn = tcallee->type->nparams > tcallee->type->nresults ? tcallee->type->nparams
+									       : tcallee->type->nresults;
+		if (UNLIKELY(tfp + tn > ex->stack_end))
+			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+		ex->fuel = fuel;
+		uint64_t *tsaved_sp = ex->sp;
+		ex->sp = tfp + tn;
+		int tr = xw_call_host(ex, inst, tcallee, tfp);
+		ex->sp = tsaved_sp;
+		fuel = ex->fuel;
+		reload_mem(inst, &mem, &memsize);
+		if (UNLIKELY(tr)) {
+			trap = tr;
+			goto do_host_trap;
+		}
+		if (UNLIKELY(xw_interrupted(ex)))
+			TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+		memmove(fp, tfp, (size_t)tcallee->type->nresults * 8);
+		goto L_RETURN;
+	}
+
 	/* ---- memory ---- */
 /* Loads and stores in three addressing forms: slot + offset; (slot + slot) + offset
 	 * (fused i32.add); (slot + immediate) + offset. The address is computed in 64 bits, so
