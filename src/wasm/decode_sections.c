@@ -135,7 +135,7 @@ static int import_entry(xw_dec *d, xw_import *im)
 
 static void check_one_memory(xw_dec *d, const uint8_t *at)
 {
-	if (d->m->nmems > 1)
+	if (d->m->nmems > 1 && !xw_feature(d->m, XWASM_FEATURE_MULTI_MEMORY))
 		xw_dec_invalid(d, at, "multiple memories");
 }
 

@@ -551,6 +551,95 @@ L_DATA_DROP:
 	inst->data_sizes[ip[1]] = 0;
 	NEXT(1);
 
+	/* ---- multi-memory: memories other than 0, looked up per instruction ---- */
+L_LOAD_M: {
+	const xwasm_memory *mm = inst->mems[ip[4]];
+	uint64_t ea = (uint64_t)U32(2) + ip[3];
+	switch (ip[5]) {
+#define LOAD_M(name, T, n, conv)                                                          \
+	case XW_OP_##name: {                                                             \
+		if (UNLIKELY(ea + (n) > mm->size))                                       \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v;                                                                     \
+		memcpy(&v, mm->base + ea, n);                                            \
+		S(1) = conv;                                                             \
+		break;                                                                   \
+	}
+	XW_LOADS(LOAD_M)
+#undef LOAD_M
+	default:
+		break;
+	}
+	NEXT(5);
+}
+L_STORE_M: {
+	xwasm_memory *mm = inst->mems[ip[4]];
+	uint64_t ea = (uint64_t)U32(1) + ip[3];
+	switch (ip[5]) {
+#define STORE_M(name, T, n)                                                               \
+	case XW_OP_##name: {                                                             \
+		if (UNLIKELY(ea + (n) > mm->size))                                       \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v = (T)S(2);                                                           \
+		memcpy(mm->base + ea, &v, n);                                            \
+		break;                                                                   \
+	}
+	XW_STORES(STORE_M)
+#undef STORE_M
+	default:
+		break;
+	}
+	NEXT(5);
+}
+L_MEMORY_SIZE_M:
+	S(1) = inst->mems[ip[2]]->pages;
+	NEXT(2);
+L_MEMORY_GROW_M: {
+	int64_t r = xw_memory_grow(inst->mems[ip[3]], U32(2));
+	reload_mem(inst, &mem, &memsize); /* it may be memory 0 imported twice */
+	S(1) = (uint32_t)(int32_t)r;
+	NEXT(3);
+}
+L_MEMORY_FILL_M: {
+	xwasm_memory *mm = inst->mems[ip[4]];
+	uint64_t d = U32(1), n = U32(3);
+	if (UNLIKELY(d + n > mm->size))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
+	if (LIKELY(n <= XW_BULK_PIECE))
+		memset(mm->base + d, (int)(uint8_t)U32(2), n);
+	else if (!bulk_fill(ex, mm->base + d, (int)(uint8_t)U32(2), n))
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	NEXT(4);
+}
+L_MEMORY_COPY_M: {
+	xwasm_memory *dm = inst->mems[ip[4]], *sm = inst->mems[ip[5]];
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	if (UNLIKELY(d + n > dm->size || s + n > sm->size))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
+	if (LIKELY(n <= XW_BULK_PIECE))
+		memmove(dm->base + d, sm->base + s, n);
+	else if (!bulk_move(ex, dm->base + d, sm->base + s, n))
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	NEXT(5);
+}
+L_MEMORY_INIT_M: {
+	xwasm_memory *mm = inst->mems[ip[5]];
+	uint32_t seg = ip[1];
+	uint64_t d = U32(2), s = U32(3), n = U32(4);
+	if (UNLIKELY(s + n > inst->data_sizes[seg] || d + n > mm->size))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
+	if (LIKELY(n <= XW_BULK_PIECE)) {
+		if (n)
+			memcpy(mm->base + d, inst->mod->datas[seg].bytes + s, n);
+	} else if (!bulk_move(ex, mm->base + d, inst->mod->datas[seg].bytes + s, n)) {
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	}
+	NEXT(5);
+}
+
 	/* ---- tables and references ---- */
 L_TABLE_GET: {
 	xwasm_table *t = inst->tables[ip[2]];

@@ -110,7 +110,9 @@ struct xwasm_instance {
 	const xw_module *mod;
 	xwasm_func **funcs;                /* mod->nfuncs entries */
 	xwasm_table **tables;              /* mod->ntables */
-	xwasm_memory *mem;                 /* memory 0 or NULL */
+	xwasm_memory *mem;                 /* memory 0 or NULL (= mems[0]: the interpreter's fast path) */
+	xwasm_memory **mems;               /* mod->nmems (multi-memory: several, perhaps one imported
+	                                      several times) */
 	xwasm_global **globals;            /* mod->nglobals */
 	uint32_t *elem_sizes;              /* live length of each elem segment (0 once dropped) */
 	uint32_t *data_sizes;              /* live length of each data segment (0 once dropped) */
@@ -118,7 +120,7 @@ struct xwasm_instance {
 
 	xwasm_func *own_funcs;             /* storage: one per function (imported host funcs too) */
 	xwasm_table *own_tables;
-	xwasm_memory *own_mem;
+	xwasm_memory *own_mems;            /* mod->nmems: the defined ones (from nimported_mems) */
 	xwasm_global *own_globals;
 
 	struct xwasm_instance_opts opts;   /* opts.interrupt: see xwasm_instance_set_interrupt */
