@@ -1,30 +1,40 @@
 #!/usr/bin/env bash
-# Rewrites tests/spectest-core.expected from a fresh run of the core spec tests (ASan build):
-# one "NAME.json PASSED" line per file. Run after the engine got better, check the diff,
-# commit the file. Usage: tests/update-spectest-ratchet.sh   (after `make all asan`)
+# Rewrites the ratchet of a spec test suite (tests/spectest-SUITE.expected) from a fresh run
+# under the ASan build: one "KEY PASSED" line per file. Run after the engine got better, check
+# the diff, commit the file. Usage: tests/update-spectest-ratchet.sh [core|proposals|simd]
+# (default core; after `make all asan`). Suites: tests/lib/spectest_suite.sh.
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO
-source "$REPO/tests/lib/spectest_core.sh"
+source "$REPO/tests/lib/spectest_suite.sh"
 
+suite="${1:-core}"
+case "$suite" in
+  core|proposals|simd) ;;
+  *) echo "update-spectest-ratchet.sh: unknown suite '$suite' (core, proposals, simd)" >&2; exit 2 ;;
+esac
+ratchet="$(spectest_suite_ratchet "$suite")"
 res="$(mktemp -d "${TMPDIR:-/tmp}/xdperf-ratchet.XXXXXX")"
 trap 'rm -rf "$res"' EXIT
-spectest_core_run "$res" || exit 1
+spectest_suite_run "$suite" "$res" || exit 1
 
 if grep -q ' crash:' "$res/summary"; then
   echo "warning: some files crashed; their counts are what passed before the crash:" >&2
   grep ' crash:' "$res/summary" | sed 's/^/    /' >&2
 fi
 old="$(mktemp)"
-[ -f "$SPECTEST_RATCHET" ] && cp "$SPECTEST_RATCHET" "$old"
+[ -f "$ratchet" ] && cp "$ratchet" "$old"
 {
-  echo "# Core spec test ratchet: minimum passed commands per file (tests/cases/spectest_core.sh)."
-  echo "# Regenerate with tests/update-spectest-ratchet.sh; never lower a number without a reason."
+  case "$suite" in
+    core) echo "# Core spec test ratchet: minimum passed commands per file (tests/cases/spectest_core.sh)." ;;
+    *) echo "# Spec test ratchet of the $suite suite: minimum passed commands per file (tests/cases/spectest_$suite.sh)." ;;
+  esac
+  echo "# Regenerate with tests/update-spectest-ratchet.sh $suite; never lower a number without a reason."
   awk '{ print $1, $2 }' "$res/summary" | LC_ALL=C sort
-} >"$SPECTEST_RATCHET"
+} >"$ratchet"
 if [ -s "$old" ]; then
-  changes="$(diff -U0 "$old" "$SPECTEST_RATCHET" | grep -E '^[-+][^-+]' | sed 's/^/  /')"
+  changes="$(diff -U0 "$old" "$ratchet" | grep -E '^[-+][^-+]' | sed 's/^/  /')"
   echo "${changes:-  (no changes)}"
 fi
 rm -f "$old"
-echo "wrote $SPECTEST_RATCHET"
+echo "wrote $ratchet"

@@ -120,7 +120,26 @@ struct xwasm_load_opts {
 	 * raised, loading stops within milliseconds with -EINTR ("loading interrupted"): the
 	 * translator looks at it before each function and every 65536 operand checks. */
 	xwasm_interrupt *interrupt;
+	/* Post-2.0 features the module may use (enum xwasm_feature bits); 0 =
+	 * XWASM_FEATURES_DEFAULT. Any other value is the exact set: XWASM_FEATURES_NONE (no
+	 * feature bit) loads WebAssembly 2.0 only. A disabled feature is refused as 2.0 refuses
+	 * its encoding (e.g. a second memory is invalid: "multiple memories"). */
+	uint32_t features;
 };
+
+/* Features past WebAssembly 2.0 that the engine implements (xwasm_load_opts.features). */
+enum xwasm_feature {
+	XWASM_FEATURE_EXTENDED_CONST = 1u << 0, /* i32/i64 add, sub, mul in constant expressions */
+	XWASM_FEATURE_TAIL_CALL = 1u << 1,      /* return_call, return_call_indirect */
+	XWASM_FEATURE_MULTI_MEMORY = 1u << 2,   /* several memories, memory index in memarg */
+	XWASM_FEATURES_EXPLICIT = 1u << 31,     /* no feature: makes an empty set nonzero */
+};
+/* What loading allows by default: every implemented feature that does not change what 2.0
+ * modules mean (multi-memory does: 2.0 calls a second memory invalid, and a memarg with bit 6
+ * set malformed). */
+#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL)
+#define XWASM_FEATURES_ALL (XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY)
+#define XWASM_FEATURES_NONE XWASM_FEATURES_EXPLICIT
 
 /* Decodes, validates and translates a binary module. The bytes are copied; the caller keeps
  * ownership of `bytes`. On success *out is a new module the caller frees with

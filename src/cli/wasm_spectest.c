@@ -1,7 +1,7 @@
 /* xdperf wasm spectest: runs WebAssembly spec test scripts (wast2json output) against the
  * engine and counts passed / failed / skipped commands.
  *
- * Usage: xdperf wasm spectest [--verbose] FILE.json...
+ * Usage: xdperf wasm spectest [--verbose] [--features LIST] FILE.json...
  *
  * Every command of a script counts once, except `register` (the same accounting as wabt's
  * spectest-interp). Text-format assert_malformed (.wat) commands are counted as skipped:
@@ -17,6 +17,7 @@
 #include <string.h>
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "cli/wasm_features.h"
 #include "xdperf/wasm.h"
 
 #define ERRLEN 512
@@ -49,6 +50,7 @@ struct script {
 	const char *path;   /* JSON path as given on the command line */
 	char *dir;          /* its folder, for the module file names */
 	bool verbose;
+	uint32_t features;  /* xwasm_load_opts.features (--features) */
 	unsigned passed, failed, skipped;
 
 	/* the `spectest` host module */
@@ -602,7 +604,7 @@ static int load_module(struct script *s, json_t *cmd, xwasm_module **m, bool *fi
 	if (rc)
 		return rc;
 	*file_error = false;
-	struct xwasm_load_opts lo = { .sz = sizeof(lo), .name = fn };
+	struct xwasm_load_opts lo = { .sz = sizeof(lo), .name = fn, .features = s->features };
 	char eerr[ERRLEN] = "";
 	rc = xwasm_module_load(bytes, len, &lo, m, eerr, sizeof(eerr));
 	free(bytes);
@@ -1190,15 +1192,18 @@ static void run_script(struct script *s)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xdperf wasm spectest [--verbose] FILE.json...\n"
+	fprintf(f, "usage: xdperf wasm spectest [--verbose] [--features LIST] FILE.json...\n"
 		   "  Runs wast2json output (WebAssembly spec test scripts) against the engine.\n"
 		   "  Prints 'FILE: P passed, F failed, S skipped' per file and the totals;\n"
-		   "  exits 0 only when nothing failed. -v/--verbose lists every failure.\n");
+		   "  exits 0 only when nothing failed. -v/--verbose lists every failure.\n"
+		   "  --features LIST: post-2.0 features to load with, from the default set\n"
+		   "  (extended-const,tail-call): NAME adds, -NAME removes; all, none, default.\n");
 }
 
 int cmd_wasm_spectest(int argc, char **argv)
 {
 	bool verbose = false, after_dd = false;
+	uint32_t features = 0;
 	int nfiles = 0;
 	for (int i = 1; i < argc; i++) {
 		if (after_dd || argv[i][0] != '-' || !argv[i][1])
@@ -1207,11 +1212,22 @@ int cmd_wasm_spectest(int argc, char **argv)
 			after_dd = true;
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			verbose = true;
+		} else if (!strcmp(argv[i], "--features") || !strncmp(argv[i], "--features=", 11)) {
+			const char *list = argv[i][10] == '=' ? argv[i] + 11 : i + 1 < argc ? argv[++i] : NULL;
+			char ferr[256];
+			if (!list) {
+				fprintf(stderr, "xdperf wasm spectest: --features needs a LIST\n");
+				return 2;
+			}
+			if (wasm_features_parse(list, &features, ferr, sizeof ferr)) {
+				fprintf(stderr, "xdperf wasm spectest: %s\n", ferr);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {
-			static const char *const names[] = { "--verbose", "--help", NULL };
+			static const char *const names[] = { "--verbose", "--features", "--help", NULL };
 			cli_unknown_option("wasm spectest", argv[i], NULL, names);
 			return 2;
 		}
@@ -1224,12 +1240,17 @@ int cmd_wasm_spectest(int argc, char **argv)
 			after_dd = true;
 			continue;
 		}
+		if (!after_dd && !strcmp(argv[i], "--features")) {
+			i++; /* and its LIST */
+			continue;
+		}
 		if (!after_dd && argv[i][0] == '-' && argv[i][1])
 			continue;
 		struct script s;
 		memset(&s, 0, sizeof(s));
 		s.path = argv[i];
 		s.verbose = verbose;
+		s.features = features;
 		run_script(&s);
 		printf("%s: %u passed, %u failed, %u skipped\n", s.path, s.passed, s.failed, s.skipped);
 		fflush(stdout);

@@ -118,8 +118,17 @@
 	X(I32_TRUNC_SAT_F32_S, 2) X(I32_TRUNC_SAT_F32_U, 2) X(I32_TRUNC_SAT_F64_S, 2)          \
 	X(I32_TRUNC_SAT_F64_U, 2) X(I64_TRUNC_SAT_F32_S, 2) X(I64_TRUNC_SAT_F32_U, 2)          \
 	X(I64_TRUNC_SAT_F64_S, 2) X(I64_TRUNC_SAT_F64_U, 2)                                     \
-	/* v128 values (two slots): moves, and every SIMD instruction (simd_table.h) */         \
+	/* v128 values (two slots): moves (the SIMD instructions are at the end) */           \
 	X(COPY128, 2) X(SELECT128, 4) X(GLOBAL_GET128, 2) X(GLOBAL_SET128, 2)                  \
+	/* tail calls: the operands of CALL / CALL_INDIRECT; the callee takes over the frame */ \
+	X(RETURN_CALL, 2) X(RETURN_CALL_INDIRECT, 4)                                            \
+	/* multi-memory: memories other than 0, looked up per instruction (memory 0 keeps the  \
+	   ops above); mem = memory index, kind = the plain load or store op */                \
+	X(LOAD_M, 5 /* d, addr, offset, mem, kind */) X(STORE_M, 5 /* addr, value, offset, mem, kind */) \
+	X(MEMORY_SIZE_M, 2 /* d, mem */) X(MEMORY_GROW_M, 3 /* d, delta, mem */)                 \
+	X(MEMORY_FILL_M, 4 /* d, value, n, mem */) X(MEMORY_COPY_M, 5 /* d, s, n, dmem, smem */) \
+	X(MEMORY_INIT_M, 5 /* seg, d, s, n, mem */)                                         \
+	/* every SIMD instruction (simd_table.h) */                                            \
 	XW_SIMD_TABLE(XW_SIMD_AS_OP, X)
 
 enum xw_op {

@@ -658,16 +658,32 @@ static int rd_blocktype(struct cc *c, uint32_t *np, const uint8_t **params,
 	return 0;
 }
 
-static int rd_memarg(struct cc *c, uint32_t natural, uint32_t *offset)
+/* memarg: alignment, then (multi-memory, alignment bit 6 set) a memory index, then offset. */
+static int rd_memarg(struct cc *c, uint32_t natural, uint32_t *offset, uint32_t *mem)
 {
 	uint32_t align;
 	CHECK(rd_u32(c, &align));
+	*mem = 0;
+	if ((align & 0x40) && align < 0x80 && xw_feature(c->m, XWASM_FEATURE_MULTI_MEMORY)) {
+		align -= 0x40;
+		CHECK(rd_u32(c, mem));
+	}
 	CHECK(rd_u32(c, offset));
-	if (c->m->nmems == 0)
-		FAIL("unknown memory 0");
+	if (*mem >= c->m->nmems)
+		FAIL("unknown memory %u", *mem);
 	if (align > natural)
 		FAIL("alignment must not be larger than natural");
 	return 0;
+}
+
+/* The memory index of memory.size/grow/fill/copy/init: a zero byte in 2.0, a u32 with
+ * multi-memory (checked against the memories by the caller, once all are read). */
+static int rd_memidx(struct cc *c, uint32_t *mem)
+{
+	*mem = 0;
+	if (xw_feature(c->m, XWASM_FEATURE_MULTI_MEMORY))
+		return rd_u32(c, mem);
+	return rd_zero_byte(c);
 }
 
 /* ---- instruction groups ------------------------------------------------------------------ */
@@ -827,10 +843,15 @@ static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, uint
 	return true;
 }
 
+static int op_load_m(struct cc *c, enum xw_op op, uint32_t mem, uint32_t off, uint8_t tout);
+static int op_store_m(struct cc *c, enum xw_op op, uint32_t mem, uint32_t off, uint8_t tval);
+
 static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 {
-	uint32_t off;
-	CHECK(rd_memarg(c, natural, &off));
+	uint32_t off, mem;
+	CHECK(rd_memarg(c, natural, &off, &mem));
+	if (mem)
+		return op_load_m(c, op, mem, off, tout);
 	struct opd a;
 	uint32_t h;
 	CHECK(pop(c, XWASM_I32, &a, &h));
@@ -858,8 +879,10 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 
 static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 {
-	uint32_t off;
-	CHECK(rd_memarg(c, natural, &off));
+	uint32_t off, mem;
+	CHECK(rd_memarg(c, natural, &off, &mem));
+	if (mem)
+		return op_store_m(c, op, mem, off, tval);
 	struct opd a, v;
 	uint32_t ha, hv;
 	CHECK(pop(c, tval, &v, &hv));
@@ -882,6 +905,61 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 		emit_word(c, off);
 	}
 	return 0;
+}
+
+/* ---- multi-memory: accesses to memories other than 0 take generic ops (memory 0 keeps the
+ * fused and immediate forms above) ---- */
+
+/* A load from memory `mem`: LOAD_M d, addr, offset, mem, kind (the plain load op). */
+static int op_load_m(struct cc *c, enum xw_op op, uint32_t mem, uint32_t off, uint8_t tout)
+{
+	struct opd a;
+	uint32_t h, dpos = 0;
+	CHECK(pop(c, XWASM_I32, &a, &h));
+	if (c->live) {
+		emit_op(c, XW_OP_LOAD_M);
+		dpos = c->ncode;
+		emit_slot(c, SH(c, h));
+		emit_slot(c, slot_of(c, &a, h));
+		emit_word(c, off);
+		emit_word(c, mem);
+		emit_word(c, (uint32_t)op);
+	}
+	return push_result(c, tout, dpos);
+}
+
+/* A store to memory `mem`: STORE_M addr, value, offset, mem, kind (the plain store op). */
+static int op_store_m(struct cc *c, enum xw_op op, uint32_t mem, uint32_t off, uint8_t tval)
+{
+	struct opd a, v;
+	uint32_t ha, hv;
+	CHECK(pop(c, tval, &v, &hv));
+	CHECK(pop(c, XWASM_I32, &a, &ha));
+	if (c->live) {
+		emit_op(c, XW_OP_STORE_M);
+		emit_slot(c, slot_of(c, &a, ha));
+		emit_slot(c, slot_of(c, &v, hv));
+		emit_word(c, off);
+		emit_word(c, mem);
+		emit_word(c, (uint32_t)op);
+	}
+	return 0;
+}
+
+/* memory.grow on memory `mem`: MEMORY_GROW_M d, delta, mem. */
+static int op_memory_grow_m(struct cc *c, uint32_t mem)
+{
+	struct opd a;
+	uint32_t h, dpos = 0;
+	CHECK(pop(c, XWASM_I32, &a, &h));
+	if (c->live) {
+		emit_op(c, XW_OP_MEMORY_GROW_M);
+		dpos = c->ncode;
+		emit_slot(c, SH(c, h));
+		emit_slot(c, slot_of(c, &a, h));
+		emit_word(c, mem);
+	}
+	return push_result(c, XWASM_I32, dpos);
 }
 
 static int op_const(struct cc *c, uint8_t type, uint64_t bits)
@@ -1088,6 +1166,67 @@ static int op_call(struct cc *c, const xw_functype *t, enum xw_op op, uint32_t a
 	for (uint32_t i = 0; i < t->nresults; i++)
 		CHECK(push(c, t->results[i], K_STACK, 0));
 	return 0;
+}
+
+/* return_call (0x12) and return_call_indirect (0x13), the tail-call feature: the callee's
+ * results must be the function's; its arguments go to stack slots (as for a call), then the
+ * RETURN_CALL op hands the frame over. Code after it is unreachable. */
+static int op_return_call(struct cc *c, uint8_t b)
+{
+	xw_module *m = c->m;
+	uint32_t x, y = 0;
+	const char *name = b == 0x12 ? "return_call" : "return_call_indirect";
+	if (!xw_feature(m, XWASM_FEATURE_TAIL_CALL)) {
+		c->p--;
+		return fail(c, -ENOTSUP, "tail calls disabled (opcode 0x%02x %s; "
+			    "xwasm_load_opts.features)", b, name);
+	}
+	const xw_functype *t;
+	CHECK(rd_u32(c, &x));
+	if (b == 0x12) {
+		if (x >= m->nfuncs)
+			FAIL("unknown function %u", x);
+		t = xw_func_type(m, x);
+	} else {
+		y = x;
+		CHECK(rd_u32(c, &x));
+		if (x >= m->ntables)
+			FAIL("unknown table %u", x);
+		if (y >= m->ntypes)
+			FAIL("unknown type %u", y);
+		if (m->tables[x].elemtype != XWASM_FUNCREF)
+			FAIL("type mismatch: return_call_indirect table must be funcref");
+		t = &m->types[y];
+	}
+	bool same = t->nresults == c->ft->nresults;
+	for (uint32_t i = 0; same && i < t->nresults; i++)
+		same = t->results[i] == c->ft->results[i];
+	if (!same)
+		FAIL("type mismatch: %s callee's results differ from the function's", name);
+	struct opd idx = { 0 };
+	uint32_t hi = 0;
+	if (b == 0x13)
+		CHECK(pop(c, XWASM_I32, &idx, &hi));
+	CHECK(check_top(c, t->nparams, t->params));
+	uint32_t base = c->sp >= t->nparams ? c->sp - t->nparams : 0;
+	if (base < top_ctl(c)->height)
+		base = top_ctl(c)->height; /* polymorphic, not live */
+	if (c->live) {
+		materialize_range(c, base, c->sp);
+		if (b == 0x12) {
+			emit_op(c, XW_OP_RETURN_CALL);
+			emit_word(c, x);
+		} else {
+			emit_op(c, XW_OP_RETURN_CALL_INDIRECT);
+			emit_word(c, x);
+			emit_word(c, y);
+			emit_slot(c, slot_of(c, &idx, hi));
+		}
+		emit_slot(c, SH(c, base));
+	}
+	CHECK(pop_types(c, t->nparams, t->params));
+	set_unreachable(c);
+	return c->rc;
 }
 
 /* ---- block structure --------------------------------------------------------------------- */
@@ -1323,22 +1462,24 @@ static int op_fc(struct cc *c)
 	switch (sub) {
 	case 8: /* memory.init */
 		CHECK(rd_u32(c, &x));
-		CHECK(rd_zero_byte(c));
+		CHECK(rd_memidx(c, &y));
 		if (!m->has_datacount)
 			FAIL("data count section required");
-		if (m->nmems == 0)
-			FAIL("unknown memory 0");
+		if (y >= m->nmems)
+			FAIL("unknown memory %u", y);
 		if (x >= m->datacount)
 			FAIL("unknown data segment %u", x);
 		CHECK(pop(c, XWASM_I32, &b, &hb));
 		CHECK(pop(c, XWASM_I32, &a, &ha));
 		CHECK(pop(c, XWASM_I32, &d, &hd));
 		if (c->live) {
-			emit_op(c, XW_OP_MEMORY_INIT);
+			emit_op(c, y ? XW_OP_MEMORY_INIT_M : XW_OP_MEMORY_INIT);
 			emit_word(c, x);
 			emit_slot(c, slot_of(c, &d, hd));
 			emit_slot(c, slot_of(c, &a, ha));
 			emit_slot(c, slot_of(c, &b, hb));
+			if (y)
+				emit_word(c, y);
 		}
 		return 0;
 	case 9: /* data.drop */
@@ -1352,21 +1493,29 @@ static int op_fc(struct cc *c)
 			emit_word(c, x);
 		}
 		return 0;
-	case 10: /* memory.copy */
+	case 10: /* memory.copy dst src */
 	case 11: /* memory.fill */
-		CHECK(rd_zero_byte(c));
+		CHECK(rd_memidx(c, &x));
+		y = x;
 		if (sub == 10)
-			CHECK(rd_zero_byte(c));
-		if (m->nmems == 0)
-			FAIL("unknown memory 0");
+			CHECK(rd_memidx(c, &y));
+		if (x >= m->nmems || y >= m->nmems)
+			FAIL("unknown memory %u", x >= m->nmems ? x : y);
 		CHECK(pop(c, XWASM_I32, &b, &hb));
 		CHECK(pop(c, XWASM_I32, &a, &ha));
 		CHECK(pop(c, XWASM_I32, &d, &hd));
 		if (c->live) {
-			emit_op(c, sub == 10 ? XW_OP_MEMORY_COPY : XW_OP_MEMORY_FILL);
+			if (x || y)
+				emit_op(c, sub == 10 ? XW_OP_MEMORY_COPY_M : XW_OP_MEMORY_FILL_M);
+			else
+				emit_op(c, sub == 10 ? XW_OP_MEMORY_COPY : XW_OP_MEMORY_FILL);
 			emit_slot(c, slot_of(c, &d, hd));
 			emit_slot(c, slot_of(c, &a, ha));
 			emit_slot(c, slot_of(c, &b, hb));
+			if (x || y)
+				emit_word(c, x);
+			if ((x || y) && sub == 10)
+				emit_word(c, y);
 		}
 		return 0;
 	case 12: /* table.init elem table */
@@ -1481,7 +1630,10 @@ int xw_cc_bytes(struct cc *c, void *dst, size_t n)
 		MALFORMED("instruction: unexpected end");
 	return 0;
 }
-int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset) { return rd_memarg(c, natural, offset); }
+int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset, uint32_t *mem)
+{
+	return rd_memarg(c, natural, offset, mem);
+}
 int xw_cc_invalid(struct cc *c, const char *what) { FAIL("%s", what); }
 int xw_cc_bad_simd(struct cc *c, uint32_t sub)
 {
@@ -1585,6 +1737,9 @@ static int compile_instr(struct cc *c)
 		if (m->tables[x].elemtype != XWASM_FUNCREF)
 			FAIL("type mismatch: call_indirect table must be funcref");
 		return op_call(c, &m->types[y], XW_OP_CALL_INDIRECT, x, y, true);
+	case 0x12: /* return_call */
+	case 0x13: /* return_call_indirect */
+		return op_return_call(c, b);
 	case 0x1a: /* drop */
 		return pop(c, 0, &a, &h);
 	case 0x1b:   /* select */
@@ -1701,21 +1856,25 @@ static int compile_instr(struct cc *c)
 	case 0x3d: return op_store(c, XW_OP_STORE16, 1, XWASM_I64);
 	case 0x3e: return op_store(c, XW_OP_I32_STORE, 2, XWASM_I64);
 	case 0x3f: { /* memory.size */
-		CHECK(rd_zero_byte(c));
-		if (m->nmems == 0)
-			FAIL("unknown memory 0");
+		CHECK(rd_memidx(c, &x));
+		if (x >= m->nmems)
+			FAIL("unknown memory %u", x);
 		uint32_t dpos = 0;
 		if (c->live) {
-			emit_op(c, XW_OP_MEMORY_SIZE);
+			emit_op(c, x ? XW_OP_MEMORY_SIZE_M : XW_OP_MEMORY_SIZE);
 			dpos = c->ncode;
 			emit_slot(c, SH(c, c->sp));
+			if (x)
+				emit_word(c, x);
 		}
 		return push_result(c, XWASM_I32, dpos);
 	}
 	case 0x40: /* memory.grow */
-		CHECK(rd_zero_byte(c));
-		if (m->nmems == 0)
-			FAIL("unknown memory 0");
+		CHECK(rd_memidx(c, &x));
+		if (x >= m->nmems)
+			FAIL("unknown memory %u", x);
+		if (x)
+			return op_memory_grow_m(c, x);
 		return op_unary(c, XW_OP_MEMORY_GROW, XWASM_I32, XWASM_I32);
 	case 0x41: {
 		int32_t k;

@@ -25,8 +25,9 @@ struct opd {
 int xw_cc_u32(struct cc *c, uint32_t *v);
 int xw_cc_u8(struct cc *c, uint8_t *v);
 int xw_cc_bytes(struct cc *c, void *dst, size_t n);
-/* A memory argument for an access whose natural alignment is 2^natural bytes. */
-int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset);
+/* A memory argument for an access whose natural alignment is 2^natural bytes: its offset
+ * and memory index. */
+int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset, uint32_t *mem);
 /* Records an invalid-module error (-EINVAL) naming the current byte; returns it. */
 int xw_cc_invalid(struct cc *c, const char *what);
 /* Records "malformed: ..." or "not supported: ..." for an unknown SIMD sub-opcode. */

@@ -404,12 +404,14 @@ int xw_decode(xw_module *m, const uint8_t *bytes, size_t len, char *err, size_t 
 	char *name = m->name;
 	uint64_t max_bytes = m->max_bytes;
 	xwasm_interrupt *load_irq = m->load_irq;
+	uint32_t features = m->features;
 	xw_dec d;
 
 	memset(m, 0, sizeof(*m));
 	m->name = name;
 	m->max_bytes = max_bytes;
 	m->load_irq = load_irq;
+	m->features = features;
 	memset(&d, 0, sizeof(d));
 	d.m = m;
 	d.err = err;

@@ -69,6 +69,12 @@ int xw_dec_grow(xw_dec *d, void **arr, uint32_t *n, uint32_t add, size_t elsz);
 
 /* decode_sections.c */
 int xw_dec_section(xw_dec *d, uint8_t id);
+/* decode_sections.c: one constant instruction (t.const, ref.null, ref.func, global.get) into
+ * *ce; `expected` is the expression's type (for messages). */
+int xw_dec_const_instr(xw_dec *d, xw_constexpr *ce, uint8_t expected);
+/* constexpr.c: a constant expression of the extended-const feature (instructions then
+ * `end`) leaving one value of type `expected`, into *ce. */
+int xw_dec_const_expr_ext(xw_dec *d, xw_constexpr *ce, uint8_t expected);
 /* decode_names.c: best-effort "name" section parsing (never fails the module). */
 void xw_dec_name_section(xw_dec *d);
 

@@ -135,7 +135,7 @@ static int import_entry(xw_dec *d, xw_import *im)
 
 static void check_one_memory(xw_dec *d, const uint8_t *at)
 {
-	if (d->m->nmems > 1)
+	if (d->m->nmems > 1 && !xw_feature(d->m, XWASM_FEATURE_MULTI_MEMORY))
 		xw_dec_invalid(d, at, "multiple memories");
 }
 
@@ -277,7 +277,7 @@ static void const_global(xw_dec *d, const uint8_t *at, xw_constexpr *ce, uint8_t
 }
 
 /* The single instruction of a constant expression. */
-static int const_instr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
+int xw_dec_const_instr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 {
 	const uint8_t *at = d->p;
 	uint8_t op;
@@ -332,7 +332,9 @@ static int const_expr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 {
 	const uint8_t *at = d->p, *extra = NULL;
 	xw_constexpr scratch;
-	TRY(const_instr(d, ce, expected));
+	if (xw_feature(d->m, XWASM_FEATURE_EXTENDED_CONST))
+		return xw_dec_const_expr_ext(d, ce, expected);
+	TRY(xw_dec_const_instr(d, ce, expected));
 	/* Further instructions: report the spec's reason (a non-constant one, or a stack of
 	 * several values) once it is known. */
 	for (;;) {
@@ -345,7 +347,7 @@ static int const_expr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 						    *d->p);
 		if (!extra)
 			extra = d->p;
-		TRY(const_instr(d, &scratch, expected));
+		TRY(xw_dec_const_instr(d, &scratch, expected));
 	}
 	d->p++;
 	if (extra)

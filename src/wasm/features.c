@@ -19,8 +19,6 @@ static const struct {
 	{ 0x08, "throw", EH },
 	{ 0x09, "rethrow", EH_LEGACY },
 	{ 0x0a, "throw_ref", EH },
-	{ 0x12, "return_call", TAIL },
-	{ 0x13, "return_call_indirect", TAIL },
 	{ 0x14, "call_ref", FREF },
 	{ 0x15, "return_call_ref", TAIL },
 	{ 0x18, "delegate", EH_LEGACY },

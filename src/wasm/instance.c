@@ -128,8 +128,8 @@ static int resolve_import(xwasm_instance *inst, xwasm_linker *l, uint32_t i, uin
 	case XWASM_EXTERN_MEMORY: {
 		xwasm_memory *mm = ext.mem;
 		ok = limits_match(mm->pages, mm->has_max, mm->max_pages, &imp->u.mem);
-		inst->mem = mm;
-		counters[2]++;
+		inst->mems[counters[2]++] = mm;
+		inst->mem = inst->mems[0];
 		break;
 	}
 	case XWASM_EXTERN_GLOBAL: {
@@ -162,6 +162,7 @@ static uint64_t eval_const(const xwasm_instance *inst, const xw_constexpr *e)
 	case XW_CONST_REF_FUNC: return (uint64_t)(uintptr_t)inst->funcs[e->index];
 	case XW_CONST_GLOBAL_GET: return inst->globals[e->index]->value;
 	case XW_CONST_V128: return e->bits;
+	case XW_CONST_EXPR: return xw_const_eval_seq(inst, e);
 	}
 	return 0;
 }
@@ -235,6 +236,7 @@ static int charge_all(xwasm_instance *inst, char *err, size_t errlen)
 			   vec_bytes(m->nfuncs + 1, sizeof *inst->funcs) + vec_bytes(m->nfuncs + 1, sizeof *inst->own_funcs) +
 			   vec_bytes(m->ntables + 1, sizeof *inst->tables) + vec_bytes(m->ntables + 1, sizeof *inst->own_tables) +
 			   vec_bytes(m->nglobals + 1, sizeof *inst->globals) +
+			   vec_bytes(m->nmems + 1, sizeof *inst->mems) + vec_bytes(m->nmems + 1, sizeof *inst->own_mems) +
 			   vec_bytes(m->nglobals + 1, sizeof *inst->own_globals) +
 			   vec_bytes(m->nelems + 1, sizeof *inst->elem_sizes) + vec_bytes(m->nelems + 1, sizeof *inst->elem_items) +
 			   vec_bytes(m->ndatas + 1, sizeof *inst->data_sizes);
@@ -253,14 +255,14 @@ static int charge_all(xwasm_instance *inst, char *err, size_t errlen)
 				 i, (unsigned long long)min)))
 			return rc;
 	}
-	if (m->nmems > m->nimported_mems) {
-		const xw_limits *l = &m->mems[0];
+	for (uint32_t i = m->nimported_mems; i < m->nmems; i++) {
+		const xw_limits *l = &m->mems[i];
 		if (l->min > inst->opts.max_memory_pages) {
 			set_err(err, errlen, "memory of %llu pages exceeds the limit of %u pages",
 				(unsigned long long)l->min, inst->opts.max_memory_pages);
 			return -EFBIG;
 		}
-		if ((rc = charge(inst, l->min * XW_PAGE_SIZE + sizeof(xwasm_memory) + XW_ALLOC_OVERHEAD, 0, err, errlen,
+		if ((rc = charge(inst, l->min * XW_PAGE_SIZE, 0, err, errlen,
 				 "memory of %llu pages", (unsigned long long)l->min)))
 			return rc;
 	}
@@ -305,11 +307,14 @@ static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *
 	inst->own_tables = calloc(m->ntables + 1, sizeof *inst->own_tables);
 	inst->globals = calloc(m->nglobals + 1, sizeof *inst->globals);
 	inst->own_globals = calloc(m->nglobals + 1, sizeof *inst->own_globals);
+	inst->mems = calloc(m->nmems + 1, sizeof *inst->mems);
+	inst->own_mems = calloc(m->nmems + 1, sizeof *inst->own_mems);
 	inst->elem_sizes = calloc(m->nelems + 1, sizeof *inst->elem_sizes);
 	inst->elem_items = calloc(m->nelems + 1, sizeof *inst->elem_items);
 	inst->data_sizes = calloc(m->ndatas + 1, sizeof *inst->data_sizes);
 	if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
-	    !inst->own_globals || !inst->elem_sizes || !inst->elem_items || !inst->data_sizes) {
+	    !inst->own_globals || !inst->elem_sizes || !inst->elem_items || !inst->data_sizes ||
+	    !inst->mems || !inst->own_mems) {
 		set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -341,19 +346,19 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 		t->acct = &inst->acct;
 		inst->tables[i] = t;
 	}
-	if (m->nmems > m->nimported_mems) {
-		const xw_limits *l = &m->mems[0];
+	for (uint32_t i = m->nimported_mems; i < m->nmems; i++) {
+		const xw_limits *l = &m->mems[i];
 		uint32_t cap = inst->opts.max_memory_pages; /* min <= cap: charge_all checked */
-		inst->own_mem = calloc(1, sizeof *inst->own_mem);
-		if (!inst->own_mem || xw_memory_init(inst->own_mem, (uint32_t)l->min,
-						     l->has_max ? (uint32_t)l->max : XW_MAX_PAGES, cap)) {
+		xwasm_memory *mm = &inst->own_mems[i];
+		if (xw_memory_init(mm, (uint32_t)l->min, l->has_max ? (uint32_t)l->max : XW_MAX_PAGES, cap)) {
 			set_err(err, errlen, "cannot allocate memory of %llu pages", (unsigned long long)l->min);
 			return -ENOMEM;
 		}
-		inst->own_mem->has_max = l->has_max;
-		inst->own_mem->acct = &inst->acct;
-		inst->mem = inst->own_mem;
+		mm->has_max = l->has_max;
+		mm->acct = &inst->acct;
+		inst->mems[i] = mm;
 	}
+	inst->mem = m->nmems ? inst->mems[0] : NULL;
 	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
 		xwasm_global *g = &inst->own_globals[i];
 		g->type = m->globals[i].type.valtype;
@@ -415,14 +420,15 @@ static int init_segments(xwasm_instance *inst, struct xwasm_trap *trap, xwasm_ta
 		if (d->mode != XW_SEG_ACTIVE)
 			continue;
 		uint64_t off = (uint32_t)eval_const(inst, &d->offset);
-		if (!inst->mem || off + d->size > inst->mem->size) {
+		xwasm_memory *mem = d->memory < m->nmems ? inst->mems[d->memory] : NULL;
+		if (!mem || off + d->size > mem->size) {
 			xw_trap_fill(&inst->ex, XWASM_TRAP_MEMORY_OOB, NULL, 0, "data segment initialisation");
 			if (trap)
 				*trap = inst->ex.trap;
 			return XWASM_ETRAP;
 		}
 		if (d->size)
-			memcpy(inst->mem->base + off, d->bytes, d->size);
+			memcpy(mem->base + off, d->bytes, d->size);
 		inst->data_sizes[i] = 0;
 	}
 	return 0;
@@ -490,10 +496,11 @@ void xwasm_instance_free(xwasm_instance *inst)
 	if (inst->own_tables)
 		for (uint32_t i = m->nimported_tables; i < m->ntables; i++)
 			xw_table_release(&inst->own_tables[i]);
-	if (inst->own_mem) {
-		xw_memory_release(inst->own_mem);
-		free(inst->own_mem);
-	}
+	if (inst->own_mems)
+		for (uint32_t i = m->nimported_mems; i < m->nmems; i++)
+			xw_memory_release(&inst->own_mems[i]);
+	free(inst->own_mems);
+	free(inst->mems);
 	if (inst->elem_items)
 		for (uint32_t i = 0; i < m->nelems; i++)
 			free(inst->elem_items[i]);
@@ -535,7 +542,7 @@ int xw_instance_export(const xwasm_instance *inst, const char *name, struct xw_e
 			}
 			break;
 		case XWASM_EXTERN_TABLE: out->table = inst->tables[e->index]; break;
-		case XWASM_EXTERN_MEMORY: out->mem = inst->mem; break;
+		case XWASM_EXTERN_MEMORY: out->mem = inst->mems[e->index]; break;
 		default: out->global = inst->globals[e->index]; break;
 		}
 		return 0;
@@ -579,7 +586,8 @@ xwasm_global *xwasm_instance_global_n(const xwasm_instance *inst, const char *na
 
 xwasm_memory *xwasm_instance_memory(const xwasm_instance *inst, const char *name)
 {
-	return find_export(inst, name, XWASM_EXTERN_MEMORY) ? inst->mem : NULL;
+	const xw_export *e = find_export(inst, name, XWASM_EXTERN_MEMORY);
+	return e ? inst->mems[e->index] : NULL;
 }
 
 xwasm_global *xwasm_instance_global(const xwasm_instance *inst, const char *name)

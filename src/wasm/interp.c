@@ -398,6 +398,72 @@ L_RETURN: {
 	DISPATCH();
 }
 
+	/* ---- tail calls: the callee takes over the caller's frame (same return address, same
+	 * depth: a chain of tail calls never grows the frame stack); its arguments move down to
+	 * fp[0..). A host callee runs where its arguments are, then its results return. ---- */
+	{
+		xwasm_func *tcallee;
+		uint32_t tbase;
+L_RETURN_CALL:
+		tcallee = inst->funcs[ip[1]];
+		tbase = ip[2];
+		goto do_tail_call;
+L_RETURN_CALL_INDIRECT: {
+		xwasm_table *t = inst->tables[ip[1]];
+		uint32_t i = U32(3);
+		if (UNLIKELY(i >= t->size))
+			TRAP(XWASM_TRAP_UNDEFINED_ELEM, NULL);
+		tcallee = t->elems[i];
+		if (UNLIKELY(!tcallee))
+			TRAP(XWASM_TRAP_UNINIT_ELEM, NULL);
+		if (UNLIKELY(!xw_functype_eq(tcallee->type, &inst->mod->types[ip[2]])))
+			TRAP(XWASM_TRAP_INDIRECT_TYPE, NULL);
+		tbase = ip[4];
+	}
+do_tail_call:
+		if (LIKELY(tcallee->code != NULL)) {
+			const xw_compiled_func *ncf = tcallee->code;
+			if (UNLIKELY(fp + ncf->frame_slots > ex->stack_end))
+				TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+			memmove(fp, fp + tbase, (size_t)ncf->nparams * 8);
+			cf = ncf;
+			if (tcallee->inst != inst) {
+				inst = tcallee->inst;
+				reload_mem(inst, &mem, &memsize);
+			}
+			for (uint32_t k = cf->nparams; k < cf->nlocals; k++)
+				fp[k] = 0;
+			for (uint32_t k = 0; k < cf->nconsts; k++)
+				fp[cf->nlocals + k] = cf->consts[k];
+			fuel -= cf->fuel_cost;
+			ip = cf->code;
+			if (UNLIKELY(fuel < 0))
+				goto fuel_out;
+			DISPATCH();
+		}
+		uint64_t *tfp = fp + tbase;
+		const xw_functype *tt = tcallee->type;
+		uint32_t tnp = xw_types_slots(tt->params, tt->nparams), tnr = xw_types_slots(tt->results, tt->nresults);
+		uint32_t tn = tnp > tnr ? tnp : tnr;
+		if (UNLIKELY(tfp + tn > ex->stack_end))
+			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
+		ex->fuel = fuel;
+		uint64_t *tsaved_sp = ex->sp;
+		ex->sp = tfp + tn;
+		int tr = xw_call_host(ex, inst, tcallee, tfp);
+		ex->sp = tsaved_sp;
+		fuel = ex->fuel;
+		reload_mem(inst, &mem, &memsize);
+		if (UNLIKELY(tr)) {
+			trap = tr;
+			goto do_host_trap;
+		}
+		if (UNLIKELY(xw_interrupted(ex)))
+			TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+		memmove(fp, tfp, (size_t)tnr * 8);
+		goto L_RETURN;
+	}
+
 	/* ---- memory ---- */
 /* Loads and stores in three addressing forms: slot + offset; (slot + slot) + offset
 	 * (fused i32.add); (slot + immediate) + offset. The address is computed in 64 bits, so
@@ -487,6 +553,95 @@ L_MEMORY_INIT: {
 L_DATA_DROP:
 	inst->data_sizes[ip[1]] = 0;
 	NEXT(1);
+
+	/* ---- multi-memory: memories other than 0, looked up per instruction ---- */
+L_LOAD_M: {
+	const xwasm_memory *mm = inst->mems[ip[4]];
+	uint64_t ea = (uint64_t)U32(2) + ip[3];
+	switch (ip[5]) {
+#define LOAD_M(name, T, n, conv)                                                          \
+	case XW_OP_##name: {                                                             \
+		if (UNLIKELY(ea + (n) > mm->size))                                       \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v;                                                                     \
+		memcpy(&v, mm->base + ea, n);                                            \
+		S(1) = conv;                                                             \
+		break;                                                                   \
+	}
+	XW_LOADS(LOAD_M)
+#undef LOAD_M
+	default:
+		break;
+	}
+	NEXT(5);
+}
+L_STORE_M: {
+	xwasm_memory *mm = inst->mems[ip[4]];
+	uint64_t ea = (uint64_t)U32(1) + ip[3];
+	switch (ip[5]) {
+#define STORE_M(name, T, n)                                                               \
+	case XW_OP_##name: {                                                             \
+		if (UNLIKELY(ea + (n) > mm->size))                                       \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		T v = (T)S(2);                                                           \
+		memcpy(mm->base + ea, &v, n);                                            \
+		break;                                                                   \
+	}
+	XW_STORES(STORE_M)
+#undef STORE_M
+	default:
+		break;
+	}
+	NEXT(5);
+}
+L_MEMORY_SIZE_M:
+	S(1) = inst->mems[ip[2]]->pages;
+	NEXT(2);
+L_MEMORY_GROW_M: {
+	int64_t r = xw_memory_grow(inst->mems[ip[3]], U32(2));
+	reload_mem(inst, &mem, &memsize); /* it may be memory 0 imported twice */
+	S(1) = (uint32_t)(int32_t)r;
+	NEXT(3);
+}
+L_MEMORY_FILL_M: {
+	xwasm_memory *mm = inst->mems[ip[4]];
+	uint64_t d = U32(1), n = U32(3);
+	if (UNLIKELY(d + n > mm->size))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
+	if (LIKELY(n <= XW_BULK_PIECE))
+		memset(mm->base + d, (int)(uint8_t)U32(2), n);
+	else if (!bulk_fill(ex, mm->base + d, (int)(uint8_t)U32(2), n))
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	NEXT(4);
+}
+L_MEMORY_COPY_M: {
+	xwasm_memory *dm = inst->mems[ip[4]], *sm = inst->mems[ip[5]];
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	if (UNLIKELY(d + n > dm->size || s + n > sm->size))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
+	if (LIKELY(n <= XW_BULK_PIECE))
+		memmove(dm->base + d, sm->base + s, n);
+	else if (!bulk_move(ex, dm->base + d, sm->base + s, n))
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	NEXT(5);
+}
+L_MEMORY_INIT_M: {
+	xwasm_memory *mm = inst->mems[ip[5]];
+	uint32_t seg = ip[1];
+	uint64_t d = U32(2), s = U32(3), n = U32(4);
+	if (UNLIKELY(s + n > inst->data_sizes[seg] || d + n > mm->size))
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);
+	CHARGE(n >> 4);
+	if (LIKELY(n <= XW_BULK_PIECE)) {
+		if (n)
+			memcpy(mm->base + d, inst->mod->datas[seg].bytes + s, n);
+	} else if (!bulk_move(ex, mm->base + d, inst->mod->datas[seg].bytes + s, n)) {
+		TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+	}
+	NEXT(5);
+}
 
 	/* ---- tables and references ---- */
 L_TABLE_GET: {

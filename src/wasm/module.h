@@ -43,7 +43,10 @@ enum xw_const_op {
 	XW_CONST_REF_FUNC,   /* index = function index */
 	XW_CONST_GLOBAL_GET, /* index = global index */
 	XW_CONST_V128,       /* bits = low 8 bytes, bits_hi = high 8 bytes */
+	XW_CONST_EXPR,       /* extended-const sequence (constexpr.c): bits = its file offset,
+	                        index = the most values it stacks */
 };
+#define XW_CONSTEXPR_MAX_DEPTH 1024u /* engine cap on an extended constant expression's stack */
 typedef struct xw_constexpr {
 	uint8_t op;          /* enum xw_const_op */
 	uint8_t type;        /* result value type */
@@ -157,7 +160,10 @@ typedef struct xwasm_module {
 	uint64_t alloc_bytes;
 	uint64_t max_bytes;
 	xwasm_interrupt *load_irq;  /* xwasm_load_opts.interrupt while loading, then NULL */
+	uint32_t features;          /* enum xwasm_feature bits enabled (xwasm_load_opts.features) */
 } xw_module;
+
+static inline bool xw_feature(const xw_module *m, uint32_t f) { return (m->features & f) != 0; }
 
 /* Allocator overhead counted with every allocation (glibc's chunk header and rounding). */
 #define XW_ALLOC_OVERHEAD 16u

@@ -26,6 +26,7 @@ int xwasm_module_load(const uint8_t *bytes, size_t len, const struct xwasm_load_
 	m->name = strdup(o.name ? o.name : "module");
 	m->max_bytes = o.max_bytes;
 	m->load_irq = o.interrupt;
+	m->features = o.features ? o.features & ~(uint32_t)XWASM_FEATURES_EXPLICIT : XWASM_FEATURES_DEFAULT;
 	int rc = m->name ? xw_decode(m, bytes, len, err, errlen) : -ENOMEM;
 	if (!rc)
 		rc = xw_compile_module(m, err, errlen);

@@ -112,7 +112,9 @@ struct xwasm_instance {
 	const xw_module *mod;
 	xwasm_func **funcs;                /* mod->nfuncs entries */
 	xwasm_table **tables;              /* mod->ntables */
-	xwasm_memory *mem;                 /* memory 0 or NULL */
+	xwasm_memory *mem;                 /* memory 0 or NULL (= mems[0]: the interpreter's fast path) */
+	xwasm_memory **mems;               /* mod->nmems (multi-memory: several, perhaps one imported
+	                                      several times) */
 	xwasm_global **globals;            /* mod->nglobals */
 	uint32_t *elem_sizes;              /* live length of each elem segment (0 once dropped) */
 	uint32_t *data_sizes;              /* live length of each data segment (0 once dropped) */
@@ -120,7 +122,7 @@ struct xwasm_instance {
 
 	xwasm_func *own_funcs;             /* storage: one per function (imported host funcs too) */
 	xwasm_table *own_tables;
-	xwasm_memory *own_mem;
+	xwasm_memory *own_mems;            /* mod->nmems: the defined ones (from nimported_mems) */
 	xwasm_global *own_globals;
 
 	struct xwasm_instance_opts opts;   /* opts.interrupt: see xwasm_instance_set_interrupt */
@@ -187,6 +189,10 @@ static inline void xw_fuel_start(struct xw_exec *ex)
 	ex->fuel = total < XW_FUEL_SLICE ? total : XW_FUEL_SLICE;
 	ex->fuel_reserve = total - ex->fuel;
 }
+
+/* constexpr.c: the value of an XW_CONST_EXPR constant expression in inst (whose imports are
+ * resolved and globals before it defined). */
+uint64_t xw_const_eval_seq(const xwasm_instance *inst, const xw_constexpr *e);
 
 /* exec.c: calls host function f for `caller`, arguments/results in slots. Returns 0 or a trap
  * kind, with the message in ex->trap. */

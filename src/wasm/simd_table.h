@@ -5,12 +5,12 @@
  * keyed by it.
  *
  * Shapes (operand words of the internal op in brackets; d = destination slot):
- *   LOAD   [d a k off]            i32 -> v128; A = log2 of the natural alignment
- *   STORE  [a k v off]            i32 v128 -> ; A = 4
- *   LDLANE [d a k v off lane]     i32 v128 -> v128; A = log2 lane bytes, B = lanes
- *   STLANE [a k v off lane]       i32 v128 -> ; A, B as LDLANE
- *     (the address is (u32)(a + k) + off: k takes the constant of an i32.add that
- *     computed the address, fused into the access; else 0)
+ *   LOAD   [d a k off m]          i32 -> v128; A = log2 of the natural alignment
+ *   STORE  [a k v off m]          i32 v128 -> ; A = 4
+ *   LDLANE [d a k v off lane m]   i32 v128 -> v128; A = log2 lane bytes, B = lanes
+ *   STLANE [a k v off lane m]     i32 v128 -> ; A, B as LDLANE
+ *     (the address is (u32)(a + k) + off in memory m: k takes the constant of an i32.add
+ *     that computed the address, fused into the access; else 0)
  *   CONST  [d w0 w1 w2 w3]        -> v128 (16 immediate bytes)
  *   SHUF   [d a b m0..m3 n0..n3]  v128 v128 -> v128: 16 lane indexes < 32 given as two byte
  *     masks, m picking from a and n from b (pshufb's form: bit 7 set = none)
@@ -25,10 +25,10 @@
 #ifndef XW_SIMD_TABLE_H
 #define XW_SIMD_TABLE_H
 
-#define XW_SHAPE_NARGS_LOAD 4
-#define XW_SHAPE_NARGS_STORE 4
-#define XW_SHAPE_NARGS_LDLANE 6
-#define XW_SHAPE_NARGS_STLANE 5
+#define XW_SHAPE_NARGS_LOAD 5
+#define XW_SHAPE_NARGS_STORE 5
+#define XW_SHAPE_NARGS_LDLANE 7
+#define XW_SHAPE_NARGS_STLANE 6
 #define XW_SHAPE_NARGS_CONST 5
 #define XW_SHAPE_NARGS_SHUF 11
 #define XW_SHAPE_NARGS_SPLAT 2

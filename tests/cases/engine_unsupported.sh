@@ -3,13 +3,14 @@
 # and where (src/wasm/features.c), not as "malformed": for each post-2.0 feature a module whose
 # first use of it is its only problem (built here byte by byte), loaded by
 # tests/unit/engine_unsupported.c (ASan/UBSan, the engine's sources) and by `xdperf wasm run`:
-#   tail calls (return_call, return_call_indirect), exception handling (legacy try / throw /
+#   tail calls through a typed reference (return_call_ref), exception handling (legacy try / throw /
 #   delegate / catch_all, exnref try_table / throw_ref, the tag section, the exnref type), typed
 #   function references (call_ref, the ref types), GC (0xfb), threads (atomics 0xfe, shared
 #   memory), memory64 (limits flags 0x04/0x05), relaxed SIMD (0xfd 0x100+).
 # 2.0 SIMD (0xfd, v128) loads; a reserved SIMD sub-opcode (0xfd 0x9a) is malformed.
 # And what is malformed stays so (-EINVAL): an unknown opcode (0xf3), an empty section 13,
-# memory limits flags 0x02 (the 2.0 suite's cases).
+# memory limits flags 0x02 (the 2.0 suite's cases). Features the engine runs now load (with the
+# default features): return_call, return_call_indirect.
 set -uo pipefail
 T="$TMPDIR"
 fail=0
@@ -48,8 +49,7 @@ def module(body=None, params=b"", results=b"", memory=None, extra=()):
     return m
 cases = [
     # name, module, code, message part
-    ("return_call", module(b"\x12\x00"), "ENOTSUP", "tail calls (opcode 0x12 return_call) at byte"),
-    ("return_call_indirect", module(b"\x13\x00\x00"), "ENOTSUP", "tail calls (opcode 0x13 return_call_indirect)"),
+    ("return_call_ref", module(b"\x15\x00"), "ENOTSUP", "tail calls (opcode 0x15 return_call_ref) at byte"),
     ("try", module(b"\x06\x40\x0b"), "ENOTSUP", "exception handling (legacy try/catch) (opcode 0x06 try)"),
     ("throw", module(b"\x08\x00"), "ENOTSUP", "exception handling (opcode 0x08 throw)"),
     ("delegate", module(b"\x18\x00"), "ENOTSUP", "(opcode 0x18 delegate)"),
@@ -74,6 +74,9 @@ cases = [
     ("empty_section_13", module(b"", extra=[sec(13, b"")]), "EINVAL", "malformed section id 13"),
     ("limits_flags_2", module(b"", memory=b"\x02\x01"), "EINVAL", "limits flags 0x02"),
     ("plain", module(b""), "OK", ""),
+    # supported now (default features): they load
+    ("return_call", module(b"\x12\x00"), "OK", ""),
+    ("return_call_indirect", module(b"\x41\x00\x13\x00\x00", extra=[sec(4, vec([b"\x70\x00\x01"]))]), "OK", ""),
 ]
 with open(f"{T}/cases.txt", "w") as c:
     for name, m, code, msg in cases:
