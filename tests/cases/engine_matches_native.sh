@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real programs give the same output on the engine (ASan/UBSan build) as natively: the shared
-# engine benchmark programs (reduced work, BENCH_DIV) and the demo program.
+# engine benchmark programs and bench/simd/ (reduced work, BENCH_DIV; each built -O2 and
+# -O3 -msimd128) and the demo program.
 set -euo pipefail
 bench="$SHARED/bench-wasm"
 if [ ! -d "$bench" ]; then
@@ -23,11 +24,14 @@ check() { # name, native binary, wasm module
 		echo "ok $1: $got"
 	fi
 }
-for src in "$bench"/*.c; do
+for src in "$bench"/*.c "$REPO"/bench/simd/*.c; do
 	p=$(basename "$src" .c)
 	gcc -O2 -ffp-contract=off -DBENCH_DIV=200 -I"$bench" -o "$TMPDIR/$p" "$src" -lm
 	clang --target=wasm32-wasi -O2 -DBENCH_DIV=200 -I"$bench" -o "$TMPDIR/$p.wasm" "$src"
 	check "$p" "$TMPDIR/$p" "$TMPDIR/$p.wasm"
+	# the SIMD build (clang vectorizes the loops of bench/simd/ and some of the others)
+	clang --target=wasm32-wasi -O3 -msimd128 -DBENCH_DIV=200 -I"$bench" -o "$TMPDIR/$p.simd.wasm" "$src"
+	check "$p (-O3 -msimd128)" "$TMPDIR/$p" "$TMPDIR/$p.simd.wasm"
 done
 demo="$REPO/examples/wasm/udp_frame.c"
 gcc -O2 -o "$TMPDIR/udp_frame" "$demo"

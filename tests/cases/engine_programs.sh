@@ -5,13 +5,15 @@
 # that prints its results (checksums and intermediate values). Each is built natively once
 # (gcc -O2, the reference) and for wasm32-wasi at -O0 -O1 -O2 -O3 -Os, plus feature
 # variants: "feat" (-O2 -mbulk-memory -msign-ext -mnontrapping-fptoint), "featOs" (the same
-# at -Os) and "mv" (-O0 with the experimental multi-value ABI: struct returns become
-# multi-value functions; clang 14 crashes on that ABI above -O0). Every wasm build is run
+# at -Os), "mv" (-O0 with the experimental multi-value ABI: struct returns become
+# multi-value functions; clang 14 crashes on that ABI above -O0) and "simd" (-O3 -msimd128:
+# the loops clang vectorizes become v128 code). Every wasm build is run
 # under the ASan/UBSan engine and must print exactly what the native program printed, exit
 # with the same status and print nothing on stderr. The -O2 build also runs under the
 # normal engine. One line per program/variant; on a mismatch the first differing lines.
 # Sanity checks confirm the feature variants really contain the instruction families
-# (memory.copy/fill, trunc_sat, extendN_s, multi-result function types) when wasm-objdump
+# (memory.copy/fill, trunc_sat, extendN_s, multi-result function types, v128 instructions
+# in the simd builds) when wasm-objdump
 # is available, and every module is checked with wasm-validate (an invalid module is a
 # toolchain/test problem, not an engine result). A program can opt out of variants with a
 # line "// engine_programs: skip VARIANT... (reason)".
@@ -45,8 +47,9 @@ declare -A VFLAGS=(
 	[feat]="-O2 -mbulk-memory -msign-ext -mnontrapping-fptoint -ftls-model=local-exec"
 	[featOs]="-Os -mbulk-memory -msign-ext -mnontrapping-fptoint -ftls-model=local-exec"
 	[mv]="-O0 -mmultivalue -Xclang -target-abi -Xclang experimental-mv"
+	[simd]="-O3 -msimd128"
 )
-VARIANTS=(O0 O1 O2 O3 Os feat featOs mv)
+VARIANTS=(O0 O1 O2 O3 Os feat featOs mv simd)
 
 mapfile -t progs < <(find "$PROGS" -maxdepth 1 -name '*.c' -printf '%f\n' | sed 's/\.c$//' | LC_ALL=C sort)
 [ ${#progs[@]} -gt 0 ] || { echo "FAILED: no programs in $PROGS"; exit 1; }
@@ -168,6 +171,15 @@ if command -v wasm-objdump >/dev/null; then
 	if [ -f "$mv" ] && ! grep -qE '^ - type\[[0-9]+\] \(.*\) -> \([^)]*,' <<<"$(wasm-objdump -x "$mv")"; then
 		echo "FAIL feature check: no multi-result function type in the 'mv' build"
 		fails=$((fails + 1))
+	fi
+	# the simd builds together must use many distinct v128 instructions
+	nsimd=$(for f in "$T"/*.simd.wasm; do [ -f "$f" ] && wasm-objdump -d "$f"; done |
+		grep -oE '\| +(v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\.[a-z0-9_]+' | awk '{print $2}' | sort -u | wc -l)
+	if [ "$nsimd" -lt 20 ]; then
+		echo "FAIL feature check: the 'simd' builds use only $nsimd distinct v128 instructions"
+		fails=$((fails + 1))
+	else
+		echo "simd builds: $nsimd distinct v128 instructions"
 	fi
 else
 	echo "note: wasm-objdump not installed, feature instruction checks skipped"
