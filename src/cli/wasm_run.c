@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "xdperf/wasm.h"
 #include "xdperf/wasi.h"
+#include "cli/wasm_features.h"
 
 #define PFX "xdperf wasm run: "
 #define MAX_FILE_SIZE (1024u * 1024u * 1024u)
@@ -27,7 +28,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env NAME=VALUE]...\n"
-		"                                 [--dir HOST[:GUEST][:ro]]...\n"
+		"                                 [--dir HOST[:GUEST][:ro]]... [--features LIST]\n"
 		"                                 [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]\n"
 		"  Runs a WASI command module (_start; exit status = proc_exit code), or with --invoke\n"
 		"  calls the exported function NAME with ARGS (i32/i64: decimal or 0x hex; f32/f64:\n"
@@ -40,7 +41,10 @@ static void run_usage(FILE *f)
 		"                  as GUEST (default: HOST as given; \"/\" makes it the guest's root),\n"
 		"                  and nothing outside it (no absolute path, \"..\" or symbolic link\n"
 		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
-		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n");
+		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n"
+		"  --features LIST  post-2.0 features the module may use, applied to the default set\n"
+		"                  (extended-const, tail-call): NAME adds (multi-memory), -NAME\n"
+		"                  removes, all, none, default.\n");
 }
 
 /* Reads a whole file; returns NULL with errno set on failure. */
@@ -209,6 +213,7 @@ struct run_args {
 	int ngargs;
 	uint64_t fuel;
 	uint32_t max_pages;
+	uint32_t features; /* --features: xwasm_load_opts.features (0 = the default set) */
 	char *env[256];    /* --env NAME=VALUE, in order */
 	int nenv;
 	struct xwasm_wasi_preopen dirs[XWASI_MAX_PREOPENS]; /* --dir, in order */
@@ -301,6 +306,18 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 				return r;
 			continue;
 		}
+		if (!strcmp(s, "--features")) {
+			char ferr[200];
+			if (i + 1 >= argc) {
+				fprintf(stderr, PFX "--features needs a LIST\n");
+				return 2;
+			}
+			if (wasm_features_parse(argv[++i], &a->features, ferr, sizeof ferr)) {
+				fprintf(stderr, PFX "%s\n", ferr);
+				return 2;
+			}
+			continue;
+		}
 		if (!strcmp(s, "--invoke")) {
 			if (a->invoke) {
 				fprintf(stderr, PFX "--invoke given twice\n");
@@ -314,8 +331,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 			continue;
 		}
 		if (s[0] == '-' && s[1] && !looks_numeric(s)) {
-			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--env", "--dir", "--help",
-							     NULL };
+			static const char *const names[] = { "--fuel", "--max-pages", "--invoke", "--env", "--dir",
+							     "--features", "--help", NULL };
 			cli_unknown_option("wasm run", s, NULL, names);
 			return 2;
 		}
@@ -496,7 +513,7 @@ int cmd_wasm_run(int argc, char **argv)
 		fprintf(stderr, PFX "cannot read %s: %s\n", a.file, strerror(errno));
 		goto out;
 	}
-	struct xwasm_load_opts lo = { .sz = sizeof(lo), .name = base_name(a.file) };
+	struct xwasm_load_opts lo = { .sz = sizeof(lo), .name = base_name(a.file), .features = a.features };
 	int rc = xwasm_module_load(bytes, len, &lo, &mod, err, sizeof(err));
 	free(bytes);
 	bytes = NULL;

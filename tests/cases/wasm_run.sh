@@ -416,6 +416,19 @@ isatty0=0 isatty1=0"
 run badenv --env NOEQUALS "$T/envstdin.wasm"
 expect_rc badenv 2; expect_err_has badenv "--env needs NAME=VALUE"
 
+# --features: a module with two memories loads only with multi-memory; an unknown name is a
+# usage error naming it
+wat2wasm --enable-multi-memory -o "$T/mm.wasm" - <<'EOF' || fail "cannot build mm.wasm"
+(module (memory 1) (memory $b 1)
+  (func (export "f") (result i32) (i32.store $b (i32.const 4) (i32.const 77)) (i32.load $b (i32.const 4))))
+EOF
+run mm_default "$T/mm.wasm" --invoke f
+expect_rc mm_default 1; expect_err_has mm_default "multiple memories"
+run mm_on --features multi-memory "$T/mm.wasm" --invoke f
+expect_rc mm_on 0; expect_out mm_on "77"
+run mm_bad --features bogus "$T/mm.wasm" --invoke f
+expect_rc mm_bad 2; expect_err_has mm_bad "unknown feature 'bogus'"
+
 if [ "$fails" -ne 0 ]; then
   echo "FAILED: $fails check(s)"
   exit 1
