@@ -46,6 +46,8 @@ static void usage(FILE *f)
 		"                             by ndr)\n"
 		"      --plugin-memory-pages N    the plugin's memory cap in 64 KiB pages, 1-65536\n"
 		"                             (default 1024 = 64 MiB)\n"
+		"      --plugin-dir HOST[:GUEST]  a host directory the plugin may read (read-only),\n"
+		"                             seen as GUEST (default /); without it it has no files\n"
 		"      --sizes LIST           frame sizes in bytes with the FCS, 64-2052 (default\n"
 		"                             64,128,256,512,1024,1280,1518)\n"
 		"      --loss FRACTION        loss allowed per trial, 0 to below 1 (default 0: NDR;\n"
@@ -120,6 +122,7 @@ static int parse_args(int argc, char **argv, struct ndr_args *a)
 		{ "plugin-config", required_argument, NULL, 'C' },
 		{ "cfg", required_argument, NULL, 'C' },
 		{ "plugin-memory-pages", required_argument, NULL, 'G' },
+		{ "plugin-dir", required_argument, NULL, 0x1e03 },
 		{ "sizes", required_argument, NULL, 'S' },
 		{ "loss", required_argument, NULL, 'L' },
 		{ "trial", required_argument, NULL, 'T' },
@@ -157,6 +160,10 @@ static int parse_args(int argc, char **argv, struct ndr_args *a)
 		case 'C': a->config = optarg; break;
 		case 'G':
 			if (plugin_set_memory_pages("ndr", optarg))
+				return 2;
+			break;
+		case 0x1e03:
+			if (plugin_set_dir("ndr", optarg))
 				return 2;
 			break;
 		case 'S':

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 		"  -P, --plugin-path DIR      where plugin NAME.wasm is looked up (profile: plugin_path)\n"
 		"      --plugin-memory-pages N    the plugins' memory cap in 64 KiB pages, 1-65536\n"
 		"                             (default 1024 = 64 MiB)\n"
+		"      --plugin-dir HOST[:GUEST]  a host directory the plugins may read (read-only),\n"
+		"                             seen as GUEST (default /); without it they have no files\n"
 		"      --src-mac MAC          MAC given to the plugins (default: the device's own)\n"
 		"      --stall-timeout SEC    end the run when the device takes no frame for SEC\n"
 		"                             seconds (default 5)\n"
@@ -77,6 +79,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "plugin-path", required_argument, NULL, 'P' },
 		{ "plugin-memory-pages", required_argument, NULL, 'G' },
+		{ "plugin-dir", required_argument, NULL, 0x1e03 },
 		{ "src-mac", required_argument, NULL, 'M' },
 		{ "stall-timeout", required_argument, NULL, 'Z' },
 		{ "report", required_argument, NULL, 'R' },
@@ -103,6 +106,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'P': a->plugin_path = optarg; break;
 		case 'G':
 			if (plugin_set_memory_pages("run", optarg))
+				return 2;
+			break;
+		case 0x1e03:
+			if (plugin_set_dir("run", optarg))
 				return 2;
 			break;
 		case 'M': a->src_mac = optarg; break;
