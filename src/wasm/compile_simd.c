@@ -25,9 +25,12 @@ static int pop_n(struct cc *c, int n, const uint8_t *types, struct opd *o, uint3
 	return 0;
 }
 
-/* Emits op with its result at the lowest popped height h0 followed by the n operands, and
- * pushes the result of type t. */
-static int emit_value_op(struct cc *c, enum xw_op op, int n, struct opd *o, uint32_t *h, uint8_t t)
+#define NO_LANE -1
+
+/* Emits op with its result at the lowest popped height h0 followed by the n operands (and
+ * the lane index, unless NO_LANE), and pushes the result of type t. */
+static int emit_value_op(struct cc *c, enum xw_op op, int n, struct opd *o, uint32_t *h, uint8_t t,
+			 int lane)
 {
 	uint32_t dpos = 0;
 	if (xw_cc_live(c)) {
@@ -36,6 +39,8 @@ static int emit_value_op(struct cc *c, enum xw_op op, int n, struct opd *o, uint
 		xw_cc_dst(c, h[0]);
 		for (int i = 0; i < n; i++)
 			xw_cc_operand(c, &o[i], h[i]);
+		if (lane != NO_LANE)
+			xw_cc_word(c, (uint32_t)lane);
 	}
 	return xw_cc_push_result(c, t, dpos);
 }
@@ -159,37 +164,29 @@ int xw_compile_simd(struct cc *c)
 		return xw_cc_push_result(c, V, dpos);
 	case XW_SHAPE_SPLAT:
 		CHECK(pop_n(c, 1, &in->a, o, h));
-		return emit_value_op(c, op, 1, o, h, V);
+		return emit_value_op(c, op, 1, o, h, V, NO_LANE);
 	case XW_SHAPE_EXTR:
 	case XW_SHAPE_REPL: {
 		CHECK(rd_lane(c, in->b, &lane));
 		int n = in->shape == XW_SHAPE_EXTR ? 1 : 2;
 		CHECK(pop_n(c, n, (const uint8_t[]){ V, in->a }, o, h));
-		if (xw_cc_live(c)) {
-			xw_cc_op(c, op);
-			dpos = xw_cc_here(c);
-			xw_cc_dst(c, h[0]);
-			for (int i = 0; i < n; i++)
-				xw_cc_operand(c, &o[i], h[i]);
-			xw_cc_word(c, lane);
-		}
-		return xw_cc_push_result(c, n == 1 ? in->a : V, dpos);
+		return emit_value_op(c, op, n, o, h, n == 1 ? in->a : V, lane);
 	}
 	case XW_SHAPE_UN:
 		CHECK(pop_n(c, 1, &V, o, h));
-		return emit_value_op(c, op, 1, o, h, V);
+		return emit_value_op(c, op, 1, o, h, V, NO_LANE);
 	case XW_SHAPE_BIN:
 		CHECK(pop_n(c, 2, (const uint8_t[]){ V, V }, o, h));
-		return emit_value_op(c, op, 2, o, h, V);
+		return emit_value_op(c, op, 2, o, h, V, NO_LANE);
 	case XW_SHAPE_TERN:
 		CHECK(pop_n(c, 3, (const uint8_t[]){ V, V, V }, o, h));
-		return emit_value_op(c, op, 3, o, h, V);
+		return emit_value_op(c, op, 3, o, h, V, NO_LANE);
 	case XW_SHAPE_TEST:
 		CHECK(pop_n(c, 1, &V, o, h));
-		return emit_value_op(c, op, 1, o, h, I);
+		return emit_value_op(c, op, 1, o, h, I, NO_LANE);
 	case XW_SHAPE_SHIFT:
 		CHECK(pop_n(c, 2, (const uint8_t[]){ V, I }, o, h));
-		return emit_value_op(c, op, 2, o, h, V);
+		return emit_value_op(c, op, 2, o, h, V, NO_LANE);
 	}
 	return xw_cc_bad_simd(c, sub);
 }

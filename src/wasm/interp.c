@@ -360,27 +360,34 @@ do_call:
 				goto fuel_out;
 			DISPATCH();
 		}
-		/* host function */
-		const xw_functype *ct = callee->type;
-		uint32_t np = xw_types_slots(ct->params, ct->nparams), nr = xw_types_slots(ct->results, ct->nresults);
-		uint32_t n = np > nr ? np : nr;
-		if (UNLIKELY(nfp + n > ex->stack_end))
-			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
-		ex->fuel = fuel;
-		uint64_t *saved_sp = ex->sp;
-		ex->sp = nfp + n;
-		int r = xw_call_host(ex, inst, callee, nfp);
-		ex->sp = saved_sp;
-		fuel = ex->fuel;
-		reload_mem(inst, &mem, &memsize);
-		if (UNLIKELY(r)) {
-			/* message already in ex->trap */
-			trap = r;
-			goto do_host_trap;
-		}
-		/* a host function may have taken long (or waited): look at the flag now */
-		if (UNLIKELY(xw_interrupted(ex)))
-			TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+		/* host function: arguments at AT (its results are left there, NR slots); the fuel
+		 * goes with the call; a host trap's message is already in ex->trap */
+#define HOST_CALL(F, AT, NR)                                                                     \
+	{                                                                                        \
+		const xw_functype *ht_ = (F)->type;                                              \
+		uint32_t np_ = xw_types_slots(ht_->params, ht_->nparams);                        \
+		NR = xw_types_slots(ht_->results, ht_->nresults);                                \
+		uint32_t n_ = np_ > NR ? np_ : NR;                                               \
+		if (UNLIKELY((AT) + n_ > ex->stack_end))                                         \
+			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);                                  \
+		ex->fuel = fuel;                                                                 \
+		uint64_t *saved_sp_ = ex->sp;                                                    \
+		ex->sp = (AT) + n_;                                                              \
+		int r_ = xw_call_host(ex, inst, (F), (AT));                                      \
+		ex->sp = saved_sp_;                                                              \
+		fuel = ex->fuel;                                                                 \
+		reload_mem(inst, &mem, &memsize);                                                \
+		if (UNLIKELY(r_)) {                                                              \
+			trap = r_;                                                               \
+			goto do_host_trap;                                                       \
+		}                                                                                \
+		/* a host function may have taken long (or waited): look at the flag now */    \
+		if (UNLIKELY(xw_interrupted(ex)))                                                \
+			TRAP(XWASM_TRAP_INTERRUPTED, NULL);                                      \
+	}
+		uint32_t nr;
+		HOST_CALL(callee, nfp, nr);
+		(void)nr;
 		ip = ret;
 		DISPATCH();
 	}
@@ -441,25 +448,10 @@ do_tail_call:
 				goto fuel_out;
 			DISPATCH();
 		}
+		/* a host function: called like a call, its results then returned as ours */
 		uint64_t *tfp = fp + tbase;
-		const xw_functype *tt = tcallee->type;
-		uint32_t tnp = xw_types_slots(tt->params, tt->nparams), tnr = xw_types_slots(tt->results, tt->nresults);
-		uint32_t tn = tnp > tnr ? tnp : tnr;
-		if (UNLIKELY(tfp + tn > ex->stack_end))
-			TRAP(XWASM_TRAP_STACK_EXHAUSTED, NULL);
-		ex->fuel = fuel;
-		uint64_t *tsaved_sp = ex->sp;
-		ex->sp = tfp + tn;
-		int tr = xw_call_host(ex, inst, tcallee, tfp);
-		ex->sp = tsaved_sp;
-		fuel = ex->fuel;
-		reload_mem(inst, &mem, &memsize);
-		if (UNLIKELY(tr)) {
-			trap = tr;
-			goto do_host_trap;
-		}
-		if (UNLIKELY(xw_interrupted(ex)))
-			TRAP(XWASM_TRAP_INTERRUPTED, NULL);
+		uint32_t tnr;
+		HOST_CALL(tcallee, tfp, tnr);
 		memmove(fp, tfp, (size_t)tnr * 8);
 		goto L_RETURN;
 	}

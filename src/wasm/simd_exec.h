@@ -3,7 +3,8 @@
  * interp_simd.inc. Where SSE2 has the instruction (saturating add/sub, pack, movemask, sqrt,
  * min/max of u8 and i16) it is used through its intrinsic; other hosts take the portable
  * vector or lane-by-lane form. Lane-by-lane loops remain only where SSE2 has no instruction
- * (float rounding, saturating float-to-int, the u32 narrowing, shuffles). */
+ * (float rounding, saturating float-to-int, shuffles without SSSE3). The saturating
+ * float-to-int conversions are interp.c's scalar ones (sat_i32_f64, sat_u32_f64). */
 #ifndef XW_SIMD_EXEC_H
 #define XW_SIMD_EXEC_H
 
@@ -323,20 +324,5 @@ XV_ROUND(xv_ceil64, xv_f64, 2, ceil)
 XV_ROUND(xv_floor64, xv_f64, 2, floor)
 XV_ROUND(xv_trunc64, xv_f64, 2, trunc)
 XV_ROUND(xv_nearest64, xv_f64, 2, nearbyint)
-
-/* Saturating float-to-int (lane by lane: cvttps2dq gives 0x80000000 for out-of-range). */
-static inline int32_t xv_sat_s32(double x)
-{
-	if (x != x) return 0;
-	if (x <= -2147483649.0) return INT32_MIN;
-	if (x >= 2147483648.0) return INT32_MAX;
-	return (int32_t)x;
-}
-static inline uint32_t xv_sat_u32(double x)
-{
-	if (x != x || x <= -1.0) return 0;
-	if (x >= 4294967296.0) return UINT32_MAX;
-	return (uint32_t)x;
-}
 
 #endif
