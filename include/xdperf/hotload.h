@@ -92,6 +92,10 @@ struct xdperf_proto_policy {
 	 * and the translated code, the translator's working arrays included (xwasm_module_bytes);
 	 * a module over it is refused, naming this limit [4 x max_memory_pages x 64 KiB] */
 	uint64_t max_module_bytes;
+	/* A host directory the module may read through WASI, read-only, as its root "/": the only
+	 * file system a module can get; checked at load (must be a directory); the text is copied
+	 * [none: no files]. The instances of one module version share its descriptor table. */
+	const char *dir;
 };
 
 /* ---- faults of one call ------------------------------------------------------------------- */

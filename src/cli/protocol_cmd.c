@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"       xdperf protocol call FILE.wasm [--input TEXT | --input-file FILE] [--count N]\n"
 		"                            [--trust-dir DIR] [LIMITS] [--allow-imports LIST] [--stats]\n"
 		"  LIMITS: [--fuel N] [--memory-pages N] [--max-table-elems N] [--max-instance-bytes N]\n"
-		"          [--max-module-bytes N] [--max-output BYTES]\n"
+		"          [--max-module-bytes N] [--max-output BYTES] [--dir DIR]\n"
 		"  check   compile the module and check the protocol ABI (handle/alloc/free/memory) and\n"
 		"          the allowed imports; exit 0 when every module is usable, 1 otherwise\n"
 		"  call    load the module as a version and send it a message (default: standard input)\n"
@@ -38,6 +38,8 @@ static void usage(FILE *f)
 		"                         the memory cap + 8 MiB)\n"
 		"  --max-module-bytes N   what loading the module holds (default: 4 x the memory cap)\n"
 		"  --max-output BYTES     largest answer accepted (default 1048576)\n"
+		"  --dir DIR              a host directory the module may read (read-only) as its\n"
+		"                         root \"/\"; without it, the default, it has no files\n"
 		"  --stats                print the version's counters and latency on standard error\n");
 }
 
@@ -162,6 +164,7 @@ int cmd_protocol(int argc, char **argv)
 		{ "max-table-elems", required_argument, NULL, 'T' },
 		{ "max-instance-bytes", required_argument, NULL, 'I' },
 		{ "max-module-bytes", required_argument, NULL, 'M' },
+		{ "dir", required_argument, NULL, 'D' },
 		{ 0 },
 	};
 	struct xdperf_proto_policy pol = { .sz = sizeof pol };
@@ -177,6 +180,7 @@ int cmd_protocol(int argc, char **argv)
 		case 'f': input_file = optarg; break;
 		case 't': trust_dir = optarg; break;
 		case 'a': pol.allowed_imports = optarg; break;
+		case 'D': pol.dir = optarg; break;
 		case 's': stats = true; break;
 		case 'c':
 			if (cli_parse_u64("protocol", "--count", optarg, 1, 1000000000ull, &count))

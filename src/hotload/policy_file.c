@@ -14,6 +14,7 @@ struct pf_entry {
 	char id[XDPERF_PROTO_ID_MAX];
 	struct xdperf_proto_policy pol;
 	char imports[256];
+	char dir[4096];
 };
 
 struct xdperf_policy_file {
@@ -111,10 +112,19 @@ static int read_policy(json_t *o, const char *where, bool top, struct pf_entry *
 				return -EINVAL;
 			}
 			e->pol.allowed_imports = e->imports;
+		} else if (!strcmp(key, "dir")) {
+			if (!json_is_string(v) || !json_string_length(v) ||
+			    json_string_length(v) >= sizeof e->dir) {
+				xdperf_errf(err, errlen, "%s: 'dir' must be the path of a host directory (the "
+					    "module reads it, read-only)", where);
+				return -EINVAL;
+			}
+			strcpy(e->dir, json_string_value(v));
+			e->pol.dir = e->dir;
 		} else {
 			xdperf_errf(err, errlen, "%s: unknown field '%s' (want max_memory_pages, max_table_elems, "
 				    "max_instance_bytes, max_module_bytes, fuel, max_input, max_output, allowed_imports, "
-				    "idle_expiry_ms%s)", where, key, top ? ", protocols" : "");
+				    "idle_expiry_ms, dir%s)", where, key, top ? ", protocols" : "");
 			return -EINVAL;
 		}
 		if (rc)

@@ -12,6 +12,8 @@ int xdperf_policy_copy(struct xdperf_proto_policy *dst, const struct xdperf_prot
 	dst->sz = sizeof *dst;
 	if (dst->allowed_imports && !(dst->allowed_imports = strdup(dst->allowed_imports)))
 		return -ENOMEM;
+	if (dst->dir && !(dst->dir = strdup(dst->dir)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -19,6 +21,8 @@ void xdperf_policy_release(struct xdperf_proto_policy *p)
 {
 	free((char *)p->allowed_imports);
 	p->allowed_imports = NULL;
+	free((char *)p->dir);
+	p->dir = NULL;
 }
 
 int xdperf_policy_inherit(struct xdperf_proto_policy *p, const struct xdperf_proto_policy *parent)
@@ -43,6 +47,8 @@ int xdperf_policy_inherit(struct xdperf_proto_policy *p, const struct xdperf_pro
 		p->max_module_bytes = parent->max_module_bytes;
 	if (!p->allowed_imports && parent->allowed_imports &&
 	    !(p->allowed_imports = strdup(parent->allowed_imports)))
+		return -ENOMEM;
+	if (!p->dir && parent->dir && !(p->dir = strdup(parent->dir)))
 		return -ENOMEM;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "plugin/host.h"
 #include "plugin/proto_policy.h"
 #include "util/err.h"
@@ -148,6 +149,17 @@ int xdperf_proto_module_load(const uint8_t *wasm, size_t len, const struct xdper
 	m->packed = handle_packed(m->mod);
 	m->interrupt = o.interrupt;
 	struct xdperf_host_sink *s = &m->sink;
+	if (m->policy.dir) { /* the policy's read-only directory grant: the module's only files */
+		struct stat st;
+		const char *d = m->policy.dir;
+		int e = !d[0] ? ENOENT : stat(d, &st) ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+		if (e) {
+			rc = -e;
+			xdperf_errf(err, errlen, "protocol %s: the policy's dir '%s': %s", m->name, d, strerror(e));
+			goto fail;
+		}
+		s->dir = (struct xwasm_wasi_preopen){ .host = d, .guest = "/", .read_only = true };
+	}
 	snprintf(s->name, sizeof s->name, "%s", m->name);
 	s->prefix = "protocol";
 	s->log_level = XDPERF_LOG_INFO;
