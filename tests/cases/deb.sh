@@ -68,8 +68,11 @@ else
 			"$f" xdperf plu xdperf; echo "${COMPREPLY[*]}"
 			COMP_WORDS=(xdperf -p simp); COMP_CWORD=2; "$f" xdperf simp -p; echo "${COMPREPLY[*]}"')
 		[ "$comp" = $'plugin\nsimpleudp' ] && echo "ok tab completion: plu -> plugin, -p simp -> simpleudp" || bad "completion: $comp"
-		ldconfig -p | grep -Eq "libxdperf.so.${V%%.*} .*=> (/usr)?/lib/$MA/libxdperf.so.${V%%.*}$" && echo "ok ldconfig knows libxdperf" ||
-			bad "ldconfig does not know libxdperf: $(ldconfig -p | grep xdperf)"
+		# the cache into a file first: grep -q quitting early would kill ldconfig with SIGPIPE,
+		# which pipefail turned into a failure now and then
+		ldconfig -p >"$T/ldcache"
+		grep -Eq "libxdperf.so.${V%%.*} .*=> (/usr)?/lib/$MA/libxdperf.so.${V%%.*}$" "$T/ldcache" && echo "ok ldconfig knows libxdperf" ||
+			bad "ldconfig does not know libxdperf: $(grep xdperf "$T/ldcache")"
 		printf '#include <stdio.h>\n#include <xdperf/version.h>\nint main(void){puts(xdperf_version());return 0;}\n' >"$T/v.c"
 		gcc "$T/v.c" $(pkg-config --cflags --libs libxdperf) -o "$T/v" && [ "$("$T/v")" = "$V" ] &&
 			echo "ok a program built with pkg-config libxdperf runs against the installed shared library" ||
