@@ -21,7 +21,7 @@ field() { dpkg-deb -f "$D" "$1"; }
 	echo "ok control: xdperf $V $A" || bad "control: $(dpkg-deb -f "$D")"
 deps=$(field Depends)
 for lib in libbpf1 libjansson4 libsodium23 libyaml-0-2 libmicrohttpd12 libgnutls30 libcurl4 libc6; do
-	echo "$deps" | grep -q "\\b$lib\\b" || bad "Depends lacks $lib: $deps"
+	grep -q "\\b$lib\\b" <<<"$deps" || bad "Depends lacks $lib: $deps"
 done
 echo "ok Depends: $deps"
 
@@ -39,8 +39,8 @@ done
 file "$X/usr/bin/xdperf" | grep -q 'not stripped' && bad "the packaged binary is not stripped"
 # built for /usr: its help names /usr/share/xdperf/plugins, not /usr/local
 h=$("$X/usr/bin/xdperf" --help 2>&1; "$X/usr/bin/xdperf" help generate 2>&1; "$X/usr/bin/xdperf" plugin list --help 2>&1)
-echo "$h" | grep -q '/usr/share/xdperf/plugins' && echo "$h" | grep -q '/usr/share/doc/xdperf/README.md' &&
-	! echo "$h" | grep -q /usr/local &&
+grep -q '/usr/share/xdperf/plugins' <<<"$h" && grep -q '/usr/share/doc/xdperf/README.md' <<<"$h" &&
+	! grep -q /usr/local <<<"$h" &&
 	echo "ok the packaged binary's plugin path is /usr/share/xdperf/plugins" || bad "packaged binary's paths: $(echo "$h" | grep share)"
 ver=$("$X/usr/bin/xdperf" --version)
 case "$ver" in "xdperf $V"*) echo "ok --version: $ver" ;; *) bad "--version: '$ver', package $V" ;; esac
@@ -60,7 +60,7 @@ else
 		case "$(cd / && xdperf --version)" in "xdperf $V"*) echo "ok xdperf --version" ;; *) bad "xdperf --version" ;; esac
 		(cd "$T" && xdperf -p simpleudp -o x.pcap -c 3 2>"$T/i.err") && [ "$(python3 "$REPO/tests/lib/pcapread.py" "$T/x.pcap")" = 3 ] &&
 			echo "ok xdperf -p simpleudp -o x.pcap from $T" || bad "installed -p simpleudp: $(cat "$T/i.err")"
-		[ "$(man -w xdperf)" = /usr/share/man/man1/xdperf.1.gz ] && MANWIDTH=80 man xdperf 2>/dev/null | grep -q 'xdperf-plugins' &&
+		[ "$(man -w xdperf)" = /usr/share/man/man1/xdperf.1.gz ] && MANWIDTH=80 man xdperf >"$T/man.txt" 2>/dev/null && grep -q 'xdperf-plugins' "$T/man.txt" &&
 			echo "ok man xdperf" || bad "man xdperf: $(man -w xdperf 2>&1)"
 		comp=$(bash -c 'source /usr/share/bash-completion/completions/xdperf 2>/dev/null
 			f=$(complete -p xdperf | sed -n "s/.*-F \([^ ]*\) xdperf$/\1/p")

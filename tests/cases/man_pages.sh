@@ -164,7 +164,7 @@ check_page() { # PAGE SCD: prints one line per mismatch
 		[ -n "${doc[$o]:-}" ] || echo "$page does not document $o (a term line *$o* under OPTIONS)"
 	done
 	for o in "${!doc[@]}"; do
-		echo "$allowed" | grep -qxF -- "$o" || echo "$page documents $o, which its command neither accepts nor mentions in its help"
+		grep -qxF -- "$o" <<<"$allowed" || echo "$page documents $o, which its command neither accepts nor mentions in its help"
 	done
 }
 n=0
@@ -182,7 +182,7 @@ for p in "${!code_of[@]}"; do
 	shown=$(help_opts all ${help_of[$p]:-/dev/null} $([ "$p" = xdperf.1 ] && echo "$T/help"))
 	for o in $(printf '%s\n' ${code_of[$p]} | sort -u); do
 		case "$o" in -h | --help) continue ;; esac
-		echo "$shown" | grep -qxF -- "$o" || note "gap: ${p%.1}: $o is accepted but its --help does not show it"
+		grep -qxF -- "$o" <<<"$shown" || note "gap: ${p%.1}: $o is accepted but its --help does not show it"
 	done
 done
 

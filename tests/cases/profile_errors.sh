@@ -120,8 +120,8 @@ printf 'streams: [{name: a, templates: u.json}]\n' >"$T/nodev.yaml"
 [ $rc = 2 ] && grep -q 'give a device' "$T/e3" || no "no device: $rc $(cat "$T/e3")"
 "$XDPERF" run "$T/nodev.yaml" -d lo --paralelism 2 >/dev/null 2>"$T/e4"; rc=$?
 [ $rc = 2 ] && grep -q "did you mean '--parallelism'" "$T/e4" || no "option typo: $rc $(cat "$T/e4")"
-"$XDPERF" run --help | grep -q -- '--server-addr' || no "run --help"
-"$XDPERF" help run | grep -q 'PROFILE' || no "help run"
+"$XDPERF" run --help >"$T/h1" 2>&1; grep -q -- '--server-addr' "$T/h1" || no "run --help"
+"$XDPERF" help run >"$T/h2" 2>&1; grep -q 'PROFILE' "$T/h2" || no "help run"
 
 [ $fail = 0 ] && echo "profile errors: all refused with one line"
 exit $fail

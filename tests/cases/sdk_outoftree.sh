@@ -191,9 +191,11 @@ one_line 2 "no NAME" "$XDPERF" plugin new
 mkdir "$T/empty"
 "$XDPERF" plugin new x_1-y -o "$T/empty" >/dev/null 2>&1 && [ -f "$T/empty/x_1-y.c" ] &&
 	ok "an empty directory is used" || bad "plugin new into an empty directory"
-"$XDPERF" plugin new --help | grep -q '^usage: xdperf plugin new NAME \[-o DIR\]' || bad "plugin new --help"
-"$XDPERF" help plugin new | grep -q 'XDPERF_SDK' || bad "xdperf help plugin new"
-"$XDPERF" plugin --help | grep -q 'xdperf plugin new NAME' || bad "xdperf plugin --help does not list new"
+# into files first: grep -q stops reading at its match, and a writer cut short fails under pipefail
+"$XDPERF" plugin new --help >"$T/h1" 2>&1; "$XDPERF" help plugin new >"$T/h2" 2>&1; "$XDPERF" plugin --help >"$T/h3" 2>&1
+grep -q '^usage: xdperf plugin new NAME \[-o DIR\]' "$T/h1" || bad "plugin new --help"
+grep -q 'XDPERF_SDK' "$T/h2" || bad "xdperf help plugin new"
+grep -q 'xdperf plugin new NAME' "$T/h3" || bad "xdperf plugin --help does not list new"
 
 make -s uninstall DESTDIR="$R" >/dev/null 2>&1 || bad "make uninstall"
 [ -e "$R$P/share/pkgconfig/xdperf-plugin.pc" ] && bad "make uninstall left xdperf-plugin.pc"
