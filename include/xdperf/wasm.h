@@ -132,12 +132,13 @@ enum xwasm_feature {
 	XWASM_FEATURE_EXTENDED_CONST = 1u << 0, /* i32/i64 add, sub, mul in constant expressions */
 	XWASM_FEATURE_TAIL_CALL = 1u << 1,      /* return_call, return_call_indirect */
 	XWASM_FEATURE_MULTI_MEMORY = 1u << 2,   /* several memories, memory index in memarg */
+	XWASM_FEATURE_MEMORY64 = 1u << 5,       /* memories with i64 addresses (limits flags 0x04/0x05) */
 	XWASM_FEATURES_EXPLICIT = 1u << 31,     /* no feature: makes an empty set nonzero */
 };
 /* What loading allows by default: every implemented feature that does not change what 2.0
  * modules mean (multi-memory does: 2.0 calls a second memory invalid, and a memarg with bit 6
  * set malformed). */
-#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL)
+#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL | XWASM_FEATURE_MEMORY64)
 #define XWASM_FEATURES_ALL (XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY)
 #define XWASM_FEATURES_NONE XWASM_FEATURES_EXPLICIT
 
@@ -162,7 +163,8 @@ struct xwasm_import_info {
 	/* for funcs: the function type */
 	uint32_t nparams, nresults;
 	const uint8_t *params, *results;
-	/* for globals: value type and mutability; tables: element type; tables/memories: limits */
+	/* for globals: value type and mutability; tables: element type; tables/memories: limits;
+	 * memories: valtype = the index type (XWASM_I64 for a 64-bit memory, else XWASM_I32) */
 	uint8_t valtype;
 	bool mutable_;
 	uint64_t min, max; /* max = UINT64_MAX if absent */

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include "wasm/simd_table.h"
+#include "wasm/mem64_table.h"
 
 /* X(name, number of operand words) */
 #define XW_OPS(X)                                                                             \
@@ -128,6 +129,8 @@
 	X(MEMORY_SIZE_M, 2 /* d, mem */) X(MEMORY_GROW_M, 3 /* d, delta, mem */)                 \
 	X(MEMORY_FILL_M, 4 /* d, value, n, mem */) X(MEMORY_COPY_M, 5 /* d, s, n, dmem, smem */) \
 	X(MEMORY_INIT_M, 5 /* seg, d, s, n, mem */)                                         \
+	/* memory64: 64-bit memories (mem64_table.h) */                                       \
+	XW_MEM64_OPS(X)                                                                        \
 	/* every SIMD instruction (simd_table.h) */                                            \
 	XW_SIMD_TABLE(XW_SIMD_AS_OP, X)
 

@@ -664,17 +664,24 @@ static int rd_blocktype(struct cc *c, uint32_t *np, const uint8_t **params,
 	return 0;
 }
 
-/* memarg: alignment, then (multi-memory, alignment bit 6 set) a memory index, then offset. */
-static int rd_memarg(struct cc *c, uint32_t natural, uint32_t *offset, uint32_t *mem)
+/* memarg: alignment, then (multi-memory, alignment bit 6 set) a memory index, then offset
+ * (a u64 for a 64-bit memory: memory64). */
+static int rd_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem)
 {
-	uint32_t align;
+	uint32_t align, off32;
 	CHECK(rd_u32(c, &align));
 	*mem = 0;
 	if ((align & 0x40) && align < 0x80 && xw_feature(c->m, XWASM_FEATURE_MULTI_MEMORY)) {
 		align -= 0x40;
 		CHECK(rd_u32(c, mem));
 	}
-	CHECK(rd_u32(c, offset));
+	if (*mem < c->m->nmems && c->m->mems[*mem].is64) {
+		if (xw_read_u64(&c->p, c->end, offset))
+			MALFORMED("integer (LEB128 u64) or unexpected end");
+	} else {
+		CHECK(rd_u32(c, &off32));
+		*offset = off32;
+	}
 	if (*mem >= c->m->nmems)
 		FAIL("unknown memory %u", *mem);
 	if (align > natural)
@@ -854,10 +861,13 @@ static int op_store_m(struct cc *c, enum xw_op op, uint32_t mem, uint32_t off, u
 
 static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 {
-	uint32_t off, mem;
+	uint64_t off;
+	uint32_t mem;
 	CHECK(rd_memarg(c, natural, &off, &mem));
+	if (c->m->mems[mem].is64)
+		return xw_compile_mem64_load(c, op, mem, off, tout);
 	if (mem)
-		return op_load_m(c, op, mem, off, tout);
+		return op_load_m(c, op, mem, (uint32_t)off, tout);
 	struct opd a;
 	uint32_t h;
 	CHECK(pop(c, XWASM_I32, &a, &h));
@@ -872,23 +882,26 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 			emit_word(c, k);
 		else
 			emit_slot(c, k);
-		emit_word(c, off);
+		emit_word(c, (uint32_t)off);
 	} else if (c->live) {
 		emit_op(c, op);
 		dpos = c->ncode;
 		emit_slot(c, SH(c, h));
 		emit_slot(c, slot_of(c, &a, h));
-		emit_word(c, off);
+		emit_word(c, (uint32_t)off);
 	}
 	return push_result(c, tout, dpos);
 }
 
 static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 {
-	uint32_t off, mem;
+	uint64_t off;
+	uint32_t mem;
 	CHECK(rd_memarg(c, natural, &off, &mem));
+	if (c->m->mems[mem].is64)
+		return xw_compile_mem64_store(c, op, mem, off, tval);
 	if (mem)
-		return op_store_m(c, op, mem, off, tval);
+		return op_store_m(c, op, mem, (uint32_t)off, tval);
 	struct opd a, v;
 	uint32_t ha, hv;
 	CHECK(pop(c, tval, &v, &hv));
@@ -903,12 +916,12 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 		else
 			emit_slot(c, k);
 		emit_slot(c, slot_of(c, &v, hv));
-		emit_word(c, off);
+		emit_word(c, (uint32_t)off);
 	} else if (c->live) {
 		emit_op(c, op);
 		emit_slot(c, slot_of(c, &a, ha));
 		emit_slot(c, slot_of(c, &v, hv));
-		emit_word(c, off);
+		emit_word(c, (uint32_t)off);
 	}
 	return 0;
 }
@@ -1475,6 +1488,8 @@ static int op_fc(struct cc *c)
 			FAIL("unknown memory %u", y);
 		if (x >= m->datacount)
 			FAIL("unknown data segment %u", x);
+		if (m->mems[y].is64)
+			return xw_compile_mem64_init(c, x, y);
 		CHECK(pop(c, XWASM_I32, &b, &hb));
 		CHECK(pop(c, XWASM_I32, &a, &ha));
 		CHECK(pop(c, XWASM_I32, &d, &hd));
@@ -1507,6 +1522,8 @@ static int op_fc(struct cc *c)
 			CHECK(rd_memidx(c, &y));
 		if (x >= m->nmems || y >= m->nmems)
 			FAIL("unknown memory %u", x >= m->nmems ? x : y);
+		if (m->mems[x].is64 || m->mems[y].is64)
+			return sub == 10 ? xw_compile_mem64_copy(c, x, y) : xw_compile_mem64_fill(c, x);
 		CHECK(pop(c, XWASM_I32, &b, &hb));
 		CHECK(pop(c, XWASM_I32, &a, &ha));
 		CHECK(pop(c, XWASM_I32, &d, &hd));
@@ -1636,10 +1653,11 @@ int xw_cc_bytes(struct cc *c, void *dst, size_t n)
 		MALFORMED("instruction: unexpected end");
 	return 0;
 }
-int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset, uint32_t *mem)
+int xw_cc_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem)
 {
 	return rd_memarg(c, natural, offset, mem);
 }
+bool xw_cc_mem64(const struct cc *c, uint32_t mem) { return c->m->mems[mem].is64; }
 int xw_cc_invalid(struct cc *c, const char *what) { FAIL("%s", what); }
 int xw_cc_bad_simd(struct cc *c, uint32_t sub)
 {
@@ -1865,6 +1883,8 @@ static int compile_instr(struct cc *c)
 		CHECK(rd_memidx(c, &x));
 		if (x >= m->nmems)
 			FAIL("unknown memory %u", x);
+		if (m->mems[x].is64)
+			return xw_compile_mem64_size(c, x);
 		uint32_t dpos = 0;
 		if (c->live) {
 			emit_op(c, x ? XW_OP_MEMORY_SIZE_M : XW_OP_MEMORY_SIZE);
@@ -1879,6 +1899,8 @@ static int compile_instr(struct cc *c)
 		CHECK(rd_memidx(c, &x));
 		if (x >= m->nmems)
 			FAIL("unknown memory %u", x);
+		if (m->mems[x].is64)
+			return xw_compile_mem64_grow(c, x);
 		if (x)
 			return op_memory_grow_m(c, x);
 		return op_unary(c, XW_OP_MEMORY_GROW, XWASM_I32, XWASM_I32);

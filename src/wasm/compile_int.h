@@ -26,8 +26,10 @@ int xw_cc_u32(struct cc *c, uint32_t *v);
 int xw_cc_u8(struct cc *c, uint8_t *v);
 int xw_cc_bytes(struct cc *c, void *dst, size_t n);
 /* A memory argument for an access whose natural alignment is 2^natural bytes: its offset
- * and memory index. */
-int xw_cc_memarg(struct cc *c, uint32_t natural, uint32_t *offset, uint32_t *mem);
+ * (below 2^32 unless the memory is 64-bit) and memory index. */
+int xw_cc_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem);
+/* Memory `mem` (a valid index) has a 64-bit index type (memory64). */
+bool xw_cc_mem64(const struct cc *c, uint32_t mem);
 /* Records an invalid-module error (-EINVAL) naming the current byte; returns it. */
 int xw_cc_invalid(struct cc *c, const char *what);
 /* Records "malformed: ..." or "not supported: ..." for an unknown SIMD sub-opcode. */
@@ -53,5 +55,20 @@ bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint3
 
 /* compile_simd.c: validates and translates the instruction after a 0xfd prefix. */
 int xw_compile_simd(struct cc *c);
+
+/* compile_mem64.c: the memory instructions on a 64-bit memory (memory64), their immediates
+ * read and checked by the caller: a load or store (`op` the plain op of code.h, memory `mem`,
+ * offset `off`), memory.size/grow/fill on `mem`, memory.copy from `smem` to `dmem` (one of
+ * them 64-bit), memory.init of data segment `seg` into `mem`, and a SIMD access (`in` its
+ * row of simd_table.h; a lane access's lane index still to read). */
+int xw_compile_mem64_load(struct cc *c, enum xw_op op, uint32_t mem, uint64_t off, uint8_t tout);
+int xw_compile_mem64_store(struct cc *c, enum xw_op op, uint32_t mem, uint64_t off, uint8_t tval);
+int xw_compile_mem64_size(struct cc *c, uint32_t mem);
+int xw_compile_mem64_grow(struct cc *c, uint32_t mem);
+int xw_compile_mem64_fill(struct cc *c, uint32_t mem);
+int xw_compile_mem64_copy(struct cc *c, uint32_t dmem, uint32_t smem);
+int xw_compile_mem64_init(struct cc *c, uint32_t seg, uint32_t mem);
+struct xw_simd_info;
+int xw_compile_mem64_simd(struct cc *c, const struct xw_simd_info *in, uint32_t mem, uint64_t off);
 
 #endif

@@ -83,12 +83,15 @@ int xw_compile_simd(struct cc *c)
 	const uint8_t V = XWASM_V128, I = XWASM_I32;
 	enum xw_op op = (enum xw_op)in->op;
 	struct opd o[3];
-	uint32_t h[3], off = 0, mem = 0, dpos = 0;
+	uint32_t h[3], mem = 0, dpos = 0;
+	uint64_t off = 0;
 	uint8_t lane = 0, imm[16];
 
 	switch (in->shape) {
 	case XW_SHAPE_LOAD:
 		CHECK(xw_cc_memarg(c, in->a, &off, &mem));
+		if (xw_cc_mem64(c, mem))
+			return xw_compile_mem64_simd(c, in, mem, off);
 		CHECK(pop_n(c, 1, &I, o, h));
 		if (xw_cc_live(c)) {
 			struct addr a = take_address(c, &o[0], h[0]);
@@ -96,25 +99,29 @@ int xw_compile_simd(struct cc *c)
 			dpos = xw_cc_here(c);
 			xw_cc_dst(c, h[0]);
 			emit_address(c, &a, &o[0], h[0]);
-			xw_cc_word(c, off);
+			xw_cc_word(c, (uint32_t)off);
 			xw_cc_word(c, mem);
 		}
 		return xw_cc_push_result(c, V, dpos);
 	case XW_SHAPE_STORE:
 		CHECK(xw_cc_memarg(c, in->a, &off, &mem));
+		if (xw_cc_mem64(c, mem))
+			return xw_compile_mem64_simd(c, in, mem, off);
 		CHECK(pop_n(c, 2, (const uint8_t[]){ I, V }, o, h));
 		if (xw_cc_live(c)) {
 			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);
 			emit_address(c, &a, &o[0], h[0]);
 			xw_cc_operand(c, &o[1], h[1]);
-			xw_cc_word(c, off);
+			xw_cc_word(c, (uint32_t)off);
 			xw_cc_word(c, mem);
 		}
 		return 0;
 	case XW_SHAPE_LDLANE:
 	case XW_SHAPE_STLANE:
 		CHECK(xw_cc_memarg(c, in->a, &off, &mem));
+		if (xw_cc_mem64(c, mem))
+			return xw_compile_mem64_simd(c, in, mem, off);
 		CHECK(rd_lane(c, in->b, &lane));
 		CHECK(pop_n(c, 2, (const uint8_t[]){ I, V }, o, h));
 		if (xw_cc_live(c)) {
@@ -125,7 +132,7 @@ int xw_compile_simd(struct cc *c)
 				xw_cc_dst(c, h[0]);
 			emit_address(c, &a, &o[0], h[0]);
 			xw_cc_operand(c, &o[1], h[1]);
-			xw_cc_word(c, off);
+			xw_cc_word(c, (uint32_t)off);
 			xw_cc_word(c, lane);
 			xw_cc_word(c, mem);
 		}

@@ -234,6 +234,14 @@ int xw_dec_reftype(xw_dec *d, uint8_t *out)
 	return 0;
 }
 
+int xw_dec_u64(xw_dec *d, uint64_t *out)
+{
+	const uint8_t *at = d->p;
+	if (xw_read_u64(&d->p, d->end, out))
+		return leb_error(d, at, 10);
+	return 0;
+}
+
 int xw_dec_limits(xw_dec *d, xw_limits *out)
 {
 	const uint8_t *at = d->p;
@@ -244,16 +252,24 @@ int xw_dec_limits(xw_dec *d, xw_limits *out)
 		return rc;
 	if (flags & 0x80)
 		return xw_dec_malformed(d, at, "integer representation too long (limits flags)");
+	/* memory64: flags 0x04/0x05 give a 64-bit index type, min and max as u64 */
+	bool is64 = (flags == 0x04 || flags == 0x05) && xw_feature(d->m, XWASM_FEATURE_MEMORY64);
 	char what[120];
-	if (flags > 1 && xw_unsupported_limits(flags, what, sizeof what))
+	if (flags > 1 && !is64 && xw_unsupported_limits(flags, what, sizeof what))
 		return xw_dec_unsupported(d, at, what);
-	if (flags > 1)
+	if (flags > 1 && !is64)
 		return xw_dec_malformed(d, at, "integer too large (limits flags 0x%02x)", flags);
+	out->is64 = is64;
+	out->has_max = flags & 1;
+	out->max = 0;
+	if (is64) {
+		if ((rc = xw_dec_u64(d, &out->min)) || (out->has_max && (rc = xw_dec_u64(d, &out->max))))
+			return rc;
+		return 0;
+	}
 	if ((rc = xw_dec_u32(d, &v)))
 		return rc;
 	out->min = v;
-	out->has_max = flags == 1;
-	out->max = 0;
 	if (out->has_max) {
 		if ((rc = xw_dec_u32(d, &v)))
 			return rc;

@@ -54,6 +54,7 @@ int xw_dec_u8(xw_dec *d, uint8_t *out);
 int xw_dec_u32(xw_dec *d, uint32_t *out);
 int xw_dec_s32(xw_dec *d, int32_t *out);
 int xw_dec_s64(xw_dec *d, int64_t *out);
+int xw_dec_u64(xw_dec *d, uint64_t *out);
 /* Vector length whose elements take at least min_elem_bytes each: fails with "unexpected end"
  * before anything is allocated if they cannot fit in what is left. */
 int xw_dec_count(xw_dec *d, uint32_t *out, size_t min_elem_bytes);
@@ -61,6 +62,8 @@ int xw_dec_count(xw_dec *d, uint32_t *out, size_t min_elem_bytes);
 int xw_dec_name(xw_dec *d, char **out, const uint8_t **raw, uint32_t *rawlen);
 int xw_dec_valtype(xw_dec *d, uint8_t *out);
 int xw_dec_reftype(xw_dec *d, uint8_t *out);
+/* Limits: flags, min[, max]. Flags 0x04/0x05 (memory64, when the feature is on) read a 64-bit
+ * min/max and set out->is64; the caller refuses them where no 64-bit index type exists. */
 int xw_dec_limits(xw_dec *d, xw_limits *out);
 
 bool xw_utf8_valid(const uint8_t *s, size_t n);

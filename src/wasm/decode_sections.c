@@ -75,6 +75,8 @@ static int tabletype(xw_dec *d, xw_tabletype *t)
 	TRY(xw_dec_reftype(d, &t->elemtype));
 	const uint8_t *at = d->p;
 	TRY(xw_dec_limits(d, &t->limits));
+	if (t->limits.is64)
+		return xw_dec_unsupported(d, at, "table64: 64-bit table indexes (limits flags 0x04/0x05)");
 	check_min_max(d, at, &t->limits);
 	return 0;
 }
@@ -83,7 +85,9 @@ static int memtype(xw_dec *d, xw_limits *l)
 {
 	const uint8_t *at = d->p;
 	TRY(xw_dec_limits(d, l));
-	if (l->min > XW_MAX_PAGES || (l->has_max && l->max > XW_MAX_PAGES))
+	if (l->is64 && (l->min > XW_MAX_PAGES64 || (l->has_max && l->max > XW_MAX_PAGES64)))
+		xw_dec_invalid(d, at, "memory size must be at most 2^48 pages (16 EiB)");
+	else if (!l->is64 && (l->min > XW_MAX_PAGES || (l->has_max && l->max > XW_MAX_PAGES)))
 		xw_dec_invalid(d, at, "memory size must be at most 65536 pages (4GiB)");
 	else
 		check_min_max(d, at, l);
@@ -553,7 +557,9 @@ static int data_segment(xw_dec *d, xw_data *s)
 	if (flags == 2)
 		TRY(xw_dec_u32(d, &s->memory));
 	if (s->mode == XW_SEG_ACTIVE) {
-		TRY(const_expr(d, &s->offset, XWASM_I32));
+		/* memory64: the offset has the memory's index type */
+		bool is64 = s->memory < d->m->nmems && d->m->mems[s->memory].is64;
+		TRY(const_expr(d, &s->offset, is64 ? XWASM_I64 : XWASM_I32));
 		if (s->memory >= d->m->nmems)
 			xw_dec_invalid(d, mem_at, "unknown memory %u", s->memory);
 	}

@@ -86,12 +86,9 @@ bool xw_unsupported_valtype(uint8_t t, char *buf, size_t len)
 
 bool xw_unsupported_limits(uint8_t flags, char *buf, size_t len)
 {
-	if (flags == 0x03) {
-		snprintf(buf, len, "threads: shared memory (limits flags 0x03)");
-		return true;
-	}
-	if (flags >= 0x04 && flags <= 0x07) {
-		snprintf(buf, len, "memory64: 64-bit indexes (limits flags 0x%02x)", flags);
+	/* 0x04/0x05 (64-bit index type) are memory64's, decoded when that feature is on */
+	if (flags == 0x03 || flags == 0x06 || flags == 0x07) {
+		snprintf(buf, len, "threads: shared memory (limits flags 0x%02x)", flags);
 		return true;
 	}
 	return false;

@@ -1,6 +1,6 @@
 /* The WebAssembly features past 2.0 that the engine knows by their encoding but does not run
- * yet (tail calls, exception handling, typed function references, GC, threads, relaxed SIMD,
- * memory64): one table the translator and the decoder draw their "not supported: FEATURE"
+ * yet (tail calls, exception handling, typed function references, GC, threads, relaxed SIMD):
+ * one table the translator and the decoder draw their "not supported: FEATURE"
  * refusals (-ENOTSUP) from, so a module built with such a feature is told apart from a
  * malformed one. */
 #ifndef XDPERF_WASM_FEATURES_H
@@ -23,8 +23,8 @@ bool xw_unsupported_simd(uint32_t sub, char *buf, size_t len);
  * into buf, true; false otherwise. */
 bool xw_unsupported_valtype(uint8_t t, char *buf, size_t len);
 
-/* Memory or table limits flags of such a feature (shared memory: threads; 64-bit indexes:
- * memory64): "FEATURE (limits flags 0x..)" into buf, true; false otherwise. */
+/* Memory or table limits flags of such a feature (shared memory, 64-bit shared memory:
+ * threads): "FEATURE (limits flags 0x..)" into buf, true; false otherwise. */
 bool xw_unsupported_limits(uint8_t flags, char *buf, size_t len);
 
 #endif

@@ -55,7 +55,8 @@ static void describe_import(const xw_module *m, const xw_import *imp, char *buf,
 			 (unsigned long long)imp->u.table.limits.min);
 		break;
 	default:
-		snprintf(buf, len, "memory min %llu pages", (unsigned long long)imp->u.mem.min);
+		snprintf(buf, len, "memory%s min %llu pages", imp->u.mem.is64 ? " i64" : "",
+			 (unsigned long long)imp->u.mem.min);
 	}
 }
 
@@ -127,7 +128,8 @@ static int resolve_import(xwasm_instance *inst, xwasm_linker *l, uint32_t i, uin
 	}
 	case XWASM_EXTERN_MEMORY: {
 		xwasm_memory *mm = ext.mem;
-		ok = limits_match(mm->pages, mm->has_max, mm->max_pages, &imp->u.mem);
+		ok = mm->is64 == imp->u.mem.is64 &&
+		     limits_match(mm->pages, mm->has_max, mm->decl_max, &imp->u.mem);
 		inst->mems[counters[2]++] = mm;
 		inst->mem = inst->mems[0];
 		break;
@@ -350,11 +352,16 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 		const xw_limits *l = &m->mems[i];
 		uint32_t cap = inst->opts.max_memory_pages; /* min <= cap: charge_all checked */
 		xwasm_memory *mm = &inst->own_mems[i];
-		if (xw_memory_init(mm, (uint32_t)l->min, l->has_max ? (uint32_t)l->max : XW_MAX_PAGES, cap)) {
+		/* a 64-bit memory's maximum may pass XW_MAX_PAGES: clamped (cap <= XW_MAX_PAGES) */
+		uint32_t max = !l->has_max || l->max > XW_MAX_PAGES ? XW_MAX_PAGES : (uint32_t)l->max;
+		if (xw_memory_init(mm, (uint32_t)l->min, max, cap)) {
 			set_err(err, errlen, "cannot allocate memory of %llu pages", (unsigned long long)l->min);
 			return -ENOMEM;
 		}
 		mm->has_max = l->has_max;
+		mm->is64 = l->is64;
+		if (l->has_max)
+			mm->decl_max = l->max;
 		mm->acct = &inst->acct;
 		inst->mems[i] = mm;
 	}
@@ -419,9 +426,11 @@ static int init_segments(xwasm_instance *inst, struct xwasm_trap *trap, xwasm_ta
 		const xw_data *d = &m->datas[i];
 		if (d->mode != XW_SEG_ACTIVE)
 			continue;
-		uint64_t off = (uint32_t)eval_const(inst, &d->offset);
 		xwasm_memory *mem = d->memory < m->nmems ? inst->mems[d->memory] : NULL;
-		if (!mem || off + d->size > mem->size) {
+		uint64_t off = eval_const(inst, &d->offset);
+		if (mem && !mem->is64)
+			off = (uint32_t)off;
+		if (!mem || off > mem->size || d->size > mem->size - off) {
 			xw_trap_fill(&inst->ex, XWASM_TRAP_MEMORY_OOB, NULL, 0, "data segment initialisation");
 			if (trap)
 				*trap = inst->ex.trap;

@@ -916,6 +916,9 @@ L_CONST64:
 	/* ---- v128 ---- */
 #include "wasm/interp_simd.inc"
 
+	/* ---- memory64 ---- */
+#include "wasm/interp_mem64.inc"
+
 done:
 	ex->fuel = fuel;
 	return 0;

@@ -112,3 +112,8 @@ int xw_read_s64(const uint8_t **p, const uint8_t *end, int64_t *out)
 {
 	return read_sleb(p, end, 64, out);
 }
+
+int xw_read_u64(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	return read_uleb(p, end, 64, out);
+}

@@ -9,6 +9,7 @@
 int xw_memory_init(xwasm_memory *mem, uint32_t min_pages, uint32_t max_pages, uint32_t cap_pages)
 {
 	memset(mem, 0, sizeof *mem);
+	mem->decl_max = max_pages;
 	if (cap_pages == 0 || cap_pages > XW_MAX_PAGES)
 		cap_pages = XW_MAX_PAGES;
 	if (max_pages > XW_MAX_PAGES)

@@ -10,6 +10,8 @@
 
 #define XW_PAGE_SIZE 65536u
 #define XW_MAX_PAGES 65536u
+#define XW_MAX_PAGES64 ((uint64_t)1 << 48) /* memory64: the largest valid size (pages); the
+                                              engine's cap (XW_MAX_PAGES) still applies */
 #define XW_MAX_TABLE 10000000u      /* engine cap on table sizes (elements) */
 #define XW_MAX_LOCALS 50000u        /* engine cap on locals per function ("too many locals") */
 
@@ -24,6 +26,7 @@ typedef struct xw_limits {
 	uint64_t min;
 	uint64_t max;      /* valid when has_max */
 	bool has_max;
+	bool is64;         /* memory64: a 64-bit index type (i64 addresses; limits flags 0x04/0x05) */
 } xw_limits;
 
 typedef struct xw_tabletype {
@@ -91,8 +94,8 @@ typedef struct xw_elem {
 
 typedef struct xw_data {
 	uint8_t mode;           /* XW_SEG_ACTIVE or XW_SEG_PASSIVE */
-	uint32_t memory;        /* active only (0) */
-	xw_constexpr offset;    /* active only (i32) */
+	uint32_t memory;        /* active only */
+	xw_constexpr offset;    /* active only (i32, or i64 for a 64-bit memory) */
 	uint32_t size;
 	const uint8_t *bytes;   /* points into xw_module.bytes */
 } xw_data;
@@ -236,6 +239,7 @@ int xw_read_u32(const uint8_t **p, const uint8_t *end, uint32_t *out);
 int xw_read_s32(const uint8_t **p, const uint8_t *end, int32_t *out);
 int xw_read_s33(const uint8_t **p, const uint8_t *end, int64_t *out);
 int xw_read_s64(const uint8_t **p, const uint8_t *end, int64_t *out);
+int xw_read_u64(const uint8_t **p, const uint8_t *end, uint64_t *out);
 int xw_read_u8(const uint8_t **p, const uint8_t *end, uint8_t *out);
 int xw_read_bytes(const uint8_t **p, const uint8_t *end, void *dst, size_t n);
 

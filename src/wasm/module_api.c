@@ -85,6 +85,7 @@ void xw_fill_import_info(const xw_module *m, const xw_import *imp, struct xwasm_
 			out->max = imp->u.table.limits.max;
 		break;
 	case XWASM_EXTERN_MEMORY:
+		out->valtype = imp->u.mem.is64 ? XWASM_I64 : XWASM_I32;
 		out->min = imp->u.mem.min;
 		if (imp->u.mem.has_max)
 			out->max = imp->u.mem.max;
@@ -125,6 +126,7 @@ int xwasm_module_export(const xwasm_module *mod, uint32_t idx, struct xwasm_impo
 			out->max = m->tables[e->index].limits.max;
 		break;
 	case XWASM_EXTERN_MEMORY:
+		out->valtype = m->mems[e->index].is64 ? XWASM_I64 : XWASM_I32;
 		out->min = m->mems[e->index].min;
 		if (m->mems[e->index].has_max)
 			out->max = m->mems[e->index].max;

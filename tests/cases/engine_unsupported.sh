@@ -6,11 +6,12 @@
 #   tail calls through a typed reference (return_call_ref), exception handling (legacy try / throw /
 #   delegate / catch_all, exnref try_table / throw_ref, the tag section, the exnref type), typed
 #   function references (call_ref, the ref types), GC (0xfb), threads (atomics 0xfe, shared
-#   memory), memory64 (limits flags 0x04/0x05), relaxed SIMD (0xfd 0x100+).
+#   memory, 64-bit shared memory 0x06/0x07), table64 (table limits flags 0x04), relaxed SIMD
+#   (0xfd 0x100+).
 # 2.0 SIMD (0xfd, v128) loads; a reserved SIMD sub-opcode (0xfd 0x9a) is malformed.
 # And what is malformed stays so (-EINVAL): an unknown opcode (0xf3), an empty section 13,
 # memory limits flags 0x02 (the 2.0 suite's cases). Features the engine runs now load (with the
-# default features): return_call, return_call_indirect.
+# default features): return_call, return_call_indirect, memory64 (memory limits flags 0x04/0x05).
 set -uo pipefail
 T="$TMPDIR"
 fail=0
@@ -63,8 +64,8 @@ cases = [
     ("gc", module(b"\xfb\x00\x00"), "ENOTSUP", "garbage collection (GC) (opcode 0xfb 0x00)"),
     ("atomics", module(b"\x41\x00\xfe\x10\x02\x00\x1a", memory=b"\x00\x01"), "ENOTSUP", "threads: atomic memory access (opcode 0xfe 0x10)"),
     ("shared_memory", module(b"", memory=b"\x03\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x03)"),
-    ("memory64", module(b"", memory=b"\x04\x01"), "ENOTSUP", "memory64: 64-bit indexes (limits flags 0x04)"),
-    ("memory64_max", module(b"", memory=b"\x05\x01\x02"), "ENOTSUP", "memory64: 64-bit indexes (limits flags 0x05)"),
+    ("shared_memory64", module(b"", memory=b"\x07\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x07)"),
+    ("table64", module(b"", extra=[sec(4, vec([b"\x70\x04\x01"]))]), "ENOTSUP", "table64: 64-bit table indexes"),
     ("simd", module(b"\xfd\x0c" + b"\x00" * 16 + b"\x1a"), "OK", ""),
     ("v128", module(b"", params=b"\x7b"), "OK", ""),
     ("simd_reserved", module(b"\xfd\x9a\x01"), "EINVAL", "illegal opcode 0xfd 0x9a"),
@@ -77,6 +78,9 @@ cases = [
     # supported now (default features): they load
     ("return_call", module(b"\x12\x00"), "OK", ""),
     ("return_call_indirect", module(b"\x41\x00\x13\x00\x00", extra=[sec(4, vec([b"\x70\x00\x01"]))]), "OK", ""),
+    ("memory64", module(b"", memory=b"\x04\x01"), "OK", ""),
+    ("memory64_max", module(b"", memory=b"\x05\x01\x02"), "OK", ""),
+    ("memory64_load", module(b"\x42\x00\x28\x02\x80\x80\x80\x80\x10\x1a", memory=b"\x04\x01"), "OK", ""),
 ]
 with open(f"{T}/cases.txt", "w") as c:
     for name, m, code, msg in cases:

@@ -44,7 +44,7 @@ _spectest_folder_flags() {
     tail-call)         echo "--enable-tail-call|tail-call" ;;
     extended-const)    echo "--enable-extended-const|extended-const" ;;
     multi-memory)      echo "--enable-multi-memory|multi-memory" ;;
-    memory64)          echo "--enable-memory64|" ;;
+    memory64)          echo "--enable-memory64|memory64" ;;
     exceptions-legacy) echo "--enable-exceptions --enable-tail-call|tail-call" ;;
     exceptions)        echo "--enable-exceptions|" ;;
     threads)           echo "--enable-threads|" ;;
