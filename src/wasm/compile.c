@@ -31,7 +31,14 @@
 #define TAG_CONST 0x80000000u
 #define TAG_MASK  0xc0000000u
 
-enum { K_STACK, K_LOCAL, K_CONST };
+/* Where an operand stack value is: computed into its stack slot (K_STACK), still only a
+ * local's slot (K_LOCAL, idx = the local) or a constant (K_CONST), or a local plus an i32
+ * constant not yet added (K_ADDK, idx = the local, val = the constant: the address form
+ * compilers give memory accesses, which take it as base + immediate without computing it). */
+enum { K_STACK, K_LOCAL, K_CONST, K_ADDK };
+
+/* K_LOCAL and K_ADDK read a local later: a write to the local must compute them first. */
+static bool reads_local(uint8_t kind) { return kind == K_LOCAL || kind == K_ADDK; }
 
 #define NO_SLOT UINT32_MAX
 
@@ -76,7 +83,7 @@ struct cc {
 	uint32_t nlocals;
 	uint32_t *lpos;             /* per local: its first frame slot (a v128 takes two) */
 	uint32_t nlocal_slots, nparam_slots;
-	uint32_t *lazy_refs;        /* per local: K_LOCAL entries on the operand stack */
+	uint32_t *lazy_refs;        /* per local: K_LOCAL and K_ADDK entries on the operand stack */
 	uint32_t lazy_total;
 	size_t code_limit;          /* cap on translated words (hostile-input guard) */
 	uint64_t temp_bytes;        /* capacity of the arrays below (counted against the module's cap) */
@@ -260,6 +267,13 @@ static void emit_move(struct cc *c, uint32_t dst, struct opd *o, uint32_t h)
 			emit_word(c, (uint32_t)(o->val >> 32));
 		return;
 	}
+	if (o->kind == K_ADDK) {
+		emit_op(c, XW_OP_I32_ADD_I);
+		emit_slot(c, dst);
+		emit_slot(c, c->lpos[o->idx]);
+		emit_word(c, (uint32_t)o->val);
+		return;
+	}
 	emit_op(c, o->type == XWASM_V128 ? XW_OP_COPY128 : XW_OP_COPY);
 	emit_slot(c, dst);
 	emit_slot(c, slot_of(c, o, h));
@@ -354,7 +368,7 @@ static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
 	CHECK(grow(c, (void **)&c->stack, &c->scap, c->sp + 1, sizeof(struct opd)));
 	uint32_t pos = pos_at(c, c->sp);
 	c->stack[c->sp++] = (struct opd){ type, kind, idx, pos, 0 };
-	if (kind == K_LOCAL) {
+	if (reads_local(kind)) {
 		c->lazy_refs[idx]++;
 		c->lazy_total++;
 	}
@@ -365,8 +379,9 @@ static int push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx)
 
 static struct ctl *top_ctl(struct cc *c) { return &c->ctl[c->nctl - 1]; }
 
-/* Pops one operand of type `want` (0 = any); *out receives it and *h its height. */
-static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
+/* Pops one operand of type `want` (0 = any); *out receives it and *h its height. A K_ADDK
+ * stays one: for the consumers that take an address as base + immediate. */
+static int pop_keep(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 {
 	CHECK(work(c));
 	struct ctl *f = top_ctl(c);
@@ -379,13 +394,30 @@ static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
 		FAIL("type mismatch: expected %s but nothing on the stack", want ? xwasm_valtype_str(want) : "a value");
 	}
 	*out = c->stack[--c->sp];
-	if (out->kind == K_LOCAL) {
+	if (reads_local(out->kind)) {
 		c->lazy_refs[out->idx]--;
 		c->lazy_total--;
 	}
 	*h = c->sp;
 	if (want && out->type != T_UNKNOWN && out->type != want)
 		FAIL("type mismatch: expected %s, got %s", xwasm_valtype_str(want), xwasm_valtype_str(out->type));
+	return 0;
+}
+
+/* Pops as pop_keep, computing a K_ADDK into its stack slot first (emitted now, before the
+ * consumer, and marked as the last result so a following local.set can take it over). */
+static int pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h)
+{
+	CHECK(pop_keep(c, want, out, h));
+	if (out->kind == K_ADDK) {
+		if (c->live) {
+			emit_move(c, SH(c, *h), out, *h);
+			c->last_dst = c->last_ins + 1;
+			c->last_dst_h = *h;
+		}
+		out->kind = K_STACK;
+		out->idx = 0;
+	}
 	return 0;
 }
 
@@ -396,7 +428,7 @@ static void materialize(struct cc *c, uint32_t h)
 		return;
 	if (c->live)
 		emit_move(c, SH(c, h), o, h);
-	if (o->kind == K_LOCAL) {
+	if (reads_local(o->kind)) {
 		c->lazy_refs[o->idx]--;
 		c->lazy_total--;
 	}
@@ -414,7 +446,7 @@ static void materialize_range(struct cc *c, uint32_t from, uint32_t to)
 static void materialize_local(struct cc *c, uint32_t x)
 {
 	for (uint32_t h = c->sp; h-- > 0 && c->lazy_refs[x] > 0;)
-		if (c->stack[h].kind == K_LOCAL && c->stack[h].idx == x)
+		if (reads_local(c->stack[h].kind) && c->stack[h].idx == x)
 			materialize(c, h);
 }
 
@@ -428,7 +460,7 @@ static bool local_on_stack(struct cc *c, uint32_t x)
 static void materialize_all_locals(struct cc *c)
 {
 	for (uint32_t h = c->sp; h-- > 0 && c->lazy_total > 0;)
-		if (c->stack[h].kind == K_LOCAL)
+		if (reads_local(c->stack[h].kind))
 			materialize(c, h);
 }
 
@@ -437,7 +469,7 @@ static void truncate_stack(struct cc *c, uint32_t h)
 {
 	while (c->sp > h) {
 		struct opd *o = &c->stack[--c->sp];
-		if (o->kind == K_LOCAL) {
+		if (reads_local(o->kind)) {
 			c->lazy_refs[o->idx]--;
 			c->lazy_total--;
 		}
@@ -823,6 +855,16 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	uint32_t ha, hb;
 	CHECK(pop(c, tin, &b, &hb));
 	CHECK(pop(c, tin, &a, &ha));
+	if (op == XW_OP_I32_ADD && c->live && a.type == XWASM_I32 && b.type == XWASM_I32 &&
+	    ((a.kind == K_LOCAL && b.kind == K_CONST) || (a.kind == K_CONST && b.kind == K_LOCAL))) {
+		/* local + constant: left for the consumer (a memory access takes it as base + imm) */
+		struct opd *l = a.kind == K_LOCAL ? &a : &b, *k = a.kind == K_LOCAL ? &b : &a;
+		uint32_t lidx = l->idx;
+		uint64_t kval = (uint32_t)k->val;
+		CHECK(push(c, XWASM_I32, K_ADDK, lidx));
+		c->stack[c->sp - 1].val = kval;
+		return 0;
+	}
 	uint32_t dpos = 0;
 	if (c->live && fuse_f64_pair(c, op, &a, ha, &b, hb, &dpos)) {
 		/* fused */
@@ -838,11 +880,18 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	return push_result(c, tout, dpos);
 }
 
-/* If the operand at height h was just produced by an i32.add, removes that add and returns
- * its two operand words (the memory op then computes the address itself). */
+/* If the address operand at height h is a local plus a constant not yet added (K_ADDK), or
+ * was just produced by an i32.add (which is then removed), returns the add's two operand words:
+ * the memory op computes the address itself. */
 static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, uint32_t *base,
 			     uint32_t *k, bool *imm)
 {
+	if (c->live && a->kind == K_ADDK) {
+		*imm = true;
+		*base = c->lpos[a->idx];
+		*k = (uint32_t)a->val;
+		return true;
+	}
 	if (!c->live || a->kind != K_STACK || c->last_dst < 0 || c->last_dst_h != h ||
 	    c->last_ins == UINT32_MAX)
 		return false;
@@ -870,7 +919,7 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 		return op_load_m(c, op, mem, (uint32_t)off, tout);
 	struct opd a;
 	uint32_t h;
-	CHECK(pop(c, XWASM_I32, &a, &h));
+	CHECK(pop_keep(c, XWASM_I32, &a, &h));
 	uint32_t dpos = 0, base, k;
 	bool imm;
 	if (take_address_add(c, &a, h, &base, &k, &imm)) {
@@ -905,7 +954,7 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 	struct opd a, v;
 	uint32_t ha, hv;
 	CHECK(pop(c, tval, &v, &hv));
-	CHECK(pop(c, XWASM_I32, &a, &ha));
+	CHECK(pop_keep(c, XWASM_I32, &a, &ha));
 	uint32_t base, k;
 	bool imm;
 	if (take_address_add(c, &a, ha, &base, &k, &imm)) {
@@ -1425,9 +1474,9 @@ static int op_reinterpret(struct cc *c, uint8_t tin, uint8_t tout)
 {
 	struct opd a;
 	uint32_t h;
+	CHECK(pop(c, tin, &a, &h)); /* (a K_ADDK is computed now: it then was the last result) */
 	int64_t keep = c->last_dst;
 	uint32_t keep_h = c->last_dst_h;
-	CHECK(pop(c, tin, &a, &h));
 	a.type = tout;
 	CHECK(push(c, tout, a.kind, a.idx));
 	c->stack[c->sp - 1] = a;
@@ -1447,9 +1496,9 @@ static int op_local(struct cc *c, uint8_t b)
 		return push(c, t, K_LOCAL, x);
 	struct opd v;
 	uint32_t h;
+	CHECK(pop(c, t, &v, &h)); /* (a K_ADDK is computed now: it then was the last result) */
 	int64_t last = c->last_dst;
 	uint32_t last_h = c->last_dst_h;
-	CHECK(pop(c, t, &v, &h));
 	if (c->live) {
 		if (v.kind == K_STACK && last >= 0 && last_h == h && !local_on_stack(c, x)) {
 			c->code[last] = c->lpos[x]; /* the producer writes the local directly */
@@ -1667,6 +1716,7 @@ int xw_cc_bad_simd(struct cc *c, uint32_t sub)
 	return fail(c, -EINVAL, "malformed: illegal opcode 0xfd 0x%x", sub);
 }
 int xw_cc_pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h) { return pop(c, want, out, h); }
+int xw_cc_pop_address(struct cc *c, struct opd *out, uint32_t *h) { return pop_keep(c, XWASM_I32, out, h); }
 int xw_cc_push_result(struct cc *c, uint8_t type, uint32_t dst_pos) { return push_result(c, type, dst_pos); }
 bool xw_cc_live(const struct cc *c) { return c->live; }
 uint32_t xw_cc_here(const struct cc *c) { return c->ncode; }
@@ -1678,6 +1728,11 @@ void xw_cc_dst_top(struct cc *c) { emit_slot(c, SH(c, c->sp)); }
 void xw_cc_slot(struct cc *c, uint32_t slot_word) { emit_slot(c, slot_word); }
 bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint32_t *base, uint32_t *k)
 {
+	if (c->live && o->kind == K_ADDK) {
+		*base = c->lpos[o->idx];
+		*k = (uint32_t)o->val;
+		return true;
+	}
 	if (!c->live || o->kind != K_STACK || c->last_dst < 0 || c->last_dst_h != h ||
 	    c->last_ins == UINT32_MAX || c->code[c->last_ins] != (uint32_t)c->handlers[XW_OP_I32_ADD_I])
 		return false;
@@ -1765,7 +1820,7 @@ static int compile_instr(struct cc *c)
 	case 0x13: /* return_call_indirect */
 		return op_return_call(c, b);
 	case 0x1a: /* drop */
-		return pop(c, 0, &a, &h);
+		return pop_keep(c, 0, &a, &h);
 	case 0x1b:   /* select */
 	case 0x1c: { /* select t* */
 		uint8_t t = 0;

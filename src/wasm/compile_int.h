@@ -37,6 +37,9 @@ int xw_cc_bad_simd(struct cc *c, uint32_t sub);
 
 /* Pops an operand of type `want` (its height in *h). */
 int xw_cc_pop(struct cc *c, uint8_t want, struct opd *out, uint32_t *h);
+/* Pops an i32 address, which may stay a local plus a constant: only for an access that then
+ * calls xw_cc_take_address_imm (which takes that form whenever the code is live). */
+int xw_cc_pop_address(struct cc *c, struct opd *out, uint32_t *h);
 /* Pushes the result of the instruction just emitted (its dst word at dst_pos). */
 int xw_cc_push_result(struct cc *c, uint8_t type, uint32_t dst_pos);
 

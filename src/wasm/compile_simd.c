@@ -25,6 +25,15 @@ static int pop_n(struct cc *c, int n, const uint8_t *types, struct opd *o, uint3
 	return 0;
 }
 
+/* Pops a memory access's operands: the i32 address o[0] (left as local + constant when it is
+ * one, for take_address) under n - 1 more whose types are types[1..n). */
+static int pop_access(struct cc *c, int n, const uint8_t *types, struct opd *o, uint32_t *h)
+{
+	for (int i = n; i-- > 1;)
+		CHECK(xw_cc_pop(c, types[i], &o[i], &h[i]));
+	return xw_cc_pop_address(c, &o[0], &h[0]);
+}
+
 #define NO_LANE -1
 
 /* Emits op with its result at the lowest popped height h0 followed by the n operands (and
@@ -92,7 +101,7 @@ int xw_compile_simd(struct cc *c)
 		CHECK(xw_cc_memarg(c, in->a, &off, &mem));
 		if (xw_cc_mem64(c, mem))
 			return xw_compile_mem64_simd(c, in, mem, off);
-		CHECK(pop_n(c, 1, &I, o, h));
+		CHECK(pop_access(c, 1, &I, o, h));
 		if (xw_cc_live(c)) {
 			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);
@@ -107,7 +116,7 @@ int xw_compile_simd(struct cc *c)
 		CHECK(xw_cc_memarg(c, in->a, &off, &mem));
 		if (xw_cc_mem64(c, mem))
 			return xw_compile_mem64_simd(c, in, mem, off);
-		CHECK(pop_n(c, 2, (const uint8_t[]){ I, V }, o, h));
+		CHECK(pop_access(c, 2, (const uint8_t[]){ I, V }, o, h));
 		if (xw_cc_live(c)) {
 			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);
@@ -123,7 +132,7 @@ int xw_compile_simd(struct cc *c)
 		if (xw_cc_mem64(c, mem))
 			return xw_compile_mem64_simd(c, in, mem, off);
 		CHECK(rd_lane(c, in->b, &lane));
-		CHECK(pop_n(c, 2, (const uint8_t[]){ I, V }, o, h));
+		CHECK(pop_access(c, 2, (const uint8_t[]){ I, V }, o, h));
 		if (xw_cc_live(c)) {
 			struct addr a = take_address(c, &o[0], h[0]);
 			xw_cc_op(c, op);

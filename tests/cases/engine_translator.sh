@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The translator's deferred operands (src/wasm/compile.c): every tests/wast/*.wast script,
+# converted with wast2json, passes every command under `xdperf wasm spectest` in the
+# ASan/UBSan build. lazy_operands.wast: local.get, constants and local + i32 constant are
+# computed only when consumed; each consumer (load, store, SIMD access, call, call_indirect,
+# return, block, br_if, select, reinterpret, local.set/tee) and each write to the local while
+# such a value waits gives the value the code means, bounds and wrapping included.
+set -uo pipefail
+T="$TMPDIR"
+command -v wast2json >/dev/null || { echo "wast2json (wabt) is not installed"; exit 77; }
+fail=0
+for w in "$REPO"/tests/wast/*.wast; do
+	n=$(basename "$w" .wast)
+	wast2json "$w" -o "$T/$n.json" 2>"$T/$n.conv" || { echo "FAIL: $n: wast2json: $(head -n 3 "$T/$n.conv")"; fail=1; continue; }
+	if "$XDPERF_ASAN" wasm spectest --verbose "$T/$n.json" >"$T/$n.out" 2>&1; then
+		echo "ok $n: $(tail -n 1 "$T/$n.out")"
+	else
+		echo "FAIL: $n:"; sed 's/^/    /' "$T/$n.out" | head -n 20; fail=1
+	fi
+	# every command ran: the count of passed commands is the count of assertions in the script
+	want=$(grep -cE '^\((assert_return|assert_trap)' "$w")
+	got=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$T/$n.out" | tail -n 1)
+	[ "$got" = "$((want + 1))" ] || { echo "FAIL: $n: $got passed, want $want assertions + 1 module"; fail=1; }
+done
+exit $fail

@@ -1,0 +1,116 @@
+;; The translator leaves local.get, constants and "local + i32 constant" (an address form) on
+;; its operand stack without computing them until a consumer needs them (src/wasm/compile.c,
+;; K_LOCAL, K_CONST, K_ADDK). These cases check that every way such a value can be consumed,
+;; or its local overwritten first, gives the value the instruction sequence means.
+(module
+  (memory 1)
+  (data (i32.const 100) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+  (func $id (param i32) (result i32) (local.get 0))
+  (table funcref (elem $id))
+
+  ;; the local is written while local+k waits on the stack: the old value is added
+  (func (export "write_under") (param i32) (result i32)
+    (local.get 0) (i32.const 5) (i32.add)
+    (local.set 0 (i32.const 1000))
+    (local.get 0) (i32.add))
+  ;; local.tee of the same local under it
+  (func (export "tee_under") (param i32) (result i32)
+    (local.get 0) (i32.const 7) (i32.add)
+    (local.tee 0 (i32.const 3))
+    (i32.mul))
+  ;; x := x + k: the add writes the local directly
+  (func (export "incr") (param i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (i32.const 9)))
+    (local.get 0))
+  ;; a result dropped, then local+k set at the same stack height: the dropped multiplication
+  ;; must not be taken for its producer
+  (func (export "drop_then_set") (param i32) (result i32) (local i32)
+    (drop (i32.mul (local.get 0) (i32.const 3)))
+    (local.set 1 (i32.add (local.get 0) (i32.const 1)))
+    (local.get 1))
+  ;; reinterpret of local+k, then stored to a local
+  (func (export "reinterpret") (param i32) (result i32) (local f32)
+    (drop (i32.mul (local.get 0) (i32.const 3)))
+    (local.set 1 (f32.reinterpret_i32 (i32.add (local.get 0) (i32.const 2))))
+    (i32.reinterpret_f32 (local.get 1)))
+  ;; as a load and store address, with and without memarg offsets
+  (func (export "load_at") (param i32) (result i32)
+    (i32.load8_u offset=1 (i32.add (local.get 0) (i32.const 100))))
+  (func (export "store_load") (param i32 i32) (result i32)
+    (i32.store16 offset=2 (i32.add (local.get 0) (i32.const 200)) (local.get 1))
+    (i32.load16_u (i32.add (local.get 0) (i32.const 202))))
+  ;; out of bounds through the fused form: local + k + offset past the end traps
+  (func (export "load_oob") (param i32) (result i32)
+    (i32.load offset=4 (i32.add (local.get 0) (i32.const 65528))))
+  ;; the stored value is local+k
+  (func (export "store_value") (param i32) (result i32)
+    (i32.store (i32.const 300) (i32.add (local.get 0) (i32.const 11)))
+    (i32.load (i32.const 300)))
+  ;; call argument, indirect call index, return value, block result, br_if value, select
+  (func (export "as_arg") (param i32) (result i32)
+    (call $id (i32.add (local.get 0) (i32.const 3))))
+  (func (export "as_index") (param i32) (result i32)
+    (call_indirect (param i32) (result i32) (i32.const 42) (i32.add (local.get 0) (i32.const -1))))
+  (func (export "as_result") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const -4)))
+  (func (export "as_block") (param i32) (result i32)
+    (block (result i32) (i32.add (local.get 0) (i32.const 6))))
+  (func (export "as_br_if") (param i32) (result i32)
+    (block (result i32)
+      (br_if 0 (i32.add (local.get 0) (i32.const 20)) (local.get 0))
+      (local.set 0 (i32.const 0))
+      (drop)
+      (i32.const -1)))
+  (func (export "as_select") (param i32 i32) (result i32)
+    (select (i32.add (local.get 0) (i32.const 1)) (i32.add (local.get 0) (i32.const 2)) (local.get 1)))
+  ;; the same local+k twice, one overwritten in a loop in between
+  (func (export "loop_sum") (param i32) (result i32) (local i32 i32)
+    (loop $l
+      (local.set 2 (i32.add (local.get 2) (i32.add (local.get 1) (i32.const 10))))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+    (local.get 2))
+  ;; SIMD accesses take local+k as their address too
+  (func (export "lane") (param i32) (result i32)
+    (i8x16.extract_lane_u 3
+      (v128.load8_lane 3 (i32.add (local.get 0) (i32.const 100)) (v128.const i32x4 0 0 0 0))))
+  (func (export "splat") (param i32) (result i32)
+    (i16x8.extract_lane_u 7 (v128.load16_splat offset=2 (i32.add (local.get 0) (i32.const 100)))))
+  (func (export "v128_store") (param i32) (result i32)
+    (v128.store (i32.add (local.get 0) (i32.const 400)) (v128.load (i32.const 100)))
+    (i32.load8_u (i32.add (local.get 0) (i32.const 415))))
+  ;; wrapping: local + k overflows 32 bits
+  (func (export "wrap") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const 0x7fffffff)))
+  ;; the address wraps before the offset is added: 0xffffffff + 101 = 100, then offset 0
+  (func (export "addr_wrap") (param i32) (result i32)
+    (i32.load8_u (i32.add (local.get 0) (i32.const 101))))
+)
+(assert_return (invoke "write_under" (i32.const 10)) (i32.const 1015))
+(assert_return (invoke "tee_under" (i32.const 10)) (i32.const 51))
+(assert_return (invoke "incr" (i32.const 1)) (i32.const 10))
+(assert_return (invoke "drop_then_set" (i32.const 41)) (i32.const 42))
+(assert_return (invoke "reinterpret" (i32.const 40)) (i32.const 42))
+(assert_return (invoke "load_at" (i32.const 0)) (i32.const 2))
+(assert_return (invoke "load_at" (i32.const 14)) (i32.const 16))
+(assert_return (invoke "store_load" (i32.const 8) (i32.const 0x1234)) (i32.const 0x1234))
+(assert_trap (invoke "load_oob" (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "load_oob" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "store_value" (i32.const 31)) (i32.const 42))
+(assert_return (invoke "as_arg" (i32.const 39)) (i32.const 42))
+(assert_return (invoke "as_index" (i32.const 1)) (i32.const 42))
+(assert_trap (invoke "as_index" (i32.const 2)) "undefined element")
+(assert_return (invoke "as_result" (i32.const 46)) (i32.const 42))
+(assert_return (invoke "as_block" (i32.const 36)) (i32.const 42))
+(assert_return (invoke "as_br_if" (i32.const 22)) (i32.const 42))
+(assert_return (invoke "as_br_if" (i32.const 0)) (i32.const -1))
+(assert_return (invoke "as_select" (i32.const 40) (i32.const 0)) (i32.const 42))
+(assert_return (invoke "as_select" (i32.const 40) (i32.const 1)) (i32.const 41))
+(assert_return (invoke "loop_sum" (i32.const 4)) (i32.const 46))
+(assert_return (invoke "lane" (i32.const 4)) (i32.const 5))
+(assert_return (invoke "splat" (i32.const 0)) (i32.const 0x0403))
+(assert_trap (invoke "lane" (i32.const 65436)) "out of bounds memory access")
+(assert_return (invoke "v128_store" (i32.const 16)) (i32.const 16))
+(assert_trap (invoke "v128_store" (i32.const 65130)) "out of bounds memory access")
+(assert_return (invoke "wrap" (i32.const 2)) (i32.const 0x80000001))
+(assert_return (invoke "addr_wrap" (i32.const -1)) (i32.const 1))
