@@ -9,7 +9,8 @@
 #    which measures fixed costs, is shown but left out of both, as the suite's README says).
 # 2. Load time: builds bench/load_time.c against build/libxdperf.a and measures decode +
 #    validate + translate of a ~100 KB module generated here (target < 2 ms per load).
-#    Then bench/simd.sh (no root): SIMD builds (clang -O3 -msimd128) against scalar builds.
+#    Then bench/simd.sh (no root): SIMD builds (clang -O3 -msimd128) against scalar builds,
+#    and with ENGINE_BASE=COMMIT set, bench/engine_vs.sh: the engine against its build at COMMIT.
 # The results are printed as a plain table and as Markdown for docs/benchmarks.md.
 # 3. Hot-load registry (no root): bench/hotload.sh, see its header (calls/s of a wasm echo module
 #    vs a native handler, swap latency, memory per version; prints its own tables).
@@ -226,6 +227,13 @@ if [ $run_simd = 1 ]; then
   "$REPO/bench/simd.sh" || simd_failed=1
 fi
 
+# ---- the engine against itself at ENGINE_BASE (bench/engine_vs.sh; no root) -------------------
+vs_failed=0
+if [ -n "${ENGINE_BASE:-}" ]; then
+  echo
+  "$REPO/bench/engine_vs.sh" "$ENGINE_BASE" || vs_failed=1
+fi
+
 # ---- hot-load registry (bench/hotload.sh: builds and runs bench/hotload.c; no root) ------------
 hotload_failed=0
 if [ $run_hotload = 1 ]; then
@@ -273,6 +281,10 @@ if [ $mismatch -ne 0 ]; then
 fi
 if [ $simd_failed -ne 0 ]; then
   echo "bench: the SIMD benchmark failed (see above)" >&2
+  exit 1
+fi
+if [ $vs_failed -ne 0 ]; then
+  echo "bench: the engine comparison with $ENGINE_BASE failed (see above)" >&2
   exit 1
 fi
 if [ $hotload_failed -ne 0 ]; then
