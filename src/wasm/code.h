@@ -77,6 +77,9 @@
 	X(F64_MUL_MUL_L, 4) X(F64_MUL_MUL_R, 4) X(F64_MUL_DIV_L, 4) X(F64_MUL_DIV_R, 4) \
 	X(F64_DIV_ADD_L, 4) X(F64_DIV_ADD_R, 4) X(F64_DIV_SUB_L, 4) X(F64_DIV_SUB_R, 4) \
 	X(F64_DIV_MUL_L, 4) X(F64_DIV_MUL_R, 4) X(F64_DIV_DIV_L, 4) X(F64_DIV_DIV_R, 4) \
+	/* two chained i32 operations: d, x, k1, k2 with d = x * k1 + k2 (a linear congruential \
+	   step); d, x, k, o with d = o + (x << k) (a shifted byte or word added in) */        \
+	X(I32_MUL_ADD_II, 4) X(I32_SHL_ADD_I, 4)                                               \
 	X(MEMORY_SIZE, 1) X(MEMORY_GROW, 2) X(MEMORY_FILL, 3) X(MEMORY_COPY, 3)                 \
 	X(MEMORY_INIT, 4) X(DATA_DROP, 1)                                                      \
 	/* tables and references */                                                           \

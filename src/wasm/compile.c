@@ -793,6 +793,49 @@ static bool fuse_f64_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 	return true;
 }
 
+/* i32.add whose operand at height h is the result of the instruction emitted just before,
+ * when that was an i32.mul by a constant and the add's other operand a constant (x * k1 + k2),
+ * or an i32.shl by a constant (o + (x << k)): both become one fused op, the intermediate never
+ * written. Returns true when emitted (dst word at *dpos). */
+static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha,
+			  struct opd *b, uint32_t hb, uint32_t *dpos)
+{
+	if (op != XW_OP_I32_ADD || c->last_dst < 0 || c->last_ins == UINT32_MAX)
+		return false;
+	struct opd *other; /* the operand that is not the previous result */
+	uint32_t ho;
+	if (a->kind == K_STACK && c->last_dst_h == ha) {
+		other = b, ho = hb;
+	} else if (b->kind == K_STACK && c->last_dst_h == hb) {
+		other = a, ho = ha;
+	} else {
+		return false;
+	}
+	uint32_t prev = c->code[c->last_ins];
+	uint32_t x = c->code[c->last_ins + 2], k = c->code[c->last_ins + 3];
+	if (prev == (uint32_t)c->handlers[XW_OP_I32_MUL_I] && other->kind == K_CONST) {
+		rewind_code(c, c->last_ins);
+		emit_op(c, XW_OP_I32_MUL_ADD_II);
+		*dpos = c->ncode;
+		emit_slot(c, SH(c, ha < hb ? ha : hb));
+		emit_slot(c, x);
+		emit_word(c, k);
+		emit_word(c, (uint32_t)other->val);
+		return true;
+	}
+	if (prev == (uint32_t)c->handlers[XW_OP_I32_SHL_I]) {
+		rewind_code(c, c->last_ins);
+		emit_op(c, XW_OP_I32_SHL_ADD_I);
+		*dpos = c->ncode;
+		emit_slot(c, SH(c, ha < hb ? ha : hb));
+		emit_slot(c, x);
+		emit_word(c, k);
+		emit_slot(c, slot_of(c, other, ho));
+		return true;
+	}
+	return false;
+}
+
 /* The immediate-operand form of an i32 binary op, or -1. */
 static int imm_form(enum xw_op op)
 {
@@ -868,6 +911,8 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	uint32_t dpos = 0;
 	if (c->live && fuse_f64_pair(c, op, &a, ha, &b, hb, &dpos)) {
 		/* fused */
+	} else if (c->live && tin == XWASM_I32 && fuse_i32_pair(c, op, &a, ha, &b, hb, &dpos)) {
+		/* fused with the instruction before */
 	} else if (c->live && tin == XWASM_I32 && emit_imm_binary(c, op, &a, ha, &b, hb, &dpos)) {
 		/* immediate form */
 	} else if (c->live) {

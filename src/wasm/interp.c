@@ -864,6 +864,10 @@ L_CONST64:
 #undef F2ROW
 #undef F2
 
+	/* fused i32 pairs (the intermediate likewise) */
+	L_I32_MUL_ADD_II: S(1) = (uint32_t)(U32(2) * ip[3] + ip[4]); NEXT(4);
+	L_I32_SHL_ADD_I: S(1) = (uint32_t)(U32(4) + (U32(2) << (ip[3] & 31))); NEXT(4);
+
 	/* conversions */
 	UN(I32_WRAP_I64, (uint32_t)U64(2))
 #define TRUNC(name, FT, getf, lo_ok, hi_ok, T, store)                                     \

@@ -1,3 +1,5 @@
+;; Also the fused pairs: i32.mul by a constant then i32.add of a constant (one op), and i32.shl
+;; by a constant then i32.add (one op), with wrapping and shift counts masked.
 ;; The translator leaves local.get, constants and "local + i32 constant" (an address form) on
 ;; its operand stack without computing them until a consumer needs them (src/wasm/compile.c,
 ;; K_LOCAL, K_CONST, K_ADDK). These cases check that every way such a value can be consumed,
@@ -79,6 +81,24 @@
   (func (export "v128_store") (param i32) (result i32)
     (v128.store (i32.add (local.get 0) (i32.const 400)) (v128.load (i32.const 100)))
     (i32.load8_u (i32.add (local.get 0) (i32.const 415))))
+  ;; fused pairs
+  (func (export "lcg") (param i32) (result i32)
+    (i32.add (i32.mul (local.get 0) (i32.const 1664525)) (i32.const 1013904223)))
+  (func (export "lcg_const_left") (param i32) (result i32)
+    (i32.add (i32.const 7) (i32.mul (local.get 0) (i32.const -3))))
+  (func (export "mul_add_local") (param i32 i32) (result i32)
+    (i32.add (i32.mul (local.get 0) (i32.const 3)) (local.get 1)))
+  (func (export "shl_add") (param i32 i32) (result i32)
+    (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 8))))
+  (func (export "shl_add_left") (param i32 i32) (result i32)
+    (i32.add (i32.shl (local.get 0) (i32.const 33)) (local.get 1)))
+  (func (export "shl_add_stack") (param i32 i32) (result i32)
+    (i32.add (i32.xor (local.get 1) (i32.const 1)) (i32.shl (local.get 0) (i32.const 31))))
+  (func (export "shl_add_load") (param i32) (result i32)
+    (i32.add (i32.load8_u offset=1 (local.get 0)) (i32.shl (i32.load8_u (local.get 0)) (i32.const 8))))
+  ;; the shifted value kept in a local, then added: not fused (the local must hold it)
+  (func (export "shl_tee_add") (param i32) (result i32) (local i32)
+    (i32.add (local.tee 1 (i32.shl (local.get 0) (i32.const 4))) (local.get 1)))
   ;; wrapping: local + k overflows 32 bits
   (func (export "wrap") (param i32) (result i32)
     (i32.add (local.get 0) (i32.const 0x7fffffff)))
@@ -112,5 +132,14 @@
 (assert_trap (invoke "lane" (i32.const 65436)) "out of bounds memory access")
 (assert_return (invoke "v128_store" (i32.const 16)) (i32.const 16))
 (assert_trap (invoke "v128_store" (i32.const 65130)) "out of bounds memory access")
+(assert_return (invoke "lcg" (i32.const 1)) (i32.const 1015568748))
+(assert_return (invoke "lcg" (i32.const 0x80000001)) (i32.const 3163052396))
+(assert_return (invoke "lcg_const_left" (i32.const 5)) (i32.const -8))
+(assert_return (invoke "mul_add_local" (i32.const 5) (i32.const 100)) (i32.const 115))
+(assert_return (invoke "shl_add" (i32.const 0x12) (i32.const 0x34)) (i32.const 0x1234))
+(assert_return (invoke "shl_add_left" (i32.const 3) (i32.const 1)) (i32.const 7))
+(assert_return (invoke "shl_add_stack" (i32.const 1) (i32.const 0)) (i32.const 0x80000001))
+(assert_return (invoke "shl_add_load" (i32.const 100)) (i32.const 0x0102))
+(assert_return (invoke "shl_tee_add" (i32.const 1)) (i32.const 32))
 (assert_return (invoke "wrap" (i32.const 2)) (i32.const 0x80000001))
 (assert_return (invoke "addr_wrap" (i32.const -1)) (i32.const 1))
