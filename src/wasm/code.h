@@ -80,6 +80,14 @@
 	/* two chained i32 operations: d, x, k1, k2 with d = x * k1 + k2 (a linear congruential \
 	   step); d, x, k, o with d = o + (x << k) (a shifted byte or word added in) */        \
 	X(I32_MUL_ADD_II, 4) X(I32_SHL_ADD_I, 4)                                               \
+	/* select on an i32 compare just computed: d, x, y, a, b (or imm) with                 \
+	   d = (a CMP b) ? x : y; in the order of I32_EQ..I32_GE_U */                          \
+	X(SEL_I32_EQ, 5) X(SEL_I32_NE, 5) X(SEL_I32_LT_S, 5) X(SEL_I32_LT_U, 5)                 \
+	X(SEL_I32_GT_S, 5) X(SEL_I32_GT_U, 5) X(SEL_I32_LE_S, 5) X(SEL_I32_LE_U, 5)             \
+	X(SEL_I32_GE_S, 5) X(SEL_I32_GE_U, 5)                                                   \
+	X(SEL_I32_EQ_I, 5) X(SEL_I32_NE_I, 5) X(SEL_I32_LT_S_I, 5) X(SEL_I32_LT_U_I, 5)         \
+	X(SEL_I32_GT_S_I, 5) X(SEL_I32_GT_U_I, 5) X(SEL_I32_LE_S_I, 5) X(SEL_I32_LE_U_I, 5)     \
+	X(SEL_I32_GE_S_I, 5) X(SEL_I32_GE_U_I, 5)                                               \
 	X(MEMORY_SIZE, 1) X(MEMORY_GROW, 2) X(MEMORY_FILL, 3) X(MEMORY_COPY, 3)                 \
 	X(MEMORY_INIT, 4) X(DATA_DROP, 1)                                                      \
 	/* tables and references */                                                           \

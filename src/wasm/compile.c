@@ -836,6 +836,34 @@ static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 	return false;
 }
 
+/* select whose condition the i32 compare emitted just before computed (the caller checked):
+ * the compare is replaced by SEL_I32_<cmp>[_I] d, x, y, a, b|imm. False if it is no such
+ * compare (i32.eqz, i64 and float compares stay separate). */
+static bool emit_select_cmp(struct cc *c, struct opd *x, uint32_t hx, struct opd *y, uint32_t hy,
+			    uint32_t *dpos)
+{
+	uint32_t hw = c->code[c->last_ins];
+	for (int i = 0; i <= XW_OP_I32_GE_U - XW_OP_I32_EQ; i++) {
+		bool reg = hw == (uint32_t)c->handlers[XW_OP_I32_EQ + i];
+		if (!reg && hw != (uint32_t)c->handlers[XW_OP_I32_EQ_I + i])
+			continue;
+		uint32_t a = c->code[c->last_ins + 2], b = c->code[c->last_ins + 3];
+		rewind_code(c, c->last_ins);
+		emit_op(c, (enum xw_op)((reg ? XW_OP_SEL_I32_EQ : XW_OP_SEL_I32_EQ_I) + i));
+		*dpos = c->ncode;
+		emit_slot(c, SH(c, hx));
+		emit_slot(c, slot_of(c, x, hx));
+		emit_slot(c, slot_of(c, y, hy));
+		emit_slot(c, a);
+		if (reg)
+			emit_slot(c, b);
+		else
+			emit_word(c, b);
+		return true;
+	}
+	return false;
+}
+
 /* The immediate-operand form of an i32 binary op, or -1. */
 static int imm_form(enum xw_op op)
 {
@@ -1880,6 +1908,10 @@ static int compile_instr(struct cc *c)
 		struct opd cond;
 		uint32_t hc;
 		CHECK(pop(c, XWASM_I32, &cond, &hc));
+		/* an i32 compare emitted just before computed the condition: fused below unless
+		 * popping the values emits code (a deferred local + constant) */
+		uint32_t cmp_ins = cond.kind == K_STACK && c->last_dst >= 0 && c->last_dst_h == hc ?
+				   c->last_ins : UINT32_MAX;
 		CHECK(pop(c, t, &v, &hv));
 		CHECK(pop(c, t ? t : v.type, &a, &h));
 		uint8_t rt = t ? t : (a.type != T_UNKNOWN ? a.type : v.type);
@@ -1888,7 +1920,10 @@ static int compile_instr(struct cc *c)
 		if (!t && a.type != T_UNKNOWN && v.type != T_UNKNOWN && a.type != v.type)
 			FAIL("type mismatch in select");
 		uint32_t dpos = 0;
-		if (c->live) {
+		if (c->live && rt != XWASM_V128 && cmp_ins != UINT32_MAX && cmp_ins == c->last_ins &&
+		    emit_select_cmp(c, &a, h, &v, hv, &dpos)) {
+			/* fused with the compare */
+		} else if (c->live) {
 			emit_op(c, rt == XWASM_V128 ? XW_OP_SELECT128 : XW_OP_SELECT);
 			dpos = c->ncode;
 			emit_slot(c, SH(c, h));

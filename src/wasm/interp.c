@@ -867,6 +867,14 @@ L_CONST64:
 	/* fused i32 pairs (the intermediate likewise) */
 	L_I32_MUL_ADD_II: S(1) = (uint32_t)(U32(2) * ip[3] + ip[4]); NEXT(4);
 	L_I32_SHL_ADD_I: S(1) = (uint32_t)(U32(4) + (U32(2) << (ip[3] & 31))); NEXT(4);
+#define SELCMP(name, T, cmp)                                                              \
+	L_SEL_I32_##name: S(1) = (T)U32(4) cmp (T)U32(5) ? S(2) : S(3); NEXT(5);             \
+	L_SEL_I32_##name##_I: S(1) = (T)U32(4) cmp (T)ip[5] ? S(2) : S(3); NEXT(5);
+	SELCMP(EQ, uint32_t, ==) SELCMP(NE, uint32_t, !=) SELCMP(LT_S, int32_t, <)
+	SELCMP(LT_U, uint32_t, <) SELCMP(GT_S, int32_t, >) SELCMP(GT_U, uint32_t, >)
+	SELCMP(LE_S, int32_t, <=) SELCMP(LE_U, uint32_t, <=) SELCMP(GE_S, int32_t, >=)
+	SELCMP(GE_U, uint32_t, >=)
+#undef SELCMP
 
 	/* conversions */
 	UN(I32_WRAP_I64, (uint32_t)U64(2))

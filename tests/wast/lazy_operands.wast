@@ -1,5 +1,6 @@
 ;; Also the fused pairs: i32.mul by a constant then i32.add of a constant (one op), and i32.shl
-;; by a constant then i32.add (one op), with wrapping and shift counts masked.
+;; by a constant then i32.add (one op), with wrapping and shift counts masked; select on an
+;; i32 compare just computed (one op), for each compare, with a register or immediate operand.
 ;; The translator leaves local.get, constants and "local + i32 constant" (an address form) on
 ;; its operand stack without computing them until a consumer needs them (src/wasm/compile.c,
 ;; K_LOCAL, K_CONST, K_ADDK). These cases check that every way such a value can be consumed,
@@ -99,6 +100,25 @@
   ;; the shifted value kept in a local, then added: not fused (the local must hold it)
   (func (export "shl_tee_add") (param i32) (result i32) (local i32)
     (i32.add (local.tee 1 (i32.shl (local.get 0) (i32.const 4))) (local.get 1)))
+  (func (export "sel_lt_s") (param i32 i32) (result i32)
+    (select (i32.const 10) (i32.const 20) (i32.lt_s (local.get 0) (local.get 1))))
+  (func (export "sel_lt_u") (param i32 i32) (result i32)
+    (select (i32.const 10) (i32.const 20) (i32.lt_u (local.get 0) (local.get 1))))
+  (func (export "sel_ge_s_imm") (param i32) (result i32)
+    (select (i32.const 10) (i32.const 20) (i32.ge_s (local.get 0) (i32.const -5))))
+  (func (export "sel_gt_u_imm") (param i32) (result i32)
+    (select (i32.const 10) (i32.const 20) (i32.gt_u (local.get 0) (i32.const -5))))
+  (func (export "sel_eq_i64") (param i32 i32 i64 i64) (result i64)
+    (select (local.get 2) (local.get 3) (i32.eq (local.get 0) (local.get 1))))
+  (func (export "sel_ne_f64") (param i32 f64) (result f64)
+    (select (local.get 1) (f64.const -0.5) (i32.ne (local.get 0) (i32.const 7))))
+  (func (export "sel_le_stack") (param i32 i32) (result i32)
+    (select (i32.mul (local.get 0) (i32.const 3)) (i32.add (local.get 1) (local.get 1))
+            (i32.le_u (i32.xor (local.get 0) (i32.const 1)) (local.get 1))))
+  ;; the values are local + constant (computed after the compare): the compare stays separate
+  (func (export "sel_addk") (param i32 i32) (result i32)
+    (select (i32.add (local.get 0) (i32.const 1)) (i32.add (local.get 0) (i32.const 2))
+            (i32.gt_s (local.get 1) (i32.const 0))))
   ;; wrapping: local + k overflows 32 bits
   (func (export "wrap") (param i32) (result i32)
     (i32.add (local.get 0) (i32.const 0x7fffffff)))
@@ -141,5 +161,19 @@
 (assert_return (invoke "shl_add_stack" (i32.const 1) (i32.const 0)) (i32.const 0x80000001))
 (assert_return (invoke "shl_add_load" (i32.const 100)) (i32.const 0x0102))
 (assert_return (invoke "shl_tee_add" (i32.const 1)) (i32.const 32))
+(assert_return (invoke "sel_lt_s" (i32.const -1) (i32.const 1)) (i32.const 10))
+(assert_return (invoke "sel_lt_u" (i32.const -1) (i32.const 1)) (i32.const 20))
+(assert_return (invoke "sel_ge_s_imm" (i32.const -5)) (i32.const 10))
+(assert_return (invoke "sel_ge_s_imm" (i32.const -6)) (i32.const 20))
+(assert_return (invoke "sel_gt_u_imm" (i32.const -4)) (i32.const 10))
+(assert_return (invoke "sel_gt_u_imm" (i32.const 5)) (i32.const 20))
+(assert_return (invoke "sel_eq_i64" (i32.const 3) (i32.const 3) (i64.const 0x100000000) (i64.const 2)) (i64.const 0x100000000))
+(assert_return (invoke "sel_eq_i64" (i32.const 3) (i32.const 4) (i64.const 0x100000000) (i64.const 2)) (i64.const 2))
+(assert_return (invoke "sel_ne_f64" (i32.const 7) (f64.const 1.25)) (f64.const -0.5))
+(assert_return (invoke "sel_ne_f64" (i32.const 8) (f64.const 1.25)) (f64.const 1.25))
+(assert_return (invoke "sel_le_stack" (i32.const 4) (i32.const 5)) (i32.const 12))
+(assert_return (invoke "sel_le_stack" (i32.const 4) (i32.const 4)) (i32.const 8))
+(assert_return (invoke "sel_addk" (i32.const 4) (i32.const 1)) (i32.const 5))
+(assert_return (invoke "sel_addk" (i32.const 4) (i32.const 0)) (i32.const 6))
 (assert_return (invoke "wrap" (i32.const 2)) (i32.const 0x80000001))
 (assert_return (invoke "addr_wrap" (i32.const -1)) (i32.const 1))
