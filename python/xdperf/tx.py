@@ -197,18 +197,26 @@ class Tx:
         err = _lib.errbuf()
         box: List[int] = []
 
+        done = threading.Event()
+
         def work() -> None:
-            box.append(lib().xdperf_tx_run(self._h, ctypes.byref(res), err, len(err)))
+            try:
+                box.append(lib().xdperf_tx_run(self._h, ctypes.byref(res), err, len(err)))
+            finally:
+                done.set()
 
         t = threading.Thread(target=work, name="xdperf-tx", daemon=True)
         t.start()
         interrupted = False
-        while t.is_alive():
+        # Wait on an Event, not on join(): a KeyboardInterrupt inside Thread.join() can leave
+        # is_alive() false while the thread still runs (CPython before 3.13).
+        while not done.is_set():
             try:
-                t.join(0.1)
+                done.wait(0.1)
             except KeyboardInterrupt:
                 interrupted = True
                 self.stop()
+        t.join()
         result = self._result(res)
         self.result = result
         if interrupted:

@@ -1,0 +1,150 @@
+"""Transmit runs and server mode on a veth pair: veth0 <-> veth1, both ends inside one network
+namespace that tests/cases/python_api.sh creates (it runs pytest inside it and names the ends
+in XDPERF_TEST_TX_DEV / XDPERF_TEST_RX_DEV). Skipped without them (not root)."""
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+import xdperf
+from pcap import read_frames
+
+TX_DEV = os.environ.get("XDPERF_TEST_TX_DEV")
+RX_DEV = os.environ.get("XDPERF_TEST_RX_DEV")
+pytestmark = pytest.mark.skipif(not (TX_DEV and RX_DEV),
+                                reason="needs the veth pair of tests/cases/python_api.sh (root)")
+PORT = 9000
+
+
+def mac_of(dev):
+    with open("/sys/class/net/%s/address" % dev) as f:
+        return bytes.fromhex(f.read().strip().replace(":", ""))
+
+
+@pytest.fixture
+def frame(build):
+    cfg = {"dst_port": PORT, "payload_size": 100, "src_ip": "10.201.0.1",
+           "dst_ip": "10.201.0.2", "dst_mac": ":".join("%02x" % b for b in mac_of(RX_DEV))}
+    with xdperf.Plugin.load(os.path.join(build, "plugins", "simpleudp.wasm"), cfg) as p:
+        (t,) = p.templates(mac=mac_of(TX_DEV), device=TX_DEV)
+    return t
+
+
+def wait_packets(srv, n, secs=10.0):
+    end = time.time() + secs
+    while time.time() < end:
+        st = srv.stats()
+        if st.packets >= n:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)  # anything beyond n would show now
+    return srv.stats()
+
+
+def test_tx_counted_by_server_and_tcpdump(frame, tmp_path):
+    n = 2000
+    tcpdump = shutil.which("tcpdump")
+    cap = tmp_path / "rx.pcap"
+    td = None
+    with xdperf.Server(RX_DEV, port=PORT, stamp=True, mode="afpacket") as srv:
+        assert srv.mode == "afpacket"
+        if tcpdump:
+            td = subprocess.Popen([tcpdump, "-i", RX_DEV, "-n", "-U", "-c", str(n), "-w",
+                                   str(cap), "udp", "dst", "port", str(PORT)],
+                                  stderr=subprocess.PIPE, text=True)
+            assert "listening on" in td.stderr.readline()
+        with xdperf.Tx(TX_DEV, [frame], count=n, rate_pps=20000, mode="afpacket",
+                       stamp=True) as tx:
+            r = tx.run()
+        assert r.total.packets == n and r.total.errors == 0
+        assert r.total.bytes == n * len(frame)
+        assert r.mode == "afpacket"
+        assert not r.stopped and r.threads == 1 and r.rate_pps == 20000
+        assert r.run_id != 0  # stamped
+        assert sum(s.packets for s in r.streams) == n
+        st = wait_packets(srv, n)
+        assert st.packets == n and st.stamped == n and st.bytes == n * len(frame)
+        assert st.pps is not None and st.pps > 0
+        rep = srv.report()
+        assert rep.device == RX_DEV and rep.mode == "afpacket" and rep.stamp
+        assert rep.total.received == n and rep.total.unique == n and rep.total.lost == 0
+        assert len(rep.streams) == 1 and rep.streams[0].run == r.run_id
+        s = rep.streams[0]
+        assert (s.first_seq, s.last_seq, s.lost, s.duplicated) == (0, n - 1, 0, 0)
+        assert s.latency.count == n and s.latency.min_ns <= s.latency.p50_ns <= s.latency.max_ns
+        assert sum(c for _, c in s.latency.hist) == n
+        assert rep.lost_against(n) == 0 and srv.lost(n + 5) == 5
+        assert rep.runs[0].run == r.run_id and rep.runs[0].received == n
+        js = srv.report_json()
+        assert js["device"] == RX_DEV and '"packets": %d' % n in __import__("json").dumps(js)
+    if td:
+        td.wait(timeout=10)
+        frames = read_frames(cap)
+        assert len(frames) == n
+        # the stamp trailer and UDP checksum change; the headers before them do not
+        assert all(f[:40] == frame[:40] and len(f) == len(frame) for f in frames)
+
+
+def test_progress_callback_and_iterator(frame):
+    with xdperf.Server(RX_DEV, port=PORT, mode="afpacket") as srv:
+        seen = []
+        tx = xdperf.Tx(TX_DEV, [frame], count=2500, rate_pps=1000, mode="afpacket")
+        r = tx.run(progress=lambda total, interval: seen.append((total, interval)))
+        assert r.mode == "afpacket" and r.total.packets == 2500
+        assert len(seen) >= 2
+        totals = [t.packets for t, _ in seen]
+        assert totals == sorted(totals) and totals[-1] <= 2500
+        assert all(0 < iv.packets <= 1500 for _, iv in seen[:-1])
+        srv.reset()
+        tx2 = xdperf.Tx(TX_DEV, [frame], count=1500, rate_pps=1000, mode="afpacket")
+        items = list(tx2.iter_progress())
+        assert items and all(isinstance(i, xdperf.TxStats) for i in items)
+        assert tx2.result is not None and tx2.result.total.packets == 1500
+        assert wait_packets(srv, 1500).packets == 1500
+
+
+def test_keyboard_interrupt_stops_with_summary(frame):
+    with xdperf.Server(RX_DEV, port=PORT, mode="afpacket") as srv:
+        tx = xdperf.Tx(TX_DEV, [frame], rate_pps=2000, mode="afpacket")  # no limit
+        main = threading.main_thread().ident
+        threading.Timer(1.0, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+        t0 = time.time()
+        with pytest.raises(xdperf.RunInterrupted) as e:
+            tx.run()
+        assert time.time() - t0 < 3
+        r = e.value.result
+        assert r.stopped and 1000 <= r.total.packets <= 4000
+        assert isinstance(e.value, KeyboardInterrupt)
+        assert wait_packets(srv, r.total.packets).packets == r.total.packets
+
+
+def test_tx_errors(frame):
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.Tx(TX_DEV, [frame[:10]], count=1)
+    assert e.value.errno == 22 and e.value.message
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.Server("xdpfnodev0", mode="afpacket")
+    assert e.value.errno == 19 and "xdpfnodev0" in e.value.message
+
+
+def test_auto_mode(frame):
+    # AUTO uses XDP when it can; where XDP is refused before sending it falls back to AF_PACKET
+    # with a notice; where BPF_PROG_RUN itself is refused (EPERM in some sandboxes) the run
+    # fails with that message and a result saying nothing was sent.
+    with xdperf.Server(RX_DEV, port=PORT, mode="afpacket") as srv:
+        notices = []
+        tx = xdperf.Tx(TX_DEV, [frame], count=500, rate_pps=10000, notice=notices.append)
+        try:
+            r = tx.run()
+        except xdperf.tx.TxRunError as e:
+            assert e.errno == 1 and "BPF_PROG_RUN" in e.message
+            assert e.result.total.packets == wait_packets(srv, 0, 1).packets
+            return
+        assert r.total.packets == 500 and wait_packets(srv, 500).packets == 500
+        assert r.mode in ("xdp", "afpacket")
+        if r.mode == "afpacket":
+            assert notices and r.notices == notices
