@@ -31,6 +31,11 @@ def _candidates() -> list:
     build = os.path.join(here, os.pardir, os.pardir, "build", "libxdperf.so")
     if os.path.exists(build):
         out.append(os.path.normpath(build))
+    try:  # written by `make install`: the installed library, wherever LIBDIR is
+        from . import _installed  # type: ignore[attr-defined]
+        out.append(os.path.join(_installed.LIBDIR, _installed.SO_NAME))
+    except ImportError:
+        pass
     found = ctypes.util.find_library("xdperf")
     if found:
         out.append(found)

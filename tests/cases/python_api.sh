@@ -18,6 +18,7 @@ fi
 [ -e build/libxdperf.so ] || { echo "FAIL: build/libxdperf.so is missing (make all)"; exit 1; }
 fail=0
 NS=
+export PYTHONDONTWRITEBYTECODE=1
 cleanup() { [ -n "$NS" ] && ip netns del "$NS" 2>/dev/null; return 0; }
 trap cleanup EXIT
 run=("$PY" -m pytest -v -p no:cacheprovider python/tests)
