@@ -148,3 +148,53 @@ def test_auto_mode(frame):
         assert r.mode in ("xdp", "afpacket")
         if r.mode == "afpacket":
             assert notices and r.notices == notices
+
+
+def test_field_modifier_on_the_wire(frame, tmp_path):
+    # UDP source port (offset 34) walks 1000..1009; the UDP checksum is kept right
+    n = 50
+    cap = tmp_path / "mods.pcap"
+    td = subprocess.Popen(["tcpdump", "-i", RX_DEV, "-n", "-U", "-c", str(n), "-w", str(cap),
+                           "udp", "dst", "port", str(PORT)], stderr=subprocess.PIPE, text=True)
+    assert "listening on" in td.stderr.readline()
+    f = xdperf.Frame(frame, mods=[xdperf.FieldMod(34, 2, "increment", min=1000, max=1009,
+                                                  name="udp.src_port")],
+                     csums=xdperf.tx.CSUM_UDP | xdperf.tx.CSUM_IPV4)
+    with xdperf.Tx(TX_DEV, [f], count=n, rate_pps=5000, mode="afpacket") as tx:
+        assert tx.run().total.packets == n
+    td.wait(timeout=10)
+    got = read_frames(cap)
+    assert [int.from_bytes(g[34:36], "big") for g in got] == [1000 + i % 10 for i in range(n)]
+    for g in got:  # UDP checksum over the pseudo-header and the datagram sums to 0xffff
+        udp = g[34:]
+        ph = g[26:34] + bytes([0, 17]) + len(udp).to_bytes(2, "big")
+        data = ph + udp + (b"\0" if len(udp) % 2 else b"")
+        s = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+        while s > 0xFFFF:
+            s = (s & 0xFFFF) + (s >> 16)
+        assert s == 0xFFFF
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.Tx(TX_DEV, [xdperf.Frame(frame, mods=[xdperf.FieldMod(34, 3)])], count=1)
+    assert e.value.errno == 22 and e.value.message
+
+
+def test_hot_swap(frame):
+    # 9000 before the swap, 9001 after: the server counts the first, passes the others
+    other = bytearray(frame)
+    other[36:38] = (PORT + 1).to_bytes(2, "big")
+    other[40:42] = b"\0\0"  # UDP checksum 0: none (IPv4)
+    with xdperf.Server(RX_DEV, port=PORT, mode="afpacket") as srv:
+        tx = xdperf.Tx(TX_DEV, [frame], count=3000, rate_pps=3000, mode="afpacket")
+        threading.Timer(0.4, tx.swap, ([bytes(other)],)).start()
+        r = tx.run()
+        assert r.total.packets == 3000 and tx.swaps == 1
+        end = time.time() + 10
+        while time.time() < end:
+            st = srv.stats()
+            if st.packets + st.passed >= 3000:
+                break
+            time.sleep(0.05)
+        assert st.packets + st.passed == 3000 and 600 <= st.packets <= 2400, st
+        with pytest.raises(xdperf.XdperfError) as e:
+            tx.swap([frame])
+        assert e.value.errno == 16  # EBUSY: the run ended

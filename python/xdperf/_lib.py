@@ -298,6 +298,8 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_tx_run", c_int, P, POINTER(xdperf_tx_result), E, c_size_t)
     _fn(h, "xdperf_tx_streams", c_int, P, POINTER(POINTER(xdperf_tx_stream)), POINTER(c_size_t))
     _fn(h, "xdperf_tx_stop", None, P)
+    _fn(h, "xdperf_tx_swap", c_int, P, POINTER(xdperf_tx_frame), c_size_t, E, c_size_t)
+    _fn(h, "xdperf_tx_swaps", c_uint, P)
     _fn(h, "xdperf_tx_free", None, P)
     _fn(h, "xdperf_tx_rates", c_bool, POINTER(xdperf_tx_result), POINTER(c_double),
         POINTER(c_double))

@@ -26,12 +26,78 @@ MODES = {"auto": 0, "xdp": 1, "afpacket": 2}
 FRAME_MAX = 9216
 
 
+FIELD_OPS = {"increment": 0, "decrement": 1, "random": 2, "range": 3}
+FIELD_MODS_MAX = 8
+CSUM_IPV4, CSUM_UDP, CSUM_TCP, CSUM_ICMP, CSUM_ICMPV6 = 1, 2, 4, 8, 16
+
+
+@dataclasses.dataclass
+class FieldMod:
+    """A field-engine modifier (struct xdperf_field_mod, include/xdperf/field.h): a field of
+    `len` bytes (1, 2, 4, 8) at `offset` gets a new value for every packet. op: "increment",
+    "decrement", "random" or "range"; values min, min+step, ... <= max (min = max = 0: the
+    field's whole range); start: the first value (increment/decrement), None = the default."""
+    offset: int
+    len: int
+    op: Union[str, int] = "increment"
+    min: int = 0
+    max: int = 0
+    step: int = 0
+    start: Optional[int] = None
+    seed: int = 0
+    little_endian: bool = False
+    name: Optional[str] = None
+    skip: int = 0
+    stride: int = 0
+    truncate: bool = False
+
+
 @dataclasses.dataclass
 class Frame:
-    """A template frame (struct xdperf_tx_frame): Ethernet header to payload, no FCS."""
+    """A template frame (struct xdperf_tx_frame): Ethernet header to payload, no FCS. data may
+    be anything bytes() takes (a scapy packet too). mods: field modifiers (at most 8); csums:
+    CSUM_* flags of the checksums to keep right as fields change."""
     data: bytes
     rate_pps: int = 0   # this frame's own rate; 0 = none
     weight: int = 0     # its share when every frame has a weight; 0 = none
+    mods: Sequence[FieldMod] = ()
+    csums: int = 0
+
+
+def _frames(frames: Sequence[Union[bytes, Frame]]) -> tuple:
+    """A ctypes array of xdperf_tx_frame and the buffers it points into (keep both alive)."""
+    fr = [f if isinstance(f, Frame) else Frame(bytes(f)) for f in frames]  # type: ignore[arg-type]
+    keep: list = []
+    arr = (xdperf_tx_frame * max(1, len(fr)))()
+    for i, f in enumerate(fr):
+        data = bytes(f.data)
+        if len(data) > FRAME_MAX:
+            raise XdperfError(22, "frame %d: %d bytes, more than %d" % (i, len(data), FRAME_MAX))
+        buf = ctypes.create_string_buffer(data, len(data))
+        keep.append(buf)
+        arr[i].data = ctypes.cast(buf, ctypes.POINTER(ctypes.c_uint8))
+        arr[i].len = len(data)
+        arr[i].rate_pps = f.rate_pps
+        arr[i].weight = f.weight
+        arr[i].csums = f.csums
+        if f.mods:
+            mods = (_lib.xdperf_field_mod * len(f.mods))()
+            for j, m in enumerate(f.mods):
+                c = mods[j]
+                c.offset, c.len, c.little_endian = m.offset, m.len, m.little_endian
+                c.op = FIELD_OPS[m.op] if isinstance(m.op, str) else int(m.op)
+                c.min, c.max, c.step, c.seed = m.min, m.max, m.step, m.seed
+                c.has_start = m.start is not None
+                c.start = m.start or 0
+                c.skip, c.stride, c.truncate = m.skip, m.stride, m.truncate
+                if m.name:
+                    nm = m.name.encode()
+                    keep.append(nm)
+                    c.name = nm
+            keep.append(mods)
+            arr[i].mods = mods
+            arr[i].nmods = len(f.mods)
+    return arr, len(fr), keep
 
 
 @dataclasses.dataclass
@@ -125,16 +191,7 @@ class Tx:
         self._user_notice = notice
         self._progress: Optional[Progress] = None
         self._cb_error: Optional[BaseException] = None
-        fr = [f if isinstance(f, Frame) else Frame(bytes(f)) for f in frames]
-        self._bufs = [ctypes.create_string_buffer(f.data, len(f.data)) for f in fr]
-        arr = (xdperf_tx_frame * max(1, len(fr)))()
-        for i, f in enumerate(fr):
-            if len(f.data) > FRAME_MAX:
-                raise XdperfError(22, "frame %d: %d bytes, more than %d" % (i, len(f.data), FRAME_MAX))
-            arr[i].data = ctypes.cast(self._bufs[i], ctypes.POINTER(ctypes.c_uint8))
-            arr[i].len = len(f.data)
-            arr[i].rate_pps = f.rate_pps
-            arr[i].weight = f.weight
+        arr, nframes, self._keep = _frames(frames)
         self._frames = arr
         m = MODES[mode] if isinstance(mode, str) else int(mode)
         o = xdperf_tx_opts(sz=ctypes.sizeof(xdperf_tx_opts), mode=m, parallelism=parallelism,
@@ -151,7 +208,7 @@ class Tx:
         self._opts = o
         out = ctypes.c_void_p()
         err = _lib.errbuf()
-        check(lib().xdperf_tx_new(device.encode(), arr, len(fr), ctypes.byref(o),
+        check(lib().xdperf_tx_new(device.encode(), arr, nframes, ctypes.byref(o),
                                   ctypes.byref(out), err, len(err)), err)
         self._h = out.value
         self._ran = False
@@ -179,6 +236,22 @@ class Tx:
         """Asks the running run() to stop soon (from any thread)."""
         if self._h:
             lib().xdperf_tx_stop(self._h)
+
+    def swap(self, frames: Sequence[Union[bytes, Frame]]) -> None:
+        """Hot swap (xdperf_tx_swap): replaces the frames being sent while run() runs in
+        another thread (or before it starts), without stopping the senders; returns once no
+        sender sends the old set. Call it from another thread than run()'s (e.g. a
+        threading.Timer), not from the progress callback. Raises XdperfError (EINVAL for bad
+        frames, EBUSY after the run ended)."""
+        arr, n, keep = _frames(frames)
+        err = _lib.errbuf()
+        check(lib().xdperf_tx_swap(self._h, arr, n, err, len(err)), err)
+        self._keep_swapped = keep
+
+    @property
+    def swaps(self) -> int:
+        """Swaps done so far."""
+        return lib().xdperf_tx_swaps(self._h) if self._h else 0
 
     def run(self, progress: Optional[Progress] = None) -> TxResult:
         """Runs to the end (count sent, duration over, or stop()) and returns the result.
