@@ -198,3 +198,27 @@ def test_hot_swap(frame):
         with pytest.raises(xdperf.XdperfError) as e:
             tx.swap([frame])
         assert e.value.errno == 16  # EBUSY: the run ended
+
+
+def test_server_control_connection(frame):
+    addr = "127.0.0.1:7123"
+    with xdperf.Server(RX_DEV, port=PORT, stamp=True, mode="afpacket", control=addr) as srv, \
+            xdperf.ServerControl(addr) as ctl:
+        assert ctl.info() == ("afpacket", PORT, True)
+        with xdperf.Tx(TX_DEV, [frame], count=300, rate_pps=10000, mode="afpacket") as tx:
+            tx.run()  # unstamped, then reset away
+        wait_packets(srv, 300)
+        ctl.reset()
+        assert srv.stats().packets == 0
+        with xdperf.Tx(TX_DEV, [frame], count=1000, rate_pps=10000, mode="afpacket",
+                       stamp=True) as tx:
+            r = tx.run()
+        rep = ctl.report(expect=1000)
+        assert rep.total.unique == 1000 and rep.lost_against(1000) == 0
+        assert rep.lost_against(1010) == 10
+        assert [s.run for s in rep.streams] == [r.run_id]
+        st = ctl.stats()
+        assert st.packets == 1000 and st.stamped == 1000
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.ServerControl("127.0.0.1:7124", timeout_ms=1000)
+    assert e.value.errno == 111 and "127.0.0.1:7124" in e.value.message

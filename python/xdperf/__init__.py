@@ -15,11 +15,11 @@ from .errors import WasmTrap, XdperfError
 from .wasm import Instance, Module
 from .plugin import Plugin
 from .tx import Frame, FieldMod, Tx, TxResult, TxStats, TxStream, RunInterrupted
-from .server import Server, ServerStats, ServerReport
+from .server import Server, ServerControl, ServerStats, ServerReport
 
 __all__ = ["version", "version_full", "lib_path", "XdperfError", "WasmTrap", "Module",
            "Instance", "Plugin", "Frame", "FieldMod", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
-           "Server", "ServerStats", "ServerReport"]
+           "Server", "ServerControl", "ServerStats", "ServerReport"]
 
 
 def version() -> str:

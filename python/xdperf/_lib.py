@@ -224,6 +224,10 @@ class xdperf_server_report(Structure):
                 ("nruns", c_size_t), ("runs", POINTER(xdperf_run_report))]
 
 
+class xdperf_server_ctl_opts(Structure):
+    _fields_ = [("sz", c_size_t), ("timeout_ms", c_int), ("stop", POINTER(c_int))]
+
+
 #: Every mirrored struct, by its C name (the struct tests walk this).
 STRUCTS = {
     "xwasm_val": xwasm_val, "struct xwasm_trap": xwasm_trap,
@@ -241,6 +245,7 @@ STRUCTS = {
     "struct xdperf_stream_report": xdperf_stream_report,
     "struct xdperf_run_report": xdperf_run_report,
     "struct xdperf_server_report": xdperf_server_report,
+    "struct xdperf_server_ctl_opts": xdperf_server_ctl_opts,
 }
 
 
@@ -316,6 +321,15 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_server_report_json", c_void_p, POINTER(xdperf_server_report))
     _fn(h, "xdperf_server_report_lost", c_uint64, POINTER(xdperf_server_report), c_uint64)
     _fn(h, "xdperf_server_close", None, P)
+    _fn(h, "xdperf_server_ctl_open", c_int, c_char_p, POINTER(xdperf_server_ctl_opts),
+        POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_server_ctl_info", None, P, c_char_p, c_size_t, POINTER(c_uint16),
+        POINTER(c_bool))
+    _fn(h, "xdperf_server_ctl_reset", c_int, P, E, c_size_t)
+    _fn(h, "xdperf_server_ctl_stats", c_int, P, POINTER(xdperf_server_stats), E, c_size_t)
+    _fn(h, "xdperf_server_ctl_report", c_int, P, c_uint64, c_int, c_int,
+        POINTER(POINTER(xdperf_server_report)), E, c_size_t)
+    _fn(h, "xdperf_server_ctl_close", None, P)
     # libc free for buffers the library mallocs
     libc = ctypes.CDLL(None)
     libc.free.restype = None

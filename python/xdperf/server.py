@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import json
+import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _lib
@@ -110,7 +111,7 @@ class ServerReport:
     verifier_failed: int = 0
     first_error: str = ""
     runs: List[RunReport] = dataclasses.field(default_factory=list)
-    #: xdperf_server_report_lost(sent) for this report; see Server.lost().
+    #: xdperf_server_report_lost on the C report (kept until this object goes).
     _lost: Optional[Callable[[int], int]] = dataclasses.field(default=None, repr=False,
                                                                compare=False)
 
@@ -131,6 +132,34 @@ def _stream(s: _lib.xdperf_stream_report) -> StreamReport:
     lat = s.latency
     hist = [(lat.hist[i].le_ns, lat.hist[i].count) for i in range(lat.nhist)]
     return plain(s, StreamReport, latency=plain(lat, Latency, hist=hist))
+
+
+class _CReport:
+    """Owns a struct xdperf_server_report * (freed with it)."""
+
+    def __init__(self, p: Any) -> None:
+        self.p = p
+
+    def lost(self, sent: int) -> int:
+        return lib().xdperf_server_report_lost(self.p, sent)
+
+    def __del__(self) -> None:
+        try:
+            lib().xdperf_server_report_free(self.p)
+        except Exception:
+            pass
+
+
+def _report(p: Any) -> ServerReport:
+    """A ServerReport from a struct xdperf_server_report *, which it then owns."""
+    owner = _CReport(p)
+    r = p.contents
+    streams = [_stream(r.streams[i]) for i in range(r.nstreams)]
+    runs = [plain(r.runs[i], RunReport) for i in range(r.nruns)]
+    rep = plain(r, ServerReport, stats=_stats(r.stats), total=_stream(r.total),
+                streams=streams, runs=runs)
+    rep._lost = owner.lost
+    return rep
 
 
 class Server:
@@ -199,16 +228,9 @@ class Server:
 
     def report(self) -> ServerReport:
         """A snapshot of everything since the last reset."""
-        def conv(p: Any) -> ServerReport:
-            r = p.contents
-            streams = [_stream(r.streams[i]) for i in range(r.nstreams)]
-            runs = [plain(r.runs[i], RunReport) for i in range(r.nruns)]
-            rep = plain(r, ServerReport, stats=_stats(r.stats), total=_stream(r.total),
-                        streams=streams, runs=runs)
-            return rep
-        rep = self._with_report(conv)
-        rep._lost = self.lost
-        return rep
+        p = ctypes.POINTER(xdperf_server_report)()
+        check(lib().xdperf_server_report(self._handle(), ctypes.byref(p)))
+        return _report(p)
 
     def lost(self, sent: int) -> int:
         """Frames lost against `sent` (what the generator sent), from a fresh report:
@@ -234,6 +256,103 @@ class Server:
             self._h = None
 
     def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class ServerControl:
+    """The generator's side of a server's control connection (xdperf_server_ctl_*): connects
+    to "HOST:PORT" (a Server opened with control=, or `xdperf --server --control`) and says
+    hello. timeout_ms: connecting and each answer (0 = 5000). Raises XdperfError naming the
+    address (ECONNREFUSED, ETIMEDOUT, ...)."""
+
+    def __init__(self, addr: str, *, timeout_ms: int = 0) -> None:
+        self._h: Optional[int] = None
+        self._stop = ctypes.c_int(0)
+        o = _lib.xdperf_server_ctl_opts(sz=ctypes.sizeof(_lib.xdperf_server_ctl_opts),
+                                        timeout_ms=timeout_ms,
+                                        stop=ctypes.pointer(self._stop))
+        self._opts = o
+        out = ctypes.c_void_p()
+        err = _lib.errbuf()
+        check(lib().xdperf_server_ctl_open(addr.encode(), ctypes.byref(o), ctypes.byref(out),
+                                           err, len(err)), err)
+        self._h = out.value
+
+    def _handle(self) -> int:
+        if not self._h:
+            raise ValueError("control connection is closed")
+        return self._h
+
+    def info(self) -> Tuple[str, int, bool]:
+        """The server's hello: (mode, port, stamp)."""
+        mode = ctypes.create_string_buffer(32)
+        port, stamp = ctypes.c_uint16(), ctypes.c_bool()
+        lib().xdperf_server_ctl_info(self._handle(), mode, len(mode), ctypes.byref(port),
+                                     ctypes.byref(stamp))
+        return mode.value.decode(), port.value, stamp.value
+
+    def reset(self) -> None:
+        """Zeroes the server's counters and stream state."""
+        err = _lib.errbuf()
+        check(lib().xdperf_server_ctl_reset(self._handle(), err, len(err)), err)
+
+    def stats(self) -> ServerStats:
+        """The server's counters since its last reset."""
+        st = xdperf_server_stats()
+        err = _lib.errbuf()
+        check(lib().xdperf_server_ctl_stats(self._handle(), ctypes.byref(st), err, len(err)), err)
+        return _stats(st)
+
+    def report(self, expect: int = 0, quiet_ms: int = 500, max_ms: int = 10000) -> ServerReport:
+        """Waits until the server's distinct stamped frames (without stamps: counted frames)
+        reach `expect` or its counts stop changing for quiet_ms (at most max_ms), then fetches
+        its report. Ctrl-C ends the wait within about half a second (KeyboardInterrupt)."""
+        p = ctypes.POINTER(xdperf_server_report)()
+        err = _lib.errbuf()
+        box: List[int] = []
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box.append(lib().xdperf_server_ctl_report(self._handle(), expect, quiet_ms,
+                                                          max_ms, ctypes.byref(p), err,
+                                                          len(err)))
+            finally:
+                done.set()
+
+        t = threading.Thread(target=work, name="xdperf-ctl", daemon=True)
+        t.start()
+        interrupted = False
+        while not done.is_set():
+            try:
+                done.wait(0.1)
+            except KeyboardInterrupt:
+                interrupted = True
+                self._stop.value = 1
+        t.join()
+        rc = box[0] if box else -5
+        if rc == 0:
+            rep = _report(p)
+        if interrupted:
+            raise KeyboardInterrupt
+        check(rc, err)
+        return rep
+
+    def close(self) -> None:
+        if self._h:
+            lib().xdperf_server_ctl_close(self._h)
+            self._h = None
+
+    def __enter__(self) -> "ServerControl":
         return self
 
     def __exit__(self, *exc: object) -> None:
