@@ -222,3 +222,29 @@ def test_server_control_connection(frame):
     with pytest.raises(xdperf.XdperfError) as e:
         xdperf.ServerControl("127.0.0.1:7124", timeout_ms=1000)
     assert e.value.errno == 111 and "127.0.0.1:7124" in e.value.message
+
+
+def test_multi_stream_run(frame):
+    other = bytearray(frame)
+    other[36:38] = (PORT + 1).to_bytes(2, "big")
+    other[40:42] = b"\0\0"
+    with xdperf.Server(RX_DEV, port=PORT, stamp=True, mode="afpacket") as srv:
+        tx = xdperf.Tx(TX_DEV, [], mode="afpacket", streams=[
+            xdperf.Stream([frame], name="main", rate=1000, count=500, stamp=True),
+            xdperf.Stream([bytes(other)], name="late", rate=500, count=200, start=0.2)])
+        r = tx.run()
+        assert r.total.packets == 700
+        ss = tx.stream_stats()
+        assert [s.packets for s in ss] == [500, 200] and [s.rate for s in ss] == [1000, 500]
+        assert ss[1].first_s >= 0.2 and ss[0].last_s >= 0.45
+        assert sorted((s.tmpl, s.packets) for s in r.streams) == [(0, 500), (1, 200)]
+        st = wait_packets(srv, 500)
+        end = time.time() + 5
+        while st.passed < 200 and time.time() < end:
+            time.sleep(0.05)
+            st = srv.stats()
+        assert (st.packets, st.stamped, st.passed) == (500, 500, 200)
+        assert srv.report().total.lost == 0
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.Tx(TX_DEV, [], streams=[xdperf.Stream([], name="empty", rate=10)])
+    assert e.value.errno == 22 and "empty" in e.value.message

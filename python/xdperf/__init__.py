@@ -14,11 +14,11 @@ from ._lib import lib, lib_path
 from .errors import WasmTrap, XdperfError
 from .wasm import Instance, Module
 from .plugin import Plugin
-from .tx import Frame, FieldMod, Tx, TxResult, TxStats, TxStream, RunInterrupted
+from .tx import Frame, FieldMod, Stream, StreamStats, Tx, TxResult, TxStats, TxStream, RunInterrupted
 from .server import Server, ServerControl, ServerStats, ServerReport
 
 __all__ = ["version", "version_full", "lib_path", "XdperfError", "WasmTrap", "Module",
-           "Instance", "Plugin", "Frame", "FieldMod", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
+           "Instance", "Plugin", "Frame", "FieldMod", "Stream", "StreamStats", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
            "Server", "ServerControl", "ServerStats", "ServerReport"]
 
 

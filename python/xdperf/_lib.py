@@ -172,6 +172,18 @@ class xdperf_tx_stream(Structure):
                 ("packets", c_uint64), ("bytes", c_uint64), ("refused", c_uint64)]
 
 
+class xdperf_tx_stream_opts(Structure):
+    _fields_ = [("sz", c_size_t), ("name", c_char_p), ("frames", POINTER(xdperf_tx_frame)),
+                ("nframes", c_size_t), ("rate", c_double), ("bitrate", c_uint64),
+                ("count", c_uint64), ("duration", c_double), ("start", c_double),
+                ("burst", c_uint32), ("stamp", c_bool)]
+
+
+class xdperf_tx_sstats(Structure):
+    _fields_ = [("packets", c_uint64), ("bytes", c_uint64), ("refused", c_uint64),
+                ("first_s", c_double), ("last_s", c_double), ("rate", c_double)]
+
+
 # ---- include/xdperf/server.h -----------------------------------------------------------------
 
 class xdperf_server_opts(Structure):
@@ -238,6 +250,8 @@ STRUCTS = {
     "struct xdperf_tx_frame": xdperf_tx_frame, "struct xdperf_tx_stats": xdperf_tx_stats,
     "struct xdperf_tx_opts": xdperf_tx_opts, "struct xdperf_tx_result": xdperf_tx_result,
     "struct xdperf_tx_stream": xdperf_tx_stream,
+    "struct xdperf_tx_stream_opts": xdperf_tx_stream_opts,
+    "struct xdperf_tx_sstats": xdperf_tx_sstats,
     "struct xdperf_server_opts": xdperf_server_opts,
     "struct xdperf_server_stats": xdperf_server_stats,
     "struct xdperf_latency_bucket": xdperf_latency_bucket,
@@ -300,6 +314,9 @@ def _declare(h: ctypes.CDLL) -> None:
     # tx.h
     _fn(h, "xdperf_tx_new", c_int, c_char_p, POINTER(xdperf_tx_frame), c_size_t,
         POINTER(xdperf_tx_opts), POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_tx_new_streams", c_int, c_char_p, POINTER(xdperf_tx_stream_opts), c_size_t,
+        POINTER(xdperf_tx_opts), POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_tx_stream_stats", c_int, P, POINTER(xdperf_tx_sstats), c_size_t)
     _fn(h, "xdperf_tx_run", c_int, P, POINTER(xdperf_tx_result), E, c_size_t)
     _fn(h, "xdperf_tx_streams", c_int, P, POINTER(POINTER(xdperf_tx_stream)), POINTER(c_size_t))
     _fn(h, "xdperf_tx_stop", None, P)

@@ -64,6 +64,33 @@ class Frame:
     csums: int = 0
 
 
+@dataclasses.dataclass
+class Stream:
+    """One stream of a multi-stream run (struct xdperf_tx_stream_opts): its own frames, pace
+    (rate in frames per second, fractions allowed, or bitrate; neither = as fast as possible),
+    count, duration, start (seconds after the run's start), bursts and stamps."""
+    frames: Sequence[Union[bytes, Frame]]
+    name: Optional[str] = None
+    rate: float = 0.0
+    bitrate: int = 0
+    count: int = 0
+    duration: float = 0.0
+    start: float = 0.0
+    burst: int = 0
+    stamp: bool = False
+
+
+@dataclasses.dataclass
+class StreamStats:
+    """struct xdperf_tx_sstats: what one stream of a multi-stream run has sent."""
+    packets: int = 0
+    bytes: int = 0
+    refused: int = 0
+    first_s: float = 0.0
+    last_s: float = 0.0
+    rate: float = 0.0
+
+
 def _frames(frames: Sequence[Union[bytes, Frame]]) -> tuple:
     """A ctypes array of xdperf_tx_frame and the buffers it points into (keep both alive)."""
     fr = [f if isinstance(f, Frame) else Frame(bytes(f)) for f in frames]  # type: ignore[arg-type]
@@ -178,6 +205,10 @@ class Tx:
     possible); mode: "auto" (XDP, else AF_PACKET with a notice), "xdp" or "afpacket";
     parallelism: sender threads; stamp: measurement trailers for a server; notice:
     callable(text) for AUTO's fallback reason (also kept in result.notices).
+    streams: a multi-stream run instead (xdperf_tx_new_streams; frames then empty, count,
+    rate, rate_pps, bitrate and stamp left 0: each :class:`Stream` has its own; duration ends
+    the whole run); TxResult.streams then has the templates' figures and stream_stats() each
+    stream's.
     Raises XdperfError (ENODEV, ENETDOWN, EINVAL) with the library's message."""
 
     def __init__(self, device: str, frames: Sequence[Union[bytes, Frame]], *, count: int = 0,
@@ -185,14 +216,36 @@ class Tx:
                  bitrate: int = 0, mode: Union[str, int] = "auto", parallelism: int = 1,
                  cpus: Optional[Sequence[int]] = None, batch: int = 0, stamp: bool = False,
                  stall_timeout: float = 0.0, run_id: int = 0,
-                 notice: Optional[Callable[[str], None]] = None) -> None:
+                 notice: Optional[Callable[[str], None]] = None,
+                 streams: Optional[Sequence[Stream]] = None) -> None:
         self._h: Optional[int] = None
         self._notices: List[str] = []
         self._user_notice = notice
         self._progress: Optional[Progress] = None
         self._cb_error: Optional[BaseException] = None
-        arr, nframes, self._keep = _frames(frames)
-        self._frames = arr
+        self._nstreams = 0
+        if streams is None:
+            arr, nframes, self._keep = _frames(frames)
+            self._frames = arr
+        else:
+            if frames:
+                raise ValueError("give frames or streams, not both")
+            self._keep = []
+            sarr = (_lib.xdperf_tx_stream_opts * max(1, len(streams)))()
+            for i, st in enumerate(streams):
+                fa, fn, keep = _frames(st.frames)
+                self._keep += [fa, keep]
+                c = sarr[i]
+                c.sz = ctypes.sizeof(_lib.xdperf_tx_stream_opts)
+                if st.name:
+                    nm = st.name.encode()
+                    self._keep.append(nm)
+                    c.name = nm
+                c.frames, c.nframes = fa, fn
+                c.rate, c.bitrate, c.count, c.duration = st.rate, st.bitrate, st.count, st.duration
+                c.start, c.burst, c.stamp = st.start, st.burst, st.stamp
+            self._streams_arr = sarr
+            self._nstreams = len(streams)
         m = MODES[mode] if isinstance(mode, str) else int(mode)
         o = xdperf_tx_opts(sz=ctypes.sizeof(xdperf_tx_opts), mode=m, parallelism=parallelism,
                            count=count, duration=duration, rate_pps=rate_pps, bitrate=bitrate,
@@ -208,8 +261,13 @@ class Tx:
         self._opts = o
         out = ctypes.c_void_p()
         err = _lib.errbuf()
-        check(lib().xdperf_tx_new(device.encode(), arr, nframes, ctypes.byref(o),
-                                  ctypes.byref(out), err, len(err)), err)
+        if streams is None:
+            rc = lib().xdperf_tx_new(device.encode(), arr, nframes, ctypes.byref(o),
+                                     ctypes.byref(out), err, len(err))
+        else:
+            rc = lib().xdperf_tx_new_streams(device.encode(), self._streams_arr, self._nstreams,
+                                             ctypes.byref(o), ctypes.byref(out), err, len(err))
+        check(rc, err)
         self._h = out.value
         self._ran = False
         self.result: Optional[TxResult] = None
@@ -247,6 +305,13 @@ class Tx:
         err = _lib.errbuf()
         check(lib().xdperf_tx_swap(self._h, arr, n, err, len(err)), err)
         self._keep_swapped = keep
+
+    def stream_stats(self) -> List[StreamStats]:
+        """Per stream of a multi-stream run (xdperf_tx_stream_stats), during it (e.g. from
+        the progress callback) or after it. XdperfError EAGAIN before sending starts."""
+        out = (_lib.xdperf_tx_sstats * max(1, self._nstreams))()
+        check(lib().xdperf_tx_stream_stats(self._h, out, self._nstreams))
+        return [plain(out[i], StreamStats) for i in range(self._nstreams)]
 
     @property
     def swaps(self) -> int:
