@@ -240,6 +240,13 @@ class xdperf_server_ctl_opts(Structure):
     _fields_ = [("sz", c_size_t), ("timeout_ms", c_int), ("stop", POINTER(c_int))]
 
 
+# ---- include/xdperf/admin.h (client) ----------------------------------------------------------
+
+class xdperf_admin_reply(Structure):
+    _fields_ = [("status", ctypes.c_long), ("body", c_void_p), ("len", c_size_t),
+                ("content_type", c_void_p)]
+
+
 #: Every mirrored struct, by its C name (the struct tests walk this).
 STRUCTS = {
     "xwasm_val": xwasm_val, "struct xwasm_trap": xwasm_trap,
@@ -260,6 +267,7 @@ STRUCTS = {
     "struct xdperf_run_report": xdperf_run_report,
     "struct xdperf_server_report": xdperf_server_report,
     "struct xdperf_server_ctl_opts": xdperf_server_ctl_opts,
+    "struct xdperf_admin_reply": xdperf_admin_reply,
 }
 
 
@@ -347,6 +355,10 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_server_ctl_report", c_int, P, c_uint64, c_int, c_int,
         POINTER(POINTER(xdperf_server_report)), E, c_size_t)
     _fn(h, "xdperf_server_ctl_close", None, P)
+    # admin.h (client)
+    _fn(h, "xdperf_admin_request", c_int, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t,
+        c_char_p, c_char_p, c_char_p, c_uint32, POINTER(xdperf_admin_reply), E, c_size_t)
+    _fn(h, "xdperf_admin_reply_free", None, POINTER(xdperf_admin_reply))
     # libc free for buffers the library mallocs
     libc = ctypes.CDLL(None)
     libc.free.restype = None
