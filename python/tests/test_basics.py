@@ -55,3 +55,18 @@ def test_plugin_missing_file(tmp_path):
         xdperf.Plugin.load(tmp_path / "missing.wasm")
     assert e.value.errno == errno.ENOENT
     assert "missing" in e.value.message
+
+
+def test_frames_from_objects_with_bytes():
+    # anything bytes() converts is a frame (a scapy packet is one): the data handed to the
+    # library is its bytes
+    class Pkt:
+        def __bytes__(self):
+            return bytes(range(60))
+
+    arr, n, _keep = xdperf.tx._frames([Pkt(), xdperf.Frame(Pkt(), weight=3)])
+    assert n == 2
+    for i in range(2):
+        assert arr[i].len == 60
+        assert bytes(arr[i].data[:60]) == bytes(range(60))
+    assert arr[1].weight == 3

@@ -138,7 +138,7 @@ class Plugin:
         check(lib().xdperf_plugin_process(self._handle(), req, len(req), ctypes.byref(out),
                                           ctypes.byref(n), err, len(err)), err)
         try:
-            return ctypes.string_at(out.value, n.value)
+            return ctypes.string_at(out.value or 0, n.value) if n.value else b""
         finally:
             _lib.free(out.value)
 
