@@ -5,7 +5,8 @@
 
 Modules: :mod:`xdperf.wasm` (the WebAssembly engine), :mod:`xdperf.plugin` (generator
 plugins and their templates), :mod:`xdperf.tx` (transmit runs), :mod:`xdperf.server` (server
-mode), :mod:`xdperf.admin` (the admin API of a running `xdperf serve`). The library is
+mode), :mod:`xdperf.admin` (the admin API of a running `xdperf serve`),
+:mod:`xdperf.registry` (the protocol registry in-process). The library is
 found through XDPERF_LIB (a path), else the repository's build/ when the package is used
 from a checkout, else the one `make install` put in LIBDIR, else the system's
 libxdperf.so.MAJOR.
@@ -18,9 +19,10 @@ from .wasm import Instance, Module
 from .plugin import Plugin
 from .tx import Frame, FieldMod, Stream, StreamStats, Tx, TxResult, TxStats, TxStream, RunInterrupted
 from .admin import Admin, AdminError
+from .registry import ProtocolError, Registry, VersionInfo
 from .server import Server, ServerControl, ServerStats, ServerReport
 
-__all__ = ["Admin", "AdminError", "version", "version_full", "lib_path", "XdperfError", "WasmTrap", "Module",
+__all__ = ["Admin", "AdminError", "Registry", "ProtocolError", "VersionInfo", "version", "version_full", "lib_path", "XdperfError", "WasmTrap", "Module",
            "Instance", "Plugin", "Frame", "FieldMod", "Stream", "StreamStats", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
            "Server", "ServerControl", "ServerStats", "ServerReport"]
 

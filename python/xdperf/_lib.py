@@ -247,6 +247,47 @@ class xdperf_admin_reply(Structure):
                 ("content_type", c_void_p)]
 
 
+# ---- include/xdperf/hotload.h (the registry) ------------------------------------------------
+
+class xdperf_proto_policy(Structure):
+    _fields_ = [("sz", c_size_t), ("max_memory_pages", c_uint32), ("fuel", c_uint64),
+                ("max_input", c_uint32), ("max_output", c_uint32), ("allowed_imports", c_char_p),
+                ("idle_expiry_ms", c_uint32), ("max_table_elems", c_uint32),
+                ("max_instance_bytes", c_uint64), ("max_module_bytes", c_uint64),
+                ("dir", c_char_p)]
+
+
+class xdperf_registry_opts(Structure):
+    _fields_ = [("sz", c_size_t), ("trust_dir", c_char_p), ("policy", xdperf_proto_policy),
+                ("max_workers", c_uint32), ("maintain_interval_ms", c_uint32),
+                ("log", LOG_FN), ("log_ctx", c_void_p), ("metric", c_void_p),
+                ("metric_ctx", c_void_p), ("interrupt", c_void_p), ("max_protocols", c_uint32),
+                ("max_versions", c_uint32)]
+
+
+class xdperf_load_opts(Structure):
+    _fields_ = [("sz", c_size_t), ("sig", c_char_p), ("siglen", c_size_t),
+                ("policy", POINTER(xdperf_proto_policy)), ("replace", c_bool)]
+
+
+class xdperf_version_info(Structure):
+    _fields_ = [("id", c_char * 64), ("version", c_char * 32), ("state", c_int),
+                ("traffic", c_double), ("native", c_bool), ("packed_abi", c_bool),
+                ("key_id", c_char * 17), ("sha256", c_char * 65), ("calls", c_uint64),
+                ("errors", c_uint64), ("traps", c_uint64), ("fuel", c_uint64),
+                ("memory_cap", c_uint64), ("bad_output", c_uint64), ("p50_ns", c_uint64),
+                ("p99_ns", c_uint64), ("memory_bytes", c_uint64), ("instances", c_uint32),
+                ("idle_ms", c_uint64), ("module_bytes", c_uint64), ("load_us", c_uint64)]
+
+
+class xdperf_proto_buf(Structure):
+    _fields_ = [("data", c_void_p), ("len", c_size_t), ("cap", c_size_t)]
+
+
+class xdperf_call_info(Structure):
+    _fields_ = [("version", c_char * 32), ("fault", c_int)]
+
+
 #: Every mirrored struct, by its C name (the struct tests walk this).
 STRUCTS = {
     "xwasm_val": xwasm_val, "struct xwasm_trap": xwasm_trap,
@@ -268,6 +309,12 @@ STRUCTS = {
     "struct xdperf_server_report": xdperf_server_report,
     "struct xdperf_server_ctl_opts": xdperf_server_ctl_opts,
     "struct xdperf_admin_reply": xdperf_admin_reply,
+    "struct xdperf_proto_policy": xdperf_proto_policy,
+    "struct xdperf_registry_opts": xdperf_registry_opts,
+    "struct xdperf_load_opts": xdperf_load_opts,
+    "struct xdperf_version_info": xdperf_version_info,
+    "struct xdperf_proto_buf": xdperf_proto_buf,
+    "struct xdperf_call_info": xdperf_call_info,
 }
 
 
@@ -359,6 +406,30 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_admin_request", c_int, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t,
         c_char_p, c_char_p, c_char_p, c_uint32, POINTER(xdperf_admin_reply), E, c_size_t)
     _fn(h, "xdperf_admin_reply_free", None, POINTER(xdperf_admin_reply))
+    # hotload.h (the registry)
+    _fn(h, "xdperf_registry_new", c_int, POINTER(xdperf_registry_opts), POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_registry_free", None, P)
+    _fn(h, "xdperf_registry_set_policy", c_int, P, c_char_p, POINTER(xdperf_proto_policy), E,
+        c_size_t)
+    _fn(h, "xdperf_registry_load", c_int, P, c_char_p, c_char_p, c_char_p, c_size_t,
+        POINTER(xdperf_load_opts), E, c_size_t)
+    _fn(h, "xdperf_registry_load_file", c_int, P, c_char_p, c_char_p, c_char_p,
+        POINTER(xdperf_load_opts), E, c_size_t)
+    for name in ("start_testing", "promote", "deprecate", "unload"):
+        _fn(h, "xdperf_registry_" + name, c_int, P, c_char_p, c_char_p, E, c_size_t)
+    _fn(h, "xdperf_registry_set_traffic", c_int, P, c_char_p, c_char_p, c_double, E, c_size_t)
+    _fn(h, "xdperf_registry_rollback", c_int, P, c_char_p, E, c_size_t)
+    _fn(h, "xdperf_registry_maintain", c_int, P)
+    _fn(h, "xdperf_registry_list", c_int, P, c_char_p, POINTER(POINTER(xdperf_version_info)),
+        POINTER(c_size_t))
+    _fn(h, "xdperf_registry_route", c_int, P, P, c_char_p, c_char_p, c_size_t, c_char_p,
+        c_size_t, POINTER(xdperf_proto_buf), POINTER(xdperf_call_info), E, c_size_t)
+    _fn(h, "xdperf_registry_execute", c_int, P, P, c_char_p, c_char_p, c_char_p, c_size_t,
+        POINTER(xdperf_proto_buf), POINTER(xdperf_call_info), E, c_size_t)
+    _fn(h, "xdperf_worker_new", c_int, P, POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_worker_free", None, P)
+    _fn(h, "xdperf_version_state_str", c_char_p, c_int)
+    _fn(h, "xdperf_proto_fault_str", c_char_p, c_int)
     # libc free for buffers the library mallocs
     libc = ctypes.CDLL(None)
     libc.free.restype = None

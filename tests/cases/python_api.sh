@@ -3,7 +3,8 @@
 # python3-pytest: version, errors (errno + the library's message), every mirrored struct's size
 # and member offsets against a C program compiled against include/, the WebAssembly engine
 # (calls, traps, fuel), plugin templates against `xdperf -p -o FILE.pcap`, the admin API client
-# against `xdperf serve` on loopback (a module swapped under load, no failed request), the docs' examples.
+# against `xdperf serve` on loopback (a module swapped under load, no failed request), the
+# protocol registry in-process (canary, swaps while threads call it), the docs' examples.
 # As root: a veth pair veth0 <-> veth1 inside a network namespace this script creates (both
 # ends in it, pytest running in it): AF_PACKET transmit runs counted exactly by the Python
 # server and by tcpdump, stamps (per-stream loss and latency), progress, Ctrl-C with the
