@@ -8,7 +8,8 @@
 # As root: a veth pair veth0 <-> veth1 inside a network namespace this script creates (both
 # ends in it, pytest running in it): AF_PACKET transmit runs counted exactly by the Python
 # server and by tcpdump, stamps (per-stream loss and latency), progress, Ctrl-C with the
-# summary, AUTO mode, field modifiers, hot swap, two streams, the control connection. Not root: says so and runs the rest.
+# summary, AUTO mode, field modifiers, hot swap, two streams, the control connection. Not root:
+# says so and runs the rest.
 set -uo pipefail
 cd "$REPO"
 PY=/usr/bin/python3
