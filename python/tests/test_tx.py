@@ -248,3 +248,25 @@ def test_multi_stream_run(frame):
     with pytest.raises(xdperf.XdperfError) as e:
         xdperf.Tx(TX_DEV, [], streams=[xdperf.Stream([], name="empty", rate=10)])
     assert e.value.errno == 22 and "empty" in e.value.message
+
+
+def test_two_threads_and_progress_exception(frame):
+    if os.cpu_count() < 2:
+        pytest.skip("one CPU")
+    with xdperf.Server(RX_DEV, port=PORT, mode="afpacket") as srv:
+        with xdperf.Tx(TX_DEV, [frame], count=1001, rate_pps=4000, parallelism=2,
+                       mode="afpacket") as tx:
+            r = tx.run()
+        assert r.threads == 2 and r.total.packets == 1001
+        assert sorted(s.thread for s in r.streams) == [0, 1]
+        assert sum(s.packets for s in r.streams) == 1001
+        assert wait_packets(srv, 1001).packets == 1001
+
+    def boom(total, interval):
+        raise RuntimeError("stop here")
+
+    tx = xdperf.Tx(TX_DEV, [frame], rate_pps=1000, mode="afpacket")  # no limit
+    t0 = time.time()
+    with pytest.raises(RuntimeError, match="stop here"):
+        tx.run(progress=boom)  # the exception stops the run and comes back here
+    assert time.time() - t0 < 4 and tx.result is not None and tx.result.stopped
