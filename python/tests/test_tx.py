@@ -270,3 +270,28 @@ def test_two_threads_and_progress_exception(frame):
     with pytest.raises(RuntimeError, match="stop here"):
         tx.run(progress=boom)  # the exception stops the run and comes back here
     assert time.time() - t0 < 4 and tx.result is not None and tx.result.stopped
+
+
+def test_server_verifier(frame, build):
+    vf = os.path.join(build, "plugins", "verify_udp.wasm")
+    for cfg, valid in ((None, True), ({"dst_port": 9999}, False)):
+        with xdperf.Server(RX_DEV, port=PORT, mode="afpacket", verifier=vf, verifier_config=cfg,
+                           sample_every=1) as srv:
+            with xdperf.Tx(TX_DEV, [frame], count=100, rate_pps=2000, mode="afpacket") as tx:
+                tx.run()
+            end = time.time() + 10
+            while time.time() < end:
+                rep = srv.report()
+                if rep.valid + rep.invalid + rep.verifier_failed + rep.stats.sample_full >= 100:
+                    break
+                time.sleep(0.05)
+            assert rep.verifier and rep.stats.sampled + rep.stats.sample_full == 100
+            assert rep.stats.sampled > 0 and rep.verifier_failed == 0
+            if valid:
+                assert rep.valid == rep.stats.sampled and rep.invalid == 0 and not rep.first_error
+            else:
+                assert rep.invalid == rep.stats.sampled and rep.valid == 0
+                assert "9999" in rep.first_error
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.Server(RX_DEV, mode="afpacket", verifier="/nonexistent.wasm")
+    assert e.value.message

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import json
+import os
 import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -168,11 +169,16 @@ class Server:
     port: count only UDP to this destination port (0 = every frame); stamp: analyse
     measurement trailers (per-stream loss, duplicates, reordering, latency); mode: "auto",
     "xdp" or "afpacket"; control: "HOST:PORT" for generators (xdperf --server-addr);
-    reflect: REFLECT_ADDRS / REFLECT_PORTS bits. Raises XdperfError (ENODEV, EPERM, ...)."""
+    reflect: REFLECT_ADDRS / REFLECT_PORTS bits; verifier: a verifier plugin (FILE.wasm) given
+    every sample_every-th counted frame (0 = 1000) with verifier_config (dict or JSON text),
+    its verdicts in the report (valid, invalid, first_error). Raises XdperfError (ENODEV,
+    EPERM, EINVAL for a bad verifier, ...)."""
 
     def __init__(self, device: str, *, port: int = 0, stamp: bool = False,
                  mode: Union[str, int] = "auto", control: Optional[str] = None,
-                 reflect: int = 0, notice: Optional[Callable[[str], None]] = None) -> None:
+                 reflect: int = 0, notice: Optional[Callable[[str], None]] = None,
+                 verifier: Optional[str] = None, verifier_config: Union[None, str, Dict[str, Any]] = None,
+                 sample_every: int = 0, log_level: int = 1) -> None:
         self._h: Optional[int] = None
         self.notices: List[str] = []
         self._user_notice = notice
@@ -182,6 +188,17 @@ class Server:
                                stamp=stamp, reflect=reflect, notice=self._notice_cb)
         if control:
             o.control = control.encode()
+        if verifier:
+            self._verifier = os.fspath(verifier).encode()
+            o.verifier = self._verifier
+            cfg = verifier_config
+            if isinstance(cfg, dict):
+                cfg = json.dumps(cfg)
+            if cfg is not None:
+                self._verifier_cfg = cfg.encode()
+                o.verifier_config = self._verifier_cfg
+            o.sample_every = sample_every
+            o.log_level = log_level
         self._opts = o
         out = ctypes.c_void_p()
         err = _lib.errbuf()
