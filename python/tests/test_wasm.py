@@ -122,3 +122,50 @@ def test_features_refused():
     assert e.value.errno == errno.EINVAL and "multiple memories" in e.value.message
     m = xdperf.Module.load(r.stdout, features=wasm.FEATURES_ALL)
     m.instantiate()
+
+
+IMPORTS_WAT = r"""
+(module
+  (import "env" "add3" (func $add3 (param i32 i32 i32) (result i32)))
+  (import "env" "log" (func $log (param i32 i32)))
+  (import "env" "fail" (func $fail (param i64) (result f64)))
+  (memory (export "memory") 1)
+  (data (i32.const 8) "hi there")
+  (func (export "run") (param i32) (result i32) local.get 0 i32.const 2 i32.const 3 call $add3)
+  (func (export "say") i32.const 8 i32.const 8 call $log)
+  (func (export "bad") (param i64) (result f64) local.get 0 call $fail))
+"""
+
+
+def test_host_functions(tmp_path):
+    if not shutil.which("wat2wasm"):
+        pytest.skip("wat2wasm (wabt) is not installed")
+    (tmp_path / "i.wat").write_text(IMPORTS_WAT)
+    subprocess.run(["wat2wasm", str(tmp_path / "i.wat"), "-o", str(tmp_path / "i.wasm")],
+                   check=True)
+    m = xdperf.Module.load(tmp_path / "i.wasm")
+    assert ("env", "add3", "func") in m.imports()
+    said = []
+
+    def fail(x):
+        raise ValueError("no %d" % x)
+
+    env = {"add3": wasm.Func(lambda a, b, c: a + b + c, ["i32"] * 3, ["i32"]),
+           "log": wasm.Func(lambda c, p, n: said.append(c.read_memory(p, n)), ["i32", "i32"],
+                            with_caller=True),
+           "fail": wasm.Func(fail, ["i64"], ["f64"])}
+    inst = m.instantiate(imports={"env": env})
+    assert inst.call("run", 10) == [15]
+    inst.call("say")
+    assert said == [b"hi there"]
+    with pytest.raises(xdperf.WasmTrap) as e:
+        inst.call("bad", 7)
+    assert e.value.kind == wasm.TRAP_HOST and "ValueError: no 7" in e.value.message
+    assert inst.call("run", -5) == [0]  # usable after the host trap
+    with pytest.raises(xdperf.XdperfError) as e:
+        m.instantiate()
+    assert e.value.errno == errno.ENOENT and "env.add3" in e.value.message
+    env["add3"] = wasm.Func(lambda a: a, ["i32"], ["i32"])
+    with pytest.raises(xdperf.XdperfError) as e:
+        m.instantiate(imports={"env": env})
+    assert e.value.errno == errno.EINVAL and "incompatible import type" in e.value.message

@@ -342,6 +342,11 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xwasm_instance_new", c_int, P, P, POINTER(xwasm_instance_opts), POINTER(P),
         POINTER(xwasm_trap), E, c_size_t)
     _fn(h, "xwasm_instance_free", None, P)
+    _fn(h, "xwasm_linker_new", P)
+    _fn(h, "xwasm_linker_free", None, P)
+    _fn(h, "xwasm_linker_define_func", c_int, P, c_char_p, c_char_p, POINTER(c_uint8), c_uint32,
+        POINTER(c_uint8), c_uint32, c_void_p, c_void_p)
+    h.xwasm_instance_set_trap.restype = None  # variadic: (inst, kind, fmt, ...)
     _fn(h, "xwasm_instance_func", P, P, c_char_p)
     _fn(h, "xwasm_instance_memory0", P, P)
     _fn(h, "xwasm_instance_memory", P, P, c_char_p)

@@ -17,7 +17,7 @@ class XdperfError(Exception):
     def __init__(self, err: int, message: str = "") -> None:
         self.errno = abs(err)
         self.message = message or (os.strerror(self.errno) if self.errno else "error")
-        name = _errno.errorcode.get(self.errno, str(self.errno))
+        name = "XWASM_ETRAP" if self.errno == 4096 else _errno.errorcode.get(self.errno, str(self.errno))
         super().__init__("%s [%s]" % (self.message, name))
 
 

@@ -6,13 +6,13 @@
 
 Values: Python ints for i32/i64 (wrapped to the type's width; results come back signed),
 floats for f32/f64. A trap raises :class:`xdperf.WasmTrap` with the engine's message.
-Modules that import functions are not supported yet (no host functions from Python).
+Function imports are Python callables (:class:`Func`); other imports are not supported yet.
 """
 from __future__ import annotations
 
 import ctypes
 import os
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
 from ._lib import lib, xwasm_val, xwasm_trap, xwasm_load_opts, xwasm_instance_opts
@@ -43,6 +43,70 @@ _EXTERN_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global"}
 
 def _types(ptr, n: int) -> Tuple[str, ...]:
     return tuple(TYPE_NAMES.get(ptr[i], "?") for i in range(n))
+
+
+HOST_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                           ctypes.POINTER(xwasm_val), ctypes.POINTER(xwasm_val))
+_TYPE_CODES = {v: k for k, v in TYPE_NAMES.items()}
+
+
+class Caller:
+    """The calling instance inside a host function: its memory 0."""
+
+    def __init__(self, handle: int) -> None:
+        self._h = handle
+
+    def _mem(self) -> int:
+        m = lib().xwasm_instance_memory0(self._h)
+        if not m:
+            raise XdperfError(2, "the calling instance has no memory")
+        return m
+
+    def read_memory(self, offset: int, length: int) -> bytes:
+        buf = ctypes.create_string_buffer(length)
+        check(lib().xwasm_memory_read(self._mem(), offset, buf, length))
+        return buf.raw
+
+    def write_memory(self, offset: int, data: bytes) -> None:
+        check(lib().xwasm_memory_write(self._mem(), offset, bytes(data), len(data)))
+
+
+class Func:
+    """A host function to import: fn(*args) returning None, a value or a sequence of values
+    (one per result). params / results: type names ("i32", "i64", "f32", "f64").
+    with_caller: fn(caller, *args), caller a :class:`Caller` (memory access). An exception in
+    fn traps the guest (TRAP_HOST) with the exception's text."""
+
+    def __init__(self, fn: Any, params: Sequence[str] = (), results: Sequence[str] = (),
+                 *, with_caller: bool = False) -> None:
+        self.fn = fn
+        self.params = [_TYPE_CODES[p] for p in params]
+        self.results = [_TYPE_CODES[r] for r in results]
+        self.with_caller = with_caller
+
+    def _trampoline(self) -> Any:
+        def tramp(caller, _user, args, results):  # type: ignore[no-untyped-def]
+            try:
+                vals = [_from_val(args[i]) for i in range(len(self.params))]
+                out = self.fn(Caller(caller), *vals) if self.with_caller else self.fn(*vals)
+                if out is None:
+                    out = []
+                elif not isinstance(out, (list, tuple)):
+                    out = [out]
+                if len(out) != len(self.results):
+                    raise TypeError("host function returned %d values, its type has %d"
+                                    % (len(out), len(self.results)))
+                for i, t in enumerate(self.results):
+                    results[i] = _to_val(out[i], t)
+                return 0
+            except BaseException as e:  # a trap in the guest, never an unwinding through C
+                lib().xwasm_instance_set_trap(ctypes.c_void_p(caller), TRAP_HOST, b"%s",
+                                              ("%s: %s" % (type(e).__name__, e)).encode())
+                return TRAP_HOST
+        return HOST_FN(tramp)
+
+
+Imports = Dict[str, Dict[str, Func]]
 
 
 class Module:
@@ -103,23 +167,48 @@ class Module:
                         _EXTERN_KINDS.get(info.kind, "?")))
         return out
 
-    def instantiate(self, *, fuel: int = 0, max_memory_pages: int = 0, max_call_depth: int = 0,
-                    stack_slots: int = 0, max_bytes: int = 0) -> "Instance":
-        """A new instance (no imports: the module must import nothing). fuel is the
+    def instantiate(self, *, imports: Optional[Imports] = None, fuel: int = 0,
+                    max_memory_pages: int = 0, max_call_depth: int = 0, stack_slots: int = 0,
+                    max_bytes: int = 0) -> "Instance":
+        """A new instance. imports: {"module": {"name": Func(...)}} host functions for the
+        module's function imports (other kinds of imports are not supported yet). fuel is the
         instruction budget per call (0 = unlimited). A trapping start function raises
-        WasmTrap; other failures XdperfError."""
+        WasmTrap; an unknown or mistyped import XdperfError (ENOENT, EINVAL)."""
+        linker = None
+        keep: list = []
+        if imports:
+            linker = lib().xwasm_linker_new()
+            if not linker:
+                raise XdperfError(12, "out of memory")
+            for modname, funcs in imports.items():
+                for fname, f in funcs.items():
+                    cb = f._trampoline()
+                    keep.append(cb)
+                    pa = (ctypes.c_uint8 * max(1, len(f.params)))(*f.params)
+                    ra = (ctypes.c_uint8 * max(1, len(f.results)))(*f.results)
+                    rc = lib().xwasm_linker_define_func(linker, modname.encode(), fname.encode(),
+                                                        pa, len(f.params), ra, len(f.results),
+                                                        ctypes.cast(cb, ctypes.c_void_p), None)
+                    if rc < 0:
+                        lib().xwasm_linker_free(linker)
+                        raise XdperfError(rc, "defining %s.%s" % (modname, fname))
         o = xwasm_instance_opts(sz=ctypes.sizeof(xwasm_instance_opts), fuel=fuel,
                                 max_memory_pages=max_memory_pages, max_call_depth=max_call_depth,
                                 stack_slots=stack_slots, max_bytes=max_bytes)
         out = ctypes.c_void_p()
         trap = xwasm_trap()
         err = _lib.errbuf()
-        rc = lib().xwasm_instance_new(self._handle(), None, ctypes.byref(o), ctypes.byref(out),
+        rc = lib().xwasm_instance_new(self._handle(), linker, ctypes.byref(o), ctypes.byref(out),
                                       ctypes.byref(trap), err, len(err))
-        if rc == XWASM_ETRAP:
-            raise _trap(trap)
-        check(rc, err)
-        return Instance(out.value or 0, self)
+        if rc < 0 or rc == XWASM_ETRAP:
+            if linker:
+                lib().xwasm_linker_free(linker)
+            if rc == XWASM_ETRAP:
+                raise _trap(trap)
+            check(rc, err)
+        inst = Instance(out.value or 0, self)
+        inst._linker, inst._keep = linker, keep
+        return inst
 
     def close(self) -> None:
         """Frees the module (after its instances: they keep it alive until then)."""
@@ -180,6 +269,8 @@ class Instance:
     def __init__(self, handle: int, module: Module) -> None:
         self._h: Optional[int] = handle
         self.module = module  # keeps the module alive
+        self._linker: Optional[int] = None  # and the host functions it imports
+        self._keep: list = []
 
     def _handle(self) -> int:
         if not self._h:
@@ -258,6 +349,9 @@ class Instance:
         if self._h:
             lib().xwasm_instance_free(self._h)
             self._h = None
+        if self._linker:
+            lib().xwasm_linker_free(self._linker)
+            self._linker = None
 
     def __del__(self) -> None:
         try:
