@@ -34,6 +34,17 @@ def frame(build):
     return t
 
 
+@pytest.fixture
+def procs():
+    """Processes a test starts (tcpdump): killed if still running when it ends."""
+    ps = []
+    yield ps
+    for p in ps:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def wait_packets(srv, n, secs=10.0):
     end = time.time() + secs
     while time.time() < end:
@@ -45,7 +56,7 @@ def wait_packets(srv, n, secs=10.0):
     return srv.stats()
 
 
-def test_tx_counted_by_server_and_tcpdump(frame, tmp_path):
+def test_tx_counted_by_server_and_tcpdump(frame, tmp_path, procs):
     n = 2000
     tcpdump = shutil.which("tcpdump")
     cap = tmp_path / "rx.pcap"
@@ -56,6 +67,7 @@ def test_tx_counted_by_server_and_tcpdump(frame, tmp_path):
             td = subprocess.Popen([tcpdump, "-i", RX_DEV, "-n", "-U", "-c", str(n), "-w",
                                    str(cap), "udp", "dst", "port", str(PORT)],
                                   stderr=subprocess.PIPE, text=True)
+            procs.append(td)
             assert "listening on" in td.stderr.readline()
         with xdperf.Tx(TX_DEV, [frame], count=n, rate_pps=20000, mode="afpacket",
                        stamp=True) as tx:
@@ -150,12 +162,13 @@ def test_auto_mode(frame):
             assert notices and r.notices == notices
 
 
-def test_field_modifier_on_the_wire(frame, tmp_path):
+def test_field_modifier_on_the_wire(frame, tmp_path, procs):
     # UDP source port (offset 34) walks 1000..1009; the UDP checksum is kept right
     n = 50
     cap = tmp_path / "mods.pcap"
     td = subprocess.Popen(["tcpdump", "-i", RX_DEV, "-n", "-U", "-c", str(n), "-w", str(cap),
                            "udp", "dst", "port", str(PORT)], stderr=subprocess.PIPE, text=True)
+    procs.append(td)
     assert "listening on" in td.stderr.readline()
     f = xdperf.Frame(frame, mods=[xdperf.FieldMod(34, 2, "increment", min=1000, max=1009,
                                                   name="udp.src_port")],
