@@ -70,3 +70,9 @@ def test_frames_from_objects_with_bytes():
         assert arr[i].len == 60
         assert bytes(arr[i].data[:60]) == bytes(range(60))
     assert arr[1].weight == 3
+
+
+def test_parse_report_error():
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.server.parse_report("{\"nope\": 1}")
+    assert e.value.errno == errno.EINVAL and e.value.message

@@ -391,6 +391,9 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_server_mode_name", c_char_p, P)
     _fn(h, "xdperf_server_stats", c_int, P, POINTER(xdperf_server_stats))
     _fn(h, "xdperf_server_reset", None, P)
+    _fn(h, "xdperf_server_stats_since_open", c_int, P, POINTER(xdperf_server_stats))
+    _fn(h, "xdperf_server_report_parse", c_int, c_char_p, POINTER(POINTER(xdperf_server_report)),
+        E, c_size_t)
     _fn(h, "xdperf_server_rates", c_bool, POINTER(xdperf_server_stats), POINTER(c_double),
         POINTER(c_double))
     _fn(h, "xdperf_server_report", c_int, P, POINTER(POINTER(xdperf_server_report)))

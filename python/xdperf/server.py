@@ -123,6 +123,17 @@ class ServerReport:
         return self._lost(sent)
 
 
+def parse_report(text: Union[str, bytes]) -> "ServerReport":
+    """A report from its JSON text (xdperf_server_report_parse): what report_json() gives,
+    `xdperf --server --json` prints, or a control connection carries. XdperfError EINVAL with
+    the library's message when it is not such a report."""
+    data = text.encode() if isinstance(text, str) else bytes(text)
+    p = ctypes.POINTER(xdperf_server_report)()
+    err = _lib.errbuf()
+    check(lib().xdperf_server_report_parse(data, ctypes.byref(p), err, len(err)), err)
+    return _report(p)
+
+
 def _stats(st: xdperf_server_stats) -> ServerStats:
     pps, bps = ctypes.c_double(), ctypes.c_double()
     ok = lib().xdperf_server_rates(ctypes.byref(st), ctypes.byref(pps), ctypes.byref(bps))
@@ -231,6 +242,13 @@ class Server:
         check(lib().xdperf_server_stats(self._handle(), ctypes.byref(st)))
         return _stats(st)
 
+    def stats_since_open(self) -> ServerStats:
+        """The counters since open, which resets do not touch (seconds since open; distinct
+        and the active interval are 0)."""
+        st = xdperf_server_stats()
+        check(lib().xdperf_server_stats_since_open(self._handle(), ctypes.byref(st)))
+        return _stats(st)
+
     def reset(self) -> None:
         """Zeroes counters and stream state."""
         lib().xdperf_server_reset(self._handle())
@@ -253,6 +271,19 @@ class Server:
         """Frames lost against `sent` (what the generator sent), from a fresh report:
         sent - (distinct stamped frames + ring_full), at least 0."""
         return self._with_report(lambda p: lib().xdperf_server_report_lost(p, sent))
+
+    def report_json_text(self) -> str:
+        """The report as the library's JSON text (xdperf_server_report_json)."""
+        p = ctypes.POINTER(xdperf_server_report)()
+        check(lib().xdperf_server_report(self._handle(), ctypes.byref(p)))
+        owner = _CReport(p)
+        s = lib().xdperf_server_report_json(owner.p)
+        if not s:
+            raise XdperfError(12, "out of memory")
+        try:
+            return ctypes.string_at(s).decode()
+        finally:
+            _lib.free(s)
 
     def report_json(self) -> Dict[str, Any]:
         """The report as the library's JSON (xdperf_server_report_json), parsed."""
