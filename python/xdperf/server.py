@@ -124,9 +124,8 @@ class ServerReport:
 
 
 def parse_report(text: Union[str, bytes]) -> "ServerReport":
-    """A report from its JSON text (xdperf_server_report_parse): what report_json() gives,
-    `xdperf --server --json` prints, or a control connection carries. XdperfError EINVAL with
-    the library's message when it is not such a report."""
+    """A report from its JSON text (xdperf_server_report_parse), as report_json_text() gives
+    it. XdperfError EINVAL with the library's message when it is not such a report."""
     data = text.encode() if isinstance(text, str) else bytes(text)
     p = ctypes.POINTER(xdperf_server_report)()
     err = _lib.errbuf()
