@@ -239,6 +239,13 @@ PROTO_WASMS = $(PROTOS)
 # with DESTDIR use PKG_CONFIG_SYSROOT_DIR=DESTDIR). ldconfig runs when installing to the system.
 LIBDIR ?= $(PREFIX)/lib
 INSTALL_BIN ?= $(BUILD)/xdperf
+# PYTHONDIR: the Python package (python/xdperf, pure Python: one copy serves every Python 3).
+# Debian's python3 reads /usr/lib/python3/dist-packages (version-independent; dpkg's) and
+# /usr/local/lib/python3.N/dist-packages (N: its minor version, asked of python3 at install).
+# Any other PREFIX gets PREFIX/lib/python3/dist-packages, to add to PYTHONPATH. The installed
+# package records LIBDIR (xdperf/_installed.py) to find the library without ldconfig.
+PYTHON3 ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(if $(filter /usr/local,$(PREFIX)),/usr/local/lib/python3.$(shell $(PYTHON3) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)/dist-packages,$(PREFIX)/lib/python3/dist-packages))
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/plugins $(DESTDIR)$(DATADIR)/protocols \
 		$(DESTDIR)$(DATADIR)/sdk $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -265,6 +272,11 @@ install: all
 	install -m 644 docs/plugins/*.md $(DESTDIR)$(PREFIX)/share/doc/xdperf/plugins/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 scripts/xdperf.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
+	install -d $(DESTDIR)$(PYTHONDIR)/xdperf
+	install -m 644 python/xdperf/*.py python/xdperf/py.typed $(DESTDIR)$(PYTHONDIR)/xdperf/
+	printf '"""Written by make install."""\nLIBDIR = "%s"\nSO_NAME = "%s"\n' '$(LIBDIR)' '$(SO_NAME)' \
+	  >$(DESTDIR)$(PYTHONDIR)/xdperf/_installed.py
+	$(if $(filter /usr /usr/local,$(PREFIX)),,@echo "xdperf: the Python package is in $(PYTHONDIR): add it to PYTHONPATH")
 
 # The Debian package build/xdperf_VERSION_ARCH.deb (scripts/mkdeb.sh: dpkg-deb, dependencies
 # from dpkg-shlibdeps). Its binary is build/deb/xdperf: the CLI compiled again for PREFIX /usr.
@@ -287,7 +299,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/xdperf $(DESTDIR)$(LIBDIR)/libxdperf.a $(DESTDIR)$(LIBDIR)/$(SO_REAL) \
 		$(DESTDIR)$(LIBDIR)/$(SO_NAME) $(DESTDIR)$(LIBDIR)/libxdperf.so $(DESTDIR)$(LIBDIR)/pkgconfig/libxdperf.pc
 	rm -f $(DESTDIR)$(PREFIX)/share/pkgconfig/xdperf-plugin.pc
-	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/include/xdperf $(DESTDIR)$(PREFIX)/share/doc/xdperf \
+		$(DESTDIR)$(PYTHONDIR)/xdperf
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 
 # Man pages: man/NAME.N.scd -> build/man/NAME.N (scdoc; dated by the source's last commit),

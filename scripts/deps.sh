@@ -4,7 +4,7 @@
 set -euo pipefail
 build_pkgs=(gcc make libjansson-dev libsodium-dev libyaml-dev clang lld wasi-libc libclang-rt-14-dev-wasm32
             libbpf-dev bpftool libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev scdoc)
-test_pkgs=(wabt pkg-config libclang-rt-14-dev tcpdump tshark ethtool iproute2 libcap2-bin jq bind9-dnsutils curl openssl prometheus chromium)
+test_pkgs=(wabt python3-pytest pkg-config libclang-rt-14-dev tcpdump tshark ethtool iproute2 libcap2-bin jq bind9-dnsutils curl openssl prometheus chromium)
 bench_pkgs=(wabt iproute2 xdp-tools netsniff-ng)
 demo_pkgs=(tcpdump)
 # toolchains: the Rust and AssemblyScript plugins (make plugins-extra, which make test builds):

@@ -4,7 +4,8 @@
 # files; unpacked into a scratch root (dpkg-deb -x) the binary runs its own plugins from any
 # folder. As root on a machine without an xdperf package it is also installed for real with
 # dpkg -i: xdperf --version, man xdperf, tab completion, -p simpleudp -o x.pcap from anywhere,
-# the shared library through ldconfig and pkg-config; then dpkg -r removes every file.
+# the shared library through ldconfig and pkg-config, the Python package (import xdperf); then
+# dpkg -r removes every file.
 set -uo pipefail
 T=$TMPDIR
 fail=0
@@ -77,6 +78,13 @@ else
 		gcc "$T/v.c" $(pkg-config --cflags --libs libxdperf) -o "$T/v" && [ "$("$T/v")" = "$V" ] &&
 			echo "ok a program built with pkg-config libxdperf runs against the installed shared library" ||
 			bad "pkg-config libxdperf program"
+		# the Python package (docs/python.md), from Debian's python3 in any folder
+		if [ -x /usr/bin/python3 ]; then
+			out=$(cd "$T" && env -u XDPERF_LIB -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c \
+				'import xdperf; print(xdperf.version(), xdperf.lib_path())' 2>&1)
+			[ "$out" = "$V /usr/lib/$MA/libxdperf.so.${V%%.*}" ] &&
+				echo "ok python3 -c 'import xdperf; print(xdperf.version())': $out" || bad "python3 import xdperf: $out"
+		fi
 		dpkg -r xdperf >>"$T/dpkg.log" 2>&1 || bad "dpkg -r: $(tail -n 3 "$T/dpkg.log")"
 		left=$(dpkg-deb -c "$D" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|; s| .*||' | while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
 		[ -z "$left" ] && ! command -v xdperf >/dev/null && echo "ok dpkg -r removed every file" || bad "left after dpkg -r: $left"

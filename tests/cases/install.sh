@@ -8,6 +8,7 @@
 #    the tree is, and `-p echo` (a protocol module) is not taken for a generator plugin;
 #  - a plugin builds out of the tree from the installed SDK alone and runs; a program links
 #    against the installed library and headers;
+#  - the Python package (python/xdperf) in python3's dist-packages, importable;
 #  - `make uninstall` removes it all.
 set -uo pipefail
 T="$TMPDIR"
@@ -97,6 +98,22 @@ gcc -I"$T/moved/include" "$T/v.c" "$T/moved/lib/libxdperf.a" -ljansson -lsodium 
 	-lcurl -lm -lpthread -o "$T/v" && [ "$("$T/v")" = "$(cat "$REPO/VERSION")" ] &&
 	echo "ok a program links against the installed library" || bad "linking against the installed library"
 mv "$T/moved" "$R$P"
+# the Python package (docs/python.md): in Debian python3's local directory for PREFIX
+# /usr/local, python3.N/dist-packages; imported from there (the library through the soname:
+# the recorded LIBDIR is the final one, not the staging root's) it gives the library's version
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+PYD="$R$P/lib/python3.$("$PY" -c 'import sys; print(sys.version_info[1])')/dist-packages"
+[ "$P" = /usr/local ] || PYD="$R$P/lib/python3/dist-packages"
+if [ -f "$PYD/xdperf/__init__.py" ] && [ -f "$PYD/xdperf/py.typed" ] &&
+	grep -qx "LIBDIR = \"$P/lib\"" "$PYD/xdperf/_installed.py"; then
+	out=$(cd "$T" && env -u XDPERF_LIB PYTHONPATH="$PYD" LD_LIBRARY_PATH="$L" PYTHONDONTWRITEBYTECODE=1 \
+		"$PY" -c 'import xdperf; print(xdperf.version())' 2>&1)
+	[ "$out" = "$V" ] && echo "ok the installed Python package imports and gives $out" ||
+		bad "installed Python package: '$out'"
+else
+	bad "the Python package is not in $PYD: $(find "$R" -name _installed.py)"
+fi
 make -s uninstall DESTDIR="$R" >/dev/null 2>&1 || bad "make uninstall"
 left=$(find "$R" -type f | wc -l)
 [ "$left" = 0 ] && echo "ok make uninstall removed everything" || bad "$left files left after make uninstall: $(find "$R" -type f | head -n 3)"
