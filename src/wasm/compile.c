@@ -2178,8 +2178,15 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 	if (c->rc)
 		goto out;
 
-	/* resolve tagged slots: [params+locals][constants][legacy catches' exceptions][stack] */
+	/* resolve tagged slots: [params+locals][constants][legacy catches' exceptions][stack];
+	 * the hidden slots are constants 0 to the frame set-up, so every frame starts them null */
 	uint32_t cbase = c->nlocal_slots, ebase = cbase + c->nconsts, sbase = ebase + c->nexn;
+	if (c->nexn) {
+		if (grow(c, (void **)&c->consts, &c->constcap, c->nconsts + c->nexn, sizeof(uint64_t)))
+			goto out;
+		memset(c->consts + c->nconsts, 0, (size_t)c->nexn * sizeof(uint64_t));
+		c->nconsts += c->nexn;
+	}
 	for (uint32_t k = 0; k < c->nfix; k++)
 		c->code[c->fixups[k]] = resolve_slot(c->code[c->fixups[k]], cbase, ebase, sbase);
 	for (uint32_t k = 0; k < c->neh; k++) {

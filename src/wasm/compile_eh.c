@@ -209,7 +209,7 @@ static int op_catch(struct cc *c, xw_module *m, uint8_t b)
 		.start = e->body_start, .end = e->body_end, .tag = x,
 		.dst = xw_cc_label_slot(c, 0), .exn = xw_cc_exn_slot(c, e->exn_idx),
 		.target = xw_cc_here(c), .level = xw_cc_nctl(c) - 1, .delegate = XW_EH_NONE,
-		.values = b == 0x07,
+		.values = b == 0x07, .legacy = 1,
 	};
 	return xw_cc_eh_add(c, &en);
 }

@@ -15,9 +15,13 @@ struct xw_exn *xw_exn_new(struct xw_exec *ex, struct xw_tag *tag, const uint64_t
 	if (!e)
 		return NULL;
 	e->next = ex->exns;
+	e->prev = NULL;
+	if (ex->exns)
+		ex->exns->prev = e;
 	e->tag = tag;
 	e->nslots = n;
 	e->exposed = false;
+	e->slot_refs = 0;
 	if (n)
 		memcpy(e->vals, vals, (size_t)n * 8);
 	ex->exns = e;
@@ -27,9 +31,14 @@ struct xw_exn *xw_exn_new(struct xw_exec *ex, struct xw_tag *tag, const uint64_t
 
 void xw_exn_drop(struct xw_exec *ex, struct xw_exn *e)
 {
-	if (e->exposed || ex->exns != e)
+	if (e->exposed || e->slot_refs)
 		return;
-	ex->exns = e->next;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		ex->exns = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
 	ex->exn_bytes -= sizeof(struct xw_exn) + (uint64_t)e->nslots * 8;
 	free(e);
 }

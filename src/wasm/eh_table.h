@@ -36,6 +36,7 @@ struct xw_eh_entry {
 	                          control-frame depth or outer; XW_EH_NONE otherwise */
 	uint32_t seq;          /* order of creation (the translator's sort key after level) */
 	uint8_t values;        /* 1: the tag's values are written (catch, catch_ref) */
+	uint8_t legacy;        /* 1: exn is a legacy catch's hidden slot (counted in slot_refs) */
 };
 
 #endif

@@ -86,10 +86,11 @@ struct xw_tag {
  * They are kept on the executing state's list (xw_exec.exns) until the next outermost call
  * starts (or the instance goes), so an exnref stays valid for the whole call that made it. */
 struct xw_exn {
-	struct xw_exn *next;
+	struct xw_exn *next, *prev;
 	struct xw_tag *tag;
 	uint32_t nslots;
-	bool exposed;                      /* reached an exnref or a legacy catch: kept until reset */
+	bool exposed;                      /* reached an exnref: kept until the reset */
+	uint32_t slot_refs;                /* legacy catches' hidden slots holding it */
 	uint64_t vals[];
 };
 /* Cap on the bytes of exceptions one outermost call may hold (XWASM_TRAP_OOM past it). */
@@ -224,8 +225,8 @@ static inline void xw_fuel_start(struct xw_exec *ex)
 struct xw_exn *xw_exn_new(struct xw_exec *ex, struct xw_tag *tag, const uint64_t *vals);
 /* eh.c: frees the exceptions of ex's list (at the start of an outermost call, and teardown). */
 void xw_exn_reset(struct xw_exec *ex);
-/* eh.c: frees exception e if it is the newest on ex's list and nothing else refers to it
- * (caught by a catch clause that does not keep a reference). */
+/* eh.c: frees exception e unless an exnref was made of it or a legacy catch's hidden slot
+ * holds it (after a catch clause that keeps no reference, or when such a slot lets go). */
 void xw_exn_drop(struct xw_exec *ex, struct xw_exn *e);
 /* eh.c: the handler of function cf that catches exception e thrown at code position pos
  * (in instance inst), searching handlers at delegate level *level or outer (UINT32_MAX: any);
