@@ -4,7 +4,9 @@
 #   try_table): try_table with each catch kind (catch, catch_ref, catch_all, catch_all_ref),
 #   throw_ref of a caught exnref kept in a local, an exnref passed as a parameter and thrown
 #   again, a handler whose clauses do not match passing the exception to the caller's, clause
-#   order, a catch to the function's own label, values below the try_table kept; run by
+#   order, a catch to the function's own label, values below the try_table kept, a catch into a
+#   loop label (charging the loop's fuel), a try_table with a parameter, throw_ref of a null
+#   exnref ("null exception reference"); run by
 #   `xdperf wasm run --invoke` (and the ASan build);
 # - the legacy form (try/catch/catch_all/delegate/rethrow, wat2wasm --enable-exceptions), and
 #   a C++ program built with clang++ -fwasm-exceptions (which emits the legacy form) when the
@@ -77,9 +79,18 @@ funcs = [
     (4, [], H("0340 0240 1f40010200 4101 0800 0b 0b 0c00 0b")),
     # 11 "order": clauses (catch tag1 -> the function's label: x), (catch tag0 -> block: x + 1000)
     (1, [], H("027f 1f7f02000101000000 2000 1001 0b 0b 41e807 6a")),
+    # 12 "null_ref": throw_ref of ref.null exn
+    (4, [], H("d069 0a")),
+    # 13 "loop_catch": loop [i32]->[i32] whose try_table catches tag0 into the loop's own label
+    #   (the thrown n-1 is the next iteration's parameter); counts iterations: n + 1
+    (1, [I32, I32], H("2000 0301 2101 2002 4101 6a 2102 2001 45 0440 2002 0f 0b"
+                      "1f40 01000000 2001 4101 6b 0800 0b 00 0b")),
+    # 14 "params": try_table [i32]->[i32] takes x as its parameter, throws 3x
+    (1, [], H("027f 2000 1f01 01000000 4103 6c 0800 0b 0b")),
 ]
 exports = [("catch", 2), ("catch_ref", 3), ("catch_all", 4), ("via_param", 6),
-           ("across_calls", 8), ("uncaught", 9), ("spin", 10), ("order", 11)]
+           ("across_calls", 8), ("uncaught", 9), ("spin", 10), ("order", 11), ("null_ref", 12),
+           ("loop_catch", 13), ("params", 14)]
 m = b"\0asm\1\0\0\0" + sec(1, vec(types)) + sec(3, vec([uleb(f[0]) for f in funcs]))
 m += sec(13, vec([b"\0" + uleb(0), b"\0" + uleb(0)]))           # two tags of type 0
 m += sec(7, vec([name(n) + b"\0" + uleb(i) for n, i in exports]))
@@ -107,7 +118,24 @@ for bin in "$XDPERF" "$XDPERF_ASAN"; do
   check_run "$tag: catch_all_ref, exnref parameter thrown again" 14 "$bin" via_param 9
   check_run "$tag: tag 1 passes a tag-0 handler, caught a frame up" 2011 "$bin" across_calls 11
   check_run "$tag: first matching clause, to the function's label" 6 "$bin" order 6
+  check_run "$tag: catch into a loop label, 1000 iterations" 1001 "$bin" loop_catch 1000
+  check_run "$tag: try_table with a parameter" 21 "$bin" params 7
 done
+"$XDPERF" wasm run "$M/exn.wasm" --invoke null_ref >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "null exception reference in null_ref$" "$T/err"; then
+  ok "throw_ref of a null exnref traps: $(cat "$T/err")"
+else
+  no "throw_ref null: exit $rc: $(cat "$T/err")"
+fi
+# the catch into a loop label charges the loop's fuel per iteration
+"$XDPERF" wasm run --fuel 1000000 "$M/exn.wasm" --invoke loop_catch 100000000 >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "fuel exhausted in loop_catch" "$T/err"; then
+  ok "--fuel stops 100000000 throws caught into a loop label: $(cat "$T/err")"
+else
+  no "--fuel, loop_catch: exit $rc: $(cat "$T/err")"
+fi
 
 # uncaught: one line, exit 1
 "$XDPERF" wasm run "$M/exn.wasm" --invoke uncaught 4 >/dev/null 2>"$T/err"
