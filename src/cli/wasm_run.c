@@ -165,6 +165,7 @@ static bool parse_val(const char *s, uint8_t type, xwasm_val *v)
 		return !*end;
 	case XWASM_FUNCREF:
 	case XWASM_EXTERNREF:
+	case XWASM_EXNREF:
 		v->of.ref = NULL;
 		return !strcmp(s, "null");
 	default:
@@ -198,6 +199,7 @@ static void print_val(const xwasm_val *v, uint8_t type)
 	case XWASM_F64: print_float(v->of.f64, false); break;
 	case XWASM_FUNCREF:
 	case XWASM_EXTERNREF:
+	case XWASM_EXNREF:
 		printf("%s\n", v->of.ref ? xwasm_valtype_str(type) : "null");
 		break;
 	default: printf("<%s>\n", xwasm_valtype_str(type)); break;

@@ -49,7 +49,8 @@ def name(s): return uleb(len(s)) + s.encode()
 I32, EXN = 0x7f, 0x69
 def ft(p, r): return b"\x60" + vec([bytes([t]) for t in p]) + vec([bytes([t]) for t in r])
 H = bytes.fromhex
-types = [ft([I32], []), ft([I32], [I32]), ft([], [I32, EXN]), ft([EXN], [I32]), ft([], [])]
+types = [ft([I32], []), ft([I32], [I32]), ft([], [I32, EXN]), ft([EXN], [I32]), ft([], []),
+         ft([], [EXN])]
 # opcodes: 02 block, 03 loop, 1f try_table (catch kinds 00 catch, 01 catch_ref, 02 catch_all,
 # 03 catch_all_ref), 08 throw, 0a throw_ref, 10 call, 20/21 local.get/set, 0b end
 funcs = [
@@ -87,10 +88,13 @@ funcs = [
                       "1f40 01000000 2001 4101 6b 0800 0b 00 0b")),
     # 14 "params": try_table [i32]->[i32] takes x as its parameter, throws 3x
     (1, [], H("027f 2000 1f01 01000000 4103 6c 0800 0b 0b")),
+    # 15 "ret_null": an exnref result, null; 16 "ret_caught": a caught exception's exnref
+    (5, [], H("d069")),
+    (5, [], H("0269 1f40010300 4105 0800 0b 00 0b")),
 ]
 exports = [("catch", 2), ("catch_ref", 3), ("catch_all", 4), ("via_param", 6),
            ("across_calls", 8), ("uncaught", 9), ("spin", 10), ("order", 11), ("null_ref", 12),
-           ("loop_catch", 13), ("params", 14)]
+           ("loop_catch", 13), ("params", 14), ("ret_null", 15), ("ret_caught", 16)]
 m = b"\0asm\1\0\0\0" + sec(1, vec(types)) + sec(3, vec([uleb(f[0]) for f in funcs]))
 m += sec(13, vec([b"\0" + uleb(0), b"\0" + uleb(0)]))           # two tags of type 0
 m += sec(7, vec([name(n) + b"\0" + uleb(i) for n, i in exports]))
@@ -120,6 +124,8 @@ for bin in "$XDPERF" "$XDPERF_ASAN"; do
   check_run "$tag: first matching clause, to the function's label" 6 "$bin" order 6
   check_run "$tag: catch into a loop label, 1000 iterations" 1001 "$bin" loop_catch 1000
   check_run "$tag: try_table with a parameter" 21 "$bin" params 7
+  check_run "$tag: a null exnref result" null "$bin" ret_null
+  check_run "$tag: a caught exception's exnref as the result" exnref "$bin" ret_caught
 done
 "$XDPERF" wasm run "$M/exn.wasm" --invoke null_ref >/dev/null 2>"$T/err"
 rc=$?
