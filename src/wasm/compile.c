@@ -112,6 +112,7 @@ struct cc {
 	struct xw_eh_entry *eh;     /* exception handlers (compile_eh.c) */
 	uint32_t neh, ehcap;
 	uint32_t nexn;              /* hidden slots of legacy catches */
+	uint32_t nlegacy;           /* legacy try blocks open */
 };
 
 /* ---- errors -------------------------------------------------------------------------- */
@@ -1778,6 +1779,7 @@ int xw_cc_eh_add(struct cc *c, const struct xw_eh_entry *e)
 }
 struct xw_eh_entry *xw_cc_eh_entry(struct cc *c, uint32_t i) { return &c->eh[i]; }
 uint32_t xw_cc_eh_count(const struct cc *c) { return c->neh; }
+uint32_t *xw_cc_legacy_open(struct cc *c) { return &c->nlegacy; }
 uint32_t xw_cc_exn_slot(struct cc *c, uint32_t idx)
 {
 	if (idx + 1 > c->nexn)

@@ -152,16 +152,6 @@ static int op_try_table(struct cc *c, xw_module *m)
 	return rc;
 }
 
-/* Hidden-slot index of a new legacy try: the legacy blocks around it. */
-static uint32_t legacy_depth(struct cc *c)
-{
-	uint32_t d = 0;
-	for (uint32_t i = 0; i < xw_cc_nctl(c); i++)
-		if (legacy(xw_cc_eh_ctl(c, i)->kind))
-			d++;
-	return d;
-}
-
 static int op_try(struct cc *c)
 {
 	uint32_t np, nr;
@@ -169,11 +159,13 @@ static int op_try(struct cc *c)
 	int rc = xw_cc_blocktype(c, &np, &params, &nr, &results);
 	if (rc)
 		return rc;
-	uint32_t idx = legacy_depth(c);
+	/* hidden-slot index: the legacy blocks around it */
+	uint32_t idx = *xw_cc_legacy_open(c);
 	bool live = xw_cc_live(c);
 	rc = xw_cc_open(c, np, params, nr, results);
 	if (rc)
 		return rc;
+	++*xw_cc_legacy_open(c);
 	struct xw_eh_ctl *e = xw_cc_eh_ctl(c, 0);
 	e->kind = 0x06;
 	e->exn_idx = idx;
@@ -235,6 +227,7 @@ static int op_delegate(struct cc *c)
 		rc = xw_cc_eh_add(c, &en);
 	}
 	e->kind = 0x02; /* ends as a plain block */
+	--*xw_cc_legacy_open(c);
 	return rc ? rc : xw_cc_end(c);
 }
 
@@ -274,6 +267,8 @@ int xw_compile_eh(struct cc *c, uint8_t b)
 
 void xw_compile_eh_end(struct cc *c, struct xw_eh_ctl *e)
 {
+	if (legacy(e->kind))
+		--*xw_cc_legacy_open(c);
 	if (e->kind == 0x1f) {
 		uint32_t here = xw_cc_here(c);
 		for (uint32_t i = 0; i < e->n; i++)

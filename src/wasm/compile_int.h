@@ -99,7 +99,8 @@ void xw_compile_eh_sort(struct xw_eh_entry *v, uint32_t n);
  * unconditional jump to it; patch a code word; mark a jump target; end the current path of
  * the top frame and restart it with `types` on the stack (legacy catch); make the top n
  * values (arguments) stack slots, giving the height of the first; pop types; the rest of
- * the block unreachable; the handler list; slot word of hidden slot idx. */
+ * the block unreachable; the handler list; slot word of hidden slot idx; legacy try blocks
+ * open. */
 struct xwasm_module *xw_cc_module(struct cc *c);
 int xw_cc_blocktype(struct cc *c, uint32_t *np, const uint8_t **params, uint32_t *nr,
 		    const uint8_t **results);
@@ -120,5 +121,6 @@ int xw_cc_eh_add(struct cc *c, const struct xw_eh_entry *e);
 struct xw_eh_entry *xw_cc_eh_entry(struct cc *c, uint32_t i);
 uint32_t xw_cc_eh_count(const struct cc *c);
 uint32_t xw_cc_exn_slot(struct cc *c, uint32_t idx);
+uint32_t *xw_cc_legacy_open(struct cc *c);   /* the count of legacy try blocks open */
 
 #endif
