@@ -7,7 +7,8 @@
  * Size: over the 1.5k-line guideline because the operand-stack, control-frame and emission
  * machinery and the translation of the core instructions share the private state (struct cc);
  * instruction families with their own table live apart behind compile_int.h (compile_simd.c;
- * constexpr.c for constant expressions), and the memory and table instructions are the next
+ * constexpr.c for constant expressions; compile_eh.c for exception handling, which uses the
+ * block hooks at the end of this file), and the memory and table instructions are the next
  * to move there. */
 #include <errno.h>
 #include <stdarg.h>
