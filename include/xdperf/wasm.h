@@ -34,6 +34,7 @@ enum xwasm_valtype {
 	XWASM_V128 = 0x7b,
 	XWASM_FUNCREF = 0x70,
 	XWASM_EXTERNREF = 0x6f,
+	XWASM_EXNREF = 0x69,   /* exception handling: a caught exception (opaque pointer, NULL = null) */
 };
 
 /* Extern kinds (their binary encodings). */
@@ -42,6 +43,7 @@ enum xwasm_extern_kind {
 	XWASM_EXTERN_TABLE = 1,
 	XWASM_EXTERN_MEMORY = 2,
 	XWASM_EXTERN_GLOBAL = 3,
+	XWASM_EXTERN_TAG = 4,     /* exception handling: an exception tag */
 };
 
 typedef struct xwasm_module xwasm_module;
@@ -88,6 +90,9 @@ enum xwasm_trap_kind {
 	XWASM_TRAP_EXIT,             /* WASI proc_exit: exit_code holds the status */
 	XWASM_TRAP_OOM,              /* host could not allocate (stack, table) */
 	XWASM_TRAP_INTERRUPTED,      /* "interrupted": the instance's xwasm_interrupt was raised */
+	XWASM_TRAP_EXCEPTION,        /* "uncaught exception": a WebAssembly exception (throw,
+	                                rethrow, throw_ref) left the called function uncaught */
+	XWASM_TRAP_NULL_EXNREF,      /* "null exception reference" (throw_ref of a null exnref) */
 };
 
 struct xwasm_trap {
@@ -132,13 +137,16 @@ enum xwasm_feature {
 	XWASM_FEATURE_EXTENDED_CONST = 1u << 0, /* i32/i64 add, sub, mul in constant expressions */
 	XWASM_FEATURE_TAIL_CALL = 1u << 1,      /* return_call, return_call_indirect */
 	XWASM_FEATURE_MULTI_MEMORY = 1u << 2,   /* several memories, memory index in memarg */
+	XWASM_FEATURE_EXCEPTIONS = 1u << 3,     /* exception handling: tags, throw, try_table, exnref,
+	                                           and the legacy try/catch/delegate/rethrow */
 	XWASM_FEATURE_MEMORY64 = 1u << 5,       /* memories with i64 addresses (limits flags 0x04/0x05) */
 	XWASM_FEATURES_EXPLICIT = 1u << 31,     /* no feature: makes an empty set nonzero */
 };
 /* What loading allows by default: every implemented feature that does not change what 2.0
  * modules mean (multi-memory does: 2.0 calls a second memory invalid, and a memarg with bit 6
  * set malformed). */
-#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL | XWASM_FEATURE_MEMORY64)
+#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL | XWASM_FEATURE_MEMORY64 | \
+				XWASM_FEATURE_EXCEPTIONS)
 #define XWASM_FEATURES_ALL (XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY)
 #define XWASM_FEATURES_NONE XWASM_FEATURES_EXPLICIT
 

@@ -113,6 +113,10 @@ static void extern_str(const struct xwasm_import_info *e, char *buf, size_t len)
 			snprintf(buf, len, "memory initial %llu pages, max %llu pages", (unsigned long long)e->min,
 				 (unsigned long long)e->max);
 		break;
+	case XWASM_EXTERN_TAG:
+		func_sig(e->params, e->nparams, e->results, e->nresults, t, sizeof t);
+		snprintf(buf, len, "tag %s", t);
+		break;
 	default:
 		snprintf(buf, len, "global %s%s", e->mutable_ ? "mut " : "", xwasm_valtype_str(e->valtype));
 	}

@@ -43,8 +43,8 @@ static void run_usage(FILE *f)
 		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
 		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n"
 		"  --features LIST  post-2.0 features the module may use, applied to the default set\n"
-		"                  (extended-const, tail-call, memory64): NAME adds one\n"
-		"                  (multi-memory), -NAME removes one; or all, none, default.\n");
+		"                  (extended-const, tail-call, memory64, exceptions): NAME adds\n"
+		"                  one (multi-memory), -NAME removes one; or all, none, default.\n");
 }
 
 /* Reads a whole file; returns NULL with errno set on failure. */
@@ -165,6 +165,7 @@ static bool parse_val(const char *s, uint8_t type, xwasm_val *v)
 		return !*end;
 	case XWASM_FUNCREF:
 	case XWASM_EXTERNREF:
+	case XWASM_EXNREF:
 		v->of.ref = NULL;
 		return !strcmp(s, "null");
 	default:
@@ -198,6 +199,7 @@ static void print_val(const xwasm_val *v, uint8_t type)
 	case XWASM_F64: print_float(v->of.f64, false); break;
 	case XWASM_FUNCREF:
 	case XWASM_EXTERNREF:
+	case XWASM_EXNREF:
 		printf("%s\n", v->of.ref ? xwasm_valtype_str(type) : "null");
 		break;
 	default: printf("<%s>\n", xwasm_valtype_str(type)); break;

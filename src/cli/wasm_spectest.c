@@ -131,7 +131,7 @@ static int valtype_parse(const char *s, uint8_t *out)
 	static const struct { const char *n; uint8_t t; } tab[] = {
 		{ "i32", XWASM_I32 }, { "i64", XWASM_I64 }, { "f32", XWASM_F32 },
 		{ "f64", XWASM_F64 }, { "v128", XWASM_V128 }, { "funcref", XWASM_FUNCREF },
-		{ "externref", XWASM_EXTERNREF },
+		{ "externref", XWASM_EXTERNREF }, { "exnref", XWASM_EXNREF },
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
 		if (!strcmp(s, tab[i].n)) {
@@ -1046,6 +1046,22 @@ static void cmd_assert_trap(struct script *s, json_t *cmd, int line, const char 
 	act_free(&r);
 }
 
+/* assert_exception (exception handling): the action must end with an uncaught WebAssembly
+ * exception, which the engine reports as XWASM_TRAP_EXCEPTION. */
+static void cmd_assert_exception(struct script *s, json_t *cmd, int line, const char *type)
+{
+	struct act_result r;
+	run_action(s, json_object_get(cmd, "action"), &r);
+	if (r.status == ACT_TRAP && r.trap.kind == XWASM_TRAP_EXCEPTION) {
+		s->passed++;
+	} else {
+		char got[1024];
+		describe_outcome(&r, got, sizeof(got));
+		report_fail(s, line, type, "%s: expected an uncaught exception, got %s", r.desc, got);
+	}
+	act_free(&r);
+}
+
 static bool is_text_module(json_t *cmd)
 {
 	const char *mt = json_string_value(json_object_get(cmd, "module_type"));
@@ -1137,6 +1153,8 @@ static void run_command(struct script *s, json_t *cmd, size_t idx)
 		cmd_assert_trap(s, cmd, line, type, false);
 	else if (!strcmp(type, "assert_exhaustion"))
 		cmd_assert_trap(s, cmd, line, type, true);
+	else if (!strcmp(type, "assert_exception"))
+		cmd_assert_exception(s, cmd, line, type);
 	else if (!strcmp(type, "assert_invalid") || !strcmp(type, "assert_malformed"))
 		cmd_reject(s, cmd, line, type);
 	else if (!strcmp(type, "assert_unlinkable"))
@@ -1197,7 +1215,8 @@ static void usage(FILE *f)
 		   "  Prints 'FILE: P passed, F failed, S skipped' per file and the totals;\n"
 		   "  exits 0 only when nothing failed. -v/--verbose lists every failure.\n"
 		   "  --features LIST: post-2.0 features to load with, from the default set\n"
-		   "  (extended-const,tail-call,memory64): NAME adds, -NAME removes; all, none, default.\n");
+		   "  (extended-const,tail-call,memory64,exceptions): NAME adds, -NAME removes;\n"
+		   "  all, none, default.\n");
 }
 
 int cmd_wasm_spectest(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "wasm/simd_table.h"
 #include "wasm/mem64_table.h"
+#include "wasm/eh_table.h"
 
 /* X(name, number of operand words) */
 #define XW_OPS(X)                                                                             \
@@ -140,6 +141,8 @@
 	X(MEMORY_SIZE_M, 2 /* d, mem */) X(MEMORY_GROW_M, 3 /* d, delta, mem */)                 \
 	X(MEMORY_FILL_M, 4 /* d, value, n, mem */) X(MEMORY_COPY_M, 5 /* d, s, n, dmem, smem */) \
 	X(MEMORY_INIT_M, 5 /* seg, d, s, n, mem */)                                         \
+	/* exception handling (eh_table.h) */                                                \
+	XW_EH_OPS(X)                                                                           \
 	/* memory64: 64-bit memories (mem64_table.h) */                                       \
 	XW_MEM64_OPS(X)                                                                        \
 	/* every SIMD instruction (simd_table.h) */                                            \
@@ -164,6 +167,8 @@ typedef struct xw_compiled_func {
 	uint32_t frame_slots;   /* nlocals + nconsts + maximum operand stack height */
 	uint64_t *consts;       /* nconsts values, copied into the frame on entry */
 	uint32_t fuel_cost;     /* charged on entry: body instructions + locals + constants */
+	struct xw_eh_entry *eh; /* exception handlers (eh_table.h), innermost first */
+	uint32_t neh;
 } xw_compiled_func;
 
 /* Offsets of every op's handler relative to the interpreter's base label, indexed by

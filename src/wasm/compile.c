@@ -7,7 +7,8 @@
  * Size: over the 1.5k-line guideline because the operand-stack, control-frame and emission
  * machinery and the translation of the core instructions share the private state (struct cc);
  * instruction families with their own table live apart behind compile_int.h (compile_simd.c;
- * constexpr.c for constant expressions), and the memory and table instructions are the next
+ * constexpr.c for constant expressions; compile_eh.c for exception handling, which uses the
+ * block hooks at the end of this file), and the memory and table instructions are the next
  * to move there. */
 #include <errno.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 
 #define TAG_STACK 0x40000000u
 #define TAG_CONST 0x80000000u
+#define TAG_EXN   0xc0000000u  /* hidden slot of a legacy catch (compile_eh.c) */
 #define TAG_MASK  0xc0000000u
 
 /* Where an operand stack value is: computed into its stack slot (K_STACK), still only a
@@ -61,12 +63,14 @@ struct ctl {
 	int32_t else_patch;         /* if: the branch to else/end taken when false */
 	int32_t fuel_patches;       /* loop: cost words of back-edges, filled at the end */
 	uint32_t ninstr_start;
+	struct xw_eh_ctl eh;        /* exception handling: try / try_table (a block otherwise) */
 };
 
 /* One-result block types point their result list here. */
 static const uint8_t single_types[256] = {
 	[XWASM_I32] = XWASM_I32, [XWASM_I64] = XWASM_I64, [XWASM_F32] = XWASM_F32,
 	[XWASM_F64] = XWASM_F64, [XWASM_V128] = XWASM_V128, [XWASM_FUNCREF] = XWASM_FUNCREF, [XWASM_EXTERNREF] = XWASM_EXTERNREF,
+	[XWASM_EXNREF] = XWASM_EXNREF,
 };
 
 struct cc {
@@ -112,6 +116,11 @@ struct cc {
 	uint32_t last_dst_h;
 	uint32_t ninstr;
 	const int32_t *handlers;
+
+	struct xw_eh_entry *eh;     /* exception handlers (compile_eh.c) */
+	uint32_t neh, ehcap;
+	uint32_t nexn;              /* hidden slots of legacy catches */
+	uint32_t nlegacy;           /* legacy try blocks open */
 };
 
 /* ---- errors -------------------------------------------------------------------------- */
@@ -675,7 +684,8 @@ static int rd_blocktype(struct cc *c, uint32_t *np, const uint8_t **params,
 		*params = *results = NULL;
 		return 0;
 	}
-	if (xw_is_numtype(b) || xw_is_reftype(b) || b == XWASM_V128) {
+	if (xw_is_numtype(b) || xw_is_reftype(b) || b == XWASM_V128 ||
+	    (b == XWASM_EXNREF && xw_feature(c->m, XWASM_FEATURE_EXCEPTIONS))) {
 		c->p++;
 		*np = 0;
 		*params = NULL;
@@ -1453,6 +1463,8 @@ static int op_else(struct cc *c)
 static int op_end(struct cc *c)
 {
 	struct ctl *f = top_ctl(c);
+	if (f->eh.kind)
+		xw_compile_eh_end(c, &f->eh);
 	if (f->kind == 0x04) {
 		/* an if without else must have matching params and results */
 		bool same = f->nparams == f->nresults;
@@ -1799,6 +1811,105 @@ void xw_cc_operand(struct cc *c, struct opd *o, uint32_t h) { emit_slot(c, slot_
 void xw_cc_dst(struct cc *c, uint32_t h) { emit_slot(c, SH(c, h)); }
 void xw_cc_dst_top(struct cc *c) { emit_slot(c, SH(c, c->sp)); }
 void xw_cc_slot(struct cc *c, uint32_t slot_word) { emit_slot(c, slot_word); }
+
+/* exception handling (compile_eh.c) */
+struct xwasm_module *xw_cc_module(struct cc *c) { return c->m; }
+int xw_cc_blocktype(struct cc *c, uint32_t *np, const uint8_t **params, uint32_t *nr,
+		    const uint8_t **results)
+{
+	return rd_blocktype(c, np, params, nr, results);
+}
+int xw_cc_open(struct cc *c, uint32_t np, const uint8_t *params, uint32_t nr, const uint8_t *results)
+{
+	/* as op_block for a block (0x02), the block type already read */
+	CHECK(check_top(c, np, params));
+	materialize_all_locals(c);
+	for (uint32_t h = c->sp > np ? c->sp - np : 0; h < c->sp; h++)
+		materialize(c, h);
+	for (uint32_t avail = c->sp - top_ctl(c)->height; avail < np; avail++)
+		CHECK(push(c, T_UNKNOWN, K_STACK, 0));
+	CHECK(push_ctl(c, 0x02, np, params, nr, results));
+	struct ctl *f = top_ctl(c);
+	for (uint32_t i = 0; i < np; i++) {
+		struct opd *o = &c->stack[f->height + i];
+		o->type = params[i];
+		o->pos = pos_at(c, f->height + i);
+		if (o->pos + xw_type_slots(o->type) > c->max_h)
+			c->max_h = o->pos + xw_type_slots(o->type);
+	}
+	label_here(c);
+	return c->rc;
+}
+int xw_cc_end(struct cc *c) { return op_end(c); }
+uint32_t xw_cc_nctl(const struct cc *c) { return c->nctl; }
+struct xw_eh_ctl *xw_cc_eh_ctl(struct cc *c, uint32_t depth)
+{
+	return depth < c->nctl ? &c->ctl[c->nctl - 1 - depth].eh : NULL;
+}
+int xw_cc_label(struct cc *c, uint32_t depth, uint32_t *n, const uint8_t **types)
+{
+	if (depth >= c->nctl)
+		FAIL("unknown label %u", depth);
+	const struct ctl *f = &c->ctl[c->nctl - 1 - depth];
+	*n = label_arity(f);
+	*types = label_types(f);
+	return 0;
+}
+uint32_t xw_cc_label_slot(struct cc *c, uint32_t depth)
+{
+	return TAG_STACK | pos_at(c, c->ctl[c->nctl - 1 - depth].height);
+}
+void xw_cc_jump(struct cc *c, uint32_t depth) { emit_jump(c, &c->ctl[c->nctl - 1 - depth]); }
+void xw_cc_patch(struct cc *c, uint32_t pos, uint32_t w)
+{
+	if (!c->rc && pos < c->ncode)
+		c->code[pos] = w;
+}
+void xw_cc_label_here(struct cc *c) { label_here(c); }
+int xw_cc_restart(struct cc *c, uint32_t n, const uint8_t *types)
+{
+	struct ctl *f = top_ctl(c);
+	CHECK(close_path(c, f));
+	if (c->live)
+		emit_jump(c, f);
+	label_here(c);
+	truncate_stack(c, f->height);
+	for (uint32_t i = 0; i < n; i++)
+		CHECK(push(c, types[i], K_STACK, 0));
+	f->unreachable = false;
+	c->live = f->live_entry;
+	return 0;
+}
+int xw_cc_args(struct cc *c, uint32_t n, const uint8_t *types, uint32_t *h)
+{
+	CHECK(check_top(c, n, types));
+	uint32_t base = c->sp >= n ? c->sp - n : 0;
+	if (base < top_ctl(c)->height)
+		base = top_ctl(c)->height; /* polymorphic, not live */
+	if (c->live)
+		materialize_range(c, base, c->sp);
+	*h = base;
+	return 0;
+}
+int xw_cc_pop_types(struct cc *c, uint32_t n, const uint8_t *types) { return pop_types(c, n, types); }
+void xw_cc_unreachable(struct cc *c) { set_unreachable(c); }
+int xw_cc_eh_add(struct cc *c, const struct xw_eh_entry *e)
+{
+	CHECK(grow(c, (void **)&c->eh, &c->ehcap, c->neh + 1, sizeof *c->eh));
+	c->eh[c->neh] = *e;
+	c->eh[c->neh].seq = c->neh;
+	c->neh++;
+	return 0;
+}
+struct xw_eh_entry *xw_cc_eh_entry(struct cc *c, uint32_t i) { return &c->eh[i]; }
+uint32_t xw_cc_eh_count(const struct cc *c) { return c->neh; }
+uint32_t *xw_cc_legacy_open(struct cc *c) { return &c->nlegacy; }
+uint32_t xw_cc_exn_slot(struct cc *c, uint32_t idx)
+{
+	if (idx + 1 > c->nexn)
+		c->nexn = idx + 1;
+	return TAG_EXN | idx;
+}
 bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint32_t *base, uint32_t *k)
 {
 	if (c->live && o->kind == K_ADDK) {
@@ -1902,7 +2013,8 @@ static int compile_instr(struct cc *c)
 			if (x != 1)
 				FAIL("invalid result arity for typed select");
 			CHECK(rd_u8(c, &t));
-			if (!xw_is_numtype(t) && !xw_is_reftype(t) && t != XWASM_V128)
+			if (!xw_is_numtype(t) && !xw_is_reftype(t) && t != XWASM_V128 &&
+			    !(t == XWASM_EXNREF && xw_feature(m, XWASM_FEATURE_EXCEPTIONS)))
 				MALFORMED("value type");
 		}
 		struct opd cond;
@@ -2066,13 +2178,13 @@ static int compile_instr(struct cc *c)
 	case 0xd0: { /* ref.null t */
 		uint8_t t;
 		CHECK(rd_u8(c, &t));
-		if (!xw_is_reftype(t))
+		if (!xw_is_reftype(t) && !(t == XWASM_EXNREF && xw_feature(m, XWASM_FEATURE_EXCEPTIONS)))
 			MALFORMED("reference type");
 		return op_const(c, t, 0);
 	}
 	case 0xd1: { /* ref.is_null */
 		CHECK(pop(c, 0, &a, &h));
-		if (a.type != T_UNKNOWN && !xw_is_reftype(a.type))
+		if (a.type != T_UNKNOWN && !xw_is_reftype(a.type) && a.type != XWASM_EXNREF)
 			FAIL("type mismatch: ref.is_null needs a reference");
 		uint32_t dpos = 0;
 		if (c->live) {
@@ -2102,6 +2214,10 @@ static int compile_instr(struct cc *c)
 		return op_fc(c);
 	case 0xfd:
 		return xw_compile_simd(c);
+	case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a: case 0x18: case 0x19: case 0x1f:
+		if (xw_feature(m, XWASM_FEATURE_EXCEPTIONS))
+			return xw_compile_eh(c, b);
+		__attribute__((fallthrough)); /* refused as not supported */
 	default: {
 		c->p--;
 		char what[160];
@@ -2124,6 +2240,17 @@ static void cc_free(struct cc *c)
 	free(c->patches);
 	free(c->consts);
 	free(c->chash);
+	free(c->eh);
+}
+
+static uint32_t resolve_slot(uint32_t w, uint32_t cbase, uint32_t ebase, uint32_t sbase)
+{
+	switch (w & TAG_MASK) {
+	case TAG_STACK: return sbase + (w & ~TAG_MASK);
+	case TAG_CONST: return cbase + (w & ~TAG_MASK);
+	case TAG_EXN: return ebase + (w & ~TAG_MASK);
+	default: return w;
+	}
 }
 
 static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_t *work_left, char *err,
@@ -2189,17 +2316,26 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 	if (c->rc)
 		goto out;
 
-	/* resolve tagged slots: [params+locals][constants][stack] */
-	uint32_t cbase = c->nlocal_slots, sbase = c->nlocal_slots + c->nconsts;
-	for (uint32_t k = 0; k < c->nfix; k++) {
-		uint32_t *w = &c->code[c->fixups[k]];
-		if (*w & TAG_STACK)
-			*w = sbase + (*w & ~TAG_MASK);
-		else if (*w & TAG_CONST)
-			*w = cbase + (*w & ~TAG_MASK);
+	/* resolve tagged slots: [params+locals][constants][legacy catches' exceptions][stack];
+	 * the hidden slots are constants 0 to the frame set-up, so every frame starts them null */
+	uint32_t cbase = c->nlocal_slots, ebase = cbase + c->nconsts, sbase = ebase + c->nexn;
+	if (c->nexn) {
+		if (grow(c, (void **)&c->consts, &c->constcap, c->nconsts + c->nexn, sizeof(uint64_t)))
+			goto out;
+		memset(c->consts + c->nconsts, 0, (size_t)c->nexn * sizeof(uint64_t));
+		c->nconsts += c->nexn;
 	}
+	for (uint32_t k = 0; k < c->nfix; k++)
+		c->code[c->fixups[k]] = resolve_slot(c->code[c->fixups[k]], cbase, ebase, sbase);
+	for (uint32_t k = 0; k < c->neh; k++) {
+		c->eh[k].dst = resolve_slot(c->eh[k].dst, cbase, ebase, sbase);
+		if (c->eh[k].exn != XW_EH_NONE)
+			c->eh[k].exn = resolve_slot(c->eh[k].exn, cbase, ebase, sbase);
+	}
+	xw_compile_eh_sort(c->eh, c->neh);
 	/* what the module keeps: the code and constants at their exact sizes */
-	uint64_t keep = (uint64_t)c->ncode * sizeof(uint32_t) + (uint64_t)c->nconsts * sizeof(uint64_t);
+	uint64_t keep = (uint64_t)c->ncode * sizeof(uint32_t) + (uint64_t)c->nconsts * sizeof(uint64_t) +
+			(uint64_t)c->neh * sizeof(struct xw_eh_entry);
 	if (!xw_module_charge(m, keep + XW_ALLOC_OVERHEAD)) {
 		fail(c, -EFBIG, "translating it needs more than its limit of %llu bytes",
 		     (unsigned long long)m->max_bytes);
@@ -2219,6 +2355,9 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 	out->consts = c->consts;
 	c->consts = NULL;
 	out->nconsts = c->nconsts;
+	out->eh = c->eh;
+	out->neh = c->neh;
+	c->eh = NULL;
 	out->func_index = c->fidx;
 	out->nparams = c->nparam_slots;
 	out->nresults = xw_types_slots(c->ft->results, c->ft->nresults);
@@ -2272,6 +2411,7 @@ void xw_compiled_release(xw_module *m)
 	for (uint32_t i = 0; i < m->ncodes; i++) {
 		free(m->compiled[i].code);
 		free(m->compiled[i].consts);
+		free(m->compiled[i].eh);
 	}
 	free(m->compiled);
 	m->compiled = NULL;

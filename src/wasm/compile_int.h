@@ -74,4 +74,56 @@ int xw_compile_mem64_init(struct cc *c, uint32_t seg, uint32_t mem);
 struct xw_simd_info;
 int xw_compile_mem64_simd(struct cc *c, const struct xw_simd_info *in, uint32_t mem, uint64_t off);
 
+/* ---- exception handling (compile_eh.c) ---- */
+#include "wasm/eh_table.h"
+
+/* What a control frame records of a try / try_table block; kind 0 for every other frame
+ * (which the core translator sees as a plain block). */
+struct xw_eh_ctl {
+	uint8_t kind;          /* 0x06 try, 0x07 after catch, 0x19 after catch_all (legacy), 0x1f try_table */
+	uint32_t body_start;   /* code position where the body begins (XW_EH_NONE: not reachable) */
+	uint32_t body_end;     /* legacy try: where it ends (at the first catch) */
+	uint32_t first, n;     /* try_table: its entries in the handler list */
+	uint32_t exn_idx;      /* legacy try: index of the hidden slot holding the caught exception */
+};
+
+/* Validates and translates throw, throw_ref, try_table and the legacy try, catch, catch_all,
+ * delegate and rethrow (opcode b). */
+int xw_compile_eh(struct cc *c, uint8_t b);
+/* The `end` of a frame with e->kind set is being translated (before the frame closes). */
+void xw_compile_eh_end(struct cc *c, struct xw_eh_ctl *e);
+/* Orders a function's handler entries innermost block first (deeper level first, then order
+ * of creation). */
+void xw_compile_eh_sort(struct xw_eh_entry *v, uint32_t n);
+
+/* The hooks compile_eh.c uses: block type; open a block frame (types read already);
+ * close the top frame (`end`); control frames (depth 0 = innermost): count, EH record,
+ * label arity/types (error for an unknown label), slot word of the label's first value,
+ * unconditional jump to it; patch a code word; mark a jump target; end the current path of
+ * the top frame and restart it with `types` on the stack (legacy catch); make the top n
+ * values (arguments) stack slots, giving the height of the first; pop types; the rest of
+ * the block unreachable; the handler list; slot word of hidden slot idx; legacy try blocks
+ * open. */
+struct xwasm_module *xw_cc_module(struct cc *c);
+int xw_cc_blocktype(struct cc *c, uint32_t *np, const uint8_t **params, uint32_t *nr,
+		    const uint8_t **results);
+int xw_cc_open(struct cc *c, uint32_t np, const uint8_t *params, uint32_t nr, const uint8_t *results);
+int xw_cc_end(struct cc *c);
+uint32_t xw_cc_nctl(const struct cc *c);
+struct xw_eh_ctl *xw_cc_eh_ctl(struct cc *c, uint32_t depth);
+int xw_cc_label(struct cc *c, uint32_t depth, uint32_t *n, const uint8_t **types);
+uint32_t xw_cc_label_slot(struct cc *c, uint32_t depth);
+void xw_cc_jump(struct cc *c, uint32_t depth);
+void xw_cc_patch(struct cc *c, uint32_t pos, uint32_t w);
+void xw_cc_label_here(struct cc *c);
+int xw_cc_restart(struct cc *c, uint32_t n, const uint8_t *types);
+int xw_cc_args(struct cc *c, uint32_t n, const uint8_t *types, uint32_t *h);
+int xw_cc_pop_types(struct cc *c, uint32_t n, const uint8_t *types);
+void xw_cc_unreachable(struct cc *c);
+int xw_cc_eh_add(struct cc *c, const struct xw_eh_entry *e);
+struct xw_eh_entry *xw_cc_eh_entry(struct cc *c, uint32_t i);
+uint32_t xw_cc_eh_count(const struct cc *c);
+uint32_t xw_cc_exn_slot(struct cc *c, uint32_t idx);
+uint32_t *xw_cc_legacy_open(struct cc *c);   /* the count of legacy try blocks open */
+
 #endif

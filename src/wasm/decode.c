@@ -212,6 +212,8 @@ int xw_dec_valtype(xw_dec *d, uint8_t *out)
 	if (rc)
 		return rc;
 	char what[120];
+	if (*out == XWASM_EXNREF && xw_feature(d->m, XWASM_FEATURE_EXCEPTIONS))
+		return 0;
 	if (!xw_is_numtype(*out) && !xw_is_reftype(*out) && *out != XWASM_V128) {
 		if (xw_unsupported_valtype(*out, what, sizeof what))
 			return xw_dec_unsupported(d, at, what);
@@ -302,8 +304,9 @@ int xw_dec_grow(xw_dec *d, void **arr, uint32_t *n, uint32_t add, size_t elsz)
  * 0 for an unknown id. */
 static int section_rank(uint8_t id)
 {
-	static const uint8_t rank[13] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10 };
-	return id >= 1 && id <= 12 ? rank[id] : 0;
+	/* the tag section (13, exception handling) sits between memory and global */
+	static const uint8_t rank[14] = { 0, 2, 4, 6, 8, 10, 14, 16, 18, 20, 24, 26, 22, 12 };
+	return id >= 1 && id <= 13 ? rank[id] : 0;
 }
 
 static int custom_section(xw_dec *d)
@@ -330,7 +333,7 @@ static int one_section(xw_dec *d, int *last_rank)
 	int rc = xw_dec_u8(d, &id);
 	if (rc)
 		return rc;
-	if (id == 13) {
+	if (id == 13 && !xw_feature(d->m, XWASM_FEATURE_EXCEPTIONS)) {
 		/* the tag section of exception handling, which holds a count at least (an empty
 		 * one is no tag section: 2.0 calls id 13 malformed) */
 		const uint8_t *sp = d->p;
@@ -338,7 +341,7 @@ static int one_section(xw_dec *d, int *last_rank)
 		if (!xw_read_u32(&sp, d->file_end, &size) && size > 0)
 			return xw_dec_unsupported(d, at, "exception handling (tag section, id 13)");
 	}
-	if (id > 12)
+	if (id > 13 || (id == 13 && !xw_feature(d->m, XWASM_FEATURE_EXCEPTIONS)))
 		return xw_dec_malformed(d, at, "malformed section id %u", id);
 	if (id) {
 		int r = section_rank(id);
@@ -477,6 +480,7 @@ void xw_module_release(xw_module *m)
 
 	release_tables(m);
 	free(m->func_types);
+	free(m->tag_types);
 	free(m->tables);
 	free(m->mems);
 	free(m->globals);

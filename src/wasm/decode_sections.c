@@ -96,9 +96,11 @@ static int memtype(xw_dec *d, xw_limits *l)
 
 static int globaltype(xw_dec *d, xw_globaltype *g)
 {
-	const uint8_t *at;
+	const uint8_t *at = d->p;
 	uint8_t mut;
 	TRY(xw_dec_valtype(d, &g->valtype));
+	if (g->valtype == XWASM_EXNREF)
+		return xw_dec_unsupported(d, at, "exception handling: a global of type exnref");
 	at = d->p;
 	TRY(xw_dec_u8(d, &mut));
 	if (mut > 1)
@@ -113,6 +115,22 @@ static int typeidx(xw_dec *d, uint32_t *out)
 	TRY(xw_dec_u32(d, out));
 	if (*out >= d->m->ntypes)
 		xw_dec_invalid(d, at, "unknown type %u", *out);
+	return 0;
+}
+
+/* Exception handling: a tag type, attribute 0 (exception) and a function type index whose
+ * results must be empty. */
+static int tagtype(xw_dec *d, uint32_t *out)
+{
+	const uint8_t *at = d->p;
+	uint8_t attr;
+	TRY(xw_dec_u8(d, &attr));
+	if (attr != 0)
+		return xw_dec_malformed(d, at, "malformed tag attribute 0x%02x", attr);
+	at = d->p;
+	TRY(typeidx(d, out));
+	if (*out < d->m->ntypes && d->m->types[*out].nresults)
+		xw_dec_invalid(d, at, "non-empty tag result type");
 	return 0;
 }
 
@@ -132,6 +150,10 @@ static int import_entry(xw_dec *d, xw_import *im)
 		return memtype(d, &im->u.mem);
 	case XWASM_EXTERN_GLOBAL:
 		return globaltype(d, &im->u.global);
+	case XWASM_EXTERN_TAG:
+		if (xw_feature(d->m, XWASM_FEATURE_EXCEPTIONS))
+			return tagtype(d, &im->u.typeidx);
+		return xw_dec_unsupported(d, at, "exception handling (tag import, kind 4)");
 	default:
 		return xw_dec_malformed(d, at, "malformed import kind %u", im->kind);
 	}
@@ -147,14 +169,16 @@ static void check_one_memory(xw_dec *d, const uint8_t *at)
 static int import_index_spaces(xw_dec *d, const uint8_t *at)
 {
 	xw_module *m = d->m;
-	uint32_t cnt[4] = { 0 };
+	uint32_t cnt[5] = { 0 };
 	for (uint32_t i = 0; i < m->nimports; i++)
 		cnt[m->imports[i].kind]++;
 	TRY(xw_dec_grow(d, (void **)&m->func_types, &m->nfuncs, cnt[0], sizeof(*m->func_types)));
 	TRY(xw_dec_grow(d, (void **)&m->tables, &m->ntables, cnt[1], sizeof(*m->tables)));
 	TRY(xw_dec_grow(d, (void **)&m->mems, &m->nmems, cnt[2], sizeof(*m->mems)));
 	TRY(xw_dec_grow(d, (void **)&m->globals, &m->nglobals, cnt[3], sizeof(*m->globals)));
+	TRY(xw_dec_grow(d, (void **)&m->tag_types, &m->ntags, cnt[4], sizeof(*m->tag_types)));
 	m->nimported_funcs = m->nimported_tables = m->nimported_mems = m->nimported_globals = 0;
+	m->nimported_tags = 0;
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const xw_import *im = &m->imports[i];
 		switch (im->kind) {
@@ -166,6 +190,9 @@ static int import_index_spaces(xw_dec *d, const uint8_t *at)
 			break;
 		case XWASM_EXTERN_MEMORY:
 			m->mems[m->nimported_mems++] = im->u.mem;
+			break;
+		case XWASM_EXTERN_TAG:
+			m->tag_types[m->nimported_tags++] = im->u.typeidx;
 			break;
 		default:
 			m->globals[m->nimported_globals++].type = im->u.global;
@@ -408,18 +435,21 @@ static int export_entry(xw_dec *d, xw_export *e, struct export_key *key)
 {
 	const xw_module *m = d->m;
 	const uint8_t *at = d->p;
-	static const char *const what[4] = { "function", "table", "memory", "global" };
+	static const char *const what[5] = { "function", "table", "memory", "global", "tag" };
 	uint32_t limit;
 	key->at = at;
 	TRY(xw_dec_name(d, &e->name, &key->name, &key->len));
 	e->name_len = key->len;
 	at = d->p;
 	TRY(xw_dec_u8(d, &e->kind));
-	if (e->kind > XWASM_EXTERN_GLOBAL)
+	if (e->kind == XWASM_EXTERN_TAG && !xw_feature(m, XWASM_FEATURE_EXCEPTIONS))
+		return xw_dec_unsupported(d, at, "exception handling (tag export, kind 4)");
+	if (e->kind > XWASM_EXTERN_TAG)
 		return xw_dec_malformed(d, at, "malformed export kind %u", e->kind);
 	TRY(xw_dec_u32(d, &e->index));
 	limit = e->kind == XWASM_EXTERN_FUNC ? m->nfuncs : e->kind == XWASM_EXTERN_TABLE ? m->ntables
-		: e->kind == XWASM_EXTERN_MEMORY ? m->nmems : m->nglobals;
+		: e->kind == XWASM_EXTERN_MEMORY ? m->nmems : e->kind == XWASM_EXTERN_TAG ? m->ntags
+		: m->nglobals;
 	if (e->index >= limit) {
 		xw_dec_invalid(d, at, "unknown %s %u", what[e->kind], e->index);
 		return 0;
@@ -673,6 +703,20 @@ static int code_section(xw_dec *d)
 	return 0;
 }
 
+/* ---- tag section (exception handling) ------------------------------------------------------ */
+
+static int tag_section(xw_dec *d)
+{
+	xw_module *m = d->m;
+	uint32_t n;
+	TRY(xw_dec_count(d, &n, 2));
+	uint32_t first = m->ntags;
+	TRY(xw_dec_grow(d, (void **)&m->tag_types, &m->ntags, n, sizeof(*m->tag_types)));
+	for (uint32_t i = 0; i < n; i++)
+		TRY(tagtype(d, &m->tag_types[first + i]));
+	return 0;
+}
+
 int xw_dec_section(xw_dec *d, uint8_t id)
 {
 	switch (id) {
@@ -688,6 +732,7 @@ int xw_dec_section(xw_dec *d, uint8_t id)
 	case 10: return code_section(d);
 	case 11: return data_section(d);
 	case 12: return datacount_section(d);
+	case 13: return tag_section(d);
 	default: return xw_dec_malformed(d, d->p, "malformed section id %u", id);
 	}
 }

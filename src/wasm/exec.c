@@ -18,6 +18,7 @@ const char *xwasm_valtype_str(uint8_t type)
 	case XWASM_V128: return "v128";
 	case XWASM_FUNCREF: return "funcref";
 	case XWASM_EXTERNREF: return "externref";
+	case XWASM_EXNREF: return "exnref";
 	default: return "?";
 	}
 }
@@ -41,6 +42,8 @@ const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind)
 	case XWASM_TRAP_EXIT: return "exit";
 	case XWASM_TRAP_OOM: return "out of memory";
 	case XWASM_TRAP_INTERRUPTED: return "interrupted";
+	case XWASM_TRAP_EXCEPTION: return "uncaught exception";
+	case XWASM_TRAP_NULL_EXNREF: return "null exception reference";
 	}
 	return "trap";
 }
@@ -126,7 +129,7 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 			xw_val_to_slots(&res[i], slots + k);
 		}
 	} else {
-		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_INTERRUPTED)
+		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_NULL_EXNREF)
 			r = XWASM_TRAP_HOST;
 		xw_trap_fill(ex, r, NULL, 0, NULL);
 		if (caller->host_msg[0])
@@ -153,6 +156,7 @@ static void *stack_map(size_t bytes)
 
 void xw_exec_release(struct xw_exec *ex)
 {
+	xw_exn_reset(ex);
 	if (ex->stack)
 		munmap(ex->stack, (size_t)ex->stack_slots * sizeof(uint64_t));
 	if (ex->frames)
@@ -222,6 +226,7 @@ static int exec_invoke(xwasm_instance *inst, xwasm_func *f, uint64_t *args_resul
 	}
 	bool outermost = ex->depth == 0;
 	if (outermost) {
+		xw_exn_reset(ex); /* the exnrefs of the previous call are no longer reachable */
 		ex->sp = ex->stack;
 		xw_fuel_start(ex);
 	}

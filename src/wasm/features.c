@@ -1,4 +1,6 @@
-/* Post-2.0 encodings the engine recognises and refuses as not supported (features.h). */
+/* Post-2.0 encodings the engine recognises and refuses as not supported (features.h).
+ * Exception handling's opcodes, tag section and exnref reach these only when its feature bit
+ * is off (compile.c and the decoder take them first when it is on). */
 #include <stdbool.h>
 #include <stdio.h>
 #include "wasm/features.h"

@@ -13,8 +13,8 @@
 
 static const char *kind_name(uint8_t k)
 {
-	static const char *n[] = { "func", "table", "memory", "global" };
-	return k < 4 ? n[k] : "extern";
+	static const char *n[] = { "func", "table", "memory", "global", "tag" };
+	return k < 5 ? n[k] : "extern";
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -49,6 +49,9 @@ static void describe_import(const xw_module *m, const xw_import *imp, char *buf,
 	case XWASM_EXTERN_GLOBAL:
 		snprintf(buf, len, "global %s%s", imp->u.global.mutable_ ? "mut " : "",
 			 xwasm_valtype_str(imp->u.global.valtype));
+		break;
+	case XWASM_EXTERN_TAG:
+		snprintf(buf, len, "tag");
 		break;
 	case XWASM_EXTERN_TABLE:
 		snprintf(buf, len, "table %s min %llu", xwasm_valtype_str(imp->u.table.elemtype),
@@ -138,6 +141,13 @@ static int resolve_import(xwasm_instance *inst, xwasm_linker *l, uint32_t i, uin
 		xwasm_global *g = ext.global;
 		ok = g->type == imp->u.global.valtype && g->mutable_ == imp->u.global.mutable_;
 		inst->globals[counters[3]++] = g;
+		break;
+	}
+	case XWASM_EXTERN_TAG: {
+		/* exception handling: the same tag object (identity), of the same type */
+		struct xw_tag *tg = ext.tag;
+		ok = tg && xw_functype_eq(tg->type, &m->types[imp->u.typeidx]);
+		inst->tags[counters[4]++] = tg;
 		break;
 	}
 	default:
@@ -241,7 +251,8 @@ static int charge_all(xwasm_instance *inst, char *err, size_t errlen)
 			   vec_bytes(m->nmems + 1, sizeof *inst->mems) + vec_bytes(m->nmems + 1, sizeof *inst->own_mems) +
 			   vec_bytes(m->nglobals + 1, sizeof *inst->own_globals) +
 			   vec_bytes(m->nelems + 1, sizeof *inst->elem_sizes) + vec_bytes(m->nelems + 1, sizeof *inst->elem_items) +
-			   vec_bytes(m->ndatas + 1, sizeof *inst->data_sizes);
+			   vec_bytes(m->ndatas + 1, sizeof *inst->data_sizes) +
+			   vec_bytes(m->ntags + 1, sizeof *inst->tags) + vec_bytes(m->ntags + 1, sizeof *inst->own_tags);
 	int rc = charge(inst, structs, 0, err, errlen, "its functions, tables and globals (%u, %u, %u)",
 			m->nfuncs, m->ntables, m->nglobals);
 	if (rc)
@@ -314,9 +325,11 @@ static int alloc_instance(const xw_module *m, const struct xwasm_instance_opts *
 	inst->elem_sizes = calloc(m->nelems + 1, sizeof *inst->elem_sizes);
 	inst->elem_items = calloc(m->nelems + 1, sizeof *inst->elem_items);
 	inst->data_sizes = calloc(m->ndatas + 1, sizeof *inst->data_sizes);
+	inst->tags = calloc(m->ntags + 1, sizeof *inst->tags);
+	inst->own_tags = calloc(m->ntags + 1, sizeof *inst->own_tags);
 	if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->own_tables || !inst->globals ||
 	    !inst->own_globals || !inst->elem_sizes || !inst->elem_items || !inst->data_sizes ||
-	    !inst->mems || !inst->own_mems) {
+	    !inst->mems || !inst->own_mems || !inst->tags || !inst->own_tags) {
 		set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -366,6 +379,13 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 		inst->mems[i] = mm;
 	}
 	inst->mem = m->nmems ? inst->mems[0] : NULL;
+	for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+		struct xw_tag *tg = &inst->own_tags[i];
+		tg->type = &m->types[m->tag_types[i]];
+		tg->mod = m;
+		tg->index = i;
+		inst->tags[i] = tg;
+	}
 	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
 		xwasm_global *g = &inst->own_globals[i];
 		g->type = m->globals[i].type.valtype;
@@ -456,7 +476,7 @@ int xwasm_instance_new(const xwasm_module *m, xwasm_linker *l, const struct xwas
 			set_err(err, errlen, "out of memory");
 		goto fail;
 	}
-	uint32_t counters[4] = { 0, 0, 0, 0 };
+	uint32_t counters[5] = { 0, 0, 0, 0, 0 };
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		rc = resolve_import(inst, l, i, counters, err, errlen);
 		if (rc)
@@ -522,6 +542,8 @@ void xwasm_instance_free(xwasm_instance *inst)
 	free(inst->own_tables);
 	free(inst->globals);
 	free(inst->own_globals);
+	free(inst->tags);
+	free(inst->own_tags);
 	xw_exec_release(&inst->ex);
 	free(inst);
 }
@@ -552,6 +574,7 @@ int xw_instance_export(const xwasm_instance *inst, const char *name, struct xw_e
 			break;
 		case XWASM_EXTERN_TABLE: out->table = inst->tables[e->index]; break;
 		case XWASM_EXTERN_MEMORY: out->mem = inst->mems[e->index]; break;
+		case XWASM_EXTERN_TAG: out->tag = inst->tags[e->index]; break;
 		default: out->global = inst->globals[e->index]; break;
 		}
 		return 0;

@@ -168,6 +168,7 @@ static int run(struct xw_exec *ex, xwasm_func *entry, uint64_t *fp, const int32_
 	int64_t fuel = ex->fuel;
 	int trap = 0;
 	const char *detail = NULL;
+	char exn_detail[64]; /* an uncaught exception's tag (interp_eh.inc) */
 	reload_mem(inst, &mem, &memsize);
 
 #define DISPATCH() goto *(void *)((char *)&&L_base + (int32_t)ip[0])
@@ -930,6 +931,9 @@ L_CONST64:
 
 	/* ---- memory64 ---- */
 #include "wasm/interp_mem64.inc"
+
+	/* ---- exception handling ---- */
+#include "wasm/interp_eh.inc"
 
 done:
 	ex->fuel = fuel;

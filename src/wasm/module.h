@@ -62,7 +62,7 @@ typedef struct xw_import {
 	char *module, *name;        /* NUL-terminated, malloc'd (validated UTF-8) */
 	uint8_t kind;               /* enum xwasm_extern_kind */
 	union {
-		uint32_t typeidx;       /* func */
+		uint32_t typeidx;       /* func, tag */
 		xw_tabletype table;
 		xw_limits mem;
 		xw_globaltype global;
@@ -131,6 +131,10 @@ typedef struct xwasm_module {
 	xw_limits *mems;            /* nmems entries */
 	uint32_t nglobals, nimported_globals;
 	xw_global *globals;         /* nglobals entries; imported ones have init unused */
+
+	uint32_t ntags, nimported_tags;
+	uint32_t *tag_types;        /* exception handling: ntags entries, the type index of each
+	                               tag (imported ones first) */
 
 	uint32_t nexports;
 	xw_export *exports;

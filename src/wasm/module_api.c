@@ -90,6 +90,9 @@ void xw_fill_import_info(const xw_module *m, const xw_import *imp, struct xwasm_
 		if (imp->u.mem.has_max)
 			out->max = imp->u.mem.max;
 		break;
+	case XWASM_EXTERN_TAG: /* the exception's values as params */
+		fill_func(&m->types[imp->u.typeidx], out);
+		break;
 	default:
 		out->valtype = imp->u.global.valtype;
 		out->mutable_ = imp->u.global.mutable_;
@@ -130,6 +133,9 @@ int xwasm_module_export(const xwasm_module *mod, uint32_t idx, struct xwasm_impo
 		out->min = m->mems[e->index].min;
 		if (m->mems[e->index].has_max)
 			out->max = m->mems[e->index].max;
+		break;
+	case XWASM_EXTERN_TAG:
+		fill_func(&m->types[m->tag_types[e->index]], out);
 		break;
 	default:
 		out->valtype = m->globals[e->index].type.valtype;

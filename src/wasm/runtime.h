@@ -74,6 +74,28 @@ struct xwasm_global {
 	bool mutable_;
 };
 
+/* Exception handling (eh.c). A tag: exceptions match by the tag's address (identity), so an
+ * imported tag is the exporting instance's object. */
+struct xw_tag {
+	const xw_functype *type;           /* params = the exception's values */
+	const xw_module *mod;              /* defining module and index, for messages */
+	uint32_t index;
+};
+
+/* A thrown exception: its tag and values (nslots frame slots). exnref values point to one.
+ * They are kept on the executing state's list (xw_exec.exns) until the next outermost call
+ * starts (or the instance goes), so an exnref stays valid for the whole call that made it. */
+struct xw_exn {
+	struct xw_exn *next, *prev;
+	struct xw_tag *tag;
+	uint32_t nslots;
+	bool exposed;                      /* reached an exnref: kept until the reset */
+	uint32_t slot_refs;                /* legacy catches' hidden slots holding it */
+	uint64_t vals[];
+};
+/* Cap on the bytes of exceptions one outermost call may hold (XWASM_TRAP_OOM past it). */
+#define XW_EXN_MAX_BYTES ((uint64_t)64 << 20)
+
 struct xw_frame {
 	const uint32_t *ip;                /* return address in the caller */
 	uint64_t *fp;                      /* caller frame */
@@ -109,6 +131,8 @@ struct xw_exec {
 	uint64_t fuel_start;               /* budget of the current outermost call */
 	const struct xwasm_interrupt *irq; /* the instance's flag (xw_interrupt_set), never NULL */
 	struct xwasm_trap trap;            /* last trap */
+	struct xw_exn *exns;               /* exceptions thrown since the outermost call began */
+	uint64_t exn_bytes;
 };
 
 struct xwasm_instance {
@@ -119,6 +143,8 @@ struct xwasm_instance {
 	xwasm_memory **mems;               /* mod->nmems (multi-memory: several, perhaps one imported
 	                                      several times) */
 	xwasm_global **globals;            /* mod->nglobals */
+	struct xw_tag **tags;              /* mod->ntags (exception handling) */
+	struct xw_tag *own_tags;           /* storage of the defined ones (from nimported_tags) */
 	uint32_t *elem_sizes;              /* live length of each elem segment (0 once dropped) */
 	uint32_t *data_sizes;              /* live length of each data segment (0 once dropped) */
 	void ***elem_items;                /* resolved references of each elem segment */
@@ -146,6 +172,7 @@ struct xw_extern {
 	xwasm_table *table;
 	xwasm_memory *mem;
 	xwasm_global *global;
+	struct xw_tag *tag;
 };
 
 /* linker.c: looks up module.name; returns 0 and fills *out, or -ENOENT. */
@@ -192,6 +219,21 @@ static inline void xw_fuel_start(struct xw_exec *ex)
 	ex->fuel = total < XW_FUEL_SLICE ? total : XW_FUEL_SLICE;
 	ex->fuel_reserve = total - ex->fuel;
 }
+
+/* eh.c: a new exception of `tag` with values vals[0..nslots) on ex's list; NULL when the
+ * list is over XW_EXN_MAX_BYTES or out of memory. */
+struct xw_exn *xw_exn_new(struct xw_exec *ex, struct xw_tag *tag, const uint64_t *vals);
+/* eh.c: frees the exceptions of ex's list (at the start of an outermost call, and teardown). */
+void xw_exn_reset(struct xw_exec *ex);
+/* eh.c: frees exception e unless an exnref was made of it or a legacy catch's hidden slot
+ * holds it (after a catch clause that keeps no reference, or when such a slot lets go). */
+void xw_exn_drop(struct xw_exec *ex, struct xw_exn *e);
+/* eh.c: the handler of function cf that catches exception e thrown at code position pos
+ * (in instance inst), searching handlers at delegate level *level or outer (UINT32_MAX: any);
+ * a delegate lowers *level. NULL: none in this frame. */
+struct xw_eh_entry;
+const struct xw_eh_entry *xw_eh_find(const xw_compiled_func *cf, const xwasm_instance *inst,
+				     uint32_t pos, const struct xw_exn *e, uint32_t *level);
 
 /* constexpr.c: the value of an XW_CONST_EXPR constant expression in inst (whose imports are
  * resolved and globals before it defined). */

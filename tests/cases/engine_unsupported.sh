@@ -3,15 +3,19 @@
 # and where (src/wasm/features.c), not as "malformed": for each post-2.0 feature a module whose
 # first use of it is its only problem (built here byte by byte), loaded by
 # tests/unit/engine_unsupported.c (ASan/UBSan, the engine's sources) and by `xdperf wasm run`:
-#   tail calls through a typed reference (return_call_ref), exception handling (legacy try / throw /
-#   delegate / catch_all, exnref try_table / throw_ref, the tag section, the exnref type), typed
+#   tail calls through a typed reference (return_call_ref), exception handling when its feature
+#   bit is off (legacy try / throw / delegate / catch_all, exnref try_table / throw_ref, the tag
+#   section, tag imports and exports, the exnref type: loaded with -E, run with
+#   --features -exceptions), typed
 #   function references (call_ref, the ref types), GC (0xfb), threads (atomics 0xfe, shared
 #   memory, 64-bit shared memory 0x06/0x07), table64 (table limits flags 0x04), relaxed SIMD
 #   (0xfd 0x100+).
 # 2.0 SIMD (0xfd, v128) loads; a reserved SIMD sub-opcode (0xfd 0x9a) is malformed.
 # And what is malformed stays so (-EINVAL): an unknown opcode (0xf3), an empty section 13,
 # memory limits flags 0x02 (the 2.0 suite's cases). Features the engine runs now load (with the
-# default features): return_call, return_call_indirect, memory64 (memory limits flags 0x04/0x05).
+# default features): return_call, return_call_indirect, memory64 (memory limits flags 0x04/0x05),
+# exception handling (try, try_table, the tag section, exnref; its malformed and invalid uses
+# are refused as such).
 set -uo pipefail
 T="$TMPDIR"
 fail=0
@@ -51,14 +55,16 @@ def module(body=None, params=b"", results=b"", memory=None, extra=()):
 cases = [
     # name, module, code, message part
     ("return_call_ref", module(b"\x15\x00"), "ENOTSUP", "tail calls (opcode 0x15 return_call_ref) at byte"),
-    ("try", module(b"\x06\x40\x0b"), "ENOTSUP", "exception handling (legacy try/catch) (opcode 0x06 try)"),
-    ("throw", module(b"\x08\x00"), "ENOTSUP", "exception handling (opcode 0x08 throw)"),
-    ("delegate", module(b"\x18\x00"), "ENOTSUP", "(opcode 0x18 delegate)"),
-    ("catch_all", module(b"\x19"), "ENOTSUP", "(opcode 0x19 catch_all)"),
-    ("try_table", module(b"\x1f\x40\x00\x0b"), "ENOTSUP", "exception handling (opcode 0x1f try_table)"),
-    ("throw_ref", module(b"\x0a"), "ENOTSUP", "exception handling (opcode 0x0a throw_ref)"),
-    ("tag_section", module(b"", extra=[sec(13, vec([b"\x00\x00"]))]), "ENOTSUP", "exception handling (tag section, id 13)"),
-    ("exnref", module(b"", params=b"\x69"), "ENOTSUP", "exception handling (value type 0x69 exnref)"),
+    ("try", module(b"\x06\x40\x0b"), "ENOTSUP-E", "exception handling (legacy try/catch) (opcode 0x06 try)"),
+    ("throw", module(b"\x08\x00"), "ENOTSUP-E", "exception handling (opcode 0x08 throw)"),
+    ("delegate", module(b"\x18\x00"), "ENOTSUP-E", "(opcode 0x18 delegate)"),
+    ("catch_all", module(b"\x19"), "ENOTSUP-E", "(opcode 0x19 catch_all)"),
+    ("try_table", module(b"\x1f\x40\x00\x0b"), "ENOTSUP-E", "exception handling (opcode 0x1f try_table)"),
+    ("throw_ref", module(b"\x0a"), "ENOTSUP-E", "exception handling (opcode 0x0a throw_ref)"),
+    ("tag_section", module(b"", extra=[sec(13, vec([b"\x00\x00"]))]), "ENOTSUP-E", "exception handling (tag section, id 13)"),
+    ("exnref", module(b"", params=b"\x69"), "ENOTSUP-E", "exception handling (value type 0x69 exnref)"),
+    ("tag_import", b"\0asm\1\0\0\0" + sec(1, vec([b"\x60\x00\x00"])) + sec(2, vec([b"\x01m\x01t\x04\x00\x00"])), "ENOTSUP-E", "exception handling (tag import, kind 4)"),
+    ("tag_export", module(b"", extra=[sec(7, vec([b"\x01t\x04\x00"]))]), "ENOTSUP-E", "exception handling (tag export, kind 4)"),
     ("call_ref", module(b"\x14\x00"), "ENOTSUP", "typed function references (opcode 0x14 call_ref)"),
     ("ref_type", module(b"", params=b"\x63"), "ENOTSUP", "typed function references (value type 0x63 ref null)"),
     ("gc", module(b"\xfb\x00\x00"), "ENOTSUP", "garbage collection (GC) (opcode 0xfb 0x00)"),
@@ -72,7 +78,7 @@ cases = [
     ("relaxed_simd", module(b"\xfd\x80\x02"), "ENOTSUP", "relaxed SIMD (opcode 0xfd 0x100)"),
     # still malformed
     ("illegal_opcode", module(b"\xf3"), "EINVAL", "illegal opcode 0xf3"),
-    ("empty_section_13", module(b"", extra=[sec(13, b"")]), "EINVAL", "malformed section id 13"),
+    ("empty_section_13", module(b"", extra=[sec(13, b"")]), "EINVAL-E", "malformed section id 13"),
     ("limits_flags_2", module(b"", memory=b"\x02\x01"), "EINVAL", "limits flags 0x02"),
     ("plain", module(b""), "OK", ""),
     # supported now (default features): they load
@@ -81,6 +87,14 @@ cases = [
     ("memory64", module(b"", memory=b"\x04\x01"), "OK", ""),
     ("memory64_max", module(b"", memory=b"\x05\x01\x02"), "OK", ""),
     ("memory64_load", module(b"\x42\x00\x28\x02\x80\x80\x80\x80\x10\x1a", memory=b"\x04\x01"), "OK", ""),
+    ("eh_try", module(b"\x06\x40\x0b"), "OK", ""),
+    ("eh_try_table", module(b"\x1f\x40\x00\x0b"), "OK", ""),
+    ("eh_tag_section", module(b"", extra=[sec(13, vec([b"\x00\x00"]))]), "OK", ""),
+    ("eh_exnref", module(b"", params=b"\x69"), "OK", ""),
+    ("eh_throw_no_tag", module(b"\x08\x00"), "EINVAL", "unknown tag"),
+    ("eh_delegate_alone", module(b"\x18\x00"), "EINVAL", "delegate without try"),
+    ("eh_catch_all_alone", module(b"\x19"), "EINVAL", "catch_all without try"),
+    ("eh_empty_section_13", module(b"", extra=[sec(13, b"")]), "EINVAL", "unexpected end"),
 ]
 with open(f"{T}/cases.txt", "w") as c:
     for name, m, code, msg in cases:
@@ -92,7 +106,14 @@ PY
 n=0
 while IFS=$'\t' read -r name code msg; do
 	n=$((n + 1))
-	line=$(ASAN_OPTIONS=detect_leaks=1 "$T/load" "$T/$name.wasm")
+	# CODE-E: with exception handling off (the loader's -E, the command line's --features)
+	eflag=() feat=()
+	if [[ "$code" == *-E ]]; then
+		code=${code%-E}
+		eflag=(-E)
+		feat=(--features -exceptions)
+	fi
+	line=$(ASAN_OPTIONS=detect_leaks=1 "$T/load" "${eflag[@]}" "$T/$name.wasm")
 	got=$(echo "$line" | awk '{print $2}')
 	[ "$got" = "$code" ] || no "$name: $got, want $code: $line"
 	[ -z "$msg" ] || [[ "$line" == *"$msg"* ]] || no "$name: message '$line' lacks '$msg'"
@@ -100,7 +121,7 @@ while IFS=$'\t' read -r name code msg; do
 		[[ "$line" == *"not supported: "* ]] || no "$name: no 'not supported:' in '$line'"
 		[[ "$line" =~ at\ byte\ 0x[0-9a-f]+ ]] || no "$name: no byte offset in '$line'"
 		# the command line says the same in one line, exit 1
-		"$XDPERF" wasm run "$T/$name.wasm" --invoke f >/dev/null 2>"$T/err"
+		"$XDPERF" wasm run "${feat[@]}" "$T/$name.wasm" --invoke f >/dev/null 2>"$T/err"
 		rc=$?
 		[ $rc = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -qF "$msg" "$T/err" ||
 			no "$name: xdperf wasm run: exit $rc: $(cat "$T/err")"

@@ -45,8 +45,8 @@ _spectest_folder_flags() {
     extended-const)    echo "--enable-extended-const|extended-const" ;;
     multi-memory)      echo "--enable-multi-memory|multi-memory" ;;
     memory64)          echo "--enable-memory64|memory64" ;;
-    exceptions-legacy) echo "--enable-exceptions --enable-tail-call|tail-call" ;;
-    exceptions)        echo "--enable-exceptions|" ;;
+    exceptions-legacy) echo "--enable-exceptions --enable-tail-call|exceptions,tail-call" ;;
+    exceptions)        echo "--enable-exceptions|exceptions" ;;
     threads)           echo "--enable-threads|" ;;
     relaxed-simd)      echo "--enable-relaxed-simd|" ;;
     *) return 1 ;;
