@@ -88,6 +88,9 @@ enum xwasm_trap_kind {
 	XWASM_TRAP_EXIT,             /* WASI proc_exit: exit_code holds the status */
 	XWASM_TRAP_OOM,              /* host could not allocate (stack, table) */
 	XWASM_TRAP_INTERRUPTED,      /* "interrupted": the instance's xwasm_interrupt was raised */
+	XWASM_TRAP_UNALIGNED_ATOMIC, /* "unaligned atomic": an atomic access off its natural alignment */
+	XWASM_TRAP_EXPECTED_SHARED,  /* "expected shared memory": memory.atomic.wait on an unshared memory */
+	XWASM_TRAP_WAIT_FOREVER,     /* memory.atomic.wait with no timeout where nothing can wake it */
 };
 
 struct xwasm_trap {
@@ -132,13 +135,16 @@ enum xwasm_feature {
 	XWASM_FEATURE_EXTENDED_CONST = 1u << 0, /* i32/i64 add, sub, mul in constant expressions */
 	XWASM_FEATURE_TAIL_CALL = 1u << 1,      /* return_call, return_call_indirect */
 	XWASM_FEATURE_MULTI_MEMORY = 1u << 2,   /* several memories, memory index in memarg */
+	XWASM_FEATURE_THREADS = 1u << 4,        /* shared memories (limits flags 0x02/0x03), the 0xfe
+	                                           atomic instructions, wait/notify single-threaded */
 	XWASM_FEATURE_MEMORY64 = 1u << 5,       /* memories with i64 addresses (limits flags 0x04/0x05) */
 	XWASM_FEATURES_EXPLICIT = 1u << 31,     /* no feature: makes an empty set nonzero */
 };
 /* What loading allows by default: every implemented feature that does not change what 2.0
  * modules mean (multi-memory does: 2.0 calls a second memory invalid, and a memarg with bit 6
  * set malformed). */
-#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL | XWASM_FEATURE_MEMORY64)
+#define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL | XWASM_FEATURE_MEMORY64 | \
+				XWASM_FEATURE_THREADS)
 #define XWASM_FEATURES_ALL (XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY)
 #define XWASM_FEATURES_NONE XWASM_FEATURES_EXPLICIT
 

@@ -43,7 +43,7 @@ static void run_usage(FILE *f)
 		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
 		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n"
 		"  --features LIST  post-2.0 features the module may use, applied to the default set\n"
-		"                  (extended-const, tail-call, memory64): NAME adds (multi-memory),\n"
+		"                  (extended-const, tail-call, threads, memory64): NAME adds (multi-memory),\n"
 		"                  -NAME removes, all, none, default.\n");
 }
 

@@ -1197,7 +1197,7 @@ static void usage(FILE *f)
 		   "  Prints 'FILE: P passed, F failed, S skipped' per file and the totals;\n"
 		   "  exits 0 only when nothing failed. -v/--verbose lists every failure.\n"
 		   "  --features LIST: post-2.0 features to load with, from the default set\n"
-		   "  (extended-const,tail-call,memory64): NAME adds, -NAME removes; all, none, default.\n");
+		   "  (extended-const,tail-call,threads,memory64): NAME adds, -NAME removes; all, none, default.\n");
 }
 
 int cmd_wasm_spectest(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "wasm/simd_table.h"
 #include "wasm/mem64_table.h"
+#include "wasm/atomic_table.h"
 
 /* X(name, number of operand words) */
 #define XW_OPS(X)                                                                             \
@@ -131,6 +132,8 @@
 	X(MEMORY_INIT_M, 5 /* seg, d, s, n, mem */)                                         \
 	/* memory64: 64-bit memories (mem64_table.h) */                                       \
 	XW_MEM64_OPS(X)                                                                        \
+	/* threads: the atomic instructions (atomic_table.h) */                                \
+	XW_ATOMIC_OPS(X)                                                                       \
 	/* every SIMD instruction (simd_table.h) */                                            \
 	XW_SIMD_TABLE(XW_SIMD_AS_OP, X)
 

@@ -46,6 +46,7 @@ struct xwasm_memory {
 	uint32_t max_pages;   /* declared maximum (or XW_MAX_PAGES) */
 	bool has_max;         /* a maximum was declared */
 	bool is64;            /* memory64: i64 addresses */
+	bool shared;          /* threads: a shared memory (wait allowed; imports match on it) */
 	uint64_t decl_max;    /* the declared maximum as declared (a 64-bit memory's may pass
 	                         XW_MAX_PAGES; max_pages is clamped), for import matching */
 	uint32_t cap_pages;   /* engine/instance cap: growth beyond fails */
