@@ -174,6 +174,7 @@ struct xwasm_import_info {
 	uint8_t valtype;
 	bool mutable_;
 	uint64_t min, max; /* max = UINT64_MAX if absent */
+	bool shared;       /* memories: a shared memory (threads: limits flags 0x02/0x03) */
 };
 uint32_t xwasm_module_num_imports(const xwasm_module *m);
 int xwasm_module_import(const xwasm_module *m, uint32_t idx, struct xwasm_import_info *out);
@@ -214,6 +215,17 @@ int xwasm_linker_define_instance(xwasm_linker *l, const char *module, xwasm_inst
 /* ---- host-created externs (owned by the caller; free after every user) ------------------- */
 xwasm_memory *xwasm_memory_new(uint32_t min_pages, uint32_t max_pages /* UINT32_MAX = none */);
 void xwasm_memory_free(xwasm_memory *mem);
+/* A host-created memory with options (threads): opts NULL or { .sz = sizeof(opts) }; shared
+ * makes a shared memory, which modules importing a shared memory need (imports match on
+ * sharedness) and which memory.atomic.wait accepts; a shared memory must have a maximum
+ * (max_pages != UINT32_MAX). Returns 0 with *out (free with xwasm_memory_free), -EINVAL
+ * (shared without maximum, min above max or above 65536 pages) or -ENOMEM. */
+struct xwasm_memory_opts {
+	size_t sz;     /* sizeof(struct xwasm_memory_opts) */
+	bool shared;
+};
+int xwasm_memory_create(uint32_t min_pages, uint32_t max_pages /* UINT32_MAX = none */,
+			const struct xwasm_memory_opts *opts, xwasm_memory **out);
 xwasm_table *xwasm_table_new(uint8_t elemtype, uint32_t min, uint32_t max /* UINT32_MAX = none */);
 void xwasm_table_free(xwasm_table *t);
 xwasm_global *xwasm_global_new(xwasm_val init, bool mutable_);

@@ -89,6 +89,7 @@ void xw_fill_import_info(const xw_module *m, const xw_import *imp, struct xwasm_
 		out->min = imp->u.mem.min;
 		if (imp->u.mem.has_max)
 			out->max = imp->u.mem.max;
+		out->shared = imp->u.mem.shared;
 		break;
 	default:
 		out->valtype = imp->u.global.valtype;
@@ -130,6 +131,7 @@ int xwasm_module_export(const xwasm_module *mod, uint32_t idx, struct xwasm_impo
 		out->min = m->mems[e->index].min;
 		if (m->mems[e->index].has_max)
 			out->max = m->mems[e->index].max;
+		out->shared = m->mems[e->index].shared;
 		break;
 	default:
 		out->valtype = m->globals[e->index].type.valtype;
