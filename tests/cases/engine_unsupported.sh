@@ -5,13 +5,16 @@
 # tests/unit/engine_unsupported.c (ASan/UBSan, the engine's sources) and by `xdperf wasm run`:
 #   tail calls through a typed reference (return_call_ref), exception handling (legacy try / throw /
 #   delegate / catch_all, exnref try_table / throw_ref, the tag section, the exnref type), typed
-#   function references (call_ref, the ref types), GC (0xfb), threads (atomics 0xfe, shared
-#   memory, 64-bit shared memory 0x06/0x07), table64 (table limits flags 0x04), relaxed SIMD
-#   (0xfd 0x100+).
+#   function references (call_ref, the ref types), GC (0xfb), threads with its feature bit off
+#   (atomics 0xfe, atomic.fence, shared memory, 64-bit shared memory 0x07 also with memory64
+#   off), table64 (table limits flags 0x04), relaxed SIMD (0xfd 0x100+).
 # 2.0 SIMD (0xfd, v128) loads; a reserved SIMD sub-opcode (0xfd 0x9a) is malformed.
 # And what is malformed stays so (-EINVAL): an unknown opcode (0xf3), an empty section 13,
-# memory limits flags 0x02 (the 2.0 suite's cases). Features the engine runs now load (with the
-# default features): return_call, return_call_indirect, memory64 (memory limits flags 0x04/0x05).
+# memory limits flags 0x02 with threads off (the 2.0 suite's cases; with threads it is a shared
+# memory without maximum, invalid). Features the engine runs now load (with the
+# default features): return_call, return_call_indirect, memory64 (memory limits flags 0x04/0x05),
+# threads (atomics, fence, shared memories 0x03/0x07); and threads' own invalid cases: a shared
+# memory without maximum, a shared table, an atomic access whose alignment is not natural.
 set -uo pipefail
 T="$TMPDIR"
 fail=0
@@ -24,7 +27,7 @@ if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -O
 	exit 1
 fi
 
-# NAME.wasm for each case; cases.txt: NAME EXPECTED-CODE EXPECTED-MESSAGE-PART
+# NAME.wasm for each case; cases.txt: NAME FEATURES EXPECTED-CODE EXPECTED-MESSAGE-PART
 python3 - "$T" <<'PY'
 import sys
 T = sys.argv[1]
@@ -62,9 +65,12 @@ cases = [
     ("call_ref", module(b"\x14\x00"), "ENOTSUP", "typed function references (opcode 0x14 call_ref)"),
     ("ref_type", module(b"", params=b"\x63"), "ENOTSUP", "typed function references (value type 0x63 ref null)"),
     ("gc", module(b"\xfb\x00\x00"), "ENOTSUP", "garbage collection (GC) (opcode 0xfb 0x00)"),
-    ("atomics", module(b"\x41\x00\xfe\x10\x02\x00\x1a", memory=b"\x00\x01"), "ENOTSUP", "threads: atomic memory access (opcode 0xfe 0x10)"),
-    ("shared_memory", module(b"", memory=b"\x03\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x03)"),
-    ("shared_memory64", module(b"", memory=b"\x07\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x07)"),
+    # threads: refused with the feature off (loaded with default minus threads, --features -threads)
+    ("atomics", module(b"\x41\x00\xfe\x10\x02\x00\x1a", memory=b"\x00\x01"), "ENOTSUP", "threads: atomic memory access (opcode 0xfe 0x10)", "-threads"),
+    ("atomic_fence", module(b"\xfe\x03\x00"), "ENOTSUP", "threads: atomic memory access (opcode 0xfe 0x03)", "-threads"),
+    ("shared_memory", module(b"", memory=b"\x03\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x03)", "-threads"),
+    ("shared_memory64", module(b"", memory=b"\x07\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x07)", "-threads"),
+    ("shared_memory64_no_m64", module(b"", memory=b"\x07\x01\x01"), "ENOTSUP", "threads: shared memory (limits flags 0x07)", "-memory64"),
     ("table64", module(b"", extra=[sec(4, vec([b"\x70\x04\x01"]))]), "ENOTSUP", "table64: 64-bit table indexes"),
     ("simd", module(b"\xfd\x0c" + b"\x00" * 16 + b"\x1a"), "OK", ""),
     ("v128", module(b"", params=b"\x7b"), "OK", ""),
@@ -73,7 +79,7 @@ cases = [
     # still malformed
     ("illegal_opcode", module(b"\xf3"), "EINVAL", "illegal opcode 0xf3"),
     ("empty_section_13", module(b"", extra=[sec(13, b"")]), "EINVAL", "malformed section id 13"),
-    ("limits_flags_2", module(b"", memory=b"\x02\x01"), "EINVAL", "limits flags 0x02"),
+    ("limits_flags_2", module(b"", memory=b"\x02\x01"), "EINVAL", "limits flags 0x02", "-threads"),
     ("plain", module(b""), "OK", ""),
     # supported now (default features): they load
     ("return_call", module(b"\x12\x00"), "OK", ""),
@@ -81,18 +87,29 @@ cases = [
     ("memory64", module(b"", memory=b"\x04\x01"), "OK", ""),
     ("memory64_max", module(b"", memory=b"\x05\x01\x02"), "OK", ""),
     ("memory64_load", module(b"\x42\x00\x28\x02\x80\x80\x80\x80\x10\x1a", memory=b"\x04\x01"), "OK", ""),
+    ("atomics_on", module(b"\x41\x00\xfe\x10\x02\x00\x1a", memory=b"\x00\x01"), "OK", ""),
+    ("atomic_fence_on", module(b"\xfe\x03\x00"), "OK", ""),
+    ("shared_memory_on", module(b"", memory=b"\x03\x01\x01"), "OK", ""),
+    ("shared_memory64_on", module(b"", memory=b"\x07\x01\x01"), "OK", ""),
+    ("shared_no_max", module(b"", memory=b"\x02\x01"), "EINVAL", "shared memory must have maximum"),
+    ("shared_table", module(b"", extra=[sec(4, vec([b"\x70\x03\x00\x01"]))]), "EINVAL", "tables cannot be shared"),
+    ("atomic_unaligned_align", module(b"\x41\x00\xfe\x10\x01\x00\x1a", memory=b"\x00\x01"), "EINVAL", "atomic alignment must be natural"),
 ]
 with open(f"{T}/cases.txt", "w") as c:
-    for name, m, code, msg in cases:
+    for name, m, code, msg, *feat in cases:
         open(f"{T}/{name}.wasm", "wb").write(m)
-        c.write(f"{name}\t{code}\t{msg}\n")
+        c.write(f"{name}\t{feat[0] if feat else 'default'}\t{code}\t{msg}\n")
 PY
 [ -s "$T/cases.txt" ] || { echo "FAIL: no cases"; exit 1; }
 
 n=0
-while IFS=$'\t' read -r name code msg; do
+# a case's features: default, or default minus one feature (its bit for the loader)
+declare -A bit=([default]=0 [-threads]=0x10 [-memory64]=0x20)
+DEFAULT_FEATURES=0x33 # extended-const, tail-call, threads, memory64 (XWASM_FEATURES_DEFAULT)
+while IFS=$'\t' read -r name feat code msg; do
 	n=$((n + 1))
-	line=$(ASAN_OPTIONS=detect_leaks=1 "$T/load" "$T/$name.wasm")
+	lf=$((DEFAULT_FEATURES & ~${bit[$feat]}))
+	line=$(XW_TEST_FEATURES=$lf ASAN_OPTIONS=detect_leaks=1 "$T/load" "$T/$name.wasm")
 	got=$(echo "$line" | awk '{print $2}')
 	[ "$got" = "$code" ] || no "$name: $got, want $code: $line"
 	[ -z "$msg" ] || [[ "$line" == *"$msg"* ]] || no "$name: message '$line' lacks '$msg'"
@@ -100,7 +117,9 @@ while IFS=$'\t' read -r name code msg; do
 		[[ "$line" == *"not supported: "* ]] || no "$name: no 'not supported:' in '$line'"
 		[[ "$line" =~ at\ byte\ 0x[0-9a-f]+ ]] || no "$name: no byte offset in '$line'"
 		# the command line says the same in one line, exit 1
-		"$XDPERF" wasm run "$T/$name.wasm" --invoke f >/dev/null 2>"$T/err"
+		fo=()
+		[ "$feat" = default ] || fo=(--features "$feat")
+		"$XDPERF" wasm run "${fo[@]}" "$T/$name.wasm" --invoke f >/dev/null 2>"$T/err"
 		rc=$?
 		[ $rc = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -qF "$msg" "$T/err" ||
 			no "$name: xdperf wasm run: exit $rc: $(cat "$T/err")"

@@ -1,5 +1,6 @@
 /* Loads each .wasm file given and prints one line per file: the loader's return code name
- * (OK, EINVAL, ENOTSUP, ...) and its message (tests/cases/engine_unsupported.sh). */
+ * (OK, EINVAL, ENOTSUP, ...) and its message (tests/cases/engine_unsupported.sh). With
+ * XW_TEST_FEATURES set (a number), loads with that features value instead of the default. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,10 @@ int main(int argc, char **argv)
 		fclose(f);
 		xwasm_module *m = NULL;
 		char err[300] = "";
-		int rc = xwasm_module_load(buf, n, NULL, &m, err, sizeof err);
+		const char *fs = getenv("XW_TEST_FEATURES");
+		struct xwasm_load_opts lo = { .sz = sizeof(lo),
+					      .features = fs ? (uint32_t)strtoul(fs, NULL, 0) : 0 };
+		int rc = xwasm_module_load(buf, n, &lo, &m, err, sizeof err);
 		const char *name = rc == 0 ? "OK" : rc == -EINVAL ? "EINVAL" : rc == -ENOTSUP ? "ENOTSUP" :
 				   "OTHER";
 		printf("%s %s %s\n", argv[i], name, err);
