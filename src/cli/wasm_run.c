@@ -43,8 +43,8 @@ static void run_usage(FILE *f)
 		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
 		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n"
 		"  --features LIST  post-2.0 features the module may use, applied to the default set\n"
-		"                  (extended-const, tail-call, threads, memory64): NAME adds (multi-memory),\n"
-		"                  -NAME removes, all, none, default.\n");
+		"                  (extended-const, tail-call, threads, memory64): NAME adds\n"
+		"                  (multi-memory), -NAME removes, all, none, default.\n");
 }
 
 /* Reads a whole file; returns NULL with errno set on failure. */
