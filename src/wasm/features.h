@@ -1,5 +1,6 @@
 /* The WebAssembly features past 2.0 that the engine knows by their encoding but does not run
- * yet (tail calls, exception handling, typed function references, GC, threads, relaxed SIMD):
+ * yet, or runs only with its feature bit on (tail calls, exception handling, typed function
+ * references, GC, threads, relaxed SIMD):
  * one table the translator and the decoder draw their "not supported: FEATURE"
  * refusals (-ENOTSUP) from, so a module built with such a feature is told apart from a
  * malformed one. */
