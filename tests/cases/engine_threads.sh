@@ -8,8 +8,8 @@
 #   - a freestanding C program built with --import-memory --shared-memory (the shape of
 #     wasm32-wasip1-threads programs: a shared env.memory import) runs under `xdperf wasm run`,
 #     which provides that memory, and returns what the native build returns;
-#   - hand-written modules: wait32/wait64 returning 1 (not-equal) and 2 (timed-out, after at
-#     least the 50 ms asked), notify returning 0, wait without timeout trapping ("wait would
+#   - hand-written modules: wait32/wait64 returning 1 (not-equal) and 2 (timed-out; that it
+#     takes the time asked is timed in-process by engine_threads.c), notify returning 0, wait without timeout trapping ("wait would
 #     never return"), a 10 s wait stopped by --fuel (1 unit per microsecond), "unaligned
 #     atomic" and "out of bounds memory access" traps, wait on an unshared memory trapping
 #     ("expected shared memory") while notify there returns 0, narrow rmw/cmpxchg results
@@ -17,7 +17,8 @@
 #   - the API (engine_threads.c, gcc against build/libxdperf.a and ASan/UBSan from the engine
 #     sources): xwasm_memory_create, imports matching on sharedness, two instances in two
 #     threads plus a host thread adding atomically on one shared word (no update lost), a
-#     long wait stopped by the interrupt flag.
+#     300 ms wait returning 2 no sooner than 300 ms later, a long wait stopped by the interrupt
+#     flag.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"
@@ -183,10 +184,7 @@ S="$M/hw.wasm"
 expect_run 1 "$S" --invoke wait32 0 1 0
 expect_run 1 "$S" --invoke wait64 0 5 1000000000
 expect_run 2 "$S" --invoke wait32 0 0 0
-start=$(date +%s%N)
-expect_run 2 "$S" --invoke wait64 8 0 50000000
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-[ $ms -ge 50 ] && ok "the 50 ms wait took $ms ms" || bad "the 50 ms wait took $ms ms"
+expect_run 2 "$S" --invoke wait64 8 0 30000000
 expect_run 0 "$S" --invoke notify 0 10
 expect_trap "wait would never return" "$S" --invoke wait32 0 0 -1
 start=$(date +%s%N)

@@ -7,6 +7,7 @@
  *     way round; the module's import info says shared;
  *   - two instances of counter.wasm on one shared memory, each called from its own thread,
  *     plus a host thread adding with __atomic_fetch_add into the same word: no update is lost;
+ *   - a 300 ms wait returns 2 ("timed-out") no sooner than 300 ms later;
  *   - a wait with a 60 s timeout stops at the interrupt flag (raised by another thread after
  *     100 ms) with XWASM_TRAP_INTERRUPTED, in well under a second.
  * Prints "ok ..." per check, "FAIL ..." otherwise; exit status 1 on any failure. */
@@ -152,6 +153,18 @@ int main(int argc, char **argv)
 	CHECK(wa.rc == 0 && wb.rc == 0 && total == 3u * ROUNDS,
 	      "two instances in two threads and a host thread, %d atomic adds each on one shared word: %u",
 	      ROUNDS, total);
+
+	xwasm_val targ = { .type = XWASM_I64, .of.i64 = 300ll * 1000 * 1000 }, tres;
+	struct xwasm_trap ttrap;
+	double t1 = now();
+	rc = xwasm_call(a, xwasm_instance_func(a, "wait"), &targ, 1, &tres, 1, &ttrap);
+	double tw = now() - t1;
+	CHECK(rc == 0 && tres.of.i32 == 2 && tw >= 0.3, "a 300 ms wait returns 2 (timed-out) after %.3f s",
+	      tw);
+	targ.of.i64 = 0;
+	t1 = now();
+	rc = xwasm_call(a, xwasm_instance_func(a, "wait"), &targ, 1, &tres, 1, &ttrap);
+	CHECK(rc == 0 && tres.of.i32 == 2, "a wait with timeout 0 returns 2 at once (%.3f s)", now() - t1);
 
 	xwasm_interrupt *irq = xwasm_interrupt_new();
 	xwasm_instance_set_interrupt(a, irq);
