@@ -4,10 +4,8 @@
  * may change it (calls, memory.grow, host functions). The fuel local is one slice of the
  * call's budget (interrupt.c): when it runs out, fuel_out takes the next one or traps with
  * fuel exhausted or interrupted. */
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <time.h>
 #include "wasm/runtime.h"
 #include "wasm/simd_exec.h"
 
@@ -148,13 +146,6 @@ __attribute__((noinline, cold)) static bool bulk_move(const struct xw_exec *ex, 
 /* memory.atomic.wait sleeps out its timeout in pieces of at most this many nanoseconds, with
  * a look at fuel and the interrupt flag before each (interp_atomic.inc). */
 #define XW_WAIT_PIECE ((uint64_t)10 * 1000 * 1000)
-
-__attribute__((noinline, cold)) static void atomic_nap(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u) };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static inline void reload_mem(xwasm_instance *inst, uint8_t **base, uint64_t *size)
 {

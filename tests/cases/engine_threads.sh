@@ -16,7 +16,8 @@
 #     zero-extended and cmpxchg's expected value wrapped to the width;
 #   - the API (engine_threads.c, gcc against build/libxdperf.a and ASan/UBSan from the engine
 #     sources): xwasm_memory_create, imports matching on sharedness, two instances in two
-#     threads plus a host thread adding atomically on one shared word (no update lost), a
+#     threads plus a host thread adding atomically on one shared word (no update lost), a wait
+#     in one thread woken by another instance's notify in another (wait.c's queue), a
 #     300 ms wait returning 2 no sooner than 300 ms later, a long wait stopped by the interrupt
 #     flag.
 set -uo pipefail
@@ -187,6 +188,7 @@ expect_run 2 "$S" --invoke wait32 0 0 0
 expect_run 2 "$S" --invoke wait64 8 0 30000000
 expect_run 0 "$S" --invoke notify 0 10
 expect_trap "wait would never return" "$S" --invoke wait32 0 0 -1
+expect_run 1 "$S" --invoke wait32 0 1 -1
 start=$(date +%s%N)
 expect_trap "fuel exhausted" --fuel 100000 "$S" --invoke wait32 0 0 10000000000
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -219,7 +221,9 @@ wat counter <<'EOF'
       (drop (i32.atomic.rmw.add (i32.const 64) (i32.const 1)))
       (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
   (func (export "wait") (param i64) (result i32)
-    (memory.atomic.wait32 (i32.const 0) (i32.const 0) (local.get 0))))
+    (memory.atomic.wait32 (i32.const 0) (i32.const 0) (local.get 0)))
+  (func (export "notify") (param i32) (result i32)
+    (memory.atomic.notify (i32.const 0) (local.get 0))))
 EOF
 wat plain <<'EOF'
 (module (import "env" "memory" (memory 1 4)))

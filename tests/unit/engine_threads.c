@@ -1,12 +1,15 @@
 /* threads through the public API (tests/cases/engine_threads.sh): argv[1] = counter.wasm
  * (imports a shared env.memory, exports "bump" (n): n x i32.atomic.rmw.add 1 at address 64,
- * and "wait" (timeout): memory.atomic.wait32 at 0 for the value 0), argv[2] = plain.wasm
+ * "wait" (timeout): memory.atomic.wait32 at 0 for the value 0, and "notify" (count) at 0),
+ * argv[2] = plain.wasm
  * (imports an unshared env.memory). Checks:
  *   - xwasm_memory_create: a shared memory needs a maximum (-EINVAL), min > max is -EINVAL;
  *   - imports match on sharedness: a shared import refuses an unshared memory and the other
  *     way round; the module's import info says shared;
  *   - two instances of counter.wasm on one shared memory, each called from its own thread,
  *     plus a host thread adding with __atomic_fetch_add into the same word: no update is lost;
+ *   - a 5 s wait in one thread is woken by another instance's notify (which returns 1) from
+ *     another thread;
  *   - a 300 ms wait returns 2 ("timed-out") no sooner than 300 ms later;
  *   - a wait with a 60 s timeout stops at the interrupt flag (raised by another thread after
  *     100 ms) with XWASM_TRAP_INTERRUPTED, in well under a second.
@@ -81,6 +84,37 @@ static void *host_bump(void *p)
 	for (int i = 0; i < ROUNDS; i++)
 		__atomic_fetch_add(word, 1, __ATOMIC_SEQ_CST);
 	return NULL;
+}
+
+struct waiter {
+	xwasm_instance *inst;
+	int64_t timeout;
+	int rc;
+	int32_t result;
+	double secs;
+};
+
+static double now(void);
+
+static void *call_wait(void *p)
+{
+	struct waiter *w = p;
+	xwasm_val arg = { .type = XWASM_I64, .of.i64 = w->timeout }, res = { 0 };
+	struct xwasm_trap trap;
+	double t0 = now();
+	w->rc = xwasm_call(w->inst, xwasm_instance_func(w->inst, "wait"), &arg, 1, &res, 1, &trap);
+	w->secs = now() - t0;
+	w->result = res.of.i32;
+	return NULL;
+}
+
+static int32_t notify(xwasm_instance *inst, int32_t count)
+{
+	xwasm_val arg = { .type = XWASM_I32, .of.i32 = count }, res = { 0 };
+	struct xwasm_trap trap;
+	if (xwasm_call(inst, xwasm_instance_func(inst, "notify"), &arg, 1, &res, 1, &trap))
+		return -1;
+	return res.of.i32;
 }
 
 static void *raise_later(void *p)
@@ -165,6 +199,31 @@ int main(int argc, char **argv)
 	t1 = now();
 	rc = xwasm_call(a, xwasm_instance_func(a, "wait"), &targ, 1, &tres, 1, &ttrap);
 	CHECK(rc == 0 && tres.of.i32 == 2, "a wait with timeout 0 returns 2 at once (%.3f s)", now() - t1);
+
+	/* a waits (5 s) in a thread; instance c notifies from this one until it wakes a waiter */
+	xwasm_instance *c = NULL;
+	if (instantiate(counter, mem, &c, err, sizeof err)) {
+		printf("FAIL instantiate counter: %s\n", err);
+		return 1;
+	}
+	struct waiter wt = { a, 5ll * 1000 * 1000 * 1000, -1, 0, 0 };
+	pthread_t tw_;
+	double tn = now();
+	pthread_create(&tw_, NULL, call_wait, &wt);
+	int32_t woke = 0;
+	while (woke == 0 && now() - tn < 3.0) {
+		woke = notify(c, 1);
+		if (!woke) {
+			struct timespec ts = { 0, 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	pthread_join(tw_, NULL);
+	CHECK(woke == 1 && wt.rc == 0 && wt.result == 0 && wt.secs < 3.0,
+	      "a 5 s wait in another thread is woken by another instance's notify: notify %d, wait %d "
+	      "(0 = ok) after %.3f s", woke, wt.result, wt.secs);
+	CHECK(notify(c, 1) == 0, "then notify finds no waiter (0)");
+	xwasm_instance_free(c);
 
 	xwasm_interrupt *irq = xwasm_interrupt_new();
 	xwasm_instance_set_interrupt(a, irq);
