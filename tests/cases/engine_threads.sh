@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# threads (atomics and shared memory, single-threaded wait/notify), with the ASan build of
+# threads (atomics, shared memories, wait/notify), with the ASan build of
 # xdperf and tests/unit/engine_threads.c:
 #   - a C program using C11 atomics (fetch add/sub/and/or/xor, compare-exchange both ways,
 #     exchange, fence on 8/16/32/64-bit objects), built by clang --target=wasm32-wasi -matomics
