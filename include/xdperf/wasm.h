@@ -93,6 +93,9 @@ enum xwasm_trap_kind {
 	XWASM_TRAP_EXCEPTION,        /* "uncaught exception": a WebAssembly exception (throw,
 	                                rethrow, throw_ref) left the called function uncaught */
 	XWASM_TRAP_NULL_EXNREF,      /* "null exception reference" (throw_ref of a null exnref) */
+	XWASM_TRAP_UNALIGNED_ATOMIC, /* "unaligned atomic": an atomic access off its natural alignment */
+	XWASM_TRAP_EXPECTED_SHARED,  /* "expected shared memory": memory.atomic.wait on an unshared memory */
+	XWASM_TRAP_WAIT_FOREVER,     /* memory.atomic.wait with no timeout where nothing can wake it */
 };
 
 struct xwasm_trap {
@@ -139,6 +142,8 @@ enum xwasm_feature {
 	XWASM_FEATURE_MULTI_MEMORY = 1u << 2,   /* several memories, memory index in memarg */
 	XWASM_FEATURE_EXCEPTIONS = 1u << 3,     /* exception handling: tags, throw, try_table, exnref,
 	                                           and the legacy try/catch/delegate/rethrow */
+	XWASM_FEATURE_THREADS = 1u << 4,        /* shared memories (limits flags 0x02/0x03), the 0xfe
+	                                           atomic instructions, wait/notify single-threaded */
 	XWASM_FEATURE_MEMORY64 = 1u << 5,       /* memories with i64 addresses (limits flags 0x04/0x05) */
 	XWASM_FEATURES_EXPLICIT = 1u << 31,     /* no feature: makes an empty set nonzero */
 };
@@ -146,7 +151,7 @@ enum xwasm_feature {
  * modules mean (multi-memory does: 2.0 calls a second memory invalid, and a memarg with bit 6
  * set malformed). */
 #define XWASM_FEATURES_DEFAULT (XWASM_FEATURE_EXTENDED_CONST | XWASM_FEATURE_TAIL_CALL | XWASM_FEATURE_MEMORY64 | \
-				XWASM_FEATURE_EXCEPTIONS)
+				XWASM_FEATURE_EXCEPTIONS | XWASM_FEATURE_THREADS)
 #define XWASM_FEATURES_ALL (XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY)
 #define XWASM_FEATURES_NONE XWASM_FEATURES_EXPLICIT
 
@@ -176,6 +181,7 @@ struct xwasm_import_info {
 	uint8_t valtype;
 	bool mutable_;
 	uint64_t min, max; /* max = UINT64_MAX if absent */
+	bool shared;       /* memories: a shared memory (threads: limits flags 0x02/0x03) */
 };
 uint32_t xwasm_module_num_imports(const xwasm_module *m);
 int xwasm_module_import(const xwasm_module *m, uint32_t idx, struct xwasm_import_info *out);
@@ -216,6 +222,17 @@ int xwasm_linker_define_instance(xwasm_linker *l, const char *module, xwasm_inst
 /* ---- host-created externs (owned by the caller; free after every user) ------------------- */
 xwasm_memory *xwasm_memory_new(uint32_t min_pages, uint32_t max_pages /* UINT32_MAX = none */);
 void xwasm_memory_free(xwasm_memory *mem);
+/* A host-created memory with options (threads): opts NULL or { .sz = sizeof(opts) }; shared
+ * makes a shared memory, which modules importing a shared memory need (imports match on
+ * sharedness) and which memory.atomic.wait accepts; a shared memory must have a maximum
+ * (max_pages != UINT32_MAX). Returns 0 with *out (free with xwasm_memory_free), -EINVAL
+ * (shared without maximum, min above max or above 65536 pages) or -ENOMEM. */
+struct xwasm_memory_opts {
+	size_t sz;     /* sizeof(struct xwasm_memory_opts) */
+	bool shared;
+};
+int xwasm_memory_create(uint32_t min_pages, uint32_t max_pages /* UINT32_MAX = none */,
+			const struct xwasm_memory_opts *opts, xwasm_memory **out);
 xwasm_table *xwasm_table_new(uint8_t elemtype, uint32_t min, uint32_t max /* UINT32_MAX = none */);
 void xwasm_table_free(xwasm_table *t);
 xwasm_global *xwasm_global_new(xwasm_val init, bool mutable_);

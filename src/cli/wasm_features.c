@@ -12,6 +12,7 @@ static const struct {
 	{ "extended-const", XWASM_FEATURE_EXTENDED_CONST },
 	{ "tail-call", XWASM_FEATURE_TAIL_CALL },
 	{ "multi-memory", XWASM_FEATURE_MULTI_MEMORY },
+	{ "threads", XWASM_FEATURE_THREADS },
 	{ "memory64", XWASM_FEATURE_MEMORY64 },
 	{ "exceptions", XWASM_FEATURE_EXCEPTIONS },
 };
@@ -22,7 +23,7 @@ int wasm_features_parse(const char *list, uint32_t *out, char *err, size_t errle
 	const char *p = list;
 	if (!*p) {
 		snprintf(err, errlen, "--features: empty list (names: extended-const, tail-call, "
-			 "multi-memory, memory64, exceptions, all, none, default)");
+			 "multi-memory, memory64, exceptions, threads, all, none, default)");
 		return -1;
 	}
 	for (;;) {
@@ -57,7 +58,7 @@ int wasm_features_parse(const char *list, uint32_t *out, char *err, size_t errle
 		}
 		if (!known) {
 			snprintf(err, errlen, "--features: unknown feature '%.*s%.*s' (names: extended-const, "
-				 "tail-call, multi-memory, memory64, exceptions, all, none, default; -NAME removes one)",
+				 "tail-call, multi-memory, memory64, exceptions, threads, all, none, default; -NAME removes one)",
 				 remove ? 1 : 0, "-", (int)len, item);
 			return -1;
 		}

@@ -43,8 +43,8 @@ static void run_usage(FILE *f)
 		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
 		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n"
 		"  --features LIST  post-2.0 features the module may use, applied to the default set\n"
-		"                  (extended-const, tail-call, memory64, exceptions): NAME adds\n"
-		"                  one (multi-memory), -NAME removes one; or all, none, default.\n");
+		"                  (extended-const, tail-call, memory64, exceptions, threads): NAME\n"
+		"                  adds one (multi-memory), -NAME removes one; or all, none, default.\n");
 }
 
 /* Reads a whole file; returns NULL with errno set on failure. */
@@ -475,6 +475,34 @@ static int run_command(const struct run_args *a, xwasm_instance *inst)
 	return rc ? call_failed(a->file, "_start", rc, &trap) : 0;
 }
 
+/* A module that imports its memory as env.memory (wasm32-wasip1-threads programs import a
+ * shared one, clang's --import-memory a plain one) gets one made here with the import's
+ * limits and sharedness. 0, or 1 after a message. */
+static int provide_env_memory(const char *file, xwasm_module *mod, xwasm_linker *l, xwasm_memory **out)
+{
+	uint32_t n = xwasm_module_num_imports(mod);
+	for (uint32_t i = 0; i < n; i++) {
+		struct xwasm_import_info ii;
+		if (xwasm_module_import(mod, i, &ii) || ii.kind != XWASM_EXTERN_MEMORY ||
+		    strcmp(ii.module, "env") || strcmp(ii.name, "memory") || ii.valtype != XWASM_I32 ||
+		    *out)
+			continue;
+		struct xwasm_memory_opts mo = { .sz = sizeof(mo), .shared = ii.shared };
+		uint32_t max = ii.max > 65536 ? UINT32_MAX : (uint32_t)ii.max;
+		if (ii.shared && max == UINT32_MAX)
+			max = 65536;
+		int rc = ii.min > 65536 ? -EINVAL : xwasm_memory_create((uint32_t)ii.min, max, &mo, out);
+		if (!rc)
+			rc = xwasm_linker_define_memory(l, "env", "memory", *out);
+		if (rc) {
+			fprintf(stderr, PFX "%s: cannot provide the imported env.memory (%llu pages%s): %s\n",
+				file, (unsigned long long)ii.min, ii.shared ? ", shared" : "", strerror(-rc));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int cmd_wasm_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
@@ -485,6 +513,7 @@ int cmd_wasm_run(int argc, char **argv)
 	struct xwasm_wasi *wasi = NULL;
 	xwasm_linker *l = NULL;
 	xwasm_instance *inst = NULL;
+	xwasm_memory *env_memory = NULL;
 	int status = 1;
 	char err[512] = "";
 
@@ -554,6 +583,8 @@ int cmd_wasm_run(int argc, char **argv)
 		goto out;
 	}
 
+	if (provide_env_memory(a.file, mod, l, &env_memory))
+		goto out;
 	struct xwasm_instance_opts io = { .sz = sizeof(io), .fuel = a.fuel, .max_memory_pages = a.max_pages };
 	struct xwasm_trap trap;
 	memset(&trap, 0, sizeof(trap));
@@ -581,6 +612,7 @@ out:
 	if (l)
 		xwasm_linker_free(l);
 	xwasm_wasi_free(wasi); /* after the instance that uses it */
+	xwasm_memory_free(env_memory); /* likewise */
 	for (size_t k = 0; k < a.ndirs; k++)
 		free(a.dirbuf[k]);
 	free(gargv);

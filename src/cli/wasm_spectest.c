@@ -1215,7 +1215,7 @@ static void usage(FILE *f)
 		   "  Prints 'FILE: P passed, F failed, S skipped' per file and the totals;\n"
 		   "  exits 0 only when nothing failed. -v/--verbose lists every failure.\n"
 		   "  --features LIST: post-2.0 features to load with, from the default set\n"
-		   "  (extended-const,tail-call,memory64,exceptions): NAME adds, -NAME removes;\n"
+		   "  (extended-const,tail-call,memory64,exceptions,threads): NAME adds, -NAME removes;\n"
 		   "  all, none, default.\n");
 }
 

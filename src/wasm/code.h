@@ -18,6 +18,7 @@
 #include "wasm/simd_table.h"
 #include "wasm/mem64_table.h"
 #include "wasm/eh_table.h"
+#include "wasm/atomic_table.h"
 
 /* X(name, number of operand words) */
 #define XW_OPS(X)                                                                             \
@@ -145,6 +146,8 @@
 	XW_EH_OPS(X)                                                                           \
 	/* memory64: 64-bit memories (mem64_table.h) */                                       \
 	XW_MEM64_OPS(X)                                                                        \
+	/* threads: the atomic instructions (atomic_table.h) */                                \
+	XW_ATOMIC_OPS(X)                                                                       \
 	/* every SIMD instruction (simd_table.h) */                                            \
 	XW_SIMD_TABLE(XW_SIMD_AS_OP, X)
 

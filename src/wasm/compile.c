@@ -708,7 +708,14 @@ static int rd_blocktype(struct cc *c, uint32_t *np, const uint8_t **params,
 
 /* memarg: alignment, then (multi-memory, alignment bit 6 set) a memory index, then offset
  * (a u64 for a 64-bit memory: memory64). */
+static int rd_memarg_x(struct cc *c, uint32_t natural, bool atomic, uint64_t *offset, uint32_t *mem);
 static int rd_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem)
+{
+	return rd_memarg_x(c, natural, false, offset, mem);
+}
+
+/* atomic (threads): the alignment must be exactly the natural one */
+static int rd_memarg_x(struct cc *c, uint32_t natural, bool atomic, uint64_t *offset, uint32_t *mem)
 {
 	uint32_t align, off32;
 	CHECK(rd_u32(c, &align));
@@ -726,6 +733,8 @@ static int rd_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t 
 	}
 	if (*mem >= c->m->nmems)
 		FAIL("unknown memory %u", *mem);
+	if (atomic && align != natural)
+		FAIL("atomic alignment must be natural");
 	if (align > natural)
 		FAIL("alignment must not be larger than natural");
 	return 0;
@@ -1791,6 +1800,10 @@ int xw_cc_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem
 {
 	return rd_memarg(c, natural, offset, mem);
 }
+int xw_cc_memarg_atomic(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem)
+{
+	return rd_memarg_x(c, natural, true, offset, mem);
+}
 bool xw_cc_mem64(const struct cc *c, uint32_t mem) { return c->m->mems[mem].is64; }
 int xw_cc_invalid(struct cc *c, const char *what) { FAIL("%s", what); }
 int xw_cc_bad_simd(struct cc *c, uint32_t sub)
@@ -2217,8 +2230,13 @@ static int compile_instr(struct cc *c)
 	case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a: case 0x18: case 0x19: case 0x1f:
 		if (xw_feature(m, XWASM_FEATURE_EXCEPTIONS))
 			return xw_compile_eh(c, b);
-		__attribute__((fallthrough)); /* refused as not supported */
-	default: {
+		goto unsupported;
+	case 0xfe:
+		if (xw_feature(m, XWASM_FEATURE_THREADS))
+			return xw_compile_atomic(c);
+		goto unsupported;
+	default:
+	unsupported: {
 		c->p--;
 		char what[160];
 		if (xw_unsupported_op(b, c->p + 1, c->end, what, sizeof what))

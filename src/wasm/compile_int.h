@@ -28,6 +28,8 @@ int xw_cc_bytes(struct cc *c, void *dst, size_t n);
 /* A memory argument for an access whose natural alignment is 2^natural bytes: its offset
  * (below 2^32 unless the memory is 64-bit) and memory index. */
 int xw_cc_memarg(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem);
+/* The same for an atomic access (threads): the alignment must be exactly 2^natural. */
+int xw_cc_memarg_atomic(struct cc *c, uint32_t natural, uint64_t *offset, uint32_t *mem);
 /* Memory `mem` (a valid index) has a 64-bit index type (memory64). */
 bool xw_cc_mem64(const struct cc *c, uint32_t mem);
 /* Records an invalid-module error (-EINVAL) naming the current byte; returns it. */
@@ -58,6 +60,9 @@ bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint3
 
 /* compile_simd.c: validates and translates the instruction after a 0xfd prefix. */
 int xw_compile_simd(struct cc *c);
+
+/* compile_atomic.c: validates and translates the instruction after a 0xfe prefix (threads). */
+int xw_compile_atomic(struct cc *c);
 
 /* compile_mem64.c: the memory instructions on a 64-bit memory (memory64), their immediates
  * read and checked by the caller: a load or store (`op` the plain op of code.h, memory `mem`,

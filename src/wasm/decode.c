@@ -254,14 +254,18 @@ int xw_dec_limits(xw_dec *d, xw_limits *out)
 		return rc;
 	if (flags & 0x80)
 		return xw_dec_malformed(d, at, "integer representation too long (limits flags)");
-	/* memory64: flags 0x04/0x05 give a 64-bit index type, min and max as u64 */
-	bool is64 = (flags == 0x04 || flags == 0x05) && xw_feature(d->m, XWASM_FEATURE_MEMORY64);
+	/* bit 0: a maximum follows; bit 1 (threads): shared; bit 2 (memory64): a 64-bit index
+	 * type, min and max as u64 */
+	bool is64 = (flags & 4) && xw_feature(d->m, XWASM_FEATURE_MEMORY64);
+	bool shared = (flags & 2) && xw_feature(d->m, XWASM_FEATURE_THREADS);
+	uint8_t known = 1 | (is64 ? 4 : 0) | (shared ? 2 : 0);
 	char what[120];
-	if (flags > 1 && !is64 && xw_unsupported_limits(flags, what, sizeof what))
+	if ((flags & ~known) && xw_unsupported_limits(flags, what, sizeof what))
 		return xw_dec_unsupported(d, at, what);
-	if (flags > 1 && !is64)
+	if (flags & ~known)
 		return xw_dec_malformed(d, at, "integer too large (limits flags 0x%02x)", flags);
 	out->is64 = is64;
+	out->shared = shared;
 	out->has_max = flags & 1;
 	out->max = 0;
 	if (is64) {

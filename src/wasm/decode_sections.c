@@ -77,6 +77,8 @@ static int tabletype(xw_dec *d, xw_tabletype *t)
 	TRY(xw_dec_limits(d, &t->limits));
 	if (t->limits.is64)
 		return xw_dec_unsupported(d, at, "table64: 64-bit table indexes (limits flags 0x04/0x05)");
+	if (t->limits.shared)
+		return xw_dec_malformed(d, at, "tables cannot be shared (limits flags 0x02/0x03)");
 	check_min_max(d, at, &t->limits);
 	return 0;
 }
@@ -89,6 +91,8 @@ static int memtype(xw_dec *d, xw_limits *l)
 		xw_dec_invalid(d, at, "memory size must be at most 2^48 pages (16 EiB)");
 	else if (!l->is64 && (l->min > XW_MAX_PAGES || (l->has_max && l->max > XW_MAX_PAGES)))
 		xw_dec_invalid(d, at, "memory size must be at most 65536 pages (4GiB)");
+	else if (l->shared && !l->has_max)
+		xw_dec_invalid(d, at, "shared memory must have maximum");
 	else
 		check_min_max(d, at, l);
 	return 0;

@@ -44,6 +44,9 @@ const char *xwasm_trap_kind_str(enum xwasm_trap_kind kind)
 	case XWASM_TRAP_INTERRUPTED: return "interrupted";
 	case XWASM_TRAP_EXCEPTION: return "uncaught exception";
 	case XWASM_TRAP_NULL_EXNREF: return "null exception reference";
+	case XWASM_TRAP_UNALIGNED_ATOMIC: return "unaligned atomic";
+	case XWASM_TRAP_EXPECTED_SHARED: return "expected shared memory";
+	case XWASM_TRAP_WAIT_FOREVER: return "wait would never return";
 	}
 	return "trap";
 }
@@ -129,7 +132,7 @@ int xw_call_host(struct xw_exec *ex, xwasm_instance *caller, xwasm_func *f, uint
 			xw_val_to_slots(&res[i], slots + k);
 		}
 	} else {
-		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_NULL_EXNREF)
+		if (r < XWASM_TRAP_UNREACHABLE || r > XWASM_TRAP_WAIT_FOREVER)
 			r = XWASM_TRAP_HOST;
 		xw_trap_fill(ex, r, NULL, 0, NULL);
 		if (caller->host_msg[0])

@@ -88,7 +88,8 @@ bool xw_unsupported_valtype(uint8_t t, char *buf, size_t len)
 
 bool xw_unsupported_limits(uint8_t flags, char *buf, size_t len)
 {
-	/* 0x04/0x05 (64-bit index type) are memory64's, decoded when that feature is on */
+	/* 0x04/0x05 (64-bit index type) are memory64's, 0x03 (shared) threads', decoded when
+	 * those features are on; 0x02 (shared, no maximum) stays malformed as in 2.0 */
 	if (flags == 0x03 || flags == 0x06 || flags == 0x07) {
 		snprintf(buf, len, "threads: shared memory (limits flags 0x%02x)", flags);
 		return true;

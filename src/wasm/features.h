@@ -1,6 +1,6 @@
 /* The WebAssembly features past 2.0 that the engine knows by their encoding but does not run
- * yet (typed function references, GC, threads, relaxed SIMD), or runs only with their
- * feature bit (exception handling, xwasm_load_opts.features):
+ * yet (typed function references, GC, relaxed SIMD), or runs only with its feature bit on
+ * (exception handling, threads; xwasm_load_opts.features):
  * one table the translator and the decoder draw their "not supported: FEATURE"
  * refusals (-ENOTSUP) from, so a module built with such a feature is told apart from a
  * malformed one. */

@@ -58,7 +58,8 @@ static void describe_import(const xw_module *m, const xw_import *imp, char *buf,
 			 (unsigned long long)imp->u.table.limits.min);
 		break;
 	default:
-		snprintf(buf, len, "memory%s min %llu pages", imp->u.mem.is64 ? " i64" : "",
+		snprintf(buf, len, "memory%s%s min %llu pages", imp->u.mem.is64 ? " i64" : "",
+			 imp->u.mem.shared ? " shared" : "",
 			 (unsigned long long)imp->u.mem.min);
 	}
 }
@@ -131,7 +132,7 @@ static int resolve_import(xwasm_instance *inst, xwasm_linker *l, uint32_t i, uin
 	}
 	case XWASM_EXTERN_MEMORY: {
 		xwasm_memory *mm = ext.mem;
-		ok = mm->is64 == imp->u.mem.is64 &&
+		ok = mm->is64 == imp->u.mem.is64 && mm->shared == imp->u.mem.shared &&
 		     limits_match(mm->pages, mm->has_max, mm->decl_max, &imp->u.mem);
 		inst->mems[counters[2]++] = mm;
 		inst->mem = inst->mems[0];
@@ -373,6 +374,7 @@ static int define_entities(xwasm_instance *inst, char *err, size_t errlen)
 		}
 		mm->has_max = l->has_max;
 		mm->is64 = l->is64;
+		mm->shared = l->shared;
 		if (l->has_max)
 			mm->decl_max = l->max;
 		mm->acct = &inst->acct;

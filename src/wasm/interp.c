@@ -143,6 +143,10 @@ __attribute__((noinline, cold)) static bool bulk_move(const struct xw_exec *ex, 
 	return true;
 }
 
+/* memory.atomic.wait sleeps out its timeout in pieces of at most this many nanoseconds, with
+ * a look at fuel and the interrupt flag before each (interp_atomic.inc). */
+#define XW_WAIT_PIECE ((uint64_t)10 * 1000 * 1000)
+
 static inline void reload_mem(xwasm_instance *inst, uint8_t **base, uint64_t *size)
 {
 	xwasm_memory *m = inst->mem;
@@ -931,6 +935,7 @@ L_CONST64:
 
 	/* ---- memory64 ---- */
 #include "wasm/interp_mem64.inc"
+#include "wasm/interp_atomic.inc"
 
 	/* ---- exception handling ---- */
 #include "wasm/interp_eh.inc"

@@ -1,6 +1,7 @@
 /* Linear memories: address space is reserved once for the largest size the memory may
  * reach, so growth never moves it; pages become accessible as the memory grows. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -87,6 +88,22 @@ xwasm_memory *xwasm_memory_new(uint32_t min_pages, uint32_t max_pages)
 	}
 	m->has_max = max_pages != UINT32_MAX;
 	return m;
+}
+
+int xwasm_memory_create(uint32_t min_pages, uint32_t max_pages, const struct xwasm_memory_opts *opts,
+			xwasm_memory **out)
+{
+	bool shared = opts && opts->sz > offsetof(struct xwasm_memory_opts, shared) && opts->shared;
+	*out = NULL;
+	if ((shared && max_pages == UINT32_MAX) || min_pages > XW_MAX_PAGES ||
+	    (max_pages != UINT32_MAX && (max_pages > XW_MAX_PAGES || min_pages > max_pages)))
+		return -EINVAL;
+	xwasm_memory *m = xwasm_memory_new(min_pages, max_pages);
+	if (!m)
+		return -ENOMEM;
+	m->shared = shared;
+	*out = m;
+	return 0;
 }
 
 void xwasm_memory_free(xwasm_memory *mem)

@@ -27,6 +27,7 @@ typedef struct xw_limits {
 	uint64_t max;      /* valid when has_max */
 	bool has_max;
 	bool is64;         /* memory64: a 64-bit index type (i64 addresses; limits flags 0x04/0x05) */
+	bool shared;       /* threads: a shared memory (limits flag bit 1: 0x02/0x03) */
 } xw_limits;
 
 typedef struct xw_tabletype {

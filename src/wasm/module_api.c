@@ -89,6 +89,7 @@ void xw_fill_import_info(const xw_module *m, const xw_import *imp, struct xwasm_
 		out->min = imp->u.mem.min;
 		if (imp->u.mem.has_max)
 			out->max = imp->u.mem.max;
+		out->shared = imp->u.mem.shared;
 		break;
 	case XWASM_EXTERN_TAG: /* the exception's values as params */
 		fill_func(&m->types[imp->u.typeidx], out);
@@ -133,6 +134,7 @@ int xwasm_module_export(const xwasm_module *mod, uint32_t idx, struct xwasm_impo
 		out->min = m->mems[e->index].min;
 		if (m->mems[e->index].has_max)
 			out->max = m->mems[e->index].max;
+		out->shared = m->mems[e->index].shared;
 		break;
 	case XWASM_EXTERN_TAG:
 		fill_func(&m->types[m->tag_types[e->index]], out);

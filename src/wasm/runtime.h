@@ -3,6 +3,7 @@
 #ifndef XW_RUNTIME_H
 #define XW_RUNTIME_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -46,6 +47,7 @@ struct xwasm_memory {
 	uint32_t max_pages;   /* declared maximum (or XW_MAX_PAGES) */
 	bool has_max;         /* a maximum was declared */
 	bool is64;            /* memory64: i64 addresses */
+	bool shared;          /* threads: a shared memory (wait allowed; imports match on it) */
 	uint64_t decl_max;    /* the declared maximum as declared (a 64-bit memory's may pass
 	                         XW_MAX_PAGES; max_pages is clamped), for import matching */
 	uint32_t cap_pages;   /* engine/instance cap: growth beyond fails */
@@ -193,6 +195,25 @@ int xw_table_init(xwasm_table *t, uint8_t elemtype, uint32_t min, uint32_t max);
 void xw_table_release(xwasm_table *t);
 int64_t xw_table_grow(xwasm_table *t, uint32_t delta, void *init);
 int xw_table_retain(xwasm_table *t, xwasm_instance *inst);
+
+/* wait.c: the wait queue of memory.atomic.wait/notify (threads). A waiter lives on the
+ * waiting call's C stack from xw_wait_enter() to xw_wait_leave(). */
+struct xw_waiter {
+	const xwasm_memory *mem;
+	uint64_t addr;
+	pthread_cond_t cv;
+	bool woken;                        /* set (and unlinked) by xw_notify */
+	struct xw_waiter *next, *prev;
+};
+/* Compares the width-byte (4 or 8) value at ea in m with expected: 1 when it differs, else
+ * queues w and returns 0. */
+int xw_wait_enter(struct xw_waiter *w, const xwasm_memory *m, uint64_t ea, uint64_t expected, unsigned width);
+/* Sleeps up to ns nanoseconds or until notified; true once notified. */
+bool xw_wait_piece(struct xw_waiter *w, uint64_t ns);
+/* Unqueues w (if no notify did) and releases it. */
+void xw_wait_leave(struct xw_waiter *w);
+/* Wakes up to count waiters at ea in m, oldest first; returns how many. */
+uint32_t xw_notify(const xwasm_memory *m, uint64_t ea, uint32_t count);
 
 /* interp.c: runs the wasm function f with its arguments in fp[0..nparams) (results are left in
  * fp[0..nresults)) on the execution state ex. Returns 0 or a trap kind (details in ex->trap). */

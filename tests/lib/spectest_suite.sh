@@ -47,7 +47,7 @@ _spectest_folder_flags() {
     memory64)          echo "--enable-memory64|memory64" ;;
     exceptions-legacy) echo "--enable-exceptions --enable-tail-call|exceptions,tail-call" ;;
     exceptions)        echo "--enable-exceptions|exceptions" ;;
-    threads)           echo "--enable-threads|" ;;
+    threads)           echo "--enable-threads|threads" ;;
     relaxed-simd)      echo "--enable-relaxed-simd|" ;;
     *) return 1 ;;
   esac

@@ -389,12 +389,16 @@ static void test_caps(const char *dir)
 	CHECK(rc == -ENOTSUP && !m && strstr(err, "table64"), "table limits flags 0x04: -ENOTSUP table64: %d '%s'",
 	      rc, err);
 	xwasm_module_free(m);
-	/* shared 64-bit memory (0x06): threads */
-	static const uint8_t shared[] = { 5, 4, 1, 6, 1, 2 };
+	/* shared 64-bit memory (0x07, min 1, max 2): threads; refused with its bit off */
+	static const uint8_t shared[] = { 5, 4, 1, 7, 1, 2 };
 	memcpy(mod + 8, shared, sizeof shared);
+	m = load_bytes(mod, 8 + sizeof shared, "shared64", XWASM_FEATURES_DEFAULT & ~XWASM_FEATURE_THREADS,
+		       &rc, err, sizeof err);
+	CHECK(rc == -ENOTSUP && !m && strstr(err, "shared memory (limits flags 0x07)"),
+	      "memory limits flags 0x07 without threads: -ENOTSUP threads: %d '%s'", rc, err);
+	xwasm_module_free(m);
 	m = load_bytes(mod, 8 + sizeof shared, "shared64", 0, &rc, err, sizeof err);
-	CHECK(rc == -ENOTSUP && !m && strstr(err, "shared memory (limits flags 0x06)"),
-	      "memory limits flags 0x06: -ENOTSUP threads: %d '%s'", rc, err);
+	CHECK(rc == 0 && m, "memory limits flags 0x07 with threads (default): loads: %d '%s'", rc, err);
 	xwasm_module_free(m);
 }
 
