@@ -831,8 +831,12 @@ static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 		return false;
 	}
 	uint32_t prev = c->code[c->last_ins];
+	bool mul = prev == (uint32_t)c->handlers[XW_OP_I32_MUL_I] && other->kind == K_CONST;
+	if (!mul && prev != (uint32_t)c->handlers[XW_OP_I32_SHL_I])
+		return false;
+	/* both are [d x k]: their operands are there */
 	uint32_t x = c->code[c->last_ins + 2], k = c->code[c->last_ins + 3];
-	if (prev == (uint32_t)c->handlers[XW_OP_I32_MUL_I] && other->kind == K_CONST) {
+	if (mul) {
 		rewind_code(c, c->last_ins);
 		emit_op(c, XW_OP_I32_MUL_ADD_II);
 		*dpos = c->ncode;
@@ -842,17 +846,14 @@ static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 		emit_word(c, (uint32_t)other->val);
 		return true;
 	}
-	if (prev == (uint32_t)c->handlers[XW_OP_I32_SHL_I]) {
-		rewind_code(c, c->last_ins);
-		emit_op(c, XW_OP_I32_SHL_ADD_I);
-		*dpos = c->ncode;
-		emit_slot(c, SH(c, ha < hb ? ha : hb));
-		emit_slot(c, x);
-		emit_word(c, k);
-		emit_slot(c, slot_of(c, other, ho));
-		return true;
-	}
-	return false;
+	rewind_code(c, c->last_ins);
+	emit_op(c, XW_OP_I32_SHL_ADD_I);
+	*dpos = c->ncode;
+	emit_slot(c, SH(c, ha < hb ? ha : hb));
+	emit_slot(c, x);
+	emit_word(c, k);
+	emit_slot(c, slot_of(c, other, ho));
+	return true;
 }
 
 /* select whose condition the i32 compare emitted just before computed (the caller checked):

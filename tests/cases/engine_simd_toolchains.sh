@@ -19,7 +19,7 @@ simd_count() { wasm-objdump -d "$1" | grep -cE '\| +(v128|i8x16|i16x8|i32x4|i64x
 
 # ---- Rust ----
 target=wasm32-wasi
-"$RUSTC" --print target-list | grep -qx wasm32-wasip1 && target=wasm32-wasip1
+grep -qx wasm32-wasip1 <<<"$("$RUSTC" --print target-list)" && target=wasm32-wasip1
 if ! "$RUSTC" -O --edition 2021 -o "$T/lanes" "$SRC/lanes.rs" 2>"$T/rs.err"; then
 	no "native rustc build: $(head -3 "$T/rs.err")"
 elif ! "$RUSTC" -O --edition 2021 --target $target -C target-feature=+simd128 -o "$T/lanes.wasm" \

@@ -189,10 +189,10 @@ done
 # --- the checker catches a missing and a bogus option ---------------------------------------
 sed '/^\*--json\*$/,/^$/d' man/xdperf-count.1.scd >"$T/mut1.scd"
 cmp -s "$T/mut1.scd" man/xdperf-count.1.scd && bad "self-check: could not remove --json from xdperf-count.1"
-check_page xdperf-count.1 "$T/mut1.scd" | grep -qxF "xdperf-count.1 does not document --json (a term line *--json* under OPTIONS)" &&
+grep -qxF "xdperf-count.1 does not document --json (a term line *--json* under OPTIONS)" <<<"$(check_page xdperf-count.1 "$T/mut1.scd")" &&
 	echo "ok a page without one of its options fails" || bad "self-check: removing --json from xdperf-count.1 went unnoticed"
 printf '\n*--no-such-option*\n\tNothing.\n' | cat man/xdperf-count.1.scd - >"$T/mut2.scd"
-check_page xdperf-count.1 "$T/mut2.scd" | grep -q "documents --no-such-option, which" &&
+grep -q "documents --no-such-option, which" <<<"$(check_page xdperf-count.1 "$T/mut2.scd")" &&
 	echo "ok a page with an option its command does not have fails" || bad "self-check: a bogus option went unnoticed"
 
 [ $fail = 0 ] && echo "man pages render cleanly and document exactly the options the commands take"

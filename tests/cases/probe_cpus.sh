@@ -44,12 +44,12 @@ eq "mtu after a change" "$(jf "$T/p.json" mtu)" 1400
 ip -n "$NS_A" link set "$IF_A" mtu 1500
 
 # the peer with an XDP program: veth0 may now take XDP sends (ndo-xmit)
-jf "$T/p.json" xdp_features | grep -q ndo-xmit && bad "ndo-xmit before the peer has a program"
+grep -q ndo-xmit <<<"$(jf "$T/p.json" xdp_features)" && bad "ndo-xmit before the peer has a program"
 ip netns exec "$NS_B" "$XDPERF" count -d "$IF_B" --pass --duration 30 >/dev/null 2>&1 &
 cp=$!
 for _ in $(seq 50); do ip -n "$NS_B" link show "$IF_B" | grep -q prog/xdp && break; sleep 0.1; done
 probe
-jf "$T/p.json" xdp_features | grep -q ndo-xmit && echo "ok ndo-xmit once the peer has a program" ||
+grep -q ndo-xmit <<<"$(jf "$T/p.json" xdp_features)" && echo "ok ndo-xmit once the peer has a program" ||
 	bad "no ndo-xmit with a program on the peer: $(jf "$T/p.json" xdp_features)"
 kill -INT $cp; wait $cp 2>/dev/null
 # a program on the device itself: named, no mode tried

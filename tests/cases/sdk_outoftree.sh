@@ -120,8 +120,9 @@ if [ -f "$D/demo.wasm" ]; then
 	"$XDPERF" -p "$D/demo.wasm" --cfg "$T/cfg.json" -o "$T/t.pcap" -c 1 2>"$T/run.err" && bad "a misspelled key was accepted"
 	grep -q 'config key "mesage" is unknown (did you mean "message"?)' "$T/run.err" &&
 		ok "a misspelled key: $(cat "$T/run.err")" || bad "misspelled key: $(cat "$T/run.err")"
-	"$XDPERF" plugin list -P "$D" | grep -q '^demo  *guide  demo: one IPv4/UDP frame carrying a text message' &&
-		ok "plugin list shows the new plugin's description" || bad "plugin list -P: $("$XDPERF" plugin list -P "$D" | head -n 3)"
+	"$XDPERF" plugin list -P "$D" >"$T/list.out" 2>&1
+	grep -q '^demo  *guide  demo: one IPv4/UDP frame carrying a text message' "$T/list.out" &&
+		ok "plugin list shows the new plugin's description" || bad "plugin list -P: $(head -n 3 "$T/list.out")"
 fi
 
 # the build's xdperf writes the source tree's SDK; XDPERF_SDK= overrides it

@@ -30,7 +30,7 @@ ok() { echo "ok $*"; }
 # the test plugins: built as the Makefile builds plugins/rust and plugins/as
 RUSTC=/usr/bin/rustc
 target=wasm32-wasi
-$RUSTC --print target-list | grep -qx wasm32-wasip1 && target=wasm32-wasip1
+grep -qx wasm32-wasip1 <<<"$($RUSTC --print target-list)" && target=wasm32-wasip1
 $RUSTC --edition 2021 --target $target --crate-type cdylib -O -C strip=debuginfo -C link-arg=--export=malloc \
 	-C link-arg=--export=free -o "$T/rust_faults.wasm" tests/plugins/rust_faults.rs ||
 	{ echo "FAILED: rustc tests/plugins/rust_faults.rs"; exit 1; }
