@@ -151,18 +151,13 @@ def test_tx_errors(frame):
 
 
 def test_auto_mode(frame):
-    # AUTO uses XDP when it can; where XDP is refused before sending it falls back to AF_PACKET
-    # with a notice; where BPF_PROG_RUN itself is refused (EPERM in some sandboxes) the run
-    # fails with that message and a result saying nothing was sent.
+    # AUTO uses XDP when it can; where XDP is refused before anything is sent (the device
+    # takes no XDP frames, or the kernel refuses BPF_PROG_RUN itself: EPERM in some sandboxes)
+    # it falls back to AF_PACKET with a notice saying why.
     with xdperf.Server(RX_DEV, port=PORT, mode="afpacket") as srv:
         notices = []
         tx = xdperf.Tx(TX_DEV, [frame], count=500, rate_pps=10000, notice=notices.append)
-        try:
-            r = tx.run()
-        except xdperf.tx.TxRunError as e:
-            assert e.errno == 1 and "BPF_PROG_RUN" in e.message
-            assert e.result.total.packets == wait_packets(srv, 0, 1).packets
-            return
+        r = tx.run()
         assert r.total.packets == 500 and wait_packets(srv, 500).packets == 500
         assert r.mode in ("xdp", "afpacket")
         if r.mode == "afpacket":

@@ -94,7 +94,8 @@ class xwasm_import_info(Structure):
     _fields_ = [("module", c_char_p), ("name", c_char_p), ("kind", c_int),
                 ("nparams", c_uint32), ("nresults", c_uint32),
                 ("params", POINTER(c_uint8)), ("results", POINTER(c_uint8)),
-                ("valtype", c_uint8), ("mutable_", c_bool), ("min", c_uint64), ("max", c_uint64)]
+                ("valtype", c_uint8), ("mutable_", c_bool), ("min", c_uint64), ("max", c_uint64),
+                ("shared", c_bool)]
 
 
 class xwasm_instance_opts(Structure):

@@ -136,6 +136,15 @@ static inline void dp_wait_done(struct dp_wait *w)
 	w->spins = 0;
 }
 /* When the device stopped taking frames, if it still takes none; else 0. */
+/* What the first XDP send call of a run returns when XDP cannot be used here at all, nothing
+ * sent: the device takes no XDP frames (-EOPNOTSUPP), or the kernel does not let this process
+ * run a program with live frames (-EPERM: a missing capability, a container's policy). A run
+ * in XDPERF_TX_AUTO falls back to AF_PACKET on it; XDP-only fails with the message. */
+static inline bool dp_xdp_unusable(int e)
+{
+	return e == -EOPNOTSUPP || e == -EPERM;
+}
+
 static inline double dp_wait_idle_since(const struct dp_wait *w)
 {
 	return w->spins ? w->since : 0;

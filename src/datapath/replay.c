@@ -492,7 +492,7 @@ static void *sender_main(void *arg)
 			}
 		}
 		/* falls back when XDP cannot be opened or the device refused the probe */
-		if (e && (r->o.mode == XDPERF_TX_XDP || (opened && e != -EOPNOTSUPP))) {
+		if (e && (r->o.mode == XDPERF_TX_XDP || (opened && !dp_xdp_unusable(e)))) {
 			set_fail(r, e, err);
 			goto out;
 		}

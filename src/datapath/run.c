@@ -427,7 +427,7 @@ static int probe_first_frame(struct sender *s, void *w, uint64_t *done)
 {
 	struct xdperf_tx *tx = s->tx;
 	int e = send_call(s, tx->be, w, 1, done);
-	if (e == -EOPNOTSUPP)
+	if (dp_xdp_unusable(e))
 		atomic_store(&tx->refused, 1);
 	return e == -EINTR || e == -EAGAIN ? 0 : e;
 }

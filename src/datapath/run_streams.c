@@ -415,8 +415,8 @@ void tx_streams_loop(struct sender *s, struct dp_backend *be, void *w)
 		}
 		if (s->idle > SS_STALL_SHIFT)
 			t0 += s->idle; /* the device stalled: no burst to make up for it */
-		if (e == -EOPNOTSUPP && first && !strcmp(be->name, "xdp")) {
-			/* the device takes no XDP frames: nothing was sent, fall back */
+		if (dp_xdp_unusable(e) && first && !strcmp(be->name, "xdp")) {
+			/* XDP cannot be used here: nothing was sent, fall back */
 			atomic_store(&tx->refused, 1);
 			s->rc = e;
 			tx_set_quit(tx);

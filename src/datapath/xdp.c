@@ -413,6 +413,10 @@ static int send_frames(struct xdp_worker *w, uint64_t n, uint64_t *done, struct 
 			int e = -errno;
 			if (e == -ENODEV || e == -ENXIO)
 				xdperf_errf(err, errlen, "xdp: %s no longer exists", x->ifname);
+			else if (e == -EPERM && w->accepted == 0)
+				xdperf_errf(err, errlen,
+					    "xdp: the kernel does not let this process send XDP live frames on "
+					    "%s (BPF_PROG_RUN: %s)", x->ifname, strerror(-e));
 			else if (e == -EINVAL || e == -EOPNOTSUPP)
 				xdperf_errf(err, errlen,
 					    "xdp: the kernel refused BPF_PROG_RUN with live frames on %s (%s; "
