@@ -6,10 +6,11 @@
  *
  * Size: over the 1.5k-line guideline because the operand-stack, control-frame and emission
  * machinery and the translation of the core instructions share the private state (struct cc);
- * instruction families with their own table live apart behind compile_int.h (compile_simd.c;
- * constexpr.c for constant expressions; compile_eh.c for exception handling, which uses the
- * block hooks at the end of this file), and the memory and table instructions are the next
- * to move there. */
+ * instruction families with their own table live apart behind compile_int.h (compile_simd.c,
+ * compile_atomic.c, compile_mem64.c; constexpr.c for constant expressions; compile_eh.c for
+ * exception handling, which uses the block hooks at the end of this file), and the memory and
+ * table instructions are the next to move there. Which instruction a byte is, and for the
+ * numeric, load and store ones how it translates, comes from the opcode table (opcodes.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "wasm/code.h"
 #include "wasm/features.h"
 #include "wasm/compile_int.h"
+#include "wasm/opcodes.h"
 
 #define T_UNKNOWN 0    /* polymorphic stack bottom value */
 
@@ -1519,51 +1521,6 @@ static int op_end(struct cc *c)
 
 /* ---- the main loop --------------------------------------------------------------------- */
 
-/* Signature of simple numeric opcodes 0x45..0xc4: inputs (1 or 2 of tin) -> tout. */
-struct numsig { uint8_t nin, tin, tout; };
-
-static struct numsig numsig(uint8_t b)
-{
-	const uint8_t I = XWASM_I32, L = XWASM_I64, F = XWASM_F32, D = XWASM_F64;
-	if (b == 0x45) return (struct numsig){ 1, I, I };
-	if (b <= 0x4f) return (struct numsig){ 2, I, I };
-	if (b == 0x50) return (struct numsig){ 1, L, I };
-	if (b <= 0x5a) return (struct numsig){ 2, L, I };
-	if (b <= 0x60) return (struct numsig){ 2, F, I };
-	if (b <= 0x66) return (struct numsig){ 2, D, I };
-	if (b <= 0x69) return (struct numsig){ 1, I, I };
-	if (b <= 0x78) return (struct numsig){ 2, I, I };
-	if (b <= 0x7b) return (struct numsig){ 1, L, L };
-	if (b <= 0x8a) return (struct numsig){ 2, L, L };
-	if (b <= 0x91) return (struct numsig){ 1, F, F };
-	if (b <= 0x98) return (struct numsig){ 2, F, F };
-	if (b <= 0x9f) return (struct numsig){ 1, D, D };
-	if (b <= 0xa6) return (struct numsig){ 2, D, D };
-	static const uint8_t conv[][2] = {
-		{ L, I }, { F, I }, { F, I }, { D, I }, { D, I },           /* a7..ab */
-		{ I, L }, { I, L }, { F, L }, { F, L }, { D, L }, { D, L }, /* ac..b1 */
-		{ I, F }, { I, F }, { L, F }, { L, F }, { D, F },           /* b2..b6 */
-		{ I, D }, { I, D }, { L, D }, { L, D }, { F, D },           /* b7..bb */
-		{ F, I }, { D, L }, { I, F }, { L, D },                     /* bc..bf reinterpret */
-		{ I, I }, { I, I }, { L, L }, { L, L }, { L, L },           /* c0..c4 */
-	};
-	return (struct numsig){ 1, conv[b - 0xa7][0], conv[b - 0xa7][1] };
-}
-
-static enum xw_op numop(uint8_t b)
-{
-	if (b <= 0x4f) return XW_OP_I32_EQZ + (b - 0x45);
-	if (b <= 0x5a) return XW_OP_I64_EQZ + (b - 0x50);
-	if (b <= 0x60) return XW_OP_F32_EQ + (b - 0x5b);
-	if (b <= 0x66) return XW_OP_F64_EQ + (b - 0x61);
-	if (b <= 0x78) return XW_OP_I32_CLZ + (b - 0x67);
-	if (b <= 0x8a) return XW_OP_I64_CLZ + (b - 0x79);
-	if (b <= 0x98) return XW_OP_F32_ABS + (b - 0x8b);
-	if (b <= 0xa6) return XW_OP_F64_ABS + (b - 0x99);
-	if (b <= 0xbb) return XW_OP_I32_WRAP_I64 + (b - 0xa7);
-	return XW_OP_I32_EXTEND8_S + (b - 0xc0);
-}
-
 /* Reinterpretations keep the bits: the value stays where it is with a new type. */
 static int op_reinterpret(struct cc *c, uint8_t tin, uint8_t tout)
 {
@@ -1949,16 +1906,18 @@ static int compile_instr(struct cc *c)
 	struct opd a, v;
 	uint32_t h, hv, x, y;
 
-	if (b >= 0x45 && b <= 0xc4) {
-		if (b >= 0xbc && b <= 0xbf) {
-			struct numsig s = numsig(b);
-			return op_reinterpret(c, s.tin, s.tout);
-		}
-		struct numsig s = numsig(b);
-		if (s.nin == 1)
-			return op_unary(c, numop(b), s.tin, s.tout);
-		return op_binary(c, numop(b), s.tin, s.tout);
+	/* numeric, load and store instructions: from their rows of the opcode table */
+	const struct xw_opcode *oi = &xw_opcodes[b];
+	switch (oi->kind) {
+	case XW_OK_UN: return op_unary(c, (enum xw_op)oi->op, oi->t1, oi->t2);
+	case XW_OK_BIN: return op_binary(c, (enum xw_op)oi->op, oi->t1, oi->t2);
+	case XW_OK_REINT: return op_reinterpret(c, oi->t1, oi->t2);
+	case XW_OK_LOAD: return op_load(c, (enum xw_op)oi->op, oi->t1, oi->t2);
+	case XW_OK_STORE: return op_store(c, (enum xw_op)oi->op, oi->t1, oi->t2);
+	default: break;
 	}
+	if ((oi->group == XW_G_EH || oi->group == XW_G_EH_LEGACY) && xw_feature(m, XWASM_FEATURE_EXCEPTIONS))
+		return xw_compile_eh(c, b);
 	switch (b) {
 	case 0x00: /* unreachable */
 		if (c->live)
@@ -2117,29 +2076,6 @@ static int compile_instr(struct cc *c)
 			emit_slot(c, slot_of(c, &v, hv));
 		}
 		return 0;
-	case 0x28: return op_load(c, XW_OP_I32_LOAD, 2, XWASM_I32);
-	case 0x29: return op_load(c, XW_OP_I64_LOAD, 3, XWASM_I64);
-	case 0x2a: return op_load(c, XW_OP_I32_LOAD, 2, XWASM_F32);
-	case 0x2b: return op_load(c, XW_OP_I64_LOAD, 3, XWASM_F64);
-	case 0x2c: return op_load(c, XW_OP_I32_LOAD8_S, 0, XWASM_I32);
-	case 0x2d: return op_load(c, XW_OP_I32_LOAD8_U, 0, XWASM_I32);
-	case 0x2e: return op_load(c, XW_OP_I32_LOAD16_S, 1, XWASM_I32);
-	case 0x2f: return op_load(c, XW_OP_I32_LOAD16_U, 1, XWASM_I32);
-	case 0x30: return op_load(c, XW_OP_I64_LOAD8_S, 0, XWASM_I64);
-	case 0x31: return op_load(c, XW_OP_I64_LOAD8_U, 0, XWASM_I64);
-	case 0x32: return op_load(c, XW_OP_I64_LOAD16_S, 1, XWASM_I64);
-	case 0x33: return op_load(c, XW_OP_I64_LOAD16_U, 1, XWASM_I64);
-	case 0x34: return op_load(c, XW_OP_I64_LOAD32_S, 2, XWASM_I64);
-	case 0x35: return op_load(c, XW_OP_I64_LOAD32_U, 2, XWASM_I64);
-	case 0x36: return op_store(c, XW_OP_I32_STORE, 2, XWASM_I32);
-	case 0x37: return op_store(c, XW_OP_I64_STORE, 3, XWASM_I64);
-	case 0x38: return op_store(c, XW_OP_I32_STORE, 2, XWASM_F32);
-	case 0x39: return op_store(c, XW_OP_I64_STORE, 3, XWASM_F64);
-	case 0x3a: return op_store(c, XW_OP_STORE8, 0, XWASM_I32);
-	case 0x3b: return op_store(c, XW_OP_STORE16, 1, XWASM_I32);
-	case 0x3c: return op_store(c, XW_OP_STORE8, 0, XWASM_I64);
-	case 0x3d: return op_store(c, XW_OP_STORE16, 1, XWASM_I64);
-	case 0x3e: return op_store(c, XW_OP_I32_STORE, 2, XWASM_I64);
 	case 0x3f: { /* memory.size */
 		CHECK(rd_memidx(c, &x));
 		if (x >= m->nmems)
@@ -2228,10 +2164,6 @@ static int compile_instr(struct cc *c)
 		return op_fc(c);
 	case 0xfd:
 		return xw_compile_simd(c);
-	case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a: case 0x18: case 0x19: case 0x1f:
-		if (xw_feature(m, XWASM_FEATURE_EXCEPTIONS))
-			return xw_compile_eh(c, b);
-		goto unsupported;
 	case 0xfe:
 		if (xw_feature(m, XWASM_FEATURE_THREADS))
 			return xw_compile_atomic(c);

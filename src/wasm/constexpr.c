@@ -7,25 +7,22 @@
 #include <stdlib.h>
 #include "wasm/decode_int.h"
 #include "wasm/runtime.h"
+#include "wasm/opcodes.h"
 
-/* i32/i64 add, sub, mul: the only arithmetic allowed. */
+/* The arithmetic allowed (i32/i64 add, sub, mul: XW_OPF_CARITH in the opcode table). */
 static bool arith_op(uint8_t op, uint8_t *type)
 {
-	if (op >= 0x6a && op <= 0x6c) {
-		*type = XWASM_I32;
-		return true;
-	}
-	if (op >= 0x7c && op <= 0x7e) {
-		*type = XWASM_I64;
-		return true;
-	}
-	return false;
+	if (!(xw_opcodes[op].flags & XW_OPF_CARITH))
+		return false;
+	*type = xw_opcodes[op].t2;
+	return true;
 }
 
+/* t.const, ref.null, ref.func, global.get and the 0xfd prefix (v128.const: a v128 takes no
+ * arithmetic, alone or invalid): XW_OPF_CONST in the opcode table. */
 static bool is_const_op(uint8_t op)
 {
-	return (op >= 0x41 && op <= 0x44) || op == 0xd0 || op == 0xd2 || op == 0x23 ||
-	       op == 0xfd; /* v128.const (a v128 takes no arithmetic: alone or invalid) */
+	return xw_opcodes[op].flags & XW_OPF_CONST;
 }
 
 int xw_dec_const_expr_ext(xw_dec *d, xw_constexpr *ce, uint8_t expected)
@@ -61,7 +58,8 @@ int xw_dec_const_expr_ext(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 				break;
 			t = one.type;
 		} else {
-			rc = xw_dec_fatal_invalid(d, at, "constant expression required (opcode 0x%02x)", op);
+			rc = xw_dec_fatal_invalid(d, at, "constant expression required (opcode 0x%02x %s)", op,
+						  xw_opcode_name(op));
 			break;
 		}
 		if (n == cap) {

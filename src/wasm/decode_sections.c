@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "wasm/opcodes.h"
 #include "wasm/decode_int.h"
 
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
@@ -292,9 +293,10 @@ static int read_le(xw_dec *d, unsigned n, uint64_t *out)
 	return 0;
 }
 
+/* t.const, ref.null, ref.func, global.get, the 0xfd prefix (v128.const): XW_OPF_CONST. */
 static bool is_const_opcode(uint8_t op)
 {
-	return (op >= 0x41 && op <= 0x44) || op == 0xd0 || op == 0xd2 || op == 0x23 || op == 0xfd;
+	return xw_opcodes[op].flags & XW_OPF_CONST;
 }
 
 /* global.get in a constant expression: only imported, immutable globals (WebAssembly 2.0). */
@@ -358,7 +360,8 @@ int xw_dec_const_instr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 	case 0x0b:
 		return xw_dec_fatal_invalid(d, at, "type mismatch (empty constant expression)");
 	default:
-		return xw_dec_fatal_invalid(d, at, "constant expression required (opcode 0x%02x)", op);
+		return xw_dec_fatal_invalid(d, at, "constant expression required (opcode 0x%02x %s)", op,
+					    xw_opcode_name(op));
 	}
 }
 
@@ -378,8 +381,8 @@ static int const_expr(xw_dec *d, xw_constexpr *ce, uint8_t expected)
 		if (*d->p == 0x0b)
 			break;
 		if (!is_const_opcode(*d->p))
-			return xw_dec_fatal_invalid(d, d->p, "constant expression required (opcode 0x%02x)",
-						    *d->p);
+			return xw_dec_fatal_invalid(d, d->p, "constant expression required (opcode 0x%02x %s)",
+						    *d->p, xw_opcode_name(*d->p));
 		if (!extra)
 			extra = d->p;
 		TRY(xw_dec_const_instr(d, &scratch, expected));

@@ -5,61 +5,34 @@
 #include <stdio.h>
 #include "wasm/features.h"
 #include "wasm/module.h"
+#include "wasm/opcodes.h"
 
-#define TAIL "tail calls"
-#define EH_LEGACY "exception handling (legacy try/catch)"
 #define EH "exception handling"
 #define FREF "typed function references"
 #define GC "garbage collection (GC)"
 
-static const struct {
-	uint8_t op;
-	const char *name, *feature;
-} single[] = {
-	{ 0x06, "try", EH_LEGACY },
-	{ 0x07, "catch", EH_LEGACY },
-	{ 0x08, "throw", EH },
-	{ 0x09, "rethrow", EH_LEGACY },
-	{ 0x0a, "throw_ref", EH },
-	{ 0x14, "call_ref", FREF },
-	{ 0x15, "return_call_ref", TAIL },
-	{ 0x18, "delegate", EH_LEGACY },
-	{ 0x19, "catch_all", EH_LEGACY },
-	{ 0x1f, "try_table", EH },
-	{ 0xd3, "ref.as_non_null", FREF },
-	{ 0xd4, "br_on_null", FREF },
-	{ 0xd5, "ref.eq", GC },
-	{ 0xd6, "br_on_non_null", FREF },
-};
-
 bool xw_unsupported_op(uint8_t op, const uint8_t *p, const uint8_t *end, char *buf, size_t len)
 {
-	for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
-		if (single[i].op == op) {
-			snprintf(buf, len, "%s (opcode 0x%02x %s)", single[i].feature, op,
-				 single[i].name);
-			return true;
-		}
-	uint32_t sub = 0;
-	bool have_sub = xw_read_u32(&p, end, &sub) == 0;
-	switch (op) {
-	case 0xfb:
-		if (have_sub)
-			snprintf(buf, len, GC " (opcode 0xfb 0x%02x)", sub);
-		else
-			snprintf(buf, len, GC " (opcode prefix 0xfb)");
-		return true;
-	case 0xfe:
-		if (have_sub)
-			snprintf(buf, len, "threads: atomic memory access (opcode 0xfe 0x%02x)", sub);
-		else
-			snprintf(buf, len, "threads: atomic memory access (opcode prefix 0xfe)");
-		return true;
-	case 0xfd:
-		return have_sub && xw_unsupported_simd(sub, buf, len);
-	default:
-		return false;
+	const struct xw_opcode *o = &xw_opcodes[op];
+	if (!o->name)
+		return false; /* no such instruction: malformed */
+	if (op == 0xfd) {
+		uint32_t sub = 0;
+		return xw_read_u32(&p, end, &sub) == 0 && xw_unsupported_simd(sub, buf, len);
 	}
+	if (o->group == XW_G_CORE)
+		return false;
+	const char *feature = xw_opgroup_feature(o->group);
+	if (o->kind == XW_OK_PREFIX) {
+		uint32_t sub = 0;
+		if (xw_read_u32(&p, end, &sub) == 0)
+			snprintf(buf, len, "%s (opcode 0x%02x 0x%02x)", feature, op, sub);
+		else
+			snprintf(buf, len, "%s (opcode prefix 0x%02x)", feature, op);
+		return true;
+	}
+	snprintf(buf, len, "%s (opcode 0x%02x %s)", feature, op, o->name);
+	return true;
 }
 
 bool xw_unsupported_simd(uint32_t sub, char *buf, size_t len)
