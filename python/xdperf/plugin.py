@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Union
 from . import _lib
 from ._lib import lib, xdperf_plugin_opts
 from .errors import XdperfError, check
+from ._handle import Closable
 
 LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR = 0, 1, 2, 3
 
@@ -55,7 +56,7 @@ def response_templates(resp: Any) -> List[bytes]:
     raise ValueError("not a plugin template response")
 
 
-class Plugin:
+class Plugin(Closable):
     """A loaded generator plugin (struct xdperf_plugin)."""
 
     def __init__(self, handle: int, opts: xdperf_plugin_opts, keep: list) -> None:
@@ -172,14 +173,4 @@ class Plugin:
             lib().xdperf_plugin_free(self._h)
             self._h = None
 
-    def __enter__(self) -> "Plugin":
-        return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass

@@ -23,6 +23,7 @@ from . import _lib
 from ._conv import plain
 from ._lib import lib
 from .errors import XdperfError, check
+from ._handle import Closable
 
 STATES = ("inactive", "testing", "active", "deprecating", "deprecated")
 
@@ -73,7 +74,7 @@ def _policy(p: Optional[Dict[str, Any]]) -> _lib.xdperf_proto_policy:
     return pol
 
 
-class Registry:
+class Registry(Closable):
     """A protocol registry (struct xdperf_registry).
 
     trust_dir: require signatures by keys in it (None = accept unsigned, with a warning);
@@ -233,14 +234,4 @@ class Registry:
             lib().xdperf_registry_free(self._h)
             self._h = None
 
-    def __enter__(self) -> "Registry":
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass

@@ -22,6 +22,7 @@ from . import _lib
 from ._conv import plain
 from ._lib import lib, xdperf_server_opts, xdperf_server_stats, xdperf_server_report
 from .errors import XdperfError, check
+from ._handle import Closable
 
 MODES = {"auto": 0, "xdp": 1, "afpacket": 2}
 REFLECT_ADDRS = 1
@@ -173,7 +174,7 @@ def _report(p: Any) -> ServerReport:
     return rep
 
 
-class Server:
+class Server(Closable):
     """A server on `device` (struct xdperf_server): counting starts at once.
 
     port: count only UDP to this destination port (0 = every frame); stamp: analyse
@@ -302,20 +303,10 @@ class Server:
             lib().xdperf_server_close(self._h)
             self._h = None
 
-    def __enter__(self) -> "Server":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
-class ServerControl:
+
+class ServerControl(Closable):
     """The generator's side of a server's control connection (xdperf_server_ctl_*): connects
     to "HOST:PORT" (a Server opened with control=, or `xdperf --server --control`) and says
     hello. timeout_ms: connecting and each answer (0 = 5000). Raises XdperfError naming the
@@ -399,14 +390,4 @@ class ServerControl:
             lib().xdperf_server_ctl_close(self._h)
             self._h = None
 
-    def __enter__(self) -> "ServerControl":
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass

@@ -21,6 +21,7 @@ from . import _lib
 from ._conv import plain
 from ._lib import lib, xdperf_tx_frame, xdperf_tx_opts, xdperf_tx_result
 from .errors import XdperfError, check
+from ._handle import Closable
 
 MODES = {"auto": 0, "xdp": 1, "afpacket": 2}
 FRAME_MAX = 9216
@@ -196,7 +197,7 @@ class TxRunError(XdperfError):
 Progress = Callable[[TxStats, TxStats], None]
 
 
-class Tx:
+class Tx(Closable):
     """A transmit run on `device` (struct xdperf_tx). One run per object.
 
     frames: bytes objects or :class:`Frame` (1..2048, 14..9216 bytes each).
@@ -416,14 +417,4 @@ class Tx:
             lib().xdperf_tx_free(self._h)
             self._h = None
 
-    def __enter__(self) -> "Tx":
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass

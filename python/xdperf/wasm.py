@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from . import _lib
 from ._lib import lib, xwasm_val, xwasm_trap, xwasm_load_opts, xwasm_instance_opts
 from .errors import WasmTrap, XdperfError, check
+from ._handle import Closable
 
 I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F
 TYPE_NAMES = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
@@ -109,7 +110,7 @@ class Func:
 Imports = Dict[str, Dict[str, Func]]
 
 
-class Module:
+class Module(Closable):
     """A decoded, validated and translated module (xwasm_module). Immutable; instantiate it
     any number of times. Freed when garbage collected or by :meth:`close`."""
 
@@ -216,11 +217,6 @@ class Module:
             lib().xwasm_module_free(self._h)
             self._h = None
 
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def _trap(t: xwasm_trap) -> WasmTrap:
@@ -263,7 +259,7 @@ def _from_val(x: xwasm_val) -> Number:
     return x.of.ref or 0
 
 
-class Instance:
+class Instance(Closable):
     """One running copy of a module (xwasm_instance). One thread at a time."""
 
     def __init__(self, handle: int, module: Module) -> None:
@@ -353,8 +349,3 @@ class Instance:
             lib().xwasm_linker_free(self._linker)
             self._linker = None
 
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
