@@ -129,33 +129,9 @@ fi
 od -An -tx1 -v "$M/clang64.wasm" | tr -d '\n' | grep -q '29 03 80 80 80 80 10' ||
   { echo "FAILED: clang64.wasm has no i64.load with offset 2^32 (did clang stop folding it?)"; exit 1; }
 
-CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -g -D_GNU_SOURCE -I"$REPO/include")
 status=0
-run() { # LABEL BINARY
-  local out="$T/$(basename "$2").out"
-  "$2" "$M" >"$out" 2>&1
-  local rc=$?
-  sed "s/^/  [$1] /" "$out" | head -n 60
-  [ $rc -eq 0 ] || { echo "FAILED ($1): exit $rc"; status=1; }
-}
-echo "== engine_memory64 (gcc, build/libxdperf.a)"
-if gcc "${CFLAGS[@]}" -O2 "$REPO/tests/unit/engine_memory64.c" "$REPO/build/libxdperf.a" \
-     -ljansson -lsodium -lyaml -lm -lpthread -o "$T/engine_memory64"; then
-  run gcc "$T/engine_memory64"
-else
-  echo "FAILED: cannot build tests/unit/engine_memory64.c against build/libxdperf.a"
-  status=1
-fi
-echo "== engine_memory64 (ASan/UBSan, engine sources)"
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_memory64.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_memory64_asan"; then
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    run asan "$T/engine_memory64_asan"
-else
-  echo "FAILED: cannot build tests/unit/engine_memory64.c with the sanitizers"
-  status=1
-fi
+. "$REPO/tests/lib/engine_unit.sh"
+engine_unit engine_memory64 "$M"
 
 echo "== xdperf wasm run (ASan build)"
 out=$("$XDPERF_ASAN" wasm run "$M/m64.wasm" --invoke load8 16 2>"$T/run.err")

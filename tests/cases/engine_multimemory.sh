@@ -42,32 +42,8 @@ wat2wasm --enable-multi-memory -o "$M/alias.wasm" - <<'EOF2' || { echo "FAILED: 
     (i32.load $a (local.get 0))))
 EOF2
 
-CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -g -D_GNU_SOURCE -I"$REPO/include")
 status=0
-run() { # LABEL BINARY
-  local out="$T/$(basename "$2").out"
-  "$2" "$M" >"$out" 2>&1
-  local rc=$?
-  sed "s/^/  [$1] /" "$out" | head -n 40
-  [ $rc -eq 0 ] || { echo "FAILED ($1): exit $rc"; status=1; }
-}
-echo "== engine_multimemory (gcc, build/libxdperf.a)"
-if gcc "${CFLAGS[@]}" -O2 "$REPO/tests/unit/engine_multimemory.c" "$REPO/build/libxdperf.a" \
-     -ljansson -lsodium -lyaml -lm -lpthread -o "$T/engine_multimemory"; then
-  run gcc "$T/engine_multimemory"
-else
-  echo "FAILED: cannot build tests/unit/engine_multimemory.c against build/libxdperf.a"
-  status=1
-fi
-echo "== engine_multimemory (ASan/UBSan, engine sources)"
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_multimemory.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_multimemory_asan"; then
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    run asan "$T/engine_multimemory_asan"
-else
-  echo "FAILED: cannot build tests/unit/engine_multimemory.c with the sanitizers"
-  status=1
-fi
+. "$REPO/tests/lib/engine_unit.sh"
+engine_unit engine_multimemory "$M"
 [ $status -eq 0 ] && echo "engine multi-memory: all checks passed (plain and sanitizer builds)"
 exit $status

@@ -89,33 +89,9 @@ wat2wasm --enable-tail-call --debug-names -o "$M/tailcall.wasm" - <<'EOF2' || { 
     (return_call_indirect (type $pred) (i64.add (local.get 0) (i64.const 1)) (i32.const 2))))
 EOF2
 
-CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -g -D_GNU_SOURCE -I"$REPO/include")
 status=0
-run() { # LABEL BINARY
-  local out="$T/$(basename "$2").out"
-  "$2" "$M" >"$out" 2>&1
-  local rc=$?
-  sed "s/^/  [$1] /" "$out" | head -n 40
-  [ $rc -eq 0 ] || { echo "FAILED ($1): exit $rc"; status=1; }
-}
-echo "== engine_tailcall (gcc, build/libxdperf.a)"
-if gcc "${CFLAGS[@]}" -O2 "$REPO/tests/unit/engine_tailcall.c" "$REPO/build/libxdperf.a" \
-     -ljansson -lsodium -lyaml -lm -lpthread -o "$T/engine_tailcall"; then
-  run gcc "$T/engine_tailcall"
-else
-  echo "FAILED: cannot build tests/unit/engine_tailcall.c against build/libxdperf.a"
-  status=1
-fi
-echo "== engine_tailcall (ASan/UBSan, engine sources)"
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_tailcall.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_tailcall_asan"; then
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    run asan "$T/engine_tailcall_asan"
-else
-  echo "FAILED: cannot build tests/unit/engine_tailcall.c with the sanitizers"
-  status=1
-fi
+. "$REPO/tests/lib/engine_unit.sh"
+engine_unit engine_tailcall "$M"
 
 # the command line: an endless tail-call loop under --fuel is a trap, exit 1, one line
 wat2wasm --enable-tail-call -o "$M/loop.wasm" - <<'EOF2' || { echo "FAILED: wat2wasm loop"; exit 1; }
