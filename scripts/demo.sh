@@ -114,11 +114,12 @@ if ! grep -q '^xdperf: server on' "$TMP/srv.err"; then
 fi
 cat "$TMP/srv.err"
 
-# the generator: simpleudp to the server's port, XDP only, stamped, the server's side fetched
+# the generator: simpleudp to the server's port, stamped, the server's side fetched; XDP, or
+# AF_PACKET with a line saying why where this kernel or process may not send XDP live frames
 cat >"$TMP/flow.json" <<EOF
 {"src_ip": "10.201.1.1", "dst_ip": "10.201.1.2", "dst_port": 5678, "payload_size": 64, "is_arp_resolve": true}
 EOF
-GEN_ARGS=(-p simpleudp --cfg "$TMP/flow.json" -d veth0 --mode xdp -c "$N" -r 100000 --stamp
+GEN_ARGS=(-p simpleudp --cfg "$TMP/flow.json" -d veth0 -c "$N" -r 100000 --stamp
 	  --server-addr 10.201.1.2:7000 -q)
 echo "\$ cat flow.json"
 cat "$TMP/flow.json"
