@@ -11,9 +11,13 @@ struct xw_exn *xw_exn_new(struct xw_exec *ex, struct xw_tag *tag, const uint64_t
 	uint64_t bytes = sizeof(struct xw_exn) + (uint64_t)n * 8;
 	if (ex->exn_bytes + bytes > XW_EXN_MAX_BYTES)
 		return NULL;
+	if (!xw_account_charge(ex->acct, bytes, 0))
+		return NULL; /* over the instance's max_bytes (the refusal is counted there) */
 	struct xw_exn *e = malloc(bytes);
-	if (!e)
+	if (!e) {
+		xw_account_release(ex->acct, bytes, 0);
 		return NULL;
+	}
 	e->next = ex->exns;
 	e->prev = NULL;
 	if (ex->exns)
@@ -39,7 +43,9 @@ void xw_exn_drop(struct xw_exec *ex, struct xw_exn *e)
 		ex->exns = e->next;
 	if (e->next)
 		e->next->prev = e->prev;
-	ex->exn_bytes -= sizeof(struct xw_exn) + (uint64_t)e->nslots * 8;
+	uint64_t bytes = sizeof(struct xw_exn) + (uint64_t)e->nslots * 8;
+	ex->exn_bytes -= bytes;
+	xw_account_release(ex->acct, bytes, 0);
 	free(e);
 }
 
@@ -50,6 +56,7 @@ void xw_exn_reset(struct xw_exec *ex)
 		ex->exns = e->next;
 		free(e);
 	}
+	xw_account_release(ex->acct, ex->exn_bytes, 0);
 	ex->exn_bytes = 0;
 }
 

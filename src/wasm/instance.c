@@ -232,6 +232,7 @@ static void set_limits(xwasm_instance *inst, const xw_module *m, const struct xw
 	if (!inst->opts.max_memory_pages || inst->opts.max_memory_pages > XW_MAX_PAGES)
 		inst->opts.max_memory_pages = XW_MAX_PAGES;
 	inst->ex.max_depth = inst->opts.max_call_depth;
+	inst->ex.acct = &inst->acct;
 	inst->ex.stack_slots = inst->opts.stack_slots;
 	inst->acct.max_bytes = inst->opts.max_bytes;
 	inst->acct.max_table_elems = inst->opts.max_table_elems && inst->opts.max_table_elems < XW_MAX_TABLE ?

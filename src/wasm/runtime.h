@@ -135,6 +135,8 @@ struct xw_exec {
 	struct xwasm_trap trap;            /* last trap */
 	struct xw_exn *exns;               /* exceptions thrown since the outermost call began */
 	uint64_t exn_bytes;
+	struct xw_account *acct;           /* the instance's: its exceptions are charged there too
+	                                      (opts.max_bytes covers them); NULL: none */
 };
 
 struct xwasm_instance {

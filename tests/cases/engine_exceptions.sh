@@ -207,7 +207,19 @@ wat2wasm --enable-exceptions -o "$M/eh_b.wasm" - <<'EOF2' || { echo "FAILED: wat
           (catch $own (local.set 1 (i32.add (local.get 1)))))
         (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
         (br $l)))
-    (local.get 1)))
+    (local.get 1))
+  ;; n levels deep, each inside a catch that may rethrow (so it keeps its exception): n
+  ;; exceptions alive at once
+  (func $nest (export "nest") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else
+        (try (result i32)
+          (do (throw $own (local.get 0)))
+          (catch $own
+            (if (i32.eqz (local.get 0)) (then (rethrow 1)))
+            (call $nest (i32.sub (local.get 0) (i32.const 1)))
+            (i32.add)))))))
 EOF2
 wat2wasm --enable-exceptions -o "$M/legacy.wasm" - <<'EOF2' || { echo "FAILED: wat2wasm legacy"; exit 1; }
 (module

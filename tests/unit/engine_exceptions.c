@@ -117,6 +117,35 @@ int main(int argc, char **argv)
 	      "3000000 legacy throw/catch in one call (each catch lets the last go): rc %d (%s) value %d",
 	      rc, trap.message, v.of.i32);
 
+	/* the exceptions alive in a call count against the instance's max_bytes: n levels deep
+	 * in catch clauses hold n of them; a cap just above what the instance holds stops that
+	 * with XWASM_TRAP_OOM (and counts the refusal); within the cap, and after, it runs */
+	uint64_t held = xwasm_instance_bytes(b_inst); /* (the last call left no exception alive) */
+	rc = wasm_call_ints(b_inst, xwasm_instance_func(b_inst, "nest"), 1, 500, 0, &v, &trap);
+	CHECK(rc == 0 && v.of.i32 == 500 * 501 / 2, "500 exceptions alive at once: rc %d value %d", rc,
+	      v.of.i32);
+	CHECK(xwasm_instance_bytes(b_inst) >= held + 500 * 8,
+	      "they are counted in the instance's bytes: %llu, %llu before",
+	      (unsigned long long)xwasm_instance_bytes(b_inst), (unsigned long long)held);
+	xwasm_instance *capped = NULL;
+	struct xwasm_instance_opts co = { .sz = sizeof co, .max_bytes = held + 4096 };
+	rc = xwasm_instance_new(mb, l, &co, &capped, &trap, err, sizeof err);
+	CHECK(rc == 0, "instance b with max_bytes %llu: %d %s", (unsigned long long)co.max_bytes, rc, err);
+	if (capped) {
+		uint64_t before = xwasm_instance_bytes(capped);
+		rc = wasm_call_ints(capped, xwasm_instance_func(capped, "nest"), 1, 500, 0, &v, &trap);
+		CHECK(rc == XWASM_ETRAP && trap.kind == XWASM_TRAP_OOM,
+		      "500 alive exceptions past max_bytes: OOM trap: rc %d kind %d '%s'", rc, trap.kind,
+		      trap.message);
+		rc = wasm_call_ints(capped, xwasm_instance_func(capped, "nest"), 1, 10, 0, &v, &trap);
+		CHECK(rc == 0 && v.of.i32 == 55, "10 alive within the cap: rc %d value %d", rc, v.of.i32);
+		rc = wasm_call_ints(capped, xwasm_instance_func(capped, "count"), 1, 1000, 0, &v, &trap);
+		CHECK(rc == 0 && xwasm_instance_bytes(capped) <= before + 4096,
+		      "the next calls release them: rc %d, %llu bytes held (%llu before)", rc,
+		      (unsigned long long)xwasm_instance_bytes(capped), (unsigned long long)before);
+		xwasm_instance_free(capped);
+	}
+
 	xwasm_instance_free(b_inst);
 	xwasm_linker_free(l);
 	xwasm_instance_free(a);
