@@ -18,6 +18,9 @@ capture_ports() { # N sender-args...
 	local tp=$!
 	for _ in $(seq 50); do grep -q "listening on" "$TMPDIR/tcpdump.err" && break; sleep 0.1; done
 	ip netns exec "$NS_A" "$XDPERF" -d "$IF_A" -q "$@" 2>"$TMPDIR/err" >/dev/null || cat "$TMPDIR/err" >&2
+	# tcpdump ends at its N-th frame; when the sender failed that never comes: 10 s at most
+	for _ in $(seq 100); do kill -0 $tp 2>/dev/null || break; sleep 0.1; done
+	kill $tp 2>/dev/null || true
 	wait $tp || true
 	rx_count_stop >/dev/null
 	tshark -r "$TMPDIR/cap.pcap" -T fields -e udp.srcport 2>/dev/null | tr '\n' ' '
