@@ -18,20 +18,9 @@
 
 static xwasm_module *load(const char *dir, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	free(path);
-	if (!f) {
-		printf("FAIL: cannot open %s/%s\n", dir, name);
-		exit(1);
-	}
-	static uint8_t buf[1 << 16];
-	size_t len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = name };
-	xwasm_module *m = NULL;
-	char err[300] = "";
-	int rc = xwasm_module_load(buf, len, &lo, &m, err, sizeof err);
+	char err[300];
+	int rc;
+	xwasm_module *m = wasm_load_file(dir, name, 0, &rc, err, sizeof err);
 	CHECK(rc == 0, "%s loads: %d %s", name, rc, err);
 	return m;
 }

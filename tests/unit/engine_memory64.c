@@ -24,32 +24,6 @@
 #define OOB (-1000 - (int64_t)XWASM_TRAP_MEMORY_OOB)
 #define G4 0x100000000ll
 
-static xwasm_module *load_bytes(const uint8_t *buf, size_t len, const char *name, uint32_t features,
-				int *rc, char *err, size_t errlen)
-{
-	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = name, .features = features };
-	xwasm_module *m = NULL;
-	err[0] = 0;
-	*rc = xwasm_module_load(buf, len, &lo, &m, err, errlen);
-	return m;
-}
-
-static xwasm_module *load(const char *dir, const char *name, uint32_t features, int *rc, char *err,
-			  size_t errlen)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	free(path);
-	if (!f) {
-		printf("FAIL: cannot open %s/%s\n", dir, name);
-		exit(1);
-	}
-	static uint8_t buf[1 << 16];
-	size_t len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	return load_bytes(buf, len, name, features, rc, err, errlen);
-}
-
 static struct xwasm_trap trap;
 
 /* Calls fn with up to two integer arguments: its first result as an int64 (i32 results
@@ -144,7 +118,7 @@ static void test_m64(const char *dir)
 {
 	char err[300];
 	int rc;
-	xwasm_module *m = load(dir, "m64.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_file(dir, "m64.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "m64.wasm with the default features: %d '%s'", rc, err);
 	if (!m)
 		return;
@@ -229,10 +203,10 @@ static void test_m64(const char *dir)
 	xwasm_instance_free(inst);
 
 	/* the feature switch: WebAssembly 2.0 has no limits flags 0x04/0x05 */
-	xwasm_module *m2 = load(dir, "m64.wasm", XWASM_FEATURES_NONE, &rc, err, sizeof err);
+	xwasm_module *m2 = wasm_load_file(dir, "m64.wasm", XWASM_FEATURES_NONE, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m2 && strstr(err, "limits flags 0x05"),
 	      "XWASM_FEATURES_NONE: -EINVAL naming limits flags 0x05 (i64, with a maximum), got %d '%s'", rc, err);
-	m2 = load(dir, "m64.wasm", XWASM_FEATURES_DEFAULT & ~XWASM_FEATURE_MEMORY64, &rc, err, sizeof err);
+	m2 = wasm_load_file(dir, "m64.wasm", XWASM_FEATURES_DEFAULT & ~XWASM_FEATURE_MEMORY64, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m2, "default features without memory64: -EINVAL, got %d '%s'", rc, err);
 	xwasm_module_free(m);
 }
@@ -241,7 +215,7 @@ static void test_m32(const char *dir)
 {
 	char err[300];
 	int rc;
-	xwasm_module *m = load(dir, "m32.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_file(dir, "m32.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "m32.wasm: %d '%s'", rc, err);
 	if (!m)
 		return;
@@ -270,8 +244,8 @@ static void test_linking(const char *dir)
 {
 	char err[300];
 	int rc;
-	xwasm_module *exp64 = load(dir, "m64.wasm", 0, &rc, err, sizeof err);
-	xwasm_module *imp = load(dir, "imp64.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *exp64 = wasm_load_file(dir, "m64.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *imp = wasm_load_file(dir, "imp64.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && imp, "imp64.wasm: %d '%s'", rc, err);
 	if (!imp || !exp64)
 		goto out;
@@ -302,7 +276,7 @@ static void test_linking(const char *dir)
 	}
 	xwasm_linker_free(l);
 
-	xwasm_module *mx = load(dir, "mixed.wasm", XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY, &rc,
+	xwasm_module *mx = wasm_load_file(dir, "mixed.wasm", XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY, &rc,
 				err, sizeof err);
 	CHECK(rc == 0 && mx, "mixed.wasm (multi-memory): %d '%s'", rc, err);
 	if (mx) {
@@ -338,7 +312,7 @@ static void test_caps(const char *dir)
 {
 	char err[300];
 	int rc;
-	xwasm_module *big = load(dir, "big.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *big = wasm_load_file(dir, "big.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && big, "big.wasm (min 70000 pages, valid): %d '%s'", rc, err);
 	if (big) {
 		xwasm_instance *inst = instantiate(big, NULL, 0, &rc, err, sizeof err);
@@ -347,7 +321,7 @@ static void test_caps(const char *dir)
 		xwasm_module_free(big);
 	}
 	/* a data segment 4 GiB up is out of bounds (not written at 16) */
-	xwasm_module *dh = load(dir, "data_hi.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *dh = wasm_load_file(dir, "data_hi.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && dh, "data_hi.wasm: %d '%s'", rc, err);
 	if (dh) {
 		struct xwasm_trap t;
@@ -359,7 +333,7 @@ static void test_caps(const char *dir)
 		xwasm_instance_free(inst);
 		xwasm_module_free(dh);
 	}
-	xwasm_module *hm = load(dir, "huge_max.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *hm = wasm_load_file(dir, "huge_max.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && hm, "huge_max.wasm (max 2^40 pages): %d '%s'", rc, err);
 	if (hm) {
 		xwasm_instance *inst = instantiate(hm, NULL, 4, &rc, err, sizeof err);
@@ -379,25 +353,25 @@ static void test_caps(const char *dir)
 	/* memory section: flags 0x04, min = 2^48 + 1 (LEB: 81 80 80 80 80 80 80 40) */
 	static const uint8_t sec[] = { 5, 10, 1, 4, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40 };
 	memcpy(mod + 8, sec, sizeof sec);
-	xwasm_module *m = load_bytes(mod, 8 + sizeof sec, "over48", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_bytes(mod, 8 + sizeof sec, "over48", 0, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m && strstr(err, "2^48"), "min 2^48 + 1 pages: invalid: %d '%s'", rc, err);
 	xwasm_module_free(m);
 	/* table64 is another proposal: refused as not supported */
 	static const uint8_t tab[] = { 4, 4, 1, 0x70, 4, 0 };
 	memcpy(mod + 8, tab, sizeof tab);
-	m = load_bytes(mod, 8 + sizeof tab, "table64", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, 8 + sizeof tab, "table64", 0, &rc, err, sizeof err);
 	CHECK(rc == -ENOTSUP && !m && strstr(err, "table64"), "table limits flags 0x04: -ENOTSUP table64: %d '%s'",
 	      rc, err);
 	xwasm_module_free(m);
 	/* shared 64-bit memory (0x07, min 1, max 2): threads; refused with its bit off */
 	static const uint8_t shared[] = { 5, 4, 1, 7, 1, 2 };
 	memcpy(mod + 8, shared, sizeof shared);
-	m = load_bytes(mod, 8 + sizeof shared, "shared64", XWASM_FEATURES_DEFAULT & ~XWASM_FEATURE_THREADS,
+	m = wasm_load_bytes(mod, 8 + sizeof shared, "shared64", XWASM_FEATURES_DEFAULT & ~XWASM_FEATURE_THREADS,
 		       &rc, err, sizeof err);
 	CHECK(rc == -ENOTSUP && !m && strstr(err, "shared memory (limits flags 0x07)"),
 	      "memory limits flags 0x07 without threads: -ENOTSUP threads: %d '%s'", rc, err);
 	xwasm_module_free(m);
-	m = load_bytes(mod, 8 + sizeof shared, "shared64", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, 8 + sizeof shared, "shared64", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "memory limits flags 0x07 with threads (default): loads: %d '%s'", rc, err);
 	xwasm_module_free(m);
 }
@@ -414,7 +388,7 @@ static void test_offsets(void)
 	static const uint8_t small[] = { 0x84, 0x80, 0x80, 0x80, 0x80, 0x00 }; /* 4 in 6 bytes */
 
 	size_t n = offset_module(mod, 0x04, g4, sizeof g4);
-	xwasm_module *m = load_bytes(mod, n, "g4", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_bytes(mod, n, "g4", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "offset 2^32 on a 64-bit memory: valid: %d '%s'", rc, err);
 	if (m) {
 		xwasm_instance *inst = instantiate(m, NULL, 0, &rc, err, sizeof err);
@@ -424,12 +398,12 @@ static void test_offsets(void)
 		xwasm_module_free(m);
 	}
 	n = offset_module(mod, 0x00, g4, sizeof g4);
-	m = load_bytes(mod, n, "g4_32", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, n, "g4_32", 0, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m, "offset 2^32 on a 32-bit memory: rejected: %d '%s'", rc, err);
 	xwasm_module_free(m);
 
 	n = offset_module(mod, 0x04, max, sizeof max);
-	m = load_bytes(mod, n, "max", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, n, "max", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "offset 2^64 - 1 (10-byte LEB): valid: %d '%s'", rc, err);
 	if (m) {
 		xwasm_instance *inst = instantiate(m, NULL, 0, &rc, err, sizeof err);
@@ -440,12 +414,12 @@ static void test_offsets(void)
 		xwasm_module_free(m);
 	}
 	n = offset_module(mod, 0x04, over, sizeof over);
-	m = load_bytes(mod, n, "over", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, n, "over", 0, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m && strstr(err, "malformed"), "a 10-byte LEB with bit 64 set: malformed: %d '%s'",
 	      rc, err);
 	xwasm_module_free(m);
 	n = offset_module(mod, 0x04, small, sizeof small);
-	m = load_bytes(mod, n, "small", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, n, "small", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "offset 4 in a 6-byte u64 LEB on a 64-bit memory: valid: %d '%s'", rc, err);
 	if (m) {
 		xwasm_instance *inst = instantiate(m, NULL, 0, &rc, err, sizeof err);
@@ -455,7 +429,7 @@ static void test_offsets(void)
 		xwasm_module_free(m);
 	}
 	n = offset_module(mod, 0x00, small, sizeof small);
-	m = load_bytes(mod, n, "small32", 0, &rc, err, sizeof err);
+	m = wasm_load_bytes(mod, n, "small32", 0, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m, "a 6-byte offset LEB on a 32-bit memory: malformed as in 2.0: %d '%s'", rc, err);
 	xwasm_module_free(m);
 }
@@ -465,7 +439,7 @@ static void test_fuel(const char *dir)
 {
 	char err[300];
 	int rc;
-	xwasm_module *m = load(dir, "spin.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_file(dir, "spin.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "spin.wasm: %d '%s'", rc, err);
 	if (!m)
 		return;
@@ -504,7 +478,7 @@ static void test_clang(const char *dir)
 {
 	char err[300];
 	int rc;
-	xwasm_module *m = load(dir, "clang64.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_file(dir, "clang64.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "clang64.wasm: %d '%s'", rc, err);
 	if (!m)
 		return;

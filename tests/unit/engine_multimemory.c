@@ -16,25 +16,6 @@
 #include "check.h"
 #include "wasm_call.h"
 
-static xwasm_module *load(const char *dir, const char *name, uint32_t features, int *rc, char *err,
-			  size_t errlen)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	free(path);
-	if (!f) {
-		printf("FAIL: cannot open %s/%s\n", dir, name);
-		exit(1);
-	}
-	static uint8_t buf[1 << 16];
-	size_t len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	struct xwasm_load_opts lo = { .sz = sizeof lo, .name = name, .features = features };
-	xwasm_module *m = NULL;
-	*rc = xwasm_module_load(buf, len, &lo, &m, err, errlen);
-	return m;
-}
-
 static int64_t call(xwasm_instance *inst, const char *fn, int nargs, int64_t a0, int64_t a1,
 		    struct xwasm_trap *trap)
 {
@@ -63,10 +44,10 @@ int main(int argc, char **argv)
 	struct xwasm_trap trap;
 
 	/* the switch */
-	xwasm_module *m = load(dir, "two.wasm", 0, &rc, err, sizeof err);
+	xwasm_module *m = wasm_load_file(dir, "two.wasm", 0, &rc, err, sizeof err);
 	CHECK(rc == -EINVAL && !m && strstr(err, "multiple memories"),
 	      "default features: expected -EINVAL 'multiple memories', got %d '%s'", rc, err);
-	m = load(dir, "two.wasm", XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY, &rc, err, sizeof err);
+	m = wasm_load_file(dir, "two.wasm", XWASM_FEATURES_DEFAULT | XWASM_FEATURE_MULTI_MEMORY, &rc, err, sizeof err);
 	CHECK(rc == 0 && m, "with XWASM_FEATURE_MULTI_MEMORY: %d '%s'", rc, err);
 	if (!m)
 		goto out;
@@ -129,7 +110,7 @@ int main(int argc, char **argv)
 	xwasm_instance_free(inst);
 
 	/* one host memory imported as memories 0 and 1 */
-	xwasm_module *am = load(dir, "alias.wasm", XWASM_FEATURES_ALL, &rc, err, sizeof err);
+	xwasm_module *am = wasm_load_file(dir, "alias.wasm", XWASM_FEATURES_ALL, &rc, err, sizeof err);
 	CHECK(rc == 0 && am, "alias.wasm: %d '%s'", rc, err);
 	if (am) {
 		xwasm_memory *hm = xwasm_memory_new(1, 10);
