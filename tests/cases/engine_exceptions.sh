@@ -248,28 +248,8 @@ for t in "rethrow 5 1005" "delegate 5 12"; do
   if [ "$got" = "$3" ]; then ok "legacy $1 $2 = $got"; else no "legacy $1 $2 = '$got', want $3 ($(cat "$T/err"))"; fi
 done
 
-CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -g -D_GNU_SOURCE -I"$REPO/include")
-run() { # LABEL BINARY
-  local out="$T/$(basename "$2").out"
-  "$2" "$M" >"$out" 2>&1
-  local rc=$?
-  sed "s/^/  [$1] /" "$out" | head -n 40
-  [ $rc -eq 0 ] || no "tests/unit/engine_exceptions.c ($1): exit $rc"
-}
-if gcc "${CFLAGS[@]}" -O2 "$REPO/tests/unit/engine_exceptions.c" "$REPO/build/libxdperf.a" \
-     -ljansson -lsodium -lyaml -lm -lpthread -o "$T/engine_exceptions"; then
-  run gcc "$T/engine_exceptions"
-else
-  no "cannot build tests/unit/engine_exceptions.c against build/libxdperf.a"
-fi
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_exceptions.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_exceptions_asan"; then
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    run asan "$T/engine_exceptions_asan"
-else
-  no "cannot build tests/unit/engine_exceptions.c with the sanitizers"
-fi
+. "$REPO/tests/lib/engine_unit.sh"
+engine_unit engine_exceptions "$M"
 
 # ---- C++ with clang++ -fwasm-exceptions ----
 cat >"$T/throw.cpp" <<'EOF2'

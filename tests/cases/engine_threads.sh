@@ -228,26 +228,7 @@ EOF
 wat plain <<'EOF'
 (module (import "env" "memory" (memory 1 4)))
 EOF
-CFLAGS=(-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -g -D_GNU_SOURCE -I"$REPO/include")
-unit() { # LABEL BINARY
-  "$2" "$M/counter.wasm" "$M/plain.wasm" >"$T/unit.out" 2>&1
-  local rc=$?
-  sed "s/^/  [$1] /" "$T/unit.out"
-  [ $rc -eq 0 ] || { echo "FAIL ($1): exit $rc"; status=1; }
-}
-if gcc "${CFLAGS[@]}" -O2 "$REPO/tests/unit/engine_threads.c" "$REPO/build/libxdperf.a" \
-     -ljansson -lsodium -lyaml -lm -lpthread -o "$T/engine_threads"; then
-  unit gcc "$T/engine_threads"
-else
-  bad "cannot build tests/unit/engine_threads.c against build/libxdperf.a"
-fi
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_threads.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_threads_asan"; then
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    unit asan "$T/engine_threads_asan"
-else
-  bad "cannot build tests/unit/engine_threads.c with the sanitizers"
-fi
+. "$REPO/tests/lib/engine_unit.sh"
+engine_unit engine_threads "$M/counter.wasm" "$M/plain.wasm"
 [ $status -eq 0 ] && echo "engine threads: all checks passed"
 exit $status
