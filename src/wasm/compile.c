@@ -976,10 +976,10 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 }
 
 /* If the address operand at height h is a local plus a constant not yet added (K_ADDK), or
- * was just produced by an i32.add (which is then removed), returns the add's two operand words:
- * the memory op computes the address itself. */
-static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, uint32_t *base,
-			     uint32_t *k, bool *imm)
+ * was just produced by an i32.add (which is then removed; with imm_only, only an i32.add of a
+ * constant), returns the add's two operand words: the memory op computes the address itself. */
+static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, bool imm_only,
+			     uint32_t *base, uint32_t *k, bool *imm)
 {
 	if (c->live && a->kind == K_ADDK) {
 		*imm = true;
@@ -991,9 +991,9 @@ static bool take_address_add(struct cc *c, const struct opd *a, uint32_t h, uint
 	    c->last_ins == UINT32_MAX)
 		return false;
 	uint32_t hw = c->code[c->last_ins];
-	if (hw != (uint32_t)c->handlers[XW_OP_I32_ADD] && hw != (uint32_t)c->handlers[XW_OP_I32_ADD_I])
-		return false;
 	*imm = hw == (uint32_t)c->handlers[XW_OP_I32_ADD_I];
+	if (!*imm && (imm_only || hw != (uint32_t)c->handlers[XW_OP_I32_ADD]))
+		return false;
 	*base = c->code[c->last_ins + 2];
 	*k = c->code[c->last_ins + 3];
 	rewind_code(c, c->last_ins);
@@ -1017,7 +1017,7 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 	CHECK(pop_keep(c, XWASM_I32, &a, &h));
 	uint32_t dpos = 0, base, k;
 	bool imm;
-	if (take_address_add(c, &a, h, &base, &k, &imm)) {
+	if (take_address_add(c, &a, h, false, &base, &k, &imm)) {
 		emit_op(c, op - XW_OP_I32_LOAD + (imm ? XW_OP_I32_LOAD_AI : XW_OP_I32_LOAD_A));
 		dpos = c->ncode;
 		emit_slot(c, SH(c, h));
@@ -1052,7 +1052,7 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 	CHECK(pop_keep(c, XWASM_I32, &a, &ha));
 	uint32_t base, k;
 	bool imm;
-	if (take_address_add(c, &a, ha, &base, &k, &imm)) {
+	if (take_address_add(c, &a, ha, false, &base, &k, &imm)) {
 		emit_op(c, op - XW_OP_I32_STORE + (imm ? XW_OP_I32_STORE_AI : XW_OP_I32_STORE_A));
 		emit_slot(c, base);
 		if (imm)
@@ -1883,18 +1883,8 @@ uint32_t xw_cc_exn_slot(struct cc *c, uint32_t idx)
 }
 bool xw_cc_take_address_imm(struct cc *c, const struct opd *o, uint32_t h, uint32_t *base, uint32_t *k)
 {
-	if (c->live && o->kind == K_ADDK) {
-		*base = c->lpos[o->idx];
-		*k = (uint32_t)o->val;
-		return true;
-	}
-	if (!c->live || o->kind != K_STACK || c->last_dst < 0 || c->last_dst_h != h ||
-	    c->last_ins == UINT32_MAX || c->code[c->last_ins] != (uint32_t)c->handlers[XW_OP_I32_ADD_I])
-		return false;
-	*base = c->code[c->last_ins + 2];
-	*k = c->code[c->last_ins + 3];
-	rewind_code(c, c->last_ins);
-	return true;
+	bool imm;
+	return take_address_add(c, o, h, true, base, k, &imm);
 }
 
 static int compile_instr(struct cc *c)
