@@ -9,7 +9,7 @@
 #
 # Usage: tests/run.sh [-v] [NAME...]   NAME = case name (file name without .sh) or a glob;
 #                                      -v prints the full output of every case.
-# Environment given to each case:
+# Environment given to each case (and, as root, XDPERF_TEST_XDP_LIVE: see tests/lib/xdp_live.sh):
 #   XDPERF       absolute path of build/xdperf
 #   XDPERF_ASAN  absolute path of build/asan/xdperf (ASan/UBSan build)
 #   REPO         repository root
@@ -38,6 +38,19 @@ export SHARED="$(cd "$REPO/.." && pwd)/shared"
 for b in "$XDPERF" "$XDPERF_ASAN"; do
   [ -x "$b" ] || echo "warning: $b is missing (run 'make all asan' first)" >&2
 done
+
+# Whether the kernel lets xdperf send XDP live frames: probed once here for every case
+# (tests/lib/xdp_live.sh); the cases read the answer from the environment.
+if [ "$(id -u)" = 0 ] && [ -z "${XDPERF_TEST_XDP_LIVE:-}" ] && [ -x "$XDPERF" ] && ip netns list >/dev/null 2>&1; then
+  # shellcheck source=tests/lib/xdp_live.sh
+  . "$REPO/tests/lib/xdp_live.sh"
+  if ans="$(xdp_live_probe)"; then
+    export XDPERF_TEST_XDP_LIVE="${ans%% *}"
+    [ "$XDPERF_TEST_XDP_LIVE" = 0 ] && export XDPERF_TEST_XDP_LIVE_WHY="${ans#0 }"
+    [ "$XDPERF_TEST_XDP_LIVE" = 1 ] && echo "XDP live frames: sent by this kernel" ||
+      echo "XDP live frames: refused by this kernel ($XDPERF_TEST_XDP_LIVE_WHY); the cases run their XDP sends over AF_PACKET"
+  fi
+fi
 
 base_tmp="${TMPDIR:-/tmp}"
 case_timeout="${XDPERF_TEST_TIMEOUT:-1800}"
