@@ -140,6 +140,10 @@ class xdperf_tx_frame(Structure):
                 ("csums", c_uint32), ("specs", POINTER(xdperf_csum_spec)), ("nspecs", c_uint32)]
 
 
+class xdperf_templates_opts(Structure):
+    _fields_ = [("sz", c_size_t), ("count", c_uint64), ("imix", c_char_p)]
+
+
 class xdperf_tx_stats(Structure):
     _fields_ = [("packets", c_uint64), ("bytes", c_uint64), ("errors", c_uint64),
                 ("refused", c_uint64), ("seconds", c_double)]
@@ -301,6 +305,7 @@ STRUCTS = {
     "struct xdperf_tx_stream": xdperf_tx_stream,
     "struct xdperf_tx_stream_opts": xdperf_tx_stream_opts,
     "struct xdperf_tx_sstats": xdperf_tx_sstats,
+    "struct xdperf_templates_opts": xdperf_templates_opts,
     "struct xdperf_server_opts": xdperf_server_opts,
     "struct xdperf_server_stats": xdperf_server_stats,
     "struct xdperf_latency_bucket": xdperf_latency_bucket,
@@ -386,6 +391,15 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_tx_free", None, P)
     _fn(h, "xdperf_tx_rates", c_bool, POINTER(xdperf_tx_result), POINTER(c_double),
         POINTER(c_double))
+    # templates.h
+    _fn(h, "xdperf_templates_from_json", c_int, c_char_p, c_size_t, POINTER(xdperf_templates_opts),
+        POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_templates_from_file", c_int, c_char_p, POINTER(xdperf_templates_opts),
+        POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_templates_n", c_size_t, P)
+    _fn(h, "xdperf_templates_frames", POINTER(xdperf_tx_frame), P)
+    _fn(h, "xdperf_templates_warnings", c_char_p, P)
+    _fn(h, "xdperf_templates_free", None, P)
     # server.h
     _fn(h, "xdperf_server_open", c_int, c_char_p, POINTER(xdperf_server_opts), POINTER(P), E,
         c_size_t)

@@ -12,12 +12,15 @@ import base64
 import ctypes
 import json
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 from . import _lib
 from ._lib import lib, xdperf_plugin_opts
 from .errors import XdperfError, check
 from ._handle import Closable
+
+if TYPE_CHECKING:
+    from .templates import Templates
 
 LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR = 0, 1, 2, 3
 
@@ -44,7 +47,8 @@ def response_templates(resp: Any) -> List[bytes]:
     """The template frames (base packets) of a plugin response: the array form
     ([{"template": {"base_packet": ...}}, ...]) or the Go xdperf 0.11 object form ("raw":
     raw_packet_template; "variable": each variant's base_packet). Field modifiers and
-    variable parameters are not applied: these are the frames as the plugin gave them."""
+    variable parameters are not applied: these are the frames as the plugin gave them
+    (:meth:`Plugin.frames` gives them with their modifiers, as xdperf sends them)."""
     if isinstance(resp, list):
         return [_frame(t["template"]["base_packet"]) for t in resp]
     if isinstance(resp, dict):
@@ -166,6 +170,16 @@ class Plugin(Closable):
         """The plugin's template frames for a run of `count` packets (see
         :func:`response_templates`). The default MAC is zero, as for pcap output."""
         return response_templates(self.process(count, mac, device))
+
+    def frames(self, count: int = 0, mac: bytes = b"\0" * 6, device: Optional[str] = None,
+               imix: Optional[str] = None) -> "Templates":
+        """The plugin's answer for a run of `count` packets as the frames xdperf would send:
+        :class:`~xdperf.tx.Frame` objects with the answer's field modifiers, checksums, rates
+        and IMIX weights (:func:`xdperf.templates.from_json`), ready for :class:`~xdperf.Tx`.
+        imix: an IMIX spec for every template, as ``xdperf --imix``."""
+        from .templates import from_json
+        return from_json(self.process_raw(json.dumps(self.request(count, mac, device))),
+                         count=count, imix=imix)
 
     def close(self) -> None:
         """plugin_cleanup (if exported) and free."""

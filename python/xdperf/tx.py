@@ -54,6 +54,22 @@ class FieldMod:
 
 
 @dataclasses.dataclass
+class CsumSpec:
+    """A checksum given by position (struct xdperf_csum_spec, include/xdperf/field.h), e.g. a
+    tunnel's inner UDP checksum: the 16-bit field at `off` covers bytes start..start+len; with
+    alen 4 or 16, a pseudo-header of the addresses at src and dst and protocol proto; nonzero:
+    0 is sent as 0xffff (UDP)."""
+    off: int
+    start: int
+    len: int
+    src: int = 0
+    dst: int = 0
+    alen: int = 0
+    proto: int = 0
+    nonzero: bool = False
+
+
+@dataclasses.dataclass
 class Frame:
     """A template frame (struct xdperf_tx_frame): Ethernet header to payload, no FCS. data may
     be anything bytes() takes (a scapy packet too). mods: field modifiers (at most 8); csums:
@@ -63,6 +79,7 @@ class Frame:
     weight: int = 0     # its share when every frame has a weight; 0 = none
     mods: Sequence[FieldMod] = ()
     csums: int = 0
+    specs: Sequence[CsumSpec] = ()  # checksums by position (a plugin's tunnels give these)
 
 
 @dataclasses.dataclass
@@ -125,7 +142,37 @@ def _frames(frames: Sequence[Union[bytes, Frame]]) -> tuple:
             keep.append(mods)
             arr[i].mods = mods
             arr[i].nmods = len(f.mods)
+        if f.specs:
+            specs = (_lib.xdperf_csum_spec * len(f.specs))()
+            for j, cs in enumerate(f.specs):
+                d = specs[j]
+                d.off, d.start, d.len, d.src, d.dst = cs.off, cs.start, cs.len, cs.src, cs.dst
+                d.alen, d.proto, d.nonzero = cs.alen, cs.proto, cs.nonzero
+            keep.append(specs)
+            arr[i].specs = specs
+            arr[i].nspecs = len(f.specs)
     return arr, len(fr), keep
+
+
+_OP_NAMES = {v: k for k, v in FIELD_OPS.items()}
+
+
+def _frame_from_c(c: "_lib.xdperf_tx_frame") -> Frame:
+    """A Python copy of a C frame (what a template set holds): data, pace, modifiers, checksums."""
+    mods = []
+    for j in range(c.nmods):
+        m = c.mods[j]
+        mods.append(FieldMod(offset=m.offset, len=m.len, op=_OP_NAMES.get(m.op, m.op),
+                             min=m.min, max=m.max, step=m.step,
+                             start=m.start if m.has_start else None, seed=m.seed,
+                             little_endian=bool(m.little_endian),
+                             name=m.name.decode() if m.name else None, skip=m.skip,
+                             stride=m.stride, truncate=bool(m.truncate)))
+    specs = [CsumSpec(off=d.off, start=d.start, len=d.len, src=d.src, dst=d.dst, alen=d.alen,
+                      proto=d.proto, nonzero=bool(d.nonzero))
+             for d in (c.specs[j] for j in range(c.nspecs))]
+    return Frame(data=ctypes.string_at(c.data, c.len), rate_pps=c.rate_pps, weight=c.weight,
+                 mods=mods, csums=c.csums, specs=specs)
 
 
 @dataclasses.dataclass

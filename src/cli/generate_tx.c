@@ -213,29 +213,9 @@ int gen_server_open(const char *addr, bool stamp, struct xdperf_server_ctl **out
  * memory. */
 struct xdperf_tx_frame *gen_set_frames(const struct xdperf_template_set *set, bool verbose)
 {
-	struct xdperf_tx_frame *fr = calloc(set->n, sizeof *fr);
-	uint64_t *w = calloc(set->n, sizeof *w);
-	if (!fr || !w) {
-		free(fr);
-		free(w);
-		return NULL;
-	}
 	size_t with_rate = 0;
-	int kind = xdperf_schedule_weights(set, w);
-	for (size_t i = 0; i < set->n; i++) {
-		const struct xdperf_template *t = &set->t[i];
-		fr[i] = (struct xdperf_tx_frame){ .data = t->frame, .len = t->len,
-						  .rate_pps = t->rate_pps,
-						  .weight = kind == 2 ? w[i] : 0,
-						  .mods = t->fields.mod,
-						  .nmods = (uint32_t)t->fields.nmods,
-						  .csums = t->fields.csums,
-						  .specs = t->fields.spec,
-						  .nspecs = (uint32_t)t->fields.nspecs };
-		with_rate += t->rate_pps > 0;
-	}
-	free(w);
-	if (verbose && with_rate && with_rate < set->n)
+	struct xdperf_tx_frame *fr = xdperf_template_set_tx_frames(set, &with_rate);
+	if (fr && verbose && with_rate && with_rate < set->n)
 		fprintf(stderr, "xdperf: warning: %zu of %zu templates set metadata.rate_pps; rates apply "
 				"only when every template has one, so the templates are sent in turn\n",
 			with_rate, set->n);

@@ -70,6 +70,12 @@ int xdperf_templates_parse_count(const char *json, size_t len, uint64_t count,
 				 struct xdperf_template_set **out, char *warn, size_t warnlen,
 				 char *err, size_t errlen);
 
+struct xdperf_tx_frame;
+/* The frames a transmit takes for a set (templates_api.c), pointing into the set: data,
+ * modifiers, checksums, rate_pps, and weights (xdperf_schedule_weights). *with_rate (may be
+ * NULL) gets how many templates have a rate_pps. NULL when out of memory; free() it. */
+struct xdperf_tx_frame *xdperf_template_set_tx_frames(const struct xdperf_template_set *set,
+						      size_t *with_rate);
 /* Frees the set, its frames and tags, and drops its JSON references. NULL is a no-op. */
 void xdperf_template_set_free(struct xdperf_template_set *s);
 

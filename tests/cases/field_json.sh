@@ -15,7 +15,7 @@ echo "== field_json_test (ASan/UBSan, src/packet sources)"
 if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
      -I"$REPO/include" -I"$REPO/src" -O1 -g -fsanitize=address,undefined \
      -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-     "$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/tests/unit/field_json_test.c" \
+     "$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/src/util/file.c" "$REPO/tests/unit/field_json_test.c" \
      -ljansson -lsodium -lm -o "$T/field_json_test"; then
   echo "FAILED: cannot build tests/unit/field_json_test.c"
   exit 1

@@ -16,7 +16,7 @@ echo "== packet_test (ASan/UBSan, src/packet sources)"
 if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
      -I"$REPO/include" -I"$REPO/src" -O1 -g -fsanitize=address,undefined \
      -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-     "$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/tests/unit/packet_test.c" -ljansson -lsodium -lm \
+     "$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/src/util/file.c" "$REPO/tests/unit/packet_test.c" -ljansson -lsodium -lm \
      -o "$T/packet_test"; then
   echo "FAILED: cannot build tests/unit/packet_test.c"
   exit 1

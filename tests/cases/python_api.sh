@@ -2,7 +2,8 @@
 # The Python API (python/xdperf, docs/python.md): pytest runs python/tests/ with Debian's
 # python3-pytest: version, errors (errno + the library's message), every mirrored struct's size
 # and member offsets against a C program compiled against include/, the WebAssembly engine
-# (calls, traps, fuel), plugin templates against `xdperf -p -o FILE.pcap`, the admin API client
+# (calls, traps, fuel), plugin templates against `xdperf -p -o FILE.pcap`, plugin answers and
+# template files as frames with their modifiers (xdperf.templates), the admin API client
 # against `xdperf serve` on loopback (a module swapped under load, no failed request), the
 # protocol registry in-process (canary, swaps while threads call it), the docs' examples.
 # As root: a veth pair veth0 <-> veth1 inside a network namespace this script creates (both

@@ -1,4 +1,5 @@
-/* Packet templates (src/packet/template.c) and the pcap writer (src/packet/pcap.c).
+/* Packet templates (src/packet/template.c), the public template-set API
+ * (src/packet/templates_api.c) and the pcap writer (src/packet/pcap.c).
  *
  * Usage: packet_test DIR   DIR = a scratch directory; DIR/cycle.pcap (1000 packets cycling
  *                          3 templates) is left there for tests/cases/packet_templates.sh to
@@ -22,6 +23,7 @@
 
 #include "packet/pcap.h"
 #include "packet/template.h"
+#include "xdperf/templates.h"
 #include "check.h"
 
 static const char *dir;
@@ -776,6 +778,73 @@ static void test_pcap(void)
 	xdperf_template_set_free(s);
 }
 
+/* xdperf_templates_*: modifiers, checksums, IMIX weights and warnings reach the frames; errors
+ * name the template and field (and the file). */
+static void test_public_api(void)
+{
+	const char *ok =
+		"[{\"template\": {\"base_packet\": {\"data\": \"020000000002020000000001080045000024000000"
+		"004011000000000000000000000000000000000000000000000000\", \"type\": \"hex\"},"
+		" \"modifiers\": [{\"target\": {\"layer\": \"udp\", \"field\": \"src_port\"},"
+		" \"operation\": {\"type\": \"increment\"}, \"params\": {\"min\": 10, \"max\": 20,"
+		" \"step\": 2}}], \"checksums\": [{\"layer\": \"ipv4\", \"auto_update\": true}]},"
+		" \"metadata\": {\"rate_pps\": 5}}, {\"template\": {\"base_packet\": {\"data\":"
+		" \"02000000000202000000000108004500001c000000004011000000000000000000000000000000000000\","
+		" \"type\": \"hex\"}}}]";
+	struct xdperf_templates *t = NULL;
+	char err[512] = "";
+	int e = xdperf_templates_from_json(ok, strlen(ok), NULL, &t, err, sizeof err);
+	CHECK(e == 0 && t, "from_json: %d %s", e, err);
+	if (!e) {
+		const struct xdperf_tx_frame *f = xdperf_templates_frames(t);
+		CHECK(xdperf_templates_n(t) == 2 && f[0].len == 48 && f[1].len == 42, "frames %zu",
+		      xdperf_templates_n(t));
+		CHECK(f[0].nmods == 1 && f[0].mods[0].offset == 34 && f[0].mods[0].len == 2 &&
+			      f[0].mods[0].min == 10 && f[0].mods[0].max == 20 && f[0].mods[0].step == 2 &&
+			      f[0].mods[0].op == XDPERF_FIELD_INCREMENT,
+		      "frame 0's modifier");
+		CHECK(f[0].csums == XDPERF_CSUM_IPV4 && f[1].nmods == 0 && f[1].csums == 0,
+		      "checksums %u %u", f[0].csums, f[1].csums);
+		CHECK(f[0].rate_pps == 5 && f[1].rate_pps == 0, "rates");
+		CHECK(strstr(xdperf_templates_warnings(t), "1 of 2 templates set metadata.rate_pps") != NULL,
+		      "warnings '%s'", xdperf_templates_warnings(t));
+	}
+	xdperf_templates_free(t);
+	t = NULL;
+	LIBXDPERF_OPTS(xdperf_templates_opts, o, .imix = "64:3,1000:1", .count = 100);
+	e = xdperf_templates_from_json(ok, strlen(ok), &o, &t, err, sizeof err);
+	CHECK(e == 0 && t && xdperf_templates_n(t) == 4, "imix: %d %s", e, err);
+	if (!e) {
+		const struct xdperf_tx_frame *f = xdperf_templates_frames(t);
+		CHECK(f[0].len == 64 && f[0].weight == 3 && f[1].len == 1000 && f[1].weight == 1 &&
+			      f[0].nmods == 1 && f[2].len == 64 && f[2].nmods == 0,
+		      "imix frames: %u/%" PRIu64 " %u/%" PRIu64, f[0].len, f[0].weight, f[1].len,
+		      f[1].weight);
+	}
+	xdperf_templates_free(t);
+	t = NULL;
+	const char *bad = "[{\"template\": {\"base_packet\": {\"data\": \"zz\", \"type\": \"hex\"}}}]";
+	e = xdperf_templates_from_json(bad, strlen(bad), NULL, &t, err, sizeof err);
+	CHECK(e == -EINVAL && !t && strstr(err, "template 0: base_packet.data"), "bad: %d %s", e, err);
+	o.imix = "64:0";
+	e = xdperf_templates_from_json(ok, strlen(ok), &o, &t, err, sizeof err);
+	CHECK(e == -EINVAL && !t && err[0], "bad imix: %d %s", e, err);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/no-such.json", dir);
+	e = xdperf_templates_from_file(path, NULL, &t, err, sizeof err);
+	CHECK(e == -ENOENT && !t && strstr(err, "no-such.json: No such file"), "missing: %d %s", e, err);
+	snprintf(path, sizeof path, "%s/api.json", dir);
+	FILE *fp = fopen(path, "w");
+	if (fp) {
+		fputs(ok, fp);
+		fclose(fp);
+	}
+	e = xdperf_templates_from_file(path, NULL, &t, err, sizeof err);
+	CHECK(e == 0 && t && xdperf_templates_n(t) == 2, "from_file: %d %s", e, err);
+	xdperf_templates_free(t);
+	xdperf_templates_free(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -788,6 +857,7 @@ int main(int argc, char **argv)
 	test_errors();
 	test_limit();
 	test_pcap();
+	test_public_api();
 	printf("packet_test: %d checks, %d failed\n", checks, fails);
 	return fails ? 1 : 0;
 }
