@@ -243,7 +243,8 @@ INSTALL_BIN ?= $(BUILD)/xdperf
 # Debian's python3 reads /usr/lib/python3/dist-packages (version-independent; dpkg's) and
 # /usr/local/lib/python3.N/dist-packages (N: its minor version, asked of python3 at install).
 # Any other PREFIX gets PREFIX/lib/python3/dist-packages, to add to PYTHONPATH. The installed
-# package records LIBDIR (xdperf/_installed.py) to find the library without ldconfig.
+# package records LIBDIR and DATADIR (xdperf/_installed.py) to find the library without
+# ldconfig and the plugins by name.
 PYTHON3 ?= $(firstword $(wildcard /usr/bin/python3) python3)
 PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(if $(filter /usr/local,$(PREFIX)),/usr/local/lib/python3.$(shell $(PYTHON3) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)/dist-packages,$(PREFIX)/lib/python3/dist-packages))
 install: all
@@ -274,7 +275,7 @@ install: all
 	install -m 644 scripts/xdperf.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdperf
 	install -d $(DESTDIR)$(PYTHONDIR)/xdperf
 	install -m 644 python/xdperf/*.py python/xdperf/py.typed $(DESTDIR)$(PYTHONDIR)/xdperf/
-	printf '"""Written by make install."""\nLIBDIR = "%s"\nSO_NAME = "%s"\n' '$(LIBDIR)' '$(SO_NAME)' \
+	printf '"""Written by make install."""\nLIBDIR = "%s"\nSO_NAME = "%s"\nDATADIR = "%s"\n' '$(LIBDIR)' '$(SO_NAME)' '$(DATADIR)' \
 	  >$(DESTDIR)$(PYTHONDIR)/xdperf/_installed.py
 	$(if $(filter /usr /usr/local,$(PREFIX)),,@echo "xdperf: the Python package is in $(PYTHONDIR): add it to PYTHONPATH")
 

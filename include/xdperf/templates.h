@@ -1,6 +1,6 @@
-/* Template sets from JSON (part of libxdperf): a generator plugin's answer, in either of the
- * Go xdperf's forms (the array of templates, or 0.11's object with raw and variable
- * templates), or a template file (`xdperf --templates`), turned into the frames a transmit
+/* Template sets (part of libxdperf): a generator plugin's answer, in either of the Go
+ * xdperf's forms (the array of templates, or 0.11's object with raw and variable templates), a
+ * template file (`xdperf --templates`) or a capture's frames, turned into the frames a transmit
  * takes, with everything the answer carries: each frame's field modifiers and checksums
  * (field.h), its rate_pps, and IMIX weights (metadata.imix, or an IMIX spec for every
  * template). What `xdperf` itself sends from a plugin or a template file comes through the
@@ -43,6 +43,12 @@ int xdperf_templates_from_json(const char *json, size_t len, const struct xdperf
 /* The same for a file (at most 64 MiB); a file that cannot be read is -ENOENT, -EACCES, ...
  * with the file named in err. */
 int xdperf_templates_from_file(const char *path, const struct xdperf_templates_opts *opts,
+			       struct xdperf_templates **out, char *err, size_t errlen);
+/* The frames of a capture (pcap or pcapng, Ethernet), in capture order: at most 2048, each
+ * whole (none cut short by the capture's snap length), 14..9216 bytes; a run's pace replaces
+ * the capture's timing (xdperf_replay in replay.h keeps it and takes any size). opts.imix must
+ * be NULL. 0, or -errno with one line naming the file and, for a bad frame, its number. */
+int xdperf_templates_from_pcap(const char *path, const struct xdperf_templates_opts *opts,
 			       struct xdperf_templates **out, char *err, size_t errlen);
 
 /* The frames, in send order (1..2048 of them). Borrowed: the frames, their data, modifiers

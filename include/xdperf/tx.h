@@ -247,6 +247,13 @@ void xdperf_tx_free(struct xdperf_tx *tx);
 /* "10G", "250M", "1.5k", "1000000" (bits/s, SI multipliers) -> bits per second; 0 or -EINVAL. */
 int xdperf_parse_bitrate(const char *s, uint64_t *bps);
 
+/* The CPUs for opts.cpus from a spec as `--cpus` takes it: NULL / "" / "auto" (the device's
+ * NUMA node's CPUs first, then the others), "local" (that node's only), "node:N", or a list
+ * "0-3,8" (in that order); only CPUs this process may run on. ifname may be NULL. Into
+ * cpus[0..*n) (at most max). 0, or -EINVAL / -ENOENT with one line in err. */
+int xdperf_tx_cpus(const char *spec, const char *ifname, int *cpus, unsigned max, unsigned *n,
+		   char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

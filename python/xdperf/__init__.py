@@ -4,8 +4,8 @@
     print(xdperf.version())
 
 Modules: :mod:`xdperf.wasm` (the WebAssembly engine), :mod:`xdperf.plugin` (generator
-plugins and their templates), :mod:`xdperf.templates` (plugin answers and template files as
-frames with their modifiers), :mod:`xdperf.tx` (transmit runs), :mod:`xdperf.server` (server
+plugins and their templates), :mod:`xdperf.templates` (plugin answers, template files and
+captures as frames with their modifiers), :mod:`xdperf.profile` (``xdperf run`` profiles), :mod:`xdperf.tx` (transmit runs), :mod:`xdperf.server` (server
 mode), :mod:`xdperf.admin` (the admin API of a running `xdperf serve`),
 :mod:`xdperf.registry` (the protocol registry in-process). The library is
 found through XDPERF_LIB (a path), else the repository's build/ when the package is used
@@ -18,7 +18,7 @@ from ._lib import lib, lib_path
 from .errors import WasmTrap, XdperfError
 from .wasm import Instance, Module
 from .plugin import Plugin
-from . import templates
+from . import profile, templates
 from .templates import Templates
 from .tx import CsumSpec, Frame, FieldMod, Stream, StreamStats, Tx, TxResult, TxStats, TxStream, RunInterrupted
 from .admin import Admin, AdminError
@@ -26,7 +26,7 @@ from .registry import ProtocolError, Registry, VersionInfo
 from .server import Server, ServerControl, ServerStats, ServerReport
 
 __all__ = ["Admin", "AdminError", "Registry", "ProtocolError", "VersionInfo", "version", "version_full", "lib_path", "XdperfError", "WasmTrap", "Module",
-           "Instance", "Plugin", "Templates", "templates", "CsumSpec", "Frame", "FieldMod", "Stream", "StreamStats", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
+           "Instance", "Plugin", "Templates", "templates", "profile", "CsumSpec", "Frame", "FieldMod", "Stream", "StreamStats", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
            "Server", "ServerControl", "ServerStats", "ServerReport"]
 
 

@@ -400,6 +400,14 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xdperf_templates_frames", POINTER(xdperf_tx_frame), P)
     _fn(h, "xdperf_templates_warnings", c_char_p, P)
     _fn(h, "xdperf_templates_free", None, P)
+    _fn(h, "xdperf_templates_from_pcap", c_int, c_char_p, POINTER(xdperf_templates_opts),
+        POINTER(P), E, c_size_t)
+    # profile.h
+    _fn(h, "xdperf_profile_load", c_int, c_char_p, POINTER(P), E, c_size_t)
+    _fn(h, "xdperf_profile_json", c_char_p, P)
+    _fn(h, "xdperf_profile_free", None, P)
+    _fn(h, "xdperf_tx_cpus", c_int, c_char_p, c_char_p, POINTER(c_int), c_uint, POINTER(c_uint),
+        E, c_size_t)
     # server.h
     _fn(h, "xdperf_server_open", c_int, c_char_p, POINTER(xdperf_server_opts), POINTER(P), E,
         c_size_t)

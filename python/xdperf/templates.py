@@ -1,5 +1,5 @@
-"""Template sets from JSON (include/xdperf/templates.h): a generator plugin's answer or a
-template file (`xdperf --templates`), parsed by the library into :class:`~xdperf.tx.Frame`
+"""Template sets (include/xdperf/templates.h): a generator plugin's answer, a template file
+(`xdperf --templates`) or a capture's frames, parsed by the library into :class:`~xdperf.tx.Frame`
 objects with everything the answer carries: field modifiers, checksums (by flag and by
 position), rate_pps, IMIX weights. These are the frames the xdperf CLI sends for the same
 answer, so a run from Python behaves as ``xdperf --templates FILE`` does.
@@ -81,4 +81,15 @@ def load(path: Union[str, "os.PathLike[str]"], *, count: int = 0,
     err = _lib.errbuf()
     check(lib().xdperf_templates_from_file(os.fsencode(path), ctypes.byref(o), ctypes.byref(out),
                                            err, len(err)), err)
+    return _take(out)
+
+
+def from_pcap(path: Union[str, "os.PathLike[str]"]) -> Templates:
+    """A capture's frames (pcap or pcapng, Ethernet; at most 2048, none cut short) in capture
+    order, as a profile's pcap stream sends them (its own pace, not the capture's timing).
+    Raises XdperfError naming the file (and the frame at fault)."""
+    out = ctypes.c_void_p()
+    err = _lib.errbuf()
+    check(lib().xdperf_templates_from_pcap(os.fsencode(path), None, ctypes.byref(out), err,
+                                           len(err)), err)
     return _take(out)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include "cli/cli_util.h"
 #include "cli/plugin_common.h"
+#include "util/config_file.h"
 #include "util/file.h"
 #include "util/yaml_json.h"
 #include "packet/template.h"
@@ -126,47 +127,10 @@ json_t *load_config(const char *file)
 {
 	if (!file)
 		return json_object();
-	uint8_t *buf;
-	size_t len;
-	int rc = xdperf_read_file_any(file, 16u << 20, &buf, &len);
-	if (rc) {
-		fprintf(stderr, "xdperf: cannot read plugin configuration %s: %s\n", file,
-			rc == -EFBIG ? "larger than 16 MiB" : xdperf_file_strerror(rc));
-		return NULL;
-	}
-	/* JSON or YAML: text starting with '{' is tried as JSON first unless the name ends in
-	 * .yaml/.yml, and falls back to YAML (flow mappings such as {a: 1}); the JSON error is
-	 * reported when neither accepts it. */
-	const char *dot = strrchr(file, '.');
-	bool yaml_name = dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"));
-	size_t i = 0;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-		i++;
-	json_error_t e;
-	json_t *cfg = NULL;
-	bool json = !yaml_name && i < len && buf[i] == '{';
-	if (json)
-		cfg = json_loadb((const char *)buf, len, 0, &e);
-	if (!cfg) {
-		char yerr[512];
-		if (xdperf_yaml_to_json((const char *)buf, len, &cfg, yerr, sizeof yerr)) {
-			if (json)
-				fprintf(stderr, "xdperf: plugin configuration %s: invalid JSON at line %d column %d: %s\n",
-					file, e.line, e.column, e.text);
-			else
-				fprintf(stderr, "xdperf: plugin configuration %s: %s\n", file, yerr);
-			free(buf);
-			return NULL;
-		}
-		json = false;
-	}
-	free(buf);
-	if (!json_is_object(cfg)) {
-		static const char *const kind[] = { "an object", "an array", "a string", "an integer",
-						    "a number", "true", "false", "empty (null)" };
-		fprintf(stderr, "xdperf: plugin configuration %s: must be %s, not %s\n", file,
-			json ? "a JSON object" : "a mapping (YAML) or object (JSON)", kind[json_typeof(cfg)]);
-		json_decref(cfg);
+	json_t *cfg;
+	char err[PATH_MAX + 600];
+	if (xdperf_config_file_load(file, &cfg, err, sizeof err)) {
+		fprintf(stderr, "xdperf: %s\n", err);
 		return NULL;
 	}
 	return cfg;

@@ -172,3 +172,13 @@ int dp_cpus_resolve(const char *spec, const char *ifname, int *cpus, unsigned ma
 	}
 	return 0;
 }
+
+int xdperf_tx_cpus(const char *spec, const char *ifname, int *cpus, unsigned max, unsigned *n,
+		   char *err, size_t errlen)
+{
+	if (!cpus || !n) {
+		xdperf_errf(err, errlen, "cpus: no array to fill");
+		return -EINVAL;
+	}
+	return dp_cpus_resolve(spec, ifname, cpus, max, n, err, errlen);
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "packet/imix.h"
+#include "packet/profile.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
 #include "util/err.h"
@@ -61,8 +62,37 @@ static void warn_add(struct xdperf_templates *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The rest after parsing: IMIX, the frames, the warnings; takes set. 0 or -errno. */
+static int finish(struct xdperf_templates *t, struct xdperf_template_set *set,
+		  const struct xdperf_imix_pattern *pat, size_t npat, const char *imix, char *err,
+		  size_t errlen)
+{
+	char why[512], warn[512];
+	int e = xdperf_imix_apply(set, pat, npat, &t->set, warn, sizeof warn, why, sizeof why);
+	xdperf_template_set_free(set);
+	if (e) {
+		xdperf_errf(err, errlen, "%s%s: %s", imix ? "imix " : "metadata.imix", imix ? imix : "",
+			    why);
+		return e;
+	}
+	if (warn[0])
+		warn_add(t, "%s", warn);
+	for (size_t i = 0; i < t->set->n; i++)
+		if (t->set->t[i].fields.warn[0])
+			warn_add(t, "template %zu: %s", i, t->set->t[i].fields.warn);
+	size_t with_rate = 0;
+	if (!(t->frames = xdperf_template_set_tx_frames(t->set, &with_rate))) {
+		xdperf_errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (with_rate && with_rate < t->set->n)
+		warn_add(t, "%zu of %zu templates set metadata.rate_pps; rates apply only when every "
+			    "template has one, so the templates are sent in turn", with_rate, t->set->n);
+	return 0;
+}
+
 int xdperf_templates_from_json(const char *json, size_t len, const struct xdperf_templates_opts *opts,
-			   struct xdperf_templates **out, char *err, size_t errlen)
+			       struct xdperf_templates **out, char *err, size_t errlen)
 {
 	struct xdperf_templates_opts o = { 0 };
 	xdperf_opts_copy(&o, sizeof o, opts);
@@ -93,28 +123,41 @@ int xdperf_templates_from_json(const char *json, size_t len, const struct xdperf
 	}
 	if (warn[0])
 		warn_add(t, "%s", warn);
-	e = xdperf_imix_apply(set, pat, npat, &t->set, warn, sizeof warn, why, sizeof why);
-	xdperf_template_set_free(set);
-	if (e) {
-		xdperf_errf(err, errlen, "%s%s: %s", o.imix ? "imix " : "metadata.imix",
-			    o.imix ? o.imix : "", why);
-		free(t);
+	if ((e = finish(t, set, pat, npat, o.imix, err, errlen))) {
+		xdperf_templates_free(t);
 		return e;
 	}
-	if (warn[0])
-		warn_add(t, "%s", warn);
-	for (size_t i = 0; i < t->set->n; i++)
-		if (t->set->t[i].fields.warn[0])
-			warn_add(t, "template %zu: %s", i, t->set->t[i].fields.warn);
-	size_t with_rate = 0;
-	if (!(t->frames = xdperf_template_set_tx_frames(t->set, &with_rate))) {
-		xdperf_templates_free(t);
+	*out = t;
+	return 0;
+}
+
+int xdperf_templates_from_pcap(const char *path, const struct xdperf_templates_opts *opts,
+			       struct xdperf_templates **out, char *err, size_t errlen)
+{
+	struct xdperf_templates_opts o = { 0 };
+	xdperf_opts_copy(&o, sizeof o, opts);
+	if (!path || !out) {
+		xdperf_errf(err, errlen, "templates: no file name or no handle to fill");
+		return -EINVAL;
+	}
+	if (o.imix) {
+		xdperf_errf(err, errlen, "pcap %s: an IMIX applies to templates, not to a capture's "
+			    "frames", path);
+		return -EINVAL;
+	}
+	struct xdperf_templates *t = calloc(1, sizeof *t);
+	if (!t) {
 		xdperf_errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (with_rate && with_rate < t->set->n)
-		warn_add(t, "%zu of %zu templates set metadata.rate_pps; rates apply only when every "
-			    "template has one, so the templates are sent in turn", with_rate, t->set->n);
+	struct xdperf_template_set *set = NULL;
+	int e = profile_pcap_set(path, &set, err, errlen);
+	if (!e)
+		e = finish(t, set, NULL, 0, NULL, err, errlen);
+	if (e) {
+		xdperf_templates_free(t);
+		return e;
+	}
 	*out = t;
 	return 0;
 }
