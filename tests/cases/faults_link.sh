@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fault injection, the link under a running generator, on a private veth pair (NS_A:veth0 ->
-# NS_B:veth1), --mode xdp and afpacket, 2 paced sender threads, --json (numbers) with the notices
-# and errors on stderr (tests/lib/faults.sh; receiver: `xdperf count --pass` and tcpdump on
-# veth1):
+# NS_B:veth1), --mode xdp and afpacket (afpacket only where the kernel refuses XDP live frames,
+# tests/lib/xdp_live.sh: the XDP-only checks below are then not run), 2 paced sender threads,
+# --json (numbers) with the notices and errors on stderr (tests/lib/faults.sh; receiver:
+# `xdperf count --pass` and tcpdump on veth1):
 #  1. the peer veth1 down for 1 s, then up (--stall-timeout 3): one "veth0 has no carrier: its
 #     peer veth1 is down; waiting up to 3.0 s for it (--stall-timeout)" line, one "veth0 has its
 #     carrier again after X s; sending again" (X and carrier_wait_s between 0.5 and 2.5), the run
@@ -13,13 +14,16 @@
 #     still held when it went down (the kernel drops it uncounted; 0 unless its NAPI poll was
 #     late, at most the rings, 2 x 256), and per template (packets, bytes) - the capture is
 #     that plus the frames the XDP program passed to the stack at the instant veth1 went down
-#     (at most a NAPI poll, 64 per queue).
+#     (at most a NAPI poll, 64 per queue). With AF_PACKET, packets = veth0's tx_packets and
+#     "refused" = its tx_dropped (each frame veth0 took is forwarded, or dropped while its peer
+#     is down, which sendmsg reports as ENOBUFS and xdperf sends again); the receiver's count
+#     and the capture as with XDP.
 #  2. the peer down for good (--stall-timeout 1.5): the run ends within 4.5 s of the fault, exit
 #     1, the notice once and one line naming the cause ("... accepted none of the frames sent to
 #     it for 1.5 s (--stall-timeout): veth0 has no carrier: its peer veth1 is down" from the
 #     sender, or "...: veth0 has no carrier: its peer veth1 is down for 1.5 s (--stall-timeout)"
 #     from the runner's carrier watch, whichever notices first), the --json "error" is that line;
-#     numbers as in 1.
+#     numbers as in 1 (AF_PACKET: packets, refused = veth0's tx_packets, tx_dropped too).
 #  3. the veth deleted mid-run (unpaced): exit 1 within 3 s, one line "xdp: veth0 no longer
 #     exists" / "afpacket: veth0 no longer exists". Frames queued in the peer's receive rings when it vanishes are lost by nature:
 #     sent >= counted, and the difference <= 2 rings x 256 frames.
@@ -33,14 +37,18 @@
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
+. tests/lib/xdp_live.sh
 . tests/lib/capture.sh
 . tests/lib/faults.sh
 faults_setup pair tcpdump tshark jq python3 ethtool
+xdp_live_init
+xdp_only "the XDP runs (packets = veth0's xdp_xmit, refused = its tx_dropped; the run's end when the peer loses its XDP program)" || true
 mk_templates "$T/t.json" 64 200
 RINGS=$((2 * 256)) # frames the peer's receive rings (2 queues) may hold when it goes away
 POLL=$((2 * 64))   # frames passed to the stack in the NAPI polls (2 queues) as the device goes down
 peer() { ip -n "$NS_B" link set "$IF_B" "$1"; }
 txdrop() { ip netns exec "$NS_A" cat "/sys/class/net/$IF_A/statistics/tx_dropped"; }
+txpk() { ip netns exec "$NS_A" cat "/sys/class/net/$IF_A/statistics/tx_packets"; }
 # XDP frames veth0 put into its peer's receive rings, all queues (the kernel's count)
 xmit() { ip netns exec "$NS_A" ethtool -S "$IF_A" | awk '$1 ~ /^tx_queue_[0-9]+_xdp_xmit:$/ { s += $2 } END { print s + 0 }'; }
 # the receiver's count against what was sent: exact when veth1's rings were empty as it went
@@ -50,14 +58,19 @@ vs_receiver() { # WHAT JSON
 	p=$(jf "$2" .packets)
 	within "$1: packets - the receiver's XDP counter (left in veth1's rings as it went down)" \
 		$((p - CAP_RX)) 0 $RINGS
-	[ $mode = xdp ] && eq "$1: packets = the frames veth1's rings took (veth0's xdp_xmit)" "$p" $(($(xmit) - x0))
+	if [ $mode = xdp ]; then
+		eq "$1: packets = the frames veth1's rings took (veth0's xdp_xmit)" "$p" $(($(xmit) - x0))
+	else # each frame veth0 took is forwarded (tx_packets) or dropped (tx_dropped, ENOBUFS)
+		eq "$1: packets = veth0's tx_packets" "$p" $(($(txpk) - tp0))
+		eq "$1: refused = veth0's tx_dropped" "$(jf "$2" .refused)" $(($(txdrop) - d0))
+	fi
 }
 notice_re="^xdperf: $IF_A has no carrier: its peer $IF_B is down; waiting up to"
 bin_for() { [ "$1" = asan ] && echo "$XDPERF_ASAN" || echo "$XDPERF"; }
 # the capture of the last cap_start, stopped without the counter (already stopped)
 cap_only_stop() { sleep 0.3; kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
 
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	build=release
 	[ $mode = afpacket ] && build=asan
 	# ---- 1. down and up again -------------------------------------------------------------
@@ -65,7 +78,7 @@ for mode in xdp afpacket; do
 	[ $build = asan ] && what="$what (ASan build)"
 	echo "== 1. $what"
 	cap_start "$T/up_$mode.pcap" || no "$what: no capture"
-	d0=$(txdrop) rx0=$(rx_packets "$NS_B" "$IF_B") x0=$(xmit)
+	d0=$(txdrop) tp0=$(txpk) rx0=$(rx_packets "$NS_B" "$IF_B") x0=$(xmit)
 	FAULTS_BIN=$(bin_for $build) gen_bg up "$NS_A" --templates "$T/t.json" -d "$IF_A" -c 0 -t 3.5 \
 		-r 4000 -l 2 --mode $mode --stall-timeout 3 -q --json
 	wait_traffic "$NS_B" "$IF_B" "$rx0" 400
@@ -99,7 +112,7 @@ for mode in xdp afpacket; do
 	what="$mode: peer down for good"
 	echo "== 2. $what"
 	cap_start "$T/down_$mode.pcap" || no "$what: no capture"
-	rx0=$(rx_packets "$NS_B" "$IF_B") x0=$(xmit)
+	d0=$(txdrop) tp0=$(txpk) rx0=$(rx_packets "$NS_B" "$IF_B") x0=$(xmit)
 	gen_bg down "$NS_A" --templates "$T/t.json" -d "$IF_A" -c 0 -r 4000 -l 2 --mode $mode \
 		--stall-timeout 1.5 -q --json
 	wait_traffic "$NS_B" "$IF_B" "$rx0" 400

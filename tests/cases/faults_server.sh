@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fault injection around the server's control connection (--server-addr), on a private veth pair
 # (generator in NS_A on veth0, `xdperf --server -d veth1 --stamp --control 10.201.0.2:7000` in
-# NS_B), --mode xdp and afpacket (tests/lib/faults.sh):
+# NS_B), --mode xdp and afpacket (tests/lib/faults.sh); where the kernel refuses XDP live frames
+# (tests/lib/xdp_live.sh) the XDP rows send over AF_PACKET with the same checks (the summary's
+# mode follows; the server still counts with its XDP program):
 #  1. SIGINT / SIGTERM while connecting to a server nobody answers for (10.201.0.9, a static
 #     neighbour with a MAC nobody has: the SYN goes nowhere), sent once the SYN is seen on veth1:
 #     exit 130 / 143 within 2 s, stderr exactly "xdperf: stopped by SIGINT while reaching the
@@ -33,8 +35,10 @@
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
+. tests/lib/xdp_live.sh
 . tests/lib/faults.sh
 faults_setup pair tcpdump tshark jq python3
+xdp_live_init
 RINGS=$((2 * 256))
 SRV=10.201.0.2:7000
 bin_for() { [ "$1" = asan ] && echo "$XDPERF_ASAN" || echo "$XDPERF"; }
@@ -57,6 +61,7 @@ mk_templates "$T/t.json" 128 200
 ip -n "$NS_A" neigh replace 10.201.0.9 lladdr 02:00:00:00:00:99 dev "$IF_A" nud permanent
 # CASE: signal  exit status  backend  build  output
 while read -r sig want mode build out; do
+	[ "$mode" = xdp ] && mode=$TX_MODE # AF_PACKET where XDP live frames are refused
 	what="SIG$sig while connecting, $mode, $out$([ "$build" = asan ] && echo ", ASan build")"
 	tcap_start "$T/conn.pcap" "$NS_B" "$IF_B" in udp || continue
 	json=()
@@ -93,6 +98,7 @@ while True:
 OTHER_PID=$!
 # CASE: backend  build  output
 while read -r mode build out; do
+	[ "$mode" = xdp ] && mode=$TX_MODE # AF_PACKET where XDP live frames are refused
 	what="SIGINT in the report wait, $mode, $out$([ "$build" = asan ] && echo ", ASan build")"
 	srv_start "srv_$mode" --port 9000 --json || continue
 	# tcpdump -c: exits once every frame of template 1 (UDP 9001, passed to the stack) arrived
@@ -164,6 +170,7 @@ mk_templates "$T/k.json" 128:1000:9000 200:1001:9000
 lost_line="xdperf: the server at $SRV closed the control connection; stopping the run"
 # CASE: signal to the server  backend  build  output
 while read -r sig mode build out; do
+	[ "$mode" = xdp ] && mode=$TX_MODE # AF_PACKET where XDP live frames are refused
 	what="server SIG$sig mid-run, $mode, $out$([ "$build" = asan ] && echo ", ASan build")"
 	# no --port: the server counts every frame and passes it on, to tcpdump
 	srv_start "srvk_$mode$sig" || continue

@@ -9,10 +9,13 @@
 #     figures = the capture up to what the peer's rings held at the detach. (An MTU lowered
 #     mid-run no longer stalls: the run ends at once, faults_mtu.sh; AF_PACKET's stall is in
 #     rx_count.sh.)
-#  2. during the carrier hold (the peer veth1 down, --stall-timeout 30), SIGINT (XDP) and SIGTERM
-#     (AF_PACKET): exit 0, "stopped": true, only the "has no carrier ... waiting up to 30.0 s"
-#     line on stderr, carrier_wait_s > 0, packets = the receiver's XDP counter, the capture
-#     within a NAPI poll of it (frames passed to the stack as veth1 went down).
+#     Only where the kernel lets xdperf send XDP live frames (tests/lib/xdp_live.sh); else a
+#     "not run here" line.
+#  2. during the carrier hold (the peer veth1 down, --stall-timeout 30), SIGINT (XDP, or
+#     AF_PACKET where XDP live frames are refused) and SIGTERM (AF_PACKET): exit 0, "stopped":
+#     true, only the "has no carrier ... waiting up to 30.0 s" line on stderr, carrier_wait_s
+#     > 0, packets = the receiver's XDP counter, the capture within a NAPI poll of it (frames
+#     passed to the stack as veth1 went down).
 #  3. while writing -o FILE.pcap (100 000 000 frames asked for): SIGINT once the temporary file
 #     has 4 MB; SIGTERM into a FIFO read slowly (the writer blocked in write()): exit 0, one line
 #     "xdperf: wrote N packets (B bytes) from 2 templates of F to OUT (stopped by SIGINT: N of
@@ -22,9 +25,11 @@
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
+. tests/lib/xdp_live.sh
 . tests/lib/capture.sh
 . tests/lib/faults.sh
 faults_setup pair tcpdump tshark capinfos jq python3
+xdp_live_init
 RINGS=$((2 * 256))
 POLL=$((2 * 64))
 txdrop() { ip netns exec "$NS_A" cat "/sys/class/net/$IF_A/statistics/tx_dropped"; }
@@ -45,7 +50,10 @@ stopped_clean() { # WHAT
 
 # ---- 1. during a stall ----------------------------------------------------------------------------
 echo "== 1. a stop signal during a stall (--stall-timeout 30)"
+# (XDP only: AF_PACKET's frames do not need the peer's XDP program; its stall, the carrier
+# hold, is section 2)
 # CASE: why it stalls  backend  build
+xdp_only "a stop signal in the stall of an XDP sender whose peer has no XDP program" &&
 while read -r why mode build; do
 	what="SIGINT in a stall ($why), $mode$([ "$build" = asan ] && echo ", ASan build")"
 	cap_start "$T/st.pcap" || { no "$what: no capture"; continue; }
@@ -96,6 +104,7 @@ EOF
 echo "== 2. a stop signal while the carrier is lost (--stall-timeout 30)"
 # CASE: signal  backend  build
 while read -r sig mode build; do
+	[ "$mode" = xdp ] && mode=$TX_MODE # AF_PACKET where XDP live frames are refused
 	what="SIG$sig in the carrier hold, $mode$([ "$build" = asan ] && echo ", ASan build")"
 	cap_start "$T/ho.pcap" || { no "$what: no capture"; continue; }
 	rx0=$(rx_packets "$NS_B" "$IF_B")

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# The field engine on the wire (XDP and AF_PACKET, captured with tcpdump in the receiving
-# namespace) and in pcap output: increment/decrement wrap-around sequences (exact, and byte for
-# byte equal to the -o pcap frames), random (in range, all values, rough uniformity,
-# reproducible by seed), range (each value once per cycle, scattered), several modifiers at once
-# on IPv4/UDP, IPv4/TCP and IPv6/UDP with every checksum valid per tshark, two sender threads
-# splitting one sequence, and the checks of bad or unchecksummed modifiers.
+# The field engine on the wire (captured with tcpdump in the receiving namespace; sent with XDP
+# and AF_PACKET where the kernel lets xdperf send XDP live frames, else with AF_PACKET only:
+# tests/lib/xdp_live.sh) and in pcap output: increment/decrement wrap-around sequences (exact,
+# and byte for byte equal to the -o pcap frames; one device run under ASan: XDP's, else
+# AF_PACKET's), random (in range, all values, rough uniformity, reproducible by seed, the same
+# sequence on every backend), range (each value once per cycle, scattered), several modifiers at
+# once on IPv4/UDP, IPv4/TCP and IPv6/UDP with every checksum valid per tshark (the field
+# sequences in order on XDP, as a multiset on AF_PACKET, whose flows may arrive out of order),
+# two sender threads splitting one sequence, and the checks of bad or unchecksummed modifiers
+# (nothing sent, per the receiver's XDP counter, on every backend).
 set -euo pipefail
 . "$REPO/tests/lib/netns.sh"
+. "$REPO/tests/lib/xdp_live.sh"
 . "$REPO/tests/lib/capture.sh"
 netns_need_root
 export NETNS_QUEUES=2
 netns_pair_setup
+xdp_live_init
 fail=0
 LIB="$REPO/tests/lib"
 T="$TMPDIR"
@@ -58,12 +64,12 @@ python3 -c '
 for i in range(35):
     a = (10 << 24) + 250 + i % 11
     print(f"{1000 + i % 10} {a >> 24}.{a >> 16 & 255}.{a >> 8 & 255}.{a & 255}")' >"$T/inc.want"
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	bin=$XDPERF
-	[ $mode = xdp ] && bin=$XDPERF_ASAN # one device run under ASan
+	[ $mode = "$TX_MODE" ] && bin=$XDPERF_ASAN # one device run under ASan (XDP's where it runs)
 	XDPERF_BIN=$bin cap_send "$T/inc_$mode.pcap" udp -- --templates "$T/inc.json" --mode $mode -l 1 -c 35 -q
 	[ "$SEND_RC" = 0 ] || fails "inc $mode: xdperf exited $SEND_RC"
-	[ $mode = xdp ] && asan_clean "$T/send.err" "ASan xdp device run"
+	[ $mode = "$TX_MODE" ] && asan_clean "$T/send.err" "ASan $mode device run"
 	tshark -r "$T/inc_$mode.pcap" -T fields -e udp.srcport -e ip.src 2>/dev/null | tr '\t' ' ' >"$T/inc.got"
 	same_list "$T/inc.want" "$T/inc.got" "increment $mode (udp.src_port 1000..1009, ipv4.src_ip 10.0.0.250..10.0.1.4)"
 	python3 - "$T/inc_file.pcap" "$T/inc_$mode.pcap" <<'PY' || fails "inc $mode: captured frames differ from the -o pcap frames"
@@ -85,7 +91,7 @@ echo "17 16 15 20 19 18 17 16 15 20 19 18 17 16" | tr ' ' '\n' >"$T/dec.want"
 "$XDPERF" --templates "$T/dec.json" -o "$T/dec_file.pcap" -c 14 2>"$T/err" || fails "dec: pcap run: $(cat "$T/err")"
 pyfield "$T/dec_file.pcap" 34 2 >"$T/dec.got"
 same_list "$T/dec.want" "$T/dec.got" "decrement pcap (15..20 start 17)"
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	cap_send "$T/dec_$mode.pcap" udp -- --templates "$T/dec.json" --mode $mode -c 14 -q
 	pyfield "$T/dec_$mode.pcap" 34 2 >"$T/dec.got"
 	same_list "$T/dec.want" "$T/dec.got" "decrement $mode (15..20 start 17)"
@@ -114,7 +120,7 @@ sys.exit(0 if ok else 1)
 PY
 if cmp -s "$T/rnd5.file" "$T/rnd6.file"; then fails "random: seeds 5 and 6 give the same sequence"; else
 	echo "random: seeds 5 and 6 give different sequences"; fi
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	cap_send "$T/rnd_$mode.pcap" udp -- --templates "$T/rnd5.json" --mode $mode -l 1 -c 20000 -q
 	pyfield "$T/rnd_$mode.pcap" 36 2 >"$T/rnd.got"
 	same_list "$T/rnd5.file" "$T/rnd.got" "random seed 5 $mode (same sequence as the pcap file)"
@@ -123,7 +129,7 @@ done
 # ---- 4. range: every value once per cycle, scattered -----------------------------------------
 mk --mod 'ipv4.id|range|0|99|seed=3' >"$T/range.json"
 "$XDPERF" --templates "$T/range.json" -o "$T/range_file.pcap" -c 300 2>"$T/err" || fails "range: pcap run: $(cat "$T/err")"
-for src in file xdp afpacket; do
+for src in file $TX_MODES; do
 	if [ $src != file ]; then
 		cap_send "$T/range_$src.pcap" udp -- --templates "$T/range.json" --mode $src -c 300 -q
 	fi
@@ -163,7 +169,7 @@ mk --frame udp6 --len 90 \
 	--mod 'udp.src_port|increment|0|65535|start=65500' >"$T/m_udp6.json"
 for kind in udp4 tcp4 udp6; do
 	case $kind in udp4) pfilt=udp ;; tcp4) pfilt=tcp ;; udp6) pfilt=ip6 ;; esac
-	for mode in xdp afpacket; do
+	for mode in $TX_MODES; do
 		cap_send "$T/m_${kind}_$mode.pcap" "$pfilt" -- --templates "$T/m_$kind.json" --mode $mode -c 3000 -q
 		read -r n bad < <(cap_bad_checksums "$T/m_${kind}_$mode.pcap")
 		echo "$kind $mode several modifiers: $n frames captured, $bad with a bad checksum"
@@ -207,7 +213,7 @@ done
 
 # ---- 6. two threads split one sequence: each value exactly once -----------------------------
 mk --mod 'udp.src_port|increment|10000|10999' >"$T/two.json"
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	cap_send "$T/two_$mode.pcap" udp -- --templates "$T/two.json" --mode $mode -l 2 -c 1000 -q
 	pyfield "$T/two_$mode.pcap" 34 2 | sort -n >"$T/two.got"
 	seq 10000 10999 >"$T/two.want"
@@ -223,7 +229,7 @@ else
 	fails "modifier on ipv4.src_ip with the ipv4 checksum entry lacking auto_update: no warning containing \"no checksums entry keeps\" on stderr (got: $(head -c 300 "$T/send.err"))"
 fi
 mk --mod 'udp.src_port|increment|1000|70000' >"$T/bad.json"
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	cap_send "$T/bad_$mode.pcap" udp -- --templates "$T/bad.json" --mode $mode -c 5 -q 2>/dev/null
 	lines=$(grep -c . "$T/send.err" || true)
 	echo "bad modifier $mode: exit $SEND_RC, $lines line(s): $(cat "$T/send.err"); receiver got ${CAP_RX:-?} frames"

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# IMIX on the wire (XDP and AF_PACKET, captured in the receiving namespace): the imix plugin
+# IMIX on the wire (captured in the receiving namespace; sent with XDP and AF_PACKET, or with
+# AF_PACKET only where the kernel refuses XDP live frames: tests/lib/xdp_live.sh): the imix plugin
 # (metadata.imix) and --imix simple on a one-template file give, in every 12-frame cycle,
 # exactly 7 frames of 64, 4 of 576 and 1 of 1500 bytes, each with valid checksums, in the same
 # order as the -o pcap output; a custom --imix 100:3,200:1 gives 3:1 in every 4-frame cycle;
 # bad specs exit 2 naming --imix.
 set -euo pipefail
 . "$REPO/tests/lib/netns.sh"
+. "$REPO/tests/lib/xdp_live.sh"
 . "$REPO/tests/lib/capture.sh"
 netns_need_root
 netns_pair_setup
+xdp_live_init
 fail=0
 T="$TMPDIR"
 K=5
@@ -44,7 +47,7 @@ for src in plugin simple; do
 	file_lens=$(lens "$T/${src}_file.pcap")
 	# shellcheck disable=SC2086
 	check_cycles "imix $src pcap file" 12 64:7,576:4,1500:1 $N $file_lens || fail=1
-	for mode in xdp afpacket; do
+	for mode in $TX_MODES; do
 		cap_send "$T/${src}_$mode.pcap" udp -- "${args[@]}" --mode $mode -c $N -q
 		[ "$SEND_RC" = 0 ] || fails "imix $src $mode: xdperf exited $SEND_RC"
 		got=$(lens "$T/${src}_$mode.pcap")
@@ -63,7 +66,7 @@ done
 file_lens=$(lens "$T/custom_file.pcap")
 # shellcheck disable=SC2086
 check_cycles "--imix 100:3,200:1 pcap file" 4 100:3,200:1 40 $file_lens || fail=1
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	cap_send "$T/custom_$mode.pcap" udp -- --templates "$T/one.json" --imix 100:3,200:1 --mode $mode -c 40 -q
 	got=$(lens "$T/custom_$mode.pcap")
 	# shellcheck disable=SC2086

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Capture replay (xdperf --pcap, docs/replay.md) on a veth pair, as root, checked against what
-# the peer received (tcpdump on it, and the XDP counter `xdperf count` for exact totals):
+# the peer received (tcpdump on it, and the XDP counter `xdperf count` for exact totals). "Both
+# backends" is XDP and AF_PACKET, or AF_PACKET alone where the kernel refuses XDP live frames
+# (tests/lib/xdp_live.sh; the runs without --mode then fall back to AF_PACKET):
 #  - a 300-frame capture (IPv4/IPv6, UDP/TCP, 60-1514 bytes) as pcap, pcapng (editcap) and
-#    big-endian nanosecond pcap, replayed --topspeed --loop 3 on XDP and AF_PACKET: the peer
+#    big-endian nanosecond pcap, replayed --topspeed --loop 3 on both backends: the peer
 #    receives its frames 3 times, in order, byte for byte; counts and loops in --json exact;
 #  - timing: 50 frames 20 ms apart (jittered) with their original timing and --multiplier 2 on
 #    both backends: the received span (tcpdump's timestamps) within 10 % + 20 ms of the
@@ -20,14 +22,17 @@
 #  - the peer down for 0.8 s mid-replay: the sender holds (notices), then sends the rest: all
 #    100 frames sent, the receiver's count short at most by what its ring held at the down;
 #  - a jumbo frame (MTU 9000) in the second chunk: XDP cannot take that chunk, AF_PACKET goes on
-#    from it (in order), the counter's packets and bytes exact;
+#    from it (in order), the counter's packets and bytes exact (XDP refused: all on AF_PACKET,
+#    the summary's mode afpacket);
 #  - usage errors: one line, exit 2.
 set -uo pipefail
 . "$REPO/tests/lib/netns.sh"
+. "$REPO/tests/lib/xdp_live.sh"
 . "$REPO/tests/lib/capture.sh"
 netns_need_root
 command -v tshark >/dev/null && command -v editcap >/dev/null || { echo "FAIL: tshark/editcap missing (scripts/deps.sh)"; exit 1; }
 netns_pair_setup
+xdp_live_init
 X="$XDPERF"
 T="$TMPDIR"
 fail=0
@@ -50,7 +55,7 @@ editcap -F pcapng "$T/a.pcap" "$T/a.pcapng" 2>/dev/null || no "editcap -F pcapng
 mk "$T/a_ns.pcap" 300 --gap-us 1000 --ns --be
 
 # --- byte for byte, loops ------------------------------------------------------------------
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	for f in a.pcap a.pcapng a_ns.pcap; do
 		csend "$T/rx.pcap" -- --pcap "$T/$f" --topspeed --loop 3 --mode "$mode" --json -q
 		[ "$SEND_RC" = 0 ] || no "$mode $f: exit $SEND_RC: $(cat "$T/send.err")"
@@ -66,7 +71,7 @@ done
 # --- timing ------------------------------------------------------------------------------------
 mk "$T/t.pcap" 50 --gap-us 20000 --jitter
 read -r _ span _ < <(cmp_ span "$T/t.pcap")
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	for m in 1 2; do
 		csend "$T/rx.pcap" -- --pcap "$T/t.pcap" --multiplier $m --mode "$mode" --json -q
 		read -r n got _ < <(cmp_ span "$T/rx.pcap")
@@ -115,7 +120,7 @@ r=$(cmp_ same "$T/rw_file.pcap" "$T/rw.pcap" 1)
 # --- more than the chunk size, exact counts ----------------------------------------------------
 mk "$T/big.pcap" 50000 --gap-us 10
 read -r bn bb < <(cmp_ bytes "$T/big.pcap")
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	rx_count_start "$NS_B" "$IF_B"
 	js=$(send --pcap "$T/big.pcap" --topspeed --mode "$mode" --json -q 2>"$T/err")
 	read -r pk by < <(rx_count_stop)
@@ -185,7 +190,7 @@ echo "SIGINT: exit $rc after $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b
 
 # --- the peer down for 0.8 s mid-replay: the sender holds and goes on, every frame sent -------
 mk "$T/c.pcap" 100 --gap-us 20000
-for mode in xdp afpacket; do
+for mode in $TX_MODES; do
 	rx_count_start "$NS_B" "$IF_B"
 	(sleep 0.6; ip -n "$NS_B" link set "$IF_B" down; sleep 0.8; ip -n "$NS_B" link set "$IF_B" up) &
 	tp=$!
@@ -218,6 +223,8 @@ echo "jumbo: exit $rc, counter $pk packets $by bytes (capture $jn / $jb), summar
 if grep -q "XDP live frames take at most" "$T/err"; then
 	grep -q "using afpacket from here on (after 2048 frames)" "$T/err" || no "jumbo: the fallback's notice"
 fi
+# XDP refused by the kernel: the whole replay went over AF_PACKET, and the summary says so
+[ "$XDP_LIVE" = 1 ] || [ "$(jq -r .mode <<<"$js")" = afpacket ] || no "jumbo: XDP refused, the summary's mode is not afpacket"
 ip -n "$NS_A" link set "$IF_A" mtu 1500 && ip -n "$NS_B" link set "$IF_B" mtu 1500
 
 # --- usage errors --------------------------------------------------------------------------------
