@@ -118,3 +118,99 @@ def test_swap_while_threads_call(mods):
             t.join()
         assert all(bad == 0 for _, bad in counts) and min(ok for ok, _ in counts) >= 100, counts
         assert rounds >= 5
+
+
+def test_native_version_lifecycle_and_faults(mods):
+    echo, _ = mods
+    seen = []
+
+    def upper(msg):
+        seen.append(msg)
+        if msg == b"boom":
+            raise ValueError("no boom here")
+        if msg == b"nope":
+            raise xdperf.XdperfError(errno.EPROTO, "refused")
+        return msg.upper() * 2
+
+    with xdperf.Registry() as reg:
+        reg.load_native("up", "1", upper)
+        reg.load("up", "2", echo)
+        assert reg.execute("up", "1", b"ab") == b"ABAB"
+        reg.start_testing("up", "1")
+        reg.promote("up", "1")
+        assert reg.route("up", b"hello") == (b"HELLOHELLO", "1")
+        assert reg.route("up", b"") == (b"", "1")
+        with pytest.raises(xdperf.ProtocolError) as e:
+            reg.route("up", b"boom")
+        # (a failed message is EINVAL, whatever the handler's errno: the registry's rule)
+        assert e.value.fault == "native" and e.value.errno == errno.EINVAL
+        assert "no boom here" in e.value.message and e.value.version == "1"
+        with pytest.raises(xdperf.ProtocolError) as e:
+            reg.route("up", b"nope")
+        assert e.value.fault == "native" and "refused" in e.value.message
+        # a module version beside it: promote, then roll back to the native one
+        reg.start_testing("up", "2")
+        reg.promote("up", "2")
+        assert reg.route("up", b"x") == (b"x", "2")
+        reg.rollback("up")
+        assert reg.route("up", b"y") == (b"YY", "1")
+        (v1,) = [v for v in reg.list("up") if v.version == "1"]
+        assert v1.native and v1.calls == 6 and v1.errors == 2 and v1.sha256 == ""
+        with pytest.raises(xdperf.XdperfError) as e:
+            reg.load_native("up", "1", upper)
+        assert e.value.errno == errno.EEXIST
+    assert seen == [b"ab", b"hello", b"", b"boom", b"nope", b"y"]
+
+
+METRIC_WAT = r'''
+(module
+  (import "env" "host_report_metric" (func $m (param i32 i32 f64 i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "msg_len")
+  (global $heap (mut i32) (i32.const 1024))
+  (func (export "alloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (i32.and (i32.add (local.get $n) (i32.const 15)) (i32.const -16))))
+    (local.get $p))
+  (func (export "free") (param i32))
+  (func (export "handle") (param $p i32) (param $n i32) (result i32 i32)
+    (call $m (i32.const 0) (i32.const 7) (f64.convert_i32_u (local.get $n)) (i64.const 1700000000123456789))
+    (local.get $p) (local.get $n)))
+'''
+
+
+def test_metric_callback(tmp_path):
+    import shutil
+    import subprocess
+    if not shutil.which("wat2wasm"):
+        pytest.skip("wat2wasm (wabt) is not installed")
+    (tmp_path / "m.wat").write_text(METRIC_WAT)
+    subprocess.run(["wat2wasm", str(tmp_path / "m.wat"), "-o", str(tmp_path / "m.wasm")],
+                   check=True)
+    got = []
+    lock = threading.Lock()
+
+    def metric(name, m, value, ts, worker, instance):
+        with lock:
+            got.append((name, m, value, ts, worker, instance))
+
+    with xdperf.Registry(metric=metric) as reg:
+        reg.load("met", "1.0", str(tmp_path / "m.wasm"))
+        reg.start_testing("met", "1.0")
+        reg.promote("met", "1.0")
+        for msg in (b"a", b"bcd", b"efghij"):
+            assert reg.route("met", msg) == (msg, "1.0")
+        t = threading.Thread(target=lambda: reg.route("met", b"xy"))
+        t.start()
+        t.join()
+        with lock:
+            vals = [(n, m, v, ts) for n, m, v, ts, _w, _i in got if m is not None]
+            sources = {(w, i) for _n, m, _v, _ts, w, i in got if m is not None}
+        assert vals == [("met@1.0", "msg_len", float(n), 1700000000123456789)
+                        for n in (1, 3, 6, 2)]
+        # two threads, two workers, an instance each (serial numbers from 1)
+        assert len({w for w, _ in sources}) == 2 and all(i >= 1 for _, i in sources)
+    # freeing the registry ends the instances: each says so once (metric None)
+    ends = [(w, i) for _n, m, _v, _ts, w, i in got if m is None]
+    assert sorted(ends) == sorted(sources)

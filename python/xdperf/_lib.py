@@ -110,6 +110,15 @@ LOG_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, c_int, ctypes.POINTER(c_char
 METRIC_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, c_char_p, c_double, c_uint64)
 
 
+class xdperf_metric_source(Structure):
+    _fields_ = [("worker", c_int32), ("instance", c_uint64)]
+
+
+# xdperf_metric_fn (hotload.h): with the source of the value
+SOURCED_METRIC_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, c_char_p, c_double, c_uint64,
+                                     POINTER(xdperf_metric_source))
+
+
 class xdperf_plugin_opts(Structure):
     _fields_ = [("sz", c_size_t), ("name", c_char_p), ("max_memory_pages", c_uint32),
                 ("fuel", c_uint64), ("max_call_depth", c_uint32), ("max_output", c_size_t),
@@ -265,7 +274,7 @@ class xdperf_proto_policy(Structure):
 class xdperf_registry_opts(Structure):
     _fields_ = [("sz", c_size_t), ("trust_dir", c_char_p), ("policy", xdperf_proto_policy),
                 ("max_workers", c_uint32), ("maintain_interval_ms", c_uint32),
-                ("log", LOG_FN), ("log_ctx", c_void_p), ("metric", c_void_p),
+                ("log", LOG_FN), ("log_ctx", c_void_p), ("metric", SOURCED_METRIC_FN),
                 ("metric_ctx", c_void_p), ("interrupt", c_void_p), ("max_protocols", c_uint32),
                 ("max_versions", c_uint32)]
 
@@ -289,6 +298,11 @@ class xdperf_proto_buf(Structure):
     _fields_ = [("data", c_void_p), ("len", c_size_t), ("cap", c_size_t)]
 
 
+# xdperf_native_handler (hotload.h)
+NATIVE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(xdperf_proto_buf),
+                             POINTER(c_char), c_size_t)
+
+
 class xdperf_call_info(Structure):
     _fields_ = [("version", c_char * 32), ("fault", c_int)]
 
@@ -306,6 +320,7 @@ STRUCTS = {
     "struct xdperf_tx_stream_opts": xdperf_tx_stream_opts,
     "struct xdperf_tx_sstats": xdperf_tx_sstats,
     "struct xdperf_templates_opts": xdperf_templates_opts,
+    "struct xdperf_metric_source": xdperf_metric_source,
     "struct xdperf_server_opts": xdperf_server_opts,
     "struct xdperf_server_stats": xdperf_server_stats,
     "struct xdperf_latency_bucket": xdperf_latency_bucket,
@@ -446,6 +461,8 @@ def _declare(h: ctypes.CDLL) -> None:
         POINTER(xdperf_load_opts), E, c_size_t)
     _fn(h, "xdperf_registry_load_file", c_int, P, c_char_p, c_char_p, c_char_p,
         POINTER(xdperf_load_opts), E, c_size_t)
+    _fn(h, "xdperf_registry_load_native", c_int, P, c_char_p, c_char_p, NATIVE_FN, c_void_p, E,
+        c_size_t)
     for name in ("start_testing", "promote", "deprecate", "unload"):
         _fn(h, "xdperf_registry_" + name, c_int, P, c_char_p, c_char_p, E, c_size_t)
     _fn(h, "xdperf_registry_set_traffic", c_int, P, c_char_p, c_char_p, c_double, E, c_size_t)
@@ -466,6 +483,14 @@ def _declare(h: ctypes.CDLL) -> None:
     libc.free.restype = None
     libc.free.argtypes = [c_void_p]
     h._libc_free = libc.free  # type: ignore[attr-defined]
+    libc.realloc.restype = c_void_p
+    libc.realloc.argtypes = [c_void_p, c_size_t]
+    h._libc_realloc = libc.realloc  # type: ignore[attr-defined]
+
+
+def realloc(ptr, size: int) -> int:
+    """realloc() for buffers the library will free (0 when out of memory)."""
+    return lib()._libc_realloc(ptr, size) or 0  # type: ignore[attr-defined]
 
 
 def free(ptr) -> None:

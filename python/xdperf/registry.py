@@ -26,6 +26,14 @@ from .errors import XdperfError, check
 from ._handle import Closable
 
 STATES = ("inactive", "testing", "active", "deprecating", "deprecated")
+WORKER_SHARED, WORKER_NONE = -1, -2
+
+#: callable(name, metric, value, ts_ns, worker, instance): a module's host_report_metric value
+#: ("ID@VERSION" as name, timestamp in ns since the epoch; worker: the worker handle number,
+#: or WORKER_SHARED); metric None (value 0, ts_ns 0) says instance `instance` is being freed.
+MetricCallback = Callable[[str, Optional[str], float, int, int, int], None]
+#: callable(message bytes) -> answer bytes: a native version (load_native)
+NativeHandler = Callable[[bytes], bytes]
 
 
 class ProtocolError(XdperfError):
@@ -81,13 +89,18 @@ class Registry(Closable):
     policy: defaults for every protocol, a dict of struct xdperf_proto_policy fields
     (max_memory_pages, fuel, max_input, max_output, allowed_imports, ...);
     maintain_interval_ms: > 0 runs housekeeping in a background thread;
-    log: callable(name, level, message) for the registry's and modules' lines (None: stderr)."""
+    log: callable(name, level, message) for the registry's and modules' lines (None: stderr);
+    metric: a :data:`MetricCallback` for the values modules report (env.host_report_metric)
+    and the ends of their instances. Both may be called from any thread that calls a
+    module; an exception they raise is dropped."""
 
     def __init__(self, *, trust_dir: Optional[str] = None,
                  policy: Optional[Dict[str, Any]] = None, max_workers: int = 0,
                  maintain_interval_ms: int = 0, max_protocols: int = 0, max_versions: int = 0,
-                 log: Optional[Callable[[str, int, str], None]] = None) -> None:
+                 log: Optional[Callable[[str, int, str], None]] = None,
+                 metric: Optional[MetricCallback] = None) -> None:
         self._h: Optional[int] = None
+        self._natives: Dict[Tuple[str, str], Any] = {}
         o = _lib.xdperf_registry_opts(sz=ctypes.sizeof(_lib.xdperf_registry_opts),
                                       policy=_policy(policy), max_workers=max_workers,
                                       maintain_interval_ms=maintain_interval_ms,
@@ -102,6 +115,16 @@ class Registry(Closable):
                     pass
             self._log_cb = _lib.LOG_FN(_log)
             o.log = self._log_cb
+        if metric is not None:
+            def _metric(_ctx, name, m, value, ts, src):  # type: ignore[no-untyped-def]
+                try:
+                    metric(name.decode(), m.decode() if m is not None else None, value, ts,
+                           src[0].worker if src else WORKER_NONE,
+                           src[0].instance if src else 0)
+                except Exception:
+                    pass
+            self._metric_cb = _lib.SOURCED_METRIC_FN(_metric)
+            o.metric = self._metric_cb
         out = ctypes.c_void_p()
         err = _lib.errbuf()
         check(lib().xdperf_registry_new(ctypes.byref(o), ctypes.byref(out), err, len(err)), err)
@@ -144,6 +167,36 @@ class Registry(Closable):
         else:
             self._call("xdperf_registry_load_file", protocol.encode(), version.encode(),
                        os.fspath(wasm).encode(), ctypes.byref(o))
+
+    def load_native(self, protocol: str, version: str, handler: NativeHandler) -> None:
+        """Registers a Python callable as version `version` of `protocol` (state inactive):
+        handler(message) returns the answer (bytes). It goes through the same lifecycle as a
+        module (canary, promote, rollback; counted in list()). An exception it raises fails
+        that message: ProtocolError with fault "native" and the exception's text (EINVAL, as
+        every failed message). For comparing a module with a reference, or a protocol without a module."""
+        def _native(_ctx, data, n, out, err, errlen):  # type: ignore[no-untyped-def]
+            try:
+                ans = bytes(handler(ctypes.string_at(data, n) if n else b""))
+                o = out[0]
+                if len(ans) > o.cap:
+                    p = _lib.realloc(o.data, len(ans))
+                    if not p:
+                        return -12
+                    o.data, o.cap = p, len(ans)
+                if ans:
+                    ctypes.memmove(o.data, ans, len(ans))
+                o.len = len(ans)
+                return 0
+            except Exception as e:  # the message fails; the host goes on
+                rc = -e.errno if isinstance(e, XdperfError) and e.errno else -5
+                msg = ("%s: %s" % (type(e).__name__, e)).encode("utf-8", "replace")
+                if errlen:
+                    msg = msg[:errlen - 1] + b"\0"
+                    ctypes.memmove(err, msg, len(msg))
+                return rc
+        cb = _lib.NATIVE_FN(_native)
+        self._call("xdperf_registry_load_native", protocol.encode(), version.encode(), cb, None)
+        self._natives[(protocol, version)] = cb  # the registry calls it while the version lives
 
     def start_testing(self, protocol: str, version: str) -> None:
         """inactive -> testing (no traffic until set_traffic)."""
