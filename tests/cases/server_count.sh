@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Server mode (`xdperf --server`, include/xdperf/server.h, src/cli/server_cmd.c) on a private
 # veth pair: the generator sends from NS_A:veth0, the server receives on NS_B:veth1.
+# The server's mode (xdp: its XDP program counts; afpacket: a packet socket) is the receiving
+# side's and runs everywhere. The generator sends to an xdp server with XDP where the kernel lets
+# xdperf send live frames (tests/lib/xdp_live.sh), else with AF_PACKET (the counts checked are
+# the server's, the same on either), and to an afpacket server with AF_PACKET; runs without
+# --mode use the default (auto: the same choice).
 #  1. exact counts: 20000 frames of 200 bytes to UDP 9000 (50000 pps, 1 and 2 sender threads),
 #     server in xdp and afpacket mode with --port 9000 --json: packets = 20000, bytes = 4000000
 #  2. port filter: 500 frames to UDP 9001, a TCP exchange and UDP datagrams through the stack
@@ -30,12 +35,14 @@
 set -uo pipefail
 cd "$REPO"
 . tests/lib/netns.sh
+. tests/lib/xdp_live.sh
 netns_need_root
 command -v python3 >/dev/null || { echo "python3 is not installed"; exit 77; }
 command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
 set -e
 netns_pair_setup
 set +e
+xdp_live_init
 fail=0
 no() { echo "FAIL: $*"; fail=1; }
 ok() { echo "ok: $*"; }
@@ -104,6 +111,10 @@ asan_clean() {
 		ok "$1: no sanitizer report (ASan/UBSan build)"
 	fi
 }
+# gmode SERVER-MODE: the generator's --mode for a server in that mode (xdp: $TX_MODE)
+gmode() { if [ "$1" = xdp ]; then echo "$TX_MODE"; else echo "$1"; fi; }
+# gname SERVER-MODE: ", sent with MODE" when the generator's mode differs from the server's
+gname() { [ "$(gmode "$1")" = "$1" ] || echo ", sent with $(gmode "$1")"; }
 # send ARGS...: the generator in NS_A on veth0 (-q), stdout/stderr in $T/send.out/.err
 send() {
 	ip netns exec "$NS_A" "$XDPERF" -d "$IF_A" -q "$@" >"$T/send.out" 2>"$T/send.err"
@@ -133,9 +144,9 @@ one_line() {
 echo "== 1. exact counts: $N frames of $LEN bytes to UDP 9000 at 50000 pps"
 for mode in xdp afpacket; do
 	for th in 1 2; do
-		what="$mode server, $th sender thread(s)"
+		what="$mode server, $th sender thread(s)$(gname "$mode")"
 		srv_start "$XDPERF" --mode "$mode" --port 9000 --json -q --control $CTL || { no "$what: no server"; continue; }
-		send --templates "$T/p9000.json" -c $N -r 50000 -l $th --mode "$mode"
+		send --templates "$T/p9000.json" -c $N -r 50000 -l $th --mode "$(gmode "$mode")"
 		srv_settle "$what" "r['packets'] >= $N"
 		srv_stop
 		eq "$what: mode" "$(j mode)" "$mode"
@@ -214,8 +225,8 @@ fi
 echo "== 3. no --port: every frame counted ($N to 9000 + 500 to 9001)"
 for mode in xdp afpacket; do
 	srv_start "$XDPERF" --mode "$mode" --json -q --control $CTL || { no "$mode without --port: no server"; continue; }
-	send --templates "$T/p9000.json" -c $N -r 50000 -l 2 --mode "$mode"
-	send --templates "$T/p9001.json" -c 500 -r 50000 --mode "$mode"
+	send --templates "$T/p9000.json" -c $N -r 50000 -l 2 --mode "$(gmode "$mode")"
+	send --templates "$T/p9001.json" -c 500 -r 50000 --mode "$(gmode "$mode")"
 	srv_settle "$mode without --port" "r['packets'] >= $((N + 500))"
 	srv_stop
 	eq "$mode without --port: port" "$(j port)" 0
@@ -375,10 +386,10 @@ else
 	# an unpaced burst with --sample 1 outruns the verifier: every counted frame is either
 	# sampled or skipped (sample_full), and every sampled frame gets a verdict
 	for mode in xdp afpacket; do
-		what="verifier burst ($mode, --sample 1, 20000 frames unpaced)"
+		what="verifier burst ($mode, --sample 1, 20000 frames unpaced$(gname "$mode"))"
 		srv_start "$XDPERF" --mode "$mode" --port 9000 --verifier "$W" --sample 1 --json -q --control $CTL ||
 			{ no "$what: no server"; continue; }
-		send --templates "$T/p9000.json" -c $N --mode "$mode"
+		send --templates "$T/p9000.json" -c $N --mode "$(gmode "$mode")"
 		# every frame counted (or, afpacket, dropped by its socket: ring_full) and every sample
 		# verified
 		srv_settle "$what" "r['packets'] + (r['ring_full'] if r['mode'] == 'afpacket' else 0) >= $N and \
@@ -404,10 +415,10 @@ echo "== 7. active interval: 20 frames at 100 pps after 2.5 s idle; one frame; a
 # jt EXPR: a jq test on the server's --json summary ("true" or what it is)
 jt() { jq -r "$1" "$SRV_F.out" 2>/dev/null; }
 for mode in xdp afpacket; do
-	what="$mode server, 20 frames at 100 pps after 2.5 s idle"
+	what="$mode server, 20 frames at 100 pps after 2.5 s idle$(gname "$mode")"
 	srv_start "$XDPERF" --mode "$mode" --port 9000 --json -q || { no "$what: no server"; continue; }
 	sleep 2.5
-	send --templates "$T/p9000.json" -c 20 -r 100 --mode "$mode"
+	send --templates "$T/p9000.json" -c 20 -r 100 --mode "$(gmode "$mode")"
 	sleep 0.5 # the last frames reach the counters
 	srv_stop
 	eq "$what: packets" "$(j packets)" 20

@@ -20,7 +20,9 @@ browser_load() {
 		--user-data-dir="$ud" --enable-logging=stderr --v=0 --dump-dom "$url" \
 		>"$2.dom" 2>"$2.log"
 	rc=$?
-	grep -a 'CONSOLE' "$2.log" >"$2.console"
+	# the page's own messages only: not those of the browser's internal pages (source:
+	# chrome://..., e.g. "Slow network is detected" on a loaded machine)
+	{ grep -a 'CONSOLE' "$2.log" || true; } | { grep -av 'source: chrome://' || true; } >"$2.console"
 	if [ $rc != 0 ] || ! grep -q '</html>' "$2.dom"; then
 		echo "chromium --dump-dom $1: exit $rc: $(grep -av dbus "$2.log" | tail -n 3)"
 		rm -rf "$ud"
