@@ -1,5 +1,7 @@
 """The WebAssembly engine through xdperf.Module / Instance: load, call, traps, fuel."""
 import errno
+import os
+import re
 import shutil
 import struct
 import subprocess
@@ -169,3 +171,46 @@ def test_host_functions(tmp_path):
     with pytest.raises(xdperf.XdperfError) as e:
         m.instantiate(imports={"env": env})
     assert e.value.errno == errno.EINVAL and "incompatible import type" in e.value.message
+
+
+def test_constants_match_header(repo, tmp_path):
+    """FEATURE_* / FEATURES_* and TRAP_* are the values include/xdperf/wasm.h gives."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler")
+    names = {
+        "FEATURE_EXTENDED_CONST": "XWASM_FEATURE_EXTENDED_CONST",
+        "FEATURE_TAIL_CALL": "XWASM_FEATURE_TAIL_CALL",
+        "FEATURE_MULTI_MEMORY": "XWASM_FEATURE_MULTI_MEMORY",
+        "FEATURE_EXCEPTIONS": "XWASM_FEATURE_EXCEPTIONS",
+        "FEATURE_THREADS": "XWASM_FEATURE_THREADS",
+        "FEATURE_MEMORY64": "XWASM_FEATURE_MEMORY64",
+        "FEATURES_EXPLICIT": "XWASM_FEATURES_EXPLICIT",
+        "FEATURES_DEFAULT": "XWASM_FEATURES_DEFAULT",
+        "FEATURES_ALL": "XWASM_FEATURES_ALL",
+        "FEATURES_NONE": "XWASM_FEATURES_NONE",
+        "XWASM_ETRAP": "XWASM_ETRAP",
+    }
+    for py in [n for n in dir(wasm) if n.startswith("TRAP_")]:
+        names[py] = "XWASM_" + py
+    # every enumerator of the header's feature and trap enums has its Python constant
+    with open(os.path.join(repo, "include", "xdperf", "wasm.h")) as f:
+        header = f.read()
+    enumerators = re.findall(r"^\s*(XWASM_(?:FEATURE|TRAP)_[A-Z0-9_]+)\s*=?", header, re.M)
+    assert len(enumerators) > 25
+    for c in enumerators:
+        if c != "XWASM_TRAP_NONE":
+            assert c in names.values(), "%s has no constant in xdperf.wasm" % c
+    src = tmp_path / "consts.c"
+    src.write_text("#include <stdio.h>\n#include \"xdperf/wasm.h\"\nint main(void) {\n"
+                   + "".join('printf("%%llu\\n", (unsigned long long)(%s));\n' % c
+                             for c in names.values())
+                   + "return 0;\n}\n")
+    exe = tmp_path / "consts"
+    subprocess.run([cc, "-std=gnu11", "-Wall", "-Werror", "-I", os.path.join(repo, "include"),
+                    "-o", str(exe), str(src)], check=True)
+    got = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    assert len(got) == len(names) > 30
+    bad = ["%s = %d, wasm.h %s" % (py, getattr(wasm, py), g)
+           for (py, c), g in zip(names.items(), got) if int(g) != getattr(wasm, py)]
+    assert not bad, "\n".join(bad)

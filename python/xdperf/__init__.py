@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ._lib import lib, lib_path
 from .errors import WasmTrap, XdperfError
-from .wasm import Instance, Module
+from .wasm import Global, Instance, Memory, Module, Table
 from .plugin import Plugin
 from . import profile, templates
 from .templates import Templates
@@ -26,7 +26,7 @@ from .registry import ProtocolError, Registry, VersionInfo
 from .server import Server, ServerControl, ServerStats, ServerReport
 
 __all__ = ["Admin", "AdminError", "Registry", "ProtocolError", "VersionInfo", "version", "version_full", "lib_path", "XdperfError", "WasmTrap", "Module",
-           "Instance", "Plugin", "Templates", "templates", "profile", "CsumSpec", "Frame", "FieldMod", "Stream", "StreamStats", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
+           "Instance", "Memory", "Global", "Table", "Plugin", "Templates", "templates", "profile", "CsumSpec", "Frame", "FieldMod", "Stream", "StreamStats", "Tx", "TxResult", "TxStats", "TxStream", "RunInterrupted",
            "Server", "ServerControl", "ServerStats", "ServerReport"]
 
 

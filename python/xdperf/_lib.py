@@ -98,6 +98,17 @@ class xwasm_import_info(Structure):
                 ("shared", c_bool)]
 
 
+class xwasm_memory_opts(Structure):
+    _fields_ = [("sz", c_size_t), ("shared", c_bool)]
+
+
+class _xwasm_val_byvalue(Structure):
+    """Not a C struct: xwasm_val's twin for passing and returning it by value (xwasm_global_new,
+    _get, _set). Same size and alignment, no union: not every ctypes passes a struct holding a
+    union by value. python/tests/test_wasm_externs.py checks the size and alignment."""
+    _fields_ = [("type", c_uint8), ("bits", c_uint64 * 2)]
+
+
 class xwasm_instance_opts(Structure):
     _fields_ = [("sz", c_size_t), ("max_memory_pages", c_uint32), ("fuel", c_uint64),
                 ("max_call_depth", c_uint32), ("stack_slots", c_uint32), ("user", c_void_p),
@@ -312,6 +323,7 @@ STRUCTS = {
     "xwasm_val": xwasm_val, "struct xwasm_trap": xwasm_trap,
     "struct xwasm_load_opts": xwasm_load_opts, "struct xwasm_import_info": xwasm_import_info,
     "struct xwasm_instance_opts": xwasm_instance_opts,
+    "struct xwasm_memory_opts": xwasm_memory_opts,
     "struct xdperf_plugin_opts": xdperf_plugin_opts,
     "struct xdperf_field_mod": xdperf_field_mod, "struct xdperf_csum_spec": xdperf_csum_spec,
     "struct xdperf_tx_frame": xdperf_tx_frame, "struct xdperf_tx_stats": xdperf_tx_stats,
@@ -380,6 +392,28 @@ def _declare(h: ctypes.CDLL) -> None:
     _fn(h, "xwasm_memory_size", c_uint64, P)
     _fn(h, "xwasm_memory_read", c_int, P, c_uint64, c_void_p, c_size_t)
     _fn(h, "xwasm_memory_write", c_int, P, c_uint64, c_void_p, c_size_t)
+    _fn(h, "xwasm_memory_create", c_int, c_uint32, c_uint32, POINTER(xwasm_memory_opts),
+        POINTER(P))
+    _fn(h, "xwasm_memory_free", None, P)
+    _fn(h, "xwasm_memory_pages", c_uint32, P)
+    _fn(h, "xwasm_memory_grow", c_int64, P, c_uint32)
+    V = _xwasm_val_byvalue
+    _fn(h, "xwasm_global_new", P, V, c_bool)
+    _fn(h, "xwasm_global_free", None, P)
+    _fn(h, "xwasm_global_get", V, P)
+    _fn(h, "xwasm_global_set", c_int, P, V)
+    _fn(h, "xwasm_global_type", c_uint8, P)
+    _fn(h, "xwasm_global_mutable", c_bool, P)
+    _fn(h, "xwasm_table_new", P, c_uint8, c_uint32, c_uint32)
+    _fn(h, "xwasm_table_free", None, P)
+    _fn(h, "xwasm_table_size", c_uint32, P)
+    _fn(h, "xwasm_table_get", c_int, P, c_uint32, POINTER(xwasm_val))
+    _fn(h, "xwasm_instance_global", P, P, c_char_p)
+    _fn(h, "xwasm_instance_table", P, P, c_char_p)
+    _fn(h, "xwasm_linker_define_memory", c_int, P, c_char_p, c_char_p, P)
+    _fn(h, "xwasm_linker_define_table", c_int, P, c_char_p, c_char_p, P)
+    _fn(h, "xwasm_linker_define_global", c_int, P, c_char_p, c_char_p, P)
+    _fn(h, "xwasm_linker_define_instance", c_int, P, c_char_p, P)
     # plugin.h
     _fn(h, "xdperf_plugin_load", c_int, c_char_p, POINTER(xdperf_plugin_opts), POINTER(P), E,
         c_size_t)
