@@ -258,17 +258,21 @@ static int live_takes(struct xdp_be *x, unsigned len)
 /* The longest live frame this kernel takes, at most XDPERF_BPF_SLOT: a live frame is one page
  * less the XDP headroom, the kernel's page head and the room for skb_shared_info (3408 bytes
  * on x86-64 with 4 KiB pages, Linux 6.18). Measured by bisection with the probe program. 0
- * when it cannot be told. */
-static unsigned live_frame_max(struct xdp_be *x)
+ * when it cannot be told (*why: the -errno that stopped it, 0 if none). */
+static unsigned live_frame_max(struct xdp_be *x, int *why)
 {
 	unsigned lo = XDP_LIVE_SURE, hi = XDPERF_BPF_SLOT + 1; /* lo taken, hi not */
-	if (live_takes(x, lo) != 1)
+	int r = live_takes(x, lo);
+	*why = r < 0 ? r : 0;
+	if (r != 1)
 		return 0;
 	while (hi - lo > 1) {
 		unsigned mid = lo + (hi - lo) / 2;
-		int r = live_takes(x, mid);
-		if (r < 0)
+		r = live_takes(x, mid);
+		if (r < 0) {
+			*why = r;
 			return 0;
+		}
 		if (r)
 			lo = mid;
 		else
@@ -294,10 +298,14 @@ static int live_fits(struct xdp_be *x, const struct dp_frames *f, char *err, siz
 		x->live_ok = len;
 		return 0;
 	}
-	unsigned max = live_frame_max(x);
+	int why = 0;
+	unsigned max = r == -EPERM ? 0 : live_frame_max(x, &why);
 	if (max)
 		xdperf_errf(err, errlen, "xdp: template %u is %u bytes; XDP live frames take at "
 			    "most %u bytes on this kernel", big, len, max);
+	else if (r == -EPERM || why == -EPERM) /* no live frame at all: not the length's fault */
+		xdperf_errf(err, errlen, "xdp: the kernel does not let this process send XDP live "
+			    "frames on %s (BPF_PROG_RUN: %s)", x->ifname, strerror(EPERM));
 	else
 		xdperf_errf(err, errlen, "xdp: template %u is %u bytes; the kernel did not take "
 			    "it as a live frame (%s)", big, len, strerror(r < 0 ? -r : EINVAL));
