@@ -10,7 +10,7 @@ CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude -Isrc -fno-strict-a
 LDLIBS  := -lbpf -ljansson -lyaml -lsodium -lmicrohttpd -lgnutls -lcurl -lm -lpthread
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 
-LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c src/packet/*.c src/datapath/*.c src/server/*.c src/ctl/*.c src/report/*.c)
+LIB_SRCS := $(wildcard src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c src/packet/*.c src/profile/*.c src/datapath/*.c src/server/*.c src/ctl/*.c src/report/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

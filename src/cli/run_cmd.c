@@ -1,4 +1,4 @@
-/* `xdperf run PROFILE`: sends the streams a profile names (packet/profile.h, docs/profiles.md)
+/* `xdperf run PROFILE`: sends the streams a profile names (profile/profile.h, docs/profiles.md)
  * together on a device as one multi-stream run (xdperf_tx_new_streams), with live per-stream
  * lines, a per-stream summary, the server's loss and latency per stream (--server-addr), JSON
  * and an HTML report. Output and the report document live in run_out.c. */
@@ -14,7 +14,8 @@
 #include "cli/gen_stop.h"
 #include "cli/generate.h"
 #include "cli/plugin_common.h"
-#include "packet/profile.h"
+#include "packet/pcap_set.h"
+#include "profile/profile.h"
 #include "cli/report_params.h"
 #include "cli/run_out.h"
 #include "datapath/cpus.h"
@@ -205,7 +206,7 @@ static int load_source(const struct prof_stream *ps, const struct profile *p,
 	}
 	if (ps->pcap) {
 		char err[600];
-		if (profile_pcap_set(ps->pcap, set, err, sizeof err)) {
+		if (xdperf_pcap_template_set(ps->pcap, set, err, sizeof err)) {
 			fprintf(stderr, "xdperf: %s\nxdperf: (in stream %s of %s)\n", err, ps->name,
 				a->profile);
 			return 1;

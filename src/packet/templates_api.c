@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "packet/imix.h"
-#include "packet/profile.h"
+#include "packet/pcap_set.h"
 #include "packet/schedule.h"
 #include "packet/template.h"
 #include "util/err.h"
@@ -151,7 +151,7 @@ int xdperf_templates_from_pcap(const char *path, const struct xdperf_templates_o
 		return -ENOMEM;
 	}
 	struct xdperf_template_set *set = NULL;
-	int e = profile_pcap_set(path, &set, err, errlen);
+	int e = xdperf_pcap_template_set(path, &set, err, errlen);
 	if (!e)
 		e = finish(t, set, NULL, 0, NULL, err, errlen);
 	if (e) {

@@ -1,4 +1,4 @@
-/* A capture's frames as a template set (packet/profile.h): in capture order, at most
+/* A capture's frames as a template set (pcap_set.h): in capture order, at most
  * XDPERF_TEMPLATES_MAX, each sent whole; a profile stream's pcap source and
  * xdperf_templates_from_pcap (templates.h). The stream's own pace replaces the capture's
  * timing (`xdperf --pcap` replays a capture of any size with its timing). */
@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "packet/pcap_read.h"
-#include "packet/profile.h"
+#include "packet/pcap_set.h"
 #include "packet/template.h"
 #include "util/err.h"
 
-int profile_pcap_set(const char *path, struct xdperf_template_set **out, char *err, size_t errlen)
+int xdperf_pcap_template_set(const char *path, struct xdperf_template_set **out, char *err,
+			     size_t errlen)
 {
 	char why[512];
 	struct xdperf_pcap_reader *r;

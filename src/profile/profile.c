@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "packet/profile.h"
+#include "profile/profile.h"
 #include "util/distance.h"
 #include "util/err.h"
 #include "util/file.h"

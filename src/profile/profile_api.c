@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "packet/profile.h"
+#include "profile/profile.h"
 #include "util/config_file.h"
 #include "util/err.h"
 #include "xdperf/profile.h"

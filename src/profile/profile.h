@@ -1,8 +1,8 @@
 /* Profiles for `xdperf run` (docs/profiles.md): a YAML or JSON file naming the streams of a
  * multi-stream run (source, pace, count, duration, start, bursts, stamps) and the run's
  * settings. profile.c reads and checks one; every error names the stream and the key. */
-#ifndef XDPERF_PACKET_PROFILE_H
-#define XDPERF_PACKET_PROFILE_H
+#ifndef XDPERF_PROFILE_PROFILE_H
+#define XDPERF_PROFILE_PROFILE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,12 +38,6 @@ struct profile {
  * fault. Free with profile_free(). */
 int profile_load(const char *path, struct profile *p, char *err, size_t errlen);
 void profile_free(struct profile *p);
-
-struct xdperf_template_set;
-/* The frames of capture path (pcap or pcapng, at most 2048) as a template set, in capture
- * order (profile_pcap.c). 0, or a negative errno with one line in err naming the file
- * ("pcap ...: ..."). */
-int profile_pcap_set(const char *path, struct xdperf_template_set **out, char *err, size_t errlen);
 
 /* "1.5k" / 1500 -> 1500 (k, M, G multipliers; fractions allowed); false when not > 0. */
 bool profile_number(const json_t *v, double *out);
