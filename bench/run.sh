@@ -20,7 +20,8 @@
 #    Then bench/profile.sh (root only): multi-stream runs (xdperf run) against a single-set run.
 # 6. Server receive rate (root only, else skipped with a message): bench/server.sh, see its
 #    header (what `xdperf --server` counts on a veth pair from an XDP generator, with and
-#    without --stamp checking, next to the generator's own rate; plus a paced no-loss check).
+#    without --stamp checking, next to the generator's own rate; plus a paced no-loss check),
+#    then bench/rx_cost.sh: each receive step's cost per packet on one core, without a sender.
 #
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
 # separated program names; the word "hotload" selects part 3, so BENCH_ONLY=hotload runs only
@@ -50,11 +51,14 @@ LOAD_TARGET_MS=2
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-# server_part: part 6 (bench/server.sh: namespaces and XDP, so root only)
+# server_part: part 6 (bench/server.sh: namespaces and XDP; bench/rx_cost.sh: each receive
+# step's cost per packet; root only)
 server_part() {
   if [ "$(id -u)" = 0 ]; then
     echo "bench: server receive-rate benchmark (bench/server.sh)" >&2
-    "$REPO/bench/server.sh"
+    "$REPO/bench/server.sh" || return 1
+    echo "bench: receive-side cost per packet (bench/rx_cost.sh)" >&2
+    "$REPO/bench/rx_cost.sh"
   else
     echo "bench: skipping the server receive-rate benchmark (bench/server.sh): it needs root (network namespaces, XDP)"
   fi

@@ -6,8 +6,8 @@
 # --json -t SECONDS` (XDP mode) counts what `xdperf -d veth0 -c 0 -t SECONDS-1 --json -q`
 # (XDP mode, as fast as it can, started once the server printed "xdperf: server on") sends,
 # without stamps and with --stamp on both sides (the server then analyses every stamped frame
-# in user space: loss, reordering, latency), for 64 B (stamps: 66 B, the smallest UDP frame
-# with room for the 24-byte trailer) and 512 B frames, with 1 and 2 generator threads.
+# in user space: loss, reordering, latency), for 64 B (stamps: 70 B, the smallest UDP frame
+# with room for the 28-byte trailer) and 512 B frames, with 1 and 2 generator threads.
 #
 # Per configuration: the generator's own rate (its JSON pps), the server's received rate (the
 # median of its per-second stderr lines `<t>s  <pps> rx/s ...` over the full seconds while the
@@ -74,8 +74,8 @@ ip -n "$NS_A" link add veth0 address 02:00:00:00:00:01 numtxqueues "$Q" numrxque
 ip -n "$NS_A" link set veth0 up
 ip -n "$NS_B" link set veth1 up
 
-# ---- templates: UDP to port 9000; 66 B is the smallest frame a stamp fits in ---------------
-tsize() { if [ "$2" = 1 ] && [ "$1" -lt 66 ]; then echo 66; else echo "$1"; fi; }
+# ---- templates: UDP to port 9000; 70 B is the smallest frame a stamp fits in ---------------
+tsize() { if [ "$2" = 1 ] && [ "$1" -lt 70 ]; then echo 70; else echo "$1"; fi; }
 for size in "${SIZES[@]}"; do
   for st in 0 1; do
     s=$(tsize "$size" $st)
@@ -206,7 +206,7 @@ for k in "${KEYS[@]}" "$san"; do
     "$(st "$k" stamped)" "$(st "$k" rfull)" "$(st "$k" lost)"
 done
 echo "rx/tx: received rate / sent rate; pkts: received / sent packets over the whole run;"
-echo "secs: full seconds in the received median. Stamped rows at 64 B use 66 B frames (room for the trailer)."
+echo "secs: full seconds in the received median. Stamped rows at 64 B use 70 B frames (room for the trailer)."
 if [ $sanity_ok = 1 ]; then
   echo "paced sanity run ($RATE pps, --stamp): all $(v $san gpk) frames received and analysed, lost 0: ok"
 else
@@ -226,7 +226,7 @@ fi
   done
   echo
   echo "- received: the median of the server's per-second counts over the full seconds the generator sent in"
-  echo "- --stamp rows at 64 B use 66 B frames: the smallest UDP frame with room for the 24-byte trailer"
+  echo "- --stamp rows at 64 B use 70 B frames: the smallest UDP frame with room for the 28-byte trailer"
   echo "- ring_full: stamped frames counted by XDP but not analysed (user space fell behind)"
   if [ $sanity_ok = 1 ]; then
     echo "- paced sanity run ($RATE pps, --stamp): all frames received and analysed, lost 0"

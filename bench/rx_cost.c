@@ -1,0 +1,221 @@
+/* Per-packet cost of the receive side's steps, each timed on its own on one core, without a
+ * sender (bench/rx_cost.sh; root: it loads the server's XDP program):
+ *   xdp_count   the server's XDP program (src/bpf/xdperf_srv.bpf.c) counting a 64-byte UDP
+ *               frame to its port, run by BPF_PROG_RUN (not live: the kernel's own timing
+ *               over `repeat` runs, so the figure is the program plus the test-run loop)
+ *   xdp_stamp   the same with --stamp on a 70-byte stamped frame (the smallest with room for the 28-byte trailer): the trailer read, the
+ *               receive clock and a record reserved and submitted to the `stamps` ring, which
+ *               a second thread drains meanwhile (ring_full is counted and printed: it must
+ *               stay 0 for the figure to be the submit path)
+ *   xdp_stamp_none   --stamp on, a 70-byte frame without a trailer: the trailer reads (both
+ *               versions tried) without the clock and the record
+ *   xdp_stamp_undrained   the stamped frame while nobody reads the ring (no cache line shared with a
+ *               reader: the submit path alone)
+ *   ring_read   user space taking records off that ring (libbpf ring_buffer__consume: the
+ *               callback per record), per record, from a ring filled beforehand
+ *   analysis    the stamp analysis per record (src/server/streams.c: sequence window,
+ *               duplicates, reordering, latency histogram), 1 and 64 streams in order
+ * Usage: rx_cost OBJ_UNUSED N   (N records / runs per step; prints "step ns_per_packet" lines)
+ * A step's rate ceiling on one core is 1e9 / ns; a stamped frame costs xdp_stamp on the CPU its
+ * queue is on and ring_read + analysis on the server's user-space thread. */
+#include <errno.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "bpf/xdperf_bpf.h"
+#include "server/streams.h"
+#include "xdperf_srv_bpf.skel.h"
+
+#define PORT 9000
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Ethernet + IPv4 + UDP to PORT, len bytes; with a version 2 trailer at the payload's end
+ * when stamped. */
+static void frame(uint8_t *f, unsigned len, int stamped)
+{
+	memset(f, 0, len);
+	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00", 14);
+	uint8_t *ip = f + 14, *udp = ip + 20;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((len - 14) >> 8);
+	ip[3] = (uint8_t)(len - 14);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, "\x0a\xc9\x00\x01\x0a\xc9\x00\x02", 8);
+	udp[2] = PORT >> 8;
+	udp[3] = PORT & 0xff;
+	udp[4] = (uint8_t)((len - 34) >> 8);
+	udp[5] = (uint8_t)(len - 34);
+	if (stamped) {
+		uint8_t *t = f + len - 28;
+		memcpy(t, "XDPR", 4);
+		t[7] = 7;   /* run 7 */
+		t[11] = 1;  /* stream 1 */
+		t[19] = 42; /* sequence 42 */
+	}
+}
+
+static atomic_int draining = 1;
+static atomic_ullong drained;
+
+static int count_rec(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	atomic_fetch_add_explicit(&drained, 1, memory_order_relaxed);
+	return 0;
+}
+
+static void *drain(void *rb)
+{
+	/* the program submits without a wakeup (BPF_RB_NO_WAKEUP, as the server's consumer
+	 * polls): consume in a loop */
+	while (atomic_load(&draining))
+		ring_buffer__consume(rb);
+	return NULL;
+}
+
+static int prog_run(int fd, const uint8_t *f, unsigned len, int repeat, double *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = len, .repeat = repeat);
+	if (bpf_prog_test_run_opts(fd, &o)) {
+		fprintf(stderr, "rx_cost: BPF_PROG_RUN: %s\n", strerror(errno));
+		return -1;
+	}
+	*ns = o.duration;
+	return 0;
+}
+
+static struct xdperf_srv_bpf *load(int stamp)
+{
+	struct xdperf_srv_bpf *s = xdperf_srv_bpf__open();
+	if (!s)
+		return NULL;
+	s->bss->port = PORT;
+	s->bss->stamp = (__u32)stamp;
+	bpf_program__set_autoload(s->progs.xdperf_srv_exception, false);
+	if (xdperf_srv_bpf__load(s)) {
+		xdperf_srv_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* the sum of a per-CPU counter (its offset in struct xdperf_bpf_srv_cpu) */
+static unsigned long long cpu_sum(struct xdperf_srv_bpf *s, size_t off)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdperf_bpf_srv_cpu *v = calloc((size_t)ncpu, sizeof *v);
+	unsigned long long n = 0;
+	__u32 zero = 0;
+	if (v && !bpf_map__lookup_elem(s->maps.srv_cpu, &zero, sizeof zero, v,
+				       sizeof *v * (size_t)ncpu, 0))
+		for (int i = 0; i < ncpu; i++)
+			n += *(const __u64 *)((const char *)&v[i] + off);
+	free(v);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: rx_cost OBJ_UNUSED N\n");
+		return 2;
+	}
+	int n = atoi(argv[2]);
+	if (n < 1000)
+		n = 1000;
+	uint8_t f[70];
+	double ns;
+
+	/* 1. counting only */
+	struct xdperf_srv_bpf *s = load(0);
+	if (!s) {
+		fprintf(stderr, "rx_cost: cannot load the server's XDP program: %s\n", strerror(errno));
+		return 1;
+	}
+	frame(f, 64, 0);
+	if (prog_run(bpf_program__fd(s->progs.xdperf_srv), f, 64, n, &ns))
+		return 1;
+	printf("xdp_count %.1f\n", ns);
+	xdperf_srv_bpf__destroy(s);
+
+	/* 2. stamp checking, the ring drained by another thread */
+	if (!(s = load(1)))
+		return 1;
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(s->maps.stamps), count_rec, NULL, NULL);
+	pthread_t th;
+	if (!rb || pthread_create(&th, NULL, drain, rb))
+		return 1;
+	int fd = bpf_program__fd(s->progs.xdperf_srv);
+	frame(f, 70, 0); /* checked for a trailer, none there: the reads without the record */
+	if (prog_run(fd, f, 70, n, &ns))
+		return 1;
+	printf("xdp_stamp_none %.1f\n", ns);
+	frame(f, 70, 1);
+	double total = 0;
+	int runs = 0;
+	for (int done = 0; done < n; done += 10000, runs++) { /* in chunks: the drainer keeps up */
+		if (prog_run(fd, f, 70, 10000, &ns))
+			return 1;
+		total += ns;
+	}
+	atomic_store(&draining, 0);
+	pthread_join(th, NULL);
+	printf("xdp_stamp %.1f stamped %llu ring_full %llu drained %llu\n", total / runs,
+	       cpu_sum(s, offsetof(struct xdperf_bpf_srv_cpu, stamped)),
+	       cpu_sum(s, offsetof(struct xdperf_bpf_srv_cpu, ring_full)),
+	       (unsigned long long)atomic_load(&drained));
+
+	/* 3. reading records off the ring (filled first, then consumed alone) */
+	ring_buffer__consume(rb);
+	atomic_store(&drained, 0);
+	int fill = 500000; /* fits the 32 MiB ring (48 bytes a record with its header) */
+	total = 0;
+	runs = 0;
+	for (int done = 0; done < fill; done += 10000, runs++) {
+		if (prog_run(fd, f, 70, 10000, &ns))
+			return 1;
+		total += ns;
+	}
+	printf("xdp_stamp_undrained %.1f\n", total / runs);
+	double t0 = now_s();
+	ring_buffer__consume(rb);
+	double t1 = now_s();
+	unsigned long long got = atomic_load(&drained);
+	printf("ring_read %.1f records %llu\n", got ? (t1 - t0) * 1e9 / (double)got : 0.0, got);
+	ring_buffer__free(rb);
+	xdperf_srv_bpf__destroy(s);
+
+	/* 4. the analysis, in order, 1 and 64 streams */
+	for (unsigned streams = 1; streams <= 64; streams *= 64) {
+		struct srv_streams *ss = srv_streams_new();
+		if (!ss)
+			return 1;
+		uint64_t base = 1000000000000ull;
+		t0 = now_s();
+		for (int i = 0; i < n; i++)
+			srv_streams_add(ss, 7, (uint32_t)i % streams, (uint64_t)i / streams,
+					base + (uint64_t)i * 100, base + (uint64_t)i * 100 + 5000 + (i & 1023));
+		t1 = now_s();
+		printf("analysis_%ustreams %.1f distinct %llu\n", streams, (t1 - t0) * 1e9 / n,
+		       (unsigned long long)srv_streams_distinct(ss));
+		srv_streams_free(ss);
+	}
+	return 0;
+}

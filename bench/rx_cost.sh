@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Per-packet cost of each step of the receive side on one core (bench/rx_cost.c; root: it loads
+# the server's XDP program, which BPF_PROG_RUN then runs without live frames, so no sender and
+# no network are needed). Builds bench/rx_cost.c against build/libxdperf.a and the generated
+# skeleton, runs it RX_COST_RUNS times (default 3) and prints the median ns per packet of each
+# step, the rate one core could take at that cost (1e9 / ns), and which step limits stamped
+# analysis. Table also in build/bench/rx_cost.md. Other load on the machine shows up directly.
+# Environment: RX_COST_N (runs/records per step, default 2000000), RX_COST_RUNS.
+set -euo pipefail
+export LC_ALL=C
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$REPO/build/bench"
+N="${RX_COST_N:-2000000}"
+RUNS="${RX_COST_RUNS:-3}"
+mkdir -p "$OUT"
+[ -f "$REPO/build/libxdperf.a" ] && [ -f "$REPO/build/bpf/xdperf_srv_bpf.skel.h" ] ||
+	{ echo "bench/rx_cost: build first (make all)" >&2; exit 1; }
+gcc -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$REPO/include" -I"$REPO/src" \
+	-I"$REPO/build/bpf" -o "$OUT/rx_cost" "$REPO/bench/rx_cost.c" "$REPO/build/libxdperf.a" \
+	-lbpf -lelf -lz -ljansson -lsodium -lyaml -lm -lpthread
+for i in $(seq "$RUNS"); do
+	"$OUT/rx_cost" - "$N" >"$OUT/rx_cost.$i" || { echo "bench/rx_cost: run $i failed" >&2; exit 1; }
+	full=$(awk '$1 == "xdp_stamp" { print $6 }' "$OUT/rx_cost.$i")
+	[ "$full" = 0 ] || { echo "bench/rx_cost: ring_full $full in run $i (the drainer fell behind: the stamp figure is not the submit path)" >&2; exit 1; }
+done
+python3 - "$OUT" "$RUNS" <<'PY'
+import statistics, sys
+out, runs = sys.argv[1], int(sys.argv[2])
+vals = {}
+for i in range(1, runs + 1):
+    for line in open("%s/rx_cost.%d" % (out, i)):
+        f = line.split()
+        vals.setdefault(f[0], []).append(float(f[1]))
+med = {k: statistics.median(v) for k, v in vals.items()}
+what = [("xdp_count", "XDP program, counting (64 B)"),
+        ("xdp_stamp", "XDP program, stamp read + ring submit, ring drained by another core (70 B)"),
+        ("xdp_stamp_undrained", "the same, nobody reading the ring"),
+        ("xdp_stamp_none", "XDP program, --stamp on, a frame without a trailer (the reads only)"),
+        ("ring_read", "user space: a record off the ring"),
+        ("analysis_1streams", "user space: stamp analysis, 1 stream"),
+        ("analysis_64streams", "user space: stamp analysis, 64 streams")]
+rows = [(d, med[k], 1e3 / med[k]) for k, d in what if k in med and med[k] > 0]
+print("receive-side cost per packet, one core (median of %d runs)" % runs)
+for d, ns, mpps in rows:
+    print("  %-80s %7.1f ns  %7.2f Mpps" % (d, ns, mpps))
+user = med["ring_read"] + med["analysis_64streams"]
+print("stamped analysis per core: XDP side %.1f ns (%.2f Mpps), user side %.1f ns (%.2f Mpps): "
+      "the %s limits it" % (med["xdp_stamp"], 1e3 / med["xdp_stamp"], user, 1e3 / user,
+                            "XDP side (the ring submit)" if med["xdp_stamp"] > user else "user side"))
+with open("%s/rx_cost.md" % out, "w") as md:
+    md.write("| step | ns per packet | Mpps on one core |\n|---|---:|---:|\n")
+    for d, ns, mpps in rows:
+        md.write("| %s | %.1f | %.2f |\n" % (d, ns, mpps))
+PY
