@@ -90,6 +90,13 @@ struct cc {
 	uint32_t *lpos;             /* per local: its first frame slot (a v128 takes two) */
 	uint32_t nlocal_slots, nparam_slots;
 	uint32_t *lazy_refs;        /* per local: K_LOCAL and K_ADDK entries on the operand stack */
+	/* The function's entry code: from its start to its first control instruction, run once
+	 * per call in order. A declared local holds 0 there until written (every call zeroes
+	 * them), so setting one still unwritten to a constant 0 emits nothing (compilers
+	 * initialise their locals so). unwritten: per local, 1 for a declared local not yet
+	 * set or teed. */
+	bool entry;
+	uint8_t *unwritten;
 	uint32_t lazy_total;
 	size_t code_limit;          /* cap on translated words (hostile-input guard) */
 	uint64_t temp_bytes;        /* capacity of the arrays below (counted against the module's cap) */
@@ -1549,6 +1556,13 @@ static int op_local(struct cc *c, uint8_t b)
 	struct opd v;
 	uint32_t h;
 	CHECK(pop(c, t, &v, &h)); /* (a K_ADDK is computed now: it then was the last result) */
+	if (c->entry && c->unwritten[x] && v.kind == K_CONST && v.val == 0 && t != XWASM_V128) {
+		/* the local already holds 0 (see struct cc: entry) */
+		if (b == 0x22)
+			CHECK(push(c, t, K_LOCAL, x));
+		return 0;
+	}
+	c->unwritten[x] = 0;
 	int64_t last = c->last_dst;
 	uint32_t last_h = c->last_dst_h;
 	if (c->live) {
@@ -1893,6 +1907,8 @@ static int compile_instr(struct cc *c)
 	uint8_t b;
 	CHECK(rd_u8(c, &b));
 	c->ninstr++;
+	if (b <= 0x1f) /* unreachable and every control instruction end the entry code */
+		c->entry = false;
 	struct opd a, v;
 	uint32_t h, hv, x, y;
 
@@ -2174,6 +2190,7 @@ static void cc_free(struct cc *c)
 	free(c->local_types);
 	free(c->lpos);
 	free(c->lazy_refs);
+	free(c->unwritten);
 	free(c->stack);
 	free(c->ctl);
 	free(c->code);
@@ -2219,10 +2236,14 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 		goto out;
 	}
 	c->lazy_refs = calloc(c->nlocals ? c->nlocals : 1, sizeof *c->lazy_refs);
-	if (!c->lazy_refs) {
+	c->unwritten = calloc(c->nlocals ? c->nlocals : 1, 1);
+	if (!c->lazy_refs || !c->unwritten) {
 		fail(c, -ENOMEM, "out of memory");
 		goto out;
 	}
+	for (uint32_t k = c->ft->nparams; k < c->nlocals; k++)
+		c->unwritten[k] = 1;
+	c->entry = true;
 	/* generous for real code (a few words per instruction byte); bounds hostile bodies, e.g.
 	 * many branches carrying hundreds of values each */
 	c->code_limit = 64 * (size_t)(c->end - c->start) + 4096;
