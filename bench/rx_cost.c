@@ -32,16 +32,10 @@
 #include <linux/types.h>
 #include "bpf/xdperf_bpf.h"
 #include "server/streams.h"
+#include "util/clock.h"
 #include "xdperf_srv_bpf.skel.h"
 
 #define PORT 9000
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* Ethernet + IPv4 + UDP to PORT, len bytes; with a version 2 trailer at the payload's end
  * when stamped. */
@@ -194,9 +188,9 @@ int main(int argc, char **argv)
 		total += ns;
 	}
 	printf("xdp_stamp_undrained %.1f\n", total / runs);
-	double t0 = now_s();
+	double t0 = xdperf_mono();
 	ring_buffer__consume(rb);
-	double t1 = now_s();
+	double t1 = xdperf_mono();
 	unsigned long long got = atomic_load(&drained);
 	printf("ring_read %.1f records %llu\n", got ? (t1 - t0) * 1e9 / (double)got : 0.0, got);
 	ring_buffer__free(rb);
@@ -208,11 +202,11 @@ int main(int argc, char **argv)
 		if (!ss)
 			return 1;
 		uint64_t base = 1000000000000ull;
-		t0 = now_s();
+		t0 = xdperf_mono();
 		for (int i = 0; i < n; i++)
 			srv_streams_add(ss, 7, (uint32_t)i % streams, (uint64_t)i / streams,
 					base + (uint64_t)i * 100, base + (uint64_t)i * 100 + 5000 + (i & 1023));
-		t1 = now_s();
+		t1 = xdperf_mono();
 		printf("analysis_%ustreams %.1f distinct %llu\n", streams, (t1 - t0) * 1e9 / n,
 		       (unsigned long long)srv_streams_distinct(ss));
 		srv_streams_free(ss);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "datapath/afpacket_int.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 #define RING_MIN_FRAMES 2048      /* at least this many slots of up to 4 KiB ... */
@@ -316,24 +317,17 @@ static int ring_kick(struct ring_worker *w, struct dp_wait *wait, bool progress,
 /* A send call ends early (stop, stall, error): counts what the device took. Slots the kernel
  * is still sending (handed to the driver) are waited for briefly; requested slots it never
  * took stay unsent (nothing kicks them any more). */
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static void settle(struct ring_worker *w, uint64_t *done)
 {
 	/* 200 ms of wall time (not 200 sleeps: on a loaded machine each may oversleep) */
-	uint64_t end = mono_ns() + 200000000u;
+	double end = xdperf_mono() + 0.2;
 	while (w->pending > 0) {
 		if (reclaim(w, done) || w->pending == 0)
 			return;
 		uint32_t st = __atomic_load_n(&slot(w, w->tail)->tp_status, __ATOMIC_ACQUIRE);
 		if (st & TP_STATUS_SEND_REQUEST)
 			return;
-		if (mono_ns() >= end)
+		if (xdperf_mono() >= end)
 			break;
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
