@@ -8,6 +8,7 @@ import time
 import pytest
 
 import xdperf
+from wat import wat
 
 
 @pytest.fixture
@@ -180,14 +181,8 @@ METRIC_WAT = r'''
 '''
 
 
-def test_metric_callback(tmp_path):
-    import shutil
-    import subprocess
-    if not shutil.which("wat2wasm"):
-        pytest.skip("wat2wasm (wabt) is not installed")
-    (tmp_path / "m.wat").write_text(METRIC_WAT)
-    subprocess.run(["wat2wasm", str(tmp_path / "m.wat"), "-o", str(tmp_path / "m.wasm")],
-                   check=True)
+def test_metric_callback():
+    module = wat(METRIC_WAT)
     got = []
     lock = threading.Lock()
 
@@ -196,7 +191,7 @@ def test_metric_callback(tmp_path):
             got.append((name, m, value, ts, worker, instance))
 
     with xdperf.Registry(metric=metric) as reg:
-        reg.load("met", "1.0", str(tmp_path / "m.wasm"))
+        reg.load("met", "1.0", module)
         reg.start_testing("met", "1.0")
         reg.promote("met", "1.0")
         for msg in (b"a", b"bcd", b"efghij"):

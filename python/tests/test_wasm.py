@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import xdperf
+from wat import wat
 from xdperf import wasm
 
 WAT = r"""
@@ -32,13 +33,8 @@ WAT = r"""
 
 
 @pytest.fixture(scope="module")
-def module_bytes(tmp_path_factory):
-    if not shutil.which("wat2wasm"):
-        pytest.skip("wat2wasm (wabt) is not installed")
-    d = tmp_path_factory.mktemp("wasm")
-    (d / "t.wat").write_text(WAT)
-    subprocess.run(["wat2wasm", str(d / "t.wat"), "-o", str(d / "t.wasm")], check=True)
-    return (d / "t.wasm").read_bytes()
+def module_bytes():
+    return wat(WAT)
 
 
 def test_load_and_call(module_bytes):
@@ -140,12 +136,8 @@ IMPORTS_WAT = r"""
 
 
 def test_host_functions(tmp_path):
-    if not shutil.which("wat2wasm"):
-        pytest.skip("wat2wasm (wabt) is not installed")
-    (tmp_path / "i.wat").write_text(IMPORTS_WAT)
-    subprocess.run(["wat2wasm", str(tmp_path / "i.wat"), "-o", str(tmp_path / "i.wasm")],
-                   check=True)
-    m = xdperf.Module.load(tmp_path / "i.wasm")
+    (tmp_path / "i.wasm").write_bytes(wat(IMPORTS_WAT))
+    m = xdperf.Module.load(tmp_path / "i.wasm")  # from a path
     assert ("env", "add3", "func") in m.imports()
     said = []
 

@@ -4,24 +4,14 @@ global_ / table), instances linked to instances, and who keeps whom alive."""
 import ctypes
 import errno
 import gc
-import shutil
 import struct
-import subprocess
 
 import pytest
 
 import xdperf
 from xdperf import _lib, wasm
 from xdperf.wasm import Global, Memory, Table
-
-
-def wat(src, *flags):
-    if not shutil.which("wat2wasm"):
-        pytest.skip("wat2wasm (wabt) is not installed")
-    r = subprocess.run(["wat2wasm", *flags, "-", "-o", "/dev/stdout"], input=src.encode(),
-                       capture_output=True)
-    assert r.returncode == 0, r.stderr.decode()
-    return r.stdout
+from wat import wat
 
 
 MEM_WAT = r"""
