@@ -20,6 +20,11 @@
 #include "wasm/eh_table.h"
 #include "wasm/atomic_table.h"
 
+/* The ten i32 compares, in the order of I32_EQ..I32_GE_U, as X(P<cmp>S, n). */
+#define XW_CMP10(X, P, S, n) X(P##EQ##S, n) X(P##NE##S, n) X(P##LT_S##S, n) X(P##LT_U##S, n) \
+	X(P##GT_S##S, n) X(P##GT_U##S, n) X(P##LE_S##S, n) X(P##LE_U##S, n) X(P##GE_S##S, n)  \
+	X(P##GE_U##S, n)
+
 /* X(name, number of operand words) */
 #define XW_OPS(X)                                                                             \
 	/* control */                                                                          \
@@ -90,6 +95,11 @@
 	X(SEL_I32_EQ_I, 5) X(SEL_I32_NE_I, 5) X(SEL_I32_LT_S_I, 5) X(SEL_I32_LT_U_I, 5)         \
 	X(SEL_I32_GT_S_I, 5) X(SEL_I32_GT_U_I, 5) X(SEL_I32_LE_S_I, 5) X(SEL_I32_LE_U_I, 5)     \
 	X(SEL_I32_GE_S_I, 5) X(SEL_I32_GE_U_I, 5)                                               \
+	/* a loop's counter step and test: d := x + y (ADD) or x + k (ADDI), then d compared   \
+	   with b (or an immediate, _I) branches back to the loop label when true: d, x, y|k,  \
+	   b|imm, offset, fuel; each group in the order of BR_I32_EQ..BR_I32_GE_U */           \
+	XW_CMP10(X, ADD_BR_I32_, _L, 6) XW_CMP10(X, ADD_BR_I32_, _I_L, 6)                      \
+	XW_CMP10(X, ADDI_BR_I32_, _L, 6) XW_CMP10(X, ADDI_BR_I32_, _I_L, 6)                    \
 	X(MEMORY_SIZE, 1) X(MEMORY_GROW, 2) X(MEMORY_FILL, 3) X(MEMORY_COPY, 3)                 \
 	X(MEMORY_INIT, 4) X(DATA_DROP, 1)                                                      \
 	/* tables and references */                                                           \

@@ -121,6 +121,8 @@ struct cc {
 
 	bool live;                  /* emitted code is reachable */
 	uint32_t last_ins;          /* start of the last emitted instruction */
+	uint32_t prev_ins;          /* start of the one before it, UINT32_MAX if unknown (a label
+				     * or a rewind in between) */
 	int64_t last_dst;           /* position of its dst word when it produced the top value, else -1 */
 	uint32_t last_dst_h;
 	uint32_t ninstr;
@@ -231,6 +233,8 @@ static void emit_slot(struct cc *c, uint32_t w)
 
 static void emit_op(struct cc *c, enum xw_op op)
 {
+	/* after a label last_ins is UINT32_MAX; after a rewind it is at or past the code's end */
+	c->prev_ins = c->last_ins < c->ncode ? c->last_ins : UINT32_MAX;
 	c->last_ins = c->ncode;
 	c->last_dst = -1;
 	emit_word(c, (uint32_t)c->handlers[op]);
@@ -1149,6 +1153,38 @@ static void fused_target(struct cc *c, struct ctl *target, int32_t *patch_head, 
 	}
 }
 
+/* A loop's counter step and test: the i32 compare at `ins` (relation rel, 1..10 as EQ..GE_U;
+ * b a slot or, with imm, an immediate) branches back to loop `target`, and the instruction
+ * just before it is an i32.add (register or immediate) writing the compare's left operand a.
+ * Both become one ADD[I]_BR_I32_<rel>[_I]_L: true when emitted. */
+static bool fuse_step_backedge(struct cc *c, uint32_t ins, int rel, bool imm, uint32_t a,
+			       uint32_t b, struct ctl *target)
+{
+	uint32_t p = c->prev_ins;
+	if (!target || target->kind != 0x03 || p == UINT32_MAX || p + 4 != ins)
+		return false;
+	bool addi = c->code[p] == (uint32_t)c->handlers[XW_OP_I32_ADD_I];
+	if ((!addi && c->code[p] != (uint32_t)c->handlers[XW_OP_I32_ADD]) || c->code[p + 1] != a)
+		return false;
+	uint32_t x = c->code[p + 2], y = c->code[p + 3];
+	rewind_code(c, p);
+	enum xw_op base = addi ? (imm ? XW_OP_ADDI_BR_I32_EQ_I_L : XW_OP_ADDI_BR_I32_EQ_L)
+			       : (imm ? XW_OP_ADD_BR_I32_EQ_I_L : XW_OP_ADD_BR_I32_EQ_L);
+	emit_op(c, (enum xw_op)(base + rel - 1));
+	emit_slot(c, a);
+	emit_slot(c, x);
+	if (addi)
+		emit_word(c, y);
+	else
+		emit_slot(c, y);
+	if (imm)
+		emit_word(c, b);
+	else
+		emit_slot(c, b);
+	emit_target(c, target, p);
+	return true;
+}
+
 /* Fuses a just-emitted integer comparison producing the condition into a branch.
  * Returns true when fused (the compare was removed and a BR_<cmp> emitted without target). */
 static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, struct ctl *target,
@@ -1188,6 +1224,8 @@ static bool fuse_compare(struct cc *c, uint32_t cond_h, bool invert, struct ctl 
 	uint32_t b = c->code[ins + 3];
 	if (invert)
 		rel = inv32[rel];
+	if (!is64 && fuse_step_backedge(c, ins, rel, imm_rel > 0, a, b, target))
+		return true;
 	rewind_code(c, ins);
 	if (imm_rel > 0) {
 		enum xw_op bop = (enum xw_op)(XW_OP_BR_I32_EQ_I + rel - 1);
@@ -2229,6 +2267,7 @@ static int compile_func(xw_module *m, uint32_t i, xw_compiled_func *out, uint64_
 	c->live = true;
 	c->last_dst = -1;
 	c->last_ins = UINT32_MAX;
+	c->prev_ins = UINT32_MAX;
 	c->nlocals = c->ft->nparams + code->nlocals;
 	c->local_types = malloc(c->nlocals ? c->nlocals : 1);
 	if (!c->local_types) {

@@ -869,6 +869,39 @@ L_CONST64:
 #undef F2ROW
 #undef F2
 
+	/* a loop's counter step fused with its back-edge test (the sum is written first, so a
+	 * compare operand that is d itself reads the new value) */
+#define ADDBR(name, T, cmp)                                                               \
+	L_ADD_BR_I32_##name##_L: {                                                       \
+		uint32_t d = U32(2) + U32(3);                                            \
+		S(1) = d;                                                                \
+		if ((T)d cmp (T)U32(4)) BACKEDGE(6, 5);                                   \
+		NEXT(6);                                                                 \
+	}                                                                                \
+	L_ADD_BR_I32_##name##_I_L: {                                                     \
+		uint32_t d = U32(2) + U32(3);                                            \
+		S(1) = d;                                                                \
+		if ((T)d cmp (T)ip[4]) BACKEDGE(6, 5);                                    \
+		NEXT(6);                                                                 \
+	}                                                                                \
+	L_ADDI_BR_I32_##name##_L: {                                                      \
+		uint32_t d = U32(2) + ip[3];                                             \
+		S(1) = d;                                                                \
+		if ((T)d cmp (T)U32(4)) BACKEDGE(6, 5);                                   \
+		NEXT(6);                                                                 \
+	}                                                                                \
+	L_ADDI_BR_I32_##name##_I_L: {                                                    \
+		uint32_t d = U32(2) + ip[3];                                             \
+		S(1) = d;                                                                \
+		if ((T)d cmp (T)ip[4]) BACKEDGE(6, 5);                                    \
+		NEXT(6);                                                                 \
+	}
+	ADDBR(EQ, uint32_t, ==) ADDBR(NE, uint32_t, !=) ADDBR(LT_S, int32_t, <)
+	ADDBR(LT_U, uint32_t, <) ADDBR(GT_S, int32_t, >) ADDBR(GT_U, uint32_t, >)
+	ADDBR(LE_S, int32_t, <=) ADDBR(LE_U, uint32_t, <=) ADDBR(GE_S, int32_t, >=)
+	ADDBR(GE_U, uint32_t, >=)
+#undef ADDBR
+
 	/* fused i32 pairs (the intermediate likewise) */
 	L_I32_MUL_ADD_II: S(1) = (uint32_t)(U32(2) * ip[3] + ip[4]); NEXT(4);
 	L_I32_SHL_ADD_I: S(1) = (uint32_t)(U32(4) + (U32(2) << (ip[3] & 31))); NEXT(4);

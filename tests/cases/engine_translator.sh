@@ -6,6 +6,8 @@
 # return, block, br_if, select, reinterpret, local.set/tee) and each write to the local while
 # such a value waits gives the value the code means, bounds and wrapping included.
 # entry_zero.wast: a declared local set to 0 in the entry code emits nothing, and only there.
+# step_backedge.wast: a loop's i32.add step fused with its back-edge compare-and-branch, every
+# relation and operand form, and the neighbours that must not fuse (expected values from a model).
 set -uo pipefail
 T="$TMPDIR"
 command -v wast2json >/dev/null || { echo "wast2json (wabt) is not installed"; exit 77; }
