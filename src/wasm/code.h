@@ -87,6 +87,13 @@
 	/* two chained i32 operations: d, x, k1, k2 with d = x * k1 + k2 (a linear congruential \
 	   step); d, x, k, o with d = o + (x << k) (a shifted byte or word added in) */        \
 	X(I32_MUL_ADD_II, 4) X(I32_SHL_ADD_I, 4)                                               \
+	/* an f64 loaded from memory 0 and used at once by f64 arithmetic A (add, sub, mul,    \
+	   div): d, base, offset, o (LD) or d, base, imm, offset, o (LDI: address base + imm)  \
+	   with d = m A o (_L) or d = o A m (_R), m the loaded value */                        \
+	X(F64_ADD_LD_L, 4) X(F64_ADD_LD_R, 4) X(F64_ADD_LDI_L, 5) X(F64_ADD_LDI_R, 5)          \
+	X(F64_SUB_LD_L, 4) X(F64_SUB_LD_R, 4) X(F64_SUB_LDI_L, 5) X(F64_SUB_LDI_R, 5)          \
+	X(F64_MUL_LD_L, 4) X(F64_MUL_LD_R, 4) X(F64_MUL_LDI_L, 5) X(F64_MUL_LDI_R, 5)          \
+	X(F64_DIV_LD_L, 4) X(F64_DIV_LD_R, 4) X(F64_DIV_LDI_L, 5) X(F64_DIV_LDI_R, 5)          \
 	/* select on an i32 compare just computed: d, x, y, a, b (or imm) with                 \
 	   d = (a CMP b) ? x : y; in the order of I32_EQ..I32_GE_U */                          \
 	X(SEL_I32_EQ, 5) X(SEL_I32_NE, 5) X(SEL_I32_LT_S, 5) X(SEL_I32_LT_U, 5)                 \

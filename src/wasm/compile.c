@@ -825,6 +825,44 @@ static bool fuse_f64_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 	return true;
 }
 
+/* f64 arithmetic one of whose operands is the value an f64.load (I64_LOAD or I64_LOAD_AI, on
+ * memory 0) emitted just before put on the stack: both become F64_<A>_LD[I]_<side>, the
+ * loaded value never written to the frame. Returns true when emitted (dst word at *dpos). */
+static bool fuse_f64_load(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha,
+			  struct opd *b, uint32_t hb, uint32_t *dpos)
+{
+	int ia = f64_arith_index(op);
+	if (ia < 0 || c->last_dst < 0 || c->last_ins == UINT32_MAX)
+		return false;
+	int side; /* 0: the loaded value is the left operand */
+	struct opd *other;
+	uint32_t ho;
+	if (a->kind == K_STACK && c->last_dst_h == ha) {
+		side = 0, other = b, ho = hb;
+	} else if (b->kind == K_STACK && c->last_dst_h == hb) {
+		side = 1, other = a, ho = ha;
+	} else {
+		return false;
+	}
+	uint32_t hw = c->code[c->last_ins];
+	bool ai = hw == (uint32_t)c->handlers[XW_OP_I64_LOAD_AI];
+	if (!ai && hw != (uint32_t)c->handlers[XW_OP_I64_LOAD])
+		return false;
+	/* [d base off] or [d base imm off] */
+	uint32_t base = c->code[c->last_ins + 2], w3 = c->code[c->last_ins + 3];
+	uint32_t w4 = ai ? c->code[c->last_ins + 4] : 0;
+	rewind_code(c, c->last_ins);
+	emit_op(c, (enum xw_op)(XW_OP_F64_ADD_LD_L + ia * 4 + (ai ? 2 : 0) + side));
+	*dpos = c->ncode;
+	emit_slot(c, SH(c, ha < hb ? ha : hb));
+	emit_slot(c, base);
+	emit_word(c, w3);
+	if (ai)
+		emit_word(c, w4);
+	emit_slot(c, slot_of(c, other, ho));
+	return true;
+}
+
 /* i32.add whose operand at height h is the result of the instruction emitted just before,
  * when that was an i32.mul by a constant and the add's other operand a constant (x * k1 + k2),
  * or an i32.shl by a constant (o + (x << k)): both become one fused op, the intermediate never
@@ -972,6 +1010,8 @@ static int op_binary(struct cc *c, enum xw_op op, uint8_t tin, uint8_t tout)
 	uint32_t dpos = 0;
 	if (c->live && fuse_f64_pair(c, op, &a, ha, &b, hb, &dpos)) {
 		/* fused */
+	} else if (c->live && tin == XWASM_F64 && fuse_f64_load(c, op, &a, ha, &b, hb, &dpos)) {
+		/* fused with the load before */
 	} else if (c->live && tin == XWASM_I32 && fuse_i32_pair(c, op, &a, ha, &b, hb, &dpos)) {
 		/* fused with the instruction before */
 	} else if (c->live && tin == XWASM_I32 && emit_imm_binary(c, op, &a, ha, &b, hb, &dpos)) {

@@ -973,6 +973,30 @@ L_CONST64:
 	/* ---- exception handling ---- */
 #include "wasm/interp_eh.inc"
 
+	/* an f64 load fused into the arithmetic that uses it (bounds checked as the load) */
+#define F64LD(A, op)                                                                      \
+	L_F64_##A##_LD_L: { F64LD_READ((uint64_t)U32(2) + ip[3]); S(1) = of_f64(m op F64(4)); NEXT(4); } \
+	L_F64_##A##_LD_R: { F64LD_READ((uint64_t)U32(2) + ip[3]); S(1) = of_f64(F64(4) op m); NEXT(4); } \
+	L_F64_##A##_LDI_L: {                                                             \
+		F64LD_READ((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4]);                \
+		S(1) = of_f64(m op F64(5));                                              \
+		NEXT(5);                                                                 \
+	}                                                                                \
+	L_F64_##A##_LDI_R: {                                                             \
+		F64LD_READ((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4]);                \
+		S(1) = of_f64(F64(5) op m);                                              \
+		NEXT(5);                                                                 \
+	}
+#define F64LD_READ(EA)                                                                    \
+	uint64_t ea = (EA);                                                              \
+	if (UNLIKELY(ea + 8 > memsize))                                                  \
+		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                                       \
+	double m;                                                                        \
+	memcpy(&m, mem + ea, 8)
+	F64LD(ADD, +) F64LD(SUB, -) F64LD(MUL, *) F64LD(DIV, /)
+#undef F64LD
+#undef F64LD_READ
+
 done:
 	ex->fuel = fuel;
 	return 0;

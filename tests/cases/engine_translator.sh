@@ -8,6 +8,8 @@
 # entry_zero.wast: a declared local set to 0 in the entry code emits nothing, and only there.
 # step_backedge.wast: a loop's i32.add step fused with its back-edge compare-and-branch, every
 # relation and operand form, and the neighbours that must not fuse (expected values from a model).
+# f64_load_ops.wast: an f64.load fused into the f64 add/sub/mul/div that uses it, either side,
+# both address forms, bounds and wrapping, and the neighbouring forms (expected values from Python).
 set -uo pipefail
 T="$TMPDIR"
 command -v wast2json >/dev/null || { echo "wast2json (wabt) is not installed"; exit 77; }
