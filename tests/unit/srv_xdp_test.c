@@ -1,0 +1,262 @@
+/* The server's XDP program (src/bpf/xdperf_srv.bpf.c) run by BPF_PROG_RUN on frames built
+ * here, without live frames or a network (root: it loads the program). Each frame's verdict,
+ * per-CPU counters and `stamps` ring record are checked against what the frame holds:
+ * version 2 and version 1 trailers read in place at every alignment, the trailer where the
+ * UDP length puts it (Ethernet padding after it), VLAN tags, IPv6, no trailer, a datagram too
+ * short for one, a trailer with a wrong magic, another port, IPv4 fragments, and the receive
+ * time between two CLOCK_TAI reads around the run.
+ * Usage: srv_xdp_test   (prints FAIL lines and the totals; exit 1 if any check failed) */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include "bpf/xdperf_bpf.h"
+#include "xdperf_srv_bpf.skel.h"
+#include "check.h"
+
+#define PORT 9000
+
+static struct xdperf_srv_bpf *skel;
+static struct ring_buffer *ring;
+static struct xdperf_bpf_srv_rec recs[16];
+static int nrec;
+
+static int take(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	if (nrec < 16 && len == sizeof recs[0])
+		memcpy(&recs[nrec], data, sizeof recs[0]);
+	nrec++;
+	return 0;
+}
+
+static uint64_t tai_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_TAI, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+struct spec {
+	unsigned len;      /* frame bytes */
+	unsigned vlans;    /* 0, 1 or 2 tags */
+	int ipv6;
+	unsigned pad;      /* bytes after the UDP datagram (Ethernet padding) */
+	int version;       /* trailer version 2 or 1; 0: none */
+	int bad_magic;
+	unsigned dport;
+	int fragment;      /* 1: IPv4 fragment offset 8 (not the first); 2: the first fragment
+			    * (more-fragments set, the UDP length counting bytes not here) */
+	uint32_t run, stream;
+	uint64_t seq, tx_ns;
+};
+
+/* Builds the frame of s into f: Ethernet, tags, IPv4 or IPv6, UDP filling all but s->pad
+ * bytes, the trailer at the datagram's end. */
+static void build(uint8_t *f, const struct spec *s)
+{
+	memset(f, 0xa5, s->len);
+	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+	unsigned off = 12;
+	for (unsigned v = 0; v < s->vlans; v++, off += 4)
+		memcpy(f + off, v == 0 && s->vlans == 2 ? "\x88\xa8\x00\x07" : "\x81\x00\x00\x05", 4);
+	memcpy(f + off, s->ipv6 ? "\x86\xdd" : "\x08\x00", 2);
+	uint8_t *ip = f + off + 2;
+	unsigned iplen = s->len - s->pad - (off + 2);
+	uint8_t *udp;
+	if (s->ipv6) {
+		memset(ip, 0, 40);
+		ip[0] = 0x60;
+		put_be(ip + 4, iplen - 40, 2);
+		ip[6] = 17;
+		ip[7] = 64;
+		ip[23] = 1;
+		ip[39] = 2;
+		udp = ip + 40;
+	} else {
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		put_be(ip + 2, iplen, 2);
+		if (s->fragment == 1)
+			ip[7] = 1;
+		else if (s->fragment == 2)
+			ip[6] = 0x20;
+		ip[8] = 64;
+		ip[9] = 17;
+		memcpy(ip + 12, "\x0a\xc9\x00\x01\x0a\xc9\x00\x02", 8);
+		udp = ip + 20;
+	}
+	unsigned ulen = (unsigned)(f + s->len - s->pad - udp);
+	put_be(udp, 40000, 2);
+	put_be(udp + 2, s->dport, 2);
+	put_be(udp + 4, ulen + (s->fragment == 2 ? 1000 : 0), 2);
+	put_be(udp + 6, 0, 2);
+	uint8_t *end = udp + ulen;
+	if (s->version == 2) {
+		uint8_t *t = end - 28;
+		memcpy(t, s->bad_magic ? "XDPQ" : "XDPR", 4);
+		put_be(t + 4, s->run, 4);
+		put_be(t + 8, s->stream, 4);
+		put_be(t + 12, s->seq, 8);
+		put_be(t + 20, s->tx_ns, 8);
+	} else if (s->version == 1) {
+		uint8_t *t = end - 24;
+		memcpy(t, s->bad_magic ? "XDPT" : "XDPS", 4);
+		put_be(t + 4, s->stream, 4);
+		put_be(t + 8, s->seq, 8);
+		put_be(t + 16, s->tx_ns, 8);
+	}
+}
+
+static void counters(struct xdperf_bpf_srv_cpu *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdperf_bpf_srv_cpu *v = calloc((size_t)ncpu, sizeof *v);
+	__u32 zero = 0;
+	memset(sum, 0, sizeof *sum);
+	if (!v || bpf_map__lookup_elem(skel->maps.srv_cpu, &zero, sizeof zero, v,
+				       sizeof *v * (size_t)ncpu, 0)) {
+		CHECK(0, "reading srv_cpu: %s", strerror(errno));
+		free(v);
+		return;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		sum->packets += v[i].packets;
+		sum->passed += v[i].passed;
+		sum->stamped += v[i].stamped;
+		sum->unstamped += v[i].unstamped;
+		sum->ring_full += v[i].ring_full;
+	}
+	free(v);
+}
+
+/* Runs one frame through the program; want: the record expected (stamped), or none. */
+static void one(const char *what, const struct spec *s, int want_counted, int want_stamped)
+{
+	uint8_t f[4096];
+	build(f, s);
+	struct xdperf_bpf_srv_cpu a, b;
+	counters(&a);
+	nrec = 0;
+	uint64_t t0 = tai_ns();
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = s->len, .repeat = 1);
+	int e = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdperf_srv), &o);
+	uint64_t t1 = tai_ns();
+	CHECK(e == 0, "%s: BPF_PROG_RUN: %s", what, strerror(errno));
+	ring_buffer__consume(ring);
+	counters(&b);
+	unsigned want_verdict = want_counted ? XDP_DROP : XDP_PASS;
+	CHECK(o.retval == want_verdict, "%s: verdict %u, want %u", what, o.retval, want_verdict);
+	CHECK(b.packets - a.packets == (unsigned)want_counted, "%s: packets +%llu, want +%d", what,
+	      (unsigned long long)(b.packets - a.packets), want_counted);
+	CHECK(b.passed - a.passed == (unsigned)!want_counted, "%s: passed +%llu, want +%d", what,
+	      (unsigned long long)(b.passed - a.passed), !want_counted);
+	CHECK(b.stamped - a.stamped == (unsigned)want_stamped, "%s: stamped +%llu, want +%d", what,
+	      (unsigned long long)(b.stamped - a.stamped), want_stamped);
+	int want_unstamped = want_counted && !want_stamped;
+	CHECK(b.unstamped - a.unstamped == (unsigned)want_unstamped, "%s: unstamped +%llu, want +%d",
+	      what, (unsigned long long)(b.unstamped - a.unstamped), want_unstamped);
+	CHECK(b.ring_full == a.ring_full, "%s: ring_full grew", what);
+	CHECK(nrec == want_stamped, "%s: %d records, want %d", what, nrec, want_stamped);
+	if (nrec != 1 || !want_stamped)
+		return;
+	const struct xdperf_bpf_srv_rec *r = &recs[0];
+	uint32_t want_run = s->version == 2 ? s->run : 0;
+	CHECK(r->run == want_run && r->stream == s->stream && r->seq == s->seq &&
+	      r->tx_ns == s->tx_ns && r->len == s->len,
+	      "%s: record run %u stream %u seq %llu tx_ns %llu len %u, want %u %u %llu %llu %u", what,
+	      r->run, r->stream, (unsigned long long)r->seq, (unsigned long long)r->tx_ns, r->len,
+	      want_run, s->stream, (unsigned long long)s->seq, (unsigned long long)s->tx_ns, s->len);
+	CHECK(r->rx_ns >= t0 && r->rx_ns <= t1, "%s: rx_ns %llu not within the run's TAI [%llu, %llu]",
+	      what, (unsigned long long)r->rx_ns, (unsigned long long)t0, (unsigned long long)t1);
+}
+
+int main(void)
+{
+	skel = xdperf_srv_bpf__open();
+	if (!skel) {
+		printf("FAIL: cannot open the server's XDP program: %s\n", strerror(errno));
+		return 1;
+	}
+	skel->bss->port = PORT;
+	skel->bss->stamp = 1;
+	bpf_program__set_autoload(skel->progs.xdperf_srv_exception, false);
+	if (xdperf_srv_bpf__load(skel)) {
+		printf("FAIL: cannot load the server's XDP program: %s\n", strerror(errno));
+		return 1;
+	}
+	ring = ring_buffer__new(bpf_map__fd(skel->maps.stamps), take, NULL, NULL);
+	if (!ring) {
+		printf("FAIL: ring_buffer__new: %s\n", strerror(errno));
+		return 1;
+	}
+	char what[160];
+	/* every trailer alignment, both versions, smallest to large frames */
+	for (int ver = 1; ver <= 2; ver++)
+		for (unsigned len = 70; len <= 3000; len += len < 90 ? 1 : 397) {
+			struct spec s = { .len = len, .version = ver, .dport = PORT, .run = 0x01020304u,
+					  .stream = 0xa0b0c0d0u + len, .seq = 0x1122334455667788ull + len,
+					  .tx_ns = 0x8877665544332211ull - len };
+			snprintf(what, sizeof what, "version %d, %u bytes", ver, len);
+			one(what, &s, 1, 1);
+		}
+	struct spec base = { .len = 128, .version = 2, .dport = PORT, .run = 9, .stream = 3,
+			     .seq = 77, .tx_ns = 1234567890123ull };
+	struct spec s = base;
+	s.pad = 11;
+	one("version 2, 11 bytes of padding after the datagram", &s, 1, 1);
+	s.version = 1;
+	one("version 1, 11 bytes of padding after the datagram", &s, 1, 1);
+	s = base;
+	s.vlans = 1;
+	one("version 2 behind a VLAN tag", &s, 1, 1);
+	s.vlans = 2;
+	s.len = 131;
+	one("version 2 behind two tags, odd length", &s, 1, 1);
+	s = base;
+	s.ipv6 = 1;
+	one("version 2 over IPv6", &s, 1, 1);
+	s.version = 1;
+	s.len = 97;
+	one("version 1 over IPv6, odd length", &s, 1, 1);
+	s = base;
+	s.version = 0;
+	one("no trailer", &s, 1, 0);
+	s = base;
+	s.bad_magic = 1;
+	one("version 2 with a wrong magic", &s, 1, 0);
+	s.version = 1;
+	one("version 1 with a wrong magic", &s, 1, 0);
+	s = base;
+	s.len = 69; /* UDP length 8 + 27: no room for a version 2 trailer */
+	one("version 2 in a datagram one byte too short (27 payload bytes)", &s, 1, 0);
+	s.version = 1;
+	s.len = 65; /* 8 + 23 */
+	one("version 1 in a datagram one byte too short (23 payload bytes)", &s, 1, 0);
+	s.len = 66; /* 8 + 24: a version 1 trailer fills the payload */
+	one("version 1 filling the payload", &s, 1, 1);
+	s = base;
+	s.dport = PORT + 1;
+	one("another port", &s, 0, 0);
+	s = base;
+	s.fragment = 1;
+	one("an IPv4 fragment after the first", &s, 0, 0);
+	s.fragment = 2;
+	one("the first IPv4 fragment (its trailer comes in a later one)", &s, 1, 0);
+	ring_buffer__free(ring);
+	xdperf_srv_bpf__destroy(skel);
+	printf("srv_xdp: %d checks, %d failed\n", checks, fails);
+	return fails ? 1 : 0;
+}
