@@ -3,10 +3,11 @@
  *   xdp_count   the server's XDP program (src/bpf/xdperf_srv.bpf.c) counting a 64-byte UDP
  *               frame to its port, run by BPF_PROG_RUN (not live: the kernel's own timing
  *               over `repeat` runs, so the figure is the program plus the test-run loop)
- *   xdp_stamp   the same with --stamp on a 70-byte stamped frame (the smallest with room for the 28-byte trailer): the trailer read, the
- *               receive clock and a record reserved and submitted to the `stamps` ring, which
- *               a second thread drains meanwhile (ring_full is counted and printed: it must
- *               stay 0 for the figure to be the submit path)
+ *   xdp_stamp   the same with --stamp on a 70-byte stamped frame (the smallest with room for
+ *               the 28-byte trailer): the trailer read and a record reserved and submitted to
+ *               the `stamps` ring, which a second thread drains meanwhile every millisecond as
+ *               the server does (RX_COST_SPIN=1: without pause); ring_full is counted and
+ *               printed: it must stay 0 for the figure to be the submit path
  *   xdp_stamp_none   --stamp on, a 70-byte frame without a trailer: the trailer reads (both
  *               versions tried) without the clock and the record
  *   xdp_stamp_undrained   the stamped frame while nobody reads the ring (no cache line shared with a
@@ -77,10 +78,17 @@ static int count_rec(void *ctx, void *data, size_t len)
 
 static void *drain(void *rb)
 {
-	/* the program submits without a wakeup (BPF_RB_NO_WAKEUP, as the server's consumer
-	 * polls): consume in a loop */
-	while (atomic_load(&draining))
+	/* the program submits without a wakeup (BPF_RB_NO_WAKEUP): consume, then sleep a
+	 * millisecond, as the server's consumer does (src/server/rx_xdp.c: xdp_wait), unless
+	 * RX_COST_SPIN is set (consume in a loop: the ring's positions shared all the time) */
+	int spin = getenv("RX_COST_SPIN") != NULL;
+	struct timespec ms = { 0, 1000000 };
+	while (atomic_load(&draining)) {
 		ring_buffer__consume(rb);
+		if (!spin)
+			nanosleep(&ms, NULL);
+	}
+	ring_buffer__consume(rb);
 	return NULL;
 }
 

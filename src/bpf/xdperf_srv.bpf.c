@@ -5,7 +5,7 @@
  *
  * With stamp checking, a counted frame's trailer (src/bpf/xdperf_stamp.h, version 2 or 1, at
  * the end of its UDP payload as the UDP length says) is handed to user space through the `stamps` ring with
- * this host's CLOCK_TAI receive time; user space works out loss, duplicates, reordering and
+ * this host's CLOCK_TAI receive time (the frame's monotonic time + tai_off); user space works out loss, duplicates, reordering and
  * latency per stream. With a sample interval N, every N-th counted frame on a CPU is copied
  * (up to XDPERF_BPF_SAMPLE_MAX bytes) to the `samples` ring for a verifier plugin. A full ring
  * is counted, never silent.
@@ -32,6 +32,10 @@ __u64 reset_ns = 0;     /* CLOCK_MONOTONIC of the last reset (set any time): srv
 __u32 reflect = 0;      /* XDPERF_BPF_REFLECT_*: send counted IP frames back (XDP_TX) */
 __u32 ifindex = 0;      /* the device (for the exception counter) */
 __u32 ifindex_off = 0;  /* offsetof(struct net_device, ifindex), from the kernel's BTF */
+__s64 tai_off = 0;      /* CLOCK_TAI − CLOCK_MONOTONIC (ns), kept current by user space: a
+			 * stamp's receive time is the frame's monotonic time plus this, one
+			 * clock read per frame instead of two (bpf_ktime_get_tai_ns costs
+			 * about 40 ns a frame; bench/rx_cost.sh) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -302,7 +306,7 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv
 				r->len = len;
 				r->seq = seq;
 				r->tx_ns = tx_ns;
-				r->rx_ns = bpf_ktime_get_tai_ns();
+				r->rx_ns = now + tai_off;
 				bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 				st->stamped++;
 			} else {

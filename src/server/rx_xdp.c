@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "datapath/bpf_util.h"
 #include "server/rx.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "xdperf_srv_bpf.skel.h"
 
@@ -89,6 +90,8 @@ static int xdp_counters(struct srv_rx *rx, struct xdperf_bpf_srv_cpu *sum)
 static void xdp_poll(struct srv_rx *rx, bool discard)
 {
 	struct rx_xdp *x = (struct rx_xdp *)rx;
+	/* the program's receive times are monotonic + this: kept current across time steps */
+	x->skel->bss->tai_off = xdperf_tai_minus_mono_ns(NULL);
 	x->discard = discard;
 	(void)ring_buffer__consume(x->rb);
 	x->discard = false;
@@ -143,6 +146,7 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 			    strerror(-e));
 		goto fail;
 	}
+	x->skel->bss->tai_off = xdperf_tai_minus_mono_ns(NULL);
 	x->skel->bss->port = cfg->port;
 	x->skel->bss->stamp = cfg->stamp;
 	x->skel->bss->sample_every = cfg->sample_every;
