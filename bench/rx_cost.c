@@ -16,7 +16,9 @@
  *               callback per record), per record, from a ring filled beforehand
  *   analysis    the stamp analysis per record (src/server/streams.c: sequence window,
  *               duplicates, reordering, latency histogram), 1 and 64 streams in order
- * Usage: rx_cost OBJ_UNUSED N   (N records / runs per step; prints "step ns_per_packet" lines)
+ *   clock_*     an XDP program reading no clock, CLOCK_MONOTONIC, CLOCK_TAI (clock_cost.bpf.o)
+ * Usage: rx_cost CLOCK_OBJ|- N   (N records / runs per step; prints "step ns_per_packet" lines;
+ *                                 CLOCK_OBJ: bench/clock_cost.bpf.c built, - to leave it out)
  * A step's rate ceiling on one core is 1e9 / ns; a stamped frame costs xdp_stamp on the CPU its
  * queue is on and ring_read + analysis on the server's user-space thread. */
 #include <errno.h>
@@ -136,7 +138,7 @@ static unsigned long long cpu_sum(struct xdperf_srv_bpf *s, size_t off)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: rx_cost OBJ_UNUSED N\n");
+		fprintf(stderr, "usage: rx_cost CLOCK_OBJ|- N\n");
 		return 2;
 	}
 	int n = atoi(argv[2]);
@@ -204,7 +206,24 @@ int main(int argc, char **argv)
 	ring_buffer__free(rb);
 	xdperf_srv_bpf__destroy(s);
 
-	/* 4. the analysis, in order, 1 and 64 streams */
+	/* 4. one clock read in an XDP program (bench/clock_cost.bpf.c, when built) */
+	if (argv[1][0] != '-') {
+		struct bpf_object *o = bpf_object__open_file(argv[1], NULL);
+		if (!o || bpf_object__load(o)) {
+			fprintf(stderr, "rx_cost: cannot load %s: %s\n", argv[1], strerror(errno));
+			return 1;
+		}
+		static const char *const progs[] = { "clock_none", "clock_mono", "clock_tai" };
+		for (int i = 0; i < 3; i++) {
+			struct bpf_program *p = bpf_object__find_program_by_name(o, progs[i]);
+			if (!p || prog_run(bpf_program__fd(p), f, 64, n, &ns))
+				return 1;
+			printf("%s %.1f\n", progs[i], ns);
+		}
+		bpf_object__close(o);
+	}
+
+	/* 5. the analysis, in order, 1 and 64 streams */
 	for (unsigned streams = 1; streams <= 64; streams *= 64) {
 		struct srv_streams *ss = srv_streams_new();
 		if (!ss)
