@@ -94,6 +94,9 @@
 	X(F64_SUB_LD_L, 4) X(F64_SUB_LD_R, 4) X(F64_SUB_LDI_L, 5) X(F64_SUB_LDI_R, 5)          \
 	X(F64_MUL_LD_L, 4) X(F64_MUL_LD_R, 4) X(F64_MUL_LDI_L, 5) X(F64_MUL_LDI_R, 5)          \
 	X(F64_DIV_LD_L, 4) X(F64_DIV_LD_R, 4) X(F64_DIV_LDI_L, 5) X(F64_DIV_LDI_R, 5)          \
+	/* a function's last computation and its return as one op: COPY, I32_ADD, I32_ADD_I    \
+	   with the operands of those ops, then RETURN */                                      \
+	X(COPY_RET, 2) X(I32_ADD_RET, 3) X(I32_ADD_I_RET, 3)                                   \
 	/* select on an i32 compare just computed: d, x, y, a, b (or imm) with                 \
 	   d = (a CMP b) ? x : y; in the order of I32_EQ..I32_GE_U */                          \
 	X(SEL_I32_EQ, 5) X(SEL_I32_NE, 5) X(SEL_I32_LT_S, 5) X(SEL_I32_LT_U, 5)                 \

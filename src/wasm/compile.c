@@ -657,6 +657,20 @@ static void emit_return(struct cc *c)
 		}
 		emit_move(c, rpos, o, src_h + i);
 	}
+	/* the instruction just before (no label between) becomes its _RET form */
+	static const struct { enum xw_op op, ret; uint32_t words; } fused[] = {
+		{ XW_OP_COPY, XW_OP_COPY_RET, 3 },
+		{ XW_OP_I32_ADD, XW_OP_I32_ADD_RET, 4 },
+		{ XW_OP_I32_ADD_I, XW_OP_I32_ADD_I_RET, 4 },
+	};
+	if (c->last_ins != UINT32_MAX && !c->rc)
+		for (size_t i = 0; i < sizeof fused / sizeof fused[0]; i++)
+			if (c->last_ins + fused[i].words == c->ncode &&
+			    c->code[c->last_ins] == (uint32_t)c->handlers[fused[i].op]) {
+				c->code[c->last_ins] = (uint32_t)c->handlers[fused[i].ret];
+				c->last_dst = -1;
+				return;
+			}
 	emit_op(c, XW_OP_RETURN);
 }
 

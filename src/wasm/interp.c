@@ -997,6 +997,17 @@ L_CONST64:
 #undef F64LD
 #undef F64LD_READ
 
+	/* the last computation of a function fused with its return */
+L_COPY_RET:
+	S(1) = S(2);
+	goto L_RETURN;
+L_I32_ADD_RET:
+	S(1) = (uint32_t)(U32(2) + U32(3));
+	goto L_RETURN;
+L_I32_ADD_I_RET:
+	S(1) = (uint32_t)(U32(2) + ip[3]);
+	goto L_RETURN;
+
 done:
 	ex->fuel = fuel;
 	return 0;

@@ -10,6 +10,7 @@
 # relation and operand form, and the neighbours that must not fuse (expected values from a model).
 # f64_load_ops.wast: an f64.load fused into the f64 add/sub/mul/div that uses it, either side,
 # both address forms, bounds and wrapping, and the neighbouring forms (expected values from Python).
+# return_fused.wast: COPY / I32_ADD / I32_ADD_I fused with the return after them, and where not.
 set -uo pipefail
 T="$TMPDIR"
 command -v wast2json >/dev/null || { echo "wast2json (wabt) is not installed"; exit 77; }
