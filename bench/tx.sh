@@ -19,7 +19,9 @@
 # "fail" in its cells; the namespaces are always removed.
 #
 # Environment: BENCH_SECONDS (sender run time, default 2), BENCH_ROUNDS (rounds over all the
-# senders, default 3; each cell is the median), XDPERF (the binary), TX_ONLY (an
+# senders, default 3; each cell is the median), BENCH_THREADS (sender thread counts, default
+# "1 2"; on a bigger machine e.g. "1 2 4 8": the table gets a column per count and a scaling
+# list per row), XDPERF (the binary), TX_ONLY (an
 # extended regular expression: only the rows whose sender name matches run), TRAFGEN_OPTS,
 # XDPERF_BASE (another xdperf binary, e.g. of an earlier commit: `git worktree add /tmp/base
 # REV && make -C /tmp/base build/xdperf`; adds its "xdp, 1 template" and "1024 templates"
@@ -35,7 +37,12 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 NS_TX="xdpfb$$tx"
 NS_RX="xdpfb$$rx"
 SIZES=(64 1500)
-THREADS=(1 2)
+read -ra THREADS <<<"${BENCH_THREADS:-1 2}"
+MAXTHR=1
+for t in "${THREADS[@]}"; do
+  [[ "$t" =~ ^[1-9][0-9]*$ ]] || { echo "bench/tx: BENCH_THREADS must list positive integers" >&2; exit 1; }
+  [ "$t" -gt $MAXTHR ] && MAXTHR=$t
+done
 
 die() { echo "bench/tx: $*" >&2; exit 1; }
 log() { echo "bench/tx: $*" >&2; }
@@ -66,10 +73,12 @@ ip netns add "$NS_TX" && ip netns add "$NS_RX" || die "cannot create network nam
 for ns in "$NS_TX" "$NS_RX"; do   # no IPv6 chatter (router solicitations, MLD) on the pair
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
 done
-# two queues per end: veth picks the peer's receive ring by the sending CPU (XDP) or the skb's
-# queue (AF_PACKET), so with one queue two sender threads overflow a single ring
-ip -n "$NS_TX" link add veth0 address 02:00:00:00:00:01 numtxqueues 2 numrxqueues 2 type veth \
-  peer name veth1 address 02:00:00:00:00:02 numtxqueues 2 numrxqueues 2 netns "$NS_RX" \
+# one queue per CPU (at least one per thread) at each end: veth picks the peer's receive ring by
+# the sending CPU (XDP) or the skb's queue (AF_PACKET), so with one queue two sender threads
+# overflow a single ring
+Q=$(nproc); [ $MAXTHR -gt "$Q" ] && Q=$MAXTHR
+ip -n "$NS_TX" link add veth0 address 02:00:00:00:00:01 numtxqueues $Q numrxqueues $Q type veth \
+  peer name veth1 address 02:00:00:00:00:02 numtxqueues $Q numrxqueues $Q netns "$NS_RX" \
   || die "cannot create the veth pair"
 ip -n "$NS_TX" link set lo up      # xdp_ceiling parks its program on the sender's lo
 ip -n "$NS_TX" link set veth0 up
@@ -434,7 +443,9 @@ ratio_line() {   # ratio_line LABEL ROW_A ROW_B
   if [ -n "$why" ]; then
     echo "- $1 (64 B): n/a: $why"
   else
-    echo "- $1 (64 B): 1 thr $(ratio "$2" "$3" 1), 2 thr $(ratio "$2" "$3" 2)"
+    local out="- $1 (64 B):" thr
+    for thr in "${THREADS[@]}"; do out+=" $thr thr $(ratio "$2" "$3" "$thr"),"; done
+    echo "${out%,}"
   fi
 }
 
@@ -442,8 +453,12 @@ ratio_line() {   # ratio_line LABEL ROW_A ROW_B
   echo "Transmit rate on a veth pair, receiver-counted (XDP drop on the peer), Mpps, $D s per run"
   echo "($(uname -m), $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%d)):"
   echo
-  echo "| sender | 64 B, 1 thr | 64 B, 2 thr | 1500 B, 1 thr | 1500 B, 2 thr |"
-  echo "|---|---:|---:|---:|---:|"
+  hdr="| sender" sep="|---"
+  for size in "${SIZES[@]}"; do for thr in "${THREADS[@]}"; do
+    hdr+=" | $size B, $thr thr"; sep+="|---:"
+  done; done
+  echo "$hdr |"
+  echo "$sep|"
   for row in "${ROWS[@]}"; do
     line="| $row"
     for size in "${SIZES[@]}"; do for thr in "${THREADS[@]}"; do
@@ -470,14 +485,32 @@ ratio_line() {   # ratio_line LABEL ROW_A ROW_B
   ratio_line "afpacket 2 modifiers + checksums / afpacket 1 template" \
     "xdperf afpacket, 2 modifiers + checksums" "xdperf afpacket, 1 template"
   imix="xdperf xdp, IMIX 7:4:1"
-  echo "- IMIX 7:4:1 (64, 576, 1500 B; average 354.3 B), in Gbps of frame bytes: 1 thr" \
-    "${GCELL[$imix,64,1]:-n/a}, 2 thr ${GCELL[$imix,64,2]:-n/a}"
+  line="- IMIX 7:4:1 (64, 576, 1500 B; average 354.3 B), in Gbps of frame bytes:"
+  for thr in "${THREADS[@]}"; do line+=" $thr thr ${GCELL[$imix,64,$thr]:-n/a},"; done
+  echo "${line%,}"
   ratio_line "IMIX / xdp-trafficgen" "$imix" xdp-trafficgen
   ratio_line "IMIX / ceiling, in packets" "$imix" ceiling
   target_line "IMIX / xdp 1 template, in packets" "$imix" "xdperf xdp, 1 template" 0.90
   hs="xdperf xdp, hot swaps every 100 ms"
-  echo "- hot swaps: template swaps per run (median): 1 thr ${SWCELL[$hs,64,1]:-n/a}," \
-    "2 thr ${SWCELL[$hs,64,2]:-n/a}"
+  line="- hot swaps: template swaps per run (median):"
+  for thr in "${THREADS[@]}"; do line+=" $thr thr ${SWCELL[$hs,64,$thr]:-n/a},"; done
+  echo "${line%,}"
+  # scaling: each row's rate with N threads over its rate with the fewest, and the cost per
+  # frame on one core (the fewest threads' CPU count / rate)
+  t0=${THREADS[0]}
+  if [ ${#THREADS[@]} -gt 1 ]; then
+    echo "- scaling at 64 B (rate with N threads / rate with $t0; ns per frame per sender core with $t0):"
+    for row in "${ROWS[@]}"; do
+      b=$(cell "$row" 64 "$t0")
+      [[ "$b" =~ ^[0-9.]+$ ]] || continue
+      line="  - $row: $(awk -v r="$b" -v t="$t0" 'BEGIN { printf "%.0f ns", t * 1e3 / r }')"
+      for thr in "${THREADS[@]:1}"; do
+        a=$(cell "$row" 64 "$thr")
+        [[ "$a" =~ ^[0-9.]+$ ]] && line+=", $thr thr $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", a / b }')"
+      done
+      echo "$line"
+    done
+  fi
   ratio_line "hot swaps / xdp 1 template" "$hs" "xdperf xdp, 1 template"
   echo "- the 2 modifiers, IMIX, hot swap and 70 B rows are measured in the 64 B columns only" \
     "(IMIX: its mixed sizes; 70 B: 70-byte frames, the smallest a stamp trailer fits in)"
