@@ -97,6 +97,9 @@
 	/* a function's last computation and its return as one op: COPY, I32_ADD, I32_ADD_I    \
 	   with the operands of those ops, then RETURN */                                      \
 	X(COPY_RET, 2) X(I32_ADD_RET, 3) X(I32_ADD_I_RET, 3)                                   \
+	/* a count of the times a condition held: d, a, b|imm, o with d = o + (a CMP b), an i32 \
+	   compare (register or immediate right operand, _I) and the add of its 0 or 1 */       \
+	XW_CMP10(X, ADD_I32_, , 4) XW_CMP10(X, ADD_I32_, _I, 4)                                  \
 	/* select on an i32 compare just computed: d, x, y, a, b (or imm) with                 \
 	   d = (a CMP b) ? x : y; in the order of I32_EQ..I32_GE_U */                          \
 	X(SEL_I32_EQ, 5) X(SEL_I32_NE, 5) X(SEL_I32_LT_S, 5) X(SEL_I32_LT_U, 5)                 \

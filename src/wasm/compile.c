@@ -879,8 +879,8 @@ static bool fuse_f64_load(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 
 /* i32.add whose operand at height h is the result of the instruction emitted just before,
  * when that was an i32.mul by a constant and the add's other operand a constant (x * k1 + k2),
- * or an i32.shl by a constant (o + (x << k)): both become one fused op, the intermediate never
- * written. Returns true when emitted (dst word at *dpos). */
+ * an i32.shl by a constant (o + (x << k)) or an i32 compare (o + (a CMP b)): both become one
+ * fused op, the intermediate never written. Returns true when emitted (dst word at *dpos). */
 static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha,
 			  struct opd *b, uint32_t hb, uint32_t *dpos)
 {
@@ -896,6 +896,24 @@ static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 		return false;
 	}
 	uint32_t prev = c->code[c->last_ins];
+	for (int i = 0; i <= XW_OP_I32_GE_U - XW_OP_I32_EQ; i++) {
+		/* o + (a CMP b): [d a b] or [d a imm] of the compare, then o */
+		bool reg = prev == (uint32_t)c->handlers[XW_OP_I32_EQ + i];
+		if (!reg && prev != (uint32_t)c->handlers[XW_OP_I32_EQ_I + i])
+			continue;
+		uint32_t a = c->code[c->last_ins + 2], b = c->code[c->last_ins + 3];
+		rewind_code(c, c->last_ins);
+		emit_op(c, (enum xw_op)((reg ? XW_OP_ADD_I32_EQ : XW_OP_ADD_I32_EQ_I) + i));
+		*dpos = c->ncode;
+		emit_slot(c, SH(c, ha < hb ? ha : hb));
+		emit_slot(c, a);
+		if (reg)
+			emit_slot(c, b);
+		else
+			emit_word(c, b);
+		emit_slot(c, slot_of(c, other, ho));
+		return true;
+	}
 	bool mul = prev == (uint32_t)c->handlers[XW_OP_I32_MUL_I] && other->kind == K_CONST;
 	if (!mul && prev != (uint32_t)c->handlers[XW_OP_I32_SHL_I])
 		return false;

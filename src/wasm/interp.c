@@ -1008,6 +1008,16 @@ L_I32_ADD_I_RET:
 	S(1) = (uint32_t)(U32(2) + ip[3]);
 	goto L_RETURN;
 
+	/* o + (a CMP b): a compare's 0 or 1 added in (branchless counting) */
+#define ADDCMP(name, T, cmp)                                                              \
+	L_ADD_I32_##name: S(1) = (uint32_t)(U32(4) + ((T)U32(2) cmp (T)U32(3))); NEXT(4);    \
+	L_ADD_I32_##name##_I: S(1) = (uint32_t)(U32(4) + ((T)U32(2) cmp (T)ip[3])); NEXT(4);
+	ADDCMP(EQ, uint32_t, ==) ADDCMP(NE, uint32_t, !=) ADDCMP(LT_S, int32_t, <)
+	ADDCMP(LT_U, uint32_t, <) ADDCMP(GT_S, int32_t, >) ADDCMP(GT_U, uint32_t, >)
+	ADDCMP(LE_S, int32_t, <=) ADDCMP(LE_U, uint32_t, <=) ADDCMP(GE_S, int32_t, >=)
+	ADDCMP(GE_U, uint32_t, >=)
+#undef ADDCMP
+
 done:
 	ex->fuel = fuel;
 	return 0;

@@ -11,6 +11,7 @@
 # f64_load_ops.wast: an f64.load fused into the f64 add/sub/mul/div that uses it, either side,
 # both address forms, bounds and wrapping, and the neighbouring forms (expected values from Python).
 # return_fused.wast: COPY / I32_ADD / I32_ADD_I fused with the return after them, and where not.
+# add_compare.wast: an i32 compare added at once (o + (a CMP b)), every relation and form (model).
 set -uo pipefail
 T="$TMPDIR"
 command -v wast2json >/dev/null || { echo "wast2json (wabt) is not installed"; exit 77; }
