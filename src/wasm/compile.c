@@ -839,6 +839,34 @@ static bool fuse_f64_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 	return true;
 }
 
+/* If the instruction emitted last is an i32 compare of two slots (I32_EQ..I32_GE_U) or of a
+ * slot and an immediate (the _I forms), removes it and gives its relation (0..9, in that
+ * order), whether b is a slot (reg) or the immediate, and its operand words a and b. */
+static bool take_i32_compare(struct cc *c, int *rel, bool *reg, uint32_t *a, uint32_t *b)
+{
+	uint32_t hw = c->code[c->last_ins];
+	for (int i = 0; i <= XW_OP_I32_GE_U - XW_OP_I32_EQ; i++) {
+		*reg = hw == (uint32_t)c->handlers[XW_OP_I32_EQ + i];
+		if (!*reg && hw != (uint32_t)c->handlers[XW_OP_I32_EQ_I + i])
+			continue;
+		*rel = i;
+		*a = c->code[c->last_ins + 2];
+		*b = c->code[c->last_ins + 3];
+		rewind_code(c, c->last_ins);
+		return true;
+	}
+	return false;
+}
+
+/* Emits an operand word: a slot (fixed up later when tagged) or an immediate. */
+static void emit_operand(struct cc *c, uint32_t w, bool slot)
+{
+	if (slot)
+		emit_slot(c, w);
+	else
+		emit_word(c, w);
+}
+
 /* f64 arithmetic one of whose operands is the value an f64.load (I64_LOAD or I64_LOAD_AI, on
  * memory 0) emitted just before put on the stack: both become F64_<A>_LD[I]_<side>, the
  * loaded value never written to the frame. Returns true when emitted (dst word at *dpos). */
@@ -895,25 +923,19 @@ static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 	} else {
 		return false;
 	}
-	uint32_t prev = c->code[c->last_ins];
-	for (int i = 0; i <= XW_OP_I32_GE_U - XW_OP_I32_EQ; i++) {
-		/* o + (a CMP b): [d a b] or [d a imm] of the compare, then o */
-		bool reg = prev == (uint32_t)c->handlers[XW_OP_I32_EQ + i];
-		if (!reg && prev != (uint32_t)c->handlers[XW_OP_I32_EQ_I + i])
-			continue;
-		uint32_t a = c->code[c->last_ins + 2], b = c->code[c->last_ins + 3];
-		rewind_code(c, c->last_ins);
-		emit_op(c, (enum xw_op)((reg ? XW_OP_ADD_I32_EQ : XW_OP_ADD_I32_EQ_I) + i));
+	int rel;
+	bool reg;
+	uint32_t ca, cb;
+	if (take_i32_compare(c, &rel, &reg, &ca, &cb)) { /* o + (ca CMP cb) */
+		emit_op(c, (enum xw_op)((reg ? XW_OP_ADD_I32_EQ : XW_OP_ADD_I32_EQ_I) + rel));
 		*dpos = c->ncode;
 		emit_slot(c, SH(c, ha < hb ? ha : hb));
-		emit_slot(c, a);
-		if (reg)
-			emit_slot(c, b);
-		else
-			emit_word(c, b);
+		emit_slot(c, ca);
+		emit_operand(c, cb, reg);
 		emit_slot(c, slot_of(c, other, ho));
 		return true;
 	}
+	uint32_t prev = c->code[c->last_ins];
 	bool mul = prev == (uint32_t)c->handlers[XW_OP_I32_MUL_I] && other->kind == K_CONST;
 	if (!mul && prev != (uint32_t)c->handlers[XW_OP_I32_SHL_I])
 		return false;
@@ -945,26 +967,19 @@ static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 static bool emit_select_cmp(struct cc *c, struct opd *x, uint32_t hx, struct opd *y, uint32_t hy,
 			    uint32_t *dpos)
 {
-	uint32_t hw = c->code[c->last_ins];
-	for (int i = 0; i <= XW_OP_I32_GE_U - XW_OP_I32_EQ; i++) {
-		bool reg = hw == (uint32_t)c->handlers[XW_OP_I32_EQ + i];
-		if (!reg && hw != (uint32_t)c->handlers[XW_OP_I32_EQ_I + i])
-			continue;
-		uint32_t a = c->code[c->last_ins + 2], b = c->code[c->last_ins + 3];
-		rewind_code(c, c->last_ins);
-		emit_op(c, (enum xw_op)((reg ? XW_OP_SEL_I32_EQ : XW_OP_SEL_I32_EQ_I) + i));
-		*dpos = c->ncode;
-		emit_slot(c, SH(c, hx));
-		emit_slot(c, slot_of(c, x, hx));
-		emit_slot(c, slot_of(c, y, hy));
-		emit_slot(c, a);
-		if (reg)
-			emit_slot(c, b);
-		else
-			emit_word(c, b);
-		return true;
-	}
-	return false;
+	int rel;
+	bool reg;
+	uint32_t a, b;
+	if (!take_i32_compare(c, &rel, &reg, &a, &b))
+		return false;
+	emit_op(c, (enum xw_op)((reg ? XW_OP_SEL_I32_EQ : XW_OP_SEL_I32_EQ_I) + rel));
+	*dpos = c->ncode;
+	emit_slot(c, SH(c, hx));
+	emit_slot(c, slot_of(c, x, hx));
+	emit_slot(c, slot_of(c, y, hy));
+	emit_slot(c, a);
+	emit_operand(c, b, reg);
+	return true;
 }
 
 /* The immediate-operand form of an i32 binary op, or -1. */

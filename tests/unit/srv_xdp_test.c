@@ -218,49 +218,39 @@ int main(void)
 			snprintf(what, sizeof what, "version %d, %u bytes", ver, len);
 			one(what, &s, 1, 1);
 		}
-	struct spec base = { .len = 128, .version = 2, .dport = PORT, .run = 9, .stream = 3,
-			     .seq = 77, .tx_ns = 1234567890123ull };
-	struct spec s = base;
-	s.pad = 11;
-	one("version 2, 11 bytes of padding after the datagram", &s, 1, 1);
-	s.version = 1;
-	one("version 1, 11 bytes of padding after the datagram", &s, 1, 1);
-	s = base;
-	s.vlans = 1;
-	one("version 2 behind a VLAN tag", &s, 1, 1);
-	s.vlans = 2;
-	s.len = 131;
-	one("version 2 behind two tags, odd length", &s, 1, 1);
-	s = base;
-	s.ipv6 = 1;
-	one("version 2 over IPv6", &s, 1, 1);
-	s.version = 1;
-	s.len = 97;
-	one("version 1 over IPv6, odd length", &s, 1, 1);
-	s = base;
-	s.version = 0;
-	one("no trailer", &s, 1, 0);
-	s = base;
-	s.bad_magic = 1;
-	one("version 2 with a wrong magic", &s, 1, 0);
-	s.version = 1;
-	one("version 1 with a wrong magic", &s, 1, 0);
-	s = base;
-	s.len = 69; /* UDP length 8 + 27: no room for a version 2 trailer */
-	one("version 2 in a datagram one byte too short (27 payload bytes)", &s, 1, 0);
-	s.version = 1;
-	s.len = 65; /* 8 + 23 */
-	one("version 1 in a datagram one byte too short (23 payload bytes)", &s, 1, 0);
-	s.len = 66; /* 8 + 24: a version 1 trailer fills the payload */
-	one("version 1 filling the payload", &s, 1, 1);
-	s = base;
-	s.dport = PORT + 1;
-	one("another port", &s, 0, 0);
-	s = base;
-	s.fragment = 1;
-	one("an IPv4 fragment after the first", &s, 0, 0);
-	s.fragment = 2;
-	one("the first IPv4 fragment (its trailer comes in a later one)", &s, 1, 0);
+	/* one frame of 128 bytes with a version 2 trailer, and what each case changes in it (the
+	 * later initializer of a field wins) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#define F(...) { .len = 128, .version = 2, .dport = PORT, .run = 9, .stream = 3, .seq = 77, \
+		 .tx_ns = 1234567890123ull, __VA_ARGS__ }
+	static const struct {
+		const char *what;
+		struct spec s;
+		int counted, stamped;
+	} cases[] = {
+		{ "version 2, 11 bytes of padding after the datagram", F(.pad = 11), 1, 1 },
+		{ "version 1, 11 bytes of padding after the datagram", F(.pad = 11, .version = 1), 1, 1 },
+		{ "version 2 behind a VLAN tag", F(.vlans = 1), 1, 1 },
+		{ "version 2 behind two tags, odd length", F(.vlans = 2, .len = 131), 1, 1 },
+		{ "version 2 over IPv6", F(.ipv6 = 1), 1, 1 },
+		{ "version 1 over IPv6, odd length", F(.ipv6 = 1, .version = 1, .len = 97), 1, 1 },
+		{ "no trailer", F(.version = 0), 1, 0 },
+		{ "version 2 with a wrong magic", F(.bad_magic = 1), 1, 0 },
+		{ "version 1 with a wrong magic", F(.bad_magic = 1, .version = 1), 1, 0 },
+		/* UDP length 8 + 27: no room for a version 2 trailer; 8 + 23: none for version 1 */
+		{ "version 2 in a datagram one byte too short (27 payload bytes)", F(.len = 69), 1, 0 },
+		{ "version 1 in a datagram one byte too short (23 payload bytes)",
+		  F(.len = 65, .version = 1), 1, 0 },
+		{ "version 1 filling the payload", F(.len = 66, .version = 1), 1, 1 },
+		{ "another port", F(.dport = PORT + 1), 0, 0 },
+		{ "an IPv4 fragment after the first", F(.fragment = 1), 0, 0 },
+		{ "the first IPv4 fragment (its trailer comes in a later one)", F(.fragment = 2), 1, 0 },
+	};
+#undef F
+#pragma GCC diagnostic pop
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		one(cases[i].what, &cases[i].s, cases[i].counted, cases[i].stamped);
 	ring_buffer__free(ring);
 	xdperf_srv_bpf__destroy(skel);
 	printf("srv_xdp: %d checks, %d failed\n", checks, fails);
