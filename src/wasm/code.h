@@ -100,6 +100,9 @@
 	/* a count of the times a condition held: d, a, b|imm, o with d = o + (a CMP b), an i32 \
 	   compare (register or immediate right operand, _I) and the add of its 0 or 1 */       \
 	XW_CMP10(X, ADD_I32_, , 4) XW_CMP10(X, ADD_I32_, _I, 4)                                  \
+	/* i32.store8 of (x >> k), unsigned shift by a constant (a byte of a wider value): addr|base, \
+	   [b|imm,] x, k, offset in the address forms of STORE8, STORE8_A, STORE8_AI */          \
+	X(STORE8_SHR, 4) X(STORE8_SHR_A, 5) X(STORE8_SHR_AI, 5)                                  \
 	/* select on an i32 compare just computed: d, x, y, a, b (or imm) with                 \
 	   d = (a CMP b) ? x : y; in the order of I32_EQ..I32_GE_U */                          \
 	X(SEL_I32_EQ, 5) X(SEL_I32_NE, 5) X(SEL_I32_LT_S, 5) X(SEL_I32_LT_U, 5)                 \

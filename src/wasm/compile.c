@@ -1148,9 +1148,28 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 	uint32_t ha, hv;
 	CHECK(pop(c, tval, &v, &hv));
 	CHECK(pop_keep(c, XWASM_I32, &a, &ha));
+	/* i32.store8 of a value an i32.shr_u by a constant just computed: STORE8_SHR[_A|_AI] */
+	uint32_t sx = 0, sk = 0;
+	bool shr = op == XW_OP_STORE8 && c->live && v.kind == K_STACK && c->last_dst >= 0 &&
+		   c->last_dst_h == hv && c->last_ins != UINT32_MAX &&
+		   c->code[c->last_ins] == (uint32_t)c->handlers[XW_OP_I32_SHR_U_I];
+	if (shr) {
+		sx = c->code[c->last_ins + 2];
+		sk = c->code[c->last_ins + 3];
+		rewind_code(c, c->last_ins);
+	}
 	uint32_t base, k;
 	bool imm;
-	if (take_address_add(c, &a, ha, false, &base, &k, &imm)) {
+	if (shr) {
+		bool add = take_address_add(c, &a, ha, false, &base, &k, &imm);
+		emit_op(c, !add ? XW_OP_STORE8_SHR : imm ? XW_OP_STORE8_SHR_AI : XW_OP_STORE8_SHR_A);
+		emit_slot(c, add ? base : slot_of(c, &a, ha));
+		if (add)
+			emit_operand(c, k, !imm);
+		emit_slot(c, sx);
+		emit_word(c, sk);
+		emit_word(c, (uint32_t)off);
+	} else if (take_address_add(c, &a, ha, false, &base, &k, &imm)) {
 		emit_op(c, op - XW_OP_I32_STORE + (imm ? XW_OP_I32_STORE_AI : XW_OP_I32_STORE_A));
 		emit_slot(c, base);
 		if (imm)

@@ -1018,6 +1018,20 @@ L_I32_ADD_I_RET:
 	ADDCMP(GE_U, uint32_t, >=)
 #undef ADDCMP
 
+	/* a byte of a wider value stored: mem[addr] = (uint8_t)(x >> k) */
+#define STORE8_SHR(EA, XW)                                                                \
+	{                                                                                \
+		uint64_t ea = (EA);                                                      \
+		if (UNLIKELY(ea + 1 > memsize))                                          \
+			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
+		mem[ea] = (uint8_t)(U32(XW) >> (ip[(XW) + 1] & 31));                     \
+		NEXT((XW) + 2);                                                          \
+	}
+L_STORE8_SHR: STORE8_SHR((uint64_t)U32(1) + ip[4], 2)
+L_STORE8_SHR_A: STORE8_SHR((uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[5], 3)
+L_STORE8_SHR_AI: STORE8_SHR((uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[5], 3)
+#undef STORE8_SHR
+
 done:
 	ex->fuel = fuel;
 	return 0;

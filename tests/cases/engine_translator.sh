@@ -12,6 +12,7 @@
 # both address forms, bounds and wrapping, and the neighbouring forms (expected values from Python).
 # return_fused.wast: COPY / I32_ADD / I32_ADD_I fused with the return after them, and where not.
 # add_compare.wast: an i32 compare added at once (o + (a CMP b)), every relation and form (model).
+# store8_shr.wast: i32.store8 of an i32.shr_u by a constant, each address form, bounds, wrapping.
 set -uo pipefail
 T="$TMPDIR"
 command -v wast2json >/dev/null || { echo "wast2json (wabt) is not installed"; exit 77; }
