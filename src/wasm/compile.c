@@ -800,28 +800,36 @@ static int f64_arith_index(int op)
 	return op >= XW_OP_F64_ADD && op <= XW_OP_F64_DIV ? op - XW_OP_F64_ADD : -1;
 }
 
+/* Which operand of a binary op is the value the instruction emitted just before produced: 0
+ * the left (a), 1 the right (b), -1 neither (or no such instruction). *other and *ho get the
+ * other operand and its height. */
+static int prev_result_side(const struct cc *c, struct opd *a, uint32_t ha, struct opd *b,
+			    uint32_t hb, struct opd **other, uint32_t *ho)
+{
+	if (c->last_dst < 0 || c->last_ins == UINT32_MAX)
+		return -1;
+	if (a->kind == K_STACK && c->last_dst_h == ha) {
+		*other = b, *ho = hb;
+		return 0;
+	}
+	if (b->kind == K_STACK && c->last_dst_h == hb) {
+		*other = a, *ho = ha;
+		return 1;
+	}
+	return -1;
+}
+
 /* f64 arithmetic whose operand at height h is the result of the f64 arithmetic op emitted
  * just before: both become one fused op. Returns true when emitted (dst word at *dpos). */
 static bool fuse_f64_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha,
 			  struct opd *b, uint32_t hb, uint32_t *dpos)
 {
 	int ib = f64_arith_index(op);
-	if (ib < 0 || c->last_dst < 0 || c->last_ins == UINT32_MAX)
-		return false;
-	int side; /* 0: the temp is the left operand */
 	struct opd *other;
 	uint32_t ho;
-	if (a->kind == K_STACK && c->last_dst_h == ha) {
-		side = 0;
-		other = b;
-		ho = hb;
-	} else if (b->kind == K_STACK && c->last_dst_h == hb) {
-		side = 1;
-		other = a;
-		ho = ha;
-	} else {
+	int side = ib < 0 ? -1 : prev_result_side(c, a, ha, b, hb, &other, &ho);
+	if (side < 0) /* 0: the temp is the left operand */
 		return false;
-	}
 	int ia = -1;
 	for (int o = XW_OP_F64_ADD; o <= XW_OP_F64_DIV; o++)
 		if (c->code[c->last_ins] == (uint32_t)c->handlers[o])
@@ -874,18 +882,11 @@ static bool fuse_f64_load(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 			  struct opd *b, uint32_t hb, uint32_t *dpos)
 {
 	int ia = f64_arith_index(op);
-	if (ia < 0 || c->last_dst < 0 || c->last_ins == UINT32_MAX)
-		return false;
-	int side; /* 0: the loaded value is the left operand */
 	struct opd *other;
 	uint32_t ho;
-	if (a->kind == K_STACK && c->last_dst_h == ha) {
-		side = 0, other = b, ho = hb;
-	} else if (b->kind == K_STACK && c->last_dst_h == hb) {
-		side = 1, other = a, ho = ha;
-	} else {
+	int side = ia < 0 ? -1 : prev_result_side(c, a, ha, b, hb, &other, &ho);
+	if (side < 0) /* 0: the loaded value is the left operand */
 		return false;
-	}
 	uint32_t hw = c->code[c->last_ins];
 	bool ai = hw == (uint32_t)c->handlers[XW_OP_I64_LOAD_AI];
 	if (!ai && hw != (uint32_t)c->handlers[XW_OP_I64_LOAD])
@@ -912,17 +913,10 @@ static bool fuse_f64_load(struct cc *c, enum xw_op op, struct opd *a, uint32_t h
 static bool fuse_i32_pair(struct cc *c, enum xw_op op, struct opd *a, uint32_t ha,
 			  struct opd *b, uint32_t hb, uint32_t *dpos)
 {
-	if (op != XW_OP_I32_ADD || c->last_dst < 0 || c->last_ins == UINT32_MAX)
-		return false;
 	struct opd *other; /* the operand that is not the previous result */
 	uint32_t ho;
-	if (a->kind == K_STACK && c->last_dst_h == ha) {
-		other = b, ho = hb;
-	} else if (b->kind == K_STACK && c->last_dst_h == hb) {
-		other = a, ho = ha;
-	} else {
+	if (op != XW_OP_I32_ADD || prev_result_side(c, a, ha, b, hb, &other, &ho) < 0)
 		return false;
-	}
 	int rel;
 	bool reg;
 	uint32_t ca, cb;
@@ -1120,10 +1114,7 @@ static int op_load(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tout)
 		dpos = c->ncode;
 		emit_slot(c, SH(c, h));
 		emit_slot(c, base);
-		if (imm)
-			emit_word(c, k);
-		else
-			emit_slot(c, k);
+		emit_operand(c, k, !imm);
 		emit_word(c, (uint32_t)off);
 	} else if (c->live) {
 		emit_op(c, op);
@@ -1160,8 +1151,8 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 	}
 	uint32_t base, k;
 	bool imm;
+	bool add = take_address_add(c, &a, ha, false, &base, &k, &imm);
 	if (shr) {
-		bool add = take_address_add(c, &a, ha, false, &base, &k, &imm);
 		emit_op(c, !add ? XW_OP_STORE8_SHR : imm ? XW_OP_STORE8_SHR_AI : XW_OP_STORE8_SHR_A);
 		emit_slot(c, add ? base : slot_of(c, &a, ha));
 		if (add)
@@ -1169,13 +1160,10 @@ static int op_store(struct cc *c, enum xw_op op, uint32_t natural, uint8_t tval)
 		emit_slot(c, sx);
 		emit_word(c, sk);
 		emit_word(c, (uint32_t)off);
-	} else if (take_address_add(c, &a, ha, false, &base, &k, &imm)) {
+	} else if (add) {
 		emit_op(c, op - XW_OP_I32_STORE + (imm ? XW_OP_I32_STORE_AI : XW_OP_I32_STORE_A));
 		emit_slot(c, base);
-		if (imm)
-			emit_word(c, k);
-		else
-			emit_slot(c, k);
+		emit_operand(c, k, !imm);
 		emit_slot(c, slot_of(c, &v, hv));
 		emit_word(c, (uint32_t)off);
 	} else if (c->live) {
@@ -1279,14 +1267,8 @@ static bool fuse_step_backedge(struct cc *c, uint32_t ins, int rel, bool imm, ui
 	emit_op(c, (enum xw_op)(base + rel - 1));
 	emit_slot(c, a);
 	emit_slot(c, x);
-	if (addi)
-		emit_word(c, y);
-	else
-		emit_slot(c, y);
-	if (imm)
-		emit_word(c, b);
-	else
-		emit_slot(c, b);
+	emit_operand(c, y, !addi);
+	emit_operand(c, b, !imm);
 	emit_target(c, target, p);
 	return true;
 }

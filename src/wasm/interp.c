@@ -475,12 +475,12 @@ do_tail_call:
 		S(1) = conv;                                                             \
 		NEXT(NW);                                                                \
 	}
-#define MEM_STORE(EA, VW, NW, T, n)                                                       \
+#define MEM_STORE(EA, VAL, NW, T, n)                                                      \
 	{                                                                                \
 		uint64_t ea = (EA);                                                      \
 		if (UNLIKELY(ea + (n) > memsize))                                        \
 			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		T v = (T)S(VW);                                                          \
+		T v = (T)(VAL);                                                          \
 		memcpy(mem + ea, &v, n);                                                 \
 		NEXT(NW);                                                                \
 	}
@@ -489,11 +489,11 @@ do_tail_call:
 	L_##name##_A: MEM_LOAD((uint64_t)(uint32_t)(U32(2) + U32(3)) + ip[4], 4, T, n, conv)
 #define LOAD_AI(name, T, n, conv)                                                         \
 	L_##name##_AI: MEM_LOAD((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4], 4, T, n, conv)
-#define STORE(name, T, n) L_##name: MEM_STORE((uint64_t)U32(1) + ip[3], 2, 3, T, n)
+#define STORE(name, T, n) L_##name: MEM_STORE((uint64_t)U32(1) + ip[3], S(2), 3, T, n)
 #define STORE_A(name, T, n)                                                               \
-	L_##name##_A: MEM_STORE((uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[4], 3, 4, T, n)
+	L_##name##_A: MEM_STORE((uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[4], S(3), 4, T, n)
 #define STORE_AI(name, T, n)                                                              \
-	L_##name##_AI: MEM_STORE((uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[4], 3, 4, T, n)
+	L_##name##_AI: MEM_STORE((uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[4], S(3), 4, T, n)
 	XW_LOADS(LOAD) XW_LOADS(LOAD_A) XW_LOADS(LOAD_AI)
 	XW_STORES(STORE) XW_STORES(STORE_A) XW_STORES(STORE_AI)
 #undef LOAD
@@ -973,29 +973,17 @@ L_CONST64:
 	/* ---- exception handling ---- */
 #include "wasm/interp_eh.inc"
 
-	/* an f64 load fused into the arithmetic that uses it (bounds checked as the load) */
+	/* an f64 load (v, in the addressing of LOAD and LOAD_AI) fused into the arithmetic that
+	 * uses it */
 #define F64LD(A, op)                                                                      \
-	L_F64_##A##_LD_L: { F64LD_READ((uint64_t)U32(2) + ip[3]); S(1) = of_f64(m op F64(4)); NEXT(4); } \
-	L_F64_##A##_LD_R: { F64LD_READ((uint64_t)U32(2) + ip[3]); S(1) = of_f64(F64(4) op m); NEXT(4); } \
-	L_F64_##A##_LDI_L: {                                                             \
-		F64LD_READ((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4]);                \
-		S(1) = of_f64(m op F64(5));                                              \
-		NEXT(5);                                                                 \
-	}                                                                                \
-	L_F64_##A##_LDI_R: {                                                             \
-		F64LD_READ((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4]);                \
-		S(1) = of_f64(F64(5) op m);                                              \
-		NEXT(5);                                                                 \
-	}
-#define F64LD_READ(EA)                                                                    \
-	uint64_t ea = (EA);                                                              \
-	if (UNLIKELY(ea + 8 > memsize))                                                  \
-		TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                                       \
-	double m;                                                                        \
-	memcpy(&m, mem + ea, 8)
+	L_F64_##A##_LD_L: MEM_LOAD((uint64_t)U32(2) + ip[3], 4, double, 8, of_f64(v op F64(4))) \
+	L_F64_##A##_LD_R: MEM_LOAD((uint64_t)U32(2) + ip[3], 4, double, 8, of_f64(F64(4) op v)) \
+	L_F64_##A##_LDI_L:                                                               \
+		MEM_LOAD((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4], 5, double, 8, of_f64(v op F64(5))) \
+	L_F64_##A##_LDI_R:                                                               \
+		MEM_LOAD((uint64_t)(uint32_t)(U32(2) + ip[3]) + ip[4], 5, double, 8, of_f64(F64(5) op v))
 	F64LD(ADD, +) F64LD(SUB, -) F64LD(MUL, *) F64LD(DIV, /)
 #undef F64LD
-#undef F64LD_READ
 
 	/* the last computation of a function fused with its return */
 L_COPY_RET:
@@ -1018,19 +1006,12 @@ L_I32_ADD_I_RET:
 	ADDCMP(GE_U, uint32_t, >=)
 #undef ADDCMP
 
-	/* a byte of a wider value stored: mem[addr] = (uint8_t)(x >> k) */
-#define STORE8_SHR(EA, XW)                                                                \
-	{                                                                                \
-		uint64_t ea = (EA);                                                      \
-		if (UNLIKELY(ea + 1 > memsize))                                          \
-			TRAP(XWASM_TRAP_MEMORY_OOB, NULL);                               \
-		mem[ea] = (uint8_t)(U32(XW) >> (ip[(XW) + 1] & 31));                     \
-		NEXT((XW) + 2);                                                          \
-	}
-L_STORE8_SHR: STORE8_SHR((uint64_t)U32(1) + ip[4], 2)
-L_STORE8_SHR_A: STORE8_SHR((uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[5], 3)
-L_STORE8_SHR_AI: STORE8_SHR((uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[5], 3)
-#undef STORE8_SHR
+	/* a byte of a wider value stored, in the addressing of STORE8[_A|_AI]: (uint8_t)(x >> k) */
+L_STORE8_SHR: MEM_STORE((uint64_t)U32(1) + ip[4], U32(2) >> (ip[3] & 31), 4, uint8_t, 1)
+L_STORE8_SHR_A:
+	MEM_STORE((uint64_t)(uint32_t)(U32(1) + U32(2)) + ip[5], U32(3) >> (ip[4] & 31), 5, uint8_t, 1)
+L_STORE8_SHR_AI:
+	MEM_STORE((uint64_t)(uint32_t)(U32(1) + ip[2]) + ip[5], U32(3) >> (ip[4] & 31), 5, uint8_t, 1)
 
 done:
 	ex->fuel = fuel;
