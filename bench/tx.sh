@@ -514,9 +514,8 @@ ratio_line() {   # ratio_line LABEL ROW_A ROW_B
   ratio_line "hot swaps / xdp 1 template" "$hs" "xdperf xdp, 1 template"
   echo "- the 2 modifiers, IMIX, hot swap and 70 B rows are measured in the 64 B columns only" \
     "(IMIX: its mixed sizes; 70 B: 70-byte frames, the smallest a stamp trailer fits in)"
-  for row in "xdperf xdp, 1 template"; do
-    [ -n "${NOTE[$row]:-}" ] && echo "- the XDP rows and the ceiling: n/a: ${NOTE[$row]}"
-  done
+  [ -n "${NOTE[xdperf xdp, 1 template]:-}" ] &&
+    echo "- the XDP rows and the ceiling: n/a: ${NOTE[xdperf xdp, 1 template]}"
   for row in ceiling trafgen; do   # (xdp-trafficgen's reason is in its ratio line)
     [ -n "${NOTE[$row]:-}" ] && [ "${NOTE[$row]}" != "${NOTE[xdperf xdp, 1 template]:-}" ] &&
       echo "- $row: n/a: ${NOTE[$row]}"

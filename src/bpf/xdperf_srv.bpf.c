@@ -170,69 +170,57 @@ static __always_inline __u64 be64_at(const __u8 *p)
 	return (__u64)be32_at(p) << 32 | be32_at(p + 4);
 }
 
+/* The fields of a trailer t (checked by the caller, magic included) of version 2 (v2) or 1. */
+static __always_inline int stamp_fields(const __u8 *t, int v2, __u32 *run, __u32 *stream,
+					__u64 *seq, __u64 *tx_ns)
+{
+	if (v2) {
+		*run = be32_at(t + 4);
+		t += 4;
+	} else {
+		*run = 0;
+	}
+	*stream = be32_at(t + 4);
+	*seq = be64_at(t + 8);
+	*tx_ns = be64_at(t + 16);
+	return 1;
+}
+
 /* Reads the trailer ending at frame offset end of a UDP datagram of ulen bytes: version 2
  * (28 bytes, "XDPR"), else version 1 (24 bytes, "XDPS", run 0). 1 when found, else 0.
- * A trailer in the frame's linear part (every frame but a multi-buffer one's tail) is read
- * in place; otherwise it is copied out with bpf_xdp_load_bytes, which costs about 20 ns a
- * call (bench/rx_cost.sh). */
+ * The caller checked that the datagram lies in the frame's linear part, so the trailer is
+ * read in place; only one starting 16 KiB or more into the frame (possible with larger
+ * pages) is copied out with bpf_xdp_load_bytes, which costs about 20 ns a call
+ * (bench/rx_cost.sh). */
 static __always_inline int stamp_read(struct xdp_md *ctx, __u32 end, __u32 ulen, __u32 *run,
 				      __u32 *stream, __u64 *seq, __u64 *tx_ns)
 {
 	__u8 *data = (void *)(long)ctx->data;
 	void *dend = (void *)(long)ctx->data_end;
+	int v2_fits = ulen >= 8 + XDPERF_STAMP_LEN;
 	__u32 o = end - XDPERF_STAMP_LEN_V1; /* the caller checked ulen >= 8 + 24 */
 	if (o < 0x3fff) {
 		__u8 *p = data + (o & 0x3fff);
-		if ((void *)(p + XDPERF_STAMP_LEN_V1) <= dend) {
-			/* version 2 first: its 28 bytes start 4 before */
-			if (ulen >= 8 + XDPERF_STAMP_LEN && o >= 4) {
-				__u8 *q = data + ((o - 4) & 0x3fff);
-				if ((void *)(q + XDPERF_STAMP_LEN) <= dend && be32_at(q) == XDPERF_STAMP_MAGIC) {
-					*run = be32_at(q + 4);
-					*stream = be32_at(q + 8);
-					*seq = be64_at(q + 12);
-					*tx_ns = be64_at(q + 20);
-					return 1;
-				}
-			}
-			if (be32_at(p) != XDPERF_STAMP_MAGIC_V1)
-				return 0;
-			*run = 0;
-			*stream = be32_at(p + 4);
-			*seq = be64_at(p + 8);
-			*tx_ns = be64_at(p + 16);
-			return 1;
+		if ((void *)(p + XDPERF_STAMP_LEN_V1) > dend)
+			return 0;
+		/* version 2 first: its 28 bytes start 4 before */
+		if (v2_fits && o >= 4) {
+			__u8 *q = data + ((o - 4) & 0x3fff);
+			if ((void *)(q + XDPERF_STAMP_LEN) <= dend && be32_at(q) == XDPERF_STAMP_MAGIC)
+				return stamp_fields(q, 1, run, stream, seq, tx_ns);
 		}
+		if (be32_at(p) != XDPERF_STAMP_MAGIC_V1)
+			return 0;
+		return stamp_fields(p, 0, run, stream, seq, tx_ns);
 	}
 	__u8 t[XDPERF_STAMP_LEN];
-	__u32 m, r = 0, sv;
-	__u64 q, n;
-	if (ulen >= 8 + XDPERF_STAMP_LEN &&
-	    bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN) & 0xffff, t, XDPERF_STAMP_LEN) == 0) {
-		__builtin_memcpy(&m, t, 4);
-		if (__builtin_bswap32(m) == XDPERF_STAMP_MAGIC) {
-			__builtin_memcpy(&r, t + 4, 4);
-			__builtin_memcpy(&sv, t + 8, 4);
-			__builtin_memcpy(&q, t + 12, 8);
-			__builtin_memcpy(&n, t + 20, 8);
-			goto found;
-		}
-	}
-	if (bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN_V1) & 0xffff, t,
-			       XDPERF_STAMP_LEN_V1))
+	if (v2_fits && !bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN) & 0xffff, t, XDPERF_STAMP_LEN) &&
+	    be32_at(t) == XDPERF_STAMP_MAGIC)
+		return stamp_fields(t, 1, run, stream, seq, tx_ns);
+	if (bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN_V1) & 0xffff, t, XDPERF_STAMP_LEN_V1) ||
+	    be32_at(t) != XDPERF_STAMP_MAGIC_V1)
 		return 0;
-	__builtin_memcpy(&m, t, 4);
-	if (__builtin_bswap32(m) != XDPERF_STAMP_MAGIC_V1)
-		return 0;
-	__builtin_memcpy(&sv, t + 4, 4);
-	__builtin_memcpy(&q, t + 8, 8);
-	__builtin_memcpy(&n, t + 16, 8);
-found:
-	*run = __builtin_bswap32(r);
-	*stream = __builtin_bswap32(sv);
-	*seq = __builtin_bswap64(q);
-	*tx_ns = __builtin_bswap64(n);
-	return 1;
+	return stamp_fields(t, 0, run, stream, seq, tx_ns);
 }
 
 static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv_cpu *st);
