@@ -161,6 +161,9 @@ $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) | deps
 	@$(if $(Q),echo "  BPF     $<")
 	$(Q)clang $(BPF_CFLAGS) -c $< -o $@
 
+# the server program publishes its stamp rings' heads with an atomic exchange (BPF v3)
+$(BUILD)/bpf/xdperf_srv.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(BUILD)/bpf/%_bpf.skel.h: $(BUILD)/bpf/%.bpf.o
 	@$(if $(Q),echo "  SKEL    $@")
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@

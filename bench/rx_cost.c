@@ -4,15 +4,18 @@
  *               frame to its port, run by BPF_PROG_RUN (not live: the kernel's own timing
  *               over `repeat` runs, so the figure is the program plus the test-run loop)
  *   xdp_stamp   the same with --stamp on a 70-byte stamped frame (the smallest with room for
- *               the 28-byte trailer): the trailer read and a record reserved and submitted to
- *               the `stamps` ring, which a second thread drains meanwhile every millisecond as
- *               the server does (RX_COST_SPIN=1: without pause); ring_full is counted and
- *               printed: it must stay 0 for the figure to be the submit path
+ *               the 28-byte trailer): the trailer read and a record written to the CPU's stamp
+ *               ring, which a second thread drains meanwhile every millisecond as the server
+ *               does (RX_COST_SPIN=1: without pause); ring_full is counted and printed: it
+ *               must stay 0 for the figure to be the write path. Counting and stamping run
+ *               in alternating chunks of CHUNK frames (both then see the same load on the
+ *               machine); pair_ratio is the median over the chunk pairs of counting's time
+ *               over stamping's
  *   xdp_stamp_none   --stamp on, a 70-byte frame without a trailer: the trailer reads (both
  *               versions tried) without the clock and the record
  *   xdp_stamp_undrained   the stamped frame while nobody reads the ring (no cache line shared with a
- *               reader: the submit path alone)
- *   ring_read   user space taking records off that ring (libbpf ring_buffer__consume: the
+ *               reader: the write path alone)
+ *   ring_read   user space taking records off the rings (src/server/stamp_rings.c: the
  *               callback per record), per record, from a ring filled beforehand
  *   analysis    the stamp analysis per record (src/server/streams.c: sequence window,
  *               duplicates, reordering, latency histogram), 1 and 64 streams in order
@@ -34,11 +37,19 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "bpf/xdperf_bpf.h"
+#include "server/stamp_rings.h"
 #include "server/streams.h"
 #include "util/clock.h"
 #include "xdperf_srv_bpf.skel.h"
 
 #define PORT 9000
+#define CHUNK 10000 /* frames a BPF_PROG_RUN call */
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
 
 /* Ethernet + IPv4 + UDP to PORT, len bytes; with a version 2 trailer at the payload's end
  * when stamped. */
@@ -69,28 +80,26 @@ static void frame(uint8_t *f, unsigned len, int stamped)
 static atomic_int draining = 1;
 static atomic_ullong drained;
 
-static int count_rec(void *ctx, void *data, size_t len)
+static void count_rec(void *ctx, const struct xdperf_bpf_srv_rec *r)
 {
 	(void)ctx;
-	(void)data;
-	(void)len;
+	(void)r;
 	atomic_fetch_add_explicit(&drained, 1, memory_order_relaxed);
-	return 0;
 }
 
 static void *drain(void *rb)
 {
-	/* the program submits without a wakeup (BPF_RB_NO_WAKEUP): consume, then sleep a
-	 * millisecond, as the server's consumer does (src/server/rx_xdp.c: xdp_wait), unless
-	 * RX_COST_SPIN is set (consume in a loop: the ring's positions shared all the time) */
+	/* the program writes without a wakeup: read, then sleep a millisecond, as the server's
+	 * reader does (src/server/rx_xdp.c: xdp_wait), unless RX_COST_SPIN is set (read in a
+	 * loop: the ring's positions shared all the time) */
 	int spin = getenv("RX_COST_SPIN") != NULL;
 	struct timespec ms = { 0, 1000000 };
 	while (atomic_load(&draining)) {
-		ring_buffer__consume(rb);
+		srv_stamp_rings_read(rb, count_rec, NULL);
 		if (!spin)
 			nanosleep(&ms, NULL);
 	}
-	ring_buffer__consume(rb);
+	srv_stamp_rings_read(rb, count_rec, NULL);
 	return NULL;
 }
 
@@ -105,6 +114,7 @@ static int prog_run(int fd, const uint8_t *f, unsigned len, int repeat, double *
 	return 0;
 }
 
+/* The server's program as src/server/rx_xdp.c loads it (stamp rings sized the same). */
 static struct xdperf_srv_bpf *load(int stamp)
 {
 	struct xdperf_srv_bpf *s = xdperf_srv_bpf__open();
@@ -112,8 +122,14 @@ static struct xdperf_srv_bpf *load(int stamp)
 		return NULL;
 	s->bss->port = PORT;
 	s->bss->stamp = (__u32)stamp;
+#if defined(__x86_64__) || defined(__i386__)
+	s->bss->plain_head = 1;
+#endif
+	int ncpu = libbpf_num_possible_cpus();
+	s->bss->ring_shift = srv_stamp_rings_shift(ncpu);
 	bpf_program__set_autoload(s->progs.xdperf_srv_exception, false);
-	if (xdperf_srv_bpf__load(s)) {
+	if (srv_stamp_rings_size(s->maps.stamp_recs, s->maps.stamp_pos, ncpu, s->bss->ring_shift) ||
+	    xdperf_srv_bpf__load(s)) {
 		xdperf_srv_bpf__destroy(s);
 		return NULL;
 	}
@@ -147,63 +163,70 @@ int main(int argc, char **argv)
 	uint8_t f[70];
 	double ns;
 
-	/* 1. counting only */
-	struct xdperf_srv_bpf *s = load(0);
+	/* 1. counting, and 2. stamp checking with the ring drained by another thread: run in
+	 * alternating chunks of CHUNK frames, so both see the same machine (other load on a VM
+	 * comes and goes within seconds); the ratio is the median over the chunk pairs */
+	struct xdperf_srv_bpf *c = load(0), *s = c ? load(1) : NULL;
 	if (!s) {
 		fprintf(stderr, "rx_cost: cannot load the server's XDP program: %s\n", strerror(errno));
 		return 1;
 	}
-	frame(f, 64, 0);
-	if (prog_run(bpf_program__fd(s->progs.xdperf_srv), f, 64, n, &ns))
-		return 1;
-	printf("xdp_count %.1f\n", ns);
-	xdperf_srv_bpf__destroy(s);
-
-	/* 2. stamp checking, the ring drained by another thread */
-	if (!(s = load(1)))
-		return 1;
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(s->maps.stamps), count_rec, NULL, NULL);
+	struct srv_stamp_rings *rb;
 	pthread_t th;
-	if (!rb || pthread_create(&th, NULL, drain, rb))
+	if (srv_stamp_rings_open(bpf_map__fd(s->maps.stamp_recs), bpf_map__fd(s->maps.stamp_pos),
+				 libbpf_num_possible_cpus(), s->bss->ring_shift, &rb) ||
+	    pthread_create(&th, NULL, drain, rb))
 		return 1;
-	int fd = bpf_program__fd(s->progs.xdperf_srv);
+	int cfd = bpf_program__fd(c->progs.xdperf_srv), fd = bpf_program__fd(s->progs.xdperf_srv);
 	frame(f, 70, 0); /* checked for a trailer, none there: the reads without the record */
 	if (prog_run(fd, f, 70, n, &ns))
 		return 1;
 	printf("xdp_stamp_none %.1f\n", ns);
+	uint8_t f64[64];
+	frame(f64, 64, 0);
 	frame(f, 70, 1);
-	double total = 0;
-	int runs = 0;
-	for (int done = 0; done < n; done += 10000, runs++) { /* in chunks: the drainer keeps up */
-		if (prog_run(fd, f, 70, 10000, &ns))
+	int pairs = (n + CHUNK - 1) / CHUNK;
+	double *ratio = calloc((size_t)pairs, sizeof *ratio), ctotal = 0, total = 0, cns;
+	if (!ratio)
+		return 1;
+	for (int i = 0; i < pairs; i++) {
+		if (prog_run(cfd, f64, 64, CHUNK, &cns) || prog_run(fd, f, 70, CHUNK, &ns))
 			return 1;
+		ctotal += cns;
 		total += ns;
+		ratio[i] = cns / ns;
 	}
 	atomic_store(&draining, 0);
 	pthread_join(th, NULL);
-	printf("xdp_stamp %.1f stamped %llu ring_full %llu drained %llu\n", total / runs,
+	qsort(ratio, (size_t)pairs, sizeof *ratio, by_value);
+	printf("xdp_count %.1f\n", ctotal / pairs);
+	printf("xdp_stamp %.1f stamped %llu ring_full %llu drained %llu\n", total / pairs,
 	       cpu_sum(s, offsetof(struct xdperf_bpf_srv_cpu, stamped)),
 	       cpu_sum(s, offsetof(struct xdperf_bpf_srv_cpu, ring_full)),
 	       (unsigned long long)atomic_load(&drained));
+	printf("pair_ratio %.3f\n", ratio[pairs / 2]);
+	free(ratio);
+	xdperf_srv_bpf__destroy(c);
+	int runs;
 
-	/* 3. reading records off the ring (filled first, then consumed alone) */
-	ring_buffer__consume(rb);
+	/* 3. reading records off the ring (filled first, then read alone) */
+	srv_stamp_rings_read(rb, count_rec, NULL);
 	atomic_store(&drained, 0);
-	int fill = 500000; /* fits the 32 MiB ring (48 bytes a record with its header) */
+	int fill = 250000; /* fits a CPU's ring (2^18 records up to 8 CPUs) */
 	total = 0;
 	runs = 0;
-	for (int done = 0; done < fill; done += 10000, runs++) {
-		if (prog_run(fd, f, 70, 10000, &ns))
+	for (int done = 0; done < fill; done += CHUNK, runs++) {
+		if (prog_run(fd, f, 70, CHUNK, &ns))
 			return 1;
 		total += ns;
 	}
 	printf("xdp_stamp_undrained %.1f\n", total / runs);
 	double t0 = xdperf_mono();
-	ring_buffer__consume(rb);
+	srv_stamp_rings_read(rb, count_rec, NULL);
 	double t1 = xdperf_mono();
 	unsigned long long got = atomic_load(&drained);
 	printf("ring_read %.1f records %llu\n", got ? (t1 - t0) * 1e9 / (double)got : 0.0, got);
-	ring_buffer__free(rb);
+	srv_stamp_rings_close(rb);
 	xdperf_srv_bpf__destroy(s);
 
 	/* 4. one clock read in an XDP program (bench/clock_cost.bpf.c, when built) */

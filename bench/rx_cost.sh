@@ -42,7 +42,7 @@ for i in range(1, runs + 1):
         vals.setdefault(f[0], []).append(float(f[1]))
 med = {k: statistics.median(v) for k, v in vals.items()}
 what = [("xdp_count", "XDP program, counting (64 B)"),
-        ("xdp_stamp", "XDP program, stamp read + ring submit, ring drained every ms by another core as the server does (70 B)"),
+        ("xdp_stamp", "XDP program, stamp read + ring write, ring drained every ms by another core as the server does (70 B)"),
         ("xdp_stamp_undrained", "the same, nobody reading the ring"),
         ("xdp_stamp_none", "XDP program, --stamp on, a frame without a trailer (the reads only)"),
         ("ring_read", "user space: a record off the ring"),
@@ -58,12 +58,12 @@ for d, ns, mpps in rows:
 user = med["ring_read"] + med["analysis_64streams"]
 print("stamped analysis per core: XDP side %.1f ns (%.2f Mpps), user side %.1f ns (%.2f Mpps): "
       "the %s limits it" % (med["xdp_stamp"], 1e3 / med["xdp_stamp"], user, 1e3 / user,
-                            "XDP side (the ring submit)" if med["xdp_stamp"] > user else "user side"))
+                            "XDP side (the trailer read and the ring write)" if med["xdp_stamp"] > user else "user side"))
 if "clock_mono" in med:
     print("one clock read in an XDP program: CLOCK_MONOTONIC %.1f ns, CLOCK_TAI %.1f ns (of counting's %.1f)"
           % (med["clock_mono"] - med["clock_none"], med["clock_tai"] - med["clock_none"], med["xdp_count"]))
-ratio = med["xdp_count"] / med["xdp_stamp"]
-print("stamped / counting on one core (XDP side): %.2f (issue 23's target for the stamped receive rate: >= 0.90 "
+ratio = med["pair_ratio"]
+print("stamped / counting on one core (XDP side, median over alternating chunks): %.3f (issue 23's target for the stamped receive rate: >= 0.90 "
       "of counting: %s on one core's cost)" % (ratio, "PASS" if ratio >= 0.90 else "MISS"))
 with open("%s/rx_cost.md" % out, "w") as md:
     md.write("| step | ns per packet | Mpps on one core |\n|---|---:|---:|\n")

@@ -202,15 +202,25 @@ struct xdperf_bpf_srv_cpu {
 #define XDPERF_BPF_REFLECT_ADDRS 1 /* swap Ethernet and IP addresses */
 #define XDPERF_BPF_REFLECT_PORTS 2 /* ... and UDP/TCP ports */
 
-/* One stamped frame, as the server program hands it to user space (the `stamps` ring). */
+/* One stamped frame, as the server program hands it to user space (an entry of the
+ * `stamp_recs` array: CPU c's ring of records). */
 struct xdperf_bpf_srv_rec {
+	__u32 run;         /* the generator run (0: a version 1 trailer, no run) */
 	__u32 stream;
-	__u32 len;         /* frame bytes */
 	__u64 seq;
 	__u64 tx_ns;       /* the sender's CLOCK_TAI at stamping */
 	__u64 rx_ns;       /* the receiver's CLOCK_TAI at XDP */
-	__u32 run;         /* the generator run (0: a version 1 trailer, no run) */
-	__u32 pad;
+};
+
+/* The positions of CPU c's stamp ring (entry c of the `stamp_pos` array): one writer (the
+ * program on that CPU) and one reader (user space), each position on its own cache line.
+ * Record number i lives in entry c << ring_shift | (i & (ring_len - 1)) of `stamp_recs`; the
+ * ring holds head - tail records (at most ring_len). */
+struct xdperf_bpf_srv_pos {
+	__u64 head;        /* records written, ever: published after the record */
+	__u64 pad0[7];
+	__u64 tail;        /* records read, ever: published after the reader is done with them */
+	__u64 pad1[7];
 };
 
 /* One sampled frame for the verifier plugin (the `samples` ring). */

@@ -4,9 +4,11 @@
  * Without a port every frame is counted and passed on.
  *
  * With stamp checking, a counted frame's trailer (src/bpf/xdperf_stamp.h, version 2 or 1, at
- * the end of its UDP payload as the UDP length says) is handed to user space through the `stamps` ring with
- * this host's CLOCK_TAI receive time (the frame's monotonic time + tai_off); user space works out loss, duplicates, reordering and
- * latency per stream. With a sample interval N, every N-th counted frame on a CPU is copied
+ * the end of its UDP payload as the UDP length says) is handed to user space with this host's
+ * CLOCK_TAI receive time (the frame's monotonic time + tai_off) through the receiving CPU's
+ * own ring (struct xdperf_bpf_srv_pos: one writer, one reader, no lock; a BPF ring buffer's
+ * reserve and submit cost about 30 ns a frame, bench/rx_cost.sh); user space works out loss,
+ * duplicates, reordering and latency per stream. With a sample interval N, every N-th counted frame on a CPU is copied
  * (up to XDPERF_BPF_SAMPLE_MAX bytes) to the `samples` ring for a verifier plugin. A full ring
  * is counted, never silent.
  *
@@ -36,6 +38,10 @@ __s64 tai_off = 0;      /* CLOCK_TAI − CLOCK_MONOTONIC (ns), kept current by u
 			 * stamp's receive time is the frame's monotonic time plus this, one
 			 * clock read per frame instead of two (bpf_ktime_get_tai_ns costs
 			 * about 40 ns a frame; bench/rx_cost.sh) */
+__u32 ring_shift = 0;   /* log2 of the records in a CPU's stamp ring */
+__u32 plain_head = 0;   /* 1: publish a ring's head with a plain store after the record (CPUs
+			 * that keep stores in order: x86); 0: with an atomic exchange, which
+			 * orders the record's stores before it everywhere */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -44,10 +50,22 @@ struct {
 	__type(value, struct xdperf_bpf_srv_cpu);
 } srv_cpu SEC(".maps");
 
+/* The stamp rings: CPU c's records and positions (the loader sizes both). */
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 32 << 20);
-} stamps SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_srv_rec);
+} stamp_recs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_bpf_srv_pos);
+} stamp_pos SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -163,16 +181,16 @@ static __always_inline int turn_around(void *data, void *end)
  * time: the trailer sits at any alignment. */
 static __always_inline __u32 be32_at(const __u8 *p)
 {
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+	return __builtin_bswap32(*(const __u32 *)p);
 }
 static __always_inline __u64 be64_at(const __u8 *p)
 {
-	return (__u64)be32_at(p) << 32 | be32_at(p + 4);
+	return __builtin_bswap64(*(const __u64 *)p);
 }
 
 /* The fields of a trailer t (checked by the caller, magic included) of version 2 (v2) or 1. */
-static __always_inline int stamp_fields(const __u8 *t, int v2, __u32 *run, __u32 *stream,
-					__u64 *seq, __u64 *tx_ns)
+static __always_inline void stamp_fields(const __u8 *t, int v2, __u32 *run, __u32 *stream,
+					 __u64 *seq, __u64 *tx_ns)
 {
 	if (v2) {
 		*run = be32_at(t + 4);
@@ -183,17 +201,16 @@ static __always_inline int stamp_fields(const __u8 *t, int v2, __u32 *run, __u32
 	*stream = be32_at(t + 4);
 	*seq = be64_at(t + 8);
 	*tx_ns = be64_at(t + 16);
-	return 1;
 }
 
-/* Reads the trailer ending at frame offset end of a UDP datagram of ulen bytes: version 2
- * (28 bytes, "XDPR"), else version 1 (24 bytes, "XDPS", run 0). 1 when found, else 0.
- * The caller checked that the datagram lies in the frame's linear part, so the trailer is
- * read in place; only one starting 16 KiB or more into the frame (possible with larger
- * pages) is copied out with bpf_xdp_load_bytes, which costs about 20 ns a call
- * (bench/rx_cost.sh). */
-static __always_inline int stamp_read(struct xdp_md *ctx, __u32 end, __u32 ulen, __u32 *run,
-				      __u32 *stream, __u64 *seq, __u64 *tx_ns)
+/* The trailer ending at frame offset end of a UDP datagram of ulen bytes: version 2 (28 bytes,
+ * "XDPR"; *v2 = 1), else version 1 (24 bytes, "XDPS"; *v2 = 0), or NULL. The caller checked
+ * that the datagram lies in the frame's linear part, so the trailer is found in place; only
+ * one starting 16 KiB or more into the frame (possible with larger pages) is copied out into
+ * buf with bpf_xdp_load_bytes, which costs about 20 ns a call (bench/rx_cost.sh), at an offset
+ * that aligns every field. */
+static __always_inline const __u8 *stamp_find(struct xdp_md *ctx, __u32 end, __u32 ulen,
+					      __u64 *buf, int *v2)
 {
 	__u8 *data = (void *)(long)ctx->data;
 	void *dend = (void *)(long)ctx->data_end;
@@ -202,25 +219,66 @@ static __always_inline int stamp_read(struct xdp_md *ctx, __u32 end, __u32 ulen,
 	if (o < 0x3fff) {
 		__u8 *p = data + (o & 0x3fff);
 		if ((void *)(p + XDPERF_STAMP_LEN_V1) > dend)
-			return 0;
+			return NULL;
 		/* version 2 first: its 28 bytes start 4 before */
 		if (v2_fits && o >= 4) {
 			__u8 *q = data + ((o - 4) & 0x3fff);
-			if ((void *)(q + XDPERF_STAMP_LEN) <= dend && be32_at(q) == XDPERF_STAMP_MAGIC)
-				return stamp_fields(q, 1, run, stream, seq, tx_ns);
+			if ((void *)(q + XDPERF_STAMP_LEN) <= dend && be32_at(q) == XDPERF_STAMP_MAGIC) {
+				*v2 = 1;
+				return q;
+			}
 		}
-		if (be32_at(p) != XDPERF_STAMP_MAGIC_V1)
-			return 0;
-		return stamp_fields(p, 0, run, stream, seq, tx_ns);
+		*v2 = 0;
+		return be32_at(p) == XDPERF_STAMP_MAGIC_V1 ? p : NULL;
 	}
-	__u8 t[XDPERF_STAMP_LEN];
-	if (v2_fits && !bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN) & 0xffff, t, XDPERF_STAMP_LEN) &&
-	    be32_at(t) == XDPERF_STAMP_MAGIC)
-		return stamp_fields(t, 1, run, stream, seq, tx_ns);
+	__u8 *t = (__u8 *)buf;
+	if (v2_fits && !bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN) & 0xffff, t + 4, XDPERF_STAMP_LEN) &&
+	    be32_at(t + 4) == XDPERF_STAMP_MAGIC) {
+		*v2 = 1;
+		return t + 4;
+	}
+	*v2 = 0;
 	if (bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN_V1) & 0xffff, t, XDPERF_STAMP_LEN_V1) ||
 	    be32_at(t) != XDPERF_STAMP_MAGIC_V1)
+		return NULL;
+	return t;
+}
+
+/* Puts the record of trailer t (version 2 when v2, else 1) with receive time rx_ns into this
+ * CPU's ring: 1, or 0 when the ring is full. The fields go from the frame straight into the
+ * record. */
+static __always_inline int stamp_put(const __u8 *t, int v2, __u64 rx_ns)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct xdperf_bpf_srv_pos *p = bpf_map_lookup_elem(&stamp_pos, &cpu);
+	if (!p)
 		return 0;
-	return stamp_fields(t, 0, run, stream, seq, tx_ns);
+	__u64 h = p->head;
+	__u64 tail = *(volatile __u64 *)&p->tail;
+	__u32 size = 1u << (ring_shift & 31);
+	if (h - tail >= size)
+		return 0;
+	__u32 k = cpu << (ring_shift & 31) | ((__u32)h & (size - 1));
+	struct xdperf_bpf_srv_rec *r = bpf_map_lookup_elem(&stamp_recs, &k);
+	if (!r)
+		return 0;
+	if (v2) {
+		r->run = be32_at(t + 4);
+		t += 4;
+	} else {
+		r->run = 0;
+	}
+	r->stream = be32_at(t + 4);
+	r->seq = be64_at(t + 8);
+	r->tx_ns = be64_at(t + 16);
+	r->rx_ns = rx_ns;
+	if (plain_head) {
+		asm volatile("" ::: "memory"); /* the record's stores first */
+		*(volatile __u64 *)&p->head = h + 1;
+	} else {
+		__sync_lock_test_and_set(&p->head, h + 1);
+	}
+	return 1;
 }
 
 static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv_cpu *st);
@@ -279,27 +337,17 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv
 	st->last_ns = now;
 	int verdict = port ? XDP_DROP : XDP_PASS;
 
-	__u32 stream = 0, run = 0;
-	__u64 seq = 0, tx_ns = 0;
-	int have = 0;
+	const __u8 *t = NULL;
+	int v2 = 0;
+	__u64 buf[XDPERF_STAMP_LEN / 8 + 1];
 	if (stamp && udp && uo + ulen <= len && ulen >= 8 + XDPERF_STAMP_LEN_V1)
-		have = stamp_read(ctx, uo + ulen, ulen, &run, &stream, &seq, &tx_ns);
+		t = stamp_find(ctx, uo + ulen, ulen, buf, &v2);
 	if (stamp) {
-		if (have) {
-			struct xdperf_bpf_srv_rec *r = bpf_ringbuf_reserve(&stamps, sizeof *r, 0);
-			if (r) {
-				r->run = run;
-				r->pad = 0;
-				r->stream = stream;
-				r->len = len;
-				r->seq = seq;
-				r->tx_ns = tx_ns;
-				r->rx_ns = now + tai_off;
-				bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		if (t) {
+			if (stamp_put(t, v2, now + tai_off))
 				st->stamped++;
-			} else {
+			else
 				st->ring_full++;
-			}
 		} else {
 			st->unstamped++;
 		}
@@ -312,8 +360,12 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv
 			st->sample_full++;
 			return verdict;
 		}
+		__u32 stream = 0, run = 0;
+		__u64 seq = 0, tx_ns = 0;
+		if (t)
+			stamp_fields(t, v2, &run, &stream, &seq, &tx_ns);
 		sm->len = len;
-		sm->stamped = (__u32)have;
+		sm->stamped = t != NULL;
 		sm->stream = stream;
 		sm->run = run;
 		sm->seq = seq;

@@ -1,8 +1,8 @@
 /* Server receive backend over XDP: loads src/bpf/xdperf_srv.bpf.c (bpftool skeleton),
  * attaches it to the device through a bpf_link (gone with the process whatever way it ends),
  * sums its per-CPU counters (the earliest first and the latest last frame time since the
- * restart: its reset_ns) and consumes its two ring buffers (stamps without wakeups, so
- * they are polled every millisecond; samples). */
+ * restart: its reset_ns) and reads its stamp rings (one per CPU, stamp_rings.c) and its
+ * sample ring buffer every millisecond (neither wakes the reader). */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "datapath/bpf_util.h"
 #include "server/rx.h"
+#include "server/stamp_rings.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "xdperf_srv_bpf.skel.h"
@@ -23,21 +24,18 @@ struct rx_xdp {
 	struct xdperf_srv_bpf *skel;
 	struct bpf_link *link;
 	struct bpf_link *exc_link;   /* xdp:xdp_exception, with reflect */
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;     /* samples */
+	struct srv_stamp_rings *stamps;
 	int ncpu;
 	struct xdperf_bpf_srv_cpu *vals;
 	bool discard;
 	_Atomic uint64_t queue_full; /* samples the program copied that the verifier had no room for */
 };
 
-static int on_stamp(void *ctx, void *data, size_t len)
+static void on_stamp(void *ctx, const struct xdperf_bpf_srv_rec *r)
 {
 	struct rx_xdp *x = ctx;
-	if (x->discard || len < sizeof(struct xdperf_bpf_srv_rec))
-		return 0;
-	const struct xdperf_bpf_srv_rec *r = data;
 	x->cfg.sink.stamp(x->cfg.sink.ctx, r->run, r->stream, r->seq, r->tx_ns, r->rx_ns);
-	return 0;
 }
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -93,6 +91,8 @@ static void xdp_poll(struct srv_rx *rx, bool discard)
 	/* the program's receive times are monotonic + this: kept current across time steps */
 	x->skel->bss->tai_off = xdperf_tai_minus_mono_ns(NULL);
 	x->discard = discard;
+	if (x->stamps)
+		(void)srv_stamp_rings_read(x->stamps, discard ? NULL : on_stamp, x);
 	(void)ring_buffer__consume(x->rb);
 	x->discard = false;
 }
@@ -117,6 +117,7 @@ static void xdp_close(struct srv_rx *rx)
 	if (!x)
 		return;
 	ring_buffer__free(x->rb);
+	srv_stamp_rings_close(x->stamps);
 	bpf_link__destroy(x->link);
 	bpf_link__destroy(x->exc_link);
 	xdperf_srv_bpf__destroy(x->skel);
@@ -167,8 +168,17 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 	} else {
 		bpf_program__set_autoload(x->skel->progs.xdperf_srv_exception, false);
 	}
-	if (!cfg->stamp)
-		bpf_map__set_max_entries(x->skel->maps.stamps, 4096);
+	/* x86 keeps stores in order: a ring's head can follow its record with a plain store */
+#if defined(__x86_64__) || defined(__i386__)
+	x->skel->bss->plain_head = 1;
+#endif
+	unsigned shift = cfg->stamp ? srv_stamp_rings_shift(ncpu) : 0;
+	x->skel->bss->ring_shift = shift;
+	if ((e = srv_stamp_rings_size(x->skel->maps.stamp_recs, x->skel->maps.stamp_pos, ncpu, shift))) {
+		xdperf_errf(err, errlen, "server: cannot size the stamp rings for %s: %s", cfg->ifname,
+			    strerror(-e));
+		goto fail;
+	}
 	if (!cfg->sample_every)
 		bpf_map__set_max_entries(x->skel->maps.samples, 4096);
 	e = xdperf_srv_bpf__load(x->skel);
@@ -176,10 +186,17 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 		dp_bpf_load_error(err, errlen, "server", cfg->ifname, e);
 		goto fail;
 	}
-	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.stamps), on_stamp, x, NULL);
-	if (!x->rb || ring_buffer__add(x->rb, bpf_map__fd(x->skel->maps.samples), on_sample, x)) {
+	if (cfg->stamp && (e = srv_stamp_rings_open(bpf_map__fd(x->skel->maps.stamp_recs),
+						     bpf_map__fd(x->skel->maps.stamp_pos), ncpu, shift,
+						     &x->stamps))) {
+		xdperf_errf(err, errlen, "server: cannot map the stamp rings for %s: %s", cfg->ifname,
+			    strerror(-e));
+		goto fail;
+	}
+	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.samples), on_sample, x, NULL);
+	if (!x->rb) {
 		e = -errno;
-		xdperf_errf(err, errlen, "server: cannot map the BPF rings for %s: %s", cfg->ifname,
+		xdperf_errf(err, errlen, "server: cannot map the sample ring for %s: %s", cfg->ifname,
 			    strerror(-e));
 		goto fail;
 	}
