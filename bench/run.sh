@@ -30,7 +30,7 @@
 # BENCH_STRICT=1 (also exit 1 when a target is missed), HOTLOAD_BENCH_MS / HOTLOAD_ROUNDS /
 # HOTLOAD_SWAPS (bench/hotload.sh), RESPONDER_SECONDS / RESPONDER_RUNS / RESPONDER_FLOWS /
 # RESPONDER_WINDOW / RESPONDER_SWAP_MS (bench/responder.sh), SERVER_BENCH_SECONDS /
-# SERVER_BENCH_THREADS / SERVER_BENCH_SIZES / SERVER_BENCH_RATE (bench/server.sh),
+# SERVER_BENCH_THREADS / SERVER_BENCH_SIZES / SERVER_BENCH_RATE / SERVER_BENCH_GEN_MODE (bench/server.sh),
 # BENCH_TIMEOUT (seconds per run; default none, to keep
 # `timeout` out of the measured time), LOAD_ITERS (default 200), XDPERF (the binary).
 set -euo pipefail

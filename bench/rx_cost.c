@@ -122,9 +122,8 @@ static struct xdperf_srv_bpf *load(int stamp)
 		return NULL;
 	s->bss->port = PORT;
 	s->bss->stamp = (__u32)stamp;
-#if defined(__x86_64__) || defined(__i386__)
-	s->bss->plain_head = 1;
-#endif
+	s->bss->plain_head = SRV_PLAIN_HEAD;
+	s->rodata->word_reads = SRV_WORD_READS;
 	int ncpu = libbpf_num_possible_cpus();
 	s->bss->ring_shift = srv_stamp_rings_shift(ncpu);
 	bpf_program__set_autoload(s->progs.xdperf_srv_exception, false);

@@ -39,6 +39,8 @@ __s64 tai_off = 0;      /* CLOCK_TAI − CLOCK_MONOTONIC (ns), kept current by u
 			 * clock read per frame instead of two (bpf_ktime_get_tai_ns costs
 			 * about 40 ns a frame; bench/rx_cost.sh) */
 __u32 ring_shift = 0;   /* log2 of the records in a CPU's stamp ring */
+const volatile __u32 word_reads = 0; /* 1: read trailers with unaligned word loads (the loader
+				      * sets it where the kernel allows them: x86, arm64, ...) */
 __u32 plain_head = 0;   /* 1: publish a ring's head with a plain store after the record (CPUs
 			 * that keep stores in order: x86); 0: with an atomic exchange, which
 			 * orders the record's stores before it everywhere */
@@ -177,15 +179,20 @@ static __always_inline int turn_around(void *data, void *end)
 	return 1;
 }
 
-/* Big-endian fields of a trailer in the packet (p checked by the caller), read a byte at a
- * time: the trailer sits at any alignment. */
+/* Big-endian fields of a trailer (p checked by the caller), which sits at any alignment in the
+ * frame: with word_reads, word loads (the kernel allows them where the CPU reads unaligned
+ * words well); without, a byte at a time (the verifier drops the other branch at load). */
 static __always_inline __u32 be32_at(const __u8 *p)
 {
-	return __builtin_bswap32(*(const __u32 *)p);
+	if (word_reads)
+		return __builtin_bswap32(*(const __u32 *)p);
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
 }
 static __always_inline __u64 be64_at(const __u8 *p)
 {
-	return __builtin_bswap64(*(const __u64 *)p);
+	if (word_reads)
+		return __builtin_bswap64(*(const __u64 *)p);
+	return (__u64)be32_at(p) << 32 | be32_at(p + 4);
 }
 
 /* The fields of a trailer t (checked by the caller, magic included) of version 2 (v2) or 1. */

@@ -168,10 +168,8 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 	} else {
 		bpf_program__set_autoload(x->skel->progs.xdperf_srv_exception, false);
 	}
-	/* x86 keeps stores in order: a ring's head can follow its record with a plain store */
-#if defined(__x86_64__) || defined(__i386__)
-	x->skel->bss->plain_head = 1;
-#endif
+	x->skel->bss->plain_head = SRV_PLAIN_HEAD;
+	x->skel->rodata->word_reads = SRV_WORD_READS;
 	unsigned shift = cfg->stamp ? srv_stamp_rings_shift(ncpu) : 0;
 	x->skel->bss->ring_shift = shift;
 	if ((e = srv_stamp_rings_size(x->skel->maps.stamp_recs, x->skel->maps.stamp_pos, ncpu, shift))) {

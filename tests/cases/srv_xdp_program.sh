@@ -7,7 +7,8 @@
 # fragments (the first counted without a stamp, a later one passed), and the receive time
 # between two CLOCK_TAI reads, with both ways of publishing a ring head; then the per-CPU stamp
 # rings through the server's reader (src/server/stamp_rings.c): full, made room, merged across
-# two CPUs by receive time. ASan/UBSan build.
+# two CPUs by receive time. Twice: word loads, and byte loads under strict alignment checking.
+# ASan/UBSan build.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 [ "$(id -u)" = 0 ] || { echo "needs root (loads an XDP program)"; exit 77; }

@@ -7,7 +7,10 @@
  * short for one, a trailer with a wrong magic, another port, IPv4 fragments, and the receive
  * time (monotonic + the offset user space sets) between two CLOCK_TAI reads around the run.
  * Then the rings themselves: a full ring counts ring_full and keeps its records, a read makes
- * room again, and records written on two CPUs are read merged in receive-time order.
+ * room again, and records written on two CPUs are read merged in receive-time order. All of
+ * it twice: trailers read with word loads, then a byte at a time with the verifier checking
+ * alignment strictly (as on CPUs without efficient unaligned access; word loads must be
+ * refused there, which is checked too).
  * Usage: srv_xdp_test   (prints FAIL lines and the totals; exit 1 if any check failed) */
 #include <errno.h>
 #include <sched.h>
@@ -274,86 +277,131 @@ static void two_cpus_case(void)
 		       (unsigned long long)recs[i].rx_ns);
 }
 
+/* Every frame case (what names the way the program was loaded). */
+static void frame_cases(const char *how)
+{
+	char what[160];
+	/* every trailer alignment, both versions, smallest to large frames */
+	for (int ver = 1; ver <= 2; ver++)
+		for (unsigned len = 70; len <= 3000; len += len < 90 ? 1 : 397) {
+			struct spec s = { .len = len, .version = ver, .dport = PORT, .run = 0x01020304u,
+					  .stream = 0xa0b0c0d0u + len, .seq = 0x1122334455667788ull + len,
+					  .tx_ns = 0x8877665544332211ull - len };
+			snprintf(what, sizeof what, "%s: version %d, %u bytes", how, ver, len);
+			one(what, &s, 1, 1);
+		}
+	/* one frame of 128 bytes with a version 2 trailer, and what each case changes in it (the
+	 * later initializer of a field wins) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#define F(...) { .len = 128, .version = 2, .dport = PORT, .run = 9, .stream = 3, .seq = 77, \
+		 .tx_ns = 1234567890123ull, __VA_ARGS__ }
+	static const struct {
+		const char *what;
+		struct spec s;
+		int counted, stamped;
+	} cases[] = {
+		{ "version 2, 11 bytes of padding after the datagram", F(.pad = 11), 1, 1 },
+		{ "version 1, 11 bytes of padding after the datagram", F(.pad = 11, .version = 1), 1, 1 },
+		{ "version 2 behind a VLAN tag", F(.vlans = 1), 1, 1 },
+		{ "version 2 behind two tags, odd length", F(.vlans = 2, .len = 131), 1, 1 },
+		{ "version 2 over IPv6", F(.ipv6 = 1), 1, 1 },
+		{ "version 1 over IPv6, odd length", F(.ipv6 = 1, .version = 1, .len = 97), 1, 1 },
+		{ "no trailer", F(.version = 0), 1, 0 },
+		{ "version 2 with a wrong magic", F(.bad_magic = 1), 1, 0 },
+		{ "version 1 with a wrong magic", F(.bad_magic = 1, .version = 1), 1, 0 },
+		/* UDP length 8 + 27: no room for a version 2 trailer; 8 + 23: none for version 1 */
+		{ "version 2 in a datagram one byte too short (27 payload bytes)", F(.len = 69), 1, 0 },
+		{ "version 1 in a datagram one byte too short (23 payload bytes)",
+		  F(.len = 65, .version = 1), 1, 0 },
+		{ "version 1 filling the payload", F(.len = 66, .version = 1), 1, 1 },
+		{ "another port", F(.dport = PORT + 1), 0, 0 },
+		{ "an IPv4 fragment after the first", F(.fragment = 1), 0, 0 },
+		{ "the first IPv4 fragment (its trailer comes in a later one)", F(.fragment = 2), 1, 0 },
+	};
+#undef F
+#pragma GCC diagnostic pop
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	{
+		snprintf(what, sizeof what, "%s: %s", how, cases[i].what);
+		one(what, &cases[i].s, cases[i].counted, cases[i].stamped);
+	}
+}
+
+/* Loads the program as the server does, with word_reads = words, the verifier checking every
+ * access's alignment when strict (as on CPUs without efficient unaligned access), and maps its
+ * rings. 0 or -errno (log: print the verifier's complaint). */
+static int load(int words, int strict, int log)
+{
+	skel = xdperf_srv_bpf__open();
+	if (!skel)
+		return -errno;
+	skel->bss->port = PORT;
+	skel->bss->stamp = 1;
+	/* as the server does (src/server/rx_xdp.c): receive times are monotonic + this */
+	skel->bss->tai_off = xdperf_tai_minus_mono_ns(&tai_err);
+	skel->bss->ring_shift = RING_SHIFT;
+	skel->rodata->word_reads = (__u32)words;
+	int ncpu = libbpf_num_possible_cpus();
+	bpf_program__set_autoload(skel->progs.xdperf_srv_exception, false);
+	if (strict)
+		bpf_program__set_flags(skel->progs.xdperf_srv,
+				       bpf_program__flags(skel->progs.xdperf_srv) | BPF_F_STRICT_ALIGNMENT);
+	if (!log)
+		libbpf_set_print(NULL);
+	int e = srv_stamp_rings_size(skel->maps.stamp_recs, skel->maps.stamp_pos, ncpu, RING_SHIFT);
+	if (!e)
+		e = xdperf_srv_bpf__load(skel);
+	if (!e)
+		e = srv_stamp_rings_open(bpf_map__fd(skel->maps.stamp_recs),
+					 bpf_map__fd(skel->maps.stamp_pos), ncpu, RING_SHIFT, &ring);
+	if (e) {
+		xdperf_srv_bpf__destroy(skel);
+		skel = NULL;
+	}
+	return e;
+}
+
+static void unload(void)
+{
+	srv_stamp_rings_close(ring);
+	ring = NULL;
+	xdperf_srv_bpf__destroy(skel);
+	skel = NULL;
+}
+
 int main(void)
 {
 	if (sched_getaffinity(0, sizeof all_cpus, &all_cpus)) {
 		printf("FAIL: sched_getaffinity: %s\n", strerror(errno));
 		return 1;
 	}
-	skel = xdperf_srv_bpf__open();
-	if (!skel) {
-		printf("FAIL: cannot open the server's XDP program: %s\n", strerror(errno));
-		return 1;
+	/* word loads (as the server loads it on this machine when the kernel allows them), then a
+	 * byte at a time, with the verifier checking alignment strictly */
+	for (int words = 1; words >= 0; words--) {
+		int e = load(words, !words, 1);
+		if (e) {
+			printf("FAIL: cannot load the server's XDP program (word_reads %d%s): %s\n", words,
+			       words ? "" : ", strict alignment", strerror(-e));
+			return 1;
+		}
+		/* the head published with a plain store (x86), then with an atomic exchange */
+		for (int plain = 1; plain >= 0; plain--) {
+			skel->bss->plain_head = (__u32)plain;
+			char how[64];
+			snprintf(how, sizeof how, "%s, head by %s", words ? "word loads" : "byte loads",
+				 plain ? "plain store" : "exchange");
+			frame_cases(how);
+		}
+		ring_full_case();
+		two_cpus_case();
+		unload();
 	}
-	skel->bss->port = PORT;
-	skel->bss->stamp = 1;
-	/* as the server does (src/server/rx_xdp.c): receive times are monotonic + this */
-	skel->bss->tai_off = xdperf_tai_minus_mono_ns(&tai_err);
-	skel->bss->ring_shift = RING_SHIFT;
-	int ncpu = libbpf_num_possible_cpus();
-	bpf_program__set_autoload(skel->progs.xdperf_srv_exception, false);
-	if (srv_stamp_rings_size(skel->maps.stamp_recs, skel->maps.stamp_pos, ncpu, RING_SHIFT) ||
-	    xdperf_srv_bpf__load(skel)) {
-		printf("FAIL: cannot load the server's XDP program: %s\n", strerror(errno));
-		return 1;
-	}
-	int e = srv_stamp_rings_open(bpf_map__fd(skel->maps.stamp_recs),
-				     bpf_map__fd(skel->maps.stamp_pos), ncpu, RING_SHIFT, &ring);
-	if (e) {
-		printf("FAIL: cannot map the stamp rings: %s\n", strerror(-e));
-		return 1;
-	}
-	/* the head published with a plain store (x86), then with an atomic exchange */
-	for (int plain = 1; plain >= 0; plain--) {
-		skel->bss->plain_head = (__u32)plain;
-		char what[160];
-		/* every trailer alignment, both versions, smallest to large frames */
-		for (int ver = 1; ver <= 2; ver++)
-			for (unsigned len = 70; len <= 3000; len += len < 90 ? 1 : 397) {
-				struct spec s = { .len = len, .version = ver, .dport = PORT, .run = 0x01020304u,
-						  .stream = 0xa0b0c0d0u + len, .seq = 0x1122334455667788ull + len,
-						  .tx_ns = 0x8877665544332211ull - len };
-				snprintf(what, sizeof what, "version %d, %u bytes", ver, len);
-				one(what, &s, 1, 1);
-			}
-		/* one frame of 128 bytes with a version 2 trailer, and what each case changes in it (the
-		 * later initializer of a field wins) */
-	#pragma GCC diagnostic push
-	#pragma GCC diagnostic ignored "-Woverride-init"
-	#define F(...) { .len = 128, .version = 2, .dport = PORT, .run = 9, .stream = 3, .seq = 77, \
-			 .tx_ns = 1234567890123ull, __VA_ARGS__ }
-		static const struct {
-			const char *what;
-			struct spec s;
-			int counted, stamped;
-		} cases[] = {
-			{ "version 2, 11 bytes of padding after the datagram", F(.pad = 11), 1, 1 },
-			{ "version 1, 11 bytes of padding after the datagram", F(.pad = 11, .version = 1), 1, 1 },
-			{ "version 2 behind a VLAN tag", F(.vlans = 1), 1, 1 },
-			{ "version 2 behind two tags, odd length", F(.vlans = 2, .len = 131), 1, 1 },
-			{ "version 2 over IPv6", F(.ipv6 = 1), 1, 1 },
-			{ "version 1 over IPv6, odd length", F(.ipv6 = 1, .version = 1, .len = 97), 1, 1 },
-			{ "no trailer", F(.version = 0), 1, 0 },
-			{ "version 2 with a wrong magic", F(.bad_magic = 1), 1, 0 },
-			{ "version 1 with a wrong magic", F(.bad_magic = 1, .version = 1), 1, 0 },
-			/* UDP length 8 + 27: no room for a version 2 trailer; 8 + 23: none for version 1 */
-			{ "version 2 in a datagram one byte too short (27 payload bytes)", F(.len = 69), 1, 0 },
-			{ "version 1 in a datagram one byte too short (23 payload bytes)",
-			  F(.len = 65, .version = 1), 1, 0 },
-			{ "version 1 filling the payload", F(.len = 66, .version = 1), 1, 1 },
-			{ "another port", F(.dport = PORT + 1), 0, 0 },
-			{ "an IPv4 fragment after the first", F(.fragment = 1), 0, 0 },
-			{ "the first IPv4 fragment (its trailer comes in a later one)", F(.fragment = 2), 1, 0 },
-		};
-	#undef F
-	#pragma GCC diagnostic pop
-		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-			one(cases[i].what, &cases[i].s, cases[i].counted, cases[i].stamped);
-	}
-	ring_full_case();
-	two_cpus_case();
-	srv_stamp_rings_close(ring);
-	xdperf_srv_bpf__destroy(skel);
+	/* the check above has teeth: word loads are refused under strict alignment */
+	int e = load(1, 1, 0);
+	CHECK(e != 0, "word loads loaded under strict alignment: the byte-load check proves nothing");
+	if (!e)
+		unload();
 	printf("srv_xdp: %d checks, %d failed\n", checks, fails);
 	return fails ? 1 : 0;
 }
