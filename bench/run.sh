@@ -16,7 +16,8 @@
 #    vs a native handler, swap latency, memory per version; prints its own tables).
 # 4. UDP responder (no root): bench/responder.sh, see its header (datagrams/s of `xdperf serve`
 #    with the echo module vs builtin:echo, 1 and 2 workers, and during continuous version swaps).
-# 5. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header.
+# 5. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header; then
+#    bench/tx_dry.sh: the XDP transmit program's own cost per frame (runs without live frames).
 #    Then bench/profile.sh (root only): multi-stream runs (xdperf run) against a single-set run.
 # 6. Server receive rate (root only, else skipped with a message): bench/server.sh, see its
 #    header (what `xdperf --server` counts on a veth pair from an XDP generator, with and
@@ -262,6 +263,9 @@ echo
 if [ "$(id -u)" = 0 ]; then
   echo "bench: transmit-rate benchmark (bench/tx.sh)" >&2
   "$REPO/bench/tx.sh" || tx_failed=1
+  echo
+  echo "bench: the XDP transmit program's own cost per frame (bench/tx_dry.sh)" >&2
+  "$REPO/bench/tx_dry.sh" || tx_failed=1
 else
   echo "bench: skipping the transmit-rate benchmark (bench/tx.sh): it needs root (network namespaces, XDP)"
 fi

@@ -84,8 +84,15 @@ struct xdperf_bpf_tx_cpu {
 	__u32 anon;      /* of them, queued and not yet taken or dropped */
 	__u32 anon_len;  /* their length */
 	__u32 last_anon; /* the frame returned last was one of them */
-	__u32 pad;
+	__u32 clk_j;     /* stamp clock: frames stamped since the last clock read */
+	__u64 clk_gen;   /* the BPF_PROG_RUN call (call_gen) of the last clock read */
+	__u64 clk_ns;    /* that read (CLOCK_TAI) */
+	__u64 clk_gap;   /* the fastest per-frame time seen over a block in that call, 0 = none */
 };
+/* Stamps read the clock once every XDPERF_BPF_CLK_BLOCK frames (and at the start of every
+ * BPF_PROG_RUN call); the frames between get that read plus their place in the block times
+ * clk_gap. */
+#define XDPERF_BPF_CLK_BLOCK 16
 
 /* The frame records and the redo queue (value of the per-CPU `tx_hist` array, one entry;
  * apart from `tx_cpu` so that reading the counters stays cheap). */

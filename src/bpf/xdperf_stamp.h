@@ -9,7 +9,8 @@
  *   magic u32 "XDPR" | run u32 | stream u32 | sequence u64 | transmit time u64
  * run: the generator run's identity (random per run unless given), so a server keeps runs
  * apart; stream = sender thread << 16 | template index; sequence: from 0 per stream and run;
- * transmit time: ns, CLOCK_TAI of the sender.
+ * transmit time: ns, CLOCK_TAI of the sender (XDP: read once per 16 frames, the frames between
+ * extrapolated: src/bpf/xdperf_stamp_clock.h).
  * Version 1 (older xdperf; still read, as run 0), 24 bytes:
  *   magic u32 "XDPS" | stream u32 | sequence u64 | transmit time u64 */
 #ifndef XDPERF_BPF_STAMP_H

@@ -31,6 +31,8 @@
 #include "xdperf_bpf.h"
 #include "xdperf_fe_step.h"
 #include "xdperf_stamp.h"
+#define XDPERF_STAMP_CLOCK_NOW() bpf_ktime_get_tai_ns()
+#include "xdperf_stamp_clock.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -38,6 +40,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 __u32 tx_ifindex = 0;     /* frames run with this ingress ifindex are ours */
 __u32 tgid = 0;           /* this process, for the drop counter */
 __u32 stamp_run = 0;      /* the run identity written into stamps */
+/* BPF_PROG_RUN calls of the sender thread on each CPU: the sender counts one up before each
+ * call, so the first stamped frame of a call reads the clock afresh (calls may be a pacing
+ * wait apart) */
+__u64 call_gen[XDPERF_BPF_CPUS_MAX];
 /* 1 when the device hands our pages to a peer that may write them (veth: the peer's XDP
  * program, a reflector say, gets the very page): then no page is trusted to still hold what
  * was written into it, and every frame is written whole. */
@@ -258,8 +264,9 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
 /* Writes this frame's trailer (template t) and adds its share to the checksum. The sequence
  * number is the template's next one, or *seq for a frame sent again (redo); *seq is set to
  * the one written. */
-static __always_inline int stamp_write(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
-				       __u32 t, int redo, __u64 *seqp)
+static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_cpu *st,
+				       const struct xdperf_bpf_stamp *sp, __u32 t, int redo,
+				       __u64 *seqp)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
@@ -273,7 +280,7 @@ static __always_inline int stamp_write(struct xdp_md *ctx, const struct xdperf_b
 		*sq = seq + 1;
 	}
 	*seqp = seq;
-	__u64 ns = bpf_ktime_get_tai_ns();
+	__u64 ns = xdperf_stamp_clock(st, call_gen[cpu & (XDPERF_BPF_CPUS_MAX - 1)]);
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	__u8 *p = data + (sp->off & (XDPERF_BPF_SLOT - 1));
@@ -451,7 +458,7 @@ fields:;
 		if (f->nmods && fe_apply(ctx, f, fs))
 			return aborted(st);
 	}
-	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, sp, t, redo, &seq))
+	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, st, sp, t, redo, &seq))
 		return aborted(st);
 	st->last_anon = anon;
 	if (anon) {
