@@ -26,6 +26,7 @@
 #include "datapath/device.h"
 #include "datapath/link.h"
 #include "packet/field.h"
+#include "packet/pcap.h"
 #include "bpf/xdperf_fe_step.h"
 #include "bpf/xdperf_stamp.h"
 #include "util/err.h"
@@ -55,6 +56,9 @@ struct xdp_be {
 	uint8_t data_in[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT]; /* tag + template 0 */
 	unsigned live_ok;  /* the longest live frame seen taken (probe), 0 = none measured */
 	bool dry;          /* XDPERF_XDP_DRY_RUN: run the program without live frames */
+	struct xdperf_pcap *dry_out; /* XDPERF_XDP_DRY_OUT: the frame each call leaves */
+	char dry_path[PATH_MAX];
+	pthread_mutex_t dry_lock;
 	uint32_t data_len;
 	int ncpus;
 	struct xdperf_bpf_tx_cpu *percpu; /* scratch for totals(), ncpus entries */
@@ -403,6 +407,18 @@ static void refused_message(struct xdp_worker *w, char *err, size_t errlen)
 			    "driver cannot transmit XDP frames)", x->ifname);
 }
 
+/* XDPERF_XDP_DRY_OUT: the frame a dry call left (its last program run), stamped with
+ * CLOCK_TAI after the call. */
+static void dry_record(struct xdp_be *x, const uint8_t *frame, uint32_t len)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_TAI, &ts);
+	pthread_mutex_lock(&x->dry_lock);
+	(void)xdperf_pcap_write(x->dry_out, frame, len,
+				(uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	pthread_mutex_unlock(&x->dry_lock);
+}
+
 static int send_frames(struct xdp_worker *w, uint64_t n, uint64_t *done, struct dp_wait *wait,
 		       char *err, size_t errlen)
 {
@@ -422,6 +438,14 @@ static int send_frames(struct xdp_worker *w, uint64_t n, uint64_t *done, struct 
 			    .repeat = (int)rep,
 			    .flags = x->dry ? 0 : BPF_F_TEST_XDP_LIVE_FRAMES,
 			    .batch_size = x->dry ? 0 : x->batch);
+		uint8_t out[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT];
+		struct xdp_md ctx_out;
+		if (x->dry_out) {
+			o.data_out = out;
+			o.data_size_out = sizeof out;
+			o.ctx_out = &ctx_out;
+			o.ctx_size_out = sizeof ctx_out;
+		}
 		if (bpf_prog_test_run_opts(x->prog_fd, &o)) {
 			int e = -errno;
 			if (e == -ENODEV || e == -ENXIO)
@@ -438,6 +462,8 @@ static int send_frames(struct xdp_worker *w, uint64_t n, uint64_t *done, struct 
 				xdperf_errf(err, errlen, "xdp: BPF_PROG_RUN on %s: %s", x->ifname, strerror(-e));
 			return e;
 		}
+		if (x->dry_out && ctx_out.data <= ctx_out.data_end && ctx_out.data_end <= o.data_size_out)
+			dry_record(x, out + ctx_out.data, ctx_out.data_end - ctx_out.data);
 		/* What the device refused goes again, as itself (the program's redo queue), until
 		 * exactly n were accepted. */
 		uint64_t r, ab;
@@ -612,6 +638,12 @@ static void xdp_close(struct dp_backend *b)
 	if (x->lists)
 		munmap(x->lists, x->lists_bytes);
 	xdperf_tx_bpf__destroy(x->skel);
+	if (x->dry_out) {
+		char e[512];
+		if (xdperf_pcap_close(x->dry_out, e, sizeof e))
+			fprintf(stderr, "xdperf: xdp: XDPERF_XDP_DRY_OUT: %s\n", e);
+	}
+	pthread_mutex_destroy(&x->dry_lock);
 	pthread_mutex_destroy(&x->totals_lock);
 	pthread_mutex_destroy(&x->lock);
 	free(x->percpu);
@@ -636,6 +668,7 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 		return -ENOMEM;
 	pthread_mutex_init(&x->totals_lock, NULL);
 	pthread_mutex_init(&x->lock, NULL);
+	pthread_mutex_init(&x->dry_lock, NULL);
 	x->b = (struct dp_backend){ .name = "xdp", .priv = x, .worker_open = xdp_worker_open,
 				    .send = xdp_send, .send_list = xdp_send_list,
 				    .worker_close = xdp_worker_close,
@@ -652,6 +685,13 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	if (x->dry)
 		fprintf(stderr, "xdperf: xdp: XDPERF_XDP_DRY_RUN=1: frames go through the transmit "
 			"program on %s but are not sent; the counts are program runs\n", ifname);
+	/* for tests: the frame each dry call leaves, into a pcap */
+	const char *dry_out = getenv("XDPERF_XDP_DRY_OUT");
+	if (x->dry && dry_out && *dry_out) {
+		snprintf(x->dry_path, sizeof x->dry_path, "%s", dry_out);
+		if ((e = xdperf_pcap_open(x->dry_path, &x->dry_out, err, errlen)))
+			goto fail;
+	}
 	x->ncpus = libbpf_num_possible_cpus();
 	if (x->ncpus <= 0 || !(x->percpu = calloc((size_t)x->ncpus, sizeof *x->percpu)) ||
 	    !(x->states = calloc((size_t)x->ncpus, sizeof *x->states)) ||
