@@ -159,6 +159,9 @@ struct xdperf_bpf_fe_state {
 #define XDPERF_BPF_ST_ODD 2    /* the trailer starts at an odd offset of the checksummed words */
 #define XDPERF_BPF_ST_OFF 4    /* this template is not stamped (a multi-stream run's stream
 				* without stamps): sent as it is */
+#define XDPERF_BPF_ST_FE_CSUM 8 /* the template's field engine writes the checksum at csum_off
+				 * afresh (from the template's, whose trailer is zero): the
+				 * trailer a reused page still holds does not count in it */
 struct xdperf_bpf_stamp {
 	__u16 off;       /* trailer offset in the frame (its last XDPERF_STAMP_LEN bytes of UDP
 			  * payload) */

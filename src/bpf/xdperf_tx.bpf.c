@@ -261,12 +261,13 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
 	return 0;
 }
 
-/* Writes this frame's trailer (template t) and adds its share to the checksum. The sequence
- * number is the template's next one, or *seq for a frame sent again (redo); *seq is set to
- * the one written. */
+/* Writes this frame's trailer (template t) and moves the checksum from the old trailer's
+ * share old_sum (0 when the field engine wrote the checksum afresh) to the new one's, in one
+ * step. The sequence number is the template's next one, or *seq for a frame sent again
+ * (redo); *seq is set to the one written. */
 static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_cpu *st,
 				       const struct xdperf_bpf_stamp *sp, __u32 t, int redo,
-				       __u64 *seqp)
+				       __u64 *seqp, __u32 old_sum)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
@@ -294,7 +295,7 @@ static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_
 	__builtin_memcpy(p + 8, &s, 4);
 	__builtin_memcpy(p + 12, &q, 8);
 	__builtin_memcpy(p + 20, &n, 8);
-	return stamp_fix_csum(ctx, sp, 0,
+	return stamp_fix_csum(ctx, sp, old_sum,
 			      xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stamp_run, stream, seq, ns,
 					       sp->flags & XDPERF_BPF_ST_ODD));
 }
@@ -438,15 +439,15 @@ int xdperf_tx(struct xdp_md *ctx)
 	}
 fields:;
 	struct xdperf_bpf_stamp *sp = NULL;
+	__u32 old_sum = 0; /* the share of the trailer the page holds in its checksum */
 	if (cfg->stamp_on) {
-		/* the checksum as if the trailer were zero (as in the template) */
-		__u32 skey = b * XDPERF_BPF_TMPL_MAX + t, old;
+		__u32 skey = b * XDPERF_BPF_TMPL_MAX + t;
 		sp = bpf_map_lookup_elem(&stamp, &skey);
 		if (!sp)
 			return aborted(st);
 		if (sp->flags & XDPERF_BPF_ST_OFF)
 			sp = NULL; /* a stream without stamps */
-		else if (stamp_sum_now(ctx, sp, &old) || stamp_fix_csum(ctx, sp, old, 0))
+		else if (!(sp->flags & XDPERF_BPF_ST_FE_CSUM) && stamp_sum_now(ctx, sp, &old_sum))
 			return aborted(st);
 	}
 	if (cfg->fe_on) {
@@ -458,7 +459,7 @@ fields:;
 		if (f->nmods && fe_apply(ctx, f, fs))
 			return aborted(st);
 	}
-	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, st, sp, t, redo, &seq))
+	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, st, sp, t, redo, &seq, old_sum))
 		return aborted(st);
 	st->last_anon = anon;
 	if (anon) {

@@ -106,6 +106,18 @@ static int refused_on_cpu(struct xdp_worker *w, uint64_t *refused, uint64_t *abo
 	return 0;
 }
 
+/* True when field engine fe runs and writes the checksum at off afresh (it computes every
+ * checksum it keeps from the template's, not from what the page holds). */
+static bool fe_writes_csum(const struct xdperf_bpf_fe *fe, uint32_t off)
+{
+	if (!fe->nmods)
+		return false;
+	for (uint32_t c = 0; c < fe->ncsums && c < XDPERF_BPF_FE_CSUMS; c++)
+		if (fe->csum[c].off == off)
+			return true;
+	return false;
+}
+
 /* True when stamping writes byte off of a frame with trailer place *at (trailer, checksum). */
 static bool stamp_writes(const struct xdperf_bpf_stamp *at, uint32_t off)
 {
@@ -223,8 +235,13 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 			if (bpf_map_update_elem(fdf, &key, &f->fe[t].bpf, BPF_ANY))
 				e = map_err("the field engine of template", t, err, errlen);
 		}
-		if (f->stamp && !e && bpf_map_update_elem(fds, &key, &f->stamp[t], BPF_ANY))
-			e = map_err("the stamp place of template", t, err, errlen);
+		if (f->stamp && !e) {
+			struct xdperf_bpf_stamp sv = f->stamp[t];
+			if (f->fe && fe_writes_csum(&f->fe[t].bpf, sv.csum_off))
+				sv.flags |= XDPERF_BPF_ST_FE_CSUM;
+			if (bpf_map_update_elem(fds, &key, &sv, BPF_ANY))
+				e = map_err("the stamp place of template", t, err, errlen);
+		}
 	}
 	free(v);
 	if (e)
@@ -710,8 +727,10 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	x->skel->bss->tgid = (uint32_t)getpid();
 	x->skel->bss->stamp_run = f->run_id;
 	char drv[32];
-	/* veth passes our pages to the peer, whose XDP program may write them (a reflector) */
-	x->skel->bss->pages_shared = dp_device_driver(ifname, drv, sizeof drv) != 0 || !strcmp(drv, "veth");
+	/* veth passes our pages to the peer, whose XDP program may write them (a reflector); a
+	 * dry run's buffer goes nowhere, so it is reused as a NIC's pages are */
+	x->skel->bss->pages_shared = !x->dry && (dp_device_driver(ifname, drv, sizeof drv) != 0 ||
+						 !strcmp(drv, "veth"));
 	x->gen = 1;
 	x->skel->data->gen = x->gen;
 	if (f->ordered) {

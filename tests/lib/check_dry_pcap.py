@@ -2,9 +2,9 @@
 BPF_PROG_RUN call of the XDP transmit program, stamped with CLOCK_TAI after the call) for
 tests/cases/tx_xdp_dry.sh: IPv4 header and UDP checksums valid, a version 2 trailer with the
 run identity given, stream 0, sequence numbers rising, the UDP source port 1000 + sequence mod
-1000 (the template's increment modifier), send times rising, after START_TAI_NS and not after
-the capture time (1 us slack: the pcap keeps microseconds).
-Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES   (prints FAIL lines; exit 1)"""
+1000 (the template's increment modifier; with "fixed": 1000 always), send times rising, after
+START_TAI_NS and not after the capture time (1 us slack: the pcap keeps microseconds).
+Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES [fixed]   (prints FAIL lines; exit 1)"""
 import struct
 import sys
 
@@ -31,6 +31,7 @@ def frames(path):
 
 def main():
     path, run_id, start, min_frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    fixed = sys.argv[5:] == ["fixed"]
     fails, n, last_seq, last_tx = [], 0, -1, 0
     for ts, f in frames(path):
         n += 1
@@ -49,8 +50,9 @@ def main():
         if seq <= last_seq:
             fails.append("frame %d: sequence %d after %d" % (n, seq, last_seq))
         sport = struct.unpack("!H", udp[0:2])[0]
-        if sport != 1000 + seq % 1000:
-            fails.append("frame %d: source port %d for sequence %d (want %d)" % (n, sport, seq, 1000 + seq % 1000))
+        want = 1000 if fixed else 1000 + seq % 1000
+        if sport != want:
+            fails.append("frame %d: source port %d for sequence %d (want %d)" % (n, sport, seq, want))
         if tx < last_tx or tx < start or tx > ts + 1000:
             fails.append("frame %d: send time %d (previous %d, run start %d, captured %d)" % (n, tx, last_tx, start, ts))
         last_seq, last_tx = seq, tx
