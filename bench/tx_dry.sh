@@ -3,10 +3,12 @@
 # XDP live frames: xdperf in XDP mode with XDPERF_XDP_DRY_RUN=1 runs the transmit program
 # through BPF_PROG_RUN without live frames, so every frame goes through the same program and
 # user-space loop (templates, field engine, IMIX lengths, stamps, counters) but nothing is
-# sent; the rate is xdperf's own count of program runs. What the kernel's transmit path adds
-# per frame (about 100-150 ns on veth) is left out, so a ratio here is the program's share of
-# issue 23's send targets and lower than the send rate's ratio would be (the transmit cost is
-# the same for both sides of a ratio). Rows, one sender thread on a veth pair of a namespace
+# sent; the rate is xdperf's own count of program runs. A dry run's buffer goes nowhere, so
+# the program reuses it as it reuses a NIC's pages (on veth it copies the template into every
+# page instead, about 27 ns a frame: the peer may write them). What the kernel's transmit path
+# adds per frame (about 100-150 ns on veth) is left out, so a ratio here is the program's
+# share of issue 23's send targets and lower than the send rate's ratio would be (the
+# transmit cost is the same for both sides of a ratio). Rows, one sender thread on a veth pair of a namespace
 # made here (nothing leaves it): 1 template 64 B, 1024 templates, the flows plugin with 2
 # modifiers + checksums, IMIX 7:4:1 from the one template, 70 B without and with --stamp.
 # Each cell is the median of BENCH_ROUNDS (default 3) interleaved rounds of BENCH_SECONDS
