@@ -5,17 +5,12 @@ run identity given, stream 0, sequence numbers rising, the UDP source port 1000 
 1000 (the template's increment modifier; with "fixed": 1000 always), send times rising, after
 START_TAI_NS and not after the capture time (1 us slack: the pcap keeps microseconds).
 Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES [fixed]   (prints FAIL lines; exit 1)"""
+import os
 import struct
 import sys
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mktmpl import csum  # noqa: E402  (the Internet checksum: 0 over a correct header)
 
 
 def frames(path):
@@ -38,10 +33,10 @@ def main():
         ip, udp = f[14:34], f[34:]
         ulen = struct.unpack("!H", udp[4:6])[0]
         udp = udp[:ulen]
-        if csum(ip) != 0xffff:
+        if csum(ip) != 0:
             fails.append("frame %d: IPv4 header checksum wrong" % n)
         pseudo = ip[12:20] + struct.pack("!BBH", 0, 17, ulen)
-        if csum(pseudo + udp) != 0xffff:
+        if csum(pseudo + udp) != 0:
             fails.append("frame %d: UDP checksum wrong" % n)
         t = udp[-28:]
         magic, run, stream, seq, tx = struct.unpack("!IIIQQ", t)
