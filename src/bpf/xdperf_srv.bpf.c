@@ -180,34 +180,35 @@ static __always_inline int turn_around(void *data, void *end)
 }
 
 /* Big-endian fields of a trailer (p checked by the caller), which sits at any alignment in the
- * frame: with word_reads, word loads (the kernel allows them where the CPU reads unaligned
- * words well); without, a byte at a time (the verifier drops the other branch at load). */
-static __always_inline __u32 be32_at(const __u8 *p)
+ * frame: with words (word_reads, read once a frame), word loads (the kernel allows them where
+ * the CPU reads unaligned words well); without, a byte at a time (word_reads is read-only
+ * data, so the verifier drops the other branch at load). */
+static __always_inline __u32 be32_at(const __u8 *p, int words)
 {
-	if (word_reads)
+	if (words)
 		return __builtin_bswap32(*(const __u32 *)p);
 	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
 }
-static __always_inline __u64 be64_at(const __u8 *p)
+static __always_inline __u64 be64_at(const __u8 *p, int words)
 {
-	if (word_reads)
+	if (words)
 		return __builtin_bswap64(*(const __u64 *)p);
-	return (__u64)be32_at(p) << 32 | be32_at(p + 4);
+	return (__u64)be32_at(p, 0) << 32 | be32_at(p + 4, 0);
 }
 
 /* The fields of a trailer t (checked by the caller, magic included) of version 2 (v2) or 1. */
-static __always_inline void stamp_fields(const __u8 *t, int v2, __u32 *run, __u32 *stream,
-					 __u64 *seq, __u64 *tx_ns)
+static __always_inline void stamp_fields(const __u8 *t, int v2, int words, __u32 *run,
+					 __u32 *stream, __u64 *seq, __u64 *tx_ns)
 {
 	if (v2) {
-		*run = be32_at(t + 4);
+		*run = be32_at(t + 4, words);
 		t += 4;
 	} else {
 		*run = 0;
 	}
-	*stream = be32_at(t + 4);
-	*seq = be64_at(t + 8);
-	*tx_ns = be64_at(t + 16);
+	*stream = be32_at(t + 4, words);
+	*seq = be64_at(t + 8, words);
+	*tx_ns = be64_at(t + 16, words);
 }
 
 /* The trailer ending at frame offset end of a UDP datagram of ulen bytes: version 2 (28 bytes,
@@ -217,7 +218,7 @@ static __always_inline void stamp_fields(const __u8 *t, int v2, __u32 *run, __u3
  * buf with bpf_xdp_load_bytes, which costs about 20 ns a call (bench/rx_cost.sh), at an offset
  * that aligns every field. */
 static __always_inline const __u8 *stamp_find(struct xdp_md *ctx, __u32 end, __u32 ulen,
-					      __u64 *buf, int *v2)
+					      __u64 *buf, int *v2, int words)
 {
 	__u8 *data = (void *)(long)ctx->data;
 	void *dend = (void *)(long)ctx->data_end;
@@ -230,23 +231,23 @@ static __always_inline const __u8 *stamp_find(struct xdp_md *ctx, __u32 end, __u
 		/* version 2 first: its 28 bytes start 4 before */
 		if (v2_fits && o >= 4) {
 			__u8 *q = data + ((o - 4) & 0x3fff);
-			if ((void *)(q + XDPERF_STAMP_LEN) <= dend && be32_at(q) == XDPERF_STAMP_MAGIC) {
+			if ((void *)(q + XDPERF_STAMP_LEN) <= dend && be32_at(q, words) == XDPERF_STAMP_MAGIC) {
 				*v2 = 1;
 				return q;
 			}
 		}
 		*v2 = 0;
-		return be32_at(p) == XDPERF_STAMP_MAGIC_V1 ? p : NULL;
+		return be32_at(p, words) == XDPERF_STAMP_MAGIC_V1 ? p : NULL;
 	}
 	__u8 *t = (__u8 *)buf;
 	if (v2_fits && !bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN) & 0xffff, t + 4, XDPERF_STAMP_LEN) &&
-	    be32_at(t + 4) == XDPERF_STAMP_MAGIC) {
+	    be32_at(t + 4, words) == XDPERF_STAMP_MAGIC) {
 		*v2 = 1;
 		return t + 4;
 	}
 	*v2 = 0;
 	if (bpf_xdp_load_bytes(ctx, (end - XDPERF_STAMP_LEN_V1) & 0xffff, t, XDPERF_STAMP_LEN_V1) ||
-	    be32_at(t) != XDPERF_STAMP_MAGIC_V1)
+	    be32_at(t, words) != XDPERF_STAMP_MAGIC_V1)
 		return NULL;
 	return t;
 }
@@ -254,7 +255,7 @@ static __always_inline const __u8 *stamp_find(struct xdp_md *ctx, __u32 end, __u
 /* Puts the record of trailer t (version 2 when v2, else 1) with receive time rx_ns into this
  * CPU's ring: 1, or 0 when the ring is full. The fields go from the frame straight into the
  * record. */
-static __always_inline int stamp_put(const __u8 *t, int v2, __u64 rx_ns)
+static __always_inline int stamp_put(const __u8 *t, int v2, int words, __u64 rx_ns)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct xdperf_bpf_srv_pos *p = bpf_map_lookup_elem(&stamp_pos, &cpu);
@@ -270,14 +271,14 @@ static __always_inline int stamp_put(const __u8 *t, int v2, __u64 rx_ns)
 	if (!r)
 		return 0;
 	if (v2) {
-		r->run = be32_at(t + 4);
+		r->run = be32_at(t + 4, words);
 		t += 4;
 	} else {
 		r->run = 0;
 	}
-	r->stream = be32_at(t + 4);
-	r->seq = be64_at(t + 8);
-	r->tx_ns = be64_at(t + 16);
+	r->stream = be32_at(t + 4, words);
+	r->seq = be64_at(t + 8, words);
+	r->tx_ns = be64_at(t + 16, words);
 	r->rx_ns = rx_ns;
 	if (plain_head) {
 		asm volatile("" ::: "memory"); /* the record's stores first */
@@ -345,13 +346,13 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv
 	int verdict = port ? XDP_DROP : XDP_PASS;
 
 	const __u8 *t = NULL;
-	int v2 = 0;
+	int v2 = 0, words = word_reads; /* read once: word_reads is volatile */
 	__u64 buf[XDPERF_STAMP_LEN / 8 + 1];
 	if (stamp && udp && uo + ulen <= len && ulen >= 8 + XDPERF_STAMP_LEN_V1)
-		t = stamp_find(ctx, uo + ulen, ulen, buf, &v2);
+		t = stamp_find(ctx, uo + ulen, ulen, buf, &v2, words);
 	if (stamp) {
 		if (t) {
-			if (stamp_put(t, v2, now + tai_off))
+			if (stamp_put(t, v2, words, now + tai_off))
 				st->stamped++;
 			else
 				st->ring_full++;
@@ -370,7 +371,7 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv
 		__u32 stream = 0, run = 0;
 		__u64 seq = 0, tx_ns = 0;
 		if (t)
-			stamp_fields(t, v2, &run, &stream, &seq, &tx_ns);
+			stamp_fields(t, v2, words, &run, &stream, &seq, &tx_ns);
 		sm->len = len;
 		sm->stamped = t != NULL;
 		sm->stream = stream;
