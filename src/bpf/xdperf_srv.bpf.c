@@ -270,15 +270,7 @@ static __always_inline int stamp_put(const __u8 *t, int v2, int words, __u64 rx_
 	struct xdperf_bpf_srv_rec *r = bpf_map_lookup_elem(&stamp_recs, &k);
 	if (!r)
 		return 0;
-	if (v2) {
-		r->run = be32_at(t + 4, words);
-		t += 4;
-	} else {
-		r->run = 0;
-	}
-	r->stream = be32_at(t + 4, words);
-	r->seq = be64_at(t + 8, words);
-	r->tx_ns = be64_at(t + 16, words);
+	stamp_fields(t, v2, words, &r->run, &r->stream, &r->seq, &r->tx_ns);
 	r->rx_ns = rx_ns;
 	if (plain_head) {
 		asm volatile("" ::: "memory"); /* the record's stores first */

@@ -5,9 +5,11 @@
  * call (calls may be a pacing wait apart) and then once every XDPERF_BPF_CLK_BLOCK frames;
  * frame j of a block gets that read plus j times the fastest per-frame time measured over a
  * whole block of the same call (before the first whole block: plus nothing). So a stamp is
- * never before its block's read, never goes backwards within a call, and is off from a read
- * of its own by at most one block's frames of program time (about 1 µs at 60 ns a frame;
- * a few ns in steady sending). Include after xdperf_bpf.h and xdperf_fe_step.h, with
+ * never before its block's read; while frames take a steady time it equals a read of its own
+ * and stamps do not go backwards; otherwise it is off by at most the per-frame jitter times
+ * its place in the block (a block faster than every one before can end a little past the
+ * next read), and early by at most a transmit pause plus a block when a pause falls inside a
+ * block (the user guide's stamps section). Include after xdperf_bpf.h and xdperf_fe_step.h, with
  * XDPERF_STAMP_CLOCK_NOW() defined as the CLOCK_TAI read. */
 #ifndef XDPERF_BPF_STAMP_CLOCK_H
 #define XDPERF_BPF_STAMP_CLOCK_H

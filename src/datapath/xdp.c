@@ -57,7 +57,6 @@ struct xdp_be {
 	unsigned live_ok;  /* the longest live frame seen taken (probe), 0 = none measured */
 	bool dry;          /* XDPERF_XDP_DRY_RUN: run the program without live frames */
 	struct xdperf_pcap *dry_out; /* XDPERF_XDP_DRY_OUT: the frame each call leaves */
-	char dry_path[PATH_MAX];
 	pthread_mutex_t dry_lock;
 	uint32_t data_len;
 	int ncpus;
@@ -704,11 +703,8 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 			"program on %s but are not sent; the counts are program runs\n", ifname);
 	/* for tests: the frame each dry call leaves, into a pcap */
 	const char *dry_out = getenv("XDPERF_XDP_DRY_OUT");
-	if (x->dry && dry_out && *dry_out) {
-		snprintf(x->dry_path, sizeof x->dry_path, "%s", dry_out);
-		if ((e = xdperf_pcap_open(x->dry_path, &x->dry_out, err, errlen)))
-			goto fail;
-	}
+	if (x->dry && dry_out && *dry_out && (e = xdperf_pcap_open(dry_out, &x->dry_out, err, errlen)))
+		goto fail;
 	x->ncpus = libbpf_num_possible_cpus();
 	if (x->ncpus <= 0 || !(x->percpu = calloc((size_t)x->ncpus, sizeof *x->percpu)) ||
 	    !(x->states = calloc((size_t)x->ncpus, sizeof *x->states)) ||

@@ -2,8 +2,8 @@
  * XDPERF_BPF_CLK_BLOCK frames and at each BPF_PROG_RUN call, the frames between extrapolated)
  * run in user space against a simulated clock, frame by frame, with the true time of each
  * frame's run known. Checked per scenario: the number of clock reads; every stamp at or after
- * its block's read; within a call never going backwards; and the error against a read of its
- * own: exactly 0 once a block has been measured when frames take a steady time, at most the
+ * its block's read; no step back within a call for steady frame times (with and without
+ * transmit pauses); and the error against a read of its own: exactly 0 once a block has been measured when frames take a steady time, at most the
  * jitter times the place in the block when they vary, a fresh read (error 0) for the first
  * frame of a call after a pacing wait, and with batches whose transmit pauses fall inside a
  * block (a --batch that is not a multiple of 16) at most that pause plus one block of frames.
