@@ -15,6 +15,9 @@
  * b * XDPERF_BPF_SCHED_MAX + i of the schedule) belongs to bank b = gen & 1. */
 #define XDPERF_BPF_BANKS 2
 
+#define XDPERF_BPF_KEEP_MAX 16   /* templates of a set that keeps pages (keep_cnt) */
+#define XDPERF_BPF_KEEP_BLOCK 64 /* longest page-keeping block: the most schedule cycles in it */
+
 /* How to send one bank's templates (value of the `banks` array map). */
 struct xdperf_bpf_bank {
 	__u32 sched_len;  /* entries of the schedule in use; 1 = template 0 only */
@@ -28,6 +31,12 @@ struct xdperf_bpf_bank {
 	__u32 base_len;
 	__u32 fe_on;      /* some template has a field engine (`fe` map) */
 	__u32 stamp_on;   /* every frame gets a measurement trailer (`stamp` map) */
+	/* Page keeping (unordered sets of at most XDPERF_BPF_KEEP_MAX templates whose pages
+	 * need more than a small-window patch, e.g. IMIX): the schedule is sent in blocks of
+	 * whole cycles, at most keep_k frames, keep_cnt[t] frames of template t per cycle;
+	 * within a block a page that holds a template still due goes out as it is. 0 = off. */
+	__u32 keep_k;
+	__u16 keep_cnt[XDPERF_BPF_KEEP_MAX];
 };
 
 /* One template frame (value of the `templates` array map). */
@@ -88,6 +97,10 @@ struct xdperf_bpf_tx_cpu {
 	__u64 clk_gen;   /* the BPF_PROG_RUN call (call_gen) of the last clock read */
 	__u64 clk_ns;    /* that read (CLOCK_TAI) */
 	__u64 clk_gap;   /* the fastest per-frame time seen over a block in that call, 0 = none */
+	/* page keeping (struct xdperf_bpf_bank keep_k): the block being sent */
+	__u32 keep_left; /* its frames not yet taken, 0 = none (the schedule is followed) */
+	__u32 keep_gen;  /* the set (gen) it belongs to */
+	__u16 keep_r[XDPERF_BPF_KEEP_MAX]; /* its frames not yet taken, per template */
 };
 /* Stamps read the clock once every XDPERF_BPF_CLK_BLOCK frames (and at the start of every
  * BPF_PROG_RUN call); the frames between get that read plus their place in the block times

@@ -44,6 +44,10 @@ __u32 stamp_run = 0;      /* the run identity written into stamps */
  * call, so the first stamped frame of a call reads the clock afresh (calls may be a pacing
  * wait apart) */
 __u64 call_gen[XDPERF_BPF_CPUS_MAX];
+/* Schedule frames the sender thread on each CPU still has to send in its current send
+ * request (set by the sender, counted down here): a page-keeping block starts only when it
+ * fits, so a request ends on the same template counts as the schedule's order gives. */
+__u64 fresh_left[XDPERF_BPF_CPUS_MAX];
 /* 1 when the device hands our pages to a peer that may write them (veth: the peer's XDP
  * program, a reflector say, gets the very page): then no page is trusted to still hold what
  * was written into it, and every frame is written whole. */
@@ -300,6 +304,58 @@ static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_
 					       sp->flags & XDPERF_BPF_ST_ODD));
 }
 
+/* Page keeping (struct xdperf_bpf_bank keep_k): the block of the schedule being sent; starts
+ * one at a cycle's start, of as many whole cycles as the send request still has frames for
+ * (at most keep_k frames). Takes the frame's
+ * template into *t: the page's own when the block still owes it one, else the template the
+ * block owes most. 0: taken; 1: no block (follow the schedule). */
+static __always_inline int keep_take(struct xdp_md *ctx, struct xdperf_bpf_tx_cpu *st,
+				     const struct xdperf_bpf_bank *cfg, __u32 g, __u32 *t)
+{
+	__u32 cpu = bpf_get_smp_processor_id() & (XDPERF_BPF_CPUS_MAX - 1);
+	__u64 fl = fresh_left[cpu];
+	if (st->keep_gen != g) {
+		st->keep_gen = g; /* a new set: its blocks start afresh */
+		st->keep_left = 0;
+	}
+	if (fl)
+		fresh_left[cpu] = fl - 1;
+	if (!st->keep_left) {
+		/* as many whole cycles as the request has frames for, up to keep_k */
+		__u32 cyc = cfg->sched_len;
+		__u64 m = cyc ? (fl < cfg->keep_k ? fl : cfg->keep_k) / cyc : 0;
+		if (st->pos != 0 || !m)
+			return 1;
+#pragma unroll
+		for (int i = 0; i < XDPERF_BPF_KEEP_MAX; i++)
+			st->keep_r[i] = cfg->keep_cnt[i] * (__u16)m;
+		st->keep_left = cyc * (__u32)m;
+	}
+	void *data = (void *)(long)ctx->data;
+	__u32 *tag = (void *)(long)ctx->data_meta;
+	__u32 y = XDPERF_BPF_KEEP_MAX;
+	if ((void *)(tag + 2) <= data && tag[1] == g)
+		y = tag[0];
+	if (y >= XDPERF_BPF_KEEP_MAX || !st->keep_r[y]) {
+		__u32 most = 0;
+		y = 0;
+#pragma unroll
+		for (int i = 0; i < XDPERF_BPF_KEEP_MAX; i++)
+			if (st->keep_r[i] > most) {
+				most = st->keep_r[i];
+				y = i;
+			}
+		if (!most) { /* cannot be: keep_left counts what keep_r holds */
+			st->keep_left = 0;
+			return 1;
+		}
+	}
+	st->keep_r[y]--;
+	st->keep_left--;
+	*t = y;
+	return 0;
+}
+
 SEC("xdp")
 int xdperf_tx(struct xdp_md *ctx)
 {
@@ -354,6 +410,9 @@ int xdperf_tx(struct xdp_md *ctx)
 			t = l->t[p];
 			l->pos = p + 1;
 		}
+	} else if (n > 1 && !redo && cfg->keep_k && !pages_shared &&
+		   keep_take(ctx, st, cfg, g, &t) == 0) {
+		/* a block's frame, in the template the page holds where it can */
 	} else if (n > 1 && !redo) {
 		__u32 pos = st->pos;
 		if (pos >= n)

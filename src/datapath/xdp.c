@@ -5,6 +5,7 @@
  * BPF_F_TEST_XDP_LIVE_FRAMES from each pinned sender thread. Counters come from the program's
  * per-CPU map; frames the device refused come from its tracepoint programs. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -53,7 +54,7 @@ struct xdp_be {
 	int ifindex;
 	char ifname[IF_NAMESIZE + 1];
 	unsigned batch;
-	uint8_t data_in[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT]; /* tag + template 0 */
+	uint8_t data_in[XDPERF_BPF_META_LEN + XDPERF_BPF_SLOT]; /* tag + the longest template */
 	unsigned live_ok;  /* the longest live frame seen taken (probe), 0 = none measured */
 	bool dry;          /* XDPERF_XDP_DRY_RUN: run the program without live frames */
 	struct xdperf_pcap *dry_out; /* XDPERF_XDP_DRY_OUT: the frame each call leaves */
@@ -184,9 +185,29 @@ static int init_states(struct xdp_be *x, uint32_t bank, const struct dp_frames *
 	return 0;
 }
 
+/* Page keeping (struct xdperf_bpf_bank keep_k) for an unordered set of at most
+ * XDPERF_BPF_KEEP_MAX templates that would be copied into pages (not patched in a small
+ * window): blocks of at most as many whole schedule cycles as fit in XDPERF_BPF_KEEP_BLOCK
+ * frames. */
+static void keep_blocks(const struct dp_frames *f, struct xdperf_bpf_bank *cfg)
+{
+	if (f->ordered || f->n < 2 || f->n > XDPERF_BPF_KEEP_MAX || cfg->win_words ||
+	    f->sched_len < 2 || f->sched_len > XDPERF_BPF_KEEP_BLOCK)
+		return;
+	uint32_t cycles = XDPERF_BPF_KEEP_BLOCK / f->sched_len;
+	for (uint32_t i = 0; i < f->sched_len; i++) {
+		if (f->sched[i] >= XDPERF_BPF_KEEP_MAX) {
+			memset(cfg->keep_cnt, 0, sizeof cfg->keep_cnt);
+			return;
+		}
+		cfg->keep_cnt[f->sched[i]]++;
+	}
+	cfg->keep_k = f->sched_len * cycles;
+}
+
 /* Fills bank `bank` with the set f (templates, windows, schedule, field engines, start
  * states) and its settings. first: the run's first set (every page starts holding its
- * template 0). Called with x->lock held, while the bank is not in use. */
+ * longest template). Called with x->lock held, while the bank is not in use. */
 static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f, bool first,
 		     char *err, size_t errlen)
 {
@@ -207,6 +228,7 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 			cfg.win_len = wlen;
 		}
 	}
+	keep_blocks(f, &cfg);
 	struct xdperf_bpf_tmpl *v = calloc(1, sizeof *v);
 	if (!v)
 		return -ENOMEM;
@@ -522,7 +544,10 @@ static int send_frames(struct xdp_worker *w, uint64_t n, uint64_t *done, struct 
 static int xdp_send(void *wp, uint64_t n, uint64_t *done, double *idle_since, char *err,
 		    size_t errlen)
 {
+	struct xdp_worker *w = wp;
 	struct dp_wait wait = { 0 };
+	/* the program's page keeping fits its blocks into these n frames of the schedule */
+	w->x->skel->bss->fresh_left[(unsigned)w->cpu & (XDPERF_BPF_CPUS_MAX - 1)] = n;
 	int e = send_frames(wp, n, done, &wait, err, errlen);
 	*idle_since = dp_wait_idle_since(&wait);
 	return e;
@@ -645,11 +670,33 @@ static void xdp_streams(struct dp_backend *b, struct dp_stream *out, unsigned nw
 	pthread_mutex_unlock(&x->lock);
 }
 
+/* A dry run's closing line: how the program filled its pages (program runs; pages written
+ * whole, patched in their differing window, sent as they were) — what its cost is made of. */
+static void dry_pages_line(struct xdp_be *x)
+{
+	uint32_t zero = 0;
+	uint64_t runs = 0, copies = 0, patches = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.tx_cpu), &zero, x->percpu))
+		return;
+	for (int c = 0; c < x->ncpus; c++) {
+		runs += x->percpu[c].packets;
+		copies += x->percpu[c].copies;
+		patches += x->percpu[c].patches;
+	}
+	uint64_t kept = runs - (copies + patches <= runs ? copies + patches : runs);
+	fprintf(stderr,
+		"xdperf: xdp: XDPERF_XDP_DRY_RUN=1: %" PRIu64 " program runs: %" PRIu64
+		" pages written whole, %" PRIu64 " patched, %" PRIu64 " sent as they were\n",
+		runs, copies, patches, kept);
+}
+
 static void xdp_close(struct dp_backend *b)
 {
 	if (!b)
 		return;
 	struct xdp_be *x = b->priv;
+	if (x->dry)
+		dry_pages_line(x);
 	bpf_link__destroy(x->lo_link);
 	if (x->lists)
 		munmap(x->lists, x->lists_bytes);
@@ -776,10 +823,16 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 	if (lo > 0 && lo != ifindex)
 		x->lo_link = bpf_program__attach_xdp(x->skel->progs.xdperf_tx, lo);
 
-	uint32_t tag[2] = { 0, x->gen };
+	/* every page starts holding the longest template: any other is a shorter frame in it,
+	 * never a longer one (growing a frame zeroes what it adds) */
+	uint32_t big = 0;
+	for (uint32_t t = 1; t < f->n; t++)
+		if (f->len[t] > f->len[big])
+			big = t;
+	uint32_t tag[2] = { big, x->gen };
 	memcpy(x->data_in, tag, sizeof tag);
-	memcpy(x->data_in + XDPERF_BPF_META_LEN, f->frame[0], f->len[0]);
-	x->data_len = XDPERF_BPF_META_LEN + f->len[0];
+	memcpy(x->data_in + XDPERF_BPF_META_LEN, f->frame[big], f->len[big]);
+	x->data_len = XDPERF_BPF_META_LEN + f->len[big];
 	*out = &x->b;
 	return 0;
 fail:

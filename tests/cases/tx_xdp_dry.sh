@@ -7,7 +7,8 @@
 # leaves, checked by tests/lib/check_dry_pcap.py (IPv4 and UDP checksums with stamps, with and
 # without an increment modifier, the trailer's run, rising sequence numbers and send times within the
 # run), for calls of one frame (fresh pages) and of many (the page reused between frames, as
-# live frames recycle pages). This tests the XDP program's frames where live frames are
+# live frames recycle pages). Then IMIX: per-template counts as the schedule's, pages kept,
+# the frames against the set's. This tests the XDP program's frames where live frames are
 # refused. Root.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -61,6 +62,60 @@ for run_case in "m 20000" "m 2000000" "t 20000" "t 2000000"; do
 	# at least 20 calls captured; at 20 000 pps nearly one frame each
 	# shellcheck disable=SC2086
 	python3 "$REPO/tests/lib/check_dry_pcap.py" "$T/out.pcap" "$run" "$start" 20 $fixed || fails=$((fails + 1))
+done
+# IMIX (templates of three lengths: page keeping). Per-template counts exactly those of the
+# schedule: the same as the pcap writer's frames of the same run (counted here by length), for
+# counts that end mid-cycle too, with 1 and 2 threads; most frames go in a page that already
+# held their template (the closing line); and the frames themselves, stamped (70 B is the
+# smallest that carries a trailer), against the set's frames as --output writes them.
+python3 "$REPO/tests/lib/mktmpl.py" --len 70 --dport 9000 >"$T/i.json"
+for args in "-c 120007" "-c 120000 -l 2" "-c 1213 -l 2"; do
+	n=${args#-c }; n=${n%% *}
+	"$XDPERF" --templates "$T/i.json" --imix simple -o "$T/ref.pcap" -c "$n" 2>/dev/null
+	want=$(python3 - "$T/ref.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, cnt = 24, {}
+while off + 16 <= len(d):
+    incl = struct.unpack("<I", d[off + 8:off + 12])[0]
+    cnt[incl] = cnt.get(incl, 0) + 1
+    off += 16 + incl
+print(" ".join(str(cnt[l]) for l in sorted(cnt)))
+PY
+)
+	# shellcheck disable=SC2086
+	got=$(XDPERF_XDP_DRY_RUN=1 ip netns exec "$NS_A" timeout -s INT 60 "$XDPERF" -d veth0 --mode xdp \
+		--templates "$T/i.json" --imix simple $args -q --json 2>"$T/err" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.readline())
+per = {}
+for s in d["streams"]:
+    per[s["template"]] = per.get(s["template"], 0) + s["packets"]
+print(" ".join(str(per[t]) for t in sorted(per)))')
+	if [ -z "$want" ] || [ "$got" != "$want" ]; then
+		echo "FAIL: IMIX $args: per-template counts '$got', the schedule's '$want': $(head -2 "$T/err")"; fails=$((fails + 1))
+	fi
+	if [ "$args" = "-c 120007" ]; then
+		read -r runs whole <<<"$(sed -n 's/.*: \([0-9]*\) program runs: \([0-9]*\) pages written whole.*/\1 \2/p' "$T/err")"
+		if [ -z "$runs" ] || [ "$runs" != 120007 ] || [ $((whole * 5)) -gt "$runs" ]; then
+			echo "FAIL: IMIX $args: pages written whole for '$whole' of '$runs' frames (want under a fifth): $(grep runs: "$T/err")"
+			fails=$((fails + 1))
+		fi
+	fi
+done
+ip -n "$NS_A" link set veth0 mtu 9000 && ip -n "$NS_B" link set veth1 mtu 9000
+IMIX=70:7,594:4,1518:1
+"$XDPERF" --templates "$T/i.json" --imix "$IMIX" -o "$T/iref.pcap" -c 12 2>/dev/null
+for rate in 20000 2000000; do
+	start=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_TAI))')
+	rm -f "$T/out.pcap"
+	out=$(XDPERF_XDP_DRY_RUN=1 XDPERF_XDP_DRY_OUT="$T/out.pcap" ip netns exec "$NS_A" timeout -s INT 60 \
+		"$XDPERF" -d veth0 --mode xdp --templates "$T/i.json" --imix "$IMIX" --stamp -c 60000 -r "$rate" -q --json 2>"$T/err")
+	run=$(echo "$out" | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["run_id"])' 2>/dev/null)
+	if [ -z "$run" ] || [ ! -s "$T/out.pcap" ]; then
+		echo "FAIL: IMIX -r $rate: no run or no capture: $(head -2 "$T/err")"; fails=$((fails + 1)); continue
+	fi
+	python3 "$REPO/tests/lib/check_dry_pcap.py" "$T/out.pcap" "$run" "$start" 20 fixed ref="$T/iref.pcap" || fails=$((fails + 1))
 done
 rm -rf "$T"
 [ "$fails" = 0 ] && echo "dry runs: exact program-run counts, nothing sent, notice printed"

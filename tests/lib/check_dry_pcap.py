@@ -4,7 +4,12 @@ tests/cases/tx_xdp_dry.sh: IPv4 header and UDP checksums valid, a version 2 trai
 run identity given, stream 0, sequence numbers rising, the UDP source port 1000 + sequence mod
 1000 (the template's increment modifier; with "fixed": 1000 always), send times rising, after
 START_TAI_NS and not after the capture time (1 us slack: the pcap keeps microseconds).
-Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES [fixed]   (prints FAIL lines; exit 1)"""
+With ref=REF.pcap (the set's frames as `xdperf --output` writes them, unstamped; a set whose
+templates have different lengths, template t the t-th shortest, as --imix makes them): each
+frame equals REF's frame of its length outside the trailer and the UDP checksum, carries its
+template's stream, the sequence numbers rise per stream, and every length shows up.
+Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES [fixed] [ref=REF.pcap]
+(prints FAIL lines; exit 1)"""
 import os
 import struct
 import sys
@@ -24,10 +29,29 @@ def frames(path):
         off += 16 + incl
 
 
+def masked(f):
+    """f with its UDP checksum and its 28-byte trailer zeroed (IPv4, no options, no VLAN)."""
+    b = bytearray(f)
+    b[40:42] = b"\0\0"
+    b[-28:] = bytes(28)
+    return bytes(b)
+
+
 def main():
     path, run_id, start, min_frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    fixed = sys.argv[5:] == ["fixed"]
-    fails, n, last_seq, last_tx = [], 0, -1, 0
+    opts = sys.argv[5:]
+    fixed = "fixed" in opts
+    refs = {}  # frame length -> (frame with trailer and UDP checksum zeroed, stream)
+    for o in opts:
+        if o.startswith("ref="):
+            for _, r in frames(o[4:]):
+                refs[len(r)] = masked(r)
+            refs = {l: (refs[l], i) for i, l in enumerate(sorted(refs))}
+            if not refs:
+                print("FAIL: %s holds no frame" % o[4:])
+                return 1
+    fails, n, last_tx, last_seq = [], 0, 0, {}
+    lengths = {}
     for ts, f in frames(path):
         n += 1
         ip, udp = f[14:34], f[34:]
@@ -40,17 +64,28 @@ def main():
             fails.append("frame %d: UDP checksum wrong" % n)
         t = udp[-28:]
         magic, run, stream, seq, tx = struct.unpack("!IIIQQ", t)
-        if magic != 0x58445052 or run != run_id or stream != 0:
-            fails.append("frame %d: trailer magic %#x run %d stream %d (want XDPR %d 0)" % (n, magic, run, run_id, stream))
-        if seq <= last_seq:
-            fails.append("frame %d: sequence %d after %d" % (n, seq, last_seq))
+        want_stream = 0
+        if refs:
+            lengths[len(f)] = lengths.get(len(f), 0) + 1
+            if len(f) not in refs:
+                fails.append("frame %d: %d bytes, no template that long" % (n, len(f)))
+            elif masked(f) != refs[len(f)][0]:
+                fails.append("frame %d: %d bytes, differs from its template outside the trailer" % (n, len(f)))
+            else:
+                want_stream = refs[len(f)][1]
+        if magic != 0x58445052 or run != run_id or stream != want_stream:
+            fails.append("frame %d: trailer magic %#x run %d stream %d (want XDPR %d %d)" % (n, magic, run, stream, run_id, want_stream))
+        if seq <= last_seq.get(stream, -1):
+            fails.append("frame %d: sequence %d after %d" % (n, seq, last_seq[stream]))
         sport = struct.unpack("!H", udp[0:2])[0]
         want = 1000 if fixed else 1000 + seq % 1000
         if sport != want:
             fails.append("frame %d: source port %d for sequence %d (want %d)" % (n, sport, seq, want))
         if tx < last_tx or tx < start or tx > ts + 1000:
             fails.append("frame %d: send time %d (previous %d, run start %d, captured %d)" % (n, tx, last_tx, start, ts))
-        last_seq, last_tx = seq, tx
+        last_seq[stream], last_tx = seq, tx
+    if refs and len(lengths) < len(refs):
+        fails.append("frames of %d lengths captured (%s), want all %d" % (len(lengths), sorted(lengths), len(refs)))
     if n < min_frames:
         fails.append("%d frames captured, want at least %d" % (n, min_frames))
     for l in fails[:10]:
