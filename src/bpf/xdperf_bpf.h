@@ -175,12 +175,16 @@ struct xdperf_bpf_fe_state {
 #define XDPERF_BPF_ST_FE_CSUM 8 /* the template's field engine writes the checksum at csum_off
 				 * afresh (from the template's, whose trailer is zero): the
 				 * trailer a reused page still holds does not count in it */
+#define XDPERF_BPF_ST_TMPL_CK 16 /* nothing but the trailer changes the template's bytes (no
+				  * field engine): the checksum is tmpl_ck moved by the new
+				  * trailer's share, whatever the page holds */
 struct xdperf_bpf_stamp {
 	__u16 off;       /* trailer offset in the frame (its last XDPERF_STAMP_LEN bytes of UDP
 			  * payload) */
 	__u16 csum_off;  /* UDP checksum offset */
 	__u16 flags;     /* XDPERF_BPF_ST_* */
-	__u16 pad;
+	__u16 tmpl_ck;   /* XDPERF_BPF_ST_TMPL_CK: the template's UDP checksum (as read, big
+			  * endian bytes in host order; its trailer is zero) */
 };
 #define XDPERF_BPF_CPUS_MAX 1024 /* entries of `cpu_worker`: the sender thread on each CPU */
 

@@ -247,7 +247,8 @@ static __always_inline int stamp_sum_now(struct xdp_md *ctx, const struct xdperf
 	return 0;
 }
 
-/* Adjusts the UDP checksum for covered bytes summing to old_sum now summing to new_sum. */
+/* Adjusts the UDP checksum for covered bytes summing to old_sum now summing to new_sum: the
+ * page's checksum, or the template's (XDPERF_BPF_ST_TMPL_CK, old_sum 0). */
 static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
 					  __u32 old_sum, __u32 new_sum)
 {
@@ -258,8 +259,9 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
 	__u8 *c = data + (sp->csum_off & (XDPERF_BPF_SLOT - 1));
 	if ((void *)(c + 2) > end)
 		return -1;
-	__u16 ck;
-	__builtin_memcpy(&ck, c, 2);
+	__u16 ck = sp->tmpl_ck;
+	if (!(sp->flags & XDPERF_BPF_ST_TMPL_CK))
+		__builtin_memcpy(&ck, c, 2);
 	ck = __builtin_bswap16(xdperf_stamp_csum(__builtin_bswap16(ck), old_sum, new_sum));
 	__builtin_memcpy(c, &ck, 2);
 	return 0;
@@ -506,7 +508,8 @@ fields:;
 			return aborted(st);
 		if (sp->flags & XDPERF_BPF_ST_OFF)
 			sp = NULL; /* a stream without stamps */
-		else if (!(sp->flags & XDPERF_BPF_ST_FE_CSUM) && stamp_sum_now(ctx, sp, &old_sum))
+		else if (!(sp->flags & (XDPERF_BPF_ST_FE_CSUM | XDPERF_BPF_ST_TMPL_CK)) &&
+			 stamp_sum_now(ctx, sp, &old_sum))
 			return aborted(st);
 	}
 	if (cfg->fe_on) {

@@ -260,6 +260,11 @@ static int fill_bank(struct xdp_be *x, uint32_t bank, const struct dp_frames *f,
 			struct xdperf_bpf_stamp sv = f->stamp[t];
 			if (f->fe && fe_writes_csum(&f->fe[t].bpf, sv.csum_off))
 				sv.flags |= XDPERF_BPF_ST_FE_CSUM;
+			else if ((!f->fe || !f->fe[t].bpf.nmods) && sv.csum_off + 2u <= f->len[t])
+				/* only the trailer changes: its checksum from the template's
+				 * (whose trailer is zero), not from what the page holds */
+				sv.flags |= XDPERF_BPF_ST_TMPL_CK;
+			memcpy(&sv.tmpl_ck, f->frame[t] + sv.csum_off, 2);
 			if (bpf_map_update_elem(fds, &key, &sv, BPF_ANY))
 				e = map_err("the stamp place of template", t, err, errlen);
 		}
