@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # xdperf test runner (`make test` calls it after building build/xdperf and build/asan/xdperf).
 #
-# Runs every tests/cases/*.sh in a stable (C-locale) order, each as a self-contained bash
-# script in its own fresh temp dir. Exit status of a case: 0 = pass, 77 = skip (the last line
-# of its output is the reason), anything else = fail. The last line printed is always
+# Runs every tests/cases/*.sh, each as a self-contained bash script in its own fresh temp dir:
+# those that use network namespaces or root one at a time, the others beside them (at most
+# XDPERF_TEST_JOBS, default 2, cases at once), started in a stable (C-locale) order. Exit
+# status of a case: 0 = pass, 77 = skip (the last line of its output is the reason), anything
+# else = fail. The last line printed is always
 #   N passed, M failed[, K skipped]
 # which is what CI reads. Exits 1 if any case failed.
 #
@@ -17,6 +19,7 @@
 #   TMPDIR       a fresh, empty per-case temp dir (removed afterwards unless the case failed
 #                and XDPERF_KEEP_TMP=1)
 # A case running longer than XDPERF_TEST_TIMEOUT seconds (default 1800) is killed and fails.
+# XDPERF_TEST_JOBS=1 runs one case at a time.
 set -uo pipefail
 export LC_ALL=C
 
@@ -68,21 +71,37 @@ while IFS= read -r f; do
   cases+=("$f")
 done < <(find "$REPO/tests/cases" -maxdepth 1 -type f -name '*.sh' | sort)
 
-pass=0 fail=0 skip=0
-for f in "${cases[@]}"; do
+# Cases that use network namespaces or root (rates and timing on the shared CPUs, fixed
+# interface names, the dpkg lock) run one at a time; the others run beside them, at most
+# XDPERF_TEST_JOBS (default 2) cases at once. Results are printed as cases finish.
+jobs="${XDPERF_TEST_JOBS:-2}"
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "XDPERF_TEST_JOBS must be a positive integer" >&2; exit 2; }
+res="$(mktemp -d "$base_tmp/xdperf-test-results.XXXXXX")"
+trap 'rm -rf "$res"' EXIT
+
+# one case, in the background: its output in $res/I.log, "RC SECONDS TMPDIR" in $res/I.rc
+run_case() { # I FILE
+  local i=$1 f=$2 name tmp start rc
   name="$(basename "$f" .sh)"
   tmp="$(mktemp -d "$base_tmp/xdperf-test-$name.XXXXXX")"
-  log="$(mktemp "$base_tmp/xdperf-test-$name.log.XXXXXX")"
   start=$SECONDS
-  (cd "$REPO" && TMPDIR="$tmp" exec timeout -k 10 "$case_timeout" bash "$f") >"$log" 2>&1 </dev/null
+  (cd "$REPO" && TMPDIR="$tmp" exec timeout -k 10 "$case_timeout" bash "$f") >"$res/$i.log" 2>&1 </dev/null
   rc=$?
-  [ $rc -eq 124 ] && echo "(timed out after ${case_timeout}s)" >>"$log"
-  secs=$((SECONDS - start))
-  if [ $rc -eq 0 ]; then
+  [ $rc -eq 124 ] && echo "(timed out after ${case_timeout}s)" >>"$res/$i.log"
+  echo "$rc $((SECONDS - start)) $tmp" >"$res/$i.rc.tmp" && mv "$res/$i.rc.tmp" "$res/$i.rc"
+}
+
+pass=0 fail=0 skip=0
+report() { # I
+  local i=$1 name rc secs tmp log reason
+  name="$(basename "${cases[$i]}" .sh)"
+  read -r rc secs tmp <"$res/$i.rc"
+  log="$res/$i.log"
+  if [ "$rc" -eq 0 ]; then
     echo "PASS $name (${secs}s)"
     [ $verbose -eq 1 ] && sed 's/^/    /' "$log"
     pass=$((pass + 1))
-  elif [ $rc -eq 77 ]; then
+  elif [ "$rc" -eq 77 ]; then
     reason="$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)"
     echo "SKIP $name: ${reason:-no reason given}"
     skip=$((skip + 1))
@@ -97,13 +116,54 @@ for f in "${cases[@]}"; do
     fi
     fail=$((fail + 1))
   fi
-  rm -f "$log"
-  if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ "${XDPERF_KEEP_TMP:-0}" = 1 ]; then
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ "${XDPERF_KEEP_TMP:-0}" = 1 ]; then
     echo "    (temp dir kept: $tmp)"
   else
     rm -rf "$tmp"
   fi
+}
+
+serial=()
+for f in "${cases[@]}"; do
+  if grep -qE 'netns|id -u|dpkg|apt-get' "$f"; then serial+=(1); else serial+=(0); fi
 done
+pending=("${!cases[@]}")
+running=()
+serial_busy=0
+while [ ${#pending[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
+  # start what may start: a serial case when none runs, else the next other case
+  while [ ${#running[@]} -lt "$jobs" ] && [ ${#pending[@]} -gt 0 ]; do
+    pick=-1
+    for k in "${!pending[@]}"; do
+      i=${pending[$k]}
+      if [ "${serial[$i]}" = 1 ]; then
+        [ $serial_busy = 0 ] && { pick=$k; break; }
+      elif [ $pick -lt 0 ]; then
+        pick=$k
+        [ $serial_busy = 1 ] && break
+      fi
+    done
+    [ $pick -ge 0 ] || break
+    i=${pending[$pick]}
+    unset "pending[$pick]"
+    pending=("${pending[@]}")
+    [ "${serial[$i]}" = 1 ] && serial_busy=1
+    run_case "$i" "${cases[$i]}" &
+    running+=("$i")
+  done
+  wait -n 2>/dev/null || true
+  still=()
+  for i in "${running[@]}"; do
+    if [ -f "$res/$i.rc" ]; then
+      report "$i"
+      [ "${serial[$i]}" = 1 ] && serial_busy=0
+    else
+      still+=("$i")
+    fi
+  done
+  running=("${still[@]}")
+done
+wait
 
 summary="$pass passed, $fail failed"
 [ $skip -gt 0 ] && summary="$summary, $skip skipped"

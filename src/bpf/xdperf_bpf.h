@@ -97,6 +97,8 @@ struct xdperf_bpf_tx_cpu {
 	__u64 clk_gen;   /* the BPF_PROG_RUN call (call_gen) of the last clock read */
 	__u64 clk_ns;    /* that read (CLOCK_TAI) */
 	__u64 clk_gap;   /* the fastest per-frame time seen over a block in that call, 0 = none */
+	__u32 worker1;   /* stamps: 1 + the sender thread on this CPU (`cpu_worker`), 0 = not
+			  * looked up yet */
 	/* page keeping (struct xdperf_bpf_bank keep_k): the block being sent */
 	__u32 keep_left; /* its frames not yet taken, 0 = none (the schedule is followed) */
 	__u32 keep_gen;  /* the set (gen) it belongs to */
@@ -126,6 +128,8 @@ struct xdperf_bpf_tmpl_cnt {
 	__u64 bytes;
 	__u64 refused;   /* of those, refused by the device */
 	__u64 refused_bytes;
+	__u64 seq;       /* stamps: the next sequence number of this template's stream (the
+			  * sender thread on this CPU) */
 };
 
 /* The field engine of one template (value of the `fe` array map; built by

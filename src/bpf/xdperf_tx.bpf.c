@@ -129,14 +129,6 @@ struct {
 	__type(value, struct xdperf_bpf_stamp);
 } stamp SEC(".maps");
 
-/* next sequence number of each template on this CPU (its sender thread's stream) */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPERF_BPF_TMPL_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stamp_seq SEC(".maps");
-
 /* the sender thread pinned to each CPU (set by the loader as threads start) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -272,19 +264,22 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
  * step. The sequence number is the template's next one, or *seq for a frame sent again
  * (redo); *seq is set to the one written. */
 static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_cpu *st,
+				       struct xdperf_bpf_tmpl_cnt *tc,
 				       const struct xdperf_bpf_stamp *sp, __u32 t, int redo,
 				       __u64 *seqp, __u32 old_sum)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
-	__u64 *sq = bpf_map_lookup_elem(&stamp_seq, &t);
-	if (!wk || !sq)
-		return -1;
-	__u32 stream = XDPERF_STAMP_STREAM(*wk, t);
+	if (!st->worker1) {
+		__u32 *wk = bpf_map_lookup_elem(&cpu_worker, &cpu);
+		if (!wk)
+			return -1;
+		st->worker1 = *wk + 1;
+	}
+	__u32 stream = XDPERF_STAMP_STREAM(st->worker1 - 1, t);
 	__u64 seq = *seqp;
 	if (!redo) {
-		seq = *sq;
-		*sq = seq + 1;
+		seq = tc->seq;
+		tc->seq = seq + 1;
 	}
 	*seqp = seq;
 	__u64 ns = xdperf_stamp_clock(st, call_gen[cpu & (XDPERF_BPF_CPUS_MAX - 1)]);
@@ -521,8 +516,6 @@ fields:;
 		if (f->nmods && fe_apply(ctx, f, fs))
 			return aborted(st);
 	}
-	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, st, sp, t, redo, &seq, old_sum))
-		return aborted(st);
 	st->last_anon = anon;
 	if (anon) {
 		st->packets++;
@@ -533,6 +526,8 @@ fields:;
 	}
 	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
 	if (!tc || !hs)
+		return aborted(st);
+	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, st, tc, sp, t, redo, &seq, old_sum))
 		return aborted(st);
 	tc->packets++;
 	tc->bytes += len;

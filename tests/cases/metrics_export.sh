@@ -159,9 +159,12 @@ want=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"
 	bad "the server's /metrics says '$got' packets, its summary $want"
 
 # ---- errors ------------------------------------------------------------------------------------------
-ip netns exec "$NS_A" python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1", 9470)); s.listen(); time.sleep(30)' &
+# the port held by another listener (SO_REUSEADDR: a connection of an earlier part of the run
+# in TIME_WAIT there does not keep it from listening)
+ip netns exec "$NS_A" python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 9470)); s.listen(); print("up", flush=True); time.sleep(30)' >"$T/hold" &
 HOLD=$!
-sleep 0.3
+for _ in $(seq 50); do grep -q up "$T/hold" 2>/dev/null && break; sleep 0.1; done
+grep -q up "$T/hold" || bad "could not listen on 127.0.0.1:9470 to hold it"
 for args in "--metrics 127.0.0.1:9470" "--otlp-endpoint ftp://x" "--metrics nonsense"; do
 	# shellcheck disable=SC2086
 	if ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/c.json" -d "$IF_A" -c 10 $args >/dev/null 2>"$T/e"; then
