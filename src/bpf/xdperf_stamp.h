@@ -23,13 +23,18 @@
 #define XDPERF_STAMP_STREAM(thread, tmpl) ((__u32)(thread) << 16 | (__u32)(tmpl))
 
 /* The (version 2) trailer's share of a 16-bit one's-complement sum (odd: it starts at an odd
- * offset of the summed words). At most 14 * 0xffff. */
+ * offset of the summed words). At most 14 * 0xffff; congruent modulo 0xffff to any other way of
+ * summing the same bytes. */
 XDPERF_FE_INLINE __u32 xdperf_stamp_sum(__u32 magic, __u32 run, __u32 stream, __u64 seq,
 					__u64 ns, int odd)
 {
-	return xdperf_fe_sum(magic, 4, odd) + xdperf_fe_sum(run, 4, odd) +
-	       xdperf_fe_sum(stream, 4, odd) + xdperf_fe_sum(seq, 8, odd) +
-	       xdperf_fe_sum(ns, 8, odd);
+	__u32 s = xdperf_fe_sum(magic, 4, 0) + xdperf_fe_sum(run, 4, 0) +
+		  xdperf_fe_sum(stream, 4, 0) + xdperf_fe_sum(seq, 8, 0) + xdperf_fe_sum(ns, 8, 0);
+	if (odd) { /* all its words start at odd offsets: their sum byte-swapped (RFC 1071) */
+		s = xdperf_fe_fold16(s);
+		s = ((s & 0xff) << 8) | (s >> 8);
+	}
+	return s;
 }
 
 /* The UDP checksum (host order, as read) after covered bytes summing to old_sum were replaced
