@@ -32,6 +32,10 @@ cd "$REPO"
 faults_setup router tcpdump jq python3 tc
 command -v "$XDPERF_ASAN" >/dev/null || { echo "FAIL: no ASan build at $XDPERF_ASAN"; exit 1; }
 netns3_r_accept_xdp || { echo "FAIL: R cannot take XDP frames on r0"; exit 1; }
+# R forwards frame by frame: no GRO on r0 (an aggregate of XDP frames that came back to back
+# would reach tbf as one packet, and tbf would pass more than its rate)
+ip netns exec "$NS3_R" ethtool -K "$IF3_R0" gro off rx-udp-gro-forwarding off rx-gro-list off >/dev/null 2>&1 ||
+	ip netns exec "$NS3_R" ethtool -K "$IF3_R0" gro off >/dev/null 2>&1
 
 RATE=10000000 BURST=32768 LIMIT=65536 TRIAL=1 LINE=20000000 RES=0.02
 ip netns exec "$NS3_R" tc qdisc add dev "$IF3_R1" root tbf rate "$RATE" burst "$BURST" limit "$LIMIT" ||
