@@ -463,8 +463,9 @@ int xdperf_tx(struct xdp_md *ctx)
 	if (len < 1 || len > XDPERF_BPF_SLOT)
 		return aborted(st);
 	long cur = end - data;
-	/* A recycled page comes back with the run's first length; growing it zeroes the bytes
-	 * added, so a page that held this template before must be written again then. */
+	/* A recycled page comes back with the run's first length (the longest template) or, on
+	 * a NIC, its last one; growing it zeroes the bytes added, so a page that held this
+	 * template before must be written again then. */
 	int grown = cur < (long)len;
 	if (cur != (long)len) {
 		if (bpf_xdp_adjust_tail(ctx, (int)((long)len - cur)))

@@ -329,6 +329,16 @@ static unsigned live_frame_max(struct xdp_be *x, int *why)
 	return lo;
 }
 
+/* The index of f's longest template (the first of them). */
+static uint32_t longest_template(const struct dp_frames *f)
+{
+	uint32_t big = 0;
+	for (uint32_t t = 1; t < f->n; t++)
+		if (f->len[t] > f->len[big])
+			big = t;
+	return big;
+}
+
 /* Checks that every frame of f fits a live frame on this kernel: 0, or -EOPNOTSUPP with one
  * line naming the first frame too long, its length and the limit. Sets no longer than
  * XDP_LIVE_SURE (or than a length seen taken) are not measured. */
@@ -336,10 +346,7 @@ static int live_fits(struct xdp_be *x, const struct dp_frames *f, char *err, siz
 {
 	if (x->dry)
 		return 0;
-	uint32_t big = 0;
-	for (uint32_t t = 1; t < f->n; t++)
-		if (f->len[t] > f->len[big])
-			big = t;
+	uint32_t big = longest_template(f);
 	unsigned len = f->len[big];
 	if (len <= XDP_LIVE_SURE || len <= x->live_ok)
 		return 0;
@@ -830,10 +837,7 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 
 	/* every page starts holding the longest template: any other is a shorter frame in it,
 	 * never a longer one (growing a frame zeroes what it adds) */
-	uint32_t big = 0;
-	for (uint32_t t = 1; t < f->n; t++)
-		if (f->len[t] > f->len[big])
-			big = t;
+	uint32_t big = longest_template(f);
 	uint32_t tag[2] = { big, x->gen };
 	memcpy(x->data_in, tag, sizeof tag);
 	memcpy(x->data_in + XDPERF_BPF_META_LEN, f->frame[big], f->len[big]);
