@@ -211,8 +211,12 @@ $(BUILD)/xdperf: $(CLI_OBJS) $(BUILD)/libxdperf.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libxdperf.a $(LDLIBS)
 
-# Sanitizer build of the same binary; the test suite runs it.
-asan: $(BUILD)/asan/xdperf
+# Sanitizer build of the same binary; the test suite runs it. Its objects also make
+# build/asan/libxdperf.a, which the unit-test programs of tests/ link (ASan/UBSan, -O1).
+asan: $(BUILD)/asan/xdperf $(BUILD)/asan/libxdperf.a
+$(BUILD)/asan/libxdperf.a: $(ASAN_LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 $(BUILD)/asan/xdperf: $(ASAN_CLI_OBJS) $(ASAN_LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)

@@ -13,7 +13,7 @@
 #   installed clang can; there is no libc++abi for wasm here, so the program brings the four
 #   __cxa_* functions a `throw` / `catch (...)` needs;
 # - tests/unit/engine_exceptions.c through the API (gcc against build/libxdperf.a, and ASan/UBSan
-#   from the engine sources): tags linked between instances compare by identity, an exception
+#   against build/asan/libxdperf.a): tags linked between instances compare by identity, an exception
 #   does not cross a host function (the host sees XWASM_TRAP_EXCEPTION; passing it on traps
 #   the caller past its catch_all), fuel stops a throw/catch loop at its budget exactly, 3
 #   million legacy throw/catch in one call run in constant memory;

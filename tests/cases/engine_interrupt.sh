@@ -7,7 +7,7 @@
 # a call after clearing runs); fuel accounting exact across fuel slices (the same charge runs a
 # budget out as without slices; interrupted calls count every iteration); unlimited fuel over
 # hundreds of slices; 40 MiB overlapping memory.copy (done in pieces) equal to memmove.
-# Built twice: against build/libxdperf.a (gcc -O2), and with ASan/UBSan from the engine sources.
+# Built twice: against build/libxdperf.a (gcc -O2), and with ASan/UBSan against build/asan/libxdperf.a.
 set -uo pipefail
 
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -85,10 +85,10 @@ else
   status=1
 fi
 
-echo "== engine_interrupt (ASan/UBSan, engine sources)"
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_interrupt.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_interrupt_asan"; then
+echo "== engine_interrupt (ASan/UBSan, build/asan/libxdperf.a)"
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+if asan_build "$T/engine_interrupt_asan" "${CFLAGS[@]}" "$REPO/tests/unit/engine_interrupt.c"; then
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     "$T/engine_interrupt_asan" "$T" || status=1
 else

@@ -5,7 +5,7 @@
 # not supported, validation errors naming the byte offset, host traps and exit codes, eight
 # instances of one module on eight threads, and the bounds-checked memory API.
 # The program is built twice: with gcc against build/libxdperf.a, and with ASan/UBSan against
-# the engine sources directly (so memory errors and leaks fail the case). Modules come from
+# build/asan/libxdperf.a (so memory errors and leaks fail the case). Modules come from
 # wat2wasm.
 set -uo pipefail
 
@@ -191,10 +191,10 @@ else
   status=1
 fi
 
-echo "== engine_limits (ASan/UBSan, engine sources)"
-if gcc "${CFLAGS[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-     "$REPO/tests/unit/engine_limits.c" "$REPO"/src/wasm/*.c -lm -lpthread -o "$T/engine_limits_asan"; then
+echo "== engine_limits (ASan/UBSan, build/asan/libxdperf.a)"
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+if asan_build "$T/engine_limits_asan" "${CFLAGS[@]}" "$REPO/tests/unit/engine_limits.c"; then
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     run_build "asan" "$T/engine_limits_asan"
 else

@@ -10,7 +10,7 @@
 # interrupt flag stop a loop of 64-bit loads, fuel is charged for a 64-bit memory.fill; u64 LEB offsets (2^32, 2^64 - 1, a 6-byte encoding) built byte by byte; the feature
 # switch; and a module clang builds for wasm64 (shell sort in memory the guest grows, checked
 # against the same sort run natively; a 4 GiB offset clang folds into a load). Built twice:
-# against build/libxdperf.a (gcc -O2), and with ASan/UBSan from the engine sources. Then
+# against build/libxdperf.a (gcc -O2), and with ASan/UBSan against build/asan/libxdperf.a. Then
 # `xdperf wasm run` on the 64-bit module: a result, and an out-of-bounds trap as one line.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"

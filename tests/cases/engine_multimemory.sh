@@ -5,7 +5,7 @@
 # memory.size/grow/fill/copy/init on memory 1 apart from memory 0 and bounds-checked against
 # it; the page cap per memory; growth of memory 1 charged to the instance; one host memory
 # imported as memories 0 and 1 (a grow through index 1 is seen through index 0 at once).
-# Built twice: against build/libxdperf.a (gcc -O2), and with ASan/UBSan from the engine sources.
+# Built twice: against build/libxdperf.a (gcc -O2), and with ASan/UBSan against build/asan/libxdperf.a.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"

@@ -6,7 +6,7 @@
 # endless tail-call loop stops at its budget, exactly), the interrupt flag stopping one with
 # unlimited fuel; traps name the tail-called function; XWASM_FEATURES_NONE refuses them. And
 # `xdperf wasm run --fuel` stops an endless tail-call loop with "fuel exhausted".
-# Built twice: against build/libxdperf.a (gcc -O2), and with ASan/UBSan from the engine sources.
+# Built twice: against build/libxdperf.a (gcc -O2), and with ASan/UBSan against build/asan/libxdperf.a.
 set -uo pipefail
 REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"

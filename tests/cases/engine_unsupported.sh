@@ -2,7 +2,7 @@
 # The engine refuses what it does not run yet with -ENOTSUP and one message naming the feature
 # and where (src/wasm/features.c), not as "malformed": for each post-2.0 feature a module whose
 # first use of it is its only problem (built here byte by byte), loaded by
-# tests/unit/engine_unsupported.c (ASan/UBSan, the engine's sources) and by `xdperf wasm run`:
+# tests/unit/engine_unsupported.c (ASan/UBSan, build/asan/libxdperf.a) and by `xdperf wasm run`:
 #   tail calls through a typed reference (return_call_ref), exception handling with its feature
 #   bit off (legacy try / throw / delegate / catch_all, exnref try_table / throw_ref, the tag
 #   section, tag imports and exports, the exnref type), typed function references (call_ref,
@@ -23,10 +23,9 @@ set -uo pipefail
 T="$TMPDIR"
 fail=0
 no() { echo "FAIL: $*"; fail=1; }
-if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined \
-     -fno-sanitize-recover=undefined -fno-omit-frame-pointer -I"$REPO/include" -I"$REPO/src" \
-     "$REPO/tests/unit/engine_unsupported.c" "$REPO"/src/wasm/*.c -lm -lpthread \
-     -o "$T/load"; then
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+if ! asan_build "$T/load" -Wall -Wextra -Werror -Wno-unused-parameter "$REPO/tests/unit/engine_unsupported.c"; then
 	echo "FAIL: cannot build tests/unit/engine_unsupported.c"
 	exit 1
 fi

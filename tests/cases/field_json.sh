@@ -11,12 +11,10 @@ REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="$(mktemp -d "${TMPDIR:-/tmp}/field_json.XXXXXX")"
 trap 'rm -rf "$T"' EXIT
 
-echo "== field_json_test (ASan/UBSan, src/packet sources)"
-if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
-     -I"$REPO/include" -I"$REPO/src" -O1 -g -fsanitize=address,undefined \
-     -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-     "$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/src/util/file.c" "$REPO/tests/unit/field_json_test.c" \
-     -ljansson -lsodium -lm -o "$T/field_json_test"; then
+echo "== field_json_test (ASan/UBSan, build/asan/libxdperf.a)"
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+if ! asan_build "$T/field_json_test" -Wall -Wextra -Werror -Wno-unused-parameter "$REPO/tests/unit/field_json_test.c"; then
   echo "FAILED: cannot build tests/unit/field_json_test.c"
   exit 1
 fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The protocol registry under concurrency (tests/unit/hotload_concurrency.c): 4 worker threads
 # route calls on the lock-free hot path while a control thread loads, canaries, promotes, rolls
-# back and unloads 100 versions. Built twice: -O2 with ASan/UBSan (4 x 1,000,000 calls, leak
-# check) and with TSan (4 x 50,000 calls); any TSan report fails the case.
+# back and unloads 100 versions. Built twice: with ASan/UBSan against build/asan/libxdperf.a
+# (4 x 1,000,000 calls, leak check) and with TSan from the sources (4 x 50,000 calls); any TSan
+# report fails the case.
 set -euo pipefail
 cd "$REPO"
 wat2wasm --enable-all tests/protocols/tagged.wat -o "$TMPDIR/tagged.wasm"
@@ -11,8 +12,9 @@ srcs=(src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c)
 common=(-std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -ffp-contract=off -fno-strict-aliasing)
 libs=(-ljansson -lsodium -lyaml -lm -lpthread)
 
-gcc "${common[@]}" -O2 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	"${srcs[@]}" tests/unit/hotload_concurrency.c "${libs[@]}" -o "$TMPDIR/hc_asan" &
+# shellcheck source=tests/lib/asan_build.sh
+. tests/lib/asan_build.sh
+asan_build "$TMPDIR/hc_asan" tests/unit/hotload_concurrency.c &
 gcc "${common[@]}" -O1 -fsanitize=thread \
 	"${srcs[@]}" tests/unit/hotload_concurrency.c "${libs[@]}" -o "$TMPDIR/hc_tsan" &
 wait %1 || { echo "FAIL: the ASan build of hotload_concurrency failed"; exit 1; }

@@ -11,13 +11,10 @@ for f in tests/protocols/*.wat; do
 	wat2wasm --enable-all "$f" -o "$TMPDIR/wasm/$(basename "$f" .wat).wasm"
 done
 gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -Wall -Wextra -Werror -O2 -c tests/unit/hotload_test.c -o /dev/null
-srcs=(src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c)
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
-	"${srcs[@]}" tests/unit/hotload_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/hotload_test"
+# shellcheck source=tests/lib/asan_build.sh
+. tests/lib/asan_build.sh
+asan_build "$TMPDIR/hotload_test" tests/unit/hotload_test.c
 ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/hotload_test" "$TMPDIR/wasm" "$TMPDIR/scratch"
 # interrupted module calls (the module's and the registry's opts.interrupt), from a thread
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
-	"${srcs[@]}" tests/unit/hotload_interrupt_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/hotload_interrupt_test"
+asan_build "$TMPDIR/hotload_interrupt_test" tests/unit/hotload_interrupt_test.c
 ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/hotload_interrupt_test" "$TMPDIR/wasm"

@@ -13,10 +13,9 @@ printf '(module (func (export "f") (result i32) i32.const 42))\n' > "$TMPDIR/m.w
 wat2wasm "$TMPDIR/m.wat" -o "$TMPDIR/m.wasm"
 
 # ---- API ----
-srcs=(src/util/*.c src/hotload/trust.c)
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-strict-aliasing \
-	"${srcs[@]}" tests/unit/trust_test.c -ljansson -lyaml -lsodium -lm -lpthread -o "$TMPDIR/trust_test"
+# shellcheck source=tests/lib/asan_build.sh
+. tests/lib/asan_build.sh
+asan_build "$TMPDIR/trust_test" -Wall -Wextra -Werror -Wno-unused-parameter tests/unit/trust_test.c
 mkdir "$TMPDIR/unit"
 "$TMPDIR/trust_test" "$TMPDIR/unit" "$TMPDIR/m.wasm" || fail "trust_test"
 

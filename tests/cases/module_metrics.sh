@@ -23,6 +23,8 @@
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
+# shellcheck source=tests/lib/asan_build.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/asan_build.sh"
 cd "$REPO"
 need_tools python3 curl jq
 need_built "$XDPERF_ASAN" build/protocols/dns.wasm build/protocols/kv.wasm
@@ -32,10 +34,8 @@ PM=build/protocols
 
 # ---- the store alone ------------------------------------------------------------------------------
 gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I. -Wall -Wextra -Werror -O2 -c tests/unit/metric_store_test.c -o /dev/null &&
-  gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I. -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-    -ffp-contract=off -fno-strict-aliasing src/util/*.c src/wasm/*.c src/plugin/*.c src/hotload/*.c src/responder/*.c \
-    src/ctl/metric_store.c src/ctl/metrics.c tests/unit/metric_store_test.c -ljansson -lsodium -lyaml -lm -lpthread \
-    -o "$T/metric_store_test" || { echo "FAILED: cannot build tests/unit/metric_store_test.c"; exit 1; }
+  asan_build "$T/metric_store_test" -I. tests/unit/metric_store_test.c ||
+  { echo "FAILED: cannot build tests/unit/metric_store_test.c"; exit 1; }
 if out=$(ASAN_OPTIONS=detect_leaks=1 "$T/metric_store_test" 2>&1) && grep -q ', 0 failed' <<<"$out"; then
   echo "ok $(grep 'metric_store_test:' <<<"$out")"
 else

@@ -3,7 +3,7 @@
 # zeros templates, every validation error (message text), metadata and extra fields kept, the
 # 2048-template limit, pcap output of 1000 packets cycling 3 templates read back byte for byte,
 # disk full (/dev/full, RLIMIT_FSIZE) and uncreatable files giving a clear error and leaving no
-# file behind. The unit program is built with ASan/UBSan against the sources (memory errors
+# file behind. The unit program is built with ASan/UBSan against build/asan/libxdperf.a (memory errors
 # and leaks fail the case). Its 1000-packet capture is then read by tcpdump and tshark when
 # they are installed and compared with the expected timestamps, lengths and bytes.
 set -uo pipefail
@@ -12,12 +12,10 @@ REPO="${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T="${TMPDIR:-/tmp}"
 status=0
 
-echo "== packet_test (ASan/UBSan, src/packet sources)"
-if ! gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
-     -I"$REPO/include" -I"$REPO/src" -O1 -g -fsanitize=address,undefined \
-     -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-     "$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/src/util/file.c" "$REPO/tests/unit/packet_test.c" -ljansson -lsodium -lm \
-     -o "$T/packet_test"; then
+echo "== packet_test (ASan/UBSan, build/asan/libxdperf.a)"
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+if ! asan_build "$T/packet_test" -Wall -Wextra -Werror -Wno-unused-parameter "$REPO/tests/unit/packet_test.c"; then
   echo "FAILED: cannot build tests/unit/packet_test.c"
   exit 1
 fi

@@ -12,10 +12,9 @@ bad() { echo "FAIL: $*"; fail=1; }
 W=build/plugins/ipv6udp.wasm
 [ -f "$W" ] || { echo "FAILED: $W missing (make plugins)"; exit 1; }
 
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
-	src/util/*.c src/wasm/*.c src/plugin/*.c tests/unit/plugin_config_test.c \
-	-ljansson -lsodium -lyaml -lm -lpthread -o "$T/plugin_config_test"
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+asan_build "$T/plugin_config_test" "$REPO/tests/unit/plugin_config_test.c"
 ASAN_OPTIONS=detect_leaks=1 "$T/plugin_config_test" "$W" || bad "plugin_config_test"
 
 # refused before anything is written: exit 1, one line naming the key, no output file

@@ -8,13 +8,10 @@ for f in tests/plugins/*.wat; do
 	wat2wasm --enable-all "$f" -o "$TMPDIR/$(basename "$f" .wat).wasm"
 done
 printf 'this is not a wasm module' > "$TMPDIR/not_wasm.wasm"
-srcs=(src/util/*.c src/wasm/*.c src/plugin/*.c)
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
-	"${srcs[@]}" tests/unit/plugin_host_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/plugin_host_test"
+# shellcheck source=tests/lib/asan_build.sh
+. tests/lib/asan_build.sh
+asan_build "$TMPDIR/plugin_host_test" tests/unit/plugin_host_test.c
 ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/plugin_host_test" "$TMPDIR"
 # interrupting plugin calls (tests/plugins/loops.wat): by a signal handler and by a thread
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -ffp-contract=off -fno-strict-aliasing \
-	"${srcs[@]}" tests/unit/plugin_interrupt_test.c -ljansson -lsodium -lyaml -lm -lpthread -o "$TMPDIR/plugin_interrupt_test"
+asan_build "$TMPDIR/plugin_interrupt_test" tests/unit/plugin_interrupt_test.c
 ASAN_OPTIONS=detect_leaks=1 "$TMPDIR/plugin_interrupt_test" "$TMPDIR"

@@ -37,10 +37,9 @@ netns_need_root
 browser_need
 
 # ---- the renderer alone ------------------------------------------------------------------------
-gcc -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I. -Ibuild/gen -Wall -Wextra -Werror -g -O1 \
-	-fsanitize=address,undefined -fno-sanitize-recover=undefined src/report/*.c src/server/hist.c \
-	src/server/streams.c src/server/report_json.c src/cli/report_params.c src/util/err.c src/util/file.c \
-	src/util/version.c tests/unit/report_test.c -ljansson -lsodium -lm -o "$T/report_test" ||
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+asan_build "$T/report_test" -I. -Wall -Wextra -Werror src/cli/report_params.c tests/unit/report_test.c ||
 	{ echo "FAILED: cannot build tests/unit/report_test.c"; exit 1; }
 mkdir -p "$T/unit"
 if out=$(ASAN_OPTIONS=detect_leaks=1 "$T/report_test" "$T/unit" 2>&1) && grep -q ', 0 failed' <<<"$out"; then

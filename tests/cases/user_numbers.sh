@@ -152,11 +152,10 @@ refused 1 "3000000000000000 packets at 1000000 per second (the pcap default with
 refused 1 "--server-addr '127.0.0.1:70000': port 70000 is not from 1 to 65535; nothing sent" \
 	--templates "$T/plain.json" -d lo -c 1 --server-addr 127.0.0.1:70000
 
-# ---- field engine threads (C, against the sources) ------------------------------------------
-if gcc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I"$REPO/include" \
-	-I"$REPO/src" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	"$REPO"/src/packet/*.c "$REPO/src/util/err.c" "$REPO/src/util/file.c" "$REPO/tests/unit/user_numbers_test.c" \
-	-ljansson -lsodium -lm -o "$T/user_numbers_test"; then
+# ---- field engine threads (C, against build/asan/libxdperf.a) ------------------------------
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
+if asan_build "$T/user_numbers_test" -Wall -Wextra -Werror -Wno-unused-parameter "$REPO/tests/unit/user_numbers_test.c"; then
 	"$T/user_numbers_test" >"$T/unit.out" 2>&1 &&
 		echo "ok three sender threads send the one-thread sequence of 2^64 - 1 values: $(tail -n 1 "$T/unit.out")" ||
 		bad "tests/unit/user_numbers_test.c: $(cat "$T/unit.out")"

@@ -1,9 +1,11 @@
 # Sourced by the engine test cases: builds a unit program of tests/unit/ twice and runs each.
 #   engine_unit NAME ARG...   builds tests/unit/NAME.c against build/libxdperf.a (gcc -O2) and
-#                             with ASan/UBSan from the engine sources (src/wasm/*.c), runs both
+#                             with ASan/UBSan against build/asan/libxdperf.a, runs both
 #                             with ARG..., shows their output (first 60 lines, each prefixed
 #                             [gcc] or [asan]) and sets status=1 on a build failure or a
 #                             non-zero exit. Needs REPO and T.
+# shellcheck source=tests/lib/asan_build.sh
+. "$REPO/tests/lib/asan_build.sh"
 engine_unit() {
   local name=$1; shift
   local src="$REPO/tests/unit/$name.c" label bin out rc
@@ -14,10 +16,8 @@ engine_unit() {
       echo "== $name (gcc, build/libxdperf.a)"
       gcc "${cflags[@]}" -O2 "$src" "$REPO/build/libxdperf.a" -ljansson -lsodium -lyaml -lm -lpthread -o "$bin"
     else
-      echo "== $name (ASan/UBSan, engine sources)"
-      gcc "${cflags[@]}" -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-        -fno-omit-frame-pointer -fno-strict-aliasing -ffp-contract=off -I"$REPO/src" \
-        "$src" "$REPO"/src/wasm/*.c -lm -lpthread -o "$bin"
+      echo "== $name (ASan/UBSan, build/asan/libxdperf.a)"
+      asan_build "$bin" -Wall -Wextra -Werror -Wno-unused-parameter "$src"
     fi || { echo "FAILED: cannot build tests/unit/$name.c ($label)"; status=1; continue; }
     out="$bin.out"
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
