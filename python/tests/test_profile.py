@@ -112,6 +112,16 @@ streams:
     with pytest.raises(xdperf.XdperfError) as e:
         xdperf.profile.find_plugin("nosuchplugin", str(tmp_path))
     assert e.value.errno == 2 and str(tmp_path) in e.value.message
+    # a protocol module's name: said so, as the command says it
+    with pytest.raises(xdperf.XdperfError) as e:
+        xdperf.profile.find_plugin("dns", str(tmp_path))
+    assert e.value.errno == 2 and "is a protocol module" in e.value.message
+    # the order the command looks in: the given path first, then next to the library
+    dirs = xdperf.profile.plugin_dirs(str(tmp_path))
+    assert dirs[0] == str(tmp_path) and os.path.join(build, "plugins") in dirs
+    with open(os.path.join(build, "plugins", "simpleudp.wasm"), "rb") as f:
+        (tmp_path / "simpleudp.wasm").write_bytes(f.read())
+    assert xdperf.profile.find_plugin("simpleudp", str(tmp_path)) == str(tmp_path / "simpleudp.wasm")
     # a capture with a cut frame: named, with its number
     raw = (tmp_path / "c.pcap").read_bytes()
     cut = bytearray(raw[:24 + 16 + len(caps[0])])

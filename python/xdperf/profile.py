@@ -145,35 +145,49 @@ def load(path: Union[str, "os.PathLike[str]"]) -> Profile:
     return Profile(path=os.fspath(path), streams=streams, **doc)
 
 
-def plugin_dirs(plugin_path: Optional[str] = None) -> List[str]:
-    """Where :func:`find_plugin` looks, in order: plugin_path; the installed package's data
-    directory (``make install``'s DATADIR/plugins); the checkout's build/plugins when the
-    package is used from one; the library's directory's plugins/ and ../share/xdperf/plugins."""
+def plugin_dirs(plugin_path: Optional[str] = None, kind: str = "plugins") -> List[str]:
+    """Where :func:`find_plugin` looks, in the order the command looks (``xdperf --plugin``):
+    plugin_path; the installed package's data directory (``make install``'s DATADIR/KIND);
+    next to the library (its ../share/xdperf/KIND, its KIND/); the checkout's build/KIND when
+    the package is used from one. KIND is "plugins" or "protocols" (the modules of serve)."""
     dirs = [plugin_path] if plugin_path else []
     try:
         from . import _installed  # type: ignore[attr-defined]
-        dirs.append(os.path.join(getattr(_installed, "DATADIR", ""), "plugins"))
+        dirs.append(os.path.join(getattr(_installed, "DATADIR", ""), kind))
     except ImportError:
         pass
-    here = os.path.dirname(os.path.abspath(__file__))
-    dirs.append(os.path.normpath(os.path.join(here, os.pardir, os.pardir, "build", "plugins")))
     libdir = os.path.dirname(_lib.lib_path())
-    dirs += [os.path.join(libdir, "plugins"),
-             os.path.normpath(os.path.join(libdir, os.pardir, "share", "xdperf", "plugins"))]
+    dirs += [os.path.normpath(os.path.join(libdir, os.pardir, "share", "xdperf", kind)),
+             os.path.join(libdir, kind)]
+    here = os.path.dirname(os.path.abspath(__file__))
+    checkout = os.path.normpath(os.path.join(here, os.pardir, os.pardir, "build", kind))
+    if checkout not in dirs:
+        dirs.append(checkout)
     return dirs
+
+
+def _first(dirs: List[str], name: str) -> Optional[str]:
+    for d in dirs:
+        p = os.path.join(d, name + ".wasm")
+        if os.path.isfile(p):
+            return p
+    return None
 
 
 def find_plugin(name: str, plugin_path: Optional[str] = None) -> str:
     """A plugin's file: NAME as given when it has a '/' or ends in .wasm, else the first
     DIR/NAME.wasm of :func:`plugin_dirs`. Raises XdperfError (ENOENT) listing where it
-    looked."""
+    looked, or saying that NAME is a protocol module, as the command does."""
     if "/" in name or name.endswith(".wasm"):
         return name
     dirs = plugin_dirs(plugin_path)
-    for d in dirs:
-        p = os.path.join(d, name + ".wasm")
-        if os.path.isfile(p):
-            return p
+    found = _first(dirs, name)
+    if found:
+        return found
+    proto = _first(plugin_dirs(None, "protocols"), name)
+    if proto:
+        raise XdperfError(2, "'%s' is a protocol module (%s), not a generator plugin: it runs "
+                          "under xdperf serve --protocol ID=FILE.wasm@VERSION" % (name, proto))
     raise XdperfError(2, "plugin '%s' not found: no %s.wasm in %s" % (name, name,
                                                                       ", ".join(dirs)))
 
