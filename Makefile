@@ -121,7 +121,7 @@ EXTRA_PROTOS := $(patsubst protocols/rust/%.rs,$(BUILD)/protocols/%.wasm,$(wildc
 	$(patsubst protocols/as/%.ts,$(BUILD)/protocols/%.wasm,$(wildcard protocols/as/*.ts))
 .PHONY: plugins-extra deps-toolchains
 plugins-extra: $(EXTRA_PLUGINS) $(EXTRA_PROTOS)
-deps-toolchains:
+deps-toolchains: | deps
 	@scripts/deps.sh toolchains
 $(BUILD)/plugins/%.wasm: plugins/rust/%.rs sdk/rust/xdperf.rs | deps-toolchains
 	@mkdir -p $(dir $@)
@@ -221,8 +221,12 @@ $(BUILD)/asan/xdperf: $(ASAN_CLI_OBJS) $(ASAN_LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-test: deps all asan plugins-extra
+# The build under test uses every CPU (-j, the rules are written for it); tests/run.sh runs
+# the cases without namespaces or root beside each other, those with them alone.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+test: deps
 	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory -j$(NPROC) all asan plugins-extra
 	@tests/run.sh
 
 demo: deps all

@@ -2,8 +2,8 @@
 # xdperf test runner (`make test` calls it after building build/xdperf and build/asan/xdperf).
 #
 # Runs every tests/cases/*.sh, each as a self-contained bash script in its own fresh temp dir,
-# started in a stable (C-locale) order; with XDPERF_TEST_JOBS=N (N > 1) those that use network
-# namespaces or root still one at a time, the others beside them (at most N cases at once). Exit
+# started in a stable (C-locale) order. Those that use network namespaces or root run alone;
+# the others first, XDPERF_TEST_JOBS (default: the CPUs, at most 4) at once. Exit
 # status of a case: 0 = pass, 77 = skip (the last line of its output is the reason), anything
 # else = fail. The last line printed is always
 #   N passed, M failed[, K skipped]
@@ -19,7 +19,7 @@
 #   TMPDIR       a fresh, empty per-case temp dir (removed afterwards unless the case failed
 #                and XDPERF_KEEP_TMP=1)
 # A case running longer than XDPERF_TEST_TIMEOUT seconds (default 1800) is killed and fails.
-# XDPERF_TEST_JOBS (default 1: one case at a time) runs cases beside each other.
+# XDPERF_TEST_JOBS=1 runs every case alone, in sorted order.
 set -uo pipefail
 export LC_ALL=C
 
@@ -72,11 +72,12 @@ while IFS= read -r f; do
 done < <(find "$REPO/tests/cases" -maxdepth 1 -type f -name '*.sh' | sort)
 
 # Cases that use network namespaces or root (rates and timing on the shared CPUs, fixed
-# interface names, the dpkg lock) run one at a time; with XDPERF_TEST_JOBS > 1 the others run
-# beside them. Not the default: on a 2-CPU machine a case beside a namespace case loads the
-# CPUs it measures on (server_reflect and tx_streams failed that way). Results are printed as
-# cases finish.
-jobs="${XDPERF_TEST_JOBS:-1}"
+# interface names, the dpkg lock) run alone: nothing runs beside them. The others run up to
+# XDPERF_TEST_JOBS at once (default: the number of CPUs, at most 4), before the serial ones.
+# Results are printed as cases finish.
+ncpu="$(nproc 2>/dev/null || echo 1)"
+[ "$ncpu" -gt 4 ] && ncpu=4
+jobs="${XDPERF_TEST_JOBS:-$ncpu}"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "XDPERF_TEST_JOBS must be a positive integer" >&2; exit 2; }
 res="$(mktemp -d "$base_tmp/xdperf-test-results.XXXXXX")"
 trap 'rm -rf "$res"' EXIT
@@ -129,26 +130,23 @@ serial=()
 for f in "${cases[@]}"; do
   if grep -qE 'netns|id -u|dpkg|apt-get' "$f"; then serial+=(1); else serial+=(0); fi
 done
-pending=("${!cases[@]}")
+# the order cases start in: sorted; with jobs > 1 the other cases first, then the serial ones
+pending=()
+if [ "$jobs" -gt 1 ]; then
+  for i in "${!cases[@]}"; do [ "${serial[$i]}" = 0 ] && pending+=("$i"); done
+  for i in "${!cases[@]}"; do [ "${serial[$i]}" = 1 ] && pending+=("$i"); done
+else
+  pending=("${!cases[@]}")
+fi
 running=()
 serial_busy=0
 while [ ${#pending[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
-  # start what may start: a serial case when none runs, else the next other case
-  while [ ${#running[@]} -lt "$jobs" ] && [ ${#pending[@]} -gt 0 ]; do
-    pick=-1
-    for k in "${!pending[@]}"; do
-      i=${pending[$k]}
-      if [ "${serial[$i]}" = 1 ]; then
-        [ $serial_busy = 0 ] && { pick=$k; break; }
-      elif [ $pick -lt 0 ]; then
-        pick=$k
-        [ $serial_busy = 1 ] && break
-      fi
-    done
-    [ $pick -ge 0 ] || break
-    i=${pending[$pick]}
-    unset "pending[$pick]"
-    pending=("${pending[@]}")
+  # start the next case while it may: a serial case only when nothing runs, another case
+  # while no serial case runs and fewer than $jobs do
+  while [ ${#pending[@]} -gt 0 ] && [ $serial_busy = 0 ] && [ ${#running[@]} -lt "$jobs" ]; do
+    i=${pending[0]}
+    [ "${serial[$i]}" = 1 ] && [ ${#running[@]} -gt 0 ] && break
+    pending=("${pending[@]:1}")
     [ "${serial[$i]}" = 1 ] && serial_busy=1
     run_case "$i" "${cases[$i]}" &
     running+=("$i")
