@@ -23,17 +23,18 @@
 #define XDPERF_STAMP_STREAM(thread, tmpl) ((__u32)(thread) << 16 | (__u32)(tmpl))
 
 /* The (version 2) trailer's share of a 16-bit one's-complement sum (odd: it starts at an odd
- * offset of the summed words). At most 14 * 0xffff; congruent modulo 0xffff to any other way of
- * summing the same bytes. */
+ * offset of the summed words), folded to 16 bits (never 0: the magic is in it). Its seven
+ * 32-bit words are summed as they are, since 2^16 = 1 modulo 0xffff: congruent to the sum of
+ * its 16-bit words, in fewer steps. */
 XDPERF_FE_INLINE __u32 xdperf_stamp_sum(__u32 magic, __u32 run, __u32 stream, __u64 seq,
 					__u64 ns, int odd)
 {
-	__u32 s = xdperf_fe_sum(magic, 4, 0) + xdperf_fe_sum(run, 4, 0) +
-		  xdperf_fe_sum(stream, 4, 0) + xdperf_fe_sum(seq, 8, 0) + xdperf_fe_sum(ns, 8, 0);
-	if (odd) { /* all its words start at odd offsets: their sum byte-swapped (RFC 1071) */
-		s = xdperf_fe_fold16(s);
+	__u64 w = (__u64)magic + run + stream + (seq >> 32) + (seq & 0xffffffffull) + (ns >> 32) +
+		  (ns & 0xffffffffull);
+	w = (w >> 32) + (w & 0xffffffffull);
+	__u32 s = xdperf_fe_fold16((__u32)(w >> 16) + (__u32)(w & 0xffff));
+	if (odd) /* all its words start at odd offsets: their sum byte-swapped (RFC 1071) */
 		s = ((s & 0xff) << 8) | (s >> 8);
-	}
 	return s;
 }
 

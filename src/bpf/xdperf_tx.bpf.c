@@ -57,6 +57,10 @@ __u32 pages_shared = 0;
 volatile __u32 gen = 1;
 /* 1: the set is ordered (src/bpf/xdperf_bpf.h: tx_list); set by the loader before loading. */
 const volatile __u32 ordered = 0;
+/* 1: the trailer is read and written a word at a time, at whatever alignment it has in the
+ * frame (the loader sets it where the kernel allows that: util/arch.h); 0: a byte at a time
+ * (the verifier drops the other branch at load). */
+const volatile __u32 word_access = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -228,11 +232,19 @@ static __always_inline int stamp_sum_now(struct xdp_md *ctx, const struct xdperf
 		return -1;
 	__u32 m, r, s;
 	__u64 q, ns;
-	__builtin_memcpy(&m, p, 4);
-	__builtin_memcpy(&r, p + 4, 4);
-	__builtin_memcpy(&s, p + 8, 4);
-	__builtin_memcpy(&q, p + 12, 8);
-	__builtin_memcpy(&ns, p + 20, 8);
+	if (word_access) {
+		m = *(const __u32 *)p;
+		r = *(const __u32 *)(p + 4);
+		s = *(const __u32 *)(p + 8);
+		q = *(const __u64 *)(p + 12);
+		ns = *(const __u64 *)(p + 20);
+	} else {
+		__builtin_memcpy(&m, p, 4);
+		__builtin_memcpy(&r, p + 4, 4);
+		__builtin_memcpy(&s, p + 8, 4);
+		__builtin_memcpy(&q, p + 12, 8);
+		__builtin_memcpy(&ns, p + 20, 8);
+	}
 	*sum = xdperf_stamp_sum(__builtin_bswap32(m), __builtin_bswap32(r), __builtin_bswap32(s),
 				__builtin_bswap64(q), __builtin_bswap64(ns),
 				sp->flags & XDPERF_BPF_ST_ODD);
@@ -252,10 +264,17 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
 	if ((void *)(c + 2) > end)
 		return -1;
 	__u16 ck = sp->tmpl_ck;
-	if (!(sp->flags & XDPERF_BPF_ST_TMPL_CK))
-		__builtin_memcpy(&ck, c, 2);
+	if (!(sp->flags & XDPERF_BPF_ST_TMPL_CK)) {
+		if (word_access)
+			ck = *(const __u16 *)c;
+		else
+			__builtin_memcpy(&ck, c, 2);
+	}
 	ck = __builtin_bswap16(xdperf_stamp_csum(__builtin_bswap16(ck), old_sum, new_sum));
-	__builtin_memcpy(c, &ck, 2);
+	if (word_access)
+		*(__u16 *)c = ck;
+	else
+		__builtin_memcpy(c, &ck, 2);
 	return 0;
 }
 
@@ -291,11 +310,19 @@ static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_
 	__u32 m = __builtin_bswap32(XDPERF_STAMP_MAGIC), r = __builtin_bswap32(stamp_run);
 	__u32 s = __builtin_bswap32(stream);
 	__u64 q = __builtin_bswap64(seq), n = __builtin_bswap64(ns);
-	__builtin_memcpy(p, &m, 4);
-	__builtin_memcpy(p + 4, &r, 4);
-	__builtin_memcpy(p + 8, &s, 4);
-	__builtin_memcpy(p + 12, &q, 8);
-	__builtin_memcpy(p + 20, &n, 8);
+	if (word_access) {
+		*(__u32 *)p = m;
+		*(__u32 *)(p + 4) = r;
+		*(__u32 *)(p + 8) = s;
+		*(__u64 *)(p + 12) = q;
+		*(__u64 *)(p + 20) = n;
+	} else {
+		__builtin_memcpy(p, &m, 4);
+		__builtin_memcpy(p + 4, &r, 4);
+		__builtin_memcpy(p + 8, &s, 4);
+		__builtin_memcpy(p + 12, &q, 8);
+		__builtin_memcpy(p + 20, &n, 8);
+	}
 	return stamp_fix_csum(ctx, sp, old_sum,
 			      xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stamp_run, stream, seq, ns,
 					       sp->flags & XDPERF_BPF_ST_ODD));

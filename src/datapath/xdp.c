@@ -30,6 +30,7 @@
 #include "packet/pcap.h"
 #include "bpf/xdperf_fe_step.h"
 #include "bpf/xdperf_stamp.h"
+#include "util/arch.h"
 #include "util/err.h"
 #include "bpf/xdperf_bpf.h"
 #include "xdperf_tx_bpf.skel.h"
@@ -788,6 +789,7 @@ int dp_xdp_open(int ifindex, const char *ifname, const struct dp_frames *f, unsi
 						 !strcmp(drv, "veth"));
 	x->gen = 1;
 	x->skel->data->gen = x->gen;
+	x->skel->rodata->word_access = XDPERF_ARCH_UNALIGNED;
 	if (f->ordered) {
 		x->skel->rodata->ordered = 1;
 		e = bpf_map__set_max_entries(x->skel->maps.tx_list, f->nthreads ? f->nthreads : 1);
