@@ -126,7 +126,7 @@ if ! clang --target=wasm64-unknown-unknown -O2 -nostdlib -Wl,--no-entry \
   exit 77
 fi
 # the offset clang folded into far_load's i64.load is 2^32 (LEB 80 80 80 80 10)
-od -An -tx1 -v "$M/clang64.wasm" | tr -d '\n' | grep -q '29 03 80 80 80 80 10' ||
+grep -q '29 03 80 80 80 80 10' <<<"$(od -An -tx1 -v "$M/clang64.wasm" | tr -d '\n')" ||
   { echo "FAILED: clang64.wasm has no i64.load with offset 2^32 (did clang stop folding it?)"; exit 1; }
 
 status=0

@@ -140,7 +140,7 @@ want=$("$T/shared_native")
 if clang --target=wasm32 -O2 -nostdlib -matomics -mbulk-memory -Wl,--no-entry -Wl,--import-memory \
      -Wl,--shared-memory -Wl,--max-memory=1048576 -o "$M/shared_c.wasm" "$T/shared.c" 2>"$T/clang.err"; then
   if command -v wasm-objdump >/dev/null; then
-    wasm-objdump -x "$M/shared_c.wasm" | grep -q 'max=16 shared <- env.memory' &&
+    grep -q 'max=16 shared <- env.memory' <<<"$(wasm-objdump -x "$M/shared_c.wasm")" &&
       ok "shared_c.wasm imports a shared env.memory (max 16 pages)" || bad "shared_c.wasm: no shared env.memory import"
   fi
   expect_run "$want" "$M/shared_c.wasm" --invoke run 1000

@@ -58,7 +58,7 @@ C
 flags=$(PKG_CONFIG_PATH="$L/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$R" pkg-config --cflags --libs libxdperf) &&
 	gcc "$T/so.c" $flags -o "$T/so" && out=$(LD_LIBRARY_PATH="$L" "$T/so") &&
 	[ "$out" = "$V -22 config key \"x\" is unknown (the plugin takes no configuration)" ] &&
-	LD_LIBRARY_PATH="$L" ldd "$T/so" | grep -q "libxdperf.so.${V%%.*} => $L/libxdperf.so.${V%%.*}" &&
+	grep -q "libxdperf.so.${V%%.*} => $L/libxdperf.so.${V%%.*}" <<<"$(LD_LIBRARY_PATH="$L" ldd "$T/so")" &&
 	echo "ok a program built with pkg-config --libs libxdperf runs with the shared library: $out" ||
 	bad "pkg-config libxdperf: flags '$flags', output '${out:-}'"
 # the tree moved: the binary still finds its plugins next to itself
