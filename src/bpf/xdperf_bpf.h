@@ -162,6 +162,10 @@ struct xdperf_bpf_fe_csum {
 struct xdperf_bpf_fe {
 	__u32 nmods;     /* 0 = no field engine for this template */
 	__u32 ncsums;
+	__u32 walks;     /* 1: every modifier a walk of a 2- or 4-byte big-endian field at an even
+			  * offset, kept by at most the first two checksums, none covering another's
+			  * field (the XDP program's shorter path); set with the rest by field.c */
+	__u32 pad;
 	struct xdperf_bpf_fe_mod mod[XDPERF_BPF_FE_MODS];
 	struct xdperf_bpf_fe_csum csum[XDPERF_BPF_FE_CSUMS];
 };

@@ -221,6 +221,54 @@ static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_
 	return 0;
 }
 
+/* fe_apply for a field engine of walks (struct xdperf_bpf_fe: walks): the same bytes in fewer
+ * steps (no random numbers, no little-endian or odd-offset fields, two checksums at most, none
+ * covering another), so that fewer values spill out of the registers. */
+static __always_inline int fe_apply_walks(struct xdp_md *ctx, const struct xdperf_bpf_fe *f,
+					  struct xdperf_bpf_fe_state *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 acc0 = 0, acc1 = 0;
+	__u32 nm = f->nmods;
+	for (__u32 i = 0; i < XDPERF_BPF_FE_MODS && i < nm; i++) {
+		const struct xdperf_bpf_fe_mod *m = &f->mod[i];
+		__u64 x = st->s[i];
+		st->s[i] = x >= m->thr ? x - m->thr : x + m->k;
+		__u64 v = m->base + m->mul * x;
+		__u8 *p = data + (m->off & (XDPERF_BPF_SLOT - 1));
+		__u32 s;
+		if (m->len == 2) {
+			if ((void *)(p + 2) > end)
+				return -1;
+			*(__u16 *)p = __builtin_bswap16((__u16)v);
+			s = (__u32)(v & 0xffff);
+		} else {
+			if ((void *)(p + 4) > end)
+				return -1;
+			*(__u32 *)p = __builtin_bswap32((__u32)v);
+			s = (__u32)(v >> 16 & 0xffff) + (__u32)(v & 0xffff);
+		}
+		__u8 cs = m->csums;
+		if (cs & 1)
+			acc0 += s;
+		if (cs & 2)
+			acc1 += s;
+	}
+	__u32 nc = f->ncsums;
+	for (__u32 c = 0; c < 2 && c < nc; c++) {
+		const struct xdperf_bpf_fe_csum *k = &f->csum[c];
+		__u8 *p = data + (k->off & (XDPERF_BPF_SLOT - 1));
+		if ((void *)(p + 2) > end)
+			return -1;
+		__u16 ck = (__u16)~xdperf_fe_fold16(k->acc + (c ? acc1 : acc0));
+		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
+			ck = 0xffff;
+		*(__u16 *)p = __builtin_bswap16(ck);
+	}
+	return 0;
+}
+
 /* The trailer's share of the UDP checksum as the page holds it now; -1 when it lies outside. */
 static __always_inline int stamp_sum_now(struct xdp_md *ctx, const struct xdperf_bpf_stamp *sp,
 					 __u32 *sum)
@@ -541,7 +589,7 @@ fields:;
 		struct xdperf_bpf_fe_state *fs = bpf_map_lookup_elem(&fe_state, &fkey);
 		if (!f || !fs)
 			return aborted(st);
-		if (f->nmods && fe_apply(ctx, f, fs))
+		if (f->nmods && (f->walks ? fe_apply_walks(ctx, f, fs) : fe_apply(ctx, f, fs)))
 			return aborted(st);
 	}
 	st->last_anon = anon;

@@ -231,6 +231,23 @@ static uint16_t full_csum(uint8_t *base, const struct csum_loc *c)
 	return ck;
 }
 
+/* Whether the XDP program may take its shorter path for fe (struct xdperf_bpf_fe: walks). */
+static uint32_t fe_walks(const struct xdperf_bpf_fe *fe)
+{
+	if (!fe->nmods || fe->nmods > XDPERF_BPF_FE_MODS || fe->ncsums > 2)
+		return 0;
+	for (uint32_t i = 0; i < fe->nmods; i++) {
+		const struct xdperf_bpf_fe_mod *m = &fe->mod[i];
+		if ((m->flags & (XDPERF_BPF_FE_RANDOM | XDPERF_BPF_FE_LE | XDPERF_BPF_FE_ODD)) ||
+		    (m->len != 2 && m->len != 4) || (m->csums & ~3u))
+			return 0;
+	}
+	for (uint32_t c = 0; c < fe->ncsums; c++)
+		if (fe->csum[c].flags & ~XDPERF_BPF_FE_NONZERO)
+			return 0;
+	return 1;
+}
+
 static bool overlaps(uint32_t a, uint32_t alen, uint32_t lo, uint32_t hi)
 {
 	return a < hi && a + alen > lo;
@@ -587,6 +604,7 @@ int xdperf_fe_compile(const uint8_t *frame, uint16_t len, const struct xdperf_fi
 		}
 		k->acc = xdperf_fe_fold16(acc);
 	}
+	fe->bpf.walks = fe_walks(&fe->bpf);
 	if (uncovered[0] && warn && warnlen)
 		snprintf(warn, warnlen, "modifiers change bytes covered by the %s checksum%s, which no "
 			 "checksums entry keeps up to date: those checksums will be wrong", uncovered,

@@ -19,6 +19,7 @@ netns_pair_setup
 T="$(mktemp -d "${TMPDIR:-/tmp}/tx_dry.XXXXXX")"
 python3 "$REPO/tests/lib/mktmpl.py" --len 70 --dport 9000 >"$T/t.json"
 python3 "$REPO/tests/lib/mktmpl.py" --len 70 --dport 9000 --mod 'udp.src_port|increment|1000|1999' >"$T/m.json"
+python3 "$REPO/tests/lib/mktmpl.py" --len 70 --dport 9000 --mod 'udp.src_port|random|1000|1999' >"$T/r.json"
 fails=0
 rx() { ip netns exec "$NS_B" cat /sys/class/net/veth1/statistics/rx_packets; }
 for args in "--templates $T/t.json" "--templates $T/t.json --stamp" "--templates $T/m.json --stamp"; do
@@ -46,11 +47,12 @@ if grep -q DRY_RUN "$T/err"; then
 	echo "FAIL: the dry-run notice without XDPERF_XDP_DRY_RUN"; fails=$((fails + 1))
 fi
 # the frames themselves: paced at 20 000 pps (about one frame a call) and at 2 Mpps (many),
-# with the increment modifier (the field engine writes the UDP checksum afresh) and without
-# (the stamp moves the checksum from the reused page's old trailer)
-for run_case in "m 20000" "m 2000000" "t 20000" "t 2000000"; do
+# with the increment modifier (the field engine writes the UDP checksum afresh; the program's
+# path for walks), with a random one (its general path) and without (the stamp moves the
+# checksum from the reused page's old trailer)
+for run_case in "m 20000" "m 2000000" "r 2000000" "t 20000" "t 2000000"; do
 	read -r tpl rate <<<"$run_case"
-	fixed=; [ "$tpl" = t ] && fixed=fixed
+	fixed=; [ "$tpl" = t ] && fixed=fixed; [ "$tpl" = r ] && fixed=random
 	start=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_TAI))')
 	rm -f "$T/out.pcap"
 	out=$(XDPERF_XDP_DRY_RUN=1 XDPERF_XDP_DRY_OUT="$T/out.pcap" ip netns exec "$NS_A" timeout -s INT 60 \

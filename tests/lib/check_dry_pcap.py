@@ -2,7 +2,8 @@
 BPF_PROG_RUN call of the XDP transmit program, stamped with CLOCK_TAI after the call) for
 tests/cases/tx_xdp_dry.sh: IPv4 header and UDP checksums valid, a version 2 trailer with the
 run identity given, stream 0, sequence numbers rising, the UDP source port 1000 + sequence mod
-1000 (the template's increment modifier; with "fixed": 1000 always), send times rising (by the
+1000 (the template's increment modifier; with "fixed": 1000 always; with "random": from 1000 to
+1999, and not the same in every frame), send times rising (by the
 same 1 ms tolerance as below), after
 START_TAI_NS and not more than 1 ms after the capture time (the block clock of
 src/bpf/xdperf_stamp_clock.h extrapolates up to 15 frames from a read with the fastest gap of
@@ -12,7 +13,7 @@ With ref=REF.pcap (the set's frames as `xdperf --output` writes them, unstamped;
 templates have different lengths, template t the t-th shortest, as --imix makes them): each
 frame equals REF's frame of its length outside the trailer and the UDP checksum, carries its
 template's stream, the sequence numbers rise per stream, and every length shows up.
-Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES [fixed] [ref=REF.pcap]
+Usage: check_dry_pcap.py FILE RUN_ID START_TAI_NS MIN_FRAMES [fixed|random] [ref=REF.pcap]
 (prints FAIL lines; exit 1)"""
 import os
 import struct
@@ -45,6 +46,8 @@ def main():
     path, run_id, start, min_frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     opts = sys.argv[5:]
     fixed = "fixed" in opts
+    rand = "random" in opts
+    ports = set()
     refs = {}  # frame length -> (frame with trailer and UDP checksum zeroed, stream)
     for o in opts:
         if o.startswith("ref="):
@@ -82,12 +85,17 @@ def main():
         if seq <= last_seq.get(stream, -1):
             fails.append("frame %d: sequence %d after %d" % (n, seq, last_seq[stream]))
         sport = struct.unpack("!H", udp[0:2])[0]
+        ports.add(sport)
         want = 1000 if fixed else 1000 + seq % 1000
-        if sport != want:
+        if rand and not 1000 <= sport <= 1999:
+            fails.append("frame %d: source port %d (want 1000-1999)" % (n, sport))
+        elif not rand and sport != want:
             fails.append("frame %d: source port %d for sequence %d (want %d)" % (n, sport, seq, want))
         if tx + 1000000 < last_tx or tx < start or tx > ts + 1000000:
             fails.append("frame %d: send time %d (previous %d, run start %d, captured %d)" % (n, tx, last_tx, start, ts))
         last_seq[stream], last_tx = seq, tx
+    if rand and n > 1 and len(ports) < 2:
+        fails.append("random: every frame has source port %s" % sorted(ports))
     if refs and len(lengths) < len(refs):
         fails.append("frames of %d lengths captured (%s), want all %d" % (len(lengths), sorted(lengths), len(refs)))
     if n < min_frames:
