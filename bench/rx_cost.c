@@ -39,6 +39,7 @@
 #include "bpf/xdperf_bpf.h"
 #include "server/stamp_rings.h"
 #include "server/streams.h"
+#include "util/arch.h"
 #include "util/clock.h"
 #include "xdperf_srv_bpf.skel.h"
 
@@ -122,8 +123,8 @@ static struct xdperf_srv_bpf *load(int stamp)
 		return NULL;
 	s->bss->port = PORT;
 	s->bss->stamp = (__u32)stamp;
-	s->bss->plain_head = SRV_PLAIN_HEAD;
-	s->rodata->word_reads = SRV_WORD_READS;
+	s->bss->plain_head = XDPERF_ARCH_STORES_IN_ORDER;
+	s->rodata->word_reads = XDPERF_ARCH_UNALIGNED;
 	int ncpu = libbpf_num_possible_cpus();
 	s->bss->ring_shift = srv_stamp_rings_shift(ncpu);
 	bpf_program__set_autoload(s->progs.xdperf_srv_exception, false);

@@ -22,8 +22,17 @@ XDPERF_FE_INLINE __u64 xdperf_fe_mix(__u64 z)
 	return z ^ (z >> 31);
 }
 
+/* The x of walk m for this packet; advances its position *s: x >= thr ? x - thr : x + k,
+ * i.e. x + k modulo n. */
+XDPERF_FE_INLINE __u64 xdperf_fe_walk(const struct xdperf_bpf_fe_mod *m, __u64 *s)
+{
+	__u64 x = *s;
+	*s = x >= m->thr ? x - m->thr : x + m->k;
+	return x;
+}
+
 /* The x of modifier m for this packet; advances its state *s (a random state, or the walk
- * position: x >= thr ? x - thr : x + k, i.e. x + k modulo n). */
+ * position: xdperf_fe_walk). */
 XDPERF_FE_INLINE __u64 xdperf_fe_next(const struct xdperf_bpf_fe_mod *m, __u64 *s)
 {
 	__u64 x = *s;
@@ -37,8 +46,7 @@ XDPERF_FE_INLINE __u64 xdperf_fe_next(const struct xdperf_bpf_fe_mod *m, __u64 *
 			return ((z >> 32) * n) >> 32;
 		return z % n;
 	}
-	*s = x >= m->thr ? x - m->thr : x + m->k;
-	return x;
+	return xdperf_fe_walk(m, s);
 }
 
 /* The field's bytes for value v, read as a big-endian number of m->len bytes (byte-swapped
@@ -82,6 +90,15 @@ XDPERF_FE_INLINE __u32 xdperf_fe_sum(__u64 be, __u32 len, int odd)
 		s = ((s & 0xff) << 8) | (s >> 8);
 	}
 	return s;
+}
+
+/* The value of checksum k whose covered fields now add acc to its share (host order). */
+XDPERF_FE_INLINE __u16 xdperf_fe_csum_value(const struct xdperf_bpf_fe_csum *k, __u32 acc)
+{
+	__u16 ck = (__u16)~xdperf_fe_fold16(k->acc + acc);
+	if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
+		ck = 0xffff;
+	return ck;
 }
 
 /* After checksum c got its value ck: adds it to the later checksums that cover its field

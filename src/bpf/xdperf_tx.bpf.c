@@ -62,6 +62,23 @@ const volatile __u32 ordered = 0;
  * (the verifier drops the other branch at load). */
 const volatile __u32 word_access = 0;
 
+/* Variable v from / to frame bytes at p, as one word access when words (word_access, read
+ * once by the caller: it is volatile) or byte by byte. */
+#define FRAME_LOAD(words, v, p)                                           \
+	do {                                                              \
+		if (words)                                                \
+			(v) = *(const __typeof__(v) *)(p);                \
+		else                                                      \
+			__builtin_memcpy(&(v), (p), sizeof(v));           \
+	} while (0)
+#define FRAME_STORE(words, p, v)                                          \
+	do {                                                              \
+		if (words)                                                \
+			*(__typeof__(v) *)(p) = (v);                      \
+		else                                                      \
+			__builtin_memcpy((p), &(v), sizeof(v));           \
+	} while (0)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPERF_BPF_BANKS);
@@ -212,9 +229,7 @@ static __always_inline int fe_apply(struct xdp_md *ctx, const struct xdperf_bpf_
 		__u8 *p = data + (k->off & (XDPERF_BPF_SLOT - 1));
 		if ((void *)(p + 2) > end)
 			return -1;
-		__u16 ck = (__u16)~xdperf_fe_fold16(k->acc + acc[c]);
-		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
-			ck = 0xffff;
+		__u16 ck = xdperf_fe_csum_value(k, acc[c]);
 		*(__u16 *)p = __builtin_bswap16(ck);
 		xdperf_fe_chain(f, c, ck, acc);
 	}
@@ -233,9 +248,7 @@ static __always_inline int fe_apply_walks(struct xdp_md *ctx, const struct xdper
 	__u32 nm = f->nmods;
 	for (__u32 i = 0; i < XDPERF_BPF_FE_MODS && i < nm; i++) {
 		const struct xdperf_bpf_fe_mod *m = &f->mod[i];
-		__u64 x = st->s[i];
-		st->s[i] = x >= m->thr ? x - m->thr : x + m->k;
-		__u64 v = m->base + m->mul * x;
+		__u64 v = m->base + m->mul * xdperf_fe_walk(m, &st->s[i]);
 		__u8 *p = data + (m->off & (XDPERF_BPF_SLOT - 1));
 		__u32 s;
 		if (m->len == 2) {
@@ -261,10 +274,7 @@ static __always_inline int fe_apply_walks(struct xdp_md *ctx, const struct xdper
 		__u8 *p = data + (k->off & (XDPERF_BPF_SLOT - 1));
 		if ((void *)(p + 2) > end)
 			return -1;
-		__u16 ck = (__u16)~xdperf_fe_fold16(k->acc + (c ? acc1 : acc0));
-		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
-			ck = 0xffff;
-		*(__u16 *)p = __builtin_bswap16(ck);
+		*(__u16 *)p = __builtin_bswap16(xdperf_fe_csum_value(k, c ? acc1 : acc0));
 	}
 	return 0;
 }
@@ -278,21 +288,13 @@ static __always_inline int stamp_sum_now(struct xdp_md *ctx, const struct xdperf
 	__u8 *p = data + (sp->off & (XDPERF_BPF_SLOT - 1));
 	if ((void *)(p + XDPERF_STAMP_LEN) > end)
 		return -1;
-	__u32 m, r, s;
+	__u32 m, r, s, words = word_access;
 	__u64 q, ns;
-	if (word_access) {
-		m = *(const __u32 *)p;
-		r = *(const __u32 *)(p + 4);
-		s = *(const __u32 *)(p + 8);
-		q = *(const __u64 *)(p + 12);
-		ns = *(const __u64 *)(p + 20);
-	} else {
-		__builtin_memcpy(&m, p, 4);
-		__builtin_memcpy(&r, p + 4, 4);
-		__builtin_memcpy(&s, p + 8, 4);
-		__builtin_memcpy(&q, p + 12, 8);
-		__builtin_memcpy(&ns, p + 20, 8);
-	}
+	FRAME_LOAD(words, m, p);
+	FRAME_LOAD(words, r, p + 4);
+	FRAME_LOAD(words, s, p + 8);
+	FRAME_LOAD(words, q, p + 12);
+	FRAME_LOAD(words, ns, p + 20);
 	*sum = xdperf_stamp_sum(__builtin_bswap32(m), __builtin_bswap32(r), __builtin_bswap32(s),
 				__builtin_bswap64(q), __builtin_bswap64(ns),
 				sp->flags & XDPERF_BPF_ST_ODD);
@@ -312,17 +314,11 @@ static __always_inline int stamp_fix_csum(struct xdp_md *ctx, const struct xdper
 	if ((void *)(c + 2) > end)
 		return -1;
 	__u16 ck = sp->tmpl_ck;
-	if (!(sp->flags & XDPERF_BPF_ST_TMPL_CK)) {
-		if (word_access)
-			ck = *(const __u16 *)c;
-		else
-			__builtin_memcpy(&ck, c, 2);
-	}
+	__u32 words = word_access;
+	if (!(sp->flags & XDPERF_BPF_ST_TMPL_CK))
+		FRAME_LOAD(words, ck, c);
 	ck = __builtin_bswap16(xdperf_stamp_csum(__builtin_bswap16(ck), old_sum, new_sum));
-	if (word_access)
-		*(__u16 *)c = ck;
-	else
-		__builtin_memcpy(c, &ck, 2);
+	FRAME_STORE(words, c, ck);
 	return 0;
 }
 
@@ -358,19 +354,12 @@ static __always_inline int stamp_write(struct xdp_md *ctx, struct xdperf_bpf_tx_
 	__u32 m = __builtin_bswap32(XDPERF_STAMP_MAGIC), r = __builtin_bswap32(stamp_run);
 	__u32 s = __builtin_bswap32(stream);
 	__u64 q = __builtin_bswap64(seq), n = __builtin_bswap64(ns);
-	if (word_access) {
-		*(__u32 *)p = m;
-		*(__u32 *)(p + 4) = r;
-		*(__u32 *)(p + 8) = s;
-		*(__u64 *)(p + 12) = q;
-		*(__u64 *)(p + 20) = n;
-	} else {
-		__builtin_memcpy(p, &m, 4);
-		__builtin_memcpy(p + 4, &r, 4);
-		__builtin_memcpy(p + 8, &s, 4);
-		__builtin_memcpy(p + 12, &q, 8);
-		__builtin_memcpy(p + 20, &n, 8);
-	}
+	__u32 words = word_access;
+	FRAME_STORE(words, p, m);
+	FRAME_STORE(words, p + 4, r);
+	FRAME_STORE(words, p + 8, s);
+	FRAME_STORE(words, p + 12, q);
+	FRAME_STORE(words, p + 20, n);
 	return stamp_fix_csum(ctx, sp, old_sum,
 			      xdperf_stamp_sum(XDPERF_STAMP_MAGIC, stamp_run, stream, seq, ns,
 					       sp->flags & XDPERF_BPF_ST_ODD));

@@ -47,9 +47,7 @@ void xdperf_fe_apply(const struct xdperf_bpf_fe *fe, struct xdperf_bpf_fe_state 
 	}
 	for (uint32_t c = 0; c < nc; c++) {
 		const struct xdperf_bpf_fe_csum *k = &fe->csum[c];
-		uint16_t ck = (uint16_t)~xdperf_fe_fold16(k->acc + acc[c]);
-		if (ck == 0 && (k->flags & XDPERF_BPF_FE_NONZERO))
-			ck = 0xffff;
+		uint16_t ck = xdperf_fe_csum_value(k, acc[c]);
 		frame[k->off] = (uint8_t)(ck >> 8);
 		frame[k->off + 1] = (uint8_t)ck;
 		xdperf_fe_chain(fe, c, ck, acc);

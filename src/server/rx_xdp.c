@@ -14,6 +14,7 @@
 #include "datapath/bpf_util.h"
 #include "server/rx.h"
 #include "server/stamp_rings.h"
+#include "util/arch.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "xdperf_srv_bpf.skel.h"
@@ -168,8 +169,8 @@ int srv_rx_xdp_open(const struct srv_rx_cfg *cfg, struct srv_rx **out, char *err
 	} else {
 		bpf_program__set_autoload(x->skel->progs.xdperf_srv_exception, false);
 	}
-	x->skel->bss->plain_head = SRV_PLAIN_HEAD;
-	x->skel->rodata->word_reads = SRV_WORD_READS;
+	x->skel->bss->plain_head = XDPERF_ARCH_STORES_IN_ORDER;
+	x->skel->rodata->word_reads = XDPERF_ARCH_UNALIGNED;
 	unsigned shift = cfg->stamp ? srv_stamp_rings_shift(ncpu) : 0;
 	x->skel->bss->ring_shift = shift;
 	if ((e = srv_stamp_rings_size(x->skel->maps.stamp_recs, x->skel->maps.stamp_pos, ncpu, shift))) {

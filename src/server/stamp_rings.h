@@ -9,16 +9,9 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "bpf/xdperf_bpf.h"
-#include "util/arch.h"
 
 struct srv_stamp_rings;
 struct bpf_map;
-
-/* For the program's loader (util/arch.h). SRV_PLAIN_HEAD: a ring's head may follow its record
- * with a plain store (the program's plain_head). SRV_WORD_READS: the program may load unaligned
- * words from a frame (its word_reads). */
-#define SRV_PLAIN_HEAD XDPERF_ARCH_STORES_IN_ORDER
-#define SRV_WORD_READS XDPERF_ARCH_UNALIGNED
 
 /* log2 of the records per CPU ring for ncpu CPUs: 2^18 (8 MiB, about 26 ms of 10 Mpps) up to
  * 8 CPUs, then smaller so that all rings together take at most 64 MiB, but never below 2^12. */
