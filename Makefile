@@ -237,6 +237,17 @@ bench: deps all
 	@scripts/deps.sh bench
 	@bench/run.sh
 
+# bench/tx_dry.sh's ablation: xdperf with its transmit program compiled with
+# XDPERF_TX_ABLATE=N (bench/tx_ablate.h: one step taken out), for measurement only.
+$(BUILD)/bench/ablate-tx/%/xdperf: src/bpf/xdperf_tx.bpf.c bench/tx_ablate.h $(wildcard src/bpf/*.h) \
+		src/datapath/xdp.c $(CLI_OBJS) $(BUILD)/libxdperf.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  ABLATE  $@")
+	$(Q)clang $(BPF_CFLAGS) -Wno-unused-function -DXDPERF_TX_ABLATE=$* -c $< -o $(dir $@)xdperf_tx.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $(dir $@)xdperf_tx.bpf.o name xdperf_tx_bpf > $(dir $@)xdperf_tx_bpf.skel.h
+	$(Q)$(CC) -I$(dir $@) $(CFLAGS_ALL) -c src/datapath/xdp.c -o $(dir $@)xdp.o
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJS) $(dir $@)xdp.o $(BUILD)/libxdperf.a $(LDLIBS)
+
 fuzz: deps
 	@scripts/deps.sh test
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),600)

@@ -17,12 +17,14 @@
 # 4. UDP responder (no root): bench/responder.sh, see its header (datagrams/s of `xdperf serve`
 #    with the echo module vs builtin:echo, 1 and 2 workers, and during continuous version swaps).
 # 5. Transmit rates (root only, else skipped with a message): bench/tx.sh, see its header; then
-#    bench/tx_dry.sh: the XDP transmit program's own cost per frame (runs without live frames).
+#    bench/tx_dry.sh: the XDP transmit program's own cost per frame (runs without live frames),
+#    and what its field step, trailer and frame record each cost (bench/tx_ablate.h).
 #    Then bench/profile.sh (root only): multi-stream runs (xdperf run) against a single-set run.
 # 6. Server receive rate (root only, else skipped with a message): bench/server.sh, see its
 #    header (what `xdperf --server` counts on a veth pair from an XDP generator, with and
 #    without --stamp checking, next to the generator's own rate; plus a paced no-loss check),
-#    then bench/rx_cost.sh: each receive step's cost per packet on one core, without a sender.
+#    then bench/rx_cost.sh: each receive step's cost per packet on one core, without a sender,
+#    and the stamped path's ablation (bench/rx_ablate.h).
 #
 # Environment: RUNS (default 5), BENCH_DIV (divide the work, see bench.h), BENCH_ONLY (space
 # separated program names; the word "hotload" selects part 3, so BENCH_ONLY=hotload runs only

@@ -13,6 +13,10 @@
 # modifiers + checksums, IMIX 7:4:1 from the one template, 70 B without and with --stamp.
 # Each cell is the median of BENCH_ROUNDS (default 3) interleaved rounds of BENCH_SECONDS
 # (default 2). Table also in build/bench/tx_dry.md.
+# Ablation (TX_DRY_ABLATE=0 skips it): the same rounds also run xdperf built with one step of
+# the program taken out (bench/tx_ablate.h; make build/bench/ablate-tx/N/xdperf) — the field
+# engine's step, the trailer, the frame record — and the bench prints what each step costs a
+# frame: the difference to the whole program's row.
 set -uo pipefail
 export LC_ALL=C
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,22 +57,38 @@ json.dump({"src_ip": "10.201.1.1-10.201.255.254", "dst_ip": "10.201.0.2", "src_p
 EOF
 
 ROWS=("1 template, 64 B" "1024 templates" "2 modifiers + checksums" "IMIX 7:4:1" "70 B" "70 B, --stamp")
+ABLATED=("2 modifiers + checksums, no field step" "70 B, --stamp, no trailer" "70 B, --stamp, no frame record")
 args_of() {
   case "$1" in
     "1 template, 64 B") echo "--templates $TMP/t1.json" ;;
     "1024 templates") echo "--templates $TMP/t1024.json" ;;
-    "2 modifiers + checksums") echo "-p flows --cfg $TMP/flows2.json" ;;
+    "2 modifiers + checksums"*) echo "-p $REPO/build/plugins/flows.wasm --cfg $TMP/flows2.json" ;;
     "IMIX 7:4:1") echo "--templates $TMP/t1.json --imix simple" ;;
     "70 B") echo "--templates $TMP/t70.json" ;;
-    "70 B, --stamp") echo "--templates $TMP/t70.json --stamp" ;;
+    "70 B, --stamp"*) echo "--templates $TMP/t70.json --stamp" ;;
   esac
 }
+bin_of() { # the xdperf of a row: an ablated row's variant (bench/tx_ablate.h)
+  case "$1" in
+    *"no field step") echo "$REPO/build/bench/ablate-tx/1/xdperf" ;;
+    *"no trailer") echo "$REPO/build/bench/ablate-tx/2/xdperf" ;;
+    *"no frame record") echo "$REPO/build/bench/ablate-tx/3/xdperf" ;;
+    *) echo "$XDPERF" ;;
+  esac
+}
+if [ "${TX_DRY_ABLATE:-1}" != 0 ]; then
+  make -s -C "$REPO" build/bench/ablate-tx/1/xdperf build/bench/ablate-tx/2/xdperf \
+    build/bench/ablate-tx/3/xdperf >&2 || die "the ablation's variants of xdperf did not build"
+  # each right after the row it takes a step out of, so that a round runs the pair back to back
+  ROWS=("1 template, 64 B" "1024 templates" "2 modifiers + checksums" "${ABLATED[0]}" "IMIX 7:4:1" "70 B"
+        "70 B, --stamp" "${ABLATED[1]}" "${ABLATED[2]}")
+fi
 
 declare -A V
 for r in $(seq "$ROUNDS"); do
   for row in "${ROWS[@]}"; do
     # shellcheck disable=SC2046
-    pps=$(XDPERF_XDP_DRY_RUN=1 ip netns exec "$NS" timeout -s INT $((D + 20)) "$XDPERF" $(args_of "$row") \
+    pps=$(XDPERF_XDP_DRY_RUN=1 ip netns exec "$NS" timeout -s INT $((D + 20)) "$(bin_of "$row")" $(args_of "$row") \
             -d veth0 --mode xdp -c 0 -t "$D" -l 1 -q --json 2>"$TMP/err" |
           python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["pps"])') ||
       die "$row: xdperf failed: $(head -2 "$TMP/err" | tr '\n' ' ')"
@@ -94,6 +114,18 @@ for what, a, b, target in [("1024 templates / 1 template", "1024 templates", "1 
     ratio = med[a] / med[b]
     lines.append("- %s: %.2f (the program's share; issue 23's target for the send rate >= %.2f: %s "
                  "on the program alone)" % (what, ratio, target, "PASS" if ratio >= target else "MISS"))
+abl = [("the field engine's step (2 walks, 2 checksums)", "2 modifiers + checksums", "2 modifiers + checksums, no field step"),
+       ("the trailer: its stores and the UDP checksum's update", "70 B, --stamp", "70 B, --stamp, no trailer"),
+       ("the frame record a stamped frame needs (for a refused frame)", "70 B, --stamp", "70 B, --stamp, no frame record")]
+if all(b in med for _, a, b in abl):
+    def cost(a, b): # median over the rounds of the pair's difference (run back to back)
+        return statistics.median(1e9 / x - 1e9 / y for x, y in zip(vals[a], vals[b]))
+    lines += ["", "What each step costs a frame (bench/tx_ablate.h: the row less the same row built without "
+              "that step, run right after it; median over the rounds):"]
+    for what, a, b in abl:
+        lines.append("- %s: %.1f ns" % (what, cost(a, b)))
+    lines.append("- the rest of stamping (the clock once per block of frames, the sequence number, lookups): %.1f ns"
+                 % (cost("70 B, --stamp", "70 B") - cost(*abl[1][1:]) - cost(*abl[2][1:])))
 print("\n".join(lines))
 open(md, "w").write("\n".join(lines) + "\n")
 EOF

@@ -283,6 +283,14 @@ static __always_inline int stamp_put(const __u8 *t, int v2, int words, __u64 rx_
 
 static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv_cpu *st);
 
+/* What a found trailer costs: a record in the ring; bench/rx_cost.sh's ablation compiles the
+ * program with XDPERF_SRV_ABLATE to put another step here (bench/rx_ablate.h). */
+#ifdef XDPERF_SRV_ABLATE
+#include "../../bench/rx_ablate.h"
+#else
+#define STAMP_KEEP(t, v2, words, rx_ns) stamp_put(t, v2, words, rx_ns)
+#endif
+
 SEC("xdp")
 int xdperf_srv(struct xdp_md *ctx)
 {
@@ -344,7 +352,7 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct xdperf_bpf_srv
 		t = stamp_find(ctx, uo + ulen, ulen, buf, &v2, words);
 	if (stamp) {
 		if (t) {
-			if (stamp_put(t, v2, words, now + tai_off))
+			if (STAMP_KEEP(t, v2, words, now + tai_off))
 				st->stamped++;
 			else
 				st->ring_full++;

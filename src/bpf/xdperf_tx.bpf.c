@@ -417,6 +417,22 @@ static __always_inline int keep_take(struct xdp_md *ctx, struct xdperf_bpf_tx_cp
 	return 0;
 }
 
+/* The field engine's step, a stamped frame's trailer and a frame's record; bench/tx_dry.sh's
+ * ablation compiles the program with XDPERF_TX_ABLATE to take one of them out
+ * (bench/tx_ablate.h); a build of xdperf never does. */
+#ifdef XDPERF_TX_ABLATE
+#include "../../bench/tx_ablate.h"
+#endif
+#ifndef FE_STEP
+#define FE_STEP(ctx, f, fs) ((f)->walks ? fe_apply_walks(ctx, f, fs) : fe_apply(ctx, f, fs))
+#endif
+#ifndef STAMP_WRITE
+#define STAMP_WRITE stamp_write
+#endif
+#ifndef TX_RECORD
+#define TX_RECORD 1
+#endif
+
 SEC("xdp")
 int xdperf_tx(struct xdp_md *ctx)
 {
@@ -578,7 +594,7 @@ fields:;
 		struct xdperf_bpf_fe_state *fs = bpf_map_lookup_elem(&fe_state, &fkey);
 		if (!f || !fs)
 			return aborted(st);
-		if (f->nmods && (f->walks ? fe_apply_walks(ctx, f, fs) : fe_apply(ctx, f, fs)))
+		if (f->nmods && FE_STEP(ctx, f, fs))
 			return aborted(st);
 	}
 	st->last_anon = anon;
@@ -592,17 +608,19 @@ fields:;
 	struct xdperf_bpf_tmpl_cnt *tc = bpf_map_lookup_elem(&tmpl_cnt, &t);
 	if (!tc || !hs)
 		return aborted(st);
-	if (sp && t < XDPERF_BPF_TMPL_MAX && stamp_write(ctx, st, tc, sp, t, redo, &seq, old_sum))
+	if (sp && t < XDPERF_BPF_TMPL_MAX && STAMP_WRITE(ctx, st, tc, sp, t, redo, &seq, old_sum))
 		return aborted(st);
 	tc->packets++;
 	tc->bytes += len;
 	st->packets++;
 	st->bytes += len;
-	__u32 hi = hs->head & (XDPERF_BPF_HIST - 1);
-	hs->hist[hi] = XDPERF_BPF_REC(t, len, g);
-	if (sp)
-		hs->hist_seq[hi] = seq;
-	hs->head++;
+	if (TX_RECORD) {
+		__u32 hi = hs->head & (XDPERF_BPF_HIST - 1);
+		hs->hist[hi] = XDPERF_BPF_REC(t, len, g);
+		if (sp)
+			hs->hist_seq[hi] = seq;
+		hs->head++;
+	}
 	return XDP_TX;
 }
 
