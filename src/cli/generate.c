@@ -171,7 +171,11 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		char *end;
 		switch (c) {
 		case 'p': a->plugin = optarg; break;
-		case 'P': a->plugin_path = optarg; break;
+		case 'P':
+			if (plugin_path_check("", optarg))
+				return 2;
+			a->plugin_path = optarg;
+			break;
 		case 'C': a->config = optarg; break;
 		case 0x1e02:
 			if (plugin_set_memory_pages("", optarg))
@@ -379,13 +383,15 @@ int gen_load_set(const struct gen_args *a, struct xdperf_template_set **out, cha
 			rc = 1;
 		if (!rc)
 			rc = plugin_call_once(path, cfg, a->log_level, a->count, a->mac, a->device, gen_irq, &pc) ||
-			     plugin_call_templates(&pc, &set);
+			     plugin_call_templates(&pc, &set) || plugin_call_finish(&pc);
 		if (!rc)
 			snprintf(source, srclen, "%s", xdperf_plugin_name(pc.p));
 		plugin_call_release(&pc);
 		json_decref(cfg);
-		if (rc)
+		if (rc) {
+			xdperf_template_set_free(set); /* a plugin_cleanup that failed: none is sent */
 			return 1;
+		}
 	}
 	/* IMIX: --imix for every template, else the templates' metadata.imix */
 	char err[512], warn[512];

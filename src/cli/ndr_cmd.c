@@ -156,7 +156,11 @@ static int parse_args(int argc, char **argv, struct ndr_args *a)
 		case 'd': a->device = optarg; break;
 		case 'A': a->server_addr = optarg; break;
 		case 'p': a->plugin = optarg; break;
-		case 'P': a->plugin_path = optarg; break;
+		case 'P':
+			if (plugin_path_check("ndr", optarg))
+				return 2;
+			a->plugin_path = optarg;
+			break;
 		case 'C': a->config = optarg; break;
 		case 'G':
 			if (plugin_set_memory_pages("ndr", optarg))

@@ -29,9 +29,13 @@ static int call_plugin(const struct ndr_args *a, const char *plugin_file, const 
 	}
 	struct plugin_call pc = { 0 };
 	int rc = plugin_call_once(plugin_file, c, XDPERF_LOG_WARN, 0, a->mac, a->device, gen_irq, &pc) ||
-		 plugin_call_templates(&pc, set);
+		 plugin_call_templates(&pc, set) || plugin_call_finish(&pc);
 	plugin_call_release(&pc);
 	json_decref(c);
+	if (rc) {
+		xdperf_template_set_free(*set);
+		*set = NULL;
+	}
 	return rc ? 1 : 0;
 }
 

@@ -395,7 +395,7 @@ static int run(const struct run_args *a, const char *path)
 		status = 0;
 		goto out;
 	}
-	if (plugin_call_templates(&pc, &set))
+	if (plugin_call_templates(&pc, &set) || plugin_call_finish(&pc))
 		goto out;
 	printf("plugin %s: %zu template%s (request: %s)\n", xdperf_plugin_name(pc.p), set->n,
 	       set->n == 1 ? "" : "s", pc.req);
@@ -457,7 +457,11 @@ int cmd_plugin(int argc, char **argv)
 			return 2;
 		}
 		switch (c) {
-		case 'P': a.plugin_path = optarg; break;
+		case 'P':
+			if (plugin_path_check(is_run ? "plugin run" : "plugin inspect", optarg))
+				return 2;
+			a.plugin_path = optarg;
+			break;
 		case 'C': a.config = optarg; break;
 		case 'M': a.src_mac = optarg; break;
 		case 'm':

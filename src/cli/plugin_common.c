@@ -142,6 +142,25 @@ json_t *load_config(const char *file)
 /* --plugin-memory-pages: the cap for every plugin this process runs (0: the library's default) */
 static uint32_t memory_pages;
 
+const char *dir_problem(const char *dir)
+{
+	struct stat st;
+	if (!dir[0])
+		return "empty";
+	if (stat(dir, &st))
+		return strerror(errno);
+	return S_ISDIR(st.st_mode) ? NULL : "not a directory";
+}
+
+int plugin_path_check(const char *cmd, const char *dir)
+{
+	const char *why = dir_problem(dir);
+	if (!why)
+		return 0;
+	fprintf(stderr, "xdperf%s%s: --plugin-path '%s': %s\n", cmd[0] ? " " : "", cmd, dir, why);
+	return -1;
+}
+
 int plugin_set_memory_pages(const char *cmd, const char *arg)
 {
 	uint64_t v;
@@ -242,6 +261,16 @@ int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **s
 	if (warn[0])
 		fprintf(stderr, "xdperf: warning: plugin %s: %s\n", xdperf_plugin_name(pc->p), warn);
 	return 0;
+}
+
+int plugin_call_finish(struct plugin_call *pc)
+{
+	char err[512];
+	int rc = pc->p ? xdperf_plugin_cleanup(pc->p, err, sizeof err) : 0;
+	if (!rc)
+		return 0;
+	call_failed(rc, err);
+	return 1;
 }
 
 void plugin_call_release(struct plugin_call *pc)

@@ -35,6 +35,11 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 /* The folder this binary is in (/proc/self/exe without its name) into dir; false if unknown. */
 bool exe_dir(char dir[PATH_MAX]);
 int plugin_dirs(const char *plugin_path, const char *kind, char dirs[][PATH_MAX]);
+/* What is wrong with dir as a folder to look in ("empty", strerror, "not a directory"), or NULL. */
+const char *dir_problem(const char *dir);
+/* -P/--plugin-path DIR of command cmd ("" for the generator): 0 when DIR is a directory, else
+ * -1 after one line naming it and why. */
+int plugin_path_check(const char *cmd, const char *dir);
 
 /* The configuration object read from `file` (JSON object or YAML mapping; NULL: an empty
  * object), or NULL after printing one message. */
@@ -80,6 +85,12 @@ int plugin_call_once(const char *path, json_t *cfg, int log_level, unsigned long
 		     const uint8_t mac[6], const char *device, xwasm_interrupt *irq, struct plugin_call *pc);
 /* Parses and validates the response into *set (the caller frees it); 0, or 1 after a message. */
 int plugin_call_templates(struct plugin_call *pc, struct xdperf_template_set **set);
+/* Calls the plugin's plugin_cleanup (if it has one) once its templates are in hand: 0, or 1
+ * after one line when it trapped, ran out of fuel or exited (a stop request: no line), so
+ * that a plugin failing there fails the command before anything is sent or written. */
+int plugin_call_finish(struct plugin_call *pc);
+/* Frees everything (plugin_cleanup runs here, its failure unreported, if plugin_call_finish
+ * was not called: the paths of another error). */
 void plugin_call_release(struct plugin_call *pc);
 
 /* Prints a declared configuration (xdperf_plugin_read_schema's text; NULL: none) as a table

@@ -141,7 +141,11 @@ int cmd_plugin_list(int argc, char **argv)
 		if (c == -1)
 			break;
 		switch (c) {
-		case 'P': plugin_path = optarg; break;
+		case 'P':
+			if (plugin_path_check("plugin list", optarg))
+				return 2;
+			plugin_path = optarg;
+			break;
 		case 'J': json = true; break;
 		case 'h': usage(stdout); return 0;
 		case ':': fprintf(stderr, "xdperf plugin list: option %s needs a value\n", argv[optind - 1]); return 2;

@@ -104,7 +104,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'd': a->device = optarg; break;
 		case 'A': a->server = optarg; break;
 		case 'U': a->cpus = optarg; break;
-		case 'P': a->plugin_path = optarg; break;
+		case 'P':
+			if (plugin_path_check("run", optarg))
+				return 2;
+			a->plugin_path = optarg;
+			break;
 		case 'G':
 			if (plugin_set_memory_pages("run", optarg))
 				return 2;
@@ -411,6 +415,12 @@ int cmd_run(int argc, char **argv)
 	char err[600];
 	if (profile_load(a.profile, &p, err, sizeof err)) {
 		fprintf(stderr, "xdperf: %s\n", err);
+		return 2;
+	}
+	const char *why = !a.plugin_path && p.plugin_path ? dir_problem(p.plugin_path) : NULL;
+	if (why) {
+		fprintf(stderr, "xdperf run: plugin_path '%s' in %s: %s\n", p.plugin_path, a.profile, why);
+		profile_free(&p);
 		return 2;
 	}
 	if (!a.device)

@@ -1,4 +1,4 @@
-/* xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env K=V] [--dir HOST[:GUEST][:ro]]
+/* xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env K=V] [--dir HOST[:GUEST][:ro|:rw]]
  *                [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]
  *
  * Without --invoke the module is run as a WASI command (_start); the exit status is the guest's
@@ -28,7 +28,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdperf wasm run FILE.wasm [--fuel N] [--max-pages N] [--env NAME=VALUE]...\n"
-		"                                 [--dir HOST[:GUEST][:ro]]... [--features LIST]\n"
+		"                                 [--dir HOST[:GUEST][:ro|:rw]]... [--features LIST]\n"
 		"                                 [--invoke NAME [ARGS...]] [-- GUEST_ARGS...]\n"
 		"  Runs a WASI command module (_start; exit status = proc_exit code), or with --invoke\n"
 		"  calls the exported function NAME with ARGS (i32/i64: decimal or 0x hex; f32/f64:\n"
@@ -37,10 +37,11 @@ static void run_usage(FILE *f)
 		"  --max-pages N   cap on linear memory size in 64 KiB pages\n"
 		"  --env NAME=VALUE  an environment variable for the guest (repeat for more; none by\n"
 		"                  default). The guest reads this process's standard input on fd 0.\n"
-		"  --dir HOST[:GUEST][:ro]  lets the guest use the host directory HOST, which it sees\n"
+		"  --dir HOST[:GUEST][:ro|:rw]  lets the guest use the host directory HOST, which it sees\n"
 		"                  as GUEST (default: HOST as given; \"/\" makes it the guest's root),\n"
 		"                  and nothing outside it (no absolute path, \"..\" or symbolic link\n"
-		"                  leads out); :ro refuses every change beneath it (EROFS). Repeat\n"
+		"                  leads out); :ro refuses every change beneath it (EROFS), :rw (the\n"
+		"                  default) allows them; another mode is an error. Repeat\n"
 		"                  for more (fds 3, 4, ...); without --dir the guest has no files.\n"
 		"  --features LIST  post-2.0 features the module may use, applied to the default set\n"
 		"                  (extended-const, tail-call, memory64, exceptions, threads): NAME\n"
@@ -223,29 +224,42 @@ struct run_args {
 	size_t ndirs;
 };
 
-/* --dir HOST[:GUEST][:ro] into a->dirs: 0, or 2 after one line naming the problem. The first
- * colon ends HOST; a final colon and "ro" make it read-only. */
+/* --dir HOST[:GUEST][:ro|:rw] into a->dirs: 0, or 2 after one line naming the problem. The
+ * first colon ends HOST; a second one starts the mode, ro (read-only) or rw (the default), so
+ * a GUEST has no colon; HOST:ro and HOST:rw give the mode with GUEST = HOST. */
 static int parse_dir(struct run_args *a, const char *spec)
 {
 	if (a->ndirs == XWASI_MAX_PREOPENS) {
 		fprintf(stderr, PFX "more than %d --dir\n", XWASI_MAX_PREOPENS);
 		return 2;
 	}
-	size_t len = strlen(spec);
-	bool ro = len >= 3 && spec[len - 3] == ':' && !strcmp(spec + len - 2, "ro");
-	char *buf = strndup(spec, ro ? len - 3 : len);
+	char *buf = strdup(spec);
 	if (!buf) {
 		fprintf(stderr, PFX "out of memory\n");
 		return 2;
 	}
+	const char *guest = buf, *mode = NULL;
 	char *colon = strchr(buf, ':');
-	const char *guest = buf;
 	if (colon) {
 		*colon = 0;
 		guest = colon + 1;
+		char *m = strchr(colon + 1, ':');
+		if (m) {
+			*m = 0;
+			mode = m + 1;
+		} else if (!strcmp(guest, "ro") || !strcmp(guest, "rw")) {
+			mode = guest;
+			guest = buf;
+		}
 	}
+	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw")) {
+		fprintf(stderr, PFX "--dir '%s': unknown mode '%s' (ro or rw; a GUEST path has no ':')\n", spec, mode);
+		free(buf);
+		return 2;
+	}
+	bool ro = mode && !strcmp(mode, "ro");
 	if (!buf[0] || !guest[0]) {
-		fprintf(stderr, PFX "--dir '%s': expected HOST[:GUEST][:ro] with a non-empty HOST and GUEST\n", spec);
+		fprintf(stderr, PFX "--dir '%s': expected HOST[:GUEST][:ro|:rw] with a non-empty HOST and GUEST\n", spec);
 		free(buf);
 		return 2;
 	}
@@ -300,7 +314,7 @@ static int parse_args(int argc, char **argv, struct run_args *a, char **scratch)
 		}
 		if (!strcmp(s, "--dir")) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, PFX "--dir needs HOST[:GUEST][:ro]\n");
+				fprintf(stderr, PFX "--dir needs HOST[:GUEST][:ro|:rw]\n");
 				return 2;
 			}
 			int r = parse_dir(a, argv[++i]);

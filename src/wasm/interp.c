@@ -366,7 +366,9 @@ do_call:
 			DISPATCH();
 		}
 		/* host function: arguments at AT (its results are left there, NR slots); the fuel
-		 * goes with the call; a host trap's message is already in ex->trap */
+		 * goes with the call, which then costs XW_HOST_CALL_FUEL more (looked at by the
+		 * next charge: a loop's back-edge or a call); a host trap's message is already in
+		 * ex->trap */
 #define HOST_CALL(F, AT, NR)                                                                     \
 	{                                                                                        \
 		const xw_functype *ht_ = (F)->type;                                              \
@@ -380,7 +382,7 @@ do_call:
 		ex->sp = (AT) + n_;                                                              \
 		int r_ = xw_call_host(ex, inst, (F), (AT));                                      \
 		ex->sp = saved_sp_;                                                              \
-		fuel = ex->fuel;                                                                 \
+		fuel = ex->fuel - XW_HOST_CALL_FUEL;                                             \
 		reload_mem(inst, &mem, &memsize);                                                \
 		if (UNLIKELY(r_)) {                                                              \
 			trap = r_;                                                               \

@@ -135,7 +135,16 @@ wat host <<'EOF'
       (else (i32.const 0))))
   (func (export "poke_peek") (param i32) (result i32)
     (i32.store (i32.const 100) (local.get 0))
-    (call $peek (i32.const 100))))
+    (call $peek (i32.const 100)))
+  ;; n host calls in a loop (each costs XW_HOST_CALL_FUEL): returns n
+  (func (export "peek_loop") (param $n i32) (result i32) (local $i i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (drop (call $peek (i32.const 100)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $i)))
 EOF
 
 # checksum: see expected_sum() in engine_limits.c

@@ -90,6 +90,27 @@ err 2 '--count: "x": expected a whole number with optional k/M/G suffix' plugin 
 err 2 "unknown option '--bogus'" plugin run simpleudp --bogus
 err 2 "only applies to plugin run" plugin inspect simpleudp --json
 err 1 "cannot read plugin configuration /nonexistent.json" plugin run simpleudp --cfg /nonexistent.json
+# a -P/--plugin-path that is no directory is an error in one line, not silently skipped
+err1() { # the same, and stderr is that one line
+	err "$@"
+	[ "$(wc -l <"$TMPDIR/e.err")" = 1 ] || no "xdperf ${*:3}: expected one line, got: $(cat "$TMPDIR/e.err")"
+}
+err1 2 "xdperf plugin list: --plugin-path '/nonexistent': No such file or directory" plugin list -P /nonexistent
+err1 2 "xdperf plugin inspect: --plugin-path '/etc/passwd': not a directory" plugin inspect simpleudp -P /etc/passwd
+err1 2 "xdperf plugin run: --plugin-path '/nonexistent': No such file or directory" plugin run simpleudp --plugin-path /nonexistent
+err1 2 "xdperf: --plugin-path '/nonexistent': No such file or directory" -p simpleudp -P /nonexistent -o "$TMPDIR/p.pcap"
+err1 2 "xdperf: --plugin-path '': empty" -p simpleudp -P "" -o "$TMPDIR/p.pcap"
+printf 'device: lo\nplugin_path: /nonexistent\nstreams:\n  - name: a\n    plugin: simpleudp\n' >"$TMPDIR/pp.yaml"
+err1 2 "xdperf run: --plugin-path '/nonexistent': No such file or directory" run "$TMPDIR/pp.yaml" -P /nonexistent
+err1 2 "xdperf run: plugin_path '/nonexistent' in $TMPDIR/pp.yaml: No such file or directory" run "$TMPDIR/pp.yaml"
+"$X" plugin list -P "$TMPDIR" >/dev/null 2>"$TMPDIR/e.err" || no "plugin list -P DIR (a directory): $(cat "$TMPDIR/e.err")"
+# a plugin_cleanup that traps fails the command in one line, before anything is written
+wat2wasm tests/plugins/cleanup_trap.wat -o "$TMPDIR/cleanup_trap.wasm"
+err1 1 "xdperf: plugin cleanup_trap: trap in plugin_cleanup: unreachable" plugin run "$TMPDIR/cleanup_trap.wasm"
+[ -s "$TMPDIR/e.out" ] && no "plugin run printed templates although plugin_cleanup trapped: $(head -2 "$TMPDIR/e.out")"
+rm -f "$TMPDIR/ct.pcap"
+err1 1 "xdperf: plugin cleanup_trap: trap in plugin_cleanup: unreachable" -p "$TMPDIR/cleanup_trap.wasm" -o "$TMPDIR/ct.pcap"
+[ -e "$TMPDIR/ct.pcap" ] && no "a pcap was written although plugin_cleanup trapped"
 wat2wasm tests/plugins/trap.wat -o "$TMPDIR/trap.wasm"
 err 1 "trap in plugin_process" plugin run "$TMPDIR/trap.wasm"
 exit $fail

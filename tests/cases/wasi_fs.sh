@@ -330,10 +330,23 @@ expect_rc d_file 1
 	fail "d_file: stderr was [$(cat "$T/d_file.err")]"
 run d_empty --dir ":guest" "$T/probe.wasm"
 expect_rc d_empty 2
-grep -q "^xdperf wasm run: --dir ':guest': expected HOST\[:GUEST\]\[:ro\]" "$T/d_empty.err" ||
+grep -q "^xdperf wasm run: --dir ':guest': expected HOST\[:GUEST\]\[:ro|:rw\]" "$T/d_empty.err" ||
 	fail "d_empty: stderr was [$(cat "$T/d_empty.err")]"
 run d_noarg "$T/probe.wasm" --dir
 expect_rc d_noarg 2
+# a mode other than ro or rw is an error, not part of the guest's path (a typo of :ro must not
+# leave the directory writable); an explicit :rw is writable
+run d_mode --dir "$R:/ro:rdonly" "$T/probe.wasm"
+expect_rc d_mode 2
+[ "$(cat "$T/d_mode.err")" = "xdperf wasm run: --dir '$R:/ro:rdonly': unknown mode 'rdonly' (ro or rw; a GUEST path has no ':')" ] ||
+	fail "d_mode: stderr was [$(cat "$T/d_mode.err")]"
+W="$T/rwcopy"
+mkdir -p "$W/dir"
+printf 'x\n' >"$W/file.txt"
+run d_rw --dir "$W:/ro:rw" --dir "$S:/rw" "$T/confine.wasm" -- write file.txt
+expect_rc d_rw 0; expect_out d_rw 0
+run d_hostro --dir "$R:ro" "$T/probe.wasm"
+expect_rc d_hostro 0
 
 if [ "$fails" -ne 0 ]; then
 	echo "FAILED: $fails check(s)"

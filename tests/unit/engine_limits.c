@@ -687,6 +687,33 @@ static void test_host(void)
 	xwasm_module_free(m);
 }
 
+/* A host call costs 1000 units of fuel (XW_HOST_CALL_FUEL, docs/engine.md), so that a loop
+ * that mostly calls the host ends within its budget like any other loop. */
+static void test_host_fuel(void)
+{
+	xwasm_module *m = load("host.wasm");
+	if (!m)
+		return;
+	xwasm_linker *l = host_linker();
+	struct xwasm_instance_opts o = { .sz = sizeof o, .fuel = 10000000 };
+	xwasm_instance *inst = l ? instantiate(m, l, &o, "host.wasm with fuel 1e7") : NULL;
+	xwasm_linker_free(l);
+	if (inst) {
+		expect_i32(inst, "peek_loop", 1, 1000, 0, 1000, __LINE__);
+		uint64_t used = xwasm_instance_fuel_used(inst);
+		EXPECT_TRUE("fuel used by 1000 host calls in a loop", used >= 1000000 && used < 1100000,
+			    "1000 x 1000 and at most 100 a loop iteration more", "%" PRIu64, used);
+		/* 10^5 calls would need 10^8: the budget of 10^7 ends the call after about 10^4 */
+		expect_trap(inst, "peek_loop", 1, 100000, XWASM_TRAP_FUEL_EXHAUSTED, "fuel exhausted",
+			    "peek_loop", __LINE__);
+		used = xwasm_instance_fuel_used(inst);
+		EXPECT_TRUE("fuel used by the exhausted call", used >= 9000000 && used <= 10000000,
+			    "between 9000000 and 10000000", "%" PRIu64, used);
+		xwasm_instance_free(inst);
+	}
+	xwasm_module_free(m);
+}
+
 /* Unbounded wasm -> host -> wasm -> ... recursion must end with "call stack exhausted", not
  * with a native stack overflow: every level costs native stack (host frames, the nested
  * xwasm_call, the interpreter), so the engine must bound re-entrant nesting too. */
@@ -907,6 +934,7 @@ int main(int argc, char **argv)
 		bool isolated; /* run in a child process: may crash the host */
 	} tests[] = {
 		{ "fuel", test_fuel, false },
+		{ "host call fuel", test_host_fuel, false },
 		{ "call depth", test_depth, false },
 		{ "memory cap", test_memory_cap, false },
 		{ "accounting and its caps", test_accounting, false },
