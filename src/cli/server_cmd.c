@@ -17,6 +17,7 @@
 #include "ctl/run_export.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "cli/plugin_common.h"
 #include "cli/report_params.h"
 #include "cli/server_print.h"
 #include "cli/server_report.h"
@@ -43,7 +44,7 @@ static void usage(FILE *f)
 		"      --control HOST:PORT    listen for generators (`xdperf -d IF --server-addr HOST:PORT`):\n"
 		"                             they reset the counters before a run and fetch the report\n"
 		"      --verifier FILE.wasm   give every N-th frame to a verifier plugin\n"
-		"      --verifier-config FILE its configuration (JSON)\n"
+		"      --verifier-config FILE its configuration (JSON object or YAML mapping)\n"
 		"      --sample N             the N of --verifier (default 1000; per CPU with XDP)\n"
 		"  -t, --duration SEC         stop after SEC seconds (default: until Ctrl-C)\n"
 		"      --json                 print the summary as one JSON object on stdout (instead of\n"
@@ -216,14 +217,17 @@ int cmd_server(int argc, char **argv)
 		return 1;
 	char *cfg = NULL;
 	if (cfgfile) {
-		uint8_t *buf;
-		size_t len;
-		int e = xdperf_read_file_any(cfgfile, 1u << 20, &buf, &len);
-		if (e) {
-			fprintf(stderr, "xdperf: --verifier-config %s: %s\n", cfgfile, xdperf_file_strerror(e));
+		/* a JSON object or YAML mapping, checked here like --cfg (the plugin gets it as
+		 * compact JSON), so that a bad file is named in one line */
+		json_t *j = load_config(cfgfile);
+		if (!j)
+			return 1;
+		cfg = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		if (!cfg) {
+			fprintf(stderr, "xdperf: out of memory\n");
 			return 1;
 		}
-		cfg = (char *)buf; /* NUL-terminated by xdperf_read_file */
 		o.verifier_config = cfg;
 	}
 

@@ -75,7 +75,8 @@ static bool flush_out(struct srv_control *c)
 			return false;
 		off += (size_t)w;
 	}
-	memmove(c->out, c->out + off, c->olen - off);
+	if (off) /* (c->out is NULL until something is queued) */
+		memmove(c->out, c->out + off, c->olen - off);
 	c->olen -= off;
 	return true;
 }

@@ -29,7 +29,8 @@
 #     client that connects and says nothing is closed after 5 s (seen within [3, 8] s); 20
 #     reconnects right after a close are never told "busy"; a client that floods commands and
 #     reads nothing is dropped when 16 MiB of answers pile up, and the next client is served;
-#     SIGINT then ends the server within 3 s (no wait on a client: it used to wait 5 s per
+#     the first client's command arriving in two pieces a second apart is answered (a partial
+#     line with nothing queued to send once made UBSan stop the server); SIGINT then ends the server within 3 s (no wait on a client: it used to wait 5 s per
 #     unsent answer), exit 0.
 # One run of each section uses the ASan/UBSan build (its stderr must stay as described).
 set -uo pipefail
@@ -241,6 +242,10 @@ def line(s):
         if not d: return b
         b += d
     return b
+# the server's first client: a command that arrives in two pieces, the first without its
+# newline while nothing is queued to send yet
+p = conn(); p.sendall(b'{"cmd":'); time.sleep(1.0); p.sendall(b'"hello"}\n'); r = line(p); p.close()
+print("partial_line", r.decode().strip()[:40])
 # a silent client: a second one is told "busy" at once; the silent one is closed within ~5 s
 a = conn()
 time.sleep(0.3)
@@ -294,6 +299,8 @@ PY
 	grep -q '^flood_holding' "$T/h.py" || no "the flooding client did not get going"
 	grep -q '^after_flood {"ok":true' "$T/h.py" && ok "a client that floods commands and reads nothing is dropped; the next one is served" ||
 		no "after the flood: $(grep after_flood "$T/h.py")"
+	grep -q '^partial_line {"ok":true' "$T/h.py" && ok "a command sent in two pieces a second apart is answered" ||
+		no "a command in two pieces: $(grep partial_line "$T/h.py"; grep -m3 -e 'runtime error' -e Sanitizer "$T/h.err")"
 	t0=$(now)
 	kill -INT "$SRV_PID"
 	for _ in $(seq 100); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.02; done

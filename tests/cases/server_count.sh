@@ -408,6 +408,10 @@ r['sampled'] + r['sample_full'] == r['packets'] and $VERDICTS"
 	err 1 "missing verifier config" ip netns exec "$NS_B" "$XDPERF" --server -d "$IF_B" \
 		--verifier "$W" --verifier-config "$T/nosuch.json" -t 1
 	one_line "missing verifier config" "$T/e.err" "$T/nosuch.json"
+	printf '{"dst_port": ' >"$T/badcfg.json" # cut short: named by xdperf, not by the plugin
+	err 1 "verifier config not JSON" ip netns exec "$NS_B" "$XDPERF" --server -d "$IF_B" \
+		--verifier "$W" --verifier-config "$T/badcfg.json" -t 1
+	one_line "verifier config not JSON" "$T/e.err" "$T/badcfg.json: invalid JSON"
 fi
 
 # ---- 7. rates over the active interval ---------------------------------------------------------
