@@ -219,7 +219,8 @@ static int load_source(const struct prof_stream *ps, const struct profile *p,
 	}
 	char source[PATH_MAX];
 	if (gen_load_set(&g, set, source, sizeof source)) {
-		fprintf(stderr, "xdperf: (in stream %s of %s)\n", ps->name, a->profile);
+		if (!gen_stops) /* a stop is said by the caller */
+			fprintf(stderr, "xdperf: (in stream %s of %s)\n", ps->name, a->profile);
 		return 1;
 	}
 	return 0;
@@ -309,12 +310,15 @@ static int run(struct run_args *a, struct profile *p, int argc, char **argv)
 	uint32_t first = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct prof_stream *ps = &p->s[i];
-		if (load_source(ps, p, a, mac, &sets[i]))
-			goto done;
+		int lrc = load_source(ps, p, a, mac, &sets[i]);
 		if (gen_stops) {
+			fprintf(stderr, "xdperf: stopped by %s while stream %s's %s; nothing sent\n",
+				gen_stop_name(), ps->name, ps->plugin ? "plugin was starting" : "templates were read");
 			rc = gen_stop_status();
 			goto done;
 		}
+		if (lrc)
+			goto done;
 		if (!(frames[i] = gen_set_frames(sets[i], false))) {
 			fprintf(stderr, "xdperf: out of memory\n");
 			goto done;

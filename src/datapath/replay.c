@@ -645,8 +645,10 @@ static int prescan(struct xdperf_replay *r, struct xdperf_replay_result *res, ch
 		unsigned need = f.len - 14u - (dp_frame_vlan(f.data, f.len) ? 4u : 0u);
 		if (need > r->need_mtu)
 			r->need_mtu = need;
-		if ((++n & 4095) == 0 && atomic_load(&r->stop))
+		if ((++n & 4095) == 0 && atomic_load(&r->stop)) {
+			e = 0; /* stopped while scanning: the caller sees the stop */
 			break;
+		}
 	}
 	res->format = xdperf_pcap_reader_format(s.rd);
 	res->capture_frames = s.frames_per_pass;

@@ -123,5 +123,23 @@ printf 'streams: [{name: a, templates: u.json}]\n' >"$T/nodev.yaml"
 "$XDPERF" run --help >"$T/h1" 2>&1; grep -q -- '--server-addr' "$T/h1" || no "run --help"
 "$XDPERF" help run >"$T/h2" 2>&1; grep -q 'PROFILE' "$T/h2" || no "help run"
 
+# SIGINT while a stream's plugin is starting (its plugin_process loops): one line saying so,
+# exit 130 within 2 s (the plugin is interrupted; it would run out of fuel only after seconds)
+wat2wasm tests/plugins/infinite_loop.wat -o "$T/loop.wasm"
+printf 'streams:\n  - name: hang\n    plugin: %s\n' "$T/loop.wasm" >"$T/stop.yaml"
+"$XDPERF" run "$T/stop.yaml" -d lo -q >"$T/stop.out" 2>"$T/stop.err" &
+pid=$!
+sleep 2 # well inside plugin_process (its fuel lasts about 9 s, more under ASan)
+t0=$(date +%s%N)
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$rc" = 130 ] || no "SIGINT while a plugin starts: exit $rc, want 130: $(cat "$T/stop.err")"
+[ "$ms" -lt 2000 ] || no "SIGINT while a plugin starts: took $ms ms to exit"
+[ "$(cat "$T/stop.err")" = "xdperf: stopped by SIGINT while stream hang's plugin was starting; nothing sent" ] ||
+	no "SIGINT while a plugin starts: stderr was [$(cat "$T/stop.err")]"
+[ -s "$T/stop.out" ] && no "SIGINT while a plugin starts: stdout [$(cat "$T/stop.out")]"
+
 [ $fail = 0 ] && echo "profile errors: all refused with one line"
 exit $fail
