@@ -525,7 +525,7 @@ static int generate_pcap(struct gen_args *a, const struct xdperf_template_set *s
 	free(order);
 	if (e && e != -ERANGE) {
 		fprintf(stderr, "xdperf: %s\n", err);
-		return 1;
+		return e == -EINTR && gen_stops ? gen_stop_status() : 1;
 	}
 	if (e)
 		fprintf(stderr, "xdperf: %s\n", err);

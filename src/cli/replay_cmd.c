@@ -313,6 +313,8 @@ static int replay_to_file(struct gen_args *a, const struct xdperf_replay_opts *o
 				    err, sizeof err);
 	if (e) {
 		fprintf(stderr, "xdperf: %s\n", err);
+		if (e == -EINTR && stops)
+			return 128 + (first_sig ? first_sig : SIGINT);
 		return e == -EINVAL && strstr(err, "give a count") ? 2 : 1;
 	}
 	if (a->json || a->json_stream)

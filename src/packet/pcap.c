@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,15 +26,36 @@ struct xdperf_pcap {
 	char *tmp;      /* temp path, NULL when writing directly to a device/FIFO */
 	int error;      /* sticky errno of the first failed write, 0 if none */
 	bool nosync;    /* stopped by the user: commit without waiting for the disk */
+	const volatile sig_atomic_t *stop; /* xdperf_pcap_set_stop: NULL or the stop request */
 	size_t used;
 	uint8_t buf[PCAP_BUFSZ];
 };
 
 
-static int write_all(int fd, const uint8_t *b, size_t n)
+/* Once *stop is raised, a reader that takes nothing more (a pipe nobody empties) must not
+ * hold the stop: the rest goes out a page at a time while the descriptor takes it, and what it
+ * has not taken within STOP_GRACE_MS is given up (EINTR). A regular file takes it all at once. */
+#define STOP_GRACE_MS 500
+
+static int write_all(int fd, const uint8_t *b, size_t n, const volatile sig_atomic_t *stop)
 {
+	double deadline = 0;
 	while (n) {
-		ssize_t w = write(fd, b, n);
+		size_t k = n;
+		if (stop && *stop) {
+			double now = xdperf_mono();
+			if (deadline == 0)
+				deadline = now + STOP_GRACE_MS / 1e3;
+			struct pollfd pf = { .fd = fd, .events = POLLOUT };
+			int left = (int)((deadline - now) * 1e3), r = left > 0 ? poll(&pf, 1, left) : 0;
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return r == 0 ? EINTR : errno;
+			if (k > 4096)
+				k = 4096; /* what a writable pipe takes without blocking */
+		}
+		ssize_t w = write(fd, b, k);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -53,7 +76,7 @@ static int flush(struct xdperf_pcap *p)
 
 	if (p->error)
 		return -p->error;
-	e = write_all(p->fd, p->buf, p->used);
+	e = write_all(p->fd, p->buf, p->used, p->stop);
 	p->used = 0;
 	if (e) {
 		p->error = e;
@@ -184,6 +207,11 @@ int xdperf_pcap_write(struct xdperf_pcap *p, const uint8_t *frame, uint32_t len,
 	return rc;
 }
 
+void xdperf_pcap_set_stop(struct xdperf_pcap *p, const volatile sig_atomic_t *stop)
+{
+	p->stop = stop;
+}
+
 int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen)
 {
 	int e = 0;
@@ -198,11 +226,17 @@ int xdperf_pcap_close(struct xdperf_pcap *p, char *err, size_t errlen)
 		e = p->error;
 	/* fsync reports delayed allocation failures (ENOSPC, EIO) of regular files; a stopped
 	 * run commits at once (writing back gigabytes could take longer than a stop may) */
-	if (!e && p->tmp && !p->nosync && fsync(p->fd) != 0)
+	if (!e && p->tmp && !p->nosync && !(p->stop && *p->stop) && fsync(p->fd) != 0)
 		e = errno;
 	if (close(p->fd) != 0 && !e)
 		e = errno;
 	p->fd = -1;
+	if (e == EINTR && p->stop && *p->stop) {
+		xdperf_errf(err, errlen, "stopped while writing to %s, whose reader took nothing more: "
+			    "the output ends early", p->path);
+		destroy(p);
+		return -EINTR;
+	}
 	if (e) {
 		xdperf_errf(err, errlen, "cannot write %s: %s", p->path, strerror(e));
 		destroy(p);
@@ -318,6 +352,7 @@ static int write_frames(const char *path, const struct xdperf_template_set *s,
 		free(fe);
 		return rc;
 	}
+	xdperf_pcap_set_stop(p, stop);
 	uint8_t frame[XDPERF_TEMPLATE_SLOT];
 	uint64_t i;
 	double t0 = xdperf_mono(), next_tick = 1; /* seconds after t0 of the next progress call */

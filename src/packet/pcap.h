@@ -40,6 +40,11 @@ int xdperf_pcap_open(const char *path, struct xdperf_pcap **out, char *err, size
 int xdperf_pcap_write(struct xdperf_pcap *p, const uint8_t *frame, uint32_t len,
 		      uint64_t ts_ns);
 
+/* stop (NULL: none; a signal handler's flag) ends a write blocked on a reader that takes
+ * nothing once it is raised (the write and xdperf_pcap_close fail with -EINTR, saying so),
+ * and close then commits without waiting for the disk. */
+void xdperf_pcap_set_stop(struct xdperf_pcap *p, const volatile sig_atomic_t *stop);
+
 /* Flushes, syncs and commits (renames the temp file to the path); always frees p.
  * Returns 0, or a negative errno with a message in err (then nothing is left at the path
  * that was not there before, and the temp file is removed). */

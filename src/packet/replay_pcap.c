@@ -65,6 +65,7 @@ int xdperf_replay_write(const char *pcap, const char *out, const struct xdperf_r
 		replay_src_close(&s);
 		return e;
 	}
+	xdperf_pcap_set_stop(w, stop); /* a reader that takes nothing does not hold a stop */
 	struct replay_frame f;
 	bool have_t0 = false, write_failed = false;
 	uint64_t t0 = 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # xdperf --plugin ... --output FILE.pcap: exact packets (checked with tcpdump, which verifies the
-# IPv4 and UDP checksums) and one clear message + non-zero exit for every user error.
+# IPv4 and UDP checksums) and one clear message + non-zero exit for every user error; a stop
+# while the output is a pipe nobody reads ends within 2 s (generator and replay).
 set -uo pipefail
 cd "$REPO"
 X="$XDPERF_ASAN"
@@ -81,4 +82,39 @@ err 1 "the templates' packet_count values add up to more than 184467440737095516
 	grep -q "wrote 3 packets" "$TMPDIR/c.err" || no "--count 3 with huge packet_count values: $(cat "$TMPDIR/c.err")"
 err 1 "the templates' packet_count values add up to more than" --templates "$TMPDIR/big.json" -o "$TMPDIR/z.pcap"
 [ -e "$TMPDIR/z.pcap" ] && no "a failed run left $TMPDIR/z.pcap behind"
+
+# a stop while the output is a pipe nobody reads (the write blocked on it): one line, exit
+# 128 + the signal within 2 s (the writer gives the reader half a second), for the generator
+# and for a replay into the pipe
+"$X" --plugin simpleudp -o "$TMPDIR/r.pcap" -c 20000 2>/dev/null || no "making $TMPDIR/r.pcap"
+for sig in INT TERM; do
+	for how in "--plugin simpleudp --output /dev/stdout -c 0" "--pcap $TMPDIR/r.pcap -o /dev/stdout --loop 1000"; do
+		# shellcheck disable=SC2086
+		python3 - "$sig" "$X" $how >"$TMPDIR/pipe.out" 2>&1 <<'PY'
+import os, signal, subprocess, sys, time
+r, w = os.pipe()  # nobody reads r
+p = subprocess.Popen(sys.argv[2:], stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+time.sleep(2)  # the pipe is full long before: the writer is blocked
+t0 = time.monotonic()
+p.send_signal(getattr(signal, "SIG" + sys.argv[1]))
+try:
+    _, err = p.communicate(timeout=20)
+except subprocess.TimeoutExpired:
+    p.kill()
+    print("hang")
+    sys.exit(0)
+print("rc %d %.3f" % (p.returncode, time.monotonic() - t0))
+sys.stdout.write(err.decode())
+PY
+		want=130; [ "$sig" = TERM ] && want=143
+		read -r _ rc secs <<<"$(head -1 "$TMPDIR/pipe.out")"
+		if [ "$rc" = "$want" ] && awk -v s="$secs" 'BEGIN { exit !(s < 2) }' &&
+			grep -q '^xdperf: stopped while writing to /dev/stdout, whose reader took nothing more: the output ends early$' "$TMPDIR/pipe.out"; then
+			:
+		else
+			no "SIG$sig, $how into a full pipe: $(cat "$TMPDIR/pipe.out")"
+		fi
+	done
+done
 exit $fail
