@@ -433,6 +433,9 @@ int cmd_serve(int argc, char **argv)
 	struct xdperf_responder *s = NULL;
 	struct xdperf_admin *a = NULL;
 	struct xdperf_watch *w = NULL;
+	/* raised at the stop: module calls still running end at once (fault "interrupted")
+	 * instead of holding the stop until their fuel runs out (NULL, no memory: they are not) */
+	xwasm_interrupt *irq = xwasm_interrupt_new();
 	if (policy && xdperf_policy_file_read(policy, &pf, err, sizeof err)) {
 		fprintf(stderr, "xdperf serve: %s\n", err);
 		goto out;
@@ -444,7 +447,7 @@ int cmd_serve(int argc, char **argv)
 	struct xdperf_registry_opts ro = { .sz = sizeof ro, .trust_dir = trust_dir, .max_workers = (uint32_t)workers + 8,
 					   .maintain_interval_ms = 1000, .metric = xdperf_metric_store_record,
 					   .metric_ctx = ms, .max_protocols = (uint32_t)max_protocols,
-					   .max_versions = (uint32_t)max_versions };
+					   .max_versions = (uint32_t)max_versions, .interrupt = irq };
 	if (pf)
 		ro.policy = *xdperf_policy_file_defaults(pf);
 	if (xdperf_registry_new(&ro, &r, err, sizeof err) || (pf && xdperf_policy_file_apply(pf, r, err, sizeof err))) {
@@ -558,6 +561,8 @@ int cmd_serve(int argc, char **argv)
 	xdperf_registry_cancel_loads(r); /* an upload or watched file being translated ends now */
 	xdperf_admin_free(a);
 	a = NULL;
+	if (irq)
+		xwasm_interrupt_raise(irq);
 	xdperf_responder_stop(s);
 	double elapsed = xdperf_mono() - t0;
 	if (stream) /* the rest since the last interval, then the end object */
@@ -579,6 +584,7 @@ out:
 	xdperf_watch_free(w);
 	xdperf_responder_free(s);
 	xdperf_registry_free(r);
+	xwasm_interrupt_free(irq); /* after the registry, whose modules held it */
 	xdperf_metric_store_free(ms);
 	xdperf_policy_file_free(pf);
 	return rc;

@@ -33,9 +33,11 @@ struct xdperf_pcap {
 
 
 /* Once *stop is raised, a reader that takes nothing more (a pipe nobody empties) must not
- * hold the stop: the rest goes out a page at a time while the descriptor takes it, and what it
- * has not taken within STOP_GRACE_MS is given up (EINTR). A regular file takes it all at once. */
-#define STOP_GRACE_MS 500
+ * hold the stop: the rest goes out a page at a time while the descriptor takes it, and is given
+ * up (EINTR) when it takes nothing for STOP_IDLE_MS or the rest is not out STOP_GRACE_MS after
+ * the stop was seen. A regular file takes it all at once. */
+#define STOP_IDLE_MS 250
+#define STOP_GRACE_MS 900
 
 static int write_all(int fd, const uint8_t *b, size_t n, const volatile sig_atomic_t *stop)
 {
@@ -46,8 +48,11 @@ static int write_all(int fd, const uint8_t *b, size_t n, const volatile sig_atom
 			double now = xdperf_mono();
 			if (deadline == 0)
 				deadline = now + STOP_GRACE_MS / 1e3;
+			int left = (int)((deadline - now) * 1e3);
+			if (left > STOP_IDLE_MS)
+				left = STOP_IDLE_MS;
 			struct pollfd pf = { .fd = fd, .events = POLLOUT };
-			int left = (int)((deadline - now) * 1e3), r = left > 0 ? poll(&pf, 1, left) : 0;
+			int r = left > 0 ? poll(&pf, 1, left) : 0;
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)

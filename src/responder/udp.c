@@ -93,8 +93,9 @@ static size_t local_of(const struct msghdr *mh, const struct rs_listener *l, str
 	return 0;
 }
 
-/* Sends tx[0..n); waits for room in the socket buffer rather than drop, up to 1 s per batch (then
- * what is left is dropped and counted, so a stuck socket cannot hold the worker). */
+/* Sends tx[0..n); waits for room in the socket buffer rather than drop, up to 1 s per batch and
+ * not once the responder is stopping (then what is left is dropped and counted, so a stuck
+ * socket cannot hold the worker or a stop). */
 static void send_all(struct rs_worker *wk, struct rs_counters *c, int fd, uint32_t n, const char *url)
 {
 	uint32_t done = 0;
@@ -108,7 +109,8 @@ static void send_all(struct rs_worker *wk, struct rs_counters *c, int fd, uint32
 			done += (uint32_t)k;
 			continue;
 		}
-		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) && stalls < 10) {
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) && stalls < 10 &&
+		    !atomic_load(&wk->s->stopping)) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
 			poll(&p, 1, 100);
 			stalls++;
@@ -131,6 +133,8 @@ void rs_udp_ready(struct rs_worker *wk, uint32_t li, int fd)
 	uint32_t b = s->opts.batch;
 	/* A few batches per wake-up, then back to the loop so other sockets get their turn. */
 	for (int round = 0; round < 8; round++) {
+		if (atomic_load(&s->stopping))
+			return; /* what the socket still holds is not taken: the stop comes first */
 		for (uint32_t i = 0; i < b; i++) {
 			wk->rx[i].msg_hdr = (struct msghdr){ .msg_name = &wk->peers[i], .msg_namelen = sizeof wk->peers[i],
 							     .msg_iov = &wk->riov[i], .msg_iovlen = 1,

@@ -84,7 +84,7 @@ err 1 "the templates' packet_count values add up to more than" --templates "$TMP
 [ -e "$TMPDIR/z.pcap" ] && no "a failed run left $TMPDIR/z.pcap behind"
 
 # a stop while the output is a pipe nobody reads (the write blocked on it): one line, exit
-# 128 + the signal within 2 s (the writer gives the reader half a second), for the generator
+# 128 + the signal within 2 s (the writer gives up on a reader idle for a quarter second), for the generator
 # and for a replay into the pipe
 "$X" --plugin simpleudp -o "$TMPDIR/r.pcap" -c 20000 2>/dev/null || no "making $TMPDIR/r.pcap"
 for sig in INT TERM; do

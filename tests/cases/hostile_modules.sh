@@ -14,7 +14,9 @@
 #    answers afterwards; the table module's faults counted (memory_cap), its memory_bytes in
 #    /v1 and /metrics equal and include its tables;
 #  - SIGTERM while a 60 MB upload is being translated (about 2 s of validation, allowed by the
-#    policy): the server ends within 1.5 s, the load cancelled.
+#    policy): the server ends within 1.5 s, the load cancelled;
+#  - SIGTERM while a module's handle loops (fuel 10^15) with datagrams waiting: the server ends
+#    within 1.5 s, exit 0, the call interrupted and counted as failed.
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
@@ -176,4 +178,38 @@ if [ "$SERVE_RC" = 0 ] && [ "$dt" -lt 1500 ]; then
 else
   bad "SIGTERM during the upload's translation: exit '$SERVE_RC' after $dt ms; $(tail -n 3 "$T/slow.err")"
 fi
+
+# ---- SIGTERM while a module call runs ----------------------------------------------------------
+# handle loops; the policy's fuel (10^15) would let it run for days: SIGTERM with the call
+# running and 19 more datagrams waiting ends the server within 1.5 s, exit 0, the running call
+# interrupted and counted as failed (so are the others the worker took in the same batch; any
+# still in the socket are not taken), on the ASan build
+cat >"$M/loop.wat" <<'WAT'
+(module (memory (export "memory") 2)
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "free") (param i32))
+  (func (export "handle") (param i32 i32) (result i32 i32) (loop $l (br $l)) (i32.const 1024) (i32.const 0)))
+WAT
+wat2wasm "$M/loop.wat" -o "$M/loop.wasm" || { echo "FAILED: wat2wasm loop.wat"; exit 1; }
+echo "fuel: 1000000000000000" >"$T/loop_policy.yaml"
+serve_start busy "$XDPERF_ASAN" --listen udp://127.0.0.1:0 --protocol loop="$M/loop.wasm@1" --interval 0 --json \
+  --policy "$T/loop_policy.yaml"
+serve_wait busy udp:loop
+port=$(serve_port busy udp loop)
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b"x", ("127.0.0.1", int(sys.argv[1])))' "$port"
+sleep 1 # the first call is well into its loop
+t0=$(date +%s%N)
+serve_stop busy 10
+dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+failed=$(jq -r .failed "$T/busy.out" 2>/dev/null)
+if [ "$SERVE_RC" = 0 ] && [ "$dt" -lt 1500 ] && [ "$failed" -ge 1 ] 2>/dev/null &&
+  grep -q "protocol loop@1: handle was interrupted" "$T/busy.err"; then
+  echo "ok SIGTERM during a module call: the server ended in $dt ms, $failed call(s) interrupted and counted as failed"
+else
+  bad "SIGTERM during a module call: exit '$SERVE_RC' after $dt ms, failed '$failed'; $(tail -n 3 "$T/busy.err")"
+fi
+serve_sanitizer_check busy
 exit $fail
