@@ -13,7 +13,7 @@
 #     template goes to UDP 9001, which it does not count) and never goes quiet (a datagram to its
 #     port every 20 ms from elsewhere), so the generator would wait 10 s; SIGINT, sent once the
 #     run's last frame arrived (tcpdump -c), ends it within 2 s (the measured time is printed;
-#     the wait is cut to 0.5 s). The summary's packets and per-template figures = the server's
+#     the wait is cut to 0.4 s). The summary's packets and per-template figures = the server's
 #     own count of template 0 (its --json report at its end) and tcpdump's of template 1. The
 #     wait is cut, not the report: the server answers at once, so the summary still has it
 #     (template 0 received 2000, lost 0; template 1 received 0, lost 2000), no "no report" line,
