@@ -393,7 +393,9 @@ int xdperf_admin_new(struct xdperf_registry *r, const struct xdperf_admin_opts *
 		xdperf_logf(a->opts.log, a->opts.log_ctx, "admin", XDPERF_LOG_WARN,
 			    "the admin API on %s is reachable from other hosts and has no token; anyone who can "
 			    "reach it can load code (--admin-insecure)", a->listen);
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+	/* ITC: a stop wakes the daemon even when it is at its connection limit (without it, stopping
+	 * waited out the connection timeout: the listen socket is not polled then) */
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
 			 (a->tls_cert ? MHD_USE_TLS : 0);
 	/* Bind ourselves, so that a taken port is reported with its errno. */
 	char name[100];

@@ -263,7 +263,10 @@ int run_export_open(const char *prom_addr, const char *otlp_url, const char *rol
 			free(x);
 			return fd;
 		}
-		x->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+		/* ITC: a stop wakes the daemon even at its connection limit (without it, stopping
+		 * waited out the connection timeout: the listen socket is not polled then) */
+		x->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
+						(sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 					0, NULL, NULL, on_request, x, MHD_OPTION_LISTEN_SOCKET, fd,
 					MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 16u,
 					MHD_OPTION_END);

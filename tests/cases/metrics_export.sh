@@ -9,7 +9,8 @@
 #    warning line, not a failed run;
 #  - Prometheus: Debian's prometheus scrapes the generator's --metrics endpoint (up = 1,
 #    xdperf_packets_total with role, device and direction labels), and a scrape of the server's
-#    endpoint after the traffic shows exactly what its summary counts;
+#    endpoint after the traffic shows exactly what its summary counts; with 16 clients holding
+#    half-sent requests (its connection limit) SIGINT still ends the server within 2 s;
 #  - a taken --metrics port and a bad --otlp-endpoint are one line and exit 1 before sending.
 set -uo pipefail
 . "$REPO/tests/lib/netns.sh"
@@ -152,7 +153,23 @@ grep -q '^# TYPE xdperf_packets_total counter$' "$T/gen.metrics" &&
 # the server's endpoint, after the traffic: what its summary will say
 sleep 0.5
 ip netns exec "$NS_B" curl -s http://127.0.0.1:9465/metrics >"$T/srv.metrics"
+# 16 clients that send half a request and wait (the endpoint's connection limit): the stop
+# still ends the server within 2 s (it waited out their 10 s timeout)
+ip netns exec "$NS_B" python3 -c 'import socket, time
+cs = []
+for i in range(16):
+    c = socket.create_connection(("127.0.0.1", 9465)); c.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n"); cs.append(c)
+print("held", flush=True)
+time.sleep(30)' >"$T/half" 2>&1 &
+HALF=$!
+for _ in $(seq 50); do grep -q held "$T/half" 2>/dev/null && break; sleep 0.1; done
+sleep 0.3
+t0=$(date +%s%N)
 kill -INT $SRV; wait $SRV 2>/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill $HALF 2>/dev/null; wait $HALF 2>/dev/null
+grep -q held "$T/half" && [ "$ms" -lt 2000 ] && echo "ok SIGINT with 16 half-sent requests held on /metrics: the server ended in $ms ms" ||
+	bad "SIGINT with 16 half-sent requests held on /metrics: ended after $ms ms ($(cat "$T/half"))"
 got=$(sed -n "s/^xdperf_packets_total{role=\"server\",device=\"$IF_B\",direction=\"receive\"} //p" "$T/srv.metrics")
 want=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"])' "$T/s.json")
 [ -n "$got" ] && [ "$got" = "$want" ] && echo "ok the server's /metrics: $got packets, as its summary" ||
