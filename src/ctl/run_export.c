@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct run_export {
 	char *otlp_url;
 	pthread_t th;
 	bool pushing, stop;
+	atomic_bool stopping;   /* stop, read by a push under way (which then gives up) */
 	pthread_cond_t cv;
 	unsigned push_failed;
 	char push_err[200];
@@ -175,7 +177,18 @@ static size_t discard(char *p, size_t sz, size_t n, void *u)
 }
 
 /* One POST; 0 or -1 with the reason in x->push_err (the first one kept). */
-static int push_once(struct run_export *x, long timeout_ms)
+/* curl's progress callback of a periodic push: gives up once the run stops (the last push,
+ * with the final totals, follows at once) */
+static int push_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			 curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(&((struct run_export *)clientp)->stopping) ? 1 : 0;
+}
+
+/* One push, at most timeout_ms; a periodic one (!last) is given up when the run stops, and
+ * then not counted as failed. 0, or -1 when it failed (counted, the first reason kept). */
+static int push_once(struct run_export *x, long timeout_ms, bool last)
 {
 	char *body = render_otlp(x);
 	CURL *c = curl_easy_init();
@@ -192,11 +205,18 @@ static int push_once(struct run_export *x, long timeout_ms)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (!last) {
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, push_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
+	}
 	CURLcode rc = curl_easy_perform(c);
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	int ret = 0;
-	if (rc != CURLE_OK || code < 200 || code > 299) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		ret = 0; /* the run stopped: the last push follows */
+	} else if (rc != CURLE_OK || code < 200 || code > 299) {
 		ret = -1;
 		pthread_mutex_lock(&x->lock);
 		if (!x->push_failed++)
@@ -225,7 +245,7 @@ static void *pusher(void *arg)
 		if (x->stop)
 			break;
 		pthread_mutex_unlock(&x->lock);
-		push_once(x, 900);
+		push_once(x, 900, false);
 		pthread_mutex_lock(&x->lock);
 	}
 	pthread_mutex_unlock(&x->lock);
@@ -334,10 +354,11 @@ unsigned run_export_close(struct run_export *x, char *err, size_t errlen)
 	if (x->pushing) {
 		pthread_mutex_lock(&x->lock);
 		x->stop = true;
+		atomic_store(&x->stopping, true);
 		pthread_cond_signal(&x->cv);
 		pthread_mutex_unlock(&x->lock);
 		pthread_join(x->th, NULL);
-		push_once(x, 2000); /* the final counters */
+		push_once(x, 600, true); /* the final counters, within the second a stop may take */
 	}
 	if (x->d)
 		MHD_stop_daemon(x->d);

@@ -6,7 +6,8 @@
 #    xdperf.errors, cumulative and monotonic, attributes network.io.direction transmit and
 #    receive and network.interface.name), values never go down, and the last push's transmit
 #    and receive packets and bytes are the summary's exactly; a collector that answers 500 is a
-#    warning line, not a failed run;
+#    warning line, not a failed run; with a collector that never answers SIGINT ends the run
+#    within 1.5 s;
 #  - Prometheus: Debian's prometheus scrapes the generator's --metrics endpoint (up = 1,
 #    xdperf_packets_total with role, device and direction labels), and a scrape of the server's
 #    endpoint after the traffic shows exactly what its summary counts; with 16 clients holding
@@ -100,6 +101,28 @@ ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/c.json" -d "$IF_A" -c 100
 kill $OTLP_PID 2>/dev/null; wait $OTLP_PID 2>/dev/null
 grep -q "^xdperf: warning: [0-9]* OTLP push.* failed; the first: OTLP push to http://127.0.0.1:4318/v1/metrics: the collector answered an error (HTTP 500)$" "$T/g500.err" &&
 	echo "ok a collector answering 500: one warning" || bad "collector 500: $(cat "$T/g500.err")"
+# a collector that takes the connection and never answers: SIGINT ends the run within 1.5 s
+# (the push under way is given up, the last one has 0.6 s), with the warning line
+ip netns exec "$NS_A" python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 4318)); s.listen(64)
+print("up", flush=True)
+cs = []
+while True:
+    c, _ = s.accept(); cs.append(c)' >"$T/mute" 2>&1 &
+MUTE=$!
+for _ in $(seq 50); do grep -q up "$T/mute" 2>/dev/null && break; sleep 0.1; done
+ip netns exec "$NS_A" "$XDPERF" -p simpleudp --cfg "$T/c.json" -d "$IF_A" -c 0 -r 1000 \
+	--otlp-endpoint http://127.0.0.1:4318 -q >/dev/null 2>"$T/gmute.err" &
+GM=$!
+sleep 2.5
+t0=$(date +%s%N)
+kill -INT $GM; wait $GM
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill $MUTE 2>/dev/null; wait $MUTE 2>/dev/null
+[ "$rc" = 0 ] && [ "$ms" -lt 1500 ] && grep -q "^xdperf: warning: [0-9]* OTLP push.* failed" "$T/gmute.err" &&
+	echo "ok SIGINT with a collector that never answers: the run ended in $ms ms" ||
+	bad "SIGINT with a collector that never answers: exit $rc after $ms ms: $(cat "$T/gmute.err")"
 kill -INT $SRV; wait $SRV 2>/dev/null
 
 # ---- Prometheus --------------------------------------------------------------------------------------
