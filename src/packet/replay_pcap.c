@@ -103,6 +103,12 @@ int xdperf_replay_write(const char *pcap, const char *out, const struct xdperf_r
 		int ce = xdperf_pcap_close(w, err, errlen);
 		return ce ? ce : e;
 	}
+	if (!e && !res->packets && !res->stopped) {
+		/* as a replay to a device says: nothing to send is an error, not an empty file */
+		xdperf_errf(err, errlen, "%s: no frame to write (%llu frame%s, all left out)", pcap,
+			    (unsigned long long)res->capture_frames, res->capture_frames == 1 ? "" : "s");
+		e = -EINVAL;
+	}
 	if (e < 0) {
 		xdperf_pcap_abort(w);
 		return e;

@@ -24,7 +24,8 @@
 #  - a jumbo frame (MTU 9000) in the second chunk: XDP cannot take that chunk, AF_PACKET goes on
 #    from it (in order), the counter's packets and bytes exact (XDP refused: all on AF_PACKET,
 #    the summary's mode afpacket);
-#  - usage errors: one line, exit 2.
+#  - usage errors: one line, exit 2; a capture of runts written with -o: one line, exit 1, no
+#    file (as to a device).
 set -uo pipefail
 . "$REPO/tests/lib/netns.sh"
 . "$REPO/tests/lib/xdp_live.sh"
@@ -249,6 +250,16 @@ EOF
 "$XDPERF_ASAN" --pcap "$T/nonexistent.pcap" -o "$T/x.pcap" 2>"$T/err"
 rc=$?
 [ $rc = 1 ] && grep -q "nonexistent.pcap: No such file or directory" "$T/err" || no "a missing capture: exit $rc: $(cat "$T/err")"
+# a capture whose every frame is shorter than an Ethernet header: nothing to replay, an error
+# written to a file as sent to a device (one line, exit 1, no file left)
+python3 -c 'import struct, sys
+f = open(sys.argv[1], "wb"); f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+for i in range(3): f.write(struct.pack("<IIII", 1, i, 10, 10) + bytes(10))' "$T/runts.pcap"
+rm -f "$T/runts_out.pcap"
+"$XDPERF_ASAN" --pcap "$T/runts.pcap" -o "$T/runts_out.pcap" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] && [ "$(grep -c . "$T/err")" = 1 ] && grep -q "runts.pcap: no frame to write (3 frames, all left out)" "$T/err" &&
+	[ ! -e "$T/runts_out.pcap" ] || no "a capture of runts to -o: exit $rc, file $(ls "$T/runts_out.pcap" 2>&1): $(cat "$T/err")"
 
 [ $fail = 0 ] && echo "pcap replay: all checks passed"
 exit $fail
