@@ -279,6 +279,10 @@ struct xdperf_registry_opts {
 	 * not count twice; retired versions still draining do not count. */
 	uint32_t max_protocols;
 	uint32_t max_versions;
+	/* Without a trust directory: accept unsigned modules without the once-only warning (a
+	 * one-shot local use such as `xdperf protocol call`, where it would only precede every
+	 * answer and error). */
+	bool quiet_unsigned;
 };
 
 /* Creates a registry. opts is copied (strings too). Errors: -ENOKEY / -ENOENT / -EINVAL from

@@ -97,7 +97,7 @@ static int call(const char *path, const uint8_t *in, size_t len, uint64_t count,
 	char err[512];
 	struct xdperf_registry *r;
 	struct xdperf_registry_opts ro = { .sz = sizeof ro, .trust_dir = trust_dir, .policy = *pol,
-				       .log = quiet_log };
+				       .log = quiet_log, .quiet_unsigned = true };
 	if (xdperf_registry_new(&ro, &r, err, sizeof err)) {
 		fprintf(stderr, "xdperf protocol call: %s\n", err);
 		return 1;

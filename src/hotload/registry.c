@@ -439,7 +439,7 @@ static int check_trust(struct xdperf_registry *r, const char *name, const uint8_
 	key_id[0] = 0;
 	if (!r->trust) {
 		pthread_mutex_lock(&r->lock);
-		bool warn = !r->warned_unsigned;
+		bool warn = !r->warned_unsigned && !r->opts.quiet_unsigned;
 		r->warned_unsigned = true;
 		pthread_mutex_unlock(&r->lock);
 		if (warn)

@@ -59,6 +59,8 @@ for w in command faulty wasi; do wat2wasm --enable-all "$T/$w.wat" -o "$T/$w.was
 expect "check refuses a WASI command" 1 "WASI command.*reactor" $X protocol check "$T/command.wasm"
 expect "call multi-value module" 0 "^ok$" $X protocol call "$T/faulty.wasm" --input ok
 expect "trap is a fault of the call" 1 "trap in handle.*fault: trap" $X protocol call "$T/faulty.wasm" --input trap
+[ "$(wc -l <"$T/err")" = 1 ] && [ ! -s "$T/out" ] && ok "a trapping call is one line (no unsigned-module warning before it)" ||
+	bad "a trapping call: not one line: $(cat "$T/out" "$T/err")"
 expect "fuel is a fault of the call" 1 "ran out of fuel.*fault: fuel" $X protocol call "$T/faulty.wasm" --input loop --fuel 100000
 expect "allow-imports refuses WASI" 1 "imports wasi_snapshot_preview1.proc_exit.*allows imports only from \[env\]" \
 	$X protocol check --allow-imports env "$T/wasi.wasm"
