@@ -287,7 +287,7 @@ class xdperf_registry_opts(Structure):
                 ("max_workers", c_uint32), ("maintain_interval_ms", c_uint32),
                 ("log", LOG_FN), ("log_ctx", c_void_p), ("metric", SOURCED_METRIC_FN),
                 ("metric_ctx", c_void_p), ("interrupt", c_void_p), ("max_protocols", c_uint32),
-                ("max_versions", c_uint32)]
+                ("max_versions", c_uint32), ("quiet_unsigned", c_bool)]
 
 
 class xdperf_load_opts(Structure):
