@@ -13,6 +13,7 @@
 #include "cli/cli_util.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "responder/responder.h"
 #include "util/clock.h"
 #include "xdperf/admin.h"
 #include "xdperf/serve.h"
@@ -399,6 +400,30 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "xdperf serve: no protocol: give --protocol ID=FILE.wasm@VERSION (or --watch DIR / "
 				"--admin ADDR:PORT to load modules later)\n");
 		return 2;
+	}
+	/* the listen addresses, and the protocols they name, before any module is loaded: a typo
+	 * is one line, not the end of a page of load messages */
+	for (int i = 0; i < nl; i++) {
+		char url[256], perr[300];
+		snprintf(url, sizeof url, "%s", listens[i]);
+		bool scheme = !strncmp(url, "udp://", 6) || !strncmp(url, "tcp://", 6), tcp;
+		char *slash = scheme ? strchr(url + 6, '/') : NULL;
+		if (slash)
+			*slash = 0;
+		struct sockaddr_storage sa;
+		socklen_t salen;
+		if (rs_parse_url(url, &tcp, &sa, &salen, perr, sizeof perr)) {
+			fprintf(stderr, "xdperf serve: %s\n", perr);
+			return 2;
+		}
+		bool known = !slash || watch || admin;
+		for (int j = 0; !known && j < np; j++)
+			known = !strcmp(slash + 1, protos[j].id);
+		if (!known) {
+			fprintf(stderr, "xdperf serve: --listen %s: no --protocol %s=... is given (and no --watch or "
+					"--admin that could load it)\n", listens[i], slash + 1);
+			return 2;
+		}
 	}
 	char token[512];
 	if (cli_admin_token("serve", token_file, token, sizeof token))

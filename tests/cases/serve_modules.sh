@@ -211,8 +211,18 @@ serve_sanitizer_check serve
 E=$PM/echo.wasm@1
 echo junk >"$T/notwasm.wasm"
 
-expect_error "bad listen URL" "listen address 'http:.*want udp://ADDR:PORT or tcp://ADDR:PORT" \
+# a listen address or the protocol it names is checked before any module loads: the whole of
+# stderr is that one line (exit 2)
+expect_one() {
+  expect_error "$@"
+  [ "$(wc -l <"$T/e.err")" = 1 ] || { echo "FAILED: $1: more than one line on stderr:"; sed 's/^/  /' "$T/e.err"; fail=1; }
+}
+expect_one "bad listen URL" "listen address 'http:.*want udp://ADDR:PORT or tcp://ADDR:PORT" \
   --listen http://x --protocol echo=$E
+expect_one "listen port out of range" "listen address 'udp://127.0.0.1:99999': port '99999'" \
+  --listen udp://127.0.0.1:99999 --protocol echo=$E
+expect_one "listen for a protocol not given" "--listen udp://127.0.0.1:0/nosuch: no --protocol nosuch=" \
+  --listen udp://127.0.0.1:0/nosuch --protocol echo=$E
 expect_error "missing @VERSION" "--protocol 'echo=$PM/echo\.wasm': add @VERSION" \
   --listen udp://127.0.0.1:0 --protocol echo=$PM/echo.wasm
 expect_error "missing module file" "$T/missing\.wasm: No such file" \
