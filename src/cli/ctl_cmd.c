@@ -148,9 +148,22 @@ static int call(const struct ctl *c, const char *method, const char *path, const
 	json_t *j = is_json ? json_loadb(rep.body, rep.len, 0, NULL) : NULL;
 	if (rep.status >= 400) {
 		const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
-		fprintf(stderr, "xdperf ctl: %s %s: %s (HTTP %ld)\n", method, path, msg ? msg : rep.body, rep.status);
+		if (msg) {
+			fprintf(stderr, "xdperf ctl: %s %s: %s (HTTP %ld)\n", method, path, msg, rep.status);
+		} else { /* not the admin API's error object: its first line, not a page of HTML */
+			size_t n = 0;
+			while (n < rep.len && n < 120 && rep.body[n] != '\n' && rep.body[n] != '\r')
+				n++;
+			fprintf(stderr, "xdperf ctl: %s %s: HTTP %ld from %s, not an answer of xdperf's admin API: "
+					"%.*s%s\n", method, path, rep.status, c->addr, (int)n, rep.body,
+				n < rep.len ? " ..." : "");
+		}
 		if (c->json && j)
 			fputs(rep.body, stdout);
+		rc = 1;
+	} else if (is_json && !json_is_object(j)) {
+		fprintf(stderr, "xdperf ctl: %s %s: the answer from %s is not %s (is it xdperf serve's admin API?)\n",
+			method, path, c->addr, j ? "a JSON object" : "valid JSON");
 		rc = 1;
 	} else if (c->quiet) {
 	} else if (c->json || !j) {

@@ -300,5 +300,34 @@ else
   echo "not root: the start with --admin-insecure (in a network namespace) is not checked"
 fi
 
+# ctl pointed at an HTTP server that is not xdperf's admin API: one line and exit 1, whether it
+# answers a page of HTML with 404 or JSON that is not an object with 200
+python3 - "$T/fake.port" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.endswith("/v1/protocols"):
+            b, st, ct = b"[1,2,{}]", 200, "application/json"
+        else:
+            b, st, ct = b"<html>\n<body>\nnot here\n</body>\n</html>\n" * 3, 404, "text/html"
+        self.send_response(st); self.send_header("Content-Type", ct); self.send_header("Content-Length", str(len(b)))
+        self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.handle_request(); s.handle_request()
+PY
+FAKE=$!
+for _ in $(seq 50); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+fp=$(cat "$T/fake.port" 2>/dev/null)
+"$XDPERF" ctl --admin "127.0.0.1:$fp" get nosuch >"$T/f1.out" 2>"$T/f1.err"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l <"$T/f1.err")" = 1 ] && [ ! -s "$T/f1.out" ] &&
+  grep -q "HTTP 404 from 127.0.0.1:$fp, not an answer of xdperf's admin API: <html> \.\.\.$" "$T/f1.err" &&
+  echo "ok ctl against another HTTP server (404, HTML): one line, exit 1" || bad "ctl against HTML 404: exit $rc: $(cat "$T/f1.err" "$T/f1.out")"
+"$XDPERF" ctl --admin "127.0.0.1:$fp" list >"$T/f2.out" 2>"$T/f2.err"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l <"$T/f2.err")" = 1 ] && grep -q "is not a JSON object (is it xdperf serve's admin API?)" "$T/f2.err" &&
+  echo "ok ctl against a server answering a JSON array: one line, exit 1" || bad "ctl against a JSON array: exit $rc: $(cat "$T/f2.err" "$T/f2.out")"
+kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null
+
 [ $fail -eq 0 ] || exit 1
 echo "admin_api: all checks passed"
