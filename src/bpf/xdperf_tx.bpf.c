@@ -255,12 +255,12 @@ static __always_inline int fe_apply_walks(struct xdp_md *ctx, const struct xdper
 			if ((void *)(p + 2) > end)
 				return -1;
 			*(__u16 *)p = __builtin_bswap16((__u16)v);
-			s = (__u32)(v & 0xffff);
+			s = xdperf_fe_sum(v, 2, 0);
 		} else {
 			if ((void *)(p + 4) > end)
 				return -1;
 			*(__u32 *)p = __builtin_bswap32((__u32)v);
-			s = (__u32)(v >> 16 & 0xffff) + (__u32)(v & 0xffff);
+			s = xdperf_fe_sum(v, 4, 0);
 		}
 		__u8 cs = m->csums;
 		if (cs & 1)

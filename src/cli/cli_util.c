@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "ctl/run_export.h"
 #include "util/clock.h"
@@ -432,4 +433,14 @@ int cli_json_result(json_t *o, bool stream)
 	int rc = cli_json_print(stdout, o);
 	json_decref(o);
 	return rc;
+}
+
+const char *cli_dir_problem(const char *dir)
+{
+	struct stat st;
+	if (!dir[0])
+		return "empty";
+	if (stat(dir, &st))
+		return strerror(errno);
+	return S_ISDIR(st.st_mode) ? NULL : "not a directory";
 }

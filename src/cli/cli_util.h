@@ -78,4 +78,7 @@ void cli_block_stop_signals(sigset_t *set);
  * util/clock.h; INFINITY: no limit). True when a signal came, false when the time was up. */
 bool cli_wait_signal(const sigset_t *set, double until);
 
+/* What is wrong with dir as a directory to use ("empty", strerror, "not a directory"), or NULL. */
+const char *cli_dir_problem(const char *dir);
+
 #endif

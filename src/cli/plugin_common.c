@@ -142,19 +142,9 @@ json_t *load_config(const char *file)
 /* --plugin-memory-pages: the cap for every plugin this process runs (0: the library's default) */
 static uint32_t memory_pages;
 
-const char *dir_problem(const char *dir)
-{
-	struct stat st;
-	if (!dir[0])
-		return "empty";
-	if (stat(dir, &st))
-		return strerror(errno);
-	return S_ISDIR(st.st_mode) ? NULL : "not a directory";
-}
-
 int plugin_path_check(const char *cmd, const char *dir)
 {
-	const char *why = dir_problem(dir);
+	const char *why = cli_dir_problem(dir);
 	if (!why)
 		return 0;
 	fprintf(stderr, "xdperf%s%s: --plugin-path '%s': %s\n", cmd[0] ? " " : "", cmd, dir, why);
@@ -192,9 +182,8 @@ int plugin_set_dir(const char *cmd, const char *arg)
 		*colon = 0;
 		grant_guest = colon + 1;
 	}
-	struct stat st;
 	const char *why = !grant[0] || (grant_guest && !grant_guest[0]) ? "expected HOST[:GUEST]"
-			  : stat(grant, &st) ? strerror(errno) : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+			  : cli_dir_problem(grant);
 	if (why) {
 		fprintf(stderr, "xdperf%s%s: --plugin-dir %s: %s\n", sp, cmd, arg, why);
 		grant[0] = 0;

@@ -35,8 +35,6 @@ int find_plugin(const char *plugin, const char *plugin_path, char *path, size_t 
 /* The folder this binary is in (/proc/self/exe without its name) into dir; false if unknown. */
 bool exe_dir(char dir[PATH_MAX]);
 int plugin_dirs(const char *plugin_path, const char *kind, char dirs[][PATH_MAX]);
-/* What is wrong with dir as a folder to look in ("empty", strerror, "not a directory"), or NULL. */
-const char *dir_problem(const char *dir);
 /* -P/--plugin-path DIR of command cmd ("" for the generator): 0 when DIR is a directory, else
  * -1 after one line naming it and why. */
 int plugin_path_check(const char *cmd, const char *dir);

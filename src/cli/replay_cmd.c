@@ -88,6 +88,12 @@ static const char *stop_name(void)
 	return first_sig == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
+/* The exit status of a stopped replay: 128 + the signal. */
+static int stop_status(void)
+{
+	return 128 + (first_sig ? first_sig : SIGINT);
+}
+
 /* --- output ------------------------------------------------------------------------------ */
 
 struct progress_ctx {
@@ -314,7 +320,7 @@ static int replay_to_file(struct gen_args *a, const struct xdperf_replay_opts *o
 	if (e) {
 		fprintf(stderr, "xdperf: %s\n", err);
 		if (e == -EINTR && stops)
-			return 128 + (first_sig ? first_sig : SIGINT);
+			return stop_status();
 		return e == -EINVAL && strstr(err, "give a count") ? 2 : 1;
 	}
 	if (a->json || a->json_stream)
@@ -360,7 +366,7 @@ int replay_main(struct gen_args *a)
 	if (!e && r.stopped && !r.packets) {
 		fprintf(stderr, "xdperf: stopped by %s before the first frame; nothing sent\n",
 			stop_name());
-		return 128 + (first_sig ? first_sig : SIGINT);
+		return stop_status();
 	}
 	if (e)
 		fprintf(stderr, "xdperf: %s\n", err);

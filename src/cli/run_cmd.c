@@ -421,7 +421,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "xdperf: %s\n", err);
 		return 2;
 	}
-	const char *why = !a.plugin_path && p.plugin_path ? dir_problem(p.plugin_path) : NULL;
+	const char *why = !a.plugin_path && p.plugin_path ? cli_dir_problem(p.plugin_path) : NULL;
 	if (why) {
 		fprintf(stderr, "xdperf run: plugin_path '%s' in %s: %s\n", p.plugin_path, a.profile, why);
 		profile_free(&p);

@@ -117,6 +117,18 @@ static int parse_protocol(const char *s, struct proto_arg *p)
 	return 0;
 }
 
+/* --listen SCHEME://ADDR:PORT[/ID] into url (without /ID); the ID, or NULL when none is given */
+static const char *split_listen(const char *spec, char url[256])
+{
+	snprintf(url, 256, "%s", spec);
+	bool scheme = !strncmp(url, "udp://", 6) || !strncmp(url, "tcp://", 6);
+	char *slash = scheme ? strchr(url + 6, '/') : NULL;
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	return slash + 1;
+}
+
 static void print_rates(struct xdperf_responder *s, uint64_t *last, double secs, double elapsed, bool force)
 {
 	struct xdperf_listener_stats *st;
@@ -405,23 +417,20 @@ int cmd_serve(int argc, char **argv)
 	 * is one line, not the end of a page of load messages */
 	for (int i = 0; i < nl; i++) {
 		char url[256], perr[300];
-		snprintf(url, sizeof url, "%s", listens[i]);
-		bool scheme = !strncmp(url, "udp://", 6) || !strncmp(url, "tcp://", 6), tcp;
-		char *slash = scheme ? strchr(url + 6, '/') : NULL;
-		if (slash)
-			*slash = 0;
+		const char *id = split_listen(listens[i], url);
 		struct sockaddr_storage sa;
 		socklen_t salen;
+		bool tcp;
 		if (rs_parse_url(url, &tcp, &sa, &salen, perr, sizeof perr)) {
 			fprintf(stderr, "xdperf serve: %s\n", perr);
 			return 2;
 		}
-		bool known = !slash || watch || admin;
+		bool known = !id || watch || admin;
 		for (int j = 0; !known && j < np; j++)
-			known = !strcmp(slash + 1, protos[j].id);
+			known = !strcmp(id, protos[j].id);
 		if (!known) {
 			fprintf(stderr, "xdperf serve: --listen %s: no --protocol %s=... is given (and no --watch or "
-					"--admin that could load it)\n", listens[i], slash + 1);
+					"--admin that could load it)\n", listens[i], id);
 			return 2;
 		}
 	}
@@ -505,14 +514,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	for (int i = 0; i < nl; i++) {
 		char url[256];
-		snprintf(url, sizeof url, "%s", listens[i]);
-		const char *id = NULL;
-		bool scheme = !strncmp(url, "udp://", 6) || !strncmp(url, "tcp://", 6);
-		char *slash = scheme ? strchr(url + 6, '/') : NULL;
-		if (slash) {
-			*slash = 0;
-			id = slash + 1;
-		} else {
+		const char *id = split_listen(listens[i], url);
+		if (!id) {
 			for (int j = 0; j < np; j++) {
 				if (id && strcmp(id, protos[j].id)) {
 					fprintf(stderr, "xdperf serve: --listen %s: several protocols are loaded; say which "

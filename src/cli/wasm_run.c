@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cli_util.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "xdperf/wasm.h"
@@ -543,9 +544,7 @@ int cmd_wasm_run(int argc, char **argv)
 		goto out;
 	}
 	for (size_t k = 0; k < a.ndirs; k++) {
-		struct stat st;
-		const char *why = stat(a.dirs[k].host, &st) ? strerror(errno)
-				  : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
+		const char *why = cli_dir_problem(a.dirs[k].host);
 		if (why) {
 			fprintf(stderr, PFX "--dir %s: %s\n", a.dirs[k].host, why);
 			goto out;

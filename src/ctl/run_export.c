@@ -29,8 +29,8 @@ struct run_export {
 	struct MHD_Daemon *d;
 	char *otlp_url;
 	pthread_t th;
-	bool pushing, stop;
-	atomic_bool stopping;   /* stop, read by a push under way (which then gives up) */
+	bool pushing;
+	atomic_bool stop;       /* set under lock (cv); a push under way reads it and gives up */
 	pthread_cond_t cv;
 	unsigned push_failed;
 	char push_err[200];
@@ -176,14 +176,13 @@ static size_t discard(char *p, size_t sz, size_t n, void *u)
 	return sz * n;
 }
 
-/* One POST; 0 or -1 with the reason in x->push_err (the first one kept). */
 /* curl's progress callback of a periodic push: gives up once the run stops (the last push,
  * with the final totals, follows at once) */
 static int push_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 			 curl_off_t ulnow)
 {
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return atomic_load(&((struct run_export *)clientp)->stopping) ? 1 : 0;
+	return atomic_load(&((struct run_export *)clientp)->stop) ? 1 : 0;
 }
 
 /* One push, at most timeout_ms; a periodic one (!last) is given up when the run stops, and
@@ -353,8 +352,7 @@ unsigned run_export_close(struct run_export *x, char *err, size_t errlen)
 		return 0;
 	if (x->pushing) {
 		pthread_mutex_lock(&x->lock);
-		x->stop = true;
-		atomic_store(&x->stopping, true);
+		atomic_store(&x->stop, true);
 		pthread_cond_signal(&x->cv);
 		pthread_mutex_unlock(&x->lock);
 		pthread_join(x->th, NULL);

@@ -297,10 +297,9 @@ int xdperf_responder_start(struct xdperf_responder *s, char *err, size_t errlen)
 
 void xdperf_responder_stop(struct xdperf_responder *s)
 {
-	if (!s || !s->started || s->stopped)
+	if (!s || !s->started || atomic_load(&s->stopped))
 		return;
-	s->stopped = true;
-	atomic_store(&s->stopping, true);
+	atomic_store(&s->stopped, true);
 	uint64_t one = 1;
 	if (write(s->stopfd, &one, sizeof one) < 0)
 		xdperf_logf(s->opts.log, s->opts.log_ctx, "serve", XDPERF_LOG_ERROR, "stop: eventfd write: %s",

@@ -78,8 +78,8 @@ struct xdperf_responder {
 	uint32_t nls;
 	struct rs_worker *ws;
 	int stopfd;                   /* eventfd in every worker's epoll set */
-	bool started, stopped;
-	atomic_bool stopping;         /* set first by xdperf_responder_stop: workers read no more */
+	bool started;
+	atomic_bool stopped;          /* set first by xdperf_responder_stop: workers read no more */
 	atomic_uint open_conns;       /* over all workers, against max_connections */
 };
 

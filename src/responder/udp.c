@@ -110,7 +110,7 @@ static void send_all(struct rs_worker *wk, struct rs_counters *c, int fd, uint32
 			continue;
 		}
 		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) && stalls < 10 &&
-		    !atomic_load(&wk->s->stopping)) {
+		    !atomic_load(&wk->s->stopped)) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
 			poll(&p, 1, 100);
 			stalls++;
@@ -133,7 +133,7 @@ void rs_udp_ready(struct rs_worker *wk, uint32_t li, int fd)
 	uint32_t b = s->opts.batch;
 	/* A few batches per wake-up, then back to the loop so other sockets get their turn. */
 	for (int round = 0; round < 8; round++) {
-		if (atomic_load(&s->stopping))
+		if (atomic_load(&s->stopped))
 			return; /* what the socket still holds is not taken: the stop comes first */
 		for (uint32_t i = 0; i < b; i++) {
 			wk->rx[i].msg_hdr = (struct msghdr){ .msg_name = &wk->peers[i], .msg_namelen = sizeof wk->peers[i],
